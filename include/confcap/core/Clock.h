@@ -1,0 +1,46 @@
+// The clock interface: pure logic reads time through it so tests can drive it with a fake clock.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+
+namespace confcap::core {
+
+/// Wall-clock time source. Implementations are thread-safe.
+class Clock {
+public:
+    using TimePoint = std::chrono::system_clock::time_point;
+    virtual ~Clock() = default;
+    /// The current UTC wall-clock time.
+    virtual TimePoint now() const = 0;
+};
+
+/// The real system clock.
+class SystemClock final : public Clock {
+public:
+    TimePoint now() const override { return std::chrono::system_clock::now(); }
+};
+
+/// A clock that moves only when told to; for tests. Thread-safe.
+class FakeClock final : public Clock {
+public:
+    explicit FakeClock(TimePoint start) : now_(start) {}
+    TimePoint now() const override {
+        std::lock_guard lock(mutex_);
+        return now_;
+    }
+    void set(TimePoint t) {
+        std::lock_guard lock(mutex_);
+        now_ = t;
+    }
+    void advance(std::chrono::system_clock::duration d) {
+        std::lock_guard lock(mutex_);
+        now_ += d;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    TimePoint now_;
+};
+
+}  // namespace confcap::core

@@ -1,0 +1,51 @@
+// A small HTTP(S) server on 127.0.0.1 with a port chosen by the system, answering every request
+// with one handler. The fake conference of `confcap demo` and the test suites are built on it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace Poco::Net {
+class HTTPServerRequest;
+class HTTPServerResponse;
+}  // namespace Poco::Net
+
+namespace confcap::demo {
+
+class LoopbackServer {
+public:
+    /// Called on one of the server's threads for every request; may block (to pace or stall).
+    using Handler =
+        std::function<void(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&)>;
+
+    struct Options {
+        /// Serve HTTPS with this certificate and key (PEM files); plain HTTP when empty.
+        std::string certificateFile;
+        std::string privateKeyFile;
+        int maxThreads = 32;
+        bool keepAlive = true;
+    };
+
+    /// Starts listening at once. Throws Poco::Exception when the socket cannot be bound.
+    explicit LoopbackServer(Handler handler);
+    LoopbackServer(Handler handler, Options options);
+    /// Stops accepting and aborts open connections.
+    ~LoopbackServer();
+    LoopbackServer(const LoopbackServer&) = delete;
+    LoopbackServer& operator=(const LoopbackServer&) = delete;
+
+    std::uint16_t port() const;
+    /// "http://127.0.0.1:<port><path>" (https when serving TLS); `path` starts with '/'.
+    std::string url(std::string_view path) const;
+    /// TCP connections accepted so far (to check keep-alive reuse).
+    std::size_t connections() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace confcap::demo
