@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "confcap/core/Time.h"
@@ -37,17 +38,18 @@ struct Talk {
     std::string slug;
     std::string title;
     std::string subtitle;
-    std::string room;  ///< the room's name as in room@name (falls back to <event><room>)
+    std::string room;      ///< the room's name as in room@name (falls back to <event><room>)
+    std::string roomGuid;  ///< room@guid when the schedule gives one
     std::string track;
     std::string type;
     std::string language;
     std::string abstract;
     std::string url;
     std::vector<Person> persons;
-    core::Instant start;   ///< UTC
+    core::Instant start;  ///< UTC
     core::Seconds duration{0};
-    int day = 0;           ///< the schedule's day index (1-based) the talk is listed under
-    std::string dayDate;   ///< that day's date as printed in the schedule (YYYY-MM-DD)
+    int day = 0;               ///< the schedule's day index (1-based) the talk is listed under
+    std::string dayDate;       ///< that day's date as printed in the schedule (YYYY-MM-DD)
     bool doNotRecord = false;  ///< recording optout / do_not_record
     bool doNotStream = false;  ///< do_not_stream
 
