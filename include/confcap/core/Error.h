@@ -52,6 +52,12 @@ private:
     long retryAfter_;
 };
 
+/// A local input file (a schedule given as a path) does not exist or cannot be read.
+class InputError : public FetchError {
+public:
+    explicit InputError(const std::string& message) : FetchError(message, ErrorKind::Permanent) {}
+};
+
 /// A stream source failed (bad playlist, unsupported encryption, stalled connection).
 class SourceError : public Error {
 public:

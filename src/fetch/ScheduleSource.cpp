@@ -1,0 +1,288 @@
+#include "confcap/fetch/ScheduleSource.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <sstream>
+#include <system_error>
+
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA1Engine.h>
+
+#include "confcap/core/Error.h"
+#include "confcap/core/Time.h"
+
+namespace confcap::fetch {
+
+using core::ErrorKind;
+using core::FetchError;
+
+namespace {
+
+constexpr std::string_view kCacheMagic = "confcap-schedule-cache 1";
+
+// The last good bytes of one URL with the validators that came with them.
+struct CacheEntry {
+    std::string url;
+    std::string etag;
+    std::string lastModified;
+    std::string saved;  // RFC 3339 UTC
+    std::string bytes;
+};
+
+// "scheme://" with a scheme made of letters marks a URL; anything else is a file path.
+bool looksLikeUrl(const std::string& source) {
+    const auto end = source.find("://");
+    if (end == std::string::npos || end == 0) {
+        return false;
+    }
+    for (std::size_t i = 0; i < end; ++i) {
+        const char c = source[i];
+        const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (!letter && !(i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<CacheEntry> readCache(const std::filesystem::path& file, const std::string& url) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        return std::nullopt;
+    }
+    CacheEntry entry;
+    std::string line;
+    if (!std::getline(in, line) || line != kCacheMagic) {
+        return std::nullopt;
+    }
+    while (std::getline(in, line) && !line.empty()) {
+        const auto space = line.find(' ');
+        const std::string key = line.substr(0, space);
+        const std::string value = space == std::string::npos ? "" : line.substr(space + 1);
+        if (key == "url") {
+            entry.url = value;
+        } else if (key == "etag") {
+            entry.etag = value;
+        } else if (key == "last-modified") {
+            entry.lastModified = value;
+        } else if (key == "saved") {
+            entry.saved = value;
+        }
+    }
+    if (!in || entry.url != url) {
+        return std::nullopt;
+    }
+    entry.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) {
+        return std::nullopt;
+    }
+    return entry;
+}
+
+// Written to a temporary file in the same folder and renamed over the old copy, so a reader (or
+// a crash) never sees half a cache file.
+void writeCache(const std::filesystem::path& file, const CacheEntry& entry) {
+    std::filesystem::create_directories(file.parent_path());
+    std::random_device random;
+    const std::filesystem::path temporary =
+        file.string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(random());
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        out << kCacheMagic << '\n'
+            << "url " << entry.url << '\n'
+            << "etag " << entry.etag << '\n'
+            << "last-modified " << entry.lastModified << '\n'
+            << "saved " << entry.saved << "\n\n";
+        out.write(entry.bytes.data(), static_cast<std::streamsize>(entry.bytes.size()));
+        out.close();
+        if (!out) {
+            std::error_code ignored;
+            std::filesystem::remove(temporary, ignored);
+            throw std::runtime_error("writing " + temporary.string() + " failed");
+        }
+    }
+    std::error_code error;
+    std::filesystem::rename(temporary, file, error);
+    if (error) {
+        std::error_code ignored;
+        std::filesystem::remove(temporary, ignored);
+        throw std::runtime_error(error.message());
+    }
+}
+
+// A sentence without its final period, so a clause can follow it.
+std::string withoutPeriod(std::string sentence) {
+    if (!sentence.empty() && sentence.back() == '.') {
+        sentence.pop_back();
+    }
+    return sentence;
+}
+
+std::string fallbackWarning(const std::string& failure, const CacheEntry& cached) {
+    return withoutPeriod(failure) + "; using the copy cached at " + cached.saved + ".";
+}
+
+}  // namespace
+
+ScheduleSource::ScheduleSource(std::string source) : ScheduleSource(std::move(source), Options{}) {}
+
+ScheduleSource::ScheduleSource(std::string source, Options options, Validator validator)
+    : source_(std::move(source)),
+      isUrl_(looksLikeUrl(source_)),
+      options_(std::move(options)),
+      validator_(std::move(validator)) {
+    if (options_.cacheDir.empty()) {
+        options_.cacheDir = defaultCacheDir();
+    }
+}
+
+ScheduleSource::~ScheduleSource() = default;
+
+std::filesystem::path ScheduleSource::defaultCacheDir() {
+    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg == '/') {
+        return std::filesystem::path(xdg) / "confcap";
+    }
+    if (const char* home = std::getenv("HOME"); home && *home != '\0') {
+        return std::filesystem::path(home) / ".cache" / "confcap";
+    }
+    return {};
+}
+
+std::filesystem::path ScheduleSource::cacheFile() const {
+    if (!isUrl_ || options_.cacheDir.empty()) {
+        return {};
+    }
+    Poco::SHA1Engine sha1;
+    sha1.update(source_);
+    const std::string hex = Poco::DigestEngine::digestToHex(sha1.digest());
+    return options_.cacheDir / ("schedule-" + hex.substr(0, 16) + ".cache");
+}
+
+FetchedSchedule ScheduleSource::fetch() {
+    return isUrl_ ? fetchUrl() : fetchFile();
+}
+
+FetchedSchedule ScheduleSource::fetchFile() {
+    const std::filesystem::path path(source_);
+    std::error_code error;
+    const auto status = std::filesystem::status(path, error);
+    if (!std::filesystem::exists(status)) {
+        throw core::InputError("The schedule file " + source_ + " does not exist.");
+    }
+    if (std::filesystem::is_directory(status)) {
+        throw core::InputError(source_ + " is a folder, not a schedule file.");
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw core::InputError(
+            "Could not read the schedule file " + source_ + ": " + std::strerror(errno) + ".");
+    }
+    FetchedSchedule result;
+    result.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) {
+        throw core::InputError("Could not read the schedule file " + source_ + ".");
+    }
+    result.source = source_;
+    remember(result, std::nullopt);
+    return result;
+}
+
+FetchedSchedule ScheduleSource::fetchUrl() {
+    const std::filesystem::path file = cacheFile();
+    std::optional<CacheEntry> cached;
+    if (!file.empty()) {
+        cached = readCache(file, source_);
+    }
+    const std::optional<std::string> baseline =
+        cached ? std::optional<std::string>(cached->bytes) : std::nullopt;
+
+    FetchedSchedule result;
+    result.source = source_;
+    const auto useCache = [&](std::optional<std::string> warning) {
+        result.bytes = cached->bytes;
+        result.fromCache = true;
+        result.warning = std::move(warning);
+        remember(result, baseline);
+        return result;
+    };
+
+    HttpRequest request;
+    request.url = source_;
+    request.connectTimeout = options_.connectTimeout;
+    request.readTimeout = options_.readTimeout;
+    request.maxBodyBytes = options_.maxBytes;
+    if (cached && !cached->etag.empty()) {
+        request.headers.emplace_back("If-None-Match", cached->etag);
+    }
+    if (cached && !cached->lastModified.empty()) {
+        request.headers.emplace_back("If-Modified-Since", cached->lastModified);
+    }
+    if (!client_) {
+        client_ = std::make_unique<HttpClient>(HttpClient::Options{options_.caFile, {}});
+    }
+
+    HttpResponse response;
+    try {
+        response = client_->get(request);
+    } catch (const FetchError& error) {
+        if (!cached) {
+            throw;
+        }
+        return useCache(fallbackWarning(error.what(), *cached));
+    }
+    if (response.status == 304) {
+        if (!cached) {
+            throw FetchError(source_ + " answered 304 Not Modified to a request for a copy.",
+                             ErrorKind::Transient, 304);
+        }
+        return useCache(std::nullopt);
+    }
+
+    if (validator_) {
+        try {
+            validator_(response.body);
+        } catch (const std::exception& error) {
+            if (!cached) {
+                throw;
+            }
+            return useCache(fallbackWarning(error.what(), *cached));
+        }
+    }
+
+    if (!file.empty()) {
+        const core::SystemClock systemClock;
+        const core::Clock& clock = options_.clock ? *options_.clock : systemClock;
+        CacheEntry entry;
+        entry.url = source_;
+        entry.etag = response.headers.get("ETag").value_or("");
+        entry.lastModified = response.headers.get("Last-Modified").value_or("");
+        entry.saved = core::formatUtc(std::chrono::floor<std::chrono::seconds>(clock.now()));
+        entry.bytes = response.body;
+        try {
+            writeCache(file, entry);
+        } catch (const std::exception& error) {
+            result.warning = "Could not keep a copy of the schedule in " + file.string() + " (" +
+                             error.what() + ").";
+        }
+    }
+    result.bytes = std::move(response.body);
+    remember(result, baseline);
+    return result;
+}
+
+void ScheduleSource::remember(FetchedSchedule& result, const std::optional<std::string>& baseline) {
+    if (previous_) {
+        result.changed = *previous_ != result.bytes;
+    } else {
+        result.changed = !baseline || *baseline != result.bytes;
+    }
+    previous_ = result.bytes;
+}
+
+}  // namespace confcap::fetch
