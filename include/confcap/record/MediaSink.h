@@ -28,7 +28,9 @@ struct Gap {
     std::optional<std::int64_t> lastSequence;
 };
 
-/// Receives one room's media. All calls for one sink come from one capture thread, in order.
+/// Receives one room's media. All calls for one sink come from one capture thread, in order,
+/// never two at once; the one exception is the gap RoomCapture::detach() delivers on the
+/// detaching thread when the sink leaves during an outage (still never concurrently).
 class MediaSink {
 public:
     virtual ~MediaSink() = default;

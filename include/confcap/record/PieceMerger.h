@@ -1,0 +1,57 @@
+// Joining the pieces of one recording (the data of separate connections) into one playable file:
+// byte-appending where the container allows it, ffmpeg's concat demuxer where it does not.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "confcap/record/MediaSink.h"
+
+namespace confcap::record {
+
+/// What merge did: `merged` means the output holds every piece in order; otherwise there is no
+/// output file and the pieces are untouched. `note` is one sentence for the sidecar and the log.
+struct MergeResult {
+    bool merged = false;
+    std::string note;
+};
+
+/// Merges piece files of one format. Immutable after construction; safe to use from any thread.
+class PieceMerger {
+public:
+    /// Uses the ffmpeg found on PATH at construction, if any.
+    PieceMerger();
+    /// Uses the ffmpeg at `ffmpeg`; an empty path means none (containers are then not merged).
+    explicit PieceMerger(std::filesystem::path ffmpeg);
+
+    /// Joins `pieces` (in order, all in `format`) into `output`, which is created and must not
+    /// exist yet. Concat-safe formats (MPEG-TS, MP3, ADTS AAC) are byte-appended; others are
+    /// stream-copied by ffmpeg's concat demuxer (`ffmpeg -f concat -safe 0 -i list -c copy`, run
+    /// without a shell). Returns merged = false when that cannot be done (no ffmpeg, ffmpeg
+    /// failed); a partial output is removed. Throws core::OutputError naming the file when reading
+    /// a piece or writing `output` fails, and std::invalid_argument when `pieces` is empty.
+    MergeResult merge(const std::vector<std::filesystem::path>& pieces, const StreamFormat& format,
+                      const std::filesystem::path& output) const;
+
+    /// The ffmpeg this merger runs; empty when none.
+    const std::filesystem::path& ffmpeg() const noexcept { return ffmpeg_; }
+
+    /// Where an unmerged piece is kept: "<stem>.part<index>.<extension>" (index from 1). Pure.
+    static std::filesystem::path numberedPiecePath(const std::filesystem::path& stem,
+                                                   std::size_t index, std::string_view extension);
+
+    /// The executable file `program` resolves to through the PATH variable; empty when none.
+    static std::filesystem::path findOnPath(std::string_view program);
+
+private:
+    MergeResult appendBytes(const std::vector<std::filesystem::path>& pieces,
+                            const std::filesystem::path& output) const;
+    MergeResult runFfmpeg(const std::vector<std::filesystem::path>& pieces,
+                          const StreamFormat& format, const std::filesystem::path& output) const;
+
+    std::filesystem::path ffmpeg_;
+};
+
+}  // namespace confcap::record

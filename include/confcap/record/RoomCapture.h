@@ -1,0 +1,145 @@
+// One room's capture: downloads the room's stream once, on its own thread, and fans every chunk
+// out to each attached talk sink, so back-to-back talks share one connection. Reconnects with the
+// retry policy until the last attached window ends, and measures every outage as a gap.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "confcap/core/Clock.h"
+#include "confcap/core/Error.h"
+#include "confcap/core/RetryPolicy.h"
+#include "confcap/record/MediaSink.h"
+#include "confcap/record/Source.h"
+
+namespace confcap::record {
+
+/// Something that happened to a room's capture, for the log and the status display.
+struct CaptureEvent {
+    enum class Kind {
+        Connected,     ///< the first connection delivers media
+        Failed,        ///< the connection failed or the stream ended; `message` says why
+        Reconnecting,  ///< the next attempt follows in `wait`
+        Resumed,       ///< media flows again after a failure; `sequence`, `gap` when lost
+        Lost,          ///< media lost while connected (HLS segments rolled out); `gap`
+        Notice,        ///< worth a log line: variant chosen, discontinuity, stream ended
+        GaveUp,        ///< no more attempts: a permanent error, or past every attached window
+        Stopped,       ///< the capture ended (stop(), or the last sink was detached)
+    };
+    Kind kind = Kind::Notice;
+    std::string room;
+    std::chrono::system_clock::time_point at;  ///< UTC
+    /// One sentence for people, e.g. "resumed at segment 1042, nothing lost".
+    std::string message;
+    /// Failed/GaveUp: whether retrying could help.
+    std::optional<core::ErrorKind> errorKind;
+    /// Reconnecting: the wait before the next attempt.
+    std::chrono::milliseconds wait{0};
+    /// Resumed (HLS): the media sequence number the stream resumed at.
+    std::optional<std::int64_t> sequence;
+    /// Resumed/Lost: what was lost, when anything was.
+    std::optional<Gap> gap;
+};
+
+/// Captures one room. attach(), detach(), stop() and the accessors may be called from any
+/// thread; the sinks and the event handler are called on the capture's thread (a sink detached
+/// during an outage gets its last gap on the detaching thread), never two calls at once.
+class RoomCapture {
+public:
+    using EventHandler = std::function<void(const CaptureEvent&)>;
+    /// Makes a fresh source; called each time the capture (re)starts.
+    using SourceFactory = std::function<std::unique_ptr<Source>()>;
+
+    struct Options {
+        core::RetryPolicy retry;
+        /// Wall clock for gaps and deadlines; the system clock when null. Must outlive the capture.
+        const core::Clock* clock = nullptr;
+    };
+
+    /// A capture of `url`, with its source made by makeSource(url, sourceOptions).
+    RoomCapture(std::string room, std::string url, SourceOptions sourceOptions, Options options,
+                EventHandler onEvent);
+    /// A capture whose sources `factory` makes (tests, external recorders).
+    RoomCapture(std::string room, SourceFactory factory, Options options, EventHandler onEvent);
+    /// stop().
+    ~RoomCapture();
+    RoomCapture(const RoomCapture&) = delete;
+    RoomCapture& operator=(const RoomCapture&) = delete;
+
+    /// Adds `sink` (not already attached) until detach(). Its first call is beginPiece; then it
+    /// gets the stream from the next point a player can start at (the next HLS segment, WebM
+    /// cluster or MPEG-TS packet, after the piece's init section or header; the next chunk for
+    /// other formats). Reconnect attempts
+    /// go on until the latest `windowEnd` (UTC) of the attached sinks. Starts the capture when it
+    /// is not running (after a winding-down run has ended). The sink must stay valid until detach()
+    /// returns. Must not be called from the event handler.
+    void attach(MediaSink& sink, std::chrono::system_clock::time_point windowEnd);
+    /// Removes `sink`; during an outage it first gets a Gap up to now. After this returns the
+    /// sink gets no more calls. When the last sink goes, the capture stops (its connection is
+    /// closed at once). Returns false when `sink` was not attached. Must not be called from the
+    /// event handler.
+    bool detach(MediaSink& sink);
+    /// Ends the capture promptly: shuts its connection down without waiting for a read timeout,
+    /// and joins its thread. Idempotent. Must not be called from the event handler.
+    void stop();
+
+    const std::string& room() const noexcept { return room_; }
+    /// True while the capture thread runs (connected, or waiting to reconnect).
+    bool running() const;
+    std::size_t sinkCount() const;
+    /// Connections that delivered media since the capture started.
+    int connections() const;
+
+private:
+    struct Attached;
+    class Output;
+
+    // Starts the capture thread; call with mutex_ held and running_ false.
+    void start();
+    void runLoop();
+    void emit(std::vector<CaptureEvent>& events);
+    CaptureEvent event(CaptureEvent::Kind kind, std::string message) const;
+    std::chrono::system_clock::time_point now() const;
+
+    // Called on the capture thread by Output.
+    void onConnected(const StreamFormat& format, const Resume& resume);
+    void onWrite(std::string_view bytes, double mediaSeconds, ChunkKind kind);
+    void onLost(const Gap& gap);
+    void onNotice(const std::string& message);
+
+    std::string room_;
+    SourceFactory factory_;
+    Options options_;
+    EventHandler onEvent_;
+    core::SystemClock systemClock_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::vector<std::unique_ptr<Attached>> sinks_;
+    std::thread thread_;
+    bool running_ = false;
+    bool stopRequested_ = false;
+    Source* source_ = nullptr;  // the running source, for stop()
+
+    // Capture-thread state (guarded by mutex_ where the sinks see it).
+    StreamFormat format_;
+    bool connected_ = false;  // a connection is delivering media
+    bool failed_ = false;     // a failure happened since the last connection
+    int connections_ = 0;
+    std::string failureCause_;
+    std::chrono::system_clock::time_point lastData_;  // last write, or the start
+    std::string header_;                              // what a sink joining mid-piece needs first
+    bool headerComplete_ = false;
+    std::mt19937 random_{std::random_device{}()};
+};
+
+}  // namespace confcap::record

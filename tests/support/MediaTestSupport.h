@@ -1,0 +1,367 @@
+// Helpers for the capture tests: the cached test clip, temp folders, ffprobe, and recorders that
+// stand in for the capture (SourceOutput) and for talk sinks (MediaSink).
+#pragma once
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "confcap/core/Error.h"
+#include "confcap/demo/MediaFixture.h"
+#include "confcap/record/MediaSink.h"
+#include "confcap/record/Source.h"
+#include "support/RunProcess.h"
+
+namespace confcap::testing {
+
+/// The test clip, made once per build tree (in <build>/test-media) and shared by the suites.
+inline const demo::MediaClip& testClip() {
+    static const demo::MediaClip clip = demo::MediaFixture::ensure(
+        std::filesystem::path(CONFCAP_BINARY).parent_path().parent_path() / "test-media");
+    return clip;
+}
+
+/// A fresh folder under the system temp folder, removed with everything in it.
+struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+        static std::atomic<int> counter{0};
+        path =
+            std::filesystem::temp_directory_path() / ("confcap-test-" + std::to_string(::getpid()) +
+                                                      "-" + std::to_string(counter.fetch_add(1)));
+        std::filesystem::remove_all(path);
+        std::filesystem::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+};
+
+/// What ffprobe says about a media file.
+struct Probe {
+    bool ok = false;     ///< ffprobe exited 0 and found at least one stream
+    int streams = 0;     ///< audio and video streams
+    double span = 0;     ///< first packet start to last packet end, seconds, all streams
+    std::string errors;  ///< what ffprobe printed on stderr
+};
+
+inline Probe probe(const std::filesystem::path& file) {
+    const auto result = runProcess(
+        "ffprobe", {"-v", "error", "-show_entries", "packet=pts_time,duration_time:stream=index",
+                    "-of", "csv=p=0", file.string()});
+    Probe p;
+    p.errors = result.err;
+    double first = 1e18;
+    double last = 0;
+    // MPEG-TS lists its streams twice (in the program and on their own): count distinct ones.
+    std::set<std::string> indexes;
+    std::istringstream lines(result.out);
+    std::string line;
+    while (std::getline(lines, line)) {
+        const auto comma = line.find(',');
+        if (comma == std::string::npos) {
+            if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0])) != 0) {
+                indexes.insert(line);
+            }
+            continue;
+        }
+        if (line.compare(0, 3, "N/A") == 0) {
+            continue;
+        }
+        const double pts = std::strtod(line.c_str(), nullptr);
+        const double duration = std::strtod(line.c_str() + comma + 1, nullptr);
+        first = std::min(first, pts);
+        last = std::max(last, pts + duration);
+    }
+    p.streams = static_cast<int>(indexes.size());
+    p.span = last > first ? last - first : 0;
+    p.ok = result.exitCode == 0 && p.streams > 0 && p.span > 0;
+    return p;
+}
+
+/// Writes a file; for handing recorded bytes to ffprobe.
+inline std::filesystem::path writeFile(const std::filesystem::path& file,
+                                       const std::string& bytes) {
+    FILE* f = std::fopen(file.c_str(), "wb");
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+    return file;
+}
+
+/// Records everything a source delivers. Thread-safe.
+class RecordingOutput : public record::SourceOutput {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    struct Piece {
+        record::StreamFormat format;
+        record::Resume resume;
+        Clock::time_point at;
+        std::string bytes;
+        int inits = 0;     ///< Init chunks written into this piece
+        int segments = 0;  ///< SegmentStart chunks
+        double mediaSeconds = 0;
+        Clock::time_point lastWrite;
+    };
+
+    void connected(const record::StreamFormat& format, const record::Resume& resume) override {
+        std::lock_guard lock(mutex_);
+        pieces_.push_back(Piece{format, resume, Clock::now(), {}, 0, 0, 0, Clock::now()});
+    }
+    void write(std::string_view bytes, double mediaSeconds, record::ChunkKind kind) override {
+        std::lock_guard lock(mutex_);
+        if (pieces_.empty()) {
+            writesBeforeConnect_ = true;
+            return;
+        }
+        auto& piece = pieces_.back();
+        piece.bytes.append(bytes);
+        piece.mediaSeconds += mediaSeconds;
+        piece.inits += kind == record::ChunkKind::Init ? 1 : 0;
+        piece.segments += kind == record::ChunkKind::SegmentStart ? 1 : 0;
+        lastWrite_ = Clock::now();
+        piece.lastWrite = lastWrite_;
+    }
+    void lost(const record::Gap& gap) override {
+        std::lock_guard lock(mutex_);
+        lost_.push_back(gap);
+    }
+    void notice(const std::string& message) override {
+        std::lock_guard lock(mutex_);
+        notices_.push_back(message);
+    }
+
+    /// Called by the test's retry loop when run() failed: remembers when the data stopped.
+    void failed(const std::string& what) {
+        std::lock_guard lock(mutex_);
+        failures_.push_back(what);
+        outageStarts_.push_back(lastWrite_);
+    }
+
+    std::vector<Piece> pieces() const {
+        std::lock_guard lock(mutex_);
+        return pieces_;
+    }
+    std::string allBytes() const {
+        std::lock_guard lock(mutex_);
+        std::string all;
+        for (const auto& p : pieces_) {
+            all += p.bytes;
+        }
+        return all;
+    }
+    std::vector<record::Gap> lost() const {
+        std::lock_guard lock(mutex_);
+        return lost_;
+    }
+    std::vector<std::string> notices() const {
+        std::lock_guard lock(mutex_);
+        return notices_;
+    }
+    std::vector<std::string> failures() const {
+        std::lock_guard lock(mutex_);
+        return failures_;
+    }
+    /// For each failure: the time of the last write before it.
+    std::vector<Clock::time_point> outageStarts() const {
+        std::lock_guard lock(mutex_);
+        return outageStarts_;
+    }
+    bool wroteBeforeConnect() const {
+        std::lock_guard lock(mutex_);
+        return writesBeforeConnect_;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<Piece> pieces_;
+    std::vector<record::Gap> lost_;
+    std::vector<std::string> notices_;
+    std::vector<std::string> failures_;
+    std::vector<Clock::time_point> outageStarts_;
+    Clock::time_point lastWrite_ = Clock::now();
+    bool writesBeforeConnect_ = false;
+};
+
+/// A talk sink that keeps what it gets in memory. Thread-safe accessors.
+class RecordingSink : public record::MediaSink {
+public:
+    struct Piece {
+        record::StreamFormat format;
+        std::string bytes;
+        double mediaSeconds = 0;
+    };
+
+    void beginPiece(const record::StreamFormat& format) override {
+        std::lock_guard lock(mutex_);
+        if (pieces_.empty() || !format.concatSafe ||
+            pieces_.back().format.extension != format.extension) {
+            pieces_.push_back(Piece{format, {}, 0});
+        }
+        ++beginPieces_;
+    }
+    void write(std::string_view bytes, double mediaSeconds) override {
+        std::lock_guard lock(mutex_);
+        if (pieces_.empty()) {
+            writesBeforeBegin_ = true;
+            return;
+        }
+        pieces_.back().bytes.append(bytes);
+        pieces_.back().mediaSeconds += mediaSeconds;
+    }
+    void gap(const record::Gap& gap) override {
+        std::lock_guard lock(mutex_);
+        gaps_.push_back(gap);
+    }
+    void reconnected() override {
+        std::lock_guard lock(mutex_);
+        ++reconnects_;
+    }
+
+    std::vector<Piece> pieces() const {
+        std::lock_guard lock(mutex_);
+        return pieces_;
+    }
+    std::string allBytes() const {
+        std::lock_guard lock(mutex_);
+        std::string all;
+        for (const auto& p : pieces_) {
+            all += p.bytes;
+        }
+        return all;
+    }
+    std::vector<record::Gap> gaps() const {
+        std::lock_guard lock(mutex_);
+        return gaps_;
+    }
+    int reconnects() const {
+        std::lock_guard lock(mutex_);
+        return reconnects_;
+    }
+    int beginPieces() const {
+        std::lock_guard lock(mutex_);
+        return beginPieces_;
+    }
+    bool wroteBeforeBegin() const {
+        std::lock_guard lock(mutex_);
+        return writesBeforeBegin_;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<Piece> pieces_;
+    std::vector<record::Gap> gaps_;
+    int reconnects_ = 0;
+    int beginPieces_ = 0;
+    bool writesBeforeBegin_ = false;
+};
+
+/// Runs a source on its own thread the way a capture does, without the policy: after a transient
+/// failure it waits `pause` and runs it again; a permanent failure or stop() ends it.
+class SourceDriver {
+public:
+    SourceDriver(record::Source& source, RecordingOutput& out,
+                 std::chrono::milliseconds pause = std::chrono::milliseconds(300))
+        : source_(source), out_(out) {
+        thread_ = std::thread([this, pause] {
+            while (!stopping_) {
+                try {
+                    source_.run(out_);
+                    ++endings_;
+                } catch (const core::Error& e) {
+                    if (stopping_) {
+                        break;
+                    }
+                    out_.failed(e.what());
+                    if (!e.transient()) {
+                        std::lock_guard lock(mutex_);
+                        permanent_ = e.what();
+                        break;
+                    }
+                }
+                std::this_thread::sleep_for(pause);
+            }
+            finished_ = true;
+        });
+    }
+    ~SourceDriver() { stop(); }
+    SourceDriver(const SourceDriver&) = delete;
+    SourceDriver& operator=(const SourceDriver&) = delete;
+
+    /// Stops the source and waits for the thread; returns how long that took.
+    std::chrono::milliseconds stop() {
+        const auto start = std::chrono::steady_clock::now();
+        stopping_ = true;
+        source_.stop();
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - start);
+    }
+    /// Waits up to `limit` for the loop to end by itself (permanent failure).
+    bool waitFinished(std::chrono::milliseconds limit) const {
+        const auto end = std::chrono::steady_clock::now() + limit;
+        while (!finished_ && std::chrono::steady_clock::now() < end) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return finished_;
+    }
+    std::optional<std::string> permanentError() const {
+        std::lock_guard lock(mutex_);
+        return permanent_;
+    }
+    /// Times run() returned normally (the stream ended).
+    int endings() const { return endings_; }
+
+private:
+    record::Source& source_;
+    RecordingOutput& out_;
+    std::thread thread_;
+    std::atomic<bool> stopping_{false};
+    std::atomic<bool> finished_{false};
+    std::atomic<int> endings_{0};
+    mutable std::mutex mutex_;
+    std::optional<std::string> permanent_;
+};
+
+/// The timed scenarios of a suite, all started together on their own threads when the object is
+/// made: each spends seconds waiting on the real clock (live streams, outages), so running them
+/// side by side keeps the suite short. Bodies must not use Boost.Test assertions; the test cases
+/// check the results.
+template <typename Result>
+class Scenarios {
+public:
+    using Body = std::function<Result()>;
+    explicit Scenarios(std::vector<std::pair<std::string, Body>> bodies) {
+        for (auto& [name, body] : bodies) {
+            futures_.emplace(name, std::async(std::launch::async, std::move(body)).share());
+        }
+    }
+    /// Waits for the scenario `name` and returns its result; rethrows what its body threw.
+    const Result& get(const std::string& name) const { return futures_.at(name).get(); }
+
+private:
+    std::map<std::string, std::shared_future<Result>> futures_;
+};
+
+}  // namespace confcap::testing
