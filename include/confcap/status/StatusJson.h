@@ -1,0 +1,32 @@
+// The status as JSON, the document behind /api/status and the status page: every job with every
+// JobSnapshot field, counts, and the recent events. Times are RFC 3339 in UTC.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "confcap/core/Time.h"
+#include "confcap/status/StatusBoard.h"
+
+namespace confcap::status {
+
+/// "recording", "waiting", ...: the lower-case state name used in JSON. Pure.
+std::string stateName(JobState state);
+
+/// The URL path under which the status server serves `file` (relative to the output folder):
+/// "/recordings/" followed by the percent-encoded path, e.g. "/recordings/Saal%201/talk.ts".
+/// Empty when `file` is empty. Pure.
+std::string recordingUrl(std::string_view file);
+
+/// The status document:
+/// {"now", "summary_line", "total_bytes", "counts": {state: n}, "summary_url" (or null),
+///  "jobs": [{"key", "room", "title", "mark": {"room", "talk"}, "talk_start", "talk_end",
+///  "from", "until", "window_seconds", "state", "reason", "file", "url", "bytes",
+///  "bits_per_second", "covered_seconds", "coverage", "gap_seconds", "gaps", "reconnects"}],
+///  "events": [{"time", "level", "room", "talk", "message"}]}, oldest event first.
+/// Text is sanitized (no control characters). `summaryUrl` empty gives null. Pure.
+std::string statusJson(const std::vector<JobSnapshot>& jobs, const std::vector<Event>& events,
+                       core::Instant now, std::string_view summaryUrl);
+
+}  // namespace confcap::status

@@ -1,0 +1,55 @@
+// The read-only HTTP status server (--status-port, --status-bind): the status page, the status
+// as JSON, the end-of-run summary, and the recordings themselves (finished and in progress, with
+// byte ranges) so a talk can be watched in mpv or VLC while it records.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "confcap/core/Clock.h"
+#include "confcap/status/StatusBoard.h"
+
+namespace confcap::status {
+
+class StatusServer {
+public:
+    struct Options {
+        /// The address to listen on: an IP address or host name.
+        std::string bind = "127.0.0.1";
+        /// The TCP port; 0 lets the system choose (see port()).
+        std::uint16_t port = 0;
+        /// The output folder (--out): served under /recordings/, its bookkeeping folder
+        /// `.confcap/` excepted (only `.confcap/summary.json`, as /summary.json).
+        std::filesystem::path outputDir;
+        int maxThreads = 8;
+    };
+
+    /// Serves, GET and HEAD only:
+    ///   /              the HTML status page (StatusPage.h)
+    ///   /api/status    statusJson() of the board
+    ///   /summary.json  <out>/.confcap/summary.json, 404 until it exists
+    ///   /recordings/P  the file P under the output folder, with single byte ranges (206, 416)
+    /// A path that leaves the output folder (.., encoded slashes or dots, absolute paths, NUL,
+    /// symlinks whose target lies outside) is refused with 403 before anything is opened outside.
+    /// When bound to a loopback address, requests naming another host (DNS rebinding) get 403.
+    /// Starts listening at once. Throws core::UsageError naming the address when it cannot.
+    StatusServer(const StatusBoard& board, const core::Clock& clock, Options options);
+    /// Stops listening and aborts open connections.
+    ~StatusServer();
+    StatusServer(const StatusServer&) = delete;
+    StatusServer& operator=(const StatusServer&) = delete;
+
+    /// The port listened on.
+    std::uint16_t port() const;
+    /// "http://<bind>:<port><path>"; `path` starts with '/'.
+    std::string url(std::string_view path) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace confcap::status

@@ -1,0 +1,75 @@
+// The end-of-run summary: every selected talk with what became of it (recorded, discarded,
+// failed, skipped, cancelled) and why, its file, and how much of it was covered. Printed as a
+// table when a run ends and kept as JSON in <out>/.confcap/summary.json.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "confcap/core/Time.h"
+#include "confcap/status/StatusBoard.h"
+
+namespace confcap::status {
+
+enum class Outcome { Recorded, Discarded, Failed, Skipped, Cancelled };
+
+/// "recorded", "discarded", "failed", "skipped", "cancelled".
+const char* toString(Outcome outcome) noexcept;
+
+/// One talk's line in the summary.
+struct SummaryEntry {
+    std::string key;
+    std::string room;
+    std::string title;
+    std::string talk;  ///< the mark's "10:30 Opening", or the title when the mark has none
+    core::Instant talkStart, talkEnd;  ///< as scheduled, UTC
+    core::Instant from, until;         ///< the recording window, UTC
+    Outcome outcome = Outcome::Failed;
+    std::string reason;  ///< why; for a job that never finished, what the run's end left behind
+    std::string file;    ///< relative to the output folder; empty when nothing was kept
+    std::uint64_t bytes = 0;
+    double scheduledSeconds = 0;  ///< the talk's scheduled length
+    double windowSeconds = 0;     ///< the recording window's length (padding included)
+    double coveredSeconds = 0;
+    double gapSeconds = 0;
+    int gaps = 0;
+    int reconnects = 0;
+};
+
+class Summary {
+public:
+    /// The summary of the jobs' final snapshots, in their order. A job that is not final (the run
+    /// was stopped) counts as Cancelled, with a reason saying what was left. Pure.
+    static Summary fromJobs(const std::vector<JobSnapshot>& jobs, core::Instant finishedAt);
+    /// The same, finished now (system clock).
+    static Summary fromJobs(const std::vector<JobSnapshot>& jobs);
+
+    /// Where a run keeps its summary: `<outputDir>/.confcap/summary.json`. Pure.
+    static std::filesystem::path defaultPath(const std::filesystem::path& outputDir);
+
+    const std::vector<SummaryEntry>& entries() const noexcept { return entries_; }
+    core::Instant finishedAt() const noexcept { return finishedAt_; }
+    /// How many talks had `outcome`.
+    std::size_t count(Outcome outcome) const noexcept;
+
+    /// A readable table: a headline with the counts, then one line per talk with outcome, room,
+    /// talk, covered/window and percentage, gaps, and the file or the reason. Text is sanitized.
+    void print(std::ostream& out) const;
+    /// {"finished", "total_bytes", "counts": {outcome: n}, "talks": [{"key", "room", "title",
+    /// "talk", "start", "end", "from", "until", "outcome", "reason", "file", "bytes",
+    /// "scheduled_seconds", "window_seconds", "covered_seconds", "coverage", "gap_seconds",
+    /// "gaps", "reconnects"}]}, times RFC 3339 UTC. Pure.
+    std::string toJson() const;
+    /// Writes toJson() to `path` atomically (a temporary file beside it, synced, then renamed),
+    /// creating the parent folders. Throws core::OutputError naming the path on failure.
+    void writeJson(const std::filesystem::path& path) const;
+
+private:
+    core::Instant finishedAt_{};
+    std::vector<SummaryEntry> entries_;
+};
+
+}  // namespace confcap::status

@@ -1,0 +1,43 @@
+// Text for people: untrusted strings (talk titles, server messages) made safe for a terminal or a
+// page, fitted into columns by UTF-8 character, and short human forms of sizes, rates and spans.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace confcap::status {
+
+/// `text` with invalid UTF-8 sequences replaced by U+FFFD; everything else unchanged. Pure.
+std::string toValidUtf8(std::string_view text);
+
+/// `text` made safe to print on one line: invalid UTF-8 becomes U+FFFD, tabs and line breaks
+/// become spaces, other control characters (C0, DEL, C1, so ESC too) and bidirectional
+/// overrides become U+FFFD. Pure.
+std::string sanitize(std::string_view text);
+
+/// The terminal columns `text` (valid UTF-8) takes: East Asian wide characters and emoji count
+/// 2, combining marks and zero-width characters 0, everything else 1. Pure.
+std::size_t displayWidth(std::string_view text);
+
+/// `text` (valid UTF-8) cut to at most `width` columns, ending in "…" when cut; never splits a
+/// character. Pure.
+std::string truncateToWidth(std::string_view text, std::size_t width);
+
+/// `text` (valid UTF-8) truncated or padded with spaces to exactly `width` columns. Pure.
+std::string fit(std::string_view text, std::size_t width, bool alignRight = false);
+
+/// "512 B", "12.3 kB", "123 MB", "1.2 GB": decimal units, at most 4 digits. Pure.
+std::string formatBytes(std::uint64_t bytes);
+
+/// "850 kb/s", "4.1 Mb/s"; "-" for 0 or less. Pure.
+std::string formatRate(double bitsPerSecond);
+
+/// A span for narrow columns: "45s", "12m", "1h05", "26h". Negative spans count as 0. Pure.
+std::string formatSpan(std::chrono::seconds span);
+
+/// "3.2 s", "45 s", "12.5 min": a measured length for log messages. Pure.
+std::string formatSeconds(double seconds);
+
+}  // namespace confcap::status

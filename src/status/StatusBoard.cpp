@@ -1,0 +1,121 @@
+#include "confcap/status/StatusBoard.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace confcap::status {
+
+namespace {
+
+bool windowOrder(const JobSnapshot& a, const JobSnapshot& b) {
+    return std::tie(a.from, a.room, a.key) < std::tie(b.from, b.room, b.key);
+}
+
+}  // namespace
+
+const char* toString(JobState state) noexcept {
+    switch (state) {
+        case JobState::Waiting:
+            return "Waiting";
+        case JobState::Recording:
+            return "Recording";
+        case JobState::Retrying:
+            return "Retrying";
+        case JobState::Finalizing:
+            return "Finalizing";
+        case JobState::Recorded:
+            return "Recorded";
+        case JobState::Discarded:
+            return "Discarded";
+        case JobState::Failed:
+            return "Failed";
+        case JobState::Skipped:
+            return "Skipped";
+        case JobState::Cancelled:
+            return "Cancelled";
+    }
+    return "Unknown";
+}
+
+bool isActive(JobState state) noexcept {
+    return state == JobState::Recording || state == JobState::Retrying ||
+           state == JobState::Finalizing;
+}
+
+bool isFinal(JobState state) noexcept {
+    return state != JobState::Waiting && !isActive(state);
+}
+
+const char* toString(Level level) noexcept {
+    switch (level) {
+        case Level::Debug:
+            return "debug";
+        case Level::Info:
+            return "info";
+        case Level::Warning:
+            return "warning";
+        case Level::Error:
+            return "error";
+    }
+    return "unknown";
+}
+
+double coverage(const JobSnapshot& job, core::Instant now) noexcept {
+    const auto end = isFinal(job.state) ? job.until : std::min(now, job.until);
+    const auto elapsed = std::chrono::duration<double>(end - job.from).count();
+    if (elapsed <= 0) {
+        return 0;
+    }
+    return std::clamp(job.coveredSeconds / elapsed, 0.0, 1.0);
+}
+
+void StatusBoard::publish(Event event) {
+    {
+        std::lock_guard lock(mutex_);
+        recent_.push_back(event);
+        while (recent_.size() > kKeptEvents) {
+            recent_.pop_front();
+        }
+    }
+    for (const auto& listener : listeners_) {
+        listener(event);
+    }
+}
+
+void StatusBoard::publish(Level level, Mark mark, std::string message) {
+    publish(Event{std::chrono::system_clock::now(), level, std::move(mark), std::move(message)});
+}
+
+void StatusBoard::update(JobSnapshot snapshot) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(jobs_, [&](const JobSnapshot& job) { return job.key == snapshot.key; });
+    const auto at = std::upper_bound(jobs_.begin(), jobs_.end(), snapshot, windowOrder);
+    jobs_.insert(at, std::move(snapshot));
+}
+
+std::vector<JobSnapshot> StatusBoard::jobs() const {
+    std::lock_guard lock(mutex_);
+    return jobs_;
+}
+
+std::optional<JobSnapshot> StatusBoard::job(const std::string& key) const {
+    std::lock_guard lock(mutex_);
+    const auto it = std::find_if(jobs_.begin(), jobs_.end(),
+                                 [&](const JobSnapshot& job) { return job.key == key; });
+    if (it == jobs_.end()) {
+        return std::nullopt;
+    }
+    return *it;
+}
+
+std::vector<Event> StatusBoard::recentEvents(std::size_t count) const {
+    std::lock_guard lock(mutex_);
+    const auto n = std::min(count, recent_.size());
+    return std::vector<Event>(recent_.end() - static_cast<std::ptrdiff_t>(n), recent_.end());
+}
+
+void StatusBoard::addListener(EventListener listener) {
+    listeners_.push_back(std::move(listener));
+}
+
+}  // namespace confcap::status

@@ -1,0 +1,135 @@
+#include "confcap/status/StatusJson.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <sstream>
+
+#include "confcap/status/TerminalTable.h"
+#include "confcap/status/TextFormat.h"
+
+namespace confcap::status {
+
+namespace {
+
+constexpr std::array kStates{JobState::Waiting,    JobState::Recording, JobState::Retrying,
+                             JobState::Finalizing, JobState::Recorded,  JobState::Discarded,
+                             JobState::Failed,     JobState::Skipped,   JobState::Cancelled};
+
+/// JSON has no NaN or infinity.
+double finite(double value) {
+    return std::isfinite(value) ? value : 0.0;
+}
+
+Poco::JSON::Object::Ptr newObject() {
+    return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+}
+
+Poco::JSON::Object::Ptr jobJson(const JobSnapshot& job, core::Instant now) {
+    auto mark = newObject();
+    mark->set("room", sanitize(job.mark.room));
+    mark->set("talk", sanitize(job.mark.talk));
+    auto o = newObject();
+    o->set("key", sanitize(job.key));
+    o->set("room", sanitize(job.room));
+    o->set("title", sanitize(job.title));
+    o->set("mark", mark);
+    o->set("talk_start", core::formatUtc(job.talkStart));
+    o->set("talk_end", core::formatUtc(job.talkEnd));
+    o->set("from", core::formatUtc(job.from));
+    o->set("until", core::formatUtc(job.until));
+    o->set("window_seconds", static_cast<Poco::Int64>((job.until - job.from).count()));
+    o->set("state", stateName(job.state));
+    o->set("reason", sanitize(job.reason));
+    o->set("file", toValidUtf8(job.file));
+    if (job.file.empty()) {
+        o->set("url", Poco::Dynamic::Var());
+    } else {
+        o->set("url", recordingUrl(job.file));
+    }
+    o->set("bytes", static_cast<Poco::UInt64>(job.bytes));
+    o->set("bits_per_second", finite(job.bitsPerSecond));
+    o->set("covered_seconds", finite(job.coveredSeconds));
+    o->set("coverage", coverage(job, now));
+    o->set("gap_seconds", finite(job.gapSeconds));
+    o->set("gaps", job.gaps);
+    o->set("reconnects", job.reconnects);
+    return o;
+}
+
+}  // namespace
+
+std::string stateName(JobState state) {
+    std::string name = toString(state);
+    for (auto& c : name) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return name;
+}
+
+std::string recordingUrl(std::string_view file) {
+    if (file.empty()) {
+        return {};
+    }
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string url = "/recordings/";
+    for (const char c : file) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+            url.push_back(c);
+        } else {
+            url.push_back('%');
+            url.push_back(kHex[byte >> 4]);
+            url.push_back(kHex[byte & 0x0F]);
+        }
+    }
+    return url;
+}
+
+std::string statusJson(const std::vector<JobSnapshot>& jobs, const std::vector<Event>& events,
+                       core::Instant now, std::string_view summaryUrl) {
+    auto counts = newObject();
+    std::uint64_t totalBytes = 0;
+    for (const auto state : kStates) {
+        counts->set(stateName(state),
+                    static_cast<int>(std::count_if(jobs.begin(), jobs.end(), [&](const auto& job) {
+                        return job.state == state;
+                    })));
+    }
+    Poco::JSON::Array::Ptr jobArray = new Poco::JSON::Array;
+    for (const auto& job : jobs) {
+        totalBytes += job.bytes;
+        jobArray->add(jobJson(job, now));
+    }
+    Poco::JSON::Array::Ptr eventArray = new Poco::JSON::Array;
+    for (const auto& event : events) {
+        auto e = newObject();
+        e->set("time", core::formatUtc(std::chrono::floor<std::chrono::seconds>(event.time)));
+        e->set("level", std::string(toString(event.level)));
+        e->set("room", sanitize(event.mark.room));
+        e->set("talk", sanitize(event.mark.talk));
+        e->set("message", sanitize(event.message));
+        eventArray->add(e);
+    }
+    auto root = newObject();
+    root->set("now", core::formatUtc(now));
+    root->set("summary_line", TerminalTable::summaryLine(jobs));
+    root->set("total_bytes", static_cast<Poco::UInt64>(totalBytes));
+    root->set("counts", counts);
+    if (summaryUrl.empty()) {
+        root->set("summary_url", Poco::Dynamic::Var());
+    } else {
+        root->set("summary_url", std::string(summaryUrl));
+    }
+    root->set("jobs", jobArray);
+    root->set("events", eventArray);
+    std::ostringstream out;
+    root->stringify(out);
+    return out.str();
+}
+
+}  // namespace confcap::status

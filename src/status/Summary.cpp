@@ -1,0 +1,275 @@
+#include "confcap/status/Summary.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+#include "confcap/core/Error.h"
+#include "confcap/status/TextFormat.h"
+
+namespace confcap::status {
+
+namespace {
+
+using std::chrono::seconds;
+
+constexpr std::array kOutcomes{Outcome::Recorded, Outcome::Discarded, Outcome::Failed,
+                               Outcome::Skipped, Outcome::Cancelled};
+
+/// JSON has no NaN or infinity.
+double finite(double value) {
+    return std::isfinite(value) ? value : 0.0;
+}
+
+double secondsBetween(core::Instant from, core::Instant until) {
+    return std::max(0.0, std::chrono::duration<double>(until - from).count());
+}
+
+Outcome outcomeOf(JobState state) {
+    switch (state) {
+        case JobState::Recorded:
+            return Outcome::Recorded;
+        case JobState::Discarded:
+            return Outcome::Discarded;
+        case JobState::Failed:
+            return Outcome::Failed;
+        case JobState::Skipped:
+            return Outcome::Skipped;
+        default:
+            return Outcome::Cancelled;
+    }
+}
+
+std::string unfinishedReason(const JobSnapshot& job) {
+    if (job.state == JobState::Waiting) {
+        return "the run stopped before its window began";
+    }
+    if (job.file.empty()) {
+        return "the run stopped during its window";
+    }
+    return "the run stopped during its window; the partial file is finished on the next start";
+}
+
+double coverageOf(const SummaryEntry& entry) {
+    return entry.windowSeconds > 0
+               ? std::clamp(entry.coveredSeconds / entry.windowSeconds, 0.0, 1.0)
+               : 0.0;
+}
+
+std::string percent(double fraction) {
+    return std::to_string(static_cast<long>(std::lround(fraction * 100))) + "%";
+}
+
+std::string span(double s) {
+    return formatSpan(seconds(std::lround(s)));
+}
+
+void writeAll(int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+        const auto n = ::write(fd, bytes.data(), bytes.size());
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw std::system_error(errno, std::generic_category());
+        }
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+}  // namespace
+
+const char* toString(Outcome outcome) noexcept {
+    switch (outcome) {
+        case Outcome::Recorded:
+            return "recorded";
+        case Outcome::Discarded:
+            return "discarded";
+        case Outcome::Failed:
+            return "failed";
+        case Outcome::Skipped:
+            return "skipped";
+        case Outcome::Cancelled:
+            return "cancelled";
+    }
+    return "unknown";
+}
+
+Summary Summary::fromJobs(const std::vector<JobSnapshot>& jobs, core::Instant finishedAt) {
+    Summary summary;
+    summary.finishedAt_ = finishedAt;
+    for (const auto& job : jobs) {
+        SummaryEntry entry;
+        entry.key = job.key;
+        entry.room = job.room;
+        entry.title = job.title;
+        entry.talk = job.mark.talk.empty() ? job.title : job.mark.talk;
+        entry.talkStart = job.talkStart;
+        entry.talkEnd = job.talkEnd;
+        entry.from = job.from;
+        entry.until = job.until;
+        entry.outcome = outcomeOf(job.state);
+        entry.reason = isFinal(job.state) ? job.reason : unfinishedReason(job);
+        entry.file = job.file;
+        entry.bytes = job.bytes;
+        entry.scheduledSeconds = secondsBetween(job.talkStart, job.talkEnd);
+        entry.windowSeconds = secondsBetween(job.from, job.until);
+        entry.coveredSeconds = job.coveredSeconds;
+        entry.gapSeconds = job.gapSeconds;
+        entry.gaps = job.gaps;
+        entry.reconnects = job.reconnects;
+        summary.entries_.push_back(std::move(entry));
+    }
+    return summary;
+}
+
+Summary Summary::fromJobs(const std::vector<JobSnapshot>& jobs) {
+    return fromJobs(jobs, std::chrono::floor<seconds>(std::chrono::system_clock::now()));
+}
+
+std::filesystem::path Summary::defaultPath(const std::filesystem::path& outputDir) {
+    return outputDir / ".confcap" / "summary.json";
+}
+
+std::size_t Summary::count(Outcome outcome) const noexcept {
+    return static_cast<std::size_t>(
+        std::count_if(entries_.begin(), entries_.end(),
+                      [&](const auto& entry) { return entry.outcome == outcome; }));
+}
+
+void Summary::print(std::ostream& out) const {
+    std::string headline;
+    std::uint64_t bytes = 0;
+    for (const auto& entry : entries_) {
+        bytes += entry.bytes;
+    }
+    for (const auto outcome : kOutcomes) {
+        if (const auto n = count(outcome); n > 0) {
+            headline +=
+                (headline.empty() ? "" : ", ") + std::to_string(n) + " " + toString(outcome);
+        }
+    }
+    out << "Summary: "
+        << (entries_.empty()
+                ? std::string("no talks")
+                : headline + " (" + std::to_string(entries_.size()) +
+                      (entries_.size() == 1 ? " talk, " : " talks, ") + formatBytes(bytes) + ")")
+        << "\n";
+    if (entries_.empty()) {
+        return;
+    }
+    std::size_t roomWidth = 4, talkWidth = 4;
+    for (const auto& entry : entries_) {
+        roomWidth = std::max(roomWidth, displayWidth(sanitize(entry.room)));
+        talkWidth = std::max(talkWidth, displayWidth(sanitize(entry.talk)));
+    }
+    roomWidth = std::min<std::size_t>(roomWidth, 16);
+    talkWidth = std::min<std::size_t>(talkWidth, 40);
+    const auto line = [&](std::string_view outcome, std::string_view room, std::string_view talk,
+                          std::string_view covered, std::string_view gaps, std::string_view last) {
+        auto text = fit(outcome, 9) + "  " + fit(room, roomWidth) + "  " + fit(talk, talkWidth) +
+                    "  " + fit(covered, 15) + "  " + fit(gaps, 9) + "  " + std::string(last);
+        text.erase(text.find_last_not_of(' ') + 1);
+        out << text << "\n";
+    };
+    line("OUTCOME", "ROOM", "TALK", "COVERED", "GAPS", "FILE / REASON");
+    for (const auto& entry : entries_) {
+        const auto covered = span(entry.coveredSeconds) + "/" + span(entry.windowSeconds) + " " +
+                             percent(coverageOf(entry));
+        const auto gaps = entry.gaps == 0
+                              ? std::string("0")
+                              : std::to_string(entry.gaps) + " (" + span(entry.gapSeconds) + ")";
+        std::string last = sanitize(entry.file);
+        if (!entry.reason.empty()) {
+            last += (last.empty() ? "" : " - ") + sanitize(entry.reason);
+        }
+        line(toString(entry.outcome), sanitize(entry.room), sanitize(entry.talk), covered, gaps,
+             last);
+    }
+}
+
+std::string Summary::toJson() const {
+    const auto object = [] { return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER); };
+    Poco::JSON::Object::Ptr counts = object();
+    for (const auto outcome : kOutcomes) {
+        counts->set(toString(outcome), static_cast<Poco::UInt64>(count(outcome)));
+    }
+    Poco::JSON::Array::Ptr talks = new Poco::JSON::Array;
+    std::uint64_t bytes = 0;
+    for (const auto& entry : entries_) {
+        bytes += entry.bytes;
+        Poco::JSON::Object::Ptr t = object();
+        t->set("key", sanitize(entry.key));
+        t->set("room", sanitize(entry.room));
+        t->set("title", sanitize(entry.title));
+        t->set("talk", sanitize(entry.talk));
+        t->set("start", core::formatUtc(entry.talkStart));
+        t->set("end", core::formatUtc(entry.talkEnd));
+        t->set("from", core::formatUtc(entry.from));
+        t->set("until", core::formatUtc(entry.until));
+        t->set("outcome", std::string(toString(entry.outcome)));
+        t->set("reason", sanitize(entry.reason));
+        t->set("file", toValidUtf8(entry.file));
+        t->set("bytes", static_cast<Poco::UInt64>(entry.bytes));
+        t->set("scheduled_seconds", entry.scheduledSeconds);
+        t->set("window_seconds", entry.windowSeconds);
+        t->set("covered_seconds", finite(entry.coveredSeconds));
+        t->set("coverage", coverageOf(entry));
+        t->set("gap_seconds", finite(entry.gapSeconds));
+        t->set("gaps", entry.gaps);
+        t->set("reconnects", entry.reconnects);
+        talks->add(t);
+    }
+    Poco::JSON::Object::Ptr root = object();
+    root->set("finished", core::formatUtc(finishedAt_));
+    root->set("total_bytes", static_cast<Poco::UInt64>(bytes));
+    root->set("counts", counts);
+    root->set("talks", talks);
+    std::ostringstream out;
+    root->stringify(out, 2);
+    out << "\n";
+    return out.str();
+}
+
+void Summary::writeJson(const std::filesystem::path& path) const {
+    const auto json = toJson();
+    const auto temporary = path.string() + ".tmp." + std::to_string(::getpid());
+    try {
+        if (path.has_parent_path()) {
+            std::filesystem::create_directories(path.parent_path());
+        }
+        const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            throw std::system_error(errno, std::generic_category());
+        }
+        try {
+            writeAll(fd, json);
+            if (::fsync(fd) != 0) {
+                throw std::system_error(errno, std::generic_category());
+            }
+        } catch (...) {
+            ::close(fd);
+            throw;
+        }
+        if (::close(fd) != 0) {
+            throw std::system_error(errno, std::generic_category());
+        }
+        std::filesystem::rename(temporary, path);
+    } catch (const std::system_error& e) {
+        std::error_code ignored;
+        std::filesystem::remove(temporary, ignored);
+        throw core::OutputError("Cannot write the run summary " + path.string() + " (" +
+                                e.code().message() + "); check that the folder is writable.");
+    }
+}
+
+}  // namespace confcap::status

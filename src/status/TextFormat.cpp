@@ -1,0 +1,253 @@
+#include "confcap/status/TextFormat.h"
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+
+namespace confcap::status {
+
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+constexpr std::string_view kEllipsis = "\xE2\x80\xA6";
+
+/// Decodes one UTF-8 character at `pos` and advances past it; nullopt (advancing one byte) for
+/// an invalid, overlong or surrogate sequence.
+std::optional<char32_t> decode(std::string_view text, std::size_t& pos) {
+    const auto lead = static_cast<unsigned char>(text[pos]);
+    if (lead < 0x80) {
+        ++pos;
+        return lead;
+    }
+    std::size_t length = 0;
+    char32_t value = 0;
+    char32_t minimum = 0;
+    if ((lead & 0xE0) == 0xC0) {
+        length = 2;
+        value = lead & 0x1Fu;
+        minimum = 0x80;
+    } else if ((lead & 0xF0) == 0xE0) {
+        length = 3;
+        value = lead & 0x0Fu;
+        minimum = 0x800;
+    } else if ((lead & 0xF8) == 0xF0) {
+        length = 4;
+        value = lead & 0x07u;
+        minimum = 0x10000;
+    } else {
+        ++pos;
+        return std::nullopt;
+    }
+    if (pos + length > text.size()) {
+        ++pos;
+        return std::nullopt;
+    }
+    for (std::size_t i = 1; i < length; ++i) {
+        const auto next = static_cast<unsigned char>(text[pos + i]);
+        if ((next & 0xC0) != 0x80) {
+            ++pos;
+            return std::nullopt;
+        }
+        value = (value << 6) | (next & 0x3Fu);
+    }
+    if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) {
+        ++pos;
+        return std::nullopt;
+    }
+    pos += length;
+    return value;
+}
+
+bool isControl(char32_t c) {
+    return c < 0x20 || (c >= 0x7F && c <= 0x9F);
+}
+
+bool isBidiControl(char32_t c) {
+    return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+struct Range {
+    char32_t first, last;
+};
+
+constexpr std::array kZeroWidth{
+    Range{0x0300, 0x036F}, Range{0x0483, 0x0489}, Range{0x0591, 0x05BD}, Range{0x0610, 0x061A},
+    Range{0x064B, 0x065F}, Range{0x1AB0, 0x1AFF}, Range{0x1DC0, 0x1DFF}, Range{0x200B, 0x200F},
+    Range{0x20D0, 0x20FF}, Range{0xFE00, 0xFE0F}, Range{0xFE20, 0xFE2F}, Range{0xFEFF, 0xFEFF},
+};
+
+constexpr std::array kWide{
+    Range{0x1100, 0x115F},   Range{0x231A, 0x231B},   Range{0x2E80, 0x303E},
+    Range{0x3041, 0x33FF},   Range{0x3400, 0x4DBF},   Range{0x4E00, 0x9FFF},
+    Range{0xA000, 0xA4CF},   Range{0xAC00, 0xD7A3},   Range{0xF900, 0xFAFF},
+    Range{0xFE30, 0xFE4F},   Range{0xFF00, 0xFF60},   Range{0xFFE0, 0xFFE6},
+    Range{0x1F300, 0x1F64F}, Range{0x1F680, 0x1F6FF}, Range{0x1F900, 0x1F9FF},
+    Range{0x20000, 0x2FFFD}, Range{0x30000, 0x3FFFD},
+};
+
+template <std::size_t N>
+bool inRanges(const std::array<Range, N>& ranges, char32_t c) {
+    for (const auto& range : ranges) {
+        if (c >= range.first && c <= range.last) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::size_t columns(char32_t c) {
+    if (inRanges(kZeroWidth, c)) {
+        return 0;
+    }
+    return inRanges(kWide, c) ? 2 : 1;
+}
+
+std::string oneDecimal(double value, const char* unit) {
+    char buffer[32];
+    if (value < 99.95) {
+        std::snprintf(buffer, sizeof buffer, "%.1f %s", value, unit);
+    } else {
+        std::snprintf(buffer, sizeof buffer, "%.0f %s", value, unit);
+    }
+    return buffer;
+}
+
+}  // namespace
+
+std::string toValidUtf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const auto start = pos;
+        if (decode(text, pos)) {
+            out.append(text.substr(start, pos - start));
+        } else {
+            out.append(kReplacement);
+        }
+    }
+    return out;
+}
+
+std::string sanitize(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const auto start = pos;
+        const auto c = decode(text, pos);
+        if (!c) {
+            out.append(kReplacement);
+        } else if (*c == '\t' || *c == '\n' || *c == '\r') {
+            out.push_back(' ');
+        } else if (isControl(*c) || isBidiControl(*c)) {
+            out.append(kReplacement);
+        } else {
+            out.append(text.substr(start, pos - start));
+        }
+    }
+    return out;
+}
+
+std::size_t displayWidth(std::string_view text) {
+    std::size_t width = 0;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const auto c = decode(text, pos);
+        width += c ? columns(*c) : 1;
+    }
+    return width;
+}
+
+std::string truncateToWidth(std::string_view text, std::size_t width) {
+    if (displayWidth(text) <= width) {
+        return std::string(text);
+    }
+    if (width == 0) {
+        return {};
+    }
+    std::string out;
+    std::size_t used = 0;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const auto start = pos;
+        const auto c = decode(text, pos);
+        const auto w = c ? columns(*c) : 1;
+        if (used + w > width - 1) {
+            break;
+        }
+        used += w;
+        out.append(text.substr(start, pos - start));
+    }
+    out.append(kEllipsis);
+    return out;
+}
+
+std::string fit(std::string_view text, std::size_t width, bool alignRight) {
+    auto out = truncateToWidth(text, width);
+    const auto padding = std::string(width - displayWidth(out), ' ');
+    return alignRight ? padding + out : out + padding;
+}
+
+std::string formatBytes(std::uint64_t bytes) {
+    if (bytes < 1000) {
+        return std::to_string(bytes) + " B";
+    }
+    constexpr std::array units{"kB", "MB", "GB", "TB", "PB"};
+    auto value = static_cast<double>(bytes) / 1000.0;
+    std::size_t unit = 0;
+    // Round first so 999.96 kB becomes "1.0 MB", not "1000 kB".
+    while (std::round(value) >= 1000.0 && unit + 1 < units.size()) {
+        value /= 1000.0;
+        ++unit;
+    }
+    return oneDecimal(value, units[unit]);
+}
+
+std::string formatRate(double bitsPerSecond) {
+    if (!(bitsPerSecond > 0)) {
+        return "-";
+    }
+    if (bitsPerSecond < 1000) {
+        return oneDecimal(bitsPerSecond, "b/s");
+    }
+    constexpr std::array units{"kb/s", "Mb/s", "Gb/s"};
+    auto value = bitsPerSecond / 1000.0;
+    std::size_t unit = 0;
+    while (std::round(value) >= 1000.0 && unit + 1 < units.size()) {
+        value /= 1000.0;
+        ++unit;
+    }
+    return oneDecimal(value, units[unit]);
+}
+
+std::string formatSpan(std::chrono::seconds span) {
+    const auto s = std::max<std::int64_t>(0, span.count());
+    char buffer[32];
+    if (s < 60) {
+        std::snprintf(buffer, sizeof buffer, "%llds", static_cast<long long>(s));
+    } else if (s < 3600) {
+        std::snprintf(buffer, sizeof buffer, "%lldm", static_cast<long long>(s / 60));
+    } else if (s < 100 * 3600) {
+        std::snprintf(buffer, sizeof buffer, "%lldh%02lld", static_cast<long long>(s / 3600),
+                      static_cast<long long>(s % 3600 / 60));
+    } else {
+        std::snprintf(buffer, sizeof buffer, "%lldh", static_cast<long long>(s / 3600));
+    }
+    return buffer;
+}
+
+std::string formatSeconds(double seconds) {
+    char buffer[32];
+    if (seconds < 10) {
+        std::snprintf(buffer, sizeof buffer, "%.1f s", seconds);
+    } else if (seconds < 120) {
+        std::snprintf(buffer, sizeof buffer, "%.0f s", seconds);
+    } else {
+        std::snprintf(buffer, sizeof buffer, "%.1f min", seconds / 60.0);
+    }
+    return buffer;
+}
+
+}  // namespace confcap::status

@@ -1,0 +1,206 @@
+#include "confcap/status/Summary.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "confcap/core/Error.h"
+#include "confcap/status/TextFormat.h"
+
+using namespace confcap::status;
+using namespace std::chrono_literals;
+using confcap::core::Instant;
+namespace fs = std::filesystem;
+
+namespace {
+
+const Instant kDay = date::sys_days{date::year{2024} / 12 / 27};
+
+JobSnapshot job(std::string key, std::string room, std::string talk, JobState state, Instant start,
+                std::string reason = {}, std::string file = {}) {
+    JobSnapshot j;
+    j.key = std::move(key);
+    j.room = room;
+    j.title = talk.substr(6);
+    j.mark = {std::move(room), std::move(talk)};
+    j.talkStart = start;
+    j.talkEnd = start + 45min;
+    j.from = start - 5min;
+    j.until = j.talkEnd + 5min;
+    j.state = state;
+    j.reason = std::move(reason);
+    j.file = std::move(file);
+    return j;
+}
+
+std::vector<JobSnapshot> finalJobs() {
+    auto recorded = job("r", "Saal 1", "10:30 Opening", JobState::Recorded, kDay + 9h + 30min, "",
+                        "Saal 1/2024-12-27 10-30 Opening.ts");
+    recorded.bytes = 1'200'000'000;
+    recorded.coveredSeconds = 3270;
+    recorded.gapSeconds = 30;
+    recorded.gaps = 2;
+    recorded.reconnects = 3;
+    auto discarded = job("d", "Saal 2", "11:00 Tiny", JobState::Discarded, kDay + 10h,
+                         "only 2 kB in 5 s, below --min-size 1 MB");
+    discarded.bytes = 2000;
+    discarded.coveredSeconds = 5;
+    return {
+        recorded,
+        discarded,
+        job("f", "Saal 3", "11:30 Dark", JobState::Failed, kDay + 10h + 30min,
+            "the stream never answered (HTTP 404)"),
+        job("s", "Saal 4", "12:00 Optout", JobState::Skipped, kDay + 11h,
+            "the speaker opted out of recording"),
+        job("c", "Saal 1", "12:30 Gone", JobState::Cancelled, kDay + 11h + 30min,
+            "removed from the schedule"),
+        job("w", "Saal 2", "13:00 Later", JobState::Waiting, kDay + 12h),
+        job("i", "Saal 3", "13:30 Cut \x1b[31mshort\x1b[0m", JobState::Recording,
+            kDay + 12h + 30min, "", "Saal 3/2024-12-27 13-30 Cut short.ts.part"),
+    };
+}
+
+struct TempFolder {
+    fs::path path;
+    TempFolder() {
+        std::string pattern = fs::temp_directory_path() / "confcap-summary-XXXXXX";
+        path = ::mkdtemp(pattern.data());
+    }
+    ~TempFolder() {
+        std::error_code ignored;
+        fs::permissions(path, fs::perms::owner_all, fs::perm_options::add, ignored);
+        fs::remove_all(path, ignored);
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(SummaryTest)
+
+BOOST_AUTO_TEST_CASE(jsonHasEveryTalkWithOutcomeAndReason) {
+    const auto summary = Summary::fromJobs(finalJobs(), kDay + 14h);
+    const auto root =
+        Poco::JSON::Parser().parse(summary.toJson()).extract<Poco::JSON::Object::Ptr>();
+    BOOST_TEST(root->getValue<std::string>("finished") == "2024-12-27T14:00:00Z");
+    const auto counts = root->getObject("counts");
+    BOOST_TEST(counts->getValue<int>("recorded") == 1);
+    BOOST_TEST(counts->getValue<int>("discarded") == 1);
+    BOOST_TEST(counts->getValue<int>("failed") == 1);
+    BOOST_TEST(counts->getValue<int>("skipped") == 1);
+    BOOST_TEST(counts->getValue<int>("cancelled") == 3);
+    const auto talks = root->getArray("talks");
+    BOOST_REQUIRE_EQUAL(talks->size(), 7u);
+
+    const std::vector<std::pair<std::string, std::string>> expected{
+        {"recorded", ""},
+        {"discarded", "only 2 kB in 5 s, below --min-size 1 MB"},
+        {"failed", "the stream never answered (HTTP 404)"},
+        {"skipped", "the speaker opted out of recording"},
+        {"cancelled", "removed from the schedule"},
+        {"cancelled", "the run stopped before its window began"},
+        {"cancelled",
+         "the run stopped during its window; the partial file is finished on the next start"},
+    };
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        const auto talk = talks->getObject(static_cast<unsigned>(i));
+        BOOST_TEST(talk->getValue<std::string>("outcome") == expected[i].first, i);
+        BOOST_TEST(talk->getValue<std::string>("reason") == expected[i].second, i);
+    }
+    const auto first = talks->getObject(0);
+    BOOST_TEST(first->getValue<std::string>("key") == "r");
+    BOOST_TEST(first->getValue<std::string>("room") == "Saal 1");
+    BOOST_TEST(first->getValue<std::string>("title") == "Opening");
+    BOOST_TEST(first->getValue<std::string>("talk") == "10:30 Opening");
+    BOOST_TEST(first->getValue<std::string>("start") == "2024-12-27T09:30:00Z");
+    BOOST_TEST(first->getValue<std::string>("end") == "2024-12-27T10:15:00Z");
+    BOOST_TEST(first->getValue<std::string>("from") == "2024-12-27T09:25:00Z");
+    BOOST_TEST(first->getValue<std::string>("until") == "2024-12-27T10:20:00Z");
+    BOOST_TEST(first->getValue<std::string>("file") == "Saal 1/2024-12-27 10-30 Opening.ts");
+    BOOST_TEST(first->getValue<std::uint64_t>("bytes") == 1'200'000'000u);
+    BOOST_TEST(first->getValue<double>("scheduled_seconds") == 2700.0);
+    BOOST_TEST(first->getValue<double>("window_seconds") == 3300.0);
+    BOOST_TEST(first->getValue<double>("covered_seconds") == 3270.0);
+    BOOST_TEST(first->getValue<double>("gap_seconds") == 30.0);
+    BOOST_TEST(first->getValue<int>("gaps") == 2);
+    BOOST_TEST(first->getValue<int>("reconnects") == 3);
+    // Text that reaches a terminal or a page carries no escape sequences.
+    BOOST_TEST(summary.toJson().find("\\u001b") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(printsAReadableTable) {
+    std::ostringstream out;
+    Summary::fromJobs(finalJobs(), kDay + 14h).print(out);
+    std::vector<std::string> lines;
+    std::istringstream in(out.str());
+    for (std::string line; std::getline(in, line);) {
+        BOOST_TEST_MESSAGE(line);
+        lines.push_back(line);
+    }
+    BOOST_REQUIRE_EQUAL(lines.size(), 9u);
+    BOOST_TEST(
+        lines[0] ==
+        "Summary: 1 recorded, 1 discarded, 1 failed, 1 skipped, 3 cancelled (7 talks, 1.2 GB)");
+    BOOST_TEST(lines[1].starts_with("OUTCOME    ROOM    TALK"));
+    BOOST_TEST(lines[2] ==
+               "recorded   Saal 1  10:30 Opening             54m/55m 99%      2 (30s)    Saal "
+               "1/2024-12-27 10-30 Opening.ts");
+    BOOST_TEST(lines[4].starts_with("failed     Saal 3  11:30 Dark"));
+    BOOST_TEST(lines[4].ends_with("the stream never answered (HTTP 404)"));
+    // Columns line up on screen (by characters, not bytes): the covered cell of every row
+    // starts under the header's COVERED.
+    const auto column = lines[1].find("COVERED");
+    static const std::regex covered("[0-9]+[smh][0-9]*/[0-9]");
+    for (std::size_t i = 2; i < lines.size(); ++i) {
+        std::smatch match;
+        BOOST_REQUIRE(std::regex_search(lines[i], match, covered));
+        BOOST_TEST(displayWidth(lines[i].substr(0, static_cast<std::size_t>(match.position()))) ==
+                   column);
+    }
+    BOOST_TEST(out.str().find('\x1b') == std::string::npos);
+
+    std::ostringstream empty;
+    Summary::fromJobs({}, kDay).print(empty);
+    BOOST_TEST(empty.str() == "Summary: no talks\n");
+}
+
+BOOST_AUTO_TEST_CASE(writesTheJsonAtomically) {
+    TempFolder folder;
+    const auto path = Summary::defaultPath(folder.path / "out");
+    BOOST_TEST(path == folder.path / "out" / ".confcap" / "summary.json");
+    const auto summary = Summary::fromJobs(finalJobs(), kDay + 14h);
+    summary.writeJson(path);
+    Summary::fromJobs({}, kDay).writeJson(path);  // replaces the file
+    std::ifstream in(path);
+    std::stringstream content;
+    content << in.rdbuf();
+    BOOST_TEST(content.str() == Summary::fromJobs({}, kDay).toJson());
+    // Nothing but the summary is left in the folder.
+    std::size_t files = 0;
+    for ([[maybe_unused]] const auto& entry : fs::directory_iterator(path.parent_path())) {
+        ++files;
+    }
+    BOOST_TEST(files == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(anUnwritableFolderIsAnOutputError) {
+    TempFolder folder;
+    std::ofstream(folder.path / "file") << "not a folder";
+    BOOST_CHECK_THROW(Summary::fromJobs({}, kDay).writeJson(folder.path / "file" / "summary.json"),
+                      confcap::core::OutputError);
+    if (::geteuid() != 0) {  // root writes anywhere
+        fs::create_directory(folder.path / "locked");
+        fs::permissions(folder.path / "locked", fs::perms::owner_read | fs::perms::owner_exec);
+        BOOST_CHECK_THROW(Summary::fromJobs({}, kDay).writeJson(folder.path / "locked" / "s.json"),
+                          confcap::core::OutputError);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
