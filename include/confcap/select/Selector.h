@@ -1,0 +1,48 @@
+// Selection: which talks of a schedule the user asked for, and why each one is in or out.
+// Rules of one kind are alternatives (any --room may match); different kinds must all hold.
+#pragma once
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "confcap/schedule/Schedule.h"
+
+namespace confcap::select {
+
+struct SelectionRules {
+    std::vector<std::string> rooms;    ///< room name or guid, case-insensitive
+    std::vector<std::string> tracks;   ///< track name, case-insensitive
+    std::vector<std::string> match;    ///< regexes over title, subtitle and speakers
+    std::vector<std::string> exclude;  ///< regexes over the same fields; a hit drops the talk
+    std::vector<std::string> talks;    ///< guid, id, slug or code
+    std::vector<std::string> days;     ///< day index ("2") or the day's date ("2024-12-28")
+    /// Skip talks whose speakers opted out of recording, and talks that are not streamed.
+    bool respectOptout = false;
+};
+
+/// Whether a talk is selected, with one phrase saying why (shown by list, plan and the summary).
+struct Decision {
+    bool selected = false;
+    std::string reason;
+};
+
+class Selector {
+public:
+    /// Compiles the rules once. Throws core::UsageError naming a malformed regex or a --day
+    /// value that is neither a day number nor a YYYY-MM-DD date.
+    explicit Selector(SelectionRules rules);
+
+    /// Decides one talk. Pure; safe to call from several threads.
+    Decision decide(const schedule::Talk& talk) const;
+
+    /// The talks of `schedule` that are selected, in start order (then room). Pure.
+    std::vector<const schedule::Talk*> selectedTalks(const schedule::Schedule& schedule) const;
+
+private:
+    SelectionRules rules_;
+    std::vector<std::regex> match_;
+    std::vector<std::regex> exclude_;
+};
+
+}  // namespace confcap::select

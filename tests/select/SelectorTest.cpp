@@ -1,0 +1,129 @@
+#include "confcap/select/Selector.h"
+
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "confcap/core/Error.h"
+
+namespace bdata = boost::unit_test::data;
+using confcap::schedule::Talk;
+using confcap::select::SelectionRules;
+using confcap::select::Selector;
+
+namespace {
+
+Talk makeTalk() {
+    Talk talk;
+    talk.id = "12345";
+    talk.guid = "0b5d7a2e-1111-4222-8333-444455556666";
+    talk.code = "ABC123";
+    talk.slug = "38c3-12345-opening";
+    talk.title = "Opening Ceremony";
+    talk.subtitle = "Welcome to the congress";
+    talk.room = "Saal 1";
+    talk.roomGuid = "ba692ba3-421b-5371-8309-60acc34a3c05";
+    talk.track = "CCC";
+    talk.persons = {{"Jane Düsentrieb", "7"}, {"Bob", "8"}};
+    talk.day = 2;
+    talk.dayDate = "2024-12-28";
+    return talk;
+}
+
+struct Case {
+    const char* name;
+    SelectionRules rules;
+    bool selected;
+};
+
+std::ostream& operator<<(std::ostream& os, const Case& c) {
+    return os << c.name;
+}
+
+const std::vector<Case> kCases = {
+    {"no rules select everything", {}, true},
+    {"room by name, any case", {.rooms = {"saal 1"}}, true},
+    {"room by guid", {.rooms = {"BA692BA3-421B-5371-8309-60ACC34A3C05"}}, true},
+    {"other room", {.rooms = {"Saal GLITCH"}}, false},
+    {"one of several rooms", {.rooms = {"Saal GLITCH", "Saal 1"}}, true},
+    {"track", {.tracks = {"ccc"}}, true},
+    {"other track", {.tracks = {"Security"}}, false},
+    {"match title", {.match = {"open.*cere"}}, true},
+    {"match subtitle", {.match = {"congress$"}}, true},
+    {"match speaker with umlaut", {.match = {"Düsentrieb"}}, true},
+    {"no match", {.match = {"keynote"}}, false},
+    {"exclude wins over match", {.match = {"opening"}, .exclude = {"ceremony"}}, false},
+    {"exclude without hit", {.exclude = {"workshop"}}, true},
+    {"talk by guid", {.talks = {"0b5d7a2e-1111-4222-8333-444455556666"}}, true},
+    {"talk by id", {.talks = {"12345"}}, true},
+    {"talk by slug", {.talks = {"38c3-12345-opening"}}, true},
+    {"talk by code", {.talks = {"abc123"}}, true},
+    {"other talk", {.talks = {"999"}}, false},
+    {"day by index", {.days = {"2"}}, true},
+    {"day by date", {.days = {"2024-12-28"}}, true},
+    {"other day", {.days = {"1", "2024-12-27"}}, false},
+    {"kinds combine with and", {.rooms = {"Saal 1"}, .tracks = {"Security"}}, false},
+    {"all kinds hold",
+     {.rooms = {"Saal 1"}, .tracks = {"CCC"}, .match = {"opening"}, .days = {"2"}},
+     true},
+};
+
+}  // namespace
+
+BOOST_TEST_DONT_PRINT_LOG_VALUE(SelectionRules)
+
+BOOST_AUTO_TEST_SUITE(SelectorTest)
+
+BOOST_DATA_TEST_CASE(decidesByRules, bdata::make(kCases), c) {
+    const auto decision = Selector(c.rules).decide(makeTalk());
+    BOOST_TEST(decision.selected == c.selected);
+    BOOST_TEST(!decision.reason.empty());
+}
+
+BOOST_AUTO_TEST_CASE(optoutIsSkippedOnlyWhenRespected) {
+    auto talk = makeTalk();
+    talk.doNotRecord = true;
+    BOOST_TEST(Selector({}).decide(talk).selected);
+    const auto decision = Selector({.respectOptout = true}).decide(talk);
+    BOOST_TEST(!decision.selected);
+    BOOST_TEST(decision.reason.find("opted out") != std::string::npos);
+
+    talk.doNotRecord = false;
+    talk.doNotStream = true;
+    BOOST_TEST(!Selector({.respectOptout = true}).decide(talk).selected);
+}
+
+BOOST_AUTO_TEST_CASE(reasonsNameWhatExcluded) {
+    const auto decision = Selector({.exclude = {"cere"}}).decide(makeTalk());
+    BOOST_TEST(decision.reason == "excluded by --exclude 'cere'");
+    BOOST_TEST(Selector({.rooms = {"x"}}).decide(makeTalk()).reason ==
+               "room 'Saal 1' not selected");
+}
+
+BOOST_DATA_TEST_CASE(rejectsBadRules,
+                     bdata::make(std::vector<SelectionRules>{{.match = {"(unclosed"}},
+                                                             {.exclude = {"[a-"}},
+                                                             {.days = {"monday"}},
+                                                             {.days = {"2024/12/28"}}}),
+                     rules) {
+    BOOST_CHECK_THROW(Selector{rules}, confcap::core::UsageError);
+}
+
+BOOST_AUTO_TEST_CASE(selectedTalksAreInStartOrder) {
+    confcap::schedule::Schedule schedule;
+    auto a = makeTalk();
+    a.start = confcap::core::Instant(std::chrono::seconds(2000));
+    a.title = "Late";
+    auto b = makeTalk();
+    b.start = confcap::core::Instant(std::chrono::seconds(1000));
+    b.title = "Early";
+    auto c = makeTalk();
+    c.title = "Filtered out";
+    c.track = "Other";
+    schedule.talks = {a, b, c};
+    const auto talks = Selector({.tracks = {"CCC"}}).selectedTalks(schedule);
+    BOOST_REQUIRE(talks.size() == 2);
+    BOOST_TEST(talks[0]->title == "Early");
+    BOOST_TEST(talks[1]->title == "Late");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
