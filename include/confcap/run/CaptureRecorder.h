@@ -1,0 +1,73 @@
+// The recording side of a run: one RoomCapture per room stream, shared by every talk in that
+// room, and one TalkSink per talk. The Scheduler tells it when a talk starts and ends.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "confcap/core/Clock.h"
+#include "confcap/core/RetryPolicy.h"
+#include "confcap/plan/Plan.h"
+#include "confcap/record/RoomCapture.h"
+#include "confcap/record/Source.h"
+#include "confcap/record/TalkSink.h"
+
+namespace confcap::run {
+
+class CaptureRecorder {
+public:
+    struct Options {
+        std::filesystem::path outDir;
+        std::uint64_t minBytes = 0;
+        std::chrono::seconds minDuration{0};
+        record::SourceOptions source;
+        core::RetryPolicy retry;
+        /// Makes a room's source for a stream URL; record::makeSource when empty. The external
+        /// recorders plug in here.
+        std::function<std::unique_ptr<record::Source>(const std::string& url)> sourceFactory;
+        /// Wall clock; the system clock when null. Must outlive the recorder.
+        const core::Clock* clock = nullptr;
+    };
+    /// Called on a capture's thread for each of its events, with the keys of the jobs attached.
+    using EventHandler = std::function<void(const record::CaptureEvent& event,
+                                            const std::vector<std::string>& keys)>;
+
+    CaptureRecorder(Options options, EventHandler onEvent);
+    /// Stops every capture; sinks not finished stay as parts for a later recovery.
+    ~CaptureRecorder();
+
+    /// Starts recording `job` now: its sink (continuing parts an earlier run left for the same
+    /// file) attached to its room's capture, which starts when it is not running.
+    /// `talkMetadataJson` goes into the sidecar. Throws core::OutputError when the sink cannot be
+    /// made. Thread-safe.
+    void start(const plan::Job& job, const std::string& talkMetadataJson);
+    /// Stops feeding the job's sink and finalizes it. Thread-safe; blocks while merging.
+    /// Returns nullopt when the job was not started.
+    std::optional<record::FinalizeResult> finish(const std::string& key, std::string_view reason);
+    /// The job's counters while it records. Thread-safe.
+    std::optional<record::SinkStatus> progress(const std::string& key) const;
+    const std::filesystem::path& outDir() const noexcept { return options_.outDir; }
+    /// The relative path of the file the job writes (its .part while recording). Thread-safe.
+    std::optional<std::string> partFile(const std::string& key) const;
+
+private:
+    struct Capture;
+    struct Recording {
+        std::string captureKey;
+        std::unique_ptr<record::TalkSink> sink;
+    };
+
+    Options options_;
+    EventHandler onEvent_;
+    core::SystemClock systemClock_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::shared_ptr<Capture>> captures_;  ///< by room + URL
+    std::map<std::string, Recording> recordings_;               ///< by job key
+};
+
+}  // namespace confcap::run

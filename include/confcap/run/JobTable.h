@@ -1,0 +1,98 @@
+// The jobs of a run and their one state machine: which job starts or stops at a given wall-clock
+// time, and how a new plan (a refreshed schedule) changes them. Pure: no threads, no I/O; the
+// Scheduler feeds it the time and carries out the actions it returns.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "confcap/plan/Plan.h"
+#include "confcap/status/StatusBoard.h"
+
+namespace confcap::run {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+struct JobEntry {
+    plan::Job job;
+    status::Mark mark;
+    status::JobState state = status::JobState::Waiting;
+    std::string reason;
+    std::string file;        ///< relative to the output folder, once known
+    bool cancelled = false;  ///< the schedule dropped it while it was recording
+};
+
+/// What the Scheduler must do for a job.
+struct Action {
+    enum class Kind {
+        Start,     ///< attach the job's sink to its room's capture
+        Retarget,  ///< a running job's window changed: tell the capture the new end
+        Stop,      ///< detach and finalize; `reason` goes into the sidecar
+    };
+    Kind kind;
+    plan::Job job;
+    std::string reason;
+};
+
+class JobTable {
+public:
+    /// Called for every state change, after it happened (the log line and the status).
+    using TransitionListener =
+        std::function<void(const JobEntry& entry, status::JobState from, status::JobState to)>;
+    /// The mark ("[Saal 1 | 10:30 Opening]") of a job.
+    using Marker = std::function<status::Mark(const plan::Job&)>;
+
+    JobTable(Marker marker, TransitionListener listener);
+
+    /// Takes a plan: the first one, or a refreshed one. New jobs wait; jobs gone from the plan
+    /// are cancelled (Stop for running ones); moved jobs follow (Retarget for running ones, whose
+    /// new end the next tick() honours). Skipped talks are entered as Skipped.
+    std::vector<Action> applyPlan(const plan::Plan& plan);
+
+    /// The actions due at `now`: Start for waiting jobs whose window has begun (a job already
+    /// under way starts now), Stop for running jobs whose window has ended. A waiting job whose
+    /// whole window lies in the past fails as missed. Reading state, not edges, makes it safe
+    /// against clock jumps: a backward jump neither repeats nor loses a job.
+    std::vector<Action> tick(TimePoint now);
+
+    /// Stop for every running job (confcap is shutting down); waiting jobs stay waiting.
+    std::vector<Action> stopAll(const std::string& reason);
+
+    /// A started job's stream is down (Retrying) or flows again (Recording).
+    void streamState(const std::string& key, bool flowing, const std::string& reason);
+
+    /// A stopped job's final outcome: Recorded, Discarded or Failed (Cancelled when the schedule
+    /// dropped it while it recorded).
+    void finished(const std::string& key, status::JobState outcome, std::string reason,
+                  std::string file);
+
+    /// A job that could not start (its sink or capture failed at once).
+    void failedToStart(const std::string& key, std::string reason);
+
+    /// The earliest window start or end after `now`, for arming the timer.
+    std::optional<TimePoint> nextBoundary(TimePoint now) const;
+
+    /// True when no job waits, records or finalizes.
+    bool done() const;
+
+    const std::vector<JobEntry>& entries() const noexcept { return entries_; }
+    const JobEntry* find(const std::string& key) const;
+
+private:
+    JobEntry* findMutable(const std::string& key);
+    /// The one place a job's state changes: checks the move is allowed and tells the listener.
+    /// Throws std::logic_error for a move the state machine does not allow.
+    void transition(JobEntry& entry, status::JobState to, std::string reason);
+
+    Marker marker_;
+    TransitionListener listener_;
+    std::vector<JobEntry> entries_;
+};
+
+/// Whether the state machine allows `from` -> `to`. Pure.
+bool transitionAllowed(status::JobState from, status::JobState to) noexcept;
+
+}  // namespace confcap::run
