@@ -1,1 +1,5 @@
-int main() { return 0; }
+#include "confcap/app/ConfcapApp.h"
+
+int main(int argc, char** argv) {
+    return confcap::app::ConfcapApp::runMain(argc, argv);
+}

@@ -1,0 +1,35 @@
+// `confcap list`: the talks of a schedule as a table grouped by day, or as JSON.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <ostream>
+
+#include "confcap/app/CommandLine.h"
+#include "confcap/schedule/Schedule.h"
+#include "confcap/select/Selector.h"
+
+namespace confcap::app {
+
+/// The selection rules the options in `arguments` describe. Throws core::UsageError for a bad
+/// regex or day.
+select::SelectionRules selectionRules(const Arguments& arguments);
+
+/// A talk as the JSON contract describes it (list --json, plan --json, the sidecar).
+Poco::JSON::Object::Ptr talkJson(const schedule::Talk& talk);
+/// {"title","acronym","time_zone"}.
+Poco::JSON::Object::Ptr conferenceJson(const schedule::Conference& conference);
+
+/// Prints the selected talks as the contract's JSON. Pure apart from writing to `out`.
+void printTalksJson(const schedule::Schedule& schedule,
+                    const std::vector<const schedule::Talk*>& talks, std::ostream& out);
+
+/// Prints the selected talks as a table grouped by day, in `zone` (IANA) or UTC when empty.
+void printTalksTable(const schedule::Schedule& schedule,
+                     const std::vector<const schedule::Talk*>& talks, const std::string& zone,
+                     std::ostream& out);
+
+/// Runs `confcap list`; returns the exit code.
+int runList(const Arguments& arguments, std::ostream& out, std::ostream& err);
+
+}  // namespace confcap::app

@@ -1,0 +1,38 @@
+// Typed values of the options that plan, record, capture and demo share.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "confcap/app/CommandLine.h"
+#include "confcap/core/Time.h"
+#include "confcap/plan/Plan.h"
+#include "confcap/record/Source.h"
+
+namespace confcap::app {
+
+/// A size as users write it: "512K", "1M", "1MB", "2G", "1000" (bytes). Throws core::UsageError
+/// naming `option` and the value when it is malformed.
+std::uint64_t parseSize(const std::string& option, const std::string& value);
+
+/// The duration option `name`, or `fallback` when not given. Throws core::UsageError.
+core::Seconds durationOption(const Arguments& arguments, const std::string& name,
+                             core::Seconds fallback);
+
+/// --stream and --stream-template. Throws core::UsageError for a malformed --stream.
+plan::StreamMap streamMap(const Arguments& arguments);
+
+/// --pad-before, --pad-after, --name, --windows-safe-names; --utc for names in UTC.
+plan::PlanOptions planOptions(const Arguments& arguments);
+
+/// --variant, --stall-timeout, --ca-file.
+record::SourceOptions sourceOptions(const Arguments& arguments);
+
+/// --out, or ./recordings.
+std::filesystem::path outputFolder(const Arguments& arguments);
+
+/// Checks --recorder names a recorder this build can run. Throws core::UsageError.
+void checkRecorder(const Arguments& arguments);
+
+}  // namespace confcap::app

@@ -1,0 +1,220 @@
+#include "confcap/app/CommandLine.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Exception.h>
+#include <Poco/Util/IniFileConfiguration.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "confcap/core/Error.h"
+
+namespace confcap::app {
+
+namespace {
+
+constexpr unsigned kSchedule = kList | kPlan | kRecord;
+constexpr unsigned kPlanning = kPlan | kRecord;
+
+}  // namespace
+
+const std::vector<OptionSpec>& optionSpecs() {
+    static const std::vector<OptionSpec> specs = {
+        {"schedule", "SRC",
+         "the schedule: an http(s) URL or a file (frab, pretalx, Pentabarf XML or JSON)", false,
+         kSchedule, "Schedule"},
+        {"timezone", "ZONE", "IANA time zone for schedules that name none, e.g. Europe/Brussels",
+         false, kSchedule, "Schedule"},
+        {"cache-dir", "DIR",
+         "where the last good schedule is cached (default: $XDG_CACHE_HOME/confcap)", false,
+         kSchedule, "Schedule"},
+        {"ca-file", "FILE", "an extra CA certificate (PEM) to trust for https", false,
+         kSchedule | kCapture, "Schedule"},
+        {"room", "NAME", "only talks in this room (name or guid, any case; repeatable)", true,
+         kSchedule, "Selection"},
+        {"track", "NAME", "only talks in this track (any case; repeatable)", true, kSchedule,
+         "Selection"},
+        {"match", "REGEX",
+         "only talks whose title, subtitle or speakers match (any case; repeatable)", true,
+         kSchedule, "Selection"},
+        {"exclude", "REGEX", "drop talks whose title, subtitle or speakers match (repeatable)",
+         true, kSchedule, "Selection"},
+        {"talk", "ID", "only this talk: guid, id, slug or code (repeatable)", true, kSchedule,
+         "Selection"},
+        {"day", "N|DATE", "only this conference day: its number or YYYY-MM-DD (repeatable)", true,
+         kSchedule, "Selection"},
+        {"utc", nullptr, "show times in UTC instead of the conference's time zone", false,
+         kList | kPlan, "Output"},
+        {"json", nullptr, "print JSON instead of a table", false, kList | kPlan, "Output"},
+        {"stream", "ROOM=URL", "where a room streams: its name or guid, any case (repeatable)",
+         true, kPlanning, "Streams"},
+        {"stream-template", "URL",
+         "stream URL for rooms without --stream; fills {room}, {room_slug}, {room_guid}", false,
+         kPlanning, "Streams"},
+        {"variant", "WHICH", "HLS variant: highest bandwidth (default), an index, 720p or 1280x720",
+         false, kPlanning | kCapture, "Streams"},
+        {"stall-timeout", "DUR", "a stream sending nothing this long is reconnected (default 20s)",
+         false, kRecord | kCapture, "Streams"},
+        {"recorder", "NAME", "what records the streams: native (default)", false,
+         kPlanning | kCapture, "Streams"},
+        {"out", "DIR", "the output folder (default ./recordings)", false, kPlanning, "Recording"},
+        {"name", "TEMPLATE",
+         "file name template (default \"{date}/{room}/{time} {title}.{ext}\"); fields: "
+         "{conference} "
+         "{acronym} {day} {date} {time} {room} {id} {guid} {slug} {title} {subtitle} {track} "
+         "{persons} {lang} {ext}",
+         false, kPlanning, "Recording"},
+        {"windows-safe-names", nullptr, "also avoid characters and names Windows cannot store",
+         false, kPlanning, "Recording"},
+        {"pad-before", "DUR", "start recording this long before a talk (default 1m)", false,
+         kPlanning, "Recording"},
+        {"pad-after", "DUR", "go on recording this long after a talk (default 5m)", false,
+         kPlanning, "Recording"},
+        {"include-optout", nullptr, "also record talks whose speakers opted out of recording",
+         false, kPlanning, "Recording"},
+        {"min-size", "BYTES", "discard recordings smaller than this (default 512K; K, M, G)", false,
+         kRecord | kCapture, "Recording"},
+        {"min-duration", "DUR", "discard recordings covering less than this (default 10s)", false,
+         kRecord | kCapture, "Recording"},
+        {"refresh", "DUR", "re-read the schedule this often (default 5m; 0 = never)", false,
+         kRecord, "Recording"},
+        {"exit-when-done", nullptr,
+         "exit once every selected window has passed and its file is final", false, kRecord,
+         "Recording"},
+        {"for", "DUR", "how long to record", false, kCapture, "Recording"},
+        {"output", "FILE", "the file to write (-o); its extension follows the stream's container",
+         false, kCapture, "Recording"},
+        {"status-port", "PORT", "serve a status page and the recordings on this port", false,
+         kRecord | kDemo, "Operator view"},
+        {"status-bind", "ADDR", "address of the status page (default 127.0.0.1)", false,
+         kRecord | kDemo, "Operator view"},
+        {"log-file", "FILE", "append the log to this file too", false, kRecord | kCapture | kDemo,
+         "Operator view"},
+        {"quiet", nullptr, "log only warnings and errors", false, kRecord | kCapture | kDemo,
+         "Operator view"},
+        {"verbose", nullptr, "log debug lines too", false, kRecord | kCapture | kDemo,
+         "Operator view"},
+        {"config", "FILE", "read options from an INI file whose keys are the long option names",
+         false, kAllCommands, "General"},
+        {"help", nullptr, "show this help and exit", false, kAllCommands, "General"},
+        {"version", nullptr, "show the version and exit", false, kAllCommands, "General"},
+    };
+    return specs;
+}
+
+std::optional<Command> commandNamed(std::string_view name) {
+    if (name == "list")
+        return kList;
+    if (name == "plan")
+        return kPlan;
+    if (name == "record")
+        return kRecord;
+    if (name == "capture")
+        return kCapture;
+    if (name == "demo")
+        return kDemo;
+    return std::nullopt;
+}
+
+const char* subcommandName(Command command) {
+    switch (command) {
+        case kList:
+            return "list";
+        case kPlan:
+            return "plan";
+        case kRecord:
+            return "record";
+        case kCapture:
+            return "capture";
+        case kDemo:
+            return "demo";
+        default:
+            return "";
+    }
+}
+
+const char* commandSummary(Command command) {
+    switch (command) {
+        case kList:
+            return "list the talks of a schedule, grouped by day";
+        case kPlan:
+            return "show what record would record: talks, streams, windows and files";
+        case kRecord:
+            return "record the selected talks as the schedule says, unattended";
+        case kCapture:
+            return "record one stream now, with the same engine";
+        case kDemo:
+            return "a fake conference on loopback, recorded end to end";
+        default:
+            return "";
+    }
+}
+
+std::optional<std::string> Arguments::value(const std::string& name) const {
+    const auto it = values_.find(name);
+    if (it == values_.end() || it->second.empty()) {
+        return std::nullopt;
+    }
+    return it->second.back();
+}
+
+std::vector<std::string> Arguments::values(const std::string& name) const {
+    const auto it = values_.find(name);
+    return it == values_.end() ? std::vector<std::string>{} : it->second;
+}
+
+void Arguments::mergeConfigFile(const std::string& path, Command command) {
+    if (!std::ifstream(path).good()) {
+        throw core::ConfigError("Cannot read the config file " + path + ".");
+    }
+    Poco::AutoPtr<Poco::Util::IniFileConfiguration> ini;
+    try {
+        ini = new Poco::Util::IniFileConfiguration(path);
+    } catch (const Poco::Exception& e) {
+        throw core::ConfigError("Cannot read the config file " + path + ": " + e.displayText() +
+                                ".");
+    }
+    Poco::Util::AbstractConfiguration::Keys keys;
+    ini->keys(keys);
+    const auto& specs = optionSpecs();
+    for (const auto& key : keys) {
+        const auto spec = std::find_if(specs.begin(), specs.end(),
+                                       [&](const OptionSpec& s) { return key == s.name; });
+        if (spec == specs.end() || key == "config" || key == "help" || key == "version") {
+            throw core::ConfigError("The config file " + path + " has an unknown key '" + key +
+                                    "'; keys are long option names such as schedule or room.");
+        }
+        if ((spec->commands & command) == 0) {
+            throw core::ConfigError("The config file " + path + " sets '" + key +
+                                    "', which this subcommand does not take.");
+        }
+        if (has(key)) {
+            continue;  // the command line wins
+        }
+        std::vector<std::string> found;
+        if (ini->has(key)) {
+            found.push_back(ini->getString(key));
+        }
+        Poco::Util::AbstractConfiguration::Keys subkeys;
+        ini->keys(key, subkeys);
+        for (const auto& sub : subkeys) {
+            found.push_back(ini->getString(key + "." + sub));
+        }
+        if (found.size() > 1 && !spec->repeatable) {
+            throw core::ConfigError("The config file " + path + " gives '" + key +
+                                    "' more than once, but it takes one value.");
+        }
+        for (const auto& v : found) {
+            if (spec->argument != nullptr) {
+                add(key, v);
+            } else if (v.empty() || v == "true" || v == "yes" || v == "1") {
+                add(key, "true");
+            } else if (v != "false" && v != "no" && v != "0") {
+                throw core::ConfigError("The config file " + path + " sets '" + key + "' to '" + v +
+                                        "'; write true or false.");
+            }
+        }
+    }
+}
+
+}  // namespace confcap::app

@@ -1,0 +1,164 @@
+#include "confcap/app/ConfcapApp.h"
+
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionException.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <cstring>
+#include <iomanip>
+#include <iostream>
+
+#include "confcap/app/DemoCommand.h"
+#include "confcap/app/ExitCode.h"
+#include "confcap/app/ListCommand.h"
+#include "confcap/app/PlanCommand.h"
+#include "confcap/app/RecordCommand.h"
+#include "confcap/core/Error.h"
+
+namespace confcap::app {
+
+namespace {
+
+constexpr const char* kExitCodeHelp =
+    "Exit codes: 0 done; 1 a selected talk produced no file; 64 bad option or value;\n"
+    "65 malformed schedule; 66 schedule file missing; 69 URL unreachable or HTTP error;\n"
+    "70 internal error; 73 output folder not writable; 74 write failed (disk full);\n"
+    "78 bad config file; 130 stopped by a second Ctrl-C.\n";
+
+}  // namespace
+
+int ConfcapApp::runMain(int argc, char** argv) {
+    std::optional<Command> command;
+    std::string word = argc > 1 ? argv[1] : "";
+    if (!word.empty() && word[0] != '-') {
+        command = commandNamed(word);
+        if (!command) {
+            std::cerr << "confcap: '" << word
+                      << "' is not a subcommand; use list, plan, record, capture or demo "
+                         "(confcap --help).\n";
+            return kExitUsage;
+        }
+    }
+    try {
+        ConfcapApp app(command);
+        try {
+            app.init(argc, argv);
+        } catch (const Poco::Util::OptionException& e) {
+            std::cerr << "confcap: " << e.displayText() << ". Try 'confcap "
+                      << (command ? std::string(subcommandName(*command)) + " " : "")
+                      << "--help'.\n";
+            return kExitUsage;
+        }
+        return app.run();
+    } catch (const std::exception& e) {
+        std::cerr << "confcap: " << e.what() << "\n";
+        return exitCodeFor(e);
+    }
+}
+
+ConfcapApp::ConfcapApp(std::optional<Command> command) : command_(command) {
+    setUnixOptions(true);
+}
+
+void ConfcapApp::defineOptions(Poco::Util::OptionSet& options) {
+    const unsigned mask = command_ ? static_cast<unsigned>(*command_) : 0U;
+    for (const auto& spec : optionSpecs()) {
+        const bool global =
+            std::strcmp(spec.name, "help") == 0 || std::strcmp(spec.name, "version") == 0;
+        if ((spec.commands & mask) == 0 && !global) {
+            continue;
+        }
+        // -o is the one short option: `capture URL --for 1h -o talk.ts` reads like curl and ffmpeg.
+        const char* shortName = std::strcmp(spec.name, "output") == 0 ? "o" : "";
+        Poco::Util::Option option(spec.name, shortName, spec.help, false);
+        option.repeatable(spec.repeatable);
+        if (spec.argument != nullptr) {
+            option.argument(spec.argument, true);
+        }
+        options.addOption(option);
+    }
+}
+
+void ConfcapApp::handleOption(const std::string& name, const std::string& value) {
+    Poco::Util::Application::handleOption(name, value);
+    arguments_.add(name, value.empty() ? "true" : value);
+    if (name == "help" || name == "version") {
+        stopOptionsProcessing();
+    }
+}
+
+int ConfcapApp::main(const std::vector<std::string>& args) {
+    if (arguments_.flag("version")) {
+        std::cout << "confcap " << CONFCAP_VERSION << "\n";
+        return kExitOk;
+    }
+    if (arguments_.flag("help") || !command_) {
+        printHelp();
+        return command_ || arguments_.flag("help") ? kExitOk : kExitUsage;
+    }
+    // args[0] is the subcommand itself.
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        arguments_.positional().push_back(args[i]);
+    }
+    try {
+        if (const auto config = arguments_.value("config")) {
+            arguments_.mergeConfigFile(*config, *command_);
+        }
+        switch (*command_) {
+            case kList:
+                return runList(arguments_, std::cout, std::cerr);
+            case kPlan:
+                return runPlan(arguments_, std::cout, std::cerr);
+            case kRecord:
+                return runRecord(arguments_, std::cout, std::cerr);
+            case kDemo:
+                return runDemo(arguments_, std::cout, std::cerr);
+            default:
+                throw core::UsageError(std::string("'") + subcommandName(*command_) +
+                                       "' is not available in this version of confcap.");
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "confcap: " << e.what() << "\n";
+        return exitCodeFor(e);
+    }
+}
+
+void ConfcapApp::printHelp() const {
+    auto& out = std::cout;
+    if (!command_) {
+        out << "confcap " << CONFCAP_VERSION
+            << ": records conference talks from live streams, driven by the schedule.\n\n"
+               "Usage: confcap COMMAND [OPTIONS]\n\nCommands:\n";
+        for (Command c : {kList, kPlan, kRecord, kCapture, kDemo}) {
+            out << "  " << std::left << std::setw(9) << subcommandName(c) << commandSummary(c)
+                << "\n";
+        }
+        out << "\nRun 'confcap COMMAND --help' for a command's options.\n\n" << kExitCodeHelp;
+        return;
+    }
+    out << "Usage: confcap " << subcommandName(*command_) << " [OPTIONS]\n"
+        << commandSummary(*command_) << ".\n";
+    std::string group;
+    for (const auto& spec : optionSpecs()) {
+        if ((spec.commands & *command_) == 0) {
+            continue;
+        }
+        if (group != spec.group) {
+            group = spec.group;
+            out << "\n" << group << ":\n";
+        }
+        std::string left =
+            std::string(std::strcmp(spec.name, "output") == 0 ? "  -o, --" : "  --") + spec.name;
+        if (spec.argument != nullptr) {
+            left += std::string(" ") + spec.argument;
+        }
+        out << std::left << std::setw(26) << left;
+        if (left.size() >= 26) {
+            out << "\n" << std::string(26, ' ');
+        }
+        out << spec.help << "\n";
+    }
+    out << "\nDurations are written like 90s, 5m or 1h30m.\n" << kExitCodeHelp;
+}
+
+}  // namespace confcap::app

@@ -1,0 +1,85 @@
+#include "confcap/app/DemoCommand.h"
+
+#include <thread>
+
+#include "confcap/app/RecordCommand.h"
+#include "confcap/demo/FakeConference.h"
+#include "confcap/demo/MediaFixture.h"
+
+namespace confcap::app {
+
+namespace {
+
+using demo::Fault;
+using std::chrono::seconds;
+
+std::vector<demo::FakeRoom> demoRooms() {
+    demo::StreamSpec hls{"saal1", demo::StreamKind::Hls};
+    hls.window = 8;
+    // A dropped connection that is refused for 4 s: shorter than the playlist window, so HLS
+    // resumes at the next segment and loses nothing.
+    hls.faults = {Fault::drop(38, 42)};
+    demo::StreamSpec ts{"saal2", demo::StreamKind::Ts};
+    // The server answers 503 with Retry-After for 6 s: a measured gap in the talk.
+    ts.faults = {Fault::httpStatus(52, 58, 503, 2)};
+    demo::StreamSpec radio{"radio", demo::StreamKind::Mp3};
+    // The connection stays open but sends nothing: the stall watchdog reconnects.
+    radio.faults = {Fault::stall(30, 40)};
+    return {{"Saal 1", hls}, {"Saal 2", ts}, {"Radio", radio}};
+}
+
+std::vector<demo::FakeTalk> demoTalks() {
+    return {
+        {"00000000-0000-4000-8000-000000000001", "Saal 1", "Opening: Welcome to FakeCon",
+         seconds(10), seconds(25)},
+        {"00000000-0000-4000-8000-000000000002", "Saal 1", "Back to Back: Live HLS Without Loss",
+         seconds(35), seconds(30)},
+        {"00000000-0000-4000-8000-000000000003", "Saal 2", "Progressive Streams & Outages",
+         seconds(30), seconds(35)},
+        {"00000000-0000-4000-8000-000000000004", "Radio", "Audio Only: Über Radio-Streams",
+         seconds(20), seconds(35)},
+        {"00000000-0000-4000-8000-000000000005", "Saal 2", "A Talk That Moves", seconds(75),
+         seconds(20)},
+    };
+}
+
+}  // namespace
+
+int runDemo(const Arguments& arguments, std::ostream& out, std::ostream& err) {
+    const std::filesystem::path outDir = "demo-recordings";
+    err << "confcap demo: making a test clip with ffmpeg, then starting a fake conference on "
+           "loopback...\n";
+    const auto clip = demo::MediaFixture::ensure(outDir / ".confcap" / "media");
+    const auto start = std::chrono::system_clock::now();
+    auto talks = demoTalks();
+    demo::FakeConference conference(clip, demoRooms(), talks, start);
+
+    // The schedule changes while the run goes on: the last talk moves 10 s earlier.
+    std::thread organizer([&conference, talks]() mutable {
+        std::this_thread::sleep_for(seconds(12));
+        talks.back().start -= seconds(10);
+        conference.setTalks(talks);
+    });
+
+    Arguments run = arguments;
+    run.add("schedule", conference.scheduleUrl());
+    for (const auto& stream : conference.streamOptions()) {
+        run.add("stream", stream);
+    }
+    run.add("out", outDir.string());
+    run.add("pad-before", "3s");
+    run.add("pad-after", "4s");
+    run.add("min-size", "32K");
+    run.add("min-duration", "5s");
+    run.add("refresh", "10s");
+    run.add("stall-timeout", "4s");
+    run.add("cache-dir", (outDir / ".confcap" / "cache").string());
+    run.add("exit-when-done", "true");
+    const int code = runRecord(run, out, err);
+    organizer.join();
+    out << "\nThe recordings are in " << std::filesystem::absolute(outDir).string()
+        << "; each has a .json sidecar with its gaps.\n";
+    return code;
+}
+
+}  // namespace confcap::app

@@ -1,0 +1,143 @@
+#include "confcap/app/ListCommand.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <date/tz.h>
+
+#include <iomanip>
+#include <map>
+
+#include "confcap/app/ExitCode.h"
+#include "confcap/app/ScheduleLoader.h"
+#include "confcap/core/Error.h"
+#include "confcap/core/Time.h"
+#include "confcap/schedule/ScheduleTime.h"
+#include "confcap/status/TextFormat.h"
+
+namespace confcap::app {
+
+namespace {
+
+std::string hoursMinutes(core::Seconds d) {
+    const auto minutes = d.count() / 60;
+    std::ostringstream out;
+    out << minutes / 60 << ':' << std::setw(2) << std::setfill('0') << minutes % 60;
+    return out.str();
+}
+
+}  // namespace
+
+select::SelectionRules selectionRules(const Arguments& arguments) {
+    select::SelectionRules rules;
+    rules.rooms = arguments.values("room");
+    rules.tracks = arguments.values("track");
+    rules.match = arguments.values("match");
+    rules.exclude = arguments.values("exclude");
+    rules.talks = arguments.values("talk");
+    rules.days = arguments.values("day");
+    return rules;
+}
+
+Poco::JSON::Object::Ptr talkJson(const schedule::Talk& talk) {
+    Poco::JSON::Object::Ptr t = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    t->set("id", talk.id);
+    t->set("guid", talk.guid);
+    t->set("title", talk.title);
+    t->set("subtitle", talk.subtitle);
+    t->set("room", talk.room);
+    t->set("track", talk.track);
+    t->set("type", talk.type);
+    t->set("language", talk.language);
+    t->set("start", core::formatUtc(talk.start));
+    t->set("end", core::formatUtc(talk.end()));
+    t->set("duration", static_cast<Poco::Int64>(talk.duration.count()));
+    Poco::JSON::Array::Ptr persons = new Poco::JSON::Array;
+    for (const auto& person : talk.persons) {
+        persons->add(person.name);
+    }
+    t->set("persons", persons);
+    t->set("url", talk.url);
+    t->set("do_not_record", talk.doNotRecord);
+    return t;
+}
+
+Poco::JSON::Object::Ptr conferenceJson(const schedule::Conference& conference) {
+    Poco::JSON::Object::Ptr c = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    c->set("title", conference.title);
+    c->set("acronym", conference.acronym);
+    c->set("time_zone", conference.timeZone);
+    return c;
+}
+
+void printTalksJson(const schedule::Schedule& schedule,
+                    const std::vector<const schedule::Talk*>& talks, std::ostream& out) {
+    Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+    root.set("conference", conferenceJson(schedule.conference));
+    Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+    for (const auto* talk : talks) {
+        list->add(talkJson(*talk));
+    }
+    root.set("talks", list);
+    root.stringify(out, 2);
+    out << "\n";
+}
+
+void printTalksTable(const schedule::Schedule& schedule,
+                     const std::vector<const schedule::Talk*>& talks, const std::string& zone,
+                     std::ostream& out) {
+    const date::time_zone* tz = zone.empty() ? nullptr : date::locate_zone(zone);
+    const auto local = [&](core::Instant t) {
+        return tz != nullptr ? tz->to_local(t) : date::local_seconds(t.time_since_epoch());
+    };
+    const auto& conf = schedule.conference;
+    out << (conf.title.empty() ? "Schedule" : conf.title);
+    if (!conf.acronym.empty()) {
+        out << " (" << conf.acronym << ")";
+    }
+    out << ": " << talks.size() << (talks.size() == 1 ? " talk" : " talks") << ", times in "
+        << (tz != nullptr ? zone : std::string("UTC")) << "\n";
+
+    // Group by the schedule's own day, so a talk after midnight stays with its evening.
+    std::map<std::pair<int, std::string>, std::vector<const schedule::Talk*>> days;
+    for (const auto* talk : talks) {
+        const auto date =
+            talk->dayDate.empty()
+                ? date::format("%Y-%m-%d", date::floor<date::days>(local(talk->start)))
+                : talk->dayDate;
+        days[{talk->day, date}].push_back(talk);
+    }
+    for (const auto& [key, dayTalks] : days) {
+        const auto& [index, date] = key;
+        out << "\n";
+        if (index > 0) {
+            out << "Day " << index << ", ";
+        }
+        if (const auto day = schedule::parseLocalDate(date)) {
+            out << date::format("%A %Y-%m-%d", *day) << "\n";
+        } else {
+            out << date << "\n";
+        }
+        for (const auto* talk : dayTalks) {
+            out << "  " << date::format("%H:%M", local(talk->start)) << "  "
+                << status::fit(status::sanitize(talk->room), 18) << "  " << std::setw(5)
+                << std::right << hoursMinutes(talk->duration) << std::left << "  "
+                << status::fit(status::sanitize(talk->title), 56) << "  " << talk->id << "\n";
+        }
+    }
+}
+
+int runList(const Arguments& arguments, std::ostream& out, std::ostream& err) {
+    const select::Selector selector(selectionRules(arguments));
+    const auto schedule = loadSchedule(arguments, err);
+    const auto talks = selector.selectedTalks(schedule);
+    if (arguments.flag("json")) {
+        printTalksJson(schedule, talks, out);
+    } else {
+        const auto zone = arguments.flag("utc") ? std::string() : schedule.conference.timeZone;
+        printTalksTable(schedule, talks, zone, out);
+    }
+    return kExitOk;
+}
+
+}  // namespace confcap::app

@@ -1,0 +1,300 @@
+#include "confcap/app/RecordCommand.h"
+
+#include <Poco/JSON/Object.h>
+
+#include <date/tz.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "confcap/app/ExitCode.h"
+#include "confcap/app/ListCommand.h"
+#include "confcap/app/PlanCommand.h"
+#include "confcap/app/RunOptions.h"
+#include "confcap/app/ScheduleLoader.h"
+#include "confcap/core/Error.h"
+#include "confcap/record/TalkSink.h"
+#include "confcap/run/CaptureRecorder.h"
+#include "confcap/run/Scheduler.h"
+#include "confcap/status/Console.h"
+#include "confcap/status/LogWriter.h"
+#include "confcap/status/StatusServer.h"
+#include "confcap/status/Summary.h"
+#include "confcap/status/TerminalTable.h"
+#include "confcap/status/TextFormat.h"
+
+namespace confcap::app {
+
+namespace {
+
+/// Creates the output folder and its bookkeeping folder and proves they can be written, so a
+/// read-only or missing disk is reported before any waiting starts.
+void prepareOutputFolder(const std::filesystem::path& out) {
+    std::error_code error;
+    std::filesystem::create_directories(out / ".confcap", error);
+    const auto probe = out / ".confcap" / ".write-test";
+    std::ofstream file(probe);
+    if (error || !file || !(file << "ok") || !file.flush()) {
+        throw core::OutputError("Cannot write to the output folder " + out.string() + ": " +
+                                (error ? error.message() : std::string(std::strerror(errno))) +
+                                ".");
+    }
+    file.close();
+    std::filesystem::remove(probe, error);
+}
+
+/// Waits for SIGINT, SIGTERM and SIGHUP on a thread of its own (they are blocked in every other
+/// thread). The first SIGINT/SIGTERM asks for a clean stop; a second SIGINT ends the process at
+/// once, leaving .part files for the next start.
+class SignalWatcher {
+public:
+    SignalWatcher() {
+        sigemptyset(&set_);
+        sigaddset(&set_, SIGINT);
+        sigaddset(&set_, SIGTERM);
+        sigaddset(&set_, SIGHUP);
+        pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+        thread_ = std::thread([this] { run(); });
+    }
+    ~SignalWatcher() {
+        done_ = true;
+        thread_.join();
+        pthread_sigmask(SIG_UNBLOCK, &set_, nullptr);
+    }
+    /// Blocks until a stop is asked for or `ready()` holds, checking every `poll`.
+    template <typename Ready>
+    void wait(Ready ready, std::chrono::milliseconds poll) {
+        std::unique_lock lock(mutex_);
+        while (!stopRequested_ && !ready()) {
+            changed_.wait_for(lock, poll);
+        }
+    }
+    bool stopRequested() const { return stopRequested_; }
+    /// True once after each SIGHUP.
+    bool takeReload() { return reload_.exchange(false); }
+    void onReload(std::function<void()> callback) { onReload_ = std::move(callback); }
+
+private:
+    void run() {
+        const timespec timeout{0, 200'000'000};
+        while (!done_) {
+            const int sig = sigtimedwait(&set_, nullptr, &timeout);
+            if (sig == SIGHUP) {
+                reload_ = true;
+                if (onReload_) {
+                    onReload_();
+                }
+            } else if (sig == SIGINT || sig == SIGTERM) {
+                if (stopRequested_ && sig == SIGINT) {
+                    static const char kMessage[] =
+                        "confcap: stopped at once; .part files remain for the next start.\n";
+                    [[maybe_unused]] auto n = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+                    _exit(kExitInterrupted);
+                }
+                std::lock_guard lock(mutex_);
+                stopRequested_ = true;
+                changed_.notify_all();
+            }
+        }
+    }
+
+    sigset_t set_{};
+    std::thread thread_;
+    std::atomic<bool> done_{false};
+    std::atomic<bool> stopRequested_{false};
+    std::atomic<bool> reload_{false};
+    std::function<void()> onReload_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+};
+
+/// "10:30 Opening" in the conference's zone.
+status::Mark markFor(const plan::Job& job, const date::time_zone* zone) {
+    const auto local = zone != nullptr ? zone->to_local(job.talk.start)
+                                       : date::local_seconds(job.talk.start.time_since_epoch());
+    return {job.talk.room, date::format("%H:%M", local) + " " + job.talk.title};
+}
+
+std::string planChanges(const plan::PlanDiff& diff) {
+    std::ostringstream out;
+    out << diff.added.size() << " added, " << diff.changed.size() << " changed, "
+        << diff.cancelled.size() << " cancelled";
+    return out.str();
+}
+
+}  // namespace
+
+int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) {
+    // Everything a user can get wrong is checked before any waiting starts.
+    const auto outDir = outputFolder(arguments);
+    const auto sources = sourceOptions(arguments);
+    const auto minBytes = arguments.has("min-size")
+                              ? parseSize("min-size", *arguments.value("min-size"))
+                              : std::uint64_t{512} * 1024;
+    const auto minDuration = durationOption(arguments, "min-duration", core::Seconds(10));
+    const auto refresh = durationOption(arguments, "refresh", core::Seconds(300));
+    std::optional<std::uint16_t> statusPort;
+    if (const auto port = arguments.value("status-port")) {
+        const int value = std::atoi(port->c_str());
+        if (value < 0 || value > 65535 || std::to_string(value) != *port) {
+            throw core::UsageError("--status-port '" + *port + "' is not a port number (0-65535).");
+        }
+        statusPort = static_cast<std::uint16_t>(value);
+    }
+    auto schedule = loadSchedule(arguments, err);
+    auto currentPlan = makePlanFor(schedule, arguments);
+    prepareOutputFolder(outDir);
+
+    core::SystemClock clock;
+    status::StatusBoard board;
+    status::Console console(STDERR_FILENO);
+    status::LogWriter::Options logOptions;
+    logOptions.verbosity = arguments.flag("quiet")     ? status::Verbosity::Quiet
+                           : arguments.flag("verbose") ? status::Verbosity::Verbose
+                                                       : status::Verbosity::Normal;
+    logOptions.logFile = arguments.value("log-file").value_or("");
+    // The log, the table and the talks' marks all show the conference's local time.
+    const date::time_zone* zone = schedule.conference.timeZone.empty()
+                                      ? nullptr
+                                      : date::locate_zone(schedule.conference.timeZone);
+    logOptions.zone = zone;
+    logOptions.utc = zone == nullptr;
+    status::LogWriter log(console, logOptions);
+    board.addListener(log.listener());
+
+    SignalWatcher signals;
+
+    run::Scheduler* scheduler = nullptr;
+    run::CaptureRecorder::Options recorderOptions;
+    recorderOptions.outDir = outDir;
+    recorderOptions.minBytes = minBytes;
+    recorderOptions.minDuration = minDuration;
+    recorderOptions.source = sources;
+    run::CaptureRecorder recorder(
+        recorderOptions,
+        [&scheduler](const record::CaptureEvent& event, const std::vector<std::string>& keys) {
+            if (scheduler != nullptr) {
+                scheduler->captureEvent(event, keys);
+            }
+        });
+    run::Scheduler::Options schedulerOptions;
+    schedulerOptions.metadata = [](const plan::Job& job) {
+        std::ostringstream json;
+        talkJson(job.talk)->stringify(json);
+        return json.str();
+    };
+    run::Scheduler theScheduler(
+        clock, recorder, board, [zone](const plan::Job& job) { return markFor(job, zone); },
+        schedulerOptions);
+    scheduler = &theScheduler;
+
+    board.publish(status::Level::Info, {},
+                  "confcap " CONFCAP_VERSION ": " + std::to_string(currentPlan.jobs.size()) +
+                      " talks to record from " + *arguments.value("schedule") + " into " +
+                      outDir.string());
+    for (const auto& skipped : currentPlan.skipped) {
+        board.publish(status::Level::Warning, markFor({skipped.talk, {}, {}, {}, {}, {}}, zone),
+                      "not recorded: " + skipped.reason);
+    }
+    theScheduler.applyPlan(currentPlan);
+    // Jobs inside their window have now taken over the parts an earlier run left for them; every
+    // other leftover is finished here.
+    for (const auto& result : record::TalkSink::recoverLeftovers(outDir)) {
+        board.publish(result.outcome == record::Outcome::Failed ? status::Level::Warning
+                                                                : status::Level::Info,
+                      {}, "finished a recording left by an earlier run: " + result.reason);
+    }
+    theScheduler.start();
+
+    status::TerminalTable::Options tableOptions;
+    tableOptions.zone = zone;
+    tableOptions.utc = zone == nullptr;
+    status::TerminalTable table(board, console, clock, tableOptions);
+    table.start();
+    std::unique_ptr<status::StatusServer> server;
+    if (statusPort) {
+        status::StatusServer::Options serverOptions;
+        serverOptions.port = *statusPort;
+        serverOptions.bind = arguments.value("status-bind").value_or("127.0.0.1");
+        serverOptions.outputDir = outDir;
+        server = std::make_unique<status::StatusServer>(board, clock, serverOptions);
+        board.publish(status::Level::Info, {}, "status page at " + server->url("/"));
+    }
+
+    // The schedule is re-read every --refresh, and at once on SIGHUP.
+    std::mutex refreshMutex;
+    std::condition_variable refreshWake;
+    bool refreshStop = false;
+    signals.onReload([&] { refreshWake.notify_all(); });
+    std::thread refresher([&] {
+        if (refresh.count() == 0) {
+            return;
+        }
+        std::unique_lock lock(refreshMutex);
+        while (!refreshStop) {
+            refreshWake.wait_for(lock, refresh);
+            if (refreshStop) {
+                break;
+            }
+            const bool hup = signals.takeReload();
+            lock.unlock();
+            try {
+                std::ostringstream warnings;
+                auto fresh = loadSchedule(arguments, warnings);
+                auto freshPlan = makePlanFor(fresh, arguments);
+                const auto diff = plan::diffPlans(currentPlan, freshPlan);
+                if (!diff.added.empty() || !diff.changed.empty() || !diff.cancelled.empty()) {
+                    board.publish(status::Level::Info, {},
+                                  "the schedule changed: " + planChanges(diff));
+                    theScheduler.applyPlan(freshPlan);
+                } else if (hup) {
+                    board.publish(status::Level::Info, {}, "schedule re-read: no changes");
+                }
+                currentPlan = std::move(freshPlan);
+            } catch (const std::exception& e) {
+                board.publish(status::Level::Warning, {},
+                              std::string("could not refresh the schedule, keeping the last "
+                                          "good one: ") +
+                                  e.what());
+            }
+            lock.lock();
+        }
+    });
+
+    const bool exitWhenDone = arguments.flag("exit-when-done");
+    signals.wait([&] { return exitWhenDone && theScheduler.done(); },
+                 std::chrono::milliseconds(200));
+    if (signals.stopRequested()) {
+        board.publish(status::Level::Info, {},
+                      "stopping: finishing every recording (Ctrl-C again to quit at once)");
+    }
+    {
+        std::lock_guard lock(refreshMutex);
+        refreshStop = true;
+    }
+    refreshWake.notify_all();
+    refresher.join();
+    theScheduler.stop("confcap stopped");
+    table.stop();
+
+    const auto summary = status::Summary::fromJobs(board.jobs());
+    console.clearBlock();
+    summary.print(out);
+    try {
+        summary.writeJson(status::Summary::defaultPath(outDir));
+    } catch (const core::OutputError& e) {
+        err << "confcap: " << e.what() << "\n";
+    }
+    server.reset();
+    const bool allRecorded = summary.count(status::Outcome::Failed) == 0 &&
+                             summary.count(status::Outcome::Discarded) == 0;
+    return allRecorded ? kExitOk : kExitTalksFailed;
+}
+
+}  // namespace confcap::app

@@ -1,0 +1,102 @@
+#include "confcap/app/RunOptions.h"
+
+#include <cctype>
+#include <charconv>
+
+#include "confcap/core/Error.h"
+
+namespace confcap::app {
+
+std::uint64_t parseSize(const std::string& option, const std::string& value) {
+    std::uint64_t number = 0;
+    const char* begin = value.data();
+    const char* end = begin + value.size();
+    auto [ptr, ec] = std::from_chars(begin, end, number);
+    std::string unit(ptr, end);
+    for (auto& c : unit) {
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    std::uint64_t factor = 0;
+    if (unit.empty() || unit == "B") {
+        factor = 1;
+    } else if (unit == "K" || unit == "KB" || unit == "KIB") {
+        factor = 1024;
+    } else if (unit == "M" || unit == "MB" || unit == "MIB") {
+        factor = 1024 * 1024;
+    } else if (unit == "G" || unit == "GB" || unit == "GIB") {
+        factor = 1024ULL * 1024 * 1024;
+    }
+    if (ec != std::errc{} || ptr == begin || factor == 0) {
+        throw core::UsageError("--" + option + " '" + value +
+                               "' is not a size; write it like 512K, 1M or 2G.");
+    }
+    return number * factor;
+}
+
+core::Seconds durationOption(const Arguments& arguments, const std::string& name,
+                             core::Seconds fallback) {
+    const auto value = arguments.value(name);
+    if (!value) {
+        return fallback;
+    }
+    try {
+        return core::parseDuration(*value);
+    } catch (const core::UsageError&) {
+        throw core::UsageError("--" + name + " '" + *value +
+                               "' is not a duration; write it like 90s, 5m or 1h30m.");
+    }
+}
+
+plan::StreamMap streamMap(const Arguments& arguments) {
+    plan::StreamMap map;
+    for (const auto& value : arguments.values("stream")) {
+        map.streams.push_back(plan::parseStreamOption(value));
+    }
+    map.streamTemplate = arguments.value("stream-template").value_or("");
+    if (!map.streamTemplate.empty() && map.streamTemplate.rfind("http://", 0) != 0 &&
+        map.streamTemplate.rfind("https://", 0) != 0) {
+        throw core::UsageError("--stream-template '" + map.streamTemplate +
+                               "' is not an http:// or https:// URL.");
+    }
+    return map;
+}
+
+plan::PlanOptions planOptions(const Arguments& arguments) {
+    plan::PlanOptions options;
+    options.padBefore = durationOption(arguments, "pad-before", options.padBefore);
+    options.padAfter = durationOption(arguments, "pad-after", options.padAfter);
+    options.namePattern = arguments.value("name").value_or("");
+    options.windowsSafeNames = arguments.flag("windows-safe-names");
+    if (arguments.flag("utc")) {
+        options.zone = "UTC";
+    }
+    return options;
+}
+
+record::SourceOptions sourceOptions(const Arguments& arguments) {
+    record::SourceOptions options;
+    options.variant = arguments.value("variant").value_or("");
+    options.stallTimeout =
+        durationOption(arguments, "stall-timeout",
+                       std::chrono::duration_cast<core::Seconds>(options.stallTimeout));
+    if (options.stallTimeout < std::chrono::seconds(1)) {
+        throw core::UsageError("--stall-timeout must be at least 1s.");
+    }
+    options.caFile = arguments.value("ca-file").value_or("");
+    return options;
+}
+
+std::filesystem::path outputFolder(const Arguments& arguments) {
+    return arguments.value("out").value_or("recordings");
+}
+
+void checkRecorder(const Arguments& arguments) {
+    const auto recorder = arguments.value("recorder").value_or("native");
+    if (recorder != "native") {
+        throw core::UsageError("--recorder '" + recorder +
+                               "' is not available; this build records with the native engine "
+                               "only (--recorder native).");
+    }
+}
+
+}  // namespace confcap::app

@@ -1,0 +1,273 @@
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/TemporaryFile.h>
+
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "confcap/demo/LoopbackServer.h"
+#include "confcap/status/TextFormat.h"
+#include "support/RunProcess.h"
+
+namespace bdata = boost::unit_test::data;
+using confcap::testing::runConfcap;
+
+namespace {
+
+const std::string kExample = CONFCAP_SOURCE_DIR "/schedules/example-conference.xml";
+const std::string kFosdem2024 = CONFCAP_SHARED_DIR "/schedules/fosdem2024-pentabarf.xml";
+
+/// A fresh cache folder so no test sees another's cached schedule.
+struct TempDir {
+    std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                 ("confcap-test-" + Poco::TemporaryFile::tempName().substr(5));
+    TempDir() { std::filesystem::create_directories(path); }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+Poco::JSON::Object::Ptr parseJson(const std::string& text) {
+    return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
+std::size_t lineCount(const std::string& text) {
+    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(ListCommandTest)
+
+BOOST_AUTO_TEST_CASE(jsonFollowsTheContract) {
+    const auto r = runConfcap({"list", "--schedule", kExample, "--json"});
+    BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);
+    const auto root = parseJson(r.out);
+    const auto conference = root->getObject("conference");
+    BOOST_TEST(conference->getValue<std::string>("acronym") == "example26");
+    BOOST_TEST(conference->getValue<std::string>("time_zone") == "Europe/Berlin");
+    const auto talks = root->getArray("talks");
+    BOOST_REQUIRE(talks->size() == 9);
+    // Sorted by start: the first is the opening at 10:30 Berlin (UTC+1).
+    const auto first = talks->getObject(0);
+    BOOST_TEST(first->getValue<std::string>("title") == "Opening Ceremony");
+    BOOST_TEST(first->getValue<std::string>("start") == "2026-12-27T09:30:00Z");
+    BOOST_TEST(first->getValue<std::string>("end") == "2026-12-27T10:00:00Z");
+    BOOST_TEST(first->getValue<int>("duration") == 1800);
+    BOOST_TEST(first->getValue<std::string>("room") == "Saal 1");
+    BOOST_TEST(first->getArray("persons")->getElement<std::string>(0) == "Jane Doe");
+    BOOST_TEST(first->getValue<bool>("do_not_record") == false);
+    for (const char* key : {"id", "guid", "subtitle", "track", "type", "language", "url"}) {
+        BOOST_TEST(first->has(key), key);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(tableGroupsByDayInConferenceTime) {
+    const auto r = runConfcap({"list", "--schedule", kExample});
+    BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);
+    BOOST_TEST(r.out.find("times in Europe/Berlin") != std::string::npos);
+    BOOST_TEST(r.out.find("Day 1, Sunday 2026-12-27") != std::string::npos);
+    BOOST_TEST(r.out.find("Day 2, Monday 2026-12-28") != std::string::npos);
+    // The talk after midnight stays with its evening: it is listed before day 2 begins.
+    const auto lateTalk = r.out.find("00:45  Saal ZIGZAG");
+    BOOST_TEST(lateTalk != std::string::npos);
+    BOOST_TEST(lateTalk < r.out.find("Day 2"));
+    BOOST_TEST(r.out.find("10:30  Saal 1") != std::string::npos);
+
+    const auto utc = runConfcap({"list", "--schedule", kExample, "--utc"});
+    BOOST_TEST(utc.out.find("09:30  Saal 1") != std::string::npos);
+    BOOST_TEST(utc.out.find("times in UTC") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(tableLinesFitOneHundredColumns) {
+    const auto r = runConfcap(
+        {"list", "--schedule", CONFCAP_SHARED_DIR "/schedules/38c3-fahrplan-20251206.xml"});
+    BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);
+    std::istringstream lines(r.out);
+    std::string line;
+    std::size_t talks = 0;
+    while (std::getline(lines, line)) {
+        BOOST_TEST(confcap::status::displayWidth(line) <= 100U, line);
+        talks += line.rfind("  ", 0) == 0 ? 1U : 0U;
+    }
+    BOOST_TEST(talks == 1007U);
+}
+
+BOOST_AUTO_TEST_CASE(selectionOptionsFilter) {
+    auto r = runConfcap({"list", "--schedule", kExample, "--json", "--room", "saal glitch"});
+    BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);
+    BOOST_TEST(parseJson(r.out)->getArray("talks")->size() == 3U);
+
+    r = runConfcap({"list", "--schedule", kExample, "--json", "--day", "2", "--match", "keynote"});
+    const auto talks = parseJson(r.out)->getArray("talks");
+    BOOST_REQUIRE(talks->size() == 1U);
+    BOOST_TEST(talks->getObject(0)->getValue<std::string>("title") == "Closing Keynote 🎉");
+
+    r = runConfcap({"list", "--schedule", kExample, "--json", "--exclude", "lightning|retro",
+                    "--day", "2026-12-27"});
+    BOOST_TEST(parseJson(r.out)->getArray("talks")->size() == 5U);
+}
+
+BOOST_AUTO_TEST_CASE(fosdemNeedsAndUsesTheGivenZone) {
+    auto r = runConfcap({"list", "--schedule", kFosdem2024, "--json"});
+    BOOST_TEST(r.exitCode == 65);
+    BOOST_TEST(r.err.find("--timezone") != std::string::npos, r.err);
+    BOOST_TEST(lineCount(r.err) == 1U);
+
+    r = runConfcap({"list", "--schedule", kFosdem2024, "--timezone", "Europe/Brussels", "--json"});
+    BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);
+    const auto talks = parseJson(r.out)->getArray("talks");
+    BOOST_TEST(talks->size() == 674U);
+    // Talk 10916 is listed on day 2 (2024-02-04) at <start>09:30</start>, Brussels time (UTC+1).
+    bool found = false;
+    for (unsigned i = 0; i < talks->size(); ++i) {
+        const auto talk = talks->getObject(i);
+        if (talk->getValue<std::string>("id") == "10916") {
+            found = true;
+            BOOST_TEST(talk->getValue<std::string>("start") == "2024-02-04T08:30:00Z");
+            BOOST_TEST(talk->getValue<std::string>("room") == "K.3.201");
+        }
+    }
+    BOOST_TEST(found);
+}
+
+struct BadCall {
+    std::vector<std::string> args;
+    int exitCode;
+    const char* mentions;
+};
+std::ostream& operator<<(std::ostream& os, const BadCall& c) {
+    for (const auto& a : c.args) {
+        os << a << ' ';
+    }
+    return os;
+}
+
+BOOST_DATA_TEST_CASE(
+    badInputGetsOneSentenceAndItsExitCode,
+    bdata::make(std::vector<BadCall>{
+        {{"list", "--schedule", kExample, "--frobnicate"}, 64, "frobnicate"},
+        {{"list"}, 64, "--schedule"},
+        {{"list", "--schedule", kExample, "--timezone", "Mars/Olympus"}, 64, "Mars/Olympus"},
+        {{"list", "--schedule", kExample, "--match", "(unclosed"}, 64, "--match"},
+        {{"list", "--schedule", kExample, "--day", "monday"}, 64, "monday"},
+        {{"list", "--schedule", "/nonexistent/schedule.xml"}, 66, "/nonexistent/schedule.xml"},
+        {{"list", "--schedule", "/etc/hostname"}, 65, "/etc/hostname"},
+        {{"frobnicate"}, 64, "frobnicate"},
+        {{"list", "--schedule", kExample, "--config", "/nonexistent.ini"}, 78, "/nonexistent.ini"},
+    }),
+    call) {
+    const auto r = runConfcap(call.args);
+    BOOST_TEST(r.exitCode == call.exitCode, r.err);
+    BOOST_TEST(r.err.find(call.mentions) != std::string::npos, r.err);
+    BOOST_TEST(lineCount(r.err) == 1U, r.err);
+    BOOST_TEST(r.out.empty());
+}
+
+BOOST_AUTO_TEST_CASE(urlFailuresAreReported) {
+    TempDir cache;
+    confcap::demo::LoopbackServer server(
+        [](Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+            if (request.getURI() == "/html") {
+                response.setContentType("text/html");
+                response.send() << "<!DOCTYPE html><html><body>Login required</body></html>";
+                return;
+            }
+            response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
+            response.send() << "not here";
+        });
+    const std::vector<std::string> common = {"--cache-dir", cache.path.string()};
+    auto args = std::vector<std::string>{"list", "--schedule", server.url("/missing.xml")};
+    args.insert(args.end(), common.begin(), common.end());
+    auto r = runConfcap(args);
+    BOOST_TEST(r.exitCode == 69, r.err);
+    BOOST_TEST(r.err.find("404") != std::string::npos, r.err);
+
+    args[2] = server.url("/html");
+    r = runConfcap(args);
+    BOOST_TEST(r.exitCode == 65, r.err);
+    BOOST_TEST(r.err.find("HTML") != std::string::npos, r.err);
+
+    // A port nobody listens on: bind one, note it, close it.
+    std::uint16_t closedPort = 0;
+    {
+        Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+        closedPort = socket.address().port();
+    }
+    args[2] = "http://127.0.0.1:" + std::to_string(closedPort) + "/schedule.xml";
+    r = runConfcap(args);
+    BOOST_TEST(r.exitCode == 69, r.err);
+    BOOST_TEST(r.err.find(args[2]) != std::string::npos, r.err);
+    BOOST_TEST(lineCount(r.err) == 1U, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(servedScheduleIsListedAndCached) {
+    TempDir cache;
+    std::ifstream in(kExample);
+    const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::atomic<bool> up{true};
+    confcap::demo::LoopbackServer server(
+        [&](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
+            if (!up) {
+                response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE);
+                response.send();
+                return;
+            }
+            response.setContentType("application/xml");
+            response.set("ETag", "\"v1\"");
+            response.send() << body;
+        });
+    const std::vector<std::string> args = {
+        "list",        "--schedule",        server.url("/schedule.xml"),
+        "--cache-dir", cache.path.string(), "--json"};
+    auto r = runConfcap(args);
+    BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);
+    BOOST_TEST(parseJson(r.out)->getArray("talks")->size() == 9U);
+
+    up = false;  // the server fails: the cached copy is used, and the user is told so
+    r = runConfcap(args);
+    BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);
+    BOOST_TEST(parseJson(r.out)->getArray("talks")->size() == 9U);
+    BOOST_TEST(r.err.find("cache") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(configFileSuppliesOptions) {
+    TempDir dir;
+    const auto ini = dir.path / "confcap.ini";
+    std::ofstream(ini) << "schedule = " << kExample
+                       << "\nroom = Saal 1\nroom.2 = Saal ZIGZAG\njson = true\n";
+    auto r = runConfcap({"list", "--config", ini.string()});
+    BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);
+    BOOST_TEST(parseJson(r.out)->getArray("talks")->size() == 6U);  // 4 in Saal 1, 2 in ZIGZAG
+
+    // The command line wins over the file.
+    r = runConfcap({"list", "--config", ini.string(), "--room", "Saal GLITCH"});
+    BOOST_TEST(parseJson(r.out)->getArray("talks")->size() == 3U);
+
+    std::ofstream(ini) << "schedule = " << kExample << "\nspeed = fast\n";
+    r = runConfcap({"list", "--config", ini.string()});
+    BOOST_TEST(r.exitCode == 78);
+    BOOST_TEST(r.err.find("speed") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(helpAndVersion) {
+    auto r = runConfcap({"--help"});
+    BOOST_TEST(r.exitCode == 0);
+    BOOST_TEST(r.out.find("list") != std::string::npos);
+    BOOST_TEST(r.out.find("Exit codes") != std::string::npos);
+    r = runConfcap({"list", "--help"});
+    BOOST_TEST(r.exitCode == 0);
+    BOOST_TEST(r.out.find("--timezone ZONE") != std::string::npos);
+    BOOST_TEST(r.out.find("--match REGEX") != std::string::npos);
+    r = runConfcap({"--version"});
+    BOOST_TEST(r.exitCode == 0);
+    BOOST_TEST(r.out.rfind("confcap ", 0) == 0);
+    r = runConfcap({"list", "--version"});
+    BOOST_TEST(r.exitCode == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
