@@ -18,6 +18,7 @@
 #include "confcap/app/PlanCommand.h"
 #include "confcap/app/RunOptions.h"
 #include "confcap/app/ScheduleLoader.h"
+#include "confcap/app/SignalWatcher.h"
 #include "confcap/core/Error.h"
 #include "confcap/record/TalkSink.h"
 #include "confcap/run/CaptureRecorder.h"
@@ -48,71 +49,6 @@ void prepareOutputFolder(const std::filesystem::path& out) {
     file.close();
     std::filesystem::remove(probe, error);
 }
-
-/// Waits for SIGINT, SIGTERM and SIGHUP on a thread of its own (they are blocked in every other
-/// thread). The first SIGINT/SIGTERM asks for a clean stop; a second SIGINT ends the process at
-/// once, leaving .part files for the next start.
-class SignalWatcher {
-public:
-    SignalWatcher() {
-        sigemptyset(&set_);
-        sigaddset(&set_, SIGINT);
-        sigaddset(&set_, SIGTERM);
-        sigaddset(&set_, SIGHUP);
-        pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-        thread_ = std::thread([this] { run(); });
-    }
-    ~SignalWatcher() {
-        done_ = true;
-        thread_.join();
-        pthread_sigmask(SIG_UNBLOCK, &set_, nullptr);
-    }
-    /// Blocks until a stop is asked for or `ready()` holds, checking every `poll`.
-    template <typename Ready>
-    void wait(Ready ready, std::chrono::milliseconds poll) {
-        std::unique_lock lock(mutex_);
-        while (!stopRequested_ && !ready()) {
-            changed_.wait_for(lock, poll);
-        }
-    }
-    bool stopRequested() const { return stopRequested_; }
-    /// True once after each SIGHUP.
-    bool takeReload() { return reload_.exchange(false); }
-    void onReload(std::function<void()> callback) { onReload_ = std::move(callback); }
-
-private:
-    void run() {
-        const timespec timeout{0, 200'000'000};
-        while (!done_) {
-            const int sig = sigtimedwait(&set_, nullptr, &timeout);
-            if (sig == SIGHUP) {
-                reload_ = true;
-                if (onReload_) {
-                    onReload_();
-                }
-            } else if (sig == SIGINT || sig == SIGTERM) {
-                if (stopRequested_ && sig == SIGINT) {
-                    static const char kMessage[] =
-                        "confcap: stopped at once; .part files remain for the next start.\n";
-                    [[maybe_unused]] auto n = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
-                    _exit(kExitInterrupted);
-                }
-                std::lock_guard lock(mutex_);
-                stopRequested_ = true;
-                changed_.notify_all();
-            }
-        }
-    }
-
-    sigset_t set_{};
-    std::thread thread_;
-    std::atomic<bool> done_{false};
-    std::atomic<bool> stopRequested_{false};
-    std::atomic<bool> reload_{false};
-    std::function<void()> onReload_;
-    std::mutex mutex_;
-    std::condition_variable changed_;
-};
 
 /// "10:30 Opening" in the conference's zone.
 status::Mark markFor(const plan::Job& job, const date::time_zone* zone) {
@@ -183,7 +119,9 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
                 scheduler->captureEvent(event, keys);
             }
         });
+    run::Journal journal(outDir / ".confcap" / "journal.json");
     run::Scheduler::Options schedulerOptions;
+    schedulerOptions.journal = &journal;
     schedulerOptions.metadata = [](const plan::Job& job) {
         std::ostringstream json;
         talkJson(job.talk)->stringify(json);

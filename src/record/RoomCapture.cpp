@@ -120,6 +120,17 @@ void RoomCapture::emit(std::vector<CaptureEvent>& events) {
     events.clear();
 }
 
+bool RoomCapture::setWindowEnd(MediaSink& sink, TimePoint windowEnd) {
+    std::lock_guard lock(mutex_);
+    for (auto& attached : sinks_) {
+        if (attached->sink == &sink) {
+            attached->windowEnd = windowEnd;
+            return true;
+        }
+    }
+    return false;
+}
+
 void RoomCapture::attach(MediaSink& sink, TimePoint windowEnd) {
     std::unique_lock lock(mutex_);
     // A run winding down (its last sink left, or stop()) ends before a new one starts.

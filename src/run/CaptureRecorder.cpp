@@ -82,6 +82,19 @@ void CaptureRecorder::start(const plan::Job& job, const std::string& talkMetadat
                              std::chrono::system_clock::time_point(job.until.time_since_epoch()));
 }
 
+void CaptureRecorder::retarget(const plan::Job& job) {
+    std::lock_guard lock(mutex_);
+    const auto it = recordings_.find(job.talk.key());
+    if (it == recordings_.end()) {
+        return;
+    }
+    const auto capture = captures_.find(it->second.captureKey);
+    if (capture != captures_.end()) {
+        capture->second->capture->setWindowEnd(
+            *it->second.sink, std::chrono::system_clock::time_point(job.until.time_since_epoch()));
+    }
+}
+
 std::optional<record::FinalizeResult> CaptureRecorder::finish(const std::string& key,
                                                               std::string_view reason) {
     Recording recording;

@@ -126,6 +126,12 @@ std::vector<Action> JobTable::applyPlan(const plan::Plan& plan) {
     return actions;
 }
 
+void JobTable::restore(const plan::Job& job, JobState state, std::string reason, std::string file) {
+    if (findMutable(job.talk.key()) == nullptr) {
+        entries_.push_back({job, marker_(job), state, std::move(reason), std::move(file)});
+    }
+}
+
 std::vector<Action> JobTable::tick(TimePoint now) {
     std::vector<Action> actions;
     for (auto& entry : entries_) {

@@ -3,6 +3,8 @@
 #include <Poco/Clock.h>
 #include <Poco/Util/TimerTaskAdapter.h>
 
+#include "confcap/core/Error.h"
+
 namespace confcap::run {
 
 using status::JobState;
@@ -54,6 +56,13 @@ Scheduler::Scheduler(const core::Clock& clock, CaptureRecorder& recorder,
                          std::string(status::toString(from)) + " -> " + status::toString(to) +
                              (entry.reason.empty() ? "" : ": " + entry.reason));
           board_.update(snapshot(entry));
+          if (options_.journal != nullptr && status::isFinal(to)) {
+              try {
+                  options_.journal->record(entry.job.talk.key(), {to, entry.file, entry.reason});
+              } catch (const core::OutputError& e) {
+                  board_.publish(status::Level::Warning, entry.mark, e.what());
+              }
+          }
           changed_.notify_all();
       }) {}
 
@@ -81,6 +90,18 @@ void Scheduler::applyPlan(const plan::Plan& plan) {
     std::vector<Action> actions;
     {
         std::lock_guard lock(mutex_);
+        // A talk an earlier run finished whose window has passed keeps that outcome; one whose
+        // window is still open is recorded again (its earlier file stays).
+        const auto now = clock_.now();
+        for (const auto& job : plan.jobs) {
+            const auto earlier =
+                options_.journal != nullptr ? options_.journal->find(job.talk.key()) : std::nullopt;
+            if (earlier && now >= TimePoint(job.until.time_since_epoch()) &&
+                table_.find(job.talk.key()) == nullptr) {
+                table_.restore(job, earlier->state, "in an earlier run: " + earlier->reason,
+                               earlier->file);
+            }
+        }
         actions = table_.applyPlan(plan);
         for (const auto& entry : table_.entries()) {
             board_.update(snapshot(entry));
@@ -156,6 +177,7 @@ void Scheduler::carryOut(std::vector<Action> actions) {
                 }
                 break;
             case Action::Kind::Retarget: {
+                recorder_.retarget(action.job);
                 std::lock_guard lock(mutex_);
                 board_.publish(status::Level::Info, table_.find(key)->mark,
                                "talk moved: recording until " + core::formatUtc(action.job.until));

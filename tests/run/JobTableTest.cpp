@@ -144,6 +144,20 @@ BOOST_FIXTURE_TEST_CASE(stopAllEndsRunningJobsOnly, Fixture) {
     BOOST_TEST(state("b") == JobState::Waiting);
 }
 
+BOOST_FIXTURE_TEST_CASE(restoredJobsKeepTheirOutcome, Fixture) {
+    JobTable fresh{[](const confcap::plan::Job& j) {
+                       return confcap::status::Mark{j.talk.room, j.talk.title};
+                   },
+                   {}};
+    fresh.restore(plan.jobs[0], JobState::Recorded, "in an earlier run: recorded", "a.ts");
+    fresh.applyPlan(plan);
+    // Long after a's window: a is not counted as missed, b (never journaled) is.
+    fresh.tick(at(kNoon + 2h));
+    BOOST_TEST(fresh.find("a")->state == JobState::Recorded);
+    BOOST_TEST(fresh.find("a")->file == "a.ts");
+    BOOST_TEST(fresh.find("b")->state == JobState::Failed);
+}
+
 BOOST_AUTO_TEST_CASE(stateMachineRejectsIllegalMoves) {
     using confcap::run::transitionAllowed;
     BOOST_TEST(transitionAllowed(JobState::Waiting, JobState::Recording));

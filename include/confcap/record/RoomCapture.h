@@ -83,6 +83,9 @@ public:
     /// is not running (after a winding-down run has ended). The sink must stay valid until detach()
     /// returns. Must not be called from the event handler.
     void attach(MediaSink& sink, std::chrono::system_clock::time_point windowEnd);
+    /// Moves an attached sink's window end (its talk moved): reconnect attempts now go on until
+    /// the new latest end. Returns false when `sink` is not attached.
+    bool setWindowEnd(MediaSink& sink, std::chrono::system_clock::time_point windowEnd);
     /// Removes `sink`; during an outage it first gets a Gap up to now. After this returns the
     /// sink gets no more calls. When the last sink goes, the capture stops (its connection is
     /// closed at once). Returns false when `sink` was not attached. Must not be called from the

@@ -46,6 +46,8 @@ public:
     /// `talkMetadataJson` goes into the sidecar. Throws core::OutputError when the sink cannot be
     /// made. Thread-safe.
     void start(const plan::Job& job, const std::string& talkMetadataJson);
+    /// The job's window moved: its capture keeps reconnecting until the new end. Thread-safe.
+    void retarget(const plan::Job& job);
     /// Stops feeding the job's sink and finalizes it. Thread-safe; blocks while merging.
     /// Returns nullopt when the job was not started.
     std::optional<record::FinalizeResult> finish(const std::string& key, std::string_view reason);

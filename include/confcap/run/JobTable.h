@@ -52,6 +52,11 @@ public:
     /// new end the next tick() honours). Skipped talks are entered as Skipped.
     std::vector<Action> applyPlan(const plan::Plan& plan);
 
+    /// Enters `job` in a final state an earlier run reached (from the journal); not a transition.
+    /// Does nothing when the job is already known.
+    void restore(const plan::Job& job, status::JobState state, std::string reason,
+                 std::string file);
+
     /// The actions due at `now`: Start for waiting jobs whose window has begun (a job already
     /// under way starts now), Stop for running jobs whose window has ended. A waiting job whose
     /// whole window lies in the past fails as missed. Reading state, not edges, makes it safe

@@ -20,6 +20,7 @@
 #include "confcap/core/Clock.h"
 #include "confcap/run/CaptureRecorder.h"
 #include "confcap/run/JobTable.h"
+#include "confcap/run/Journal.h"
 #include "confcap/status/StatusBoard.h"
 
 namespace confcap::run {
@@ -31,6 +32,9 @@ public:
         std::chrono::milliseconds tick{1000};
         /// The talk's metadata for the sidecar (a JSON object's text).
         std::function<std::string(const plan::Job&)> metadata;
+        /// Where final outcomes are kept across restarts; none when null. Must outlive the
+        /// scheduler.
+        Journal* journal = nullptr;
     };
 
     /// `clock`, `recorder` and `board` must outlive the scheduler.

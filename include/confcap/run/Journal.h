@@ -1,0 +1,42 @@
+// The run's memory across restarts: the final outcome of every job, in
+// `<out>/.confcap/journal.json`, so a restarted run knows which talks an earlier run already
+// finished instead of counting their passed windows as missed.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "confcap/status/StatusBoard.h"
+
+namespace confcap::run {
+
+class Journal {
+public:
+    struct Entry {
+        status::JobState state = status::JobState::Recorded;
+        std::string file;
+        std::string reason;
+    };
+
+    /// Reads the journal at `path` when it exists. A missing or unreadable journal is empty
+    /// (it only saves work; nothing is lost without it).
+    explicit Journal(std::filesystem::path path);
+
+    /// The recorded final outcome of the job with `key`. Thread-safe.
+    std::optional<Entry> find(const std::string& key) const;
+    /// Records a final outcome and rewrites the file atomically. Thread-safe. Throws
+    /// core::OutputError naming the file when it cannot be written.
+    void record(const std::string& key, Entry entry);
+
+    const std::filesystem::path& path() const noexcept { return path_; }
+
+private:
+    std::filesystem::path path_;
+    mutable std::mutex mutex_;
+    std::map<std::string, Entry> entries_;
+};
+
+}  // namespace confcap::run
