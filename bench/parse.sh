@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
 shared=${CONFCAP_SHARED:-../shared}/schedules
-bin=build/confcap
+bin=${CONFCAP_BIN:-build/confcap}
 [[ -x $bin ]] || scripts/build.sh >/dev/null
 command -v /usr/bin/time >/dev/null || scripts/install-deps.sh --bench >/dev/null
 
