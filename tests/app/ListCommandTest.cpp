@@ -205,6 +205,49 @@ BOOST_AUTO_TEST_CASE(urlFailuresAreReported) {
     BOOST_TEST(lineCount(r.err) == 1U, r.err);
 }
 
+BOOST_AUTO_TEST_CASE(brokenFilesAreReportedWithTheirName) {
+    TempDir dir;
+    const auto empty = dir.path / "empty.xml";
+    std::ofstream(empty).flush();
+    std::ifstream in(kExample);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto truncated = dir.path / "truncated.xml";
+    std::ofstream(truncated) << text.substr(0, text.size() / 2);
+    for (const auto& file : {empty, truncated}) {
+        const auto r = runConfcap({"list", "--schedule", file.string()});
+        BOOST_TEST(r.exitCode == 65, r.err);
+        BOOST_TEST(r.err.find(file.string()) != std::string::npos, r.err);
+        BOOST_TEST(lineCount(r.err) == 1U, r.err);
+    }
+    const auto r = runConfcap({"list", "--schedule", truncated.string()});
+    BOOST_TEST(r.err.find("line") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(untrustedCertificateIsRefusedUnlessItsCaIsGiven) {
+    TempDir cache;
+    std::ifstream in(kExample);
+    const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string tls = CONFCAP_SOURCE_DIR "/tests/data/tls/";
+    confcap::demo::LoopbackServer server(
+        [&](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
+            response.send() << body;
+        },
+        {tls + "localhost.crt", tls + "localhost.key"});
+    std::vector<std::string> args = {
+        "list",        "--schedule",        server.url("/schedule.xml"),
+        "--cache-dir", cache.path.string(), "--json"};
+    auto r = runConfcap(args);
+    BOOST_TEST(r.exitCode == 69, r.err);
+    BOOST_TEST(r.err.find("certificate") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("--ca-file") != std::string::npos, r.err);
+    BOOST_TEST(lineCount(r.err) == 1U, r.err);
+
+    args.insert(args.end(), {"--ca-file", tls + "localhost.crt"});
+    r = runConfcap(args);
+    BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);
+    BOOST_TEST(parseJson(r.out)->getArray("talks")->size() == 9U);
+}
+
 BOOST_AUTO_TEST_CASE(servedScheduleIsListedAndCached) {
     TempDir cache;
     std::ifstream in(kExample);
