@@ -1,5 +1,7 @@
 #include "confcap/status/Console.h"
 
+#include "confcap/core/FileIo.h"
+
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -10,25 +12,8 @@
 
 namespace confcap::status {
 
-namespace {
-
-void writeAll(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        const auto n = ::write(fd, bytes.data(), bytes.size());
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return;
-        }
-        bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-}
-
-}  // namespace
-
 Console::Console(int fd, std::optional<bool> terminal)
-    : writer_([fd](std::string_view bytes) { writeAll(fd, bytes); }),
+    : writer_([fd](std::string_view bytes) { core::writeAll(fd, bytes); }),
       terminal_(terminal.value_or(::isatty(fd) == 1)),
       fd_(fd) {}
 

@@ -66,26 +66,12 @@ std::string markText(const Mark& mark) {
     return "[" + room + " | " + talk + "]";
 }
 
-const date::time_zone* chooseZone(const LogWriter::Options& options) {
-    if (options.utc) {
-        return nullptr;
-    }
-    if (options.zone != nullptr) {
-        return options.zone;
-    }
-    try {
-        return date::current_zone();
-    } catch (const std::exception&) {
-        return nullptr;
-    }
-}
-
 }  // namespace
 
 LogWriter::LogWriter(Console& console, Options options)
     : console_(console),
       options_(std::move(options)),
-      zone_(chooseZone(options_)),
+      zone_(displayZone(options_.zone, options_.utc)),
       colour_(wantColour(options_.colour, console.terminal(), std::getenv("NO_COLOR"))) {
     if (!options_.logFile.empty()) {
         file_.open(options_.logFile, std::ios::out | std::ios::app);

@@ -1,5 +1,7 @@
 #include "confcap/status/Summary.h"
 
+#include "confcap/core/FileIo.h"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
@@ -71,19 +73,6 @@ std::string percent(double fraction) {
 
 std::string span(double s) {
     return formatSpan(seconds(std::lround(s)));
-}
-
-void writeAll(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        const auto n = ::write(fd, bytes.data(), bytes.size());
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            throw std::system_error(errno, std::generic_category());
-        }
-        bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
 }
 
 }  // namespace
@@ -252,7 +241,9 @@ void Summary::writeJson(const std::filesystem::path& path) const {
             throw std::system_error(errno, std::generic_category());
         }
         try {
-            writeAll(fd, json);
+            if (!core::writeAll(fd, json)) {
+                throw std::system_error(errno, std::generic_category());
+            }
             if (::fsync(fd) != 0) {
                 throw std::system_error(errno, std::generic_category());
             }

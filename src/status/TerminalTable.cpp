@@ -89,20 +89,6 @@ std::string clockText(core::Instant now, const date::time_zone* zone) {
     return date::format("%T", date::make_zoned(zone, now));
 }
 
-const date::time_zone* chooseZone(const TerminalTable::Options& options) {
-    if (options.utc) {
-        return nullptr;
-    }
-    if (options.zone != nullptr) {
-        return options.zone;
-    }
-    try {
-        return date::current_zone();
-    } catch (const std::exception&) {
-        return nullptr;
-    }
-}
-
 }  // namespace
 
 TerminalTable::TerminalTable(const StatusBoard& board, Console& console, const core::Clock& clock,
@@ -111,7 +97,7 @@ TerminalTable::TerminalTable(const StatusBoard& board, Console& console, const c
       console_(console),
       clock_(clock),
       options_(options),
-      zone_(chooseZone(options_)) {}
+      zone_(displayZone(options_.zone, options_.utc)) {}
 
 TerminalTable::~TerminalTable() {
     stop();

@@ -250,4 +250,18 @@ std::string formatSeconds(double seconds) {
     return buffer;
 }
 
+const date::time_zone* displayZone(const date::time_zone* zone, bool utc) noexcept {
+    if (utc) {
+        return nullptr;
+    }
+    if (zone != nullptr) {
+        return zone;
+    }
+    try {
+        return date::current_zone();
+    } catch (const std::exception&) {
+        return nullptr;
+    }
+}
+
 }  // namespace confcap::status

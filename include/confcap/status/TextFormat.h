@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <date/tz.h>
+
 namespace confcap::status {
 
 /// `text` with invalid UTF-8 sequences replaced by U+FFFD; everything else unchanged. Pure.
@@ -27,6 +29,10 @@ std::string truncateToWidth(std::string_view text, std::size_t width);
 
 /// `text` (valid UTF-8) truncated or padded with spaces to exactly `width` columns. Pure.
 std::string fit(std::string_view text, std::size_t width, bool alignRight = false);
+
+/// The zone times are shown in: nullptr (UTC) when `utc`, else `zone`, else the machine's zone
+/// (UTC when it has none). Pure apart from reading the machine's zone.
+const date::time_zone* displayZone(const date::time_zone* zone, bool utc) noexcept;
 
 /// "512 B", "12.3 kB", "123 MB", "1.2 GB": decimal units, at most 4 digits. Pure.
 std::string formatBytes(std::uint64_t bytes);
