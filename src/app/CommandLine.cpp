@@ -5,6 +5,7 @@
 #include <Poco/Util/IniFileConfiguration.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include "confcap/core/Error.h"
@@ -164,7 +165,10 @@ std::vector<std::string> Arguments::values(const std::string& name) const {
 }
 
 void Arguments::mergeConfigFile(const std::string& path, Command command) {
-    if (!std::ifstream(path).good()) {
+    // Poco's INI reader loops forever on a stream that fails without reaching its end, as one
+    // opened on a folder does: only a regular file is handed to it.
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error) || !std::ifstream(path).good()) {
         throw core::ConfigError("Cannot read the config file " + path + ".");
     }
     Poco::AutoPtr<Poco::Util::IniFileConfiguration> ini;
@@ -185,8 +189,7 @@ void Arguments::mergeConfigFile(const std::string& path, Command command) {
                                     "'; keys are long option names such as schedule or room.");
         }
         if ((spec->commands & command) == 0) {
-            throw core::ConfigError("The config file " + path + " sets '" + key +
-                                    "', which this subcommand does not take.");
+            continue;  // one file serves every subcommand: plan ignores record's keys
         }
         if (has(key)) {
             continue;  // the command line wins

@@ -57,8 +57,8 @@ public:
 
     /// Adds the options of an INI file that the command line did not give. A key is an option's
     /// long name; a repeatable option may be given several times as `name`, `name.2`, `name.3`...
-    /// Throws core::ConfigError naming the file for an unreadable file, an unknown key or a key
-    /// that `command` does not take.
+    /// Keys of options that `command` does not take are ignored, so one file serves plan and
+    /// record. Throws core::ConfigError naming the file for an unreadable file or an unknown key.
     void mergeConfigFile(const std::string& path, Command command);
 
 private:
