@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 
 #include "confcap/core/Error.h"
 
@@ -48,11 +49,24 @@ Seconds parseDuration(std::string_view text) {
         int rank = 0;
         long long unit = 1;
         switch (text[pos]) {
-            case 'd': rank = 4; unit = 86400; break;
-            case 'h': rank = 3; unit = 3600; break;
-            case 'm': rank = 2; unit = 60; break;
-            case 's': rank = 1; unit = 1; break;
-            default: throw bad();
+            case 'd':
+                rank = 4;
+                unit = 86400;
+                break;
+            case 'h':
+                rank = 3;
+                unit = 3600;
+                break;
+            case 'm':
+                rank = 2;
+                unit = 60;
+                break;
+            case 's':
+                rank = 1;
+                unit = 1;
+                break;
+            default:
+                throw bad();
         }
         if (rank >= lastRank) {
             throw bad();  // units must come largest first, each once
@@ -93,7 +107,19 @@ std::string formatDuration(Seconds d) {
     return out;
 }
 
-std::string formatUtc(Instant t) { return date::format("%Y-%m-%dT%H:%M:%SZ", t); }
+std::string formatUtc(Instant t) {
+    // By hand rather than with date::format: listing a schedule formats thousands of these.
+    const auto day = date::floor<date::days>(t);
+    const date::year_month_day ymd{day};
+    const date::hh_mm_ss<Seconds> time{t - day};
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02dZ",
+                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()), static_cast<int>(time.hours().count()),
+                  static_cast<int>(time.minutes().count()),
+                  static_cast<int>(time.seconds().count()));
+    return buffer;
+}
 
 std::optional<Instant> parseIsoInstant(std::string_view text) {
     // Trim surrounding white space, which real schedules carry inside elements.
@@ -172,8 +198,8 @@ std::optional<Instant> parseIsoInstant(std::string_view text) {
     if (!ymd.ok() || h > 24 || mi > 59 || s > 60) {
         return std::nullopt;
     }
-    return date::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} +
-           Seconds{s} - std::chrono::minutes{offsetMinutes};
+    return date::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} + Seconds{s} -
+           std::chrono::minutes{offsetMinutes};
 }
 
 }  // namespace confcap::core
