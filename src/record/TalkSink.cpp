@@ -22,6 +22,7 @@
 #include <stdexcept>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/FileIo.h"
 #include "confcap/core/Time.h"
 
 namespace confcap::record {
@@ -31,7 +32,9 @@ namespace {
 using TimePoint = std::chrono::system_clock::time_point;
 using std::chrono::milliseconds;
 
-constexpr auto kManifestInterval = std::chrono::seconds(10);
+// After a kill -9 the manifest is all a restart knows about the time before it (last data,
+// covered seconds): it may be this old.
+constexpr auto kManifestInterval = std::chrono::seconds(1);
 constexpr std::string_view kManifestSuffix = ".part.json";
 constexpr int kManifestVersion = 1;
 constexpr int kMaxNameAttempts = 10000;
@@ -106,20 +109,6 @@ int moveNoReplace(const std::filesystem::path& from, const std::filesystem::path
     }
     ::unlink(from.c_str());
     return 0;
-}
-
-bool writeAll(int fd, std::string_view text) {
-    while (!text.empty()) {
-        const auto n = ::write(fd, text.data(), text.size());
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return false;
-        }
-        text.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
 }
 
 std::uint64_t fileSize(const std::filesystem::path& path) {
@@ -370,6 +359,9 @@ void TalkSink::loadLeftover() {
             notes_.push_back(notes->getElement<std::string>(static_cast<unsigned>(i)));
         }
     }
+    if (manifest->has("firstDataMs")) {
+        firstData_ = fromMillis(manifest->getValue<std::int64_t>("firstDataMs"));
+    }
     if (manifest->has("lastDataMs")) {
         lastData_ = fromMillis(manifest->getValue<std::int64_t>("lastDataMs"));
         restartedAfter_ = lastData_;
@@ -498,14 +490,18 @@ void TalkSink::write(std::string_view bytes, double mediaSeconds) {
             status_.coveredSeconds += std::chrono::duration<double>(now - *lastWrite_).count();
         }
     }
+    const bool firstData = written > 0 && !firstData_;
     if (written > 0) {
+        if (firstData) {
+            firstData_ = now;
+        }
         lastWrite_ = now;
         lastData_ = now;
     }
     if (error != 0) {
         failWrite(error);
     }
-    if (now - lastManifest_ >= kManifestInterval) {
+    if (firstData || now - lastManifest_ >= kManifestInterval) {
         writeManifest();
         lastManifest_ = now;
     }
@@ -584,6 +580,9 @@ std::string TalkSink::manifestText() const {
         object->set("droppedBytes", status_.droppedBytes);
         object->set("gaps", gapsJson(status_.gaps, true));
     }
+    if (firstData_) {
+        object->set("firstDataMs", toMillis(*firstData_));
+    }
     if (lastData_) {
         object->set("lastDataMs", toMillis(*lastData_));
     }
@@ -607,7 +606,7 @@ bool TalkSink::writeManifest() const noexcept {
         if (fd < 0) {
             return false;
         }
-        const bool written = writeAll(fd, text);
+        const bool written = core::writeAll(fd, text);
         if (::close(fd) != 0 || !written || ::rename(temporary.c_str(), manifest_.c_str()) != 0) {
             ::unlink(temporary.c_str());
             return false;
@@ -846,6 +845,13 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
     window->set("start", utc(config_.windowStart));
     window->set("end", utc(config_.windowEnd));
     sidecar->set("window", window);
+    if (firstData_) {
+        // How promptly the recording began: the first byte's arrival after the window's start,
+        // to the millisecond (negative: before it).
+        sidecar->set(
+            "firstDataOffsetSeconds",
+            toSeconds(std::chrono::duration_cast<milliseconds>(*firstData_ - config_.windowStart)));
+    }
     Poco::JSON::Array::Ptr files = new Poco::JSON::Array;
     for (const auto& file : result.files) {
         files->add(file.lexically_relative(config_.outDir).generic_string());
@@ -870,7 +876,7 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
         notes->add(note);
     }
     sidecar->set("notes", notes);
-    const bool sidecarWritten = writeAll(sidecarFd, stringify(sidecar));
+    const bool sidecarWritten = core::writeAll(sidecarFd, stringify(sidecar));
     if (::close(sidecarFd) != 0 || !sidecarWritten) {
         result.notes.push_back("Could not write the sidecar " + quoted(result.sidecar) + ".");
         ::unlink(result.sidecar.c_str());

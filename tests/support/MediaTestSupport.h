@@ -33,7 +33,7 @@ namespace confcap::testing {
 /// The test clip, made once per build tree (in <build>/test-media) and shared by the suites.
 inline const demo::MediaClip& testClip() {
     static const demo::MediaClip clip = demo::MediaFixture::ensure(
-        std::filesystem::path(CONFCAP_BINARY).parent_path().parent_path() / "test-media");
+        std::filesystem::path(CONFCAP_BINARY).parent_path() / "test-media");
     return clip;
 }
 

@@ -165,6 +165,7 @@ private:
     int fd_ = -1;      ///< the open piece
     int lockFd_ = -1;  ///< holds flock() on the first piece while this sink lives
     std::optional<core::Clock::TimePoint> lastWrite_;
+    std::optional<core::Clock::TimePoint> firstData_;  ///< when the recording's first byte came
     std::optional<core::Clock::TimePoint> lastData_;
     std::optional<core::Clock::TimePoint> restartedAfter_;
     core::Clock::TimePoint lastManifest_{};

@@ -1,0 +1,546 @@
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "confcap/demo/FakeConference.h"
+#include "confcap/demo/FakeStreamServer.h"
+#include "confcap/demo/LoopbackServer.h"
+#include "support/ChildProcess.h"
+#include "support/MediaTestSupport.h"
+#include "support/RecordRun.h"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using confcap::demo::FakeConference;
+using confcap::demo::FakeRoom;
+using confcap::demo::FakeTalk;
+using confcap::demo::StreamKind;
+using confcap::testing::ChildProcess;
+using confcap::testing::RunFolders;
+using confcap::testing::Timeline;
+
+namespace {
+
+using SystemTime = std::chrono::system_clock::time_point;
+using SteadyClock = std::chrono::steady_clock;
+
+// Both sides of every talk are padded by this much.
+constexpr int kPad = 2;
+// A recording's media timeline may differ from its window by this much (an HLS capture that
+// opens a connection begins a few one-second segments behind the live edge).
+constexpr double kSpanSlack = 3.5;
+
+FakeTalk talk(const std::string& id, const std::string& room, const std::string& title, int start,
+              int duration) {
+    return {"00000000-0000-4000-8000-0000000001" + id, room, title, std::chrono::seconds(start),
+            std::chrono::seconds(duration)};
+}
+
+/// The conference's start: the next whole second but one, so talk times are whole seconds.
+SystemTime conferenceStart() {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + 2s;
+}
+
+std::vector<std::string> recordArgs(const std::string& scheduleUrl,
+                                    const std::vector<std::string>& streams,
+                                    const std::vector<std::string>& more) {
+    std::vector<std::string> args = {"record", "--schedule", scheduleUrl};
+    for (const auto& stream : streams) {
+        args.push_back("--stream");
+        args.push_back(stream);
+    }
+    for (const auto& option : std::vector<std::string>{
+             "--out", "out", "--pad-before", "2s", "--pad-after", "2s", "--min-size", "32K",
+             "--min-duration", "5s", "--stall-timeout", "4s"}) {
+        args.push_back(option);
+    }
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+}
+
+std::string readFile(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return bytes.str();
+}
+
+/// Waits until `ready()` or `limit` passed; returns ready().
+template <typename Ready>
+bool waitFor(Ready ready, std::chrono::milliseconds limit) {
+    const auto end = SteadyClock::now() + limit;
+    while (!ready() && SteadyClock::now() < end) {
+        std::this_thread::sleep_for(20ms);
+    }
+    return ready();
+}
+
+/// The .part files under `out` with their bytes, by path relative to `out`.
+std::map<std::string, std::string> partsUnder(const fs::path& out) {
+    std::map<std::string, std::string> parts;
+    for (const auto& file : confcap::testing::filesUnder(out)) {
+        if (file.ends_with(".part")) {
+            parts[file] = readFile(out / file);
+        }
+    }
+    return parts;
+}
+
+/// One recorded talk as a run left it.
+struct Recording {
+    std::string file;  ///< relative to --out
+    std::string bytes;
+    Poco::JSON::Object::Ptr sidecar;
+    Timeline timeline;
+};
+
+/// The recordings under `out`, by talk title, read from the sidecars.
+std::map<std::string, Recording> recordingsUnder(const fs::path& out) {
+    std::map<std::string, Recording> recordings;
+    for (const auto& file : confcap::testing::filesUnder(out)) {
+        if (!file.ends_with(".json")) {
+            continue;
+        }
+        const auto sidecar = confcap::testing::readJsonFile(out / file);
+        const auto talkInfo = sidecar->getObject("talk");
+        if (talkInfo.isNull()) {
+            continue;
+        }
+        Recording recording;
+        recording.sidecar = sidecar;
+        recording.file = sidecar->optValue<std::string>("file", "");
+        recording.bytes = readFile(out / recording.file);
+        recording.timeline = confcap::testing::timelineOf(out / recording.file);
+        recordings[talkInfo->getValue<std::string>("title")] = recording;
+    }
+    return recordings;
+}
+
+Poco::JSON::Object::Ptr summaryEntry(const Poco::JSON::Object::Ptr& summary,
+                                     const std::string& title) {
+    const auto talks = summary->getArray("talks");
+    for (std::size_t i = 0; i < talks->size(); ++i) {
+        const auto entry = talks->getObject(static_cast<unsigned>(i));
+        if (entry->getValue<std::string>("title") == title) {
+            return entry;
+        }
+    }
+    return nullptr;
+}
+
+double gapSeconds(const Poco::JSON::Object::Ptr& sidecar, const std::string& cause) {
+    double seconds = 0;
+    const auto gaps = sidecar->getArray("gaps");
+    for (std::size_t i = 0; i < gaps->size(); ++i) {
+        const auto gap = gaps->getObject(static_cast<unsigned>(i));
+        if (cause.empty() || gap->getValue<std::string>("cause") == cause) {
+            seconds += gap->getValue<double>("lengthSeconds");
+        }
+    }
+    return seconds;
+}
+
+// --- kill -9 in the middle of talks, then a restart with the same options --------------------
+
+/// Three rooms, talks counted from the conference's start, padded by 2 s:
+///   Saal 1 (progressive MPEG-TS): Killed Progressive [5,21)
+///   Saal 2 (live HLS): Killed HLS [5,21)
+///   Saal 3 (progressive MPEG-TS): Begins While Down [12,21), whose window opens while no
+///     confcap runs.
+/// confcap is killed (SIGKILL) at 9 and started again at 13.
+constexpr int kKillAt = 9;
+constexpr int kRestartAt = 13;
+
+struct KillRun {
+    std::string error;
+    SystemTime start;
+    std::optional<int> killedExit;
+    std::optional<int> exitCode;
+    std::string firstErr, err, out;
+    double downtime = 0;  ///< from the kill to the restart, seconds
+    std::map<std::string, std::string> partsAtKill;
+    std::vector<std::string> filesAtKill;
+    std::vector<std::string> outFiles;
+    std::map<std::string, Recording> recordings;
+    /// The parts at the kill, as ffprobe reads them.
+    std::map<std::string, Timeline> partTimelines;
+    Poco::JSON::Object::Ptr summary;
+};
+
+KillRun killAndRestart() {
+    KillRun run;
+    try {
+        RunFolders folders;
+        run.start = conferenceStart();
+        confcap::demo::StreamSpec hls{"hls2", StreamKind::Hls};
+        hls.window = 8;
+        FakeConference conference(confcap::testing::testClip(),
+                                  {{"Saal 1", {"ts1", StreamKind::Ts}},
+                                   {"Saal 2", hls},
+                                   {"Saal 3", {"ts3", StreamKind::Ts}}},
+                                  {talk("01", "Saal 1", "Killed Progressive", 5, 16),
+                                   talk("02", "Saal 2", "Killed HLS", 5, 16),
+                                   talk("03", "Saal 3", "Begins While Down", 12, 9)},
+                                  run.start);
+        const auto args = recordArgs(conference.scheduleUrl(), conference.streamOptions(),
+                                     {"--refresh", "0", "--exit-when-done"});
+        SystemTime killedAt;
+        {
+            ChildProcess first(CONFCAP_BINARY, args, folders.work, folders.env());
+            std::this_thread::sleep_until(run.start + std::chrono::seconds(kKillAt));
+            killedAt = std::chrono::system_clock::now();
+            first.signal(SIGKILL);
+            run.killedExit = first.wait(10s);
+            run.firstErr = first.err();
+        }
+        run.partsAtKill = partsUnder(folders.out);
+        run.filesAtKill = confcap::testing::filesUnder(folders.out);
+        const auto probeDir = folders.root.path / "parts";
+        fs::create_directories(probeDir);
+        for (const auto& [file, bytes] : run.partsAtKill) {
+            const auto copy = probeDir / "part.ts";
+            confcap::testing::writeFile(copy, bytes);
+            run.partTimelines[file] = confcap::testing::timelineOf(copy);
+        }
+
+        std::this_thread::sleep_until(run.start + std::chrono::seconds(kRestartAt));
+        run.downtime =
+            std::chrono::duration<double>(std::chrono::system_clock::now() - killedAt).count();
+        ChildProcess second(CONFCAP_BINARY, args, folders.work, folders.env());
+        run.exitCode = second.wait(60s);
+        run.err = second.err();
+        run.out = second.out();
+        run.outFiles = confcap::testing::filesUnder(folders.out);
+        run.recordings = recordingsUnder(folders.out);
+        const auto summaryPath = folders.out / ".confcap" / "summary.json";
+        if (fs::exists(summaryPath)) {
+            run.summary = confcap::testing::readJsonFile(summaryPath);
+        }
+    } catch (const std::exception& e) {
+        run.error = e.what();
+    }
+    return run;
+}
+
+// --- SIGINT -------------------------------------------------------------------------------
+
+/// What a run stopped by SIGINT left.
+struct StopRun {
+    std::string error;
+    SystemTime start;
+    std::optional<int> exitCode;
+    double exitSeconds = 0;  ///< from the (last) SIGINT to the exit
+    std::string out, err;
+    std::vector<std::string> outFiles;
+    std::map<std::string, std::string> parts;
+    std::map<std::string, Recording> recordings;
+    Poco::JSON::Object::Ptr summary;
+    bool stalledRefresh = false;  ///< the schedule refresh hung when the first SIGINT came
+};
+
+/// One room (progressive MPEG-TS): Interrupted [4,30) and Never Begun [40,50). One SIGINT at 9.
+StopRun interruptOnce() {
+    StopRun run;
+    try {
+        RunFolders folders;
+        run.start = conferenceStart();
+        FakeConference conference(confcap::testing::testClip(),
+                                  {{"Saal 1", {"ts1", StreamKind::Ts}}},
+                                  {talk("11", "Saal 1", "Interrupted", 4, 26),
+                                   talk("12", "Saal 1", "Never Begun", 40, 10)},
+                                  run.start);
+        ChildProcess confcap(CONFCAP_BINARY,
+                             recordArgs(conference.scheduleUrl(), conference.streamOptions(),
+                                        {"--refresh", "0", "--exit-when-done"}),
+                             folders.work, folders.env());
+        std::this_thread::sleep_until(run.start + 9s);
+        const auto signalled = SteadyClock::now();
+        confcap.signal(SIGINT);
+        run.exitCode = confcap.wait(30s);
+        run.exitSeconds = std::chrono::duration<double>(SteadyClock::now() - signalled).count();
+        run.out = confcap.out();
+        run.err = confcap.err();
+        run.outFiles = confcap::testing::filesUnder(folders.out);
+        run.recordings = recordingsUnder(folders.out);
+        const auto summaryPath = folders.out / ".confcap" / "summary.json";
+        if (fs::exists(summaryPath)) {
+            run.summary = confcap::testing::readJsonFile(summaryPath);
+        }
+    } catch (const std::exception& e) {
+        run.error = e.what();
+    }
+    return run;
+}
+
+/// A schedule server that answers the first request and lets every later one hang until it is
+/// released: a schedule refresh that does not come back.
+class HangingSchedule {
+public:
+    explicit HangingSchedule(std::string document)
+        : document_(std::move(document)),
+          server_([this](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
+              std::unique_lock lock(mutex_);
+              if (++requests_ == 1) {
+                  lock.unlock();
+                  response.setContentType("application/xml");
+                  response.sendBuffer(document_.data(), document_.size());
+                  return;
+              }
+              ++hanging_;
+              released_.wait(lock, [this] { return release_; });
+              --hanging_;
+              lock.unlock();
+              response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE);
+              response.send();
+          }) {}
+    ~HangingSchedule() {
+        {
+            std::lock_guard lock(mutex_);
+            release_ = true;
+        }
+        released_.notify_all();
+    }
+    std::string url() const { return server_.url("/schedule.xml"); }
+    int hanging() const {
+        std::lock_guard lock(mutex_);
+        return hanging_;
+    }
+
+private:
+    std::string document_;
+    mutable std::mutex mutex_;
+    std::condition_variable released_;
+    int requests_ = 0;
+    int hanging_ = 0;
+    bool release_ = false;
+    confcap::demo::LoopbackServer server_;
+};
+
+/// One room (progressive MPEG-TS): Stuck [3,40), refreshed every 2 s from a schedule server
+/// that stops answering. The first SIGINT waits for the hanging refresh; a second one must end
+/// the process at once.
+StopRun interruptTwice() {
+    StopRun run;
+    try {
+        RunFolders folders;
+        run.start = conferenceStart();
+        const std::vector<FakeRoom> rooms = {{"Saal 1", {"ts1", StreamKind::Ts}}};
+        const std::vector<FakeTalk> talks = {talk("21", "Saal 1", "Stuck", 3, 37)};
+        confcap::demo::FakeStreamServer streams(confcap::testing::testClip(),
+                                                {rooms.front().stream});
+        HangingSchedule schedule(FakeConference::scheduleXml(rooms, talks, run.start, 1));
+        ChildProcess confcap(CONFCAP_BINARY,
+                             recordArgs(schedule.url(), {"Saal 1=" + streams.url("ts1")},
+                                        {"--refresh", "2s", "--exit-when-done"}),
+                             folders.work, folders.env());
+        std::this_thread::sleep_until(run.start + 5s);
+        waitFor([&] { return schedule.hanging() > 0; }, 5s);
+        run.stalledRefresh = schedule.hanging() > 0;
+        confcap.signal(SIGINT);
+        waitFor([&] { return confcap.err().find("stopping:") != std::string::npos; }, 3s);
+        std::this_thread::sleep_for(300ms);
+        const auto signalled = SteadyClock::now();
+        confcap.signal(SIGINT);
+        run.exitCode = confcap.wait(10s);
+        run.exitSeconds = std::chrono::duration<double>(SteadyClock::now() - signalled).count();
+        run.out = confcap.out();
+        run.err = confcap.err();
+        run.outFiles = confcap::testing::filesUnder(folders.out);
+        run.parts = partsUnder(folders.out);
+    } catch (const std::exception& e) {
+        run.error = e.what();
+    }
+    return run;
+}
+
+/// The scenarios spend most of their time waiting on the wall clock: all run side by side.
+struct Runs {
+    confcap::testing::Scenarios<KillRun> kill{{{"kill", killAndRestart}}};
+    confcap::testing::Scenarios<StopRun> stop{{{"once", interruptOnce}, {"twice", interruptTwice}}};
+};
+
+const Runs& runs() {
+    static const Runs all;
+    return all;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(RecordRestartTest)
+
+BOOST_AUTO_TEST_CASE(killedMidTalkAndRestartedGivesOneFilePerTalk) {
+    const auto& run = runs().kill.get("kill");
+    BOOST_TEST_REQUIRE(run.error.empty(), run.error);
+    BOOST_TEST_REQUIRE(run.killedExit.has_value());
+    BOOST_TEST(*run.killedExit == 256 + SIGKILL, run.firstErr);
+    // The kill left the two talks under way as parts.
+    BOOST_TEST_REQUIRE(run.partsAtKill.size() == 2u);
+    for (const auto& file : run.filesAtKill) {
+        BOOST_TEST((file.ends_with(".part") || file.ends_with(".part.json")), file);
+    }
+    BOOST_TEST_REQUIRE(run.exitCode.has_value(), "the restarted confcap did not exit:\n"
+                                                     << run.err);
+    BOOST_TEST(*run.exitCode == 0, run.err);
+    // One media file and one sidecar per talk, under the names the parts had: nothing else.
+    std::vector<std::string> expected;
+    for (const auto& [title, recording] : run.recordings) {
+        expected.push_back(recording.file);
+        expected.push_back(fs::path(recording.file).replace_extension(".json").generic_string());
+    }
+    std::sort(expected.begin(), expected.end());
+    BOOST_TEST(run.recordings.size() == 3u);
+    BOOST_TEST(run.outFiles == expected, boost::test_tools::per_element());
+    for (const auto& [part, bytes] : run.partsAtKill) {
+        const auto final = part.substr(0, part.size() - std::string(".part").size());
+        BOOST_TEST(std::count(expected.begin(), expected.end(), final) == 1, final);
+    }
+    BOOST_TEST_REQUIRE(!run.summary.isNull());
+    BOOST_TEST(run.summary->getObject("counts")->getValue<int>("recorded") == 3);
+}
+
+BOOST_AUTO_TEST_CASE(theFileCoversBeforeAndAfterTheKillLessTheDowntime) {
+    const auto& run = runs().kill.get("kill");
+    BOOST_TEST_REQUIRE(run.error.empty(), run.error);
+    BOOST_TEST_MESSAGE("confcap was down for " << run.downtime << " s");
+    for (const auto* title : {"Killed Progressive", "Killed HLS"}) {
+        BOOST_TEST_CONTEXT(title) {
+            const auto it = run.recordings.find(title);
+            BOOST_TEST_REQUIRE((it != run.recordings.end()));
+            const auto& recording = it->second;
+            const auto part = recording.file + ".part";
+            BOOST_TEST_REQUIRE(run.partsAtKill.count(part) == 1u);
+            const auto& before = run.partsAtKill.at(part);
+            // What the killed run wrote is the file's beginning, unchanged; the restart added on.
+            BOOST_TEST_REQUIRE(before.size() > 0u);
+            BOOST_TEST(recording.bytes.size() > before.size() * 3 / 2);
+            BOOST_TEST((recording.bytes.compare(0, before.size(), before) == 0));
+            const auto& sidecar = recording.sidecar;
+            const double window = 16 + 2 * kPad;
+            BOOST_TEST(sidecar->getValue<double>("scheduledSeconds") == window);
+            BOOST_TEST(sidecar->getValue<std::string>("finalizedBecause") == "window ended");
+            const double lost = gapSeconds(sidecar, "confcap was not running");
+            const double covered = sidecar->getValue<double>("coveredSeconds");
+            const auto& timeline = recording.timeline;
+            const auto& partTimeline = run.partTimelines.at(part);
+            BOOST_TEST_MESSAGE(
+                title << ": window " << window << " s, media " << timeline.span() << " s, covered "
+                      << covered << " s, lost while down " << lost << " s, largest media jump "
+                      << timeline.largestJump << " s, start offset "
+                      << sidecar->getValue<double>("firstDataOffsetSeconds") << " s");
+            // The downtime is written down as one gap, no shorter than what the media lacks,
+            // and the rest of the window is covered. (A restarted HLS capture begins a few
+            // segments behind the live edge, so it gets back part of the downtime; the gap
+            // still counts all of it.)
+            BOOST_TEST(sidecar->getArray("gaps")->size() == 1u);
+            BOOST_TEST(lost >= run.downtime - 1.0);
+            BOOST_TEST(lost <= run.downtime + 1.5);
+            BOOST_TEST(lost >= timeline.largestJump - 1.0);
+            BOOST_TEST(covered + lost >= window - kSpanSlack);
+            BOOST_TEST(covered <= window + kSpanSlack);
+            // The media runs from the window's start to its end, across the kill.
+            BOOST_TEST_REQUIRE(timeline.ok);
+            BOOST_TEST_REQUIRE(partTimeline.ok);
+            BOOST_TEST(timeline.streams == 2);
+            BOOST_TEST(std::abs(timeline.span() - window) <= kSpanSlack);
+            BOOST_TEST(timeline.first == partTimeline.first);
+            BOOST_TEST(timeline.last - partTimeline.last >= window - kKillAt - kPad - 2.0);
+            BOOST_TEST(sidecar->getValue<double>("firstDataOffsetSeconds") <= 0.5);
+        }
+    }
+    // Progressive: the media jumps once, by about the downtime, and the gap says so.
+    const auto& progressive = run.recordings.at("Killed Progressive");
+    BOOST_TEST(std::abs(progressive.timeline.largestJump - run.downtime) <= 1.5);
+    BOOST_TEST(std::abs(progressive.sidecar->getValue<double>("coveredSeconds") +
+                        gapSeconds(progressive.sidecar, "") - (16 + 2 * kPad)) <= kSpanSlack);
+}
+
+BOOST_AUTO_TEST_CASE(aTalkThatBeganWhileDownIsRecordedFromTheRestart) {
+    const auto& run = runs().kill.get("kill");
+    BOOST_TEST_REQUIRE(run.error.empty(), run.error);
+    const auto it = run.recordings.find("Begins While Down");
+    BOOST_TEST_REQUIRE((it != run.recordings.end()));
+    const auto& sidecar = it->second.sidecar;
+    const double offset = sidecar->getValue<double>("firstDataOffsetSeconds");
+    BOOST_TEST_MESSAGE("Begins While Down: first data " << offset << " s into its window");
+    // Its window opened at 10; the restart came at 13.
+    BOOST_TEST(offset >= kRestartAt - (12 - kPad) - 0.5);
+    BOOST_TEST(offset <= kRestartAt - (12 - kPad) + 1.5);
+    BOOST_TEST(std::abs(it->second.timeline.span() - (21 + kPad - kRestartAt)) <= kSpanSlack);
+}
+
+BOOST_AUTO_TEST_CASE(oneSigintFinishesEveryFileAndExitsZero) {
+    const auto& run = runs().stop.get("once");
+    BOOST_TEST_REQUIRE(run.error.empty(), run.error);
+    BOOST_TEST_REQUIRE(run.exitCode.has_value(), "confcap did not stop:\n" << run.err);
+    BOOST_TEST_MESSAGE("exited " << run.exitSeconds << " s after SIGINT");
+    // A talk stopped early still produced its file and the talk that never began is cancelled,
+    // not failed: exit 0 (README: a clean stop finishes every file and exits).
+    BOOST_TEST(*run.exitCode == 0, run.err);
+    BOOST_TEST(run.exitSeconds < 3.0);
+    BOOST_TEST(run.err.find("stopping: finishing every recording") != std::string::npos, run.err);
+    BOOST_TEST(run.out.find("Summary: 1 recorded, 1 cancelled (2 talks") != std::string::npos,
+               run.out);
+    BOOST_TEST_REQUIRE(run.recordings.size() == 1u);
+    const auto& recording = run.recordings.begin()->second;
+    BOOST_TEST(run.recordings.begin()->first == "Interrupted");
+    BOOST_TEST(
+        run.outFiles == (std::vector<std::string>{
+                            fs::path(recording.file).replace_extension(".json").generic_string(),
+                            recording.file}),
+        boost::test_tools::per_element());
+    const auto& sidecar = recording.sidecar;
+    BOOST_TEST(sidecar->getValue<std::string>("finalizedBecause") == "confcap stopped");
+    // Recorded from the window's start (2) to the SIGINT (9).
+    const double covered = sidecar->getValue<double>("coveredSeconds");
+    BOOST_TEST_MESSAGE("Interrupted: covered " << covered << " s, media "
+                                               << recording.timeline.span() << " s");
+    BOOST_TEST(std::abs(covered - 7.0) <= 1.5);
+    BOOST_TEST(std::abs(recording.timeline.span() - 7.0) <= 1.5);
+    BOOST_TEST_REQUIRE(!run.summary.isNull());
+    const auto interrupted = summaryEntry(run.summary, "Interrupted");
+    BOOST_TEST_REQUIRE(!interrupted.isNull());
+    BOOST_TEST(interrupted->getValue<std::string>("outcome") == "recorded");
+    BOOST_TEST(interrupted->getValue<std::string>("file") == recording.file);
+    const auto never = summaryEntry(run.summary, "Never Begun");
+    BOOST_TEST_REQUIRE(!never.isNull());
+    BOOST_TEST(never->getValue<std::string>("outcome") == "cancelled");
+    BOOST_TEST(never->getValue<std::string>("reason") == "the run stopped before its window began");
+}
+
+BOOST_AUTO_TEST_CASE(aSecondSigintQuitsAtOnceLeavingParts) {
+    const auto& run = runs().stop.get("twice");
+    BOOST_TEST_REQUIRE(run.error.empty(), run.error);
+    // The first SIGINT's stop waits for the hanging schedule refresh; the second cuts it short.
+    BOOST_TEST_REQUIRE(run.stalledRefresh);
+    BOOST_TEST_REQUIRE(run.exitCode.has_value(), "confcap did not stop:\n" << run.err);
+    BOOST_TEST_MESSAGE("exited " << run.exitSeconds << " s after the second SIGINT");
+    BOOST_TEST(*run.exitCode == 130, run.err);
+    BOOST_TEST(run.exitSeconds < 1.0);
+    BOOST_TEST(run.err.find("stopped at once; .part files remain for the next start.") !=
+                   std::string::npos,
+               run.err);
+    // Nothing was finalized: the recording stays as parts for the next start.
+    BOOST_TEST(run.parts.size() == 1u);
+    for (const auto& file : run.outFiles) {
+        BOOST_TEST((file.ends_with(".part") || file.ends_with(".part.json")), file);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
