@@ -67,19 +67,16 @@ void CaptureRecorder::start(const plan::Job& job, const std::string& talkMetadat
             }
         }
         capture = slot;
+        {
+            std::lock_guard keysLock(capture->mutex);
+            capture->keys.push_back(key);
+        }
+        // Attached under the lock finish() decides a capture's end under, so a talk starting
+        // as the room's previous one ends never joins a capture that is being closed.
+        capture->capture->attach(
+            *sink, std::chrono::system_clock::time_point(job.until.time_since_epoch()));
         recordings_[key] = Recording{captureKey, std::move(sink)};
     }
-    {
-        std::lock_guard lock(capture->mutex);
-        capture->keys.push_back(key);
-    }
-    record::TalkSink* raw = nullptr;
-    {
-        std::lock_guard lock(mutex_);
-        raw = recordings_[key].sink.get();
-    }
-    capture->capture->attach(*raw,
-                             std::chrono::system_clock::time_point(job.until.time_since_epoch()));
 }
 
 void CaptureRecorder::retarget(const plan::Job& job) {
@@ -119,10 +116,21 @@ std::optional<record::FinalizeResult> CaptureRecorder::finish(const std::string&
             std::erase(capture->keys, key);
         }
         // The last talk of a room closes its capture; the next one opens a fresh connection.
-        std::lock_guard lock(mutex_);
-        const auto c = captures_.find(recording.captureKey);
-        if (c != captures_.end() && c->second->capture->sinkCount() == 0) {
-            captures_.erase(c);
+        // Whether it was the last is decided under the lock start() attaches under, and the
+        // capture's thread is joined here: its event handler may hold a reference, and the last
+        // reference must not be dropped on that thread.
+        bool closing = false;
+        {
+            std::lock_guard lock(mutex_);
+            const auto c = captures_.find(recording.captureKey);
+            if (c != captures_.end() && c->second == capture &&
+                capture->capture->sinkCount() == 0) {
+                captures_.erase(c);
+                closing = true;
+            }
+        }
+        if (closing) {
+            capture->capture->stop();
         }
     }
     return recording.sink->finalize(reason);
