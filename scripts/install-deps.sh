@@ -7,7 +7,7 @@ packages=(g++ cmake make pkg-config libpoco-dev libpugixml-dev libhowardhinnant-
           libboost-test-dev tzdata ca-certificates ffmpeg)
 case "${1:-}" in
     --test) packages+=(openssl curl chromium) ;;
-    --bench) packages+=(time bc curl) ;;
+    --bench) packages+=(time bc curl streamlink python3) ;;
 esac
 
 missing=()

@@ -8,6 +8,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "confcap/app/CaptureCommand.h"
 #include "confcap/app/DemoCommand.h"
 #include "confcap/app/ExitCode.h"
 #include "confcap/app/ListCommand.h"
@@ -25,9 +26,22 @@ constexpr const char* kExitCodeHelp =
     "70 internal error; 73 output folder not writable; 74 write failed (disk full);\n"
     "78 bad config file; 130 stopped by a second Ctrl-C.\n";
 
+constexpr const char* kCaptureHelp =
+    "The file's name is FILE's name without its extension plus the stream's own extension:\n"
+    "-o talk.mp4 on an MPEG-TS stream writes talk.ts, with the sidecar talk.json beside it; a\n"
+    "name that exists gets \" (2)\". An HLS stream that ends (EXT-X-ENDLIST) ends the capture\n"
+    "early; Ctrl-C ends it and keeps what was recorded.\n\n"
+    "Exit codes: 0 recorded; 1 discarded (below --min-size or --min-duration); 64 bad option\n"
+    "or value; 69 no data arrived (unreachable, HTTP error; no file is left); 73 output folder\n"
+    "not writable; 74 write failed (disk full, file size limit; what was written is kept);\n"
+    "130 stopped by a second Ctrl-C.\n";
+
 }  // namespace
 
 int ConfcapApp::runMain(int argc, char** argv) {
+    // confcap prints through iostreams only; unsynchronized they buffer instead of calling
+    // fwrite for every piece of a large listing.
+    std::ios::sync_with_stdio(false);
     std::optional<Command> command;
     std::string word = argc > 1 ? argv[1] : "";
     if (!word.empty() && word[0] != '-') {
@@ -111,6 +125,8 @@ int ConfcapApp::main(const std::vector<std::string>& args) {
                 return runPlan(arguments_, std::cout, std::cerr);
             case kRecord:
                 return runRecord(arguments_, std::cout, std::cerr);
+            case kCapture:
+                return runCapture(arguments_, std::cout, std::cerr);
             case kDemo:
                 return runDemo(arguments_, std::cout, std::cerr);
             default:
@@ -136,7 +152,8 @@ void ConfcapApp::printHelp() const {
         out << "\nRun 'confcap COMMAND --help' for a command's options.\n\n" << kExitCodeHelp;
         return;
     }
-    out << "Usage: confcap " << subcommandName(*command_) << " [OPTIONS]\n"
+    out << "Usage: confcap " << subcommandName(*command_)
+        << (*command_ == kCapture ? " URL --for DURATION -o FILE" : "") << " [OPTIONS]\n"
         << commandSummary(*command_) << ".\n";
     std::string group;
     for (const auto& spec : optionSpecs()) {
@@ -158,7 +175,8 @@ void ConfcapApp::printHelp() const {
         }
         out << spec.help << "\n";
     }
-    out << "\nDurations are written like 90s, 5m or 1h30m.\n" << kExitCodeHelp;
+    out << "\nDurations are written like 90s, 5m or 1h30m.\n"
+        << (*command_ == kCapture ? kCaptureHelp : kExitCodeHelp);
 }
 
 }  // namespace confcap::app
