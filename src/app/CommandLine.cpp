@@ -207,6 +207,7 @@ void Arguments::mergeConfigFile(const std::string& path, Command command) {
             throw core::ConfigError("The config file " + path + " gives '" + key +
                                     "' more than once, but it takes one value.");
         }
+        fromConfig_.push_back(key);
         for (const auto& v : found) {
             if (spec->argument != nullptr) {
                 add(key, v);
@@ -218,6 +219,18 @@ void Arguments::mergeConfigFile(const std::string& path, Command command) {
             }
         }
     }
+}
+
+Arguments Arguments::withConfigReloaded(Command command) const {
+    Arguments reloaded = *this;
+    for (const auto& key : fromConfig_) {
+        reloaded.values_.erase(key);
+    }
+    reloaded.fromConfig_.clear();
+    if (const auto config = value("config")) {
+        reloaded.mergeConfigFile(*config, command);
+    }
+    return reloaded;
 }
 
 }  // namespace confcap::app

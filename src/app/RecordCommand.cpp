@@ -169,23 +169,32 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
     std::mutex refreshMutex;
     std::condition_variable refreshWake;
     bool refreshStop = false;
-    signals.onReload([&] { refreshWake.notify_all(); });
+    bool reloadRequested = false;
+    signals.onReload([&] {
+        std::lock_guard lock(refreshMutex);
+        reloadRequested = true;
+        refreshWake.notify_all();
+    });
+    Arguments active = arguments;  // the options in force; SIGHUP re-reads the config file
     std::thread refresher([&] {
-        if (refresh.count() == 0) {
-            return;
-        }
+        // --refresh 0 turns the periodic refresh off; SIGHUP still re-reads.
+        const auto period = refresh.count() == 0 ? std::chrono::hours(24 * 365) : refresh;
         std::unique_lock lock(refreshMutex);
         while (!refreshStop) {
-            refreshWake.wait_for(lock, refresh);
+            refreshWake.wait_for(lock, period, [&] { return refreshStop || reloadRequested; });
             if (refreshStop) {
                 break;
             }
-            const bool hup = signals.takeReload();
+            const bool hup = std::exchange(reloadRequested, false);
             lock.unlock();
             try {
+                if (hup && active.has("config")) {
+                    // SIGHUP re-reads the config too: selection, streams and padding may change.
+                    active = active.withConfigReloaded(kRecord);
+                }
                 std::ostringstream warnings;
-                auto fresh = loadSchedule(arguments, warnings);
-                auto freshPlan = makePlanFor(fresh, arguments);
+                auto fresh = loadSchedule(active, warnings);
+                auto freshPlan = makePlanFor(fresh, active);
                 const auto diff = plan::diffPlans(currentPlan, freshPlan);
                 if (!diff.added.empty() || !diff.changed.empty() || !diff.cancelled.empty()) {
                     board.publish(status::Level::Info, {},

@@ -40,7 +40,6 @@ void SignalWatcher::run() {
     while (!done_) {
         const int sig = sigtimedwait(&set_, nullptr, &timeout);
         if (sig == SIGHUP) {
-            reload_ = true;
             std::function<void()> callback;
             {
                 std::lock_guard lock(mutex_);

@@ -61,8 +61,13 @@ public:
     /// record. Throws core::ConfigError naming the file for an unreadable file or an unknown key.
     void mergeConfigFile(const std::string& path, Command command);
 
+    /// A copy with the --config file read again: the values that came from the file are replaced
+    /// by what it says now (SIGHUP). Throws core::ConfigError like mergeConfigFile.
+    Arguments withConfigReloaded(Command command) const;
+
 private:
     std::map<std::string, std::vector<std::string>> values_;
+    std::vector<std::string> fromConfig_;  ///< keys whose values came from the config file
     std::vector<std::string> positional_;
 };
 

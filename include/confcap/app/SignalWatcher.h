@@ -36,8 +36,6 @@ public:
     }
     /// True once the first SIGINT or SIGTERM arrived. Thread-safe.
     bool stopRequested() const { return stopRequested_; }
-    /// True once after each SIGHUP. Thread-safe.
-    bool takeReload() { return reload_.exchange(false); }
     /// Called on the watcher's thread after each SIGHUP. Thread-safe.
     void onReload(std::function<void()> callback);
     /// Called on the watcher's thread when the stop is asked for. Thread-safe.
@@ -50,7 +48,6 @@ private:
     std::thread thread_;
     std::atomic<bool> done_{false};
     std::atomic<bool> stopRequested_{false};
-    std::atomic<bool> reload_{false};
     std::function<void()> onReload_;
     std::function<void()> onStop_;
     std::mutex mutex_;

@@ -1,0 +1,53 @@
+#include "confcap/app/CommandLine.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "confcap/core/Error.h"
+#include "support/MediaTestSupport.h"
+
+using confcap::app::Arguments;
+using confcap::app::kPlan;
+using confcap::app::kRecord;
+
+BOOST_AUTO_TEST_SUITE(CommandLineTest)
+
+BOOST_AUTO_TEST_CASE(commandLineWinsAndReloadRereadsOnlyTheFile) {
+    confcap::testing::TempDir dir;
+    const auto ini = (dir.path / "confcap.ini").string();
+    std::ofstream(ini) << "schedule = a.xml\nroom = Saal 1\nroom.2 = Saal 2\npad-after = 5m\n"
+                          "status-port = 8080\n";
+    Arguments arguments;
+    arguments.add("config", ini);
+    arguments.add("pad-after", "10m");
+    arguments.mergeConfigFile(ini, kRecord);
+    BOOST_TEST(arguments.values("room").size() == 2U);
+    BOOST_TEST(*arguments.value("pad-after") == "10m");  // the command line wins
+    BOOST_TEST(*arguments.value("status-port") == "8080");
+
+    std::ofstream(ini) << "schedule = b.xml\nroom = Saal 3\n";
+    const auto reloaded = arguments.withConfigReloaded(kRecord);
+    BOOST_TEST(*reloaded.value("schedule") == "b.xml");
+    BOOST_TEST(reloaded.values("room") == std::vector<std::string>{"Saal 3"});
+    BOOST_TEST(*reloaded.value("pad-after") == "10m");
+    BOOST_TEST(!reloaded.has("status-port"));  // gone from the file, gone from the run
+}
+
+BOOST_AUTO_TEST_CASE(keysOfOtherSubcommandsAreIgnoredUnknownOnesRefused) {
+    confcap::testing::TempDir dir;
+    const auto ini = (dir.path / "confcap.ini").string();
+    std::ofstream(ini) << "schedule = a.xml\nstatus-port = 8080\n";
+    Arguments plan;
+    plan.mergeConfigFile(ini, kPlan);
+    BOOST_TEST(!plan.has("status-port"));
+
+    std::ofstream(ini) << "schedule = a.xml\nsped = fast\n";
+    Arguments bad;
+    BOOST_CHECK_THROW(bad.mergeConfigFile(ini, kPlan), confcap::core::ConfigError);
+    BOOST_CHECK_THROW(bad.mergeConfigFile((dir.path / "missing.ini").string(), kPlan),
+                      confcap::core::ConfigError);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
