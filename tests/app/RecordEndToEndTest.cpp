@@ -1,6 +1,9 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
@@ -121,7 +124,44 @@ struct ConferenceRun {
     double segmentSeconds = 0;  ///< the length of one HLS segment
     std::size_t scheduleFetches = 0;
     std::size_t fetchesBeforeChange = 0;
+    /// Every state /api/status showed for each talk while the run went on, by title.
+    std::map<std::string, std::set<std::string>> statusSeen;
+    std::size_t statusPolls = 0;
 };
+
+/// Polls the status API of a running confcap (its URL read from the log) until it exits.
+void watchStatus(const ChildProcess& confcap, ConferenceRun& run) {
+    const std::string marker = "status page at http://127.0.0.1:";
+    std::uint16_t port = 0;
+    while (confcap.running() && port == 0) {
+        const auto err = confcap.err();
+        if (const auto at = err.find(marker); at != std::string::npos) {
+            port = static_cast<std::uint16_t>(std::stoi(err.substr(at + marker.size())));
+        }
+        std::this_thread::sleep_for(50ms);
+    }
+    while (port != 0 && confcap.running()) {
+        try {
+            Poco::Net::HTTPClientSession session("127.0.0.1", port);
+            Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/api/status");
+            session.sendRequest(request);
+            Poco::Net::HTTPResponse response;
+            auto& body = session.receiveResponse(response);
+            const auto jobs =
+                Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>()->getArray(
+                    "jobs");
+            for (unsigned i = 0; i < jobs->size(); ++i) {
+                const auto job = jobs->getObject(i);
+                run.statusSeen[job->getValue<std::string>("title")].insert(
+                    job->getValue<std::string>("state"));
+            }
+            ++run.statusPolls;
+        } catch (const std::exception&) {
+            // The server goes away as confcap exits.
+        }
+        std::this_thread::sleep_for(250ms);
+    }
+}
 
 std::string utcAt(SystemTime start, int offset) {
     return confcap::core::formatUtc(std::chrono::floor<std::chrono::seconds>(start) +
@@ -160,13 +200,14 @@ ConferenceRun recordConference() {
 
         auto args = commonOptions(conference);
         args.insert(args.begin(), "record");
-        for (const auto& option :
-             std::vector<std::string>{"--min-size", "32K", "--min-duration", "5s", "--refresh",
-                                      "2s", "--stall-timeout", "4s", "--exit-when-done"}) {
+        for (const auto& option : std::vector<std::string>{
+                 "--min-size", "32K", "--min-duration", "5s", "--refresh", "2s", "--stall-timeout",
+                 "4s", "--exit-when-done", "--status-port", "0"}) {
             args.push_back(option);
         }
         const auto launched = std::chrono::steady_clock::now();
         ChildProcess confcap(CONFCAP_BINARY, args, folders.work, folders.env());
+        std::thread watcher([&] { watchStatus(confcap, run); });
 
         // The organizers change the schedule once confcap has read it: a talk moves, one is
         // cancelled before it begins, one is added.
@@ -179,6 +220,7 @@ ConferenceRun recordConference() {
         conference.setTalks(kFinalTalks);
 
         run.exitCode = confcap.wait(150s);
+        watcher.join();
         run.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - launched).count();
         run.out = confcap.out();
@@ -571,6 +613,23 @@ BOOST_AUTO_TEST_CASE(everyCaptureStartsWithinHalfASecond) {
             BOOST_TEST(offset <= (joiner ? run.segmentSeconds + kStartLimit : kStartLimit));
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(statusApiFollowsTheJobsWhileTheyRun) {
+    const auto& run = conferenceRun();
+    BOOST_TEST_REQUIRE(run.error.empty(), run.error);
+    BOOST_TEST(run.statusPolls > 20U);
+    // A talk is seen waiting, then recording, and (before the run ends) recorded.
+    for (const auto* title : {"Back to Back HLS", "Second Progressive", "Late Addition"}) {
+        const auto seen = run.statusSeen.find(title);
+        BOOST_REQUIRE_MESSAGE(seen != run.statusSeen.end(), title << " never appeared");
+        BOOST_TEST(seen->second.count("waiting") == 1U, title);
+        BOOST_TEST(seen->second.count("recording") == 1U, title);
+        BOOST_TEST(seen->second.count("recorded") == 1U, title);
+    }
+    // The outage shows: the stream of Saal 3 was down while its talk recorded.
+    BOOST_TEST(run.statusSeen.at("Outage Talk").count("retrying") == 1U);
+    BOOST_TEST(run.statusSeen.at("Cancelled Talk").count("cancelled") == 1U);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
