@@ -10,11 +10,13 @@
 #include <vector>
 
 #include "confcap/core/Error.h"
+#include "support/MediaTestSupport.h"
 #include "support/RunProcess.h"
 
 namespace fs = std::filesystem;
 using confcap::record::PieceMerger;
 using confcap::record::StreamFormat;
+using confcap::testing::makeClip;
 using confcap::testing::runProcess;
 
 namespace {
@@ -35,26 +37,6 @@ struct TempDir {
 std::string readFile(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-/// A real test-pattern clip with sound, `seconds` long; ".ts" (MPEG-2/MP2) or ".webm" (VP8/Opus).
-void makeClip(const fs::path& file, int seconds) {
-    std::vector<std::string> args = {"-hide_banner", "-loglevel",
-                                     "error",        "-nostdin",
-                                     "-f",           "lavfi",
-                                     "-i",           "testsrc=size=160x90:rate=25",
-                                     "-f",           "lavfi",
-                                     "-i",           "sine=frequency=440:sample_rate=48000",
-                                     "-t",           std::to_string(seconds)};
-    if (file.extension() == ".webm") {
-        args.insert(args.end(), {"-c:v", "libvpx", "-deadline", "realtime", "-b:v", "200k", "-c:a",
-                                 "libopus", "-f", "webm"});
-    } else {
-        args.insert(args.end(), {"-c:v", "mpeg2video", "-c:a", "mp2", "-f", "mpegts"});
-    }
-    args.push_back(file.string());
-    const auto result = runProcess("/usr/bin/ffmpeg", args);
-    BOOST_TEST_REQUIRE(result.exitCode == 0, "ffmpeg failed: " << result.err);
 }
 
 /// ffprobe's value of one entry (e.g. "format=duration"), or "" when it cannot read the file.

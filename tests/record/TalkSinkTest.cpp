@@ -21,6 +21,7 @@
 #include "confcap/core/Error.h"
 #include "confcap/core/Time.h"
 #include "confcap/record/FileNamer.h"
+#include "support/MediaTestSupport.h"
 #include "support/RunProcess.h"
 
 namespace confcap::record {
@@ -36,6 +37,7 @@ std::ostream& operator<<(std::ostream& out, SinkState state) {
 }  // namespace confcap::record
 
 namespace fs = std::filesystem;
+using confcap::testing::makeClip;
 using namespace std::chrono_literals;
 using confcap::core::FakeClock;
 using confcap::record::FinalizeResult;
@@ -86,25 +88,6 @@ std::vector<std::string> filesUnder(const fs::path& dir) {
 Poco::JSON::Object::Ptr readJson(const fs::path& path) {
     Poco::JSON::Parser parser;
     return parser.parse(readFile(path)).extract<Poco::JSON::Object::Ptr>();
-}
-
-void makeClip(const fs::path& file, int seconds) {
-    std::vector<std::string> args = {"-hide_banner", "-loglevel",
-                                     "error",        "-nostdin",
-                                     "-f",           "lavfi",
-                                     "-i",           "testsrc=size=160x90:rate=25",
-                                     "-f",           "lavfi",
-                                     "-i",           "sine=frequency=440:sample_rate=48000",
-                                     "-t",           std::to_string(seconds)};
-    if (file.extension() == ".webm") {
-        args.insert(args.end(), {"-c:v", "libvpx", "-deadline", "realtime", "-b:v", "200k", "-c:a",
-                                 "libopus", "-f", "webm"});
-    } else {
-        args.insert(args.end(), {"-c:v", "mpeg2video", "-c:a", "mp2", "-f", "mpegts"});
-    }
-    args.push_back(file.string());
-    const auto result = runProcess("/usr/bin/ffmpeg", args);
-    BOOST_TEST_REQUIRE(result.exitCode == 0, "ffmpeg failed: " << result.err);
 }
 
 /// Real clips made once for the whole suite, read into memory as a source would deliver them.

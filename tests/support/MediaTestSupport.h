@@ -64,6 +64,29 @@ struct Probe {
     std::string errors;  ///< what ffprobe printed on stderr
 };
 
+/// Makes a real test-pattern clip with sound, `seconds` long, with ffmpeg: ".webm" (VP8/Opus),
+/// anything else MPEG-TS (MPEG-2/MP2). Throws std::runtime_error with ffmpeg's words on failure.
+inline void makeClip(const std::filesystem::path& file, int seconds) {
+    std::vector<std::string> args = {"-hide_banner", "-loglevel",
+                                     "error",        "-nostdin",
+                                     "-f",           "lavfi",
+                                     "-i",           "testsrc=size=160x90:rate=25",
+                                     "-f",           "lavfi",
+                                     "-i",           "sine=frequency=440:sample_rate=48000",
+                                     "-t",           std::to_string(seconds)};
+    if (file.extension() == ".webm") {
+        args.insert(args.end(), {"-c:v", "libvpx", "-deadline", "realtime", "-b:v", "200k", "-c:a",
+                                 "libopus", "-f", "webm"});
+    } else {
+        args.insert(args.end(), {"-c:v", "mpeg2video", "-c:a", "mp2", "-f", "mpegts"});
+    }
+    args.push_back(file.string());
+    const auto result = runProcess("/usr/bin/ffmpeg", args);
+    if (result.exitCode != 0) {
+        throw std::runtime_error("ffmpeg failed: " + result.err);
+    }
+}
+
 inline Probe probe(const std::filesystem::path& file) {
     const auto result = runProcess(
         "ffprobe", {"-v", "error", "-show_entries", "packet=pts_time,duration_time:stream=index",
