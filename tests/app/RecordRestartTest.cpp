@@ -450,7 +450,10 @@ BOOST_AUTO_TEST_CASE(theFileCoversBeforeAndAfterTheKillLessTheDowntime) {
             // still counts all of it.)
             BOOST_TEST(sidecar->getArray("gaps")->size() == 1u);
             BOOST_TEST(lost >= run.downtime - 1.0);
-            BOOST_TEST(lost <= run.downtime + 1.5);
+            // The gap also holds the restarted process's start-up and first connection, and the
+            // killed run's last second of data that its manifest had not yet noted: on a busy
+            // machine (CI runs suites side by side) that is up to a few seconds.
+            BOOST_TEST(lost <= run.downtime + 3.0);
             BOOST_TEST(lost >= timeline.largestJump - 1.0);
             BOOST_TEST(covered + lost >= window - kSpanSlack);
             BOOST_TEST(covered <= window + kSpanSlack);
