@@ -3,7 +3,6 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/TemporaryFile.h>
 
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
@@ -13,23 +12,17 @@
 
 #include "confcap/demo/LoopbackServer.h"
 #include "confcap/status/TextFormat.h"
+#include "support/MediaTestSupport.h"
 #include "support/RunProcess.h"
 
 namespace bdata = boost::unit_test::data;
 using confcap::testing::runConfcap;
+using confcap::testing::TempDir;
 
 namespace {
 
 const std::string kExample = CONFCAP_SOURCE_DIR "/schedules/example-conference.xml";
 const std::string kFosdem2024 = CONFCAP_SHARED_DIR "/schedules/fosdem2024-pentabarf.xml";
-
-/// A fresh cache folder so no test sees another's cached schedule.
-struct TempDir {
-    std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                 ("confcap-test-" + Poco::TemporaryFile::tempName().substr(5));
-    TempDir() { std::filesystem::create_directories(path); }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 Poco::JSON::Object::Ptr parseJson(const std::string& text) {
     return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();

@@ -17,27 +17,11 @@ namespace fs = std::filesystem;
 using confcap::record::PieceMerger;
 using confcap::record::StreamFormat;
 using confcap::testing::makeClip;
+using confcap::testing::readFile;
 using confcap::testing::runProcess;
+using confcap::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device random;
-        path = fs::temp_directory_path() / ("confcap-merger-" + std::to_string(random()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
-std::string readFile(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 /// ffprobe's value of one entry (e.g. "format=duration"), or "" when it cannot read the file.
 std::string probe(const fs::path& file, const std::string& entry,

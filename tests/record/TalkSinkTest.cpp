@@ -38,6 +38,8 @@ std::ostream& operator<<(std::ostream& out, SinkState state) {
 
 namespace fs = std::filesystem;
 using confcap::testing::makeClip;
+using confcap::testing::readFile;
+using confcap::testing::TempDir;
 using namespace std::chrono_literals;
 using confcap::core::FakeClock;
 using confcap::record::FinalizeResult;
@@ -54,24 +56,6 @@ namespace {
 
 const StreamFormat kTs{"ts", true};
 const StreamFormat kWebm{"webm", false};
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device random;
-        path = fs::temp_directory_path() / ("confcap-sink-" + std::to_string(random()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
-std::string readFile(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 /// Every regular file under `dir`, relative and sorted.
 std::vector<std::string> filesUnder(const fs::path& dir) {
