@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "confcap/record/CommandSource.h"
 #include "confcap/record/HlsSource.h"
 #include "confcap/record/ProgressiveSource.h"
 
@@ -147,6 +148,9 @@ bool looksLikeHlsPlaylist(std::string_view contentType, std::string_view firstBy
 }
 
 std::unique_ptr<Source> makeSource(const std::string& url, const SourceOptions& options) {
+    if (options.recorder) {
+        return std::make_unique<CommandSource>(url, *options.recorder, options);
+    }
     std::string path;
     try {
         path = lower(Poco::URI(url).getPath());

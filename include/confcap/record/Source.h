@@ -6,12 +6,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "confcap/record/MediaSink.h"
+#include "confcap/record/RecorderCommand.h"
 
 namespace confcap::record {
 
@@ -68,6 +70,14 @@ struct SourceOptions {
     int liveEdgeSegments = 3;
     /// Progressive: bytes asked for per read.
     std::size_t readSize = 256 * 1024;
+    /// The external program that downloads the stream (a CommandSource); the native engine when
+    /// unset.
+    std::optional<RecorderCommand> recorder;
+    /// External recorders: the folder for the named pipe each run writes into (the output
+    /// folder's .confcap); the current folder when empty.
+    std::filesystem::path pipeFolder;
+    /// External recorders: how long a program may take to exit after SIGTERM before SIGKILL.
+    std::chrono::milliseconds terminateGrace{5'000};
 };
 
 /// Downloads one stream. One thread calls run() (repeatedly: one call per connection); any
@@ -88,8 +98,9 @@ public:
     virtual const std::string& url() const noexcept = 0;
 };
 
-/// The source for `url`: an HlsSource when its path ends in ".m3u8" or ".m3u" (any case), else
-/// a ProgressiveSource (which still switches to HLS when the server answers with a playlist).
+/// The source for `url`: a CommandSource when `options.recorder` is set, else an HlsSource when its
+/// path ends in ".m3u8" or ".m3u" (any case), else a ProgressiveSource (which still switches to HLS
+/// when the server answers with a playlist).
 std::unique_ptr<Source> makeSource(const std::string& url, const SourceOptions& options);
 
 /// The container of a stream from its first bytes (magic numbers: MPEG-TS sync 0x47, ID3 and

@@ -1,0 +1,55 @@
+// The external recorder source: runs mplayer, ffmpeg, streamlink or the user's command once per
+// connection and reads what it writes through a named pipe, so that its runs become pieces that
+// are fanned out, counted, merged and written down exactly like the native engine's.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "confcap/record/RecorderCommand.h"
+#include "confcap/record/Source.h"
+
+namespace confcap::record {
+
+/// Each run() makes a named pipe in `options.pipeFolder`, starts the recorder with {output} set to
+/// it (through supervisorPrefix(): a process group of its own, default signal handling, killed by
+/// the kernel when confcap dies; never through a shell), and hands on every byte it writes. The
+/// format comes from the first bytes (see detectFormat). The program's stdout and stderr lines
+/// become notices "<name>: <line>" (at most 20 a minute). run() throws a Transient SourceError
+/// when the program exits or crashes, and when it writes nothing for `options.stallTimeout` (it is
+/// stopped first); a Permanent one when the pipe cannot be made or the program wrote an HLS
+/// playlist instead of media. Stopping the program sends SIGTERM to its group, then SIGKILL after
+/// `options.terminateGrace`; the program is always reaped before run() returns or throws.
+class CommandSource final : public Source {
+public:
+    CommandSource(std::string url, RecorderCommand command, SourceOptions options);
+    ~CommandSource() override;
+    CommandSource(const CommandSource&) = delete;
+    CommandSource& operator=(const CommandSource&) = delete;
+
+    void run(SourceOutput& out) override;
+    void stop() noexcept override;
+    const std::string& url() const noexcept override { return url_; }
+
+    /// The process id of the running program, or 0 between runs. Thread-safe.
+    int pid() const;
+
+private:
+    class Run;
+
+    std::string url_;
+    RecorderCommand command_;
+    SourceOptions options_;
+    std::vector<char> buffer_;
+    bool connectedBefore_ = false;
+    int wakeFd_ = -1;  // an eventfd stop() signals, so that run() wakes at once
+
+    mutable std::mutex mutex_;
+    bool stopped_ = false;
+    int pid_ = 0;
+};
+
+}  // namespace confcap::record

@@ -1,0 +1,444 @@
+#include "confcap/record/CommandSource.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Pipe.h>
+#include <Poco/Process.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
+#include "confcap/core/Error.h"
+
+namespace confcap::record {
+
+namespace {
+
+using Steady = std::chrono::steady_clock;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+// Enough of the stream's start to tell its format (two MPEG-TS packets, an ID3 tag's header).
+constexpr std::size_t kSniffBytes = 512;
+constexpr std::size_t kReadSize = 256 * 1024;
+// A larger pipe lets the program write on while a sink's disk write is slow.
+constexpr int kPipeSize = 1024 * 1024;
+constexpr milliseconds kTick{200};
+constexpr std::size_t kLineLimit = 400;
+constexpr int kLinesPerMinute = 20;
+
+std::string secondsText(Steady::duration d) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f s",
+                  static_cast<double>(duration_cast<milliseconds>(d).count()) / 1000.0);
+    return text;
+}
+
+std::string systemError(int error) {
+    return std::strerror(error);
+}
+
+// A named pipe, read without blocking; removed again when the run ends.
+class Fifo {
+public:
+    explicit Fifo(std::filesystem::path path) : path_(std::move(path)) {
+        std::error_code ec;
+        std::filesystem::remove(path_, ec);
+        if (::mkfifo(path_.c_str(), 0600) != 0) {
+            const int error = errno;
+            throw core::SourceError("Cannot make the named pipe " + path_.string() +
+                                        " for the recorder: " + systemError(error) +
+                                        " (the output folder must allow named pipes).",
+                                    core::ErrorKind::Permanent);
+        }
+        fd_ = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd_ < 0) {
+            const int error = errno;
+            std::filesystem::remove(path_, ec);
+            throw core::SourceError(
+                "Cannot open the named pipe " + path_.string() + ": " + systemError(error) + ".",
+                core::ErrorKind::Permanent);
+        }
+        ::fcntl(fd_, F_SETPIPE_SZ, kPipeSize);
+    }
+    ~Fifo() {
+        close();
+        std::error_code ec;
+        std::filesystem::remove(path_, ec);
+    }
+    Fifo(const Fifo&) = delete;
+    Fifo& operator=(const Fifo&) = delete;
+
+    int fd() const noexcept { return fd_; }
+    const std::filesystem::path& path() const noexcept { return path_; }
+    void close() noexcept {
+        if (fd_ >= 0) {
+            ::close(fd_);
+            fd_ = -1;
+        }
+    }
+
+private:
+    std::filesystem::path path_;
+    int fd_ = -1;
+};
+
+// Splits a program's output into lines, and keeps the log from being flooded by them.
+class LineLog {
+public:
+    LineLog(std::string name, SourceOutput& out) : name_(std::move(name)), out_(out) {}
+
+    void feed(std::string_view bytes) {
+        for (const char c : bytes) {
+            if (c == '\n' || c == '\r') {
+                finishLine();
+            } else if (partial_.size() < kLineLimit) {
+                partial_ += static_cast<unsigned char>(c) < 0x20 && c != '\t' ? ' ' : c;
+            }
+        }
+    }
+
+    // The output of a program that has exited.
+    void flush() {
+        finishLine();
+        if (held_ > 0) {
+            out_.notice(name_ + ": " + std::to_string(held_) +
+                        (held_ == 1 ? " more line was" : " more lines were") + " not logged");
+            held_ = 0;
+        }
+    }
+
+    const std::string& lastLine() const noexcept { return last_; }
+
+private:
+    void finishLine() {
+        const auto begin = partial_.find_first_not_of(" \t");
+        if (begin == std::string::npos) {
+            partial_.clear();
+            return;
+        }
+        last_ = partial_.substr(begin);
+        partial_.clear();
+        const auto now = Steady::now();
+        if (now - windowStart_ > std::chrono::minutes(1)) {
+            windowStart_ = now;
+            logged_ = 0;
+        }
+        if (logged_ < kLinesPerMinute) {
+            ++logged_;
+            out_.notice(name_ + ": " + last_);
+        } else {
+            ++held_;
+        }
+    }
+
+    std::string name_;
+    SourceOutput& out_;
+    std::string partial_;
+    std::string last_;
+    Steady::time_point windowStart_ = Steady::now();
+    int logged_ = 0;
+    int held_ = 0;
+};
+
+// A started recorder: the leader of its own process group. Never left unreaped.
+class Program {
+public:
+    explicit Program(int pid) : pid_(pid) {}
+    ~Program() {
+        if (!reaped_) {
+            terminate(milliseconds(0), [] {});
+        }
+    }
+    Program(const Program&) = delete;
+    Program& operator=(const Program&) = delete;
+
+    int pid() const noexcept { return pid_; }
+
+    // True once the program has exited; it stays a zombie (holding its group id) until reap().
+    bool exited() const {
+        siginfo_t info{};
+        if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+            return errno == ECHILD;
+        }
+        return info.si_pid == pid_;
+    }
+
+    void signalGroup(int signal) const noexcept {
+        // Before setsid ran the program is not yet a group leader: signal it alone.
+        if (::kill(-pid_, signal) != 0) {
+            ::kill(pid_, signal);
+        }
+    }
+
+    // SIGTERM to the group, SIGKILL after `grace`; `drain` keeps the pipes flowing meanwhile so
+    // that a program blocked in a write can see its signal. Then reaps.
+    template <typename Drain>
+    void terminate(milliseconds grace, Drain drain) {
+        if (reaped_) {
+            return;
+        }
+        if (!exited()) {
+            signalGroup(SIGTERM);
+            const auto deadline = Steady::now() + grace;
+            while (!exited() && Steady::now() < deadline) {
+                drain();
+            }
+        }
+        reap();
+    }
+
+    // Kills what is left of the group (a helper the program started), then collects the exit
+    // status. Blocks until the program has exited.
+    int reap() {
+        if (reaped_) {
+            return status_;
+        }
+        if (!exited()) {
+            signalGroup(SIGKILL);
+        }
+        ::kill(-pid_, SIGKILL);
+        int status = 0;
+        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+        reaped_ = true;
+        status_ = status;
+        return status_;
+    }
+
+private:
+    int pid_;
+    bool reaped_ = false;
+    int status_ = 0;
+};
+
+std::string exitText(int status) {
+    if (WIFSIGNALED(status)) {
+        const int signal = WTERMSIG(status);
+        const char* name = ::sigabbrev_np(signal);
+        return "was killed by signal " + std::to_string(signal) +
+               (name != nullptr ? std::string(" (SIG") + name + ")" : std::string());
+    }
+    return "exited with status " + std::to_string(WEXITSTATUS(status));
+}
+
+}  // namespace
+
+CommandSource::CommandSource(std::string url, RecorderCommand command, SourceOptions options)
+    : url_(std::move(url)), command_(std::move(command)), options_(std::move(options)) {
+    buffer_.resize(kReadSize);
+    wakeFd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wakeFd_ < 0) {
+        throw core::SourceError("Cannot make an eventfd: " + systemError(errno) + ".",
+                                core::ErrorKind::Permanent);
+    }
+}
+
+CommandSource::~CommandSource() {
+    ::close(wakeFd_);
+}
+
+void CommandSource::stop() noexcept {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto written = ::write(wakeFd_, &one, sizeof one);
+}
+
+int CommandSource::pid() const {
+    std::lock_guard lock(mutex_);
+    return pid_;
+}
+
+void CommandSource::run(SourceOutput& out) {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopped_) {
+            return;
+        }
+    }
+    // Absolute, so that the program's command line names the pipe wherever it runs.
+    std::error_code ec;
+    const std::filesystem::path folder = std::filesystem::absolute(
+        options_.pipeFolder.empty() ? std::filesystem::path(".") : options_.pipeFolder, ec);
+    static std::atomic<unsigned> pipes{0};
+    Fifo fifo(folder /
+              (".recorder-" + std::to_string(::getpid()) + "-" + std::to_string(++pipes) + ".ts"));
+
+    Poco::Process::Args args(supervisorPrefix().begin() + 1, supervisorPrefix().end());
+    const auto filled = fillCommand(command_, url_, fifo.path().string());
+    args.insert(args.end(), filled.begin(), filled.end());
+    Poco::Pipe input;
+    Poco::Pipe output;
+    std::optional<Program> program;
+    try {
+        const auto handle =
+            Poco::Process::launch(supervisorPrefix().front(), args, &input, &output, &output);
+        program.emplace(handle.id());
+    } catch (const Poco::Exception& e) {
+        throw core::SourceError("Cannot start " + command_.name + ": " + e.displayText(),
+                                core::ErrorKind::Transient);
+    }
+    input.close(Poco::Pipe::CLOSE_WRITE);  // the program reads end-of-file, never the terminal
+    {
+        std::lock_guard lock(mutex_);
+        pid_ = program->pid();
+    }
+    struct ClearPid {
+        CommandSource& source;
+        ~ClearPid() {
+            std::lock_guard lock(source.mutex_);
+            source.pid_ = 0;
+        }
+    } clearPid{*this};
+
+    LineLog lines(command_.name, out);
+    const int outputFd = output.readHandle();
+    // A helper the program left behind may hold its output open: never block on it.
+    ::fcntl(outputFd, F_SETFL, ::fcntl(outputFd, F_GETFL) | O_NONBLOCK);
+    bool outputOpen = true;
+    bool fifoOpen = true;
+    bool connected = false;
+    std::string sniffed;
+    const auto started = Steady::now();
+    auto lastData = started;
+
+    const auto readOutput = [&] {
+        char text[4096];
+        const ssize_t n = ::read(outputFd, text, sizeof text);
+        if (n > 0) {
+            lines.feed(std::string_view(text, static_cast<std::size_t>(n)));
+            return true;
+        }
+        if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+            outputOpen = false;
+        }
+        return false;
+    };
+    // Media bytes: the first ones are gathered until the format can be told.
+    const auto deliver = [&](std::string_view bytes, bool final) {
+        if (!connected) {
+            sniffed.append(bytes);
+            if (sniffed.size() < kSniffBytes && !final) {
+                return;
+            }
+            if (sniffed.empty()) {
+                return;
+            }
+            if (looksLikeHlsPlaylist("", sniffed)) {
+                throw core::SourceError(command_.name +
+                                            " wrote an HLS playlist instead of the stream; record "
+                                            "HLS with --recorder native, ffmpeg or streamlink.",
+                                        core::ErrorKind::Permanent);
+            }
+            Resume resume;
+            resume.first = !connectedBefore_;
+            connectedBefore_ = true;
+            connected = true;
+            out.connected(detectFormat("", sniffed), resume);
+            out.write(sniffed, 0, ChunkKind::Media);
+            sniffed.clear();
+            return;
+        }
+        if (!bytes.empty()) {
+            out.write(bytes, 0, ChunkKind::Media);
+        }
+    };
+    const auto readFifo = [&] {
+        const ssize_t n = ::read(fifo.fd(), buffer_.data(), buffer_.size());
+        if (n > 0) {
+            lastData = Steady::now();
+            deliver(std::string_view(buffer_.data(), static_cast<std::size_t>(n)), false);
+            return true;
+        }
+        if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+            fifoOpen = false;
+            fifo.close();
+        }
+        return false;
+    };
+    // While stopping: keep reading so that a program blocked in a write sees its signal.
+    const auto drain = [&] {
+        pollfd fds[2] = {{fifoOpen ? fifo.fd() : -1, POLLIN, 0},
+                         {outputOpen ? outputFd : -1, POLLIN, 0}};
+        if (::poll(fds, 2, 20) > 0) {
+            if (fds[0].revents != 0) {
+                const ssize_t n = ::read(fifo.fd(), buffer_.data(), buffer_.size());
+                if (n == 0) {
+                    fifoOpen = false;
+                    fifo.close();
+                }
+            }
+            if (fds[1].revents != 0) {
+                readOutput();
+            }
+        }
+    };
+    const auto stopProgram = [&] { program->terminate(options_.terminateGrace, drain); };
+
+    try {
+        for (;;) {
+            pollfd fds[3] = {{wakeFd_, POLLIN, 0},
+                             {fifoOpen ? fifo.fd() : -1, POLLIN, 0},
+                             {outputOpen ? outputFd : -1, POLLIN, 0}};
+            const int ready = ::poll(fds, 3, static_cast<int>(kTick.count()));
+            if (ready < 0 && errno != EINTR) {
+                throw core::SourceError("poll failed: " + systemError(errno) + ".",
+                                        core::ErrorKind::Transient);
+            }
+            {
+                std::lock_guard lock(mutex_);
+                if (stopped_) {
+                    break;
+                }
+            }
+            if (ready > 0 && fds[1].revents != 0) {
+                readFifo();
+            }
+            if (ready > 0 && fds[2].revents != 0) {
+                readOutput();
+            }
+            if (program->exited()) {
+                const std::string how = exitText(program->reap());
+                // Take what it wrote before it went.
+                while (fifoOpen && readFifo()) {
+                }
+                while (outputOpen && readOutput()) {
+                }
+                deliver({}, true);
+                lines.flush();
+                std::string message =
+                    command_.name + " " + how + " after " + secondsText(Steady::now() - started);
+                if (!lines.lastLine().empty()) {
+                    message += ": " + lines.lastLine();
+                }
+                throw core::SourceError(message, core::ErrorKind::Transient);
+            }
+            const auto quiet = Steady::now() - lastData;
+            if (quiet >= options_.stallTimeout) {
+                stopProgram();
+                deliver({}, true);
+                lines.flush();
+                throw core::SourceError(command_.name + " wrote nothing for " + secondsText(quiet) +
+                                            " (stall); stopped it",
+                                        core::ErrorKind::Transient);
+            }
+        }
+    } catch (...) {
+        stopProgram();
+        throw;
+    }
+    stopProgram();
+    lines.flush();
+}
+
+}  // namespace confcap::record
