@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(g++ cmake make pkg-config libpoco-dev libpugixml-dev libhowardhinnant-date-dev
           libboost-test-dev tzdata ca-certificates ffmpeg)
 case "${1:-}" in
-    --test) packages+=(openssl curl chromium) ;;
-    --bench) packages+=(time bc curl streamlink python3) ;;
+    --test) packages+=(openssl curl chromium mplayer streamlink) ;;
+    --bench) packages+=(time bc curl streamlink mplayer python3) ;;
 esac
 
 missing=()

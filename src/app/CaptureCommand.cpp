@@ -319,8 +319,8 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
             "talk.ts (the extension follows the stream).");
     }
     const auto target = captureTarget(*file);
-    checkRecorder(arguments);
-    const auto sources = sourceOptions(arguments);
+    auto sources = sourceOptions(arguments);
+    sources.pipeFolder = target.folder;
     const auto minBytes = arguments.has("min-size")
                               ? parseSize("min-size", *arguments.value("min-size"))
                               : std::uint64_t{512} * 1024;

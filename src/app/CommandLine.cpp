@@ -56,8 +56,13 @@ const std::vector<OptionSpec>& optionSpecs() {
          false, kPlanning | kCapture, "Streams"},
         {"stall-timeout", "DUR", "a stream sending nothing this long is reconnected (default 20s)",
          false, kRecord | kCapture, "Streams"},
-        {"recorder", "NAME", "what records the streams: native (default)", false,
+        {"recorder", "NAME",
+         "what records the streams: native (default), mplayer, ffmpeg or streamlink", false,
          kPlanning | kCapture, "Streams"},
+        {"recorder-command", "TEMPLATE",
+         "run this program as the recorder (no shell); {url} is the stream, {output} the pipe it "
+         "writes into",
+         false, kPlanning | kCapture, "Streams"},
         {"out", "DIR", "the output folder (default ./recordings)", false, kPlanning, "Recording"},
         {"name", "TEMPLATE",
          "file name template (default \"{date}/{room}/{time} {title}.{ext}\"); fields: "

@@ -22,9 +22,10 @@ namespace {
 
 constexpr const char* kExitCodeHelp =
     "Exit codes: 0 done; 1 a selected talk produced no file; 64 bad option or value;\n"
-    "65 malformed schedule; 66 schedule file missing; 69 URL unreachable or HTTP error;\n"
-    "70 internal error; 73 output folder not writable; 74 write failed (disk full);\n"
-    "78 bad config file; 130 stopped by a second Ctrl-C.\n";
+    "65 malformed schedule; 66 schedule file missing; 69 URL unreachable or HTTP error,\n"
+    "or the --recorder program is not installed; 70 internal error; 73 output folder not\n"
+    "writable; 74 write failed (disk full); 78 bad config file; 130 stopped by a second\n"
+    "Ctrl-C.\n";
 
 constexpr const char* kCaptureHelp =
     "The file's name is FILE's name without its extension plus the stream's own extension:\n"
@@ -32,9 +33,9 @@ constexpr const char* kCaptureHelp =
     "name that exists gets \" (2)\". An HLS stream that ends (EXT-X-ENDLIST) ends the capture\n"
     "early; Ctrl-C ends it and keeps what was recorded.\n\n"
     "Exit codes: 0 recorded; 1 discarded (below --min-size or --min-duration); 64 bad option\n"
-    "or value; 69 no data arrived (unreachable, HTTP error; no file is left); 73 output folder\n"
-    "not writable; 74 write failed (disk full, file size limit; what was written is kept);\n"
-    "130 stopped by a second Ctrl-C.\n";
+    "or value; 69 no data arrived (unreachable, HTTP error; no file is left) or the\n"
+    "--recorder program is not installed; 73 output folder not writable; 74 write failed\n"
+    "(disk full, file size limit; what was written is kept); 130 stopped by a second Ctrl-C.\n";
 
 }  // namespace
 

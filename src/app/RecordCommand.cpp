@@ -112,6 +112,7 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
     recorderOptions.minBytes = minBytes;
     recorderOptions.minDuration = minDuration;
     recorderOptions.source = sources;
+    recorderOptions.source.pipeFolder = outDir / ".confcap";
     run::CaptureRecorder recorder(
         recorderOptions,
         [&scheduler](const record::CaptureEvent& event, const std::vector<std::string>& keys) {

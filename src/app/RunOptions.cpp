@@ -83,6 +83,7 @@ record::SourceOptions sourceOptions(const Arguments& arguments) {
         throw core::UsageError("--stall-timeout must be at least 1s.");
     }
     options.caFile = arguments.value("ca-file").value_or("");
+    options.recorder = checkRecorder(arguments);
     return options;
 }
 
@@ -90,13 +91,13 @@ std::filesystem::path outputFolder(const Arguments& arguments) {
     return arguments.value("out").value_or("recordings");
 }
 
-void checkRecorder(const Arguments& arguments) {
-    const auto recorder = arguments.value("recorder").value_or("native");
-    if (recorder != "native") {
-        throw core::UsageError("--recorder '" + recorder +
-                               "' is not available; this build records with the native engine "
-                               "only (--recorder native).");
+std::optional<record::RecorderCommand> checkRecorder(const Arguments& arguments) {
+    auto command = record::recorderCommand(arguments.value("recorder").value_or(""),
+                                           arguments.value("recorder-command").value_or(""));
+    if (command) {
+        record::checkRecorderInstalled(*command);
     }
+    return command;
 }
 
 }  // namespace confcap::app

@@ -11,7 +11,8 @@ enum ExitCode : int {
     kExitUsage = 64,        ///< bad option, option value or argument
     kExitDataError = 65,    ///< the schedule is malformed or not a schedule
     kExitNoInput = 66,      ///< the schedule file does not exist or cannot be read
-    kExitUnavailable = 69,  ///< a URL could not be fetched (unreachable, HTTP error, TLS)
+    kExitUnavailable = 69,  ///< a URL could not be fetched (unreachable, HTTP error, TLS), or
+                            ///< the --recorder program is not installed
     kExitSoftware = 70,     ///< an internal error (a bug: please report it)
     kExitCantCreate = 73,   ///< the output folder cannot be created or written
     kExitIoError = 74,      ///< writing a recording failed (disk full, file size limit)

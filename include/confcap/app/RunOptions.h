@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "confcap/app/CommandLine.h"
@@ -26,13 +27,16 @@ plan::StreamMap streamMap(const Arguments& arguments);
 /// --pad-before, --pad-after, --name, --windows-safe-names; --utc for names in UTC.
 plan::PlanOptions planOptions(const Arguments& arguments);
 
-/// --variant, --stall-timeout, --ca-file.
+/// --variant, --stall-timeout, --ca-file, --recorder, --recorder-command (checked as
+/// checkRecorder() does). The pipe folder is left to the command.
 record::SourceOptions sourceOptions(const Arguments& arguments);
 
 /// --out, or ./recordings.
 std::filesystem::path outputFolder(const Arguments& arguments);
 
-/// Checks --recorder names a recorder this build can run. Throws core::UsageError.
-void checkRecorder(const Arguments& arguments);
+/// The external recorder --recorder and --recorder-command ask for, checked to be installed;
+/// nullopt for the native engine. Throws core::UsageError for a bad name or template and
+/// core::SourceError (exit code 69) when the program or its supervisors are not installed.
+std::optional<record::RecorderCommand> checkRecorder(const Arguments& arguments);
 
 }  // namespace confcap::app
