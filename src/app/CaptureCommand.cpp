@@ -15,6 +15,7 @@
 #include "confcap/app/RunOptions.h"
 #include "confcap/app/SignalWatcher.h"
 #include "confcap/core/Error.h"
+#include "confcap/record/CommandSource.h"
 #include "confcap/record/RoomCapture.h"
 #include "confcap/record/TalkSink.h"
 #include "confcap/status/Console.h"
@@ -326,6 +327,7 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
                               : std::uint64_t{512} * 1024;
     const auto minDuration = durationOption(arguments, "min-duration", seconds(10));
     checkWritable(target.folder);
+    record::CommandSource::removeStalePipes(target.folder);
 
     CaptureState state;
     // Before any other thread starts, so that every thread has the signals blocked.

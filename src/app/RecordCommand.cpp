@@ -20,6 +20,7 @@
 #include "confcap/app/ScheduleLoader.h"
 #include "confcap/app/SignalWatcher.h"
 #include "confcap/core/Error.h"
+#include "confcap/record/CommandSource.h"
 #include "confcap/record/TalkSink.h"
 #include "confcap/run/CaptureRecorder.h"
 #include "confcap/run/Scheduler.h"
@@ -86,6 +87,7 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
     auto schedule = loadSchedule(arguments, err);
     auto currentPlan = makePlanFor(schedule, arguments);
     prepareOutputFolder(outDir);
+    record::CommandSource::removeStalePipes(outDir / ".confcap");
 
     core::SystemClock clock;
     status::StatusBoard board;

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 
@@ -35,6 +36,7 @@ constexpr int kPipeSize = 1024 * 1024;
 constexpr milliseconds kTick{200};
 constexpr std::size_t kLineLimit = 400;
 constexpr int kLinesPerMinute = 20;
+constexpr const char* kPipePrefix = ".recorder-";
 
 std::string secondsText(Steady::duration d) {
     char text[32];
@@ -162,8 +164,6 @@ public:
     Program(const Program&) = delete;
     Program& operator=(const Program&) = delete;
 
-    int pid() const noexcept { return pid_; }
-
     // True once the program has exited; it stays a zombie (holding its group id) until reap().
     bool exited() const {
         siginfo_t info{};
@@ -254,9 +254,25 @@ void CommandSource::stop() noexcept {
     [[maybe_unused]] const auto written = ::write(wakeFd_, &one, sizeof one);
 }
 
-int CommandSource::pid() const {
-    std::lock_guard lock(mutex_);
-    return pid_;
+std::size_t CommandSource::removeStalePipes(const std::filesystem::path& folder) noexcept {
+    std::size_t removed = 0;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end;
+         it.increment(ec)) {
+        // ".recorder-<pid>-<n>.ts", made by the process <pid>.
+        const std::string name = it->path().filename().string();
+        if (!name.starts_with(kPipePrefix) || !it->is_fifo(ec)) {
+            continue;
+        }
+        const int pid = std::atoi(name.c_str() + std::strlen(kPipePrefix));
+        if (pid > 0 && (::kill(pid, 0) == 0 || errno != ESRCH)) {
+            continue;
+        }
+        if (std::filesystem::remove(it->path(), ec)) {
+            ++removed;
+        }
+    }
+    return removed;
 }
 
 void CommandSource::run(SourceOutput& out) {
@@ -289,18 +305,6 @@ void CommandSource::run(SourceOutput& out) {
                                 core::ErrorKind::Transient);
     }
     input.close(Poco::Pipe::CLOSE_WRITE);  // the program reads end-of-file, never the terminal
-    {
-        std::lock_guard lock(mutex_);
-        pid_ = program->pid();
-    }
-    struct ClearPid {
-        CommandSource& source;
-        ~ClearPid() {
-            std::lock_guard lock(source.mutex_);
-            source.pid_ = 0;
-        }
-    } clearPid{*this};
-
     LineLog lines(command_.name, out);
     const int outputFd = output.readHandle();
     // A helper the program left behind may hold its output open: never block on it.

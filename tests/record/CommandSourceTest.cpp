@@ -1,6 +1,7 @@
 #include "confcap/record/CommandSource.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -99,14 +100,10 @@ const CommandRun& scenario(const std::string& name) {
          [] {
              // ffmpeg reads five seconds of a live stream before it writes (its default
              // analyzeduration): the stall timeout must be longer.
-             return runCommand(builtIn("ffmpeg"),
-                               {"tv",
-                                StreamKind::Ts,
-                                0,
-                                0,
-                                false,
-                                {Fault::drop(2.5, 3.0), Fault::stall(10, 17)}},
-                               26.0, 7000ms);
+             return runCommand(
+                 builtIn("ffmpeg"),
+                 {"tv", StreamKind::Ts, 0, 0, false, {Fault::drop(2.5, 3.0), Fault::stall(10, 17)}},
+                 26.0, 7000ms);
          }},
         {"streamlink",
          [] {
@@ -270,6 +267,25 @@ BOOST_AUTO_TEST_CASE(a_pipe_folder_that_does_not_exist_is_a_permanent_error) {
         source.run(out), confcap::core::SourceError, [](const confcap::core::SourceError& e) {
             return !e.transient() && std::string(e.what()).find("named pipe") != std::string::npos;
         });
+}
+
+BOOST_AUTO_TEST_CASE(only_the_pipes_of_processes_that_are_gone_are_removed) {
+    TempDir folder;
+    const auto pipe = [&](const std::string& name) {
+        const auto path = folder.path / name;
+        BOOST_REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+        return path;
+    };
+    const auto dead = pipe(".recorder-999999999-1.ts");  // above any pid_max
+    const auto alive = pipe(".recorder-" + std::to_string(::getpid()) + "-1.ts");
+    const auto other = pipe("talk.ts");
+    const auto file = writeFile(folder.path / ".recorder-999999999-2.ts", "not a pipe");
+    BOOST_TEST(CommandSource::removeStalePipes(folder.path) == 1u);
+    BOOST_TEST(!std::filesystem::exists(dead));
+    BOOST_TEST(std::filesystem::exists(alive));
+    BOOST_TEST(std::filesystem::exists(other));
+    BOOST_TEST(std::filesystem::exists(file));
+    BOOST_TEST(CommandSource::removeStalePipes(folder.path / "missing") == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

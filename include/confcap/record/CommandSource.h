@@ -34,8 +34,9 @@ public:
     void stop() noexcept override;
     const std::string& url() const noexcept override { return url_; }
 
-    /// The process id of the running program, or 0 between runs. Thread-safe.
-    int pid() const;
+    /// Removes the named pipes in `folder` that a killed confcap left behind (those whose
+    /// process no longer runs). Returns how many went. Never throws.
+    static std::size_t removeStalePipes(const std::filesystem::path& folder) noexcept;
 
 private:
     class Run;
@@ -47,9 +48,8 @@ private:
     bool connectedBefore_ = false;
     int wakeFd_ = -1;  // an eventfd stop() signals, so that run() wakes at once
 
-    mutable std::mutex mutex_;
+    std::mutex mutex_;
     bool stopped_ = false;
-    int pid_ = 0;
 };
 
 }  // namespace confcap::record
