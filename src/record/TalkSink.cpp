@@ -38,6 +38,9 @@ constexpr auto kManifestInterval = std::chrono::seconds(1);
 constexpr std::string_view kManifestSuffix = ".part.json";
 constexpr int kManifestVersion = 1;
 constexpr int kMaxNameAttempts = 10000;
+// A piece below this beside a larger one is a connection or recorder run that ended before it
+// delivered media (a header, an error page): merging it would only break the merge.
+constexpr std::uint64_t kTinyPiece = 16 * 1024;
 
 /// The part set is held by a live sink; recoverLeftovers skips it.
 class PartSetInUse : public core::OutputError {
@@ -668,14 +671,25 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
     }
     std::vector<PieceFile> kept;
     std::uint64_t total = 0;
+    const bool anyLarge = std::any_of(pieces_.begin(), pieces_.end(), [&](const PieceFile& p) {
+        return pieceBytes(p) >= kTinyPiece;
+    });
+    int tiny = 0;
     for (const auto& piece : pieces_) {
         const auto size = pieceBytes(piece);
-        if (size == 0) {
+        if (size == 0 || (anyLarge && size < kTinyPiece)) {
             ::unlink(partPath(piece).c_str());
+            tiny += size == 0 ? 0 : 1;
         } else {
             kept.push_back(piece);
             total += size;
         }
+    }
+    if (tiny > 0) {
+        notes_.push_back(std::to_string(tiny) + (tiny == 1 ? " piece" : " pieces") + " under " +
+                         formatBytes(kTinyPiece) +
+                         " left out: a connection or recorder run that ended before it "
+                         "delivered media.");
     }
     double covered = 0;
     {

@@ -327,6 +327,30 @@ BOOST_AUTO_TEST_CASE(webmPiecesAreMergedIntoOnePlayableFile) {
         boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(aTinyPieceBetweenTwoIsLeftOutOfTheMerge) {
+    TempDir temp;
+    FakeClock clock(kWindowStart);
+    TalkSink sink(configIn(temp.path), clock);
+    sink.beginPiece(kWebm);
+    feed(sink, clock, clips().webmA, 4096);
+    // A run that wrote a header and died: on its own it is not a playable WebM.
+    sink.reconnected();
+    sink.beginPiece(kWebm);
+    sink.write(std::string_view(clips().webmB).substr(0, 600), 0);
+    sink.reconnected();
+    sink.beginPiece(kWebm);
+    feed(sink, clock, clips().webmB, 4096);
+    BOOST_TEST(sink.status().pieces == 3);
+    const auto result = sink.finalize("window ended");
+    BOOST_TEST(result.outcome == Outcome::Recorded, result.reason);
+    BOOST_REQUIRE(result.files.size() == 1u);
+    BOOST_TEST(std::abs(durationOf(result.files[0]) - 3.0) <= 0.5);
+    BOOST_TEST(std::any_of(result.notes.begin(), result.notes.end(), [](const std::string& note) {
+        return note.find("1 piece under 16 KB left out") != std::string::npos;
+    }));
+    BOOST_TEST(filesUnder(temp.path).size() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(withoutFfmpegPiecesAreKeptNumbered) {
     TempDir temp;
     FakeClock clock(kWindowStart);
