@@ -10,6 +10,12 @@
 //   confcap-bench-server rooms --rooms 64 --talk-in 10 --talk-length 60 --media DIR --info FILE
 //       Live HLS rooms in real time (FakeStreamServer, 16 rooms per server) and a frab schedule
 //       with one talk per room.
+//   confcap-bench-server faults --kind hls|ts --talk-in 8 --talk-length 30 --media DIR --info FILE
+//       One room, "Saal 1", streaming live HLS (window 6) or progressive MPEG-TS in real time, and
+//       a frab schedule served over HTTP with two talks back to back: "Dropped Talk" from talk-in
+//       seconds on, then "Stalled Talk", each talk-length seconds. In the middle of the first the
+//       connection drops and new ones are refused for 3 s; in the middle of the second the
+//       stream sends nothing for 8 s.
 //
 // The info file holds key=value lines; it appears once the server is ready. The server runs
 // until SIGINT or SIGTERM.
@@ -20,6 +26,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -270,6 +277,72 @@ int serveRooms(const std::map<std::string, std::string>& args) {
     return 0;
 }
 
+/// `at` as "YYYY-MM-DDTHH:MM:SSZ".
+std::string utc(std::chrono::system_clock::time_point at) {
+    const std::time_t t = std::chrono::system_clock::to_time_t(at);
+    std::tm parts{};
+    gmtime_r(&t, &parts);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+    return text;
+}
+
+int serveFaults(const std::map<std::string, std::string>& args) {
+    const std::string kind = args.at("kind");
+    if (kind != "hls" && kind != "ts") {
+        throw std::runtime_error("--kind must be hls or ts, not " + kind);
+    }
+    const auto clip =
+        benchClip(args.at("media"),
+                  std::stoi(args.count("kbps") != 0 ? args.at("kbps") : std::string("3000")));
+    const auto talkIn = std::chrono::seconds(std::stoi(args.at("talk-in")));
+    const auto talkLength = std::chrono::seconds(std::stoi(args.at("talk-length")));
+    confcap::demo::StreamSpec stream;
+    stream.name = "saal1";
+    stream.kind = kind == "hls" ? confcap::demo::StreamKind::Hls : confcap::demo::StreamKind::Ts;
+    stream.window = 6;
+    const std::vector<confcap::demo::FakeTalk> talks = {
+        {"00000000-0000-4000-8000-000000000001", "Saal 1", "Dropped Talk", talkIn, talkLength},
+        {"00000000-0000-4000-8000-000000000002", "Saal 1", "Stalled Talk", talkIn + talkLength,
+         talkLength}};
+    const auto start = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    confcap::demo::FakeConference conference(clip, {{"Saal 1", stream}}, talks, start);
+    auto& streams = conference.streams();
+    // Fault times count on the stream server's steady clock; `lead` is `start` on that clock.
+    const double lead =
+        streams.elapsed() +
+        std::chrono::duration<double>(start - std::chrono::system_clock::now()).count();
+    const double length = static_cast<double>(talkLength.count());
+    const double dropAt = static_cast<double>(talkIn.count()) + length / 2;
+    const double refusedUntil = dropAt + 3;
+    const double stallFrom = static_cast<double>(talkIn.count()) + length * 1.5;
+    const double stallUntil = stallFrom + 8;
+    streams.addFault(stream.name, confcap::demo::Fault::drop(lead + dropAt, lead + refusedUntil));
+    streams.addFault(stream.name, confcap::demo::Fault::stall(lead + stallFrom, lead + stallUntil));
+
+    const auto instant = [&](double seconds) {
+        return utc(start + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                               std::chrono::duration<double>(seconds)));
+    };
+    std::ostringstream info;
+    info << "schedule_url=" << conference.scheduleUrl() << "\n";
+    for (const auto& option : conference.streamOptions()) {
+        info << "stream=" << option << "\n";
+    }
+    info << "talk_start=" << instant(static_cast<double>(talkIn.count())) << "\n"
+         << "talk_end=" << instant(static_cast<double>((talkIn + 2 * talkLength).count())) << "\n"
+         << "drop_at=" << instant(dropAt) << "\n"
+         << "refused_until=" << instant(refusedUntil) << "\n"
+         << "stall_from=" << instant(stallFrom) << "\n"
+         << "stall_until=" << instant(stallUntil) << "\n";
+    if (stream.kind == confcap::demo::StreamKind::Hls) {
+        info << "segment_seconds=" << streams.segmentSeconds() << "\n";
+    }
+    publish(args.at("info"), info.str());
+    waitForSignal();
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -288,7 +361,10 @@ int main(int argc, char** argv) {
         if (mode == "rooms") {
             return serveRooms(options(argc, argv));
         }
-        std::cerr << "usage: confcap-bench-server files|rooms --option value ...\n";
+        if (mode == "faults") {
+            return serveFaults(options(argc, argv));
+        }
+        std::cerr << "usage: confcap-bench-server files|rooms|faults --option value ...\n";
         return 64;
     } catch (const std::exception& e) {
         std::cerr << "confcap-bench-server: " << e.what() << "\n";
