@@ -31,6 +31,9 @@ using std::chrono::milliseconds;
 // Enough of the stream's start to tell its format (two MPEG-TS packets, an ID3 tag's header).
 constexpr std::size_t kSniffBytes = 512;
 constexpr std::size_t kReadSize = 256 * 1024;
+// How much of a run's start tells a finished stream delivered again from a live one that goes on
+// (the container's headers alone are the same every time).
+constexpr std::size_t kReplayBytes = 64 * 1024;
 // A larger pipe lets the program write on while a sink's disk write is slow.
 constexpr int kPipeSize = 1024 * 1024;
 constexpr milliseconds kTick{200};
@@ -313,6 +316,8 @@ void CommandSource::run(SourceOutput& out) {
     bool fifoOpen = true;
     bool connected = false;
     std::string sniffed;
+    std::string start;    // this run's first bytes
+    bool replay = false;  // it began exactly as the last run that exited cleanly
     const auto started = Steady::now();
     auto lastData = started;
 
@@ -338,6 +343,17 @@ void CommandSource::run(SourceOutput& out) {
             if (sniffed.empty()) {
                 return;
             }
+            if (!endedStart_.empty()) {
+                // After a clean exit: held back until it differs from the last run's start (at
+                // once for a live stream, whose timestamps move on) or matches all of it.
+                const std::size_t common = std::min(sniffed.size(), endedStart_.size());
+                if (sniffed.compare(0, common, endedStart_, 0, common) == 0) {
+                    if (common == endedStart_.size() || final) {
+                        replay = true;
+                    }
+                    return;
+                }
+            }
             if (looksLikeHlsPlaylist("", sniffed)) {
                 throw core::SourceError(command_.name +
                                             " wrote an HLS playlist instead of the stream; record "
@@ -348,12 +364,16 @@ void CommandSource::run(SourceOutput& out) {
             resume.first = !connectedBefore_;
             connectedBefore_ = true;
             connected = true;
+            start = sniffed.substr(0, kReplayBytes);
             out.connected(detectFormat("", sniffed), resume);
             out.write(sniffed, 0, ChunkKind::Media);
             sniffed.clear();
             return;
         }
         if (!bytes.empty()) {
+            if (start.size() < kReplayBytes) {
+                start.append(bytes.substr(0, kReplayBytes - start.size()));
+            }
             out.write(bytes, 0, ChunkKind::Media);
         }
     };
@@ -411,8 +431,17 @@ void CommandSource::run(SourceOutput& out) {
             if (ready > 0 && fds[2].revents != 0) {
                 readOutput();
             }
+            if (replay) {
+                // A finished stream (an HLS playlist that ended) that the program would deliver
+                // again from its beginning: the stream has ended, nothing is written twice.
+                stopProgram();
+                lines.flush();
+                out.notice(command_.name + " began the stream again from its start: it has ended");
+                return;
+            }
             if (program->exited()) {
-                const std::string how = exitText(program->reap());
+                const int status = program->reap();
+                const std::string how = exitText(status);
                 // Take what it wrote before it went.
                 while (fifoOpen && readFifo()) {
                 }
@@ -420,6 +449,12 @@ void CommandSource::run(SourceOutput& out) {
                 }
                 deliver({}, true);
                 lines.flush();
+                if (replay) {
+                    out.notice(command_.name +
+                               " began the stream again from its start: it has ended");
+                    return;
+                }
+                endedStart_ = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? start : "";
                 std::string message =
                     command_.name + " " + how + " after " + secondsText(Steady::now() - started);
                 if (!lines.lastLine().empty()) {

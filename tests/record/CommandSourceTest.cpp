@@ -42,6 +42,12 @@ struct CommandRun {
     std::shared_ptr<RecordingOutput> out;
     std::optional<std::string> permanent;
     std::chrono::milliseconds stopTook{0};
+    /// Runs that returned normally (the stream ended).
+    int endings = 0;
+    /// Processes that the program started (their pids written to "<pipe>.helper" files) and
+    /// that still ran once the source stopped.
+    std::size_t helpersLeft = 0;
+    std::size_t helpers = 0;
     /// Files left in the pipe folder once the source stopped.
     std::size_t leftInPipeFolder = 0;
     /// Processes still mentioning the pipe folder once the source stopped.
@@ -71,10 +77,23 @@ CommandRun runCommand(const RecorderCommand& command, StreamSpec spec, double un
         run.server->waitUntil(until);
         run.stopTook = driver.stop();
         run.permanent = driver.permanentError();
+        run.endings = driver.endings();
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(pipes.path)) {
+        if (entry.path().extension() == ".helper") {
+            ++run.helpers;
+            const int pid = std::stoi(confcap::testing::readFile(entry.path()));
+            const auto all = confcap::testing::processes();
+            run.helpersLeft +=
+                static_cast<std::size_t>(std::count_if(all.begin(), all.end(), [&](const auto& p) {
+                    return p.pid == pid && p.state != 'Z';
+                }));
+            std::filesystem::remove(entry.path());
+        }
     }
     run.leftInPipeFolder = static_cast<std::size_t>(std::distance(
         std::filesystem::directory_iterator(pipes.path), std::filesystem::directory_iterator()));
-    run.strays = confcap::testing::processesMentioning(pipes.path.string()).size();
+    run.strays = confcap::testing::processesMentioning(pipes.path.string() + "/").size();
     return run;
 }
 
@@ -113,6 +132,14 @@ const CommandRun& scenario(const std::string& name) {
                                {"room", StreamKind::Hls, 4, 0, false, {Fault::stall(5, 12)}}, 16.0,
                                3000ms, 2000ms, true);
          }},
+        {"ended",
+         [] {
+             // The playlist has ended: ffmpeg records it and exits 0; run again, it would start
+             // over from the first segment.
+             return runCommand(builtIn("ffmpeg"),
+                               {"room", StreamKind::Hls, 4, 0, false, {Fault::endList(0, 60)}}, 8.0,
+                               5000ms, 2000ms, true);
+         }},
         {"playlist",
          [] {
              return runCommand(builtIn("mplayer"), {"room", StreamKind::Hls, 4, 0, false, {}}, 3.0,
@@ -129,8 +156,8 @@ const CommandRun& scenario(const std::string& name) {
          [] {
              // Ignores SIGTERM and leaves a helper behind in its process group: both must go.
              return runCommand(
-                 custom("sh -c 'trap \"\" TERM; sleep 300 & "
-                        "while :; do head -c 188 /dev/zero; sleep 0.2; done > \"$1\"' "
+                 custom("sh -c 'trap \"\" TERM; sleep 300 & echo $! > \"$1.helper\"; "
+                        "while :; do head -c 1880 /dev/zero; sleep 0.2; done > \"$1\"' "
                         "sh {output} {url}"),
                  {"tv", StreamKind::Ts, 0, 0, false, {}}, 1.5, 20s, 700ms);
          }},
@@ -214,6 +241,20 @@ BOOST_AUTO_TEST_CASE(streamlink_records_hls_and_is_restarted_after_a_stall) {
     checkNothingLeft(run);
 }
 
+BOOST_AUTO_TEST_CASE(a_finished_stream_is_not_recorded_twice) {
+    const CommandRun& run = scenario("ended");
+    report(run);
+    const auto pieces = run.out->pieces();
+    BOOST_REQUIRE_EQUAL(pieces.size(), 1u);
+    BOOST_TEST(run.endings >= 1);
+    BOOST_TEST(anyContains(run.out->notices(), "ffmpeg began the stream again from its start"));
+    TempDir dir;
+    const auto p = probe(writeFile(dir.path / "ended.ts", run.out->allBytes()));
+    BOOST_TEST(p.ok);
+    BOOST_TEST(p.span == 4.0, boost::test_tools::tolerance(1.0));
+    checkNothingLeft(run);
+}
+
 BOOST_AUTO_TEST_CASE(a_recorder_that_writes_the_playlist_is_a_permanent_error) {
     const CommandRun& run = scenario("playlist");
     BOOST_REQUIRE(run.permanent.has_value());
@@ -244,11 +285,14 @@ BOOST_AUTO_TEST_CASE(stop_kills_a_program_that_ignores_sigterm_and_its_helpers) 
     BOOST_TEST(run.stopTook.count() < 3000);
     BOOST_TEST(run.out->failures().empty());
     BOOST_TEST(!run.out->pieces().empty());
+    BOOST_TEST(run.helpers == 1u);
+    BOOST_TEST(run.helpersLeft == 0u);
     checkNothingLeft(run);
 }
 
 BOOST_AUTO_TEST_CASE(no_child_is_left_unreaped) {
-    for (const auto& name : {"mplayer", "ffmpeg", "streamlink", "playlist", "chatty", "stubborn"}) {
+    for (const auto& name :
+         {"mplayer", "ffmpeg", "streamlink", "ended", "playlist", "chatty", "stubborn"}) {
         scenario(name);
     }
     const auto children = confcap::testing::childrenOf(::getpid());

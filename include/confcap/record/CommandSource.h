@@ -23,6 +23,9 @@ namespace confcap::record {
 /// stopped first); a Permanent one when the pipe cannot be made or the program wrote an HLS
 /// playlist instead of media. Stopping the program sends SIGTERM to its group, then SIGKILL after
 /// `options.terminateGrace`; the program is always reaped before run() returns or throws.
+/// A program exiting with status 0 may be a dropped live stream or a finished one (an HLS playlist
+/// with EXT-X-ENDLIST): it is a Transient failure, but when the next run begins with the very same
+/// bytes the stream has ended, and run() stops that run and returns without writing them again.
 class CommandSource final : public Source {
 public:
     CommandSource(std::string url, RecorderCommand command, SourceOptions options);
@@ -46,7 +49,8 @@ private:
     SourceOptions options_;
     std::vector<char> buffer_;
     bool connectedBefore_ = false;
-    int wakeFd_ = -1;  // an eventfd stop() signals, so that run() wakes at once
+    std::string endedStart_;  // the first bytes of the last run, when it exited with status 0
+    int wakeFd_ = -1;         // an eventfd stop() signals, so that run() wakes at once
 
     std::mutex mutex_;
     bool stopped_ = false;
