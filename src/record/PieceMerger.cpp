@@ -230,8 +230,11 @@ std::filesystem::path PieceMerger::numberedPiecePath(const std::filesystem::path
 
 std::filesystem::path PieceMerger::findOnPath(std::string_view program) {
     if (program.find('/') != std::string_view::npos) {
-        return ::access(std::string(program).c_str(), X_OK) == 0 ? std::filesystem::path(program)
-                                                                 : std::filesystem::path();
+        std::error_code ec;
+        return std::filesystem::is_regular_file(program, ec) &&
+                       ::access(std::string(program).c_str(), X_OK) == 0
+                   ? std::filesystem::path(program)
+                   : std::filesystem::path();
     }
     const char* path = std::getenv("PATH");
     std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";

@@ -1,5 +1,9 @@
 #include "confcap/record/RecorderCommand.h"
 
+#include <Poco/Exception.h>
+#include <Poco/Pipe.h>
+#include <Poco/Process.h>
+
 #include <algorithm>
 
 #include "confcap/core/Error.h"
@@ -60,7 +64,8 @@ void checkPlaceholders(const std::vector<std::string>& arguments, std::string_vi
             }
             const std::string_view field(argument.data() + open + 1, close - open - 1);
             const bool name = !field.empty() && std::all_of(field.begin(), field.end(), [](char c) {
-                return (c >= 'a' && c <= 'z') || c == '_';
+                return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '_';
             });
             if (!name) {
                 continue;  // literal braces, such as JSON in an argument
@@ -232,6 +237,26 @@ void checkRecorderInstalled(const RecorderCommand& command) {
                                         "not on PATH.",
                                     core::ErrorKind::Permanent);
         }
+    }
+    // Older systems have the programs without the options used (env --default-signal needs
+    // coreutils 8.31, setpriv --pdeathsig util-linux 2.33): try the chain once.
+    static const int chainWorks = [] {
+        try {
+            Poco::Process::Args args(supervisorPrefix().begin() + 1, supervisorPrefix().end());
+            args.push_back("true");
+            Poco::Pipe output;
+            auto handle =
+                Poco::Process::launch(supervisorPrefix().front(), args, nullptr, &output, &output);
+            return handle.wait();
+        } catch (const Poco::Exception&) {
+            return -1;
+        }
+    }();
+    if (chainWorks != 0) {
+        throw core::SourceError(
+            "External recorders need 'env --default-signal' (coreutils 8.31 or later) and "
+            "'setpriv --pdeathsig' (util-linux 2.33 or later), and this system's do not work.",
+            core::ErrorKind::Permanent);
     }
 }
 

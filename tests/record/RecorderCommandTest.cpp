@@ -57,6 +57,7 @@ const BadOptions kBadOptions[] = {
     {"", "ffmpeg -i {url}"},
     {"", "ffmpeg {output}"},
     {"", "ffmpeg -i {url} -metadata title={title} {output}"},
+    {"", "ffmpeg -i {url} -metadata title={Title2} {output}"},
     {"", "   "},
     {"", "ffmpeg -i '{url} {output}"},
 };
@@ -135,11 +136,11 @@ BOOST_AUTO_TEST_CASE(a_missing_program_is_a_permanent_source_error_naming_it) {
             return !e.transient() && what.find("'no-such-recorder-xyz'") != std::string::npos &&
                    what.find("not found on PATH") != std::string::npos;
         });
-    BOOST_CHECK_EXCEPTION(
-        checkRecorderInstalled(*recorderCommand("", "/nonexistent/rec {output} {url}")),
-        SourceError, [](const SourceError& e) {
-            return std::string(e.what()).find("no executable file there") != std::string::npos;
-        });
+    BOOST_CHECK_EXCEPTION(checkRecorderInstalled(*recorderCommand("", "/usr/bin {output} {url}")),
+                          SourceError, [](const SourceError& e) {
+                              return std::string(e.what()).find("no executable file there") !=
+                                     std::string::npos;
+                          });
     BOOST_CHECK_NO_THROW(checkRecorderInstalled(*recorderCommand("", "sh -c : {output} {url}")));
 }
 
