@@ -138,7 +138,7 @@ RecorderRun recordWith(const std::string& recorder, StreamKind kind) {
         run.outFiles = confcap::testing::filesUnder(folders.out);
         run.bookkeeping = confcap::testing::filesUnder(folders.out / ".confcap", false);
         // A recorder's command line names its pipe (under the run's folder) and the stream.
-        for (const auto& text : {folders.root.path.string(), streams.url("saal1")}) {
+        for (const auto& text : {folders.root.path.string() + "/", streams.url("saal1")}) {
             for (const auto& p : confcap::testing::processesMentioning(text)) {
                 run.strays.push_back(std::to_string(p.pid) + " " + p.commandLine);
             }
@@ -251,7 +251,7 @@ BOOST_DATA_TEST_CASE(outages_are_written_down_as_gaps, bdata::make(kRecorders), 
         BOOST_TEST_MESSAGE(recorder << " " << title << ": " << lost << " s of gaps");
         // The program may have buffered part of the outage; it may take seconds to start again.
         BOOST_TEST(lost >= outage - 5.0, title << "\n" << run.err);
-        BOOST_TEST(lost <= outage + 8.0, title << "\n" << run.err);
+        BOOST_TEST(lost <= outage + 12.0, title << "\n" << run.err);
     }
 }
 
@@ -302,33 +302,50 @@ BOOST_AUTO_TEST_CASE(killing_confcap_takes_its_recorder_along) {
     const auto start = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     FakeConference conference(confcap::testing::testClip(), {{"Saal 1", {"saal1", StreamKind::Ts}}},
                               {talk("01", "Long Talk", 0, 600)}, start);
-    std::vector<std::string> args = {
-        "record", "--schedule", conference.scheduleUrl(), "--out", "out", "--recorder", "ffmpeg"};
+    // A recorder that writes nothing and never notices that its pipe lost its reader: only the
+    // parent-death signal can end it.
+    std::vector<std::string> args = {"record",
+                                     "--schedule",
+                                     conference.scheduleUrl(),
+                                     "--out",
+                                     "out",
+                                     "--recorder-command",
+                                     "sh -c 'exec sleep 600' sh {output} {url}",
+                                     "--stall-timeout",
+                                     "10m"};
     for (const auto& option : conference.streamOptions()) {
         args.push_back("--stream");
         args.push_back(option);
     }
     ChildProcess confcap(CONFCAP_BINARY, args, folders.work, folders.env());
     const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (confcap.running() && std::chrono::steady_clock::now() < deadline &&
-           confcap.err().find("connected, receiving ts") == std::string::npos) {
+    std::vector<confcap::testing::ProcessInfo> recorders;
+    while (confcap.running() && std::chrono::steady_clock::now() < deadline) {
+        recorders = confcap::testing::childrenOf(confcap.pid());
+        if (!recorders.empty() && recorders.front().commandLine.starts_with("sleep 600")) {
+            break;
+        }
         std::this_thread::sleep_for(100ms);
     }
-    const auto recorders = confcap::testing::processesMentioning(folders.root.path.string());
-    BOOST_TEST_REQUIRE(recorders.size() >= 1u, confcap.err());
+    BOOST_TEST_REQUIRE(recorders.size() == 1u, confcap.err());
+    BOOST_TEST_REQUIRE(recorders.front().commandLine.starts_with("sleep 600"), confcap.err());
+    const int recorder = recorders.front().pid;
     confcap.signal(SIGKILL);
     BOOST_TEST(confcap.wait(10s).has_value());
     // The kernel's parent-death signal reaches the recorder at once.
-    auto left = confcap::testing::processesMentioning(folders.root.path.string());
-    for (int i = 0; i < 30 && !left.empty(); ++i) {
+    const auto gone = [recorder] {
+        const auto all = confcap::testing::processes();
+        return std::none_of(all.begin(), all.end(),
+                            [&](const auto& p) { return p.pid == recorder && p.state != 'Z'; });
+    };
+    for (int i = 0; i < 30 && !gone(); ++i) {
         std::this_thread::sleep_for(100ms);
-        left = confcap::testing::processesMentioning(folders.root.path.string());
     }
-    for (const auto& p : left) {
-        BOOST_TEST_MESSAGE("still running: " << p.pid << " " << p.commandLine);
-        ::kill(p.pid, SIGKILL);
+    const bool ended = gone();
+    if (!ended) {
+        ::kill(recorder, SIGKILL);
     }
-    BOOST_TEST(left.empty());
+    BOOST_TEST(ended);
 }
 
 BOOST_DATA_TEST_CASE(a_missing_recorder_fails_at_start_with_exit_69,
@@ -377,7 +394,7 @@ BOOST_DATA_TEST_CASE(a_missing_recorder_fails_at_start_with_exit_69,
         const auto code = confcap.wait(20s);
         BOOST_TEST_REQUIRE(code.has_value(), "confcap waits instead of failing");
         BOOST_TEST(*code == 69, confcap.err());
-        BOOST_TEST((std::chrono::steady_clock::now() - began < 5s));
+        BOOST_TEST((std::chrono::steady_clock::now() - began < 10s));
         const auto err = confcap.err();
         BOOST_TEST(err.find(message) != std::string::npos, err);
         BOOST_TEST(std::count(err.begin(), err.end(), '\n') == 1, err);
