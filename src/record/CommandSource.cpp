@@ -131,8 +131,12 @@ private:
             partial_.clear();
             return;
         }
-        last_ = partial_.substr(begin);
+        std::string line = partial_.substr(begin);
         partial_.clear();
+        // ffmpeg's "Last message repeated 2 times" says nothing about why it ended.
+        if (line.find("Last message repeated") == std::string::npos) {
+            last_ = line;
+        }
         const auto now = Steady::now();
         if (now - windowStart_ > std::chrono::minutes(1)) {
             windowStart_ = now;
@@ -140,7 +144,7 @@ private:
         }
         if (logged_ < kLinesPerMinute) {
             ++logged_;
-            out_.notice(name_ + ": " + last_);
+            out_.notice(name_ + ": " + line);
         } else {
             ++held_;
         }
