@@ -52,14 +52,22 @@ std::string systemError(int error) {
     return std::strerror(error);
 }
 
-// A named pipe, read without blocking; removed again when the run ends.
+// A named pipe, read without blocking; removed again when the run ends, with the folders made
+// for it when nothing else went into them (a capture's folder appears only with its file).
 class Fifo {
 public:
     explicit Fifo(std::filesystem::path path) : path_(std::move(path)) {
         std::error_code ec;
+        for (auto folder = path_.parent_path();
+             !folder.empty() && !std::filesystem::exists(folder, ec) && !ec;
+             folder = folder.parent_path()) {
+            madeFolders_.push_back(folder);
+        }
+        std::filesystem::create_directories(path_.parent_path(), ec);
         std::filesystem::remove(path_, ec);
         if (::mkfifo(path_.c_str(), 0600) != 0) {
             const int error = errno;
+            removeMadeFolders();
             throw core::SourceError("Cannot make the named pipe " + path_.string() +
                                         " for the recorder: " + systemError(error) +
                                         " (the output folder must allow named pipes).",
@@ -69,6 +77,7 @@ public:
         if (fd_ < 0) {
             const int error = errno;
             std::filesystem::remove(path_, ec);
+            removeMadeFolders();
             throw core::SourceError(
                 "Cannot open the named pipe " + path_.string() + ": " + systemError(error) + ".",
                 core::ErrorKind::Permanent);
@@ -79,6 +88,7 @@ public:
         close();
         std::error_code ec;
         std::filesystem::remove(path_, ec);
+        removeMadeFolders();
     }
     Fifo(const Fifo&) = delete;
     Fifo& operator=(const Fifo&) = delete;
@@ -93,7 +103,18 @@ public:
     }
 
 private:
+    // Deepest first; a folder that holds anything stays.
+    void removeMadeFolders() noexcept {
+        std::error_code ec;
+        for (const auto& folder : madeFolders_) {
+            if (!std::filesystem::remove(folder, ec)) {
+                break;
+            }
+        }
+    }
+
     std::filesystem::path path_;
+    std::vector<std::filesystem::path> madeFolders_;
     int fd_ = -1;
 };
 

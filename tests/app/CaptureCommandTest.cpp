@@ -215,6 +215,11 @@ const CaptureRun& scenario(const std::string& name) {
              return capture({"tv", StreamKind::Ts, 0, 0, false, {}}, "60s", {}, 0,
                             milliseconds(3000));
          }},
+        {"ts mplayer",
+         [] {
+             return capture({"tv", StreamKind::Ts, 0, 0, false, {}}, "5s",
+                            {"--recorder", "mplayer"});
+         }},
         {"hls ends",
          [] {
              return capture({"room", StreamKind::Hls, 6, 0, false, {Fault::endList(3.0, 1e9)}},
@@ -350,6 +355,23 @@ BOOST_AUTO_TEST_CASE(progressiveCaptureIsPlayableAndAsLongAsAsked) {
     BOOST_TEST(p.span > 3.5);
     BOOST_TEST(p.span < 6.5);
     BOOST_TEST(run.took < milliseconds(9000));
+}
+
+BOOST_AUTO_TEST_CASE(anExternalRecorderCapturesThroughAPipeItLeavesNoTraceOf) {
+    const auto& run = scenario("ts mplayer");
+    const auto p = requireRecorded(run);
+    BOOST_TEST(p.ok, p.errors);
+    BOOST_TEST(p.streams == 2);
+    BOOST_TEST(p.span > 3.0);
+    BOOST_TEST(p.span < 6.5);
+    // The named pipe mplayer wrote into was beside the file, and is gone.
+    std::vector<std::string> entries;
+    for (const auto& entry : fs::directory_iterator(run.dir->path / "out")) {
+        entries.push_back(entry.path().filename().string());
+    }
+    std::sort(entries.begin(), entries.end());
+    BOOST_TEST(entries == (std::vector<std::string>{"talk.json", "talk.ts"}),
+               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(aUrlThatNeverAnswersExits69WithOneSentenceAndNoFile) {

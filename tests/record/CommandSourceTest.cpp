@@ -148,7 +148,9 @@ const CommandRun& scenario(const std::string& name) {
         {"chatty",
          [] {
              return runCommand(
-                 custom("sh -c 'echo starting; echo \"bad thing\" >&2; printf x > \"$1\"; exit 3' "
+                 custom("sh -c 'echo starting; i=0; while [ $i -lt 30 ]; do i=$((i+1)); "
+                        "echo line $i; done; echo \"bad thing\" >&2; "
+                        "echo \"Last message repeated 2 times\" >&2; printf x > \"$1\"; exit 3' "
                         "sh {output} {url}"),
                  {"tv", StreamKind::Ts, 0, 0, false, {}}, 1.0);
          }},
@@ -267,7 +269,14 @@ BOOST_AUTO_TEST_CASE(output_lines_are_notices_and_the_exit_names_the_last_one) {
     const CommandRun& run = scenario("chatty");
     const auto notices = run.out->notices();
     BOOST_TEST(anyContains(notices, "sh: starting"));
-    BOOST_TEST(anyContains(notices, "sh: bad thing"));
+    // The first run's 33 lines: the first 20 are logged, the rest counted when it ends.
+    const auto held =
+        std::find(notices.begin(), notices.end(), "sh: 13 more lines were not logged");
+    BOOST_REQUIRE((held != notices.end()));
+    BOOST_TEST(std::count_if(notices.begin(), held, [](const std::string& n) {
+                   return n.starts_with("sh: line ");
+               }) == 19);
+    // ffmpeg's repeat counter is not why a program ended: the line before it is.
     const auto failures = run.out->failures();
     BOOST_REQUIRE(!failures.empty());
     BOOST_TEST(failures.front().find("sh exited with status 3 after") != std::string::npos);
@@ -302,15 +311,31 @@ BOOST_AUTO_TEST_CASE(no_child_is_left_unreaped) {
     BOOST_TEST(children.empty());
 }
 
-BOOST_AUTO_TEST_CASE(a_pipe_folder_that_does_not_exist_is_a_permanent_error) {
+BOOST_AUTO_TEST_CASE(a_pipe_folder_that_cannot_be_made_is_a_permanent_error) {
+    TempDir temp;
+    const auto file = writeFile(temp.path / "file", "a regular file");
     SourceOptions options;
-    options.pipeFolder = "/nonexistent/confcap";
+    options.pipeFolder = file / "out";
     CommandSource source("http://127.0.0.1:9/x.ts", builtIn("ffmpeg"), options);
     RecordingOutput out;
     BOOST_CHECK_EXCEPTION(
         source.run(out), confcap::core::SourceError, [](const confcap::core::SourceError& e) {
             return !e.transient() && std::string(e.what()).find("named pipe") != std::string::npos;
         });
+}
+
+BOOST_AUTO_TEST_CASE(a_pipe_folder_made_for_a_run_goes_when_nothing_else_went_in) {
+    TempDir temp;
+    SourceOptions options;
+    options.pipeFolder = temp.path / "a" / "b";
+    CommandSource source("http://127.0.0.1:9/x.ts", custom("sh -c 'exit 4' sh {output} {url}"),
+                         options);
+    RecordingOutput out;
+    BOOST_CHECK_EXCEPTION(
+        source.run(out), confcap::core::SourceError, [](const confcap::core::SourceError& e) {
+            return e.transient() && std::string(e.what()).find("sh exited with status 4") == 0;
+        });
+    BOOST_TEST(!std::filesystem::exists(temp.path / "a"));
 }
 
 BOOST_AUTO_TEST_CASE(only_the_pipes_of_processes_that_are_gone_are_removed) {
