@@ -14,7 +14,6 @@
 namespace confcap::app {
 
 plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& arguments) {
-    checkRecorder(arguments);
     auto rules = selectionRules(arguments);
     rules.respectOptout = !arguments.flag("include-optout");
     return plan::makePlan(schedule, select::Selector(std::move(rules)), streamMap(arguments),
@@ -76,6 +75,8 @@ void printPlanTable(const schedule::Schedule& schedule, const plan::Plan& plan,
 }
 
 int runPlan(const Arguments& arguments, std::ostream& out, std::ostream& err) {
+    // What record would refuse at start, plan reports too.
+    checkRecorder(arguments);
     const auto schedule = loadSchedule(arguments, err);
     const auto plan = makePlanFor(schedule, arguments);
     if (arguments.flag("json")) {

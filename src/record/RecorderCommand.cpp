@@ -89,17 +89,6 @@ void checkPlaceholders(const std::vector<std::string>& arguments, std::string_vi
 
 }  // namespace
 
-const std::vector<std::string>& builtInRecorders() {
-    static const std::vector<std::string> names = [] {
-        std::vector<std::string> all;
-        for (const auto& recipe : kRecipes) {
-            all.emplace_back(recipe.name);
-        }
-        return all;
-    }();
-    return names;
-}
-
 std::optional<RecorderCommand> recorderCommand(std::string_view recorder,
                                                std::string_view commandTemplate) {
     const bool native = recorder.empty() || recorder == "native";

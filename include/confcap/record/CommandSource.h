@@ -42,8 +42,6 @@ public:
     static std::size_t removeStalePipes(const std::filesystem::path& folder) noexcept;
 
 private:
-    class Run;
-
     std::string url_;
     RecorderCommand command_;
     SourceOptions options_;

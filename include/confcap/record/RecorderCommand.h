@@ -19,9 +19,6 @@ struct RecorderCommand {
     std::vector<std::string> arguments;
 };
 
-/// The recorders known by name besides "native": "mplayer", "ffmpeg", "streamlink". Pure.
-const std::vector<std::string>& builtInRecorders();
-
 /// The command for `--recorder NAME` and `--recorder-command TEMPLATE`: the split template when
 /// it is not empty (named after `recorder` when that names a built-in one, else after the
 /// template's program), otherwise the built-in recipe of `recorder`. nullopt for the native
