@@ -289,14 +289,15 @@ std::size_t CommandSource::removeStalePipes(const std::filesystem::path& folder)
          it.increment(ec)) {
         // ".recorder-<pid>-<n>.ts", made by the process <pid>.
         const std::string name = it->path().filename().string();
-        if (!name.starts_with(kPipePrefix) || !it->is_fifo(ec)) {
+        std::error_code entryError;
+        if (!name.starts_with(kPipePrefix) || !it->is_fifo(entryError)) {
             continue;
         }
         const int pid = std::atoi(name.c_str() + std::strlen(kPipePrefix));
         if (pid > 0 && (::kill(pid, 0) == 0 || errno != ESRCH)) {
             continue;
         }
-        if (std::filesystem::remove(it->path(), ec)) {
+        if (std::filesystem::remove(it->path(), entryError)) {
             ++removed;
         }
     }
@@ -316,7 +317,7 @@ void CommandSource::run(SourceOutput& out) {
         options_.pipeFolder.empty() ? std::filesystem::path(".") : options_.pipeFolder, ec);
     static std::atomic<unsigned> pipes{0};
     Fifo fifo(folder /
-              (".recorder-" + std::to_string(::getpid()) + "-" + std::to_string(++pipes) + ".ts"));
+              (kPipePrefix + std::to_string(::getpid()) + "-" + std::to_string(++pipes) + ".ts"));
 
     Poco::Process::Args args(supervisorPrefix().begin() + 1, supervisorPrefix().end());
     const auto filled = fillCommand(command_, url_, fifo.path().string());
@@ -433,6 +434,13 @@ void CommandSource::run(SourceOutput& out) {
         }
     };
     const auto stopProgram = [&] { program->terminate(options_.terminateGrace, drain); };
+    // A finished stream (an HLS playlist that ended) that the program delivers again from its
+    // beginning: the stream has ended, and nothing is written twice.
+    const auto endReplay = [&] {
+        stopProgram();
+        lines.flush();
+        out.notice(command_.name + " began the stream again from its start: it has ended");
+    };
 
     try {
         for (;;) {
@@ -457,11 +465,7 @@ void CommandSource::run(SourceOutput& out) {
                 readOutput();
             }
             if (replay) {
-                // A finished stream (an HLS playlist that ended) that the program would deliver
-                // again from its beginning: the stream has ended, nothing is written twice.
-                stopProgram();
-                lines.flush();
-                out.notice(command_.name + " began the stream again from its start: it has ended");
+                endReplay();
                 return;
             }
             if (program->exited()) {
@@ -475,8 +479,7 @@ void CommandSource::run(SourceOutput& out) {
                 deliver({}, true);
                 lines.flush();
                 if (replay) {
-                    out.notice(command_.name +
-                               " began the stream again from its start: it has ended");
+                    endReplay();
                     return;
                 }
                 endedStart_ = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? start : "";
