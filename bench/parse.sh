@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
-shared=${CONFCAP_SHARED:-../shared}/schedules
+schedules=tests/data/schedules
 bin=${CONFCAP_BIN:-build/confcap}
 [[ -x $bin ]] || scripts/build.sh >/dev/null
 command -v /usr/bin/time >/dev/null || scripts/install-deps.sh --bench >/dev/null
@@ -15,10 +15,10 @@ for spec in "38c3-fahrplan-20251206.xml:" "fosdem2024-pentabarf.xml:Europe/Bruss
             "31c3-frab-v1.5.xml:Europe/Berlin" "json-pretalx-rc3.json:Europe/Berlin"; do
     file=${spec%%:*}
     zone=${spec#*:}
-    base=(list --schedule "$shared/$file")
+    base=(list --schedule "$schedules/$file")
     [[ -n $zone ]] && base+=(--timezone "$zone")
     talks=$("$bin" "${base[@]}" --json | grep -c '"guid"' || true)
-    size=$(du -h "$shared/$file" | cut -f1)
+    size=$(du -h "$schedules/$file" | cut -f1)
     for output in table json; do
         args=("${base[@]}")
         [[ $output == json ]] && args+=(--json)

@@ -22,7 +22,7 @@ using confcap::testing::TempDir;
 namespace {
 
 const std::string kExample = CONFCAP_SOURCE_DIR "/schedules/example-conference.xml";
-const std::string kFosdem2024 = CONFCAP_SHARED_DIR "/schedules/fosdem2024-pentabarf.xml";
+const std::string kFosdem2024 = CONFCAP_DATA_DIR "/schedules/fosdem2024-pentabarf.xml";
 
 Poco::JSON::Object::Ptr parseJson(const std::string& text) {
     return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
@@ -78,7 +78,7 @@ BOOST_AUTO_TEST_CASE(tableGroupsByDayInConferenceTime) {
 
 BOOST_AUTO_TEST_CASE(tableLinesFitOneHundredColumns) {
     const auto r = runConfcap(
-        {"list", "--schedule", CONFCAP_SHARED_DIR "/schedules/38c3-fahrplan-20251206.xml"});
+        {"list", "--schedule", CONFCAP_DATA_DIR "/schedules/38c3-fahrplan-20251206.xml"});
     BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);
     std::istringstream lines(r.out);
     std::string line;

@@ -1,4 +1,4 @@
-// parseSchedule on the real schedules in CONFCAP_SHARED_DIR/schedules (see its README.md):
+// parseSchedule on the real schedules in tests/data/schedules (see its README.md):
 // talk counts, hand-checked talks, and the parse time of the largest file.
 #include "confcap/schedule/ScheduleParser.h"
 
@@ -27,7 +27,7 @@ using confcap::schedule::Talk;
 namespace {
 
 std::string pathOf(const std::string& file) {
-    return std::string(CONFCAP_SHARED_DIR) + "/schedules/" + file;
+    return std::string(CONFCAP_DATA_DIR) + "/schedules/" + file;
 }
 
 std::string readFile(const std::string& file) {
