@@ -100,7 +100,8 @@ struct CaptureState {
     std::atomic<bool> received{false};  ///< a write reached the file
     bool receiving = false;             ///< media flows now
     bool gaveUp = false;
-    bool ended = false;  ///< the source said the stream is over (HLS EXT-X-ENDLIST)
+    bool ended = false;      ///< the stream is a finished recording (VOD, or ended when first read)
+    bool attempted = false;  ///< a connection attempt has been made
     std::string failure;
     core::ErrorKind failureKind = core::ErrorKind::Transient;
     std::string writeError;
@@ -115,47 +116,29 @@ struct CaptureState {
     }
 };
 
-/// A source that tells when its stream ended by itself: run() returning without a stop() means
-/// the source saw the stream's end (HLS EXT-X-ENDLIST with every segment delivered).
-class EndAwareSource final : public record::Source {
-public:
-    EndAwareSource(std::unique_ptr<record::Source> inner, CaptureState& state)
-        : inner_(std::move(inner)), state_(state) {}
-
-    void run(record::SourceOutput& out) override {
-        inner_->run(out);
-        if (!stopped_) {
-            state_.update([&] { state_.ended = true; });
-        }
-    }
-    void stop() noexcept override {
-        stopped_ = true;
-        inner_->stop();
-    }
-    const std::string& url() const noexcept override { return inner_->url(); }
-
-private:
-    std::unique_ptr<record::Source> inner_;
-    CaptureState& state_;
-    std::atomic<bool> stopped_{false};
-};
-
 /// Feeds the talk sink and turns its first write failure into a stop of the whole capture,
 /// rather than a capture that goes on downloading into a sink that drops everything.
 class CaptureSink final : public record::MediaSink {
 public:
     CaptureSink(record::TalkSink& sink, CaptureState& state) : sink_(sink), state_(state) {}
 
-    void beginPiece(const record::StreamFormat& format) override {
+    void beginPiece(const record::StreamFormat& format, bool newTimeline) override {
         try {
-            sink_.beginPiece(format);
+            sink_.beginPiece(format, newTimeline);
         } catch (const core::OutputError& e) {
             failed(e.what());
         }
     }
-    void write(std::string_view bytes, double mediaSeconds) override {
+    void beginTrack(const record::TrackInfo& track, const record::StreamFormat& format) override {
         try {
-            sink_.write(bytes, mediaSeconds);
+            sink_.beginTrack(track, format);
+        } catch (const core::OutputError& e) {
+            failed(e.what());
+        }
+    }
+    void write(const record::Chunk& chunk) override {
+        try {
+            sink_.write(chunk);
             if (!state_.received.load(std::memory_order_relaxed)) {
                 state_.update([&] { state_.received = true; });
             }
@@ -192,7 +175,6 @@ public:
         state_.update([&] {
             ended = state_.ended;
             switch (event.kind) {
-                case Kind::Connected:
                 case Kind::Resumed:
                     state_.receiving = true;
                     break;
@@ -200,26 +182,40 @@ public:
                     state_.receiving = false;
                     state_.failure = event.message;
                     state_.failureKind = event.errorKind.value_or(core::ErrorKind::Transient);
+                    // An HTTP error on the very first request ends a capture at once: the user
+                    // is watching, and the URL is probably mistyped.
+                    if (!state_.attempted && event.cause.rfind("HTTP ", 0) == 0) {
+                        state_.gaveUp = true;
+                        state_.failureKind = core::ErrorKind::Permanent;
+                    }
+                    state_.attempted = true;
+                    break;
+                case Kind::Connected:
+                    state_.receiving = true;
+                    state_.attempted = true;
                     break;
                 case Kind::GaveUp:
                     state_.receiving = false;
                     state_.gaveUp = true;
                     break;
+                case Kind::Ended:
+                    state_.ended = true;
+                    break;
                 default:
                     break;
             }
         });
-        const bool permanent = event.errorKind == core::ErrorKind::Permanent;
-        board_.publish(levelOf(event.kind, received, ended, permanent), mark_, event.message);
+        // An unusable stream is told once, by the GaveUp that follows; a failure that goes on is
+        // told once a minute.
+        const bool quiet = event.repeat || event.errorKind == core::ErrorKind::Unusable || ended;
+        board_.publish(levelOf(event.kind, received, quiet), mark_, event.message);
     }
 
 private:
-    static status::Level levelOf(Kind kind, bool received, bool ended, bool permanent) {
+    static status::Level levelOf(Kind kind, bool received, bool quiet) {
         switch (kind) {
             case Kind::Failed:
-                // A permanent failure is told once, by the GaveUp that follows it.
-                return received && !ended && !permanent ? status::Level::Warning
-                                                        : status::Level::Debug;
+                return received && !quiet ? status::Level::Warning : status::Level::Debug;
             case Kind::GaveUp:
                 return received ? status::Level::Warning : status::Level::Debug;
             case Kind::Lost:
@@ -369,12 +365,11 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
                           (target.folder / target.stem).string() + ".*");
     }
 
+    record::RoomCapture::Options captureOptions;
+    captureOptions.stopWhenFinished = true;
     record::RoomCapture capture(
-        target.stem.string(),
-        [&url, &sources, &state] {
-            return std::make_unique<EndAwareSource>(record::makeSource(url, sources), state);
-        },
-        {}, EventLog(board, mark, state));
+        target.stem.string(), [&url, &sources] { return record::makeSource(url, sources); },
+        captureOptions, EventLog(board, mark, state));
     capture.attach(feed, end);
 
     std::string because = "the capture time ended";

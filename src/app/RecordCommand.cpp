@@ -125,6 +125,11 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
     run::Journal journal(outDir / ".confcap" / "journal.json");
     run::Scheduler::Options schedulerOptions;
     schedulerOptions.journal = &journal;
+    schedulerOptions.clockText = [zone](std::chrono::system_clock::time_point t) {
+        const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
+        return zone != nullptr ? date::format("%H:%M", zone->to_local(seconds))
+                               : date::format("%H:%M UTC", seconds);
+    };
     schedulerOptions.metadata = [](const plan::Job& job) {
         std::ostringstream json;
         talkJson(job.talk)->stringify(json);

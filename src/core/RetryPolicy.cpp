@@ -26,7 +26,7 @@ std::optional<milliseconds> RetryPolicy::next(int attempt, ErrorKind kind,
                                               std::chrono::system_clock::time_point deadline,
                                               std::optional<std::chrono::seconds> retryAfter,
                                               double random01) const {
-    if (kind == ErrorKind::Permanent || now >= deadline) {
+    if (kind != ErrorKind::Transient || now >= deadline) {
         return std::nullopt;
     }
     const double base = doubledMillis(initial, maximum, std::max(attempt, 1));

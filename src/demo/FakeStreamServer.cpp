@@ -170,6 +170,16 @@ Fault Fault::endList(double from, double to) {
     return f;
 }
 
+Fault Fault::restart(double from, double to, std::int64_t sequence) {
+    Fault f;
+    f.kind = Kind::Restart;
+    f.from = from;
+    f.to = to;
+    f.status = 404;
+    f.sequence = sequence;
+    return f;
+}
+
 struct FakeStreamServer::Impl {
     SteadyClock::time_point start = SteadyClock::now();
     std::chrono::system_clock::time_point wallStart = std::chrono::system_clock::now();
@@ -210,8 +220,28 @@ struct FakeStreamServer::Impl {
         return s.loop->unitStart(std::max(1, s.spec.window));
     }
 
+    // The last restart done by server time t, if any: the timeline then counts from its end.
+    static const Fault* restartedBy(const StreamSpec& spec, double t) {
+        const Fault* last = nullptr;
+        for (const Fault& f : spec.faults) {
+            if (f.kind == Fault::Kind::Restart && f.to <= t && (!last || f.to > last->to)) {
+                last = &f;
+            }
+        }
+        return last;
+    }
+
+    // The numbering of the timeline in force at server time t.
+    static std::int64_t firstSequenceAt(const StreamSpec& spec, double t) {
+        const Fault* restart = restartedBy(spec, t);
+        return restart != nullptr ? restart->sequence : spec.firstSequence;
+    }
+
     // Segments (counted from 0) complete at server time t.
     static std::int64_t available(const StreamView& s, double t) {
+        if (const Fault* restart = restartedBy(s.spec, t)) {
+            return s.loop->unitAt(t - restart->to);
+        }
         const double media = t - pausedBefore(s.spec, t);
         return s.loop->unitAt(media + prerollSeconds(s));
     }
@@ -258,7 +288,9 @@ struct FakeStreamServer::Impl {
     std::string playlist(const StreamView& s, double t) const {
         const std::int64_t count = available(s, t);
         const std::int64_t first = std::max<std::int64_t>(0, count - s.spec.window);
-        const auto points = discontinuities(s, t);
+        const std::int64_t base = firstSequenceAt(s.spec, t);
+        const auto points =
+            restartedBy(s.spec, t) != nullptr ? std::vector<std::int64_t>() : discontinuities(s, t);
         const bool fmp4 = s.spec.kind == StreamKind::HlsFmp4;
         double longest = 0;
         for (std::int64_t k = first; k < count; ++k) {
@@ -271,7 +303,7 @@ struct FakeStreamServer::Impl {
         std::ostringstream out;
         out << "#EXTM3U\n#EXT-X-VERSION:" << (fmp4 ? 7 : 3)
             << "\n#EXT-X-TARGETDURATION:" << static_cast<int>(std::ceil(longest - 1e-6))
-            << "\n#EXT-X-MEDIA-SEQUENCE:" << s.spec.firstSequence + first << '\n';
+            << "\n#EXT-X-MEDIA-SEQUENCE:" << base + first << '\n';
         if (discontinuitySequence > 0) {
             out << "#EXT-X-DISCONTINUITY-SEQUENCE:" << discontinuitySequence << '\n';
         }
@@ -287,15 +319,14 @@ struct FakeStreamServer::Impl {
             if (discontinuity && k != first) {
                 out << "#EXT-X-DISCONTINUITY\n";
             }
-            if (k == first || discontinuity) {
+            if ((k == first || discontinuity) && restartedBy(s.spec, t) == nullptr) {
                 const auto wall =
                     std::chrono::time_point_cast<std::chrono::milliseconds>(segmentWallTime(s, k));
                 out << "#EXT-X-PROGRAM-DATE-TIME:" << date::format("%FT%TZ", wall) << '\n';
             }
             char extinf[32];
             std::snprintf(extinf, sizeof extinf, "%.3f", s.loop->unitSeconds(k));
-            out << "#EXTINF:" << extinf << ",\n"
-                << s.spec.firstSequence + k << (fmp4 ? ".m4s" : ".ts") << '\n';
+            out << "#EXTINF:" << extinf << ",\n" << base + k << (fmp4 ? ".m4s" : ".ts") << '\n';
         }
         if (endListed(s.spec, t)) {
             out << "#EXT-X-ENDLIST\n";
@@ -346,7 +377,7 @@ struct FakeStreamServer::Impl {
                 abortConnection(request);
                 return false;
             }
-            if (f.kind == Fault::Kind::Status && active(f, t)) {
+            if ((f.kind == Fault::Kind::Status || f.kind == Fault::Kind::Restart) && active(f, t)) {
                 if (f.retryAfter >= 0) {
                     response.set("Retry-After", std::to_string(f.retryAfter));
                 }
@@ -459,8 +490,9 @@ struct FakeStreamServer::Impl {
         if (numeric) {
             sequence = std::stoll(file.substr(0, file.size() - extension.size()));
         }
-        const std::int64_t k = sequence - s.spec.firstSequence;
-        const std::int64_t count = available(s, now());
+        const double t = now();
+        const std::int64_t k = sequence - firstSequenceAt(s.spec, t);
+        const std::int64_t count = available(s, t);
         if (!numeric || k < 0 || k >= count || k < count - 2 * s.spec.window) {
             sendText(response, HTTPResponse::HTTP_NOT_FOUND, "text/plain", "no such segment\n");
             return;

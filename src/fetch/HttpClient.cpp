@@ -44,7 +44,7 @@ std::string lowercase(std::string text) {
 }
 
 [[noreturn]] void throwMalformed(const std::string& url) {
-    throw FetchError("The URL \"" + url + "\" is malformed.", ErrorKind::Permanent);
+    throw FetchError("The URL \"" + url + "\" is malformed.", ErrorKind::Unusable);
 }
 
 // Splits an absolute URL without decoding it, so the request target is exactly what was given.
@@ -56,13 +56,13 @@ Url parseUrl(const std::string& url) {
     const auto schemeEnd = url.find("://");
     if (schemeEnd == std::string::npos) {
         throw FetchError("Cannot fetch \"" + url + "\": it is not an http or https URL.",
-                         ErrorKind::Permanent);
+                         ErrorKind::Unusable);
     }
     Url result;
     result.endpoint.scheme = lowercase(url.substr(0, schemeEnd));
     if (result.endpoint.scheme != "http" && result.endpoint.scheme != "https") {
         throw FetchError("Cannot fetch " + url + ": only http and https URLs are supported.",
-                         ErrorKind::Permanent);
+                         ErrorKind::Unusable);
     }
     const auto authorityBegin = schemeEnd + 3;
     const auto authorityEnd = url.find_first_of("/?#", authorityBegin);
@@ -189,7 +189,7 @@ long retryAfterSeconds(const HttpHeaders& headers) {
 
 FetchError statusError(int status, const HttpHeaders& headers, const std::string& url) {
     const bool transient = status >= 500 || status == 408 || status == 429;
-    const long retryAfter = transient ? retryAfterSeconds(headers) : -1;
+    const long retryAfter = retryAfterSeconds(headers);
     std::string message = url + " answered HTTP " + std::to_string(status) + " " +
                           Poco::Net::HTTPResponse::getReasonForStatus(
                               static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
@@ -197,8 +197,9 @@ FetchError statusError(int status, const HttpHeaders& headers, const std::string
         message += " (retry after " + std::to_string(retryAfter) + " s)";
     }
     message += ".";
-    return FetchError(message, transient ? ErrorKind::Transient : ErrorKind::Permanent, status,
-                      retryAfter);
+    return FetchError(
+        message, transient ? ErrorKind::Transient : ErrorKind::Permanent, status,
+        retryAfter >= 0 ? std::optional<std::chrono::seconds>(retryAfter) : std::nullopt);
 }
 
 // A kept-alive connection the server has meanwhile closed fails its next request at once; such a
@@ -229,7 +230,7 @@ Poco::Net::Context::Ptr sharedTlsContext(const std::string& caFile) {
         } catch (const Poco::Exception& error) {
             throw FetchError("Could not load the CA certificates of " + caFile + " (" +
                                  error.displayText() + ").",
-                             ErrorKind::Permanent);
+                             ErrorKind::Unusable);
         }
     }
     return context;

@@ -280,6 +280,9 @@ void CommandSource::stop() noexcept {
     stopped_ = true;
     const std::uint64_t one = 1;
     [[maybe_unused]] const auto written = ::write(wakeFd_, &one, sizeof one);
+    if (native_) {
+        native_->stop();
+    }
 }
 
 std::size_t CommandSource::removeStalePipes(const std::filesystem::path& folder) noexcept {
@@ -304,12 +307,17 @@ std::size_t CommandSource::removeStalePipes(const std::filesystem::path& folder)
     return removed;
 }
 
-void CommandSource::run(SourceOutput& out) {
+RunEnd CommandSource::run(SourceOutput& out) {
+    HlsSource* native = nullptr;
     {
         std::lock_guard lock(mutex_);
         if (stopped_) {
-            return;
+            return RunEnd::Stopped;
         }
+        native = native_.get();
+    }
+    if (native != nullptr) {
+        return native->run(out);
     }
     // Absolute, so that the program's command line names the pipe wherever it runs.
     std::error_code ec;
@@ -325,9 +333,20 @@ void CommandSource::run(SourceOutput& out) {
     Poco::Pipe input;
     Poco::Pipe output;
     std::optional<Program> program;
+    Poco::Process::Env environment;
+    if (!options_.recorderHome.empty()) {
+        // Whatever the program keeps for itself (mplayer's ~/.mplayer) stays in the output folder.
+        std::filesystem::create_directories(options_.recorderHome, ec);
+        const auto home = std::filesystem::absolute(options_.recorderHome, ec).string();
+        environment = {{"HOME", home},
+                       {"XDG_CONFIG_HOME", home + "/.config"},
+                       {"XDG_CACHE_HOME", home + "/.cache"},
+                       {"XDG_DATA_HOME", home + "/.local/share"},
+                       {"XDG_STATE_HOME", home + "/.local/state"}};
+    }
     try {
-        const auto handle =
-            Poco::Process::launch(supervisorPrefix().front(), args, &input, &output, &output);
+        const auto handle = Poco::Process::launch(supervisorPrefix().front(), args, std::string(),
+                                                  &input, &output, &output, environment);
         program.emplace(handle.id());
     } catch (const Poco::Exception& e) {
         throw core::SourceError("Cannot start " + command_.name + ": " + e.displayText(),
@@ -341,6 +360,7 @@ void CommandSource::run(SourceOutput& out) {
     bool outputOpen = true;
     bool fifoOpen = true;
     bool connected = false;
+    bool playlist = false;  // the program wrote an HLS playlist, not media
     std::string sniffed;
     std::string start;    // this run's first bytes
     bool replay = false;  // it began exactly as the last run that exited cleanly
@@ -381,10 +401,8 @@ void CommandSource::run(SourceOutput& out) {
                 }
             }
             if (looksLikeHlsPlaylist("", sniffed)) {
-                throw core::SourceError(command_.name +
-                                            " wrote an HLS playlist instead of the stream; record "
-                                            "HLS with --recorder native, ffmpeg or streamlink.",
-                                        core::ErrorKind::Permanent);
+                playlist = true;
+                return;
             }
             Resume resume;
             resume.first = !connectedBefore_;
@@ -392,7 +410,9 @@ void CommandSource::run(SourceOutput& out) {
             connected = true;
             start = sniffed.substr(0, kReplayBytes);
             out.connected(detectFormat("", sniffed), resume);
-            out.write(sniffed, 0, ChunkKind::Media);
+            Chunk chunk;
+            chunk.bytes = sniffed;
+            out.write(chunk);
             sniffed.clear();
             return;
         }
@@ -400,7 +420,9 @@ void CommandSource::run(SourceOutput& out) {
             if (start.size() < kReplayBytes) {
                 start.append(bytes.substr(0, kReplayBytes - start.size()));
             }
-            out.write(bytes, 0, ChunkKind::Media);
+            Chunk chunk;
+            chunk.bytes = bytes;
+            out.write(chunk);
         }
     };
     const auto readFifo = [&] {
@@ -466,7 +488,10 @@ void CommandSource::run(SourceOutput& out) {
             }
             if (replay) {
                 endReplay();
-                return;
+                return RunEnd::Finished;
+            }
+            if (playlist) {
+                break;
             }
             if (program->exited()) {
                 const int status = program->reap();
@@ -480,7 +505,10 @@ void CommandSource::run(SourceOutput& out) {
                 lines.flush();
                 if (replay) {
                     endReplay();
-                    return;
+                    return RunEnd::Finished;
+                }
+                if (playlist) {
+                    break;
                 }
                 endedStart_ = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? start : "";
                 std::string message =
@@ -506,6 +534,23 @@ void CommandSource::run(SourceOutput& out) {
     }
     stopProgram();
     lines.flush();
+    if (playlist) {
+        // A program that cannot dump HLS (mplayer) does not cost the room its talks.
+        std::lock_guard lock(mutex_);
+        if (!stopped_) {
+            SourceOptions nativeOptions = options_;
+            nativeOptions.recorder.reset();
+            native_ = std::make_unique<HlsSource>(url_, nativeOptions);
+            native = native_.get();
+        }
+    }
+    if (native != nullptr) {
+        out.notice(command_.name +
+                   " wrote an HLS playlist instead of the stream: recording this stream with the "
+                   "native engine.");
+        return native->run(out);
+    }
+    return RunEnd::Stopped;
 }
 
 }  // namespace confcap::record

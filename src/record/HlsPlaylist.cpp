@@ -10,6 +10,7 @@
 #include <map>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/Time.h"
 
 namespace confcap::record {
 
@@ -223,6 +224,7 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
                 HlsVariant variant;
                 variant.bandwidth = number<std::int64_t>(attrs["BANDWIDTH"]).value_or(0);
                 variant.codecs = attrs["CODECS"];
+                variant.audioGroup = attrs["AUDIO"];
                 const std::string& resolution = attrs["RESOLUTION"];
                 const std::size_t x = resolution.find_first_of("xX");
                 if (x != std::string::npos) {
@@ -232,6 +234,21 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
                         number<int>(std::string_view(resolution).substr(x + 1)).value_or(0);
                 }
                 pendingVariant = variant;
+            } else if (tag == "#EXT-X-MEDIA") {
+                playlist.master = true;
+                auto attrs = attributes(value);
+                HlsRendition rendition;
+                rendition.type = upper(attrs["TYPE"]);
+                rendition.groupId = attrs["GROUP-ID"];
+                rendition.name = attrs["NAME"];
+                rendition.language = attrs["LANGUAGE"];
+                if (const auto uri = attrs.find("URI");
+                    uri != attrs.end() && !uri->second.empty()) {
+                    rendition.uri = resolve(base, baseUrl, uri->second);
+                }
+                rendition.isDefault = upper(attrs["DEFAULT"]) == "YES";
+                rendition.autoselect = upper(attrs["AUTOSELECT"]) == "YES";
+                playlist.renditions.push_back(std::move(rendition));
             } else if (tag == "#EXT-X-TARGETDURATION") {
                 const auto target = decimal(value);
                 if (!target) {
@@ -383,6 +400,136 @@ const HlsVariant& chooseVariant(const std::vector<HlsVariant>& variants,
                                "); use an index, a height like 720p, WIDTHxHEIGHT or best.");
     }
     return **std::max_element(candidates.begin(), candidates.end(), byBandwidth);
+}
+
+namespace {
+
+std::vector<const HlsRendition*> audioGroup(const HlsPlaylist& master, std::string_view group) {
+    std::vector<const HlsRendition*> found;
+    for (const auto& r : master.renditions) {
+        if (r.type == "AUDIO" && !group.empty() && r.groupId == group) {
+            found.push_back(&r);
+        }
+    }
+    return found;
+}
+
+bool sameLanguage(std::string_view language, std::string_view wanted) {
+    const std::string a = upper(language);
+    const std::string b = upper(wanted);
+    return !b.empty() &&
+           (a == b || (a.size() > b.size() && startsWith(a, b) && a[b.size()] == '-'));
+}
+
+}  // namespace
+
+std::vector<HlsRendition> chooseAudio(const HlsPlaylist& master, const HlsVariant& variant,
+                                      std::string_view selector, bool* unmatched) {
+    if (unmatched != nullptr) {
+        *unmatched = false;
+    }
+    const auto group = audioGroup(master, variant.audioGroup);
+    if (group.empty()) {
+        return {};
+    }
+    const std::string wanted(trim(selector));
+    std::vector<const HlsRendition*> picked;
+    if (upper(wanted) == "ALL") {
+        picked = group;
+    } else if (!wanted.empty()) {
+        for (const auto* r : group) {
+            if (upper(r->name) == upper(wanted) || sameLanguage(r->language, wanted)) {
+                picked.push_back(r);
+            }
+        }
+        if (picked.empty() && unmatched != nullptr) {
+            *unmatched = true;
+        }
+    }
+    if (picked.empty()) {
+        const auto byDefault =
+            std::find_if(group.begin(), group.end(), [](const auto* r) { return r->isDefault; });
+        const auto byAutoselect =
+            std::find_if(group.begin(), group.end(), [](const auto* r) { return r->autoselect; });
+        picked.push_back(byDefault != group.end()      ? *byDefault
+                         : byAutoselect != group.end() ? *byAutoselect
+                                                       : group.front());
+    }
+    std::vector<HlsRendition> result;
+    for (const auto* r : picked) {
+        if (!r->uri.empty() && r->uri != variant.uri) {
+            result.push_back(*r);
+        }
+    }
+    return result;
+}
+
+namespace {
+
+// A URI without its query and fragment: signed URLs change their tokens on every reload.
+std::string_view uriPath(std::string_view uri) {
+    return uri.substr(0, uri.find_first_of("?#"));
+}
+
+}  // namespace
+
+HlsContinuity continuityOf(const HlsPlaylist& playlist, const std::vector<HlsDelivered>& recent,
+                           std::int64_t previousDiscontinuitySequence,
+                           std::chrono::milliseconds since) {
+    if (recent.empty() || playlist.segments.empty()) {
+        return HlsContinuity::Continues;
+    }
+    if (playlist.discontinuitySequence < previousDiscontinuitySequence) {
+        return HlsContinuity::NewTimeline;
+    }
+    const std::int64_t first = playlist.segments.front().sequence;
+    const std::int64_t newest = playlist.segments.back().sequence;
+    const auto listed = static_cast<std::int64_t>(playlist.segments.size());
+    const std::int64_t last = recent.back().sequence;
+    const double target = std::max(1, playlist.targetDuration);
+    bool overlap = false;
+    for (const auto& delivered : recent) {
+        if (delivered.sequence < first || delivered.sequence > newest) {
+            continue;
+        }
+        const auto& segment =
+            playlist.segments[static_cast<std::size_t>(delivered.sequence - first)];
+        if (uriPath(segment.uri) != uriPath(delivered.uri)) {
+            return HlsContinuity::NewTimeline;
+        }
+        if (segment.programDateTime && delivered.programDateTime) {
+            const auto a = core::parseIsoInstant(*segment.programDateTime);
+            const auto b = core::parseIsoInstant(*delivered.programDateTime);
+            if (a && b &&
+                std::chrono::abs(*a - *b) > std::chrono::seconds(static_cast<long>(target) + 1)) {
+                return HlsContinuity::NewTimeline;
+            }
+        }
+        overlap = true;
+    }
+    if (newest < last) {
+        // Behind what was delivered: the same segments a little behind is a lagging copy.
+        return overlap && newest >= last - listed ? HlsContinuity::Stale
+                                                  : HlsContinuity::NewTimeline;
+    }
+    if (!overlap) {
+        // Ahead with nothing in common: as far as the time since the last delivery explains
+        // (an outage longer than the playlist), or a stream numbered anew.
+        const double explained = std::chrono::duration<double>(since).count() / target;
+        if (static_cast<double>(first - last) > explained + static_cast<double>(listed) + 3.0) {
+            return HlsContinuity::NewTimeline;
+        }
+    }
+    return HlsContinuity::Continues;
+}
+
+std::string describeAudio(const HlsPlaylist& master, std::string_view group) {
+    std::string list;
+    for (const auto* r : audioGroup(master, group)) {
+        list += (list.empty() ? "" : ", ") + (r->language.empty() ? "" : r->language + " ") + "\"" +
+                r->name + "\"";
+    }
+    return list.empty() ? "none" : list;
 }
 
 }  // namespace confcap::record

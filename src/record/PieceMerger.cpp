@@ -131,12 +131,12 @@ PieceMerger::PieceMerger() : ffmpeg_(findOnPath("ffmpeg")) {}
 PieceMerger::PieceMerger(std::filesystem::path ffmpeg) : ffmpeg_(std::move(ffmpeg)) {}
 
 MergeResult PieceMerger::merge(const std::vector<std::filesystem::path>& pieces,
-                               const StreamFormat& format,
-                               const std::filesystem::path& output) const {
+                               const StreamFormat& format, const std::filesystem::path& output,
+                               bool rebase) const {
     if (pieces.empty()) {
         throw std::invalid_argument("PieceMerger::merge needs at least one piece");
     }
-    if (format.concatSafe) {
+    if (format.concatSafe && (!rebase || ffmpeg_.empty())) {
         return appendBytes(pieces, output);
     }
     if (ffmpeg_.empty()) {

@@ -39,18 +39,20 @@ void ProgressiveSource::stop() noexcept {
     }
 }
 
-void ProgressiveSource::run(SourceOutput& out) {
+RunEnd ProgressiveSource::run(SourceOutput& out) {
     HlsSource* hls = nullptr;
     {
         std::lock_guard lock(mutex_);
         if (stopped_) {
-            return;
+            return RunEnd::Stopped;
         }
         hls = hls_.get();
     }
     if (hls != nullptr) {
-        hls->run(out);
-        return;
+        return hls->run(out);
+    }
+    if (finished_) {
+        return RunEnd::Finished;  // the whole resource was delivered: fetching it again repeats it
     }
 
     fetch::HttpRequest request;
@@ -76,13 +78,12 @@ void ProgressiveSource::run(SourceOutput& out) {
         {
             std::lock_guard lock(mutex_);
             if (stopped_) {
-                return;
+                return RunEnd::Stopped;
             }
             hls_ = std::make_unique<HlsSource>(url_, options_);
             hls = hls_.get();
         }
-        hls->run(out);
-        return;
+        return hls->run(out);
     }
     if (have == 0) {
         throw core::SourceError("The stream " + url_ + " ended before sending any data.",
@@ -93,21 +94,31 @@ void ProgressiveSource::run(SourceOutput& out) {
     resume.first = !connectedBefore_;
     connectedBefore_ = true;
     out.connected(detectFormat(contentType, first), resume);
-    out.write(first, 0, ChunkKind::Media);
+    Chunk chunk;
+    chunk.bytes = first;
+    out.write(chunk);
     for (;;) {
         const std::size_t n = stream->read(buffer_.data(), buffer_.size());
         if (n == 0) {
             {
                 std::lock_guard lock(mutex_);
                 if (stopped_) {
-                    return;
+                    return RunEnd::Stopped;
                 }
+            }
+            if (const auto length = stream->contentLength(); length && *length > 0) {
+                // A resource of announced length, read to its end: a file, not a live stream.
+                finished_ = true;
+                out.notice("The stream " + url_ + " is a finished recording of " +
+                           std::to_string(*length) + " bytes.");
+                return RunEnd::Finished;
             }
             throw core::SourceError("The server ended the stream " + url_ + " after " +
                                         std::to_string(stream->bytesRead()) + " bytes.",
                                     core::ErrorKind::Transient);
         }
-        out.write(std::string_view(buffer_.data(), n), 0, ChunkKind::Media);
+        chunk.bytes = std::string_view(buffer_.data(), n);
+        out.write(chunk);
     }
 }
 

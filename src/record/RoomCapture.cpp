@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 namespace confcap::record {
 
@@ -15,6 +16,8 @@ constexpr std::string_view kMatroskaCluster = "\x1F\x43\xB6\x75";
 // A WebM/Matroska header longer than this is not kept for sinks that join mid-stream.
 constexpr std::size_t kHeaderLimit = 1024 * 1024;
 constexpr std::size_t kTsPacket = 188;
+// A failure that repeats is told in full at most this often.
+constexpr auto kRepeatInterval = std::chrono::seconds(60);
 
 std::string secondsText(milliseconds d) {
     char text[32];
@@ -53,9 +56,12 @@ struct RoomCapture::Attached {
     MediaSink* sink = nullptr;
     TimePoint windowEnd;
     TimePoint attachedAt;
-    bool active = false;  // gets the current piece
-    bool begun = false;   // had a beginPiece
-    bool broken = false;  // threw; gets nothing more
+    bool active = false;   // gets the current piece (its main track)
+    bool begun = false;    // had a beginPiece
+    bool broken = false;   // threw; gets nothing more
+    std::set<int> tracks;  // further tracks it gets in the current piece
+
+    bool gets(int track) const { return active && (track == 0 || tracks.count(track) > 0); }
 };
 
 class RoomCapture::Output final : public SourceOutput {
@@ -64,9 +70,10 @@ public:
     void connected(const StreamFormat& format, const Resume& resume) override {
         capture_.onConnected(format, resume);
     }
-    void write(std::string_view bytes, double mediaSeconds, ChunkKind kind) override {
-        capture_.onWrite(bytes, mediaSeconds, kind);
+    void beginTrack(const TrackInfo& track, const StreamFormat& format) override {
+        capture_.onBeginTrack(track, format);
     }
+    void write(const Chunk& chunk) override { capture_.onWrite(chunk); }
     void lost(const Gap& gap) override { capture_.onLost(gap); }
     void notice(const std::string& message) override { capture_.onNotice(message); }
 
@@ -156,6 +163,9 @@ void RoomCapture::start() {
     connected_ = false;
     failed_ = false;
     failureCause_.clear();
+    failureCategory_.clear();
+    failedAttempts_ = 0;
+    reportedCause_.clear();
     header_.clear();
     headerComplete_ = true;
     lastData_ = now();
@@ -175,7 +185,8 @@ bool RoomCapture::detach(MediaSink& sink) {
         gap.at = std::max(lastData_, a.attachedAt);
         const TimePoint t = now();
         gap.length = duration_cast<milliseconds>(t - gap.at);
-        gap.cause = failureCause_;
+        gap.cause = outageCause();
+        gap.detail = failureCause_;
         if (gap.length.count() > 0) {
             try {
                 a.sink->gap(gap);
@@ -238,7 +249,7 @@ void RoomCapture::runLoop() {
     std::unique_lock lock(mutex_);
     if (!source) {
         auto e = event(CaptureEvent::Kind::GaveUp, "giving up: " + setupError);
-        e.errorKind = core::ErrorKind::Permanent;
+        e.errorKind = core::ErrorKind::Unusable;
         events.push_back(std::move(e));
     } else {
         source_ = source.get();
@@ -251,43 +262,48 @@ void RoomCapture::runLoop() {
         std::uniform_real_distribution<double> uniform(0.0, 1.0);
         int attempt = 0;
         for (;;) {
-            std::string cause = "the stream ended";
+            std::string message;
+            std::string cause;
+            std::string category = gapcause::kOutage;
             core::ErrorKind kind = core::ErrorKind::Transient;
             std::optional<std::chrono::seconds> retryAfter;
+            RunEnd end = RunEnd::Stopped;
             try {
-                source->run(output);
-            } catch (const core::FetchError& e) {
-                cause = e.what();
-                kind = e.kind();
-                if (e.retryAfter() >= 0) {
-                    retryAfter = std::chrono::seconds(e.retryAfter());
-                }
-            } catch (const core::SourceError& e) {
-                cause = e.what();
-                kind = e.kind();
-                if (e.retryAfter() >= 0) {
-                    retryAfter = std::chrono::seconds(e.retryAfter());
-                }
+                end = source->run(output);
             } catch (const core::Error& e) {
-                cause = e.what();
+                message = e.what();
                 kind = e.kind();
+                retryAfter = e.retryAfter();
+                const auto* fetchError = dynamic_cast<const core::FetchError*>(&e);
+                if (fetchError != nullptr && fetchError->httpStatus() != 0) {
+                    cause = "HTTP " + std::to_string(fetchError->httpStatus());
+                }
             } catch (const std::exception& e) {
-                cause = e.what();
+                message = e.what();
             }
             lock.lock();
             if (stopRequested_) {
                 break;
             }
+            if (message.empty()) {
+                if (end == RunEnd::Finished && options_.stopWhenFinished) {
+                    events.push_back(event(CaptureEvent::Kind::Ended,
+                                           "the stream is a finished recording: nothing more "
+                                           "will come"));
+                    break;
+                }
+                // A paused or finished stream may go on (or start again) inside the window.
+                message = end == RunEnd::Finished
+                              ? "the stream is a finished recording; checking whether it goes on"
+                              : "the stream paused (it ended for now); waiting for it to go on";
+                cause = gapcause::kPaused;
+                category = gapcause::kPaused;
+            }
             if (connected_) {
                 // Media flowed since the last failure: start the backoff afresh.
                 attempt = 0;
             }
-            connected_ = false;
-            failed_ = true;
-            failureCause_ = cause;
-            auto failed = event(CaptureEvent::Kind::Failed, cause);
-            failed.errorKind = kind;
-            events.push_back(std::move(failed));
+            failure(message, cause.empty() ? message : cause, category, kind, events);
             if (sinks_.empty()) {
                 break;
             }
@@ -295,12 +311,16 @@ void RoomCapture::runLoop() {
             for (const auto& a : sinks_) {
                 deadline = std::max(deadline, a->windowEnd);
             }
-            const auto wait =
-                options_.retry.next(++attempt, kind, now(), deadline, retryAfter, uniform(random_));
+            // Inside a window only an unusable stream is given up: every other failure (an HTTP
+            // 404 of a stream that is not live yet included) may end by waiting.
+            const auto policyKind = kind == core::ErrorKind::Unusable ? core::ErrorKind::Unusable
+                                                                      : core::ErrorKind::Transient;
+            const auto wait = options_.retry.next(++attempt, policyKind, now(), deadline,
+                                                  retryAfter, uniform(random_));
             if (!wait) {
                 auto gaveUp = event(CaptureEvent::Kind::GaveUp,
-                                    kind == core::ErrorKind::Permanent
-                                        ? "giving up: " + cause
+                                    policyKind == core::ErrorKind::Unusable
+                                        ? "giving up: " + message
                                         : "giving up: the last window closes before another "
                                           "attempt could be made");
                 gaveUp.errorKind = kind;
@@ -336,6 +356,42 @@ void RoomCapture::runLoop() {
     wake_.notify_all();
 }
 
+void RoomCapture::failure(const std::string& message, const std::string& cause,
+                          const std::string& category, core::ErrorKind kind,
+                          std::vector<CaptureEvent>& events) {
+    const TimePoint t = now();
+    if (!failed_) {
+        failedAttempts_ = 0;
+    }
+    connected_ = false;
+    failed_ = true;
+    failureCause_ = message;
+    failureCategory_ = category;
+    ++failedAttempts_;
+    auto failed = event(CaptureEvent::Kind::Failed, message);
+    failed.errorKind = kind;
+    failed.cause = cause;
+    failed.since = lastData_;
+    failed.attempts = failedAttempts_;
+    // A failure that goes on is told once a minute, not once per attempt.
+    if (cause == reportedCause_ && t - reportedAt_ < kRepeatInterval) {
+        failed.repeat = true;
+    } else {
+        if (cause == reportedCause_ && failedAttempts_ > 1) {
+            failed.message = "still failing after " +
+                             secondsText(duration_cast<milliseconds>(t - lastData_)) + " (" +
+                             std::to_string(failedAttempts_) + " attempts): " + message;
+        }
+        reportedCause_ = cause;
+        reportedAt_ = t;
+    }
+    events.push_back(std::move(failed));
+}
+
+std::string RoomCapture::outageCause() const {
+    return connections_ == 0 ? gapcause::kNotLiveYet : failureCategory_;
+}
+
 void RoomCapture::onConnected(const StreamFormat& format, const Resume& resume) {
     std::vector<CaptureEvent> events;
     {
@@ -344,19 +400,29 @@ void RoomCapture::onConnected(const StreamFormat& format, const Resume& resume) 
         const bool reconnect = failed_;
         std::optional<Gap> gap;
         if (!failed_ && connected_) {
-            events.push_back(event(CaptureEvent::Kind::Notice,
-                                   "a new piece starts (the stream's initialization changed)"));
+            events.push_back(event(
+                CaptureEvent::Kind::Notice,
+                resume.newTimeline ? "a new piece starts (the stream's timestamps start again)"
+                                   : "a new piece starts (the stream's initialization changed)"));
         } else if (!failed_) {
             events.push_back(
                 event(CaptureEvent::Kind::Connected, "connected, receiving " + format.extension));
         } else {
             auto e = event(CaptureEvent::Kind::Resumed, "");
             e.sequence = resume.sequence;
-            if (resume.sequence && !resume.first) {
+            // A stream that paused or started again made no media meanwhile: the time it was
+            // away is the gap. After an outage of a stream that went on, HLS resumes at the next
+            // segment, and only the segments that rolled out are lost.
+            const bool away = resume.newTimeline || failureCategory_ == gapcause::kPaused;
+            const std::string cause = connections_ == 0                       ? outageCause()
+                                      : failureCategory_ == gapcause::kPaused ? gapcause::kPaused
+                                      : resume.newTimeline                    ? gapcause::kRestarted
+                                                                              : outageCause();
+            if (resume.sequence && !resume.first && !away) {
                 const std::string at = "resumed at segment " + std::to_string(*resume.sequence);
                 if (resume.lostFirst && resume.lostLast) {
-                    gap = Gap{lastData_, resume.lostLength, failureCause_, resume.lostFirst,
-                              resume.lostLast};
+                    gap = Gap{lastData_,     resume.lostLength, cause,
+                              failureCause_, resume.lostFirst,  resume.lostLast};
                     const auto count = *resume.lostLast - *resume.lostFirst + 1;
                     e.message = at + ", lost " + std::to_string(count) + " segments (" +
                                 std::to_string(*resume.lostFirst) + "-" +
@@ -367,8 +433,9 @@ void RoomCapture::onConnected(const StreamFormat& format, const Resume& resume) 
                 }
             } else {
                 const auto length = duration_cast<milliseconds>(t - lastData_);
-                gap = Gap{lastData_, length, failureCause_, std::nullopt, std::nullopt};
-                e.message = "resumed after " + secondsText(length) + " without data";
+                gap = Gap{lastData_, length, cause, failureCause_, std::nullopt, std::nullopt};
+                e.message = "resumed after " + secondsText(length) + " without data" +
+                            (resume.newTimeline ? " (the stream started again)" : "");
             }
             e.gap = gap;
             events.push_back(std::move(e));
@@ -376,8 +443,10 @@ void RoomCapture::onConnected(const StreamFormat& format, const Resume& resume) 
         format_ = format;
         header_.clear();
         headerComplete_ = !isMatroska(format);
+        trackFormats_.clear();
         ++connections_;
         for (auto& a : sinks_) {
+            a->tracks.clear();
             if (a->broken) {
                 continue;
             }
@@ -397,7 +466,7 @@ void RoomCapture::onConnected(const StreamFormat& format, const Resume& resume) 
                         a->sink->gap(own);
                     }
                 }
-                a->sink->beginPiece(format);
+                a->sink->beginPiece(format, resume.newTimeline);
                 a->active = true;
                 a->begun = true;
             } catch (const std::exception& e) {
@@ -409,18 +478,55 @@ void RoomCapture::onConnected(const StreamFormat& format, const Resume& resume) 
         }
         failed_ = false;
         connected_ = true;
+        reportedCause_.clear();  // the next outage is told in full
         lastData_ = t;
     }
     emit(events);
 }
 
-void RoomCapture::onWrite(std::string_view bytes, double mediaSeconds, ChunkKind kind) {
+void RoomCapture::onBeginTrack(const TrackInfo& track, const StreamFormat& format) {
+    std::vector<CaptureEvent> events;
+    {
+        std::lock_guard lock(mutex_);
+        auto& known = trackFormats_[track.index];
+        known.info = track;
+        known.format = format;
+        known.init.clear();
+        for (auto& a : sinks_) {
+            a->tracks.erase(track.index);
+            if (!a->active || a->broken) {
+                continue;
+            }
+            try {
+                a->sink->beginTrack(track, format);
+                a->tracks.insert(track.index);
+            } catch (const std::exception& e) {
+                a->broken = true;
+                events.push_back(
+                    event(CaptureEvent::Kind::Notice,
+                          std::string("a recording stopped taking data: ") + e.what()));
+            }
+        }
+    }
+    emit(events);
+}
+
+void RoomCapture::onWrite(const Chunk& chunk) {
     std::vector<CaptureEvent> events;
     {
         const TimePoint t = now();
         std::lock_guard lock(mutex_);
         lastData_ = t;
-        if (kind == ChunkKind::Init) {
+        const std::string_view bytes = chunk.bytes;
+        const auto track = trackFormats_.find(chunk.track);
+        if (chunk.track != 0 && track == trackFormats_.end()) {
+            return;  // a track the source never began: nothing can join it
+        }
+        if (chunk.track != 0) {
+            if (chunk.kind == ChunkKind::Init) {
+                track->second.init.assign(bytes);
+            }
+        } else if (chunk.kind == ChunkKind::Init) {
             header_.assign(bytes);
             headerComplete_ = true;
         } else if (!headerComplete_) {
@@ -438,24 +544,52 @@ void RoomCapture::onWrite(std::string_view bytes, double mediaSeconds, ChunkKind
                 continue;
             }
             try {
-                if (a->active) {
-                    a->sink->write(bytes, mediaSeconds);
+                if (a->gets(chunk.track)) {
+                    a->sink->write(chunk);
                     continue;
                 }
-                if (!connected_ || !headerComplete_) {
+                if (!connected_) {
                     continue;
                 }
-                const std::size_t offset = joinOffset(format_, bytes, kind);
+                if (chunk.track != 0) {
+                    // A further track joins at its next segment, once the main track runs.
+                    if (!a->active || chunk.kind == ChunkKind::Media) {
+                        continue;
+                    }
+                    a->sink->beginTrack(track->second.info, track->second.format);
+                    a->tracks.insert(chunk.track);
+                    if (chunk.kind != ChunkKind::Init && !track->second.init.empty()) {
+                        Chunk init;
+                        init.bytes = track->second.init;
+                        init.kind = ChunkKind::Init;
+                        init.track = chunk.track;
+                        a->sink->write(init);
+                    }
+                    a->sink->write(chunk);
+                    continue;
+                }
+                if (!headerComplete_) {
+                    continue;
+                }
+                const std::size_t offset = joinOffset(format_, bytes, chunk.kind);
                 if (offset == std::string_view::npos) {
                     continue;
                 }
-                a->sink->beginPiece(format_);
+                a->sink->beginPiece(format_, false);
                 a->active = true;
                 a->begun = true;
-                if (kind != ChunkKind::Init && !header_.empty()) {
-                    a->sink->write(header_, 0);
+                if (chunk.kind != ChunkKind::Init && !header_.empty()) {
+                    Chunk header;
+                    header.bytes = header_;
+                    header.kind = ChunkKind::Init;
+                    a->sink->write(header);
                 }
-                a->sink->write(bytes.substr(offset), offset == 0 ? mediaSeconds : 0);
+                Chunk rest = chunk;
+                rest.bytes = bytes.substr(offset);
+                if (offset != 0) {
+                    rest.mediaSeconds = 0;
+                }
+                a->sink->write(rest);
             } catch (const std::exception& e) {
                 a->broken = true;
                 events.push_back(

@@ -186,6 +186,9 @@ Poco::JSON::Array::Ptr gapsJson(const std::vector<RecordedGap>& gaps, bool forMa
             object->set("lengthSeconds", toSeconds(g.length));
         }
         object->set("cause", g.cause);
+        if (!g.detail.empty()) {
+            object->set("detail", g.detail);
+        }
         if (g.firstSequence) {
             object->set("firstSequence", *g.firstSequence);
         }
@@ -310,6 +313,7 @@ void TalkSink::loadLeftover() {
         file.name = piece->optValue<std::string>("file", "");
         file.format.extension = piece->optValue<std::string>("extension", "");
         file.format.concatSafe = piece->optValue<bool>("concatSafe", true);
+        file.newTimeline = piece->optValue<bool>("newTimeline", false);
         if (!file.name.empty() && file.name.find('/') == std::string::npos &&
             std::filesystem::exists(partPath(file), ec)) {
             pieces_.push_back(std::move(file));
@@ -348,6 +352,7 @@ void TalkSink::loadLeftover() {
             auto gap = makeGap(fromMillis(g->optValue<std::int64_t>("atMs", 0)),
                                milliseconds(g->optValue<std::int64_t>("lengthMs", 0)),
                                g->optValue<std::string>("cause", ""), config_.windowStart);
+            gap.detail = g->optValue<std::string>("detail", "");
             if (g->has("firstSequence")) {
                 gap.firstSequence = g->getValue<std::int64_t>("firstSequence");
             }
@@ -372,7 +377,7 @@ void TalkSink::loadLeftover() {
     continued_ = true;
 }
 
-void TalkSink::beginPiece(const StreamFormat& format) {
+void TalkSink::beginPiece(const StreamFormat& format, bool newTimeline) {
     if (result_) {
         throw std::logic_error("TalkSink::beginPiece after finalize");
     }
@@ -381,12 +386,13 @@ void TalkSink::beginPiece(const StreamFormat& format) {
     }
     lastWrite_.reset();
     StreamFormat safe{safeExtension(format.extension), format.concatSafe};
-    if (fd_ >= 0 && safe.concatSafe && pieces_.back().format.extension == safe.extension) {
+    if (fd_ >= 0 && safe.concatSafe && !newTimeline &&
+        pieces_.back().format.extension == safe.extension) {
         return;
     }
     closePiece();
     try {
-        openPiece(safe);
+        openPiece(safe, newTimeline && !pieces_.empty());
     } catch (const core::OutputError& e) {
         // Like a failed write: later data is dropped and finalize keeps what exists.
         writeError_ = e.what();
@@ -397,14 +403,14 @@ void TalkSink::beginPiece(const StreamFormat& format) {
     }
 }
 
-void TalkSink::openPiece(const StreamFormat& format) {
+void TalkSink::openPiece(const StreamFormat& format, bool newTimeline) {
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
     if (ec) {
         throw core::OutputError("Could not create the folder " + quoted(dir_) + ": " +
                                 ec.message() + ".");
     }
-    PieceFile piece{{}, format};
+    PieceFile piece{{}, format, newTimeline};
     for (std::size_t index = pieces_.size() + 1;; ++index) {
         piece.name = leaf_ + "." + format.extension + ".part";
         if (index > 1) {
@@ -443,7 +449,14 @@ void TalkSink::closePiece() noexcept {
     }
 }
 
-void TalkSink::write(std::string_view bytes, double mediaSeconds) {
+void TalkSink::beginTrack(const TrackInfo&, const StreamFormat&) {}
+
+void TalkSink::write(const Chunk& chunk) {
+    if (chunk.track != 0) {
+        return;
+    }
+    const std::string_view bytes = chunk.bytes;
+    const double mediaSeconds = chunk.mediaSeconds;
     if (result_) {
         throw std::logic_error("TalkSink::write after finalize");
     }
@@ -477,7 +490,7 @@ void TalkSink::write(std::string_view bytes, double mediaSeconds) {
         if (now > *restartedAfter_) {
             auto lost = makeGap(*restartedAfter_,
                                 std::chrono::duration_cast<milliseconds>(now - *restartedAfter_),
-                                "confcap was not running", config_.windowStart);
+                                gapcause::kNotRunning, config_.windowStart);
             std::lock_guard lock(mutex_);
             status_.gaps.push_back(std::move(lost));
         }
@@ -528,6 +541,7 @@ void TalkSink::gap(const Gap& gap) {
         throw std::logic_error("TalkSink::gap after finalize");
     }
     auto recorded = makeGap(gap.at, gap.length, gap.cause, config_.windowStart);
+    recorded.detail = gap.detail;
     recorded.firstSequence = gap.firstSequence;
     recorded.lastSequence = gap.lastSequence;
     {
@@ -573,6 +587,7 @@ std::string TalkSink::manifestText() const {
         entry->set("file", piece.name);
         entry->set("extension", piece.format.extension);
         entry->set("concatSafe", piece.format.concatSafe);
+        entry->set("newTimeline", piece.newTimeline);
         pieces->add(entry);
     }
     object->set("pieces", pieces);
@@ -663,7 +678,7 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
         if (end > *lastData_) {
             auto lost =
                 makeGap(*lastData_, std::chrono::duration_cast<milliseconds>(end - *lastData_),
-                        "confcap was not running", config_.windowStart);
+                        gapcause::kNotRunning, config_.windowStart);
             std::lock_guard lock(mutex_);
             status_.gaps.push_back(std::move(lost));
         }
@@ -752,7 +767,9 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
             paths.push_back(partPath(piece));
         }
         try {
-            const auto merge = merger_.merge(paths, kept.front().format, mergeOutput);
+            const bool rebase = std::any_of(kept.begin() + 1, kept.end(),
+                                            [](const PieceFile& p) { return p.newTimeline; });
+            const auto merge = merger_.merge(paths, kept.front().format, mergeOutput, rebase);
             result.notes.push_back(merge.note);
             if (merge.merged) {
                 source = mergeOutput;

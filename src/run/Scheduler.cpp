@@ -274,10 +274,16 @@ void Scheduler::captureEvent(const record::CaptureEvent& event,
             mark = entry->mark;  // the most recently started talk of the room
         }
     }
-    board_.publish(levelOf(event.kind), mark, event.message);
+    // A failure that goes on is told once a minute; the status shows it all along.
+    board_.publish(event.repeat ? status::Level::Debug : levelOf(event.kind), mark, event.message);
     for (const auto& key : keys) {
-        if (event.kind == Kind::Failed || event.kind == Kind::Reconnecting) {
-            table_.streamState(key, false, event.message);
+        if (event.kind == Kind::Failed) {
+            const auto since =
+                options_.clockText
+                    ? options_.clockText(event.since)
+                    : core::formatUtc(std::chrono::floor<std::chrono::seconds>(event.since));
+            table_.streamState(key, false,
+                               "waiting for the stream: " + event.cause + " since " + since);
         } else if (event.kind == Kind::Connected || event.kind == Kind::Resumed) {
             table_.streamState(key, true, event.message);
         }

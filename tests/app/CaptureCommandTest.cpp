@@ -220,9 +220,14 @@ const CaptureRun& scenario(const std::string& name) {
              return capture({"tv", StreamKind::Ts, 0, 0, false, {}}, "5s",
                             {"--recorder", "mplayer"});
          }},
-        {"hls ends",
+        {"hls pauses",
          [] {
-             return capture({"room", StreamKind::Hls, 6, 0, false, {Fault::endList(3.0, 1e9)}},
+             return capture({"room", StreamKind::Hls, 6, 0, false, {Fault::endList(3.0, 7.0)}},
+                            "12s");
+         }},
+        {"hls finished",
+         [] {
+             return capture({"room", StreamKind::Hls, 6, 0, false, {Fault::endList(0.0, 1e9)}},
                             "30s");
          }},
         {"too small",
@@ -432,8 +437,23 @@ BOOST_AUTO_TEST_CASE(ctrlCFinalizesWhatWasWrittenAndExits0) {
                "the capture was stopped");
 }
 
-BOOST_AUTO_TEST_CASE(anHlsStreamThatEndsEndsTheCapture) {
-    const auto& run = scenario("hls ends");
+BOOST_AUTO_TEST_CASE(aLiveStreamThatPausesIsFollowedUntilForEnds) {
+    const auto& run = scenario("hls pauses");
+    const auto p = requireRecorded(run);
+    BOOST_TEST(p.ok, p.errors);
+    // Recorded before and after the 4 s pause, and until --for ended.
+    BOOST_TEST(run.took > milliseconds(11500));
+    const auto json = sidecar(run.files[0]);
+    BOOST_TEST(json->getValue<std::string>("finalizedBecause") == "the capture time ended");
+    const auto gaps = json->getArray("gaps");
+    BOOST_REQUIRE(gaps->size() == 1U);
+    BOOST_TEST(gaps->getObject(0)->getValue<std::string>("cause") == "stream paused");
+    BOOST_TEST(gaps->getObject(0)->getValue<double>("lengthSeconds") > 2.0);
+    BOOST_TEST(json->getValue<double>("coveredSeconds") > 6.0);
+}
+
+BOOST_AUTO_TEST_CASE(aStreamThatHadEndedWhenFirstReadEndsTheCapture) {
+    const auto& run = scenario("hls finished");
     const auto p = requireRecorded(run);
     BOOST_TEST(p.ok, p.errors);
     BOOST_TEST(run.took < milliseconds(12000));

@@ -32,6 +32,7 @@ std::ostream& operator<<(std::ostream& out, const Row& row) {
 
 constexpr auto T = ErrorKind::Transient;
 constexpr auto P = ErrorKind::Permanent;
+constexpr auto U = ErrorKind::Unusable;
 constexpr long kHour = 3'600'000;
 
 const std::vector<Row> kRows = {
@@ -52,9 +53,10 @@ const std::vector<Row> kRows = {
     {"jitter below the cap", 6, T, kHour, kNone, 0.0, 24000},
     {"jitter never exceeds the cap", 6, T, kHour, kNone, 0.99, 30000},
     {"out-of-range random is clamped", 1, T, kHour, kNone, 7.0, 1200},
-    // Permanent errors are never retried.
+    // Only transient errors are retried (a capture retries permanent ones as transient).
     {"permanent error", 1, P, kHour, kNone, 0.5, kNone},
     {"permanent error with Retry-After", 1, P, kHour, 5, 0.5, kNone},
+    {"unusable stream", 1, U, kHour, kNone, 0.5, kNone},
     // Never past the deadline.
     {"wait ending exactly at the deadline", 1, T, 1000, kNone, 0.5, kNone},
     {"wait ending just before the deadline", 1, T, 1001, kNone, 0.5, 1000},

@@ -4,14 +4,22 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+#include <ostream>
 #include <string>
+#include <vector>
 
 #include "confcap/core/Error.h"
 
 namespace data = boost::unit_test::data;
+using confcap::record::chooseAudio;
 using confcap::record::chooseVariant;
+using confcap::record::continuityOf;
+using confcap::record::HlsContinuity;
+using confcap::record::HlsDelivered;
 using confcap::record::HlsPlaylist;
 using confcap::record::parseHlsPlaylist;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -52,9 +60,121 @@ const std::string kMedia =
     "big.m4s\r\n"
     "#EXT-X-ENDLIST\r\n";
 
+// What ffmpeg's HLS muxer writes for -var_stream_map "v:0,agroup:aud a:0,agroup:aud,default:yes
+// a:1,agroup:aud": a video-only variant and two audio renditions.
+const std::string kRenditions =
+    "#EXTM3U\n"
+    "#EXT-X-VERSION:3\n"
+    "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"group_aud\",NAME=\"audio_1\",DEFAULT=YES,"
+    "LANGUAGE=\"deu\",URI=\"stream_native.m3u8\"\n"
+    "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"group_aud\",NAME=\"Translated\",DEFAULT=NO,"
+    "LANGUAGE=\"en-GB\",URI=\"stream_translated.m3u8\"\n"
+    "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"other\",NAME=\"x\",DEFAULT=YES,URI=\"x.m3u8\"\n"
+    "#EXT-X-STREAM-INF:BANDWIDTH=400400,RESOLUTION=320x180,CODECS=\"avc1.f4000c,mp4a.40.2\","
+    "AUDIO=\"group_aud\"\n"
+    "stream_0.m3u8\n";
+
+// A live media playlist: segments `first`.. `first + count - 1` named "<prefix><n>.ts".
+std::string live(std::int64_t first, int count, const std::string& prefix = "s",
+                 int discontinuitySequence = 0) {
+    std::string text =
+        "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:" + std::to_string(first) + "\n";
+    if (discontinuitySequence > 0) {
+        text += "#EXT-X-DISCONTINUITY-SEQUENCE:" + std::to_string(discontinuitySequence) + "\n";
+    }
+    for (int i = 0; i < count; ++i) {
+        text += "#EXTINF:2.0,\n" + prefix + std::to_string(first + i) +
+                ".ts?token=" + std::to_string(i) + "\n";
+    }
+    return text;
+}
+
+// Segments first..last delivered from a playlist made by live(…, prefix).
+std::vector<HlsDelivered> delivered(std::int64_t first, std::int64_t last,
+                                    const std::string& prefix = "s") {
+    std::vector<HlsDelivered> list;
+    for (std::int64_t n = first; n <= last; ++n) {
+        list.push_back({n, "http://h/" + prefix + std::to_string(n) + ".ts?token=old", {}});
+    }
+    return list;
+}
+
+struct ContinuityCase {
+    const char* name;
+    std::string playlist;
+    std::vector<HlsDelivered> recent;
+    int previousDiscontinuitySequence;
+    std::chrono::milliseconds since;
+    HlsContinuity expected;
+};
+
+std::ostream& operator<<(std::ostream& out, const ContinuityCase& c) {
+    return out << c.name;
+}
+
+const std::vector<ContinuityCase> kContinuity = {
+    {"the next reload", live(100, 5), delivered(96, 102), 0, 2s, HlsContinuity::Continues},
+    {"nothing new yet", live(98, 5), delivered(96, 102), 0, 1s, HlsContinuity::Continues},
+    {"an outage that rolled segments out", live(110, 5), delivered(96, 102), 0, 20s,
+     HlsContinuity::Continues},
+    {"a lagging copy of the same playlist", live(97, 5), delivered(96, 102), 0, 1s,
+     HlsContinuity::Stale},
+    {"numbering started again", live(0, 3), delivered(96, 102), 0, 5s, HlsContinuity::NewTimeline},
+    {"the same numbers, other segments", live(100, 5, "new"), delivered(96, 102), 0, 2s,
+     HlsContinuity::NewTimeline},
+    {"a jump ahead no outage explains", live(5000, 5), delivered(96, 102), 0, 4s,
+     HlsContinuity::NewTimeline},
+    {"the discontinuity sequence went back", live(100, 5, "s", 1), delivered(96, 102), 4, 2s,
+     HlsContinuity::NewTimeline},
+    {"the discontinuity sequence moved on", live(100, 5, "s", 5), delivered(96, 102), 4, 2s,
+     HlsContinuity::Continues},
+    {"nothing delivered yet", live(0, 3), {}, 0, 0s, HlsContinuity::Continues},
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(HlsPlaylistTest)
+
+BOOST_DATA_TEST_CASE(continuity_of_a_reloaded_playlist, data::make(kContinuity), c) {
+    const auto playlist = parseHlsPlaylist(c.playlist, "http://h/live.m3u8");
+    BOOST_TEST(
+        (continuityOf(playlist, c.recent, c.previousDiscontinuitySequence, c.since) == c.expected));
+}
+
+BOOST_AUTO_TEST_CASE(audio_renditions_are_parsed_and_chosen) {
+    const auto master = parseHlsPlaylist(kRenditions, "http://h/live/master.m3u8");
+    BOOST_TEST(master.master);
+    BOOST_REQUIRE_EQUAL(master.renditions.size(), 3u);
+    BOOST_TEST(master.renditions[1].uri == "http://h/live/stream_translated.m3u8");
+    BOOST_TEST(master.renditions[1].language == "en-GB");
+    BOOST_TEST(master.renditions[0].isDefault);
+    const auto& variant = master.variants.at(0);
+    BOOST_TEST(variant.audioGroup == "group_aud");
+
+    auto names = [](const std::vector<confcap::record::HlsRendition>& list) {
+        std::string text;
+        for (const auto& r : list) {
+            text += (text.empty() ? "" : ",") + r.name;
+        }
+        return text;
+    };
+    BOOST_TEST(names(chooseAudio(master, variant, "")) == "audio_1");
+    BOOST_TEST(names(chooseAudio(master, variant, "all")) == "audio_1,Translated");
+    BOOST_TEST(names(chooseAudio(master, variant, "translated")) == "Translated");
+    BOOST_TEST(names(chooseAudio(master, variant, "en")) == "Translated");
+    BOOST_TEST(names(chooseAudio(master, variant, "DEU")) == "audio_1");
+    bool unmatched = false;
+    BOOST_TEST(names(chooseAudio(master, variant, "fra", &unmatched)) == "audio_1");
+    BOOST_TEST(unmatched);
+    // A variant without an audio group, or whose default sound it carries itself, needs none.
+    confcap::record::HlsVariant plain = variant;
+    plain.audioGroup.clear();
+    BOOST_TEST(chooseAudio(master, plain, "all").empty());
+    auto carried = master;
+    carried.renditions[0].uri.clear();
+    BOOST_TEST(chooseAudio(carried, variant, "").empty());
+    BOOST_TEST(names(chooseAudio(carried, variant, "all")) == "Translated");
+}
 
 BOOST_AUTO_TEST_CASE(master_playlist_lists_variants_with_resolved_uris) {
     const auto p = parseHlsPlaylist(kMaster, "https://cdn.example.org/live/master.m3u8");

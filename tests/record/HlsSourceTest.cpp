@@ -65,6 +65,7 @@ struct HlsRun {
     std::shared_ptr<HlsSource> source;
     std::shared_ptr<RecordingOutput> out;
     int endings = 0;
+    std::vector<confcap::record::RunEnd> ends;
     std::optional<std::string> permanent;
     std::chrono::milliseconds stopTook{0};
 };
@@ -72,13 +73,13 @@ struct HlsRun {
 using UrlOf = std::function<std::string(const FakeStreamServer&)>;
 
 HlsRun runHls(StreamSpec spec, double until, UrlOf url, SourceOptions options = fastOptions(),
-              std::chrono::milliseconds pause = 300ms) {
+              std::chrono::milliseconds pause = 300ms, bool windowRule = false) {
     HlsRun run;
     run.spec = spec;
     run.server = std::make_shared<FakeStreamServer>(testClip(), std::vector<StreamSpec>{spec});
     run.source = std::make_shared<HlsSource>(url(*run.server), options);
     run.out = std::make_shared<RecordingOutput>();
-    SourceDriver driver(*run.source, *run.out, pause);
+    SourceDriver driver(*run.source, *run.out, pause, windowRule);
     if (until > 0) {
         run.server->waitUntil(until);
     } else {
@@ -86,6 +87,7 @@ HlsRun runHls(StreamSpec spec, double until, UrlOf url, SourceOptions options = 
     }
     run.stopTook = driver.stop();
     run.endings = driver.endings();
+    run.ends = driver.ends();
     run.permanent = driver.permanentError();
     return run;
 }
@@ -137,6 +139,16 @@ const HlsRun& scenario(const std::string& name) {
          [] {
              return runHls({"room", StreamKind::Hls, 4, 0, false, {Fault::endList(1.5, 3.5)}}, 6.6,
                            mediaPlaylist());
+         }},
+        {"ended before it was read",
+         [] {
+             return runHls({"room", StreamKind::Hls, 4, 0, false, {Fault::endList(0, 1e9)}}, 3.0,
+                           mediaPlaylist());
+         }},
+        {"restart",
+         [] {
+             return runHls({"room", StreamKind::Hls, 4, 500, false, {Fault::restart(2.0, 3.5)}},
+                           7.0, mediaPlaylist(), fastOptions(), 300ms, true);
          }},
         {"stall",
          [] {
@@ -260,9 +272,16 @@ BOOST_AUTO_TEST_CASE(master_playlist_behind_a_redirect_over_one_connection) {
     BOOST_TEST(run.server->connections() == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(endlist_ends_the_run_and_the_stream_can_resume) {
+BOOST_AUTO_TEST_CASE(endlist_pauses_the_run_and_the_stream_goes_on_in_a_new_piece) {
     const HlsRun& run = scenario("endlist");
     BOOST_TEST(run.endings >= 1);
+    // The playlist was live when first read: its end is a pause, not a finished recording.
+    BOOST_TEST(std::all_of(run.ends.begin(), run.ends.end(),
+                           [](auto end) { return end == confcap::record::RunEnd::Paused; }));
+    // The segments after the pause follow a discontinuity: their timestamps start a new piece.
+    const auto pieces = run.out->pieces();
+    BOOST_REQUIRE(pieces.size() >= 2u);
+    BOOST_TEST(pieces.back().resume.newTimeline);
     const auto notices = run.out->notices();
     auto mentions = [&](const std::string& text) {
         return std::any_of(notices.begin(), notices.end(),
@@ -275,6 +294,36 @@ BOOST_AUTO_TEST_CASE(endlist_ends_the_run_and_the_stream_can_resume) {
     BOOST_TEST(served.back().sequence >= 6);
     BOOST_TEST((run.out->allBytes() ==
                 segments(run.spec, served.front().sequence, served.back().sequence)));
+}
+
+BOOST_AUTO_TEST_CASE(a_playlist_that_had_ended_is_a_finished_recording_delivered_once) {
+    const HlsRun& run = scenario("ended before it was read");
+    BOOST_REQUIRE(!run.ends.empty());
+    BOOST_TEST(std::all_of(run.ends.begin(), run.ends.end(),
+                           [](auto end) { return end == confcap::record::RunEnd::Finished; }));
+    // Every listed segment once, from the first, however often the source is run again.
+    const auto served = run.server->served("room");
+    requireConsecutive(served);
+    BOOST_TEST(served.size() == 4u);
+    BOOST_TEST(served.front().sequence == 0);
+    BOOST_TEST(run.out->pieces().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_restarted_packager_is_followed_from_its_first_segment) {
+    const HlsRun& run = scenario("restart");
+    const auto pieces = run.out->pieces();
+    BOOST_REQUIRE_EQUAL(pieces.size(), 2u);
+    BOOST_TEST(!pieces[0].resume.newTimeline);
+    BOOST_TEST(pieces[0].sequences.front() >= 500);
+    BOOST_TEST(pieces[1].resume.newTimeline);
+    // The new numbering from its start: nothing of the new timeline is skipped.
+    BOOST_REQUIRE(!pieces[1].sequences.empty());
+    BOOST_TEST(pieces[1].sequences.front() == 0);
+    for (std::size_t i = 1; i < pieces[1].sequences.size(); ++i) {
+        BOOST_TEST(pieces[1].sequences[i] == pieces[1].sequences[i - 1] + 1);
+    }
+    BOOST_TEST(pieces[1].sequences.size() >= 2u);
+    BOOST_TEST(run.out->lost().empty());
 }
 
 BOOST_AUTO_TEST_CASE(stalled_requests_time_out_and_resume_without_loss) {

@@ -194,7 +194,8 @@ BOOST_AUTO_TEST_CASE(http_errors_reach_the_caller_classified) {
     ProgressiveSource busy(server.url("busy"), fastOptions());
     BOOST_CHECK_EXCEPTION(busy.run(out), confcap::core::FetchError,
                           [](const confcap::core::FetchError& e) {
-                              return e.transient() && e.httpStatus() == 503 && e.retryAfter() == 7;
+                              return e.transient() && e.httpStatus() == 503 &&
+                                     e.retryAfter() == std::optional(std::chrono::seconds(7));
                           });
     ProgressiveSource gone(server.url("gone"), fastOptions());
     BOOST_CHECK_EXCEPTION(

@@ -143,6 +143,7 @@ CaptureRun single(StreamSpec spec, double detachAt, SourceOptions source = fastS
     return run;
 }
 
+// A playlist that answers 404 all along, in a window that ends after 3 s.
 CaptureRun missingPlaylist() {
     CaptureRun run;
     run.server = serve({"room", StreamKind::Hls, 4, 0, false, {}});
@@ -151,8 +152,24 @@ CaptureRun missingPlaylist() {
                         fastSource(), fastRetry(), logTo(run.events));
     auto sink = std::make_shared<RecordingSink>();
     run.sinks = {sink};
-    capture.attach(*sink, SystemClock::now() + 60s);
+    capture.attach(*sink, SystemClock::now() + 3s);
     run.stopTook = waitStopped(capture);
+    run.server->waitUntil(5.0);
+    run.stillRunning = capture.running();
+    capture.detach(*sink);
+    return run;
+}
+
+// Follows one sink through `seconds` of an HLS stream's media playlist.
+CaptureRun hlsFor(StreamSpec spec, double seconds, RoomCapture::Options options = fastRetry()) {
+    CaptureRun run;
+    run.server = serve(spec);
+    RoomCapture capture("Saal 1", run.server->mediaPlaylistUrl(spec.name), fastSource(), options,
+                        logTo(run.events));
+    auto sink = std::make_shared<RecordingSink>();
+    run.sinks = {sink};
+    capture.attach(*sink, SystemClock::now() + 60s);
+    run.server->waitUntil(seconds);
     run.stillRunning = capture.running();
     capture.detach(*sink);
     return run;
@@ -273,6 +290,20 @@ const CaptureRun& scenario(const std::string& name) {
                            4.0, fastSource(), 2s);
          }},
         {"missing", [] { return missingPlaylist(); }},
+        {"not live yet",
+         [] {
+             return hlsFor({"room", StreamKind::Hls, 4, 0, false, {Fault::httpStatus(0, 3.0, 404)}},
+                           7.0);
+         }},
+        {"encoder restart",
+         [] {
+             return hlsFor({"room", StreamKind::Hls, 4, 0, false, {Fault::restart(3.0, 5.0)}},
+                           10.0);
+         }},
+        {"encrypted",
+         [] {
+             return hlsFor({"room", StreamKind::Hls, 4, 0, true, {}}, 2.0);
+         }},
         {"stop", [] { return stopDuringStall(); }},
         {"talk sinks", [] { return talkSinks(); }},
         {"restart", [] { return restart(); }},
@@ -423,7 +454,8 @@ BOOST_AUTO_TEST_CASE(detaching_during_an_outage_delivers_the_gap_so_far) {
     BOOST_REQUIRE_EQUAL(gaps.size(), 1u);
     BOOST_TEST(gaps[0].length.count() >= 2000);
     BOOST_TEST(gaps[0].length.count() <= 3000);
-    BOOST_TEST(gaps[0].cause.find("503") != std::string::npos);
+    BOOST_TEST(gaps[0].cause == "outage");
+    BOOST_TEST(gaps[0].detail.find("503") != std::string::npos);
     // The reset is retried after the policy's 200 ms; the 503's Retry-After: 1 is honoured
     // over its 400 ms.
     const auto reconnecting = run.events->of(Kind::Reconnecting);
@@ -442,15 +474,63 @@ BOOST_AUTO_TEST_CASE(retries_end_with_the_last_window) {
     BOOST_TEST(run.sinks[0]->beginPieces() == 0);
 }
 
-BOOST_AUTO_TEST_CASE(a_permanent_failure_stops_the_capture) {
+BOOST_AUTO_TEST_CASE(a_404_is_tried_again_until_the_window_ends_and_told_once) {
     const CaptureRun& run = scenario("missing");
     BOOST_TEST(!run.stillRunning);
     const auto gaveUp = run.events->of(Kind::GaveUp);
     BOOST_REQUIRE_EQUAL(gaveUp.size(), 1u);
-    BOOST_TEST((gaveUp[0].errorKind == confcap::core::ErrorKind::Permanent));
-    BOOST_TEST(gaveUp[0].message.find("404") != std::string::npos);
-    BOOST_TEST(run.events->of(Kind::Reconnecting).empty());
+    BOOST_TEST(gaveUp[0].message.find("last window") != std::string::npos);
+    BOOST_TEST(run.events->of(Kind::Reconnecting).size() >= 3u);
+    const auto failed = run.events->of(Kind::Failed);
+    BOOST_REQUIRE(failed.size() >= 3u);
+    BOOST_TEST(!failed.front().repeat);
+    BOOST_TEST(failed.front().cause == "HTTP 404");
+    BOOST_TEST(failed.front().message.find("404") != std::string::npos);
+    for (std::size_t i = 1; i < failed.size(); ++i) {
+        BOOST_TEST(failed[i].repeat, "attempt " << i + 1 << " told again within a minute");
+        BOOST_TEST(failed[i].attempts == static_cast<int>(i + 1));
+    }
     BOOST_TEST(run.sinks[0]->beginPieces() == 0);
+    BOOST_TEST(run.sinks[0]->allBytes().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_that_is_not_live_yet_is_recorded_from_when_it_appears) {
+    const CaptureRun& run = scenario("not live yet");
+    const auto& sink = *run.sinks[0];
+    BOOST_TEST(sink.beginPieces() == 1);
+    BOOST_TEST(sink.allBytes().size() > 10'000u);
+    const auto gaps = sink.gaps();
+    BOOST_REQUIRE_EQUAL(gaps.size(), 1u);
+    BOOST_TEST(gaps[0].cause == "not live yet");
+    BOOST_TEST(gaps[0].detail.find("404") != std::string::npos);
+    BOOST_TEST(gaps[0].length.count() >= 2500);
+    BOOST_TEST(gaps[0].length.count() <= 6000);
+    BOOST_TEST(run.events->of(Kind::GaveUp).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_restarted_encoder_is_followed_on_its_new_timeline) {
+    const CaptureRun& run = scenario("encoder restart");
+    const auto& sink = *run.sinks[0];
+    // The new timeline's timestamps start again: a piece of its own, after one gap.
+    const auto pieces = sink.pieces();
+    BOOST_REQUIRE_EQUAL(pieces.size(), 2u);
+    BOOST_TEST(pieces[1].bytes.size() > 10'000u);
+    const auto gaps = sink.gaps();
+    BOOST_REQUIRE_EQUAL(gaps.size(), 1u);
+    BOOST_TEST(gaps[0].cause == "stream restarted");
+    BOOST_TEST(gaps[0].length.count() >= 1500);
+    BOOST_TEST(gaps[0].length.count() <= 7000);
+    BOOST_TEST(mentions(run.events->all(), "started again"));
+    BOOST_TEST(run.events->of(Kind::GaveUp).empty());
+}
+
+BOOST_AUTO_TEST_CASE(unsupported_encryption_gives_up_at_once) {
+    const CaptureRun& run = scenario("encrypted");
+    const auto gaveUp = run.events->of(Kind::GaveUp);
+    BOOST_REQUIRE_EQUAL(gaveUp.size(), 1u);
+    BOOST_TEST((gaveUp[0].errorKind == confcap::core::ErrorKind::Unusable));
+    BOOST_TEST(gaveUp[0].message.find("AES-128") != std::string::npos);
+    BOOST_TEST(run.events->of(Kind::Reconnecting).empty());
     BOOST_TEST(run.sinks[0]->allBytes().empty());
 }
 

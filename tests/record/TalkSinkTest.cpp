@@ -54,6 +54,14 @@ using confcap::testing::runProcess;
 
 namespace {
 
+/// A main-track chunk of `bytes` covering `mediaSeconds`.
+confcap::record::Chunk chunkOf(std::string_view bytes, double mediaSeconds) {
+    confcap::record::Chunk chunk;
+    chunk.bytes = bytes;
+    chunk.mediaSeconds = mediaSeconds;
+    return chunk;
+}
+
 const StreamFormat kTs{"ts", true};
 const StreamFormat kWebm{"webm", false};
 
@@ -136,7 +144,7 @@ void feed(TalkSink& sink, FakeClock& clock, std::string_view bytes, std::size_t 
           double mediaSeconds = 0) {
     for (std::size_t pos = 0; pos < bytes.size(); pos += chunk) {
         clock.advance(1s);
-        sink.write(bytes.substr(pos, chunk), mediaSeconds);
+        sink.write(chunkOf(bytes.substr(pos, chunk), mediaSeconds));
     }
 }
 
@@ -150,7 +158,7 @@ BOOST_AUTO_TEST_CASE(tinyDumpIsDiscarded) {
     auto config = configIn(temp.path);
     config.minBytes = 1'000'000;
     TalkSink sink(config, clock);
-    sink.beginPiece(kTs);
+    sink.beginPiece(kTs, false);
     feed(sink, clock, std::string(12'000, 'x'), 4000);
     BOOST_TEST(filesUnder(temp.path).size() == 2u);  // the part and its manifest
     const auto result = sink.finalize("window ended");
@@ -167,7 +175,7 @@ BOOST_AUTO_TEST_CASE(shortRecordingIsDiscardedByDuration) {
     auto config = configIn(temp.path);
     config.minDuration = 5min;
     TalkSink sink(config, clock);
-    sink.beginPiece(kTs);
+    sink.beginPiece(kTs, false);
     feed(sink, clock, std::string(30'000, 'x'), 10'000, 2.0);
     const auto result = sink.finalize("window ended");
     BOOST_TEST(result.outcome == Outcome::Discarded);
@@ -179,7 +187,7 @@ BOOST_AUTO_TEST_CASE(noDataIsAFailureAndLeavesNothing) {
     TempDir temp;
     FakeClock clock(kWindowStart);
     TalkSink sink(configIn(temp.path), clock);
-    sink.beginPiece(kTs);
+    sink.beginPiece(kTs, false);
     const auto result = sink.finalize("window ended");
     BOOST_TEST(result.outcome == Outcome::Failed);
     BOOST_TEST(result.reason == "failed: no stream data arrived");
@@ -192,8 +200,8 @@ BOOST_AUTO_TEST_CASE(recordsTheFileAndItsSidecar) {
     TalkSink sink(configIn(temp.path), clock);
     BOOST_TEST(!sink.continued());
     BOOST_TEST(sink.status().state == SinkState::Waiting);
-    BOOST_CHECK_THROW(sink.write("early", 0), std::logic_error);
-    sink.beginPiece(kTs);
+    BOOST_CHECK_THROW(sink.write(chunkOf("early", 0)), std::logic_error);
+    sink.beginPiece(kTs, false);
     const auto& data = clips().tsA;
     const auto half = data.size() / 2;
     feed(sink, clock, std::string_view(data).substr(0, half), 1024, 0.5);
@@ -205,7 +213,7 @@ BOOST_AUTO_TEST_CASE(recordsTheFileAndItsSidecar) {
     gap.lastSequence = 42;
     sink.gap(gap);
     sink.reconnected();
-    sink.beginPiece(kTs);  // concat-safe: appends to the same part
+    sink.beginPiece(kTs, false);  // concat-safe: appends to the same part
     clock.advance(12s);
     feed(sink, clock, std::string_view(data).substr(half), 1024, 0.5);
     const auto status = sink.status();
@@ -258,16 +266,16 @@ BOOST_AUTO_TEST_CASE(recordsTheFileAndItsSidecar) {
 
     // A second finalize returns the first result and touches nothing.
     BOOST_TEST(sink.finalize("again").sidecar == result.sidecar);
-    BOOST_CHECK_THROW(sink.write("late", 0), std::logic_error);
+    BOOST_CHECK_THROW(sink.write(chunkOf("late", 0)), std::logic_error);
 }
 
 BOOST_AUTO_TEST_CASE(coveredTimeIsWallTimeWithDataWhenTheSourceGivesNone) {
     TempDir temp;
     FakeClock clock(kWindowStart);
     TalkSink sink(configIn(temp.path), clock);
-    sink.beginPiece(kTs);
+    sink.beginPiece(kTs, false);
     feed(sink, clock, std::string(10'000, 'x'), 1000);  // 10 writes, 1 s apart: 9 s covered
-    sink.gap({clock.now(), 30s, "stall", std::nullopt, std::nullopt});
+    sink.gap({clock.now(), 30s, "stall", "", std::nullopt, std::nullopt});
     clock.advance(30s);
     feed(sink, clock, std::string(5'000, 'x'), 1000);  // 4 s more; the stall is not covered
     BOOST_TEST(sink.status().coveredSeconds == 13.0);
@@ -284,7 +292,7 @@ BOOST_AUTO_TEST_CASE(collisionGetsANumberAndNothingIsOverwritten) {
     std::vector<FinalizeResult> results;
     for (int i = 0; i < 2; ++i) {
         TalkSink sink(configIn(temp.path), clock);
-        sink.beginPiece(kTs);
+        sink.beginPiece(kTs, false);
         feed(sink, clock, std::string(2000, static_cast<char>('a' + i)), 1000);
         results.push_back(sink.finalize("window ended"));
     }
@@ -304,10 +312,10 @@ BOOST_AUTO_TEST_CASE(webmPiecesAreMergedIntoOnePlayableFile) {
     TempDir temp;
     FakeClock clock(kWindowStart);
     TalkSink sink(configIn(temp.path), clock);
-    sink.beginPiece(kWebm);
+    sink.beginPiece(kWebm, false);
     feed(sink, clock, clips().webmA, 4096);
     sink.reconnected();
-    sink.beginPiece(kWebm);  // a new connection's WebM needs its own file
+    sink.beginPiece(kWebm, false);  // a new connection's WebM needs its own file
     feed(sink, clock, clips().webmB, 4096);
     BOOST_TEST(sink.status().pieces == 2);
     const auto dir = temp.path / "2024-12-27" / "Saal 1";
@@ -331,14 +339,14 @@ BOOST_AUTO_TEST_CASE(aTinyPieceBetweenTwoIsLeftOutOfTheMerge) {
     TempDir temp;
     FakeClock clock(kWindowStart);
     TalkSink sink(configIn(temp.path), clock);
-    sink.beginPiece(kWebm);
+    sink.beginPiece(kWebm, false);
     feed(sink, clock, clips().webmA, 4096);
     // A run that wrote a header and died: on its own it is not a playable WebM.
     sink.reconnected();
-    sink.beginPiece(kWebm);
-    sink.write(std::string_view(clips().webmB).substr(0, 600), 0);
+    sink.beginPiece(kWebm, false);
+    sink.write(chunkOf(std::string_view(clips().webmB).substr(0, 600), 0));
     sink.reconnected();
-    sink.beginPiece(kWebm);
+    sink.beginPiece(kWebm, false);
     feed(sink, clock, clips().webmB, 4096);
     BOOST_TEST(sink.status().pieces == 3);
     const auto result = sink.finalize("window ended");
@@ -355,9 +363,9 @@ BOOST_AUTO_TEST_CASE(withoutFfmpegPiecesAreKeptNumbered) {
     TempDir temp;
     FakeClock clock(kWindowStart);
     TalkSink sink(configIn(temp.path), clock, PieceMerger(fs::path()));
-    sink.beginPiece(kWebm);
+    sink.beginPiece(kWebm, false);
     feed(sink, clock, clips().webmA, 65536);
-    sink.beginPiece(kWebm);
+    sink.beginPiece(kWebm, false);
     feed(sink, clock, clips().webmB, 65536);
     const auto result = sink.finalize("window ended");
     BOOST_TEST(result.outcome == Outcome::Recorded, result.reason);
@@ -403,13 +411,13 @@ BOOST_AUTO_TEST_CASE(fullDiskThrowsOnceAndKeepsWhatWasWritten) {
             config.relativeStem += minBytes == 0 ? " kept" : " tiny";
             FakeClock clock(kWindowStart);
             TalkSink sink(config, clock);
-            sink.beginPiece(kTs);
+            sink.beginPiece(kTs, false);
             int errors = 0;
             std::string message;
             for (std::size_t pos = 0; pos < data.size(); pos += 64 * 1024) {
                 clock.advance(1s);
                 try {
-                    sink.write(std::string_view(data).substr(pos, 64 * 1024), 0);
+                    sink.write(chunkOf(std::string_view(data).substr(pos, 64 * 1024), 0));
                 } catch (const confcap::core::OutputError& e) {
                     ++errors;
                     message = e.what();
@@ -483,7 +491,7 @@ BOOST_AUTO_TEST_CASE(recoverLeftoversFinalizesAbandonedParts) {
     FakeClock clock(kWindowStart);
     {
         TalkSink sink(configIn(temp.path), clock);
-        sink.beginPiece(kTs);
+        sink.beginPiece(kTs, false);
         feed(sink, clock, clips().tsA, 8192, 0.2);
     }  // destroyed without finalize, as when the process stops
     const auto dir = temp.path / "2024-12-27" / "Saal 1";
@@ -495,8 +503,8 @@ BOOST_AUTO_TEST_CASE(recoverLeftoversFinalizesAbandonedParts) {
     auto other = configIn(temp.path);
     other.relativeStem = "2024-12-27/Saal 2/10:30 Live";
     TalkSink live(other, clock);
-    live.beginPiece(kTs);
-    live.write("live data", 0);
+    live.beginPiece(kTs, false);
+    live.write(chunkOf("live data", 0));
 
     const auto results = TalkSink::recoverLeftovers(temp.path);
     BOOST_REQUIRE(results.size() == 1u);
@@ -525,7 +533,7 @@ BOOST_AUTO_TEST_CASE(recoverLeftoversFinalizesPartsOfACrashedProcess) {
         // Dies mid-recording: no finalize, no destructor.
         FakeClock clock(kWindowStart);
         auto* sink = new TalkSink(configIn(temp.path), clock);
-        sink->beginPiece(kTs);
+        sink->beginPiece(kTs, false);
         feed(*sink, clock, data, 4096, 0.1);
         ::_exit(0);
     }
@@ -544,9 +552,9 @@ BOOST_AUTO_TEST_CASE(piecesOfDifferentFormatsAreKeptApart) {
     TempDir temp;
     FakeClock clock(kWindowStart);
     TalkSink sink(configIn(temp.path), clock);
-    sink.beginPiece(kTs);
+    sink.beginPiece(kTs, false);
     feed(sink, clock, std::string(3000, 't'), 1000);
-    sink.beginPiece({"mp3", true});
+    sink.beginPiece({"mp3", true}, false);
     feed(sink, clock, std::string(2000, 'm'), 1000);
     const auto result = sink.finalize("window ended");
     BOOST_TEST(result.outcome == Outcome::Recorded, result.reason);
@@ -563,10 +571,10 @@ BOOST_AUTO_TEST_CASE(unwritableFolderIsOneOutputErrorAndAFailure) {
     std::ofstream(temp.path / "2024-12-27") << "a file where the folder should be";
     FakeClock clock(kWindowStart);
     TalkSink sink(configIn(temp.path), clock);
-    BOOST_CHECK_THROW(sink.beginPiece(kTs), confcap::core::OutputError);
+    BOOST_CHECK_THROW(sink.beginPiece(kTs, false), confcap::core::OutputError);
     BOOST_TEST(sink.status().state == SinkState::WriteFailed);
-    sink.write("dropped", 0);
-    sink.beginPiece(kTs);
+    sink.write(chunkOf("dropped", 0));
+    sink.beginPiece(kTs, false);
     BOOST_TEST(sink.status().droppedBytes == 7u);
     const auto result = sink.finalize("window ended");
     BOOST_TEST(result.outcome == Outcome::Failed);
@@ -581,7 +589,7 @@ BOOST_AUTO_TEST_CASE(aContinuedSinkAddsANewPieceThatIsByteAppended) {
     FakeClock clock(kWindowStart);
     {
         TalkSink sink(configIn(temp.path), clock);
-        sink.beginPiece(kTs);
+        sink.beginPiece(kTs, false);
         feed(sink, clock, clips().tsA, 8192);
         sink.reconnected();
     }
@@ -593,9 +601,9 @@ BOOST_AUTO_TEST_CASE(aContinuedSinkAddsANewPieceThatIsByteAppended) {
     // The earlier run's parts are held: recovery leaves them alone.
     BOOST_TEST(TalkSink::recoverLeftovers(temp.path).empty());
     BOOST_CHECK_THROW(TalkSink(configIn(temp.path), clock), confcap::core::OutputError);
-    sink.beginPiece(kTs);
+    sink.beginPiece(kTs, false);
     clock.advance(1s);
-    sink.write(clips().tsB, 1.0);
+    sink.write(chunkOf(clips().tsB, 1.0));
     BOOST_TEST(sink.status().pieces == 2);
     const auto result = sink.finalize("window ended");
     BOOST_TEST(result.outcome == Outcome::Recorded, result.reason);
@@ -614,7 +622,7 @@ BOOST_AUTO_TEST_CASE(aContinuedSinkAddsANewPieceThatIsByteAppended) {
 BOOST_AUTO_TEST_CASE(statusIsSafeFromAnotherThread) {
     TempDir temp;
     TalkSink sink(configIn(temp.path));
-    sink.beginPiece(kTs);
+    sink.beginPiece(kTs, false);
     std::atomic<bool> done = false;
     std::uint64_t lastSeen = 0;
     bool monotonic = true;
@@ -627,7 +635,7 @@ BOOST_AUTO_TEST_CASE(statusIsSafeFromAnotherThread) {
     });
     const std::string chunk(1024, 'x');
     for (int i = 0; i < 2000; ++i) {
-        sink.write(chunk, 0.01);
+        sink.write(chunkOf(chunk, 0.01));
     }
     done = true;
     reader.join();

@@ -143,6 +143,14 @@ class RecordingOutput : public record::SourceOutput {
 public:
     using Clock = std::chrono::steady_clock;
 
+    /// A further track (an HLS audio rendition) of a piece.
+    struct Track {
+        record::TrackInfo info;
+        record::StreamFormat format;
+        std::string bytes;
+        int segments = 0;
+        std::vector<std::int64_t> sequences;
+    };
     struct Piece {
         record::StreamFormat format;
         record::Resume resume;
@@ -152,23 +160,44 @@ public:
         int segments = 0;  ///< SegmentStart chunks
         double mediaSeconds = 0;
         Clock::time_point lastWrite;
+        std::map<int, Track> tracks;
+        std::vector<std::int64_t> sequences;  ///< of the main track's segments
     };
 
     void connected(const record::StreamFormat& format, const record::Resume& resume) override {
         std::lock_guard lock(mutex_);
-        pieces_.push_back(Piece{format, resume, Clock::now(), {}, 0, 0, 0, Clock::now()});
+        pieces_.push_back(Piece{format, resume, Clock::now(), {}, 0, 0, 0, Clock::now(), {}});
     }
-    void write(std::string_view bytes, double mediaSeconds, record::ChunkKind kind) override {
+    void beginTrack(const record::TrackInfo& track, const record::StreamFormat& format) override {
+        std::lock_guard lock(mutex_);
+        if (!pieces_.empty()) {
+            pieces_.back().tracks[track.index].info = track;
+            pieces_.back().tracks[track.index].format = format;
+        }
+    }
+    void write(const record::Chunk& chunk) override {
         std::lock_guard lock(mutex_);
         if (pieces_.empty()) {
             writesBeforeConnect_ = true;
             return;
         }
         auto& piece = pieces_.back();
-        piece.bytes.append(bytes);
-        piece.mediaSeconds += mediaSeconds;
-        piece.inits += kind == record::ChunkKind::Init ? 1 : 0;
-        piece.segments += kind == record::ChunkKind::SegmentStart ? 1 : 0;
+        if (chunk.track != 0) {
+            auto& track = piece.tracks[chunk.track];
+            track.bytes.append(chunk.bytes);
+            track.segments += chunk.kind == record::ChunkKind::SegmentStart ? 1 : 0;
+            if (chunk.sequence) {
+                track.sequences.push_back(*chunk.sequence);
+            }
+            return;
+        }
+        piece.bytes.append(chunk.bytes);
+        piece.mediaSeconds += chunk.mediaSeconds;
+        piece.inits += chunk.kind == record::ChunkKind::Init ? 1 : 0;
+        piece.segments += chunk.kind == record::ChunkKind::SegmentStart ? 1 : 0;
+        if (chunk.sequence) {
+            piece.sequences.push_back(*chunk.sequence);
+        }
         lastWrite_ = Clock::now();
         piece.lastWrite = lastWrite_;
     }
@@ -240,24 +269,42 @@ public:
         record::StreamFormat format;
         std::string bytes;
         double mediaSeconds = 0;
+        std::map<int, std::string> tracks;  ///< further tracks' bytes
     };
 
-    void beginPiece(const record::StreamFormat& format) override {
+    void beginPiece(const record::StreamFormat& format, bool newTimeline) override {
         std::lock_guard lock(mutex_);
-        if (pieces_.empty() || !format.concatSafe ||
+        if (pieces_.empty() || !format.concatSafe || newTimeline ||
             pieces_.back().format.extension != format.extension) {
-            pieces_.push_back(Piece{format, {}, 0});
+            pieces_.push_back(Piece{format, {}, 0, {}});
         }
         ++beginPieces_;
     }
-    void write(std::string_view bytes, double mediaSeconds) override {
+    void beginTrack(const record::TrackInfo& track, const record::StreamFormat&) override {
         std::lock_guard lock(mutex_);
         if (pieces_.empty()) {
             writesBeforeBegin_ = true;
             return;
         }
-        pieces_.back().bytes.append(bytes);
-        pieces_.back().mediaSeconds += mediaSeconds;
+        pieces_.back().tracks[track.index];
+    }
+    void write(const record::Chunk& chunk) override {
+        std::lock_guard lock(mutex_);
+        if (pieces_.empty()) {
+            writesBeforeBegin_ = true;
+            return;
+        }
+        if (chunk.track != 0) {
+            const auto track = pieces_.back().tracks.find(chunk.track);
+            if (track == pieces_.back().tracks.end()) {
+                writesBeforeBegin_ = true;
+                return;
+            }
+            track->second.append(chunk.bytes);
+            return;
+        }
+        pieces_.back().bytes.append(chunk.bytes);
+        pieces_.back().mediaSeconds += chunk.mediaSeconds;
     }
     void gap(const record::Gap& gap) override {
         std::lock_guard lock(mutex_);
@@ -307,23 +354,29 @@ private:
 };
 
 /// Runs a source on its own thread the way a capture does, without the policy: after a transient
-/// failure it waits `pause` and runs it again; a permanent failure or stop() ends it.
+/// failure it waits `pause` and runs it again; a permanent failure or stop() ends it. With
+/// `windowRule`, only an Unusable failure ends it, as inside a capture's window.
 class SourceDriver {
 public:
     SourceDriver(record::Source& source, RecordingOutput& out,
-                 std::chrono::milliseconds pause = std::chrono::milliseconds(300))
+                 std::chrono::milliseconds pause = std::chrono::milliseconds(300),
+                 bool windowRule = false)
         : source_(source), out_(out) {
-        thread_ = std::thread([this, pause] {
+        thread_ = std::thread([this, pause, windowRule] {
             while (!stopping_) {
                 try {
-                    source_.run(out_);
-                    ++endings_;
+                    const auto end = source_.run(out_);
+                    if (end != record::RunEnd::Stopped) {
+                        ++endings_;
+                        std::lock_guard lock(mutex_);
+                        ends_.push_back(end);
+                    }
                 } catch (const core::Error& e) {
                     if (stopping_) {
                         break;
                     }
                     out_.failed(e.what());
-                    if (!e.transient()) {
+                    if (windowRule ? e.kind() == core::ErrorKind::Unusable : !e.transient()) {
                         std::lock_guard lock(mutex_);
                         permanent_ = e.what();
                         break;
@@ -363,6 +416,11 @@ public:
     }
     /// Times run() returned normally (the stream ended).
     int endings() const { return endings_; }
+    /// How those runs ended, in order.
+    std::vector<record::RunEnd> ends() const {
+        std::lock_guard lock(mutex_);
+        return ends_;
+    }
 
 private:
     record::Source& source_;
@@ -373,6 +431,7 @@ private:
     std::atomic<int> endings_{0};
     mutable std::mutex mutex_;
     std::optional<std::string> permanent_;
+    std::vector<record::RunEnd> ends_;
 };
 
 /// The timed scenarios of a suite, all started together on their own threads when the object is

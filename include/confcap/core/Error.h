@@ -1,23 +1,41 @@
-// The one error hierarchy: every failure carries whether retrying can help (Transient) or not
-// (Permanent), so retry decisions are made from data rather than from chains of catch blocks.
+// The one error hierarchy: every failure carries how much waiting can help (ErrorKind) and the
+// server's Retry-After when it gave one, so retry decisions are made from data rather than from
+// chains of catch blocks.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 namespace confcap::core {
 
-enum class ErrorKind { Transient, Permanent };
+/// How much another attempt can help.
+enum class ErrorKind {
+    /// An attempt a moment later may succeed: a network error, HTTP 5xx, a stall.
+    Transient,
+    /// This request failed for good (HTTP 404, a page that is not a playlist): a one-off fetch
+    /// such as a schedule gives up, but a live stream inside its window keeps being tried, since
+    /// a stream that is not live yet or restarting answers exactly so.
+    Permanent,
+    /// No attempt can ever succeed: a URL confcap cannot use, an unsupported encryption.
+    Unusable,
+};
 
 /// Base of all confcap errors. `what()` is one sentence fit to show a user.
 class Error : public std::runtime_error {
 public:
-    Error(const std::string& message, ErrorKind kind) : std::runtime_error(message), kind_(kind) {}
+    Error(const std::string& message, ErrorKind kind,
+          std::optional<std::chrono::seconds> retryAfter = std::nullopt)
+        : std::runtime_error(message), kind_(kind), retryAfter_(retryAfter) {}
     ErrorKind kind() const noexcept { return kind_; }
     bool transient() const noexcept { return kind_ == ErrorKind::Transient; }
+    /// How long the server asked to wait before the next attempt (Retry-After), when it did.
+    std::optional<std::chrono::seconds> retryAfter() const noexcept { return retryAfter_; }
 
 private:
     ErrorKind kind_;
+    std::optional<std::chrono::seconds> retryAfter_;
 };
 
 /// A bad option, argument or option value given by the user.
@@ -39,17 +57,15 @@ public:
 };
 
 /// Getting bytes from a URL or file failed. HTTP status is 0 when no response arrived.
-/// `retryAfter` is the server's Retry-After in seconds, or -1 when it gave none.
 class FetchError : public Error {
 public:
-    FetchError(const std::string& message, ErrorKind kind, int httpStatus = 0, long retryAfter = -1)
-        : Error(message, kind), httpStatus_(httpStatus), retryAfter_(retryAfter) {}
+    FetchError(const std::string& message, ErrorKind kind, int httpStatus = 0,
+               std::optional<std::chrono::seconds> retryAfter = std::nullopt)
+        : Error(message, kind, retryAfter), httpStatus_(httpStatus) {}
     int httpStatus() const noexcept { return httpStatus_; }
-    long retryAfter() const noexcept { return retryAfter_; }
 
 private:
     int httpStatus_;
-    long retryAfter_;
 };
 
 /// A local input file (a schedule given as a path) does not exist or cannot be read.
@@ -61,12 +77,9 @@ public:
 /// A stream source failed (bad playlist, unsupported encryption, stalled connection).
 class SourceError : public Error {
 public:
-    SourceError(const std::string& message, ErrorKind kind, long retryAfter = -1)
-        : Error(message, kind), retryAfter_(retryAfter) {}
-    long retryAfter() const noexcept { return retryAfter_; }
-
-private:
-    long retryAfter_;
+    SourceError(const std::string& message, ErrorKind kind,
+                std::optional<std::chrono::seconds> retryAfter = std::nullopt)
+        : Error(message, kind, retryAfter) {}
 };
 
 /// Writing output failed (folder not writable, disk full, file size limit).

@@ -14,7 +14,8 @@ struct RetryPolicy {
     std::chrono::milliseconds initial{1000}, maximum{30000};
     double jitter = 0.2;  // ± fraction
     /// The wait before attempt `attempt` (1 = first retry) after a failure of `kind`, or nullopt
-    /// when not to retry: Permanent errors, or when the wait would end at/after `deadline`.
+    /// when not to retry: errors that are not Transient, or when the wait would end at/after
+    /// `deadline`.
     /// `retryAfter` (server's Retry-After) replaces the computed wait when longer, still capped
     /// by the deadline. `random01` in [0,1) supplies the jitter (pure: the caller draws it).
     std::optional<std::chrono::milliseconds> next(int attempt, ErrorKind kind,

@@ -32,6 +32,10 @@ struct Fault {
         Status,    ///< answer `status` (with Retry-After `retryAfter` when >= 0)
         FailOnce,  ///< HLS: the first request for segment `sequence` gets `status`
         EndList,   ///< HLS: the playlist ends (EXT-X-ENDLIST, no new segments) until `to`
+        /// HLS: the packager restarts: every request answers 404 from `from` until `to`, then
+        /// a new timeline begins, numbered from `sequence`, its media starting again at the
+        /// clip's start, its window filling up from empty.
+        Restart,
     };
     Kind kind = Kind::Drop;
     double from = 0;
@@ -45,6 +49,7 @@ struct Fault {
     static Fault httpStatus(double from, double to, int status, long retryAfter = -1);
     static Fault failOnce(std::int64_t sequence, int status = 500);
     static Fault endList(double from, double to);
+    static Fault restart(double from, double to, std::int64_t sequence = 0);
 };
 
 /// One stream the server offers.
@@ -106,7 +111,7 @@ public:
     std::size_t requests(std::string_view name) const;
     /// HLS segments of `name` sent in full, in the order sent; only of `variant` when not empty.
     std::vector<ServedSegment> served(std::string_view name, std::string_view variant = "") const;
-    /// HLS: the newest segment listed at server time `seconds`.
+    /// HLS: the newest segment listed at server time `seconds` (before any Restart fault).
     std::int64_t liveEdge(std::string_view name, double seconds) const;
     /// HLS: the length of one segment in seconds.
     double segmentSeconds() const;

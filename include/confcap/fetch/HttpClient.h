@@ -45,10 +45,11 @@ struct HttpResponse {
 /// only member another thread may call.
 ///
 /// Every failure is a core::FetchError whose message is one sentence naming the URL:
-/// HTTP 5xx, 408 and 429 are Transient, with retryAfter() from Retry-After (seconds or an HTTP
-/// date); other 4xx and other non-2xx answers are Permanent; refused, reset or timed-out
-/// connections and unknown host names are Transient; a TLS certificate that cannot be verified,
-/// a malformed URL, an unsupported scheme and too many redirects are Permanent.
+/// HTTP 5xx, 408 and 429 are Transient; other 4xx and other non-2xx answers are Permanent; any
+/// of them carries retryAfter() when the server sent Retry-After (seconds or an HTTP date);
+/// refused, reset or timed-out connections and unknown host names are Transient; a TLS
+/// certificate that cannot be verified and too many redirects are Permanent; a malformed URL,
+/// an unsupported scheme and an unreadable --ca-file are Unusable.
 ///
 /// HTTPS verifies the server's certificate against the system CA store (/etc/ssl/certs) and an
 /// optional extra CA file, and checks the host name. The first client made initializes OpenSSL

@@ -5,10 +5,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "confcap/record/HlsSource.h"
 #include "confcap/record/RecorderCommand.h"
 #include "confcap/record/Source.h"
 
@@ -20,12 +22,15 @@ namespace confcap::record {
 /// format comes from the first bytes (see detectFormat). The program's stdout and stderr lines
 /// become notices "<name>: <line>" (at most 20 a minute). run() throws a Transient SourceError
 /// when the program exits or crashes, and when it writes nothing for `options.stallTimeout` (it is
-/// stopped first); a Permanent one when the pipe cannot be made or the program wrote an HLS
-/// playlist instead of media. Stopping the program sends SIGTERM to its group, then SIGKILL after
-/// `options.terminateGrace`; the program is always reaped before run() returns or throws.
-/// A program exiting with status 0 may be a dropped live stream or a finished one (an HLS playlist
-/// with EXT-X-ENDLIST): it is a Transient failure, but when the next run begins with the very same
-/// bytes the stream has ended, and run() stops that run and returns without writing them again.
+/// stopped first); a Permanent one when the pipe cannot be made. A program that writes an HLS
+/// playlist instead of media (mplayer cannot dump HLS) is stopped, and this source records the
+/// stream with a native HlsSource from then on. The program runs with HOME (and the XDG folders)
+/// in `options.recorderHome` when it is set. Stopping the program sends SIGTERM to its group, then
+/// SIGKILL after `options.terminateGrace`; the program is always reaped before run() returns or
+/// throws. A program exiting with status 0 may be a dropped live stream or a finished one (an HLS
+/// playlist with EXT-X-ENDLIST): it is a Transient failure, but when the next run begins with the
+/// very same bytes the stream has ended, and run() stops that run and returns Finished without
+/// writing them again.
 class CommandSource final : public Source {
 public:
     CommandSource(std::string url, RecorderCommand command, SourceOptions options);
@@ -33,7 +38,7 @@ public:
     CommandSource(const CommandSource&) = delete;
     CommandSource& operator=(const CommandSource&) = delete;
 
-    void run(SourceOutput& out) override;
+    RunEnd run(SourceOutput& out) override;
     void stop() noexcept override;
     const std::string& url() const noexcept override { return url_; }
 
@@ -52,6 +57,7 @@ private:
 
     std::mutex mutex_;
     bool stopped_ = false;
+    std::unique_ptr<HlsSource> native_;  // the stream turned out to be HLS the program cannot dump
 };
 
 }  // namespace confcap::record

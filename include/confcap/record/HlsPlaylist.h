@@ -2,6 +2,7 @@
 // with their segments, every URI resolved against the URL the playlist was fetched from. Pure.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +18,19 @@ struct HlsVariant {
     int width = 0;  ///< 0 when RESOLUTION is absent
     int height = 0;
     std::string codecs;
+    std::string audioGroup;  ///< the AUDIO attribute: the GROUP-ID of its audio renditions
+};
+
+/// One EXT-X-MEDIA entry of a master playlist: an alternative rendition (another language, a
+/// translation) that players may play instead of, or beside, what the variant carries.
+struct HlsRendition {
+    std::string type;  ///< "AUDIO", "VIDEO", "SUBTITLES", "CLOSED-CAPTIONS"
+    std::string groupId;
+    std::string name;
+    std::string language;
+    std::string uri;  ///< absolute; empty when the variant itself carries this rendition
+    bool isDefault = false;
+    bool autoselect = false;
 };
 
 /// An EXT-X-KEY (only METHOD=NONE can be recorded).
@@ -52,6 +66,7 @@ struct HlsSegment {
 struct HlsPlaylist {
     bool master = false;
     std::vector<HlsVariant> variants;
+    std::vector<HlsRendition> renditions;
 
     int targetDuration = 0;  ///< seconds (EXT-X-TARGETDURATION)
     std::int64_t mediaSequence = 0;
@@ -78,5 +93,43 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl);
 /// and listing the variants when it matches none or is malformed; core::SourceError when
 /// `variants` is empty.
 const HlsVariant& chooseVariant(const std::vector<HlsVariant>& variants, std::string_view selector);
+
+/// A segment a source delivered, remembered to tell a playlist that goes on from a new one.
+struct HlsDelivered {
+    std::int64_t sequence = 0;
+    std::string uri;
+    std::optional<std::string> programDateTime;
+};
+
+/// How a freshly read media playlist relates to the segments delivered before.
+enum class HlsContinuity {
+    Continues,    ///< the same timeline (possibly with segments that rolled out meanwhile)
+    Stale,        ///< an older state of the same playlist (a lagging server or cache): ignore it
+    NewTimeline,  ///< the stream started again: follow it from its first segment
+};
+
+/// Compares `playlist` with `recent` (the last segments delivered from it, oldest first) and the
+/// discontinuity sequence of the playlist read before: a listed sequence number whose segment has
+/// another URI path or another EXT-X-PROGRAM-DATE-TIME (by more than a target duration), a lower
+/// EXT-X-DISCONTINUITY-SEQUENCE, sequence numbers below what was delivered without the same
+/// segments, or a jump ahead that `since` (the time since the last delivery) cannot explain all
+/// mean a new timeline. A playlist that lags behind by at most its own length with the same
+/// segments is Stale. Pure.
+HlsContinuity continuityOf(const HlsPlaylist& playlist, const std::vector<HlsDelivered>& recent,
+                           std::int64_t previousDiscontinuitySequence,
+                           std::chrono::milliseconds since);
+
+/// The audio renditions of `variant`'s AUDIO group that `selector` picks, to be recorded beside
+/// it: "" → the group's DEFAULT=YES rendition (else its first AUTOSELECT=YES one, else its
+/// first); "all" → every one; otherwise those whose NAME or LANGUAGE is `selector` (any case; a
+/// language "de" also matches "de-DE"). Renditions the variant carries itself (no URI) are left
+/// out: their sound is in the variant already. When `selector` matches nothing, the default is
+/// returned and `unmatched` (when given) is set. Empty when the variant names no audio group.
+/// Pure.
+std::vector<HlsRendition> chooseAudio(const HlsPlaylist& master, const HlsVariant& variant,
+                                      std::string_view selector, bool* unmatched = nullptr);
+
+/// "deu "audio_1", eng "audio_2"": the audio renditions of `group`, for messages. Pure.
+std::string describeAudio(const HlsPlaylist& master, std::string_view group);
 
 }  // namespace confcap::record

@@ -27,13 +27,15 @@ public:
     explicit PieceMerger(std::filesystem::path ffmpeg);
 
     /// Joins `pieces` (in order, all in `format`) into `output`, which is created and must not
-    /// exist yet. Concat-safe formats (MPEG-TS, MP3, ADTS AAC) are byte-appended; others are
-    /// stream-copied by ffmpeg's concat demuxer (`ffmpeg -f concat -safe 0 -i list -c copy`, run
-    /// without a shell). Returns merged = false when that cannot be done (no ffmpeg, ffmpeg
-    /// failed); a partial output is removed. Throws core::OutputError naming the file when reading
-    /// a piece or writing `output` fails, and std::invalid_argument when `pieces` is empty.
+    /// exist yet. Concat-safe formats (MPEG-TS, MP3, ADTS AAC) are byte-appended unless `rebase`
+    /// (a piece's timestamps start again, as after a restarted encoder); others, and rebased
+    /// ones, are stream-copied by ffmpeg's concat demuxer (`ffmpeg -f concat -safe 0 -i list -c
+    /// copy`, run without a shell), which lays each piece's timestamps after the one before.
+    /// Returns merged = false when that cannot be done (no ffmpeg, ffmpeg failed); a partial output
+    /// is removed. Throws core::OutputError naming the file when reading a piece or writing
+    /// `output` fails, and std::invalid_argument when `pieces` is empty.
     MergeResult merge(const std::vector<std::filesystem::path>& pieces, const StreamFormat& format,
-                      const std::filesystem::path& output) const;
+                      const std::filesystem::path& output, bool rebase = false) const;
 
     /// The ffmpeg this merger runs; empty when none.
     const std::filesystem::path& ffmpeg() const noexcept { return ffmpeg_; }

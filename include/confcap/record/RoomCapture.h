@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -27,12 +28,13 @@ namespace confcap::record {
 struct CaptureEvent {
     enum class Kind {
         Connected,     ///< the first connection delivers media
-        Failed,        ///< the connection failed or the stream ended; `message` says why
+        Failed,        ///< the connection failed or the stream paused; `message` says why
         Reconnecting,  ///< the next attempt follows in `wait`
         Resumed,       ///< media flows again after a failure; `sequence`, `gap` when lost
         Lost,          ///< media lost while connected (HLS segments rolled out); `gap`
         Notice,        ///< worth a log line: variant chosen, discontinuity, stream ended
-        GaveUp,        ///< no more attempts: a permanent error, or past every attached window
+        GaveUp,        ///< no more attempts: an unusable stream, or past every attached window
+        Ended,         ///< the stream is a finished recording (Options::stopWhenFinished)
         Stopped,       ///< the capture ended (stop(), or the last sink was detached)
     };
     Kind kind = Kind::Notice;
@@ -42,6 +44,14 @@ struct CaptureEvent {
     std::string message;
     /// Failed/GaveUp: whether retrying could help.
     std::optional<core::ErrorKind> errorKind;
+    /// Failed: the failure in a few words ("HTTP 404", "stream paused", else the message).
+    std::string cause;
+    /// Failed: when the stream stopped delivering (UTC), and the attempts that failed since.
+    std::chrono::system_clock::time_point since;
+    int attempts = 0;
+    /// Failed: the same failure as the one before, within a minute of the last one told in full;
+    /// a log shows it only when verbose. A failure that goes on is told again once a minute.
+    bool repeat = false;
     /// Reconnecting: the wait before the next attempt.
     std::chrono::milliseconds wait{0};
     /// Resumed (HLS): the media sequence number the stream resumed at.
@@ -50,7 +60,10 @@ struct CaptureEvent {
     std::optional<Gap> gap;
 };
 
-/// Captures one room. attach(), detach(), stop() and the accessors may be called from any
+/// Captures one room. Inside the attached windows nothing is final but their end: every failure
+/// (HTTP errors such as 404 included) and every pause of the stream is retried with the policy
+/// until the latest window ends; only an Unusable error (a URL that cannot be used, unsupported
+/// encryption) gives up early. attach(), detach(), stop() and the accessors may be called from any
 /// thread; the sinks and the event handler are called on the capture's thread (a sink detached
 /// during an outage gets its last gap on the detaching thread), never two calls at once.
 class RoomCapture {
@@ -61,6 +74,9 @@ public:
 
     struct Options {
         core::RetryPolicy retry;
+        /// End the capture (an Ended event) when the source reports a finished recording. Off,
+        /// a finished or paused stream is polled with the retry policy until the windows end.
+        bool stopWhenFinished = false;
         /// Wall clock for gaps and deadlines; the system clock when null. Must outlive the capture.
         const core::Clock* clock = nullptr;
     };
@@ -109,13 +125,19 @@ private:
     // Starts the capture thread; call with mutex_ held and running_ false.
     void start();
     void runLoop();
+    // Records a failed attempt and queues its Failed event; call with mutex_ held.
+    void failure(const std::string& message, const std::string& cause, const std::string& category,
+                 core::ErrorKind kind, std::vector<CaptureEvent>& events);
+    // The gapcause of a loss of stream that ends now; call with mutex_ held.
+    std::string outageCause() const;
     void emit(std::vector<CaptureEvent>& events);
     CaptureEvent event(CaptureEvent::Kind kind, std::string message) const;
     std::chrono::system_clock::time_point now() const;
 
     // Called on the capture thread by Output.
     void onConnected(const StreamFormat& format, const Resume& resume);
-    void onWrite(std::string_view bytes, double mediaSeconds, ChunkKind kind);
+    void onBeginTrack(const TrackInfo& track, const StreamFormat& format);
+    void onWrite(const Chunk& chunk);
     void onLost(const Gap& gap);
     void onNotice(const std::string& message);
 
@@ -138,10 +160,21 @@ private:
     bool connected_ = false;  // a connection is delivering media
     bool failed_ = false;     // a failure happened since the last connection
     int connections_ = 0;
-    std::string failureCause_;
+    std::string failureCause_;     // the last failure as a sentence
+    std::string failureCategory_;  // the current outage as a gapcause value
+    int failedAttempts_ = 0;       // attempts failed in the current outage
+    // The failure last told in full, and when: a repeat within a minute is told quietly.
+    std::string reportedCause_;
+    std::chrono::system_clock::time_point reportedAt_;
     std::chrono::system_clock::time_point lastData_;  // last write, or the start
     std::string header_;                              // what a sink joining mid-piece needs first
     bool headerComplete_ = false;
+    struct KnownTrack {
+        TrackInfo info;
+        StreamFormat format;
+        std::string init;  // its initialization section, for a sink joining mid-piece
+    };
+    std::map<int, KnownTrack> trackFormats_;  // the further tracks of the current piece
     std::mt19937 random_{std::random_device{}()};
 };
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "confcap/record/MediaSink.h"
 #include "confcap/record/RecorderCommand.h"
@@ -30,29 +31,38 @@ struct Resume {
     std::chrono::milliseconds lostLength{0};
     /// HLS: EXT-X-PROGRAM-DATE-TIME of the first segment, when the playlist gives it.
     std::optional<std::string> programDateTime;
-};
-
-/// What a chunk of media starts, so that a sink attached mid-stream can begin at a clean point.
-enum class ChunkKind {
-    Media,         ///< bytes continuing the stream (a progressive read)
-    SegmentStart,  ///< a whole HLS segment: a player can start here
-    Init,          ///< an initialization section (fMP4 EXT-X-MAP) every piece must start with
+    /// The stream came back on a new timeline (HLS: its sequence numbers started again, its
+    /// segments were renamed, its discontinuity sequence moved back): its timestamps do not
+    /// continue the earlier ones.
+    bool newTimeline = false;
 };
 
 /// Receives what a source delivers. Called on the thread that runs the source.
 class SourceOutput {
 public:
     virtual ~SourceOutput() = default;
-    /// A connection delivers media in `format`; the writes that follow belong to it. Called
-    /// once per connection, before its first write, and again when the format changes.
+    /// A connection delivers the main stream (track 0) in `format`; the writes that follow
+    /// belong to it. Called once per connection, before its first write, and again when the
+    /// format changes or the stream starts a new timeline (`resume.newTimeline`).
     virtual void connected(const StreamFormat& format, const Resume& resume) = 0;
-    /// Media bytes in stream order. `mediaSeconds` as in MediaSink::write. May throw
-    /// core::OutputError, which ends the connection.
-    virtual void write(std::string_view bytes, double mediaSeconds, ChunkKind kind) = 0;
+    /// A further track (index >= 1) delivers `format` from here on. Called after connected(),
+    /// before the track's first write on this connection, and again when its format changes.
+    virtual void beginTrack(const TrackInfo& track, const StreamFormat& format) = 0;
+    /// Media bytes in stream order, per track. May throw core::OutputError, which ends the
+    /// connection.
+    virtual void write(const Chunk& chunk) = 0;
     /// Media lost while connected (HLS segments that rolled out between two reloads).
     virtual void lost(const Gap& gap) = 0;
     /// Something worth a log line that is not a failure (a discontinuity, the stream ended).
     virtual void notice(const std::string& message) = 0;
+};
+
+/// Where an earlier run stopped in one track of an HLS stream, so that a restart goes on after
+/// it rather than at the live edge.
+struct HlsResumePoint {
+    int track = 0;
+    std::int64_t nextSequence = 0;  ///< the first segment not yet written
+    std::string lastUri;            ///< the last segment written (to tell a restarted stream)
 };
 
 /// Settings shared by the sources.
@@ -60,6 +70,11 @@ struct SourceOptions {
     /// HLS: which variant of a master playlist (see chooseVariant); the highest bandwidth when
     /// empty.
     std::string variant;
+    /// HLS: which audio renditions to record beside the variant (see chooseAudio): "" for the
+    /// default one, a NAME or LANGUAGE, or "all".
+    std::string audio;
+    /// HLS: where an earlier run stopped; the live edge when empty.
+    std::vector<HlsResumePoint> resumeAt;
     /// No data for this long is a stall (a transient failure). HLS also uses it as the limit for
     /// a playlist that stops growing (at least three target durations).
     std::chrono::milliseconds stallTimeout{20'000};
@@ -76,8 +91,23 @@ struct SourceOptions {
     /// External recorders: the folder for the named pipe each run writes into (the output
     /// folder's .confcap); the current folder when empty.
     std::filesystem::path pipeFolder;
+    /// External recorders: their HOME and XDG folders (what they keep for themselves goes
+    /// there); the user's own when empty.
+    std::filesystem::path recorderHome;
     /// External recorders: how long a program may take to exit after SIGTERM before SIGKILL.
     std::chrono::milliseconds terminateGrace{5'000};
+};
+
+/// How a run() that did not throw ended.
+enum class RunEnd {
+    Stopped,  ///< stop() was called
+    /// A live stream stopped by itself (an HLS playlist that was live shows EXT-X-ENDLIST): it
+    /// may go on, so a capture keeps trying inside its window.
+    Paused,
+    /// The stream is a finished recording: a VOD playlist, a playlist that had already ended
+    /// when this source first read it, or a progressive resource delivered up to its announced
+    /// length. Every later run() delivers nothing new.
+    Finished,
 };
 
 /// Downloads one stream. One thread calls run() (repeatedly: one call per connection); any
@@ -85,12 +115,11 @@ struct SourceOptions {
 class Source {
 public:
     virtual ~Source() = default;
-    /// Connects and delivers the stream to `out` until it fails, ends or stop() is called.
-    /// Returns normally when the stream ended (HLS EXT-X-ENDLIST with every segment delivered)
-    /// or was stopped. Throws core::Error (FetchError, SourceError, OutputError) on failure,
-    /// Transient when another attempt may help. State that outlives a connection (the next HLS
-    /// segment to fetch) is kept between calls.
-    virtual void run(SourceOutput& out) = 0;
+    /// Connects and delivers the stream to `out` until it fails, ends or stop() is called, and
+    /// says how it ended. Throws core::Error (FetchError, SourceError, OutputError) on failure;
+    /// its kind says whether waiting can help. State that outlives a connection (the next HLS
+    /// segment to fetch) is kept between calls, so no media is delivered twice.
+    virtual RunEnd run(SourceOutput& out) = 0;
     /// Makes a running run() return or throw promptly (closing its connection), and every later
     /// one return at once. Thread-safe.
     virtual void stop() noexcept = 0;

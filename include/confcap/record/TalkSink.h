@@ -47,7 +47,8 @@ struct RecordedGap {
     std::chrono::system_clock::time_point at;  ///< when the loss began (UTC)
     std::chrono::milliseconds offset{0};       ///< `at` minus the window start (negative before)
     std::chrono::milliseconds length{0};
-    std::string cause;
+    std::string cause;                          ///< a gapcause value
+    std::string detail;                         ///< the failure as a sentence, when known
     std::optional<std::int64_t> firstSequence;  ///< HLS media sequence numbers lost, when known
     std::optional<std::int64_t> lastSequence;
 };
@@ -100,12 +101,14 @@ public:
     TalkSink(const TalkSink&) = delete;
     TalkSink& operator=(const TalkSink&) = delete;
 
-    /// Starts a new part file unless `format` is concat-safe and matches the open piece.
-    /// Throws core::OutputError when the part file cannot be created.
-    void beginPiece(const StreamFormat& format) override;
-    /// Appends to the open piece with POSIX write(). Throws core::OutputError naming the file
-    /// once when writing fails (disk full, file size limit); later data is counted as dropped.
-    void write(std::string_view bytes, double mediaSeconds) override;
+    /// Starts a new part file unless `format` is concat-safe and matches the open piece and
+    /// `newTimeline` is false. Throws core::OutputError when the part file cannot be created.
+    void beginPiece(const StreamFormat& format, bool newTimeline) override;
+    void beginTrack(const TrackInfo& track, const StreamFormat& format) override;
+    /// Appends the main track's bytes to the open piece with POSIX write(). Throws
+    /// core::OutputError naming the file once when writing fails (disk full, file size limit);
+    /// later data is counted as dropped.
+    void write(const Chunk& chunk) override;
     void gap(const Gap& gap) override;
     void reconnected() override;
 
@@ -141,10 +144,11 @@ private:
     struct PieceFile {
         std::string name;  ///< file name inside dir_
         StreamFormat format;
+        bool newTimeline = false;  ///< its timestamps do not continue the piece before
     };
 
     void loadLeftover();
-    void openPiece(const StreamFormat& format);
+    void openPiece(const StreamFormat& format, bool newTimeline);
     void closePiece() noexcept;
     void failWrite(int error);
     bool writeManifest() const noexcept;

@@ -35,6 +35,9 @@ public:
         /// Where final outcomes are kept across restarts; none when null. Must outlive the
         /// scheduler.
         Journal* journal = nullptr;
+        /// A wall-clock time as the operator reads it ("10:31" in the conference's zone), for
+        /// "waiting for the stream: HTTP 404 since 10:31"; RFC 3339 UTC when empty.
+        std::function<std::string(std::chrono::system_clock::time_point)> clockText;
     };
 
     /// `clock`, `recorder` and `board` must outlive the scheduler.
