@@ -15,6 +15,7 @@
 #include "confcap/app/RunOptions.h"
 #include "confcap/app/SignalWatcher.h"
 #include "confcap/core/Error.h"
+#include "confcap/core/Format.h"
 #include "confcap/record/CommandSource.h"
 #include "confcap/record/RoomCapture.h"
 #include "confcap/record/TalkSink.h"
@@ -270,9 +271,9 @@ std::string progressLine(const CaptureProgress& progress) {
     const bool hours = progress.total >= std::chrono::hours(1);
     std::string line = progress.receiving ? "recording " : "waiting for the stream ";
     line += clockTime(progress.elapsed, hours) + " / " + clockTime(progress.total, hours);
-    line += "  " + status::formatBytes(progress.bytes);
+    line += "  " + core::formatBytes(progress.bytes);
     if (progress.receiving) {
-        line += "  " + status::formatRate(progress.bitsPerSecond);
+        line += "  " + core::formatRate(progress.bitsPerSecond);
     }
     if (progress.reconnects > 0) {
         line += "  " + std::to_string(progress.reconnects) +
@@ -280,7 +281,7 @@ std::string progressLine(const CaptureProgress& progress) {
     }
     if (progress.gaps > 0) {
         line += "  " + std::to_string(progress.gaps) + (progress.gaps == 1 ? " gap" : " gaps") +
-                " (" + status::formatSeconds(progress.gapSeconds) + ")";
+                " (" + core::formatSeconds(progress.gapSeconds) + ")";
     }
     if (!progress.receiving && !progress.problem.empty()) {
         line += "  " + clause(progress.problem);
@@ -446,7 +447,7 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
     }
     const bool recorded = result.outcome == record::Outcome::Recorded;
     if (!writeError.empty()) {
-        const auto kept = status::formatBytes(result.status.bytes) + ", " +
+        const auto kept = core::formatBytes(result.status.bytes) + ", " +
                           core::formatDuration(seconds(std::lround(result.status.coveredSeconds))) +
                           " of stream";
         err << "confcap: " << writeError << " "

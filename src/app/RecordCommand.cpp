@@ -10,6 +10,8 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -21,7 +23,7 @@
 #include "confcap/app/SignalWatcher.h"
 #include "confcap/core/Error.h"
 #include "confcap/record/CommandSource.h"
-#include "confcap/record/TalkSink.h"
+#include "confcap/record/Recovery.h"
 #include "confcap/run/CaptureRecorder.h"
 #include "confcap/run/Scheduler.h"
 #include "confcap/status/Console.h"
@@ -130,11 +132,6 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
         return zone != nullptr ? date::format("%H:%M", zone->to_local(seconds))
                                : date::format("%H:%M UTC", seconds);
     };
-    schedulerOptions.metadata = [](const plan::Job& job) {
-        std::ostringstream json;
-        talkJson(job.talk)->stringify(json);
-        return json.str();
-    };
     run::Scheduler theScheduler(
         clock, recorder, board, [zone](const plan::Job& job) { return markFor(job, zone); },
         schedulerOptions);
@@ -148,14 +145,44 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
         board.publish(status::Level::Warning, markFor({skipped.talk, {}, {}, {}, {}, {}}, zone),
                       "not recorded: " + skipped.reason);
     }
-    theScheduler.applyPlan(currentPlan);
-    // Jobs inside their window have now taken over the parts an earlier run left for them; every
-    // other leftover is finished here.
-    for (const auto& result : record::TalkSink::recoverLeftovers(outDir)) {
-        board.publish(result.outcome == record::Outcome::Failed ? status::Level::Warning
-                                                                : status::Level::Info,
-                      {}, "finished a recording left by an earlier run: " + result.reason);
+    // What an earlier run left (stopped or killed inside a window): a talk whose window is still
+    // open is continued by its job into the same file; every other leftover is finished now, and
+    // a talk of the plan that it belongs to keeps that outcome.
+    {
+        const auto now = std::chrono::floor<std::chrono::seconds>(clock.now());
+        std::set<std::string> open;
+        std::map<std::string, const plan::Job*> byStem;
+        for (const auto& job : currentPlan.jobs) {
+            byStem[job.fileStem.generic_string()] = &job;
+            if (job.from <= now && now < job.until) {
+                open.insert(job.fileStem.generic_string());
+            }
+        }
+        const auto results = record::recoverLeftovers(
+            outDir, record::PieceMerger(), [&](const std::filesystem::path& stem) {
+                return open.count(stem.generic_string()) > 0;
+            });
+        for (const auto& result : results) {
+            const auto job = byStem.find(result.relativeStem.generic_string());
+            const auto mark = job != byStem.end() ? markFor(*job->second, zone) : status::Mark{};
+            board.publish(result.outcome == record::Outcome::Failed ? status::Level::Warning
+                                                                    : status::Level::Info,
+                          mark, "finished the recording an earlier run left: " + result.reason);
+            if (job != byStem.end()) {
+                try {
+                    journal.record(job->second->talk.key(),
+                                   {run::stateOf(result.outcome),
+                                    result.files.empty()
+                                        ? std::string()
+                                        : result.files.front().lexically_relative(outDir).string(),
+                                    result.reason});
+                } catch (const core::OutputError& e) {
+                    board.publish(status::Level::Warning, mark, e.what());
+                }
+            }
+        }
     }
+    theScheduler.applyPlan(currentPlan);
     theScheduler.start();
 
     status::TerminalTable::Options tableOptions;
@@ -227,7 +254,8 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
                  std::chrono::milliseconds(200));
     if (signals.stopRequested()) {
         board.publish(status::Level::Info, {},
-                      "stopping: finishing every recording (Ctrl-C again to quit at once)");
+                      "stopping: talks under way are kept open for the next run with the same "
+                      "--out (Ctrl-C again to quit at once)");
     }
     {
         std::lock_guard lock(refreshMutex);

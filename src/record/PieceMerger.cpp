@@ -9,9 +9,11 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <stdexcept>
 
 #include "confcap/core/Error.h"
@@ -197,6 +199,20 @@ MergeResult PieceMerger::runFfmpeg(const std::vector<std::filesystem::path>& pie
         args.insert(args.end(), {"-f", muxer});
     }
     args.push_back(output.string());
+    const auto [exitCode, messages] = run(args);
+    ::unlink(list.c_str());
+    struct stat st {};
+    if (exitCode == 0 && ::stat(output.c_str(), &st) == 0 && st.st_size > 0) {
+        return {true, "The " + count + " " + format.extension + " pieces were joined by ffmpeg."};
+    }
+    ::unlink(output.c_str());
+    const auto detail = lastLine(messages);
+    return {false, "ffmpeg could not join the " + count + " " + format.extension + " pieces (" +
+                       (exitCode >= 0 ? "exit code " + std::to_string(exitCode) : "not started") +
+                       (detail.empty() ? "" : ": " + detail) + "), so the" + kept};
+}
+
+std::pair<int, std::string> PieceMerger::run(const std::vector<std::string>& args) const {
     int exitCode = -1;
     std::string messages;
     try {
@@ -208,16 +224,86 @@ MergeResult PieceMerger::runFfmpeg(const std::vector<std::filesystem::path>& pie
     } catch (const Poco::Exception& e) {
         messages = e.displayText();
     }
-    ::unlink(list.c_str());
+    return {exitCode, messages};
+}
+
+MergeResult PieceMerger::mux(const std::vector<MuxInput>& tracks, const StreamFormat& format,
+                             const std::filesystem::path& output) const {
+    if (tracks.size() < 2) {
+        throw std::invalid_argument("PieceMerger::mux needs at least two tracks");
+    }
+    const std::string count = std::to_string(tracks.size() - 1);
+    if (ffmpeg_.empty()) {
+        return {false, "ffmpeg is not on PATH, so the " + count +
+                           " audio renditions are kept as separate files."};
+    }
+    // The further audio streams follow the main track's own audio streams in the output.
+    std::size_t mainAudio = 0;
+    const auto ffprobe = ffmpeg_.parent_path() / "ffprobe";
+    if (::access(ffprobe.c_str(), X_OK) == 0) {
+        std::string listing;
+        try {
+            Poco::Pipe outPipe;
+            auto handle = Poco::Process::launch(
+                ffprobe.string(),
+                {"-v", "error", "-select_streams", "a", "-show_entries", "stream=index", "-of",
+                 "csv=p=0", tracks.front().file.string()},
+                nullptr, &outPipe, nullptr);
+            Poco::PipeInputStream stream(outPipe);
+            Poco::StreamCopier::copyToString(stream, listing);
+            handle.wait();
+        } catch (const Poco::Exception&) {
+        }
+        // MPEG-TS lists its streams twice (in the program and alone): count them once.
+        std::set<std::string> indexes;
+        std::size_t start = 0;
+        while (start < listing.size()) {
+            const auto end = std::min(listing.find('\n', start), listing.size());
+            auto line = listing.substr(start, end - start);
+            while (!line.empty() && (line.back() == ',' || line.back() == '\r')) {
+                line.pop_back();
+            }
+            if (!line.empty()) {
+                indexes.insert(line);
+            }
+            start = end + 1;
+        }
+        mainAudio = indexes.size();
+    }
+    std::vector<std::string> args = {"-hide_banner", "-nostdin", "-loglevel", "error", "-copyts"};
+    for (const auto& track : tracks) {
+        args.insert(args.end(), {"-i", track.file.string()});
+    }
+    args.insert(args.end(), {"-map", "0:v?", "-map", "0:a?", "-map", "0:s?"});
+    for (std::size_t i = 1; i < tracks.size(); ++i) {
+        args.insert(args.end(), {"-map", std::to_string(i) + ":a"});
+    }
+    args.insert(args.end(), {"-c", "copy"});
+    for (std::size_t i = 1; i < tracks.size(); ++i) {
+        const std::string stream = "-metadata:s:a:" + std::to_string(mainAudio + i - 1);
+        if (!tracks[i].language.empty()) {
+            args.insert(args.end(), {stream, "language=" + tracks[i].language});
+        }
+        if (!tracks[i].name.empty()) {
+            args.insert(args.end(), {stream, "title=" + tracks[i].name});
+        }
+    }
+    args.push_back("-n");
+    if (const auto muxer = muxerFor(format.extension); !muxer.empty()) {
+        args.insert(args.end(), {"-f", muxer});
+    }
+    args.push_back(output.string());
+    const auto [exitCode, messages] = run(args);
     struct stat st {};
     if (exitCode == 0 && ::stat(output.c_str(), &st) == 0 && st.st_size > 0) {
-        return {true, "The " + count + " " + format.extension + " pieces were joined by ffmpeg."};
+        return {true, "The audio renditions were joined to the video by ffmpeg."};
     }
     ::unlink(output.c_str());
     const auto detail = lastLine(messages);
-    return {false, "ffmpeg could not join the " + count + " " + format.extension + " pieces (" +
+    return {false, "ffmpeg could not join the " + count + " audio renditions to the video (" +
                        (exitCode >= 0 ? "exit code " + std::to_string(exitCode) : "not started") +
-                       (detail.empty() ? "" : ": " + detail) + "), so the" + kept};
+                       (detail.empty() ? "" : ": " + detail) +
+                       "), so they are kept as separate files."};
 }
 
 std::filesystem::path PieceMerger::numberedPiecePath(const std::filesystem::path& stem,

@@ -1,5 +1,7 @@
 #include "confcap/run/CaptureRecorder.h"
 
+#include "confcap/core/Time.h"
+
 namespace confcap::run {
 
 struct CaptureRecorder::Capture {
@@ -27,7 +29,32 @@ CaptureRecorder::~CaptureRecorder() {
     }
 }
 
-void CaptureRecorder::start(const plan::Job& job, const std::string& talkMetadataJson) {
+namespace {
+
+record::TalkMetadata metadataOf(const schedule::Talk& talk) {
+    record::TalkMetadata m;
+    m.id = talk.id;
+    m.guid = talk.guid;
+    m.title = talk.title;
+    m.subtitle = talk.subtitle;
+    m.room = talk.room;
+    m.track = talk.track;
+    m.type = talk.type;
+    m.language = talk.language;
+    m.start = core::formatUtc(talk.start);
+    m.end = core::formatUtc(talk.end());
+    m.durationSeconds = talk.duration.count();
+    for (const auto& person : talk.persons) {
+        m.persons.push_back(person.name);
+    }
+    m.url = talk.url;
+    m.doNotRecord = talk.doNotRecord;
+    return m;
+}
+
+}  // namespace
+
+void CaptureRecorder::start(const plan::Job& job) {
     const auto key = job.talk.key();
     record::TalkSinkConfig config;
     config.outDir = options_.outDir;
@@ -37,7 +64,7 @@ void CaptureRecorder::start(const plan::Job& job, const std::string& talkMetadat
     config.minBytes = options_.minBytes;
     config.minDuration = options_.minDuration;
     config.streamUrl = job.stream;
-    config.talkMetadataJson = talkMetadataJson;
+    config.talk = metadataOf(job.talk);
     const core::Clock& clock = options_.clock != nullptr ? *options_.clock : systemClock_;
     auto sink = std::make_unique<record::TalkSink>(std::move(config), clock);
 
@@ -62,8 +89,18 @@ void CaptureRecorder::start(const plan::Job& job, const std::string& talkMetadat
                 slot->capture = std::make_unique<record::RoomCapture>(
                     job.talk.room, std::move(factory), captureOptions, std::move(handler));
             } else {
+                // A talk an earlier run left open goes on after its last segment, when the
+                // playlist still lists it; only the room's first connection starts there.
+                auto first = std::make_shared<std::vector<record::HlsResumePoint>>(
+                    sink->continued() ? sink->resumePoints()
+                                      : std::vector<record::HlsResumePoint>());
+                auto factory = [source = options_.source, url = job.stream, first] {
+                    auto options = source;
+                    options.resumeAt = std::exchange(*first, {});
+                    return record::makeSource(url, options);
+                };
                 slot->capture = std::make_unique<record::RoomCapture>(
-                    job.talk.room, job.stream, options_.source, captureOptions, std::move(handler));
+                    job.talk.room, std::move(factory), captureOptions, std::move(handler));
             }
         }
         capture = slot;
@@ -94,6 +131,26 @@ void CaptureRecorder::retarget(const plan::Job& job) {
 
 std::optional<record::FinalizeResult> CaptureRecorder::finish(const std::string& key,
                                                               std::string_view reason) {
+    auto recording = take(key);
+    if (!recording) {
+        return std::nullopt;
+    }
+    return recording->sink->finalize(reason);
+}
+
+std::optional<record::SinkStatus> CaptureRecorder::suspend(const std::string& key) {
+    auto recording = take(key);
+    if (!recording) {
+        return std::nullopt;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        suspended_[key] = recording->sink->currentFile();
+    }
+    return recording->sink->suspend();
+}
+
+std::optional<CaptureRecorder::Recording> CaptureRecorder::take(const std::string& key) {
     Recording recording;
     std::shared_ptr<Capture> capture;
     {
@@ -104,6 +161,9 @@ std::optional<record::FinalizeResult> CaptureRecorder::finish(const std::string&
         }
         recording = std::move(it->second);
         recordings_.erase(it);
+        if (!recording.sink) {
+            return std::nullopt;
+        }
         const auto c = captures_.find(recording.captureKey);
         if (c != captures_.end()) {
             capture = c->second;
@@ -133,7 +193,7 @@ std::optional<record::FinalizeResult> CaptureRecorder::finish(const std::string&
             capture->capture->stop();
         }
     }
-    return recording.sink->finalize(reason);
+    return recording;
 }
 
 std::optional<record::SinkStatus> CaptureRecorder::progress(const std::string& key) const {
@@ -147,11 +207,13 @@ std::optional<record::SinkStatus> CaptureRecorder::progress(const std::string& k
 
 std::optional<std::string> CaptureRecorder::partFile(const std::string& key) const {
     std::lock_guard lock(mutex_);
-    const auto it = recordings_.find(key);
-    if (it == recordings_.end()) {
-        return std::nullopt;
+    std::string file;
+    if (const auto it = recordings_.find(key); it != recordings_.end()) {
+        file = it->second.sink->currentFile();
+    } else if (const auto left = suspended_.find(key); left != suspended_.end()) {
+        file = left->second;
     }
-    return it->second.sink->relativeStem().string();
+    return file.empty() ? std::nullopt : std::optional<std::string>(file);
 }
 
 }  // namespace confcap::run

@@ -20,15 +20,28 @@ TimePoint toTimePoint(core::Instant t) {
 
 }  // namespace
 
+JobState stateOf(record::Outcome outcome) noexcept {
+    switch (outcome) {
+        case record::Outcome::Recorded:
+            return JobState::Recorded;
+        case record::Outcome::Discarded:
+            return JobState::Discarded;
+        case record::Outcome::Failed:
+            break;
+    }
+    return JobState::Failed;
+}
+
 bool transitionAllowed(JobState from, JobState to) noexcept {
     switch (from) {
         case JobState::Waiting:
             return to == JobState::Recording || to == JobState::Failed || to == JobState::Cancelled;
         case JobState::Recording:
-            return to == JobState::Retrying || to == JobState::Finalizing || to == JobState::Failed;
+            return to == JobState::Retrying || to == JobState::Finalizing ||
+                   to == JobState::Failed || to == JobState::Interrupted;
         case JobState::Retrying:
             return to == JobState::Recording || to == JobState::Finalizing ||
-                   to == JobState::Failed;
+                   to == JobState::Failed || to == JobState::Interrupted;
         case JobState::Finalizing:
             return to == JobState::Recorded || to == JobState::Discarded ||
                    to == JobState::Failed || to == JobState::Cancelled;
@@ -38,6 +51,7 @@ bool transitionAllowed(JobState from, JobState to) noexcept {
         case JobState::Discarded:
         case JobState::Failed:
         case JobState::Cancelled:
+        case JobState::Interrupted:
             return false;
     }
     return false;
@@ -156,8 +170,11 @@ std::vector<Action> JobTable::stopAll(const std::string& reason) {
     std::vector<Action> actions;
     for (auto& entry : entries_) {
         if (isCapturing(entry.state)) {
-            actions.push_back({Action::Kind::Stop, entry.job, reason});
-            transition(entry, JobState::Finalizing, reason);
+            actions.push_back({Action::Kind::Suspend, entry.job, reason});
+            transition(entry, JobState::Interrupted,
+                       reason +
+                           " inside its window: the parts are kept, and the next run with the "
+                           "same --out continues them into the same file");
         }
     }
     return actions;

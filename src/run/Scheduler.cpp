@@ -27,18 +27,6 @@ status::Level levelOf(record::CaptureEvent::Kind kind) {
     }
 }
 
-JobState stateOf(record::Outcome outcome) {
-    switch (outcome) {
-        case record::Outcome::Recorded:
-            return JobState::Recorded;
-        case record::Outcome::Discarded:
-            return JobState::Discarded;
-        case record::Outcome::Failed:
-            return JobState::Failed;
-    }
-    return JobState::Failed;
-}
-
 }  // namespace
 
 Scheduler::Scheduler(const core::Clock& clock, CaptureRecorder& recorder,
@@ -56,7 +44,8 @@ Scheduler::Scheduler(const core::Clock& clock, CaptureRecorder& recorder,
                          std::string(status::toString(from)) + " -> " + status::toString(to) +
                              (entry.reason.empty() ? "" : ": " + entry.reason));
           board_.update(snapshot(entry));
-          if (options_.journal != nullptr && status::isFinal(to)) {
+          // An interrupted job is not over: the next run continues it.
+          if (options_.journal != nullptr && status::isFinal(to) && to != JobState::Interrupted) {
               try {
                   options_.journal->record(entry.job.talk.key(), {to, entry.file, entry.reason});
               } catch (const core::OutputError& e) {
@@ -164,8 +153,7 @@ void Scheduler::carryOut(std::vector<Action> actions) {
         switch (action.kind) {
             case Action::Kind::Start:
                 try {
-                    recorder_.start(action.job, options_.metadata ? options_.metadata(action.job)
-                                                                  : std::string());
+                    recorder_.start(action.job);
                     std::lock_guard lock(mutex_);
                     if (const auto part = recorder_.partFile(key)) {
                         board_.publish(status::Level::Debug, table_.find(key)->mark,
@@ -184,6 +172,7 @@ void Scheduler::carryOut(std::vector<Action> actions) {
                 break;
             }
             case Action::Kind::Stop:
+            case Action::Kind::Suspend:
                 finishAsync(action);
                 break;
         }
@@ -193,6 +182,28 @@ void Scheduler::carryOut(std::vector<Action> actions) {
 void Scheduler::finishAsync(const Action& action) {
     const auto key = action.job.talk.key();
     const auto reason = action.reason;
+    if (action.kind == Action::Kind::Suspend) {
+        auto task = std::async(std::launch::async, [this, key] {
+            const auto counters = recorder_.suspend(key);
+            std::lock_guard lock(mutex_);
+            if (const auto* entry = table_.find(key); entry != nullptr && counters) {
+                auto s = snapshot(*entry);
+                s.bytes = counters->bytes;
+                s.coveredSeconds = counters->coveredSeconds;
+                s.gaps = static_cast<int>(counters->gaps.size());
+                for (const auto& gap : counters->gaps) {
+                    s.gapSeconds += std::chrono::duration<double>(gap.length).count();
+                }
+                s.reconnects = counters->reconnects;
+                s.file = recorder_.partFile(key).value_or(s.file);
+                board_.update(std::move(s));
+            }
+            lastBytes_.erase(key);
+        });
+        std::lock_guard lock(mutex_);
+        finishing_.push_back(std::move(task));
+        return;
+    }
     auto task = std::async(std::launch::async, [this, key, reason] {
         std::optional<record::FinalizeResult> result;
         std::string error;

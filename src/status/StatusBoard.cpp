@@ -33,6 +33,8 @@ const char* toString(JobState state) noexcept {
             return "Skipped";
         case JobState::Cancelled:
             return "Cancelled";
+        case JobState::Interrupted:
+            return "Interrupted";
     }
     return "Unknown";
 }

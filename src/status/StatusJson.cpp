@@ -18,7 +18,8 @@ namespace {
 
 constexpr std::array kStates{JobState::Waiting,    JobState::Recording, JobState::Retrying,
                              JobState::Finalizing, JobState::Recorded,  JobState::Discarded,
-                             JobState::Failed,     JobState::Skipped,   JobState::Cancelled};
+                             JobState::Failed,     JobState::Skipped,   JobState::Cancelled,
+                             JobState::Interrupted};
 
 /// JSON has no NaN or infinity.
 double finite(double value) {

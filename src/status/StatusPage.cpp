@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "confcap/core/Format.h"
 #include "confcap/status/StatusJson.h"
 #include "confcap/status/TerminalTable.h"
 #include "confcap/status/TextFormat.h"
@@ -159,7 +160,7 @@ std::string clock(core::Instant t) {
 }
 
 std::string span(core::Instant::duration d) {
-    return formatSpan(std::chrono::duration_cast<seconds>(d));
+    return core::formatSpan(std::chrono::duration_cast<seconds>(d));
 }
 
 std::string percent(double fraction) {
@@ -170,7 +171,8 @@ std::string gaps(const JobSnapshot& job) {
     if (job.gaps == 0) {
         return "0";
     }
-    return std::to_string(job.gaps) + " (" + formatSpan(seconds(std::lround(job.gapSeconds))) + ")";
+    return std::to_string(job.gaps) + " (" +
+           core::formatSpan(seconds(std::lround(job.gapSeconds))) + ")";
 }
 
 std::string talkName(const JobSnapshot& job) {
@@ -197,8 +199,9 @@ std::string activeRows(const std::vector<JobSnapshot>& jobs, core::Instant now) 
         }
         out += openRow(job) + td(job.room) + td(talkName(job)) + td(stateName(job.state)) +
                td(clock(job.from) + "\u2013" + clock(job.until) + " UTC") +
-               td(span(now - job.from)) + td(span(job.until - now)) + td(formatBytes(job.bytes)) +
-               td(job.state == JobState::Recording ? formatRate(job.bitsPerSecond) : "-") +
+               td(span(now - job.from)) + td(span(job.until - now)) +
+               td(core::formatBytes(job.bytes)) +
+               td(job.state == JobState::Recording ? core::formatRate(job.bitsPerSecond) : "-") +
                td(percent(coverage(job, now))) + td(std::to_string(job.reconnects)) +
                td(gaps(job)) + fileLink(job, "watch") + "</tr>\n";
     }
@@ -225,7 +228,7 @@ std::string finishedRows(const std::vector<JobSnapshot>& jobs, core::Instant now
             continue;
         }
         out += openRow(job) + td(job.room) + td(talkName(job)) + td(stateName(job.state)) +
-               td(percent(coverage(job, now))) + td(formatBytes(job.bytes)) + td(gaps(job)) +
+               td(percent(coverage(job, now))) + td(core::formatBytes(job.bytes)) + td(gaps(job)) +
                td(std::to_string(job.reconnects)) + td(job.reason) + fileLink(job, {}) + "</tr>\n";
     }
     return out.empty() ? emptyRow(9, "No talk has finished yet.") : out;

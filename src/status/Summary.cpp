@@ -1,6 +1,7 @@
 #include "confcap/status/Summary.h"
 
 #include "confcap/core/FileIo.h"
+#include "confcap/core/Format.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -25,7 +26,7 @@ namespace {
 using std::chrono::seconds;
 
 constexpr std::array kOutcomes{Outcome::Recorded, Outcome::Discarded, Outcome::Failed,
-                               Outcome::Skipped, Outcome::Cancelled};
+                               Outcome::Skipped,  Outcome::Cancelled, Outcome::Interrupted};
 
 /// JSON has no NaN or infinity.
 double finite(double value) {
@@ -46,6 +47,8 @@ Outcome outcomeOf(JobState state) {
             return Outcome::Failed;
         case JobState::Skipped:
             return Outcome::Skipped;
+        case JobState::Interrupted:
+            return Outcome::Interrupted;
         default:
             return Outcome::Cancelled;
     }
@@ -72,7 +75,7 @@ std::string percent(double fraction) {
 }
 
 std::string span(double s) {
-    return formatSpan(seconds(std::lround(s)));
+    return core::formatSpan(seconds(std::lround(s)));
 }
 
 }  // namespace
@@ -89,6 +92,8 @@ const char* toString(Outcome outcome) noexcept {
             return "skipped";
         case Outcome::Cancelled:
             return "cancelled";
+        case Outcome::Interrupted:
+            return "interrupted";
     }
     return "unknown";
 }
@@ -148,10 +153,10 @@ void Summary::print(std::ostream& out) const {
         }
     }
     out << "Summary: "
-        << (entries_.empty()
-                ? std::string("no talks")
-                : headline + " (" + std::to_string(entries_.size()) +
-                      (entries_.size() == 1 ? " talk, " : " talks, ") + formatBytes(bytes) + ")")
+        << (entries_.empty() ? std::string("no talks")
+                             : headline + " (" + std::to_string(entries_.size()) +
+                                   (entries_.size() == 1 ? " talk, " : " talks, ") +
+                                   core::formatBytes(bytes) + ")")
         << "\n";
     if (entries_.empty()) {
         return;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "confcap/core/Format.h"
 #include "confcap/status/TextFormat.h"
 
 namespace confcap::status {
@@ -64,14 +65,14 @@ std::vector<std::string> activeCells(const JobSnapshot& job, core::Instant now) 
     const auto percent = static_cast<long>(std::lround(coverage(job, now) * 100));
     std::string gaps = std::to_string(job.gaps);
     if (job.gaps > 0) {
-        gaps += "/" + formatSpan(seconds(std::lround(job.gapSeconds)));
+        gaps += "/" + core::formatSpan(seconds(std::lround(job.gapSeconds)));
     }
     return {sanitize(job.room),
             talkName(job),
             toString(job.state),
-            formatSpan(elapsed) + "/" + formatSpan(left),
-            formatBytes(job.bytes),
-            job.state == JobState::Recording ? formatRate(job.bitsPerSecond) : "-",
+            core::formatSpan(elapsed) + "/" + core::formatSpan(left),
+            core::formatBytes(job.bytes),
+            job.state == JobState::Recording ? core::formatRate(job.bitsPerSecond) : "-",
             std::to_string(percent) + "%",
             std::to_string(job.reconnects),
             gaps};
@@ -79,7 +80,7 @@ std::vector<std::string> activeCells(const JobSnapshot& job, core::Instant now) 
 
 std::vector<std::string> waitingCells(const JobSnapshot& job, core::Instant now) {
     return {sanitize(job.room), talkName(job), toString(job.state),
-            "in " + formatSpan(std::chrono::duration_cast<seconds>(job.from - now))};
+            "in " + core::formatSpan(std::chrono::duration_cast<seconds>(job.from - now))};
 }
 
 std::string clockText(core::Instant now, const date::time_zone* zone) {
@@ -214,7 +215,7 @@ std::string TerminalTable::summaryLine(const std::vector<JobSnapshot>& jobs) {
         {JobState::Finalizing, "finalizing", 0}, {JobState::Waiting, "waiting", 0},
         {JobState::Recorded, "done", 0},         {JobState::Discarded, "discarded", 0},
         {JobState::Failed, "failed", 0},         {JobState::Skipped, "skipped", 0},
-        {JobState::Cancelled, "cancelled", 0},
+        {JobState::Cancelled, "cancelled", 0},   {JobState::Interrupted, "interrupted", 0},
     };
     std::uint64_t bytes = 0;
     for (const auto& job : jobs) {
@@ -238,7 +239,7 @@ std::string TerminalTable::summaryLine(const std::vector<JobSnapshot>& jobs) {
     if (line.empty()) {
         return "no jobs";
     }
-    return line + "; " + formatBytes(bytes);
+    return line + "; " + core::formatBytes(bytes);
 }
 
 }  // namespace confcap::status

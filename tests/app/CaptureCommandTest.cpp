@@ -144,15 +144,13 @@ CaptureRun capture(StreamSpec spec, const std::string& length, std::vector<std::
     auto server = serve(spec);
     auto dir = std::make_shared<TempDir>();
     Launch launch;
-    launch.args = {server->url(spec.name),
-                   "--for",
-                   length,
-                   "--min-duration",
-                   "1s",
-                   "-o",
+    launch.args = {server->url(spec.name), "--for", length, "-o",
                    (dir->path / "out" / "talk.mp4").string()};
     if (std::find(extra.begin(), extra.end(), "--min-size") == extra.end()) {
         extra.insert(extra.end(), {"--min-size", "1K"});
+    }
+    if (std::find(extra.begin(), extra.end(), "--min-duration") == extra.end()) {
+        extra.insert(extra.end(), {"--min-duration", "1s"});
     }
     launch.args.insert(launch.args.end(), extra.begin(), extra.end());
     launch.fileSizeLimit = fileSizeLimit;
@@ -230,9 +228,15 @@ const CaptureRun& scenario(const std::string& name) {
              return capture({"room", StreamKind::Hls, 6, 0, false, {Fault::endList(0.0, 1e9)}},
                             "30s");
          }},
-        {"too small",
+        {"too short",
          [] {
-             return capture({"tv", StreamKind::Ts, 0, 0, false, {}}, "2s", {"--min-size", "100M"});
+             return capture({"tv", StreamKind::Ts, 0, 0, false, {}}, "2s",
+                            {"--min-duration", "1m"});
+         }},
+        {"small but long enough",
+         [] {
+             return capture({"radio", StreamKind::Mp3, 0, 0, false, {}}, "4s",
+                            {"--min-size", "100M", "--min-duration", "2s"});
          }},
     });
     return all.get(name);
@@ -461,12 +465,25 @@ BOOST_AUTO_TEST_CASE(aStreamThatHadEndedWhenFirstReadEndsTheCapture) {
                "the stream ended");
 }
 
-BOOST_AUTO_TEST_CASE(aTooSmallRecordingIsDiscardedWithExit1) {
-    const auto& run = scenario("too small");
+BOOST_AUTO_TEST_CASE(aTooShortRecordingIsDiscardedWithExit1) {
+    const auto& run = scenario("too short");
     BOOST_TEST(run.exitCode == 1, run.err);
     BOOST_TEST(run.err.find("Discarded") != std::string::npos, run.err);
-    BOOST_TEST(run.err.find("--min-size") != std::string::npos, run.err);
+    BOOST_TEST(run.err.find("--min-duration 1m") != std::string::npos, run.err);
     BOOST_TEST(run.files.empty());
+}
+
+BOOST_AUTO_TEST_CASE(mediaThatCoversMinDurationIsKeptHoweverSmall) {
+    // A few seconds of 64 kbit/s MP3 are far below --min-size 100M, but their frames cover
+    // --min-duration: an audio slot is small, not broken.
+    const auto& run = scenario("small but long enough");
+    BOOST_TEST(run.exitCode == 0, run.err);
+    BOOST_REQUIRE_EQUAL(run.files.size(), 2U);
+    BOOST_TEST(run.files[1].extension() == ".mp3");
+    const auto json = sidecar(run.files[0]);
+    BOOST_TEST(json->getValue<bool>("coveredFromMedia"));
+    BOOST_TEST(json->getValue<double>("coveredSeconds") > 2.0);
+    BOOST_TEST(json->getValue<std::uint64_t>("bytes") < 100U * 1000 * 1000);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

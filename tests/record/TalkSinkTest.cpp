@@ -11,6 +11,7 @@
 #include <csignal>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
@@ -21,6 +22,7 @@
 #include "confcap/core/Error.h"
 #include "confcap/core/Time.h"
 #include "confcap/record/FileNamer.h"
+#include "confcap/record/Recovery.h"
 #include "support/MediaTestSupport.h"
 #include "support/RunProcess.h"
 
@@ -54,11 +56,13 @@ using confcap::testing::runProcess;
 
 namespace {
 
-/// A main-track chunk of `bytes` covering `mediaSeconds`.
+/// A main-track chunk of `bytes`: an HLS segment of `mediaSeconds` when that is given.
 confcap::record::Chunk chunkOf(std::string_view bytes, double mediaSeconds) {
     confcap::record::Chunk chunk;
     chunk.bytes = bytes;
     chunk.mediaSeconds = mediaSeconds;
+    chunk.kind = mediaSeconds > 0 ? confcap::record::ChunkKind::SegmentStart
+                                  : confcap::record::ChunkKind::Media;
     return chunk;
 }
 
@@ -135,7 +139,9 @@ TalkSinkConfig configIn(const fs::path& outDir) {
     config.windowStart = kWindowStart;
     config.windowEnd = kWindowStart + 45min;
     config.streamUrl = "http://127.0.0.1:8080/saal1.m3u8";
-    config.talkMetadataJson = R"({"id":"1234","title":"Opening","persons":["Alice","Bob"]})";
+    config.talk.id = "1234";
+    config.talk.title = "Opening";
+    config.talk.persons = {"Alice", "Bob"};
     return config;
 }
 
@@ -163,7 +169,8 @@ BOOST_AUTO_TEST_CASE(tinyDumpIsDiscarded) {
     BOOST_TEST(filesUnder(temp.path).size() == 2u);  // the part and its manifest
     const auto result = sink.finalize("window ended");
     BOOST_TEST(result.outcome == Outcome::Discarded);
-    BOOST_TEST(result.reason == "discarded: 12 KB is below --min-size 1 MB");
+    BOOST_TEST(result.reason ==
+               "discarded: 12.0 kB that could not be read as media is below --min-size 1.0 MB");
     BOOST_TEST(result.files.empty());
     BOOST_TEST(filesUnder(temp.path).empty());
     BOOST_TEST(sink.status().state == SinkState::Finalized);
@@ -236,8 +243,6 @@ BOOST_AUTO_TEST_CASE(recordsTheFileAndItsSidecar) {
     BOOST_TEST(readFile(result.files[0]) == data);
     BOOST_TEST(!probe(result.files[0], "format=format_name").empty());
 
-    const auto chunks =
-        static_cast<double>((half + 1023) / 1024 + (data.size() - half + 1023) / 1024);
     const auto json = readJson(result.sidecar);
     BOOST_TEST(json->getObject("talk")->getValue<std::string>("title") == "Opening");
     BOOST_TEST(json->getObject("talk")->getArray("persons")->size() == 2u);
@@ -247,7 +252,10 @@ BOOST_AUTO_TEST_CASE(recordsTheFileAndItsSidecar) {
     BOOST_TEST(json->getValue<std::string>("file") == "2024-12-27/Saal 1/10:30 Opening.ts");
     BOOST_TEST(json->getValue<std::uint64_t>("bytes") == data.size());
     BOOST_TEST(json->getValue<double>("scheduledSeconds") == 2700.0);
-    BOOST_TEST(json->getValue<double>("coveredSeconds") == chunks * 0.5);
+    // Covered time is read from the media's timestamps (the 2 s clip), whatever the chunks
+    // claimed.
+    BOOST_TEST(json->getValue<double>("coveredSeconds") == 2.0, boost::test_tools::tolerance(0.05));
+    BOOST_TEST(json->getValue<bool>("coveredFromMedia"));
     BOOST_TEST(json->getValue<int>("reconnects") == 1);
     BOOST_TEST(json->getValue<int>("pieces") == 1);
     BOOST_TEST(json->getValue<std::string>("outcome") == "recorded");
@@ -354,7 +362,7 @@ BOOST_AUTO_TEST_CASE(aTinyPieceBetweenTwoIsLeftOutOfTheMerge) {
     BOOST_REQUIRE(result.files.size() == 1u);
     BOOST_TEST(std::abs(durationOf(result.files[0]) - 3.0) <= 0.5);
     BOOST_TEST(std::any_of(result.notes.begin(), result.notes.end(), [](const std::string& note) {
-        return note.find("1 piece under 16 KB left out") != std::string::npos;
+        return note.find("1 piece under 16.4 kB left out") != std::string::npos;
     }));
     BOOST_TEST(filesUnder(temp.path).size() == 2u);
 }
@@ -380,7 +388,7 @@ BOOST_AUTO_TEST_CASE(withoutFfmpegPiecesAreKeptNumbered) {
     BOOST_TEST(json->getArray("files")->size() == 2u);
     BOOST_TEST(json->getArray("notes")->getElement<std::string>(0).find("ffmpeg is not on PATH") !=
                std::string::npos);
-    BOOST_TEST(result.reason.find("kept as 2 separate pieces") != std::string::npos);
+    BOOST_TEST(result.reason.find("kept as 2 separate files") != std::string::npos);
     BOOST_TEST(filesUnder(temp.path).size() == 3u);
 }
 
@@ -478,7 +486,8 @@ BOOST_AUTO_TEST_CASE(fullDiskThrowsOnceAndKeepsWhatWasWritten) {
     next();
     next();
     BOOST_TEST(next() == std::to_string(static_cast<int>(Outcome::Failed)));
-    BOOST_TEST(next().starts_with("failed: 102 KB is below --min-size 1 MB after writing"));
+    BOOST_TEST(next().starts_with(
+        "failed: 102 kB that could not be read as media is below --min-size 1.0 MB after writing"));
     BOOST_TEST(next() == "-");
     BOOST_TEST(filesUnder(temp.path) ==
                    (std::vector<std::string>{"2024-12-27/Saal 1/10:30 Opening kept.json",
@@ -506,7 +515,7 @@ BOOST_AUTO_TEST_CASE(recoverLeftoversFinalizesAbandonedParts) {
     live.beginPiece(kTs, false);
     live.write(chunkOf("live data", 0));
 
-    const auto results = TalkSink::recoverLeftovers(temp.path);
+    const auto results = confcap::record::recoverLeftovers(temp.path);
     BOOST_REQUIRE(results.size() == 1u);
     BOOST_TEST(results[0].outcome == Outcome::Recorded, results[0].reason);
     BOOST_TEST(results[0].relativeStem == "2024-12-27/Saal 1/10:30 Opening");
@@ -518,7 +527,7 @@ BOOST_AUTO_TEST_CASE(recoverLeftoversFinalizesAbandonedParts) {
     BOOST_TEST(json->getValue<std::string>("stream") == "http://127.0.0.1:8080/saal1.m3u8");
     BOOST_TEST(json->getValue<double>("coveredSeconds") > 0.0);
     BOOST_TEST(fs::exists(temp.path / "2024-12-27/Saal 2/10:30 Live.ts.part"));
-    BOOST_TEST(TalkSink::recoverLeftovers(temp.path).empty());
+    BOOST_TEST(confcap::record::recoverLeftovers(temp.path).empty());
 
     BOOST_TEST(live.finalize("window ended").outcome == Outcome::Recorded);
     BOOST_TEST(filesUnder(temp.path).size() == 4u);
@@ -540,7 +549,7 @@ BOOST_AUTO_TEST_CASE(recoverLeftoversFinalizesPartsOfACrashedProcess) {
     int status = 0;
     ::waitpid(child, &status, 0);
     BOOST_REQUIRE(WIFEXITED(status));
-    const auto results = TalkSink::recoverLeftovers(temp.path);
+    const auto results = confcap::record::recoverLeftovers(temp.path);
     BOOST_REQUIRE(results.size() == 1u);
     BOOST_TEST(results[0].outcome == Outcome::Recorded, results[0].reason);
     BOOST_TEST(readFile(results[0].files.at(0)) == data);
@@ -599,7 +608,7 @@ BOOST_AUTO_TEST_CASE(aContinuedSinkAddsANewPieceThatIsByteAppended) {
     BOOST_TEST(sink.status().bytes == clips().tsA.size());
     BOOST_TEST(sink.status().reconnects == 1);
     // The earlier run's parts are held: recovery leaves them alone.
-    BOOST_TEST(TalkSink::recoverLeftovers(temp.path).empty());
+    BOOST_TEST(confcap::record::recoverLeftovers(temp.path).empty());
     BOOST_CHECK_THROW(TalkSink(configIn(temp.path), clock), confcap::core::OutputError);
     sink.beginPiece(kTs, false);
     clock.advance(1s);
@@ -651,9 +660,126 @@ BOOST_AUTO_TEST_CASE(rejectsStemsThatLeaveTheOutputFolder) {
         config.relativeStem = stem;
         BOOST_CHECK_THROW(TalkSink{config}, std::invalid_argument);
     }
+}
+
+BOOST_AUTO_TEST_CASE(audioRenditionsAreMuxedIntoTheFile) {
+    // A video-only variant and two audio renditions, as an HLS master with EXT-X-MEDIA has them.
+    TempDir media;
+    auto encode = [&](const std::string& name, std::vector<std::string> options) {
+        std::vector<std::string> args = {
+            "-hide_banner", "-loglevel", "error", "-nostdin",
+            "-f",           "lavfi",     "-i",    "testsrc=size=160x90:rate=25",
+            "-f",           "lavfi",     "-i",    "sine=frequency=440",
+            "-t",           "3"};
+        args.insert(args.end(), options.begin(), options.end());
+        args.push_back((media.path / name).string());
+        BOOST_TEST_REQUIRE(runProcess("/usr/bin/ffmpeg", args).exitCode == 0);
+        return readFile(media.path / name);
+    };
+    const auto video = encode("video.ts", {"-an", "-c:v", "mpeg2video", "-f", "mpegts"});
+    const auto german = encode("deu.ts", {"-vn", "-c:a", "mp2", "-f", "mpegts"});
+    const auto english = encode("eng.ts", {"-vn", "-c:a", "mp2", "-f", "mpegts"});
+
+    TempDir temp;
+    FakeClock clock(kWindowStart);
     auto config = configIn(temp.path);
-    config.talkMetadataJson = "[1,2]";
-    BOOST_CHECK_THROW(TalkSink{config}, std::invalid_argument);
+    config.minDuration = 1s;
+    TalkSink sink(config, clock);
+    sink.beginPiece(kTs, false);
+    sink.beginTrack({1, "Native", "deu"}, kTs);
+    sink.beginTrack({2, "Translated", "eng"}, kTs);
+    auto write = [&](int track, const std::string& bytes) {
+        confcap::record::Chunk chunk;
+        chunk.bytes = bytes;
+        chunk.track = track;
+        chunk.kind = confcap::record::ChunkKind::SegmentStart;
+        sink.write(chunk);
+    };
+    write(0, video);
+    write(1, german);
+    write(2, english);
+    const auto result = sink.finalize("window ended");
+    BOOST_TEST(result.outcome == Outcome::Recorded, result.reason);
+    BOOST_REQUIRE_EQUAL(result.files.size(), 1u);
+    // ffprobe lists a TS file's streams twice (in the program, without tags, and alone): keep
+    // the fuller line of each stream.
+    std::map<std::string, std::string> streams;
+    std::istringstream lines(
+        probe(result.files[0], "stream=index,codec_type:stream_tags=language"));
+    for (std::string line; std::getline(lines, line);) {
+        while (!line.empty() && line.back() == ',') {
+            line.pop_back();
+        }
+        auto& known = streams[line.substr(0, line.find(','))];
+        if (line.size() > known.size()) {
+            known = line;
+        }
+    }
+    streams.erase("");
+    std::vector<std::string> found;
+    for (const auto& [index, line] : streams) {
+        found.push_back(line);
+    }
+    BOOST_TEST(found == (std::vector<std::string>{"0,video", "1,audio,deu", "2,audio,eng"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(std::abs(durationOf(result.files[0]) - 3.0) <= 0.3);
+    const auto json = readJson(result.sidecar);
+    BOOST_TEST(json->getArray("audioRenditions")->size() == 2u);
+    BOOST_TEST(filesUnder(temp.path).size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(aSuspendedRecordingIsContinuedIntoTheSameFile) {
+    TempDir temp;
+    FakeClock clock(kWindowStart);
+    auto segment = [&](TalkSink& sink, const std::string& bytes, std::int64_t sequence) {
+        confcap::record::Chunk chunk;
+        chunk.bytes = bytes;
+        chunk.kind = confcap::record::ChunkKind::SegmentStart;
+        chunk.mediaSeconds = 2.0;
+        chunk.sequence = sequence;
+        chunk.uri = "http://h/" + std::to_string(sequence) + ".ts";
+        sink.write(chunk);
+    };
+    for (const std::int64_t resumedAt : {std::int64_t{8}, std::int64_t{10}}) {
+        BOOST_TEST_CONTEXT("resumed at segment " << resumedAt) {
+            auto config = configIn(temp.path);
+            config.relativeStem += " " + std::to_string(resumedAt);
+            {
+                TalkSink first(config, clock);
+                first.beginPiece(kTs, false);
+                segment(first, clips().tsA, 7);
+                first.suspend();
+            }
+            BOOST_TEST(
+                fs::exists(confcap::record::PartSet::listPathFor(temp.path, config.relativeStem)));
+            clock.advance(30s);
+            TalkSink second(config, clock);
+            BOOST_TEST(second.continued());
+            const auto points = second.resumePoints();
+            BOOST_REQUIRE_EQUAL(points.size(), 1u);
+            BOOST_TEST(points[0].nextSequence == 8);
+            BOOST_TEST(points[0].lastUri == "http://h/7.ts");
+            second.beginPiece(kTs, false);
+            segment(second, clips().tsB, resumedAt);
+            const auto result = second.finalize("window ended");
+            BOOST_TEST(result.outcome == Outcome::Recorded, result.reason);
+            BOOST_REQUIRE_EQUAL(result.files.size(), 1u);
+            BOOST_TEST(result.files[0].filename().string() ==
+                       "10:30 Opening " + std::to_string(resumedAt) + ".ts");
+            BOOST_TEST(readFile(result.files[0]) == clips().tsA + clips().tsB);
+            if (resumedAt == 8) {
+                // The stream still listed the next segment: nothing was lost.
+                BOOST_TEST(result.status.gaps.empty());
+            } else {
+                BOOST_REQUIRE_EQUAL(result.status.gaps.size(), 1u);
+                const auto& gap = result.status.gaps[0];
+                BOOST_TEST(gap.cause == "confcap was not running");
+                BOOST_TEST(gap.firstSequence.value_or(-1) == 8);
+                BOOST_TEST(gap.lastSequence.value_or(-1) == 9);
+                BOOST_TEST(gap.length.count() == 4000);
+            }
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

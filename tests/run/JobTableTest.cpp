@@ -135,13 +135,18 @@ BOOST_FIXTURE_TEST_CASE(refreshMovesCancelsAndAdds, Fixture) {
     BOOST_TEST(table.find("c")->file == "c.ts");
 }
 
-BOOST_FIXTURE_TEST_CASE(stopAllEndsRunningJobsOnly, Fixture) {
+BOOST_FIXTURE_TEST_CASE(stopAllLeavesRunningJobsOpenForTheNextRun, Fixture) {
     table.tick(at(kNoon, 1s));
     const auto actions = table.stopAll("confcap stopped");
     BOOST_REQUIRE(actions.size() == 1U);
+    BOOST_TEST((actions[0].kind == Action::Kind::Suspend));
     BOOST_TEST(actions[0].reason == "confcap stopped");
-    BOOST_TEST(state("a") == JobState::Finalizing);
+    BOOST_TEST(state("a") == JobState::Interrupted);
+    BOOST_TEST(table.find("a")->reason.find("next run") != std::string::npos);
     BOOST_TEST(state("b") == JobState::Waiting);
+    // An interrupted job is over for this run: nothing moves it again.
+    BOOST_TEST(table.tick(at(kNoon + 2h)).empty());
+    BOOST_TEST(state("a") == JobState::Interrupted);
 }
 
 BOOST_FIXTURE_TEST_CASE(restoredJobsKeepTheirOutcome, Fixture) {

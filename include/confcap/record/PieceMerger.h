@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "confcap/record/MediaSink.h"
@@ -37,6 +38,21 @@ public:
     MergeResult merge(const std::vector<std::filesystem::path>& pieces, const StreamFormat& format,
                       const std::filesystem::path& output, bool rebase = false) const;
 
+    /// One input of mux(): a track's file and, for an audio rendition, its name and language.
+    struct MuxInput {
+        std::filesystem::path file;
+        std::string name;
+        std::string language;
+    };
+    /// Joins the tracks of one piece into `output` (created; must not exist yet) in `format`:
+    /// every video, audio and subtitle stream of `tracks[0]` and the audio of each further
+    /// track, stream-copied by ffmpeg with their own timestamps (-copyts, so they stay in sync),
+    /// the further audio streams tagged with their language and name. Returns merged = false
+    /// with the reason in `note` when ffmpeg is missing or fails (no output is left). Throws
+    /// std::invalid_argument for fewer than two tracks.
+    MergeResult mux(const std::vector<MuxInput>& tracks, const StreamFormat& format,
+                    const std::filesystem::path& output) const;
+
     /// The ffmpeg this merger runs; empty when none.
     const std::filesystem::path& ffmpeg() const noexcept { return ffmpeg_; }
 
@@ -52,6 +68,8 @@ private:
                             const std::filesystem::path& output) const;
     MergeResult runFfmpeg(const std::vector<std::filesystem::path>& pieces,
                           const StreamFormat& format, const std::filesystem::path& output) const;
+    // Runs ffmpeg with `args`; returns its exit code (-1 when it did not start) and output.
+    std::pair<int, std::string> run(const std::vector<std::string>& args) const;
 
     std::filesystem::path ffmpeg_;
 };

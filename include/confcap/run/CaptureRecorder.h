@@ -42,19 +42,23 @@ public:
     ~CaptureRecorder();
 
     /// Starts recording `job` now: its sink (continuing parts an earlier run left for the same
-    /// file) attached to its room's capture, which starts when it is not running.
-    /// `talkMetadataJson` goes into the sidecar. Throws core::OutputError when the sink cannot be
-    /// made. Thread-safe.
-    void start(const plan::Job& job, const std::string& talkMetadataJson);
+    /// file) attached to its room's capture, which starts when it is not running. Throws
+    /// core::OutputError when the sink cannot be made. Thread-safe.
+    void start(const plan::Job& job);
     /// The job's window moved: its capture keeps reconnecting until the new end. Thread-safe.
     void retarget(const plan::Job& job);
     /// Stops feeding the job's sink and finalizes it. Thread-safe; blocks while merging.
     /// Returns nullopt when the job was not started.
     std::optional<record::FinalizeResult> finish(const std::string& key, std::string_view reason);
+    /// Stops feeding the job's sink and keeps its parts for the next run (confcap stops inside
+    /// the job's window). Returns its counters, or nullopt when the job was not started.
+    /// Thread-safe.
+    std::optional<record::SinkStatus> suspend(const std::string& key);
     /// The job's counters while it records. Thread-safe.
     std::optional<record::SinkStatus> progress(const std::string& key) const;
     const std::filesystem::path& outDir() const noexcept { return options_.outDir; }
-    /// The relative path of the file the job writes (its .part while recording). Thread-safe.
+    /// The relative path of the file the job writes (its .part while recording; the part it left
+    /// when suspended). Thread-safe.
     std::optional<std::string> partFile(const std::string& key) const;
 
 private:
@@ -63,6 +67,9 @@ private:
         std::string captureKey;
         std::unique_ptr<record::TalkSink> sink;
     };
+    // Takes the job's recording out and detaches its sink, closing the room's capture when it
+    // was the last; nullopt when the job was not started.
+    std::optional<Recording> take(const std::string& key);
 
     Options options_;
     EventHandler onEvent_;
@@ -70,6 +77,7 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<Capture>> captures_;  ///< by room + URL
     std::map<std::string, Recording> recordings_;               ///< by job key
+    std::map<std::string, std::string> suspended_;              ///< parts left open, by job key
 };
 
 }  // namespace confcap::run

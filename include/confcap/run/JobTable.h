@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "confcap/plan/Plan.h"
+#include "confcap/record/Recording.h"
 #include "confcap/status/StatusBoard.h"
 
 namespace confcap::run {
@@ -31,6 +32,7 @@ struct Action {
         Start,     ///< attach the job's sink to its room's capture
         Retarget,  ///< a running job's window changed: tell the capture the new end
         Stop,      ///< detach and finalize; `reason` goes into the sidecar
+        Suspend,   ///< detach and keep the parts for the next run (confcap stops in the window)
     };
     Kind kind;
     plan::Job job;
@@ -63,7 +65,8 @@ public:
     /// against clock jumps: a backward jump neither repeats nor loses a job.
     std::vector<Action> tick(TimePoint now);
 
-    /// Stop for every running job (confcap is shutting down); waiting jobs stay waiting.
+    /// Suspend for every running job (confcap is shutting down inside their windows: they are
+    /// Interrupted, their parts kept for the next run); waiting jobs stay waiting.
     std::vector<Action> stopAll(const std::string& reason);
 
     /// A started job's stream is down (Retrying) or flows again (Recording).
@@ -96,6 +99,9 @@ private:
     TransitionListener listener_;
     std::vector<JobEntry> entries_;
 };
+
+/// The final state a recording's outcome puts its job in. Pure.
+status::JobState stateOf(record::Outcome outcome) noexcept;
 
 /// Whether the state machine allows `from` -> `to`. Pure.
 bool transitionAllowed(status::JobState from, status::JobState to) noexcept;

@@ -30,8 +30,6 @@ public:
     struct Options {
         /// How often the wall clock is re-read (and progress published).
         std::chrono::milliseconds tick{1000};
-        /// The talk's metadata for the sidecar (a JSON object's text).
-        std::function<std::string(const plan::Job&)> metadata;
         /// Where final outcomes are kept across restarts; none when null. Must outlive the
         /// scheduler.
         Journal* journal = nullptr;

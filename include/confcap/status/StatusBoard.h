@@ -26,6 +26,9 @@ enum class JobState {
     Failed,      ///< no usable file (stream never answered, write failed, ...)
     Skipped,     ///< selected but not recorded (no stream for the room, opted out)
     Cancelled,   ///< removed from the schedule (a partial recording may have been kept)
+    /// confcap stopped inside the window: the parts stay, and the next run with the same --out
+    /// continues them into the same file (or finishes them when the window has passed)
+    Interrupted,
 };
 
 /// "Waiting", "Recording", ...
@@ -33,7 +36,8 @@ const char* toString(JobState state) noexcept;
 
 /// True for Recording, Retrying and Finalizing: the window has begun and the job is not done.
 bool isActive(JobState state) noexcept;
-/// True for Recorded, Discarded, Failed, Skipped and Cancelled: nothing will change any more.
+/// True for Recorded, Discarded, Failed, Skipped, Cancelled and Interrupted: nothing will change
+/// any more in this run.
 bool isFinal(JobState state) noexcept;
 
 enum class Level { Debug, Info, Warning, Error };

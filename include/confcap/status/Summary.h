@@ -14,7 +14,7 @@
 
 namespace confcap::status {
 
-enum class Outcome { Recorded, Discarded, Failed, Skipped, Cancelled };
+enum class Outcome { Recorded, Discarded, Failed, Skipped, Cancelled, Interrupted };
 
 /// "recorded", "discarded", "failed", "skipped", "cancelled".
 const char* toString(Outcome outcome) noexcept;

@@ -1,5 +1,5 @@
 // Text for people: untrusted strings (talk titles, server messages) made safe for a terminal or a
-// page, fitted into columns by UTF-8 character, and short human forms of sizes, rates and spans.
+// page, and fitted into columns by UTF-8 character. Figures are spelled by core/Format.h.
 #pragma once
 
 #include <chrono>
@@ -33,17 +33,5 @@ std::string fit(std::string_view text, std::size_t width, bool alignRight = fals
 /// The zone times are shown in: nullptr (UTC) when `utc`, else `zone`, else the machine's zone
 /// (UTC when it has none). Pure apart from reading the machine's zone.
 const date::time_zone* displayZone(const date::time_zone* zone, bool utc) noexcept;
-
-/// "512 B", "12.3 kB", "123 MB", "1.2 GB": decimal units, at most 4 digits. Pure.
-std::string formatBytes(std::uint64_t bytes);
-
-/// "850 kb/s", "4.1 Mb/s"; "-" for 0 or less. Pure.
-std::string formatRate(double bitsPerSecond);
-
-/// A span for narrow columns: "45s", "12m", "1h05", "26h". Negative spans count as 0. Pure.
-std::string formatSpan(std::chrono::seconds span);
-
-/// "3.2 s", "45 s", "12.5 min": a measured length for log messages. Pure.
-std::string formatSeconds(double seconds);
 
 }  // namespace confcap::status
