@@ -1,6 +1,7 @@
 #include "confcap/record/RoomCapture.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <set>
 
@@ -60,8 +61,15 @@ struct RoomCapture::Attached {
     bool begun = false;    // had a beginPiece
     bool broken = false;   // threw; gets nothing more
     std::set<int> tracks;  // further tracks it gets in the current piece
+    // HLS: how far the media it got reaches on the wall clock, per track.
+    std::map<int, TimePoint> reached;
 
     bool gets(int track) const { return active && (track == 0 || tracks.count(track) > 0); }
+    // Whether every track it got media of reaches `end`.
+    bool reaches(TimePoint end) const {
+        return !reached.empty() && std::all_of(reached.begin(), reached.end(),
+                                               [&](const auto& r) { return r.second >= end; });
+    }
 };
 
 class RoomCapture::Output final : public SourceOutput {
@@ -172,10 +180,26 @@ void RoomCapture::start() {
     thread_ = std::thread(&RoomCapture::runLoop, this);
 }
 
-bool RoomCapture::detach(MediaSink& sink) {
-    std::lock_guard lock(mutex_);
-    const auto found =
-        std::find_if(sinks_.begin(), sinks_.end(), [&](const auto& a) { return a->sink == &sink; });
+bool RoomCapture::detach(MediaSink& sink, std::optional<TimePoint> reaching) {
+    std::unique_lock lock(mutex_);
+    auto find = [&] {
+        return std::find_if(sinks_.begin(), sinks_.end(),
+                            [&](const auto& a) { return a->sink == &sink; });
+    };
+    if (find() == sinks_.end()) {
+        return false;
+    }
+    if (reaching && connected_ && !(*find())->reached.empty() && !(*find())->reaches(*reaching)) {
+        // The segment that holds the window's end is published after it: keep polling for it,
+        // at most two segment lengths.
+        const auto wait = std::clamp(2 * longestSegment_, milliseconds(1000), milliseconds(30000));
+        wake_.wait_for(lock, wait, [&] {
+            const auto it = find();
+            return it == sinks_.end() || !connected_ || stopRequested_ || (*it)->broken ||
+                   (*it)->reaches(*reaching);
+        });
+    }
+    const auto found = find();
     if (found == sinks_.end()) {
         return false;
     }
@@ -513,10 +537,16 @@ void RoomCapture::onBeginTrack(const TrackInfo& track, const StreamFormat& forma
 
 void RoomCapture::onWrite(const Chunk& chunk) {
     std::vector<CaptureEvent> events;
+    bool reachedMore = false;
     {
         const TimePoint t = now();
         std::lock_guard lock(mutex_);
         lastData_ = t;
+        if (chunk.kind == ChunkKind::SegmentStart && chunk.mediaSeconds > 0) {
+            longestSegment_ =
+                std::max(longestSegment_,
+                         milliseconds(std::llround(std::min(chunk.mediaSeconds, 60.0) * 1000)));
+        }
         const std::string_view bytes = chunk.bytes;
         const auto track = trackFormats_.find(chunk.track);
         if (chunk.track != 0 && track == trackFormats_.end()) {
@@ -546,6 +576,11 @@ void RoomCapture::onWrite(const Chunk& chunk) {
             try {
                 if (a->gets(chunk.track)) {
                     a->sink->write(chunk);
+                    if (chunk.endsAt) {
+                        auto& reached = a->reached[chunk.track];
+                        reached = std::max(reached, *chunk.endsAt);
+                        reachedMore = true;
+                    }
                     continue;
                 }
                 if (!connected_) {
@@ -597,6 +632,9 @@ void RoomCapture::onWrite(const Chunk& chunk) {
                           std::string("a recording stopped taking data: ") + e.what()));
             }
         }
+    }
+    if (reachedMore) {
+        wake_.notify_all();  // a sink leaving at its window's end may wait for this
     }
     if (!events.empty()) {
         emit(events);

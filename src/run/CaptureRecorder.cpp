@@ -112,7 +112,9 @@ void CaptureRecorder::start(const plan::Job& job) {
         // as the room's previous one ends never joins a capture that is being closed.
         capture->capture->attach(
             *sink, std::chrono::system_clock::time_point(job.until.time_since_epoch()));
-        recordings_[key] = Recording{captureKey, std::move(sink)};
+        recordings_[key] =
+            Recording{captureKey, std::move(sink),
+                      std::chrono::system_clock::time_point(job.until.time_since_epoch())};
     }
 }
 
@@ -124,14 +126,22 @@ void CaptureRecorder::retarget(const plan::Job& job) {
     }
     const auto capture = captures_.find(it->second.captureKey);
     if (capture != captures_.end()) {
-        capture->second->capture->setWindowEnd(
-            *it->second.sink, std::chrono::system_clock::time_point(job.until.time_since_epoch()));
+        it->second.windowEnd = std::chrono::system_clock::time_point(job.until.time_since_epoch());
+        capture->second->capture->setWindowEnd(*it->second.sink, it->second.windowEnd);
     }
 }
 
 std::optional<record::FinalizeResult> CaptureRecorder::finish(const std::string& key,
-                                                              std::string_view reason) {
-    auto recording = take(key);
+                                                              std::string_view reason,
+                                                              bool windowEnded) {
+    std::optional<std::chrono::system_clock::time_point> reaching;
+    if (windowEnded) {
+        std::lock_guard lock(mutex_);
+        if (const auto it = recordings_.find(key); it != recordings_.end()) {
+            reaching = it->second.windowEnd;
+        }
+    }
+    auto recording = take(key, reaching);
     if (!recording) {
         return std::nullopt;
     }
@@ -150,7 +160,8 @@ std::optional<record::SinkStatus> CaptureRecorder::suspend(const std::string& ke
     return recording->sink->suspend();
 }
 
-std::optional<CaptureRecorder::Recording> CaptureRecorder::take(const std::string& key) {
+std::optional<CaptureRecorder::Recording> CaptureRecorder::take(
+    const std::string& key, std::optional<std::chrono::system_clock::time_point> reaching) {
     Recording recording;
     std::shared_ptr<Capture> capture;
     {
@@ -170,7 +181,7 @@ std::optional<CaptureRecorder::Recording> CaptureRecorder::take(const std::strin
         }
     }
     if (capture) {
-        capture->capture->detach(*recording.sink);
+        capture->capture->detach(*recording.sink, reaching);
         {
             std::lock_guard lock(capture->mutex);
             std::erase(capture->keys, key);

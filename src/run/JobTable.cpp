@@ -159,7 +159,7 @@ std::vector<Action> JobTable::tick(TimePoint now) {
                        now - from > std::chrono::seconds(2) ? "started late, recording from now"
                                                             : "window began");
         } else if (isCapturing(entry.state) && now >= until) {
-            actions.push_back({Action::Kind::Stop, entry.job, "window ended"});
+            actions.push_back({Action::Kind::Stop, entry.job, "window ended", true});
             transition(entry, JobState::Finalizing, "window ended");
         }
     }

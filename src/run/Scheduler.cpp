@@ -204,40 +204,41 @@ void Scheduler::finishAsync(const Action& action) {
         finishing_.push_back(std::move(task));
         return;
     }
-    auto task = std::async(std::launch::async, [this, key, reason] {
-        std::optional<record::FinalizeResult> result;
-        std::string error;
-        try {
-            result = recorder_.finish(key, reason);
-        } catch (const std::exception& e) {
-            error = e.what();
-        }
-        std::lock_guard lock(mutex_);
-        if (!result) {
-            table_.finished(key, JobState::Failed, error.empty() ? "it was never recorded" : error,
-                            {});
-            return;
-        }
-        std::string file;
-        if (!result->files.empty()) {
-            file = result->files.front().lexically_relative(recorder_.outDir()).string();
-        }
-        table_.finished(key, stateOf(result->outcome), result->reason, file);
-        // The final counters, for the summary and the status page.
-        if (const auto* entry = table_.find(key)) {
-            auto s = snapshot(*entry);
-            const auto& counters = result->status;
-            s.bytes = counters.bytes;
-            s.coveredSeconds = counters.coveredSeconds;
-            s.gaps = static_cast<int>(counters.gaps.size());
-            for (const auto& gap : counters.gaps) {
-                s.gapSeconds += std::chrono::duration<double>(gap.length).count();
+    auto task =
+        std::async(std::launch::async, [this, key, reason, windowEnded = action.windowEnded] {
+            std::optional<record::FinalizeResult> result;
+            std::string error;
+            try {
+                result = recorder_.finish(key, reason, windowEnded);
+            } catch (const std::exception& e) {
+                error = e.what();
             }
-            s.reconnects = counters.reconnects;
-            board_.update(std::move(s));
-        }
-        lastBytes_.erase(key);
-    });
+            std::lock_guard lock(mutex_);
+            if (!result) {
+                table_.finished(key, JobState::Failed,
+                                error.empty() ? "it was never recorded" : error, {});
+                return;
+            }
+            std::string file;
+            if (!result->files.empty()) {
+                file = result->files.front().lexically_relative(recorder_.outDir()).string();
+            }
+            table_.finished(key, stateOf(result->outcome), result->reason, file);
+            // The final counters, for the summary and the status page.
+            if (const auto* entry = table_.find(key)) {
+                auto s = snapshot(*entry);
+                const auto& counters = result->status;
+                s.bytes = counters.bytes;
+                s.coveredSeconds = counters.coveredSeconds;
+                s.gaps = static_cast<int>(counters.gaps.size());
+                for (const auto& gap : counters.gaps) {
+                    s.gapSeconds += std::chrono::duration<double>(gap.length).count();
+                }
+                s.reconnects = counters.reconnects;
+                board_.update(std::move(s));
+            }
+            lastBytes_.erase(key);
+        });
     std::lock_guard lock(mutex_);
     finishing_.remove_if([](const std::future<void>& f) {
         return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;

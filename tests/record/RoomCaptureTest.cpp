@@ -83,6 +83,7 @@ struct CaptureRun {
     bool stillRunning = false;
     std::shared_ptr<TempDir> dir;
     std::vector<confcap::record::FinalizeResult> results;
+    SystemClock::time_point windowEnd;
 };
 
 std::shared_ptr<FakeStreamServer> serve(StreamSpec spec) {
@@ -157,6 +158,29 @@ CaptureRun missingPlaylist() {
     run.server->waitUntil(5.0);
     run.stillRunning = capture.running();
     capture.detach(*sink);
+    return run;
+}
+
+// Two sinks whose windows end 3.5 s in: one leaves waiting for the segment that holds its
+// window's end, the other at once.
+CaptureRun windowEnd() {
+    CaptureRun run;
+    run.server = serve({"room", StreamKind::Hls, 4, 0, false, {}});
+    RoomCapture capture("Saal 1", run.server->mediaPlaylistUrl("room"), fastSource(), fastRetry(),
+                        logTo(run.events));
+    auto waiting = std::make_shared<RecordingSink>();
+    auto hasty = std::make_shared<RecordingSink>();
+    run.sinks = {waiting, hasty};
+    const auto end = SystemClock::now() + 3500ms;
+    run.windowEnd = end;
+    capture.attach(*waiting, end);
+    capture.attach(*hasty, end);
+    std::this_thread::sleep_until(end);
+    capture.detach(*hasty);
+    const auto start = std::chrono::steady_clock::now();
+    capture.detach(*waiting, end);
+    run.stopTook = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
     return run;
 }
 
@@ -290,6 +314,7 @@ const CaptureRun& scenario(const std::string& name) {
                            4.0, fastSource(), 2s);
          }},
         {"missing", [] { return missingPlaylist(); }},
+        {"window end", [] { return windowEnd(); }},
         {"not live yet",
          [] {
              return hlsFor({"room", StreamKind::Hls, 4, 0, false, {Fault::httpStatus(0, 3.0, 404)}},
@@ -522,6 +547,19 @@ BOOST_AUTO_TEST_CASE(a_restarted_encoder_is_followed_on_its_new_timeline) {
     BOOST_TEST(gaps[0].length.count() <= 7000);
     BOOST_TEST(mentions(run.events->all(), "started again"));
     BOOST_TEST(run.events->of(Kind::GaveUp).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_sink_leaving_at_its_window_end_gets_the_segment_that_holds_it) {
+    const CaptureRun& run = scenario("window end");
+    const auto waited = run.sinks[0]->reached();
+    const auto hasty = run.sinks[1]->reached();
+    BOOST_REQUIRE(waited.has_value());
+    BOOST_REQUIRE(hasty.has_value());
+    // Segments are about a second long: the one holding the end is out within two of them.
+    BOOST_TEST((*waited >= run.windowEnd - 50ms));
+    BOOST_TEST((*hasty < run.windowEnd));
+    BOOST_TEST(run.stopTook.count() <= 3500);
+    BOOST_TEST(run.sinks[0]->allBytes().size() > run.sinks[1]->allBytes().size());
 }
 
 BOOST_AUTO_TEST_CASE(unsupported_encryption_gives_up_at_once) {

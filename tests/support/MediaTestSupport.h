@@ -294,6 +294,10 @@ public:
             writesBeforeBegin_ = true;
             return;
         }
+        if (chunk.endsAt) {
+            auto& reached = reached_[chunk.track];
+            reached = std::max(reached, *chunk.endsAt);
+        }
         if (chunk.track != 0) {
             const auto track = pieces_.back().tracks.find(chunk.track);
             if (track == pieces_.back().tracks.end()) {
@@ -305,6 +309,12 @@ public:
         }
         pieces_.back().bytes.append(chunk.bytes);
         pieces_.back().mediaSeconds += chunk.mediaSeconds;
+    }
+    /// HLS: how far the media of `track` that it got reaches on the wall clock.
+    std::optional<std::chrono::system_clock::time_point> reached(int track = 0) const {
+        std::lock_guard lock(mutex_);
+        const auto it = reached_.find(track);
+        return it == reached_.end() ? std::nullopt : std::make_optional(it->second);
     }
     void gap(const record::Gap& gap) override {
         std::lock_guard lock(mutex_);
@@ -351,6 +361,7 @@ private:
     int reconnects_ = 0;
     int beginPieces_ = 0;
     bool writesBeforeBegin_ = false;
+    std::map<int, std::chrono::system_clock::time_point> reached_;
 };
 
 /// Runs a source on its own thread the way a capture does, without the policy: after a transient

@@ -102,11 +102,14 @@ public:
     /// Moves an attached sink's window end (its talk moved): reconnect attempts now go on until
     /// the new latest end. Returns false when `sink` is not attached.
     bool setWindowEnd(MediaSink& sink, std::chrono::system_clock::time_point windowEnd);
-    /// Removes `sink`; during an outage it first gets a Gap up to now. After this returns the
-    /// sink gets no more calls. When the last sink goes, the capture stops (its connection is
-    /// closed at once). Returns false when `sink` was not attached. Must not be called from the
-    /// event handler.
-    bool detach(MediaSink& sink);
+    /// Removes `sink`; during an outage it first gets a Gap up to now. With `reaching` (UTC, the
+    /// window's end) and an HLS stream that flows, it first waits, at most two segment lengths,
+    /// until the sink got a segment of every track that ends at or after `reaching`: the segment
+    /// holding a window's end is published after it. After this returns the sink gets no more
+    /// calls. When the last sink goes, the capture stops (its connection is closed at once).
+    /// Returns false when `sink` was not attached. Must not be called from the event handler.
+    bool detach(MediaSink& sink,
+                std::optional<std::chrono::system_clock::time_point> reaching = std::nullopt);
     /// Ends the capture promptly: shuts its connection down without waiting for a read timeout,
     /// and joins its thread. Idempotent. Must not be called from the event handler.
     void stop();
@@ -160,9 +163,10 @@ private:
     bool connected_ = false;  // a connection is delivering media
     bool failed_ = false;     // a failure happened since the last connection
     int connections_ = 0;
-    std::string failureCause_;     // the last failure as a sentence
-    std::string failureCategory_;  // the current outage as a gapcause value
-    int failedAttempts_ = 0;       // attempts failed in the current outage
+    std::chrono::milliseconds longestSegment_{0};  // HLS: the longest segment seen
+    std::string failureCause_;                     // the last failure as a sentence
+    std::string failureCategory_;                  // the current outage as a gapcause value
+    int failedAttempts_ = 0;                       // attempts failed in the current outage
     // The failure last told in full, and when: a repeat within a minute is told quietly.
     std::string reportedCause_;
     std::chrono::system_clock::time_point reportedAt_;

@@ -47,9 +47,11 @@ public:
     void start(const plan::Job& job);
     /// The job's window moved: its capture keeps reconnecting until the new end. Thread-safe.
     void retarget(const plan::Job& job);
-    /// Stops feeding the job's sink and finalizes it. Thread-safe; blocks while merging.
-    /// Returns nullopt when the job was not started.
-    std::optional<record::FinalizeResult> finish(const std::string& key, std::string_view reason);
+    /// Stops feeding the job's sink and finalizes it. When `windowEnded`, an HLS stream is first
+    /// followed until the segment holding the window's end arrived (see RoomCapture::detach).
+    /// Thread-safe; blocks while merging. Returns nullopt when the job was not started.
+    std::optional<record::FinalizeResult> finish(const std::string& key, std::string_view reason,
+                                                 bool windowEnded = false);
     /// Stops feeding the job's sink and keeps its parts for the next run (confcap stops inside
     /// the job's window). Returns its counters, or nullopt when the job was not started.
     /// Thread-safe.
@@ -66,10 +68,13 @@ private:
     struct Recording {
         std::string captureKey;
         std::unique_ptr<record::TalkSink> sink;
+        std::chrono::system_clock::time_point windowEnd;
     };
     // Takes the job's recording out and detaches its sink, closing the room's capture when it
     // was the last; nullopt when the job was not started.
-    std::optional<Recording> take(const std::string& key);
+    std::optional<Recording> take(
+        const std::string& key,
+        std::optional<std::chrono::system_clock::time_point> reaching = std::nullopt);
 
     Options options_;
     EventHandler onEvent_;

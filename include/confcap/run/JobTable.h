@@ -37,6 +37,8 @@ struct Action {
     Kind kind;
     plan::Job job;
     std::string reason;
+    /// Stop: the job's window ended (its recording may wait for the segment holding the end).
+    bool windowEnded = false;
 };
 
 class JobTable {
