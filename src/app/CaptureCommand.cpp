@@ -16,6 +16,7 @@
 #include "confcap/app/SignalWatcher.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/Format.h"
+#include "confcap/core/Text.h"
 #include "confcap/record/CommandSource.h"
 #include "confcap/record/RoomCapture.h"
 #include "confcap/record/TalkSink.h"
@@ -47,19 +48,6 @@ std::string clockTime(seconds value, bool hours) {
         std::snprintf(text, sizeof text, "%lld:%02lld", s / 60, s % 60);
     }
     return text;
-}
-
-/// A sentence as a clause inside another: no final period, a lower-case start unless the first
-/// word is an acronym or a URL.
-std::string clause(std::string sentence) {
-    while (!sentence.empty() && (sentence.back() == '.' || sentence.back() == ' ')) {
-        sentence.pop_back();
-    }
-    if (sentence.size() > 1 && sentence[0] >= 'A' && sentence[0] <= 'Z' && sentence[1] >= 'a' &&
-        sentence[1] <= 'z') {
-        sentence[0] = static_cast<char>(sentence[0] - 'A' + 'a');
-    }
-    return sentence;
 }
 
 /// The part of a finalize reason after "recorded: ", "discarded: "...
@@ -284,7 +272,7 @@ std::string progressLine(const CaptureProgress& progress) {
                 " (" + core::formatSeconds(progress.gapSeconds) + ")";
     }
     if (!progress.receiving && !progress.problem.empty()) {
-        line += "  " + clause(progress.problem);
+        line += "  " + core::clause(progress.problem);
     }
     return line;
 }
@@ -319,6 +307,8 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
     const auto target = captureTarget(*file);
     auto sources = sourceOptions(arguments);
     sources.pipeFolder = target.folder;
+    // What an external recorder keeps for itself stays beside the file, and goes afterwards.
+    sources.recorderHome = target.folder / (".confcap-recorder-home-" + std::to_string(::getpid()));
     const auto minBytes = arguments.has("min-size")
                               ? parseSize("min-size", *arguments.value("min-size"))
                               : std::uint64_t{512} * 1024;
@@ -365,6 +355,11 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
                       "continuing the recording an earlier capture left in " +
                           (target.folder / target.stem).string() + ".*");
     }
+    if (record::nativeInstead(sources.recorder, url)) {
+        board.publish(
+            status::Level::Info, mark,
+            sources.recorder->name + " cannot record HLS: the native engine records this stream");
+    }
 
     record::RoomCapture::Options captureOptions;
     captureOptions.stopWhenFinished = true;
@@ -391,7 +386,7 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
                 break;
             }
             if (state.gaveUp) {
-                because = "the stream failed: " + clause(state.failure);
+                because = "the stream failed: " + core::clause(state.failure);
                 break;
             }
             // --for is a length of time: a step of the wall clock does not shorten it.
@@ -428,6 +423,8 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
     }
     capture.detach(feed);
     capture.stop();
+    std::error_code ignored;
+    std::filesystem::remove_all(sources.recorderHome, ignored);
     console.clearBlock();
     const auto elapsed =
         core::formatDuration(std::chrono::round<seconds>(SteadyClock::now() - steadyStart));
@@ -472,7 +469,7 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
         if (failure.empty()) {
             sentence += "no data arrived from " + url + " in " + elapsed;
         } else {
-            sentence += clause(failure);
+            sentence += core::clause(failure);
             if (!permanent) {
                 sentence +=
                     " (retried until the end of --for " + core::formatDuration(length) + ")";
@@ -490,7 +487,7 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
         return kExitTalksFailed;
     }
     err << "confcap: Could not finish the recording of " << url << ": "
-        << clause(reasonDetail(result.reason)) << ".\n";
+        << core::clause(reasonDetail(result.reason)) << ".\n";
     return kExitIoError;
 }
 

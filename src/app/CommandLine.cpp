@@ -54,6 +54,10 @@ const std::vector<OptionSpec>& optionSpecs() {
          kPlanning, "Streams"},
         {"variant", "WHICH", "HLS variant: highest bandwidth (default), an index, 720p or 1280x720",
          false, kPlanning | kCapture, "Streams"},
+        {"audio", "NAME|LANGUAGE|all",
+         "HLS audio renditions to keep beside the variant: its default one (default), the one "
+         "with this name or language, or all",
+         false, kPlanning | kCapture, "Streams"},
         {"stall-timeout", "DUR", "a stream sending nothing this long is reconnected (default 20s)",
          false, kRecord | kCapture, "Streams"},
         {"recorder", "NAME",

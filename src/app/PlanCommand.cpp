@@ -20,13 +20,15 @@ plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& argu
                           planOptions(arguments));
 }
 
-void printPlanJson(const plan::Plan& plan, std::ostream& out) {
+void printPlanJson(const plan::Plan& plan, const std::optional<record::RecorderCommand>& recorder,
+                   std::ostream& out) {
     Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
     Poco::JSON::Array::Ptr jobs = new Poco::JSON::Array;
     for (const auto& job : plan.jobs) {
         Poco::JSON::Object::Ptr j = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
         j->set("talk", talkJson(job.talk));
         j->set("stream", job.stream);
+        j->set("recorder", record::recorderFor(recorder, job.stream));
         j->set("from", core::formatUtc(job.from));
         j->set("until", core::formatUtc(job.until));
         j->set("file", job.fileStem.string() + "." + job.expectedExtension);
@@ -46,7 +48,8 @@ void printPlanJson(const plan::Plan& plan, std::ostream& out) {
 }
 
 void printPlanTable(const schedule::Schedule& schedule, const plan::Plan& plan,
-                    const std::string& zone, const std::string& outDir, std::ostream& out) {
+                    const std::optional<record::RecorderCommand>& recorder, const std::string& zone,
+                    const std::string& outDir, std::ostream& out) {
     const date::time_zone* tz = zone.empty() ? nullptr : date::locate_zone(zone);
     const auto local = [&](core::Instant t) {
         return tz != nullptr ? tz->to_local(t) : date::local_seconds(t.time_since_epoch());
@@ -63,6 +66,9 @@ void printPlanTable(const schedule::Schedule& schedule, const plan::Plan& plan,
             << "      file:   " << status::sanitize(job.fileStem.string()) << "."
             << job.expectedExtension << "\n"
             << "      stream: " << status::sanitize(job.stream) << "\n";
+        if (recorder) {
+            out << "      recorder: " << record::recorderFor(recorder, job.stream) << "\n";
+        }
     }
     if (!plan.skipped.empty()) {
         out << "\nNot recorded (" << plan.skipped.size() << "):\n";
@@ -76,14 +82,14 @@ void printPlanTable(const schedule::Schedule& schedule, const plan::Plan& plan,
 
 int runPlan(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     // What record would refuse at start, plan reports too.
-    checkRecorder(arguments);
+    const auto recorder = checkRecorder(arguments);
     const auto schedule = loadSchedule(arguments, err);
     const auto plan = makePlanFor(schedule, arguments);
     if (arguments.flag("json")) {
-        printPlanJson(plan, out);
+        printPlanJson(plan, recorder, out);
     } else {
         const auto zone = arguments.flag("utc") ? std::string() : schedule.conference.timeZone;
-        printPlanTable(schedule, plan, zone, outputFolder(arguments).string(), out);
+        printPlanTable(schedule, plan, recorder, zone, outputFolder(arguments).string(), out);
     }
     return kExitOk;
 }

@@ -22,6 +22,7 @@
 #include "confcap/app/ScheduleLoader.h"
 #include "confcap/app/SignalWatcher.h"
 #include "confcap/core/Error.h"
+#include "confcap/core/Text.h"
 #include "confcap/record/CommandSource.h"
 #include "confcap/record/Recovery.h"
 #include "confcap/run/CaptureRecorder.h"
@@ -117,6 +118,7 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
     recorderOptions.minDuration = minDuration;
     recorderOptions.source = sources;
     recorderOptions.source.pipeFolder = outDir / ".confcap";
+    recorderOptions.source.recorderHome = outDir / ".confcap" / "recorder-home";
     run::CaptureRecorder recorder(
         recorderOptions,
         [&scheduler](const record::CaptureEvent& event, const std::vector<std::string>& keys) {
@@ -145,6 +147,19 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
         board.publish(status::Level::Warning, markFor({skipped.talk, {}, {}, {}, {}, {}}, zone),
                       "not recorded: " + skipped.reason);
     }
+    // A room whose stream the chosen recorder cannot record is recorded natively: said once.
+    std::set<std::string> nativeRooms;
+    const auto noteRecorders = [&](const plan::Plan& plan) {
+        for (const auto& job : plan.jobs) {
+            if (record::nativeInstead(sources.recorder, job.stream) &&
+                nativeRooms.insert(job.talk.room).second) {
+                board.publish(status::Level::Info, {job.talk.room, {}},
+                              sources.recorder->name +
+                                  " cannot record HLS: this room is recorded by the native engine");
+            }
+        }
+    };
+    noteRecorders(currentPlan);
     // What an earlier run left (stopped or killed inside a window): a talk whose window is still
     // open is continued by its job into the same file; every other leftover is finished now, and
     // a talk of the plan that it belongs to keeps that outcome.
@@ -234,6 +249,7 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
                 if (!diff.added.empty() || !diff.changed.empty() || !diff.cancelled.empty()) {
                     board.publish(status::Level::Info, {},
                                   "the schedule changed: " + planChanges(diff));
+                    noteRecorders(freshPlan);
                     theScheduler.applyPlan(freshPlan);
                 } else if (hup) {
                     board.publish(status::Level::Info, {}, "schedule re-read: no changes");
@@ -275,6 +291,21 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
         err << "confcap: " << e.what() << "\n";
     }
     server.reset();
+    // A write that failed (disk full, file size limit) is told once, and is its own exit code.
+    std::size_t writeFailures = 0;
+    std::string writeError;
+    for (const auto& job : board.jobs()) {
+        if (!job.writeError.empty()) {
+            ++writeFailures;
+            writeError = job.writeError;
+        }
+    }
+    if (writeFailures > 0) {
+        err << "confcap: Writing stopped early for " << writeFailures
+            << (writeFailures == 1 ? " talk" : " talks") << " (" << core::clause(writeError)
+            << "); what was written is kept.\n";
+        return kExitIoError;
+    }
     const bool allRecorded = summary.count(status::Outcome::Failed) == 0 &&
                              summary.count(status::Outcome::Discarded) == 0;
     return allRecorded ? kExitOk : kExitTalksFailed;

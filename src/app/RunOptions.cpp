@@ -76,6 +76,7 @@ plan::PlanOptions planOptions(const Arguments& arguments) {
 record::SourceOptions sourceOptions(const Arguments& arguments) {
     record::SourceOptions options;
     options.variant = arguments.value("variant").value_or("");
+    options.audio = arguments.value("audio").value_or("");
     options.stallTimeout =
         durationOption(arguments, "stall-timeout",
                        std::chrono::duration_cast<core::Seconds>(options.stallTimeout));

@@ -4,21 +4,12 @@
 #include <cmath>
 
 #include "confcap/core/Format.h"
+#include "confcap/core/Text.h"
 #include "confcap/core/Time.h"
 
 namespace confcap::record {
 
 namespace {
-
-std::string clause(std::string sentence) {
-    while (!sentence.empty() && (sentence.back() == '.' || sentence.back() == ' ')) {
-        sentence.pop_back();
-    }
-    if (!sentence.empty() && sentence.front() >= 'A' && sentence.front() <= 'Z') {
-        sentence.front() = static_cast<char>(sentence.front() - 'A' + 'a');
-    }
-    return sentence;
-}
 
 std::string duration(double seconds) {
     return core::formatDuration(std::chrono::seconds(std::llround(std::max(seconds, 0.0))));
@@ -48,7 +39,7 @@ FinalizeDecision decideFinal(const FinalizeInput& input) {
     }
     const bool failedWrite = !input.writeError.empty();
     const std::string stopped =
-        failedWrite ? " after writing stopped early (" + clause(input.writeError) + ")" : "";
+        failedWrite ? " after writing stopped early (" + core::clause(input.writeError) + ")" : "";
     const auto drop = [&](std::string why) {
         decision.outcome = failedWrite ? Outcome::Failed : Outcome::Discarded;
         decision.reason = std::string(outcomeName(decision.outcome)) + ": " + why + stopped;
@@ -57,9 +48,9 @@ FinalizeDecision decideFinal(const FinalizeInput& input) {
     };
     if (decision.bytes == 0) {
         decision.outcome = Outcome::Failed;
-        decision.reason = failedWrite
-                              ? "failed: nothing was written (" + clause(input.writeError) + ")"
-                              : "failed: no stream data arrived";
+        decision.reason =
+            failedWrite ? "failed: nothing was written (" + core::clause(input.writeError) + ")"
+                        : "failed: no stream data arrived";
         decision.kept.clear();
         return decision;
     }

@@ -473,6 +473,13 @@ bool HlsSource::deliver(SourceOutput& out, Connection& connection, Track& track,
             resume.first = connection.connected ? false : connection.resume.first;
             resume.sequence = segment.sequence;
             resume.programDateTime = segment.programDateTime;
+            {
+                const auto listed = track.firstListed.find(segment.sequence);
+                resume.mediaStart =
+                    endOf(segment,
+                          listed == track.firstListed.end() ? WallClock::now() : listed->second) -
+                    millis(segment.duration);
+            }
             resume.newTimeline = connection.newTimeline || broken ||
                                  (!connection.connected && segment.discontinuity && delivering);
             out.connected(format, resume);

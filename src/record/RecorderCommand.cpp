@@ -5,6 +5,7 @@
 #include <Poco/Process.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "confcap/core/Error.h"
 #include "confcap/record/PieceMerger.h"
@@ -101,7 +102,8 @@ std::optional<RecorderCommand> recorderCommand(std::string_view recorder,
         if (native) {
             return std::nullopt;
         }
-        return RecorderCommand{recipe->name, splitCommandLine(recipe->commandLine)};
+        return RecorderCommand{recipe->name, splitCommandLine(recipe->commandLine),
+                               std::string_view(recipe->name) != "mplayer"};
     }
     if (recorder == "native") {
         throw core::UsageError(
@@ -119,7 +121,30 @@ std::optional<RecorderCommand> recorderCommand(std::string_view recorder,
         const std::string& program = command.arguments.front();
         command.name = program.substr(program.rfind('/') + 1);
     }
+    command.recordsHls =
+        command.name != "mplayer" &&
+        command.arguments.front().substr(command.arguments.front().rfind('/') + 1) != "mplayer";
     return command;
+}
+
+bool nativeInstead(const std::optional<RecorderCommand>& recorder, std::string_view url) {
+    if (!recorder || recorder->recordsHls) {
+        return false;
+    }
+    std::string path(url.substr(0, url.find_first_of("?#")));
+    std::transform(path.begin(), path.end(), path.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return path.ends_with(".m3u8") || path.ends_with(".m3u");
+}
+
+std::string recorderFor(const std::optional<RecorderCommand>& recorder, std::string_view url) {
+    if (!recorder) {
+        return "native";
+    }
+    if (nativeInstead(recorder, url)) {
+        return "native (" + recorder->name + " cannot record HLS)";
+    }
+    return recorder->name;
 }
 
 std::vector<std::string> splitCommandLine(std::string_view line) {

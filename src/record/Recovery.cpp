@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "confcap/core/Text.h"
 #include "confcap/record/TalkSink.h"
 
 namespace confcap::record {
@@ -10,16 +11,6 @@ namespace confcap::record {
 namespace {
 
 constexpr std::string_view kListSuffix = ".part.json";
-
-std::string clause(std::string sentence) {
-    while (!sentence.empty() && (sentence.back() == '.' || sentence.back() == ' ')) {
-        sentence.pop_back();
-    }
-    if (!sentence.empty() && sentence.front() >= 'A' && sentence.front() <= 'Z') {
-        sentence.front() = static_cast<char>(sentence.front() - 'A' + 'a');
-    }
-    return sentence;
-}
 
 }  // namespace
 
@@ -69,7 +60,7 @@ std::vector<FinalizeResult> recoverLeftovers(
         } catch (const std::exception& e) {
             FinalizeResult failed;
             failed.outcome = Outcome::Failed;
-            failed.reason = "failed: " + clause(e.what());
+            failed.reason = "failed: " + core::clause(e.what());
             failed.relativeStem = stem;
             results.push_back(std::move(failed));
         }

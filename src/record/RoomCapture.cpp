@@ -170,6 +170,7 @@ void RoomCapture::start() {
     stopRequested_ = false;
     connected_ = false;
     failed_ = false;
+    lastMediaEnd_.reset();
     failureCause_.clear();
     failureCategory_.clear();
     failedAttempts_ = 0;
@@ -423,6 +424,7 @@ void RoomCapture::onConnected(const StreamFormat& format, const Resume& resume) 
         const TimePoint t = now();
         const bool reconnect = failed_;
         std::optional<Gap> gap;
+        TimePoint gapEnd = t;
         if (!failed_ && connected_) {
             events.push_back(event(
                 CaptureEvent::Kind::Notice,
@@ -456,10 +458,15 @@ void RoomCapture::onConnected(const StreamFormat& format, const Resume& resume) 
                     e.message = at + ", nothing lost";
                 }
             } else {
-                const auto length = duration_cast<milliseconds>(t - lastData_);
-                gap = Gap{lastData_, length, cause, failureCause_, std::nullopt, std::nullopt};
-                e.message = "resumed after " + secondsText(length) + " without data" +
-                            (resume.newTimeline ? " (the stream started again)" : "");
+                // From the end of the media last received (HLS: its segment's wall-clock end)
+                // to the start of the media now coming, as far as the stream tells them.
+                const TimePoint from = lastMediaEnd_.value_or(lastData_);
+                gapEnd = std::min(resume.mediaStart.value_or(t), t);
+                const auto length = duration_cast<milliseconds>(gapEnd - from);
+                gap = Gap{from, length, cause, failureCause_, std::nullopt, std::nullopt};
+                e.message =
+                    "resumed after " + secondsText(duration_cast<milliseconds>(t - lastData_)) +
+                    " without data" + (resume.newTimeline ? " (the stream started again)" : "");
             }
             e.gap = gap;
             events.push_back(std::move(e));
@@ -483,7 +490,7 @@ void RoomCapture::onConnected(const StreamFormat& format, const Resume& resume) 
                     if (own.at < a->attachedAt) {
                         own.at = a->attachedAt;
                         if (!own.firstSequence) {
-                            own.length = duration_cast<milliseconds>(t - own.at);
+                            own.length = duration_cast<milliseconds>(gapEnd - own.at);
                         }
                     }
                     if (own.length.count() > 0) {
@@ -542,6 +549,9 @@ void RoomCapture::onWrite(const Chunk& chunk) {
         const TimePoint t = now();
         std::lock_guard lock(mutex_);
         lastData_ = t;
+        if (chunk.track == 0 && chunk.endsAt) {
+            lastMediaEnd_ = lastMediaEnd_ ? std::max(*lastMediaEnd_, *chunk.endsAt) : *chunk.endsAt;
+        }
         if (chunk.kind == ChunkKind::SegmentStart && chunk.mediaSeconds > 0) {
             longestSegment_ =
                 std::max(longestSegment_,

@@ -148,7 +148,8 @@ bool looksLikeHlsPlaylist(std::string_view contentType, std::string_view firstBy
 }
 
 std::unique_ptr<Source> makeSource(const std::string& url, const SourceOptions& options) {
-    if (options.recorder) {
+    // A recorder that cannot record HLS leaves HLS streams to the native engine.
+    if (options.recorder && !nativeInstead(options.recorder, url)) {
         return std::make_unique<CommandSource>(url, *options.recorder, options);
     }
     std::string path;

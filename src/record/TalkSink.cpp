@@ -278,6 +278,14 @@ void TalkSink::write(const Chunk& chunk) {
         }
         return;  // a further track that began in no piece of this sink
     }
+    if (chunk.kind == ChunkKind::SegmentStart && chunk.endsAt &&
+        *chunk.endsAt <= config_.windowStart && !continued_ &&
+        startedTracks_.count(chunk.track) == 0) {
+        return;  // a segment a live stream starts behind its edge with, over before the window
+    }
+    if (chunk.kind != ChunkKind::Init) {
+        startedTracks_.insert(chunk.track);
+    }
     std::size_t written = 0;
     const int error = parts_.append(chunk.track, chunk.bytes, written);
     const auto now = clock_.now();
@@ -469,6 +477,7 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
     result.talk = config_.talk;
     result.outcome = decision.outcome;
     result.reason = decision.reason;
+    result.writeError = writeError_;
     result.notes = list.notes;
     result.notes.insert(result.notes.end(), decision.notes.begin(), decision.notes.end());
     {

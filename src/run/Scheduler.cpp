@@ -235,6 +235,7 @@ void Scheduler::finishAsync(const Action& action) {
                     s.gapSeconds += std::chrono::duration<double>(gap.length).count();
                 }
                 s.reconnects = counters.reconnects;
+                s.writeError = result->writeError;
                 board_.update(std::move(s));
             }
             lastBytes_.erase(key);

@@ -144,4 +144,48 @@ inline Timeline timelineOf(const std::filesystem::path& file) {
     return t;
 }
 
+/// The elementary streams of a media file as ffprobe lists them.
+struct StreamList {
+    int video = 0;
+    int audio = 0;
+    std::vector<std::string> audioLanguages;  ///< in stream order; "" where untagged
+};
+
+inline StreamList streamsOf(const std::filesystem::path& file) {
+    const auto result = runProcess(
+        "ffprobe", {"-v", "error", "-show_entries", "stream=index,codec_type:stream_tags=language",
+                    "-of", "csv=p=0", file.string()});
+    // MPEG-TS lists its streams twice (in the program, without tags, and alone): keep the
+    // fuller line of each.
+    std::map<int, std::string> lines;
+    std::istringstream text(result.out);
+    for (std::string line; std::getline(text, line);) {
+        while (!line.empty() && (line.back() == ',' || line.back() == '\r')) {
+            line.pop_back();
+        }
+        if (line.empty() || line[0] < '0' || line[0] > '9') {
+            continue;
+        }
+        auto& known = lines[std::atoi(line.c_str())];
+        if (line.size() > known.size()) {
+            known = line;
+        }
+    }
+    StreamList list;
+    for (const auto& [index, line] : lines) {
+        std::vector<std::string> fields;
+        std::istringstream parts(line);
+        for (std::string field; std::getline(parts, field, ',');) {
+            fields.push_back(field);
+        }
+        if (fields.size() > 1 && fields[1] == "video") {
+            ++list.video;
+        } else if (fields.size() > 1 && fields[1] == "audio") {
+            ++list.audio;
+            list.audioLanguages.push_back(fields.size() > 2 ? fields[2] : "");
+        }
+    }
+    return list;
+}
+
 }  // namespace confcap::testing

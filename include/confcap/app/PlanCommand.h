@@ -1,10 +1,12 @@
 // `confcap plan`: what `record` would do with the same options, without recording.
 #pragma once
 
+#include <optional>
 #include <ostream>
 
 #include "confcap/app/CommandLine.h"
 #include "confcap/plan/Plan.h"
+#include "confcap/record/RecorderCommand.h"
 #include "confcap/schedule/Schedule.h"
 
 namespace confcap::app {
@@ -14,13 +16,17 @@ namespace confcap::app {
 /// --stream naming an unknown room.
 plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& arguments);
 
-/// Prints the plan as the contract's JSON: {"jobs":[{"talk","stream","from","until","file"}],
-/// "skipped":[{"talk","reason"}]}.
-void printPlanJson(const plan::Plan& plan, std::ostream& out);
+/// Prints the plan as the contract's JSON: {"jobs":[{"talk","stream","recorder","from","until",
+/// "file"}], "skipped":[{"talk","reason"}]}; "recorder" says what records the stream (see
+/// record::recorderFor).
+void printPlanJson(const plan::Plan& plan, const std::optional<record::RecorderCommand>& recorder,
+                   std::ostream& out);
 
-/// Prints the plan as a table in `zone` (UTC when empty).
+/// Prints the plan as a table in `zone` (UTC when empty); with an external `recorder`, each job
+/// says what records it.
 void printPlanTable(const schedule::Schedule& schedule, const plan::Plan& plan,
-                    const std::string& zone, const std::string& outDir, std::ostream& out);
+                    const std::optional<record::RecorderCommand>& recorder, const std::string& zone,
+                    const std::string& outDir, std::ostream& out);
 
 /// Runs `confcap plan`; returns the exit code.
 int runPlan(const Arguments& arguments, std::ostream& out, std::ostream& err);

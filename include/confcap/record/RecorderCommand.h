@@ -17,6 +17,9 @@ struct RecorderCommand {
     /// The argument vector; arguments[0] is the program (looked up on PATH unless it holds a '/').
     /// "{url}" and "{output}" anywhere in an argument are filled by fillCommand().
     std::vector<std::string> arguments;
+    /// False for a program that cannot record HLS (mplayer dumps the playlist, not the media):
+    /// an HLS stream is then recorded by the native engine.
+    bool recordsHls = true;
 };
 
 /// The command for `--recorder NAME` and `--recorder-command TEMPLATE`: the split template when
@@ -27,6 +30,14 @@ struct RecorderCommand {
 /// lacks {url} or {output}, or holds another {placeholder}. Pure.
 std::optional<RecorderCommand> recorderCommand(std::string_view recorder,
                                                std::string_view commandTemplate);
+
+/// True when `recorder` cannot record `url` because it is HLS (its path ends in .m3u8 or .m3u),
+/// so the native engine records it instead. Pure.
+bool nativeInstead(const std::optional<RecorderCommand>& recorder, std::string_view url);
+
+/// What records `url`: "native", the recorder's name, or "native (mplayer cannot record HLS)".
+/// Pure.
+std::string recorderFor(const std::optional<RecorderCommand>& recorder, std::string_view url);
 
 /// Splits a command line into arguments as a POSIX shell splits words, with no expansion at all:
 /// blanks separate arguments; single quotes keep everything literally; double quotes keep

@@ -65,6 +65,8 @@ struct FinalizeResult {
     TalkMetadata talk;
     SinkStatus status;               ///< the counters at the end (bytes: of the final files)
     std::vector<std::string> notes;  ///< what else to tell: write failures, unmerged pieces
+    /// Why writing stopped early (disk full, file size limit); empty when it did not.
+    std::string writeError;
 };
 
 }  // namespace confcap::record

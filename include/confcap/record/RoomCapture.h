@@ -164,9 +164,10 @@ private:
     bool failed_ = false;     // a failure happened since the last connection
     int connections_ = 0;
     std::chrono::milliseconds longestSegment_{0};  // HLS: the longest segment seen
-    std::string failureCause_;                     // the last failure as a sentence
-    std::string failureCategory_;                  // the current outage as a gapcause value
-    int failedAttempts_ = 0;                       // attempts failed in the current outage
+    std::optional<std::chrono::system_clock::time_point> lastMediaEnd_;  // HLS: of the last one
+    std::string failureCause_;     // the last failure as a sentence
+    std::string failureCategory_;  // the current outage as a gapcause value
+    int failedAttempts_ = 0;       // attempts failed in the current outage
     // The failure last told in full, and when: a repeat within a minute is told quietly.
     std::string reportedCause_;
     std::chrono::system_clock::time_point reportedAt_;

@@ -31,6 +31,8 @@ struct Resume {
     std::chrono::milliseconds lostLength{0};
     /// HLS: EXT-X-PROGRAM-DATE-TIME of the first segment, when the playlist gives it.
     std::optional<std::string> programDateTime;
+    /// HLS: when the first segment's media starts on the wall clock (UTC; see Chunk::endsAt).
+    std::optional<std::chrono::system_clock::time_point> mediaStart;
     /// The stream came back on a new timeline (HLS: its sequence numbers started again, its
     /// segments were renamed, its discontinuity sequence moved back): its timestamps do not
     /// continue the earlier ones.
@@ -127,9 +129,10 @@ public:
     virtual const std::string& url() const noexcept = 0;
 };
 
-/// The source for `url`: a CommandSource when `options.recorder` is set, else an HlsSource when its
-/// path ends in ".m3u8" or ".m3u" (any case), else a ProgressiveSource (which still switches to HLS
-/// when the server answers with a playlist).
+/// The source for `url`: a CommandSource when `options.recorder` is set (unless it cannot record
+/// the HLS `url`: see nativeInstead), else an HlsSource when its path ends in ".m3u8" or ".m3u"
+/// (any case), else a ProgressiveSource (which still switches to HLS when the server answers with
+/// a playlist).
 std::unique_ptr<Source> makeSource(const std::string& url, const SourceOptions& options);
 
 /// The container of a stream from its first bytes (magic numbers: MPEG-TS sync 0x47, ID3 and

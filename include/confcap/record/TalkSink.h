@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,8 +63,10 @@ public:
     /// Gives the current piece a file for the further track. Throws core::OutputError as
     /// beginPiece does.
     void beginTrack(const TrackInfo& track, const StreamFormat& format) override;
-    /// Appends to the track's file with POSIX write(). Throws core::OutputError naming the file
-    /// once when writing fails (disk full, file size limit); later data is counted as dropped.
+    /// Appends to the track's file with POSIX write(). HLS segments whose media ends before the
+    /// window opens are left out until the recording has data. Throws core::OutputError naming
+    /// the file once when writing fails (disk full, file size limit); later data is counted as
+    /// dropped.
     void write(const Chunk& chunk) override;
     void gap(const Gap& gap) override;
     void reconnected() override;
@@ -122,6 +125,7 @@ private:
     std::string writeError_;
     bool continued_ = false;
     bool suspended_ = false;
+    std::set<int> startedTracks_;  ///< tracks that wrote media of the window
     std::optional<FinalizeResult> result_;
 
     mutable std::mutex mutex_;  ///< guards status_, current_ and resume_

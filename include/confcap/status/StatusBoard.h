@@ -75,6 +75,8 @@ struct JobSnapshot {
     double gapSeconds = 0;
     int gaps = 0;
     int reconnects = 0;
+    /// Why writing its file stopped early (disk full, file size limit); empty when it did not.
+    std::string writeError;
 };
 
 /// The fraction (0..1) of the window's elapsed part that has media: of `from..now` while the
