@@ -6,6 +6,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/StreamCopier.h>
 
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
@@ -127,6 +128,14 @@ struct ConferenceRun {
     /// Every state /api/status showed for each talk while the run went on, by title.
     std::map<std::string, std::set<std::string>> statusSeen;
     std::size_t statusPolls = 0;
+    /// The first fetch of each talk's watch link while it recorded: status, type, first bytes.
+    struct Watched {
+        int status = 0;
+        std::string contentType;
+        std::string bytes;
+        std::string url;
+    };
+    std::map<std::string, Watched> watched;
 };
 
 /// Polls the status API of a running confcap (its URL read from the log) until it exits.
@@ -152,8 +161,25 @@ void watchStatus(const ChildProcess& confcap, ConferenceRun& run) {
                     "jobs");
             for (unsigned i = 0; i < jobs->size(); ++i) {
                 const auto job = jobs->getObject(i);
-                run.statusSeen[job->getValue<std::string>("title")].insert(
-                    job->getValue<std::string>("state"));
+                const auto title = job->getValue<std::string>("title");
+                const auto state = job->getValue<std::string>("state");
+                run.statusSeen[title].insert(state);
+                // A talk that records can be watched: its link serves the growing file.
+                if (state == "recording" && !job->isNull("url") && !run.watched.count(title)) {
+                    const auto url = job->getValue<std::string>("url");
+                    Poco::Net::HTTPClientSession watch("127.0.0.1", port);
+                    Poco::Net::HTTPRequest get(Poco::Net::HTTPRequest::HTTP_GET, url);
+                    get.set("Range", "bytes=0-375");
+                    watch.sendRequest(get);
+                    Poco::Net::HTTPResponse answer;
+                    auto& data = watch.receiveResponse(answer);
+                    ConferenceRun::Watched seen;
+                    seen.status = answer.getStatus();
+                    seen.contentType = answer.getContentType();
+                    seen.url = url;
+                    Poco::StreamCopier::copyToString(data, seen.bytes);
+                    run.watched[title] = seen;
+                }
             }
             ++run.statusPolls;
         } catch (const std::exception&) {
@@ -276,6 +302,75 @@ ConferenceRun recordConference() {
             run.expectedFiles.push_back(fs::path(file).replace_extension(".json").generic_string());
         }
         std::sort(run.expectedFiles.begin(), run.expectedFiles.end());
+    } catch (const std::exception& e) {
+        run.error = e.what();
+    }
+    return run;
+}
+
+/// What a run whose disk fills up left.
+struct DiskFullRun {
+    std::string error;
+    bool realDisk = false;  ///< a full file system (else a file size limit stood in for it)
+    std::optional<int> exitCode;
+    std::string out, err;
+    std::vector<std::string> files;  ///< every file left under --out but .confcap/
+    Timeline timeline;               ///< of the media file kept
+};
+
+/// One talk [3,13) in a progressive room, recorded onto a 256 KiB file system (a tmpfs mounted in
+/// a user and mount namespace of its own, what is left copied out when confcap ends) that is
+/// full after about two seconds; where namespaces are not allowed, under a file size limit.
+DiskFullRun recordOntoAFullDisk() {
+    DiskFullRun run;
+    try {
+        RunFolders folders;
+        const auto start =
+            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + 2s;
+        FakeConference conference(confcap::testing::testClip(),
+                                  {{"Saal 2", {"saal2", StreamKind::Ts}}},
+                                  {talk("21", "Saal 2", "Disk Full", 3, 10)}, start);
+        auto args = commonOptions(conference);
+        args.insert(args.begin(), {CONFCAP_BINARY, "record"});
+        for (const auto& option :
+             std::vector<std::string>{"--min-size", "1K", "--min-duration", "1s", "--refresh", "0",
+                                      "--exit-when-done"}) {
+            args.push_back(option);
+        }
+        const auto kept = folders.root.path / "kept";
+        fs::create_directories(kept);
+        fs::create_directories(folders.out);
+        run.realDisk = confcap::testing::runProcess(
+                           "/usr/bin/unshare", {"--user", "--map-root-user", "--mount", "true"})
+                           .exitCode == 0;
+        std::vector<std::string> command;
+        if (run.realDisk) {
+            command = {"--user",
+                       "--map-root-user",
+                       "--mount",
+                       "sh",
+                       "-c",
+                       "mount -t tmpfs -o size=256k tmpfs \"$1\" || exit 99; out=$1; kept=$2; "
+                       "shift 2; \"$@\"; code=$?; cp -a \"$out\"/. \"$kept\"/; exit $code",
+                       "sh",
+                       folders.out.string(),
+                       kept.string()};
+        } else {
+            command = {"--fsize=262144"};
+        }
+        command.insert(command.end(), args.begin(), args.end());
+        ChildProcess confcap(run.realDisk ? "/usr/bin/unshare" : "/usr/bin/prlimit", command,
+                             folders.work, folders.env());
+        run.exitCode = confcap.wait(60s);
+        run.out = confcap.out();
+        run.err = confcap.err();
+        const auto left = run.realDisk ? kept : folders.out;
+        run.files = confcap::testing::filesUnder(left);
+        for (const auto& file : run.files) {
+            if (file.ends_with(".ts")) {
+                run.timeline = confcap::testing::timelineOf(left / file);
+            }
+        }
     } catch (const std::exception& e) {
         run.error = e.what();
     }
@@ -630,6 +725,48 @@ BOOST_AUTO_TEST_CASE(statusApiFollowsTheJobsWhileTheyRun) {
     // The outage shows: the stream of Saal 3 was down while its talk recorded.
     BOOST_TEST(run.statusSeen.at("Outage Talk").count("retrying") == 1U);
     BOOST_TEST(run.statusSeen.at("Cancelled Talk").count("cancelled") == 1U);
+}
+
+BOOST_AUTO_TEST_CASE(aFullDiskKeepsWhatWasWrittenAndExits74) {
+    const auto run = recordOntoAFullDisk();
+    BOOST_TEST_REQUIRE(run.error.empty(), run.error);
+    BOOST_TEST_MESSAGE((run.realDisk ? "a full tmpfs" : "a file size limit")
+                       << "; left " << run.files.size() << " files");
+    BOOST_TEST_REQUIRE(run.exitCode.has_value(), "confcap did not exit:\n" << run.err);
+    BOOST_TEST(*run.exitCode == 74, run.err);
+    // One sentence says what happened, once.
+    const auto sentence = run.err.find("confcap: Writing stopped early for 1 talk (");
+    BOOST_TEST(sentence != std::string::npos, run.err);
+    BOOST_TEST(run.err.find(run.realDisk ? "the disk is full" : "the file size limit was reached",
+                            sentence) != std::string::npos,
+               run.err);
+    BOOST_TEST(run.err.find("what was written is kept.") != std::string::npos, run.err);
+    // What was written is the final file, and it plays.
+    std::size_t media = 0;
+    for (const auto& file : run.files) {
+        BOOST_TEST(!file.ends_with(".part"), file);
+        media += file.ends_with(".ts") ? 1u : 0u;
+    }
+    BOOST_TEST(media == 1u);
+    BOOST_TEST(run.timeline.ok);
+    BOOST_TEST(run.timeline.span() >= 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(theWatchLinkOfARecordingTalkServesTheGrowingFile) {
+    const auto& run = conferenceRun();
+    BOOST_TEST_REQUIRE(run.error.empty(), run.error);
+    BOOST_TEST_REQUIRE(!run.watched.empty());
+    for (const auto& [title, seen] : run.watched) {
+        BOOST_TEST_CONTEXT(title << " at " << seen.url) {
+            // The part being written, with byte ranges, as a player asks for it.
+            BOOST_TEST(seen.status == 206);
+            BOOST_TEST(seen.contentType == "video/mp2t");
+            BOOST_TEST_REQUIRE(seen.bytes.size() == 376u);
+            BOOST_TEST(seen.bytes[0] == '\x47');
+            BOOST_TEST(seen.bytes[188] == '\x47');
+            BOOST_TEST(seen.url.ends_with(".ts.part"));
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -51,6 +51,7 @@ struct RecorderRun {
     std::vector<std::string> outFiles;     ///< every file under --out but .confcap/
     std::vector<std::string> bookkeeping;  ///< files under --out/.confcap/
     std::vector<std::string> workEntries;
+    std::vector<std::string> homeEntries;         ///< what is in the HOME confcap ran with
     std::map<std::string, Recording> recordings;  ///< by title
     Poco::JSON::Object::Ptr summary;
     /// Processes mentioning the run's folders after confcap exited.
@@ -135,6 +136,7 @@ RecorderRun recordWith(const std::string& recorder, StreamKind kind) {
         watcher.join();
         run.err = confcap.err();
         run.workEntries = confcap::testing::entriesOf(folders.work);
+        run.homeEntries = confcap::testing::entriesOf(folders.home);
         run.outFiles = confcap::testing::filesUnder(folders.out);
         run.bookkeeping = confcap::testing::filesUnder(folders.out / ".confcap", false);
         // A recorder's command line names its pipe (under the run's folder) and the stream.
@@ -170,6 +172,7 @@ const RecorderRun& runOf(const std::string& recorder) {
         {"mplayer", [] { return recordWith("mplayer", StreamKind::Ts); }},
         {"ffmpeg", [] { return recordWith("ffmpeg", StreamKind::Hls); }},
         {"streamlink", [] { return recordWith("streamlink", StreamKind::Hls); }},
+        {"mplayer on hls", [] { return recordWith("mplayer", StreamKind::Hls); }},
     });
     return all.get(recorder);
 }
@@ -281,6 +284,40 @@ BOOST_DATA_TEST_CASE(no_program_outlives_its_run_or_stays_a_zombie, bdata::make(
         BOOST_TEST_MESSAGE("still running: " << stray);
     }
     BOOST_TEST(run.lingeringZombies.empty());
+}
+
+BOOST_DATA_TEST_CASE(recorders_keep_nothing_in_the_users_home, bdata::make(kRecorders), recorder) {
+    const RecorderRun& run = runOf(recorder);
+    BOOST_TEST_REQUIRE(run.error.empty(), run.error);
+    // mplayer writes ~/.mplayer on its first run: HOME points into the output folder.
+    BOOST_TEST(run.homeEntries.empty(),
+               recorder << " left " << run.homeEntries.size() << " entries in HOME");
+}
+
+BOOST_AUTO_TEST_CASE(a_room_mplayer_cannot_record_is_recorded_natively) {
+    const RecorderRun& run = runOf("mplayer on hls");
+    BOOST_TEST_REQUIRE(run.error.empty(), run.error);
+    BOOST_TEST_REQUIRE(run.exitCode.has_value());
+    BOOST_TEST(*run.exitCode == 0, run.err);
+    // Said once, for the room; and no talk is lost for the recorder choice.
+    std::size_t said = 0;
+    for (auto at = run.err.find("mplayer cannot record HLS"); at != std::string::npos;
+         at = run.err.find("mplayer cannot record HLS", at + 1)) {
+        ++said;
+    }
+    BOOST_TEST(said == 1u, run.err);
+    BOOST_TEST(run.err.find("[Saal 1] mplayer cannot record HLS: this room is recorded by the "
+                            "native engine") != std::string::npos,
+               run.err);
+    BOOST_TEST_REQUIRE(run.recordings.size() == 2u);
+    for (const auto& [title, recording] : run.recordings) {
+        BOOST_TEST_CONTEXT(title) {
+            BOOST_TEST(recording.sidecar->getValue<std::string>("outcome") == "recorded");
+            BOOST_TEST(recording.timeline.ok);
+            BOOST_TEST(recording.timeline.streams == 2);
+        }
+    }
+    BOOST_TEST(run.strays.empty());
 }
 
 BOOST_AUTO_TEST_CASE(the_summary_lists_both_talks_as_recorded) {
