@@ -30,9 +30,11 @@ constexpr const char* kExitCodeHelp =
 constexpr const char* kCaptureHelp =
     "The file's name is FILE's name without its extension plus the stream's own extension:\n"
     "-o talk.mp4 on an MPEG-TS stream writes talk.ts, with the sidecar talk.json beside it; a\n"
-    "name that exists gets \" (2)\". An HLS stream that ends (EXT-X-ENDLIST) ends the capture\n"
-    "early; Ctrl-C ends it and keeps what was recorded.\n\n"
-    "Exit codes: 0 recorded; 1 discarded (below --min-size or --min-duration); 64 bad option\n"
+    "name that exists gets \" (2)\". Failures are retried until --for is over (a live playlist\n"
+    "that ends is polled until it goes on); a stream that is a finished recording when first\n"
+    "read ends the capture early, an HTTP error on the very first request at once. Ctrl-C ends\n"
+    "it and keeps what was recorded.\n\n"
+    "Exit codes: 0 recorded; 1 discarded (media below --min-duration); 64 bad option\n"
     "or value; 69 no data arrived (unreachable, HTTP error; no file is left) or the\n"
     "--recorder program is not installed; 73 output folder not writable; 74 write failed\n"
     "(disk full, file size limit; what was written is kept); 130 stopped by a second Ctrl-C.\n";
