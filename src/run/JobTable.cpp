@@ -6,8 +6,6 @@
 
 namespace confcap::run {
 
-using status::JobState;
-
 namespace {
 
 bool isCapturing(JobState state) {
@@ -63,8 +61,8 @@ JobTable::JobTable(Marker marker, TransitionListener listener)
 void JobTable::transition(JobEntry& entry, JobState to, std::string reason) {
     const JobState from = entry.state;
     if (!transitionAllowed(from, to)) {
-        throw std::logic_error(std::string("job state cannot move from ") + status::toString(from) +
-                               " to " + status::toString(to));
+        throw std::logic_error(std::string("job state cannot move from ") + toString(from) +
+                               " to " + toString(to));
     }
     entry.state = to;
     entry.reason = std::move(reason);

@@ -12,11 +12,10 @@ namespace confcap::run {
 
 namespace {
 
-std::optional<status::JobState> stateNamed(const std::string& name) {
-    using status::JobState;
+std::optional<JobState> stateNamed(const std::string& name) {
     for (const auto state :
          {JobState::Recorded, JobState::Discarded, JobState::Failed, JobState::Cancelled}) {
-        if (name == status::toString(state)) {
+        if (name == toString(state)) {
             return state;
         }
     }
@@ -60,7 +59,7 @@ void Journal::record(const std::string& key, Entry entry) {
     Poco::JSON::Object jobs;
     for (const auto& [k, e] : entries_) {
         Poco::JSON::Object::Ptr job = new Poco::JSON::Object;
-        job->set("state", std::string(status::toString(e.state)));
+        job->set("state", std::string(toString(e.state)));
         job->set("file", e.file);
         job->set("reason", e.reason);
         jobs.set(k, job);

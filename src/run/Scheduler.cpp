@@ -7,49 +7,47 @@
 
 namespace confcap::run {
 
-using status::JobState;
-
 namespace {
 
-status::Level levelOf(record::CaptureEvent::Kind kind) {
+Level levelOf(record::CaptureEvent::Kind kind) {
     using Kind = record::CaptureEvent::Kind;
     switch (kind) {
         case Kind::Failed:
         case Kind::Lost:
-            return status::Level::Warning;
+            return Level::Warning;
         case Kind::GaveUp:
-            return status::Level::Error;
+            return Level::Error;
         case Kind::Reconnecting:
         case Kind::Stopped:
-            return status::Level::Debug;
+            return Level::Debug;
         default:
-            return status::Level::Info;
+            return Level::Info;
     }
 }
 
 }  // namespace
 
-Scheduler::Scheduler(const core::Clock& clock, CaptureRecorder& recorder,
-                     status::StatusBoard& board, JobTable::Marker marker, Options options)
+Scheduler::Scheduler(const core::Clock& clock, CaptureRecorder& recorder, Reporter& board,
+                     JobTable::Marker marker, Options options)
     : clock_(clock),
       recorder_(recorder),
       board_(board),
       options_(std::move(options)),
       table_(std::move(marker), [this](const JobEntry& entry, JobState from, JobState to) {
-          const auto level = to == JobState::Failed ? status::Level::Error
+          const auto level = to == JobState::Failed ? Level::Error
                              : to == JobState::Retrying || to == JobState::Discarded
-                                 ? status::Level::Warning
-                                 : status::Level::Info;
+                                 ? Level::Warning
+                                 : Level::Info;
           board_.publish(level, entry.mark,
-                         std::string(status::toString(from)) + " -> " + status::toString(to) +
+                         std::string(toString(from)) + " -> " + toString(to) +
                              (entry.reason.empty() ? "" : ": " + entry.reason));
           board_.update(snapshot(entry));
           // An interrupted job is not over: the next run continues it.
-          if (options_.journal != nullptr && status::isFinal(to) && to != JobState::Interrupted) {
+          if (options_.journal != nullptr && isFinal(to) && to != JobState::Interrupted) {
               try {
                   options_.journal->record(entry.job.talk.key(), {to, entry.file, entry.reason});
               } catch (const core::OutputError& e) {
-                  board_.publish(status::Level::Warning, entry.mark, e.what());
+                  board_.publish(Level::Warning, entry.mark, e.what());
               }
           }
           changed_.notify_all();
@@ -59,8 +57,8 @@ Scheduler::~Scheduler() {
     stop("confcap stopped");
 }
 
-status::JobSnapshot Scheduler::snapshot(const JobEntry& entry) const {
-    status::JobSnapshot s;
+JobSnapshot Scheduler::snapshot(const JobEntry& entry) const {
+    JobSnapshot s;
     s.key = entry.job.talk.key();
     s.mark = entry.mark;
     s.title = entry.job.talk.title;
@@ -156,8 +154,7 @@ void Scheduler::carryOut(std::vector<Action> actions) {
                     recorder_.start(action.job);
                     std::lock_guard lock(mutex_);
                     if (const auto part = recorder_.partFile(key)) {
-                        board_.publish(status::Level::Debug, table_.find(key)->mark,
-                                       "writing " + *part);
+                        board_.publish(Level::Debug, table_.find(key)->mark, "writing " + *part);
                     }
                 } catch (const std::exception& e) {
                     std::lock_guard lock(mutex_);
@@ -167,7 +164,7 @@ void Scheduler::carryOut(std::vector<Action> actions) {
             case Action::Kind::Retarget: {
                 recorder_.retarget(action.job);
                 std::lock_guard lock(mutex_);
-                board_.publish(status::Level::Info, table_.find(key)->mark,
+                board_.publish(Level::Info, table_.find(key)->mark,
                                "talk moved: recording until " + core::formatUtc(action.job.until));
                 break;
             }
@@ -281,14 +278,14 @@ void Scheduler::captureEvent(const record::CaptureEvent& event,
                              const std::vector<std::string>& keys) {
     using Kind = record::CaptureEvent::Kind;
     std::lock_guard lock(mutex_);
-    status::Mark mark{event.room, {}};
+    Mark mark{event.room, {}};
     for (const auto& key : keys) {
         if (const auto* entry = table_.find(key)) {
             mark = entry->mark;  // the most recently started talk of the room
         }
     }
     // A failure that goes on is told once a minute; the status shows it all along.
-    board_.publish(event.repeat ? status::Level::Debug : levelOf(event.kind), mark, event.message);
+    board_.publish(event.repeat ? Level::Debug : levelOf(event.kind), mark, event.message);
     for (const auto& key : keys) {
         if (event.kind == Kind::Failed) {
             const auto since =

@@ -13,55 +13,6 @@ bool windowOrder(const JobSnapshot& a, const JobSnapshot& b) {
 
 }  // namespace
 
-const char* toString(JobState state) noexcept {
-    switch (state) {
-        case JobState::Waiting:
-            return "Waiting";
-        case JobState::Recording:
-            return "Recording";
-        case JobState::Retrying:
-            return "Retrying";
-        case JobState::Finalizing:
-            return "Finalizing";
-        case JobState::Recorded:
-            return "Recorded";
-        case JobState::Discarded:
-            return "Discarded";
-        case JobState::Failed:
-            return "Failed";
-        case JobState::Skipped:
-            return "Skipped";
-        case JobState::Cancelled:
-            return "Cancelled";
-        case JobState::Interrupted:
-            return "Interrupted";
-    }
-    return "Unknown";
-}
-
-bool isActive(JobState state) noexcept {
-    return state == JobState::Recording || state == JobState::Retrying ||
-           state == JobState::Finalizing;
-}
-
-bool isFinal(JobState state) noexcept {
-    return state != JobState::Waiting && !isActive(state);
-}
-
-const char* toString(Level level) noexcept {
-    switch (level) {
-        case Level::Debug:
-            return "debug";
-        case Level::Info:
-            return "info";
-        case Level::Warning:
-            return "warning";
-        case Level::Error:
-            return "error";
-    }
-    return "unknown";
-}
-
 double coverage(const JobSnapshot& job, core::Instant now) noexcept {
     const auto end = isFinal(job.state) ? job.until : std::min(now, job.until);
     const auto elapsed = std::chrono::duration<double>(end - job.from).count();
@@ -82,10 +33,6 @@ void StatusBoard::publish(Event event) {
     for (const auto& listener : listeners_) {
         listener(event);
     }
-}
-
-void StatusBoard::publish(Level level, Mark mark, std::string message) {
-    publish(Event{std::chrono::system_clock::now(), level, std::move(mark), std::move(message)});
 }
 
 void StatusBoard::update(JobSnapshot snapshot) {

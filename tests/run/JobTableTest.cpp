@@ -6,9 +6,9 @@
 namespace bdata = boost::unit_test::data;
 using namespace std::chrono_literals;
 using confcap::run::Action;
+using confcap::run::JobState;
 using confcap::run::JobTable;
 using confcap::run::TimePoint;
-using confcap::status::JobState;
 
 namespace {
 
@@ -35,11 +35,11 @@ TimePoint at(confcap::core::Instant t, std::chrono::milliseconds plus = 0ms) {
 struct Fixture {
     std::vector<std::string> log;
     JobTable table{[](const confcap::plan::Job& j) {
-                       return confcap::status::Mark{j.talk.room, j.talk.title};
+                       return confcap::run::Mark{j.talk.room, j.talk.title};
                    },
                    [this](const confcap::run::JobEntry& e, JobState from, JobState to) {
-                       log.push_back(e.job.talk.key() + ": " + confcap::status::toString(from) +
-                                     " -> " + confcap::status::toString(to));
+                       log.push_back(e.job.talk.key() + ": " + confcap::run::toString(from) +
+                                     " -> " + confcap::run::toString(to));
                    }};
     confcap::plan::Plan plan;
 
@@ -151,7 +151,7 @@ BOOST_FIXTURE_TEST_CASE(stopAllLeavesRunningJobsOpenForTheNextRun, Fixture) {
 
 BOOST_FIXTURE_TEST_CASE(restoredJobsKeepTheirOutcome, Fixture) {
     JobTable fresh{[](const confcap::plan::Job& j) {
-                       return confcap::status::Mark{j.talk.room, j.talk.title};
+                       return confcap::run::Mark{j.talk.room, j.talk.title};
                    },
                    {}};
     fresh.restore(plan.jobs[0], JobState::Recorded, "in an earlier run: recorded", "a.ts");

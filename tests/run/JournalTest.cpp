@@ -7,8 +7,8 @@
 
 #include "support/MediaTestSupport.h"
 
+using confcap::run::JobState;
 using confcap::run::Journal;
-using confcap::status::JobState;
 
 BOOST_AUTO_TEST_SUITE(JournalTest)
 

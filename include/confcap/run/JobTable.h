@@ -11,7 +11,7 @@
 
 #include "confcap/plan/Plan.h"
 #include "confcap/record/Recording.h"
-#include "confcap/status/StatusBoard.h"
+#include "confcap/run/Report.h"
 
 namespace confcap::run {
 
@@ -19,8 +19,8 @@ using TimePoint = std::chrono::system_clock::time_point;
 
 struct JobEntry {
     plan::Job job;
-    status::Mark mark;
-    status::JobState state = status::JobState::Waiting;
+    Mark mark;
+    JobState state = JobState::Waiting;
     std::string reason;
     std::string file;        ///< relative to the output folder, once known
     bool cancelled = false;  ///< the schedule dropped it while it was recording
@@ -45,9 +45,9 @@ class JobTable {
 public:
     /// Called for every state change, after it happened (the log line and the status).
     using TransitionListener =
-        std::function<void(const JobEntry& entry, status::JobState from, status::JobState to)>;
+        std::function<void(const JobEntry& entry, JobState from, JobState to)>;
     /// The mark ("[Saal 1 | 10:30 Opening]") of a job.
-    using Marker = std::function<status::Mark(const plan::Job&)>;
+    using Marker = std::function<Mark(const plan::Job&)>;
 
     JobTable(Marker marker, TransitionListener listener);
 
@@ -58,8 +58,7 @@ public:
 
     /// Enters `job` in a final state an earlier run reached (from the journal); not a transition.
     /// Does nothing when the job is already known.
-    void restore(const plan::Job& job, status::JobState state, std::string reason,
-                 std::string file);
+    void restore(const plan::Job& job, JobState state, std::string reason, std::string file);
 
     /// The actions due at `now`: Start for waiting jobs whose window has begun (a job already
     /// under way starts now), Stop for running jobs whose window has ended. A waiting job whose
@@ -76,8 +75,7 @@ public:
 
     /// A stopped job's final outcome: Recorded, Discarded or Failed (Cancelled when the schedule
     /// dropped it while it recorded).
-    void finished(const std::string& key, status::JobState outcome, std::string reason,
-                  std::string file);
+    void finished(const std::string& key, JobState outcome, std::string reason, std::string file);
 
     /// A job that could not start (its sink or capture failed at once).
     void failedToStart(const std::string& key, std::string reason);
@@ -95,7 +93,7 @@ private:
     JobEntry* findMutable(const std::string& key);
     /// The one place a job's state changes: checks the move is allowed and tells the listener.
     /// Throws std::logic_error for a move the state machine does not allow.
-    void transition(JobEntry& entry, status::JobState to, std::string reason);
+    void transition(JobEntry& entry, JobState to, std::string reason);
 
     Marker marker_;
     TransitionListener listener_;
@@ -103,9 +101,9 @@ private:
 };
 
 /// The final state a recording's outcome puts its job in. Pure.
-status::JobState stateOf(record::Outcome outcome) noexcept;
+JobState stateOf(record::Outcome outcome) noexcept;
 
 /// Whether the state machine allows `from` -> `to`. Pure.
-bool transitionAllowed(status::JobState from, status::JobState to) noexcept;
+bool transitionAllowed(JobState from, JobState to) noexcept;
 
 }  // namespace confcap::run

@@ -9,14 +9,14 @@
 #include <optional>
 #include <string>
 
-#include "confcap/status/StatusBoard.h"
+#include "confcap/run/Report.h"
 
 namespace confcap::run {
 
 class Journal {
 public:
     struct Entry {
-        status::JobState state = status::JobState::Recorded;
+        JobState state = JobState::Recorded;
         std::string file;
         std::string reason;
     };

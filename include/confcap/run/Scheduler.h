@@ -21,7 +21,7 @@
 #include "confcap/run/CaptureRecorder.h"
 #include "confcap/run/JobTable.h"
 #include "confcap/run/Journal.h"
-#include "confcap/status/StatusBoard.h"
+#include "confcap/run/Report.h"
 
 namespace confcap::run {
 
@@ -39,7 +39,7 @@ public:
     };
 
     /// `clock`, `recorder` and `board` must outlive the scheduler.
-    Scheduler(const core::Clock& clock, CaptureRecorder& recorder, status::StatusBoard& board,
+    Scheduler(const core::Clock& clock, CaptureRecorder& recorder, Reporter& board,
               JobTable::Marker marker, Options options);
     /// stop(), then waits for finalizations in progress.
     ~Scheduler();
@@ -74,11 +74,11 @@ private:
     void publishProgress();
     void arm(TimePoint now);
     void onTimer(Poco::Util::TimerTask& task);
-    status::JobSnapshot snapshot(const JobEntry& entry) const;
+    JobSnapshot snapshot(const JobEntry& entry) const;
 
     const core::Clock& clock_;
     CaptureRecorder& recorder_;
-    status::StatusBoard& board_;
+    Reporter& board_;
     Options options_;
 
     mutable std::mutex mutex_;

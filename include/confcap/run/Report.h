@@ -1,0 +1,94 @@
+// What a run tells the people watching it: the state of every job and the events of the run,
+// each marked with its room and talk. The run publishes through a Reporter; the status module's
+// board implements it and feeds the log, the terminal table, the status page and the summary.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "confcap/core/Time.h"
+
+namespace confcap::run {
+
+enum class JobState {
+    Waiting,     ///< window not yet begun
+    Recording,   ///< attached to its room's capture
+    Retrying,    ///< recording, but the stream is down and a reconnect is pending
+    Finalizing,  ///< window over: merging and renaming
+    Recorded,    ///< final file written
+    Discarded,   ///< too small or too short: nothing kept
+    Failed,      ///< no usable file (stream never answered, write failed, ...)
+    Skipped,     ///< selected but not recorded (no stream for the room, opted out)
+    Cancelled,   ///< removed from the schedule (a partial recording may have been kept)
+    /// confcap stopped inside the window: the parts stay, and the next run with the same --out
+    /// continues them into the same file (or finishes them when the window has passed)
+    Interrupted,
+};
+
+/// "Waiting", "Recording", ...
+const char* toString(JobState state) noexcept;
+
+/// True for Recording, Retrying and Finalizing: the window has begun and the job is not done.
+bool isActive(JobState state) noexcept;
+/// True for Recorded, Discarded, Failed, Skipped, Cancelled and Interrupted: nothing will change
+/// any more in this run.
+bool isFinal(JobState state) noexcept;
+
+enum class Level { Debug, Info, Warning, Error };
+
+/// "debug", "info", "warning", "error".
+const char* toString(Level level) noexcept;
+
+/// Names the room and talk an event concerns: "[Saal 1 | 10:30 Opening]".
+struct Mark {
+    std::string room;  ///< empty for program-wide events
+    std::string talk;  ///< "10:30 Opening" (local start time and title), or empty
+};
+
+struct Event {
+    std::chrono::system_clock::time_point time;
+    Level level = Level::Info;
+    Mark mark;
+    std::string message;  ///< one line, no trailing period required
+};
+
+/// What the operator sees of one job at a moment.
+struct JobSnapshot {
+    std::string key;  ///< talk guid (id where there is none)
+    Mark mark;
+    std::string title;
+    std::string room;
+    core::Instant talkStart, talkEnd;  ///< the talk as scheduled, UTC
+    core::Instant from, until;         ///< the recording window, UTC
+    JobState state = JobState::Waiting;
+    std::string reason;  ///< why the job is in this state ("no stream for room X", ...)
+    std::string file;  ///< path relative to the output folder: final, or the .part while recording
+    std::uint64_t bytes = 0;
+    double bitsPerSecond = 0;   ///< recent rate while recording
+    double coveredSeconds = 0;  ///< seconds of the window that have media
+    double gapSeconds = 0;
+    int gaps = 0;
+    int reconnects = 0;
+    /// Why writing its file stopped early (disk full, file size limit); empty when it did not.
+    std::string writeError;
+};
+
+/// Receives what a run publishes. Implementations are thread-safe; the run never calls them
+/// while it holds a lock of its own.
+class Reporter {
+public:
+    virtual ~Reporter() = default;
+    /// An event, for the log and the recent events.
+    virtual void publish(Event event) = 0;
+    /// A job's state and counters now (adds or replaces the job with its key).
+    virtual void update(JobSnapshot snapshot) = 0;
+
+    /// Convenience: publish now with `level`.
+    void publish(Level level, Mark mark, std::string message) {
+        publish(
+            Event{std::chrono::system_clock::now(), level, std::move(mark), std::move(message)});
+    }
+};
+
+}  // namespace confcap::run
