@@ -26,6 +26,7 @@
 #include "confcap/record/CommandSource.h"
 #include "confcap/record/Recovery.h"
 #include "confcap/run/CaptureRecorder.h"
+#include "confcap/run/PocoTimer.h"
 #include "confcap/run/Scheduler.h"
 #include "confcap/status/Console.h"
 #include "confcap/status/LogWriter.h"
@@ -134,8 +135,9 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
         return zone != nullptr ? date::format("%H:%M", zone->to_local(seconds))
                                : date::format("%H:%M UTC", seconds);
     };
+    run::PocoTimer timer;
     run::Scheduler theScheduler(
-        clock, recorder, board, [zone](const plan::Job& job) { return markFor(job, zone); },
+        clock, timer, recorder, board, [zone](const plan::Job& job) { return markFor(job, zone); },
         schedulerOptions);
     scheduler = &theScheduler;
 

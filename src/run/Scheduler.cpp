@@ -1,9 +1,7 @@
 #include "confcap/run/Scheduler.h"
 
-#include <Poco/Clock.h>
-#include <Poco/Util/TimerTaskAdapter.h>
-
 #include "confcap/core/Error.h"
+#include "confcap/core/Time.h"
 
 namespace confcap::run {
 
@@ -25,36 +23,73 @@ Level levelOf(record::CaptureEvent::Kind kind) {
     }
 }
 
+/// A job's counters in its snapshot.
+void addCounters(JobSnapshot& s, const record::SinkStatus& counters) {
+    s.bytes = counters.bytes;
+    s.coveredSeconds = counters.coveredSeconds;
+    s.gaps = static_cast<int>(counters.gaps.size());
+    s.gapSeconds = 0;
+    for (const auto& gap : counters.gaps) {
+        s.gapSeconds += std::chrono::duration<double>(gap.length).count();
+    }
+    s.reconnects = counters.reconnects;
+}
+
 }  // namespace
 
-Scheduler::Scheduler(const core::Clock& clock, CaptureRecorder& recorder, Reporter& board,
-                     JobTable::Marker marker, Options options)
+Scheduler::Scheduler(const core::Clock& clock, core::Timer& timer, Recorder& recorder,
+                     Reporter& reporter, JobTable::Marker marker, Options options)
     : clock_(clock),
+      timer_(timer),
       recorder_(recorder),
-      board_(board),
+      reporter_(reporter),
       options_(std::move(options)),
-      table_(std::move(marker), [this](const JobEntry& entry, JobState from, JobState to) {
-          const auto level = to == JobState::Failed ? Level::Error
-                             : to == JobState::Retrying || to == JobState::Discarded
-                                 ? Level::Warning
-                                 : Level::Info;
-          board_.publish(level, entry.mark,
-                         std::string(toString(from)) + " -> " + toString(to) +
-                             (entry.reason.empty() ? "" : ": " + entry.reason));
-          board_.update(snapshot(entry));
-          // An interrupted job is not over: the next run continues it.
-          if (options_.journal != nullptr && isFinal(to) && to != JobState::Interrupted) {
-              try {
-                  options_.journal->record(entry.job.talk.key(), {to, entry.file, entry.reason});
-              } catch (const core::OutputError& e) {
-                  board_.publish(Level::Warning, entry.mark, e.what());
-              }
-          }
-          changed_.notify_all();
-      }) {}
+      table_(std::move(marker),
+             [this](const JobEntry& entry, JobState from, JobState to) {
+                 // Called by the table with mutex_ held: what it tells goes out after.
+                 const auto level = to == JobState::Failed ? Level::Error
+                                    : to == JobState::Retrying || to == JobState::Discarded
+                                        ? Level::Warning
+                                        : Level::Info;
+                 later([this, mark = entry.mark, level,
+                        text = std::string(toString(from)) + " -> " + toString(to) +
+                               (entry.reason.empty() ? "" : ": " + entry.reason),
+                        s = snapshot(entry)]() mutable {
+                     reporter_.publish(level, mark, text);
+                     reporter_.update(std::move(s));
+                 });
+                 // An interrupted job is not over: the next run continues it.
+                 if (options_.journal != nullptr && isFinal(to) && to != JobState::Interrupted) {
+                     later([this, key = entry.job.talk.key(), mark = entry.mark,
+                            record = Journal::Entry{to, entry.file, entry.reason}] {
+                         try {
+                             options_.journal->record(key, record);
+                         } catch (const core::OutputError& e) {
+                             reporter_.publish(Level::Warning, mark, e.what());
+                         }
+                     });
+                 }
+             }),
+      markOf_(table_.marker()) {}
 
 Scheduler::~Scheduler() {
     stop("confcap stopped");
+}
+
+void Scheduler::later(std::function<void()> work) {
+    pending_.push_back(std::move(work));
+}
+
+void Scheduler::flush() {
+    std::lock_guard order(flushMutex_);
+    std::vector<std::function<void()>> work;
+    {
+        std::lock_guard lock(mutex_);
+        work.swap(pending_);
+    }
+    for (auto& w : work) {
+        w();
+    }
 }
 
 JobSnapshot Scheduler::snapshot(const JobEntry& entry) const {
@@ -75,38 +110,45 @@ JobSnapshot Scheduler::snapshot(const JobEntry& entry) const {
 
 void Scheduler::applyPlan(const plan::Plan& plan) {
     std::vector<Action> actions;
+    // The journal is read before the lock is taken: it may read a file.
+    std::map<std::string, Journal::Entry> earlier;
+    if (options_.journal != nullptr) {
+        for (const auto& job : plan.jobs) {
+            if (const auto entry = options_.journal->find(job.talk.key())) {
+                earlier.emplace(job.talk.key(), *entry);
+            }
+        }
+    }
     {
         std::lock_guard lock(mutex_);
         // A talk an earlier run finished whose window has passed keeps that outcome; one whose
         // window is still open is recorded again (its earlier file stays).
         const auto now = clock_.now();
         for (const auto& job : plan.jobs) {
-            const auto earlier =
-                options_.journal != nullptr ? options_.journal->find(job.talk.key()) : std::nullopt;
-            if (earlier && now >= TimePoint(job.until.time_since_epoch()) &&
+            const auto it = earlier.find(job.talk.key());
+            if (it != earlier.end() && now >= TimePoint(job.until.time_since_epoch()) &&
                 table_.find(job.talk.key()) == nullptr) {
-                table_.restore(job, earlier->state, "in an earlier run: " + earlier->reason,
-                               earlier->file);
+                table_.restore(job, it->second.state, "in an earlier run: " + it->second.reason,
+                               it->second.file);
             }
         }
         actions = table_.applyPlan(plan);
         for (const auto& entry : table_.entries()) {
-            board_.update(snapshot(entry));
+            later([this, s = snapshot(entry)]() mutable { reporter_.update(std::move(s)); });
         }
     }
+    flush();
     carryOut(std::move(actions));
-    if (!stopped_) {
-        tick();
-    }
+    tick();
 }
 
 void Scheduler::start() {
-    tickTask_ = new Poco::Util::TimerTaskAdapter<Scheduler>(*this, &Scheduler::onTimer);
-    timer_.scheduleAtFixedRate(tickTask_, 0, options_.tick.count());
-}
-
-void Scheduler::onTimer(Poco::Util::TimerTask&) {
+    {
+        std::lock_guard lock(mutex_);
+        started_ = true;
+    }
     tick();
+    timer_.every(options_.tick, [this] { tick(); });
 }
 
 void Scheduler::tick() {
@@ -120,29 +162,24 @@ void Scheduler::tick() {
         now = clock_.now();
         actions = table_.tick(now);
     }
+    flush();
     carryOut(std::move(actions));
-    std::lock_guard lock(mutex_);
-    arm(now);
-    publishProgress();
+    {
+        std::lock_guard lock(mutex_);
+        arm(now);
+    }
+    reportProgress();
 }
 
 void Scheduler::arm(TimePoint now) {
     const auto next = table_.nextBoundary(now);
-    if (next == armedFor_ || stopped_ || tickTask_.isNull()) {
+    if (next == armedFor_ || stopped_ || !started_) {
         return;
-    }
-    if (!boundaryTask_.isNull()) {
-        boundaryTask_->cancel();
     }
     armedFor_ = next;
-    if (!next) {
-        return;
+    if (next) {
+        timer_.once(std::chrono::ceil<std::chrono::milliseconds>(*next - now), [this] { tick(); });
     }
-    const auto delay = std::chrono::duration_cast<std::chrono::microseconds>(*next - now);
-    boundaryTask_ = new Poco::Util::TimerTaskAdapter<Scheduler>(*this, &Scheduler::onTimer);
-    Poco::Clock at;
-    at += delay.count();
-    timer_.schedule(boundaryTask_, at);
 }
 
 void Scheduler::carryOut(std::vector<Action> actions) {
@@ -152,20 +189,22 @@ void Scheduler::carryOut(std::vector<Action> actions) {
             case Action::Kind::Start:
                 try {
                     recorder_.start(action.job);
-                    std::lock_guard lock(mutex_);
                     if (const auto part = recorder_.partFile(key)) {
-                        board_.publish(Level::Debug, table_.find(key)->mark, "writing " + *part);
+                        reporter_.publish(Level::Debug, markOf_(action.job), "writing " + *part);
                     }
                 } catch (const std::exception& e) {
-                    std::lock_guard lock(mutex_);
-                    table_.failedToStart(key, e.what());
+                    {
+                        std::lock_guard lock(mutex_);
+                        table_.failedToStart(key, e.what());
+                    }
+                    flush();
                 }
                 break;
             case Action::Kind::Retarget: {
                 recorder_.retarget(action.job);
-                std::lock_guard lock(mutex_);
-                board_.publish(Level::Info, table_.find(key)->mark,
-                               "talk moved: recording until " + core::formatUtc(action.job.until));
+                reporter_.publish(
+                    Level::Info, markOf_(action.job),
+                    "talk moved: recording until " + core::formatUtc(action.job.until));
                 break;
             }
             case Action::Kind::Stop:
@@ -178,44 +217,52 @@ void Scheduler::carryOut(std::vector<Action> actions) {
 
 void Scheduler::finishAsync(const Action& action) {
     const auto key = action.job.talk.key();
-    const auto reason = action.reason;
+    std::future<void> task;
     if (action.kind == Action::Kind::Suspend) {
-        auto task = std::async(std::launch::async, [this, key] {
+        task = std::async(std::launch::async, [this, key] {
             const auto counters = recorder_.suspend(key);
-            std::lock_guard lock(mutex_);
-            if (const auto* entry = table_.find(key); entry != nullptr && counters) {
-                auto s = snapshot(*entry);
-                s.bytes = counters->bytes;
-                s.coveredSeconds = counters->coveredSeconds;
-                s.gaps = static_cast<int>(counters->gaps.size());
-                for (const auto& gap : counters->gaps) {
-                    s.gapSeconds += std::chrono::duration<double>(gap.length).count();
+            const auto part = recorder_.partFile(key);
+            {
+                std::lock_guard lock(mutex_);
+                if (const auto* entry = table_.find(key); entry != nullptr && counters) {
+                    auto s = snapshot(*entry);
+                    addCounters(s, *counters);
+                    s.file = part.value_or(s.file);
+                    later([this, s]() mutable { reporter_.update(std::move(s)); });
                 }
-                s.reconnects = counters->reconnects;
-                s.file = recorder_.partFile(key).value_or(s.file);
-                board_.update(std::move(s));
+                lastBytes_.erase(key);
             }
-            lastBytes_.erase(key);
+            flush();
         });
-        std::lock_guard lock(mutex_);
-        finishing_.push_back(std::move(task));
-        return;
+    } else {
+        task = std::async(std::launch::async,
+                          [this, key, reason = action.reason, windowEnded = action.windowEnded] {
+                              std::optional<record::FinalizeResult> result;
+                              std::string error;
+                              try {
+                                  result = recorder_.finish(key, reason, windowEnded);
+                              } catch (const std::exception& e) {
+                                  error = e.what();
+                              }
+                              finished(key, std::move(result), error);
+                          });
     }
-    auto task =
-        std::async(std::launch::async, [this, key, reason, windowEnded = action.windowEnded] {
-            std::optional<record::FinalizeResult> result;
-            std::string error;
-            try {
-                result = recorder_.finish(key, reason, windowEnded);
-            } catch (const std::exception& e) {
-                error = e.what();
-            }
-            std::lock_guard lock(mutex_);
-            if (!result) {
-                table_.finished(key, JobState::Failed,
-                                error.empty() ? "it was never recorded" : error, {});
-                return;
-            }
+    std::lock_guard lock(mutex_);
+    finishing_.remove_if([](const std::future<void>& f) {
+        return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    });
+    finishing_.push_back(std::move(task));
+}
+
+void Scheduler::finished(const std::string& key, std::optional<record::FinalizeResult> result,
+                         const std::string& error) {
+    {
+        std::lock_guard lock(mutex_);
+        lastBytes_.erase(key);
+        if (!result) {
+            table_.finished(key, JobState::Failed, error.empty() ? "it was never recorded" : error,
+                            {});
+        } else {
             std::string file;
             if (!result->files.empty()) {
                 file = result->files.front().lexically_relative(recorder_.outDir()).string();
@@ -224,80 +271,79 @@ void Scheduler::finishAsync(const Action& action) {
             // The final counters, for the summary and the status page.
             if (const auto* entry = table_.find(key)) {
                 auto s = snapshot(*entry);
-                const auto& counters = result->status;
-                s.bytes = counters.bytes;
-                s.coveredSeconds = counters.coveredSeconds;
-                s.gaps = static_cast<int>(counters.gaps.size());
-                for (const auto& gap : counters.gaps) {
-                    s.gapSeconds += std::chrono::duration<double>(gap.length).count();
-                }
-                s.reconnects = counters.reconnects;
+                addCounters(s, result->status);
                 s.writeError = result->writeError;
-                board_.update(std::move(s));
+                later([this, s]() mutable { reporter_.update(std::move(s)); });
             }
-            lastBytes_.erase(key);
-        });
-    std::lock_guard lock(mutex_);
-    finishing_.remove_if([](const std::future<void>& f) {
-        return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-    });
-    finishing_.push_back(std::move(task));
+        }
+    }
+    flush();
 }
 
-void Scheduler::publishProgress() {
-    const auto now = clock_.now();
-    for (const auto& entry : table_.entries()) {
-        if (entry.state != JobState::Recording && entry.state != JobState::Retrying) {
-            continue;
+void Scheduler::reportProgress() {
+    std::vector<JobSnapshot> running;
+    TimePoint now;
+    {
+        std::lock_guard lock(mutex_);
+        now = clock_.now();
+        for (const auto& entry : table_.entries()) {
+            if (entry.state == JobState::Recording || entry.state == JobState::Retrying) {
+                running.push_back(snapshot(entry));
+            }
         }
-        auto s = snapshot(entry);
-        if (const auto progress = recorder_.progress(s.key)) {
-            s.bytes = progress->bytes;
-            s.coveredSeconds = progress->coveredSeconds;
-            s.gaps = static_cast<int>(progress->gaps.size());
-            for (const auto& gap : progress->gaps) {
-                s.gapSeconds += std::chrono::duration<double>(gap.length).count();
-            }
-            s.reconnects = progress->reconnects;
-            auto& [bytes, at] = lastBytes_[s.key];
-            const double seconds = std::chrono::duration<double>(now - at).count();
-            if (at != TimePoint{} && seconds > 0) {
-                s.bitsPerSecond = static_cast<double>(s.bytes - bytes) * 8 / seconds;
-            }
-            bytes = s.bytes;
-            at = now;
+    }
+    for (auto& s : running) {
+        const auto progress = recorder_.progress(s.key);
+        if (progress) {
+            addCounters(s, *progress);
         }
         if (const auto part = recorder_.partFile(s.key)) {
             s.file = *part;
         }
-        board_.update(std::move(s));
+        {
+            std::lock_guard lock(mutex_);
+            if (progress) {
+                auto& [bytes, at] = lastBytes_[s.key];
+                const double seconds = std::chrono::duration<double>(now - at).count();
+                if (at != TimePoint{} && seconds > 0 && s.bytes >= bytes) {
+                    s.bitsPerSecond = static_cast<double>(s.bytes - bytes) * 8 / seconds;
+                }
+                bytes = s.bytes;
+                at = now;
+            }
+        }
+        reporter_.update(std::move(s));
     }
 }
 
 void Scheduler::captureEvent(const record::CaptureEvent& event,
                              const std::vector<std::string>& keys) {
     using Kind = record::CaptureEvent::Kind;
-    std::lock_guard lock(mutex_);
-    Mark mark{event.room, {}};
-    for (const auto& key : keys) {
-        if (const auto* entry = table_.find(key)) {
-            mark = entry->mark;  // the most recently started talk of the room
+    {
+        std::lock_guard lock(mutex_);
+        Mark mark{event.room, {}};
+        for (const auto& key : keys) {
+            if (const auto* entry = table_.find(key)) {
+                mark = entry->mark;  // the most recently started talk of the room
+            }
+        }
+        // A failure that goes on is told once a minute; the status shows it all along.
+        later([this, level = event.repeat ? Level::Debug : levelOf(event.kind), mark,
+               message = event.message] { reporter_.publish(level, mark, message); });
+        for (const auto& key : keys) {
+            if (event.kind == Kind::Failed) {
+                const auto since =
+                    options_.clockText
+                        ? options_.clockText(event.since)
+                        : core::formatUtc(std::chrono::floor<std::chrono::seconds>(event.since));
+                table_.streamState(key, false,
+                                   "waiting for the stream: " + event.cause + " since " + since);
+            } else if (event.kind == Kind::Connected || event.kind == Kind::Resumed) {
+                table_.streamState(key, true, event.message);
+            }
         }
     }
-    // A failure that goes on is told once a minute; the status shows it all along.
-    board_.publish(event.repeat ? Level::Debug : levelOf(event.kind), mark, event.message);
-    for (const auto& key : keys) {
-        if (event.kind == Kind::Failed) {
-            const auto since =
-                options_.clockText
-                    ? options_.clockText(event.since)
-                    : core::formatUtc(std::chrono::floor<std::chrono::seconds>(event.since));
-            table_.streamState(key, false,
-                               "waiting for the stream: " + event.cause + " since " + since);
-        } else if (event.kind == Kind::Connected || event.kind == Kind::Resumed) {
-            table_.streamState(key, true, event.message);
-        }
-    }
+    flush();
 }
 
 void Scheduler::stop(const std::string& reason) {
@@ -309,7 +355,8 @@ void Scheduler::stop(const std::string& reason) {
             actions = table_.stopAll(reason);
         }
     }
-    timer_.cancel(true);
+    timer_.cancel();
+    flush();
     for (auto& action : actions) {
         finishAsync(action);
     }
@@ -321,19 +368,7 @@ void Scheduler::stop(const std::string& reason) {
     for (auto& task : finishing) {
         task.wait();
     }
-    changed_.notify_all();
-}
-
-bool Scheduler::waitUntilDone() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return stopped_ || table_.done(); });
-    return table_.done();
-}
-
-bool Scheduler::waitUntilDone(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    changed_.wait_for(lock, timeout, [&] { return stopped_ || table_.done(); });
-    return table_.done();
+    flush();
 }
 
 bool Scheduler::done() const {

@@ -16,10 +16,11 @@
 #include "confcap/record/RoomCapture.h"
 #include "confcap/record/Source.h"
 #include "confcap/record/TalkSink.h"
+#include "confcap/run/Recorder.h"
 
 namespace confcap::run {
 
-class CaptureRecorder {
+class CaptureRecorder final : public Recorder {
 public:
     struct Options {
         std::filesystem::path outDir;
@@ -44,24 +45,24 @@ public:
     /// Starts recording `job` now: its sink (continuing parts an earlier run left for the same
     /// file) attached to its room's capture, which starts when it is not running. Throws
     /// core::OutputError when the sink cannot be made. Thread-safe.
-    void start(const plan::Job& job);
+    void start(const plan::Job& job) override;
     /// The job's window moved: its capture keeps reconnecting until the new end. Thread-safe.
-    void retarget(const plan::Job& job);
+    void retarget(const plan::Job& job) override;
     /// Stops feeding the job's sink and finalizes it. When `windowEnded`, an HLS stream is first
     /// followed until the segment holding the window's end arrived (see RoomCapture::detach).
     /// Thread-safe; blocks while merging. Returns nullopt when the job was not started.
     std::optional<record::FinalizeResult> finish(const std::string& key, std::string_view reason,
-                                                 bool windowEnded = false);
+                                                 bool windowEnded) override;
     /// Stops feeding the job's sink and keeps its parts for the next run (confcap stops inside
     /// the job's window). Returns its counters, or nullopt when the job was not started.
     /// Thread-safe.
-    std::optional<record::SinkStatus> suspend(const std::string& key);
+    std::optional<record::SinkStatus> suspend(const std::string& key) override;
     /// The job's counters while it records. Thread-safe.
-    std::optional<record::SinkStatus> progress(const std::string& key) const;
-    const std::filesystem::path& outDir() const noexcept { return options_.outDir; }
+    std::optional<record::SinkStatus> progress(const std::string& key) const override;
+    const std::filesystem::path& outDir() const noexcept override { return options_.outDir; }
     /// The relative path of the file the job writes (its .part while recording; the part it left
     /// when suspended). Thread-safe.
-    std::optional<std::string> partFile(const std::string& key) const;
+    std::optional<std::string> partFile(const std::string& key) const override;
 
 private:
     struct Capture;

@@ -87,6 +87,8 @@ public:
     bool done() const;
 
     const std::vector<JobEntry>& entries() const noexcept { return entries_; }
+    /// The marker jobs are marked with.
+    const Marker& marker() const noexcept { return marker_; }
     const JobEntry* find(const std::string& key) const;
 
 private:

@@ -1,14 +1,11 @@
-// Runs a plan on the wall clock: a Poco::Util::Timer fires at each window's start and end, and a
-// periodic tick re-reads the wall clock and re-arms (Poco's timer counts relative time, so an NTP
+// Runs a plan on the wall clock: a one-time timer task fires at each window's start and end, and
+// a repeating tick re-reads the wall clock and re-arms (a timer counts relative time, so an NTP
 // step or a suspend must not make it skip a talk). Every state change goes through the JobTable
-// and is published on the StatusBoard.
+// and is reported; the clock, the timer and the recorder come in through interfaces, so a test
+// drives an hour of schedule in milliseconds.
 #pragma once
 
-#include <Poco/Util/Timer.h>
-
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <future>
 #include <list>
@@ -16,11 +13,14 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "confcap/core/Clock.h"
-#include "confcap/run/CaptureRecorder.h"
+#include "confcap/core/Timer.h"
+#include "confcap/record/RoomCapture.h"
 #include "confcap/run/JobTable.h"
 #include "confcap/run/Journal.h"
+#include "confcap/run/Recorder.h"
 #include "confcap/run/Report.h"
 
 namespace confcap::run {
@@ -28,7 +28,7 @@ namespace confcap::run {
 class Scheduler {
 public:
     struct Options {
-        /// How often the wall clock is re-read (and progress published).
+        /// How often the wall clock is re-read (and progress reported).
         std::chrono::milliseconds tick{1000};
         /// Where final outcomes are kept across restarts; none when null. Must outlive the
         /// scheduler.
@@ -38,8 +38,9 @@ public:
         std::function<std::string(std::chrono::system_clock::time_point)> clockText;
     };
 
-    /// `clock`, `recorder` and `board` must outlive the scheduler.
-    Scheduler(const core::Clock& clock, CaptureRecorder& recorder, Reporter& board,
+    /// `clock`, `timer`, `recorder` and `reporter` must outlive the scheduler. The reporter is
+    /// never called while the scheduler holds its lock, and neither is the journal written.
+    Scheduler(const core::Clock& clock, core::Timer& timer, Recorder& recorder, Reporter& reporter,
               JobTable::Marker marker, Options options);
     /// stop(), then waits for finalizations in progress.
     ~Scheduler();
@@ -48,50 +49,53 @@ public:
     void applyPlan(const plan::Plan& plan);
     /// Starts the timer: a job already inside its window starts now. Call once.
     void start();
-    /// Ends every running job now (finalizing its file with `reason`) and stops the timer.
-    /// Blocks until every file is final. Thread-safe; idempotent.
+    /// Stops the timer and leaves every running job open for the next run (Interrupted, its
+    /// parts kept). Blocks until every recording has finished or stopped. Thread-safe;
+    /// idempotent.
     void stop(const std::string& reason);
-    /// Blocks until no job waits, records or finalizes, or until stop(). Returns done().
-    bool waitUntilDone();
-    /// Blocks at most `timeout` for the same.
-    bool waitUntilDone(std::chrono::milliseconds timeout);
+    /// True when no job waits, records or finalizes. Thread-safe.
     bool done() const;
     /// A copy of the jobs and their states. Thread-safe.
     std::vector<JobEntry> entries() const;
 
     /// Takes a capture's event (from the CaptureRecorder's handler, on the capture's thread):
-    /// logs it marked with the room and talk, and moves the attached jobs between Recording and
-    /// Retrying.
+    /// reports it marked with the room and talk, and moves the attached jobs between Recording
+    /// and Retrying.
     void captureEvent(const record::CaptureEvent& event, const std::vector<std::string>& keys);
 
-    /// One evaluation at the clock's current time: carries out due starts and stops and
-    /// re-arms the boundary timer. The timer calls it; tests on a fake clock call it directly.
+    /// One evaluation at the clock's current time: carries out due starts and stops, re-arms
+    /// the boundary timer and reports progress. The timer calls it.
     void tick();
 
 private:
     void carryOut(std::vector<Action> actions);
     void finishAsync(const Action& action);
-    void publishProgress();
+    void finished(const std::string& key, std::optional<record::FinalizeResult> result,
+                  const std::string& error);
+    void reportProgress();
     void arm(TimePoint now);
-    void onTimer(Poco::Util::TimerTask& task);
     JobSnapshot snapshot(const JobEntry& entry) const;
+    // Queues work for the reporter or the journal; call with mutex_ held.
+    void later(std::function<void()> work);
+    // Runs what was queued, in order, without holding mutex_.
+    void flush();
 
     const core::Clock& clock_;
-    CaptureRecorder& recorder_;
-    Reporter& board_;
+    core::Timer& timer_;
+    Recorder& recorder_;
+    Reporter& reporter_;
     Options options_;
 
     mutable std::mutex mutex_;
-    std::condition_variable changed_;
     JobTable table_;
+    JobTable::Marker markOf_;
     std::list<std::future<void>> finishing_;
+    bool started_ = false;
     bool stopped_ = false;
     std::optional<TimePoint> armedFor_;
+    std::vector<std::function<void()>> pending_;  ///< reports and journal writes to make
+    std::mutex flushMutex_;                       ///< keeps them in order across threads
     std::map<std::string, std::pair<std::uint64_t, TimePoint>> lastBytes_;  ///< for bitrates
-
-    Poco::Util::Timer timer_;
-    Poco::Util::TimerTask::Ptr tickTask_;
-    Poco::Util::TimerTask::Ptr boundaryTask_;
 };
 
 }  // namespace confcap::run

@@ -1,0 +1,39 @@
+// What a scheduler has record its jobs: the CaptureRecorder, or a stand-in in tests.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "confcap/plan/Plan.h"
+#include "confcap/record/Recording.h"
+
+namespace confcap::run {
+
+/// Records jobs. Every member is thread-safe.
+class Recorder {
+public:
+    virtual ~Recorder() = default;
+    /// Starts recording `job` now. Throws core::Error when it cannot start.
+    virtual void start(const plan::Job& job) = 0;
+    /// The job's window moved; it records until its new end.
+    virtual void retarget(const plan::Job& job) = 0;
+    /// Stops feeding the job's file and finalizes it (`windowEnded`: its window ended, and a
+    /// live stream may still deliver the segment holding that end). Blocks while finalizing.
+    /// nullopt when the job was not started.
+    virtual std::optional<record::FinalizeResult> finish(const std::string& key,
+                                                         std::string_view reason,
+                                                         bool windowEnded) = 0;
+    /// Stops feeding the job's file and keeps its parts for the next run; its counters, or
+    /// nullopt when the job was not started.
+    virtual std::optional<record::SinkStatus> suspend(const std::string& key) = 0;
+    /// The job's counters while it records.
+    virtual std::optional<record::SinkStatus> progress(const std::string& key) const = 0;
+    /// The file the job writes, relative to the output folder, once it has one.
+    virtual std::optional<std::string> partFile(const std::string& key) const = 0;
+    /// The output folder the files are relative to.
+    virtual const std::filesystem::path& outDir() const noexcept = 0;
+};
+
+}  // namespace confcap::run
