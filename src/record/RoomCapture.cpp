@@ -13,10 +13,6 @@ using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 using TimePoint = std::chrono::system_clock::time_point;
 
-constexpr std::string_view kMatroskaCluster = "\x1F\x43\xB6\x75";
-// A WebM/Matroska header longer than this is not kept for sinks that join mid-stream.
-constexpr std::size_t kHeaderLimit = 1024 * 1024;
-constexpr std::size_t kTsPacket = 188;
 // A failure that repeats is told in full at most this often.
 constexpr auto kRepeatInterval = std::chrono::seconds(60);
 
@@ -26,51 +22,7 @@ std::string secondsText(milliseconds d) {
     return text;
 }
 
-bool isMatroska(const StreamFormat& format) {
-    return format.extension == "webm" || format.extension == "mkv";
-}
-
-// Where in a chunk a sink joining mid-piece can begin, or npos when it must wait for a later one.
-std::size_t joinOffset(const StreamFormat& format, std::string_view bytes, ChunkKind kind) {
-    if (kind != ChunkKind::Media) {
-        return 0;
-    }
-    if (format.extension == "ts") {
-        const std::size_t limit = std::min(bytes.size(), kTsPacket);
-        for (std::size_t i = 0; i < limit; ++i) {
-            if (bytes[i] == 0x47 &&
-                (i + kTsPacket >= bytes.size() || bytes[i + kTsPacket] == 0x47)) {
-                return i;
-            }
-        }
-        return std::string_view::npos;
-    }
-    if (isMatroska(format)) {
-        return bytes.find(kMatroskaCluster);
-    }
-    return 0;
-}
-
 }  // namespace
-
-struct RoomCapture::Attached {
-    MediaSink* sink = nullptr;
-    TimePoint windowEnd;
-    TimePoint attachedAt;
-    bool active = false;   // gets the current piece (its main track)
-    bool begun = false;    // had a beginPiece
-    bool broken = false;   // threw; gets nothing more
-    std::set<int> tracks;  // further tracks it gets in the current piece
-    // HLS: how far the media it got reaches on the wall clock, per track.
-    std::map<int, TimePoint> reached;
-
-    bool gets(int track) const { return active && (track == 0 || tracks.count(track) > 0); }
-    // Whether every track it got media of reaches `end`.
-    bool reaches(TimePoint end) const {
-        return !reached.empty() && std::all_of(reached.begin(), reached.end(),
-                                               [&](const auto& r) { return r.second >= end; });
-    }
-};
 
 class RoomCapture::Output final : public SourceOutput {
 public:
@@ -150,7 +102,7 @@ void RoomCapture::attach(MediaSink& sink, TimePoint windowEnd) {
     std::unique_lock lock(mutex_);
     // A run winding down (its last sink left, or stop()) ends before a new one starts.
     wake_.wait(lock, [&] { return !(running_ && stopRequested_); });
-    auto attached = std::make_unique<Attached>();
+    auto attached = std::make_shared<AttachedSink>();
     attached->sink = &sink;
     attached->windowEnd = windowEnd;
     attached->attachedAt = now();
@@ -175,8 +127,6 @@ void RoomCapture::start() {
     failureCategory_.clear();
     failedAttempts_ = 0;
     reportedCause_.clear();
-    header_.clear();
-    headerComplete_ = true;
     lastData_ = now();
     thread_ = std::thread(&RoomCapture::runLoop, this);
 }
@@ -200,25 +150,20 @@ bool RoomCapture::detach(MediaSink& sink, std::optional<TimePoint> reaching) {
                    (*it)->reaches(*reaching);
         });
     }
+    // The capture's thread writes to the sinks without the lock: let it finish with this one.
+    wake_.wait(lock, [&] { return !delivering_; });
     const auto found = find();
     if (found == sinks_.end()) {
         return false;
     }
-    Attached& a = **found;
-    if (failed_ && !connected_ && !a.broken) {
-        Gap gap;
-        gap.at = std::max(lastData_, a.attachedAt);
-        const TimePoint t = now();
-        gap.length = duration_cast<milliseconds>(t - gap.at);
-        gap.cause = outageCause();
-        gap.detail = failureCause_;
-        if (gap.length.count() > 0) {
-            try {
-                a.sink->gap(gap);
-            } catch (...) {
-                // The sink is leaving; its own status tells about its failure.
-            }
-        }
+    const std::shared_ptr<AttachedSink> leaving = *found;
+    std::optional<Gap> gap;
+    if (failed_ && !connected_ && !leaving->broken) {
+        gap.emplace();
+        gap->at = std::max(lastData_, leaving->attachedAt);
+        gap->length = duration_cast<milliseconds>(now() - gap->at);
+        gap->cause = outageCause();
+        gap->detail = failureCause_;
     }
     sinks_.erase(found);
     if (sinks_.empty() && running_) {
@@ -227,6 +172,14 @@ bool RoomCapture::detach(MediaSink& sink, std::optional<TimePoint> reaching) {
             source_->stop();
         }
         wake_.notify_all();
+    }
+    lock.unlock();
+    if (gap && gap->length.count() > 0) {
+        try {
+            leaving->sink->gap(*gap);
+        } catch (...) {
+            // The sink is leaving; its own status tells about its failure.
+        }
     }
     return true;
 }
@@ -417,14 +370,35 @@ std::string RoomCapture::outageCause() const {
     return connections_ == 0 ? gapcause::kNotLiveYet : failureCategory_;
 }
 
+Attachments RoomCapture::beginDelivery() {
+    delivering_ = true;
+    return sinks_;
+}
+
+void RoomCapture::endDelivery(const std::vector<std::string>& failures,
+                              std::vector<CaptureEvent>& events) {
+    {
+        std::lock_guard lock(mutex_);
+        delivering_ = false;
+        for (const auto& failure : failures) {
+            events.push_back(event(CaptureEvent::Kind::Notice, failure));
+        }
+    }
+    wake_.notify_all();
+    emit(events);
+}
+
 void RoomCapture::onConnected(const StreamFormat& format, const Resume& resume) {
     std::vector<CaptureEvent> events;
+    Attachments sinks;
+    std::optional<Gap> gap;
+    bool reconnect = false;
+    TimePoint gapEnd;
     {
         std::lock_guard lock(mutex_);
         const TimePoint t = now();
-        const bool reconnect = failed_;
-        std::optional<Gap> gap;
-        TimePoint gapEnd = t;
+        gapEnd = t;
+        reconnect = failed_;
         if (!failed_ && connected_) {
             events.push_back(event(
                 CaptureEvent::Kind::Notice,
@@ -471,80 +445,32 @@ void RoomCapture::onConnected(const StreamFormat& format, const Resume& resume) 
             e.gap = gap;
             events.push_back(std::move(e));
         }
-        format_ = format;
-        header_.clear();
-        headerComplete_ = !isMatroska(format);
-        trackFormats_.clear();
         ++connections_;
-        for (auto& a : sinks_) {
-            a->tracks.clear();
-            if (a->broken) {
-                continue;
-            }
-            try {
-                if (reconnect && a->begun) {
-                    a->sink->reconnected();
-                }
-                if (gap) {
-                    Gap own = *gap;
-                    if (own.at < a->attachedAt) {
-                        own.at = a->attachedAt;
-                        if (!own.firstSequence) {
-                            own.length = duration_cast<milliseconds>(gapEnd - own.at);
-                        }
-                    }
-                    if (own.length.count() > 0) {
-                        a->sink->gap(own);
-                    }
-                }
-                a->sink->beginPiece(format, resume.newTimeline);
-                a->active = true;
-                a->begun = true;
-            } catch (const std::exception& e) {
-                a->broken = true;
-                events.push_back(
-                    event(CaptureEvent::Kind::Notice,
-                          std::string("a recording stopped taking data: ") + e.what()));
-            }
-        }
         failed_ = false;
         connected_ = true;
         reportedCause_.clear();  // the next outage is told in full
         lastData_ = t;
+        sinks = beginDelivery();
     }
-    emit(events);
+    std::vector<std::string> failures;
+    fanout_.connected(sinks, format, resume.newTimeline, reconnect, gap, gapEnd, failures);
+    endDelivery(failures, events);
 }
 
 void RoomCapture::onBeginTrack(const TrackInfo& track, const StreamFormat& format) {
-    std::vector<CaptureEvent> events;
+    Attachments sinks;
     {
         std::lock_guard lock(mutex_);
-        auto& known = trackFormats_[track.index];
-        known.info = track;
-        known.format = format;
-        known.init.clear();
-        for (auto& a : sinks_) {
-            a->tracks.erase(track.index);
-            if (!a->active || a->broken) {
-                continue;
-            }
-            try {
-                a->sink->beginTrack(track, format);
-                a->tracks.insert(track.index);
-            } catch (const std::exception& e) {
-                a->broken = true;
-                events.push_back(
-                    event(CaptureEvent::Kind::Notice,
-                          std::string("a recording stopped taking data: ") + e.what()));
-            }
-        }
+        sinks = beginDelivery();
     }
-    emit(events);
+    std::vector<std::string> failures;
+    fanout_.beginTrack(sinks, track, format, failures);
+    std::vector<CaptureEvent> events;
+    endDelivery(failures, events);
 }
 
 void RoomCapture::onWrite(const Chunk& chunk) {
-    std::vector<CaptureEvent> events;
-    bool reachedMore = false;
+    Attachments sinks;
     {
         const TimePoint t = now();
         std::lock_guard lock(mutex_);
@@ -557,123 +483,36 @@ void RoomCapture::onWrite(const Chunk& chunk) {
                 std::max(longestSegment_,
                          milliseconds(std::llround(std::min(chunk.mediaSeconds, 60.0) * 1000)));
         }
-        const std::string_view bytes = chunk.bytes;
-        const auto track = trackFormats_.find(chunk.track);
-        if (chunk.track != 0 && track == trackFormats_.end()) {
-            return;  // a track the source never began: nothing can join it
-        }
-        if (chunk.track != 0) {
-            if (chunk.kind == ChunkKind::Init) {
-                track->second.init.assign(bytes);
-            }
-        } else if (chunk.kind == ChunkKind::Init) {
-            header_.assign(bytes);
-            headerComplete_ = true;
-        } else if (!headerComplete_) {
-            const std::size_t cluster = bytes.find(kMatroskaCluster);
-            header_.append(bytes.substr(0, cluster));
-            if (cluster != std::string_view::npos) {
-                headerComplete_ = true;
-            } else if (header_.size() > kHeaderLimit) {
-                header_.clear();
-                headerComplete_ = true;
-            }
-        }
-        for (auto& a : sinks_) {
-            if (a->broken) {
-                continue;
-            }
-            try {
-                if (a->gets(chunk.track)) {
-                    a->sink->write(chunk);
-                    if (chunk.endsAt) {
-                        auto& reached = a->reached[chunk.track];
-                        reached = std::max(reached, *chunk.endsAt);
-                        reachedMore = true;
-                    }
-                    continue;
-                }
-                if (!connected_) {
-                    continue;
-                }
-                if (chunk.track != 0) {
-                    // A further track joins at its next segment, once the main track runs.
-                    if (!a->active || chunk.kind == ChunkKind::Media) {
-                        continue;
-                    }
-                    a->sink->beginTrack(track->second.info, track->second.format);
-                    a->tracks.insert(chunk.track);
-                    if (chunk.kind != ChunkKind::Init && !track->second.init.empty()) {
-                        Chunk init;
-                        init.bytes = track->second.init;
-                        init.kind = ChunkKind::Init;
-                        init.track = chunk.track;
-                        a->sink->write(init);
-                    }
-                    a->sink->write(chunk);
-                    continue;
-                }
-                if (!headerComplete_) {
-                    continue;
-                }
-                const std::size_t offset = joinOffset(format_, bytes, chunk.kind);
-                if (offset == std::string_view::npos) {
-                    continue;
-                }
-                a->sink->beginPiece(format_, false);
-                a->active = true;
-                a->begun = true;
-                if (chunk.kind != ChunkKind::Init && !header_.empty()) {
-                    Chunk header;
-                    header.bytes = header_;
-                    header.kind = ChunkKind::Init;
-                    a->sink->write(header);
-                }
-                Chunk rest = chunk;
-                rest.bytes = bytes.substr(offset);
-                if (offset != 0) {
-                    rest.mediaSeconds = 0;
-                }
-                a->sink->write(rest);
-            } catch (const std::exception& e) {
-                a->broken = true;
-                events.push_back(
-                    event(CaptureEvent::Kind::Notice,
-                          std::string("a recording stopped taking data: ") + e.what()));
-            }
+        sinks = beginDelivery();
+    }
+    std::vector<std::string> failures;
+    const auto reached = fanout_.write(sinks, chunk, failures);
+    std::vector<CaptureEvent> events;
+    if (chunk.endsAt && !reached.empty()) {
+        // A sink leaving at its window's end may wait for this.
+        std::lock_guard lock(mutex_);
+        for (auto* a : reached) {
+            auto& until = a->reached[chunk.track];
+            until = std::max(until, *chunk.endsAt);
         }
     }
-    if (reachedMore) {
-        wake_.notify_all();  // a sink leaving at its window's end may wait for this
-    }
-    if (!events.empty()) {
-        emit(events);
-    }
+    endDelivery(failures, events);
 }
 
 void RoomCapture::onLost(const Gap& gap) {
     std::vector<CaptureEvent> events;
+    Attachments sinks;
     {
         std::lock_guard lock(mutex_);
         auto e = event(CaptureEvent::Kind::Lost, gap.cause);
         e.gap = gap;
         e.sequence = gap.firstSequence;
         events.push_back(std::move(e));
-        for (auto& a : sinks_) {
-            if (!a->active || a->broken) {
-                continue;
-            }
-            try {
-                a->sink->gap(gap);
-            } catch (const std::exception& ex) {
-                a->broken = true;
-                events.push_back(
-                    event(CaptureEvent::Kind::Notice,
-                          std::string("a recording stopped taking data: ") + ex.what()));
-            }
-        }
+        sinks = beginDelivery();
     }
-    emit(events);
+    std::vector<std::string> failures;
+    fanout_.lost(sinks, gap, failures);
+    endDelivery(failures, events);
 }
 
 void RoomCapture::onNotice(const std::string& message) {

@@ -19,6 +19,7 @@
 #include "confcap/core/Clock.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/RetryPolicy.h"
+#include "confcap/record/Fanout.h"
 #include "confcap/record/MediaSink.h"
 #include "confcap/record/Source.h"
 
@@ -122,7 +123,6 @@ public:
     int connections() const;
 
 private:
-    struct Attached;
     class Output;
 
     // Starts the capture thread; call with mutex_ held and running_ false.
@@ -134,6 +134,10 @@ private:
     // The gapcause of a loss of stream that ends now; call with mutex_ held.
     std::string outageCause() const;
     void emit(std::vector<CaptureEvent>& events);
+    // The sinks to deliver to, marking a delivery under way; call with mutex_ held.
+    Attachments beginDelivery();
+    // Ends a delivery: reports the sinks that broke and emits `events`; call without mutex_.
+    void endDelivery(const std::vector<std::string>& failures, std::vector<CaptureEvent>& events);
     CaptureEvent event(CaptureEvent::Kind kind, std::string message) const;
     std::chrono::system_clock::time_point now() const;
 
@@ -152,14 +156,15 @@ private:
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
-    std::vector<std::unique_ptr<Attached>> sinks_;
+    Attachments sinks_;
+    bool delivering_ = false;  // the capture's thread writes to sinks_ (without the lock)
     std::thread thread_;
     bool running_ = false;
     bool stopRequested_ = false;
     Source* source_ = nullptr;  // the running source, for stop()
 
-    // Capture-thread state (guarded by mutex_ where the sinks see it).
-    StreamFormat format_;
+    // Capture-thread state (guarded by mutex_ where other threads see it).
+    Fanout fanout_;
     bool connected_ = false;  // a connection is delivering media
     bool failed_ = false;     // a failure happened since the last connection
     int connections_ = 0;
@@ -172,14 +177,6 @@ private:
     std::string reportedCause_;
     std::chrono::system_clock::time_point reportedAt_;
     std::chrono::system_clock::time_point lastData_;  // last write, or the start
-    std::string header_;                              // what a sink joining mid-piece needs first
-    bool headerComplete_ = false;
-    struct KnownTrack {
-        TrackInfo info;
-        StreamFormat format;
-        std::string init;  // its initialization section, for a sink joining mid-piece
-    };
-    std::map<int, KnownTrack> trackFormats_;  // the further tracks of the current piece
     std::mt19937 random_{std::random_device{}()};
 };
 
