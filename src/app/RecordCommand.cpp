@@ -27,6 +27,7 @@
 #include "confcap/record/Recovery.h"
 #include "confcap/run/CaptureRecorder.h"
 #include "confcap/run/PocoTimer.h"
+#include "confcap/run/ScheduleRefresher.h"
 #include "confcap/run/Scheduler.h"
 #include "confcap/status/Console.h"
 #include "confcap/status/LogWriter.h"
@@ -62,13 +63,6 @@ status::Mark markFor(const plan::Job& job, const date::time_zone* zone) {
     return {job.talk.room, date::format("%H:%M", local) + " " + job.talk.title};
 }
 
-std::string planChanges(const plan::PlanDiff& diff) {
-    std::ostringstream out;
-    out << diff.added.size() << " added, " << diff.changed.size() << " changed, "
-        << diff.cancelled.size() << " cancelled";
-    return out.str();
-}
-
 }  // namespace
 
 int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) {
@@ -88,7 +82,8 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
         }
         statusPort = static_cast<std::uint16_t>(value);
     }
-    auto schedule = loadSchedule(arguments, err);
+    ScheduleReader scheduleReader;
+    auto schedule = *scheduleReader.read(arguments, err);
     auto currentPlan = makePlanFor(schedule, arguments);
     prepareOutputFolder(outDir);
     record::CommandSource::removeStalePipes(outDir / ".confcap");
@@ -217,55 +212,25 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
         board.publish(status::Level::Info, {}, "status page at " + server->url("/"));
     }
 
-    // The schedule is re-read every --refresh, and at once on SIGHUP.
-    std::mutex refreshMutex;
-    std::condition_variable refreshWake;
-    bool refreshStop = false;
-    bool reloadRequested = false;
-    signals.onReload([&] {
-        std::lock_guard lock(refreshMutex);
-        reloadRequested = true;
-        refreshWake.notify_all();
-    });
-    Arguments active = arguments;  // the options in force; SIGHUP re-reads the config file
-    std::thread refresher([&] {
-        // --refresh 0 turns the periodic refresh off; SIGHUP still re-reads.
-        const auto period = refresh.count() == 0 ? std::chrono::hours(24 * 365) : refresh;
-        std::unique_lock lock(refreshMutex);
-        while (!refreshStop) {
-            refreshWake.wait_for(lock, period, [&] { return refreshStop || reloadRequested; });
-            if (refreshStop) {
-                break;
+    // The schedule is re-read every --refresh, and at once on SIGHUP, which re-reads the config
+    // file too: selection, streams and padding may change.
+    Arguments active = arguments;  // the options in force
+    run::ScheduleRefresher refresher(
+        theScheduler, board, currentPlan,
+        [&](bool everything) -> std::optional<plan::Plan> {
+            if (everything && active.has("config")) {
+                active = active.withConfigReloaded(kRecord);
             }
-            const bool hup = std::exchange(reloadRequested, false);
-            lock.unlock();
-            try {
-                if (hup && active.has("config")) {
-                    // SIGHUP re-reads the config too: selection, streams and padding may change.
-                    active = active.withConfigReloaded(kRecord);
-                }
-                std::ostringstream warnings;
-                auto fresh = loadSchedule(active, warnings);
-                auto freshPlan = makePlanFor(fresh, active);
-                const auto diff = plan::diffPlans(currentPlan, freshPlan);
-                if (!diff.added.empty() || !diff.changed.empty() || !diff.cancelled.empty()) {
-                    board.publish(status::Level::Info, {},
-                                  "the schedule changed: " + planChanges(diff));
-                    noteRecorders(freshPlan);
-                    theScheduler.applyPlan(freshPlan);
-                } else if (hup) {
-                    board.publish(status::Level::Info, {}, "schedule re-read: no changes");
-                }
-                currentPlan = std::move(freshPlan);
-            } catch (const std::exception& e) {
-                board.publish(status::Level::Warning, {},
-                              std::string("could not refresh the schedule, keeping the last "
-                                          "good one: ") +
-                                  e.what());
+            std::ostringstream warnings;
+            auto fresh = scheduleReader.read(active, warnings, everything);
+            if (!fresh) {
+                return std::nullopt;
             }
-            lock.lock();
-        }
-    });
+            return makePlanFor(*fresh, active);
+        },
+        refresh, noteRecorders);
+    signals.onReload([&] { refresher.refreshNow(); });
+    refresher.start();
 
     const bool exitWhenDone = arguments.flag("exit-when-done");
     signals.wait([&] { return exitWhenDone && theScheduler.done(); },
@@ -275,12 +240,7 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
                       "stopping: talks under way are kept open for the next run with the same "
                       "--out (Ctrl-C again to quit at once)");
     }
-    {
-        std::lock_guard lock(refreshMutex);
-        refreshStop = true;
-    }
-    refreshWake.notify_all();
-    refresher.join();
+    refresher.stop();
     theScheduler.stop("confcap stopped");
     table.stop();
 

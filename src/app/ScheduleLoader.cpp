@@ -3,18 +3,18 @@
 #include <date/tz.h>
 
 #include "confcap/core/Error.h"
-#include "confcap/fetch/ScheduleSource.h"
 #include "confcap/schedule/ScheduleParser.h"
 
 namespace confcap::app {
 
-schedule::Schedule loadSchedule(const Arguments& arguments, std::ostream& err) {
-    const auto source = arguments.value("schedule");
-    if (!source) {
+std::optional<schedule::Schedule> ScheduleReader::read(const Arguments& arguments,
+                                                       std::ostream& err, bool always) {
+    const auto location = arguments.value("schedule");
+    if (!location) {
         throw core::UsageError(
             "No schedule given; name one with --schedule URL or --schedule FILE.");
     }
-    schedule::ParseOptions parseOptions{*source, arguments.value("timezone")};
+    schedule::ParseOptions parseOptions{*location, arguments.value("timezone")};
     if (parseOptions.timeZone) {
         try {
             date::locate_zone(*parseOptions.timeZone);
@@ -26,25 +26,40 @@ schedule::Schedule loadSchedule(const Arguments& arguments, std::ostream& err) {
     fetch::ScheduleSource::Options fetchOptions;
     fetchOptions.cacheDir = arguments.value("cache-dir").value_or("");
     fetchOptions.caFile = arguments.value("ca-file").value_or("");
-    // Only bytes that parse as a schedule may replace the cached copy; what the check parsed is
-    // kept so the same bytes are not parsed twice.
-    std::optional<schedule::Schedule> validated;
-    std::string validatedBytes;
-    fetch::ScheduleSource scheduleSource(*source, fetchOptions, [&](std::string_view bytes) {
-        validated = schedule::parseSchedule(bytes, parseOptions);
-        validatedBytes = bytes;
-    });
-    const auto fetched = scheduleSource.fetch();
+    const auto key = *location + "\n" + fetchOptions.cacheDir.string() + "\n" +
+                     fetchOptions.caFile + "\n" + parseOptions.timeZone.value_or("");
+    if (!source_ || key != key_) {
+        // Only bytes that parse as a schedule may replace the cached copy; what the check
+        // parsed is kept so the same bytes are not parsed twice.
+        source_ = std::make_unique<fetch::ScheduleSource>(
+            *location, fetchOptions, [this, parseOptions](std::string_view bytes) {
+                validated_ = schedule::parseSchedule(bytes, parseOptions);
+                validatedBytes_ = bytes;
+            });
+        key_ = key;
+    }
+    validated_.reset();
+    const auto fetched = source_->fetch();
     if (fetched.warning) {
         err << "confcap: warning: " << *fetched.warning << "\n";
     }
-    auto parsed = validated && validatedBytes == fetched.bytes
-                      ? std::move(*validated)
+    if (!fetched.changed && !always) {
+        return std::nullopt;
+    }
+    auto parsed = validated_ && validatedBytes_ == fetched.bytes
+                      ? std::move(*validated_)
                       : schedule::parseSchedule(fetched.bytes, parseOptions);
+    validated_.reset();
+    validatedBytes_.clear();
     for (const auto& warning : parsed.warnings) {
         err << "confcap: warning: " << warning << "\n";
     }
     return parsed;
+}
+
+schedule::Schedule loadSchedule(const Arguments& arguments, std::ostream& err) {
+    ScheduleReader reader;
+    return *reader.read(arguments, err);
 }
 
 }  // namespace confcap::app

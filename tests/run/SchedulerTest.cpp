@@ -11,125 +11,20 @@
 #include <string>
 #include <vector>
 
-#include "confcap/core/Error.h"
+#include "support/RunFakes.h"
 
 using namespace std::chrono_literals;
 using confcap::core::FakeClock;
 using confcap::core::ManualTimer;
 using confcap::run::JobState;
 using confcap::run::Scheduler;
+using confcap::testing::at;
+using confcap::testing::job;
+using confcap::testing::kNoon;
+using confcap::testing::NotingRecorder;
+using confcap::testing::NotingReporter;
 
 namespace {
-
-const confcap::core::Instant kNoon{std::chrono::sys_days{std::chrono::year{2026} / 12 / 27} + 12h};
-
-confcap::plan::Job job(const std::string& key, confcap::core::Instant from,
-                       std::chrono::seconds length) {
-    confcap::plan::Job j;
-    j.talk.guid = key;
-    j.talk.title = key;
-    j.talk.room = "Saal 1";
-    j.talk.start = from;
-    j.talk.duration = length;
-    j.from = from;
-    j.until = from + length;
-    j.stream = "http://127.0.0.1/s.m3u8";
-    j.fileStem = key;
-    return j;
-}
-
-std::chrono::system_clock::time_point at(confcap::core::Instant t) {
-    return std::chrono::system_clock::time_point(t.time_since_epoch());
-}
-
-/// Takes notes of what it is asked to do. Thread-safe.
-class NotingRecorder final : public confcap::run::Recorder {
-public:
-    void start(const confcap::plan::Job& job) override {
-        if (job.talk.title == "broken") {
-            throw confcap::core::OutputError("Cannot write to the output folder.");
-        }
-        note("start " + job.talk.key());
-    }
-    void retarget(const confcap::plan::Job& job) override {
-        note("retarget " + job.talk.key() + " until " + confcap::core::formatUtc(job.until));
-    }
-    std::optional<confcap::record::FinalizeResult> finish(const std::string& key,
-                                                          std::string_view reason,
-                                                          bool windowEnded) override {
-        note("finish " + key + " (" + std::string(reason) + (windowEnded ? ", at its end)" : ")"));
-        confcap::record::FinalizeResult result;
-        result.outcome = confcap::record::Outcome::Recorded;
-        result.reason = "recorded: 1.0 MB";
-        result.files = {outDir_ / (key + ".ts")};
-        result.status.bytes = 1'000'000;
-        return result;
-    }
-    std::optional<confcap::record::SinkStatus> suspend(const std::string& key) override {
-        note("suspend " + key);
-        return confcap::record::SinkStatus{};
-    }
-    std::optional<confcap::record::SinkStatus> progress(const std::string&) const override {
-        return confcap::record::SinkStatus{};
-    }
-    std::optional<std::string> partFile(const std::string& key) const override {
-        return key + ".ts.part";
-    }
-    const std::filesystem::path& outDir() const noexcept override { return outDir_; }
-
-    std::vector<std::string> calls() const {
-        std::lock_guard lock(mutex_);
-        return calls_;
-    }
-
-private:
-    void note(std::string call) {
-        std::lock_guard lock(mutex_);
-        calls_.push_back(std::move(call));
-    }
-    mutable std::mutex mutex_;
-    std::vector<std::string> calls_;
-    std::filesystem::path outDir_ = "/out";
-};
-
-/// Keeps the latest snapshot of each job and every message; asks the scheduler something on
-/// every call, which would deadlock if the scheduler called it with its lock held.
-class NotingReporter final : public confcap::run::Reporter {
-public:
-    void publish(confcap::run::Event event) override {
-        if (scheduler != nullptr) {
-            scheduler->done();
-        }
-        std::lock_guard lock(mutex_);
-        messages_.push_back(event.mark.talk + ": " + event.message);
-    }
-    void update(confcap::run::JobSnapshot snapshot) override {
-        if (scheduler != nullptr) {
-            scheduler->done();
-        }
-        std::lock_guard lock(mutex_);
-        jobs_[snapshot.key] = std::move(snapshot);
-    }
-    JobState state(const std::string& key) const {
-        std::lock_guard lock(mutex_);
-        return jobs_.at(key).state;
-    }
-    confcap::run::JobSnapshot job(const std::string& key) const {
-        std::lock_guard lock(mutex_);
-        return jobs_.at(key);
-    }
-    bool said(const std::string& text) const {
-        std::lock_guard lock(mutex_);
-        return std::any_of(messages_.begin(), messages_.end(),
-                           [&](const auto& m) { return m.find(text) != std::string::npos; });
-    }
-    Scheduler* scheduler = nullptr;
-
-private:
-    mutable std::mutex mutex_;
-    std::vector<std::string> messages_;
-    std::map<std::string, confcap::run::JobSnapshot> jobs_;
-};
 
 struct Fixture {
     FakeClock clock{at(kNoon) - 10min};

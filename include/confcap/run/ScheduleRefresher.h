@@ -1,0 +1,65 @@
+// Keeps a running plan current: the schedule is read again every --refresh and at once on request
+// (SIGHUP), and a plan that changed goes to the scheduler. A refresh that fails keeps the last
+// good plan and says so.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "confcap/plan/Plan.h"
+#include "confcap/run/Report.h"
+#include "confcap/run/Scheduler.h"
+
+namespace confcap::run {
+
+/// "2 added, 1 changed, 0 cancelled". Pure.
+std::string describeChanges(const plan::PlanDiff& diff);
+
+/// Refreshes on a thread of its own.
+class ScheduleRefresher {
+public:
+    /// Reads the schedule again and makes its plan; nullopt when the schedule did not change.
+    /// `everything` asks to re-read all that the plan comes from (SIGHUP: the config file too)
+    /// and to make the plan even when the schedule is the same. Throws what it fails with.
+    using Loader = std::function<std::optional<plan::Plan>(bool everything)>;
+    /// Called with a plan that changed, before the scheduler gets it.
+    using Changed = std::function<void(const plan::Plan&)>;
+
+    /// `scheduler` and `reporter` must outlive the refresher. A `period` of 0 refreshes only on
+    /// request.
+    ScheduleRefresher(Scheduler& scheduler, Reporter& reporter, plan::Plan current, Loader load,
+                      std::chrono::seconds period, Changed changed = {});
+    /// stop().
+    ~ScheduleRefresher();
+    ScheduleRefresher(const ScheduleRefresher&) = delete;
+    ScheduleRefresher& operator=(const ScheduleRefresher&) = delete;
+
+    /// Starts the thread. Call once.
+    void start();
+    /// Asks for a refresh now that re-reads everything (SIGHUP). Thread-safe; async-signal-unsafe.
+    void refreshNow();
+    /// Ends the thread, waiting for a refresh under way. Thread-safe; idempotent.
+    void stop();
+
+private:
+    void loop();
+
+    Scheduler& scheduler_;
+    Reporter& reporter_;
+    plan::Plan current_;
+    Loader load_;
+    std::chrono::seconds period_;
+    Changed changed_;
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    bool requested_ = false;
+    std::thread thread_;
+};
+
+}  // namespace confcap::run

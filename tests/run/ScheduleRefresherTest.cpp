@@ -1,0 +1,119 @@
+// The ScheduleRefresher with a loader the test controls: a changed plan reaches the scheduler, an
+// unchanged one does not, a failure keeps the last good plan and says so.
+#include "confcap/run/ScheduleRefresher.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+
+#include "support/RunFakes.h"
+
+using namespace std::chrono_literals;
+using confcap::core::FakeClock;
+using confcap::core::ManualTimer;
+using confcap::run::ScheduleRefresher;
+using confcap::testing::at;
+using confcap::testing::job;
+using confcap::testing::kNoon;
+using confcap::testing::NotingRecorder;
+using confcap::testing::NotingReporter;
+
+namespace {
+
+struct Fixture {
+    FakeClock clock{at(kNoon) - 10min};
+    ManualTimer timer;
+    NotingRecorder recorder;
+    NotingReporter reporter;
+    confcap::run::Scheduler scheduler{clock,
+                                      timer,
+                                      recorder,
+                                      reporter,
+                                      [](const confcap::plan::Job& j) {
+                                          return confcap::run::Mark{j.talk.room, j.talk.title};
+                                      },
+                                      {}};
+    confcap::plan::Plan first;
+    // What the next load does: 0 unchanged, 1 a talk added, 2 fails.
+    std::atomic<int> next{0};
+    std::atomic<int> loads{0};
+    std::atomic<int> everything{0};
+    std::atomic<int> changedCalls{0};
+
+    Fixture() {
+        first.jobs = {job("a", kNoon, 30min)};
+        scheduler.applyPlan(first);
+    }
+
+    ScheduleRefresher::Loader loader() {
+        return [this](bool all) -> std::optional<confcap::plan::Plan> {
+            ++loads;
+            everything += all ? 1 : 0;
+            switch (next.load()) {
+                case 1: {
+                    auto more = first;
+                    more.jobs.push_back(job("b", kNoon + 30min, 30min));
+                    return more;
+                }
+                case 2:
+                    throw std::runtime_error("Could not connect to the schedule: refused.");
+                default:
+                    return std::nullopt;
+            }
+        };
+    }
+    void waitForLoads(int count) {
+        for (int i = 0; i < 1000 && loads < count; ++i) {
+            std::this_thread::sleep_for(2ms);
+        }
+        std::this_thread::sleep_for(20ms);  // the load's result is handed on after it returns
+    }
+};
+
+}  // namespace
+
+BOOST_TEST_DONT_PRINT_LOG_VALUE(confcap::run::JobState)
+
+BOOST_AUTO_TEST_SUITE(ScheduleRefresherTest)
+
+BOOST_FIXTURE_TEST_CASE(a_request_refreshes_and_a_changed_plan_reaches_the_scheduler, Fixture) {
+    ScheduleRefresher refresher(scheduler, reporter, first, loader(), 0s,
+                                [this](const confcap::plan::Plan&) { ++changedCalls; });
+    refresher.start();
+    refresher.refreshNow();
+    waitForLoads(1);
+    BOOST_TEST(everything == 1);
+    BOOST_TEST(reporter.said("schedule re-read: no changes"));
+    BOOST_TEST(changedCalls == 0);
+
+    next = 1;
+    refresher.refreshNow();
+    waitForLoads(2);
+    BOOST_TEST(reporter.said("the schedule changed: 1 added, 0 changed, 0 cancelled"));
+    BOOST_TEST(changedCalls == 1);
+    BOOST_TEST(reporter.state("b") == confcap::run::JobState::Waiting);
+
+    next = 2;
+    refresher.refreshNow();
+    waitForLoads(3);
+    BOOST_TEST(
+        reporter.said("could not refresh the schedule, keeping the last good one: Could "
+                      "not connect to the schedule: refused."));
+    BOOST_TEST(reporter.state("b") == confcap::run::JobState::Waiting);
+    refresher.stop();
+    BOOST_TEST(loads == 3);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_period_refreshes_without_a_request, Fixture) {
+    ScheduleRefresher refresher(scheduler, reporter, first, loader(), 1s);
+    next = 1;
+    refresher.start();
+    waitForLoads(1);
+    BOOST_TEST(loads >= 1);
+    BOOST_TEST(everything == 0);
+    BOOST_TEST(reporter.state("b") == confcap::run::JobState::Waiting);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
