@@ -293,11 +293,15 @@ void RoomCapture::runLoop() {
             // 404 of a stream that is not live yet included) may end by waiting.
             const auto policyKind = kind == core::ErrorKind::Unusable ? core::ErrorKind::Unusable
                                                                       : core::ErrorKind::Transient;
-            const auto wait = options_.retry.next(++attempt, policyKind, now(), deadline,
-                                                  retryAfter, uniform(random_));
+            const bool firstHttpError = options_.giveUpOnFirstHttpError && connections_ == 0 &&
+                                        failedAttempts_ == 1 && cause.rfind("HTTP ", 0) == 0;
+            const auto wait = firstHttpError
+                                  ? std::nullopt
+                                  : options_.retry.next(++attempt, policyKind, now(), deadline,
+                                                        retryAfter, uniform(random_));
             if (!wait) {
                 auto gaveUp = event(CaptureEvent::Kind::GaveUp,
-                                    policyKind == core::ErrorKind::Unusable
+                                    policyKind == core::ErrorKind::Unusable || firstHttpError
                                         ? "giving up: " + message
                                         : "giving up: the last window closes before another "
                                           "attempt could be made");

@@ -78,6 +78,8 @@ void CaptureRecorder::start(const plan::Job& job) {
             record::RoomCapture::Options captureOptions;
             captureOptions.retry = options_.retry;
             captureOptions.clock = options_.clock;
+            captureOptions.stopWhenFinished = job.ending.atStreamEnd;
+            captureOptions.giveUpOnFirstHttpError = job.ending.onFirstHttpError;
             std::weak_ptr<Capture> weak = slot;
             auto handler = [this, weak](const record::CaptureEvent& event) {
                 if (const auto self = weak.lock(); self && onEvent_) {

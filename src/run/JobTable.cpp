@@ -157,17 +157,33 @@ std::vector<Action> JobTable::tick(TimePoint now) {
                        now - from > std::chrono::seconds(2) ? "started late, recording from now"
                                                             : "window began");
         } else if (isCapturing(entry.state) && now >= until) {
-            actions.push_back({Action::Kind::Stop, entry.job, "window ended", true});
-            transition(entry, JobState::Finalizing, "window ended");
+            const std::string reason = entry.job.ending.windowEnded.empty()
+                                           ? std::string("window ended")
+                                           : entry.job.ending.windowEnded;
+            actions.push_back({Action::Kind::Stop, entry.job, reason, true});
+            transition(entry, JobState::Finalizing, reason);
         }
     }
     return actions;
 }
 
-std::vector<Action> JobTable::stopAll(const std::string& reason) {
+std::optional<Action> JobTable::end(const std::string& key, const std::string& reason) {
+    JobEntry* entry = findMutable(key);
+    if (entry == nullptr || !isCapturing(entry->state)) {
+        return std::nullopt;
+    }
+    Action action{Action::Kind::Stop, entry->job, reason};
+    transition(*entry, JobState::Finalizing, reason);
+    return action;
+}
+
+std::vector<Action> JobTable::stopAll(const std::string& reason, bool keepOpen) {
     std::vector<Action> actions;
     for (auto& entry : entries_) {
-        if (isCapturing(entry.state)) {
+        if (isCapturing(entry.state) && !keepOpen) {
+            actions.push_back({Action::Kind::Stop, entry.job, reason});
+            transition(entry, JobState::Finalizing, reason);
+        } else if (isCapturing(entry.state)) {
             actions.push_back({Action::Kind::Suspend, entry.job, reason});
             transition(entry, JobState::Interrupted,
                        reason +

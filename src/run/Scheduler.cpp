@@ -1,6 +1,9 @@
 #include "confcap/run/Scheduler.h"
 
+#include <set>
+
 #include "confcap/core/Error.h"
+#include "confcap/core/Text.h"
 #include "confcap/core/Time.h"
 
 namespace confcap::run {
@@ -55,7 +58,7 @@ Scheduler::Scheduler(const core::Clock& clock, core::Timer& timer, Recorder& rec
                         text = std::string(toString(from)) + " -> " + toString(to) +
                                (entry.reason.empty() ? "" : ": " + entry.reason),
                         s = snapshot(entry)]() mutable {
-                     reporter_.publish(level, mark, text);
+                     reporter_.publish(level, mark, text, Topic::Job);
                      reporter_.update(std::move(s));
                  });
                  // An interrupted job is not over: the next run continues it.
@@ -268,6 +271,7 @@ void Scheduler::finished(const std::string& key, std::optional<record::FinalizeR
                 file = result->files.front().lexically_relative(recorder_.outDir()).string();
             }
             table_.finished(key, stateOf(result->outcome), result->reason, file);
+            results_[key] = *result;
             // The final counters, for the summary and the status page.
             if (const auto* entry = table_.find(key)) {
                 auto s = snapshot(*entry);
@@ -282,6 +286,7 @@ void Scheduler::finished(const std::string& key, std::optional<record::FinalizeR
 
 void Scheduler::reportProgress() {
     std::vector<JobSnapshot> running;
+    std::set<std::string> endOnWriteFailure;
     TimePoint now;
     {
         std::lock_guard lock(mutex_);
@@ -289,11 +294,22 @@ void Scheduler::reportProgress() {
         for (const auto& entry : table_.entries()) {
             if (entry.state == JobState::Recording || entry.state == JobState::Retrying) {
                 running.push_back(snapshot(entry));
+                if (entry.job.ending.onWriteFailure) {
+                    endOnWriteFailure.insert(entry.job.talk.key());
+                }
             }
         }
     }
+    std::vector<Action> ends;
     for (auto& s : running) {
         const auto progress = recorder_.progress(s.key);
+        if (progress && progress->state == record::SinkState::WriteFailed &&
+            endOnWriteFailure.count(s.key) > 0) {
+            std::lock_guard lock(mutex_);
+            if (auto end = table_.end(s.key, "writing failed")) {
+                ends.push_back(std::move(*end));
+            }
+        }
         if (progress) {
             addCounters(s, *progress);
         }
@@ -314,11 +330,14 @@ void Scheduler::reportProgress() {
         }
         reporter_.update(std::move(s));
     }
+    flush();
+    carryOut(std::move(ends));
 }
 
 void Scheduler::captureEvent(const record::CaptureEvent& event,
                              const std::vector<std::string>& keys) {
     using Kind = record::CaptureEvent::Kind;
+    std::vector<Action> ends;
     {
         std::lock_guard lock(mutex_);
         Mark mark{event.room, {}};
@@ -328,8 +347,9 @@ void Scheduler::captureEvent(const record::CaptureEvent& event,
             }
         }
         // A failure that goes on is told once a minute; the status shows it all along.
-        later([this, level = event.repeat ? Level::Debug : levelOf(event.kind), mark,
-               message = event.message] { reporter_.publish(level, mark, message); });
+        later(
+            [this, level = event.repeat ? Level::Debug : levelOf(event.kind), mark,
+             message = event.message] { reporter_.publish(level, mark, message, Topic::Stream); });
         for (const auto& key : keys) {
             if (event.kind == Kind::Failed) {
                 const auto since =
@@ -340,10 +360,27 @@ void Scheduler::captureEvent(const record::CaptureEvent& event,
                                    "waiting for the stream: " + event.cause + " since " + since);
             } else if (event.kind == Kind::Connected || event.kind == Kind::Resumed) {
                 table_.streamState(key, true, event.message);
+            } else if (event.kind == Kind::GaveUp) {
+                // Nothing more will come for it: it is finished now, not at its window's end.
+                auto why = event.message;
+                if (why.rfind("giving up: ", 0) == 0) {
+                    why.erase(0, std::string("giving up: ").size());
+                }
+                if (auto end = table_.end(key, "the stream failed: " + core::clause(why))) {
+                    ends.push_back(std::move(*end));
+                }
+            } else if (event.kind == Kind::Ended) {
+                const auto* entry = table_.find(key);
+                if (entry != nullptr && entry->job.ending.atStreamEnd) {
+                    if (auto end = table_.end(key, "the stream ended")) {
+                        ends.push_back(std::move(*end));
+                    }
+                }
             }
         }
     }
     flush();
+    carryOut(std::move(ends));
 }
 
 void Scheduler::stop(const std::string& reason) {
@@ -352,7 +389,7 @@ void Scheduler::stop(const std::string& reason) {
         std::lock_guard lock(mutex_);
         if (!stopped_) {
             stopped_ = true;
-            actions = table_.stopAll(reason);
+            actions = table_.stopAll(reason, options_.keepOpenOnStop);
         }
     }
     timer_.cancel();
@@ -374,6 +411,12 @@ void Scheduler::stop(const std::string& reason) {
 bool Scheduler::done() const {
     std::lock_guard lock(mutex_);
     return table_.done();
+}
+
+std::optional<record::FinalizeResult> Scheduler::result(const std::string& key) const {
+    std::lock_guard lock(mutex_);
+    const auto it = results_.find(key);
+    return it == results_.end() ? std::nullopt : std::optional(it->second);
 }
 
 std::vector<JobEntry> Scheduler::entries() const {

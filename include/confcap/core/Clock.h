@@ -21,6 +21,20 @@ public:
     TimePoint now() const override { return std::chrono::system_clock::now(); }
 };
 
+/// The wall clock as it read at construction, moved on by the steady clock: a step of the system
+/// clock (NTP, a change by hand) does not move it, so a length of time stays that length.
+class SteadyWallClock final : public Clock {
+public:
+    TimePoint now() const override {
+        return start_ + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                            std::chrono::steady_clock::now() - steadyStart_);
+    }
+
+private:
+    TimePoint start_ = std::chrono::system_clock::now();
+    std::chrono::steady_clock::time_point steadyStart_ = std::chrono::steady_clock::now();
+};
+
 /// A clock that moves only when told to; for tests. Thread-safe.
 class FakeClock final : public Clock {
 public:

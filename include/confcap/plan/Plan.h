@@ -36,6 +36,18 @@ struct PlanOptions {
     std::string zone;
 };
 
+/// How a job ends besides its window's end (a `capture` wants all of these; a `record` none).
+struct JobEnding {
+    /// A stream that is a finished recording (VOD, ended when first read) ends the job.
+    bool atStreamEnd = false;
+    /// Writing its file failing (disk full) ends the job.
+    bool onWriteFailure = false;
+    /// An HTTP error answering the very first request ends the job (a mistyped URL).
+    bool onFirstHttpError = false;
+    /// Why the job ended when its window did, for the sidecar; "window ended" when empty.
+    std::string windowEnded;
+};
+
 /// One talk to record: the stream to take it from and the window to take.
 struct Job {
     schedule::Talk talk;
@@ -47,6 +59,7 @@ struct Job {
     std::filesystem::path fileStem;
     /// The extension the stream's URL suggests ("ts" for HLS), for showing the plan.
     std::string expectedExtension;
+    JobEnding ending;
 };
 
 /// A selected talk that is not a job, and why.

@@ -78,6 +78,9 @@ public:
         /// End the capture (an Ended event) when the source reports a finished recording. Off,
         /// a finished or paused stream is polled with the retry policy until the windows end.
         bool stopWhenFinished = false;
+        /// Give up when the very first request answers an HTTP error (a mistyped URL), rather
+        /// than trying again until the windows end.
+        bool giveUpOnFirstHttpError = false;
         /// Wall clock for gaps and deadlines; the system clock when null. Must outlive the capture.
         const core::Clock* clock = nullptr;
     };

@@ -66,9 +66,14 @@ public:
     /// against clock jumps: a backward jump neither repeats nor loses a job.
     std::vector<Action> tick(TimePoint now);
 
-    /// Suspend for every running job (confcap is shutting down inside their windows: they are
-    /// Interrupted, their parts kept for the next run); waiting jobs stay waiting.
-    std::vector<Action> stopAll(const std::string& reason);
+    /// For every running job as confcap shuts down inside its window: Suspend when `keepOpen`
+    /// (it is Interrupted, its parts kept for the next run), else Stop (it is finalized now).
+    /// Waiting jobs stay waiting.
+    std::vector<Action> stopAll(const std::string& reason, bool keepOpen = true);
+
+    /// Stop for a running job before its window's end (its stream ended, its file cannot be
+    /// written); nullopt when it is not running.
+    std::optional<Action> end(const std::string& key, const std::string& reason);
 
     /// A started job's stream is down (Retrying) or flows again (Recording).
     void streamState(const std::string& key, bool flowing, const std::string& reason);

@@ -46,11 +46,19 @@ struct Mark {
     std::string talk;  ///< "10:30 Opening" (local start time and title), or empty
 };
 
+/// What an event is about.
+enum class Topic {
+    Run,     ///< the run as a whole (start, schedule changes)
+    Job,     ///< a job's state changed
+    Stream,  ///< a room's stream (connected, failed, resumed, a notice)
+};
+
 struct Event {
     std::chrono::system_clock::time_point time;
     Level level = Level::Info;
     Mark mark;
     std::string message;  ///< one line, no trailing period required
+    Topic topic = Topic::Run;
 };
 
 /// What the operator sees of one job at a moment.
@@ -85,9 +93,9 @@ public:
     virtual void update(JobSnapshot snapshot) = 0;
 
     /// Convenience: publish now with `level`.
-    void publish(Level level, Mark mark, std::string message) {
-        publish(
-            Event{std::chrono::system_clock::now(), level, std::move(mark), std::move(message)});
+    void publish(Level level, Mark mark, std::string message, Topic topic = Topic::Run) {
+        publish(Event{std::chrono::system_clock::now(), level, std::move(mark), std::move(message),
+                      topic});
     }
 };
 

@@ -36,6 +36,9 @@ public:
         /// A wall-clock time as the operator reads it ("10:31" in the conference's zone), for
         /// "waiting for the stream: HTTP 404 since 10:31"; RFC 3339 UTC when empty.
         std::function<std::string(std::chrono::system_clock::time_point)> clockText;
+        /// What stop() does to running jobs: leave them open for the next run (record), or
+        /// finalize them now (capture).
+        bool keepOpenOnStop = true;
     };
 
     /// `clock`, `timer`, `recorder` and `reporter` must outlive the scheduler. The reporter is
@@ -50,17 +53,20 @@ public:
     /// Starts the timer: a job already inside its window starts now. Call once.
     void start();
     /// Stops the timer and leaves every running job open for the next run (Interrupted, its
-    /// parts kept). Blocks until every recording has finished or stopped. Thread-safe;
-    /// idempotent.
+    /// parts kept), or finalizes it with `reason` (Options::keepOpenOnStop). Blocks until every
+    /// recording has finished or stopped. Thread-safe; idempotent.
     void stop(const std::string& reason);
     /// True when no job waits, records or finalizes. Thread-safe.
     bool done() const;
     /// A copy of the jobs and their states. Thread-safe.
     std::vector<JobEntry> entries() const;
+    /// How the job's recording ended, once it was finalized. Thread-safe.
+    std::optional<record::FinalizeResult> result(const std::string& key) const;
 
     /// Takes a capture's event (from the CaptureRecorder's handler, on the capture's thread):
-    /// reports it marked with the room and talk, and moves the attached jobs between Recording
-    /// and Retrying.
+    /// reports it marked with the room and talk, moves the attached jobs between Recording and
+    /// Retrying, and ends them when the capture gave up, or when the stream ended and they end
+    /// at its end (plan::JobEnding).
     void captureEvent(const record::CaptureEvent& event, const std::vector<std::string>& keys);
 
     /// One evaluation at the clock's current time: carries out due starts and stops, re-arms
@@ -96,6 +102,7 @@ private:
     std::vector<std::function<void()>> pending_;  ///< reports and journal writes to make
     std::mutex flushMutex_;                       ///< keeps them in order across threads
     std::map<std::string, std::pair<std::uint64_t, TimePoint>> lastBytes_;  ///< for bitrates
+    std::map<std::string, record::FinalizeResult> results_;
 };
 
 }  // namespace confcap::run
