@@ -39,14 +39,31 @@ bool isDayValue(const std::string& day) {
     return number || dateLike;
 }
 
+/// The part of `text` a regex looks at: at most kMaxMatchedBytes, cut before a UTF-8 character
+/// that would not fit. libstdc++'s matcher recurses once or more per character, so a 64 KB
+/// title would exhaust the stack.
+std::string_view matchedPart(const std::string& text) {
+    std::size_t size = std::min(text.size(), kMaxMatchedBytes);
+    while (size < text.size() && size > 0 &&
+           (static_cast<unsigned char>(text[size]) & 0xC0) == 0x80) {
+        --size;
+    }
+    return std::string_view(text).substr(0, size);
+}
+
+bool searches(const std::string& text, const std::regex& re) {
+    const std::string_view part = matchedPart(text);
+    return std::regex_search(part.begin(), part.end(), re);
+}
+
 /// The first regex that finds a hit in the talk's title, subtitle or speakers, or nullptr.
 const std::string* firstHit(const schedule::Talk& talk, const std::vector<std::regex>& regexes,
                             const std::vector<std::string>& patterns) {
     for (std::size_t i = 0; i < regexes.size(); ++i) {
         const auto& re = regexes[i];
-        bool hit = std::regex_search(talk.title, re) || std::regex_search(talk.subtitle, re);
+        bool hit = searches(talk.title, re) || searches(talk.subtitle, re);
         for (const auto& person : talk.persons) {
-            hit = hit || std::regex_search(person.name, re);
+            hit = hit || searches(person.name, re);
         }
         if (hit) {
             return &patterns[i];
