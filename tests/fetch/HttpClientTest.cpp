@@ -36,6 +36,7 @@ using confcap::demo::LoopbackServer;
 using confcap::fetch::HttpClient;
 using confcap::fetch::HttpRequest;
 using confcap::fetch::HttpStream;
+using confcap::fetch::kDefaultMaxBodyBytes;
 using Poco::Net::HTTPResponse;
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
@@ -403,6 +404,53 @@ BOOST_AUTO_TEST_CASE(refuses_a_body_larger_than_the_limit) {
         request.maxBodyBytes = 1000;
         BOOST_TEST(client.get(request).body.size() == 1000u);
     }
+}
+
+// Content-Length was trusted with memory when a request set no limit, as HLS segment downloads
+// do: 50 GB aborted the process, 2^63-1 threw std::length_error (issue 11).
+BOOST_AUTO_TEST_CASE(a_huge_announced_length_is_refused_without_a_limit_set) {
+    for (const char* length : {"50000000000", "9223372036854775807"}) {
+        Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
+        std::thread server([&] {
+            Poco::Net::StreamSocket connection = listener.acceptConnection();
+            connection.setReceiveTimeout(Poco::Timespan(5, 0));
+            std::string request;
+            char buffer[4096];
+            while (request.find("\r\n\r\n") == std::string::npos) {
+                const int n = connection.receiveBytes(buffer, sizeof buffer);
+                if (n <= 0) {
+                    break;
+                }
+                request.append(buffer, static_cast<std::size_t>(n));
+            }
+            const std::string response =
+                "HTTP/1.1 200 OK\r\nContent-Length: " + std::string(length) +
+                "\r\nConnection: close\r\n\r\nxxxx";
+            connection.sendBytes(response.data(), static_cast<int>(response.size()));
+            connection.close();
+        });
+        const std::string url =
+            "http://127.0.0.1:" + std::to_string(listener.address().port()) + "/segment.ts";
+        HttpClient client;
+        const auto error = fetchError([&] { client.get(requestFor(url)); });
+        server.join();
+        BOOST_TEST((error.kind() == ErrorKind::Permanent));
+        BOOST_TEST(std::string(error.what()) == "The response of " + url + " is larger than " +
+                                                    std::to_string(kDefaultMaxBodyBytes) +
+                                                    " bytes.");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_large_announced_length_that_never_comes_is_a_transient_error) {
+    LoopbackServer server([](HTTPServerRequest&, HTTPServerResponse& response) {
+        response.setKeepAlive(false);
+        response.setContentLength64(200 * 1024 * 1024);
+        response.send() << std::string(10, 'x');
+    });
+    HttpClient client;
+    const auto error = fetchError([&] { client.get(requestFor(server.url("/cut"))); });
+    BOOST_TEST((error.kind() == ErrorKind::Transient));
+    BOOST_TEST(contains(error.what(), "closed after 10 of 209715200 bytes"));
 }
 
 BOOST_AUTO_TEST_CASE(a_body_cut_short_is_a_transient_error) {
