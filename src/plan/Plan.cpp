@@ -155,10 +155,10 @@ Plan makePlan(const schedule::Schedule& schedule, const select::Selector& select
             url = streams.streamTemplate;
             replaceAll(url, "{room}", encoded(talk->room));
             replaceAll(url, "{room_slug}",
-                       room != nullptr && !room->slug.empty()
-                           ? room->slug
-                           : schedule::deriveRoomSlug(talk->room));
-            replaceAll(url, "{room_guid}", room != nullptr ? room->guid : talk->roomGuid);
+                       encoded(room != nullptr && !room->slug.empty()
+                                   ? room->slug
+                                   : schedule::deriveRoomSlug(talk->room)));
+            replaceAll(url, "{room_guid}", encoded(room != nullptr ? room->guid : talk->roomGuid));
         }
         if (url.empty()) {
             plan.skipped.push_back({*talk, "no stream for room '" + talk->room + "'"});
