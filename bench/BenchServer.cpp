@@ -374,8 +374,8 @@ int serveSoak(const std::map<std::string, std::string>& args) {
         for (auto at = talkIn; at + talkLength <= talkIn + seconds; at += talkLength) {
             char guid[64];
             std::snprintf(guid, sizeof guid, "00000000-0000-4000-8000-%012d", ++number);
-            talks.push_back({guid, room.name, "Soak talk " + std::to_string(number), at,
-                             talkLength});
+            talks.push_back(
+                {guid, room.name, "Soak talk " + std::to_string(number), at, talkLength});
         }
     }
     const auto start = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
