@@ -12,10 +12,37 @@ namespace {
 
 using core::equalsIgnoreCase;
 
+/// Whether a {n}, {n,} or {n,m} count in `pattern` has more than 9 digits: libstdc++ 12 reads
+/// such a count into a long without checking for overflow.
+bool hasHugeCount(const std::string& pattern) {
+    bool inCount = false;
+    std::size_t digits = 0;
+    for (const char c : pattern) {
+        if (c == '{') {
+            inCount = true;
+            digits = 0;
+        } else if (inCount && std::isdigit(static_cast<unsigned char>(c))) {
+            if (++digits > 9) {
+                return true;
+            }
+        } else if (inCount && c == ',') {
+            digits = 0;
+        } else {
+            inCount = false;
+        }
+    }
+    return false;
+}
+
 std::vector<std::regex> compile(const std::vector<std::string>& patterns, const char* option) {
     std::vector<std::regex> out;
     out.reserve(patterns.size());
     for (const auto& pattern : patterns) {
+        if (hasHugeCount(pattern)) {
+            throw core::UsageError(std::string(option) + " '" + pattern +
+                                   "' is not a valid regular expression (a repeat count has "
+                                   "more than 9 digits).");
+        }
         try {
             out.emplace_back(pattern,
                              std::regex::ECMAScript | std::regex::icase | std::regex::optimize);

@@ -150,4 +150,17 @@ BOOST_AUTO_TEST_CASE(theMatchedBeginningEndsBeforeACharacterThatWouldNotFit) {
     BOOST_TEST(!Selector({.match = {"\xC3"}}).decide(talk).selected);
 }
 
+// Found by fuzz/run.sh config: libstdc++ overflowed a long reading this count (UBSan).
+BOOST_DATA_TEST_CASE(aRepeatCountBeyondNineDigitsIsAUsageError,
+                     bdata::make({"a{5555555555555555555555}", "a{1,99999999999}",
+                                  "x{1234567890,}"}),
+                     pattern) {
+    BOOST_CHECK_EXCEPTION(Selector({.match = {pattern}}), confcap::core::UsageError,
+                          [&](const confcap::core::UsageError& e) {
+                              return std::string(e.what()).find("repeat count") !=
+                                     std::string::npos;
+                          });
+    BOOST_TEST(Selector({.match = {"a{2,3}"}}).decide(makeTalk()).selected == false);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
