@@ -10,6 +10,15 @@
 //   confcap-bench-server rooms --rooms 64 --talk-in 10 --talk-length 60 --media DIR --info FILE
 //       Live HLS rooms in real time (FakeStreamServer, 16 rooms per server) and a frab schedule
 //       with one talk per room.
+//   confcap-bench-server soak --seconds 3600 --talk-in 20 --talk-length 30 --media DIR --info FILE
+//       A fake conference for bench/soak.sh: four rooms (live HLS, live HLS with fMP4 segments,
+//       progressive MPEG-TS, MP3 radio) from the small demo clip, each with talks back to back
+//       from talk-in seconds on for `seconds`. Every minute each room gets one fault (dropped
+//       connection refused for 3 s, a 10 s stall, 503 for 5 s, or a failing HLS segment) between
+//       32 s and 45 s into the minute, so the minute's first half is quiet. The schedule gets a
+//       new version every 20 s, and every 5 minutes a talk that starts in more than 2 minutes is
+//       renamed. The info
+//       file lists every talk as `talk=<guid> <end, Unix seconds>`.
 //   confcap-bench-server faults --kind hls|ts --talk-in 8 --talk-length 30 --media DIR --info FILE
 //       One room, "Saal 1", streaming live HLS (window 6) or progressive MPEG-TS in real time, and
 //       a frab schedule served over HTTP with two talks back to back: "Dropped Talk" from talk-in
@@ -23,6 +32,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -36,6 +46,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "confcap/demo/FakeConference.h"
@@ -343,6 +354,107 @@ int serveFaults(const std::map<std::string, std::string>& args) {
     return 0;
 }
 
+int serveSoak(const std::map<std::string, std::string>& args) {
+    using confcap::demo::Fault;
+    using confcap::demo::StreamKind;
+    const auto seconds = std::chrono::seconds(std::stol(args.at("seconds")));
+    const auto talkIn = std::chrono::seconds(std::stoi(args.at("talk-in")));
+    const auto talkLength = std::chrono::seconds(std::stoi(args.at("talk-length")));
+    const auto clip = confcap::demo::MediaFixture::ensure(args.at("media"));
+
+    std::vector<confcap::demo::FakeRoom> rooms = {
+        {"Saal 1", {"saal1", StreamKind::Hls}},
+        {"Saal 2", {"saal2", StreamKind::HlsFmp4}},
+        {"Saal 3", {"saal3", StreamKind::Ts}},
+        {"Radio", {"radio", StreamKind::Mp3}},
+    };
+    std::vector<confcap::demo::FakeTalk> talks;
+    int number = 0;
+    for (const auto& room : rooms) {
+        for (auto at = talkIn; at + talkLength <= talkIn + seconds; at += talkLength) {
+            char guid[64];
+            std::snprintf(guid, sizeof guid, "00000000-0000-4000-8000-%012d", ++number);
+            talks.push_back(
+                {guid, room.name, "Soak talk " + std::to_string(number), at, talkLength});
+        }
+    }
+    const auto start = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    confcap::demo::FakeConference conference(clip, rooms, talks, start);
+    auto& streams = conference.streams();
+    const double lead =
+        streams.elapsed() +
+        std::chrono::duration<double>(start - std::chrono::system_clock::now()).count();
+    const auto minutes = (talkIn + seconds).count() / 60 + 1;
+    for (std::size_t r = 0; r < rooms.size(); ++r) {
+        const auto& spec = rooms[r].stream;
+        const bool hls = spec.kind == StreamKind::Hls || spec.kind == StreamKind::HlsFmp4;
+        for (long minute = 1; minute < minutes; ++minute) {
+            const double at = lead + static_cast<double>(talkIn.count() + minute * 60) + 32;
+            switch ((static_cast<std::size_t>(minute) + r) % 4) {
+                case 0:
+                    streams.addFault(spec.name, Fault::drop(at, at + 3));
+                    break;
+                case 1:
+                    streams.addFault(spec.name, Fault::stall(at, at + 10));
+                    break;
+                case 2:
+                    streams.addFault(spec.name, Fault::httpStatus(at, at + 5, 503, 1));
+                    break;
+                default:
+                    if (hls) {
+                        streams.addFault(spec.name,
+                                         Fault::failOnce(streams.liveEdge(spec.name, at) + 1, 500));
+                    }
+                    break;
+            }
+        }
+    }
+
+    std::ostringstream info;
+    info << "schedule_url=" << conference.scheduleUrl() << "\n";
+    for (const auto& option : conference.streamOptions()) {
+        info << "stream=" << option << "\n";
+    }
+    info << "talk_start=" << std::chrono::system_clock::to_time_t(start + talkIn) << "\n";
+    for (const auto& talk : talks) {
+        info << "talk=" << talk.guid << " "
+             << std::chrono::system_clock::to_time_t(start + talk.start + talk.duration) << "\n";
+    }
+    publish(args.at("info"), info.str());
+
+    // The organizer: a new schedule version every 20 s; every 5 minutes a talk more than 2
+    // minutes ahead gets a new title, so refreshes see both unchanged and changed plans.
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool stopping = false;
+    std::thread organizer([&] {
+        int round = 0;
+        std::unique_lock lock(mutex);
+        while (!wake.wait_for(lock, std::chrono::seconds(20), [&] { return stopping; })) {
+            ++round;
+            if (round % 15 == 0) {
+                const auto now = std::chrono::system_clock::now() - start;
+                for (auto& talk : talks) {
+                    if (talk.start > now + std::chrono::minutes(2) &&
+                        !talk.title.ends_with("(renamed)")) {
+                        talk.title += " (renamed)";
+                        break;
+                    }
+                }
+            }
+            conference.setTalks(talks);
+        }
+    });
+    waitForSignal();
+    {
+        std::lock_guard lock(mutex);
+        stopping = true;
+    }
+    wake.notify_all();
+    organizer.join();
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -364,7 +476,10 @@ int main(int argc, char** argv) {
         if (mode == "faults") {
             return serveFaults(options(argc, argv));
         }
-        std::cerr << "usage: confcap-bench-server files|rooms|faults --option value ...\n";
+        if (mode == "soak") {
+            return serveSoak(options(argc, argv));
+        }
+        std::cerr << "usage: confcap-bench-server files|rooms|faults|soak --option value ...\n";
         return 64;
     } catch (const std::exception& e) {
         std::cerr << "confcap-bench-server: " << e.what() << "\n";

@@ -210,7 +210,14 @@ void Arguments::mergeConfigFile(const std::string& path, Command command) {
         Poco::Util::AbstractConfiguration::Keys subkeys;
         ini->keys(key, subkeys);
         for (const auto& sub : subkeys) {
-            found.push_back(ini->getString(key + "." + sub));
+            // "room.2.x" or "room.2 x.y" nest deeper than name.N: "room.2" holds no value.
+            const std::string repeated = key + "." + sub;
+            if (!ini->has(repeated)) {
+                throw core::ConfigError("The config file " + path + " has a key under '" +
+                                        repeated +
+                                        "'; a repeated option is written name.2, name.3.");
+            }
+            found.push_back(ini->getString(repeated));
         }
         if (found.size() > 1 && !spec->repeatable) {
             throw core::ConfigError("The config file " + path + " gives '" + key +

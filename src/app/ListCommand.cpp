@@ -26,6 +26,11 @@ std::string hoursMinutes(core::Seconds d) {
     return out.str();
 }
 
+/// JSON strings must be valid UTF-8: schedules are not always.
+std::string valid(const std::string& text) {
+    return status::toValidUtf8(text);
+}
+
 }  // namespace
 
 select::SelectionRules selectionRules(const Arguments& arguments) {
@@ -41,31 +46,31 @@ select::SelectionRules selectionRules(const Arguments& arguments) {
 
 Poco::JSON::Object::Ptr talkJson(const schedule::Talk& talk) {
     Poco::JSON::Object::Ptr t = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    t->set("id", talk.id);
-    t->set("guid", talk.guid);
-    t->set("title", talk.title);
-    t->set("subtitle", talk.subtitle);
-    t->set("room", talk.room);
-    t->set("track", talk.track);
-    t->set("type", talk.type);
-    t->set("language", talk.language);
+    t->set("id", valid(talk.id));
+    t->set("guid", valid(talk.guid));
+    t->set("title", valid(talk.title));
+    t->set("subtitle", valid(talk.subtitle));
+    t->set("room", valid(talk.room));
+    t->set("track", valid(talk.track));
+    t->set("type", valid(talk.type));
+    t->set("language", valid(talk.language));
     t->set("start", core::formatUtc(talk.start));
     t->set("end", core::formatUtc(talk.end()));
     t->set("duration", static_cast<Poco::Int64>(talk.duration.count()));
     Poco::JSON::Array::Ptr persons = new Poco::JSON::Array;
     for (const auto& person : talk.persons) {
-        persons->add(person.name);
+        persons->add(valid(person.name));
     }
     t->set("persons", persons);
-    t->set("url", talk.url);
+    t->set("url", valid(talk.url));
     t->set("do_not_record", talk.doNotRecord);
     return t;
 }
 
 Poco::JSON::Object::Ptr conferenceJson(const schedule::Conference& conference) {
     Poco::JSON::Object::Ptr c = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    c->set("title", conference.title);
-    c->set("acronym", conference.acronym);
+    c->set("title", valid(conference.title));
+    c->set("acronym", valid(conference.acronym));
     c->set("time_zone", conference.timeZone);
     return c;
 }

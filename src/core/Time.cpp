@@ -186,6 +186,9 @@ std::optional<Instant> parseIsoInstant(std::string_view text) {
             }
             pos += 2;
         }
+        if (oh > 23 || om > 59) {
+            return std::nullopt;  // RFC 3339 offsets run from -23:59 to +23:59
+        }
         offsetMinutes = sign * (oh * 60 + om);
     } else {
         return std::nullopt;

@@ -47,9 +47,9 @@ Poco::Net::ServerSocket bindSocket(const LoopbackServer::Options& options) {
         return Poco::Net::ServerSocket(address, 64);
     }
     Poco::Net::initializeSSL();
-    Poco::Net::Context::Ptr context = new Poco::Net::Context(
-        Poco::Net::Context::TLS_SERVER_USE, options.privateKeyFile, options.certificateFile, "",
-        Poco::Net::Context::VERIFY_NONE);
+    Poco::Net::Context::Ptr context =
+        new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, options.privateKeyFile,
+                               options.certificateFile, "", Poco::Net::Context::VERIFY_NONE);
     return Poco::Net::SecureServerSocket(address, 64, context);
 }
 
@@ -62,9 +62,7 @@ struct LoopbackServer::Impl {
     std::unique_ptr<Poco::Net::HTTPServer> server;
 
     Impl(Handler handler, Options opts)
-        : options(std::move(opts)),
-          pool(2, options.maxThreads),
-          socket(bindSocket(options)) {
+        : options(std::move(opts)), pool(2, options.maxThreads), socket(bindSocket(options)) {
         Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
         params->setMaxThreads(options.maxThreads);
         params->setMaxQueued(256);
@@ -87,7 +85,9 @@ LoopbackServer::~LoopbackServer() {
     impl_->pool.joinAll();
 }
 
-std::uint16_t LoopbackServer::port() const { return impl_->socket.address().port(); }
+std::uint16_t LoopbackServer::port() const {
+    return impl_->socket.address().port();
+}
 
 std::string LoopbackServer::url(std::string_view path) const {
     const char* scheme = impl_->options.certificateFile.empty() ? "http" : "https";

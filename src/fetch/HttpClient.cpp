@@ -31,6 +31,8 @@ namespace {
 
 // What a redirect or error response may carry before its connection is dropped instead of reused.
 constexpr std::size_t kDrainLimit = 64 * 1024;
+// The most get() reserves ahead of the data.
+constexpr std::size_t kMaxInitialBuffer = 16 * 1024 * 1024;
 
 struct Url {
     Endpoint endpoint;
@@ -370,8 +372,8 @@ HttpResponse HttpClient::get(const HttpRequest& request) {
     response.finalUrl = stream->finalUrl();
     response.headers = stream->headers();
 
-    const std::size_t limit =
-        request.maxBodyBytes.value_or(std::numeric_limits<std::size_t>::max() - 1);
+    const std::size_t limit = std::min(request.maxBodyBytes.value_or(kDefaultMaxBodyBytes),
+                                       std::numeric_limits<std::size_t>::max() - 1);
     const auto tooLarge = [&] {
         return FetchError("The response of " + response.finalUrl + " is larger than " +
                               std::to_string(limit) + " bytes.",
@@ -382,8 +384,9 @@ HttpResponse HttpClient::get(const HttpRequest& request) {
         if (*length > limit) {
             throw tooLarge();
         }
-        // One byte more than announced, so the end is seen without growing the buffer.
-        initial = static_cast<std::size_t>(*length) + 1;
+        // One byte more than announced, so the end is seen without growing the buffer; a large
+        // announcement is not trusted with memory before its bytes arrive.
+        initial = static_cast<std::size_t>(std::min<std::uint64_t>(*length, kMaxInitialBuffer)) + 1;
     }
     std::string& body = response.body;
     body.resize(initial);

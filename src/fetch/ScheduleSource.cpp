@@ -180,8 +180,8 @@ FetchedSchedule ScheduleSource::fetchFile() {
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        throw core::InputError(
-            "Could not read the schedule file " + source_ + ": " + std::strerror(errno) + ".");
+        throw core::InputError("Could not read the schedule file " + source_ + ": " +
+                               std::strerror(errno) + ".");
     }
     FetchedSchedule result;
     // One read of the whole file: a character-by-character copy costs more than parsing it.

@@ -120,7 +120,9 @@ std::pair<std::string, std::string> parseStreamOption(std::string_view value) {
 
 Plan makePlan(const schedule::Schedule& schedule, const select::Selector& selector,
               const StreamMap& streams, const PlanOptions& options) {
-    for (const auto& [key, url] : streams.streams) {
+    for (const auto& stream : streams.streams) {
+        // Not a structured binding: clang 14 cannot capture one in the lambda below.
+        const std::string& key = stream.first;
         const bool known =
             std::any_of(schedule.rooms.begin(), schedule.rooms.end(),
                         [&](const schedule::Room& r) { return roomMatches(r, key); });
@@ -155,10 +157,10 @@ Plan makePlan(const schedule::Schedule& schedule, const select::Selector& select
             url = streams.streamTemplate;
             replaceAll(url, "{room}", encoded(talk->room));
             replaceAll(url, "{room_slug}",
-                       room != nullptr && !room->slug.empty()
-                           ? room->slug
-                           : schedule::deriveRoomSlug(talk->room));
-            replaceAll(url, "{room_guid}", room != nullptr ? room->guid : talk->roomGuid);
+                       encoded(room != nullptr && !room->slug.empty()
+                                   ? room->slug
+                                   : schedule::deriveRoomSlug(talk->room)));
+            replaceAll(url, "{room_guid}", encoded(room != nullptr ? room->guid : talk->roomGuid));
         }
         if (url.empty()) {
             plan.skipped.push_back({*talk, "no stream for room '" + talk->room + "'"});

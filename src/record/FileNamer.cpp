@@ -279,17 +279,23 @@ bool isWindowsReservedName(std::string_view component) {
            upper[3] >= '1' && upper[3] <= '9';
 }
 
-/// Rules that apply to a whole component: no leading dots, never empty, Windows' own limits.
-std::string finishComponent(std::string component, bool windowsSafe) {
+/// Rules that apply to a whole component: no leading dots, never empty, Windows' own limits,
+/// at most `budget` bytes.
+std::string finishComponent(std::string component, bool windowsSafe, std::size_t budget) {
     component.erase(0, component.find_first_not_of('.') == std::string::npos
                            ? component.size()
                            : component.find_first_not_of('.'));
     if (windowsSafe) {
-        while (!component.empty() && (component.back() == '.' || component.back() == ' ')) {
-            component.pop_back();
-        }
+        const auto dropTrailingDotsAndSpaces = [&] {
+            while (!component.empty() && (component.back() == '.' || component.back() == ' ')) {
+                component.pop_back();
+            }
+        };
+        dropTrailingDotsAndSpaces();
         if (isWindowsReservedName(component)) {
             component.insert(0, "_");
+            truncateUtf8(component, budget);
+            dropTrailingDotsAndSpaces();
         }
     }
     if (component.empty()) {
@@ -325,17 +331,19 @@ std::filesystem::path build(const NameFields& fields, std::string_view pattern, 
             truncateUtf8(ext, kMaxExtensionBytes);
             parts.pop_back();
             parts.back().text.pop_back();
-            component = finishComponent(joinWithin(std::move(parts), kStemBudget), windowsSafe);
+            component = finishComponent(joinWithin(std::move(parts), kStemBudget), windowsSafe,
+                                        kStemBudget);
             if (withExtension && !ext.empty()) {
                 component += "." + ext;
                 if (windowsSafe) {
-                    component = finishComponent(std::move(component), windowsSafe);
+                    component =
+                        finishComponent(std::move(component), windowsSafe, kMaxComponentBytes);
                 }
             }
         } else {
             // A stem's last component leaves room for the extension the sink appends.
             const auto budget = last && !withExtension ? kStemBudget : kMaxComponentBytes;
-            component = finishComponent(joinWithin(std::move(parts), budget), windowsSafe);
+            component = finishComponent(joinWithin(std::move(parts), budget), windowsSafe, budget);
         }
         result /= component;
     }

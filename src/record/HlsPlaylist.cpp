@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <map>
 
 #include "confcap/core/Error.h"
@@ -15,6 +17,12 @@
 namespace confcap::record {
 
 namespace {
+
+// Bounds that keep every sum and product of playlist numbers, here and in the source that reads
+// them (milliseconds of a target duration, sequence + segment count + 1), far from overflowing.
+constexpr double kMaxSeconds = 86400;
+constexpr std::int64_t kMaxSequence = std::int64_t{1} << 53;
+constexpr std::size_t kMaxSegments = 1 << 20;
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
@@ -78,14 +86,26 @@ std::optional<T> number(std::string_view s) {
     return value;
 }
 
+// A decimal-floating-point (RFC 8216 4.2) of at most kMaxSeconds: digits with an optional
+// fraction and exponent. No sign, nan, inf, hex or trailing text ("6NCE").
 std::optional<double> decimal(std::string_view s) {
-    const std::string text(trim(s));
-    if (text.empty()) {
+    s = trim(s);
+    if (s.empty() || (!std::isdigit(static_cast<unsigned char>(s.front())) && s.front() != '.')) {
         return std::nullopt;
     }
-    char* end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (end == text.c_str() || value < 0) {
+    double value = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(value) ||
+        value > kMaxSeconds) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+// A media or discontinuity sequence number: a decimal-integer of at most kMaxSequence.
+std::optional<std::int64_t> sequenceNumber(std::string_view s) {
+    const auto value = number<std::int64_t>(s);
+    if (!value || *value < 0 || *value > kMaxSequence) {
         return std::nullopt;
     }
     return value;
@@ -129,6 +149,9 @@ void byteRange(std::string_view text, std::optional<std::uint64_t>& length, std:
             malformed(baseUrl, "bad byte range \"" + std::string(text) + "\"");
         }
         offset = *parsedOffset;
+    }
+    if (*length > std::numeric_limits<std::uint64_t>::max() - offset) {
+        malformed(baseUrl, "bad byte range \"" + std::string(text) + "\"");
     }
 }
 
@@ -257,13 +280,13 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
                 playlist.targetDuration = static_cast<int>(*target + 0.999);
                 sawTarget = true;
             } else if (tag == "#EXT-X-MEDIA-SEQUENCE") {
-                const auto sequence = number<std::int64_t>(value);
+                const auto sequence = sequenceNumber(value);
                 if (!sequence || sawSegmentTag) {
                     malformed(baseUrl, "bad EXT-X-MEDIA-SEQUENCE \"" + std::string(value) + "\"");
                 }
                 playlist.mediaSequence = *sequence;
             } else if (tag == "#EXT-X-DISCONTINUITY-SEQUENCE") {
-                const auto sequence = number<std::int64_t>(value);
+                const auto sequence = sequenceNumber(value);
                 if (!sequence) {
                     malformed(baseUrl,
                               "bad EXT-X-DISCONTINUITY-SEQUENCE \"" + std::string(value) + "\"");
@@ -284,7 +307,9 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
                 byteRange(value, pendingLength, pendingOffset, previousRangeEnd, baseUrl);
             } else if (tag == "#EXT-X-DISCONTINUITY") {
                 pendingDiscontinuity = true;
-                ++discontinuities;
+                if (discontinuities < kMaxSequence + std::int64_t{kMaxSegments}) {
+                    ++discontinuities;
+                }
             } else if (tag == "#EXT-X-PROGRAM-DATE-TIME") {
                 pendingDateTime = std::string(value);
             } else if (tag == "#EXT-X-ENDLIST") {
@@ -320,6 +345,9 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
         }
         if (!pendingDuration) {
             malformed(baseUrl, "the segment \"" + std::string(line) + "\" has no EXTINF");
+        }
+        if (playlist.segments.size() >= kMaxSegments) {
+            malformed(baseUrl, "it lists more than " + std::to_string(kMaxSegments) + " segments");
         }
         HlsSegment segment;
         segment.sequence =

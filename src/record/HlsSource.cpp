@@ -371,17 +371,19 @@ bool HlsSource::follow(SourceOutput& out, Connection& connection, Track& track,
     const milliseconds target = millis(static_cast<double>(std::max(1, playlist.targetDuration)));
     if (*track.next < first) {
         const std::int64_t count = first - *track.next;
+        // What a jump of the numbering lost, at most a day's worth: the length stays a length.
+        const auto lostLength = target * std::min<std::int64_t>(count, 86400);
         const std::string what = std::to_string(count) + " segments of " + track.url +
                                  " rolled out of the playlist before they were fetched";
         if (isMain && !connection.connected) {
             auto& r = connection.resume;
             r.lostFirst = r.lostFirst ? std::min(*r.lostFirst, *track.next) : *track.next;
             r.lostLast = r.lostLast ? std::max(*r.lostLast, first - 1) : first - 1;
-            r.lostLength += target * count;
+            r.lostLength += lostLength;
         } else {
             Gap gap;
             gap.at = track.lastDelivered;
-            gap.length = target * count;
+            gap.length = lostLength;
             gap.cause = gapcause::kRolledOut;
             gap.detail = isMain ? what : "The audio rendition \"" + track.info.name + "\": " + what;
             gap.firstSequence = *track.next;

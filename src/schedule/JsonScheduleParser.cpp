@@ -1,7 +1,10 @@
 #include "confcap/schedule/JsonScheduleParser.h"
 
+#include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,6 +26,74 @@ namespace {
 using Poco::Dynamic::Var;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
+
+/// Whether a JSON number token fits the type Poco's parser gives it: integers in 64 bits,
+/// others in a double. Poco wraps 2^64 to 0, clamps below -2^63 and rejects the whole document
+/// for longer numbers.
+bool fitsPoco(std::string_view token) {
+    const char* first = token.data();
+    const char* last = token.data() + token.size();
+    if (token.find_first_of(".eE") != std::string_view::npos) {
+        double value = 0;
+        return std::from_chars(first, last, value).ec == std::errc{};
+    }
+    if (token.front() == '-') {
+        std::int64_t value = 0;
+        return std::from_chars(first, last, value).ec == std::errc{};
+    }
+    std::uint64_t value = 0;
+    return std::from_chars(first, last, value).ec == std::errc{};
+}
+
+/// `json` with every number that does not fit (an id of 30 digits, say) turned into a string
+/// of the same digits, so that one such value cannot be misread or reject the schedule.
+std::string withHugeNumbersQuoted(std::string_view json) {
+    std::string out;
+    out.reserve(json.size());
+    bool inString = false;
+    for (std::size_t i = 0; i < json.size(); ++i) {
+        const char c = json[i];
+        if (inString) {
+            out += c;
+            if (c == '\\' && i + 1 < json.size()) {
+                out += json[++i];
+            } else if (c == '"') {
+                inString = false;
+            }
+            continue;
+        }
+        if (c == '"') {
+            inString = true;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            std::size_t end = i + 1;
+            while (end < json.size() &&
+                   (std::isdigit(static_cast<unsigned char>(json[end])) || json[end] == '.' ||
+                    json[end] == 'e' || json[end] == 'E' || json[end] == '+' || json[end] == '-')) {
+                ++end;
+            }
+            const std::string_view token = json.substr(i, end - i);
+            const bool digits = token.find_first_of("0123456789") != std::string_view::npos;
+            if (digits && !fitsPoco(token)) {
+                out += '"';
+                out += token;
+                out += '"';
+            } else {
+                out += token;
+            }
+            i = end - 1;
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
+/// A number's text that no 64-bit integer holds, e.g. "18446744073709551616".
+bool isIntegerOutOfRange(std::string_view text) {
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return ec == std::errc::result_out_of_range && end == text.data() + text.size();
+}
 
 bool isObject(const Var& value) {
     return value.type() == typeid(Object::Ptr);
@@ -104,6 +175,12 @@ std::vector<Person> personsOf(const Array::Ptr& list) {
     return persons;
 }
 
+/// Why one event is skipped, thrown out of the code that reads it.
+class UnreadableEvent : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 struct DayWindow {
     int index = 0;
     std::string date;
@@ -169,7 +246,9 @@ public:
                 }
                 for (std::size_t e = 0; e < events->size(); ++e) {
                     if (const Object::Ptr event = events->getObject(static_cast<unsigned>(e))) {
-                        frabEvent(*event, dayIndex, date, localDate, rollover, room);
+                        oneEvent(*event, [&] {
+                            frabEvent(*event, dayIndex, date, localDate, rollover, room);
+                        });
                     }
                 }
             }
@@ -196,12 +275,32 @@ public:
         }
         for (std::size_t e = 0; e < events.size(); ++e) {
             if (const Object::Ptr event = events.getObject(static_cast<unsigned>(e))) {
-                flatEvent(*event, windows);
+                oneEvent(*event, [&] { flatEvent(*event, windows); });
             }
         }
     }
 
 private:
+    /// Runs `read` on one event; a value Poco cannot convert (a number out of range, say) skips
+    /// that event, not the schedule.
+    template <typename Read>
+    void oneEvent(const Object& event, Read&& read) {
+        std::string reason;
+        try {
+            read();
+            return;
+        } catch (const UnreadableEvent& e) {
+            reason = e.what();
+        } catch (const Poco::Exception& e) {
+            reason = "one of its fields cannot be read (" + e.displayText() + ")";
+        }
+        Talk named;
+        named.id = field(event, "id");
+        named.guid = field(event, "guid");
+        named.title = field(event, "title");
+        builder_.skipTalk(named, reason);
+    }
+
     Talk commonFields(const Object& event) {
         Talk talk;
         talk.id = field(event, "id");
@@ -224,7 +323,16 @@ private:
         if (value.isEmpty() || stringOf(value).empty()) {
             return;
         }
-        if (auto parsed = boolOf(value)) {
+        std::optional<bool> parsed;
+        try {
+            parsed = boolOf(value);
+        } catch (const Poco::RangeException&) {
+            parsed.reset();
+        }
+        if (!parsed && (value.isInteger() || isIntegerOutOfRange(stringOf(value)))) {
+            throw UnreadableEvent("its " + key + " " + stringOf(value) + " is out of range");
+        }
+        if (parsed) {
             out = *parsed;
             return;
         }
@@ -389,7 +497,7 @@ Schedule JsonScheduleParser::parse(std::string_view bytes) const {
     Var document;
     try {
         Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
-        document = parser.parse(std::string(bytes));
+        document = parser.parse(withHugeNumbersQuoted(bytes));
     } catch (const Poco::Exception& e) {
         throw core::ScheduleError(source + " is not valid JSON (" + e.displayText() + ").");
     }

@@ -30,18 +30,22 @@ struct Seen {
     bool dayStart = false;
 };
 
+/// Appends the text of every descendant of `node` in document order. A loop, not a recursion: a
+/// hostile schedule may nest elements hundreds of thousands deep.
 void appendText(pugi::xml_node node, std::string& out) {
-    for (pugi::xml_node child : node.children()) {
-        switch (child.type()) {
-            case pugi::node_pcdata:
-            case pugi::node_cdata:
-                out += child.value();
-                break;
-            case pugi::node_element:
-                appendText(child, out);
-                break;
-            default:
-                break;
+    pugi::xml_node child = node.first_child();
+    while (child && child != node) {
+        if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
+            out += child.value();
+        } else if (child.type() == pugi::node_element && child.first_child()) {
+            child = child.first_child();
+            continue;
+        }
+        while (child != node && !child.next_sibling()) {
+            child = child.parent();
+        }
+        if (child != node) {
+            child = child.next_sibling();
         }
     }
 }

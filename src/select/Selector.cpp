@@ -12,10 +12,37 @@ namespace {
 
 using core::equalsIgnoreCase;
 
+/// Whether a {n}, {n,} or {n,m} count in `pattern` has more than 9 digits: libstdc++ 12 reads
+/// such a count into a long without checking for overflow.
+bool hasHugeCount(const std::string& pattern) {
+    bool inCount = false;
+    std::size_t digits = 0;
+    for (const char c : pattern) {
+        if (c == '{') {
+            inCount = true;
+            digits = 0;
+        } else if (inCount && std::isdigit(static_cast<unsigned char>(c))) {
+            if (++digits > 9) {
+                return true;
+            }
+        } else if (inCount && c == ',') {
+            digits = 0;
+        } else {
+            inCount = false;
+        }
+    }
+    return false;
+}
+
 std::vector<std::regex> compile(const std::vector<std::string>& patterns, const char* option) {
     std::vector<std::regex> out;
     out.reserve(patterns.size());
     for (const auto& pattern : patterns) {
+        if (hasHugeCount(pattern)) {
+            throw core::UsageError(std::string(option) + " '" + pattern +
+                                   "' is not a valid regular expression (a repeat count has "
+                                   "more than 9 digits).");
+        }
         try {
             out.emplace_back(pattern,
                              std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
@@ -39,14 +66,31 @@ bool isDayValue(const std::string& day) {
     return number || dateLike;
 }
 
+/// The part of `text` a regex looks at: at most kMaxMatchedBytes, cut before a UTF-8 character
+/// that would not fit. libstdc++'s matcher recurses once or more per character, so a 64 KB
+/// title would exhaust the stack.
+std::string_view matchedPart(const std::string& text) {
+    std::size_t size = std::min(text.size(), kMaxMatchedBytes);
+    while (size < text.size() && size > 0 &&
+           (static_cast<unsigned char>(text[size]) & 0xC0) == 0x80) {
+        --size;
+    }
+    return std::string_view(text).substr(0, size);
+}
+
+bool searches(const std::string& text, const std::regex& re) {
+    const std::string_view part = matchedPart(text);
+    return std::regex_search(part.begin(), part.end(), re);
+}
+
 /// The first regex that finds a hit in the talk's title, subtitle or speakers, or nullptr.
 const std::string* firstHit(const schedule::Talk& talk, const std::vector<std::regex>& regexes,
                             const std::vector<std::string>& patterns) {
     for (std::size_t i = 0; i < regexes.size(); ++i) {
         const auto& re = regexes[i];
-        bool hit = std::regex_search(talk.title, re) || std::regex_search(talk.subtitle, re);
+        bool hit = searches(talk.title, re) || searches(talk.subtitle, re);
         for (const auto& person : talk.persons) {
-            hit = hit || std::regex_search(person.name, re);
+            hit = hit || searches(person.name, re);
         }
         if (hit) {
             return &patterns[i];

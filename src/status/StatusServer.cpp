@@ -28,6 +28,7 @@
 #include <variant>
 
 #include "confcap/core/Error.h"
+#include "confcap/status/ServedFile.h"
 #include "confcap/status/StatusJson.h"
 #include "confcap/status/StatusPage.h"
 
@@ -40,8 +41,6 @@ using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
 
 constexpr std::size_t kEventsInJson = 100;
-constexpr std::string_view kBookkeeping = ".confcap";
-constexpr std::string_view kSummaryFile = ".confcap/summary.json";
 
 /// An open file descriptor, closed on scope exit.
 class FileHandle {
@@ -60,136 +59,6 @@ public:
 private:
     int fd_;
 };
-
-struct Refusal {
-    HTTPResponse::HTTPStatus status;
-    std::string why;
-};
-
-std::optional<std::string> realPath(const std::string& path) {
-    char* resolved = ::realpath(path.c_str(), nullptr);
-    if (resolved == nullptr) {
-        return std::nullopt;
-    }
-    std::string out(resolved);
-    std::free(resolved);
-    return out;
-}
-
-bool isUnder(std::string_view path, std::string_view root) {
-    if (root == "/") {
-        return path.size() > 1 && path.front() == '/';
-    }
-    return path.size() > root.size() + 1 && path.substr(0, root.size()) == root &&
-           path[root.size()] == '/';
-}
-
-/// Whether `relative` (to the output folder) lies in the bookkeeping folder and is not the
-/// summary, the one file of it that is served.
-bool isHiddenBookkeeping(std::string_view relative) {
-    const auto first = relative.substr(0, relative.find('/'));
-    return first == kBookkeeping && relative != kSummaryFile;
-}
-
-int hexValue(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-/// The decoded relative path of a /recordings/ request, or why it is refused. Checks run on the
-/// raw and the decoded text so that no spelling of "..", "/" or NUL gets through.
-std::variant<std::string, Refusal> decodeRelativePath(std::string_view encoded) {
-    std::string decoded;
-    for (std::size_t i = 0; i < encoded.size(); ++i) {
-        if (encoded[i] != '%') {
-            decoded.push_back(encoded[i]);
-            continue;
-        }
-        const auto high = i + 2 < encoded.size() ? hexValue(encoded[i + 1]) : -1;
-        const auto low = i + 2 < encoded.size() ? hexValue(encoded[i + 2]) : -1;
-        if (high < 0 || low < 0) {
-            return Refusal{HTTPResponse::HTTP_BAD_REQUEST, "malformed percent-encoding"};
-        }
-        const auto c = static_cast<char>(high * 16 + low);
-        if (c == '/' || c == '\\') {
-            return Refusal{HTTPResponse::HTTP_FORBIDDEN, "encoded slash"};
-        }
-        decoded.push_back(c);
-        i += 2;
-    }
-    if (decoded.empty()) {
-        return Refusal{HTTPResponse::HTTP_NOT_FOUND, "no file named"};
-    }
-    if (decoded.find('\0') != std::string::npos || decoded.find('\\') != std::string::npos) {
-        return Refusal{HTTPResponse::HTTP_FORBIDDEN, "NUL or backslash"};
-    }
-    if (decoded.front() == '/') {
-        return Refusal{HTTPResponse::HTTP_FORBIDDEN, "absolute path"};
-    }
-    std::size_t start = 0;
-    while (start <= decoded.size()) {
-        const auto end = std::min(decoded.find('/', start), decoded.size());
-        const auto segment = std::string_view(decoded).substr(start, end - start);
-        if (segment.empty() || segment == "." || segment == "..") {
-            return Refusal{HTTPResponse::HTTP_FORBIDDEN, "empty, . or .. segment"};
-        }
-        start = end + 1;
-    }
-    if (isHiddenBookkeeping(decoded)) {
-        return Refusal{HTTPResponse::HTTP_NOT_FOUND, "bookkeeping"};
-    }
-    return decoded;
-}
-
-/// Opens `relative` under `outputDir` for reading, or says why not. The target is resolved
-/// (symlinks included) and checked to lie inside the folder before it is opened, and the opened
-/// descriptor is checked again, so a file outside is never read.
-std::variant<int, Refusal> openInside(const std::filesystem::path& outputDir,
-                                      const std::string& relative) {
-    const auto root = realPath(outputDir.string());
-    if (!root) {
-        return Refusal{HTTPResponse::HTTP_NOT_FOUND, "no output folder"};
-    }
-    const auto target = realPath(*root + "/" + relative);
-    if (!target) {
-        return Refusal{HTTPResponse::HTTP_NOT_FOUND, "no such file"};
-    }
-    if (!isUnder(*target, *root)) {
-        return Refusal{HTTPResponse::HTTP_FORBIDDEN, "outside the output folder"};
-    }
-    const auto resolvedRelative =
-        std::string_view(*target).substr(*root == "/" ? 1 : root->size() + 1);
-    if (isHiddenBookkeeping(resolvedRelative)) {
-        return Refusal{HTTPResponse::HTTP_NOT_FOUND, "bookkeeping"};
-    }
-    // O_NONBLOCK: opening a FIFO planted in the folder must not hang the handler.
-    const int fd = ::open(target->c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        return Refusal{HTTPResponse::HTTP_NOT_FOUND, "cannot open"};
-    }
-    FileHandle handle(fd);
-    struct stat info {};
-    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-        return Refusal{HTTPResponse::HTTP_NOT_FOUND, "not a regular file"};
-    }
-    // A folder on the way may have been swapped for a symlink since realpath(): ask the kernel
-    // what was really opened.
-    std::array<char, PATH_MAX> opened{};
-    const auto link = "/proc/self/fd/" + std::to_string(fd);
-    const auto n = ::readlink(link.c_str(), opened.data(), opened.size() - 1);
-    if (n <= 0 || !isUnder(std::string_view(opened.data(), static_cast<std::size_t>(n)), *root)) {
-        return Refusal{HTTPResponse::HTTP_FORBIDDEN, "outside the output folder"};
-    }
-    return handle.release();
-}
 
 struct ByteRange {
     std::uint64_t first, last;  // inclusive
@@ -391,14 +260,8 @@ struct StatusServer::Impl {
             sendText(response, HTTPResponse::HTTP_FORBIDDEN, "Unknown host.\n");
             return;
         }
-        std::string_view target = request.getURI();
-        if (const auto scheme = target.find("://");
-            !target.empty() && target.front() != '/' && scheme != std::string_view::npos) {
-            // absolute-form request target: drop scheme and authority
-            const auto path = target.find('/', scheme + 3);
-            target = path == std::string_view::npos ? "/" : target.substr(path);
-        }
-        const auto path = target.substr(0, target.find_first_of("?#"));
+        const std::string& target = request.getURI();
+        const auto path = requestPath(target);
         if (path == "/") {
             const auto jobs = board.jobs();
             const auto events = board.recentEvents(kEventsInJson);
@@ -413,16 +276,13 @@ struct StatusServer::Impl {
             sendBody(response, "text/html; charset=utf-8", body);
         } else if (path == "/api/status") {
             sendBody(response, "application/json", json());
-        } else if (path == "/summary.json") {
-            serveFile(request, response, std::string(kSummaryFile));
-        } else if (constexpr std::string_view kPrefix = "/recordings/";
-                   path.substr(0, kPrefix.size()) == kPrefix) {
-            auto decoded = decodeRelativePath(path.substr(kPrefix.size()));
-            if (const auto* refusal = std::get_if<Refusal>(&decoded)) {
-                sendText(response, refusal->status, "Not served.\n");
+        } else if (auto file = servedFile(path)) {
+            if (const auto* refusal = std::get_if<FileRefusal>(&*file)) {
+                sendText(response, static_cast<HTTPResponse::HTTPStatus>(refusal->status),
+                         "Not served.\n");
                 return;
             }
-            serveFile(request, response, std::get<std::string>(decoded));
+            serveFile(request, response, std::get<std::string>(*file));
         } else {
             sendText(response, HTTPResponse::HTTP_NOT_FOUND, "Not found.\n");
         }
@@ -430,9 +290,10 @@ struct StatusServer::Impl {
 
     void serveFile(HTTPServerRequest& request, HTTPServerResponse& response,
                    const std::string& relative) {
-        auto opened = openInside(options.outputDir, relative);
-        if (const auto* refusal = std::get_if<Refusal>(&opened)) {
-            sendText(response, refusal->status, "Not served.\n");
+        auto opened = openServedFile(options.outputDir, relative);
+        if (const auto* refusal = std::get_if<FileRefusal>(&opened)) {
+            sendText(response, static_cast<HTTPResponse::HTTPStatus>(refusal->status),
+                     "Not served.\n");
             return;
         }
         FileHandle file(std::get<int>(opened));

@@ -18,7 +18,7 @@ struct Column {
     bool right;
 };
 
-constexpr std::size_t kRoom = 0, kTalk = 1;
+constexpr std::size_t kTalk = 1;  // the column after ROOM
 
 std::vector<Column> columnsFor(std::size_t width) {
     std::vector<Column> columns{

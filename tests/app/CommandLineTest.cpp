@@ -50,4 +50,19 @@ BOOST_AUTO_TEST_CASE(keysOfOtherSubcommandsAreIgnoredUnknownOnesRefused) {
                       confcap::core::ConfigError);
 }
 
+// Found by fuzz/run.sh config: a key nested below name.N ended the program with "Not found"
+// (exit 70) instead of naming the config file.
+BOOST_AUTO_TEST_CASE(aKeyNestedBelowARepeatedOptionIsAConfigError) {
+    confcap::testing::TempDir dir;
+    const auto ini = (dir.path / "confcap.ini").string();
+    std::ofstream(ini) << "schedule = a.xml\nroom = Saal 1\nroom.3 om.2 = Saal GLITCH\n";
+    Arguments arguments;
+    BOOST_CHECK_EXCEPTION(arguments.mergeConfigFile(ini, kRecord), confcap::core::ConfigError,
+                          [&](const confcap::core::ConfigError& e) {
+                              const std::string message = e.what();
+                              return message.find(ini) != std::string::npos &&
+                                     message.find("'room.3 om'") != std::string::npos;
+                          });
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -59,6 +59,58 @@ BOOST_AUTO_TEST_CASE(jsonFollowsTheContract) {
     }
 }
 
+/// A frab schedule with one talk in Saal 1 whose <title> element holds `titleXml`.
+std::string scheduleWithTitle(const std::string& titleXml) {
+    return "<schedule><conference><title>C</title><time_zone_name>Europe/Berlin</time_zone_name>"
+           "</conference><day index=\"1\" date=\"2024-12-27\"><room name=\"Saal 1\">"
+           "<event id=\"1\" guid=\"g1\"><date>2024-12-27T11:00:00+01:00</date>"
+           "<duration>00:30</duration><title>" +
+           titleXml + "</title></event></room></day></schedule>";
+}
+
+// Title bytes C3 28, ED A0 80 and FF FE went into the JSON as they were (issue 11).
+BOOST_AUTO_TEST_CASE(jsonIsValidUtf8WhateverTheScheduleHolds) {
+    TempDir dir;
+    const auto file = dir.path / "bad-utf8.xml";
+    std::ofstream(file) << scheduleWithTitle(
+        "a\xC3\x28"
+        "b\xED\xA0\x80"
+        "c\xFF\xFE");
+    const auto r = runConfcap({"list", "--schedule", file.string(), "--json"});
+    BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);
+    BOOST_TEST(confcap::status::toValidUtf8(r.out) == r.out);
+    const auto title =
+        parseJson(r.out)->getArray("talks")->getObject(0)->getValue<std::string>("title");
+    BOOST_TEST(title.find("a\xEF\xBF\xBD(b") == 0u, title);
+    BOOST_TEST(title.find("c\xEF\xBF\xBD") != std::string::npos, title);
+}
+
+// Both crashed with exit 139, a stack overflow (issue 11).
+BOOST_AUTO_TEST_CASE(hostileTitlesAreListed) {
+    TempDir dir;
+    std::string open;
+    std::string close;
+    for (int i = 0; i < 200000; ++i) {
+        open += "<i>";
+        close += "</i>";
+    }
+    const auto deep = dir.path / "deep.xml";
+    std::ofstream(deep) << scheduleWithTitle(open + "Deep" + close);
+    const auto deepRun = runConfcap({"list", "--schedule", deep.string(), "--json"});
+    BOOST_TEST(deepRun.exitCode == 0, deepRun.err);
+    BOOST_TEST(deepRun.out.find("\"Deep\"") != std::string::npos);
+
+    const auto longTitle = dir.path / "long.xml";
+    std::ofstream(longTitle) << scheduleWithTitle(std::string(64 * 1024, 'A'));
+    for (const char* option : {"--match", "--exclude"}) {
+        const auto r = runConfcap({"list", "--schedule", longTitle.string(), option, "a.*b"});
+        BOOST_TEST(r.exitCode == 0, r.err);
+        BOOST_TEST(r.out.find(std::string(option) == "--match" ? "0 talks" : "1 talk") !=
+                       std::string::npos,
+                   r.out);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(tableGroupsByDayInConferenceTime) {
     const auto r = runConfcap({"list", "--schedule", kExample});
     BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);

@@ -23,9 +23,9 @@ BOOST_DATA_TEST_CASE(rejectsMalformedDurations,
     BOOST_CHECK_THROW(confcap::core::parseDuration(text), confcap::core::UsageError);
 }
 
-BOOST_DATA_TEST_CASE(formatsDurations, bdata::make({0, 45, 300, 305, 5400, 3605}) ^
-                                           bdata::make({"0s", "45s", "5m", "5m5s", "1h30m",
-                                                        "1h0m5s"}),
+BOOST_DATA_TEST_CASE(formatsDurations,
+                     bdata::make({0, 45, 300, 305, 5400, 3605}) ^
+                         bdata::make({"0s", "45s", "5m", "5m5s", "1h30m", "1h0m5s"}),
                      seconds, text) {
     BOOST_TEST(confcap::core::formatDuration(Seconds(seconds)) == text);
 }
@@ -40,9 +40,20 @@ BOOST_DATA_TEST_CASE(parsesIsoInstants,
     BOOST_TEST(confcap::core::formatUtc(*t) == "2024-12-27T09:30:00Z");
 }
 
+BOOST_DATA_TEST_CASE(readsTheWidestOffsets,
+                     bdata::make({"2024-12-27T23:59:00+23:59", "2024-12-26T00:01:00-23:59"}),
+                     text) {
+    const auto t = confcap::core::parseIsoInstant(text);
+    BOOST_REQUIRE(t.has_value());
+    BOOST_TEST(confcap::core::formatUtc(*t) == "2024-12-27T00:00:00Z");
+}
+
 BOOST_DATA_TEST_CASE(rejectsInstantsWithoutOffset,
                      bdata::make({"2024-12-27T10:30:00", "2024-12-27", "garbage",
-                                  "2024-13-27T10:30:00Z", "2024-12-27T10:30:00+1"}),
+                                  "2024-13-27T10:30:00Z", "2024-12-27T10:30:00+1",
+                                  // Offsets beyond ±23:59 were accepted (issue 11).
+                                  "2024-12-27T10:30:00+99:99", "2024-12-27T10:30:00-24:00",
+                                  "2024-12-27T10:30:00+23:60", "2024-12-27T10:30:00+2400"}),
                      text) {
     BOOST_TEST(!confcap::core::parseIsoInstant(text).has_value());
 }

@@ -234,7 +234,7 @@ BOOST_AUTO_TEST_CASE(progressive_drop_resets_the_connection) {
     const std::string bytes = readFor(server.url("cam"), 4.0);
     const double took =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    BOOST_TEST(took < 2.0);
+    BOOST_TEST(took < 3.5);  // reading for 4 s: the drop at 1 s ended it
     BOOST_TEST(bytes.substr(0, 4) == std::string("\x1A\x45\xDF\xA3"));
 }
 

@@ -80,6 +80,22 @@ BOOST_AUTO_TEST_CASE(streamTemplateFillsRoomFields) {
                "2c56e541-659d-518b-b979-e34d0d553ebc.m3u8");
 }
 
+// A slug or guid from the schedule went into the URL unencoded (issue 11).
+BOOST_AUTO_TEST_CASE(streamTemplateEncodesEveryRoomField) {
+    const std::string xml =
+        "<schedule><conference><title>C</title><time_zone_name>Europe/Berlin</time_zone_name>"
+        "</conference><day index=\"1\" date=\"2024-12-27\"><room name=\"A/B ?\" "
+        "slug=\"../x?y#z\" guid=\"g/1&amp;2\"><event id=\"1\" guid=\"e1\"><date>"
+        "2024-12-27T11:00:00+01:00</date><duration>00:30</duration><title>T</title></event>"
+        "</room></day></schedule>";
+    const auto schedule = confcap::schedule::parseSchedule(xml, {"x.xml", std::nullopt});
+    const StreamMap streams{{}, "https://live.example/{room_slug}/{room}/{room_guid}.m3u8"};
+    const auto plan = makePlan(schedule, Selector({}), streams, {});
+    BOOST_REQUIRE(plan.jobs.size() == 1U);
+    BOOST_TEST(plan.jobs[0].stream ==
+               "https://live.example/..%2Fx%3Fy%23z/A%2FB%20%3F/g%2F1%262.m3u8");
+}
+
 BOOST_AUTO_TEST_CASE(paddingAndZoneAreHonoured) {
     PlanOptions options;
     options.padBefore = 0s;

@@ -299,7 +299,7 @@ BOOST_AUTO_TEST_CASE(stop_kills_a_program_that_ignores_sigterm_and_its_helpers) 
     const CommandRun& run = scenario("stubborn");
     // SIGTERM is ignored: SIGKILL follows after the 0.7 s grace.
     BOOST_TEST(run.stopTook.count() >= 600);
-    BOOST_TEST(run.stopTook.count() < 3000);
+    BOOST_TEST(run.stopTook.count() < 10000);
     BOOST_TEST(run.out->failures().empty());
     BOOST_TEST(!run.out->pieces().empty());
     BOOST_TEST(run.helpers == 1u);

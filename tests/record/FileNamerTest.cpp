@@ -340,4 +340,27 @@ BOOST_AUTO_TEST_CASE(stemLeavesRoomForAnExtensionWithoutExtInThePattern) {
                confcap::record::kMaxComponentBytes);
 }
 
+// The "_" before a reserved name came after the shortening: a 201-byte component (issue 11).
+BOOST_DATA_TEST_CASE(aReservedNameCutToTheLimitStaysWithinIt,
+                     bdata::make({std::string("CON.") + std::string(300, 'a'),
+                                  std::string("nul ") + std::string(300, '.'),
+                                  std::string("COM1.") + std::string(300, '\xe4')}) *
+                         bdata::make({"{room}/{title}.{ext}", "{title}", "{room}"}),
+                     value, pattern) {
+    auto fields = sampleFields();
+    fields.room = value;
+    fields.title = value;
+    for (const auto& name :
+         {fileNameFor(fields, pattern, true), fileStemFor(fields, pattern, true)}) {
+        for (const auto& component : name) {
+            const auto text = component.string();
+            BOOST_TEST(text.size() <= confcap::record::kMaxComponentBytes, text.size());
+            BOOST_TEST(text.front() == '_', text);
+            BOOST_TEST(text.back() != '.');
+            BOOST_TEST(text.back() != ' ');
+            BOOST_TEST(validUtf8(text));
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

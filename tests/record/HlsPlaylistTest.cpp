@@ -322,6 +322,25 @@ const char* const kMalformed[] = {
     "#EXTM3U\n#EXT-X-TARGETDURATION:1\na.ts\n",
     "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:abc,\na.ts\n",
     "#EXTM3U\n#EXT-X-TARGETDURATION:x\n",
+    // Numbers a hostile server sends (issue 11): float-to-int overflow, nan, inf, out-of-range
+    // exponents, signs, trailing junk, and sequence numbers whose sums overflow.
+    "#EXTM3U\n#EXT-X-TARGETDURATION:6922330000\n",
+    "#EXTM3U\n#EXT-X-TARGETDURATION:nan\n",
+    "#EXTM3U\n#EXT-X-TARGETDURATION:inf\n",
+    "#EXTM3U\n#EXT-X-TARGETDURATION:1e999\n",
+    "#EXTM3U\n#EXT-X-TARGETDURATION:-6\n",
+    "#EXTM3U\n#EXT-X-TARGETDURATION:0x10\n",
+    "#EXTM3U\n#EXT-X-TARGETDURATION:6NCE\n",
+    "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:nan,\na.ts\n",
+    "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:1e308,\na.ts\n",
+    "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6s,\na.ts\n",
+    "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:9223372036854775807\n"
+    "#EXTINF:6,\na.ts\n#EXTINF:6,\nb.ts\n",
+    "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:-1\n",
+    "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-DISCONTINUITY-SEQUENCE:9223372036854775807\n"
+    "#EXT-X-DISCONTINUITY\n#EXTINF:6,\na.ts\n",
+    "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\n#EXT-X-BYTERANGE:10@18446744073709551615\n"
+    "a.ts\n",
 };
 
 BOOST_DATA_TEST_CASE(malformed_playlists_are_permanent_source_errors, data::make(kMalformed),
@@ -336,6 +355,19 @@ BOOST_DATA_TEST_CASE(malformed_playlists_are_permanent_source_errors, data::make
 
 BOOST_AUTO_TEST_CASE(choosing_from_no_variants_fails) {
     BOOST_CHECK_THROW(chooseVariant({}, ""), confcap::core::SourceError);
+}
+
+BOOST_AUTO_TEST_CASE(the_largest_numbers_it_accepts_leave_room_for_arithmetic) {
+    const auto p = parseHlsPlaylist(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:86400\n#EXT-X-MEDIA-SEQUENCE:9007199254740992\n"
+        "#EXT-X-DISCONTINUITY-SEQUENCE:9007199254740992\n#EXTINF:.5,\na.ts\n"
+        "#EXT-X-DISCONTINUITY\n#EXTINF:86400,\nb.ts\n",
+        "http://127.0.0.1/x.m3u8");
+    BOOST_TEST(p.targetDuration == 86400);
+    BOOST_REQUIRE(p.segments.size() == 2u);
+    BOOST_TEST(p.segments[0].duration == 0.5);
+    BOOST_TEST(p.segments[1].sequence == 9007199254740993);
+    BOOST_TEST(p.segments[1].discontinuitySequence == 9007199254740993);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

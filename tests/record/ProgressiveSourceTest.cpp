@@ -180,7 +180,7 @@ BOOST_AUTO_TEST_CASE(a_playlist_answer_switches_to_hls) {
 
 BOOST_AUTO_TEST_CASE(stop_ends_a_stalled_stream_at_once) {
     const ProgressiveRun& run = scenario("stop");
-    BOOST_TEST(run.stopTook.count() < 1000);
+    BOOST_TEST(run.stopTook.count() < 5000);  // the stall timeout is 20 s
     BOOST_TEST(run.out->failures().empty());
     BOOST_TEST(run.out->pieces().size() == 1u);
 }

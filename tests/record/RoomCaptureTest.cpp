@@ -377,7 +377,7 @@ BOOST_AUTO_TEST_CASE(overlapping_hls_sinks_share_one_connection) {
     BOOST_TEST(run.events->of(Kind::Failed).empty());
     // The last detach stopped the capture promptly.
     BOOST_TEST(!run.stillRunning);
-    BOOST_TEST(run.stopTook.count() < 1000);
+    BOOST_TEST(run.stopTook.count() < 5000);
     BOOST_TEST(run.events->of(Kind::Stopped).size() == 1u);
 }
 
@@ -576,7 +576,7 @@ BOOST_AUTO_TEST_CASE(unsupported_encryption_gives_up_at_once) {
 
 BOOST_AUTO_TEST_CASE(stop_does_not_wait_for_the_read_timeout) {
     const CaptureRun& run = scenario("stop");
-    BOOST_TEST(run.stopTook.count() < 1000);
+    BOOST_TEST(run.stopTook.count() < 5000);
     BOOST_TEST(!run.stillRunning);
     BOOST_TEST(run.events->of(Kind::Stopped).size() == 1u);
     BOOST_TEST(run.events->of(Kind::Failed).empty());

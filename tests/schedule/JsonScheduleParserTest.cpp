@@ -167,9 +167,16 @@ BOOST_DATA_TEST_CASE(
     bdata::make({R"("duration": "00:30")", R"("start": "25:00", "duration": "00:30")",
                  R"("date": "soon", "duration": "00:30")",
                  R"("date": "2019-08-21T12:00:00+02:00", "duration": "ninety")",
-                 R"("date": "2019-08-21T12:00:00+02:00")"}) ^
+                 R"("date": "2019-08-21T12:00:00+02:00")",
+                 // Out of range rejected the whole schedule (issue 11).
+                 R"("date": "2019-08-21T12:00:00+02:00", "duration": "00:30",
+                     "do_not_record": 18446744073709551615)",
+                 R"("date": "2019-08-21T12:00:00+02:00", "duration": "00:30",
+                     "do_not_stream": 123456789012345678901234567890)"}) ^
         bdata::make({"neither a date nor a start", "its start \"25:00\"", "its date \"soon\"",
-                     "its duration \"ninety\"", "neither a usable end nor a duration"}),
+                     "its duration \"ninety\"", "neither a usable end nor a duration",
+                     "its do_not_record 18446744073709551615 is out of range",
+                     "its do_not_stream 123456789012345678901234567890 is out of range"}),
     fields, reason) {
     const std::string good =
         R"({"id": 1, "title": "Good", "date": "2019-08-21T11:00:00+02:00", "duration": "00:30"})";
@@ -263,6 +270,34 @@ BOOST_DATA_TEST_CASE(rejectsJsonThatIsNotASchedule,
     BOOST_CHECK_EXCEPTION(parse(json), ScheduleError, [](const ScheduleError& e) {
         return std::string(e.what()).find(kSource) == 0;
     });
+}
+
+// Poco's parser read 2^64 as 0 and rejected the whole document for a 30-digit number (issue 11).
+BOOST_AUTO_TEST_CASE(keepsTheDigitsOfNumbersBeyondSixtyFourBits) {
+    const auto event = [](const std::string& id, const std::string& duration) {
+        return R"({"id": )" + id + R"(, "title": "T", "date": "2019-08-21T11:00:00+02:00", )" +
+               R"("duration": )" + duration + "}";
+    };
+    const Schedule schedule =
+        parse(frabWith(event("18446744073709551616", R"("00:30")") + ", " +
+                       event("123456789012345678901234567890", R"("00:30")") + ", " +
+                       event("-9223372036854775809", R"("00:30")") + ", " + event("7", "1e999")));
+    BOOST_REQUIRE(schedule.talks.size() == 3u);
+    BOOST_TEST(schedule.talks[0].id == "18446744073709551616");
+    BOOST_TEST(schedule.talks[1].id == "123456789012345678901234567890");
+    BOOST_TEST(schedule.talks[2].id == "-9223372036854775809");
+    BOOST_REQUIRE(schedule.warnings.size() == 1u);
+    BOOST_TEST(schedule.warnings[0] ==
+               "Skipped event 7 \"T\": its duration \"1e999\" is not a schedule duration.");
+}
+
+BOOST_AUTO_TEST_CASE(leavesNumbersInsideStringsAlone) {
+    const Schedule schedule = parse(
+        frabWith(R"({"id": 5, "title": "Pi is 3.14159265358979323846264338327950288 \" 1e999", )"
+                 R"("date": "2019-08-21T11:00:00+02:00", "duration": "00:30"})"));
+    BOOST_REQUIRE(schedule.talks.size() == 1u);
+    BOOST_TEST(schedule.talks[0].id == "5");
+    BOOST_TEST(schedule.talks[0].title == "Pi is 3.14159265358979323846264338327950288 \" 1e999");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,7 +3,6 @@
 #include "confcap/schedule/ScheduleParser.h"
 
 #include <algorithm>
-#include <chrono>
 #include <fstream>
 #include <map>
 #include <ostream>
@@ -318,23 +317,6 @@ BOOST_AUTO_TEST_CASE(reportsTheLineWhereATruncatedFileEnds) {
         BOOST_TEST(message.find("38c3-truncated.xml is not well-formed XML") == 0u);
         BOOST_TEST(message.find("at line 100.") != std::string::npos);
     }
-}
-
-BOOST_AUTO_TEST_CASE(parsesTheLargestFileQuickly) {
-    const std::string bytes = readFile("38c3-fahrplan-20251206.xml");
-    ParseOptions options;
-    options.source = "38c3";
-    parseSchedule(bytes, options);  // warms the time zone database
-    double best = 1e9;
-    for (int run = 0; run < 5; ++run) {
-        const auto begin = std::chrono::steady_clock::now();
-        const Schedule schedule = parseSchedule(bytes, options);
-        const auto end = std::chrono::steady_clock::now();
-        BOOST_REQUIRE(schedule.talks.size() == 1007u);
-        best = std::min(best, std::chrono::duration<double, std::milli>(end - begin).count());
-    }
-    BOOST_TEST_MESSAGE("38C3 (" << bytes.size() << " bytes) parses in " << best << " ms");
-    BOOST_TEST(best < 50.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

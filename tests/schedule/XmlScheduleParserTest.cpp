@@ -491,4 +491,24 @@ BOOST_AUTO_TEST_CASE(readsAScheduleWithoutEvents) {
     BOOST_TEST(schedule.conference.title == "Empty");
 }
 
+// A title nested 200 000 elements deep crashed every command that read the schedule (issue 11).
+BOOST_AUTO_TEST_CASE(readsTextNestedFarDeeperThanTheStackAllows) {
+    std::string open;
+    std::string close;
+    for (int i = 0; i < 200000; ++i) {
+        open += "<i>";
+        close += "</i>";
+    }
+    const Schedule schedule =
+        parse("<schedule><conference><title>" + open + "Deep" + close +
+              "</title><time_zone_name>Europe/Berlin</time_zone_name></conference>"
+              "<day index=\"1\" date=\"2024-12-27\" start=\"2024-12-27T10:00:00+01:00\" "
+              "end=\"x\"><room name=\"Saal 1\"><event id=\"1\"><date>2024-12-27T11:00:00+01:00"
+              "</date><duration>00:30</duration><title>A<b>" +
+              open + "B" + close + "</b>C</title></event></room></day></schedule>");
+    BOOST_TEST(schedule.conference.title == "Deep");
+    BOOST_REQUIRE(schedule.talks.size() == 1u);
+    BOOST_TEST(schedule.talks[0].title == "ABC");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

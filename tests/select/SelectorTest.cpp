@@ -126,4 +126,41 @@ BOOST_AUTO_TEST_CASE(selectedTalksAreInStartOrder) {
     BOOST_TEST(talks[1]->title == "Late");
 }
 
+// A 64 KB title made std::regex recurse once per character until the stack ran out (issue 11).
+// The patterns look at the first kMaxMatchedBytes of each text.
+BOOST_AUTO_TEST_CASE(aVeryLongTitleIsMatchedByItsBeginningWithoutCrashing) {
+    Talk talk = makeTalk();
+    talk.title = "Keynote " + std::string(64 * 1024, 'A') + " cancelled";
+    talk.subtitle = std::string(64 * 1024, 'B');
+    talk.persons = {{std::string(64 * 1024, 'C'), "9"}};
+    BOOST_TEST(Selector({.match = {"keynote a.*a"}}).decide(talk).selected);
+    BOOST_TEST(Selector({.match = {"(a|b)+$"}}).decide(talk).selected);
+    BOOST_TEST(!Selector({.match = {"a.*cancelled"}}).decide(talk).selected);
+    BOOST_TEST(Selector({.exclude = {".*cancel"}}).decide(talk).selected);
+    BOOST_TEST(!Selector({.exclude = {"c+"}}).decide(talk).selected);
+}
+
+BOOST_AUTO_TEST_CASE(theMatchedBeginningEndsBeforeACharacterThatWouldNotFit) {
+    Talk talk = makeTalk();
+    talk.subtitle.clear();
+    talk.persons.clear();
+    // 1023 bytes, then "ü" (two bytes) across the limit.
+    talk.title = std::string(confcap::select::kMaxMatchedBytes - 1, 'x') + "\xC3\xBC";
+    BOOST_TEST(Selector({.match = {"x$"}}).decide(talk).selected);
+    BOOST_TEST(!Selector({.match = {"\xC3"}}).decide(talk).selected);
+}
+
+// Found by fuzz/run.sh config: libstdc++ overflowed a long reading this count (UBSan).
+BOOST_DATA_TEST_CASE(aRepeatCountBeyondNineDigitsIsAUsageError,
+                     bdata::make({"a{5555555555555555555555}", "a{1,99999999999}",
+                                  "x{1234567890,}"}),
+                     pattern) {
+    BOOST_CHECK_EXCEPTION(Selector({.match = {pattern}}), confcap::core::UsageError,
+                          [&](const confcap::core::UsageError& e) {
+                              return std::string(e.what()).find("repeat count") !=
+                                     std::string::npos;
+                          });
+    BOOST_TEST(Selector({.match = {"a{2,3}"}}).decide(makeTalk()).selected == false);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

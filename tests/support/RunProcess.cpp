@@ -15,8 +15,8 @@ ProcessResult runProcess(const std::string& program, const std::vector<std::stri
     Poco::Pipe outPipe;
     Poco::Pipe errPipe;
     Poco::Process::Env environment(env.begin(), env.end());
-    auto handle = Poco::Process::launch(program, args, ".", nullptr, &outPipe, &errPipe,
-                                        environment);
+    auto handle =
+        Poco::Process::launch(program, args, ".", nullptr, &outPipe, &errPipe, environment);
     Poco::PipeInputStream outStream(outPipe);
     Poco::PipeInputStream errStream(errPipe);
     // Read stderr on another thread so neither pipe can fill up and block the child.

@@ -15,7 +15,8 @@ namespace confcap::app {
 /// regex or day.
 select::SelectionRules selectionRules(const Arguments& arguments);
 
-/// A talk as the JSON contract describes it (list --json, plan --json, the sidecar).
+/// A talk as the JSON contract describes it (list --json, plan --json, the sidecar); invalid
+/// UTF-8 in its texts becomes U+FFFD.
 Poco::JSON::Object::Ptr talkJson(const schedule::Talk& talk);
 /// {"title","acronym","time_zone"}.
 Poco::JSON::Object::Ptr conferenceJson(const schedule::Conference& conference);

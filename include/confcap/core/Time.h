@@ -27,7 +27,8 @@ std::string formatDuration(Seconds d);
 std::string formatUtc(Instant t);
 
 /// Parses ISO 8601 / RFC 3339 with a zone: "2024-12-27T10:30:00+01:00", "...Z", fractional
-/// seconds dropped. Returns nullopt when there is no offset or the text is malformed.
+/// seconds dropped. Returns nullopt when there is no offset, the offset lies beyond ±23:59, or
+/// the text is malformed.
 std::optional<Instant> parseIsoInstant(std::string_view text);
 
 }  // namespace confcap::core

@@ -16,6 +16,9 @@
 
 namespace confcap::fetch {
 
+/// The longest body get() reads when a request sets no maxBodyBytes (an HLS segment, say).
+inline constexpr std::size_t kDefaultMaxBodyBytes = 256 * 1024 * 1024;
+
 /// One GET request.
 struct HttpRequest {
     /// An absolute http:// or https:// URL.
@@ -28,7 +31,8 @@ struct HttpRequest {
     std::chrono::milliseconds readTimeout{20'000};
     /// Redirects followed before giving up.
     int maxRedirects = 8;
-    /// get() fails (Permanent) when the body is longer than this; no limit when unset.
+    /// get() fails with a Permanent core::FetchError when the body is longer than this;
+    /// kDefaultMaxBodyBytes when unset.
     std::optional<std::size_t> maxBodyBytes;
 };
 

@@ -65,8 +65,9 @@ public:
     /// copy, returns the cached bytes on 304, caches new bytes the validator accepts (written
     /// atomically). When the fetch fails or the validator rejects the new bytes and a cached copy
     /// exists, returns that copy with a warning.
-    /// Throws core::InputError (a Permanent FetchError naming the path) when a file is missing or unreadable;
-    /// the FetchError of the fetch, or the validator's error, when there is no cached copy.
+    /// Throws core::InputError (a Permanent FetchError naming the path) when a file is missing or
+    /// unreadable; the FetchError of the fetch, or the validator's error, when there is no cached
+    /// copy.
     FetchedSchedule fetch();
 
     /// The file path or URL as given.

@@ -19,7 +19,7 @@ namespace confcap::plan {
 struct StreamMap {
     /// (room name or guid, URL), matched case-insensitively against the room's name or guid.
     std::vector<std::pair<std::string, std::string>> streams;
-    /// `--stream-template`: "{room}" (URL-encoded name), "{room_slug}", "{room_guid}".
+    /// `--stream-template`: "{room}", "{room_slug}" and "{room_guid}", each URL-encoded.
     std::string streamTemplate;
 };
 

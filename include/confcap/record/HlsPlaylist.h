@@ -84,7 +84,9 @@ struct HlsPlaylist {
 /// Parses a playlist fetched from `baseUrl` (the final URL after redirects). Tolerates CRLF,
 /// a BOM, blank lines, comments and unknown tags. Throws core::SourceError (Permanent) naming
 /// `baseUrl` when the text does not start with #EXTM3U, and when a media playlist lacks
-/// EXT-X-TARGETDURATION or a segment lacks EXTINF.
+/// EXT-X-TARGETDURATION or a segment lacks EXTINF. Numbers are read strictly (no sign, nan, inf
+/// or trailing text); durations above 86400 s, sequence numbers above 2^53 and more than 2^20
+/// segments are malformed.
 HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl);
 
 /// The variant `selector` picks: "" / "best" / "max" → the highest BANDWIDTH; "min" → the

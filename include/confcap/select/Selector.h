@@ -2,6 +2,7 @@
 // Rules of one kind are alternatives (any --room may match); different kinds must all hold.
 #pragma once
 
+#include <cstddef>
 #include <regex>
 #include <string>
 #include <vector>
@@ -9,6 +10,9 @@
 #include "confcap/schedule/Schedule.h"
 
 namespace confcap::select {
+
+/// --match and --exclude look at the first this many bytes of a title, subtitle or speaker name.
+inline constexpr std::size_t kMaxMatchedBytes = 1024;
 
 struct SelectionRules {
     std::vector<std::string> rooms;    ///< room name or guid, case-insensitive
