@@ -3,11 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <mutex>
 #include <optional>
 
@@ -18,8 +15,10 @@
 #include "confcap/core/Format.h"
 #include "confcap/core/Text.h"
 #include "confcap/record/CommandSource.h"
-#include "confcap/record/RoomCapture.h"
-#include "confcap/record/TalkSink.h"
+#include "confcap/record/PartSet.h"
+#include "confcap/run/CaptureRecorder.h"
+#include "confcap/run/PocoTimer.h"
+#include "confcap/run/Scheduler.h"
 #include "confcap/status/Console.h"
 #include "confcap/status/LogWriter.h"
 #include "confcap/status/StatusBoard.h"
@@ -35,8 +34,6 @@ using SteadyClock = std::chrono::steady_clock;
 using Kind = record::CaptureEvent::Kind;
 
 constexpr auto kRedraw = milliseconds(500);
-// The rate shown is measured over this much of the recent past.
-constexpr auto kRateWindow = seconds(5);
 
 /// "1:05" or "1:01:05".
 std::string clockTime(seconds value, bool hours) {
@@ -82,161 +79,46 @@ void checkWritable(const std::filesystem::path& folder) {
     }
 }
 
-/// What the capture's thread tells the command's thread. Thread-safe.
-struct CaptureState {
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::atomic<bool> received{false};  ///< a write reached the file
-    bool receiving = false;             ///< media flows now
-    bool gaveUp = false;
-    bool ended = false;      ///< the stream is a finished recording (VOD, or ended when first read)
-    bool attempted = false;  ///< a connection attempt has been made
-    std::string failure;
-    core::ErrorKind failureKind = core::ErrorKind::Transient;
-    std::string writeError;
-
-    template <typename Change>
-    void update(Change change) {
-        {
-            std::lock_guard lock(mutex);
-            change();
-        }
-        changed.notify_all();
-    }
-};
-
-/// Feeds the talk sink and turns its first write failure into a stop of the whole capture,
-/// rather than a capture that goes on downloading into a sink that drops everything.
-class CaptureSink final : public record::MediaSink {
+/// The log of a capture: the progress line and the closing sentence say what a job's states and
+/// the failures before any data say, so those are debug lines; the rest goes on as it is.
+class CaptureReporter final : public run::Reporter {
 public:
-    CaptureSink(record::TalkSink& sink, CaptureState& state) : sink_(sink), state_(state) {}
+    CaptureReporter(status::StatusBoard& board, std::string key)
+        : board_(board), key_(std::move(key)) {}
 
-    void beginPiece(const record::StreamFormat& format, bool newTimeline) override {
-        try {
-            sink_.beginPiece(format, newTimeline);
-        } catch (const core::OutputError& e) {
-            failed(e.what());
+    void publish(run::Event event) override {
+        const auto job = board_.job(key_);
+        const bool received = job && job->bytes > 0;
+        if (event.topic == run::Topic::Job || (event.topic == run::Topic::Stream && !received &&
+                                               event.level >= run::Level::Warning)) {
+            event.level = run::Level::Debug;
         }
+        board_.publish(std::move(event));
     }
-    void beginTrack(const record::TrackInfo& track, const record::StreamFormat& format) override {
-        try {
-            sink_.beginTrack(track, format);
-        } catch (const core::OutputError& e) {
-            failed(e.what());
-        }
-    }
-    void write(const record::Chunk& chunk) override {
-        try {
-            sink_.write(chunk);
-            if (!state_.received.load(std::memory_order_relaxed)) {
-                state_.update([&] { state_.received = true; });
-            }
-        } catch (const core::OutputError& e) {
-            failed(e.what());
-        }
-    }
-    void gap(const record::Gap& gap) override { sink_.gap(gap); }
-    void reconnected() override { sink_.reconnected(); }
+    void update(run::JobSnapshot snapshot) override { board_.update(std::move(snapshot)); }
 
 private:
-    void failed(const std::string& message) {
-        state_.update([&] {
-            if (state_.writeError.empty()) {
-                state_.writeError = message;
-            }
-        });
-    }
-
-    record::TalkSink& sink_;
-    CaptureState& state_;
-};
-
-/// Turns the capture's events into marked log lines. Until data has arrived, failures are debug
-/// lines: the progress line shows them, and the final sentence says what went wrong once.
-class EventLog {
-public:
-    EventLog(status::StatusBoard& board, status::Mark mark, CaptureState& state)
-        : board_(board), mark_(std::move(mark)), state_(state) {}
-
-    void operator()(const record::CaptureEvent& event) {
-        const bool received = state_.received;
-        bool ended = false;
-        state_.update([&] {
-            ended = state_.ended;
-            switch (event.kind) {
-                case Kind::Resumed:
-                    state_.receiving = true;
-                    break;
-                case Kind::Failed:
-                    state_.receiving = false;
-                    state_.failure = event.message;
-                    state_.failureKind = event.errorKind.value_or(core::ErrorKind::Transient);
-                    // An HTTP error on the very first request ends a capture at once: the user
-                    // is watching, and the URL is probably mistyped.
-                    if (!state_.attempted && event.cause.rfind("HTTP ", 0) == 0) {
-                        state_.gaveUp = true;
-                        state_.failureKind = core::ErrorKind::Permanent;
-                    }
-                    state_.attempted = true;
-                    break;
-                case Kind::Connected:
-                    state_.receiving = true;
-                    state_.attempted = true;
-                    break;
-                case Kind::GaveUp:
-                    state_.receiving = false;
-                    state_.gaveUp = true;
-                    break;
-                case Kind::Ended:
-                    state_.ended = true;
-                    break;
-                default:
-                    break;
-            }
-        });
-        // An unusable stream is told once, by the GaveUp that follows; a failure that goes on is
-        // told once a minute.
-        const bool quiet = event.repeat || event.errorKind == core::ErrorKind::Unusable || ended;
-        board_.publish(levelOf(event.kind, received, quiet), mark_, event.message);
-    }
-
-private:
-    static status::Level levelOf(Kind kind, bool received, bool quiet) {
-        switch (kind) {
-            case Kind::Failed:
-                return received && !quiet ? status::Level::Warning : status::Level::Debug;
-            case Kind::GaveUp:
-                return received ? status::Level::Warning : status::Level::Debug;
-            case Kind::Lost:
-                return status::Level::Warning;
-            case Kind::Reconnecting:
-            case Kind::Stopped:
-                return status::Level::Debug;
-            default:
-                return status::Level::Info;
-        }
-    }
-
     status::StatusBoard& board_;
-    status::Mark mark_;
-    CaptureState& state_;
+    std::string key_;
 };
 
-/// The recent byte rate, from samples taken at each redraw.
-class RateMeter {
-public:
-    double bitsPerSecond(SteadyClock::time_point now, std::uint64_t bytes) {
-        samples_.emplace_back(now, bytes);
-        while (samples_.size() > 2 && now - samples_[1].first >= kRateWindow) {
-            samples_.pop_front();
-        }
-        const auto& [then, before] = samples_.front();
-        const double span = std::chrono::duration<double>(now - then).count();
-        return span > 0.2 ? static_cast<double>(bytes - before) * 8.0 / span : 0.0;
-    }
+/// What the capture's stream did, for the closing sentence. Thread-safe.
+struct StreamNotes {
+    std::mutex mutex;
+    std::string failure;    ///< the last failure, one sentence
+    bool gaveUp = false;    ///< no more attempts were made before --for was over
+    bool received = false;  ///< media arrived
 
-private:
-    std::deque<std::pair<SteadyClock::time_point, std::uint64_t>> samples_;
+    void take(const record::CaptureEvent& event) {
+        std::lock_guard lock(mutex);
+        if (event.kind == Kind::Failed) {
+            failure = event.message;
+        } else if (event.kind == Kind::GaveUp) {
+            gaveUp = event.errorKind != core::ErrorKind::Transient;
+        } else if (event.kind == Kind::Connected || event.kind == Kind::Resumed) {
+            received = true;
+        }
+    }
 };
 
 }  // namespace
@@ -316,10 +198,8 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
     checkWritable(target.folder);
     record::CommandSource::removeStalePipes(target.folder);
 
-    CaptureState state;
     // Before any other thread starts, so that every thread has the signals blocked.
     SignalWatcher signals;
-    signals.onStop([&state] { state.update([] {}); });
 
     status::Console console(STDERR_FILENO);
     status::LogWriter::Options logOptions;
@@ -333,24 +213,34 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
     const status::Mark mark{target.stem.string(), {}};
     const bool showProgress = console.terminal() && !arguments.flag("quiet");
 
-    const auto start = std::chrono::system_clock::now();
-    const auto end = start + length;
-    const auto steadyStart = SteadyClock::now();
-    record::TalkSinkConfig config;
-    config.outDir = target.folder;
-    config.relativeStem = target.stem;
-    config.windowStart = start;
-    config.windowEnd = end;
-    config.minBytes = minBytes;
-    config.minDuration = minDuration;
-    config.streamUrl = url;
-    record::TalkSink sink(std::move(config));
-    CaptureSink feed(sink, state);
+    // One job, recorded by the scheduler and recorder `record` uses, over a length of time that
+    // steps of the system clock do not change.
+    core::SteadyWallClock clock;
+    const auto start = std::chrono::floor<seconds>(clock.now());
+    plan::Plan plan;
+    plan::Job job;
+    job.talk.id = target.stem.string();
+    job.talk.title = target.stem.string();
+    job.talk.room = target.stem.string();
+    job.talk.start = start;
+    job.talk.duration = std::chrono::duration_cast<seconds>(length);
+    job.from = start;
+    job.until = start + job.talk.duration;
+    job.stream = url;
+    job.fileStem = target.stem;
+    job.ending.atStreamEnd = true;
+    job.ending.onWriteFailure = true;
+    job.ending.onFirstHttpError = true;
+    job.ending.windowEnded = "the capture time ended";
+    plan.jobs.push_back(job);
+    const auto key = job.talk.key();
+
     board.publish(status::Level::Debug, mark,
                   "confcap " CONFCAP_VERSION ": recording " + url + " for " +
                       core::formatDuration(length) + " into " +
                       (target.folder / target.stem).string() + ".*");
-    if (sink.continued()) {
+    std::error_code ec;
+    if (std::filesystem::exists(record::PartSet::listPathFor(target.folder, target.stem), ec)) {
         board.publish(status::Level::Info, mark,
                       "continuing the recording an earlier capture left in " +
                           (target.folder / target.stem).string() + ".*");
@@ -361,84 +251,90 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
             sources.recorder->name + " cannot record HLS: the native engine records this stream");
     }
 
-    record::RoomCapture::Options captureOptions;
-    captureOptions.stopWhenFinished = true;
-    record::RoomCapture capture(
-        target.stem.string(), [&url, &sources] { return record::makeSource(url, sources); },
-        captureOptions, EventLog(board, mark, state));
-    capture.attach(feed, end);
+    StreamNotes notes;
+    run::Scheduler* scheduler = nullptr;
+    run::CaptureRecorder::Options recorderOptions;
+    recorderOptions.outDir = target.folder;
+    recorderOptions.minBytes = minBytes;
+    recorderOptions.minDuration = minDuration;
+    recorderOptions.source = sources;
+    recorderOptions.clock = &clock;
+    run::CaptureRecorder recorder(recorderOptions, [&](const record::CaptureEvent& event,
+                                                       const std::vector<std::string>& keys) {
+        notes.take(event);
+        if (scheduler != nullptr) {
+            scheduler->captureEvent(event, keys);
+        }
+    });
+    CaptureReporter reporter(board, key);
+    run::PocoTimer timer;
+    run::Scheduler::Options schedulerOptions;
+    schedulerOptions.tick = kRedraw;
+    schedulerOptions.keepOpenOnStop = false;
+    run::Scheduler theScheduler(
+        clock, timer, recorder, reporter,
+        [&mark](const plan::Job&) {
+            return run::Mark{mark.room, mark.talk};
+        },
+        schedulerOptions);
+    scheduler = &theScheduler;
+    theScheduler.applyPlan(plan);
+    theScheduler.start();
 
-    std::string because = "the capture time ended";
-    RateMeter rate;
-    {
-        std::unique_lock lock(state.mutex);
-        for (;;) {
-            if (signals.stopRequested()) {
-                because = "the capture was stopped";
-                break;
-            }
-            if (!state.writeError.empty()) {
-                because = "writing failed";
-                break;
-            }
-            if (state.ended) {
-                because = "the stream ended";
-                break;
-            }
-            if (state.gaveUp) {
-                because = "the stream failed: " + core::clause(state.failure);
-                break;
-            }
-            // --for is a length of time: a step of the wall clock does not shorten it.
-            const auto now = SteadyClock::now();
-            if (now >= steadyStart + length) {
-                break;
-            }
-            state.changed.wait_for(
-                lock, std::min<SteadyClock::duration>(kRedraw, steadyStart + length - now));
-            if (showProgress) {
+    const auto steadyStart = SteadyClock::now();
+    while (!signals.stopRequested() && !theScheduler.done()) {
+        if (showProgress) {
+            if (const auto now = board.job(key)) {
                 CaptureProgress progress;
-                progress.receiving = state.receiving;
-                progress.problem = state.failure;
-                lock.unlock();
-                const auto status = sink.status();
-                const auto steadyNow = SteadyClock::now();
-                progress.elapsed = std::chrono::duration_cast<seconds>(steadyNow - steadyStart);
-                progress.total = length;
-                progress.bytes = status.bytes;
-                progress.bitsPerSecond = rate.bitsPerSecond(steadyNow, status.bytes);
-                progress.reconnects = status.reconnects;
-                progress.gaps = static_cast<int>(status.gaps.size());
-                for (const auto& gap : status.gaps) {
-                    progress.gapSeconds += static_cast<double>(gap.length.count()) / 1000.0;
+                progress.receiving = now->state == run::JobState::Recording && now->bytes > 0;
+                {
+                    std::lock_guard lock(notes.mutex);
+                    progress.problem = notes.failure;
                 }
+                progress.elapsed =
+                    std::chrono::duration_cast<seconds>(SteadyClock::now() - steadyStart);
+                progress.total = length;
+                progress.bytes = now->bytes;
+                progress.bitsPerSecond = now->bitsPerSecond;
+                progress.reconnects = now->reconnects;
+                progress.gaps = now->gaps;
+                progress.gapSeconds = now->gapSeconds;
                 console.showBlock({progressLine(progress)});
-                lock.lock();
             }
         }
+        const auto until = SteadyClock::now() + kRedraw;
+        signals.wait([&] { return SteadyClock::now() >= until || theScheduler.done(); },
+                     milliseconds(50));
     }
     if (signals.stopRequested()) {
         board.publish(status::Level::Info, mark,
                       "stopping: finishing the file (Ctrl-C again to quit at once)");
     }
-    capture.detach(feed);
-    capture.stop();
-    std::error_code ignored;
-    std::filesystem::remove_all(sources.recorderHome, ignored);
+    theScheduler.stop("the capture was stopped");
+    std::filesystem::remove_all(sources.recorderHome, ec);
     console.clearBlock();
     const auto elapsed =
         core::formatDuration(std::chrono::round<seconds>(SteadyClock::now() - steadyStart));
 
-    const auto result = sink.finalize(because);
-    std::string writeError;
+    const auto finalized = theScheduler.result(key);
     std::string failure;
-    bool permanent = false;
+    bool gaveUp = false;
+    bool received = false;
     {
-        std::lock_guard lock(state.mutex);
-        writeError = state.writeError;
-        failure = state.failure;
-        permanent = state.gaveUp && state.failureKind == core::ErrorKind::Permanent;
+        std::lock_guard lock(notes.mutex);
+        failure = notes.failure;
+        gaveUp = notes.gaveUp;
+        received = notes.received;
     }
+    if (!finalized) {
+        // The job never started: its file could not be made.
+        const auto snapshot = board.job(key);
+        err << "confcap: " << (snapshot ? snapshot->reason : std::string("Nothing was recorded."))
+            << "\n";
+        return kExitIoError;
+    }
+    const auto& result = *finalized;
+    const std::string writeError = result.writeError;
     for (const auto& note : result.notes) {
         board.publish(writeError.empty() ? status::Level::Info : status::Level::Debug, mark, note);
     }
@@ -464,13 +360,13 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
         out << ".\n";
         return kExitOk;
     }
-    if (result.status.bytes == 0 && !state.received) {
+    if (result.status.bytes == 0 && !received) {
         std::string sentence = "Nothing was recorded: ";
         if (failure.empty()) {
             sentence += "no data arrived from " + url + " in " + elapsed;
         } else {
             sentence += core::clause(failure);
-            if (!permanent) {
+            if (!gaveUp) {
                 sentence +=
                     " (retried until the end of --for " + core::formatDuration(length) + ")";
             }
