@@ -737,7 +737,8 @@ BOOST_AUTO_TEST_CASE(aSuspendedRecordingIsContinuedIntoTheSameFile) {
         chunk.kind = confcap::record::ChunkKind::SegmentStart;
         chunk.mediaSeconds = 2.0;
         chunk.sequence = sequence;
-        chunk.uri = "http://h/" + std::to_string(sequence) + ".ts";
+        const std::string uri = "http://h/" + std::to_string(sequence) + ".ts";
+        chunk.uri = uri;
         sink.write(chunk);
     };
     for (const std::int64_t resumedAt : {std::int64_t{8}, std::int64_t{10}}) {
