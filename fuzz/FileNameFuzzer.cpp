@@ -9,7 +9,7 @@
 
 #include "FuzzCheck.h"
 #include "confcap/core/Error.h"
-#include "confcap/record/FileNamer.h"
+#include "confcap/plan/FileNamer.h"
 
 using namespace confcap;
 
@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool windowsSafe = input.ConsumeBool();
     const std::string pattern =
         kPatterns[input.ConsumeIntegralInRange<std::size_t>(0, std::size(kPatterns) - 1)];
-    record::NameFields fields;
+    plan::NameFields fields;
     fields.date = "2024-12-27";
     fields.time = "1030";
     fields.ext = "ts";
@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     fields.title = input.ConsumeRemainingBytesAsString();
 
-    const auto name = record::fileNameFor(fields, pattern, windowsSafe);
+    const auto name = plan::fileNameFor(fields, pattern, windowsSafe);
     fuzz::check(name.is_relative() && !name.empty(), "the name is not a relative path");
     for (const auto& component : name) {
         const std::string text = component.string();
@@ -42,14 +42,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fuzz::check(text.find('/') == std::string::npos && text.find('\\') == std::string::npos,
                     "a component holds a separator");
         fuzz::check(fuzz::isCleanUtf8(text), "a component is not clean UTF-8");
-        fuzz::check(text.size() <= record::kMaxComponentBytes,
+        fuzz::check(text.size() <= plan::kMaxComponentBytes,
                     "a component of " + std::to_string(text.size()) + " bytes");
         if (windowsSafe) {
             fuzz::check(text.back() != '.' && text.back() != ' ',
                         "a Windows-safe component ends in a dot or space");
         }
     }
-    auto stem = record::fileStemFor(fields, pattern, windowsSafe);
+    auto stem = plan::fileStemFor(fields, pattern, windowsSafe);
     if (pattern.ends_with(".{ext}")) {
         stem += ".ts";
         fuzz::check(stem == name, "stem + extension is not the name");

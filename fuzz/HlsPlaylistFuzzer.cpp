@@ -7,22 +7,22 @@
 
 #include "FuzzCheck.h"
 #include "confcap/core/Error.h"
-#include "confcap/record/HlsPlaylist.h"
+#include "confcap/source/HlsPlaylist.h"
 
 using namespace confcap;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
-    record::HlsPlaylist playlist;
+    source::HlsPlaylist playlist;
     try {
-        playlist = record::parseHlsPlaylist(text, "https://cdn.example/live/stream.m3u8");
+        playlist = source::parseHlsPlaylist(text, "https://cdn.example/live/stream.m3u8");
     } catch (const core::SourceError&) {
         return 0;
     }
     if (playlist.master) {
         for (const char* selector : {"", "min", "0", "720p", "1280x720"}) {
             try {
-                record::chooseVariant(playlist.variants, selector);
+                source::chooseVariant(playlist.variants, selector);
             } catch (const core::Error&) {
             }
         }

@@ -14,11 +14,11 @@
 #include "confcap/core/Error.h"
 #include "confcap/core/Format.h"
 #include "confcap/core/Text.h"
-#include "confcap/record/CommandSource.h"
-#include "confcap/record/PartSet.h"
 #include "confcap/run/CaptureRecorder.h"
 #include "confcap/run/PocoTimer.h"
 #include "confcap/run/Scheduler.h"
+#include "confcap/sink/PartSet.h"
+#include "confcap/source/CommandSource.h"
 #include "confcap/status/Console.h"
 #include "confcap/status/LogWriter.h"
 #include "confcap/status/StatusBoard.h"
@@ -31,7 +31,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using SteadyClock = std::chrono::steady_clock;
-using Kind = record::CaptureEvent::Kind;
+using Kind = capture::CaptureEvent::Kind;
 
 constexpr auto kRedraw = milliseconds(500);
 
@@ -109,7 +109,7 @@ struct StreamNotes {
     bool gaveUp = false;    ///< no more attempts were made before --for was over
     bool received = false;  ///< media arrived
 
-    void take(const record::CaptureEvent& event) {
+    void take(const capture::CaptureEvent& event) {
         std::lock_guard lock(mutex);
         if (event.kind == Kind::Failed) {
             failure = event.message;
@@ -196,7 +196,7 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
                               : std::uint64_t{512} * 1024;
     const auto minDuration = durationOption(arguments, "min-duration", seconds(10));
     checkWritable(target.folder);
-    record::CommandSource::removeStalePipes(target.folder);
+    source::CommandSource::removeStalePipes(target.folder);
 
     // Before any other thread starts, so that every thread has the signals blocked.
     SignalWatcher signals;
@@ -240,12 +240,12 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
                       core::formatDuration(length) + " into " +
                       (target.folder / target.stem).string() + ".*");
     std::error_code ec;
-    if (std::filesystem::exists(record::PartSet::listPathFor(target.folder, target.stem), ec)) {
+    if (std::filesystem::exists(sink::PartSet::listPathFor(target.folder, target.stem), ec)) {
         board.publish(status::Level::Info, mark,
                       "continuing the recording an earlier capture left in " +
                           (target.folder / target.stem).string() + ".*");
     }
-    if (record::nativeInstead(sources.recorder, url)) {
+    if (source::nativeInstead(sources.recorder, url)) {
         board.publish(
             status::Level::Info, mark,
             sources.recorder->name + " cannot record HLS: the native engine records this stream");
@@ -259,7 +259,7 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
     recorderOptions.minDuration = minDuration;
     recorderOptions.source = sources;
     recorderOptions.clock = &clock;
-    run::CaptureRecorder recorder(recorderOptions, [&](const record::CaptureEvent& event,
+    run::CaptureRecorder recorder(recorderOptions, [&](const capture::CaptureEvent& event,
                                                        const std::vector<std::string>& keys) {
         notes.take(event);
         if (scheduler != nullptr) {
@@ -338,7 +338,7 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
     for (const auto& note : result.notes) {
         board.publish(writeError.empty() ? status::Level::Info : status::Level::Debug, mark, note);
     }
-    const bool recorded = result.outcome == record::Outcome::Recorded;
+    const bool recorded = result.outcome == sink::Outcome::Recorded;
     if (!writeError.empty()) {
         const auto kept = core::formatBytes(result.status.bytes) + ", " +
                           core::formatDuration(seconds(std::lround(result.status.coveredSeconds))) +
@@ -377,7 +377,7 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
         err << "confcap: " << sentence << ".\n";
         return kExitUnavailable;
     }
-    if (result.outcome == record::Outcome::Discarded) {
+    if (result.outcome == sink::Outcome::Discarded) {
         err << "confcap: Discarded the recording of " << url << ": " << reasonDetail(result.reason)
             << ".\n";
         return kExitTalksFailed;

@@ -20,7 +20,7 @@ plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& argu
                           planOptions(arguments));
 }
 
-void printPlanJson(const plan::Plan& plan, const std::optional<record::RecorderCommand>& recorder,
+void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderCommand>& recorder,
                    std::ostream& out) {
     Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
     Poco::JSON::Array::Ptr jobs = new Poco::JSON::Array;
@@ -28,7 +28,7 @@ void printPlanJson(const plan::Plan& plan, const std::optional<record::RecorderC
         Poco::JSON::Object::Ptr j = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
         j->set("talk", talkJson(job.talk));
         j->set("stream", job.stream);
-        j->set("recorder", record::recorderFor(recorder, job.stream));
+        j->set("recorder", source::recorderFor(recorder, job.stream));
         j->set("from", core::formatUtc(job.from));
         j->set("until", core::formatUtc(job.until));
         j->set("file", job.fileStem.string() + "." + job.expectedExtension);
@@ -48,7 +48,7 @@ void printPlanJson(const plan::Plan& plan, const std::optional<record::RecorderC
 }
 
 void printPlanTable(const schedule::Schedule& schedule, const plan::Plan& plan,
-                    const std::optional<record::RecorderCommand>& recorder, const std::string& zone,
+                    const std::optional<source::RecorderCommand>& recorder, const std::string& zone,
                     const std::string& outDir, std::ostream& out) {
     const date::time_zone* tz = zone.empty() ? nullptr : date::locate_zone(zone);
     const auto local = [&](core::Instant t) {
@@ -67,7 +67,7 @@ void printPlanTable(const schedule::Schedule& schedule, const plan::Plan& plan,
             << job.expectedExtension << "\n"
             << "      stream: " << status::sanitize(job.stream) << "\n";
         if (recorder) {
-            out << "      recorder: " << record::recorderFor(recorder, job.stream) << "\n";
+            out << "      recorder: " << source::recorderFor(recorder, job.stream) << "\n";
         }
     }
     if (!plan.skipped.empty()) {

@@ -23,12 +23,12 @@
 #include "confcap/app/SignalWatcher.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
-#include "confcap/record/CommandSource.h"
-#include "confcap/record/Recovery.h"
 #include "confcap/run/CaptureRecorder.h"
 #include "confcap/run/PocoTimer.h"
 #include "confcap/run/ScheduleRefresher.h"
 #include "confcap/run/Scheduler.h"
+#include "confcap/sink/Recovery.h"
+#include "confcap/source/CommandSource.h"
 #include "confcap/status/Console.h"
 #include "confcap/status/LogWriter.h"
 #include "confcap/status/StatusServer.h"
@@ -86,7 +86,7 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
     auto schedule = *scheduleReader.read(arguments, err);
     auto currentPlan = makePlanFor(schedule, arguments);
     prepareOutputFolder(outDir);
-    record::CommandSource::removeStalePipes(outDir / ".confcap");
+    source::CommandSource::removeStalePipes(outDir / ".confcap");
 
     core::SystemClock clock;
     status::StatusBoard board;
@@ -117,7 +117,7 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
     recorderOptions.source.recorderHome = outDir / ".confcap" / "recorder-home";
     run::CaptureRecorder recorder(
         recorderOptions,
-        [&scheduler](const record::CaptureEvent& event, const std::vector<std::string>& keys) {
+        [&scheduler](const capture::CaptureEvent& event, const std::vector<std::string>& keys) {
             if (scheduler != nullptr) {
                 scheduler->captureEvent(event, keys);
             }
@@ -148,7 +148,7 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
     std::set<std::string> nativeRooms;
     const auto noteRecorders = [&](const plan::Plan& plan) {
         for (const auto& job : plan.jobs) {
-            if (record::nativeInstead(sources.recorder, job.stream) &&
+            if (source::nativeInstead(sources.recorder, job.stream) &&
                 nativeRooms.insert(job.talk.room).second) {
                 board.publish(status::Level::Info, {job.talk.room, {}},
                               sources.recorder->name +
@@ -170,15 +170,15 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
                 open.insert(job.fileStem.generic_string());
             }
         }
-        const auto results = record::recoverLeftovers(
-            outDir, record::PieceMerger(), [&](const std::filesystem::path& stem) {
+        const auto results = sink::recoverLeftovers(
+            outDir, sink::PieceMerger(), [&](const std::filesystem::path& stem) {
                 return open.count(stem.generic_string()) > 0;
             });
         for (const auto& result : results) {
             const auto job = byStem.find(result.relativeStem.generic_string());
             const auto mark = job != byStem.end() ? markFor(*job->second, zone) : status::Mark{};
-            board.publish(result.outcome == record::Outcome::Failed ? status::Level::Warning
-                                                                    : status::Level::Info,
+            board.publish(result.outcome == sink::Outcome::Failed ? status::Level::Warning
+                                                                  : status::Level::Info,
                           mark, "finished the recording an earlier run left: " + result.reason);
             if (job != byStem.end()) {
                 try {

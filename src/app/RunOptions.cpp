@@ -73,8 +73,8 @@ plan::PlanOptions planOptions(const Arguments& arguments) {
     return options;
 }
 
-record::SourceOptions sourceOptions(const Arguments& arguments) {
-    record::SourceOptions options;
+source::SourceOptions sourceOptions(const Arguments& arguments) {
+    source::SourceOptions options;
     options.variant = arguments.value("variant").value_or("");
     options.audio = arguments.value("audio").value_or("");
     options.stallTimeout =
@@ -92,11 +92,11 @@ std::filesystem::path outputFolder(const Arguments& arguments) {
     return arguments.value("out").value_or("recordings");
 }
 
-std::optional<record::RecorderCommand> checkRecorder(const Arguments& arguments) {
-    auto command = record::recorderCommand(arguments.value("recorder").value_or(""),
+std::optional<source::RecorderCommand> checkRecorder(const Arguments& arguments) {
+    auto command = source::recorderCommand(arguments.value("recorder").value_or(""),
                                            arguments.value("recorder-command").value_or(""));
     if (command) {
-        record::checkRecorderInstalled(*command);
+        source::checkRecorderInstalled(*command);
     }
     return command;
 }

@@ -1,8 +1,11 @@
 #include "confcap/core/FileIo.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <string>
 
 namespace confcap::core {
 
@@ -18,6 +21,31 @@ bool writeAll(int fd, std::string_view bytes) noexcept {
         bytes.remove_prefix(static_cast<std::size_t>(n));
     }
     return true;
+}
+
+std::filesystem::path findOnPath(std::string_view program) {
+    if (program.find('/') != std::string_view::npos) {
+        std::error_code ec;
+        return std::filesystem::is_regular_file(program, ec) &&
+                       ::access(std::string(program).c_str(), X_OK) == 0
+                   ? std::filesystem::path(program)
+                   : std::filesystem::path();
+    }
+    const char* path = std::getenv("PATH");
+    std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+    while (!dirs.empty()) {
+        const auto colon = dirs.find(':');
+        const auto dir = dirs.substr(0, colon);
+        dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
+        const auto candidate =
+            std::filesystem::path(dir.empty() ? "." : std::string(dir)) / std::string(program);
+        struct stat st {};
+        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+            ::access(candidate.c_str(), X_OK) == 0) {
+            return candidate;
+        }
+    }
+    return {};
 }
 
 }  // namespace confcap::core

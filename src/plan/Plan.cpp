@@ -11,7 +11,7 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
-#include "confcap/record/FileNamer.h"
+#include "confcap/plan/FileNamer.h"
 #include "confcap/schedule/ScheduleParser.h"
 
 namespace confcap::plan {
@@ -65,11 +65,11 @@ std::string joinedPersons(const schedule::Talk& talk) {
     return out;
 }
 
-record::NameFields nameFields(const schedule::Schedule& schedule, const schedule::Talk& talk,
-                              const date::time_zone* zone) {
+plan::NameFields nameFields(const schedule::Schedule& schedule, const schedule::Talk& talk,
+                            const date::time_zone* zone) {
     const auto local = zone != nullptr ? zone->to_local(talk.start)
                                        : date::local_seconds(talk.start.time_since_epoch());
-    record::NameFields f;
+    plan::NameFields f;
     f.conference = schedule.conference.title;
     f.acronym = schedule.conference.acronym;
     f.day = std::to_string(talk.day);
@@ -139,9 +139,8 @@ Plan makePlan(const schedule::Schedule& schedule, const select::Selector& select
     const std::string zoneName =
         !options.zone.empty() ? options.zone : schedule.conference.timeZone;
     const date::time_zone* zone = zoneName.empty() ? nullptr : date::locate_zone(zoneName);
-    const std::string pattern = options.namePattern.empty()
-                                    ? std::string(record::kDefaultNamePattern)
-                                    : options.namePattern;
+    const std::string pattern =
+        options.namePattern.empty() ? std::string(plan::kDefaultNamePattern) : options.namePattern;
 
     Plan plan;
     for (const auto* talk : selector.selectedTalks(schedule)) {
@@ -171,8 +170,8 @@ Plan makePlan(const schedule::Schedule& schedule, const select::Selector& select
         job.stream = url;
         job.from = talk->start - options.padBefore;
         job.until = talk->end() + options.padAfter;
-        job.fileStem = record::fileStemFor(nameFields(schedule, *talk, zone), pattern,
-                                           options.windowsSafeNames);
+        job.fileStem =
+            plan::fileStemFor(nameFields(schedule, *talk, zone), pattern, options.windowsSafeNames);
         job.expectedExtension = extensionFor(url);
         plan.jobs.push_back(std::move(job));
     }

@@ -5,7 +5,7 @@
 namespace confcap::run {
 
 struct CaptureRecorder::Capture {
-    std::unique_ptr<record::RoomCapture> capture;
+    std::unique_ptr<capture::RoomCapture> capture;
     mutable std::mutex mutex;
     std::vector<std::string> keys;  ///< jobs attached, for marking events
 
@@ -31,8 +31,8 @@ CaptureRecorder::~CaptureRecorder() {
 
 namespace {
 
-record::TalkMetadata metadataOf(const schedule::Talk& talk) {
-    record::TalkMetadata m;
+sink::TalkMetadata metadataOf(const schedule::Talk& talk) {
+    sink::TalkMetadata m;
     m.id = talk.id;
     m.guid = talk.guid;
     m.title = talk.title;
@@ -56,7 +56,7 @@ record::TalkMetadata metadataOf(const schedule::Talk& talk) {
 
 void CaptureRecorder::start(const plan::Job& job) {
     const auto key = job.talk.key();
-    record::TalkSinkConfig config;
+    sink::TalkSinkConfig config;
     config.outDir = options_.outDir;
     config.relativeStem = job.fileStem;
     config.windowStart = std::chrono::system_clock::time_point(job.from.time_since_epoch());
@@ -66,7 +66,7 @@ void CaptureRecorder::start(const plan::Job& job) {
     config.streamUrl = job.stream;
     config.talk = metadataOf(job.talk);
     const core::Clock& clock = options_.clock != nullptr ? *options_.clock : systemClock_;
-    auto sink = std::make_unique<record::TalkSink>(std::move(config), clock);
+    auto sink = std::make_unique<sink::TalkSink>(std::move(config), clock);
 
     const auto captureKey = job.talk.room + "\n" + job.stream;
     std::shared_ptr<Capture> capture;
@@ -75,33 +75,32 @@ void CaptureRecorder::start(const plan::Job& job) {
         auto& slot = captures_[captureKey];
         if (!slot) {
             slot = std::make_shared<Capture>();
-            record::RoomCapture::Options captureOptions;
+            capture::RoomCapture::Options captureOptions;
             captureOptions.retry = options_.retry;
             captureOptions.clock = options_.clock;
             captureOptions.stopWhenFinished = job.ending.atStreamEnd;
             captureOptions.giveUpOnFirstHttpError = job.ending.onFirstHttpError;
             std::weak_ptr<Capture> weak = slot;
-            auto handler = [this, weak](const record::CaptureEvent& event) {
+            auto handler = [this, weak](const capture::CaptureEvent& event) {
                 if (const auto self = weak.lock(); self && onEvent_) {
                     onEvent_(event, self->attachedKeys());
                 }
             };
             if (options_.sourceFactory) {
                 auto factory = [f = options_.sourceFactory, url = job.stream] { return f(url); };
-                slot->capture = std::make_unique<record::RoomCapture>(
+                slot->capture = std::make_unique<capture::RoomCapture>(
                     job.talk.room, std::move(factory), captureOptions, std::move(handler));
             } else {
                 // A talk an earlier run left open goes on after its last segment, when the
                 // playlist still lists it; only the room's first connection starts there.
-                auto first = std::make_shared<std::vector<record::HlsResumePoint>>(
-                    sink->continued() ? sink->resumePoints()
-                                      : std::vector<record::HlsResumePoint>());
+                auto first = std::make_shared<std::vector<core::HlsResumePoint>>(
+                    sink->continued() ? sink->resumePoints() : std::vector<core::HlsResumePoint>());
                 auto factory = [source = options_.source, url = job.stream, first] {
                     auto options = source;
                     options.resumeAt = std::exchange(*first, {});
-                    return record::makeSource(url, options);
+                    return source::makeSource(url, options);
                 };
-                slot->capture = std::make_unique<record::RoomCapture>(
+                slot->capture = std::make_unique<capture::RoomCapture>(
                     job.talk.room, std::move(factory), captureOptions, std::move(handler));
             }
         }
@@ -133,9 +132,9 @@ void CaptureRecorder::retarget(const plan::Job& job) {
     }
 }
 
-std::optional<record::FinalizeResult> CaptureRecorder::finish(const std::string& key,
-                                                              std::string_view reason,
-                                                              bool windowEnded) {
+std::optional<sink::FinalizeResult> CaptureRecorder::finish(const std::string& key,
+                                                            std::string_view reason,
+                                                            bool windowEnded) {
     std::optional<std::chrono::system_clock::time_point> reaching;
     if (windowEnded) {
         std::lock_guard lock(mutex_);
@@ -150,7 +149,7 @@ std::optional<record::FinalizeResult> CaptureRecorder::finish(const std::string&
     return recording->sink->finalize(reason);
 }
 
-std::optional<record::SinkStatus> CaptureRecorder::suspend(const std::string& key) {
+std::optional<sink::SinkStatus> CaptureRecorder::suspend(const std::string& key) {
     auto recording = take(key);
     if (!recording) {
         return std::nullopt;
@@ -209,7 +208,7 @@ std::optional<CaptureRecorder::Recording> CaptureRecorder::take(
     return recording;
 }
 
-std::optional<record::SinkStatus> CaptureRecorder::progress(const std::string& key) const {
+std::optional<sink::SinkStatus> CaptureRecorder::progress(const std::string& key) const {
     std::lock_guard lock(mutex_);
     const auto it = recordings_.find(key);
     if (it == recordings_.end()) {

@@ -18,13 +18,13 @@ TimePoint toTimePoint(core::Instant t) {
 
 }  // namespace
 
-JobState stateOf(record::Outcome outcome) noexcept {
+JobState stateOf(sink::Outcome outcome) noexcept {
     switch (outcome) {
-        case record::Outcome::Recorded:
+        case sink::Outcome::Recorded:
             return JobState::Recorded;
-        case record::Outcome::Discarded:
+        case sink::Outcome::Discarded:
             return JobState::Discarded;
-        case record::Outcome::Failed:
+        case sink::Outcome::Failed:
             break;
     }
     return JobState::Failed;

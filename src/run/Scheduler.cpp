@@ -10,8 +10,8 @@ namespace confcap::run {
 
 namespace {
 
-Level levelOf(record::CaptureEvent::Kind kind) {
-    using Kind = record::CaptureEvent::Kind;
+Level levelOf(capture::CaptureEvent::Kind kind) {
+    using Kind = capture::CaptureEvent::Kind;
     switch (kind) {
         case Kind::Failed:
         case Kind::Lost:
@@ -27,7 +27,7 @@ Level levelOf(record::CaptureEvent::Kind kind) {
 }
 
 /// A job's counters in its snapshot.
-void addCounters(JobSnapshot& s, const record::SinkStatus& counters) {
+void addCounters(JobSnapshot& s, const sink::SinkStatus& counters) {
     s.bytes = counters.bytes;
     s.coveredSeconds = counters.coveredSeconds;
     s.gaps = static_cast<int>(counters.gaps.size());
@@ -240,7 +240,7 @@ void Scheduler::finishAsync(const Action& action) {
     } else {
         task = std::async(std::launch::async,
                           [this, key, reason = action.reason, windowEnded = action.windowEnded] {
-                              std::optional<record::FinalizeResult> result;
+                              std::optional<sink::FinalizeResult> result;
                               std::string error;
                               try {
                                   result = recorder_.finish(key, reason, windowEnded);
@@ -257,7 +257,7 @@ void Scheduler::finishAsync(const Action& action) {
     finishing_.push_back(std::move(task));
 }
 
-void Scheduler::finished(const std::string& key, std::optional<record::FinalizeResult> result,
+void Scheduler::finished(const std::string& key, std::optional<sink::FinalizeResult> result,
                          const std::string& error) {
     {
         std::lock_guard lock(mutex_);
@@ -303,7 +303,7 @@ void Scheduler::reportProgress() {
     std::vector<Action> ends;
     for (auto& s : running) {
         const auto progress = recorder_.progress(s.key);
-        if (progress && progress->state == record::SinkState::WriteFailed &&
+        if (progress && progress->state == sink::SinkState::WriteFailed &&
             endOnWriteFailure.count(s.key) > 0) {
             std::lock_guard lock(mutex_);
             if (auto end = table_.end(s.key, "writing failed")) {
@@ -334,9 +334,9 @@ void Scheduler::reportProgress() {
     carryOut(std::move(ends));
 }
 
-void Scheduler::captureEvent(const record::CaptureEvent& event,
+void Scheduler::captureEvent(const capture::CaptureEvent& event,
                              const std::vector<std::string>& keys) {
-    using Kind = record::CaptureEvent::Kind;
+    using Kind = capture::CaptureEvent::Kind;
     std::vector<Action> ends;
     {
         std::lock_guard lock(mutex_);
@@ -413,7 +413,7 @@ bool Scheduler::done() const {
     return table_.done();
 }
 
-std::optional<record::FinalizeResult> Scheduler::result(const std::string& key) const {
+std::optional<sink::FinalizeResult> Scheduler::result(const std::string& key) const {
     std::lock_guard lock(mutex_);
     const auto it = results_.find(key);
     return it == results_.end() ? std::nullopt : std::optional(it->second);

@@ -25,9 +25,9 @@
 #include <vector>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/Media.h"
 #include "confcap/demo/MediaFixture.h"
-#include "confcap/record/MediaSink.h"
-#include "confcap/record/Source.h"
+#include "confcap/source/Source.h"
 #include "support/RunProcess.h"
 
 namespace confcap::testing {
@@ -139,21 +139,21 @@ inline std::filesystem::path writeFile(const std::filesystem::path& file,
 }
 
 /// Records everything a source delivers. Thread-safe.
-class RecordingOutput : public record::SourceOutput {
+class RecordingOutput : public source::SourceOutput {
 public:
     using Clock = std::chrono::steady_clock;
 
     /// A further track (an HLS audio rendition) of a piece.
     struct Track {
-        record::TrackInfo info;
-        record::StreamFormat format;
+        core::TrackInfo info;
+        core::StreamFormat format;
         std::string bytes;
         int segments = 0;
         std::vector<std::int64_t> sequences;
     };
     struct Piece {
-        record::StreamFormat format;
-        record::Resume resume;
+        core::StreamFormat format;
+        source::Resume resume;
         Clock::time_point at;
         std::string bytes;
         int inits = 0;     ///< Init chunks written into this piece
@@ -164,18 +164,18 @@ public:
         std::vector<std::int64_t> sequences;  ///< of the main track's segments
     };
 
-    void connected(const record::StreamFormat& format, const record::Resume& resume) override {
+    void connected(const core::StreamFormat& format, const source::Resume& resume) override {
         std::lock_guard lock(mutex_);
         pieces_.push_back(Piece{format, resume, Clock::now(), {}, 0, 0, 0, Clock::now(), {}});
     }
-    void beginTrack(const record::TrackInfo& track, const record::StreamFormat& format) override {
+    void beginTrack(const core::TrackInfo& track, const core::StreamFormat& format) override {
         std::lock_guard lock(mutex_);
         if (!pieces_.empty()) {
             pieces_.back().tracks[track.index].info = track;
             pieces_.back().tracks[track.index].format = format;
         }
     }
-    void write(const record::Chunk& chunk) override {
+    void write(const core::Chunk& chunk) override {
         std::lock_guard lock(mutex_);
         if (pieces_.empty()) {
             writesBeforeConnect_ = true;
@@ -185,7 +185,7 @@ public:
         if (chunk.track != 0) {
             auto& track = piece.tracks[chunk.track];
             track.bytes.append(chunk.bytes);
-            track.segments += chunk.kind == record::ChunkKind::SegmentStart ? 1 : 0;
+            track.segments += chunk.kind == core::ChunkKind::SegmentStart ? 1 : 0;
             if (chunk.sequence) {
                 track.sequences.push_back(*chunk.sequence);
             }
@@ -193,15 +193,15 @@ public:
         }
         piece.bytes.append(chunk.bytes);
         piece.mediaSeconds += chunk.mediaSeconds;
-        piece.inits += chunk.kind == record::ChunkKind::Init ? 1 : 0;
-        piece.segments += chunk.kind == record::ChunkKind::SegmentStart ? 1 : 0;
+        piece.inits += chunk.kind == core::ChunkKind::Init ? 1 : 0;
+        piece.segments += chunk.kind == core::ChunkKind::SegmentStart ? 1 : 0;
         if (chunk.sequence) {
             piece.sequences.push_back(*chunk.sequence);
         }
         lastWrite_ = Clock::now();
         piece.lastWrite = lastWrite_;
     }
-    void lost(const record::Gap& gap) override {
+    void lost(const core::Gap& gap) override {
         std::lock_guard lock(mutex_);
         lost_.push_back(gap);
     }
@@ -229,7 +229,7 @@ public:
         }
         return all;
     }
-    std::vector<record::Gap> lost() const {
+    std::vector<core::Gap> lost() const {
         std::lock_guard lock(mutex_);
         return lost_;
     }
@@ -254,7 +254,7 @@ public:
 private:
     mutable std::mutex mutex_;
     std::vector<Piece> pieces_;
-    std::vector<record::Gap> lost_;
+    std::vector<core::Gap> lost_;
     std::vector<std::string> notices_;
     std::vector<std::string> failures_;
     std::vector<Clock::time_point> outageStarts_;
@@ -263,16 +263,16 @@ private:
 };
 
 /// A talk sink that keeps what it gets in memory. Thread-safe accessors.
-class RecordingSink : public record::MediaSink {
+class RecordingSink : public core::MediaSink {
 public:
     struct Piece {
-        record::StreamFormat format;
+        core::StreamFormat format;
         std::string bytes;
         double mediaSeconds = 0;
         std::map<int, std::string> tracks;  ///< further tracks' bytes
     };
 
-    void beginPiece(const record::StreamFormat& format, bool newTimeline) override {
+    void beginPiece(const core::StreamFormat& format, bool newTimeline) override {
         std::lock_guard lock(mutex_);
         if (pieces_.empty() || !format.concatSafe || newTimeline ||
             pieces_.back().format.extension != format.extension) {
@@ -280,7 +280,7 @@ public:
         }
         ++beginPieces_;
     }
-    void beginTrack(const record::TrackInfo& track, const record::StreamFormat&) override {
+    void beginTrack(const core::TrackInfo& track, const core::StreamFormat&) override {
         std::lock_guard lock(mutex_);
         if (pieces_.empty()) {
             writesBeforeBegin_ = true;
@@ -288,7 +288,7 @@ public:
         }
         pieces_.back().tracks[track.index];
     }
-    void write(const record::Chunk& chunk) override {
+    void write(const core::Chunk& chunk) override {
         std::lock_guard lock(mutex_);
         if (pieces_.empty()) {
             writesBeforeBegin_ = true;
@@ -316,7 +316,7 @@ public:
         const auto it = reached_.find(track);
         return it == reached_.end() ? std::nullopt : std::make_optional(it->second);
     }
-    void gap(const record::Gap& gap) override {
+    void gap(const core::Gap& gap) override {
         std::lock_guard lock(mutex_);
         gaps_.push_back(gap);
     }
@@ -337,7 +337,7 @@ public:
         }
         return all;
     }
-    std::vector<record::Gap> gaps() const {
+    std::vector<core::Gap> gaps() const {
         std::lock_guard lock(mutex_);
         return gaps_;
     }
@@ -357,7 +357,7 @@ public:
 private:
     mutable std::mutex mutex_;
     std::vector<Piece> pieces_;
-    std::vector<record::Gap> gaps_;
+    std::vector<core::Gap> gaps_;
     int reconnects_ = 0;
     int beginPieces_ = 0;
     bool writesBeforeBegin_ = false;
@@ -369,7 +369,7 @@ private:
 /// `windowRule`, only an Unusable failure ends it, as inside a capture's window.
 class SourceDriver {
 public:
-    SourceDriver(record::Source& source, RecordingOutput& out,
+    SourceDriver(source::Source& source, RecordingOutput& out,
                  std::chrono::milliseconds pause = std::chrono::milliseconds(300),
                  bool windowRule = false)
         : source_(source), out_(out) {
@@ -377,7 +377,7 @@ public:
             while (!stopping_) {
                 try {
                     const auto end = source_.run(out_);
-                    if (end != record::RunEnd::Stopped) {
+                    if (end != source::RunEnd::Stopped) {
                         ++endings_;
                         std::lock_guard lock(mutex_);
                         ends_.push_back(end);
@@ -428,13 +428,13 @@ public:
     /// Times run() returned normally (the stream ended).
     int endings() const { return endings_; }
     /// How those runs ended, in order.
-    std::vector<record::RunEnd> ends() const {
+    std::vector<source::RunEnd> ends() const {
         std::lock_guard lock(mutex_);
         return ends_;
     }
 
 private:
-    record::Source& source_;
+    source::Source& source_;
     RecordingOutput& out_;
     std::thread thread_;
     std::atomic<bool> stopping_{false};
@@ -442,7 +442,7 @@ private:
     std::atomic<int> endings_{0};
     mutable std::mutex mutex_;
     std::optional<std::string> permanent_;
-    std::vector<record::RunEnd> ends_;
+    std::vector<source::RunEnd> ends_;
 };
 
 /// The timed scenarios of a suite, all started together on their own threads when the object is

@@ -56,23 +56,23 @@ public:
     void retarget(const confcap::plan::Job& job) override {
         note("retarget " + job.talk.key() + " until " + confcap::core::formatUtc(job.until));
     }
-    std::optional<confcap::record::FinalizeResult> finish(const std::string& key,
-                                                          std::string_view reason,
-                                                          bool windowEnded) override {
+    std::optional<confcap::sink::FinalizeResult> finish(const std::string& key,
+                                                        std::string_view reason,
+                                                        bool windowEnded) override {
         note("finish " + key + " (" + std::string(reason) + (windowEnded ? ", at its end)" : ")"));
-        confcap::record::FinalizeResult result;
-        result.outcome = confcap::record::Outcome::Recorded;
+        confcap::sink::FinalizeResult result;
+        result.outcome = confcap::sink::Outcome::Recorded;
         result.reason = "recorded: 1.0 MB";
         result.files = {outDir_ / (key + ".ts")};
         result.status.bytes = 1'000'000;
         return result;
     }
-    std::optional<confcap::record::SinkStatus> suspend(const std::string& key) override {
+    std::optional<confcap::sink::SinkStatus> suspend(const std::string& key) override {
         note("suspend " + key);
-        return confcap::record::SinkStatus{};
+        return confcap::sink::SinkStatus{};
     }
-    std::optional<confcap::record::SinkStatus> progress(const std::string&) const override {
-        return confcap::record::SinkStatus{};
+    std::optional<confcap::sink::SinkStatus> progress(const std::string&) const override {
+        return confcap::sink::SinkStatus{};
     }
     std::optional<std::string> partFile(const std::string& key) const override {
         return key + ".ts.part";

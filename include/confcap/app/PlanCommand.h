@@ -6,8 +6,8 @@
 
 #include "confcap/app/CommandLine.h"
 #include "confcap/plan/Plan.h"
-#include "confcap/record/RecorderCommand.h"
 #include "confcap/schedule/Schedule.h"
+#include "confcap/source/RecorderCommand.h"
 
 namespace confcap::app {
 
@@ -18,14 +18,14 @@ plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& argu
 
 /// Prints the plan as the contract's JSON: {"jobs":[{"talk","stream","recorder","from","until",
 /// "file"}], "skipped":[{"talk","reason"}]}; "recorder" says what records the stream (see
-/// record::recorderFor).
-void printPlanJson(const plan::Plan& plan, const std::optional<record::RecorderCommand>& recorder,
+/// source::recorderFor).
+void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderCommand>& recorder,
                    std::ostream& out);
 
 /// Prints the plan as a table in `zone` (UTC when empty); with an external `recorder`, each job
 /// says what records it.
 void printPlanTable(const schedule::Schedule& schedule, const plan::Plan& plan,
-                    const std::optional<record::RecorderCommand>& recorder, const std::string& zone,
+                    const std::optional<source::RecorderCommand>& recorder, const std::string& zone,
                     const std::string& outDir, std::ostream& out);
 
 /// Runs `confcap plan`; returns the exit code.

@@ -9,7 +9,7 @@
 #include "confcap/app/CommandLine.h"
 #include "confcap/core/Time.h"
 #include "confcap/plan/Plan.h"
-#include "confcap/record/Source.h"
+#include "confcap/source/Source.h"
 
 namespace confcap::app {
 
@@ -29,7 +29,7 @@ plan::PlanOptions planOptions(const Arguments& arguments);
 
 /// --variant, --stall-timeout, --ca-file, --recorder, --recorder-command (checked as
 /// checkRecorder() does). The pipe folder is left to the command.
-record::SourceOptions sourceOptions(const Arguments& arguments);
+source::SourceOptions sourceOptions(const Arguments& arguments);
 
 /// --out, or ./recordings.
 std::filesystem::path outputFolder(const Arguments& arguments);
@@ -37,6 +37,6 @@ std::filesystem::path outputFolder(const Arguments& arguments);
 /// The external recorder --recorder and --recorder-command ask for, checked to be installed;
 /// nullopt for the native engine. Throws core::UsageError for a bad name or template and
 /// core::SourceError (exit code 69) when the program or its supervisors are not installed.
-std::optional<record::RecorderCommand> checkRecorder(const Arguments& arguments);
+std::optional<source::RecorderCommand> checkRecorder(const Arguments& arguments);
 
 }  // namespace confcap::app

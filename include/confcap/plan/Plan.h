@@ -30,7 +30,7 @@ std::pair<std::string, std::string> parseStreamOption(std::string_view value);
 struct PlanOptions {
     core::Seconds padBefore{60};
     core::Seconds padAfter{300};
-    std::string namePattern;  ///< empty: record::kDefaultNamePattern
+    std::string namePattern;  ///< empty: plan::kDefaultNamePattern
     bool windowsSafeNames = false;
     /// IANA zone for {date}/{time} in names; empty: the conference's zone, else UTC.
     std::string zone;

@@ -10,13 +10,13 @@
 #include <optional>
 #include <string>
 
+#include "confcap/capture/RoomCapture.h"
 #include "confcap/core/Clock.h"
 #include "confcap/core/RetryPolicy.h"
 #include "confcap/plan/Plan.h"
-#include "confcap/record/RoomCapture.h"
-#include "confcap/record/Source.h"
-#include "confcap/record/TalkSink.h"
 #include "confcap/run/Recorder.h"
+#include "confcap/sink/TalkSink.h"
+#include "confcap/source/Source.h"
 
 namespace confcap::run {
 
@@ -26,16 +26,16 @@ public:
         std::filesystem::path outDir;
         std::uint64_t minBytes = 0;
         std::chrono::seconds minDuration{0};
-        record::SourceOptions source;
+        source::SourceOptions source;
         core::RetryPolicy retry;
-        /// Makes a room's source for a stream URL; record::makeSource when empty. The external
+        /// Makes a room's source for a stream URL; source::makeSource when empty. The external
         /// recorders plug in here.
-        std::function<std::unique_ptr<record::Source>(const std::string& url)> sourceFactory;
+        std::function<std::unique_ptr<source::Source>(const std::string& url)> sourceFactory;
         /// Wall clock; the system clock when null. Must outlive the recorder.
         const core::Clock* clock = nullptr;
     };
     /// Called on a capture's thread for each of its events, with the keys of the jobs attached.
-    using EventHandler = std::function<void(const record::CaptureEvent& event,
+    using EventHandler = std::function<void(const capture::CaptureEvent& event,
                                             const std::vector<std::string>& keys)>;
 
     CaptureRecorder(Options options, EventHandler onEvent);
@@ -51,14 +51,14 @@ public:
     /// Stops feeding the job's sink and finalizes it. When `windowEnded`, an HLS stream is first
     /// followed until the segment holding the window's end arrived (see RoomCapture::detach).
     /// Thread-safe; blocks while merging. Returns nullopt when the job was not started.
-    std::optional<record::FinalizeResult> finish(const std::string& key, std::string_view reason,
-                                                 bool windowEnded) override;
+    std::optional<sink::FinalizeResult> finish(const std::string& key, std::string_view reason,
+                                               bool windowEnded) override;
     /// Stops feeding the job's sink and keeps its parts for the next run (confcap stops inside
     /// the job's window). Returns its counters, or nullopt when the job was not started.
     /// Thread-safe.
-    std::optional<record::SinkStatus> suspend(const std::string& key) override;
+    std::optional<sink::SinkStatus> suspend(const std::string& key) override;
     /// The job's counters while it records. Thread-safe.
-    std::optional<record::SinkStatus> progress(const std::string& key) const override;
+    std::optional<sink::SinkStatus> progress(const std::string& key) const override;
     const std::filesystem::path& outDir() const noexcept override { return options_.outDir; }
     /// The relative path of the file the job writes (its .part while recording; the part it left
     /// when suspended). Thread-safe.
@@ -68,7 +68,7 @@ private:
     struct Capture;
     struct Recording {
         std::string captureKey;
-        std::unique_ptr<record::TalkSink> sink;
+        std::unique_ptr<sink::TalkSink> sink;
         std::chrono::system_clock::time_point windowEnd;
     };
     // Takes the job's recording out and detaches its sink, closing the room's capture when it

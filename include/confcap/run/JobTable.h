@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "confcap/plan/Plan.h"
-#include "confcap/record/Recording.h"
 #include "confcap/run/Report.h"
+#include "confcap/sink/Recording.h"
 
 namespace confcap::run {
 
@@ -108,7 +108,7 @@ private:
 };
 
 /// The final state a recording's outcome puts its job in. Pure.
-JobState stateOf(record::Outcome outcome) noexcept;
+JobState stateOf(sink::Outcome outcome) noexcept;
 
 /// Whether the state machine allows `from` -> `to`. Pure.
 bool transitionAllowed(JobState from, JobState to) noexcept;

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "confcap/plan/Plan.h"
-#include "confcap/record/Recording.h"
+#include "confcap/sink/Recording.h"
 
 namespace confcap::run {
 
@@ -22,14 +22,14 @@ public:
     /// Stops feeding the job's file and finalizes it (`windowEnded`: its window ended, and a
     /// live stream may still deliver the segment holding that end). Blocks while finalizing.
     /// nullopt when the job was not started.
-    virtual std::optional<record::FinalizeResult> finish(const std::string& key,
-                                                         std::string_view reason,
-                                                         bool windowEnded) = 0;
+    virtual std::optional<sink::FinalizeResult> finish(const std::string& key,
+                                                       std::string_view reason,
+                                                       bool windowEnded) = 0;
     /// Stops feeding the job's file and keeps its parts for the next run; its counters, or
     /// nullopt when the job was not started.
-    virtual std::optional<record::SinkStatus> suspend(const std::string& key) = 0;
+    virtual std::optional<sink::SinkStatus> suspend(const std::string& key) = 0;
     /// The job's counters while it records.
-    virtual std::optional<record::SinkStatus> progress(const std::string& key) const = 0;
+    virtual std::optional<sink::SinkStatus> progress(const std::string& key) const = 0;
     /// The file the job writes, relative to the output folder, once it has one.
     virtual std::optional<std::string> partFile(const std::string& key) const = 0;
     /// The output folder the files are relative to.

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "confcap/capture/RoomCapture.h"
 #include "confcap/core/Clock.h"
 #include "confcap/core/Timer.h"
-#include "confcap/record/RoomCapture.h"
 #include "confcap/run/JobTable.h"
 #include "confcap/run/Journal.h"
 #include "confcap/run/Recorder.h"
@@ -61,13 +61,13 @@ public:
     /// A copy of the jobs and their states. Thread-safe.
     std::vector<JobEntry> entries() const;
     /// How the job's recording ended, once it was finalized. Thread-safe.
-    std::optional<record::FinalizeResult> result(const std::string& key) const;
+    std::optional<sink::FinalizeResult> result(const std::string& key) const;
 
     /// Takes a capture's event (from the CaptureRecorder's handler, on the capture's thread):
     /// reports it marked with the room and talk, moves the attached jobs between Recording and
     /// Retrying, and ends them when the capture gave up, or when the stream ended and they end
     /// at its end (plan::JobEnding).
-    void captureEvent(const record::CaptureEvent& event, const std::vector<std::string>& keys);
+    void captureEvent(const capture::CaptureEvent& event, const std::vector<std::string>& keys);
 
     /// One evaluation at the clock's current time: carries out due starts and stops, re-arms
     /// the boundary timer and reports progress. The timer calls it.
@@ -76,7 +76,7 @@ public:
 private:
     void carryOut(std::vector<Action> actions);
     void finishAsync(const Action& action);
-    void finished(const std::string& key, std::optional<record::FinalizeResult> result,
+    void finished(const std::string& key, std::optional<sink::FinalizeResult> result,
                   const std::string& error);
     void reportProgress();
     void arm(TimePoint now);
@@ -102,7 +102,7 @@ private:
     std::vector<std::function<void()>> pending_;  ///< reports and journal writes to make
     std::mutex flushMutex_;                       ///< keeps them in order across threads
     std::map<std::string, std::pair<std::uint64_t, TimePoint>> lastBytes_;  ///< for bitrates
-    std::map<std::string, record::FinalizeResult> results_;
+    std::map<std::string, sink::FinalizeResult> results_;
 };
 
 }  // namespace confcap::run

@@ -1,0 +1,126 @@
+// A talk's recording on disk while it is made: the files of its pieces beside the final name
+// ("<stem>.<ext>.part", a further track's "<stem>.a1.<ext>.part", later pieces "....part2") and
+// the part list "<stem>.part.json" from which a later process continues or finishes it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "confcap/core/Error.h"
+#include "confcap/core/Media.h"
+#include "confcap/sink/Recording.h"
+#include "confcap/source/Source.h"
+
+namespace confcap::sink {
+
+/// One track's file in a piece.
+struct PartTrack {
+    int track = 0;     ///< 0: the main stream; 1, 2, ...: audio renditions
+    std::string file;  ///< the file's name inside the recording's folder
+    core::StreamFormat format;
+    std::string name;      ///< the rendition's NAME, for a further track
+    std::string language;  ///< the rendition's LANGUAGE, when given
+};
+
+/// One piece: the files that share one timeline. Its first track is the main one.
+struct PartPiece {
+    std::vector<PartTrack> tracks;
+    bool newTimeline = false;  ///< its timestamps do not continue the piece before
+};
+
+/// Everything the part list keeps: what the recording is, and what it has received so far.
+struct PartList {
+    std::string streamUrl;
+    std::chrono::system_clock::time_point windowStart;  ///< UTC, padding included
+    std::chrono::system_clock::time_point windowEnd;
+    std::uint64_t minBytes = 0;
+    std::chrono::seconds minDuration{0};
+    TalkMetadata talk;
+    std::vector<PartPiece> pieces;
+    /// The counters so far (its `bytes`, `pieces` and `state` are not kept: the files tell).
+    SinkStatus progress;
+    std::optional<std::chrono::system_clock::time_point> firstData;  ///< UTC
+    std::optional<std::chrono::system_clock::time_point> lastData;
+    std::vector<std::string> notes;
+    /// HLS: per track, the next segment to write, so a later run goes on from there.
+    std::vector<core::HlsResumePoint> resume;
+};
+
+/// The part set is held by a live sink (in this or another process).
+class PartSetInUse : public core::OutputError {
+public:
+    using core::OutputError::OutputError;
+};
+
+/// The part set of one recording. Used by one thread at a time.
+class PartSet {
+public:
+    /// The part set of `stem` (relative to `outDir`, without extension). A part list left there
+    /// is read and its first piece locked (flock), so no other holder can take it. Throws
+    /// PartSetInUse when another holder has it, and core::OutputError when the list cannot be
+    /// read or is damaged. Without a list the set starts empty and creates nothing yet.
+    PartSet(std::filesystem::path outDir, std::filesystem::path stem);
+    /// Closes the files and lets go of the lock; everything on disk stays.
+    ~PartSet();
+    PartSet(const PartSet&) = delete;
+    PartSet& operator=(const PartSet&) = delete;
+
+    /// True when a part list of an earlier holder was read.
+    bool loaded() const noexcept { return loaded_; }
+    PartList& list() noexcept { return list_; }
+    const PartList& list() const noexcept { return list_; }
+    /// The folder of the files and the final name there, without extension.
+    const std::filesystem::path& folder() const noexcept { return folder_; }
+    const std::string& leaf() const noexcept { return leaf_; }
+    std::filesystem::path pathOf(const PartTrack& track) const { return folder_ / track.file; }
+    /// The bytes of a piece's files on disk.
+    std::uint64_t bytesOf(const PartPiece& piece) const;
+
+    /// Starts a new piece whose main track is in `format`, creating the folder as needed.
+    /// Throws core::OutputError naming the file when it cannot be created.
+    void openPiece(const core::StreamFormat& format, bool newTimeline);
+    /// Gives the current piece a file for the further track `info.index` in `format`; the piece
+    /// keeps one it has in the same format. Throws core::OutputError as openPiece does, and
+    /// std::logic_error before openPiece.
+    void openTrack(const core::TrackInfo& info, const core::StreamFormat& format);
+    /// True when the current piece has an open file for `track`.
+    bool isOpen(int track) const noexcept { return files_.count(track) > 0; }
+    /// Appends to `track`'s file in the current piece with POSIX write(). Returns the errno that
+    /// stopped it (0 when everything was written); `written` tells how much was.
+    int append(int track, std::string_view bytes, std::size_t& written);
+    /// Closes the files of the current piece.
+    void closeFiles() noexcept;
+
+    /// Writes the part list atomically (a temporary file renamed over it). Never throws.
+    bool save() const noexcept;
+    /// Deletes every piece file and the part list.
+    void removeAll() noexcept;
+    /// Lets go of the lock (the set may then be taken over by a recovery).
+    void release() noexcept;
+
+    /// "<outDir>/<stem>.part.json". Pure.
+    static std::filesystem::path listPathFor(const std::filesystem::path& outDir,
+                                             const std::filesystem::path& stem);
+
+private:
+    void load();
+    int create(const std::string& name);
+
+    std::filesystem::path outDir_;
+    std::filesystem::path stem_;
+    std::filesystem::path folder_;
+    std::string leaf_;
+    std::filesystem::path listPath_;
+    PartList list_;
+    bool loaded_ = false;
+    std::map<int, int> files_;  // track → open descriptor of the current piece
+    int lockFd_ = -1;           // holds flock() on the first piece
+};
+
+}  // namespace confcap::sink

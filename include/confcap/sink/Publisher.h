@@ -1,0 +1,49 @@
+// Turns the kept pieces of a talk's recording into its final file beside the parts: each piece's
+// tracks joined into one file, the pieces joined, the result moved to a free name, and the
+// sidecar written next to it.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "confcap/sink/PartSet.h"
+#include "confcap/sink/PieceMerger.h"
+
+namespace confcap::sink {
+
+/// What publish() placed.
+struct Published {
+    /// The final file first; then, when they could not be joined, the numbered pieces or the
+    /// audio renditions that could not be muxed (full paths).
+    std::vector<std::filesystem::path> files;
+    std::filesystem::path sidecar;  ///< empty when it could not be written
+    bool merged = false;            ///< one file holds every kept piece
+    std::vector<std::string> notes;
+};
+
+/// Publishes recordings. Immutable after construction; safe to use from any thread.
+class Publisher {
+public:
+    explicit Publisher(PieceMerger merger = PieceMerger());
+
+    /// The sidecar's text, made once the files are placed.
+    using Sidecar = std::function<std::string(const Published&)>;
+
+    /// Publishes the pieces `kept` (indexes into parts.list().pieces) as "<leaf>.<ext>" in the
+    /// parts' folder, " (2)", " (3)"... when that name is taken; a file is never replaced. A piece
+    /// with further tracks is first muxed into one file (PieceMerger::mux), then the pieces are
+    /// joined (PieceMerger::merge, rebasing timestamps when a piece starts a new timeline).
+    /// Pieces that cannot be joined are placed as numbered files, renditions that cannot be
+    /// muxed as "<name>.audio-<language>.<ext>". The sidecar "<name>.json" is created first and
+    /// exclusively: it reserves the name. Throws core::OutputError when nothing could be placed;
+    /// the parts are then untouched and no temporary file is left. The parts are not removed.
+    Published publish(const PartSet& parts, const std::vector<std::size_t>& kept,
+                      const Sidecar& sidecar) const;
+
+private:
+    PieceMerger merger_;
+};
+
+}  // namespace confcap::sink

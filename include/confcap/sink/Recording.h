@@ -1,0 +1,72 @@
+// What a talk's recording is as values: where it is in its life, what it has received (bytes,
+// media time, gaps), and how it ended. Shared by the talk sink, its part list, the finalize
+// decision and whoever reports on them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "confcap/sink/TalkMetadata.h"
+
+namespace confcap::sink {
+
+/// Where a sink is in its life.
+enum class SinkState {
+    Waiting,      ///< no data yet
+    Recording,    ///< a piece is open
+    WriteFailed,  ///< writing failed (disk full, size limit); later data is dropped
+    Finalized,
+};
+
+/// A loss of stream as the sink records it.
+struct RecordedGap {
+    std::chrono::system_clock::time_point at;  ///< when the loss began (UTC)
+    std::chrono::milliseconds offset{0};       ///< `at` minus the window start (negative before)
+    std::chrono::milliseconds length{0};
+    std::string cause;                          ///< a gapcause value
+    std::string detail;                         ///< the failure as a sentence, when known
+    std::optional<std::int64_t> firstSequence;  ///< HLS media sequence numbers lost, when known
+    std::optional<std::int64_t> lastSequence;
+};
+
+/// A snapshot of a sink's counters.
+struct SinkStatus {
+    SinkState state = SinkState::Waiting;
+    std::uint64_t bytes = 0;  ///< written to part files
+    /// Media time received: from the media's own timestamps where the container tells them
+    /// (`measured`), else from the HLS segment lengths, else the wall time data flowed.
+    double coveredSeconds = 0;
+    bool measured = false;
+    std::vector<RecordedGap> gaps;
+    int reconnects = 0;
+    int pieces = 0;                  ///< pieces started (each a timeline of its own)
+    std::uint64_t droppedBytes = 0;  ///< arrived after a write failure, not written
+};
+
+/// How a talk's recording ended.
+enum class Outcome { Recorded, Discarded, Failed };
+
+/// "recorded", "discarded" or "failed". Pure.
+std::string_view outcomeName(Outcome outcome) noexcept;
+
+/// The result of finalizing a sink.
+struct FinalizeResult {
+    Outcome outcome = Outcome::Failed;
+    std::string reason;  ///< one sentence for the log and the summary
+    /// The final media file, or the numbered pieces when they could not be merged (full paths).
+    std::vector<std::filesystem::path> files;
+    std::filesystem::path sidecar;  ///< the JSON sidecar; empty unless Recorded
+    std::filesystem::path relativeStem;
+    TalkMetadata talk;
+    SinkStatus status;               ///< the counters at the end (bytes: of the final files)
+    std::vector<std::string> notes;  ///< what else to tell: write failures, unmerged pieces
+    /// Why writing stopped early (disk full, file size limit); empty when it did not.
+    std::string writeError;
+};
+
+}  // namespace confcap::sink

@@ -1,0 +1,137 @@
+// The sink for one talk: writes the room's stream into part files while the talk's window is
+// open, measures what it got (bytes, media time, gaps), and on finalize decides whether to keep
+// it and turns the parts into one final file plus a JSON sidecar, or discards them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "confcap/core/Clock.h"
+#include "confcap/core/Media.h"
+#include "confcap/sink/CoverageMeter.h"
+#include "confcap/sink/PartSet.h"
+#include "confcap/sink/Publisher.h"
+#include "confcap/sink/Recording.h"
+
+namespace confcap::sink {
+
+/// What a TalkSink needs to know about its talk, as plain values.
+struct TalkSinkConfig {
+    std::filesystem::path outDir;  ///< the output folder (--out)
+    /// The final file's path relative to `outDir` without extension (see fileStemFor); the
+    /// sink appends "." and the stream's extension.
+    std::filesystem::path relativeStem;
+    std::chrono::system_clock::time_point windowStart;  ///< UTC, padding included
+    std::chrono::system_clock::time_point windowEnd;    ///< UTC, padding included
+    std::uint64_t minBytes = 0;                         ///< --min-size
+    std::chrono::seconds minDuration{0};                ///< --min-duration, of covered time
+    std::string streamUrl;
+    TalkMetadata talk;  ///< goes into the sidecar
+    /// Take the talk, the window, the thresholds and the stream from the part list an earlier
+    /// run left (finishing it after a restart) rather than from here.
+    bool adoptPartList = false;
+};
+
+/// Writes one talk's part of a room's stream. The MediaSink calls come from one capture thread;
+/// status(), currentFile() and resumePoints() may be called from any thread; finalize() and
+/// suspend() after the capture stopped feeding it. The parts live next to the final file (see
+/// PartSet), with a part list that lets a later process continue or finish them.
+class TalkSink final : public core::MediaSink {
+public:
+    /// Prepares the sink; no file is created before the first beginPiece. When a part set for
+    /// the same `outDir`/`relativeStem` was left by an earlier run, the sink continues it: its
+    /// pieces and counters are kept and new data starts a new piece (see continued()). Throws
+    /// std::invalid_argument for a stem that is empty, absolute or has "." or ".."; PartSetInUse
+    /// when that part set is held by a live sink; core::OutputError when its list is damaged.
+    explicit TalkSink(TalkSinkConfig config, const core::Clock& clock = defaultClock(),
+                      PieceMerger merger = PieceMerger());
+    /// Closes the files. Without finalize() the parts and their list stay for a later run.
+    ~TalkSink() override;
+    TalkSink(const TalkSink&) = delete;
+    TalkSink& operator=(const TalkSink&) = delete;
+
+    /// Starts a new piece unless `format` is concat-safe and matches the open piece and
+    /// `newTimeline` is false. Throws core::OutputError when its file cannot be created.
+    void beginPiece(const core::StreamFormat& format, bool newTimeline) override;
+    /// Gives the current piece a file for the further track. Throws core::OutputError as
+    /// beginPiece does.
+    void beginTrack(const core::TrackInfo& track, const core::StreamFormat& format) override;
+    /// Appends to the track's file with POSIX write(). HLS segments whose media ends before the
+    /// window opens are left out until the recording has data. Throws core::OutputError naming
+    /// the file once when writing fails (disk full, file size limit); later data is counted as
+    /// dropped.
+    void write(const core::Chunk& chunk) override;
+    void gap(const core::Gap& gap) override;
+    void reconnected() override;
+
+    /// A snapshot of the counters. Any thread.
+    SinkStatus status() const;
+    /// True when this sink took over parts left by an earlier run.
+    bool continued() const noexcept { return continued_; }
+    /// The final name without extension, relative to the output folder.
+    const std::filesystem::path& relativeStem() const noexcept { return config_.relativeStem; }
+    /// The main track's file being written, relative to the output folder ("…/Talk.ts.part");
+    /// empty before the first piece. Any thread.
+    std::string currentFile() const;
+    /// HLS: where the recording stands in each track (the next segment to write), also what an
+    /// earlier run left. Any thread.
+    std::vector<core::HlsResumePoint> resumePoints() const;
+
+    /// Ends the recording: decides (decideFinal) whether to keep it, then publishes it
+    /// (Publisher) and removes the parts, or removes them. When publishing fails, the outcome is
+    /// Failed and the parts stay for a later recovery. `reason` says why it ends ("window
+    /// ended"); it goes into the sidecar. Calling it again returns the first result. Does not
+    /// throw for I/O problems.
+    FinalizeResult finalize(std::string_view reason);
+    /// Ends this run's part without finishing the recording (confcap stops inside the window):
+    /// files closed, the part list saved for the next run, which continues it into the same
+    /// final file. Returns the counters. Later calls other than status() are not allowed.
+    SinkStatus suspend();
+
+    /// The process-wide system clock used when none is given.
+    static const core::Clock& defaultClock();
+
+private:
+    void openPiece(const core::StreamFormat& format, bool newTimeline);
+    void failWrite(int error, const PartTrack& track);
+    void foldPiece();
+    double pieceSeconds() const;
+    void saveList();
+    FinalizeResult finish(std::string_view reason);
+    std::string sidecarText(const Published& published, const FinalizeResult& result,
+                            std::string_view reason, std::size_t keptPieces) const;
+
+    TalkSinkConfig config_;
+    const core::Clock& clock_;
+    Publisher publisher_;
+    PartSet parts_;
+
+    // Owned by the capture thread (and by finalize once it is detached).
+    CoverageMeter meter_{""};    ///< the current piece's main track
+    double pieceExtinf_ = 0;     ///< the current piece's HLS segment lengths
+    double pieceWall_ = 0;       ///< the current piece's time with data flowing
+    double earlierSeconds_ = 0;  ///< covered by the pieces before the current one
+    bool earlierMeasured_ = false;
+    std::optional<core::Clock::TimePoint> lastWrite_;
+    std::optional<core::Clock::TimePoint> restartedAfter_;
+    core::Clock::TimePoint lastSave_{};
+    std::string writeError_;
+    bool continued_ = false;
+    bool suspended_ = false;
+    std::set<int> startedTracks_;  ///< tracks that wrote media of the window
+    std::optional<FinalizeResult> result_;
+
+    mutable std::mutex mutex_;  ///< guards status_, current_ and resume_
+    SinkStatus status_;
+    std::string current_;
+    std::vector<core::HlsResumePoint> resume_;
+};
+
+}  // namespace confcap::sink

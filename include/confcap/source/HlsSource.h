@@ -1,0 +1,84 @@
+// The HLS source: follows a live playlist at the RFC 8216 reload cadence and delivers each media
+// segment exactly once, in order, over one keep-alive connection; after an outage it resumes at
+// the next segment not yet delivered, so an outage shorter than the playlist window loses nothing.
+// Audio renditions the chosen variant lacks are followed beside it as further tracks.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "confcap/source/HlsPlaylist.h"
+#include "confcap/source/Source.h"
+
+namespace confcap::fetch {
+class HttpClient;
+}
+
+namespace confcap::source {
+
+/// Reads a master or media playlist URL. A master playlist is resolved to the variant
+/// `options.variant` selects and the audio renditions `options.audio` selects (see chooseAudio),
+/// each followed as its own track; it is read again after a failure, so renamed variants are
+/// found. A live stream starts with its newest `liveEdgeSegments` segments, or where
+/// `options.resumeAt` says an earlier run stopped when the playlist still lists that segment.
+///
+/// Each run() reloads the playlists (after the target duration when the main one changed, half
+/// of it when it did not) and fetches the segments after the last one delivered; segments that
+/// rolled out meanwhile are reported as lost (to connected() for the first segment of a run, to
+/// lost() later). A playlist whose sequence numbers start again, whose segments were renamed or
+/// whose discontinuity sequence went back is a new timeline: it is followed from its first
+/// segment and the main track starts a new piece (Resume::newTimeline). A segment with EXT-X-MAP
+/// is preceded by its init section at the start of each piece.
+///
+/// run() returns Finished when the playlist is VOD or had ended (EXT-X-ENDLIST) when this source
+/// first read it and every segment was delivered; Paused when a playlist that was live shows
+/// EXT-X-ENDLIST. EXT-X-KEY with a method other than NONE is an Unusable SourceError and nothing
+/// is written; a main playlist that does not grow for max(stallTimeout, 3 target durations) is a
+/// Transient SourceError. A failing audio rendition is told and retried while the main track
+/// goes on.
+class HlsSource final : public Source {
+public:
+    HlsSource(std::string url, SourceOptions options);
+    ~HlsSource() override;
+
+    RunEnd run(SourceOutput& out) override;
+    void stop() noexcept override;
+    const std::string& url() const noexcept override { return url_; }
+
+    /// The media playlist of the main track, once known. Same thread as run().
+    std::string mediaPlaylistUrl() const;
+
+private:
+    struct Track;
+    struct Connection;
+    void resolve(SourceOutput& out, Connection& connection);
+    HlsPlaylist load(const std::string& url, std::string* finalUrl = nullptr);
+    bool follow(SourceOutput& out, Connection& connection, Track& track,
+                const HlsPlaylist& playlist);
+    bool deliver(SourceOutput& out, Connection& connection, Track& track,
+                 const HlsSegment& segment);
+    std::string fetch(const std::string& url, std::optional<std::uint64_t> length,
+                      std::uint64_t offset, std::size_t limit, std::string* contentType = nullptr);
+    bool stopped();
+    bool waitFor(std::chrono::steady_clock::time_point until);
+
+    std::string url_;
+    SourceOptions options_;
+    std::unique_ptr<fetch::HttpClient> client_;
+    bool master_ = false;  // url_ is a master playlist
+    std::vector<std::unique_ptr<Track>> tracks_;
+    bool delivered_ = false;  // some segment was delivered by an earlier run
+    std::optional<bool> endedWhenFirstRead_;
+    std::optional<HlsPlaylist> prefetched_;  // the media playlist read while resolving
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopped_ = false;
+};
+
+}  // namespace confcap::source

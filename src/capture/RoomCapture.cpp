@@ -1,0 +1,528 @@
+#include "confcap/capture/RoomCapture.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+namespace confcap::capture {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+using TimePoint = std::chrono::system_clock::time_point;
+
+// A failure that repeats is told in full at most this often.
+constexpr auto kRepeatInterval = std::chrono::seconds(60);
+
+std::string secondsText(milliseconds d) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(d.count()) / 1000.0);
+    return text;
+}
+
+}  // namespace
+
+class RoomCapture::Output final : public source::SourceOutput {
+public:
+    explicit Output(RoomCapture& capture) : capture_(capture) {}
+    void connected(const core::StreamFormat& format, const source::Resume& resume) override {
+        capture_.onConnected(format, resume);
+    }
+    void beginTrack(const core::TrackInfo& track, const core::StreamFormat& format) override {
+        capture_.onBeginTrack(track, format);
+    }
+    void write(const core::Chunk& chunk) override { capture_.onWrite(chunk); }
+    void lost(const core::Gap& gap) override { capture_.onLost(gap); }
+    void notice(const std::string& message) override { capture_.onNotice(message); }
+
+private:
+    RoomCapture& capture_;
+};
+
+RoomCapture::RoomCapture(std::string room, std::string url, source::SourceOptions sourceOptions,
+                         Options options, EventHandler onEvent)
+    : RoomCapture(
+          std::move(room),
+          [url = std::move(url), sourceOptions = std::move(sourceOptions)] {
+              return source::makeSource(url, sourceOptions);
+          },
+          options, std::move(onEvent)) {}
+
+RoomCapture::RoomCapture(std::string room, SourceFactory factory, Options options,
+                         EventHandler onEvent)
+    : room_(std::move(room)),
+      factory_(std::move(factory)),
+      options_(options),
+      onEvent_(std::move(onEvent)) {}
+
+RoomCapture::~RoomCapture() {
+    stop();
+}
+
+TimePoint RoomCapture::now() const {
+    return options_.clock != nullptr ? options_.clock->now() : systemClock_.now();
+}
+
+CaptureEvent RoomCapture::event(CaptureEvent::Kind kind, std::string message) const {
+    CaptureEvent e;
+    e.kind = kind;
+    e.room = room_;
+    e.at = now();
+    e.message = std::move(message);
+    return e;
+}
+
+void RoomCapture::emit(std::vector<CaptureEvent>& events) {
+    for (const auto& e : events) {
+        if (onEvent_) {
+            try {
+                onEvent_(e);
+            } catch (...) {
+                // A failing log line must not end the capture.
+            }
+        }
+    }
+    events.clear();
+}
+
+bool RoomCapture::setWindowEnd(core::MediaSink& sink, TimePoint windowEnd) {
+    std::lock_guard lock(mutex_);
+    for (auto& attached : sinks_) {
+        if (attached->sink == &sink) {
+            attached->windowEnd = windowEnd;
+            return true;
+        }
+    }
+    return false;
+}
+
+void RoomCapture::attach(core::MediaSink& sink, TimePoint windowEnd) {
+    std::unique_lock lock(mutex_);
+    // A run winding down (its last sink left, or stop()) ends before a new one starts.
+    wake_.wait(lock, [&] { return !(running_ && stopRequested_); });
+    auto attached = std::make_shared<AttachedSink>();
+    attached->sink = &sink;
+    attached->windowEnd = windowEnd;
+    attached->attachedAt = now();
+    sinks_.push_back(std::move(attached));
+    if (!running_) {
+        start();
+    }
+    wake_.notify_all();
+}
+
+void RoomCapture::start() {
+    if (thread_.joinable()) {
+        // A finished run: its thread has set running_ = false and touches nothing more.
+        thread_.join();
+    }
+    running_ = true;
+    stopRequested_ = false;
+    connected_ = false;
+    failed_ = false;
+    lastMediaEnd_.reset();
+    failureCause_.clear();
+    failureCategory_.clear();
+    failedAttempts_ = 0;
+    reportedCause_.clear();
+    lastData_ = now();
+    thread_ = std::thread(&RoomCapture::runLoop, this);
+}
+
+bool RoomCapture::detach(core::MediaSink& sink, std::optional<TimePoint> reaching) {
+    std::unique_lock lock(mutex_);
+    auto find = [&] {
+        return std::find_if(sinks_.begin(), sinks_.end(),
+                            [&](const auto& a) { return a->sink == &sink; });
+    };
+    if (find() == sinks_.end()) {
+        return false;
+    }
+    if (reaching && connected_ && !(*find())->reached.empty() && !(*find())->reaches(*reaching)) {
+        // The segment that holds the window's end is published after it: keep polling for it,
+        // at most two segment lengths.
+        const auto wait = std::clamp(2 * longestSegment_, milliseconds(1000), milliseconds(30000));
+        wake_.wait_for(lock, wait, [&] {
+            const auto it = find();
+            return it == sinks_.end() || !connected_ || stopRequested_ || (*it)->broken ||
+                   (*it)->reaches(*reaching);
+        });
+    }
+    // The capture's thread writes to the sinks without the lock: let it finish with this one.
+    wake_.wait(lock, [&] { return !delivering_; });
+    const auto found = find();
+    if (found == sinks_.end()) {
+        return false;
+    }
+    const std::shared_ptr<AttachedSink> leaving = *found;
+    std::optional<core::Gap> gap;
+    if (failed_ && !connected_ && !leaving->broken) {
+        gap.emplace();
+        gap->at = std::max(lastData_, leaving->attachedAt);
+        gap->length = duration_cast<milliseconds>(now() - gap->at);
+        gap->cause = outageCause();
+        gap->detail = failureCause_;
+    }
+    sinks_.erase(found);
+    if (sinks_.empty() && running_) {
+        stopRequested_ = true;
+        if (source_ != nullptr) {
+            source_->stop();
+        }
+        wake_.notify_all();
+    }
+    lock.unlock();
+    if (gap && gap->length.count() > 0) {
+        try {
+            leaving->sink->gap(*gap);
+        } catch (...) {
+            // The sink is leaving; its own status tells about its failure.
+        }
+    }
+    return true;
+}
+
+void RoomCapture::stop() {
+    std::thread thread;
+    {
+        std::lock_guard lock(mutex_);
+        stopRequested_ = true;
+        if (source_ != nullptr) {
+            source_->stop();
+        }
+        thread = std::move(thread_);
+    }
+    wake_.notify_all();
+    if (thread.joinable()) {
+        thread.join();
+    }
+}
+
+bool RoomCapture::running() const {
+    std::lock_guard lock(mutex_);
+    return running_;
+}
+
+std::size_t RoomCapture::sinkCount() const {
+    std::lock_guard lock(mutex_);
+    return sinks_.size();
+}
+
+int RoomCapture::connections() const {
+    std::lock_guard lock(mutex_);
+    return connections_;
+}
+
+void RoomCapture::runLoop() {
+    std::vector<CaptureEvent> events;
+    std::unique_ptr<source::Source> source;
+    std::string setupError;
+    try {
+        source = factory_();
+    } catch (const std::exception& e) {
+        setupError = e.what();
+    }
+    std::unique_lock lock(mutex_);
+    if (!source) {
+        auto e = event(CaptureEvent::Kind::GaveUp, "giving up: " + setupError);
+        e.errorKind = core::ErrorKind::Unusable;
+        events.push_back(std::move(e));
+    } else {
+        source_ = source.get();
+        if (stopRequested_) {
+            source->stop();
+        }
+        lock.unlock();
+
+        Output output(*this);
+        std::uniform_real_distribution<double> uniform(0.0, 1.0);
+        int attempt = 0;
+        for (;;) {
+            std::string message;
+            std::string cause;
+            std::string category = core::gapcause::kOutage;
+            core::ErrorKind kind = core::ErrorKind::Transient;
+            std::optional<std::chrono::seconds> retryAfter;
+            source::RunEnd end = source::RunEnd::Stopped;
+            try {
+                end = source->run(output);
+            } catch (const core::Error& e) {
+                message = e.what();
+                kind = e.kind();
+                retryAfter = e.retryAfter();
+                const auto* fetchError = dynamic_cast<const core::FetchError*>(&e);
+                if (fetchError != nullptr && fetchError->httpStatus() != 0) {
+                    cause = "HTTP " + std::to_string(fetchError->httpStatus());
+                }
+            } catch (const std::exception& e) {
+                message = e.what();
+            }
+            lock.lock();
+            if (stopRequested_) {
+                break;
+            }
+            if (message.empty()) {
+                if (end == source::RunEnd::Finished && options_.stopWhenFinished) {
+                    events.push_back(event(CaptureEvent::Kind::Ended,
+                                           "the stream is a finished recording: nothing more "
+                                           "will come"));
+                    break;
+                }
+                // A paused or finished stream may go on (or start again) inside the window.
+                message = end == source::RunEnd::Finished
+                              ? "the stream is a finished recording; checking whether it goes on"
+                              : "the stream paused (it ended for now); waiting for it to go on";
+                cause = core::gapcause::kPaused;
+                category = core::gapcause::kPaused;
+            }
+            if (connected_) {
+                // Media flowed since the last failure: start the backoff afresh.
+                attempt = 0;
+            }
+            failure(message, cause.empty() ? message : cause, category, kind, events);
+            if (sinks_.empty()) {
+                break;
+            }
+            TimePoint deadline = sinks_.front()->windowEnd;
+            for (const auto& a : sinks_) {
+                deadline = std::max(deadline, a->windowEnd);
+            }
+            // Inside a window only an unusable stream is given up: every other failure (an HTTP
+            // 404 of a stream that is not live yet included) may end by waiting.
+            const auto policyKind = kind == core::ErrorKind::Unusable ? core::ErrorKind::Unusable
+                                                                      : core::ErrorKind::Transient;
+            const bool firstHttpError = options_.giveUpOnFirstHttpError && connections_ == 0 &&
+                                        failedAttempts_ == 1 && cause.rfind("HTTP ", 0) == 0;
+            const auto wait = firstHttpError
+                                  ? std::nullopt
+                                  : options_.retry.next(++attempt, policyKind, now(), deadline,
+                                                        retryAfter, uniform(random_));
+            if (!wait) {
+                auto gaveUp = event(CaptureEvent::Kind::GaveUp,
+                                    policyKind == core::ErrorKind::Unusable || firstHttpError
+                                        ? "giving up: " + message
+                                        : "giving up: the last window closes before another "
+                                          "attempt could be made");
+                gaveUp.errorKind = kind;
+                events.push_back(std::move(gaveUp));
+                break;
+            }
+            auto reconnecting =
+                event(CaptureEvent::Kind::Reconnecting, "reconnecting in " + secondsText(*wait));
+            reconnecting.wait = *wait;
+            events.push_back(std::move(reconnecting));
+            lock.unlock();
+            emit(events);
+            lock.lock();
+            wake_.wait_for(lock, *wait, [&] { return stopRequested_; });
+            const bool stopping = stopRequested_;
+            lock.unlock();
+            if (stopping) {
+                lock.lock();
+                break;
+            }
+        }
+        source_ = nullptr;
+        if (stopRequested_) {
+            events.push_back(event(CaptureEvent::Kind::Stopped, "capture stopped"));
+        }
+    }
+    connected_ = false;
+    lock.unlock();
+    source.reset();
+    emit(events);
+    lock.lock();
+    running_ = false;
+    wake_.notify_all();
+}
+
+void RoomCapture::failure(const std::string& message, const std::string& cause,
+                          const std::string& category, core::ErrorKind kind,
+                          std::vector<CaptureEvent>& events) {
+    const TimePoint t = now();
+    if (!failed_) {
+        failedAttempts_ = 0;
+    }
+    connected_ = false;
+    failed_ = true;
+    failureCause_ = message;
+    failureCategory_ = category;
+    ++failedAttempts_;
+    auto failed = event(CaptureEvent::Kind::Failed, message);
+    failed.errorKind = kind;
+    failed.cause = cause;
+    failed.since = lastData_;
+    failed.attempts = failedAttempts_;
+    // A failure that goes on is told once a minute, not once per attempt.
+    if (cause == reportedCause_ && t - reportedAt_ < kRepeatInterval) {
+        failed.repeat = true;
+    } else {
+        if (cause == reportedCause_ && failedAttempts_ > 1) {
+            failed.message = "still failing after " +
+                             secondsText(duration_cast<milliseconds>(t - lastData_)) + " (" +
+                             std::to_string(failedAttempts_) + " attempts): " + message;
+        }
+        reportedCause_ = cause;
+        reportedAt_ = t;
+    }
+    events.push_back(std::move(failed));
+}
+
+std::string RoomCapture::outageCause() const {
+    return connections_ == 0 ? core::gapcause::kNotLiveYet : failureCategory_;
+}
+
+Attachments RoomCapture::beginDelivery() {
+    delivering_ = true;
+    return sinks_;
+}
+
+void RoomCapture::endDelivery(const std::vector<std::string>& failures,
+                              std::vector<CaptureEvent>& events) {
+    {
+        std::lock_guard lock(mutex_);
+        delivering_ = false;
+        for (const auto& failure : failures) {
+            events.push_back(event(CaptureEvent::Kind::Notice, failure));
+        }
+    }
+    wake_.notify_all();
+    emit(events);
+}
+
+void RoomCapture::onConnected(const core::StreamFormat& format, const source::Resume& resume) {
+    std::vector<CaptureEvent> events;
+    Attachments sinks;
+    std::optional<core::Gap> gap;
+    bool reconnect = false;
+    TimePoint gapEnd;
+    {
+        std::lock_guard lock(mutex_);
+        const TimePoint t = now();
+        gapEnd = t;
+        reconnect = failed_;
+        if (!failed_ && connected_) {
+            events.push_back(event(
+                CaptureEvent::Kind::Notice,
+                resume.newTimeline ? "a new piece starts (the stream's timestamps start again)"
+                                   : "a new piece starts (the stream's initialization changed)"));
+        } else if (!failed_) {
+            events.push_back(
+                event(CaptureEvent::Kind::Connected, "connected, receiving " + format.extension));
+        } else {
+            auto e = event(CaptureEvent::Kind::Resumed, "");
+            e.sequence = resume.sequence;
+            // A stream that paused or started again made no media meanwhile: the time it was
+            // away is the gap. After an outage of a stream that went on, HLS resumes at the next
+            // segment, and only the segments that rolled out are lost.
+            const bool away = resume.newTimeline || failureCategory_ == core::gapcause::kPaused;
+            const std::string cause = connections_ == 0 ? outageCause()
+                                      : failureCategory_ == core::gapcause::kPaused
+                                          ? core::gapcause::kPaused
+                                      : resume.newTimeline ? core::gapcause::kRestarted
+                                                           : outageCause();
+            if (resume.sequence && !resume.first && !away) {
+                const std::string at = "resumed at segment " + std::to_string(*resume.sequence);
+                if (resume.lostFirst && resume.lostLast) {
+                    gap = core::Gap{lastData_,     resume.lostLength, cause,
+                                    failureCause_, resume.lostFirst,  resume.lostLast};
+                    const auto count = *resume.lostLast - *resume.lostFirst + 1;
+                    e.message = at + ", lost " + std::to_string(count) + " segments (" +
+                                std::to_string(*resume.lostFirst) + "-" +
+                                std::to_string(*resume.lostLast) + ", about " +
+                                secondsText(resume.lostLength) + ")";
+                } else {
+                    e.message = at + ", nothing lost";
+                }
+            } else {
+                // From the end of the media last received (HLS: its segment's wall-clock end)
+                // to the start of the media now coming, as far as the stream tells them.
+                const TimePoint from = lastMediaEnd_.value_or(lastData_);
+                gapEnd = std::min(resume.mediaStart.value_or(t), t);
+                const auto length = duration_cast<milliseconds>(gapEnd - from);
+                gap = core::Gap{from, length, cause, failureCause_, std::nullopt, std::nullopt};
+                e.message =
+                    "resumed after " + secondsText(duration_cast<milliseconds>(t - lastData_)) +
+                    " without data" + (resume.newTimeline ? " (the stream started again)" : "");
+            }
+            e.gap = gap;
+            events.push_back(std::move(e));
+        }
+        ++connections_;
+        failed_ = false;
+        connected_ = true;
+        reportedCause_.clear();  // the next outage is told in full
+        lastData_ = t;
+        sinks = beginDelivery();
+    }
+    std::vector<std::string> failures;
+    fanout_.connected(sinks, format, resume.newTimeline, reconnect, gap, gapEnd, failures);
+    endDelivery(failures, events);
+}
+
+void RoomCapture::onBeginTrack(const core::TrackInfo& track, const core::StreamFormat& format) {
+    Attachments sinks;
+    {
+        std::lock_guard lock(mutex_);
+        sinks = beginDelivery();
+    }
+    std::vector<std::string> failures;
+    fanout_.beginTrack(sinks, track, format, failures);
+    std::vector<CaptureEvent> events;
+    endDelivery(failures, events);
+}
+
+void RoomCapture::onWrite(const core::Chunk& chunk) {
+    Attachments sinks;
+    {
+        const TimePoint t = now();
+        std::lock_guard lock(mutex_);
+        lastData_ = t;
+        if (chunk.track == 0 && chunk.endsAt) {
+            lastMediaEnd_ = lastMediaEnd_ ? std::max(*lastMediaEnd_, *chunk.endsAt) : *chunk.endsAt;
+        }
+        if (chunk.kind == core::ChunkKind::SegmentStart && chunk.mediaSeconds > 0) {
+            longestSegment_ =
+                std::max(longestSegment_,
+                         milliseconds(std::llround(std::min(chunk.mediaSeconds, 60.0) * 1000)));
+        }
+        sinks = beginDelivery();
+    }
+    std::vector<std::string> failures;
+    const auto reached = fanout_.write(sinks, chunk, failures);
+    std::vector<CaptureEvent> events;
+    if (chunk.endsAt && !reached.empty()) {
+        // A sink leaving at its window's end may wait for this.
+        std::lock_guard lock(mutex_);
+        for (auto* a : reached) {
+            auto& until = a->reached[chunk.track];
+            until = std::max(until, *chunk.endsAt);
+        }
+    }
+    endDelivery(failures, events);
+}
+
+void RoomCapture::onLost(const core::Gap& gap) {
+    std::vector<CaptureEvent> events;
+    Attachments sinks;
+    {
+        std::lock_guard lock(mutex_);
+        auto e = event(CaptureEvent::Kind::Lost, gap.cause);
+        e.gap = gap;
+        e.sequence = gap.firstSequence;
+        events.push_back(std::move(e));
+        sinks = beginDelivery();
+    }
+    std::vector<std::string> failures;
+    fanout_.lost(sinks, gap, failures);
+    endDelivery(failures, events);
+}
+
+void RoomCapture::onNotice(const std::string& message) {
+    std::vector<CaptureEvent> events{event(CaptureEvent::Kind::Notice, message)};
+    emit(events);
+}
+
+}  // namespace confcap::capture

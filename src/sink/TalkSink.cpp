@@ -1,0 +1,581 @@
+#include "confcap/sink/TalkSink.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
+#include "confcap/core/Error.h"
+#include "confcap/core/Time.h"
+#include "confcap/sink/FinalizeDecision.h"
+
+namespace confcap::sink {
+
+namespace {
+
+using TimePoint = std::chrono::system_clock::time_point;
+using std::chrono::milliseconds;
+
+// After a kill -9 the part list is all a restart knows about the time before it (last data,
+// covered seconds): it may be this old.
+constexpr auto kSaveInterval = std::chrono::seconds(1);
+
+std::string utc(TimePoint t) {
+    return core::formatUtc(std::chrono::floor<std::chrono::seconds>(t));
+}
+
+double rounded(double seconds) {
+    return std::round(seconds * 1000.0) / 1000.0;
+}
+
+double toSeconds(milliseconds ms) {
+    return static_cast<double>(ms.count()) / 1000.0;
+}
+
+std::string quoted(const std::filesystem::path& path) {
+    return "\"" + path.string() + "\"";
+}
+
+RecordedGap recordedGap(TimePoint at, milliseconds length, std::string cause, TimePoint start) {
+    RecordedGap gap;
+    gap.at = at;
+    gap.offset = std::chrono::duration_cast<milliseconds>(at - start);
+    gap.length = length;
+    gap.cause = std::move(cause);
+    return gap;
+}
+
+/// The writer's message for a failed write(): one sentence naming the file.
+std::string writeFailure(const std::filesystem::path& file, int error) {
+    if (error == ENOSPC || error == EDQUOT) {
+        return "The disk is full: could not write " + quoted(file) + ".";
+    }
+    if (error == EFBIG) {
+        return "The file size limit was reached: could not write " + quoted(file) + ".";
+    }
+    return "Could not write " + quoted(file) + ": " + std::strerror(error) + ".";
+}
+
+/// `config` with its stem checked. Throws std::invalid_argument.
+TalkSinkConfig checked(TalkSinkConfig config) {
+    const auto& stem = config.relativeStem;
+    if (stem.empty() || stem.is_absolute() || !stem.has_filename()) {
+        throw std::invalid_argument("TalkSink needs a relative file stem, not '" + stem.string() +
+                                    "'");
+    }
+    for (const auto& part : stem) {
+        if (part == "." || part == "..") {
+            throw std::invalid_argument("TalkSink's file stem '" + stem.string() +
+                                        "' may not contain '.' or '..'");
+        }
+    }
+    return config;
+}
+
+Poco::JSON::Array::Ptr gapsJson(const std::vector<RecordedGap>& gaps) {
+    Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+    for (const auto& g : gaps) {
+        Poco::JSON::Object::Ptr object = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        object->set("at", utc(g.at));
+        object->set("offsetSeconds", toSeconds(g.offset));
+        object->set("lengthSeconds", toSeconds(g.length));
+        object->set("cause", g.cause);
+        if (!g.detail.empty()) {
+            object->set("detail", g.detail);
+        }
+        if (g.firstSequence) {
+            object->set("firstSequence", *g.firstSequence);
+        }
+        if (g.lastSequence) {
+            object->set("lastSequence", *g.lastSequence);
+        }
+        array->add(object);
+    }
+    return array;
+}
+
+}  // namespace
+
+std::string_view outcomeName(Outcome outcome) noexcept {
+    switch (outcome) {
+        case Outcome::Recorded:
+            return "recorded";
+        case Outcome::Discarded:
+            return "discarded";
+        case Outcome::Failed:
+            break;
+    }
+    return "failed";
+}
+
+const core::Clock& TalkSink::defaultClock() {
+    static const core::SystemClock clock;
+    return clock;
+}
+
+TalkSink::TalkSink(TalkSinkConfig config, const core::Clock& clock, PieceMerger merger)
+    : config_(checked(std::move(config))),
+      clock_(clock),
+      publisher_(std::move(merger)),
+      parts_(config_.outDir, config_.relativeStem) {
+    auto& list = parts_.list();
+    if (parts_.loaded()) {
+        continued_ = true;
+        if (config_.adoptPartList) {
+            config_.windowStart = list.windowStart;
+            config_.windowEnd = list.windowEnd;
+            config_.minBytes = list.minBytes;
+            config_.minDuration = list.minDuration;
+            config_.streamUrl = list.streamUrl;
+            config_.talk = list.talk;
+        }
+        status_ = list.progress;
+        status_.state = SinkState::Waiting;
+        status_.pieces = static_cast<int>(list.pieces.size());
+        for (const auto& piece : list.pieces) {
+            status_.bytes += parts_.bytesOf(piece);
+        }
+        earlierSeconds_ = list.progress.coveredSeconds;
+        earlierMeasured_ = list.progress.measured;
+        restartedAfter_ = list.lastData;
+        resume_ = list.resume;
+    }
+    list.streamUrl = config_.streamUrl;
+    list.windowStart = config_.windowStart;
+    list.windowEnd = config_.windowEnd;
+    list.minBytes = config_.minBytes;
+    list.minDuration = config_.minDuration;
+    list.talk = config_.talk;
+}
+
+TalkSink::~TalkSink() {
+    if (!result_ && !suspended_) {
+        parts_.closeFiles();
+        saveList();
+    }
+}
+
+std::string TalkSink::currentFile() const {
+    std::lock_guard lock(mutex_);
+    return current_;
+}
+
+std::vector<core::HlsResumePoint> TalkSink::resumePoints() const {
+    std::lock_guard lock(mutex_);
+    return resume_;
+}
+
+SinkStatus TalkSink::status() const {
+    std::lock_guard lock(mutex_);
+    return status_;
+}
+
+double TalkSink::pieceSeconds() const {
+    if (meter_.measured()) {
+        return meter_.seconds();
+    }
+    return pieceExtinf_ > 0 ? pieceExtinf_ : pieceWall_;
+}
+
+void TalkSink::foldPiece() {
+    earlierSeconds_ += pieceSeconds();
+    earlierMeasured_ = earlierMeasured_ || meter_.measured();
+    meter_ = CoverageMeter("");
+    pieceExtinf_ = 0;
+    pieceWall_ = 0;
+}
+
+void TalkSink::saveList() {
+    {
+        std::lock_guard lock(mutex_);
+        parts_.list().progress = status_;
+        parts_.list().resume = resume_;
+    }
+    parts_.save();
+    lastSave_ = clock_.now();
+}
+
+void TalkSink::beginPiece(const core::StreamFormat& format, bool newTimeline) {
+    if (result_ || suspended_) {
+        throw std::logic_error("TalkSink::beginPiece after finalize");
+    }
+    if (!writeError_.empty()) {
+        return;
+    }
+    lastWrite_.reset();
+    const auto& pieces = parts_.list().pieces;
+    if (parts_.isOpen(0) && format.concatSafe && !newTimeline && !pieces.empty() &&
+        pieces.back().tracks.front().format.extension == format.extension) {
+        return;
+    }
+    try {
+        openPiece(format, newTimeline);
+    } catch (const core::OutputError& e) {
+        // Like a failed write: later data is dropped and finalize keeps what exists.
+        writeError_ = e.what();
+        parts_.list().notes.push_back("Writing stopped early. " + writeError_);
+        {
+            std::lock_guard lock(mutex_);
+            status_.state = SinkState::WriteFailed;
+        }
+        throw;
+    }
+}
+
+void TalkSink::openPiece(const core::StreamFormat& format, bool newTimeline) {
+    foldPiece();
+    parts_.openPiece(format, newTimeline);
+    meter_ = CoverageMeter(parts_.list().pieces.back().tracks.front().format.extension);
+    const auto file = (std::filesystem::path(config_.relativeStem).parent_path() /
+                       parts_.list().pieces.back().tracks.front().file)
+                          .generic_string();
+    {
+        std::lock_guard lock(mutex_);
+        status_.pieces += 1;
+        status_.state = SinkState::Recording;
+        current_ = file;
+    }
+    saveList();
+}
+
+void TalkSink::beginTrack(const core::TrackInfo& track, const core::StreamFormat& format) {
+    if (result_ || suspended_) {
+        throw std::logic_error("TalkSink::beginTrack after finalize");
+    }
+    if (!writeError_.empty() || !parts_.isOpen(0)) {
+        return;
+    }
+    try {
+        parts_.openTrack(track, format);
+    } catch (const core::OutputError& e) {
+        writeError_ = e.what();
+        parts_.list().notes.push_back("Writing stopped early. " + writeError_);
+        {
+            std::lock_guard lock(mutex_);
+            status_.state = SinkState::WriteFailed;
+        }
+        throw;
+    }
+    saveList();
+}
+
+void TalkSink::write(const core::Chunk& chunk) {
+    if (result_ || suspended_) {
+        throw std::logic_error("TalkSink::write after finalize");
+    }
+    if (!writeError_.empty()) {
+        std::lock_guard lock(mutex_);
+        status_.droppedBytes += chunk.bytes.size();
+        return;
+    }
+    if (!parts_.isOpen(chunk.track)) {
+        if (chunk.track == 0) {
+            throw std::logic_error("TalkSink::write before beginPiece");
+        }
+        return;  // a further track that began in no piece of this sink
+    }
+    if (chunk.kind == core::ChunkKind::SegmentStart && chunk.endsAt &&
+        *chunk.endsAt <= config_.windowStart && !continued_ &&
+        startedTracks_.count(chunk.track) == 0) {
+        return;  // a segment a live stream starts behind its edge with, over before the window
+    }
+    if (chunk.kind != core::ChunkKind::Init) {
+        startedTracks_.insert(chunk.track);
+    }
+    std::size_t written = 0;
+    const int error = parts_.append(chunk.track, chunk.bytes, written);
+    const auto now = clock_.now();
+    const bool main = chunk.track == 0;
+    if (main && written > 0) {
+        meter_.feed(chunk.bytes.substr(0, written));
+        if (chunk.kind == core::ChunkKind::SegmentStart) {
+            pieceExtinf_ += chunk.mediaSeconds;
+        }
+        if (lastWrite_ && now > *lastWrite_) {
+            pieceWall_ += std::chrono::duration<double>(now - *lastWrite_).count();
+        }
+    }
+    std::optional<RecordedGap> notRunning;
+    if (main && written > 0 && restartedAfter_) {
+        // The stream went on while no confcap was running. An HLS stream that still listed the
+        // next segment lost nothing; otherwise the segments skipped, or the time, are lost.
+        std::optional<core::HlsResumePoint> point;
+        for (const auto& p : parts_.list().resume) {
+            if (p.track == 0) {
+                point = p;
+            }
+        }
+        if (point && chunk.sequence && *chunk.sequence >= point->nextSequence) {
+            const auto skipped = *chunk.sequence - point->nextSequence;
+            if (skipped > 0) {
+                notRunning = recordedGap(*restartedAfter_,
+                                         milliseconds(std::llround(static_cast<double>(skipped) *
+                                                                   chunk.mediaSeconds * 1000.0)),
+                                         core::gapcause::kNotRunning, config_.windowStart);
+                notRunning->firstSequence = point->nextSequence;
+                notRunning->lastSequence = *chunk.sequence - 1;
+            }
+        } else if (now > *restartedAfter_) {
+            notRunning = recordedGap(
+                *restartedAfter_, std::chrono::duration_cast<milliseconds>(now - *restartedAfter_),
+                core::gapcause::kNotRunning, config_.windowStart);
+        }
+        restartedAfter_.reset();
+    }
+    auto& list = parts_.list();
+    const bool firstData = written > 0 && !list.firstData;
+    if (written > 0) {
+        if (firstData) {
+            list.firstData = now;
+        }
+        list.lastData = now;
+        if (main) {
+            lastWrite_ = now;
+        }
+    }
+    {
+        std::lock_guard lock(mutex_);
+        status_.bytes += written;
+        status_.droppedBytes += chunk.bytes.size() - written;
+        status_.coveredSeconds = earlierSeconds_ + pieceSeconds();
+        status_.measured = earlierMeasured_ || meter_.measured();
+        if (notRunning) {
+            status_.gaps.push_back(std::move(*notRunning));
+        }
+        if (chunk.sequence && written == chunk.bytes.size()) {
+            std::erase_if(resume_,
+                          [&](const core::HlsResumePoint& p) { return p.track == chunk.track; });
+            resume_.push_back({chunk.track, *chunk.sequence + 1, std::string(chunk.uri)});
+        }
+    }
+    if (error != 0) {
+        const auto& pieces = list.pieces;
+        for (const auto& track : pieces.back().tracks) {
+            if (track.track == chunk.track) {
+                failWrite(error, track);
+            }
+        }
+    }
+    if (firstData || now - lastSave_ >= kSaveInterval) {
+        saveList();
+    }
+}
+
+void TalkSink::failWrite(int error, const PartTrack& track) {
+    const auto message = writeFailure(parts_.pathOf(track), error);
+    writeError_ = message;
+    parts_.closeFiles();
+    {
+        std::lock_guard lock(mutex_);
+        status_.state = SinkState::WriteFailed;
+    }
+    parts_.list().notes.push_back("Writing stopped early. " + message);
+    saveList();
+    throw core::OutputError(message);
+}
+
+void TalkSink::gap(const core::Gap& gap) {
+    if (result_ || suspended_) {
+        throw std::logic_error("TalkSink::gap after finalize");
+    }
+    auto recorded = recordedGap(gap.at, gap.length, gap.cause, config_.windowStart);
+    recorded.detail = gap.detail;
+    recorded.firstSequence = gap.firstSequence;
+    recorded.lastSequence = gap.lastSequence;
+    {
+        std::lock_guard lock(mutex_);
+        status_.gaps.push_back(std::move(recorded));
+    }
+    lastWrite_.reset();
+    saveList();
+}
+
+void TalkSink::reconnected() {
+    if (result_ || suspended_) {
+        throw std::logic_error("TalkSink::reconnected after finalize");
+    }
+    {
+        std::lock_guard lock(mutex_);
+        status_.reconnects += 1;
+    }
+    lastWrite_.reset();
+    saveList();
+}
+
+SinkStatus TalkSink::suspend() {
+    if (!result_ && !suspended_) {
+        parts_.closeFiles();
+        saveList();
+        suspended_ = true;
+        parts_.release();
+    }
+    return status();
+}
+
+FinalizeResult TalkSink::finalize(std::string_view reason) {
+    if (!result_) {
+        parts_.closeFiles();
+        try {
+            result_ = finish(reason);
+        } catch (const std::exception& e) {
+            FinalizeResult failed;
+            failed.outcome = Outcome::Failed;
+            failed.reason =
+                std::string("failed: ") + e.what() + " The parts are kept for a later recovery.";
+            failed.relativeStem = config_.relativeStem;
+            failed.talk = config_.talk;
+            failed.notes = parts_.list().notes;
+            saveList();
+            result_ = std::move(failed);
+        }
+        {
+            std::lock_guard lock(mutex_);
+            status_.state = SinkState::Finalized;
+        }
+        result_->status = status();
+        parts_.release();
+    }
+    return *result_;
+}
+
+FinalizeResult TalkSink::finish(std::string_view reason) {
+    const auto& list = parts_.list();
+    if (continued_ && restartedAfter_ && list.lastData) {
+        // Finished without new data: the stream ran on after the earlier run stopped.
+        const auto end = std::min(clock_.now(), config_.windowEnd);
+        if (end > *list.lastData) {
+            auto lost = recordedGap(*list.lastData,
+                                    std::chrono::duration_cast<milliseconds>(end - *list.lastData),
+                                    core::gapcause::kNotRunning, config_.windowStart);
+            std::lock_guard lock(mutex_);
+            status_.gaps.push_back(std::move(lost));
+        }
+        restartedAfter_.reset();
+    }
+    FinalizeInput input;
+    for (const auto& piece : list.pieces) {
+        input.pieceBytes.push_back(parts_.bytesOf(piece));
+    }
+    {
+        std::lock_guard lock(mutex_);
+        input.coveredSeconds = status_.coveredSeconds;
+        input.measured = status_.measured;
+        input.gaps = status_.gaps.size();
+    }
+    input.minBytes = config_.minBytes;
+    input.minDuration = config_.minDuration;
+    input.scheduled =
+        std::chrono::round<std::chrono::seconds>(config_.windowEnd - config_.windowStart);
+    input.writeError = writeError_;
+    const FinalizeDecision decision = decideFinal(input);
+
+    FinalizeResult result;
+    result.relativeStem = config_.relativeStem;
+    result.talk = config_.talk;
+    result.outcome = decision.outcome;
+    result.reason = decision.reason;
+    result.writeError = writeError_;
+    result.notes = list.notes;
+    result.notes.insert(result.notes.end(), decision.notes.begin(), decision.notes.end());
+    {
+        std::lock_guard lock(mutex_);
+        status_.bytes = decision.bytes;
+    }
+    if (decision.outcome != Outcome::Recorded) {
+        parts_.removeAll();
+        return result;
+    }
+    const auto published = publisher_.publish(parts_, decision.kept, [&](const Published& placed) {
+        if (!placed.merged && placed.files.size() > 1) {
+            result.reason += ", kept as " + std::to_string(placed.files.size()) + " separate files";
+        }
+        result.notes.insert(result.notes.end(), placed.notes.begin(), placed.notes.end());
+        return sidecarText(placed, result, reason, decision.kept.size());
+    });
+    result.files = published.files;
+    result.sidecar = published.sidecar;
+    if (published.sidecar.empty()) {
+        result.notes.push_back("Could not write the sidecar of " + quoted(published.files.front()) +
+                               ".");
+    }
+    parts_.removeAll();
+    return result;
+}
+
+std::string TalkSink::sidecarText(const Published& published, const FinalizeResult& result,
+                                  std::string_view reason, std::size_t keptPieces) const {
+    const SinkStatus counters = status();
+    const auto& list = parts_.list();
+    Poco::JSON::Object::Ptr sidecar = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    sidecar->set("talk", toJson(config_.talk));
+    sidecar->set("stream", config_.streamUrl);
+    Poco::JSON::Object::Ptr window = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    window->set("start", utc(config_.windowStart));
+    window->set("end", utc(config_.windowEnd));
+    sidecar->set("window", window);
+    if (list.firstData) {
+        // How promptly the recording began: the first byte's arrival after the window's start,
+        // to the millisecond (negative: before it).
+        sidecar->set("firstDataOffsetSeconds", toSeconds(std::chrono::duration_cast<milliseconds>(
+                                                   *list.firstData - config_.windowStart)));
+    }
+    Poco::JSON::Array::Ptr files = new Poco::JSON::Array;
+    for (const auto& file : published.files) {
+        files->add(file.lexically_relative(config_.outDir).generic_string());
+    }
+    sidecar->set("file", files->getElement<std::string>(0));
+    sidecar->set("files", files);
+    Poco::JSON::Array::Ptr audio = new Poco::JSON::Array;
+    for (const auto& piece : list.pieces) {
+        for (std::size_t t = 1; t < piece.tracks.size(); ++t) {
+            Poco::JSON::Object::Ptr rendition =
+                new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            rendition->set("name", piece.tracks[t].name);
+            rendition->set("language", piece.tracks[t].language);
+            bool known = false;
+            for (std::size_t i = 0; i < audio->size(); ++i) {
+                known = known ||
+                        audio->getObject(static_cast<unsigned>(i))->getValue<std::string>("name") ==
+                            piece.tracks[t].name;
+            }
+            if (!known) {
+                audio->add(rendition);
+            }
+        }
+    }
+    if (audio->size() > 0) {
+        sidecar->set("audioRenditions", audio);
+    }
+    sidecar->set("bytes", counters.bytes);
+    sidecar->set(
+        "scheduledSeconds",
+        rounded(std::chrono::duration<double>(config_.windowEnd - config_.windowStart).count()));
+    sidecar->set("coveredSeconds", rounded(counters.coveredSeconds));
+    // True when the covered time was read from the media's own timestamps.
+    sidecar->set("coveredFromMedia", counters.measured);
+    sidecar->set("gaps", gapsJson(counters.gaps));
+    sidecar->set("reconnects", counters.reconnects);
+    sidecar->set("pieces", static_cast<Poco::UInt64>(keptPieces));
+    sidecar->set("merged", published.merged);
+    if (counters.droppedBytes > 0) {
+        sidecar->set("droppedBytes", counters.droppedBytes);
+    }
+    sidecar->set("outcome", std::string(outcomeName(result.outcome)));
+    sidecar->set("reason", result.reason);
+    sidecar->set("finalizedBecause", std::string(reason));
+    Poco::JSON::Array::Ptr notes = new Poco::JSON::Array;
+    for (const auto& note : result.notes) {
+        notes->add(note);
+    }
+    sidecar->set("notes", notes);
+    std::ostringstream out;
+    sidecar->stringify(out, 2);
+    out << '\n';
+    return out.str();
+}
+
+}  // namespace confcap::sink

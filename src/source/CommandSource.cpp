@@ -1,0 +1,556 @@
+#include "confcap/source/CommandSource.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Pipe.h>
+#include <Poco/Process.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+
+#include "confcap/core/Error.h"
+
+namespace confcap::source {
+
+namespace {
+
+using Steady = std::chrono::steady_clock;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+// Enough of the stream's start to tell its format (two MPEG-TS packets, an ID3 tag's header).
+constexpr std::size_t kSniffBytes = 512;
+constexpr std::size_t kReadSize = 256 * 1024;
+// How much of a run's start tells a finished stream delivered again from a live one that goes on
+// (the container's headers alone are the same every time).
+constexpr std::size_t kReplayBytes = 64 * 1024;
+// A larger pipe lets the program write on while a sink's disk write is slow.
+constexpr int kPipeSize = 1024 * 1024;
+constexpr milliseconds kTick{200};
+constexpr std::size_t kLineLimit = 400;
+constexpr int kLinesPerMinute = 20;
+constexpr const char* kPipePrefix = ".recorder-";
+
+std::string secondsText(Steady::duration d) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f s",
+                  static_cast<double>(duration_cast<milliseconds>(d).count()) / 1000.0);
+    return text;
+}
+
+std::string systemError(int error) {
+    return std::strerror(error);
+}
+
+// A named pipe, read without blocking; removed again when the run ends, with the folders made
+// for it when nothing else went into them (a capture's folder appears only with its file).
+class Fifo {
+public:
+    explicit Fifo(std::filesystem::path path) : path_(std::move(path)) {
+        std::error_code ec;
+        for (auto folder = path_.parent_path();
+             !folder.empty() && !std::filesystem::exists(folder, ec) && !ec;
+             folder = folder.parent_path()) {
+            madeFolders_.push_back(folder);
+        }
+        std::filesystem::create_directories(path_.parent_path(), ec);
+        std::filesystem::remove(path_, ec);
+        if (::mkfifo(path_.c_str(), 0600) != 0) {
+            const int error = errno;
+            removeMadeFolders();
+            throw core::SourceError("Cannot make the named pipe " + path_.string() +
+                                        " for the recorder: " + systemError(error) +
+                                        " (the output folder must allow named pipes).",
+                                    core::ErrorKind::Permanent);
+        }
+        fd_ = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd_ < 0) {
+            const int error = errno;
+            std::filesystem::remove(path_, ec);
+            removeMadeFolders();
+            throw core::SourceError(
+                "Cannot open the named pipe " + path_.string() + ": " + systemError(error) + ".",
+                core::ErrorKind::Permanent);
+        }
+        ::fcntl(fd_, F_SETPIPE_SZ, kPipeSize);
+    }
+    ~Fifo() {
+        close();
+        std::error_code ec;
+        std::filesystem::remove(path_, ec);
+        removeMadeFolders();
+    }
+    Fifo(const Fifo&) = delete;
+    Fifo& operator=(const Fifo&) = delete;
+
+    int fd() const noexcept { return fd_; }
+    const std::filesystem::path& path() const noexcept { return path_; }
+    void close() noexcept {
+        if (fd_ >= 0) {
+            ::close(fd_);
+            fd_ = -1;
+        }
+    }
+
+private:
+    // Deepest first; a folder that holds anything stays.
+    void removeMadeFolders() noexcept {
+        std::error_code ec;
+        for (const auto& folder : madeFolders_) {
+            if (!std::filesystem::remove(folder, ec)) {
+                break;
+            }
+        }
+    }
+
+    std::filesystem::path path_;
+    std::vector<std::filesystem::path> madeFolders_;
+    int fd_ = -1;
+};
+
+// Splits a program's output into lines, and keeps the log from being flooded by them.
+class LineLog {
+public:
+    LineLog(std::string name, SourceOutput& out) : name_(std::move(name)), out_(out) {}
+
+    void feed(std::string_view bytes) {
+        for (const char c : bytes) {
+            if (c == '\n' || c == '\r') {
+                finishLine();
+            } else if (partial_.size() < kLineLimit) {
+                partial_ += static_cast<unsigned char>(c) < 0x20 && c != '\t' ? ' ' : c;
+            }
+        }
+    }
+
+    // The output of a program that has exited.
+    void flush() {
+        finishLine();
+        if (held_ > 0) {
+            out_.notice(name_ + ": " + std::to_string(held_) +
+                        (held_ == 1 ? " more line was" : " more lines were") + " not logged");
+            held_ = 0;
+        }
+    }
+
+    const std::string& lastLine() const noexcept { return last_; }
+
+private:
+    void finishLine() {
+        const auto begin = partial_.find_first_not_of(" \t");
+        if (begin == std::string::npos) {
+            partial_.clear();
+            return;
+        }
+        std::string line = partial_.substr(begin);
+        partial_.clear();
+        // ffmpeg's "Last message repeated 2 times" says nothing about why it ended.
+        if (line.find("Last message repeated") == std::string::npos) {
+            last_ = line;
+        }
+        const auto now = Steady::now();
+        if (now - windowStart_ > std::chrono::minutes(1)) {
+            windowStart_ = now;
+            logged_ = 0;
+        }
+        if (logged_ < kLinesPerMinute) {
+            ++logged_;
+            out_.notice(name_ + ": " + line);
+        } else {
+            ++held_;
+        }
+    }
+
+    std::string name_;
+    SourceOutput& out_;
+    std::string partial_;
+    std::string last_;
+    Steady::time_point windowStart_ = Steady::now();
+    int logged_ = 0;
+    int held_ = 0;
+};
+
+// A started recorder: the leader of its own process group. Never left unreaped.
+class Program {
+public:
+    explicit Program(int pid) : pid_(pid) {}
+    ~Program() {
+        if (!reaped_) {
+            terminate(milliseconds(0), [] {});
+        }
+    }
+    Program(const Program&) = delete;
+    Program& operator=(const Program&) = delete;
+
+    // True once the program has exited; it stays a zombie (holding its group id) until reap().
+    bool exited() const {
+        siginfo_t info{};
+        if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+            return errno == ECHILD;
+        }
+        return info.si_pid == pid_;
+    }
+
+    void signalGroup(int signal) const noexcept {
+        // Before setsid ran the program is not yet a group leader: signal it alone.
+        if (::kill(-pid_, signal) != 0) {
+            ::kill(pid_, signal);
+        }
+    }
+
+    // SIGTERM to the group, SIGKILL after `grace`; `drain` keeps the pipes flowing meanwhile so
+    // that a program blocked in a write can see its signal. Then reaps.
+    template <typename Drain>
+    void terminate(milliseconds grace, Drain drain) {
+        if (reaped_) {
+            return;
+        }
+        if (!exited()) {
+            signalGroup(SIGTERM);
+            const auto deadline = Steady::now() + grace;
+            while (!exited() && Steady::now() < deadline) {
+                drain();
+            }
+        }
+        reap();
+    }
+
+    // Kills what is left of the group (a helper the program started), then collects the exit
+    // status. Blocks until the program has exited.
+    int reap() {
+        if (reaped_) {
+            return status_;
+        }
+        if (!exited()) {
+            signalGroup(SIGKILL);
+        }
+        ::kill(-pid_, SIGKILL);
+        int status = 0;
+        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+        reaped_ = true;
+        status_ = status;
+        return status_;
+    }
+
+private:
+    int pid_;
+    bool reaped_ = false;
+    int status_ = 0;
+};
+
+std::string exitText(int status) {
+    if (WIFSIGNALED(status)) {
+        const int signal = WTERMSIG(status);
+        const char* name = ::sigabbrev_np(signal);
+        return "was killed by signal " + std::to_string(signal) +
+               (name != nullptr ? std::string(" (SIG") + name + ")" : std::string());
+    }
+    return "exited with status " + std::to_string(WEXITSTATUS(status));
+}
+
+}  // namespace
+
+CommandSource::CommandSource(std::string url, RecorderCommand command, SourceOptions options)
+    : url_(std::move(url)), command_(std::move(command)), options_(std::move(options)) {
+    buffer_.resize(kReadSize);
+    wakeFd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wakeFd_ < 0) {
+        throw core::SourceError("Cannot make an eventfd: " + systemError(errno) + ".",
+                                core::ErrorKind::Permanent);
+    }
+}
+
+CommandSource::~CommandSource() {
+    ::close(wakeFd_);
+}
+
+void CommandSource::stop() noexcept {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto written = ::write(wakeFd_, &one, sizeof one);
+    if (native_) {
+        native_->stop();
+    }
+}
+
+std::size_t CommandSource::removeStalePipes(const std::filesystem::path& folder) noexcept {
+    std::size_t removed = 0;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end;
+         it.increment(ec)) {
+        // ".recorder-<pid>-<n>.ts", made by the process <pid>.
+        const std::string name = it->path().filename().string();
+        std::error_code entryError;
+        if (!name.starts_with(kPipePrefix) || !it->is_fifo(entryError)) {
+            continue;
+        }
+        const int pid = std::atoi(name.c_str() + std::strlen(kPipePrefix));
+        if (pid > 0 && (::kill(pid, 0) == 0 || errno != ESRCH)) {
+            continue;
+        }
+        if (std::filesystem::remove(it->path(), entryError)) {
+            ++removed;
+        }
+    }
+    return removed;
+}
+
+RunEnd CommandSource::run(SourceOutput& out) {
+    HlsSource* native = nullptr;
+    {
+        std::lock_guard lock(mutex_);
+        if (stopped_) {
+            return RunEnd::Stopped;
+        }
+        native = native_.get();
+    }
+    if (native != nullptr) {
+        return native->run(out);
+    }
+    // Absolute, so that the program's command line names the pipe wherever it runs.
+    std::error_code ec;
+    const std::filesystem::path folder = std::filesystem::absolute(
+        options_.pipeFolder.empty() ? std::filesystem::path(".") : options_.pipeFolder, ec);
+    static std::atomic<unsigned> pipes{0};
+    Fifo fifo(folder /
+              (kPipePrefix + std::to_string(::getpid()) + "-" + std::to_string(++pipes) + ".ts"));
+
+    Poco::Process::Args args(supervisorPrefix().begin() + 1, supervisorPrefix().end());
+    const auto filled = fillCommand(command_, url_, fifo.path().string());
+    args.insert(args.end(), filled.begin(), filled.end());
+    Poco::Pipe input;
+    Poco::Pipe output;
+    std::optional<Program> program;
+    Poco::Process::Env environment;
+    if (!options_.recorderHome.empty()) {
+        // Whatever the program keeps for itself (mplayer's ~/.mplayer) stays in the output folder.
+        std::filesystem::create_directories(options_.recorderHome, ec);
+        const auto home = std::filesystem::absolute(options_.recorderHome, ec).string();
+        environment = {{"HOME", home},
+                       {"XDG_CONFIG_HOME", home + "/.config"},
+                       {"XDG_CACHE_HOME", home + "/.cache"},
+                       {"XDG_DATA_HOME", home + "/.local/share"},
+                       {"XDG_STATE_HOME", home + "/.local/state"}};
+    }
+    try {
+        const auto handle = Poco::Process::launch(supervisorPrefix().front(), args, std::string(),
+                                                  &input, &output, &output, environment);
+        program.emplace(handle.id());
+    } catch (const Poco::Exception& e) {
+        throw core::SourceError("Cannot start " + command_.name + ": " + e.displayText(),
+                                core::ErrorKind::Transient);
+    }
+    input.close(Poco::Pipe::CLOSE_WRITE);  // the program reads end-of-file, never the terminal
+    LineLog lines(command_.name, out);
+    const int outputFd = output.readHandle();
+    // A helper the program left behind may hold its output open: never block on it.
+    ::fcntl(outputFd, F_SETFL, ::fcntl(outputFd, F_GETFL) | O_NONBLOCK);
+    bool outputOpen = true;
+    bool fifoOpen = true;
+    bool connected = false;
+    bool playlist = false;  // the program wrote an HLS playlist, not media
+    std::string sniffed;
+    std::string start;    // this run's first bytes
+    bool replay = false;  // it began exactly as the last run that exited cleanly
+    const auto started = Steady::now();
+    auto lastData = started;
+
+    const auto readOutput = [&] {
+        char text[4096];
+        const ssize_t n = ::read(outputFd, text, sizeof text);
+        if (n > 0) {
+            lines.feed(std::string_view(text, static_cast<std::size_t>(n)));
+            return true;
+        }
+        if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+            outputOpen = false;
+        }
+        return false;
+    };
+    // Media bytes: the first ones are gathered until the format can be told.
+    const auto deliver = [&](std::string_view bytes, bool final) {
+        if (!connected) {
+            sniffed.append(bytes);
+            if (sniffed.size() < kSniffBytes && !final) {
+                return;
+            }
+            if (sniffed.empty()) {
+                return;
+            }
+            if (!endedStart_.empty()) {
+                // After a clean exit: held back until it differs from the last run's start (at
+                // once for a live stream, whose timestamps move on) or matches all of it.
+                const std::size_t common = std::min(sniffed.size(), endedStart_.size());
+                if (sniffed.compare(0, common, endedStart_, 0, common) == 0) {
+                    if (common == endedStart_.size() || final) {
+                        replay = true;
+                    }
+                    return;
+                }
+            }
+            if (looksLikeHlsPlaylist("", sniffed)) {
+                playlist = true;
+                return;
+            }
+            Resume resume;
+            resume.first = !connectedBefore_;
+            connectedBefore_ = true;
+            connected = true;
+            start = sniffed.substr(0, kReplayBytes);
+            out.connected(detectFormat("", sniffed), resume);
+            core::Chunk chunk;
+            chunk.bytes = sniffed;
+            out.write(chunk);
+            sniffed.clear();
+            return;
+        }
+        if (!bytes.empty()) {
+            if (start.size() < kReplayBytes) {
+                start.append(bytes.substr(0, kReplayBytes - start.size()));
+            }
+            core::Chunk chunk;
+            chunk.bytes = bytes;
+            out.write(chunk);
+        }
+    };
+    const auto readFifo = [&] {
+        const ssize_t n = ::read(fifo.fd(), buffer_.data(), buffer_.size());
+        if (n > 0) {
+            lastData = Steady::now();
+            deliver(std::string_view(buffer_.data(), static_cast<std::size_t>(n)), false);
+            return true;
+        }
+        if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+            fifoOpen = false;
+            fifo.close();
+        }
+        return false;
+    };
+    // While stopping: keep reading so that a program blocked in a write sees its signal.
+    const auto drain = [&] {
+        pollfd fds[2] = {{fifoOpen ? fifo.fd() : -1, POLLIN, 0},
+                         {outputOpen ? outputFd : -1, POLLIN, 0}};
+        if (::poll(fds, 2, 20) > 0) {
+            if (fds[0].revents != 0) {
+                const ssize_t n = ::read(fifo.fd(), buffer_.data(), buffer_.size());
+                if (n == 0) {
+                    fifoOpen = false;
+                    fifo.close();
+                }
+            }
+            if (fds[1].revents != 0) {
+                readOutput();
+            }
+        }
+    };
+    const auto stopProgram = [&] { program->terminate(options_.terminateGrace, drain); };
+    // A finished stream (an HLS playlist that ended) that the program delivers again from its
+    // beginning: the stream has ended, and nothing is written twice.
+    const auto endReplay = [&] {
+        stopProgram();
+        lines.flush();
+        out.notice(command_.name + " began the stream again from its start: it has ended");
+    };
+
+    try {
+        for (;;) {
+            pollfd fds[3] = {{wakeFd_, POLLIN, 0},
+                             {fifoOpen ? fifo.fd() : -1, POLLIN, 0},
+                             {outputOpen ? outputFd : -1, POLLIN, 0}};
+            const int ready = ::poll(fds, 3, static_cast<int>(kTick.count()));
+            if (ready < 0 && errno != EINTR) {
+                throw core::SourceError("poll failed: " + systemError(errno) + ".",
+                                        core::ErrorKind::Transient);
+            }
+            {
+                std::lock_guard lock(mutex_);
+                if (stopped_) {
+                    break;
+                }
+            }
+            if (ready > 0 && fds[1].revents != 0) {
+                readFifo();
+            }
+            if (ready > 0 && fds[2].revents != 0) {
+                readOutput();
+            }
+            if (replay) {
+                endReplay();
+                return RunEnd::Finished;
+            }
+            if (playlist) {
+                break;
+            }
+            if (program->exited()) {
+                const int status = program->reap();
+                const std::string how = exitText(status);
+                // Take what it wrote before it went.
+                while (fifoOpen && readFifo()) {
+                }
+                while (outputOpen && readOutput()) {
+                }
+                deliver({}, true);
+                lines.flush();
+                if (replay) {
+                    endReplay();
+                    return RunEnd::Finished;
+                }
+                if (playlist) {
+                    break;
+                }
+                endedStart_ = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? start : "";
+                std::string message =
+                    command_.name + " " + how + " after " + secondsText(Steady::now() - started);
+                if (!lines.lastLine().empty()) {
+                    message += ": " + lines.lastLine();
+                }
+                throw core::SourceError(message, core::ErrorKind::Transient);
+            }
+            const auto quiet = Steady::now() - lastData;
+            if (quiet >= options_.stallTimeout) {
+                stopProgram();
+                deliver({}, true);
+                lines.flush();
+                throw core::SourceError(command_.name + " wrote nothing for " + secondsText(quiet) +
+                                            " (stall); stopped it",
+                                        core::ErrorKind::Transient);
+            }
+        }
+    } catch (...) {
+        stopProgram();
+        throw;
+    }
+    stopProgram();
+    lines.flush();
+    if (playlist) {
+        // A program that cannot dump HLS (mplayer) does not cost the room its talks.
+        std::lock_guard lock(mutex_);
+        if (!stopped_) {
+            SourceOptions nativeOptions = options_;
+            nativeOptions.recorder.reset();
+            native_ = std::make_unique<HlsSource>(url_, nativeOptions);
+            native = native_.get();
+        }
+    }
+    if (native != nullptr) {
+        out.notice(command_.name +
+                   " wrote an HLS playlist instead of the stream: recording this stream with the "
+                   "native engine.");
+        return native->run(out);
+    }
+    return RunEnd::Stopped;
+}
+
+}  // namespace confcap::source

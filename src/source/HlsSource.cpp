@@ -1,0 +1,539 @@
+#include "confcap/source/HlsSource.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+
+#include "confcap/core/Error.h"
+#include "confcap/core/Time.h"
+#include "confcap/fetch/HttpClient.h"
+
+namespace confcap::source {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using WallClock = std::chrono::system_clock;
+using std::chrono::milliseconds;
+
+constexpr std::size_t kPlaylistLimit = 16 * 1024 * 1024;
+// A segment larger than this is not a media segment of a live stream.
+constexpr std::size_t kSegmentLimit = 256 * 1024 * 1024;
+// A listed segment the server refuses this many times in a row is given up as lost.
+constexpr int kSegmentAttempts = 3;
+// The segments remembered to tell a playlist that goes on from one that started again.
+constexpr std::size_t kRemembered = 16;
+
+std::string seconds(milliseconds d) {
+    return std::to_string((d.count() + 500) / 1000) + " s";
+}
+
+milliseconds millis(double seconds) {
+    return milliseconds(std::llround(std::clamp(seconds, 0.0, 86400.0) * 1000.0));
+}
+
+// When a segment's media ends on the wall clock: its PROGRAM-DATE-TIME plus its duration, when
+// that agrees with when it was first listed within a minute (an encoder's clock may be off),
+// else the moment it was first listed.
+WallClock::time_point endOf(const HlsSegment& segment, WallClock::time_point firstListed) {
+    if (segment.programDateTime) {
+        if (const auto start = core::parseIsoInstant(*segment.programDateTime)) {
+            const auto end =
+                WallClock::time_point(start->time_since_epoch()) + millis(segment.duration);
+            if (std::chrono::abs(end - firstListed) < std::chrono::minutes(1)) {
+                return end;
+            }
+        }
+    }
+    return firstListed;
+}
+
+}  // namespace
+
+/// One followed media playlist. What outlives a run: where to go on, what was delivered.
+struct HlsSource::Track {
+    core::TrackInfo info;
+    std::string url;
+    std::optional<std::int64_t> next;  // the next sequence number to deliver
+    std::vector<HlsDelivered> recent;  // the last segments delivered, oldest first
+    std::int64_t discontinuitySequence = 0;
+    WallClock::time_point lastDelivered{};
+    std::map<std::int64_t, WallClock::time_point> firstListed;
+    std::optional<HlsMap> map;  // the init section fetched last, and its bytes
+    std::string mapBytes;
+    std::int64_t failingSequence = -1;  // repeated refusals of one listed segment
+    int failures = 0;
+    std::string playlistFailure;  // a further track's playlist that fails now, as told
+
+    // Per piece: whether the track began in it, with which init section.
+    bool begun = false;
+    std::optional<HlsMap> pieceMap;
+};
+
+/// What one run() (one connection) has done so far.
+struct HlsSource::Connection {
+    bool connected = false;  // connected() was called
+    Resume resume;           // handed to connected() with the first segment
+    bool newPiece = false;   // the next main segment starts a new piece
+    bool newTimeline = false;
+    std::int64_t newest = -1;  // the newest main segment listed at the last reload
+    SteadyClock::time_point grew = SteadyClock::now();
+    std::optional<WallClock::time_point> mainStart;  // media start of the first main segment
+};
+
+HlsSource::HlsSource(std::string url, SourceOptions options)
+    : url_(std::move(url)), options_(std::move(options)) {
+    fetch::HttpClient::Options clientOptions;
+    clientOptions.caFile = options_.caFile;
+    client_ = std::make_unique<fetch::HttpClient>(clientOptions);
+}
+
+HlsSource::~HlsSource() = default;
+
+void HlsSource::stop() noexcept {
+    {
+        std::lock_guard lock(mutex_);
+        stopped_ = true;
+    }
+    wake_.notify_all();
+    client_->abort();
+}
+
+bool HlsSource::stopped() {
+    std::lock_guard lock(mutex_);
+    return stopped_;
+}
+
+bool HlsSource::waitFor(SteadyClock::time_point until) {
+    std::unique_lock lock(mutex_);
+    wake_.wait_until(lock, until, [&] { return stopped_; });
+    return !stopped_;
+}
+
+std::string HlsSource::mediaPlaylistUrl() const {
+    return tracks_.empty() ? std::string() : tracks_.front()->url;
+}
+
+std::string HlsSource::fetch(const std::string& url, std::optional<std::uint64_t> length,
+                             std::uint64_t offset, std::size_t limit, std::string* contentType) {
+    fetch::HttpRequest request;
+    request.url = url;
+    request.connectTimeout = options_.connectTimeout;
+    request.readTimeout = options_.stallTimeout;
+    request.maxBodyBytes = limit;
+    if (length) {
+        request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" +
+                                                  std::to_string(offset + *length - 1));
+    }
+    auto response = client_->get(request);
+    if (contentType != nullptr) {
+        *contentType = response.headers.get("Content-Type").value_or("");
+    }
+    return std::move(response.body);
+}
+
+HlsPlaylist HlsSource::load(const std::string& url, std::string* finalUrl) {
+    fetch::HttpRequest request;
+    request.url = url;
+    request.connectTimeout = options_.connectTimeout;
+    request.readTimeout = options_.stallTimeout;
+    request.maxBodyBytes = kPlaylistLimit;
+    auto response = client_->get(request);
+    if (finalUrl != nullptr) {
+        *finalUrl = response.finalUrl;
+    }
+    return parseHlsPlaylist(response.body, response.finalUrl);
+}
+
+void HlsSource::resolve(SourceOutput& out, Connection&) {
+    HlsPlaylist playlist = load(url_);
+    std::vector<std::pair<core::TrackInfo, std::string>> wanted;
+    if (!playlist.master) {
+        if (master_) {
+            throw core::SourceError(
+                "The master playlist " + url_ + " turned into a media playlist.",
+                core::ErrorKind::Permanent);
+        }
+        wanted.emplace_back(core::TrackInfo{}, url_);
+        prefetched_ = std::move(playlist);
+    } else {
+        master_ = true;
+        const HlsVariant& variant = chooseVariant(playlist.variants, options_.variant);
+        wanted.emplace_back(core::TrackInfo{}, variant.uri);
+        bool unmatched = false;
+        const auto audio = chooseAudio(playlist, variant, options_.audio, &unmatched);
+        if (unmatched) {
+            out.notice("No audio rendition of " + url_ + " is named \"" + options_.audio +
+                       "\" (it has " + describeAudio(playlist, variant.audioGroup) +
+                       "); recording the default one.");
+        }
+        for (const auto& rendition : audio) {
+            core::TrackInfo info;
+            info.index = static_cast<int>(wanted.size());
+            info.name = rendition.name;
+            info.language = rendition.language;
+            wanted.emplace_back(info, rendition.uri);
+        }
+    }
+    const bool first = tracks_.empty();
+    std::vector<std::unique_ptr<Track>> tracks;
+    for (auto& [info, url] : wanted) {
+        std::unique_ptr<Track> track;
+        for (auto& known : tracks_) {
+            if (known && known->info == info && known->url == url) {
+                track = std::move(known);  // the same playlist: go on where it stopped
+            }
+        }
+        if (!track) {
+            track = std::make_unique<Track>();
+            track->info = info;
+            track->url = url;
+            for (const auto& point : options_.resumeAt) {
+                if (point.track == info.index && first) {
+                    track->next = point.nextSequence;
+                    if (!point.lastUri.empty()) {
+                        track->recent.push_back({point.nextSequence - 1, point.lastUri, {}});
+                    }
+                }
+            }
+        }
+        tracks.push_back(std::move(track));
+    }
+    if (first && master_) {
+        std::string chosen = "Following the variant " + tracks.front()->url;
+        for (std::size_t i = 1; i < tracks.size(); ++i) {
+            const auto& info = tracks[i]->info;
+            chosen += (i == 1 ? " with the audio " : ", ") +
+                      (info.language.empty() ? std::string() : info.language + " ") + "\"" +
+                      info.name + "\"";
+        }
+        out.notice(chosen + ".");
+    }
+    tracks_ = std::move(tracks);
+}
+
+RunEnd HlsSource::run(SourceOutput& out) {
+    if (stopped()) {
+        return RunEnd::Stopped;
+    }
+    Connection connection;
+    connection.resume.first = !delivered_;
+    if (tracks_.empty() || master_) {
+        resolve(out, connection);
+    }
+    for (auto& track : tracks_) {
+        track->begun = false;
+        track->pieceMap.reset();
+    }
+    Track& main = *tracks_.front();
+    for (;;) {
+        const auto loadStart = SteadyClock::now();
+        HlsPlaylist playlist = prefetched_ ? std::move(*prefetched_) : load(main.url);
+        prefetched_.reset();
+        if (playlist.master) {
+            throw core::SourceError(
+                "The media playlist " + main.url + " turned into a master playlist.",
+                core::ErrorKind::Permanent);
+        }
+        if (!endedWhenFirstRead_) {
+            endedWhenFirstRead_ = playlist.endList || playlist.playlistType == "VOD";
+        }
+        const milliseconds target =
+            millis(static_cast<double>(std::max(1, playlist.targetDuration)));
+        const bool changed = follow(out, connection, main, playlist);
+        if (stopped()) {
+            return RunEnd::Stopped;
+        }
+        // Further tracks follow once the main track runs; their failures do not stop it.
+        for (std::size_t i = 1; i < tracks_.size() && connection.connected; ++i) {
+            Track& track = *tracks_[i];
+            try {
+                const HlsPlaylist rendition = load(track.url);
+                if (!track.playlistFailure.empty()) {
+                    out.notice("The audio rendition \"" + track.info.name + "\" is back.");
+                    track.playlistFailure.clear();
+                }
+                follow(out, connection, track, rendition);
+            } catch (const core::Error& e) {
+                if (e.kind() == core::ErrorKind::Unusable || stopped()) {
+                    throw;
+                }
+                if (track.playlistFailure.empty()) {
+                    out.notice("The audio rendition \"" + track.info.name + "\" failed (" +
+                               e.what() + "); the recording goes on without it until it is back.");
+                }
+                track.playlistFailure = e.what();
+            }
+        }
+        if (playlist.endList && main.next && !playlist.segments.empty() &&
+            *main.next > playlist.segments.back().sequence) {
+            if (*endedWhenFirstRead_) {
+                out.notice("The stream " + main.url + " is a finished recording (" +
+                           (playlist.playlistType == "VOD" ? "VOD" : "EXT-X-ENDLIST") + ").");
+                return RunEnd::Finished;
+            }
+            out.notice("The stream " + main.url + " ended (EXT-X-ENDLIST).");
+            return RunEnd::Paused;
+        }
+        const milliseconds stallLimit = std::max(options_.stallTimeout, target * 3);
+        const auto still = SteadyClock::now() - connection.grew;
+        if (still > stallLimit) {
+            throw core::SourceError("The playlist " + main.url + " has not grown for " +
+                                        seconds(std::chrono::duration_cast<milliseconds>(still)) +
+                                        ".",
+                                    core::ErrorKind::Transient);
+        }
+        if (!waitFor(loadStart + (changed ? target : target / 2))) {
+            return RunEnd::Stopped;
+        }
+    }
+}
+
+// Delivers what `playlist` lists after the track's last delivered segment. Returns whether the
+// main track's playlist grew.
+bool HlsSource::follow(SourceOutput& out, Connection& connection, Track& track,
+                       const HlsPlaylist& playlist) {
+    if (playlist.encrypted()) {
+        const std::string method = playlist.encryptionMethod();
+        throw core::SourceError("encrypted HLS (" + method + ") is not supported: " + track.url +
+                                    " uses EXT-X-KEY METHOD=" + method + ".",
+                                core::ErrorKind::Unusable);
+    }
+    if (playlist.segments.empty()) {
+        return false;
+    }
+    const bool isMain = track.info.index == 0;
+    const std::int64_t first = playlist.segments.front().sequence;
+    const std::int64_t newest = playlist.segments.back().sequence;
+    const auto now = WallClock::now();
+    const auto since = std::chrono::duration_cast<milliseconds>(now - track.lastDelivered);
+    switch (continuityOf(playlist, track.recent, track.discontinuitySequence, since)) {
+        case HlsContinuity::Stale:
+            return false;
+        case HlsContinuity::NewTimeline:
+            out.notice("The stream " + track.url + " started again (a new timeline from segment " +
+                       std::to_string(first) + "); following it.");
+            track.next = first;
+            track.recent.clear();
+            track.firstListed.clear();
+            if (isMain) {
+                connection.newPiece = true;
+                connection.newTimeline = true;
+                if (connection.connected) {
+                    // Restarted between two reloads: what the old timeline did not deliver is
+                    // lost, about the time since the last segment, less the one that was due.
+                    core::Gap gap;
+                    gap.at = track.lastDelivered;
+                    gap.length = std::max(
+                        milliseconds(0),
+                        since - millis(static_cast<double>(std::max(1, playlist.targetDuration))));
+                    gap.cause = core::gapcause::kRestarted;
+                    gap.detail = "The stream " + track.url + " started again.";
+                    if (gap.length.count() > 0) {
+                        out.lost(gap);
+                    }
+                }
+            }
+            break;
+        case HlsContinuity::Continues:
+            break;
+    }
+    track.discontinuitySequence = playlist.discontinuitySequence;
+    for (const auto& segment : playlist.segments) {
+        track.firstListed.try_emplace(segment.sequence, now);
+    }
+    std::erase_if(track.firstListed, [&](const auto& entry) { return entry.first < first; });
+
+    bool changed = false;
+    if (isMain) {
+        changed = newest != connection.newest;
+        if (changed) {
+            connection.newest = newest;
+            connection.grew = SteadyClock::now();
+        }
+    }
+    if (!track.next) {
+        const auto listed = static_cast<std::int64_t>(playlist.segments.size());
+        std::int64_t start =
+            *endedWhenFirstRead_ ? first : std::max(first, newest - options_.liveEdgeSegments + 1);
+        if (!isMain && connection.mainStart) {
+            // Begin where the main track began: the first segment that reaches past its start.
+            for (const auto& segment : playlist.segments) {
+                if (endOf(segment, now) > *connection.mainStart) {
+                    start = segment.sequence;
+                    break;
+                }
+            }
+        }
+        track.next = std::clamp(start, first, first + listed - 1);
+    }
+    const milliseconds target = millis(static_cast<double>(std::max(1, playlist.targetDuration)));
+    if (*track.next < first) {
+        const std::int64_t count = first - *track.next;
+        // What a jump of the numbering lost, at most a day's worth: the length stays a length.
+        const auto lostLength = target * std::min<std::int64_t>(count, 86400);
+        const std::string what = std::to_string(count) + " segments of " + track.url +
+                                 " rolled out of the playlist before they were fetched";
+        if (isMain && !connection.connected) {
+            auto& r = connection.resume;
+            r.lostFirst = r.lostFirst ? std::min(*r.lostFirst, *track.next) : *track.next;
+            r.lostLast = r.lostLast ? std::max(*r.lostLast, first - 1) : first - 1;
+            r.lostLength += lostLength;
+        } else {
+            core::Gap gap;
+            gap.at = track.lastDelivered;
+            gap.length = lostLength;
+            gap.cause = core::gapcause::kRolledOut;
+            gap.detail = isMain ? what : "The audio rendition \"" + track.info.name + "\": " + what;
+            gap.firstSequence = *track.next;
+            gap.lastSequence = first - 1;
+            out.lost(gap);
+        }
+        track.next = first;
+    }
+    for (const HlsSegment& segment : playlist.segments) {
+        if (segment.sequence < *track.next) {
+            continue;
+        }
+        if (stopped()) {
+            return changed;
+        }
+        try {
+            if (!deliver(out, connection, track, segment)) {
+                break;  // a further track waits for the main track's next piece
+            }
+        } catch (const core::FetchError& e) {
+            // A listed segment the server refuses (404, 403, ...) may have rolled out a moment
+            // ago: try again from a fresh playlist, and give it up after a few.
+            if (e.transient() || e.httpStatus() == 0) {
+                throw;
+            }
+            track.failures = track.failingSequence == segment.sequence ? track.failures + 1 : 1;
+            track.failingSequence = segment.sequence;
+            if (track.failures < kSegmentAttempts) {
+                if (!isMain) {
+                    break;
+                }
+                throw core::SourceError(e.what(), core::ErrorKind::Transient);
+            }
+            core::Gap gap;
+            gap.at = now;
+            gap.length = millis(segment.duration);
+            gap.cause = core::gapcause::kSegmentFailed;
+            gap.detail = e.what();
+            gap.firstSequence = segment.sequence;
+            gap.lastSequence = segment.sequence;
+            if (isMain && !connection.connected) {
+                auto& r = connection.resume;
+                r.lostFirst =
+                    r.lostFirst ? std::min(*r.lostFirst, segment.sequence) : segment.sequence;
+                r.lostLast =
+                    r.lostLast ? std::max(*r.lostLast, segment.sequence) : segment.sequence;
+                r.lostLength += gap.length;
+            } else {
+                out.lost(gap);
+            }
+        }
+        track.failures = 0;
+        track.failingSequence = -1;
+        track.next = segment.sequence + 1;
+    }
+    return changed;
+}
+
+// Fetches and writes one segment. Returns false when a further track must wait for a new piece
+// (its initialization changed mid-piece); the main track then starts one.
+bool HlsSource::deliver(SourceOutput& out, Connection& connection, Track& track,
+                        const HlsSegment& segment) {
+    const bool isMain = track.info.index == 0;
+    if (!isMain && (!connection.connected || connection.newPiece)) {
+        return false;
+    }
+    if (!isMain && segment.map && track.begun && track.pieceMap &&
+        *track.pieceMap != *segment.map) {
+        connection.newPiece = true;
+        return false;
+    }
+    std::string contentType;
+    const std::string body =
+        fetch(segment.uri, segment.byteLength, segment.byteOffset, kSegmentLimit, &contentType);
+    if (segment.map && (!track.map || *track.map != *segment.map)) {
+        track.mapBytes = fetch(segment.map->uri, segment.map->byteLength, segment.map->byteOffset,
+                               kSegmentLimit);
+        track.map = segment.map;
+    }
+    const core::StreamFormat format = detectFormat(
+        contentType, segment.map ? std::string_view(track.mapBytes) : std::string_view(body));
+    const bool delivering = delivered_;
+    if (isMain) {
+        const bool newInit = segment.map && track.pieceMap && *track.pieceMap != *segment.map;
+        // A discontinuity breaks the timestamps as a restart does: the next piece begins here.
+        const bool broken = segment.discontinuity && connection.connected;
+        if (!connection.connected || newInit || broken || connection.newPiece) {
+            Resume resume = connection.connected ? Resume{} : connection.resume;
+            resume.first = connection.connected ? false : connection.resume.first;
+            resume.sequence = segment.sequence;
+            resume.programDateTime = segment.programDateTime;
+            {
+                const auto listed = track.firstListed.find(segment.sequence);
+                resume.mediaStart =
+                    endOf(segment,
+                          listed == track.firstListed.end() ? WallClock::now() : listed->second) -
+                    millis(segment.duration);
+            }
+            resume.newTimeline = connection.newTimeline || broken ||
+                                 (!connection.connected && segment.discontinuity && delivering);
+            out.connected(format, resume);
+            connection.connected = true;
+            connection.newPiece = false;
+            connection.newTimeline = false;
+            for (auto& t : tracks_) {
+                t->begun = false;
+                t->pieceMap.reset();
+            }
+            track.begun = true;
+            if (!connection.mainStart) {
+                const auto listed = track.firstListed.find(segment.sequence);
+                const auto seen =
+                    listed == track.firstListed.end() ? WallClock::now() : listed->second;
+                connection.mainStart = endOf(segment, seen) - millis(segment.duration);
+            }
+        }
+        if (segment.discontinuity && delivering) {
+            out.notice("Discontinuity before segment " + std::to_string(segment.sequence) + " of " +
+                       track.url + ": a new piece starts.");
+        }
+    } else if (!track.begun) {
+        out.beginTrack(track.info, format);
+        track.begun = true;
+    }
+    if (segment.map && track.pieceMap != segment.map) {
+        core::Chunk init;
+        init.bytes = track.mapBytes;
+        init.kind = core::ChunkKind::Init;
+        init.track = track.info.index;
+        out.write(init);
+        track.pieceMap = segment.map;
+    }
+    const auto listed = track.firstListed.find(segment.sequence);
+    core::Chunk chunk;
+    chunk.bytes = body;
+    chunk.kind = core::ChunkKind::SegmentStart;
+    chunk.track = track.info.index;
+    chunk.mediaSeconds = segment.duration;
+    chunk.sequence = segment.sequence;
+    chunk.uri = segment.uri;
+    chunk.endsAt =
+        endOf(segment, listed == track.firstListed.end() ? WallClock::now() : listed->second);
+    out.write(chunk);
+    track.recent.push_back({segment.sequence, segment.uri, segment.programDateTime});
+    if (track.recent.size() > kRemembered) {
+        track.recent.erase(track.recent.begin());
+    }
+    track.lastDelivered = WallClock::now();
+    delivered_ = true;
+    return true;
+}
+
+}  // namespace confcap::source
