@@ -15,7 +15,6 @@
 #include "confcap/core/Error.h"
 #include "confcap/core/Media.h"
 #include "confcap/sink/Recording.h"
-#include "confcap/source/Source.h"
 
 namespace confcap::sink {
 
