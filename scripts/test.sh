@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test suite with CTest.
-# Arguments go to ctest, e.g. -L slow or -R Schedule.
+# Arguments go to ctest, e.g. -LE slow (the quick loop) or -R Schedule.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test

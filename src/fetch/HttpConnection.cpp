@@ -160,10 +160,6 @@ std::size_t HttpConnection::readSome(char* buffer, std::size_t size) {
     return got > 0 ? static_cast<std::size_t>(got) : 0;
 }
 
-std::size_t HttpConnection::buffered() const {
-    return static_cast<std::size_t>(session_->bufferedBytes());
-}
-
 int HttpConnection::nativeHandle() const {
     auto& session = session_->session();
     return session.connected() ? static_cast<int>(session.socket().impl()->sockfd()) : -1;

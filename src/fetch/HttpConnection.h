@@ -59,8 +59,6 @@ public:
     /// Reads up to `size` bytes following the header: bytes already buffered first, else one
     /// socket read straight into `buffer`. Returns 0 when the server closed the connection.
     std::size_t readSome(char* buffer, std::size_t size);
-    /// Bytes received but not yet returned by readSome().
-    std::size_t buffered() const;
     /// The socket descriptor, or -1 when not connected.
     int nativeHandle() const;
     /// Shuts the socket down so that a blocked read returns at once. Any thread; the caller

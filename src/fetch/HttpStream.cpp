@@ -122,10 +122,6 @@ void HttpStream::Impl::abort() noexcept {
     HttpConnection::shutdown(handle);
 }
 
-std::size_t HttpStream::Impl::bufferedBytes() const noexcept {
-    return connection->buffered() + (end_ - begin_);
-}
-
 std::size_t HttpStream::Impl::socketRead(char* buffer, std::size_t size) {
     if (cancelled()) {
         throwCancelled();
@@ -331,28 +327,8 @@ std::uint64_t HttpStream::bytesRead() const noexcept {
     return impl_->delivered;
 }
 
-bool HttpStream::finished() const noexcept {
-    return impl_->finished;
-}
-
 void HttpStream::abort() noexcept {
     impl_->abort();
-}
-
-HttpStream::Framing HttpStream::framing() const noexcept {
-    return impl_->framing;
-}
-
-std::size_t HttpStream::bufferedBytes() const noexcept {
-    return impl_->bufferedBytes();
-}
-
-int HttpStream::nativeHandle() const noexcept {
-    return impl_->handle;
-}
-
-bool HttpStream::secure() const noexcept {
-    return impl_->connection->endpoint().secure();
 }
 
 }  // namespace confcap::fetch

@@ -22,6 +22,9 @@ class HTTPResponse;
 namespace confcap::fetch {
 
 struct HttpStream::Impl {
+    /// How the body's end is marked.
+    enum class Framing { Length, Chunked, UntilClose };
+
     /// Takes over `connection`, which must be registered with `pool` (ConnectionPool::enter).
     Impl(std::shared_ptr<ConnectionPool> pool, std::unique_ptr<HttpConnection> connection,
          const Poco::Net::HTTPResponse& response, std::string finalUrl,
@@ -33,7 +36,6 @@ struct HttpStream::Impl {
     /// Reads and drops at most `limit` body bytes; true when the body ended within them.
     bool skip(std::size_t limit);
     void abort() noexcept;
-    std::size_t bufferedBytes() const noexcept;
 
     std::shared_ptr<ConnectionPool> pool;
     std::unique_ptr<HttpConnection> connection;

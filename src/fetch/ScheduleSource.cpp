@@ -209,7 +209,6 @@ FetchedSchedule ScheduleSource::fetchUrl() {
     result.source = source_;
     const auto useCache = [&](std::optional<std::string> warning) {
         result.bytes = cached->bytes;
-        result.fromCache = true;
         result.warning = std::move(warning);
         remember(result, baseline);
         return result;

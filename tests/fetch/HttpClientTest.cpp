@@ -503,37 +503,16 @@ BOOST_DATA_TEST_CASE(streams_a_large_body_byte_for_byte,
     auto stream = client.open(requestFor(server.url("/live.ts")));
     BOOST_TEST(stream->status() == 200);
     BOOST_TEST(stream->headers().get("Content-Type").value_or("") == "video/mp2t");
-    BOOST_TEST(!stream->secure());
-    BOOST_TEST(stream->nativeHandle() >= 0);
-    const auto expectedFraming = mode == "length"    ? HttpStream::Framing::Length
-                                 : mode == "chunked" ? HttpStream::Framing::Chunked
-                                                     : HttpStream::Framing::UntilClose;
-    BOOST_TEST((stream->framing() == expectedFraming));
 
     std::string received;
     std::string buffer(256 * 1024, '\0');
     while (const std::size_t n = stream->read(buffer.data(), buffer.size())) {
         received.append(buffer.data(), n);
     }
-    BOOST_TEST(stream->finished());
     BOOST_TEST(stream->read(buffer.data(), buffer.size()) == 0u);
     BOOST_TEST(stream->bytesRead() == expected.size());
     BOOST_TEST(received.size() == expected.size());
     BOOST_TEST((received == expected));
-}
-
-BOOST_AUTO_TEST_CASE(the_stream_exposes_its_socket) {
-    LoopbackServer server(
-        [](HTTPServerRequest&, HTTPServerResponse& response) { sendText(response, "payload"); });
-    HttpClient client;
-    auto stream = client.open(requestFor(server.url("/")));
-    sockaddr_in peer{};
-    socklen_t length = sizeof peer;
-    BOOST_REQUIRE(
-        ::getpeername(stream->nativeHandle(), reinterpret_cast<sockaddr*>(&peer), &length) == 0);
-    BOOST_TEST(ntohs(peer.sin_port) == server.port());
-    BOOST_TEST(stream->contentLength().value_or(0) == 7u);
-    BOOST_TEST(stream->bufferedBytes() + stream->bytesRead() <= 7u);
 }
 
 BOOST_AUTO_TEST_CASE(abort_from_another_thread_ends_a_blocked_read_at_once) {
@@ -589,9 +568,6 @@ BOOST_AUTO_TEST_CASE(https_succeeds_with_the_ca_given_as_extra_file) {
     BOOST_TEST(client.get(requestFor(server.url("/a"))).body == "secret /a");
     BOOST_TEST(client.get(requestFor(server.url("/b"))).body == "secret /b");
     BOOST_TEST(server.connections() == 1u);
-
-    auto stream = client.open(requestFor(server.url("/c")));
-    BOOST_TEST(stream->secure());
 }
 
 BOOST_AUTO_TEST_CASE(an_https_stream_that_stalls_times_out) {

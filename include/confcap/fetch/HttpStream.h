@@ -18,13 +18,6 @@ namespace confcap::fetch {
 /// connection is closed.
 class HttpStream {
 public:
-    /// How the body's end is marked, which tells a zero-copy reader what the socket carries.
-    enum class Framing {
-        Length,      ///< Content-Length bytes, then the next response on a kept-alive connection
-        Chunked,     ///< chunked transfer coding (the socket carries chunk headers)
-        UntilClose,  ///< the body runs until the server closes the connection
-    };
-
     /// Internal to the fetch module; streams come from HttpClient::open().
     struct Impl;
     explicit HttpStream(std::unique_ptr<Impl> impl);
@@ -50,25 +43,10 @@ public:
     std::size_t read(char* buffer, std::size_t size);
     /// Body bytes returned by read() so far.
     std::uint64_t bytesRead() const noexcept;
-    /// True once read() has returned 0.
-    bool finished() const noexcept;
 
     /// Makes a read() that is blocked, or any later one, fail at once. Thread-safe; must not
     /// race with the destructor.
     void abort() noexcept;
-
-    /// The body's framing on the wire.
-    Framing framing() const noexcept;
-    /// Bytes already received from the socket that read() will return before it reads the
-    /// socket again.
-    std::size_t bufferedBytes() const noexcept;
-    /// The connection's socket descriptor, or -1. A zero-copy reader of a plain-HTTP stream with
-    /// framing() Length or UntilClose may, once bufferedBytes() is 0, take the rest of the body
-    /// straight from this socket (e.g. with splice); it must not call read() afterwards, and the
-    /// connection is then closed rather than reused.
-    int nativeHandle() const noexcept;
-    /// True when the connection is TLS (the socket then carries encrypted bytes).
-    bool secure() const noexcept;
 
 private:
     std::unique_ptr<Impl> impl_;

@@ -20,8 +20,6 @@ namespace confcap::fetch {
 /// The outcome of one ScheduleSource::fetch().
 struct FetchedSchedule {
     std::string bytes;
-    /// True when the bytes are the cached copy (304 Not Modified, or a fallback after a failure).
-    bool fromCache = false;
     /// True when the bytes differ from the ones the previous fetch() of this source returned; on
     /// the first fetch, from the cached copy (true when there is none).
     bool changed = false;
