@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "FakeHlsTimeline.h"
 #include "confcap/core/Time.h"
 #include "confcap/demo/LoopbackServer.h"
 #include "confcap/demo/MediaLoop.h"
@@ -34,47 +35,6 @@ using SteadyClock = std::chrono::steady_clock;
 // Each unit (about a second of media) goes out in this many equal parts, at even intervals.
 constexpr int kPartsPerUnit = 5;
 
-bool isHls(StreamKind kind) {
-    return kind == StreamKind::Hls || kind == StreamKind::HlsFmp4;
-}
-
-MediaLoop::Format formatOf(StreamKind kind) {
-    switch (kind) {
-        case StreamKind::Hls:
-        case StreamKind::Ts:
-            return MediaLoop::Format::Ts;
-        case StreamKind::HlsFmp4:
-            return MediaLoop::Format::Fmp4;
-        case StreamKind::Mp3:
-            return MediaLoop::Format::Mp3;
-        case StreamKind::Webm:
-            return MediaLoop::Format::Webm;
-    }
-    return MediaLoop::Format::Ts;
-}
-
-const char* progressiveExtension(StreamKind kind) {
-    switch (kind) {
-        case StreamKind::Mp3:
-            return ".mp3";
-        case StreamKind::Webm:
-            return ".webm";
-        default:
-            return ".ts";
-    }
-}
-
-const char* progressiveContentType(StreamKind kind) {
-    switch (kind) {
-        case StreamKind::Mp3:
-            return "audio/mpeg";
-        case StreamKind::Webm:
-            return "video/webm";
-        default:
-            return "video/mp2t";
-    }
-}
-
 std::vector<std::string> splitPath(const std::string& path) {
     std::vector<std::string> parts;
     std::string part;
@@ -85,10 +45,6 @@ std::vector<std::string> splitPath(const std::string& path) {
         }
     }
     return parts;
-}
-
-bool active(const Fault& f, double t) {
-    return f.from <= t && t < f.to;
 }
 
 // Resets the connection (RST) without answering.
@@ -126,60 +82,6 @@ struct StreamState {
 
 }  // namespace
 
-Fault Fault::drop(double at, double refuseUntil) {
-    Fault f;
-    f.kind = Kind::Drop;
-    f.from = at;
-    f.to = std::max(at, refuseUntil);
-    return f;
-}
-
-Fault Fault::stall(double from, double to) {
-    Fault f;
-    f.kind = Kind::Stall;
-    f.from = from;
-    f.to = to;
-    return f;
-}
-
-Fault Fault::httpStatus(double from, double to, int status, long retryAfter) {
-    Fault f;
-    f.kind = Kind::Status;
-    f.from = from;
-    f.to = to;
-    f.status = status;
-    f.retryAfter = retryAfter;
-    return f;
-}
-
-Fault Fault::failOnce(std::int64_t sequence, int status) {
-    Fault f;
-    f.kind = Kind::FailOnce;
-    f.sequence = sequence;
-    f.status = status;
-    f.from = 0;
-    f.to = 1e18;
-    return f;
-}
-
-Fault Fault::endList(double from, double to) {
-    Fault f;
-    f.kind = Kind::EndList;
-    f.from = from;
-    f.to = to;
-    return f;
-}
-
-Fault Fault::restart(double from, double to, std::int64_t sequence) {
-    Fault f;
-    f.kind = Kind::Restart;
-    f.from = from;
-    f.to = to;
-    f.status = 404;
-    f.sequence = sequence;
-    return f;
-}
-
 struct FakeStreamServer::Impl {
     SteadyClock::time_point start = SteadyClock::now();
     std::chrono::system_clock::time_point wallStart = std::chrono::system_clock::now();
@@ -203,147 +105,6 @@ struct FakeStreamServer::Impl {
         return !stopping;
     }
 
-    // --- HLS timeline --------------------------------------------------------------------
-
-    // Seconds of EndList pause before server time t.
-    static double pausedBefore(const StreamSpec& spec, double t) {
-        double paused = 0;
-        for (const Fault& f : spec.faults) {
-            if (f.kind == Fault::Kind::EndList && f.from < t) {
-                paused += std::min(t, f.to) - f.from;
-            }
-        }
-        return paused;
-    }
-
-    static double prerollSeconds(const StreamView& s) {
-        return s.loop->unitStart(std::max(1, s.spec.window));
-    }
-
-    // The last restart done by server time t, if any: the timeline then counts from its end.
-    static const Fault* restartedBy(const StreamSpec& spec, double t) {
-        const Fault* last = nullptr;
-        for (const Fault& f : spec.faults) {
-            if (f.kind == Fault::Kind::Restart && f.to <= t && (!last || f.to > last->to)) {
-                last = &f;
-            }
-        }
-        return last;
-    }
-
-    // The numbering of the timeline in force at server time t.
-    static std::int64_t firstSequenceAt(const StreamSpec& spec, double t) {
-        const Fault* restart = restartedBy(spec, t);
-        return restart != nullptr ? restart->sequence : spec.firstSequence;
-    }
-
-    // Segments (counted from 0) complete at server time t.
-    static std::int64_t available(const StreamView& s, double t) {
-        if (const Fault* restart = restartedBy(s.spec, t)) {
-            return s.loop->unitAt(t - restart->to);
-        }
-        const double media = t - pausedBefore(s.spec, t);
-        return s.loop->unitAt(media + prerollSeconds(s));
-    }
-
-    static bool endListed(const StreamSpec& spec, double t) {
-        return std::any_of(spec.faults.begin(), spec.faults.end(), [&](const Fault& f) {
-            return f.kind == Fault::Kind::EndList && active(f, t);
-        });
-    }
-
-    // Segments that start a discontinuity: the first one made after each pause that began.
-    static std::vector<std::int64_t> discontinuities(const StreamView& s, double t) {
-        std::vector<std::int64_t> points;
-        for (const Fault& f : s.spec.faults) {
-            if (f.kind == Fault::Kind::EndList && f.from < t) {
-                points.push_back(available(s, f.from));
-            }
-        }
-        std::sort(points.begin(), points.end());
-        return points;
-    }
-
-    // Wall-clock start of segment k.
-    std::chrono::system_clock::time_point segmentWallTime(const StreamView& s,
-                                                          std::int64_t k) const {
-        double t = s.loop->unitStart(k) - prerollSeconds(s);
-        std::vector<const Fault*> pauses;
-        for (const Fault& f : s.spec.faults) {
-            if (f.kind == Fault::Kind::EndList) {
-                pauses.push_back(&f);
-            }
-        }
-        std::sort(pauses.begin(), pauses.end(),
-                  [](const Fault* a, const Fault* b) { return a->from < b->from; });
-        for (const Fault* f : pauses) {
-            if (f->from <= t) {
-                t += f->to - f->from;
-            }
-        }
-        return wallStart + std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                               std::chrono::duration<double>(t));
-    }
-
-    std::string playlist(const StreamView& s, double t) const {
-        const std::int64_t count = available(s, t);
-        const std::int64_t first = std::max<std::int64_t>(0, count - s.spec.window);
-        const std::int64_t base = firstSequenceAt(s.spec, t);
-        const auto points =
-            restartedBy(s.spec, t) != nullptr ? std::vector<std::int64_t>() : discontinuities(s, t);
-        const bool fmp4 = s.spec.kind == StreamKind::HlsFmp4;
-        double longest = 0;
-        for (std::int64_t k = first; k < count; ++k) {
-            longest = std::max(longest, s.loop->unitSeconds(k));
-        }
-        std::int64_t discontinuitySequence = 0;
-        for (const std::int64_t p : points) {
-            discontinuitySequence += p <= first ? 1 : 0;
-        }
-        std::ostringstream out;
-        out << "#EXTM3U\n#EXT-X-VERSION:" << (fmp4 ? 7 : 3)
-            << "\n#EXT-X-TARGETDURATION:" << static_cast<int>(std::ceil(longest - 1e-6))
-            << "\n#EXT-X-MEDIA-SEQUENCE:" << base + first << '\n';
-        if (discontinuitySequence > 0) {
-            out << "#EXT-X-DISCONTINUITY-SEQUENCE:" << discontinuitySequence << '\n';
-        }
-        if (s.spec.encrypted) {
-            out << "#EXT-X-KEY:METHOD=AES-128,URI=\"key.bin\","
-                   "IV=0x000102030405060708090A0B0C0D0E0F\n";
-        }
-        if (fmp4) {
-            out << "#EXT-X-MAP:URI=\"init.mp4\"\n";
-        }
-        for (std::int64_t k = first; k < count; ++k) {
-            const bool discontinuity = std::binary_search(points.begin(), points.end(), k);
-            if (discontinuity && k != first) {
-                out << "#EXT-X-DISCONTINUITY\n";
-            }
-            if ((k == first || discontinuity) && restartedBy(s.spec, t) == nullptr) {
-                const auto wall =
-                    std::chrono::time_point_cast<std::chrono::milliseconds>(segmentWallTime(s, k));
-                out << "#EXT-X-PROGRAM-DATE-TIME:" << date::format("%FT%TZ", wall) << '\n';
-            }
-            char extinf[32];
-            std::snprintf(extinf, sizeof extinf, "%.3f", s.loop->unitSeconds(k));
-            out << "#EXTINF:" << extinf << ",\n" << base + k << (fmp4 ? ".m4s" : ".ts") << '\n';
-        }
-        if (endListed(s.spec, t)) {
-            out << "#EXT-X-ENDLIST\n";
-        }
-        return out.str();
-    }
-
-    static std::string masterPlaylist() {
-        return "#EXTM3U\n"
-               "#EXT-X-STREAM-INF:BANDWIDTH=400000,RESOLUTION=320x180,"
-               "CODECS=\"avc1.42c00d,mp4a.40.2\"\n"
-               "low/live.m3u8\n"
-               "#EXT-X-STREAM-INF:BANDWIDTH=1200000,RESOLUTION=1280x720,"
-               "CODECS=\"avc1.64001f,mp4a.40.2\"\n"
-               "high/live.m3u8\n";
-    }
-
     // --- request handling ----------------------------------------------------------------
 
     // Applies the faults active at the start of a request. Returns false when the request has
@@ -361,7 +122,7 @@ struct FakeStreamServer::Impl {
             firstSeen = clientsSeen.emplace(client, t).first->second;
         }
         for (const Fault& f : faults) {
-            if (hangOnStall && f.kind == Fault::Kind::Stall && active(f, t)) {
+            if (hangOnStall && f.kind == Fault::Kind::Stall && f.activeAt(t)) {
                 if (!sleepUntil(f.to)) {
                     abortConnection(request);
                     return false;
@@ -371,13 +132,14 @@ struct FakeStreamServer::Impl {
         }
         for (const Fault& f : faults) {
             const bool staleConnection = firstSeen < f.from && f.from <= t;
-            if (f.kind == Fault::Kind::Drop && (active(f, t) || staleConnection)) {
+            if (f.kind == Fault::Kind::Drop && (f.activeAt(t) || staleConnection)) {
                 std::lock_guard lock(mutex);
                 clientsSeen.erase(client);
                 abortConnection(request);
                 return false;
             }
-            if ((f.kind == Fault::Kind::Status || f.kind == Fault::Kind::Restart) && active(f, t)) {
+            if ((f.kind == Fault::Kind::Status || f.kind == Fault::Kind::Restart) &&
+                f.activeAt(t)) {
                 if (f.retryAfter >= 0) {
                     response.set("Retry-After", std::to_string(f.retryAfter));
                 }
@@ -452,7 +214,7 @@ struct FakeStreamServer::Impl {
         if (parts.size() == 3 && parts[2] == "master.m3u8") {
             if (applyRequestFaults(name, request, response, std::nullopt)) {
                 sendText(response, HTTPResponse::HTTP_OK, "application/vnd.apple.mpegurl",
-                         masterPlaylist());
+                         FakeHlsTimeline::masterPlaylist());
             }
             return;
         }
@@ -465,7 +227,7 @@ struct FakeStreamServer::Impl {
         if (file == "live.m3u8") {
             if (applyRequestFaults(name, request, response, std::nullopt)) {
                 sendText(response, HTTPResponse::HTTP_OK, "application/vnd.apple.mpegurl",
-                         playlist(s, now()));
+                         FakeHlsTimeline(s.spec, *s.loop, wallStart).mediaPlaylist(now()));
             }
             return;
         }
@@ -491,8 +253,9 @@ struct FakeStreamServer::Impl {
             sequence = std::stoll(file.substr(0, file.size() - extension.size()));
         }
         const double t = now();
-        const std::int64_t k = sequence - firstSequenceAt(s.spec, t);
-        const std::int64_t count = available(s, t);
+        const FakeHlsTimeline timeline(s.spec, *s.loop, wallStart);
+        const std::int64_t k = sequence - timeline.firstSequenceAt(t);
+        const std::int64_t count = timeline.available(t);
         if (!numeric || k < 0 || k >= count || k < count - 2 * s.spec.window) {
             sendText(response, HTTPResponse::HTTP_NOT_FOUND, "text/plain", "no such segment\n");
             return;
@@ -554,7 +317,7 @@ struct FakeStreamServer::Impl {
                     }
                 }
                 for (const Fault& f : faults) {
-                    if (f.kind == Fault::Kind::Stall && active(f, now())) {
+                    if (f.kind == Fault::Kind::Stall && f.activeAt(now())) {
                         if (!sleepUntil(f.to)) {
                             abortConnection(request);
                             return;
@@ -584,7 +347,7 @@ FakeStreamServer::FakeStreamServer(const MediaClip& clip, std::vector<StreamSpec
     // Writing to a connection the client closed must fail the write, not end the process.
     std::signal(SIGPIPE, SIG_IGN);
     for (auto& spec : streams) {
-        const auto format = formatOf(spec.kind);
+        const auto format = mediaFormatOf(spec.kind);
         auto& loop = impl_->loops[format];
         if (!loop) {
             loop = std::make_unique<MediaLoop>(clip, format);
@@ -668,7 +431,8 @@ std::vector<ServedSegment> FakeStreamServer::served(std::string_view name,
 
 std::int64_t FakeStreamServer::liveEdge(std::string_view name, double seconds) const {
     const StreamView s = impl_->view(name);
-    return s.spec.firstSequence + Impl::available(s, seconds) - 1;
+    return s.spec.firstSequence +
+           FakeHlsTimeline(s.spec, *s.loop, impl_->wallStart).available(seconds) - 1;
 }
 
 double FakeStreamServer::segmentSeconds() const {
