@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <set>
 
+#include "confcap/core/Format.h"
+
 namespace confcap::capture {
 
 namespace {
@@ -13,13 +15,8 @@ using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 using TimePoint = std::chrono::system_clock::time_point;
 
-// A failure that repeats is told in full at most this often.
-constexpr auto kRepeatInterval = std::chrono::seconds(60);
-
 std::string secondsText(milliseconds d) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(d.count()) / 1000.0);
-    return text;
+    return core::formatSeconds(static_cast<double>(d.count()) / 1000.0);
 }
 
 }  // namespace
@@ -121,13 +118,8 @@ void RoomCapture::start() {
     running_ = true;
     stopRequested_ = false;
     connected_ = false;
-    failed_ = false;
     lastMediaEnd_.reset();
-    failureCause_.clear();
-    failureCategory_.clear();
-    failedAttempts_ = 0;
-    reportedCause_.clear();
-    lastData_ = now();
+    outage_.reset(now());
     thread_ = std::thread(&RoomCapture::runLoop, this);
 }
 
@@ -157,14 +149,9 @@ bool RoomCapture::detach(core::MediaSink& sink, std::optional<TimePoint> reachin
         return false;
     }
     const std::shared_ptr<AttachedSink> leaving = *found;
-    std::optional<core::Gap> gap;
-    if (failed_ && !connected_ && !leaving->broken) {
-        gap.emplace();
-        gap->at = std::max(lastData_, leaving->attachedAt);
-        gap->length = duration_cast<milliseconds>(now() - gap->at);
-        gap->cause = outageCause();
-        gap->detail = failureCause_;
-    }
+    const auto gap = connected_ || leaving->broken
+                         ? std::nullopt
+                         : outage_.gapUntil(now(), leaving->attachedAt, connections_ > 0);
     sinks_.erase(found);
     if (sinks_.empty() && running_) {
         stopRequested_ = true;
@@ -174,7 +161,7 @@ bool RoomCapture::detach(core::MediaSink& sink, std::optional<TimePoint> reachin
         wake_.notify_all();
     }
     lock.unlock();
-    if (gap && gap->length.count() > 0) {
+    if (gap) {
         try {
             leaving->sink->gap(*gap);
         } catch (...) {
@@ -294,7 +281,7 @@ void RoomCapture::runLoop() {
             const auto policyKind = kind == core::ErrorKind::Unusable ? core::ErrorKind::Unusable
                                                                       : core::ErrorKind::Transient;
             const bool firstHttpError = options_.giveUpOnFirstHttpError && connections_ == 0 &&
-                                        failedAttempts_ == 1 && cause.rfind("HTTP ", 0) == 0;
+                                        outage_.attempts() == 1 && cause.rfind("HTTP ", 0) == 0;
             const auto wait = firstHttpError
                                   ? std::nullopt
                                   : options_.retry.next(++attempt, policyKind, now(), deadline,
@@ -341,37 +328,15 @@ void RoomCapture::runLoop() {
 void RoomCapture::failure(const std::string& message, const std::string& cause,
                           const std::string& category, core::ErrorKind kind,
                           std::vector<CaptureEvent>& events) {
-    const TimePoint t = now();
-    if (!failed_) {
-        failedAttempts_ = 0;
-    }
     connected_ = false;
-    failed_ = true;
-    failureCause_ = message;
-    failureCategory_ = category;
-    ++failedAttempts_;
-    auto failed = event(CaptureEvent::Kind::Failed, message);
+    const Outage::Report report = outage_.fail(now(), message, cause, category);
+    auto failed = event(CaptureEvent::Kind::Failed, report.message);
     failed.errorKind = kind;
     failed.cause = cause;
-    failed.since = lastData_;
-    failed.attempts = failedAttempts_;
-    // A failure that goes on is told once a minute, not once per attempt.
-    if (cause == reportedCause_ && t - reportedAt_ < kRepeatInterval) {
-        failed.repeat = true;
-    } else {
-        if (cause == reportedCause_ && failedAttempts_ > 1) {
-            failed.message = "still failing after " +
-                             secondsText(duration_cast<milliseconds>(t - lastData_)) + " (" +
-                             std::to_string(failedAttempts_) + " attempts): " + message;
-        }
-        reportedCause_ = cause;
-        reportedAt_ = t;
-    }
+    failed.since = report.since;
+    failed.attempts = report.attempts;
+    failed.repeat = report.repeat;
     events.push_back(std::move(failed));
-}
-
-std::string RoomCapture::outageCause() const {
-    return connections_ == 0 ? core::gapcause::kNotLiveYet : failureCategory_;
 }
 
 Attachments RoomCapture::beginDelivery() {
@@ -402,59 +367,27 @@ void RoomCapture::onConnected(const core::StreamFormat& format, const source::Re
         std::lock_guard lock(mutex_);
         const TimePoint t = now();
         gapEnd = t;
-        reconnect = failed_;
-        if (!failed_ && connected_) {
+        reconnect = outage_.active();
+        if (!reconnect && connected_) {
             events.push_back(event(
                 CaptureEvent::Kind::Notice,
                 resume.newTimeline ? "a new piece starts (the stream's timestamps start again)"
                                    : "a new piece starts (the stream's initialization changed)"));
-        } else if (!failed_) {
+        } else if (!reconnect) {
             events.push_back(
                 event(CaptureEvent::Kind::Connected, "connected, receiving " + format.extension));
         } else {
-            auto e = event(CaptureEvent::Kind::Resumed, "");
+            auto resumption = outage_.resumption(t, resume, connections_ > 0, lastMediaEnd_);
+            auto e = event(CaptureEvent::Kind::Resumed, std::move(resumption.message));
             e.sequence = resume.sequence;
-            // A stream that paused or started again made no media meanwhile: the time it was
-            // away is the gap. After an outage of a stream that went on, HLS resumes at the next
-            // segment, and only the segments that rolled out are lost.
-            const bool away = resume.newTimeline || failureCategory_ == core::gapcause::kPaused;
-            const std::string cause = connections_ == 0 ? outageCause()
-                                      : failureCategory_ == core::gapcause::kPaused
-                                          ? core::gapcause::kPaused
-                                      : resume.newTimeline ? core::gapcause::kRestarted
-                                                           : outageCause();
-            if (resume.sequence && !resume.first && !away) {
-                const std::string at = "resumed at segment " + std::to_string(*resume.sequence);
-                if (resume.lostFirst && resume.lostLast) {
-                    gap = core::Gap{lastData_,     resume.lostLength, cause,
-                                    failureCause_, resume.lostFirst,  resume.lostLast};
-                    const auto count = *resume.lostLast - *resume.lostFirst + 1;
-                    e.message = at + ", lost " + std::to_string(count) + " segments (" +
-                                std::to_string(*resume.lostFirst) + "-" +
-                                std::to_string(*resume.lostLast) + ", about " +
-                                secondsText(resume.lostLength) + ")";
-                } else {
-                    e.message = at + ", nothing lost";
-                }
-            } else {
-                // From the end of the media last received (HLS: its segment's wall-clock end)
-                // to the start of the media now coming, as far as the stream tells them.
-                const TimePoint from = lastMediaEnd_.value_or(lastData_);
-                gapEnd = std::min(resume.mediaStart.value_or(t), t);
-                const auto length = duration_cast<milliseconds>(gapEnd - from);
-                gap = core::Gap{from, length, cause, failureCause_, std::nullopt, std::nullopt};
-                e.message =
-                    "resumed after " + secondsText(duration_cast<milliseconds>(t - lastData_)) +
-                    " without data" + (resume.newTimeline ? " (the stream started again)" : "");
-            }
+            gap = resumption.gap;
+            gapEnd = resumption.gapEnd;
             e.gap = gap;
             events.push_back(std::move(e));
         }
         ++connections_;
-        failed_ = false;
         connected_ = true;
-        reportedCause_.clear();  // the next outage is told in full
-        lastData_ = t;
+        outage_.connected(t);
         sinks = beginDelivery();
     }
     std::vector<std::string> failures;
@@ -479,7 +412,7 @@ void RoomCapture::onWrite(const core::Chunk& chunk) {
     {
         const TimePoint t = now();
         std::lock_guard lock(mutex_);
-        lastData_ = t;
+        outage_.delivered(t);
         if (chunk.track == 0 && chunk.endsAt) {
             lastMediaEnd_ = lastMediaEnd_ ? std::max(*lastMediaEnd_, *chunk.endsAt) : *chunk.endsAt;
         }

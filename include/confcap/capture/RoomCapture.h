@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "confcap/capture/Fanout.h"
+#include "confcap/capture/Outage.h"
 #include "confcap/core/Clock.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/Media.h"
@@ -134,8 +135,6 @@ private:
     // Records a failed attempt and queues its Failed event; call with mutex_ held.
     void failure(const std::string& message, const std::string& cause, const std::string& category,
                  core::ErrorKind kind, std::vector<CaptureEvent>& events);
-    // The gapcause of a loss of stream that ends now; call with mutex_ held.
-    std::string outageCause() const;
     void emit(std::vector<CaptureEvent>& events);
     // The sinks to deliver to, marking a delivery under way; call with mutex_ held.
     Attachments beginDelivery();
@@ -169,17 +168,10 @@ private:
     // Capture-thread state (guarded by mutex_ where other threads see it).
     Fanout fanout_;
     bool connected_ = false;  // a connection is delivering media
-    bool failed_ = false;     // a failure happened since the last connection
     int connections_ = 0;
     std::chrono::milliseconds longestSegment_{0};  // HLS: the longest segment seen
     std::optional<std::chrono::system_clock::time_point> lastMediaEnd_;  // HLS: of the last one
-    std::string failureCause_;     // the last failure as a sentence
-    std::string failureCategory_;  // the current outage as a gapcause value
-    int failedAttempts_ = 0;       // attempts failed in the current outage
-    // The failure last told in full, and when: a repeat within a minute is told quietly.
-    std::string reportedCause_;
-    std::chrono::system_clock::time_point reportedAt_;
-    std::chrono::system_clock::time_point lastData_;  // last write, or the start
+    Outage outage_;  // since the last connection, or the start
     std::mt19937 random_{std::random_device{}()};
 };
 
