@@ -23,11 +23,11 @@ namespace confcap::app {
 namespace {
 
 constexpr const char* kExitCodeHelp =
-    "Exit codes: 0 done; 1 a selected talk produced no file; 64 bad option or value;\n"
-    "65 malformed schedule; 66 schedule file missing; 69 URL unreachable or HTTP error,\n"
-    "or the --recorder program is not installed; 70 internal error; 73 output folder not\n"
-    "writable; 74 write failed (disk full); 78 bad config file; 130 stopped by a second\n"
-    "Ctrl-C.\n";
+    "Exit codes: 0 done; 1 a selected talk produced no file; 64 bad option or value,\n"
+    "or a selection that picks no talk; 65 malformed schedule; 66 schedule file missing;\n"
+    "69 URL unreachable or HTTP error, or the --recorder program is not installed;\n"
+    "70 internal error; 73 output folder not writable; 74 write failed (disk full);\n"
+    "78 bad config file; 130 stopped by a second Ctrl-C.\n";
 
 constexpr const char* kCaptureHelp =
     "The file's name is FILE's name without its extension plus the stream's own extension:\n"

@@ -44,6 +44,12 @@ select::SelectionRules selectionRules(const Arguments& arguments) {
     return rules;
 }
 
+void requireSelectedTalks(const select::Selector& selector, const schedule::Schedule& schedule) {
+    if (!schedule.talks.empty() && selector.selectedTalks(schedule).empty()) {
+        throw core::UsageError(selector.explainNoneSelected(schedule));
+    }
+}
+
 Poco::JSON::Object::Ptr talkJson(const schedule::Talk& talk) {
     Poco::JSON::Object::Ptr t = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     t->set("id", valid(talk.id));
@@ -135,6 +141,7 @@ void printTalksTable(const schedule::Schedule& schedule,
 int runList(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     const select::Selector selector(selectionRules(arguments));
     const auto schedule = loadSchedule(arguments, err);
+    requireSelectedTalks(selector, schedule);
     const auto talks = selector.selectedTalks(schedule);
     if (arguments.flag("json")) {
         printTalksJson(schedule, talks, out);

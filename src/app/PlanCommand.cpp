@@ -84,6 +84,7 @@ int runPlan(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     // What record would refuse at start, plan reports too.
     const auto recorder = checkRecorder(arguments);
     const auto schedule = loadSchedule(arguments, err);
+    requireSelectedTalks(select::Selector(selectionRules(arguments)), schedule);
     const auto plan = makePlanFor(schedule, arguments);
     if (arguments.flag("json")) {
         printPlanJson(plan, recorder, out);

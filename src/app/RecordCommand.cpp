@@ -84,6 +84,7 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
     }
     ScheduleReader scheduleReader;
     auto schedule = *scheduleReader.read(arguments, err);
+    requireSelectedTalks(select::Selector(selectionRules(arguments)), schedule);
     auto currentPlan = makePlanFor(schedule, arguments);
     prepareOutputFolder(outDir);
     source::CommandSource::removeStalePipes(outDir / ".confcap");

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
+#include <string_view>
 
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
@@ -103,6 +105,91 @@ std::string quoted(const std::string& s) {
     return "'" + s + "'";
 }
 
+std::string lowered(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+/// Edits (insert, delete, replace a byte) that turn `a` into `b`, case-insensitively.
+std::size_t editDistance(std::string_view a, std::string_view b) {
+    const std::string x = lowered(a);
+    const std::string y = lowered(b);
+    std::vector<std::size_t> row(y.size() + 1);
+    for (std::size_t j = 0; j <= y.size(); ++j) {
+        row[j] = j;
+    }
+    for (std::size_t i = 1; i <= x.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= y.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (x[i - 1] != y[j - 1])});
+            diagonal = above;
+        }
+    }
+    return row[y.size()];
+}
+
+/// "'a', 'b' and 'c'", at most `limit` names, then "and N more".
+std::string nameList(const std::vector<std::string>& names, std::size_t limit) {
+    std::string out;
+    const std::size_t shown = std::min(names.size(), limit);
+    for (std::size_t i = 0; i < shown; ++i) {
+        if (i > 0) {
+            out += i + 1 == shown && shown == names.size() ? " and " : ", ";
+        }
+        out += quoted(names[i]);
+    }
+    if (names.size() > shown) {
+        out += " and " + std::to_string(names.size() - shown) + " more";
+    }
+    return out;
+}
+
+/// One sentence when `value` is none of `known` (case-insensitively): "No track 'Rust'; tracks
+/// with that word: 'Rust devroom'." Names that contain the value come first; else those a few
+/// typos away; else the schedule's names.
+std::optional<std::string> notFound(const std::string& value, const std::vector<std::string>& known,
+                                    const char* what, const char* whats) {
+    if (std::any_of(known.begin(), known.end(),
+                    [&](const std::string& k) { return equalsIgnoreCase(k, value); })) {
+        return std::nullopt;
+    }
+    const std::string needle = lowered(value);
+    std::vector<std::string> containing;
+    std::vector<std::string> near;
+    for (const auto& name : known) {
+        const std::string hay = lowered(name);
+        if (!needle.empty() && (hay.find(needle) != std::string::npos ||
+                                (!hay.empty() && needle.find(hay) != std::string::npos))) {
+            containing.push_back(name);
+        } else if (editDistance(value, name) <= std::max<std::size_t>(1, value.size() / 4)) {
+            near.push_back(name);
+        }
+    }
+    std::string sentence = std::string("No ") + what + " " + quoted(value);
+    if (!containing.empty()) {
+        sentence += "; " + std::string(whats) + " with that word: " + nameList(containing, 8);
+    } else if (!near.empty()) {
+        sentence += "; did you mean " + nameList(near, 5) + "?";
+        return sentence;
+    } else if (known.empty()) {
+        sentence += "; the schedule names no " + std::string(whats);
+    } else {
+        sentence += "; the schedule's " + std::string(whats) + ": " + nameList(known, 12);
+    }
+    return sentence + ".";
+}
+
+void addUnique(std::vector<std::string>& names, const std::string& name) {
+    if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) {
+        names.push_back(name);
+    }
+}
+
 }  // namespace
 
 Selector::Selector(SelectionRules rules)
@@ -168,6 +255,95 @@ std::vector<const schedule::Talk*> Selector::selectedTalks(
     std::stable_sort(out.begin(), out.end(), [](const schedule::Talk* a, const schedule::Talk* b) {
         return a->start != b->start ? a->start < b->start : a->room < b->room;
     });
+    return out;
+}
+
+std::string Selector::explainNoneSelected(const schedule::Schedule& schedule) const {
+    if (schedule.talks.empty()) {
+        return "The schedule lists no talks.";
+    }
+    std::vector<std::string> rooms, roomGuids, tracks, days, ids;
+    int lastDay = 0;
+    for (const auto& room : schedule.rooms) {
+        addUnique(rooms, room.name);
+        addUnique(roomGuids, room.guid);
+    }
+    for (const auto& talk : schedule.talks) {
+        addUnique(rooms, talk.room);
+        addUnique(roomGuids, talk.roomGuid);
+        addUnique(tracks, talk.track);
+        addUnique(days, talk.dayDate);
+        addUnique(days, std::to_string(talk.day));
+        lastDay = std::max(lastDay, talk.day);
+        for (const auto* id : {&talk.guid, &talk.id, &talk.slug, &talk.code}) {
+            addUnique(ids, *id);
+        }
+    }
+    std::sort(tracks.begin(), tracks.end());
+    std::vector<std::string> sentences;
+    const auto check = [&](const std::vector<std::string>& values,
+                           const std::vector<std::string>& known, const char* what,
+                           const char* whats) {
+        for (const auto& value : values) {
+            if (auto sentence = notFound(value, known, what, whats)) {
+                sentences.push_back(std::move(*sentence));
+            }
+        }
+    };
+    std::vector<std::string> roomNames = rooms;
+    roomNames.insert(roomNames.end(), roomGuids.begin(), roomGuids.end());
+    for (const auto& room : rules_.rooms) {
+        if (!std::any_of(roomNames.begin(), roomNames.end(),
+                         [&](const std::string& k) { return equalsIgnoreCase(k, room); })) {
+            check({room}, rooms, "room", "rooms");
+        }
+    }
+    check(rules_.tracks, tracks, "track", "tracks");
+    std::vector<std::string> dates;
+    for (const auto& day : days) {
+        if (day.size() == 10) {
+            dates.push_back(day);
+        }
+    }
+    std::sort(dates.begin(), dates.end());
+    for (const auto& day : rules_.days) {
+        if (std::find(days.begin(), days.end(), day) == days.end()) {
+            sentences.push_back("No day " + quoted(day) + "; the schedule's days are 1 to " +
+                                std::to_string(lastDay) +
+                                (dates.empty()
+                                     ? std::string()
+                                     : " (" + dates.front() + " to " + dates.back() + ")") +
+                                ".");
+        }
+    }
+    for (const auto& id : rules_.talks) {
+        if (!std::any_of(ids.begin(), ids.end(),
+                         [&](const std::string& k) { return equalsIgnoreCase(k, id); })) {
+            sentences.push_back("No talk has the id, guid, slug or code " + quoted(id) + ".");
+        }
+    }
+    if (sentences.empty() && !match_.empty() &&
+        std::none_of(schedule.talks.begin(), schedule.talks.end(), [&](const schedule::Talk& t) {
+            return firstHit(t, match_, rules_.match) != nullptr;
+        })) {
+        sentences.push_back(std::string("No talk's title, subtitle or speakers match ") +
+                            (rules_.match.size() == 1 ? "--match " : "any --match: ") +
+                            nameList(rules_.match, 5) + ".");
+    }
+    if (sentences.empty() && !exclude_.empty() &&
+        std::all_of(schedule.talks.begin(), schedule.talks.end(), [&](const schedule::Talk& t) {
+            return firstHit(t, exclude_, rules_.exclude) != nullptr;
+        })) {
+        sentences.push_back("--exclude " + nameList(rules_.exclude, 5) + " excludes every talk.");
+    }
+    if (sentences.empty()) {
+        sentences.push_back("No talk of the " + std::to_string(schedule.talks.size()) +
+                            " in the schedule meets all the selection rules together.");
+    }
+    std::string out;
+    for (const auto& sentence : sentences) {
+        out += (out.empty() ? "" : " ") + sentence;
+    }
     return out;
 }
 

@@ -102,13 +102,14 @@ BOOST_AUTO_TEST_CASE(hostileTitlesAreListed) {
 
     const auto longTitle = dir.path / "long.xml";
     std::ofstream(longTitle) << scheduleWithTitle(std::string(64 * 1024, 'A'));
-    for (const char* option : {"--match", "--exclude"}) {
-        const auto r = runConfcap({"list", "--schedule", longTitle.string(), option, "a.*b"});
-        BOOST_TEST(r.exitCode == 0, r.err);
-        BOOST_TEST(r.out.find(std::string(option) == "--match" ? "0 talks" : "1 talk") !=
-                       std::string::npos,
-                   r.out);
-    }
+    const auto matched = runConfcap({"list", "--schedule", longTitle.string(), "--match", "a.*b"});
+    BOOST_TEST(matched.exitCode == 64, matched.err);
+    BOOST_TEST(matched.err ==
+               "confcap: No talk's title, subtitle or speakers match --match 'a.*b'.\n");
+    const auto excluded =
+        runConfcap({"list", "--schedule", longTitle.string(), "--exclude", "a.*b"});
+    BOOST_TEST(excluded.exitCode == 0, excluded.err);
+    BOOST_TEST(excluded.out.find("1 talk") != std::string::npos, excluded.out);
 }
 
 BOOST_AUTO_TEST_CASE(tableGroupsByDayInConferenceTime) {
@@ -356,6 +357,31 @@ BOOST_AUTO_TEST_CASE(helpAndVersion) {
     BOOST_TEST(r.out.rfind("confcap ", 0) == 0);
     r = runConfcap({"list", "--version"});
     BOOST_TEST(r.exitCode == 0);
+}
+
+// FOSDEM 2024 has a "Rust devroom" track but no "Rust" one: list, plan and record say so and
+// name the track that has the word, instead of printing an empty table or waiting for nothing.
+BOOST_AUTO_TEST_CASE(aSelectionOfNothingNamesTheClosestNamesAndExits64) {
+    TempDir dir;
+    const auto out = dir.path / "recordings";
+    const std::string expected =
+        "confcap: No track 'Rust'; tracks with that word: 'Rust devroom'.\n";
+    const std::vector<std::vector<std::string>> commands{
+        {"list"},
+        {"plan", "--stream", "Janson=http://127.0.0.1:9/live.m3u8"},
+        {"record", "--stream", "Janson=http://127.0.0.1:9/live.m3u8", "--out", out.string()},
+    };
+    for (auto command : commands) {
+        for (const char* option : {"--schedule", kFosdem2024.c_str(), "--timezone",
+                                   "Europe/Brussels", "--track", "Rust"}) {
+            command.emplace_back(option);
+        }
+        const auto r = runConfcap(command);
+        BOOST_TEST(r.exitCode == 64, command.front() << ": " << r.err);
+        BOOST_TEST(r.err == expected, command.front());
+        BOOST_TEST(r.out.empty(), command.front() << ": " << r.out);
+    }
+    BOOST_TEST(!std::filesystem::exists(out));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

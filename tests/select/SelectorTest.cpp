@@ -3,7 +3,11 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <fstream>
+#include <sstream>
+
 #include "confcap/core/Error.h"
+#include "confcap/schedule/ScheduleParser.h"
 
 namespace bdata = boost::unit_test::data;
 using confcap::schedule::Talk;
@@ -161,6 +165,63 @@ BOOST_DATA_TEST_CASE(aRepeatCountBeyondNineDigitsIsAUsageError,
                                      std::string::npos;
                           });
     BOOST_TEST(Selector({.match = {"a{2,3}"}}).decide(makeTalk()).selected == false);
+}
+
+namespace {
+
+const confcap::schedule::Schedule& fosdem2024() {
+    static const confcap::schedule::Schedule schedule = [] {
+        const std::string path = CONFCAP_DATA_DIR "/schedules/fosdem2024-pentabarf.xml";
+        std::ifstream in(path, std::ios::binary);
+        std::ostringstream bytes;
+        bytes << in.rdbuf();
+        return confcap::schedule::parseSchedule(bytes.str(), {path, "Europe/Brussels"});
+    }();
+    return schedule;
+}
+
+struct NoneCase {
+    const char* name;
+    SelectionRules rules;
+    std::string explanation;
+};
+
+std::ostream& operator<<(std::ostream& os, const NoneCase& c) {
+    return os << c.name;
+}
+
+const std::vector<NoneCase> kNoneCases = {
+    {"a word of a track",
+     {.tracks = {"Rust"}},
+     "No track 'Rust'; tracks with that word: 'Rust devroom'."},
+    {"a track with a typo",
+     {.tracks = {"Rust devrom"}},
+     "No track 'Rust devrom'; did you mean 'Rust devroom'?"},
+    {"a room that does not exist",
+     {.rooms = {"Saal 1"}},
+     "No room 'Saal 1'; the schedule's rooms: 'Janson', 'J.1.106', 'K.1.105 (La Fontaine)', "
+     "'K.3.201', 'K.3.401', 'K.4.201', 'K.4.401', 'K.4.601', 'H.1301 (Cornil)', "
+     "'H.1302 (Depage)', 'H.1308 (Rolin)', 'H.1309 (Van Rijn)' and 20 more."},
+    {"a day after the conference",
+     {.days = {"3"}},
+     "No day '3'; the schedule's days are 1 to 2 (2024-02-03 to 2024-02-04)."},
+    {"an unknown talk id", {.talks = {"nope"}}, "No talk has the id, guid, slug or code 'nope'."},
+    {"a pattern no title has",
+     {.match = {"zzzqqq"}},
+     "No talk's title, subtitle or speakers match --match 'zzzqqq'."},
+    {"an exclusion of everything", {.exclude = {"."}}, "--exclude '.' excludes every talk."},
+    {"names that exist but never meet",
+     {.rooms = {"Janson"}, .tracks = {"Rust devroom"}},
+     "No talk of the 674 in the schedule meets all the selection rules together."},
+};
+
+}  // namespace
+
+BOOST_DATA_TEST_CASE(anEmptySelectionSaysWhichNameIsUnknownAndWhatIsClose, bdata::make(kNoneCases),
+                     c) {
+    const Selector selector(c.rules);
+    BOOST_TEST(selector.selectedTalks(fosdem2024()).empty());
+    BOOST_TEST(selector.explainNoneSelected(fosdem2024()) == c.explanation);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -43,6 +43,12 @@ public:
     /// The talks of `schedule` that are selected, in start order (then room). Pure.
     std::vector<const schedule::Talk*> selectedTalks(const schedule::Schedule& schedule) const;
 
+    /// Why the rules select no talk of `schedule`, in one or more sentences: each --room,
+    /// --track, --day or --talk value that names nothing the schedule has, with the names
+    /// closest to it ("No track 'Rust'; tracks with that word: 'Rust devroom'."), else that no
+    /// talk meets the rules together. Meant for when selectedTalks() is empty. Pure.
+    std::string explainNoneSelected(const schedule::Schedule& schedule) const;
+
 private:
     SelectionRules rules_;
     std::vector<std::regex> match_;
