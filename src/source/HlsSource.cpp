@@ -8,6 +8,7 @@
 #include "confcap/core/Error.h"
 #include "confcap/core/Time.h"
 #include "confcap/fetch/HttpClient.h"
+#include "confcap/source/HlsVariantChoice.h"
 
 namespace confcap::source {
 
