@@ -171,6 +171,10 @@ std::string HlsPlaylist::encryptionMethod() const {
     return {};
 }
 
+std::chrono::milliseconds hlsMillis(double seconds) noexcept {
+    return std::chrono::milliseconds(std::llround(std::clamp(seconds, 0.0, kMaxSeconds) * 1000.0));
+}
+
 HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
     if (startsWith(text, "\xEF\xBB\xBF")) {
         text.remove_prefix(3);

@@ -89,6 +89,10 @@ struct HlsPlaylist {
 /// segments are malformed.
 HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl);
 
+/// Playlist seconds (EXTINF, EXT-X-TARGETDURATION) as milliseconds: rounded to the nearest, and
+/// held within 0..86400 s. Pure.
+std::chrono::milliseconds hlsMillis(double seconds) noexcept;
+
 /// A segment a source delivered, remembered to tell a playlist that goes on from a new one.
 struct HlsDelivered {
     std::int64_t sequence = 0;
