@@ -7,18 +7,16 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <optional>
 
 #include "confcap/core/Error.h"
+#include "confcap/source/RecorderPipe.h"
 
 namespace confcap::source {
 
@@ -34,12 +32,9 @@ constexpr std::size_t kReadSize = 256 * 1024;
 // How much of a run's start tells a finished stream delivered again from a live one that goes on
 // (the container's headers alone are the same every time).
 constexpr std::size_t kReplayBytes = 64 * 1024;
-// A larger pipe lets the program write on while a sink's disk write is slow.
-constexpr int kPipeSize = 1024 * 1024;
 constexpr milliseconds kTick{200};
 constexpr std::size_t kLineLimit = 400;
 constexpr int kLinesPerMinute = 20;
-constexpr const char* kPipePrefix = ".recorder-";
 
 std::string secondsText(Steady::duration d) {
     char text[32];
@@ -51,72 +46,6 @@ std::string secondsText(Steady::duration d) {
 std::string systemError(int error) {
     return std::strerror(error);
 }
-
-// A named pipe, read without blocking; removed again when the run ends, with the folders made
-// for it when nothing else went into them (a capture's folder appears only with its file).
-class Fifo {
-public:
-    explicit Fifo(std::filesystem::path path) : path_(std::move(path)) {
-        std::error_code ec;
-        for (auto folder = path_.parent_path();
-             !folder.empty() && !std::filesystem::exists(folder, ec) && !ec;
-             folder = folder.parent_path()) {
-            madeFolders_.push_back(folder);
-        }
-        std::filesystem::create_directories(path_.parent_path(), ec);
-        std::filesystem::remove(path_, ec);
-        if (::mkfifo(path_.c_str(), 0600) != 0) {
-            const int error = errno;
-            removeMadeFolders();
-            throw core::SourceError("Cannot make the named pipe " + path_.string() +
-                                        " for the recorder: " + systemError(error) +
-                                        " (the output folder must allow named pipes).",
-                                    core::ErrorKind::Permanent);
-        }
-        fd_ = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fd_ < 0) {
-            const int error = errno;
-            std::filesystem::remove(path_, ec);
-            removeMadeFolders();
-            throw core::SourceError(
-                "Cannot open the named pipe " + path_.string() + ": " + systemError(error) + ".",
-                core::ErrorKind::Permanent);
-        }
-        ::fcntl(fd_, F_SETPIPE_SZ, kPipeSize);
-    }
-    ~Fifo() {
-        close();
-        std::error_code ec;
-        std::filesystem::remove(path_, ec);
-        removeMadeFolders();
-    }
-    Fifo(const Fifo&) = delete;
-    Fifo& operator=(const Fifo&) = delete;
-
-    int fd() const noexcept { return fd_; }
-    const std::filesystem::path& path() const noexcept { return path_; }
-    void close() noexcept {
-        if (fd_ >= 0) {
-            ::close(fd_);
-            fd_ = -1;
-        }
-    }
-
-private:
-    // Deepest first; a folder that holds anything stays.
-    void removeMadeFolders() noexcept {
-        std::error_code ec;
-        for (const auto& folder : madeFolders_) {
-            if (!std::filesystem::remove(folder, ec)) {
-                break;
-            }
-        }
-    }
-
-    std::filesystem::path path_;
-    std::vector<std::filesystem::path> madeFolders_;
-    int fd_ = -1;
-};
 
 // Splits a program's output into lines, and keeps the log from being flooded by them.
 class LineLog {
@@ -286,25 +215,7 @@ void CommandSource::stop() noexcept {
 }
 
 std::size_t CommandSource::removeStalePipes(const std::filesystem::path& folder) noexcept {
-    std::size_t removed = 0;
-    std::error_code ec;
-    for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end;
-         it.increment(ec)) {
-        // ".recorder-<pid>-<n>.ts", made by the process <pid>.
-        const std::string name = it->path().filename().string();
-        std::error_code entryError;
-        if (!name.starts_with(kPipePrefix) || !it->is_fifo(entryError)) {
-            continue;
-        }
-        const int pid = std::atoi(name.c_str() + std::strlen(kPipePrefix));
-        if (pid > 0 && (::kill(pid, 0) == 0 || errno != ESRCH)) {
-            continue;
-        }
-        if (std::filesystem::remove(it->path(), entryError)) {
-            ++removed;
-        }
-    }
-    return removed;
+    return RecorderPipe::removeStale(folder);
 }
 
 RunEnd CommandSource::run(SourceOutput& out) {
@@ -319,13 +230,7 @@ RunEnd CommandSource::run(SourceOutput& out) {
     if (native != nullptr) {
         return native->run(out);
     }
-    // Absolute, so that the program's command line names the pipe wherever it runs.
-    std::error_code ec;
-    const std::filesystem::path folder = std::filesystem::absolute(
-        options_.pipeFolder.empty() ? std::filesystem::path(".") : options_.pipeFolder, ec);
-    static std::atomic<unsigned> pipes{0};
-    Fifo fifo(folder /
-              (kPipePrefix + std::to_string(::getpid()) + "-" + std::to_string(++pipes) + ".ts"));
+    RecorderPipe fifo(options_.pipeFolder);
 
     Poco::Process::Args args(supervisorPrefix().begin() + 1, supervisorPrefix().end());
     const auto filled = fillCommand(command_, url_, fifo.path().string());
@@ -336,6 +241,7 @@ RunEnd CommandSource::run(SourceOutput& out) {
     Poco::Process::Env environment;
     if (!options_.recorderHome.empty()) {
         // Whatever the program keeps for itself (mplayer's ~/.mplayer) stays in the output folder.
+        std::error_code ec;
         std::filesystem::create_directories(options_.recorderHome, ec);
         const auto home = std::filesystem::absolute(options_.recorderHome, ec).string();
         environment = {{"HOME", home},
