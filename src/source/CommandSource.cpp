@@ -1,11 +1,6 @@
 #include "confcap/source/CommandSource.h"
 
-#include <Poco/Exception.h>
-#include <Poco/Pipe.h>
-#include <Poco/Process.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,10 +8,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <optional>
 
 #include "confcap/core/Error.h"
 #include "confcap/source/RecorderPipe.h"
+#include "confcap/source/RecorderProcess.h"
 
 namespace confcap::source {
 
@@ -109,85 +104,6 @@ private:
     int held_ = 0;
 };
 
-// A started recorder: the leader of its own process group. Never left unreaped.
-class Program {
-public:
-    explicit Program(int pid) : pid_(pid) {}
-    ~Program() {
-        if (!reaped_) {
-            terminate(milliseconds(0), [] {});
-        }
-    }
-    Program(const Program&) = delete;
-    Program& operator=(const Program&) = delete;
-
-    // True once the program has exited; it stays a zombie (holding its group id) until reap().
-    bool exited() const {
-        siginfo_t info{};
-        if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
-            return errno == ECHILD;
-        }
-        return info.si_pid == pid_;
-    }
-
-    void signalGroup(int signal) const noexcept {
-        // Before setsid ran the program is not yet a group leader: signal it alone.
-        if (::kill(-pid_, signal) != 0) {
-            ::kill(pid_, signal);
-        }
-    }
-
-    // SIGTERM to the group, SIGKILL after `grace`; `drain` keeps the pipes flowing meanwhile so
-    // that a program blocked in a write can see its signal. Then reaps.
-    template <typename Drain>
-    void terminate(milliseconds grace, Drain drain) {
-        if (reaped_) {
-            return;
-        }
-        if (!exited()) {
-            signalGroup(SIGTERM);
-            const auto deadline = Steady::now() + grace;
-            while (!exited() && Steady::now() < deadline) {
-                drain();
-            }
-        }
-        reap();
-    }
-
-    // Kills what is left of the group (a helper the program started), then collects the exit
-    // status. Blocks until the program has exited.
-    int reap() {
-        if (reaped_) {
-            return status_;
-        }
-        if (!exited()) {
-            signalGroup(SIGKILL);
-        }
-        ::kill(-pid_, SIGKILL);
-        int status = 0;
-        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-        }
-        reaped_ = true;
-        status_ = status;
-        return status_;
-    }
-
-private:
-    int pid_;
-    bool reaped_ = false;
-    int status_ = 0;
-};
-
-std::string exitText(int status) {
-    if (WIFSIGNALED(status)) {
-        const int signal = WTERMSIG(status);
-        const char* name = ::sigabbrev_np(signal);
-        return "was killed by signal " + std::to_string(signal) +
-               (name != nullptr ? std::string(" (SIG") + name + ")" : std::string());
-    }
-    return "exited with status " + std::to_string(WEXITSTATUS(status));
-}
-
 }  // namespace
 
 CommandSource::CommandSource(std::string url, RecorderCommand command, SourceOptions options)
@@ -231,38 +147,9 @@ RunEnd CommandSource::run(SourceOutput& out) {
         return native->run(out);
     }
     RecorderPipe fifo(options_.pipeFolder);
-
-    Poco::Process::Args args(supervisorPrefix().begin() + 1, supervisorPrefix().end());
-    const auto filled = fillCommand(command_, url_, fifo.path().string());
-    args.insert(args.end(), filled.begin(), filled.end());
-    Poco::Pipe input;
-    Poco::Pipe output;
-    std::optional<Program> program;
-    Poco::Process::Env environment;
-    if (!options_.recorderHome.empty()) {
-        // Whatever the program keeps for itself (mplayer's ~/.mplayer) stays in the output folder.
-        std::error_code ec;
-        std::filesystem::create_directories(options_.recorderHome, ec);
-        const auto home = std::filesystem::absolute(options_.recorderHome, ec).string();
-        environment = {{"HOME", home},
-                       {"XDG_CONFIG_HOME", home + "/.config"},
-                       {"XDG_CACHE_HOME", home + "/.cache"},
-                       {"XDG_DATA_HOME", home + "/.local/share"},
-                       {"XDG_STATE_HOME", home + "/.local/state"}};
-    }
-    try {
-        const auto handle = Poco::Process::launch(supervisorPrefix().front(), args, std::string(),
-                                                  &input, &output, &output, environment);
-        program.emplace(handle.id());
-    } catch (const Poco::Exception& e) {
-        throw core::SourceError("Cannot start " + command_.name + ": " + e.displayText(),
-                                core::ErrorKind::Transient);
-    }
-    input.close(Poco::Pipe::CLOSE_WRITE);  // the program reads end-of-file, never the terminal
+    RecorderProcess program(command_, url_, fifo.path(), options_.recorderHome);
     LineLog lines(command_.name, out);
-    const int outputFd = output.readHandle();
-    // A helper the program left behind may hold its output open: never block on it.
-    ::fcntl(outputFd, F_SETFL, ::fcntl(outputFd, F_GETFL) | O_NONBLOCK);
+    const int outputFd = program.outputFd();
     bool outputOpen = true;
     bool fifoOpen = true;
     bool connected = false;
@@ -361,7 +248,7 @@ RunEnd CommandSource::run(SourceOutput& out) {
             }
         }
     };
-    const auto stopProgram = [&] { program->terminate(options_.terminateGrace, drain); };
+    const auto stopProgram = [&] { program.terminate(options_.terminateGrace, drain); };
     // A finished stream (an HLS playlist that ended) that the program delivers again from its
     // beginning: the stream has ended, and nothing is written twice.
     const auto endReplay = [&] {
@@ -399,8 +286,8 @@ RunEnd CommandSource::run(SourceOutput& out) {
             if (playlist) {
                 break;
             }
-            if (program->exited()) {
-                const int status = program->reap();
+            if (program.exited()) {
+                const int status = program.reap();
                 const std::string how = exitText(status);
                 // Take what it wrote before it went.
                 while (fifoOpen && readFifo()) {
