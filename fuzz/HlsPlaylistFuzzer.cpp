@@ -8,6 +8,7 @@
 #include "FuzzCheck.h"
 #include "confcap/core/Error.h"
 #include "confcap/source/HlsPlaylist.h"
+#include "confcap/source/HlsVariantChoice.h"
 
 using namespace confcap;
 

@@ -1,24 +1,17 @@
 #include "confcap/source/CommandSource.h"
 
-#include <Poco/Exception.h>
-#include <Poco/Pipe.h>
-#include <Poco/Process.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/eventfd.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <optional>
 
 #include "confcap/core/Error.h"
+#include "confcap/source/RecorderPipe.h"
+#include "confcap/source/RecorderProcess.h"
 
 namespace confcap::source {
 
@@ -34,12 +27,9 @@ constexpr std::size_t kReadSize = 256 * 1024;
 // How much of a run's start tells a finished stream delivered again from a live one that goes on
 // (the container's headers alone are the same every time).
 constexpr std::size_t kReplayBytes = 64 * 1024;
-// A larger pipe lets the program write on while a sink's disk write is slow.
-constexpr int kPipeSize = 1024 * 1024;
 constexpr milliseconds kTick{200};
 constexpr std::size_t kLineLimit = 400;
 constexpr int kLinesPerMinute = 20;
-constexpr const char* kPipePrefix = ".recorder-";
 
 std::string secondsText(Steady::duration d) {
     char text[32];
@@ -51,72 +41,6 @@ std::string secondsText(Steady::duration d) {
 std::string systemError(int error) {
     return std::strerror(error);
 }
-
-// A named pipe, read without blocking; removed again when the run ends, with the folders made
-// for it when nothing else went into them (a capture's folder appears only with its file).
-class Fifo {
-public:
-    explicit Fifo(std::filesystem::path path) : path_(std::move(path)) {
-        std::error_code ec;
-        for (auto folder = path_.parent_path();
-             !folder.empty() && !std::filesystem::exists(folder, ec) && !ec;
-             folder = folder.parent_path()) {
-            madeFolders_.push_back(folder);
-        }
-        std::filesystem::create_directories(path_.parent_path(), ec);
-        std::filesystem::remove(path_, ec);
-        if (::mkfifo(path_.c_str(), 0600) != 0) {
-            const int error = errno;
-            removeMadeFolders();
-            throw core::SourceError("Cannot make the named pipe " + path_.string() +
-                                        " for the recorder: " + systemError(error) +
-                                        " (the output folder must allow named pipes).",
-                                    core::ErrorKind::Permanent);
-        }
-        fd_ = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fd_ < 0) {
-            const int error = errno;
-            std::filesystem::remove(path_, ec);
-            removeMadeFolders();
-            throw core::SourceError(
-                "Cannot open the named pipe " + path_.string() + ": " + systemError(error) + ".",
-                core::ErrorKind::Permanent);
-        }
-        ::fcntl(fd_, F_SETPIPE_SZ, kPipeSize);
-    }
-    ~Fifo() {
-        close();
-        std::error_code ec;
-        std::filesystem::remove(path_, ec);
-        removeMadeFolders();
-    }
-    Fifo(const Fifo&) = delete;
-    Fifo& operator=(const Fifo&) = delete;
-
-    int fd() const noexcept { return fd_; }
-    const std::filesystem::path& path() const noexcept { return path_; }
-    void close() noexcept {
-        if (fd_ >= 0) {
-            ::close(fd_);
-            fd_ = -1;
-        }
-    }
-
-private:
-    // Deepest first; a folder that holds anything stays.
-    void removeMadeFolders() noexcept {
-        std::error_code ec;
-        for (const auto& folder : madeFolders_) {
-            if (!std::filesystem::remove(folder, ec)) {
-                break;
-            }
-        }
-    }
-
-    std::filesystem::path path_;
-    std::vector<std::filesystem::path> madeFolders_;
-    int fd_ = -1;
-};
 
 // Splits a program's output into lines, and keeps the log from being flooded by them.
 class LineLog {
@@ -180,85 +104,6 @@ private:
     int held_ = 0;
 };
 
-// A started recorder: the leader of its own process group. Never left unreaped.
-class Program {
-public:
-    explicit Program(int pid) : pid_(pid) {}
-    ~Program() {
-        if (!reaped_) {
-            terminate(milliseconds(0), [] {});
-        }
-    }
-    Program(const Program&) = delete;
-    Program& operator=(const Program&) = delete;
-
-    // True once the program has exited; it stays a zombie (holding its group id) until reap().
-    bool exited() const {
-        siginfo_t info{};
-        if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
-            return errno == ECHILD;
-        }
-        return info.si_pid == pid_;
-    }
-
-    void signalGroup(int signal) const noexcept {
-        // Before setsid ran the program is not yet a group leader: signal it alone.
-        if (::kill(-pid_, signal) != 0) {
-            ::kill(pid_, signal);
-        }
-    }
-
-    // SIGTERM to the group, SIGKILL after `grace`; `drain` keeps the pipes flowing meanwhile so
-    // that a program blocked in a write can see its signal. Then reaps.
-    template <typename Drain>
-    void terminate(milliseconds grace, Drain drain) {
-        if (reaped_) {
-            return;
-        }
-        if (!exited()) {
-            signalGroup(SIGTERM);
-            const auto deadline = Steady::now() + grace;
-            while (!exited() && Steady::now() < deadline) {
-                drain();
-            }
-        }
-        reap();
-    }
-
-    // Kills what is left of the group (a helper the program started), then collects the exit
-    // status. Blocks until the program has exited.
-    int reap() {
-        if (reaped_) {
-            return status_;
-        }
-        if (!exited()) {
-            signalGroup(SIGKILL);
-        }
-        ::kill(-pid_, SIGKILL);
-        int status = 0;
-        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-        }
-        reaped_ = true;
-        status_ = status;
-        return status_;
-    }
-
-private:
-    int pid_;
-    bool reaped_ = false;
-    int status_ = 0;
-};
-
-std::string exitText(int status) {
-    if (WIFSIGNALED(status)) {
-        const int signal = WTERMSIG(status);
-        const char* name = ::sigabbrev_np(signal);
-        return "was killed by signal " + std::to_string(signal) +
-               (name != nullptr ? std::string(" (SIG") + name + ")" : std::string());
-    }
-    return "exited with status " + std::to_string(WEXITSTATUS(status));
-}
-
 }  // namespace
 
 CommandSource::CommandSource(std::string url, RecorderCommand command, SourceOptions options)
@@ -286,25 +131,7 @@ void CommandSource::stop() noexcept {
 }
 
 std::size_t CommandSource::removeStalePipes(const std::filesystem::path& folder) noexcept {
-    std::size_t removed = 0;
-    std::error_code ec;
-    for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end;
-         it.increment(ec)) {
-        // ".recorder-<pid>-<n>.ts", made by the process <pid>.
-        const std::string name = it->path().filename().string();
-        std::error_code entryError;
-        if (!name.starts_with(kPipePrefix) || !it->is_fifo(entryError)) {
-            continue;
-        }
-        const int pid = std::atoi(name.c_str() + std::strlen(kPipePrefix));
-        if (pid > 0 && (::kill(pid, 0) == 0 || errno != ESRCH)) {
-            continue;
-        }
-        if (std::filesystem::remove(it->path(), entryError)) {
-            ++removed;
-        }
-    }
-    return removed;
+    return RecorderPipe::removeStale(folder);
 }
 
 RunEnd CommandSource::run(SourceOutput& out) {
@@ -319,44 +146,10 @@ RunEnd CommandSource::run(SourceOutput& out) {
     if (native != nullptr) {
         return native->run(out);
     }
-    // Absolute, so that the program's command line names the pipe wherever it runs.
-    std::error_code ec;
-    const std::filesystem::path folder = std::filesystem::absolute(
-        options_.pipeFolder.empty() ? std::filesystem::path(".") : options_.pipeFolder, ec);
-    static std::atomic<unsigned> pipes{0};
-    Fifo fifo(folder /
-              (kPipePrefix + std::to_string(::getpid()) + "-" + std::to_string(++pipes) + ".ts"));
-
-    Poco::Process::Args args(supervisorPrefix().begin() + 1, supervisorPrefix().end());
-    const auto filled = fillCommand(command_, url_, fifo.path().string());
-    args.insert(args.end(), filled.begin(), filled.end());
-    Poco::Pipe input;
-    Poco::Pipe output;
-    std::optional<Program> program;
-    Poco::Process::Env environment;
-    if (!options_.recorderHome.empty()) {
-        // Whatever the program keeps for itself (mplayer's ~/.mplayer) stays in the output folder.
-        std::filesystem::create_directories(options_.recorderHome, ec);
-        const auto home = std::filesystem::absolute(options_.recorderHome, ec).string();
-        environment = {{"HOME", home},
-                       {"XDG_CONFIG_HOME", home + "/.config"},
-                       {"XDG_CACHE_HOME", home + "/.cache"},
-                       {"XDG_DATA_HOME", home + "/.local/share"},
-                       {"XDG_STATE_HOME", home + "/.local/state"}};
-    }
-    try {
-        const auto handle = Poco::Process::launch(supervisorPrefix().front(), args, std::string(),
-                                                  &input, &output, &output, environment);
-        program.emplace(handle.id());
-    } catch (const Poco::Exception& e) {
-        throw core::SourceError("Cannot start " + command_.name + ": " + e.displayText(),
-                                core::ErrorKind::Transient);
-    }
-    input.close(Poco::Pipe::CLOSE_WRITE);  // the program reads end-of-file, never the terminal
+    RecorderPipe fifo(options_.pipeFolder);
+    RecorderProcess program(command_, url_, fifo.path(), options_.recorderHome);
     LineLog lines(command_.name, out);
-    const int outputFd = output.readHandle();
-    // A helper the program left behind may hold its output open: never block on it.
-    ::fcntl(outputFd, F_SETFL, ::fcntl(outputFd, F_GETFL) | O_NONBLOCK);
+    const int outputFd = program.outputFd();
     bool outputOpen = true;
     bool fifoOpen = true;
     bool connected = false;
@@ -455,7 +248,7 @@ RunEnd CommandSource::run(SourceOutput& out) {
             }
         }
     };
-    const auto stopProgram = [&] { program->terminate(options_.terminateGrace, drain); };
+    const auto stopProgram = [&] { program.terminate(options_.terminateGrace, drain); };
     // A finished stream (an HLS playlist that ended) that the program delivers again from its
     // beginning: the stream has ended, and nothing is written twice.
     const auto endReplay = [&] {
@@ -493,8 +286,8 @@ RunEnd CommandSource::run(SourceOutput& out) {
             if (playlist) {
                 break;
             }
-            if (program->exited()) {
-                const int status = program->reap();
+            if (program.exited()) {
+                const int status = program.reap();
                 const std::string how = exitText(status);
                 // Take what it wrote before it went.
                 while (fifoOpen && readFifo()) {

@@ -155,19 +155,6 @@ void byteRange(std::string_view text, std::optional<std::uint64_t>& length, std:
     }
 }
 
-std::string describe(const std::vector<HlsVariant>& variants) {
-    std::string list;
-    for (std::size_t i = 0; i < variants.size(); ++i) {
-        const auto& v = variants[i];
-        list += (i == 0 ? "" : ", ") + std::to_string(i) + ": ";
-        if (v.height > 0) {
-            list += std::to_string(v.width) + "x" + std::to_string(v.height) + " ";
-        }
-        list += std::to_string(v.bandwidth / 1000) + " kbit/s";
-    }
-    return list;
-}
-
 }  // namespace
 
 bool HlsPlaylist::encrypted() const noexcept {
@@ -182,6 +169,10 @@ std::string HlsPlaylist::encryptionMethod() const {
         }
     }
     return {};
+}
+
+std::chrono::milliseconds hlsMillis(double seconds) noexcept {
+    return std::chrono::milliseconds(std::llround(std::clamp(seconds, 0.0, kMaxSeconds) * 1000.0));
 }
 
 HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
@@ -384,114 +375,6 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
     return playlist;
 }
 
-const HlsVariant& chooseVariant(const std::vector<HlsVariant>& variants,
-                                std::string_view selector) {
-    if (variants.empty()) {
-        throw core::SourceError("The HLS master playlist lists no variants.",
-                                core::ErrorKind::Permanent);
-    }
-    const std::string wanted = upper(trim(selector));
-    auto byBandwidth = [](const HlsVariant* a, const HlsVariant* b) {
-        return a->bandwidth < b->bandwidth;
-    };
-    std::vector<const HlsVariant*> candidates;
-    if (wanted.empty() || wanted == "BEST" || wanted == "MAX" || wanted == "MIN") {
-        for (const auto& v : variants) {
-            candidates.push_back(&v);
-        }
-        if (wanted == "MIN") {
-            return **std::min_element(candidates.begin(), candidates.end(), byBandwidth);
-        }
-    } else if (const auto index = number<std::size_t>(wanted)) {
-        if (*index < variants.size()) {
-            return variants[*index];
-        }
-    } else if (wanted.size() > 1 && wanted.back() == 'P') {
-        const auto height = number<int>(std::string_view(wanted).substr(0, wanted.size() - 1));
-        for (const auto& v : variants) {
-            if (height && v.height == *height) {
-                candidates.push_back(&v);
-            }
-        }
-    } else if (const std::size_t x = wanted.find('X'); x != std::string::npos) {
-        const auto width = number<int>(std::string_view(wanted).substr(0, x));
-        const auto height = number<int>(std::string_view(wanted).substr(x + 1));
-        for (const auto& v : variants) {
-            if (width && height && v.width == *width && v.height == *height) {
-                candidates.push_back(&v);
-            }
-        }
-    }
-    if (candidates.empty()) {
-        throw core::UsageError("The variant \"" + std::string(selector) +
-                               "\" matches none of the stream's variants (" + describe(variants) +
-                               "); use an index, a height like 720p, WIDTHxHEIGHT or best.");
-    }
-    return **std::max_element(candidates.begin(), candidates.end(), byBandwidth);
-}
-
-namespace {
-
-std::vector<const HlsRendition*> audioGroup(const HlsPlaylist& master, std::string_view group) {
-    std::vector<const HlsRendition*> found;
-    for (const auto& r : master.renditions) {
-        if (r.type == "AUDIO" && !group.empty() && r.groupId == group) {
-            found.push_back(&r);
-        }
-    }
-    return found;
-}
-
-bool sameLanguage(std::string_view language, std::string_view wanted) {
-    const std::string a = upper(language);
-    const std::string b = upper(wanted);
-    return !b.empty() &&
-           (a == b || (a.size() > b.size() && startsWith(a, b) && a[b.size()] == '-'));
-}
-
-}  // namespace
-
-std::vector<HlsRendition> chooseAudio(const HlsPlaylist& master, const HlsVariant& variant,
-                                      std::string_view selector, bool* unmatched) {
-    if (unmatched != nullptr) {
-        *unmatched = false;
-    }
-    const auto group = audioGroup(master, variant.audioGroup);
-    if (group.empty()) {
-        return {};
-    }
-    const std::string wanted(trim(selector));
-    std::vector<const HlsRendition*> picked;
-    if (upper(wanted) == "ALL") {
-        picked = group;
-    } else if (!wanted.empty()) {
-        for (const auto* r : group) {
-            if (upper(r->name) == upper(wanted) || sameLanguage(r->language, wanted)) {
-                picked.push_back(r);
-            }
-        }
-        if (picked.empty() && unmatched != nullptr) {
-            *unmatched = true;
-        }
-    }
-    if (picked.empty()) {
-        const auto byDefault =
-            std::find_if(group.begin(), group.end(), [](const auto* r) { return r->isDefault; });
-        const auto byAutoselect =
-            std::find_if(group.begin(), group.end(), [](const auto* r) { return r->autoselect; });
-        picked.push_back(byDefault != group.end()      ? *byDefault
-                         : byAutoselect != group.end() ? *byAutoselect
-                                                       : group.front());
-    }
-    std::vector<HlsRendition> result;
-    for (const auto* r : picked) {
-        if (!r->uri.empty() && r->uri != variant.uri) {
-            result.push_back(*r);
-        }
-    }
-    return result;
-}
-
 namespace {
 
 // A URI without its query and fragment: signed URLs change their tokens on every reload.
@@ -549,15 +432,6 @@ HlsContinuity continuityOf(const HlsPlaylist& playlist, const std::vector<HlsDel
         }
     }
     return HlsContinuity::Continues;
-}
-
-std::string describeAudio(const HlsPlaylist& master, std::string_view group) {
-    std::string list;
-    for (const auto* r : audioGroup(master, group)) {
-        list += (list.empty() ? "" : ", ") + (r->language.empty() ? "" : r->language + " ") + "\"" +
-                r->name + "\"";
-    }
-    return list.empty() ? "none" : list;
 }
 
 }  // namespace confcap::source

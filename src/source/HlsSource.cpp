@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <map>
 
 #include "confcap/core/Error.h"
-#include "confcap/core/Time.h"
 #include "confcap/fetch/HttpClient.h"
+#include "confcap/source/HlsTimeline.h"
+#include "confcap/source/HlsVariantChoice.h"
 
 namespace confcap::source {
 
@@ -22,31 +21,9 @@ constexpr std::size_t kPlaylistLimit = 16 * 1024 * 1024;
 constexpr std::size_t kSegmentLimit = 256 * 1024 * 1024;
 // A listed segment the server refuses this many times in a row is given up as lost.
 constexpr int kSegmentAttempts = 3;
-// The segments remembered to tell a playlist that goes on from one that started again.
-constexpr std::size_t kRemembered = 16;
 
 std::string seconds(milliseconds d) {
     return std::to_string((d.count() + 500) / 1000) + " s";
-}
-
-milliseconds millis(double seconds) {
-    return milliseconds(std::llround(std::clamp(seconds, 0.0, 86400.0) * 1000.0));
-}
-
-// When a segment's media ends on the wall clock: its PROGRAM-DATE-TIME plus its duration, when
-// that agrees with when it was first listed within a minute (an encoder's clock may be off),
-// else the moment it was first listed.
-WallClock::time_point endOf(const HlsSegment& segment, WallClock::time_point firstListed) {
-    if (segment.programDateTime) {
-        if (const auto start = core::parseIsoInstant(*segment.programDateTime)) {
-            const auto end =
-                WallClock::time_point(start->time_since_epoch()) + millis(segment.duration);
-            if (std::chrono::abs(end - firstListed) < std::chrono::minutes(1)) {
-                return end;
-            }
-        }
-    }
-    return firstListed;
 }
 
 }  // namespace
@@ -55,11 +32,7 @@ WallClock::time_point endOf(const HlsSegment& segment, WallClock::time_point fir
 struct HlsSource::Track {
     core::TrackInfo info;
     std::string url;
-    std::optional<std::int64_t> next;  // the next sequence number to deliver
-    std::vector<HlsDelivered> recent;  // the last segments delivered, oldest first
-    std::int64_t discontinuitySequence = 0;
-    WallClock::time_point lastDelivered{};
-    std::map<std::int64_t, WallClock::time_point> firstListed;
+    HlsTimeline timeline;
     std::optional<HlsMap> map;  // the init section fetched last, and its bytes
     std::string mapBytes;
     std::int64_t failingSequence = -1;  // repeated refusals of one listed segment
@@ -191,10 +164,7 @@ void HlsSource::resolve(SourceOutput& out, Connection&) {
             track->url = url;
             for (const auto& point : options_.resumeAt) {
                 if (point.track == info.index && first) {
-                    track->next = point.nextSequence;
-                    if (!point.lastUri.empty()) {
-                        track->recent.push_back({point.nextSequence - 1, point.lastUri, {}});
-                    }
+                    track->timeline.resumeAt(point.nextSequence, point.lastUri);
                 }
             }
         }
@@ -240,7 +210,7 @@ RunEnd HlsSource::run(SourceOutput& out) {
             endedWhenFirstRead_ = playlist.endList || playlist.playlistType == "VOD";
         }
         const milliseconds target =
-            millis(static_cast<double>(std::max(1, playlist.targetDuration)));
+            hlsMillis(static_cast<double>(std::max(1, playlist.targetDuration)));
         const bool changed = follow(out, connection, main, playlist);
         if (stopped()) {
             return RunEnd::Stopped;
@@ -266,8 +236,8 @@ RunEnd HlsSource::run(SourceOutput& out) {
                 track.playlistFailure = e.what();
             }
         }
-        if (playlist.endList && main.next && !playlist.segments.empty() &&
-            *main.next > playlist.segments.back().sequence) {
+        if (playlist.endList && main.timeline.next() && !playlist.segments.empty() &&
+            *main.timeline.next() > playlist.segments.back().sequence) {
             if (*endedWhenFirstRead_) {
                 out.notice("The stream " + main.url + " is a finished recording (" +
                            (playlist.playlistType == "VOD" ? "VOD" : "EXT-X-ENDLIST") + ").");
@@ -307,16 +277,16 @@ bool HlsSource::follow(SourceOutput& out, Connection& connection, Track& track,
     const std::int64_t first = playlist.segments.front().sequence;
     const std::int64_t newest = playlist.segments.back().sequence;
     const auto now = WallClock::now();
-    const auto since = std::chrono::duration_cast<milliseconds>(now - track.lastDelivered);
-    switch (continuityOf(playlist, track.recent, track.discontinuitySequence, since)) {
+    const auto since =
+        std::chrono::duration_cast<milliseconds>(now - track.timeline.lastDelivered());
+    const milliseconds target =
+        hlsMillis(static_cast<double>(std::max(1, playlist.targetDuration)));
+    switch (track.timeline.read(playlist, now)) {
         case HlsContinuity::Stale:
             return false;
         case HlsContinuity::NewTimeline:
             out.notice("The stream " + track.url + " started again (a new timeline from segment " +
                        std::to_string(first) + "); following it.");
-            track.next = first;
-            track.recent.clear();
-            track.firstListed.clear();
             if (isMain) {
                 connection.newPiece = true;
                 connection.newTimeline = true;
@@ -324,10 +294,8 @@ bool HlsSource::follow(SourceOutput& out, Connection& connection, Track& track,
                     // Restarted between two reloads: what the old timeline did not deliver is
                     // lost, about the time since the last segment, less the one that was due.
                     core::Gap gap;
-                    gap.at = track.lastDelivered;
-                    gap.length = std::max(
-                        milliseconds(0),
-                        since - millis(static_cast<double>(std::max(1, playlist.targetDuration))));
+                    gap.at = track.timeline.lastDelivered();
+                    gap.length = std::max(milliseconds(0), since - target);
                     gap.cause = core::gapcause::kRestarted;
                     gap.detail = "The stream " + track.url + " started again.";
                     if (gap.length.count() > 0) {
@@ -339,11 +307,6 @@ bool HlsSource::follow(SourceOutput& out, Connection& connection, Track& track,
         case HlsContinuity::Continues:
             break;
     }
-    track.discontinuitySequence = playlist.discontinuitySequence;
-    for (const auto& segment : playlist.segments) {
-        track.firstListed.try_emplace(segment.sequence, now);
-    }
-    std::erase_if(track.firstListed, [&](const auto& entry) { return entry.first < first; });
 
     bool changed = false;
     if (isMain) {
@@ -353,47 +316,36 @@ bool HlsSource::follow(SourceOutput& out, Connection& connection, Track& track,
             connection.grew = SteadyClock::now();
         }
     }
-    if (!track.next) {
-        const auto listed = static_cast<std::int64_t>(playlist.segments.size());
-        std::int64_t start =
-            *endedWhenFirstRead_ ? first : std::max(first, newest - options_.liveEdgeSegments + 1);
-        if (!isMain && connection.mainStart) {
-            // Begin where the main track began: the first segment that reaches past its start.
-            for (const auto& segment : playlist.segments) {
-                if (endOf(segment, now) > *connection.mainStart) {
-                    start = segment.sequence;
-                    break;
-                }
-            }
-        }
-        track.next = std::clamp(start, first, first + listed - 1);
+    if (!track.timeline.next()) {
+        track.timeline.setNext(startSequence(playlist, *endedWhenFirstRead_,
+                                             options_.liveEdgeSegments,
+                                             isMain ? std::nullopt : connection.mainStart, now));
     }
-    const milliseconds target = millis(static_cast<double>(std::max(1, playlist.targetDuration)));
-    if (*track.next < first) {
-        const std::int64_t count = first - *track.next;
+    if (const std::int64_t next = *track.timeline.next(); next < first) {
+        const std::int64_t count = first - next;
         // What a jump of the numbering lost, at most a day's worth: the length stays a length.
         const auto lostLength = target * std::min<std::int64_t>(count, 86400);
         const std::string what = std::to_string(count) + " segments of " + track.url +
                                  " rolled out of the playlist before they were fetched";
         if (isMain && !connection.connected) {
             auto& r = connection.resume;
-            r.lostFirst = r.lostFirst ? std::min(*r.lostFirst, *track.next) : *track.next;
+            r.lostFirst = r.lostFirst ? std::min(*r.lostFirst, next) : next;
             r.lostLast = r.lostLast ? std::max(*r.lostLast, first - 1) : first - 1;
             r.lostLength += lostLength;
         } else {
             core::Gap gap;
-            gap.at = track.lastDelivered;
+            gap.at = track.timeline.lastDelivered();
             gap.length = lostLength;
             gap.cause = core::gapcause::kRolledOut;
             gap.detail = isMain ? what : "The audio rendition \"" + track.info.name + "\": " + what;
-            gap.firstSequence = *track.next;
+            gap.firstSequence = next;
             gap.lastSequence = first - 1;
             out.lost(gap);
         }
-        track.next = first;
+        track.timeline.setNext(first);
     }
     for (const HlsSegment& segment : playlist.segments) {
-        if (segment.sequence < *track.next) {
+        if (segment.sequence < *track.timeline.next()) {
             continue;
         }
         if (stopped()) {
@@ -419,7 +371,7 @@ bool HlsSource::follow(SourceOutput& out, Connection& connection, Track& track,
             }
             core::Gap gap;
             gap.at = now;
-            gap.length = millis(segment.duration);
+            gap.length = hlsMillis(segment.duration);
             gap.cause = core::gapcause::kSegmentFailed;
             gap.detail = e.what();
             gap.firstSequence = segment.sequence;
@@ -437,7 +389,7 @@ bool HlsSource::follow(SourceOutput& out, Connection& connection, Track& track,
         }
         track.failures = 0;
         track.failingSequence = -1;
-        track.next = segment.sequence + 1;
+        track.timeline.setNext(segment.sequence + 1);
     }
     return changed;
 }
@@ -475,13 +427,7 @@ bool HlsSource::deliver(SourceOutput& out, Connection& connection, Track& track,
             resume.first = connection.connected ? false : connection.resume.first;
             resume.sequence = segment.sequence;
             resume.programDateTime = segment.programDateTime;
-            {
-                const auto listed = track.firstListed.find(segment.sequence);
-                resume.mediaStart =
-                    endOf(segment,
-                          listed == track.firstListed.end() ? WallClock::now() : listed->second) -
-                    millis(segment.duration);
-            }
+            resume.mediaStart = track.timeline.startOf(segment, WallClock::now());
             resume.newTimeline = connection.newTimeline || broken ||
                                  (!connection.connected && segment.discontinuity && delivering);
             out.connected(format, resume);
@@ -494,10 +440,7 @@ bool HlsSource::deliver(SourceOutput& out, Connection& connection, Track& track,
             }
             track.begun = true;
             if (!connection.mainStart) {
-                const auto listed = track.firstListed.find(segment.sequence);
-                const auto seen =
-                    listed == track.firstListed.end() ? WallClock::now() : listed->second;
-                connection.mainStart = endOf(segment, seen) - millis(segment.duration);
+                connection.mainStart = track.timeline.startOf(segment, WallClock::now());
             }
         }
         if (segment.discontinuity && delivering) {
@@ -516,7 +459,6 @@ bool HlsSource::deliver(SourceOutput& out, Connection& connection, Track& track,
         out.write(init);
         track.pieceMap = segment.map;
     }
-    const auto listed = track.firstListed.find(segment.sequence);
     core::Chunk chunk;
     chunk.bytes = body;
     chunk.kind = core::ChunkKind::SegmentStart;
@@ -524,14 +466,9 @@ bool HlsSource::deliver(SourceOutput& out, Connection& connection, Track& track,
     chunk.mediaSeconds = segment.duration;
     chunk.sequence = segment.sequence;
     chunk.uri = segment.uri;
-    chunk.endsAt =
-        endOf(segment, listed == track.firstListed.end() ? WallClock::now() : listed->second);
+    chunk.endsAt = track.timeline.endOf(segment, WallClock::now());
     out.write(chunk);
-    track.recent.push_back({segment.sequence, segment.uri, segment.programDateTime});
-    if (track.recent.size() > kRemembered) {
-        track.recent.erase(track.recent.begin());
-    }
-    track.lastDelivered = WallClock::now();
+    track.timeline.delivered(segment, WallClock::now());
     delivered_ = true;
     return true;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "confcap/core/Error.h"
+#include "confcap/source/HlsVariantChoice.h"
 
 namespace data = boost::unit_test::data;
 using confcap::source::chooseAudio;

@@ -89,12 +89,9 @@ struct HlsPlaylist {
 /// segments are malformed.
 HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl);
 
-/// The variant `selector` picks: "" / "best" / "max" → the highest BANDWIDTH; "min" → the
-/// lowest; a number "0", "1", ... → that index in playlist order; "720p" → the highest bandwidth
-/// of height 720; "1280x720" → that resolution. Throws core::UsageError naming the selector
-/// and listing the variants when it matches none or is malformed; core::SourceError when
-/// `variants` is empty.
-const HlsVariant& chooseVariant(const std::vector<HlsVariant>& variants, std::string_view selector);
+/// Playlist seconds (EXTINF, EXT-X-TARGETDURATION) as milliseconds: rounded to the nearest, and
+/// held within 0..86400 s. Pure.
+std::chrono::milliseconds hlsMillis(double seconds) noexcept;
 
 /// A segment a source delivered, remembered to tell a playlist that goes on from a new one.
 struct HlsDelivered {
@@ -120,18 +117,5 @@ enum class HlsContinuity {
 HlsContinuity continuityOf(const HlsPlaylist& playlist, const std::vector<HlsDelivered>& recent,
                            std::int64_t previousDiscontinuitySequence,
                            std::chrono::milliseconds since);
-
-/// The audio renditions of `variant`'s AUDIO group that `selector` picks, to be recorded beside
-/// it: "" → the group's DEFAULT=YES rendition (else its first AUTOSELECT=YES one, else its
-/// first); "all" → every one; otherwise those whose NAME or LANGUAGE is `selector` (any case; a
-/// language "de" also matches "de-DE"). Renditions the variant carries itself (no URI) are left
-/// out: their sound is in the variant already. When `selector` matches nothing, the default is
-/// returned and `unmatched` (when given) is set. Empty when the variant names no audio group.
-/// Pure.
-std::vector<HlsRendition> chooseAudio(const HlsPlaylist& master, const HlsVariant& variant,
-                                      std::string_view selector, bool* unmatched = nullptr);
-
-/// "deu "audio_1", eng "audio_2"": the audio renditions of `group`, for messages. Pure.
-std::string describeAudio(const HlsPlaylist& master, std::string_view group);
 
 }  // namespace confcap::source

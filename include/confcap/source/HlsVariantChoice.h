@@ -1,0 +1,33 @@
+// What to record from an HLS master playlist: the variant a selector picks, and the audio
+// renditions of its AUDIO group (other languages, a translation) to record beside it. Pure.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "confcap/source/HlsPlaylist.h"
+
+namespace confcap::source {
+
+/// The variant `selector` picks: "" / "best" / "max" → the highest BANDWIDTH; "min" → the
+/// lowest; a number "0", "1", ... → that index in playlist order; "720p" → the highest bandwidth
+/// of height 720; "1280x720" → that resolution. Throws core::UsageError naming the selector
+/// and listing the variants when it matches none or is malformed; core::SourceError when
+/// `variants` is empty.
+const HlsVariant& chooseVariant(const std::vector<HlsVariant>& variants, std::string_view selector);
+
+/// The audio renditions of `variant`'s AUDIO group that `selector` picks, to be recorded beside
+/// it: "" → the group's DEFAULT=YES rendition (else its first AUTOSELECT=YES one, else its
+/// first); "all" → every one; otherwise those whose NAME or LANGUAGE is `selector` (any case; a
+/// language "de" also matches "de-DE"). Renditions the variant carries itself (no URI) are left
+/// out: their sound is in the variant already. When `selector` matches nothing, the default is
+/// returned and `unmatched` (when given) is set. Empty when the variant names no audio group.
+/// Pure.
+std::vector<HlsRendition> chooseAudio(const HlsPlaylist& master, const HlsVariant& variant,
+                                      std::string_view selector, bool* unmatched = nullptr);
+
+/// "deu "audio_1", eng "audio_2"": the audio renditions of `group`, for messages. Pure.
+std::string describeAudio(const HlsPlaylist& master, std::string_view group);
+
+}  // namespace confcap::source

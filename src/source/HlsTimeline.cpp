@@ -1,0 +1,102 @@
+#include "confcap/source/HlsTimeline.h"
+
+#include <algorithm>
+
+#include "confcap/core/Time.h"
+
+namespace confcap::source {
+
+namespace {
+
+using WallClock = std::chrono::system_clock;
+
+// The segments remembered to tell a playlist that goes on from one that started again.
+constexpr std::size_t kRemembered = 16;
+
+}  // namespace
+
+WallClock::time_point segmentEnd(const HlsSegment& segment, WallClock::time_point firstListed) {
+    if (segment.programDateTime) {
+        if (const auto start = core::parseIsoInstant(*segment.programDateTime)) {
+            const auto end =
+                WallClock::time_point(start->time_since_epoch()) + hlsMillis(segment.duration);
+            if (std::chrono::abs(end - firstListed) < std::chrono::minutes(1)) {
+                return end;
+            }
+        }
+    }
+    return firstListed;
+}
+
+std::int64_t startSequence(const HlsPlaylist& playlist, bool ended, int liveEdgeSegments,
+                           std::optional<WallClock::time_point> mainStart,
+                           WallClock::time_point now) {
+    if (playlist.segments.empty()) {
+        return playlist.mediaSequence;
+    }
+    const std::int64_t first = playlist.segments.front().sequence;
+    const std::int64_t newest = playlist.segments.back().sequence;
+    const auto listed = static_cast<std::int64_t>(playlist.segments.size());
+    std::int64_t start = ended ? first : std::max(first, newest - liveEdgeSegments + 1);
+    if (mainStart) {
+        // Begin where the main track began: the first segment that reaches past its start.
+        for (const auto& segment : playlist.segments) {
+            if (segmentEnd(segment, now) > *mainStart) {
+                start = segment.sequence;
+                break;
+            }
+        }
+    }
+    return std::clamp(start, first, first + listed - 1);
+}
+
+void HlsTimeline::resumeAt(std::int64_t next, const std::string& lastUri) {
+    next_ = next;
+    if (!lastUri.empty()) {
+        recent_.push_back({next - 1, lastUri, {}});
+    }
+}
+
+HlsContinuity HlsTimeline::read(const HlsPlaylist& playlist, WallClock::time_point now) {
+    if (playlist.segments.empty()) {
+        return HlsContinuity::Continues;
+    }
+    const std::int64_t first = playlist.segments.front().sequence;
+    const auto since = std::chrono::duration_cast<std::chrono::milliseconds>(now - lastDelivered_);
+    const HlsContinuity continuity = continuityOf(playlist, recent_, discontinuitySequence_, since);
+    if (continuity == HlsContinuity::Stale) {
+        return continuity;
+    }
+    if (continuity == HlsContinuity::NewTimeline) {
+        next_ = first;
+        recent_.clear();
+        firstListed_.clear();
+    }
+    discontinuitySequence_ = playlist.discontinuitySequence;
+    for (const auto& segment : playlist.segments) {
+        firstListed_.try_emplace(segment.sequence, now);
+    }
+    std::erase_if(firstListed_, [&](const auto& entry) { return entry.first < first; });
+    return continuity;
+}
+
+void HlsTimeline::delivered(const HlsSegment& segment, WallClock::time_point now) {
+    recent_.push_back({segment.sequence, segment.uri, segment.programDateTime});
+    if (recent_.size() > kRemembered) {
+        recent_.erase(recent_.begin());
+    }
+    lastDelivered_ = now;
+}
+
+WallClock::time_point HlsTimeline::endOf(const HlsSegment& segment,
+                                         WallClock::time_point now) const {
+    const auto listed = firstListed_.find(segment.sequence);
+    return segmentEnd(segment, listed == firstListed_.end() ? now : listed->second);
+}
+
+WallClock::time_point HlsTimeline::startOf(const HlsSegment& segment,
+                                           WallClock::time_point now) const {
+    return endOf(segment, now) - hlsMillis(segment.duration);
+}
+
+}  // namespace confcap::source

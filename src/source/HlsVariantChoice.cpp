@@ -1,0 +1,175 @@
+#include "confcap/source/HlsVariantChoice.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstddef>
+#include <optional>
+
+#include "confcap/core/Error.h"
+
+namespace confcap::source {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+bool startsWith(std::string_view s, std::string_view prefix) {
+    return s.substr(0, prefix.size()) == prefix;
+}
+
+std::string upper(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return out;
+}
+
+template <typename T>
+std::optional<T> number(std::string_view s) {
+    s = trim(s);
+    T value{};
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec != std::errc() || end != s.data() + s.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::string describe(const std::vector<HlsVariant>& variants) {
+    std::string list;
+    for (std::size_t i = 0; i < variants.size(); ++i) {
+        const auto& v = variants[i];
+        list += (i == 0 ? "" : ", ") + std::to_string(i) + ": ";
+        if (v.height > 0) {
+            list += std::to_string(v.width) + "x" + std::to_string(v.height) + " ";
+        }
+        list += std::to_string(v.bandwidth / 1000) + " kbit/s";
+    }
+    return list;
+}
+
+std::vector<const HlsRendition*> audioGroup(const HlsPlaylist& master, std::string_view group) {
+    std::vector<const HlsRendition*> found;
+    for (const auto& r : master.renditions) {
+        if (r.type == "AUDIO" && !group.empty() && r.groupId == group) {
+            found.push_back(&r);
+        }
+    }
+    return found;
+}
+
+bool sameLanguage(std::string_view language, std::string_view wanted) {
+    const std::string a = upper(language);
+    const std::string b = upper(wanted);
+    return !b.empty() &&
+           (a == b || (a.size() > b.size() && startsWith(a, b) && a[b.size()] == '-'));
+}
+
+}  // namespace
+
+const HlsVariant& chooseVariant(const std::vector<HlsVariant>& variants,
+                                std::string_view selector) {
+    if (variants.empty()) {
+        throw core::SourceError("The HLS master playlist lists no variants.",
+                                core::ErrorKind::Permanent);
+    }
+    const std::string wanted = upper(trim(selector));
+    auto byBandwidth = [](const HlsVariant* a, const HlsVariant* b) {
+        return a->bandwidth < b->bandwidth;
+    };
+    std::vector<const HlsVariant*> candidates;
+    if (wanted.empty() || wanted == "BEST" || wanted == "MAX" || wanted == "MIN") {
+        for (const auto& v : variants) {
+            candidates.push_back(&v);
+        }
+        if (wanted == "MIN") {
+            return **std::min_element(candidates.begin(), candidates.end(), byBandwidth);
+        }
+    } else if (const auto index = number<std::size_t>(wanted)) {
+        if (*index < variants.size()) {
+            return variants[*index];
+        }
+    } else if (wanted.size() > 1 && wanted.back() == 'P') {
+        const auto height = number<int>(std::string_view(wanted).substr(0, wanted.size() - 1));
+        for (const auto& v : variants) {
+            if (height && v.height == *height) {
+                candidates.push_back(&v);
+            }
+        }
+    } else if (const std::size_t x = wanted.find('X'); x != std::string::npos) {
+        const auto width = number<int>(std::string_view(wanted).substr(0, x));
+        const auto height = number<int>(std::string_view(wanted).substr(x + 1));
+        for (const auto& v : variants) {
+            if (width && height && v.width == *width && v.height == *height) {
+                candidates.push_back(&v);
+            }
+        }
+    }
+    if (candidates.empty()) {
+        throw core::UsageError("The variant \"" + std::string(selector) +
+                               "\" matches none of the stream's variants (" + describe(variants) +
+                               "); use an index, a height like 720p, WIDTHxHEIGHT or best.");
+    }
+    return **std::max_element(candidates.begin(), candidates.end(), byBandwidth);
+}
+
+std::vector<HlsRendition> chooseAudio(const HlsPlaylist& master, const HlsVariant& variant,
+                                      std::string_view selector, bool* unmatched) {
+    if (unmatched != nullptr) {
+        *unmatched = false;
+    }
+    const auto group = audioGroup(master, variant.audioGroup);
+    if (group.empty()) {
+        return {};
+    }
+    const std::string wanted(trim(selector));
+    std::vector<const HlsRendition*> picked;
+    if (upper(wanted) == "ALL") {
+        picked = group;
+    } else if (!wanted.empty()) {
+        for (const auto* r : group) {
+            if (upper(r->name) == upper(wanted) || sameLanguage(r->language, wanted)) {
+                picked.push_back(r);
+            }
+        }
+        if (picked.empty() && unmatched != nullptr) {
+            *unmatched = true;
+        }
+    }
+    if (picked.empty()) {
+        const auto byDefault =
+            std::find_if(group.begin(), group.end(), [](const auto* r) { return r->isDefault; });
+        const auto byAutoselect =
+            std::find_if(group.begin(), group.end(), [](const auto* r) { return r->autoselect; });
+        picked.push_back(byDefault != group.end()      ? *byDefault
+                         : byAutoselect != group.end() ? *byAutoselect
+                                                       : group.front());
+    }
+    std::vector<HlsRendition> result;
+    for (const auto* r : picked) {
+        if (!r->uri.empty() && r->uri != variant.uri) {
+            result.push_back(*r);
+        }
+    }
+    return result;
+}
+
+std::string describeAudio(const HlsPlaylist& master, std::string_view group) {
+    std::string list;
+    for (const auto* r : audioGroup(master, group)) {
+        list += (list.empty() ? "" : ", ") + (r->language.empty() ? "" : r->language + " ") + "\"" +
+                r->name + "\"";
+    }
+    return list.empty() ? "none" : list;
+}
+
+}  // namespace confcap::source
