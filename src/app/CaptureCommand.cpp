@@ -19,6 +19,7 @@
 #include "confcap/run/Scheduler.h"
 #include "confcap/sink/PartSet.h"
 #include "confcap/source/CommandSource.h"
+#include "confcap/source/RecorderPipe.h"
 #include "confcap/status/Console.h"
 #include "confcap/status/LogWriter.h"
 #include "confcap/status/StatusBoard.h"
@@ -196,7 +197,7 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
                               : std::uint64_t{512} * 1024;
     const auto minDuration = durationOption(arguments, "min-duration", seconds(10));
     checkWritable(target.folder);
-    source::CommandSource::removeStalePipes(target.folder);
+    source::RecorderPipe::removeStale(target.folder);
 
     // Before any other thread starts, so that every thread has the signals blocked.
     SignalWatcher signals;

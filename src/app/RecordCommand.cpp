@@ -29,6 +29,7 @@
 #include "confcap/run/Scheduler.h"
 #include "confcap/sink/Recovery.h"
 #include "confcap/source/CommandSource.h"
+#include "confcap/source/RecorderPipe.h"
 #include "confcap/status/Console.h"
 #include "confcap/status/LogWriter.h"
 #include "confcap/status/StatusServer.h"
@@ -87,7 +88,7 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
     requireSelectedTalks(select::Selector(selectionRules(arguments)), schedule);
     auto currentPlan = makePlanFor(schedule, arguments);
     prepareOutputFolder(outDir);
-    source::CommandSource::removeStalePipes(outDir / ".confcap");
+    source::RecorderPipe::removeStale(outDir / ".confcap");
 
     core::SystemClock clock;
     status::StatusBoard board;

@@ -130,10 +130,6 @@ void CommandSource::stop() noexcept {
     }
 }
 
-std::size_t CommandSource::removeStalePipes(const std::filesystem::path& folder) noexcept {
-    return RecorderPipe::removeStale(folder);
-}
-
 RunEnd CommandSource::run(SourceOutput& out) {
     HlsSource* native = nullptr;
     {

@@ -346,23 +346,4 @@ BOOST_AUTO_TEST_CASE(a_pipe_folder_made_for_a_run_goes_when_nothing_else_went_in
     BOOST_TEST(!std::filesystem::exists(temp.path / "a"));
 }
 
-BOOST_AUTO_TEST_CASE(only_the_pipes_of_processes_that_are_gone_are_removed) {
-    TempDir folder;
-    const auto pipe = [&](const std::string& name) {
-        const auto path = folder.path / name;
-        BOOST_REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
-        return path;
-    };
-    const auto dead = pipe(".recorder-999999999-1.ts");  // above any pid_max
-    const auto alive = pipe(".recorder-" + std::to_string(::getpid()) + "-1.ts");
-    const auto other = pipe("talk.ts");
-    const auto file = writeFile(folder.path / ".recorder-999999999-2.ts", "not a pipe");
-    BOOST_TEST(CommandSource::removeStalePipes(folder.path) == 1u);
-    BOOST_TEST(!std::filesystem::exists(dead));
-    BOOST_TEST(std::filesystem::exists(alive));
-    BOOST_TEST(std::filesystem::exists(other));
-    BOOST_TEST(std::filesystem::exists(file));
-    BOOST_TEST(CommandSource::removeStalePipes(folder.path / "missing") == 0u);
-}
-
 BOOST_AUTO_TEST_SUITE_END()

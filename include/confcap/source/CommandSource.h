@@ -42,10 +42,6 @@ public:
     void stop() noexcept override;
     const std::string& url() const noexcept override { return url_; }
 
-    /// Removes the named pipes in `folder` that a killed confcap left behind (those whose
-    /// process no longer runs). Returns how many went. Never throws.
-    static std::size_t removeStalePipes(const std::filesystem::path& folder) noexcept;
-
 private:
     std::string url_;
     RecorderCommand command_;
