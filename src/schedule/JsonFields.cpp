@@ -7,7 +7,7 @@
 #include <charconv>
 #include <cstdint>
 
-#include "confcap/schedule/ScheduleBuilder.h"
+#include "confcap/core/Text.h"
 
 namespace confcap::schedule {
 
@@ -101,7 +101,7 @@ std::string stringOf(const Var& value) {
         return {};
     }
     if (value.isString()) {
-        return std::string(trimmed(value.extract<std::string>()));
+        return std::string(core::trimmed(value.extract<std::string>()));
     }
     if (value.isNumeric() || value.isBoolean()) {
         return value.convert<std::string>();

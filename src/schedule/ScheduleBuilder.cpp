@@ -1,26 +1,9 @@
 #include "confcap/schedule/ScheduleBuilder.h"
 
+#include "confcap/core/Text.h"
 #include "confcap/schedule/ScheduleParser.h"
 
 namespace confcap::schedule {
-
-namespace {
-
-bool isSpace(char c) noexcept {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-}  // namespace
-
-std::string_view trimmed(std::string_view text) noexcept {
-    while (!text.empty() && isSpace(text.front())) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && isSpace(text.back())) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
 
 std::string quoted(std::string_view text) {
     std::string out = "\"";
@@ -49,9 +32,9 @@ ScheduleBuilder::ScheduleBuilder(std::string format) {
 }
 
 Room ScheduleBuilder::addRoom(std::string_view name, std::string_view guid, std::string_view slug) {
-    name = trimmed(name);
-    guid = trimmed(guid);
-    slug = trimmed(slug);
+    name = core::trimmed(name);
+    guid = core::trimmed(guid);
+    slug = core::trimmed(slug);
     if (name.empty() && guid.empty()) {
         return Room{};
     }

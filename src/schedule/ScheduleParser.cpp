@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/Text.h"
 #include "confcap/schedule/JsonScheduleParser.h"
 #include "confcap/schedule/ScheduleBuilder.h"
 #include "confcap/schedule/XmlScheduleParser.h"
@@ -32,7 +33,7 @@ bool startsWithIgnoringCase(std::string_view text, std::string_view prefix) noex
 bool looksLikeHtml(std::string_view text) noexcept {
     // Skip an XML declaration and comments, which some HTML pages carry too.
     while (true) {
-        text = trimmed(text);
+        text = core::trimmed(text);
         std::size_t end = std::string_view::npos;
         if (text.substr(0, 5) == "<?xml") {
             end = text.find("?>");
@@ -74,7 +75,7 @@ Schedule parseSchedule(std::string_view bytes, const ParseOptions& options) {
     if (text.substr(0, 3) == "\xEF\xBB\xBF") {
         text.remove_prefix(3);
     }
-    text = trimmed(text);
+    text = core::trimmed(text);
     if (text.empty()) {
         throw core::ScheduleError(options.source + " is empty, so it holds no schedule.");
     }
@@ -93,7 +94,7 @@ Schedule parseSchedule(std::string_view bytes, const ParseOptions& options) {
 }
 
 std::optional<core::Seconds> parseScheduleDuration(std::string_view text) {
-    text = trimmed(text);
+    text = core::trimmed(text);
     std::array<std::string_view, 3> parts;
     std::size_t count = 0;
     while (true) {
@@ -138,7 +139,7 @@ std::optional<core::Seconds> parseScheduleDuration(std::string_view text) {
 }
 
 std::optional<bool> parseScheduleBool(std::string_view text) {
-    text = trimmed(text);
+    text = core::trimmed(text);
     if (text == "1" || (text.size() == 4 && startsWithIgnoringCase(text, "true"))) {
         return true;
     }

@@ -7,6 +7,7 @@
 #include <date/tz.h>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/Text.h"
 #include "confcap/schedule/ScheduleBuilder.h"
 
 namespace confcap::schedule {
@@ -45,7 +46,7 @@ constexpr const char* kZoneExample = "(e.g. Europe/Brussels)";
 }  // namespace
 
 std::optional<core::Seconds> parseTimeOfDay(std::string_view text) {
-    text = trimmed(text);
+    text = core::trimmed(text);
     const std::size_t hourDigits = text.find(':');
     if (hourDigits != 1 && hourDigits != 2) {
         return std::nullopt;
@@ -70,7 +71,7 @@ std::optional<core::Seconds> parseTimeOfDay(std::string_view text) {
 }
 
 std::optional<date::local_days> parseLocalDate(std::string_view text) {
-    text = trimmed(text);
+    text = core::trimmed(text);
     int y = 0;
     int m = 0;
     int d = 0;
@@ -87,7 +88,7 @@ std::optional<date::local_days> parseLocalDate(std::string_view text) {
 }
 
 std::optional<date::local_seconds> parseLocalDateTime(std::string_view text) {
-    text = trimmed(text);
+    text = core::trimmed(text);
     if (text.size() < 16 || (text[10] != 'T' && text[10] != ' ')) {
         return std::nullopt;
     }
@@ -102,10 +103,10 @@ std::optional<date::local_seconds> parseLocalDateTime(std::string_view text) {
 ScheduleTime::ScheduleTime(std::string source, std::string_view scheduleZone,
                            const std::optional<std::string>& userZone)
     : source_(std::move(source)) {
-    scheduleZone = trimmed(scheduleZone);
+    scheduleZone = core::trimmed(scheduleZone);
     const date::time_zone* user = nullptr;
     if (userZone) {
-        user = locate(trimmed(*userZone));
+        user = locate(core::trimmed(*userZone));
         if (user == nullptr) {
             throw core::ScheduleError("Cannot read " + source_ + ": --timezone '" + *userZone +
                                       "' is not a known IANA time zone " + kZoneExample + ".");
@@ -153,7 +154,7 @@ core::Instant ScheduleTime::eventStart(date::local_days day, core::Seconds start
 }
 
 std::optional<core::Seconds> ScheduleTime::dayStartTime(std::string_view dayStart) const {
-    dayStart = trimmed(dayStart);
+    dayStart = core::trimmed(dayStart);
     if (zone_ != nullptr) {
         if (auto instant = core::parseIsoInstant(dayStart)) {
             const date::local_seconds local = zone_->to_local(*instant);

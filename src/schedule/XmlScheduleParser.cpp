@@ -9,6 +9,7 @@
 #include <pugixml.hpp>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/Text.h"
 #include "confcap/schedule/ScheduleBuilder.h"
 #include "confcap/schedule/ScheduleTime.h"
 
@@ -58,15 +59,15 @@ std::string textOf(pugi::xml_node node) {
     }
     if (!first.next_sibling() &&
         (first.type() == pugi::node_pcdata || first.type() == pugi::node_cdata)) {
-        return std::string(trimmed(first.value()));
+        return std::string(core::trimmed(first.value()));
     }
     std::string out;
     appendText(node, out);
-    return std::string(trimmed(out));
+    return std::string(core::trimmed(out));
 }
 
 std::string_view attributeOf(pugi::xml_node node, const char* name) {
-    return trimmed(node.attribute(name).value());
+    return core::trimmed(node.attribute(name).value());
 }
 
 std::size_t lineAt(std::string_view bytes, std::ptrdiff_t offset) {
@@ -115,7 +116,7 @@ public:
 
 private:
     void flag(const Talk& talk, pugi::xml_node node, bool& out) {
-        const std::string_view text = trimmed(node.child_value());
+        const std::string_view text = core::trimmed(node.child_value());
         if (text.empty()) {
             return;
         }
@@ -151,11 +152,11 @@ private:
             if (name == "title") {
                 talk.title = textOf(child);
             } else if (name == "date") {
-                dateText = trimmed(child.child_value());
+                dateText = core::trimmed(child.child_value());
             } else if (name == "start") {
-                startText = trimmed(child.child_value());
+                startText = core::trimmed(child.child_value());
             } else if (name == "duration") {
-                durationText = trimmed(child.child_value());
+                durationText = core::trimmed(child.child_value());
             } else if (name == "room") {
                 eventRoom = textOf(child);
             } else if (name == "subtitle") {

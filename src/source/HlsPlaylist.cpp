@@ -14,6 +14,8 @@
 #include "confcap/core/Error.h"
 #include "confcap/core/Time.h"
 
+#include "confcap/core/Text.h"
+
 namespace confcap::source {
 
 namespace {
@@ -23,27 +25,6 @@ namespace {
 constexpr double kMaxSeconds = 86400;
 constexpr std::int64_t kMaxSequence = std::int64_t{1} << 53;
 constexpr std::size_t kMaxSegments = 1 << 20;
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
-bool startsWith(std::string_view s, std::string_view prefix) {
-    return s.substr(0, prefix.size()) == prefix;
-}
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
-}
 
 // An attribute list (RFC 8216 4.2): NAME=value pairs separated by commas; quoted strings may hold
 // commas. Names are upper-cased; quotes are removed.
@@ -55,7 +36,7 @@ std::map<std::string, std::string> attributes(std::string_view list) {
         if (equals == std::string_view::npos) {
             break;
         }
-        const std::string name = upper(trim(list.substr(at, equals - at)));
+        const std::string name = core::upperCase(core::trimmed(list.substr(at, equals - at)));
         std::size_t valueStart = equals + 1;
         std::string value;
         if (valueStart < list.size() && list[valueStart] == '"') {
@@ -67,7 +48,7 @@ std::map<std::string, std::string> attributes(std::string_view list) {
         } else {
             const std::size_t comma = list.find(',', valueStart);
             const std::size_t end = comma == std::string_view::npos ? list.size() : comma;
-            value = std::string(trim(list.substr(valueStart, end - valueStart)));
+            value = std::string(core::trimmed(list.substr(valueStart, end - valueStart)));
             at = comma == std::string_view::npos ? list.size() : comma + 1;
         }
         result[name] = value;
@@ -75,21 +56,10 @@ std::map<std::string, std::string> attributes(std::string_view list) {
     return result;
 }
 
-template <typename T>
-std::optional<T> number(std::string_view s) {
-    s = trim(s);
-    T value{};
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (ec != std::errc() || end != s.data() + s.size()) {
-        return std::nullopt;
-    }
-    return value;
-}
-
 // A decimal-floating-point (RFC 8216 4.2) of at most kMaxSeconds: digits with an optional
 // fraction and exponent. No sign, nan, inf, hex or trailing text ("6NCE").
 std::optional<double> decimal(std::string_view s) {
-    s = trim(s);
+    s = core::trimmed(s);
     if (s.empty() || (!std::isdigit(static_cast<unsigned char>(s.front())) && s.front() != '.')) {
         return std::nullopt;
     }
@@ -104,7 +74,7 @@ std::optional<double> decimal(std::string_view s) {
 
 // A media or discontinuity sequence number: a decimal-integer of at most kMaxSequence.
 std::optional<std::int64_t> sequenceNumber(std::string_view s) {
-    const auto value = number<std::int64_t>(s);
+    const auto value = core::parseNumber<std::int64_t>(s);
     if (!value || *value < 0 || *value > kMaxSequence) {
         return std::nullopt;
     }
@@ -118,9 +88,9 @@ std::optional<std::int64_t> sequenceNumber(std::string_view s) {
 }
 
 std::string resolve(const Poco::URI& base, std::string_view baseUrl, std::string_view uri) {
-    uri = trim(uri);
+    uri = core::trimmed(uri);
     try {
-        if (startsWith(uri, "//")) {
+        if (uri.starts_with("//")) {
             // A network-path reference, which Poco::URI::resolve does not handle.
             return Poco::URI(base.getScheme() + ":" + std::string(uri)).toString();
         }
@@ -137,14 +107,14 @@ std::string resolve(const Poco::URI& base, std::string_view baseUrl, std::string
 void byteRange(std::string_view text, std::optional<std::uint64_t>& length, std::uint64_t& offset,
                std::uint64_t previousEnd, std::string_view baseUrl) {
     const std::size_t at = text.find('@');
-    const auto parsedLength = number<std::uint64_t>(text.substr(0, at));
+    const auto parsedLength = core::parseNumber<std::uint64_t>(text.substr(0, at));
     if (!parsedLength) {
         malformed(baseUrl, "bad byte range \"" + std::string(text) + "\"");
     }
     length = parsedLength;
     offset = previousEnd;
     if (at != std::string_view::npos) {
-        const auto parsedOffset = number<std::uint64_t>(text.substr(at + 1));
+        const auto parsedOffset = core::parseNumber<std::uint64_t>(text.substr(at + 1));
         if (!parsedOffset) {
             malformed(baseUrl, "bad byte range \"" + std::string(text) + "\"");
         }
@@ -176,7 +146,7 @@ std::chrono::milliseconds hlsMillis(double seconds) noexcept {
 }
 
 HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
-    if (startsWith(text, "\xEF\xBB\xBF")) {
+    if (text.starts_with("\xEF\xBB\xBF")) {
         text.remove_prefix(3);
     }
     Poco::URI base;
@@ -209,7 +179,7 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
         if (lineEnd == std::string_view::npos) {
             lineEnd = text.size();
         }
-        const std::string_view line = trim(text.substr(lineStart, lineEnd - lineStart));
+        const std::string_view line = core::trimmed(text.substr(lineStart, lineEnd - lineStart));
         lineStart = lineEnd + 1;
         if (line.empty()) {
             continue;
@@ -225,7 +195,7 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
             continue;
         }
         if (line[0] == '#') {
-            if (!startsWith(line, "#EXT")) {
+            if (!line.starts_with("#EXT")) {
                 continue;
             }
             const std::size_t colon = line.find(':');
@@ -236,23 +206,25 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
                 playlist.master = true;
                 auto attrs = attributes(value);
                 HlsVariant variant;
-                variant.bandwidth = number<std::int64_t>(attrs["BANDWIDTH"]).value_or(0);
+                variant.bandwidth = core::parseNumber<std::int64_t>(attrs["BANDWIDTH"]).value_or(0);
                 variant.codecs = attrs["CODECS"];
                 variant.audioGroup = attrs["AUDIO"];
                 const std::string& resolution = attrs["RESOLUTION"];
                 const std::size_t x = resolution.find_first_of("xX");
                 if (x != std::string::npos) {
                     variant.width =
-                        number<int>(std::string_view(resolution).substr(0, x)).value_or(0);
+                        core::parseNumber<int>(std::string_view(resolution).substr(0, x))
+                            .value_or(0);
                     variant.height =
-                        number<int>(std::string_view(resolution).substr(x + 1)).value_or(0);
+                        core::parseNumber<int>(std::string_view(resolution).substr(x + 1))
+                            .value_or(0);
                 }
                 pendingVariant = variant;
             } else if (tag == "#EXT-X-MEDIA") {
                 playlist.master = true;
                 auto attrs = attributes(value);
                 HlsRendition rendition;
-                rendition.type = upper(attrs["TYPE"]);
+                rendition.type = core::upperCase(attrs["TYPE"]);
                 rendition.groupId = attrs["GROUP-ID"];
                 rendition.name = attrs["NAME"];
                 rendition.language = attrs["LANGUAGE"];
@@ -260,8 +232,8 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
                     uri != attrs.end() && !uri->second.empty()) {
                     rendition.uri = resolve(base, baseUrl, uri->second);
                 }
-                rendition.isDefault = upper(attrs["DEFAULT"]) == "YES";
-                rendition.autoselect = upper(attrs["AUTOSELECT"]) == "YES";
+                rendition.isDefault = core::upperCase(attrs["DEFAULT"]) == "YES";
+                rendition.autoselect = core::upperCase(attrs["AUTOSELECT"]) == "YES";
                 playlist.renditions.push_back(std::move(rendition));
             } else if (tag == "#EXT-X-TARGETDURATION") {
                 const auto target = decimal(value);
@@ -292,7 +264,7 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
                 }
                 pendingTitle = comma == std::string_view::npos
                                    ? std::string()
-                                   : std::string(trim(value.substr(comma + 1)));
+                                   : std::string(core::trimmed(value.substr(comma + 1)));
                 sawSegmentTag = true;
             } else if (tag == "#EXT-X-BYTERANGE") {
                 byteRange(value, pendingLength, pendingOffset, previousRangeEnd, baseUrl);
@@ -306,7 +278,7 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
             } else if (tag == "#EXT-X-ENDLIST") {
                 playlist.endList = true;
             } else if (tag == "#EXT-X-PLAYLIST-TYPE") {
-                playlist.playlistType = upper(value);
+                playlist.playlistType = core::upperCase(value);
             } else if (tag == "#EXT-X-MAP") {
                 auto attrs = attributes(value);
                 HlsMap m;
@@ -317,7 +289,7 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
                 map = m;
             } else if (tag == "#EXT-X-KEY") {
                 auto attrs = attributes(value);
-                const std::string method = upper(attrs["METHOD"]);
+                const std::string method = core::upperCase(attrs["METHOD"]);
                 if (method.empty() || method == "NONE") {
                     key.reset();
                 } else {

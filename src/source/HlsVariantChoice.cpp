@@ -8,41 +8,11 @@
 
 #include "confcap/core/Error.h"
 
+#include "confcap/core/Text.h"
+
 namespace confcap::source {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
-bool startsWith(std::string_view s, std::string_view prefix) {
-    return s.substr(0, prefix.size()) == prefix;
-}
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
-}
-
-template <typename T>
-std::optional<T> number(std::string_view s) {
-    s = trim(s);
-    T value{};
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (ec != std::errc() || end != s.data() + s.size()) {
-        return std::nullopt;
-    }
-    return value;
-}
 
 std::string describe(const std::vector<HlsVariant>& variants) {
     std::string list;
@@ -68,10 +38,10 @@ std::vector<const HlsRendition*> audioGroup(const HlsPlaylist& master, std::stri
 }
 
 bool sameLanguage(std::string_view language, std::string_view wanted) {
-    const std::string a = upper(language);
-    const std::string b = upper(wanted);
+    const std::string a = core::upperCase(language);
+    const std::string b = core::upperCase(wanted);
     return !b.empty() &&
-           (a == b || (a.size() > b.size() && startsWith(a, b) && a[b.size()] == '-'));
+           (a == b || (a.size() > b.size() && a.starts_with(b) && a[b.size()] == '-'));
 }
 
 }  // namespace
@@ -82,7 +52,7 @@ const HlsVariant& chooseVariant(const std::vector<HlsVariant>& variants,
         throw core::SourceError("The HLS master playlist lists no variants.",
                                 core::ErrorKind::Permanent);
     }
-    const std::string wanted = upper(trim(selector));
+    const std::string wanted = core::upperCase(core::trimmed(selector));
     auto byBandwidth = [](const HlsVariant* a, const HlsVariant* b) {
         return a->bandwidth < b->bandwidth;
     };
@@ -94,20 +64,21 @@ const HlsVariant& chooseVariant(const std::vector<HlsVariant>& variants,
         if (wanted == "MIN") {
             return **std::min_element(candidates.begin(), candidates.end(), byBandwidth);
         }
-    } else if (const auto index = number<std::size_t>(wanted)) {
+    } else if (const auto index = core::parseNumber<std::size_t>(wanted)) {
         if (*index < variants.size()) {
             return variants[*index];
         }
     } else if (wanted.size() > 1 && wanted.back() == 'P') {
-        const auto height = number<int>(std::string_view(wanted).substr(0, wanted.size() - 1));
+        const auto height =
+            core::parseNumber<int>(std::string_view(wanted).substr(0, wanted.size() - 1));
         for (const auto& v : variants) {
             if (height && v.height == *height) {
                 candidates.push_back(&v);
             }
         }
     } else if (const std::size_t x = wanted.find('X'); x != std::string::npos) {
-        const auto width = number<int>(std::string_view(wanted).substr(0, x));
-        const auto height = number<int>(std::string_view(wanted).substr(x + 1));
+        const auto width = core::parseNumber<int>(std::string_view(wanted).substr(0, x));
+        const auto height = core::parseNumber<int>(std::string_view(wanted).substr(x + 1));
         for (const auto& v : variants) {
             if (width && height && v.width == *width && v.height == *height) {
                 candidates.push_back(&v);
@@ -131,13 +102,14 @@ std::vector<HlsRendition> chooseAudio(const HlsPlaylist& master, const HlsVarian
     if (group.empty()) {
         return {};
     }
-    const std::string wanted(trim(selector));
+    const std::string wanted(core::trimmed(selector));
     std::vector<const HlsRendition*> picked;
-    if (upper(wanted) == "ALL") {
+    if (core::upperCase(wanted) == "ALL") {
         picked = group;
     } else if (!wanted.empty()) {
         for (const auto* r : group) {
-            if (upper(r->name) == upper(wanted) || sameLanguage(r->language, wanted)) {
+            if (core::upperCase(r->name) == core::upperCase(wanted) ||
+                sameLanguage(r->language, wanted)) {
                 picked.push_back(r);
             }
         }

@@ -28,6 +28,7 @@
 #include <variant>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/Text.h"
 #include "confcap/status/ServedFile.h"
 #include "confcap/status/StatusJson.h"
 #include "confcap/status/StatusPage.h"
@@ -70,22 +71,13 @@ using RangeRequest = std::variant<WholeFile, ByteRange, Unsatisfiable>;
 /// A single "bytes=" range against a file of `size` bytes. Multiple ranges and malformed or
 /// inverted ranges are ignored (the whole file is sent), as RFC 9110 allows.
 RangeRequest parseRange(std::string_view header, std::uint64_t size) {
-    const auto trim = [](std::string_view s) {
-        while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
-            s.remove_prefix(1);
-        }
-        while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
-            s.remove_suffix(1);
-        }
-        return s;
-    };
-    header = trim(header);
+    header = core::trimmed(header);
     constexpr std::string_view kUnit = "bytes=";
     if (header.size() <= kUnit.size() || header.substr(0, kUnit.size()) != kUnit ||
         header.find(',') != std::string_view::npos) {
         return WholeFile{};
     }
-    const auto spec = trim(header.substr(kUnit.size()));
+    const auto spec = core::trimmed(header.substr(kUnit.size()));
     const auto dash = spec.find('-');
     if (dash == std::string_view::npos) {
         return WholeFile{};
@@ -97,8 +89,8 @@ RangeRequest parseRange(std::string_view header, std::uint64_t size) {
         }
         return std::stoull(std::string(s));
     };
-    const auto firstText = trim(spec.substr(0, dash));
-    const auto lastText = trim(spec.substr(dash + 1));
+    const auto firstText = core::trimmed(spec.substr(0, dash));
+    const auto lastText = core::trimmed(spec.substr(dash + 1));
     if (firstText.empty()) {
         const auto suffix = number(lastText);
         if (!suffix) {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +16,25 @@ inline bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
                return std::tolower(static_cast<unsigned char>(x)) ==
                       std::tolower(static_cast<unsigned char>(y));
            });
+}
+
+/// `text` without leading and trailing ASCII white space (space, tab, CR, LF, FF, VT). Pure.
+std::string_view trimmed(std::string_view text) noexcept;
+
+/// `text` in ASCII upper case. Pure.
+std::string upperCase(std::string_view text);
+
+/// The whole of `text`, white space around it aside, as a decimal number of type T (an integer
+/// type, or double); nullopt for anything else, an overflow included. Pure.
+template <typename T>
+std::optional<T> parseNumber(std::string_view text) noexcept {
+    text = trimmed(text);
+    T value{};
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return value;
 }
 
 /// A sentence as a clause inside another: no final period or space, and a lower-case start

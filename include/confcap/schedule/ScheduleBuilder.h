@@ -58,7 +58,4 @@ std::string describeEvent(const Talk& talk);
 /// `text` in double quotes, for messages. Pure.
 std::string quoted(std::string_view text);
 
-/// `text` without leading and trailing ASCII white space. Pure.
-std::string_view trimmed(std::string_view text) noexcept;
-
 }  // namespace confcap::schedule
