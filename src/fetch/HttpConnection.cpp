@@ -197,32 +197,34 @@ void throwFetchError(const Poco::Exception& error, const std::string& url, Phase
         throw FetchError("Could not verify the TLS certificate of " + url + " (" + reason +
                              "); if you trust it, pass the certificate of its issuer with "
                              "--ca-file.",
-                         ErrorKind::Permanent);
+                         ErrorKind::Permanent, FetchError::Cause::Certificate);
     }
     if (dynamic_cast<const Poco::TimeoutException*>(&error)) {
         if (connecting) {
             throw FetchError("Could not connect to " + url + ": no answer within " +
                                  formatTimeout(timeout) + ".",
-                             ErrorKind::Transient);
+                             ErrorKind::Transient, FetchError::Cause::Timeout);
         }
         throw FetchError("Reading " + url + " stalled: no data for " + formatTimeout(timeout) + ".",
-                         ErrorKind::Transient);
+                         ErrorKind::Transient, FetchError::Cause::Timeout);
     }
     if (dynamic_cast<const Poco::Net::ConnectionRefusedException*>(&error)) {
         throw FetchError("Could not connect to " + url + ": connection refused.",
-                         ErrorKind::Transient);
+                         ErrorKind::Transient, FetchError::Cause::Refused);
     }
     if (dynamic_cast<const Poco::Net::DNSException*>(&error)) {
         throw FetchError("Could not connect to " + url + ": its host name was not found.",
-                         ErrorKind::Transient);
+                         ErrorKind::Transient, FetchError::Cause::HostNotFound);
     }
     if (dynamic_cast<const Poco::Net::ConnectionResetException*>(&error) ||
         dynamic_cast<const Poco::Net::ConnectionAbortedException*>(&error) ||
         dynamic_cast<const Poco::Net::SSLConnectionUnexpectedlyClosedException*>(&error)) {
-        throw FetchError("The connection to " + url + " was reset.", ErrorKind::Transient);
+        throw FetchError("The connection to " + url + " was reset.", ErrorKind::Transient,
+                         FetchError::Cause::Reset);
     }
     if (dynamic_cast<const Poco::Net::NoMessageException*>(&error)) {
-        throw FetchError(url + " closed the connection without answering.", ErrorKind::Transient);
+        throw FetchError(url + " closed the connection without answering.", ErrorKind::Transient,
+                         FetchError::Cause::Reset);
     }
     if (dynamic_cast<const Poco::Net::MessageException*>(&error)) {
         throw FetchError(url + " sent a malformed HTTP response (" + error.displayText() + ").",

@@ -59,13 +59,30 @@ public:
 /// Getting bytes from a URL or file failed. HTTP status is 0 when no response arrived.
 class FetchError : public Error {
 public:
+    /// What went wrong, for a one-word report (a stream check) without reading the message.
+    enum class Cause {
+        Other,
+        Http,          ///< the server answered a status that is not 2xx (httpStatus())
+        Certificate,   ///< the TLS certificate could not be verified
+        Refused,       ///< the connection was refused
+        HostNotFound,  ///< the host name did not resolve
+        Timeout,       ///< no answer, or no data, within the time limit
+        Reset,         ///< the connection was reset or closed without an answer
+    };
+
     FetchError(const std::string& message, ErrorKind kind, int httpStatus = 0,
                std::optional<std::chrono::seconds> retryAfter = std::nullopt)
-        : Error(message, kind, retryAfter), httpStatus_(httpStatus) {}
+        : Error(message, kind, retryAfter),
+          httpStatus_(httpStatus),
+          cause_(httpStatus != 0 ? Cause::Http : Cause::Other) {}
+    FetchError(const std::string& message, ErrorKind kind, Cause cause)
+        : Error(message, kind), httpStatus_(0), cause_(cause) {}
     int httpStatus() const noexcept { return httpStatus_; }
+    Cause cause() const noexcept { return cause_; }
 
 private:
     int httpStatus_;
+    Cause cause_;
 };
 
 /// A local input file (a schedule given as a path) does not exist or cannot be read.

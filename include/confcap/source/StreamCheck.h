@@ -1,0 +1,38 @@
+// A pre-flight check of a stream URL (`plan --check-streams`, and at the start of `record`):
+// one request, and for HLS the playlist it leads to, saying in a few words whether the stream is
+// live now. It informs; a stream that is not live now may well be live at its first talk.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace confcap::source {
+
+/// What a check found.
+struct StreamCheck {
+    enum class State {
+        Live,     ///< media is there now
+        NotLive,  ///< the server is there but the stream is not (HTTP 404/410, a finished playlist)
+        Failed,   ///< the server could not be reached or used (refused, TLS, other HTTP errors)
+    };
+    State state = State::Failed;
+    /// A few words: "live (HLS, 3 variants, 1920x1080)", "live (progressive mp3)", "not live
+    /// yet (HTTP 404)", "TLS: certificate not trusted", "unreachable (connection refused)".
+    std::string summary;
+};
+
+struct StreamCheckOptions {
+    /// Extra trusted CA certificates (PEM) for HTTPS (`--ca-file`).
+    std::string caFile;
+    /// Limit for connecting and for each wait for data.
+    std::chrono::milliseconds timeout{10'000};
+};
+
+/// Checks `url` once: a master playlist is followed to its best variant's media playlist, a
+/// progressive stream is read for its first bytes. Never throws; safe to call from any thread.
+StreamCheck checkStream(const std::string& url, const StreamCheckOptions& options);
+
+/// "live", "not live", "failed".
+const char* toString(StreamCheck::State state) noexcept;
+
+}  // namespace confcap::source
