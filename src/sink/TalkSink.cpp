@@ -1,17 +1,13 @@
 #include "confcap/sink/TalkSink.h"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <sstream>
 #include <stdexcept>
 
 #include "confcap/core/Error.h"
-#include "confcap/core/Time.h"
 #include "confcap/sink/FinalizeDecision.h"
+#include "confcap/sink/Sidecar.h"
 
 namespace confcap::sink {
 
@@ -23,18 +19,6 @@ using std::chrono::milliseconds;
 // After a kill -9 the part list is all a restart knows about the time before it (last data,
 // covered seconds): it may be this old.
 constexpr auto kSaveInterval = std::chrono::seconds(1);
-
-std::string utc(TimePoint t) {
-    return core::formatUtc(std::chrono::floor<std::chrono::seconds>(t));
-}
-
-double rounded(double seconds) {
-    return std::round(seconds * 1000.0) / 1000.0;
-}
-
-double toSeconds(milliseconds ms) {
-    return static_cast<double>(ms.count()) / 1000.0;
-}
 
 std::string quoted(const std::filesystem::path& path) {
     return "\"" + path.string() + "\"";
@@ -74,28 +58,6 @@ TalkSinkConfig checked(TalkSinkConfig config) {
         }
     }
     return config;
-}
-
-Poco::JSON::Array::Ptr gapsJson(const std::vector<RecordedGap>& gaps) {
-    Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
-    for (const auto& g : gaps) {
-        Poco::JSON::Object::Ptr object = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        object->set("at", utc(g.at));
-        object->set("offsetSeconds", toSeconds(g.offset));
-        object->set("lengthSeconds", toSeconds(g.length));
-        object->set("cause", g.cause);
-        if (!g.detail.empty()) {
-            object->set("detail", g.detail);
-        }
-        if (g.firstSequence) {
-            object->set("firstSequence", *g.firstSequence);
-        }
-        if (g.lastSequence) {
-            object->set("lastSequence", *g.lastSequence);
-        }
-        array->add(object);
-    }
-    return array;
 }
 
 }  // namespace
@@ -494,7 +456,7 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
             result.reason += ", kept as " + std::to_string(placed.files.size()) + " separate files";
         }
         result.notes.insert(result.notes.end(), placed.notes.begin(), placed.notes.end());
-        return sidecarText(placed, result, reason, decision.kept.size());
+        return sidecarText(sidecarInput(placed, result, reason, decision.kept.size()));
     });
     result.files = published.files;
     result.sidecar = published.sidecar;
@@ -506,76 +468,26 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
     return result;
 }
 
-std::string TalkSink::sidecarText(const Published& published, const FinalizeResult& result,
-                                  std::string_view reason, std::size_t keptPieces) const {
-    const SinkStatus counters = status();
+SidecarInput TalkSink::sidecarInput(const Published& published, const FinalizeResult& result,
+                                    std::string_view reason, std::size_t keptPieces) const {
     const auto& list = parts_.list();
-    Poco::JSON::Object::Ptr sidecar = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    sidecar->set("talk", toJson(config_.talk));
-    sidecar->set("stream", config_.streamUrl);
-    Poco::JSON::Object::Ptr window = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    window->set("start", utc(config_.windowStart));
-    window->set("end", utc(config_.windowEnd));
-    sidecar->set("window", window);
-    if (list.firstData) {
-        // How promptly the recording began: the first byte's arrival after the window's start,
-        // to the millisecond (negative: before it).
-        sidecar->set("firstDataOffsetSeconds", toSeconds(std::chrono::duration_cast<milliseconds>(
-                                                   *list.firstData - config_.windowStart)));
-    }
-    Poco::JSON::Array::Ptr files = new Poco::JSON::Array;
-    for (const auto& file : published.files) {
-        files->add(file.lexically_relative(config_.outDir).generic_string());
-    }
-    sidecar->set("file", files->getElement<std::string>(0));
-    sidecar->set("files", files);
-    Poco::JSON::Array::Ptr audio = new Poco::JSON::Array;
-    for (const auto& piece : list.pieces) {
-        for (std::size_t t = 1; t < piece.tracks.size(); ++t) {
-            Poco::JSON::Object::Ptr rendition =
-                new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-            rendition->set("name", piece.tracks[t].name);
-            rendition->set("language", piece.tracks[t].language);
-            bool known = false;
-            for (std::size_t i = 0; i < audio->size(); ++i) {
-                known = known ||
-                        audio->getObject(static_cast<unsigned>(i))->getValue<std::string>("name") ==
-                            piece.tracks[t].name;
-            }
-            if (!known) {
-                audio->add(rendition);
-            }
-        }
-    }
-    if (audio->size() > 0) {
-        sidecar->set("audioRenditions", audio);
-    }
-    sidecar->set("bytes", counters.bytes);
-    sidecar->set(
-        "scheduledSeconds",
-        rounded(std::chrono::duration<double>(config_.windowEnd - config_.windowStart).count()));
-    sidecar->set("coveredSeconds", rounded(counters.coveredSeconds));
-    // True when the covered time was read from the media's own timestamps.
-    sidecar->set("coveredFromMedia", counters.measured);
-    sidecar->set("gaps", gapsJson(counters.gaps));
-    sidecar->set("reconnects", counters.reconnects);
-    sidecar->set("pieces", static_cast<Poco::UInt64>(keptPieces));
-    sidecar->set("merged", published.merged);
-    if (counters.droppedBytes > 0) {
-        sidecar->set("droppedBytes", counters.droppedBytes);
-    }
-    sidecar->set("outcome", std::string(outcomeName(result.outcome)));
-    sidecar->set("reason", result.reason);
-    sidecar->set("finalizedBecause", std::string(reason));
-    Poco::JSON::Array::Ptr notes = new Poco::JSON::Array;
-    for (const auto& note : result.notes) {
-        notes->add(note);
-    }
-    sidecar->set("notes", notes);
-    std::ostringstream out;
-    sidecar->stringify(out, 2);
-    out << '\n';
-    return out.str();
+    SidecarInput input;
+    input.talk = config_.talk;
+    input.streamUrl = config_.streamUrl;
+    input.windowStart = config_.windowStart;
+    input.windowEnd = config_.windowEnd;
+    input.outDir = config_.outDir;
+    input.files = published.files;
+    input.merged = published.merged;
+    input.firstData = list.firstData;
+    input.pieces = list.pieces;
+    input.counters = status();
+    input.keptPieces = keptPieces;
+    input.outcome = result.outcome;
+    input.reason = result.reason;
+    input.notes = result.notes;
+    input.finalizedBecause = std::string(reason);
+    return input;
 }
 
 }  // namespace confcap::sink

@@ -1,6 +1,6 @@
 // How much media time a recording holds, read from the media's own timestamps as its bytes go
 // by: MPEG-TS PES timestamps, MP3 and ADTS AAC frames, fragmented MP4 fragments (tfdt/trun with
-// the init section's timescales) and WebM/Matroska block timecodes.
+// the init section's timescales) and WebM/Matroska block timecodes (one ContainerReader each).
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,8 @@
 #include <string_view>
 
 namespace confcap::sink {
+
+class ContainerReader;
 
 /// Measures the media time of one piece (one container stream read from its start). Feed it the
 /// piece's bytes in order, split anywhere. A stretch the timestamps jump over (back, or ahead by
@@ -54,11 +56,8 @@ public:
         std::int64_t closed_ = 0;  // the runs before the current one, in timescale units
     };
 
-    /// Reads one container; made by the constructor.
-    class Reader;
-
 private:
-    std::unique_ptr<Reader> reader_;
+    std::unique_ptr<ContainerReader> reader_;  // none for a container that is not measured
 };
 
 }  // namespace confcap::sink

@@ -19,6 +19,7 @@
 #include "confcap/sink/PartSet.h"
 #include "confcap/sink/Publisher.h"
 #include "confcap/sink/Recording.h"
+#include "confcap/sink/Sidecar.h"
 
 namespace confcap::sink {
 
@@ -105,8 +106,8 @@ private:
     double pieceSeconds() const;
     void saveList();
     FinalizeResult finish(std::string_view reason);
-    std::string sidecarText(const Published& published, const FinalizeResult& result,
-                            std::string_view reason, std::size_t keptPieces) const;
+    SidecarInput sidecarInput(const Published& published, const FinalizeResult& result,
+                              std::string_view reason, std::size_t keptPieces) const;
 
     TalkSinkConfig config_;
     const core::Clock& clock_;

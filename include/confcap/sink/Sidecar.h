@@ -1,0 +1,45 @@
+// The JSON sidecar beside a published recording: what the talk was, what the recording received
+// (bytes, media time, gaps, audio renditions) and how it ended, as the text of "<name>.json".
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "confcap/sink/PartSet.h"
+#include "confcap/sink/Recording.h"
+#include "confcap/sink/TalkMetadata.h"
+
+namespace confcap::sink {
+
+/// What a sidecar tells, gathered once the recording's files are placed.
+struct SidecarInput {
+    TalkMetadata talk;
+    std::string streamUrl;
+    std::chrono::system_clock::time_point windowStart;  ///< UTC, padding included
+    std::chrono::system_clock::time_point windowEnd;    ///< UTC, padding included
+    std::filesystem::path outDir;  ///< the output folder, which the files are named relative to
+    /// The files placed (Published::files, full paths), the final file first; not empty.
+    std::vector<std::filesystem::path> files;
+    bool merged = false;  ///< one file holds every kept piece
+    std::optional<std::chrono::system_clock::time_point> firstData;  ///< UTC
+    /// The recording's pieces: their further tracks name the audio renditions.
+    std::vector<PartPiece> pieces;
+    SinkStatus counters;         ///< bytes, covered time, gaps, reconnects, dropped bytes
+    std::size_t keptPieces = 0;  ///< the pieces published
+    Outcome outcome = Outcome::Recorded;
+    std::string reason;
+    std::vector<std::string> notes;
+    std::string finalizedBecause;  ///< why the recording ended ("window ended")
+};
+
+/// The sidecar's text: one JSON object, indented by 2, with a newline at the end. Instants are
+/// RFC 3339 UTC to the second; lengths and offsets are in seconds, to the millisecond. Fields
+/// that do not apply (no first data, no audio renditions, no dropped bytes, a gap's unknown
+/// detail or sequence numbers) are left out. Pure.
+std::string sidecarText(const SidecarInput& input);
+
+}  // namespace confcap::sink

@@ -1,0 +1,124 @@
+#include "confcap/sink/Sidecar.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "confcap/core/Time.h"
+
+namespace confcap::sink {
+
+namespace {
+
+using TimePoint = std::chrono::system_clock::time_point;
+using std::chrono::milliseconds;
+
+std::string utc(TimePoint t) {
+    return core::formatUtc(std::chrono::floor<std::chrono::seconds>(t));
+}
+
+double rounded(double seconds) {
+    return std::round(seconds * 1000.0) / 1000.0;
+}
+
+double toSeconds(milliseconds ms) {
+    return static_cast<double>(ms.count()) / 1000.0;
+}
+
+Poco::JSON::Array::Ptr gapsJson(const std::vector<RecordedGap>& gaps) {
+    Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+    for (const auto& g : gaps) {
+        Poco::JSON::Object::Ptr object = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        object->set("at", utc(g.at));
+        object->set("offsetSeconds", toSeconds(g.offset));
+        object->set("lengthSeconds", toSeconds(g.length));
+        object->set("cause", g.cause);
+        if (!g.detail.empty()) {
+            object->set("detail", g.detail);
+        }
+        if (g.firstSequence) {
+            object->set("firstSequence", *g.firstSequence);
+        }
+        if (g.lastSequence) {
+            object->set("lastSequence", *g.lastSequence);
+        }
+        array->add(object);
+    }
+    return array;
+}
+
+}  // namespace
+
+std::string sidecarText(const SidecarInput& input) {
+    const SinkStatus& counters = input.counters;
+    Poco::JSON::Object::Ptr sidecar = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    sidecar->set("talk", toJson(input.talk));
+    sidecar->set("stream", input.streamUrl);
+    Poco::JSON::Object::Ptr window = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    window->set("start", utc(input.windowStart));
+    window->set("end", utc(input.windowEnd));
+    sidecar->set("window", window);
+    if (input.firstData) {
+        // How promptly the recording began: the first byte's arrival after the window's start,
+        // to the millisecond (negative: before it).
+        sidecar->set("firstDataOffsetSeconds", toSeconds(std::chrono::duration_cast<milliseconds>(
+                                                   *input.firstData - input.windowStart)));
+    }
+    Poco::JSON::Array::Ptr files = new Poco::JSON::Array;
+    for (const auto& file : input.files) {
+        files->add(file.lexically_relative(input.outDir).generic_string());
+    }
+    sidecar->set("file", files->getElement<std::string>(0));
+    sidecar->set("files", files);
+    Poco::JSON::Array::Ptr audio = new Poco::JSON::Array;
+    for (const auto& piece : input.pieces) {
+        for (std::size_t t = 1; t < piece.tracks.size(); ++t) {
+            Poco::JSON::Object::Ptr rendition =
+                new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            rendition->set("name", piece.tracks[t].name);
+            rendition->set("language", piece.tracks[t].language);
+            bool known = false;
+            for (std::size_t i = 0; i < audio->size(); ++i) {
+                known = known ||
+                        audio->getObject(static_cast<unsigned>(i))->getValue<std::string>("name") ==
+                            piece.tracks[t].name;
+            }
+            if (!known) {
+                audio->add(rendition);
+            }
+        }
+    }
+    if (audio->size() > 0) {
+        sidecar->set("audioRenditions", audio);
+    }
+    sidecar->set("bytes", counters.bytes);
+    sidecar->set(
+        "scheduledSeconds",
+        rounded(std::chrono::duration<double>(input.windowEnd - input.windowStart).count()));
+    sidecar->set("coveredSeconds", rounded(counters.coveredSeconds));
+    // True when the covered time was read from the media's own timestamps.
+    sidecar->set("coveredFromMedia", counters.measured);
+    sidecar->set("gaps", gapsJson(counters.gaps));
+    sidecar->set("reconnects", counters.reconnects);
+    sidecar->set("pieces", static_cast<Poco::UInt64>(input.keptPieces));
+    sidecar->set("merged", input.merged);
+    if (counters.droppedBytes > 0) {
+        sidecar->set("droppedBytes", counters.droppedBytes);
+    }
+    sidecar->set("outcome", std::string(outcomeName(input.outcome)));
+    sidecar->set("reason", input.reason);
+    sidecar->set("finalizedBecause", input.finalizedBecause);
+    Poco::JSON::Array::Ptr notes = new Poco::JSON::Array;
+    for (const auto& note : input.notes) {
+        notes->add(note);
+    }
+    sidecar->set("notes", notes);
+    std::ostringstream out;
+    sidecar->stringify(out, 2);
+    out << '\n';
+    return out.str();
+}
+
+}  // namespace confcap::sink

@@ -1,0 +1,106 @@
+// Which reader reads which container, and the helpers the readers share, by table.
+#include "confcap/sink/ContainerReader.h"
+
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <string>
+#include <typeinfo>
+#include <vector>
+
+#include "confcap/sink/AudioFrameReader.h"
+#include "confcap/sink/MatroskaReader.h"
+#include "confcap/sink/Mp4Reader.h"
+#include "confcap/sink/TsReader.h"
+
+namespace data = boost::unit_test::data;
+using confcap::sink::AudioFrameReader;
+using confcap::sink::bigEndian;
+using confcap::sink::containerReaderFor;
+using confcap::sink::CoverageMeter;
+using confcap::sink::longestRun;
+using confcap::sink::MatroskaReader;
+using confcap::sink::Mp4Reader;
+using confcap::sink::TsReader;
+
+namespace {
+
+struct Container {
+    const char* extension;
+    const std::type_info* reader;  ///< nullptr: none
+};
+
+std::ostream& operator<<(std::ostream& out, const Container& c) {
+    return out << '"' << c.extension << '"';
+}
+
+const std::vector<Container> kContainers = {
+    {"ts", &typeid(TsReader)},
+    {"mp3", &typeid(AudioFrameReader)},
+    {"aac", &typeid(AudioFrameReader)},
+    {"mp4", &typeid(Mp4Reader)},
+    {"webm", &typeid(MatroskaReader)},
+    {"mkv", &typeid(MatroskaReader)},
+    {"flv", nullptr},
+    {"TS", nullptr},
+    {"", nullptr},
+};
+
+struct Number {
+    const char* name;
+    std::string bytes;
+    std::size_t at;
+    std::size_t count;
+    std::uint64_t value;
+};
+
+std::ostream& operator<<(std::ostream& out, const Number& n) {
+    return out << n.name;
+}
+
+const std::vector<Number> kNumbers = {
+    {"one byte", "\x01\xFE", 1, 1, 0xFE},
+    {"four bytes, most significant first", "\x12\x34\x56\x78", 0, 4, 0x12345678},
+    {"eight bytes", std::string("\x80\0\0\0\0\0\0\x01", 8), 0, 8, 0x8000000000000001},
+    {"none", "\x12", 0, 0, 0},
+    {"bytes past the end are left out", "\xAB\xCD", 1, 4, 0xCD},
+    {"starting past the end", "\xAB", 5, 2, 0},
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(ContainerReaderTest)
+
+BOOST_DATA_TEST_CASE(the_reader_for_each_container, data::make(kContainers), c) {
+    const auto reader = containerReaderFor(c.extension);
+    if (c.reader == nullptr) {
+        BOOST_TEST(!reader);
+    } else {
+        BOOST_TEST_REQUIRE(reader);
+        BOOST_TEST((typeid(*reader) == *c.reader));
+        BOOST_TEST(!reader->measured());
+        BOOST_TEST(reader->seconds() == 0.0);
+    }
+}
+
+BOOST_DATA_TEST_CASE(big_endian_numbers, data::make(kNumbers), n) {
+    BOOST_TEST(bigEndian(n.bytes, n.at, n.count) == n.value);
+}
+
+BOOST_AUTO_TEST_CASE(the_longest_run_of_several_streams) {
+    BOOST_TEST(longestRun({}) == 0.0);
+    std::map<std::uint64_t, CoverageMeter::Runs> streams;
+    for (int i = 0; i < 50; ++i) {
+        streams[0x100].add(i * 3600);  // 2 s at 90 kHz
+    }
+    auto& milliseconds = streams.try_emplace(0x101, 1000).first->second;
+    for (int i = 0; i < 3; ++i) {
+        milliseconds.add(i * 1000);  // 3 s at 1 kHz
+    }
+    BOOST_TEST(longestRun(streams) == 3.0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

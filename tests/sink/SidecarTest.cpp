@@ -1,0 +1,189 @@
+// sidecarText by table: each row changes one thing about a recording and names the field of the
+// sidecar that shows it (or that it is left out), plus the order the fields are written in.
+#include "confcap/sink/Sidecar.h"
+
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Query.h>
+#include <Poco/JSON/Stringifier.h>
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <functional>
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace data = boost::unit_test::data;
+using confcap::sink::Outcome;
+using confcap::sink::PartPiece;
+using confcap::sink::PartTrack;
+using confcap::sink::RecordedGap;
+using confcap::sink::SidecarInput;
+using confcap::sink::sidecarText;
+using namespace std::chrono_literals;
+
+namespace {
+
+// 2024-12-27T10:25:00Z
+const std::chrono::system_clock::time_point kStart{1'735'295'100s};
+
+/// A recorded talk of a 45-minute window in one file, with nothing unusual about it.
+SidecarInput plain() {
+    SidecarInput input;
+    input.talk.title = "Opening";
+    input.streamUrl = "http://127.0.0.1:8080/saal1.m3u8";
+    input.windowStart = kStart;
+    input.windowEnd = kStart + 45min;
+    input.outDir = "/rec";
+    input.files = {"/rec/2024-12-27/Saal 1/10:30 Opening.ts"};
+    input.merged = true;
+    input.pieces = {PartPiece{{PartTrack{0, "10:30 Opening.ts.part", {}, "", ""}}, false}};
+    input.counters.bytes = 1000;
+    input.counters.coveredSeconds = 2700;
+    input.counters.measured = true;
+    input.keptPieces = 1;
+    input.reason = "recorded: 1.00 kB covering 45m of the 45m window";
+    input.finalizedBecause = "window ended";
+    return input;
+}
+
+PartPiece withRenditions(std::vector<std::pair<std::string, std::string>> renditions) {
+    PartPiece piece{{PartTrack{0, "main.ts.part", {}, "", ""}}, false};
+    int track = 1;
+    for (const auto& [name, language] : renditions) {
+        piece.tracks.push_back(PartTrack{track++, "a.aac.part", {}, name, language});
+    }
+    return piece;
+}
+
+RecordedGap gapOf(std::chrono::seconds offset, std::chrono::milliseconds length) {
+    RecordedGap gap;
+    gap.at = kStart + offset;
+    gap.offset = offset;
+    gap.length = length;
+    gap.cause = "connection lost";
+    return gap;
+}
+
+struct Row {
+    const char* name;
+    std::function<void(SidecarInput&)> change;
+    const char* path;      ///< a JSON path (Poco::JSON::Query)
+    const char* expected;  ///< the value there, condensed JSON; "absent" when it is left out
+};
+
+std::ostream& operator<<(std::ostream& out, const Row& row) {
+    return out << row.name;
+}
+
+const std::vector<Row> kRows = {
+    {"the window in UTC, to the second", [](SidecarInput& in) { in.windowEnd += 1500ms; },
+     "window.end", R"("2024-12-27T11:10:01Z")"},
+    {"the scheduled length to the millisecond", [](SidecarInput& in) { in.windowEnd += 1500ms; },
+     "scheduledSeconds", "2701.5"},
+    {"the talk as list --json has it", [](SidecarInput&) {}, "talk.title", R"("Opening")"},
+    {"files relative to the output folder", [](SidecarInput&) {}, "file",
+     R"("2024-12-27/Saal 1/10:30 Opening.ts")"},
+    {"pieces kept apart: every file, the final one first",
+     [](SidecarInput& in) {
+         in.files.push_back("/rec/2024-12-27/Saal 1/10:30 Opening-2.ts");
+         in.merged = false;
+     },
+     "files", R"(["2024-12-27/Saal 1/10:30 Opening.ts","2024-12-27/Saal 1/10:30 Opening-2.ts"])"},
+    {"first data after the window opened", [](SidecarInput& in) { in.firstData = kStart + 2345ms; },
+     "firstDataOffsetSeconds", "2.345"},
+    {"first data before the window opened",
+     [](SidecarInput& in) { in.firstData = kStart - 1500ms; }, "firstDataOffsetSeconds", "-1.5"},
+    {"no first data", [](SidecarInput&) {}, "firstDataOffsetSeconds", "absent"},
+    {"covered time rounded to the millisecond",
+     [](SidecarInput& in) { in.counters.coveredSeconds = 12.34567; }, "coveredSeconds", "12.346"},
+    {"covered time not read from the media", [](SidecarInput& in) { in.counters.measured = false; },
+     "coveredFromMedia", "false"},
+    {"a gap with what is known about it",
+     [](SidecarInput& in) {
+         auto gap = gapOf(90s, 4500ms);
+         gap.detail = "The server closed the connection.";
+         gap.firstSequence = 17;
+         gap.lastSequence = 18;
+         in.counters.gaps.push_back(gap);
+     },
+     "gaps[0]",
+     R"({"at":"2024-12-27T10:26:30Z","cause":"connection lost","detail":"The server closed the connection.","firstSequence":17,"lastSequence":18,"lengthSeconds":4.5,"offsetSeconds":90})"},
+    {"a gap with only its time and cause",
+     [](SidecarInput& in) { in.counters.gaps.push_back(gapOf(-10s, 250ms)); }, "gaps[0]",
+     R"({"at":"2024-12-27T10:24:50Z","cause":"connection lost","lengthSeconds":0.25,"offsetSeconds":-10})"},
+    {"no gaps", [](SidecarInput&) {}, "gaps", "[]"},
+    {"audio renditions, each named once",
+     [](SidecarInput& in) {
+         in.pieces = {withRenditions({{"English", "en"}, {"Deutsch", "de"}}),
+                      withRenditions({{"English", "en"}})};
+     },
+     "audioRenditions",
+     R"([{"language":"en","name":"English"},{"language":"de","name":"Deutsch"}])"},
+    {"no audio renditions", [](SidecarInput&) {}, "audioRenditions", "absent"},
+    {"dropped bytes after a write failure",
+     [](SidecarInput& in) { in.counters.droppedBytes = 4096; }, "droppedBytes", "4096"},
+    {"no dropped bytes", [](SidecarInput&) {}, "droppedBytes", "absent"},
+    {"the pieces kept, not all pieces",
+     [](SidecarInput& in) {
+         in.pieces.push_back(in.pieces.front());
+         in.counters.pieces = 2;
+     },
+     "pieces", "1"},
+    {"the outcome by name", [](SidecarInput& in) { in.outcome = Outcome::Discarded; }, "outcome",
+     R"("discarded")"},
+    {"why it ended", [](SidecarInput& in) { in.finalizedBecause = "stopped"; }, "finalizedBecause",
+     R"("stopped")"},
+    {"the notes in order",
+     [](SidecarInput& in) {
+         in.notes = {"first", "second"};
+     },
+     "notes", R"(["first","second"])"},
+};
+
+/// The value at `path` in the JSON `text`, condensed; "absent" when there is none.
+std::string valueAt(const std::string& text, const std::string& path) {
+    Poco::JSON::Parser parser;
+    const auto value = Poco::JSON::Query(parser.parse(text)).find(path);
+    if (value.isEmpty()) {
+        return "absent";
+    }
+    std::ostringstream out;
+    Poco::JSON::Stringifier::condense(value, out);
+    return out.str();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(SidecarTest)
+
+BOOST_DATA_TEST_CASE(what_the_sidecar_says, data::make(kRows), row) {
+    auto input = plain();
+    row.change(input);
+    BOOST_TEST(valueAt(sidecarText(input), row.path) == row.expected);
+}
+
+BOOST_AUTO_TEST_CASE(fields_in_a_fixed_order_and_a_newline_at_the_end) {
+    auto input = plain();
+    input.firstData = kStart;
+    input.counters.droppedBytes = 1;
+    input.pieces = {withRenditions({{"English", "en"}})};
+    const auto text = sidecarText(input);
+    std::istringstream order(
+        "talk stream window firstDataOffsetSeconds file files audioRenditions bytes "
+        "scheduledSeconds coveredSeconds coveredFromMedia gaps reconnects pieces merged "
+        "droppedBytes outcome reason finalizedBecause notes");
+    std::size_t last = 0;
+    for (std::string key; order >> key;) {
+        // Top-level keys are indented by two spaces.
+        const auto at = text.find("\n  \"" + key + "\"");
+        BOOST_TEST_REQUIRE(at != std::string::npos, key);
+        BOOST_TEST(at > last, key << " comes after the field before it");
+        last = at;
+    }
+    BOOST_TEST(text.back() == '\n');
+}
+
+BOOST_AUTO_TEST_SUITE_END()
