@@ -58,6 +58,10 @@ const std::vector<OptionSpec>& optionSpecs() {
          "HLS audio renditions to keep beside the variant: its default one (default), the one "
          "with this name or language, or all",
          false, kPlanning | kCapture, "Streams"},
+        {"check-streams", nullptr,
+         "check once that each room's stream answers, and say what it sends (plan; record checks "
+         "the rooms with a talk in the next hour at its start)",
+         false, kPlan, "Streams"},
         {"stall-timeout", "DUR", "a stream sending nothing this long is reconnected (default 20s)",
          false, kRecord | kCapture, "Streams"},
         {"recorder", "NAME",

@@ -21,7 +21,7 @@ plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& argu
 }
 
 void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderCommand>& recorder,
-                   std::ostream& out) {
+                   std::ostream& out, const std::vector<RoomStreamCheck>* checks) {
     Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
     Poco::JSON::Array::Ptr jobs = new Poco::JSON::Array;
     for (const auto& job : plan.jobs) {
@@ -43,6 +43,18 @@ void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderC
         skipped->add(j);
     }
     root.set("skipped", skipped);
+    if (checks != nullptr) {
+        Poco::JSON::Array::Ptr streams = new Poco::JSON::Array;
+        for (const auto& c : *checks) {
+            Poco::JSON::Object::Ptr j = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            j->set("room", c.room);
+            j->set("url", c.url);
+            j->set("state", std::string(source::toString(c.check.state)));
+            j->set("summary", c.check.summary);
+            streams->add(j);
+        }
+        root.set("streams", streams);
+    }
     root.stringify(out, 2);
     out << "\n";
 }
@@ -80,17 +92,34 @@ void printPlanTable(const schedule::Schedule& schedule, const plan::Plan& plan,
     }
 }
 
+void printStreamChecks(const std::vector<RoomStreamCheck>& checks, std::ostream& out) {
+    out << "\nStreams, checked now (" << checks.size() << "):\n";
+    for (const auto& c : checks) {
+        out << "  " << status::fit(status::sanitize(c.room), 16) << "  "
+            << status::fit(status::sanitize(c.check.summary), 44) << "  " << status::sanitize(c.url)
+            << "\n";
+    }
+}
+
 int runPlan(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     // What record would refuse at start, plan reports too.
     const auto recorder = checkRecorder(arguments);
     const auto schedule = loadSchedule(arguments, err);
     requireSelectedTalks(select::Selector(selectionRules(arguments)), schedule);
     const auto plan = makePlanFor(schedule, arguments);
+    std::optional<std::vector<RoomStreamCheck>> checks;
+    if (arguments.flag("check-streams")) {
+        checks = checkRoomStreams(
+            plan, {arguments.value("ca-file").value_or(""), std::chrono::seconds(10)});
+    }
     if (arguments.flag("json")) {
-        printPlanJson(plan, recorder, out);
+        printPlanJson(plan, recorder, out, checks ? &*checks : nullptr);
     } else {
         const auto zone = arguments.flag("utc") ? std::string() : schedule.conference.timeZone;
         printPlanTable(schedule, plan, recorder, zone, outputFolder(arguments).string(), out);
+        if (checks) {
+            printStreamChecks(*checks, out);
+        }
     }
     return kExitOk;
 }

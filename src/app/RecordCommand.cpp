@@ -21,6 +21,7 @@
 #include "confcap/app/RunOptions.h"
 #include "confcap/app/ScheduleLoader.h"
 #include "confcap/app/SignalWatcher.h"
+#include "confcap/app/StreamChecks.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
 #include "confcap/run/CaptureRecorder.h"
@@ -214,6 +215,19 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
         board.publish(status::Level::Info, {}, "status page at " + server->url("/"));
     }
 
+    // A pre-flight of the rooms with a talk in the next hour, beside the recording: it only
+    // informs, since a room that is not live now may be live at its talk.
+    std::jthread preflight([&board, plan = currentPlan, options = sources, &clock] {
+        const auto now = std::chrono::floor<std::chrono::seconds>(clock.now());
+        for (const auto& c : checkRoomStreams(plan, {options.caFile, std::chrono::seconds(10)},
+                                              std::make_pair(now, now + std::chrono::hours(1)))) {
+            const bool live = c.check.state == source::StreamCheck::State::Live;
+            board.publish(live ? status::Level::Info : status::Level::Warning, {c.room, {}},
+                          "stream check: " + c.check.summary +
+                              (live ? "" : "; each talk's window is tried to its end anyway"));
+        }
+    });
+
     // The schedule is re-read every --refresh, and at once on SIGHUP, which re-reads the config
     // file too: selection, streams and padding may change.
     Arguments active = arguments;  // the options in force
@@ -237,6 +251,7 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
     const bool exitWhenDone = arguments.flag("exit-when-done");
     signals.wait([&] { return exitWhenDone && theScheduler.done(); },
                  std::chrono::milliseconds(200));
+    preflight.join();
     if (signals.stopRequested()) {
         board.publish(status::Level::Info, {},
                       "stopping: talks under way are kept open for the next run with the same "

@@ -267,6 +267,8 @@ BOOST_AUTO_TEST_CASE(a_stream_not_live_yet_is_recorded_from_when_it_appears) {
     BOOST_TEST(missing <= 10.0);
     BOOST_TEST(run.timeline.span() >= 0.8 * (kWindow - missing));
     BOOST_TEST(run.err.find("giving up") == std::string::npos, run.err);
+    // The pre-flight at the start saw the stream missing, and said so without stopping.
+    BOOST_TEST(run.err.find("stream check: not live yet (HTTP 404)") != std::string::npos, run.err);
 }
 
 BOOST_AUTO_TEST_CASE(a_restarted_encoder_is_recorded_across_the_restart) {

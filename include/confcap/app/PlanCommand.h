@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "confcap/app/CommandLine.h"
+#include "confcap/app/StreamChecks.h"
 #include "confcap/plan/Plan.h"
 #include "confcap/schedule/Schedule.h"
 #include "confcap/source/RecorderCommand.h"
@@ -18,9 +19,13 @@ plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& argu
 
 /// Prints the plan as the contract's JSON: {"jobs":[{"talk","stream","recorder","from","until",
 /// "file"}], "skipped":[{"talk","reason"}]}; "recorder" says what records the stream (see
-/// source::recorderFor).
+/// source::recorderFor). With `checks` (--check-streams), also "streams":[{"room","url","state",
+/// "summary"}], state "live", "not live" or "failed".
 void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderCommand>& recorder,
-                   std::ostream& out);
+                   std::ostream& out, const std::vector<RoomStreamCheck>* checks = nullptr);
+
+/// Prints the stream checks as a table: room, what the check found, URL.
+void printStreamChecks(const std::vector<RoomStreamCheck>& checks, std::ostream& out);
 
 /// Prints the plan as a table in `zone` (UTC when empty); with an external `recorder`, each job
 /// says what records it.
