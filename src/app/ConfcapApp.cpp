@@ -25,8 +25,9 @@ namespace {
 
 constexpr const char* kExitCodeHelp =
     "Exit codes: 0 done; 1 a selected talk produced no file; 64 bad option or value,\n"
-    "or a selection that picks no talk; 65 malformed schedule; 66 schedule file missing;\n"
-    "69 URL unreachable or HTTP error, or the --recorder program is not installed;\n"
+    "a selection that picks no talk, or an unknown --conference; 65 malformed schedule or\n"
+    "streaming API document; 66 schedule file missing; 69 URL unreachable or HTTP error\n"
+    "(schedule or streaming API, nothing cached), or the --recorder program is not installed;\n"
     "70 internal error; 73 output folder not writable; 74 write failed (disk full);\n"
     "78 bad config file; 130 stopped by a second Ctrl-C.\n";
 
