@@ -34,8 +34,9 @@ const std::vector<OptionSpec>& optionSpecs() {
         {"timezone", "ZONE", "IANA time zone for schedules that name none, e.g. Europe/Brussels",
          false, kSchedule, "Schedule"},
         {"cache-dir", "DIR",
-         "where the last good schedule is cached (default: $XDG_CACHE_HOME/confcap)", false,
-         kSchedule, "Schedule"},
+         "where the last good schedule and streaming API document are cached (default: "
+         "$XDG_CACHE_HOME/confcap)",
+         false, kSchedule | kConferences, "Schedule"},
         {"ca-file", "FILE", "an extra CA certificate (PEM) to trust for https", false,
          kSchedule | kCapture | kConferences, "Schedule"},
         {"room", "NAME", "only talks in this room (name or guid, any case; repeatable)", true,
