@@ -24,13 +24,21 @@ const std::vector<OptionSpec>& optionSpecs() {
         {"schedule", "SRC",
          "the schedule: an http(s) URL or a file (frab, pretalx, Pentabarf XML or JSON)", false,
          kSchedule, "Schedule"},
+        {"conference", "SLUG",
+         "schedule and streams from a preset (fosdem, fosdemYYYY) or the streaming API "
+         "(confcap conferences lists them)",
+         false, kSchedule, "Schedule"},
+        {"streams-api", "URL",
+         "the c3voc streaming API to ask (default https://streaming.media.ccc.de/streams/v2.json)",
+         false, kSchedule | kConferences, "Schedule"},
         {"timezone", "ZONE", "IANA time zone for schedules that name none, e.g. Europe/Brussels",
          false, kSchedule, "Schedule"},
         {"cache-dir", "DIR",
-         "where the last good schedule is cached (default: $XDG_CACHE_HOME/confcap)", false,
-         kSchedule, "Schedule"},
+         "where the last good schedule and streaming API document are cached (default: "
+         "$XDG_CACHE_HOME/confcap)",
+         false, kSchedule | kConferences, "Schedule"},
         {"ca-file", "FILE", "an extra CA certificate (PEM) to trust for https", false,
-         kSchedule | kCapture, "Schedule"},
+         kSchedule | kCapture | kConferences, "Schedule"},
         {"room", "NAME", "only talks in this room (name or guid, any case; repeatable)", true,
          kSchedule, "Selection"},
         {"track", "NAME", "only talks in this track (any case; repeatable)", true, kSchedule,
@@ -46,12 +54,20 @@ const std::vector<OptionSpec>& optionSpecs() {
          kSchedule, "Selection"},
         {"utc", nullptr, "show times in UTC instead of the conference's time zone", false,
          kList | kPlan, "Output"},
-        {"json", nullptr, "print JSON instead of a table", false, kList | kPlan, "Output"},
+        {"json", nullptr, "print JSON instead of a table", false, kList | kPlan | kConferences,
+         "Output"},
         {"stream", "ROOM=URL", "where a room streams: its name or guid, any case (repeatable)",
          true, kPlanning, "Streams"},
         {"stream-template", "URL",
          "stream URL for rooms without --stream; fills {room}, {room_slug}, {room_guid}", false,
          kPlanning, "Streams"},
+        {"stream-kind", "hd|sd|audio|slides",
+         "with --conference from the streaming API: which stream of a room (default hd)", false,
+         kPlanning, "Streams"},
+        {"language", "native|translated|translated-2",
+         "with --conference from the streaming API: the room's own sound or a translation "
+         "(default native)",
+         false, kPlanning, "Streams"},
         {"variant", "WHICH", "HLS variant: highest bandwidth (default), an index, 720p or 1280x720",
          false, kPlanning | kCapture, "Streams"},
         {"audio", "NAME|LANGUAGE|all",
@@ -127,6 +143,8 @@ std::optional<Command> commandNamed(std::string_view name) {
         return kCapture;
     if (name == "demo")
         return kDemo;
+    if (name == "conferences")
+        return kConferences;
     return std::nullopt;
 }
 
@@ -142,6 +160,8 @@ const char* subcommandName(Command command) {
             return "capture";
         case kDemo:
             return "demo";
+        case kConferences:
+            return "conferences";
         default:
             return "";
     }
@@ -159,6 +179,8 @@ const char* commandSummary(Command command) {
             return "record one stream now, with the same engine";
         case kDemo:
             return "a fake conference on loopback, recorded end to end";
+        case kConferences:
+            return "what the c3voc streaming API announces now: conferences, rooms, streams";
         default:
             return "";
     }

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "confcap/app/CaptureCommand.h"
+#include "confcap/app/Conference.h"
 #include "confcap/app/DemoCommand.h"
 #include "confcap/app/ExitCode.h"
 #include "confcap/app/ListCommand.h"
@@ -24,8 +25,9 @@ namespace {
 
 constexpr const char* kExitCodeHelp =
     "Exit codes: 0 done; 1 a selected talk produced no file; 64 bad option or value,\n"
-    "or a selection that picks no talk; 65 malformed schedule; 66 schedule file missing;\n"
-    "69 URL unreachable or HTTP error, or the --recorder program is not installed;\n"
+    "a selection that picks no talk, or an unknown --conference; 65 malformed schedule or\n"
+    "streaming API document; 66 schedule file missing; 69 URL unreachable or HTTP error\n"
+    "(schedule or streaming API, nothing cached), or the --recorder program is not installed;\n"
     "70 internal error; 73 output folder not writable; 74 write failed (disk full);\n"
     "78 bad config file; 130 stopped by a second Ctrl-C.\n";
 
@@ -56,9 +58,10 @@ int ConfcapApp::runMain(int argc, char** argv) {
     if (!word.empty() && word[0] != '-') {
         command = commandNamed(word);
         if (!command) {
-            std::cerr << "confcap: '" << word
-                      << "' is not a subcommand; use list, plan, record, capture or demo "
-                         "(confcap --help).\n";
+            std::cerr
+                << "confcap: '" << word
+                << "' is not a subcommand; use list, plan, record, capture, demo or conferences "
+                   "(confcap --help).\n";
             return kExitUsage;
         }
     }
@@ -138,6 +141,8 @@ int ConfcapApp::main(const std::vector<std::string>& args) {
                 return runCapture(arguments_, std::cout, std::cerr);
             case kDemo:
                 return runDemo(arguments_, std::cout, std::cerr);
+            case kConferences:
+                return runConferences(arguments_, std::cout, std::cerr);
             default:
                 throw core::UsageError(std::string("'") + subcommandName(*command_) +
                                        "' is not available in this version of confcap.");
@@ -154,8 +159,8 @@ void ConfcapApp::printHelp() const {
         out << "confcap " << CONFCAP_VERSION
             << ": records conference talks from live streams, driven by the schedule.\n\n"
                "Usage: confcap COMMAND [OPTIONS]\n\nCommands:\n";
-        for (Command c : {kList, kPlan, kRecord, kCapture, kDemo}) {
-            out << "  " << std::left << std::setw(9) << subcommandName(c) << commandSummary(c)
+        for (Command c : {kList, kPlan, kRecord, kCapture, kDemo, kConferences}) {
+            out << "  " << std::left << std::setw(13) << subcommandName(c) << commandSummary(c)
                 << "\n";
         }
         out << "\nRun 'confcap COMMAND --help' for a command's options.\n\n" << kExitCodeHelp;

@@ -8,6 +8,7 @@
 #include <iomanip>
 #include <map>
 
+#include "confcap/app/Conference.h"
 #include "confcap/app/ExitCode.h"
 #include "confcap/app/ScheduleLoader.h"
 #include "confcap/core/Error.h"
@@ -138,7 +139,8 @@ void printTalksTable(const schedule::Schedule& schedule,
     }
 }
 
-int runList(const Arguments& arguments, std::ostream& out, std::ostream& err) {
+int runList(const Arguments& given, std::ostream& out, std::ostream& err) {
+    const auto arguments = withConference(given, resolveConference(given, err));
     const select::Selector selector(selectionRules(arguments));
     const auto schedule = loadSchedule(arguments, err);
     requireSelectedTalks(selector, schedule);

@@ -13,10 +13,13 @@
 
 namespace confcap::app {
 
-plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& arguments) {
+plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& arguments,
+                       const std::optional<ConferenceChoice>& conference) {
     auto rules = selectionRules(arguments);
     rules.respectOptout = !arguments.flag("include-optout");
-    return plan::makePlan(schedule, select::Selector(std::move(rules)), streamMap(arguments),
+    auto streams = streamMap(arguments);
+    addConferenceStreams(streams, conference, schedule);
+    return plan::makePlan(schedule, select::Selector(std::move(rules)), streams,
                           planOptions(arguments));
 }
 
@@ -101,12 +104,15 @@ void printStreamChecks(const std::vector<RoomStreamCheck>& checks, std::ostream&
     }
 }
 
-int runPlan(const Arguments& arguments, std::ostream& out, std::ostream& err) {
+int runPlan(const Arguments& given, std::ostream& out, std::ostream& err) {
     // What record would refuse at start, plan reports too.
-    const auto recorder = checkRecorder(arguments);
+    const auto recorder = checkRecorder(given);
+    const auto conference = resolveConference(given, err);
+    const auto arguments = withConference(given, conference);
     const auto schedule = loadSchedule(arguments, err);
     requireSelectedTalks(select::Selector(selectionRules(arguments)), schedule);
-    const auto plan = makePlanFor(schedule, arguments);
+    const auto plan = makePlanFor(schedule, arguments, conference);
+    reportConferenceRooms(conference, schedule, err);
     std::optional<std::vector<RoomStreamCheck>> checks;
     if (arguments.flag("check-streams")) {
         checks = checkRoomStreams(

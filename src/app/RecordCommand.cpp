@@ -67,8 +67,10 @@ status::Mark markFor(const plan::Job& job, const date::time_zone* zone) {
 
 }  // namespace
 
-int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) {
+int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     // Everything a user can get wrong is checked before any waiting starts.
+    const auto conference = resolveConference(given, err);
+    const auto arguments = withConference(given, conference);
     const auto outDir = outputFolder(arguments);
     const auto sources = sourceOptions(arguments);
     const auto minBytes = arguments.has("min-size")
@@ -87,7 +89,8 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
     ScheduleReader scheduleReader;
     auto schedule = *scheduleReader.read(arguments, err);
     requireSelectedTalks(select::Selector(selectionRules(arguments)), schedule);
-    auto currentPlan = makePlanFor(schedule, arguments);
+    auto currentPlan = makePlanFor(schedule, arguments, conference);
+    reportConferenceRooms(conference, schedule, err);
     prepareOutputFolder(outDir);
     source::RecorderPipe::removeStale(outDir / ".confcap");
 
@@ -242,7 +245,7 @@ int runRecord(const Arguments& arguments, std::ostream& out, std::ostream& err) 
             if (!fresh) {
                 return std::nullopt;
             }
-            return makePlanFor(*fresh, active);
+            return makePlanFor(*fresh, active, conference);
         },
         refresh, noteRecorders);
     signals.onReload([&] { refresher.refreshNow(); });

@@ -173,14 +173,14 @@ FetchedSchedule ScheduleSource::fetchFile() {
     std::error_code error;
     const auto status = std::filesystem::status(path, error);
     if (!std::filesystem::exists(status)) {
-        throw core::InputError("The schedule file " + source_ + " does not exist.");
+        throw core::InputError("The " + options_.what + " file " + source_ + " does not exist.");
     }
     if (std::filesystem::is_directory(status)) {
-        throw core::InputError(source_ + " is a folder, not a schedule file.");
+        throw core::InputError(source_ + " is a folder, not a " + options_.what + " file.");
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        throw core::InputError("Could not read the schedule file " + source_ + ": " +
+        throw core::InputError("Could not read the " + options_.what + " file " + source_ + ": " +
                                std::strerror(errno) + ".");
     }
     FetchedSchedule result;
@@ -189,7 +189,7 @@ FetchedSchedule ScheduleSource::fetchFile() {
     contents << in.rdbuf();
     result.bytes = std::move(contents).str();
     if (in.bad()) {
-        throw core::InputError("Could not read the schedule file " + source_ + ".");
+        throw core::InputError("Could not read the " + options_.what + " file " + source_ + ".");
     }
     result.source = source_;
     remember(result, std::nullopt);
@@ -269,8 +269,8 @@ FetchedSchedule ScheduleSource::fetchUrl() {
         try {
             writeCache(file, entry);
         } catch (const std::exception& error) {
-            result.warning = "Could not keep a copy of the schedule in " + file.string() + " (" +
-                             error.what() + ").";
+            result.warning = "Could not keep a copy of the " + options_.what + " in " +
+                             file.string() + " (" + error.what() + ").";
         }
     }
     result.bytes = std::move(response.body);

@@ -162,7 +162,18 @@ Plan makePlan(const schedule::Schedule& schedule, const select::Selector& select
             replaceAll(url, "{room_guid}", encoded(room != nullptr ? room->guid : talk->roomGuid));
         }
         if (url.empty()) {
-            plan.skipped.push_back({*talk, "no stream for room '" + talk->room + "'"});
+            for (const auto& [name, streamUrl] : streams.conferenceStreams) {
+                if (equalsIgnoreCase(name, talk->room)) {
+                    url = streamUrl;
+                    break;
+                }
+            }
+        }
+        if (url.empty()) {
+            plan.skipped.push_back({*talk, "no stream for room '" + talk->room + "'" +
+                                               (streams.conferenceSource.empty()
+                                                    ? std::string()
+                                                    : " in " + streams.conferenceSource)});
             continue;
         }
         Job job;

@@ -17,7 +17,8 @@ enum Command : unsigned {
     kRecord = 1U << 2,
     kCapture = 1U << 3,
     kDemo = 1U << 4,
-    kAllCommands = kList | kPlan | kRecord | kCapture | kDemo,
+    kConferences = 1U << 5,
+    kAllCommands = kList | kPlan | kRecord | kCapture | kDemo | kConferences,
 };
 
 struct OptionSpec {

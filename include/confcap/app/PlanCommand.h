@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "confcap/app/CommandLine.h"
+#include "confcap/app/Conference.h"
 #include "confcap/app/StreamChecks.h"
 #include "confcap/plan/Plan.h"
 #include "confcap/schedule/Schedule.h"
@@ -13,9 +14,10 @@
 namespace confcap::app {
 
 /// The plan the options describe, from a loaded schedule: selection (respecting opt-outs unless
-/// --include-optout), streams, padding and names. Throws core::UsageError for bad options or a
-/// --stream naming an unknown room.
-plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& arguments);
+/// --include-optout), streams (--stream, --stream-template, then the --conference's), padding and
+/// names. Throws core::UsageError for bad options or a --stream naming an unknown room.
+plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& arguments,
+                       const std::optional<ConferenceChoice>& conference = std::nullopt);
 
 /// Prints the plan as the contract's JSON: {"jobs":[{"talk","stream","recorder","from","until",
 /// "file"}], "skipped":[{"talk","reason"}]}; "recorder" says what records the stream (see

@@ -1,6 +1,7 @@
 // Where the schedule's bytes come from (`--schedule SRC`): a file, or an http(s) URL fetched with a
 // conditional GET against an on-disk cache of the last good copy, so a refresh is cheap and a
-// network outage falls back to the copy already known to be good.
+// network outage falls back to the copy already known to be good. The streaming API's document
+// (`--streams-api`) is fetched and cached the same way.
 #pragma once
 
 #include <chrono>
@@ -50,6 +51,8 @@ public:
         std::size_t maxBytes = std::size_t{64} << 20;
         /// Stamps cached copies; the system clock when null. Must outlive the source.
         const core::Clock* clock = nullptr;
+        /// What the document is, for messages: "schedule", "streaming API document".
+        std::string what = "schedule";
     };
 
     /// `source` is an http:// or https:// URL or a file path. Does no I/O.

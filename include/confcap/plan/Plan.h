@@ -15,12 +15,19 @@
 
 namespace confcap::plan {
 
-/// Where each room streams: explicit `--stream ROOM=URL` entries, else a URL template.
+/// Where each room streams: explicit `--stream ROOM=URL` entries, else a URL template, else the
+/// conference's streams (`--conference`: a preset or the streaming API).
 struct StreamMap {
     /// (room name or guid, URL), matched case-insensitively against the room's name or guid.
     std::vector<std::pair<std::string, std::string>> streams;
     /// `--stream-template`: "{room}", "{room_slug}" and "{room_guid}", each URL-encoded.
     std::string streamTemplate;
+    /// (schedule room name, URL) from the streaming API, already matched to the schedule's
+    /// rooms (see matchRooms); unlike `streams`, a room the schedule lacks is no error.
+    std::vector<std::pair<std::string, std::string>> conferenceStreams;
+    /// Where conferenceStreams came from, for the reason a room has none, e.g. "the streaming
+    /// API's 35c3 (hd, native)"; empty without --conference.
+    std::string conferenceSource;
 };
 
 /// Parses one `--stream ROOM=URL` value. Throws core::UsageError when it has no '=', an empty
