@@ -339,7 +339,7 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
     for (const auto& note : result.notes) {
         board.publish(writeError.empty() ? status::Level::Info : status::Level::Debug, mark, note);
     }
-    const bool recorded = result.outcome == sink::Outcome::Recorded;
+    const bool recorded = result.outcome == core::Outcome::Recorded;
     if (!writeError.empty()) {
         const auto kept = core::formatBytes(result.status.bytes) + ", " +
                           core::formatDuration(seconds(std::lround(result.status.coveredSeconds))) +
@@ -378,7 +378,7 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
         err << "confcap: " << sentence << ".\n";
         return kExitUnavailable;
     }
-    if (result.outcome == sink::Outcome::Discarded) {
+    if (result.outcome == core::Outcome::Discarded) {
         err << "confcap: Discarded the recording of " << url << ": " << reasonDetail(result.reason)
             << ".\n";
         return kExitTalksFailed;

@@ -183,7 +183,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         for (const auto& result : results) {
             const auto job = byStem.find(result.relativeStem.generic_string());
             const auto mark = job != byStem.end() ? markFor(*job->second, zone) : status::Mark{};
-            board.publish(result.outcome == sink::Outcome::Failed ? status::Level::Warning
+            board.publish(result.outcome == core::Outcome::Failed ? status::Level::Warning
                                                                   : status::Level::Info,
                           mark, "finished the recording an earlier run left: " + result.reason);
             if (job != byStem.end()) {
@@ -288,8 +288,8 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
             << "); what was written is kept.\n";
         return kExitIoError;
     }
-    const bool allRecorded = summary.count(status::Outcome::Failed) == 0 &&
-                             summary.count(status::Outcome::Discarded) == 0;
+    const bool allRecorded =
+        summary.count(core::Outcome::Failed) == 0 && summary.count(core::Outcome::Discarded) == 0;
     return allRecorded ? kExitOk : kExitTalksFailed;
 }
 

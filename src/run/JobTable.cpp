@@ -18,18 +18,6 @@ TimePoint toTimePoint(core::Instant t) {
 
 }  // namespace
 
-JobState stateOf(sink::Outcome outcome) noexcept {
-    switch (outcome) {
-        case sink::Outcome::Recorded:
-            return JobState::Recorded;
-        case sink::Outcome::Discarded:
-            return JobState::Discarded;
-        case sink::Outcome::Failed:
-            break;
-    }
-    return JobState::Failed;
-}
-
 bool transitionAllowed(JobState from, JobState to) noexcept {
     switch (from) {
         case JobState::Waiting:

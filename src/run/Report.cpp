@@ -37,6 +37,41 @@ bool isFinal(JobState state) noexcept {
     return state != JobState::Waiting && !isActive(state);
 }
 
+JobState stateOf(core::Outcome outcome) noexcept {
+    switch (outcome) {
+        case core::Outcome::Recorded:
+            return JobState::Recorded;
+        case core::Outcome::Discarded:
+            return JobState::Discarded;
+        case core::Outcome::Failed:
+            return JobState::Failed;
+        case core::Outcome::Skipped:
+            return JobState::Skipped;
+        case core::Outcome::Cancelled:
+            return JobState::Cancelled;
+        case core::Outcome::Interrupted:
+            return JobState::Interrupted;
+    }
+    return JobState::Failed;
+}
+
+core::Outcome outcomeOf(JobState state) noexcept {
+    switch (state) {
+        case JobState::Recorded:
+            return core::Outcome::Recorded;
+        case JobState::Discarded:
+            return core::Outcome::Discarded;
+        case JobState::Failed:
+            return core::Outcome::Failed;
+        case JobState::Skipped:
+            return core::Outcome::Skipped;
+        case JobState::Interrupted:
+            return core::Outcome::Interrupted;
+        default:
+            return core::Outcome::Cancelled;
+    }
+}
+
 const char* toString(Level level) noexcept {
     switch (level) {
         case Level::Debug:

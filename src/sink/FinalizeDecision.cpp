@@ -41,13 +41,13 @@ FinalizeDecision decideFinal(const FinalizeInput& input) {
     const std::string stopped =
         failedWrite ? " after writing stopped early (" + core::clause(input.writeError) + ")" : "";
     const auto drop = [&](std::string why) {
-        decision.outcome = failedWrite ? Outcome::Failed : Outcome::Discarded;
-        decision.reason = std::string(outcomeName(decision.outcome)) + ": " + why + stopped;
+        decision.outcome = failedWrite ? core::Outcome::Failed : core::Outcome::Discarded;
+        decision.reason = std::string(core::toString(decision.outcome)) + ": " + why + stopped;
         decision.kept.clear();
         return decision;
     };
     if (decision.bytes == 0) {
-        decision.outcome = Outcome::Failed;
+        decision.outcome = core::Outcome::Failed;
         decision.reason =
             failedWrite ? "failed: nothing was written (" + core::clause(input.writeError) + ")"
                         : "failed: no stream data arrived";
@@ -67,7 +67,7 @@ FinalizeDecision decideFinal(const FinalizeInput& input) {
                     "below --min-size " +
                     core::formatBytes(input.minBytes));
     }
-    decision.outcome = Outcome::Recorded;
+    decision.outcome = core::Outcome::Recorded;
     decision.reason = "recorded: " + core::formatBytes(decision.bytes) + " covering " +
                       duration(input.coveredSeconds) + " of the " +
                       core::formatDuration(input.scheduled) + " window";

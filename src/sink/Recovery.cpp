@@ -59,7 +59,7 @@ std::vector<FinalizeResult> recoverLeftovers(
             continue;
         } catch (const std::exception& e) {
             FinalizeResult failed;
-            failed.outcome = Outcome::Failed;
+            failed.outcome = core::Outcome::Failed;
             failed.reason = "failed: " + core::clause(e.what());
             failed.relativeStem = stem;
             results.push_back(std::move(failed));

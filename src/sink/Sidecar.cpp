@@ -107,7 +107,7 @@ std::string sidecarText(const SidecarInput& input) {
     if (counters.droppedBytes > 0) {
         sidecar->set("droppedBytes", counters.droppedBytes);
     }
-    sidecar->set("outcome", std::string(outcomeName(input.outcome)));
+    sidecar->set("outcome", std::string(core::toString(input.outcome)));
     sidecar->set("reason", input.reason);
     sidecar->set("finalizedBecause", input.finalizedBecause);
     Poco::JSON::Array::Ptr notes = new Poco::JSON::Array;

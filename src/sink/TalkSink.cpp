@@ -62,18 +62,6 @@ TalkSinkConfig checked(TalkSinkConfig config) {
 
 }  // namespace
 
-std::string_view outcomeName(Outcome outcome) noexcept {
-    switch (outcome) {
-        case Outcome::Recorded:
-            return "recorded";
-        case Outcome::Discarded:
-            return "discarded";
-        case Outcome::Failed:
-            break;
-    }
-    return "failed";
-}
-
 const core::Clock& TalkSink::defaultClock() {
     static const core::SystemClock clock;
     return clock;
@@ -385,7 +373,7 @@ FinalizeResult TalkSink::finalize(std::string_view reason) {
             result_ = finish(reason);
         } catch (const std::exception& e) {
             FinalizeResult failed;
-            failed.outcome = Outcome::Failed;
+            failed.outcome = core::Outcome::Failed;
             failed.reason =
                 std::string("failed: ") + e.what() + " The parts are kept for a later recovery.";
             failed.relativeStem = config_.relativeStem;
@@ -447,7 +435,7 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
         std::lock_guard lock(mutex_);
         status_.bytes = decision.bytes;
     }
-    if (decision.outcome != Outcome::Recorded) {
+    if (decision.outcome != core::Outcome::Recorded) {
         parts_.removeAll();
         return result;
     }

@@ -332,7 +332,7 @@ std::string statusPage(const std::vector<JobSnapshot>& jobs, const std::vector<E
     page += "<h2>Upcoming</h2>\n<table>" + headerRow({"Room", "Talk", "Window", "Starts in"}) +
             "\n<tbody id=\"upcoming\">\n" + upcomingRows(jobs, now) + "</tbody></table>\n";
     page += "<h2>Finished</h2>\n<table>" +
-            headerRow({"Room", "Talk", "Outcome", "Coverage", "Bytes", "Gaps", "Reconnects",
+            headerRow({"Room", "Talk", "core::Outcome", "Coverage", "Bytes", "Gaps", "Reconnects",
                        "Reason", "File"}) +
             "\n<tbody id=\"finished\">\n" + finishedRows(jobs, now) + "</tbody></table>\n";
     page += "<h2>Recent events</h2>\n<table>" + headerRow({"Time", "Where", "Message"}) +

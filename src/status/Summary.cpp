@@ -25,8 +25,9 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr std::array kOutcomes{Outcome::Recorded, Outcome::Discarded, Outcome::Failed,
-                               Outcome::Skipped,  Outcome::Cancelled, Outcome::Interrupted};
+constexpr std::array kOutcomes{core::Outcome::Recorded,  core::Outcome::Discarded,
+                               core::Outcome::Failed,    core::Outcome::Skipped,
+                               core::Outcome::Cancelled, core::Outcome::Interrupted};
 
 /// JSON has no NaN or infinity.
 double finite(double value) {
@@ -35,23 +36,6 @@ double finite(double value) {
 
 double secondsBetween(core::Instant from, core::Instant until) {
     return std::max(0.0, std::chrono::duration<double>(until - from).count());
-}
-
-Outcome outcomeOf(JobState state) {
-    switch (state) {
-        case JobState::Recorded:
-            return Outcome::Recorded;
-        case JobState::Discarded:
-            return Outcome::Discarded;
-        case JobState::Failed:
-            return Outcome::Failed;
-        case JobState::Skipped:
-            return Outcome::Skipped;
-        case JobState::Interrupted:
-            return Outcome::Interrupted;
-        default:
-            return Outcome::Cancelled;
-    }
 }
 
 std::string unfinishedReason(const JobSnapshot& job) {
@@ -80,24 +64,6 @@ std::string span(double s) {
 
 }  // namespace
 
-const char* toString(Outcome outcome) noexcept {
-    switch (outcome) {
-        case Outcome::Recorded:
-            return "recorded";
-        case Outcome::Discarded:
-            return "discarded";
-        case Outcome::Failed:
-            return "failed";
-        case Outcome::Skipped:
-            return "skipped";
-        case Outcome::Cancelled:
-            return "cancelled";
-        case Outcome::Interrupted:
-            return "interrupted";
-    }
-    return "unknown";
-}
-
 Summary Summary::fromJobs(const std::vector<JobSnapshot>& jobs, core::Instant finishedAt) {
     Summary summary;
     summary.finishedAt_ = finishedAt;
@@ -111,7 +77,7 @@ Summary Summary::fromJobs(const std::vector<JobSnapshot>& jobs, core::Instant fi
         entry.talkEnd = job.talkEnd;
         entry.from = job.from;
         entry.until = job.until;
-        entry.outcome = outcomeOf(job.state);
+        entry.outcome = run::outcomeOf(job.state);
         entry.reason = isFinal(job.state) ? job.reason : unfinishedReason(job);
         entry.file = job.file;
         entry.bytes = job.bytes;
@@ -134,7 +100,7 @@ std::filesystem::path Summary::defaultPath(const std::filesystem::path& outputDi
     return outputDir / ".confcap" / "summary.json";
 }
 
-std::size_t Summary::count(Outcome outcome) const noexcept {
+std::size_t Summary::count(core::Outcome outcome) const noexcept {
     return static_cast<std::size_t>(
         std::count_if(entries_.begin(), entries_.end(),
                       [&](const auto& entry) { return entry.outcome == outcome; }));

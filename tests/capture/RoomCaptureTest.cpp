@@ -589,7 +589,7 @@ BOOST_AUTO_TEST_CASE(back_to_back_talk_sinks_make_playable_files) {
     for (std::size_t i = 0; i < run.results.size(); ++i) {
         const auto& result = run.results[i];
         BOOST_TEST_INFO("talk " << i << ": " << result.reason);
-        BOOST_REQUIRE((result.outcome == confcap::sink::Outcome::Recorded));
+        BOOST_REQUIRE((result.outcome == confcap::core::Outcome::Recorded));
         BOOST_REQUIRE_EQUAL(result.files.size(), 1u);
         const auto p = probe(result.files[0]);
         BOOST_TEST(p.ok);

@@ -9,9 +9,9 @@
 #include <vector>
 
 namespace data = boost::unit_test::data;
+using confcap::core::Outcome;
 using confcap::sink::decideFinal;
 using confcap::sink::FinalizeInput;
-using confcap::sink::Outcome;
 using namespace std::chrono_literals;
 
 namespace {
@@ -24,7 +24,7 @@ struct Row {
     std::uint64_t minBytes;
     std::chrono::seconds minDuration;
     const char* writeError;
-    Outcome outcome;
+    confcap::core::Outcome outcome;
     std::vector<std::size_t> kept;
     const char* reason;
 };
@@ -44,7 +44,7 @@ const std::vector<Row> kRows = {
      kDefaultMin,
      10s,
      "",
-     Outcome::Recorded,
+     confcap::core::Outcome::Recorded,
      {0},
      "recorded: 300 MB covering 45m of the 50m window"},
     {"a one-minute audio slot at 32 kbit/s",
@@ -54,7 +54,7 @@ const std::vector<Row> kRows = {
      kDefaultMin,
      10s,
      "",
-     Outcome::Recorded,
+     confcap::core::Outcome::Recorded,
      {0},
      "recorded: 240 kB covering 1m of the 50m window"},
     {"media below --min-duration",
@@ -64,7 +64,7 @@ const std::vector<Row> kRows = {
      kDefaultMin,
      10s,
      "",
-     Outcome::Discarded,
+     confcap::core::Outcome::Discarded,
      {},
      "discarded: 4s of media is below --min-duration 10s"},
     {"bytes that are not media, small",
@@ -74,7 +74,7 @@ const std::vector<Row> kRows = {
      kDefaultMin,
      10s,
      "",
-     Outcome::Discarded,
+     confcap::core::Outcome::Discarded,
      {},
      "discarded: 20.0 kB that could not be read as media is below --min-size 524 kB"},
     {"bytes that are not media, large enough",
@@ -84,7 +84,7 @@ const std::vector<Row> kRows = {
      kDefaultMin,
      10s,
      "",
-     Outcome::Recorded,
+     confcap::core::Outcome::Recorded,
      {0},
      "recorded: 800 kB covering 30s of the 50m window"},
     {"nothing arrived",
@@ -94,7 +94,7 @@ const std::vector<Row> kRows = {
      kDefaultMin,
      10s,
      "",
-     Outcome::Failed,
+     confcap::core::Outcome::Failed,
      {},
      "failed: no stream data arrived"},
     {"an empty piece",
@@ -104,7 +104,7 @@ const std::vector<Row> kRows = {
      kDefaultMin,
      10s,
      "",
-     Outcome::Failed,
+     confcap::core::Outcome::Failed,
      {},
      "failed: no stream data arrived"},
     {"a tiny piece beside larger ones is left out",
@@ -114,7 +114,7 @@ const std::vector<Row> kRows = {
      kDefaultMin,
      10s,
      "",
-     Outcome::Recorded,
+     confcap::core::Outcome::Recorded,
      {0, 2},
      "recorded: 9.0 MB covering 10m of the 50m window"},
     {"tiny pieces alone are kept",
@@ -124,7 +124,7 @@ const std::vector<Row> kRows = {
      0,
      10s,
      "",
-     Outcome::Recorded,
+     confcap::core::Outcome::Recorded,
      {0, 1},
      "recorded: 18.0 kB covering 12s of the 50m window"},
     {"the disk filled up after enough",
@@ -134,7 +134,7 @@ const std::vector<Row> kRows = {
      kDefaultMin,
      10s,
      "The disk is full: could not write \"x.ts.part\".",
-     Outcome::Recorded,
+     confcap::core::Outcome::Recorded,
      {0},
      "recorded: 100 MB covering 15m of the 50m window after writing stopped early (the disk is "
      "full: could not write \"x.ts.part\")"},
@@ -145,7 +145,7 @@ const std::vector<Row> kRows = {
      kDefaultMin,
      10s,
      "The disk is full: could not write \"x.ts.part\".",
-     Outcome::Failed,
+     confcap::core::Outcome::Failed,
      {},
      "failed: 3s of media is below --min-duration 10s after writing stopped early (the disk is "
      "full: could not write \"x.ts.part\")"},
@@ -156,7 +156,7 @@ const std::vector<Row> kRows = {
      kDefaultMin,
      10s,
      "The disk is full: could not write \"x.ts.part\".",
-     Outcome::Failed,
+     confcap::core::Outcome::Failed,
      {},
      "failed: nothing was written (the disk is full: could not write \"x.ts.part\")"},
 };

@@ -16,7 +16,7 @@
 #include <vector>
 
 namespace data = boost::unit_test::data;
-using confcap::sink::Outcome;
+using confcap::core::Outcome;
 using confcap::sink::PartPiece;
 using confcap::sink::PartTrack;
 using confcap::sink::RecordedGap;
@@ -132,7 +132,8 @@ const std::vector<Row> kRows = {
          in.counters.pieces = 2;
      },
      "pieces", "1"},
-    {"the outcome by name", [](SidecarInput& in) { in.outcome = Outcome::Discarded; }, "outcome",
+    {"the outcome by name",
+     [](SidecarInput& in) { in.outcome = confcap::core::Outcome::Discarded; }, "outcome",
      R"("discarded")"},
     {"why it ended", [](SidecarInput& in) { in.finalizedBecause = "stopped"; }, "finalizedBecause",
      R"("stopped")"},

@@ -28,10 +28,6 @@
 
 namespace confcap::sink {
 
-std::ostream& operator<<(std::ostream& out, Outcome outcome) {
-    return out << outcomeName(outcome);
-}
-
 std::ostream& operator<<(std::ostream& out, SinkState state) {
     return out << "SinkState " << static_cast<int>(state);
 }
@@ -45,9 +41,9 @@ using confcap::testing::TempDir;
 using namespace std::chrono_literals;
 using confcap::core::FakeClock;
 using confcap::core::Gap;
+using confcap::core::Outcome;
 using confcap::core::StreamFormat;
 using confcap::sink::FinalizeResult;
-using confcap::sink::Outcome;
 using confcap::sink::PieceMerger;
 using confcap::sink::SinkState;
 using confcap::sink::TalkSink;
@@ -168,7 +164,7 @@ BOOST_AUTO_TEST_CASE(tinyDumpIsDiscarded) {
     feed(sink, clock, std::string(12'000, 'x'), 4000);
     BOOST_TEST(filesUnder(temp.path).size() == 2u);  // the part and its manifest
     const auto result = sink.finalize("window ended");
-    BOOST_TEST(result.outcome == Outcome::Discarded);
+    BOOST_TEST(result.outcome == confcap::core::Outcome::Discarded);
     BOOST_TEST(result.reason ==
                "discarded: 12.0 kB that could not be read as media is below --min-size 1.0 MB");
     BOOST_TEST(result.files.empty());
@@ -185,7 +181,7 @@ BOOST_AUTO_TEST_CASE(shortRecordingIsDiscardedByDuration) {
     sink.beginPiece(kTs, false);
     feed(sink, clock, std::string(30'000, 'x'), 10'000, 2.0);
     const auto result = sink.finalize("window ended");
-    BOOST_TEST(result.outcome == Outcome::Discarded);
+    BOOST_TEST(result.outcome == confcap::core::Outcome::Discarded);
     BOOST_TEST(result.reason == "discarded: 6s of stream is below --min-duration 5m");
     BOOST_TEST(filesUnder(temp.path).empty());
 }
@@ -196,7 +192,7 @@ BOOST_AUTO_TEST_CASE(noDataIsAFailureAndLeavesNothing) {
     TalkSink sink(configIn(temp.path), clock);
     sink.beginPiece(kTs, false);
     const auto result = sink.finalize("window ended");
-    BOOST_TEST(result.outcome == Outcome::Failed);
+    BOOST_TEST(result.outcome == confcap::core::Outcome::Failed);
     BOOST_TEST(result.reason == "failed: no stream data arrived");
     BOOST_TEST(filesUnder(temp.path).empty());
 }
@@ -231,7 +227,7 @@ BOOST_AUTO_TEST_CASE(recordsTheFileAndItsSidecar) {
     BOOST_TEST(status.gaps.size() == 1u);
 
     const auto result = sink.finalize("window ended");
-    BOOST_TEST(result.outcome == Outcome::Recorded, result.reason);
+    BOOST_TEST(result.outcome == confcap::core::Outcome::Recorded, result.reason);
     const auto dir = temp.path / "2024-12-27" / "Saal 1";
     BOOST_TEST(
         filesUnder(temp.path) == (std::vector<std::string>{"2024-12-27/Saal 1/10:30 Opening.json",
@@ -330,7 +326,7 @@ BOOST_AUTO_TEST_CASE(webmPiecesAreMergedIntoOnePlayableFile) {
     BOOST_TEST(fs::exists(dir / "10:30 Opening.webm.part"));
     BOOST_TEST(fs::exists(dir / "10:30 Opening.webm.part2"));
     const auto result = sink.finalize("window ended");
-    BOOST_TEST(result.outcome == Outcome::Recorded, result.reason);
+    BOOST_TEST(result.outcome == confcap::core::Outcome::Recorded, result.reason);
     BOOST_REQUIRE(result.files.size() == 1u);
     BOOST_TEST(result.files[0] == dir / "10:30 Opening.webm");
     BOOST_TEST(std::abs(durationOf(result.files[0]) - 3.0) <= 0.5);
@@ -358,7 +354,7 @@ BOOST_AUTO_TEST_CASE(aTinyPieceBetweenTwoIsLeftOutOfTheMerge) {
     feed(sink, clock, clips().webmB, 4096);
     BOOST_TEST(sink.status().pieces == 3);
     const auto result = sink.finalize("window ended");
-    BOOST_TEST(result.outcome == Outcome::Recorded, result.reason);
+    BOOST_TEST(result.outcome == confcap::core::Outcome::Recorded, result.reason);
     BOOST_REQUIRE(result.files.size() == 1u);
     BOOST_TEST(std::abs(durationOf(result.files[0]) - 3.0) <= 0.5);
     BOOST_TEST(std::any_of(result.notes.begin(), result.notes.end(), [](const std::string& note) {
@@ -376,7 +372,7 @@ BOOST_AUTO_TEST_CASE(withoutFfmpegPiecesAreKeptNumbered) {
     sink.beginPiece(kWebm, false);
     feed(sink, clock, clips().webmB, 65536);
     const auto result = sink.finalize("window ended");
-    BOOST_TEST(result.outcome == Outcome::Recorded, result.reason);
+    BOOST_TEST(result.outcome == confcap::core::Outcome::Recorded, result.reason);
     const auto dir = temp.path / "2024-12-27" / "Saal 1";
     BOOST_TEST(result.files == (std::vector<fs::path>{dir / "10:30 Opening.part1.webm",
                                                       dir / "10:30 Opening.part2.webm"}),
@@ -469,7 +465,7 @@ BOOST_AUTO_TEST_CASE(fullDiskThrowsOnceAndKeepsWhatWasWritten) {
     BOOST_TEST(message.find("10:30 Opening kept.ts.part\"") != std::string::npos, message);
     BOOST_TEST(next() == std::to_string(static_cast<int>(SinkState::WriteFailed)));
     BOOST_TEST(next() == std::to_string(data.size() - kLimit));
-    BOOST_TEST(next() == std::to_string(static_cast<int>(Outcome::Recorded)));
+    BOOST_TEST(next() == std::to_string(static_cast<int>(confcap::core::Outcome::Recorded)));
     BOOST_TEST(next().find("after writing stopped early") != std::string::npos);
     const fs::path kept = next();
     BOOST_TEST(kept.filename() == "10:30 Opening kept.ts");
@@ -485,7 +481,7 @@ BOOST_AUTO_TEST_CASE(fullDiskThrowsOnceAndKeepsWhatWasWritten) {
     next();
     next();
     next();
-    BOOST_TEST(next() == std::to_string(static_cast<int>(Outcome::Failed)));
+    BOOST_TEST(next() == std::to_string(static_cast<int>(confcap::core::Outcome::Failed)));
     BOOST_TEST(next().starts_with(
         "failed: 102 kB that could not be read as media is below --min-size 1.0 MB after writing"));
     BOOST_TEST(next() == "-");
@@ -517,7 +513,7 @@ BOOST_AUTO_TEST_CASE(recoverLeftoversFinalizesAbandonedParts) {
 
     const auto results = confcap::sink::recoverLeftovers(temp.path);
     BOOST_REQUIRE(results.size() == 1u);
-    BOOST_TEST(results[0].outcome == Outcome::Recorded, results[0].reason);
+    BOOST_TEST(results[0].outcome == confcap::core::Outcome::Recorded, results[0].reason);
     BOOST_TEST(results[0].relativeStem == "2024-12-27/Saal 1/10:30 Opening");
     BOOST_TEST(results[0].files.at(0) == dir / "10:30 Opening.ts");
     BOOST_TEST(readFile(dir / "10:30 Opening.ts") == clips().tsA);
@@ -529,7 +525,7 @@ BOOST_AUTO_TEST_CASE(recoverLeftoversFinalizesAbandonedParts) {
     BOOST_TEST(fs::exists(temp.path / "2024-12-27/Saal 2/10:30 Live.ts.part"));
     BOOST_TEST(confcap::sink::recoverLeftovers(temp.path).empty());
 
-    BOOST_TEST(live.finalize("window ended").outcome == Outcome::Recorded);
+    BOOST_TEST(live.finalize("window ended").outcome == confcap::core::Outcome::Recorded);
     BOOST_TEST(filesUnder(temp.path).size() == 4u);
 }
 
@@ -551,7 +547,7 @@ BOOST_AUTO_TEST_CASE(recoverLeftoversFinalizesPartsOfACrashedProcess) {
     BOOST_REQUIRE(WIFEXITED(status));
     const auto results = confcap::sink::recoverLeftovers(temp.path);
     BOOST_REQUIRE(results.size() == 1u);
-    BOOST_TEST(results[0].outcome == Outcome::Recorded, results[0].reason);
+    BOOST_TEST(results[0].outcome == confcap::core::Outcome::Recorded, results[0].reason);
     BOOST_TEST(readFile(results[0].files.at(0)) == data);
     BOOST_TEST(readJson(results[0].sidecar)->getValue<std::uint64_t>("bytes") == data.size());
     BOOST_TEST(filesUnder(temp.path).size() == 2u);
@@ -566,7 +562,7 @@ BOOST_AUTO_TEST_CASE(piecesOfDifferentFormatsAreKeptApart) {
     sink.beginPiece({"mp3", true}, false);
     feed(sink, clock, std::string(2000, 'm'), 1000);
     const auto result = sink.finalize("window ended");
-    BOOST_TEST(result.outcome == Outcome::Recorded, result.reason);
+    BOOST_TEST(result.outcome == confcap::core::Outcome::Recorded, result.reason);
     const auto dir = temp.path / "2024-12-27" / "Saal 1";
     BOOST_TEST(result.files == (std::vector<fs::path>{dir / "10:30 Opening.part1.ts",
                                                       dir / "10:30 Opening.part2.mp3"}),
@@ -586,7 +582,7 @@ BOOST_AUTO_TEST_CASE(unwritableFolderIsOneOutputErrorAndAFailure) {
     sink.beginPiece(kTs, false);
     BOOST_TEST(sink.status().droppedBytes == 7u);
     const auto result = sink.finalize("window ended");
-    BOOST_TEST(result.outcome == Outcome::Failed);
+    BOOST_TEST(result.outcome == confcap::core::Outcome::Failed);
     BOOST_TEST(result.reason.find("failed: nothing was written (could not create the folder") == 0u,
                result.reason);
     BOOST_TEST(filesUnder(temp.path) == std::vector<std::string>{"2024-12-27"},
@@ -615,7 +611,7 @@ BOOST_AUTO_TEST_CASE(aContinuedSinkAddsANewPieceThatIsByteAppended) {
     sink.write(chunkOf(clips().tsB, 1.0));
     BOOST_TEST(sink.status().pieces == 2);
     const auto result = sink.finalize("window ended");
-    BOOST_TEST(result.outcome == Outcome::Recorded, result.reason);
+    BOOST_TEST(result.outcome == confcap::core::Outcome::Recorded, result.reason);
     BOOST_REQUIRE(result.files.size() == 1u);
     BOOST_TEST(readFile(result.files[0]) == clips().tsA + clips().tsB);
     BOOST_TEST(!probe(result.files[0], "format=format_name").empty());
@@ -699,7 +695,7 @@ BOOST_AUTO_TEST_CASE(audioRenditionsAreMuxedIntoTheFile) {
     write(1, german);
     write(2, english);
     const auto result = sink.finalize("window ended");
-    BOOST_TEST(result.outcome == Outcome::Recorded, result.reason);
+    BOOST_TEST(result.outcome == confcap::core::Outcome::Recorded, result.reason);
     BOOST_REQUIRE_EQUAL(result.files.size(), 1u);
     // ffprobe lists a TS file's streams twice (in the program, without tags, and alone): keep
     // the fuller line of each stream.
@@ -763,7 +759,7 @@ BOOST_AUTO_TEST_CASE(aSuspendedRecordingIsContinuedIntoTheSameFile) {
             second.beginPiece(kTs, false);
             segment(second, clips().tsB, resumedAt);
             const auto result = second.finalize("window ended");
-            BOOST_TEST(result.outcome == Outcome::Recorded, result.reason);
+            BOOST_TEST(result.outcome == confcap::core::Outcome::Recorded, result.reason);
             BOOST_REQUIRE_EQUAL(result.files.size(), 1u);
             BOOST_TEST(result.files[0].filename().string() ==
                        "10:30 Opening " + std::to_string(resumedAt) + ".ts");

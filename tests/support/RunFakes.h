@@ -61,7 +61,7 @@ public:
                                                         bool windowEnded) override {
         note("finish " + key + " (" + std::string(reason) + (windowEnded ? ", at its end)" : ")"));
         confcap::sink::FinalizeResult result;
-        result.outcome = confcap::sink::Outcome::Recorded;
+        result.outcome = confcap::core::Outcome::Recorded;
         result.reason = "recorded: 1.0 MB";
         result.files = {outDir_ / (key + ".ts")};
         result.status.bytes = 1'000'000;

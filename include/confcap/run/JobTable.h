@@ -107,9 +107,6 @@ private:
     std::vector<JobEntry> entries_;
 };
 
-/// The final state a recording's outcome puts its job in. Pure.
-JobState stateOf(sink::Outcome outcome) noexcept;
-
 /// Whether the state machine allows `from` -> `to`. Pure.
 bool transitionAllowed(JobState from, JobState to) noexcept;
 

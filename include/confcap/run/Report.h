@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "confcap/core/Outcome.h"
 #include "confcap/core/Time.h"
 
 namespace confcap::run {
@@ -34,6 +35,11 @@ bool isActive(JobState state) noexcept;
 /// True for Recorded, Discarded, Failed, Skipped, Cancelled and Interrupted: nothing will change
 /// any more in this run.
 bool isFinal(JobState state) noexcept;
+
+/// The final state an outcome puts a job in, and back: the final states are the outcomes. A
+/// state that is not final has the outcome Cancelled (what a run's end leaves of it). Pure.
+JobState stateOf(core::Outcome outcome) noexcept;
+core::Outcome outcomeOf(JobState state) noexcept;
 
 enum class Level { Debug, Info, Warning, Error };
 

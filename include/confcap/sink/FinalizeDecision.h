@@ -27,7 +27,7 @@ struct FinalizeInput {
 
 /// The decision.
 struct FinalizeDecision {
-    Outcome outcome = Outcome::Failed;
+    core::Outcome outcome = core::Outcome::Failed;
     /// "recorded: 12.3 MB covering 45m of the 50m window with 2 gaps", "discarded: …".
     std::string reason;
     /// The pieces to publish, by index; pieces left out (empty, or tiny beside larger ones) are

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "confcap/core/Outcome.h"
 #include "confcap/sink/TalkMetadata.h"
 
 namespace confcap::sink {
@@ -48,16 +49,10 @@ struct SinkStatus {
     std::uint64_t droppedBytes = 0;  ///< arrived after a write failure, not written
 };
 
-/// How a talk's recording ended.
-enum class Outcome { Recorded, Discarded, Failed };
-
-/// "recorded", "discarded" or "failed". Pure.
-std::string_view outcomeName(Outcome outcome) noexcept;
-
 /// The result of finalizing a sink.
 struct FinalizeResult {
-    Outcome outcome = Outcome::Failed;
-    std::string reason;  ///< one sentence for the log and the summary
+    core::Outcome outcome = core::Outcome::Failed;  ///< Recorded, Discarded or Failed
+    std::string reason;                             ///< one sentence for the log and the summary
     /// The final media file, or the numbered pieces when they could not be merged (full paths).
     std::vector<std::filesystem::path> files;
     std::filesystem::path sidecar;  ///< the JSON sidecar; empty unless Recorded

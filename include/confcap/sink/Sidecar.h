@@ -30,7 +30,7 @@ struct SidecarInput {
     std::vector<PartPiece> pieces;
     SinkStatus counters;         ///< bytes, covered time, gaps, reconnects, dropped bytes
     std::size_t keptPieces = 0;  ///< the pieces published
-    Outcome outcome = Outcome::Recorded;
+    core::Outcome outcome = core::Outcome::Recorded;
     std::string reason;
     std::vector<std::string> notes;
     std::string finalizedBecause;  ///< why the recording ended ("window ended")

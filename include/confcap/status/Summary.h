@@ -9,15 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "confcap/core/Outcome.h"
 #include "confcap/core/Time.h"
 #include "confcap/status/StatusBoard.h"
 
 namespace confcap::status {
-
-enum class Outcome { Recorded, Discarded, Failed, Skipped, Cancelled, Interrupted };
-
-/// "recorded", "discarded", "failed", "skipped", "cancelled".
-const char* toString(Outcome outcome) noexcept;
 
 /// One talk's line in the summary.
 struct SummaryEntry {
@@ -27,7 +23,7 @@ struct SummaryEntry {
     std::string talk;  ///< the mark's "10:30 Opening", or the title when the mark has none
     core::Instant talkStart, talkEnd;  ///< as scheduled, UTC
     core::Instant from, until;         ///< the recording window, UTC
-    Outcome outcome = Outcome::Failed;
+    core::Outcome outcome = core::Outcome::Failed;
     std::string reason;  ///< why; for a job that never finished, what the run's end left behind
     std::string file;    ///< relative to the output folder; empty when nothing was kept
     std::uint64_t bytes = 0;
@@ -53,7 +49,7 @@ public:
     const std::vector<SummaryEntry>& entries() const noexcept { return entries_; }
     core::Instant finishedAt() const noexcept { return finishedAt_; }
     /// How many talks had `outcome`.
-    std::size_t count(Outcome outcome) const noexcept;
+    std::size_t count(core::Outcome outcome) const noexcept;
 
     /// A readable table: a headline with the counts, then one line per talk with outcome, room,
     /// talk, covered/window and percentage, gaps, and the file or the reason. Text is sanitized.

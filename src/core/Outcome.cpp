@@ -1,0 +1,29 @@
+#include "confcap/core/Outcome.h"
+
+#include <ostream>
+
+namespace confcap::core {
+
+const char* toString(Outcome outcome) noexcept {
+    switch (outcome) {
+        case Outcome::Recorded:
+            return "recorded";
+        case Outcome::Discarded:
+            return "discarded";
+        case Outcome::Failed:
+            return "failed";
+        case Outcome::Skipped:
+            return "skipped";
+        case Outcome::Cancelled:
+            return "cancelled";
+        case Outcome::Interrupted:
+            return "interrupted";
+    }
+    return "failed";
+}
+
+std::ostream& operator<<(std::ostream& out, Outcome outcome) {
+    return out << toString(outcome);
+}
+
+}  // namespace confcap::core
