@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "confcap/demo/FakeStreamServer.h"
 #include "confcap/demo/LoopbackServer.h"
 #include "confcap/status/TextFormat.h"
 #include "support/MediaTestSupport.h"
@@ -382,6 +383,59 @@ BOOST_AUTO_TEST_CASE(aSelectionOfNothingNamesTheClosestNamesAndExits64) {
         BOOST_TEST(r.out.empty(), command.front() << ": " << r.out);
     }
     BOOST_TEST(!std::filesystem::exists(out));
+}
+
+// plan --check-streams asks each room's stream once and says what it found, as a table and as
+// JSON: a live HLS room, a room whose stream is not live yet and one whose server is down.
+BOOST_AUTO_TEST_CASE(planChecksEveryRoomsStreamWhenAsked) {
+    confcap::demo::FakeStreamServer hall(confcap::testing::testClip(),
+                                         {{"hall", confcap::demo::StreamKind::Hls}});
+    confcap::demo::LoopbackServer missing(
+        [](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
+            response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
+            response.send();
+        });
+    std::string down;
+    {
+        confcap::demo::LoopbackServer closed(
+            [](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& r) { r.send(); });
+        down = closed.url("/zigzag.m3u8");
+    }
+    const std::vector<std::string> args{"plan",
+                                        "--schedule",
+                                        kExample,
+                                        "--stream",
+                                        "Saal 1=" + hall.url("hall"),
+                                        "--stream",
+                                        "Saal GLITCH=" + missing.url("/glitch.m3u8"),
+                                        "--stream",
+                                        "Saal ZIGZAG=" + down,
+                                        "--check-streams"};
+    auto jsonArgs = args;
+    jsonArgs.emplace_back("--json");
+    const auto json = runConfcap(jsonArgs);
+    BOOST_TEST_REQUIRE(json.exitCode == 0, json.err);
+    const auto streams =
+        Poco::JSON::Parser().parse(json.out).extract<Poco::JSON::Object::Ptr>()->getArray(
+            "streams");
+    BOOST_TEST_REQUIRE(streams->size() == 3u, json.out);
+    const auto entry = [&](unsigned i, const char* key) {
+        return streams->getObject(i)->getValue<std::string>(key);
+    };
+    BOOST_TEST(entry(0, "room") == "Saal 1");
+    BOOST_TEST(entry(0, "state") == "live");
+    BOOST_TEST(entry(0, "summary") == "live (HLS, 2 variants, 1280x720)");
+    BOOST_TEST(entry(1, "room") == "Saal GLITCH");
+    BOOST_TEST(entry(1, "state") == "not live");
+    BOOST_TEST(entry(1, "summary") == "not live yet (HTTP 404)");
+    BOOST_TEST(entry(2, "room") == "Saal ZIGZAG");
+    BOOST_TEST(entry(2, "state") == "failed");
+    BOOST_TEST(entry(2, "summary") == "unreachable (connection refused)");
+
+    const auto table = runConfcap(args);
+    BOOST_TEST_REQUIRE(table.exitCode == 0, table.err);
+    BOOST_TEST(table.out.find("Streams, checked now (3):") != std::string::npos, table.out);
+    BOOST_TEST(table.out.find("not live yet (HTTP 404)") != std::string::npos, table.out);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
