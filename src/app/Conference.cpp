@@ -10,6 +10,7 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
+#include "confcap/core/Time.h"
 #include "confcap/fetch/ScheduleSource.h"
 #include "confcap/plan/ConferencePreset.h"
 #include "confcap/status/TextFormat.h"
@@ -42,6 +43,12 @@ std::string languageName(plan::StreamLanguage language) {
 }
 
 // "2018-12-27T05:00:00+0000" → "2018-12-27"; what the API gives when it is no such date.
+/// An API time as RFC 3339 UTC, or as the API gave it when it is not ISO 8601 with an offset.
+std::string utcOf(const std::string& instant) {
+    const auto parsed = core::parseIsoInstant(instant);
+    return parsed ? core::formatUtc(*parsed) : instant;
+}
+
 std::string dayOf(const std::string& instant) {
     return instant.size() >= 10 ? instant.substr(0, 10) : instant;
 }
@@ -196,8 +203,8 @@ int runConferences(const Arguments& arguments, std::ostream& out, std::ostream& 
             conference->set("slug", c.slug);
             conference->set("title", c.title);
             conference->set("description", c.description);
-            conference->set("starts", c.startsAt);
-            conference->set("ends", c.endsAt);
+            conference->set("starts", utcOf(c.startsAt));
+            conference->set("ends", utcOf(c.endsAt));
             conference->set("streaming", c.streaming);
             conference->set("schedule", c.schedule);
             Array::Ptr rooms = new Array;

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/Text.h"
 
 namespace confcap::core {
 
@@ -122,13 +123,8 @@ std::string formatUtc(Instant t) {
 }
 
 std::optional<Instant> parseIsoInstant(std::string_view text) {
-    // Trim surrounding white space, which real schedules carry inside elements.
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-        text.remove_suffix(1);
-    }
+    // Real schedules carry white space around the text inside elements.
+    text = trimmed(text);
     // YYYY-MM-DDTHH:MM[:SS[.fff]](Z|+HH:MM|+HHMM|+HH)
     if (text.size() < 16 || text[4] != '-' || text[7] != '-' ||
         (text[10] != 'T' && text[10] != ' ') || text[13] != ':') {

@@ -179,7 +179,7 @@ BOOST_AUTO_TEST_CASE(conferencesListsWhatTheApiAnnounces) {
     const auto conference = conferences->getObject(0);
     BOOST_TEST(conference->getValue<std::string>("slug") == "35c3");
     BOOST_TEST(conference->getValue<std::string>("schedule") == site.server->url("/schedule.xml"));
-    BOOST_TEST(conference->getValue<std::string>("starts") == "2018-12-27T05:00:00+0000");
+    BOOST_TEST(conference->getValue<std::string>("starts") == "2018-12-27T05:00:00Z");
     const auto rooms = conference->getArray("rooms");
     BOOST_REQUIRE(rooms->size() == 5U);
     BOOST_TEST(rooms->getObject(4)->getValue<std::string>("schedulename") == "Eliza");
