@@ -3,12 +3,12 @@
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 
 #include <array>
 
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
+#include "confcap/schedule/JsonFields.h"
 
 namespace confcap::plan {
 
@@ -19,29 +19,13 @@ using Poco::JSON::Array;
 using Poco::JSON::Object;
 
 // The API types its fields loosely (null for absent, numbers where strings are expected at
-// times); a field that is not a string reads as empty.
+// times, "True" for a flag): read as the schedule parsers read theirs.
 std::string text(const Object::Ptr& object, const std::string& key) {
-    if (!object || !object->has(key)) {
-        return {};
-    }
-    const auto value = object->get(key);
-    if (value.isEmpty() || value.type() == typeid(Object::Ptr) ||
-        value.type() == typeid(Array::Ptr)) {
-        return {};
-    }
-    return value.isString() ? value.extract<std::string>() : value.convert<std::string>();
+    return object ? schedule::field(*object, key) : std::string();
 }
 
 bool flag(const Object::Ptr& object, const std::string& key) {
-    if (!object || !object->has(key)) {
-        return false;
-    }
-    const auto value = object->get(key);
-    try {
-        return !value.isEmpty() && value.convert<bool>();
-    } catch (const Poco::Exception&) {
-        return false;
-    }
+    return object && schedule::boolOf(object->get(key)).value_or(false);
 }
 
 int number(const Array::Ptr& array, unsigned index) {
@@ -138,7 +122,7 @@ ApiConference parseConference(const Object::Ptr& object, std::string_view source
 std::vector<ApiConference> parseStreamsApi(std::string_view json, std::string_view source) {
     Poco::Dynamic::Var root;
     try {
-        root = Poco::JSON::Parser().parse(std::string(json));
+        root = schedule::parseJson(json);
     } catch (const Poco::Exception& error) {
         throw core::ScheduleError("The streaming API document " + std::string(source) +
                                   " is not JSON (" + error.displayText() + ").");

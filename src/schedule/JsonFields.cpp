@@ -1,4 +1,4 @@
-#include "JsonFields.h"
+#include "confcap/schedule/JsonFields.h"
 
 #include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "confcap/core/Text.h"
+#include "confcap/schedule/ScheduleParser.h"
 
 namespace confcap::schedule {
 
@@ -125,6 +126,16 @@ std::string localizedField(const Object& object, const std::string& key) {
         text = stringOf(it->second);
     }
     return text;
+}
+
+std::optional<bool> boolOf(const Var& value) {
+    if (value.isBoolean()) {
+        return value.extract<bool>();
+    }
+    if (value.isInteger()) {
+        return value.convert<long long>() != 0;
+    }
+    return parseScheduleBool(stringOf(value));
 }
 
 }  // namespace confcap::schedule

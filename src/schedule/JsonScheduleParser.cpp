@@ -13,8 +13,8 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
-#include "JsonFields.h"
 #include "confcap/core/Error.h"
+#include "confcap/schedule/JsonFields.h"
 #include "confcap/schedule/ScheduleBuilder.h"
 #include "confcap/schedule/ScheduleTime.h"
 
@@ -25,17 +25,6 @@ namespace {
 using Poco::Dynamic::Var;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
-
-/// do_not_record / do_not_stream: a bool, or a string such as "True" (c3voc schema v1).
-std::optional<bool> boolOf(const Var& value) {
-    if (value.isBoolean()) {
-        return value.extract<bool>();
-    }
-    if (value.isInteger()) {
-        return value.convert<long long>() != 0;
-    }
-    return parseScheduleBool(stringOf(value));
-}
 
 /// A day index, or `fallback` when it is missing or not a number.
 int indexOr(const std::string& text, int fallback) {

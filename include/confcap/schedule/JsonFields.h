@@ -1,11 +1,12 @@
-// Internal to the schedule module: reading loosely typed JSON as schedules write it, where an
-// id may be a number or a string, a number may not fit 64 bits, and a text may be given per
-// language.
+// Reading loosely typed JSON as schedules and the c3voc streaming API write it, where an id may
+// be a number or a string, a number may not fit 64 bits, a flag may be "True", and a text may be
+// given per language.
 #pragma once
 
 #include <Poco/Dynamic/Var.h>
 #include <Poco/JSON/Object.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,10 @@ std::string stringOf(const Poco::Dynamic::Var& value);
 
 /// stringOf() of `object[key]`.
 std::string field(const Poco::JSON::Object& object, const std::string& key);
+
+/// A flag: a JSON bool, an integer (non-zero is true) or a text such as "True" or "no";
+/// nullopt for anything else.
+std::optional<bool> boolOf(const Poco::Dynamic::Var& value);
 
 /// A text that may be given per language ({"en": ..., "de": ...}): English, else the first one.
 std::string localizedField(const Poco::JSON::Object& object, const std::string& key);
