@@ -45,8 +45,9 @@ select::SelectionRules selectionRules(const Arguments& arguments) {
     return rules;
 }
 
-void requireSelectedTalks(const select::Selector& selector, const schedule::Schedule& schedule) {
-    if (!schedule.talks.empty() && selector.selectedTalks(schedule).empty()) {
+void requireSelectedTalks(const select::Selector& selector, const schedule::Schedule& schedule,
+                          const std::vector<const schedule::Talk*>& selected) {
+    if (!schedule.talks.empty() && selected.empty()) {
         throw core::UsageError(selector.explainNoneSelected(schedule));
     }
 }
@@ -143,8 +144,8 @@ int runList(const Arguments& given, std::ostream& out, std::ostream& err) {
     const auto arguments = withConference(given, resolveConference(given, err));
     const select::Selector selector(selectionRules(arguments));
     const auto schedule = loadSchedule(arguments, err);
-    requireSelectedTalks(selector, schedule);
     const auto talks = selector.selectedTalks(schedule);
+    requireSelectedTalks(selector, schedule, talks);
     if (arguments.flag("json")) {
         printTalksJson(schedule, talks, out);
     } else {

@@ -14,13 +14,16 @@
 namespace confcap::app {
 
 plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& arguments,
-                       const std::optional<ConferenceChoice>& conference) {
+                       const std::optional<ConferenceChoice>& conference, bool requireTalks) {
     auto rules = selectionRules(arguments);
     rules.respectOptout = !arguments.flag("include-optout");
+    select::Selector selector(std::move(rules));
+    if (requireTalks) {
+        requireSelectedTalks(selector, schedule, selector.selectedTalks(schedule));
+    }
     auto streams = streamMap(arguments);
     addConferenceStreams(streams, conference, schedule);
-    return plan::makePlan(schedule, select::Selector(std::move(rules)), streams,
-                          planOptions(arguments));
+    return plan::makePlan(schedule, selector, streams, planOptions(arguments));
 }
 
 void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderCommand>& recorder,
@@ -110,8 +113,7 @@ int runPlan(const Arguments& given, std::ostream& out, std::ostream& err) {
     const auto conference = resolveConference(given, err);
     const auto arguments = withConference(given, conference);
     const auto schedule = loadSchedule(arguments, err);
-    requireSelectedTalks(select::Selector(selectionRules(arguments)), schedule);
-    const auto plan = makePlanFor(schedule, arguments, conference);
+    const auto plan = makePlanFor(schedule, arguments, conference, true);
     reportConferenceRooms(conference, schedule, err);
     std::optional<std::vector<RoomStreamCheck>> checks;
     if (arguments.flag("check-streams")) {

@@ -88,8 +88,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     }
     ScheduleReader scheduleReader;
     auto schedule = *scheduleReader.read(arguments, err);
-    requireSelectedTalks(select::Selector(selectionRules(arguments)), schedule);
-    auto currentPlan = makePlanFor(schedule, arguments, conference);
+    auto currentPlan = makePlanFor(schedule, arguments, conference, true);
     reportConferenceRooms(conference, schedule, err);
     prepareOutputFolder(outDir);
     source::RecorderPipe::removeStale(outDir / ".confcap");

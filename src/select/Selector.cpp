@@ -336,6 +336,17 @@ std::string Selector::explainNoneSelected(const schedule::Schedule& schedule) co
         })) {
         sentences.push_back("--exclude " + nameList(rules_.exclude, 5) + " excludes every talk.");
     }
+    if (sentences.empty() && rules_.respectOptout) {
+        SelectionRules everyTalk = rules_;
+        everyTalk.respectOptout = false;
+        const auto selected = Selector(std::move(everyTalk)).selectedTalks(schedule).size();
+        if (selected > 0) {
+            sentences.push_back(
+                "The " + std::to_string(selected) + (selected == 1 ? " talk" : " talks") +
+                " selected opted out of recording or are not streamed; --include-optout records "
+                "them anyway.");
+        }
+    }
     if (sentences.empty()) {
         sentences.push_back("No talk of the " + std::to_string(schedule.talks.size()) +
                             " in the schedule meets all the selection rules together.");

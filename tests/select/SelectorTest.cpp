@@ -224,4 +224,15 @@ BOOST_DATA_TEST_CASE(anEmptySelectionSaysWhichNameIsUnknownAndWhatIsClose, bdata
     BOOST_TEST(selector.explainNoneSelected(fosdem2024()) == c.explanation);
 }
 
+BOOST_AUTO_TEST_CASE(aSelectionOfOptedOutTalksPointsAtIncludeOptout) {
+    confcap::schedule::Schedule schedule;
+    schedule.talks.push_back(makeTalk());
+    schedule.talks.back().doNotRecord = true;
+    const Selector selector({.rooms = {"Saal 1"}, .respectOptout = true});
+    BOOST_TEST(selector.selectedTalks(schedule).empty());
+    BOOST_TEST(selector.explainNoneSelected(schedule) ==
+               "The 1 talk selected opted out of recording or are not streamed; --include-optout "
+               "records them anyway.");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

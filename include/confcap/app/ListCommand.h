@@ -15,10 +15,11 @@ namespace confcap::app {
 /// regex or day.
 select::SelectionRules selectionRules(const Arguments& arguments);
 
-/// Throws core::UsageError explaining why (select::Selector::explainNoneSelected) when the
-/// selection options pick no talk of a schedule that has talks: list, plan and record say so
-/// rather than print an empty table or wait for nothing.
-void requireSelectedTalks(const select::Selector& selector, const schedule::Schedule& schedule);
+/// Throws core::UsageError explaining why (select::Selector::explainNoneSelected) when
+/// `selected`, what `selector` picked of `schedule`, is empty although the schedule has talks:
+/// list, plan and record say so rather than print an empty table or wait for nothing.
+void requireSelectedTalks(const select::Selector& selector, const schedule::Schedule& schedule,
+                          const std::vector<const schedule::Talk*>& selected);
 
 /// A talk as the JSON contract describes it (list --json, plan --json, the sidecar); invalid
 /// UTF-8 in its texts becomes U+FFFD.

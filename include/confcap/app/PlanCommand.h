@@ -15,9 +15,11 @@ namespace confcap::app {
 
 /// The plan the options describe, from a loaded schedule: selection (respecting opt-outs unless
 /// --include-optout), streams (--stream, --stream-template, then the --conference's), padding and
-/// names. Throws core::UsageError for bad options or a --stream naming an unknown room.
+/// names. Throws core::UsageError for bad options or a --stream naming an unknown room, and with
+/// `requireTalks` when the selection picks no talk (see requireSelectedTalks).
 plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& arguments,
-                       const std::optional<ConferenceChoice>& conference = std::nullopt);
+                       const std::optional<ConferenceChoice>& conference = std::nullopt,
+                       bool requireTalks = false);
 
 /// Prints the plan as the contract's JSON: {"jobs":[{"talk","stream","recorder","from","until",
 /// "file"}], "skipped":[{"talk","reason"}]}; "recorder" says what records the stream (see
