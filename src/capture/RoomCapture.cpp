@@ -215,6 +215,7 @@ void RoomCapture::runLoop() {
     if (!source) {
         auto e = event(CaptureEvent::Kind::GaveUp, "giving up: " + setupError);
         e.errorKind = core::ErrorKind::Unusable;
+        e.cause = setupError;
         events.push_back(std::move(e));
     } else {
         source_ = source.get();
@@ -287,12 +288,13 @@ void RoomCapture::runLoop() {
                                   : options_.retry.next(++attempt, policyKind, now(), deadline,
                                                         retryAfter, uniform(random_));
             if (!wait) {
-                auto gaveUp = event(CaptureEvent::Kind::GaveUp,
-                                    policyKind == core::ErrorKind::Unusable || firstHttpError
-                                        ? "giving up: " + message
-                                        : "giving up: the last window closes before another "
-                                          "attempt could be made");
+                const std::string why =
+                    policyKind == core::ErrorKind::Unusable || firstHttpError
+                        ? message
+                        : "the last window closes before another attempt could be made";
+                auto gaveUp = event(CaptureEvent::Kind::GaveUp, "giving up: " + why);
                 gaveUp.errorKind = kind;
+                gaveUp.cause = why;
                 events.push_back(std::move(gaveUp));
                 break;
             }

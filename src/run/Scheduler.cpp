@@ -362,11 +362,7 @@ void Scheduler::captureEvent(const capture::CaptureEvent& event,
                 table_.streamState(key, true, event.message);
             } else if (event.kind == Kind::GaveUp) {
                 // Nothing more will come for it: it is finished now, not at its window's end.
-                auto why = event.message;
-                if (why.rfind("giving up: ", 0) == 0) {
-                    why.erase(0, std::string("giving up: ").size());
-                }
-                if (auto end = table_.end(key, "the stream failed: " + core::clause(why))) {
+                if (auto end = table_.end(key, "the stream failed: " + core::clause(event.cause))) {
                     ends.push_back(std::move(*end));
                 }
             } else if (event.kind == Kind::Ended) {

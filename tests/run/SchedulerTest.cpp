@@ -3,6 +3,8 @@
 // that cannot start, an afternoon of schedule in milliseconds.
 #include "confcap/run/Scheduler.h"
 
+#include "confcap/capture/RoomCapture.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include <future>
@@ -172,6 +174,21 @@ BOOST_FIXTURE_TEST_CASE(a_recorder_that_cannot_start_fails_the_job_alone, Fixtur
     BOOST_TEST(reporter.state("broken") == JobState::Failed);
     BOOST_TEST(reporter.job("broken").reason == "Cannot write to the output folder.");
     BOOST_TEST(reporter.state("a") == JobState::Recording);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_stream_that_gives_up_ends_its_jobs_with_the_reason_at_once, Fixture) {
+    runUntil(at(kNoon));
+    confcap::capture::CaptureEvent gaveUp;
+    gaveUp.kind = confcap::capture::CaptureEvent::Kind::GaveUp;
+    gaveUp.message = "giving up: The URL \"x\" is malformed.";
+    gaveUp.cause = "The URL \"x\" is malformed.";
+    scheduler.captureEvent(gaveUp, {"a"});
+    // Finished now, not at the window's end, with the capture's reason.
+    settle("a", JobState::Recorded);
+    BOOST_TEST(calls("finish a (the stream failed: the URL") == 1u, recorder.calls().size());
+    BOOST_TEST(
+        reporter.said("Recording -> Finalizing: the stream failed: the URL \"x\" is "
+                      "malformed"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -47,6 +47,7 @@ struct CaptureEvent {
     /// Failed/GaveUp: whether retrying could help.
     std::optional<core::ErrorKind> errorKind;
     /// Failed: the failure in a few words ("HTTP 404", "stream paused", else the message).
+    /// GaveUp: why no attempt follows, as a sentence.
     std::string cause;
     /// Failed: when the stream stopped delivering (UTC), and the attempts that failed since.
     std::chrono::system_clock::time_point since;
