@@ -42,13 +42,13 @@ std::string languageName(plan::StreamLanguage language) {
     return slug.substr(slug.find('-') + 1);
 }
 
-// "2018-12-27T05:00:00+0000" → "2018-12-27"; what the API gives when it is no such date.
 /// An API time as RFC 3339 UTC, or as the API gave it when it is not ISO 8601 with an offset.
 std::string utcOf(const std::string& instant) {
     const auto parsed = core::parseIsoInstant(instant);
     return parsed ? core::formatUtc(*parsed) : instant;
 }
 
+// "2018-12-27T05:00:00+0000" → "2018-12-27"; what the API gives when it is no such date.
 std::string dayOf(const std::string& instant) {
     return instant.size() >= 10 ? instant.substr(0, 10) : instant;
 }

@@ -72,7 +72,7 @@ void Fanout::connected(const Attachments& sinks, const core::StreamFormat& forma
             continue;
         }
         guarded(*a, failures, [&] {
-            if (reconnect && a->begun) {
+            if (reconnect && a->active) {
                 a->sink->reconnected();
             }
             if (gap) {
@@ -89,7 +89,6 @@ void Fanout::connected(const Attachments& sinks, const core::StreamFormat& forma
             }
             a->sink->beginPiece(format, newTimeline);
             a->active = true;
-            a->begun = true;
         });
     }
 }
@@ -174,7 +173,6 @@ std::vector<AttachedSink*> Fanout::write(const Attachments& sinks, const core::C
             }
             a->sink->beginPiece(format_, false);
             a->active = true;
-            a->begun = true;
             if (chunk.kind != core::ChunkKind::Init && !header_.empty()) {
                 core::Chunk header;
                 header.bytes = header_;

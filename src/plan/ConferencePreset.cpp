@@ -17,13 +17,7 @@ struct Section {
 };
 
 std::string trimmed(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-        text.remove_suffix(1);
-    }
-    return std::string(text);
+    return std::string(core::trimmed(text));
 }
 
 std::vector<Section> sections(std::string_view text) {

@@ -101,14 +101,8 @@ std::pair<std::string, std::string> parseStreamOption(std::string_view value) {
     if (eq == std::string_view::npos) {
         throw bad("has no '='");
     }
-    std::string room(value.substr(0, eq));
-    std::string url(value.substr(eq + 1));
-    while (!room.empty() && std::isspace(static_cast<unsigned char>(room.back()))) {
-        room.pop_back();
-    }
-    while (!url.empty() && std::isspace(static_cast<unsigned char>(url.front()))) {
-        url.erase(0, 1);
-    }
+    const std::string room(core::trimmed(value.substr(0, eq)));
+    const std::string url(core::trimmed(value.substr(eq + 1)));
     if (room.empty()) {
         throw bad("names no room");
     }

@@ -38,10 +38,10 @@ std::vector<const HlsRendition*> audioGroup(const HlsPlaylist& master, std::stri
 }
 
 bool sameLanguage(std::string_view language, std::string_view wanted) {
-    const std::string a = core::upperCase(language);
-    const std::string b = core::upperCase(wanted);
-    return !b.empty() &&
-           (a == b || (a.size() > b.size() && a.starts_with(b) && a[b.size()] == '-'));
+    return !wanted.empty() && (core::equalsIgnoreCase(language, wanted) ||
+                               (language.size() > wanted.size() &&
+                                core::equalsIgnoreCase(language.substr(0, wanted.size()), wanted) &&
+                                language[wanted.size()] == '-'));
 }
 
 }  // namespace
@@ -104,12 +104,11 @@ std::vector<HlsRendition> chooseAudio(const HlsPlaylist& master, const HlsVarian
     }
     const std::string wanted(core::trimmed(selector));
     std::vector<const HlsRendition*> picked;
-    if (core::upperCase(wanted) == "ALL") {
+    if (core::equalsIgnoreCase(wanted, "all")) {
         picked = group;
     } else if (!wanted.empty()) {
         for (const auto* r : group) {
-            if (core::upperCase(r->name) == core::upperCase(wanted) ||
-                sameLanguage(r->language, wanted)) {
+            if (core::equalsIgnoreCase(r->name, wanted) || sameLanguage(r->language, wanted)) {
                 picked.push_back(r);
             }
         }

@@ -9,6 +9,7 @@
 #include "confcap/fetch/HttpClient.h"
 #include "confcap/fetch/HttpStream.h"
 #include "confcap/source/HlsPlaylist.h"
+#include "confcap/source/HlsVariantChoice.h"
 #include "confcap/source/Source.h"
 
 namespace confcap::source {
@@ -90,10 +91,8 @@ StreamCheck checkHls(fetch::HttpClient& client, const std::string& text,
     if (playlist.variants.empty()) {
         return {State::Failed, "not a stream (a master playlist without variants)"};
     }
-    const auto best = std::max_element(
-        playlist.variants.begin(), playlist.variants.end(), [](const auto& a, const auto& b) {
-            return std::make_pair(a.height, a.bandwidth) < std::make_pair(b.height, b.bandwidth);
-        });
+    // The variant a recording would follow (the highest bandwidth).
+    const HlsVariant* best = &chooseVariant(playlist.variants, "");
     std::string what = "HLS, " + plural(playlist.variants.size(), "variant", "variants");
     if (const auto size = resolution(*best); !size.empty()) {
         what += ", " + size;

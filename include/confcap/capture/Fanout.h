@@ -23,8 +23,7 @@ struct AttachedSink {
     std::chrono::system_clock::time_point windowEnd;   ///< UTC
     std::chrono::system_clock::time_point attachedAt;  ///< UTC
     // Changed only while the capture delivers (see RoomCapture), read after it.
-    bool active = false;   ///< gets the current piece (its main track)
-    bool begun = false;    ///< had a beginPiece
+    bool active = false;   ///< had a beginPiece: gets the current piece (its main track)
     bool broken = false;   ///< threw; gets nothing more
     std::set<int> tracks;  ///< further tracks it gets in the current piece
     /// HLS: how far the media it got reaches on the wall clock, per track. Changed under the
