@@ -196,6 +196,7 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
                               ? parseSize("min-size", *arguments.value("min-size"))
                               : std::uint64_t{512} * 1024;
     const auto minDuration = durationOption(arguments, "min-duration", seconds(10));
+    const auto container = containerOption(arguments);
     checkWritable(target.folder);
     source::RecorderPipe::removeStale(target.folder);
 
@@ -258,6 +259,7 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
     recorderOptions.outDir = target.folder;
     recorderOptions.minBytes = minBytes;
     recorderOptions.minDuration = minDuration;
+    recorderOptions.container = container;
     recorderOptions.source = sources;
     recorderOptions.clock = &clock;
     run::CaptureRecorder recorder(recorderOptions, [&](const capture::CaptureEvent& event,

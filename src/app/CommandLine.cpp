@@ -106,6 +106,12 @@ const std::vector<OptionSpec>& optionSpecs() {
          kRecord | kCapture, "Recording"},
         {"min-duration", "DUR", "discard recordings covering less than this (default 10s)", false,
          kRecord | kCapture, "Recording"},
+        {"container", "ts|mkv|mp4",
+         "the finished talk's container: the stream's own, with the talk's name in it (ts, "
+         "default), or remuxed with tags and chapters (mkv; mp4 with its index at the front)",
+         false, kRecord | kCapture, "Recording"},
+        {"nfo", nullptr, "write a Kodi/Jellyfin .nfo beside each recorded talk", false, kRecord,
+         "Recording"},
         {"refresh", "DUR", "re-read the schedule this often (default 5m; 0 = never)", false,
          kRecord, "Recording"},
         {"exit-when-done", nullptr,

@@ -77,6 +77,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
                               ? parseSize("min-size", *arguments.value("min-size"))
                               : std::uint64_t{512} * 1024;
     const auto minDuration = durationOption(arguments, "min-duration", core::Seconds(10));
+    const auto container = containerOption(arguments);
     const auto refresh = durationOption(arguments, "refresh", core::Seconds(300));
     std::optional<std::uint16_t> statusPort;
     if (const auto port = arguments.value("status-port")) {
@@ -117,6 +118,8 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     recorderOptions.outDir = outDir;
     recorderOptions.minBytes = minBytes;
     recorderOptions.minDuration = minDuration;
+    recorderOptions.container = container;
+    recorderOptions.nfo = arguments.flag("nfo");
     recorderOptions.source = sources;
     recorderOptions.source.pipeFolder = outDir / ".confcap";
     recorderOptions.source.recorderHome = outDir / ".confcap" / "recorder-home";

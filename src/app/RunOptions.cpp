@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/FileIo.h"
 
 namespace confcap::app {
 
@@ -86,6 +87,25 @@ source::SourceOptions sourceOptions(const Arguments& arguments) {
     options.caFile = arguments.value("ca-file").value_or("");
     options.recorder = checkRecorder(arguments);
     return options;
+}
+
+sink::Container containerOption(const Arguments& arguments) {
+    const auto value = arguments.value("container");
+    if (!value) {
+        return sink::Container::AsRecorded;
+    }
+    const auto container = sink::containerNamed(*value);
+    if (!container) {
+        throw core::UsageError("--container '" + *value +
+                               "' is not a container confcap writes; use ts, mkv or mp4.");
+    }
+    if (*container != sink::Container::AsRecorded && core::findOnPath("ffmpeg").empty()) {
+        throw core::SourceError("--container " + *value +
+                                    " needs ffmpeg, which is not on PATH; install it (apt-get "
+                                    "install ffmpeg) or keep the stream's container (ts).",
+                                core::ErrorKind::Permanent);
+    }
+    return *container;
 }
 
 std::filesystem::path outputFolder(const Arguments& arguments) {

@@ -175,9 +175,11 @@ Plan makePlan(const schedule::Schedule& schedule, const select::Selector& select
         job.stream = url;
         job.from = talk->start - options.padBefore;
         job.until = talk->end() + options.padAfter;
-        job.fileStem =
-            plan::fileStemFor(nameFields(schedule, *talk, zone), pattern, options.windowsSafeNames);
+        const auto fields = nameFields(schedule, *talk, zone);
+        job.fileStem = plan::fileStemFor(fields, pattern, options.windowsSafeNames);
         job.expectedExtension = extensionFor(url);
+        job.conference = fields.conference;
+        job.localDate = fields.date;
         plan.jobs.push_back(std::move(job));
     }
     std::stable_sort(plan.jobs.begin(), plan.jobs.end(),

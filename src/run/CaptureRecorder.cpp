@@ -31,7 +31,8 @@ CaptureRecorder::~CaptureRecorder() {
 
 namespace {
 
-sink::TalkMetadata metadataOf(const schedule::Talk& talk) {
+sink::TalkMetadata metadataOf(const plan::Job& job) {
+    const schedule::Talk& talk = job.talk;
     sink::TalkMetadata m;
     m.id = talk.id;
     m.guid = talk.guid;
@@ -49,6 +50,9 @@ sink::TalkMetadata metadataOf(const schedule::Talk& talk) {
     }
     m.url = talk.url;
     m.doNotRecord = talk.doNotRecord;
+    m.abstract = talk.abstract;
+    m.conference = job.conference;
+    m.date = job.localDate;
     return m;
 }
 
@@ -64,7 +68,9 @@ void CaptureRecorder::start(const plan::Job& job) {
     config.minBytes = options_.minBytes;
     config.minDuration = options_.minDuration;
     config.streamUrl = job.stream;
-    config.talk = metadataOf(job.talk);
+    config.talk = metadataOf(job);
+    config.container = options_.container;
+    config.nfo = options_.nfo;
     const core::Clock& clock = options_.clock != nullptr ? *options_.clock : systemClock_;
     auto sink = std::make_unique<sink::TalkSink>(std::move(config), clock);
 

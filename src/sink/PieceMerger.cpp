@@ -18,6 +18,7 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/core/FileIo.h"
+#include "confcap/sink/TsServiceTags.h"
 
 namespace confcap::sink {
 
@@ -107,6 +108,9 @@ std::string muxerFor(std::string_view extension) {
     if (extension == "aac") {
         return "adts";
     }
+    if (extension == "opus") {
+        return "opus";
+    }
     return {};
 }
 
@@ -125,6 +129,63 @@ std::string lastLine(std::string text) {
     }
     const auto newline = text.find_last_of('\n');
     return newline == std::string::npos ? text : text.substr(newline + 1);
+}
+
+/// `tags`' value for `key`, or empty.
+std::string tagValue(const FileTags& tags, std::string_view key) {
+    for (const auto& [name, value] : tags.tags) {
+        if (name == key) {
+            return value;
+        }
+    }
+    return {};
+}
+
+/// Copies the MPEG-TS file `input` to `output` (created) with its service named after the talk.
+MergeResult tagTransportStream(const std::filesystem::path& input, const FileTags& tags,
+                               const std::filesystem::path& output) {
+    FileDescriptor in(::open(input.c_str(), O_RDONLY | O_CLOEXEC));
+    if (in.get() < 0) {
+        throw ioError("read", input, errno);
+    }
+    FileDescriptor out(::open(output.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
+    if (out.get() < 0) {
+        throw ioError("create", output, errno);
+    }
+    TsServiceTagger tagger(tagValue(tags, "service_name"), tagValue(tags, "service_provider"));
+    std::vector<char> buffer(1u << 20);
+    try {
+        for (;;) {
+            const auto n = ::read(in.get(), buffer.data(), buffer.size());
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0) {
+                throw ioError("read", input, errno);
+            }
+            if (n == 0) {
+                break;
+            }
+            if (!core::writeAll(out.get(),
+                                tagger.feed({buffer.data(), static_cast<std::size_t>(n)}))) {
+                throw ioError("write", output, errno);
+            }
+        }
+        if (!tagger.complete()) {
+            throw std::runtime_error("it ends inside a packet");
+        }
+        if (::close(out.release()) != 0) {
+            throw ioError("write", output, errno);
+        }
+    } catch (const std::runtime_error& e) {
+        ::unlink(output.c_str());
+        if (dynamic_cast<const core::OutputError*>(&e) != nullptr) {
+            throw;
+        }
+        return {false, "The recording is not plain MPEG-TS (" + std::string(e.what()) +
+                           "), so it is kept as recorded without the talk's name."};
+    }
+    return {true, "The talk's name was written into the MPEG-TS service description."};
 }
 
 }  // namespace
@@ -305,6 +366,69 @@ MergeResult PieceMerger::mux(const std::vector<MuxInput>& tracks, const core::St
                        (exitCode >= 0 ? "exit code " + std::to_string(exitCode) : "not started") +
                        (detail.empty() ? "" : ": " + detail) +
                        "), so they are kept as separate files."};
+}
+
+MergeResult PieceMerger::remux(const std::filesystem::path& input, const core::StreamFormat& format,
+                               Container container, const FileTags& tags,
+                               const std::filesystem::path& output) const {
+    const auto extension = extensionIn(container, format.extension);
+    const auto muxer = muxerFor(extension);
+    const auto what = container == Container::AsRecorded
+                          ? "tag the " + extension + " file"
+                          : "remux the " + format.extension + " file to " + extension;
+    if (muxer.empty() || muxer == "adts" || muxer == "flv") {
+        return {false, "A " + extension + " file cannot hold tags, so it is kept as recorded."};
+    }
+    if (muxer == "mpegts" && format.extension == "ts") {
+        return tagTransportStream(input, tags, output);
+    }
+    if (ffmpeg_.empty()) {
+        return {false, "ffmpeg is not on PATH, so confcap could not " + what + "."};
+    }
+    auto metadata = output;
+    metadata += ".ffmeta";
+    {
+        const auto text = ffmetadataText(tags);
+        FileDescriptor fd(
+            ::open(metadata.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+        if (fd.get() < 0 || !core::writeAll(fd.get(), text)) {
+            const int error = errno;
+            ::unlink(metadata.c_str());
+            return {false, "Could not write \"" + metadata.string() + "\" (" +
+                               std::strerror(error) + "), so confcap could not " + what + "."};
+        }
+    }
+    std::vector<std::string> args = {"-hide_banner", "-nostdin",       "-loglevel",
+                                      "error",        "-i",             input.string(),
+                                      "-f",           "ffmetadata",     "-i",
+                                      metadata.string()};
+    if (container == Container::AsRecorded) {
+        args.insert(args.end(), {"-map", "0"});
+    } else {
+        args.insert(args.end(), {"-map", "0:v?", "-map", "0:a?", "-map", "0:s?"});
+    }
+    args.insert(args.end(), {"-map_metadata", "1", "-map_chapters", "1", "-c", "copy"});
+    if (muxer == "mpegts") {
+        args.push_back("-copyts");
+    }
+    if (muxer == "mp4" || muxer == "ipod" || muxer == "mov") {
+        args.insert(args.end(), {"-movflags", "+faststart"});
+    }
+    args.insert(args.end(), {"-n", "-f", muxer, output.string()});
+    const auto [exitCode, messages] = run(args);
+    ::unlink(metadata.c_str());
+    struct stat st {};
+    if (exitCode == 0 && ::stat(output.c_str(), &st) == 0 && st.st_size > 0) {
+        return {true, container == Container::AsRecorded
+                          ? "The talk's tags were written into the " + extension + " file."
+                          : "The " + format.extension + " recording was remuxed to " +
+                                extension + " with the talk's tags."};
+    }
+    ::unlink(output.c_str());
+    const auto detail = lastLine(messages);
+    return {false, "ffmpeg could not " + what + " (" +
+                       (exitCode >= 0 ? "exit code " + std::to_string(exitCode) : "not started") +
+                       (detail.empty() ? "" : ": " + detail) + "), so it is kept as recorded."};
 }
 
 std::filesystem::path PieceMerger::numberedPiecePath(const std::filesystem::path& stem,

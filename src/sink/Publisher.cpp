@@ -69,7 +69,7 @@ struct Placement {
 Publisher::Publisher(PieceMerger merger) : merger_(std::move(merger)) {}
 
 Published Publisher::publish(const PartSet& parts, const std::vector<std::size_t>& kept,
-                             const Sidecar& sidecar) const {
+                             const Sidecar& sidecar, const Finishing& finishing) const {
     if (kept.empty()) {
         throw std::invalid_argument("Publisher::publish needs a piece to publish");
     }
@@ -164,6 +164,29 @@ Published Publisher::publish(const PartSet& parts, const std::vector<std::size_t
                 {pieceFiles[i], ".part" + std::to_string(i + 1) + "." + pieceFormats[i].extension});
         }
     }
+    published.container = finishing.container;
+    if (published.merged && finishing.tags) {
+        const auto finalExtension = extensionIn(finishing.container, extension);
+        const auto tagged = folder / (leaf + "." + finalExtension + ".tag.part");
+        ::unlink(tagged.c_str());
+        const auto tags = finishing.tags(finalExtension);
+        MergeResult remux;
+        try {
+            remux = merger_.remux(placements.front().from, pieceFormats.front(),
+                                  finishing.container, tags, tagged);
+        } catch (const core::OutputError& e) {
+            remux.note = std::string(e.what()) + " The file is kept as recorded.";
+        }
+        if (remux.merged) {
+            temporary.push_back(tagged);
+            placements.front() = {tagged, "." + finalExtension};
+            published.tagged = true;
+            published.chapters = tags.chapters.size();
+        } else {
+            published.finishError = remux.note;
+            published.notes.push_back(remux.note);
+        }
+    }
     placements.insert(placements.end(), extras.begin(), extras.end());
 
     // A free name: the sidecar is created first and exclusively, which reserves the stem
@@ -217,6 +240,24 @@ Published Publisher::publish(const PartSet& parts, const std::vector<std::size_t
         published.sidecar = sidecarPath;
     }
     cleanUp();
+
+    if (!finishing.nfo.empty()) {
+        auto nfo = published.sidecar;
+        nfo.replace_extension(".nfo");
+        const int fd = ::open(nfo.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        const int error = fd < 0 ? errno : 0;
+        const bool nfoWritten = fd >= 0 && core::writeAll(fd, finishing.nfo);
+        if (fd >= 0 && (::close(fd) != 0 || !nfoWritten)) {
+            ::unlink(nfo.c_str());
+        }
+        if (nfoWritten) {
+            published.nfo = nfo;
+        } else {
+            published.notes.push_back("Could not write " + quoted(nfo) +
+                                      (error != 0 ? ": " + std::string(std::strerror(error)) : "") +
+                                      ".");
+        }
+    }
 
     const bool written = core::writeAll(sidecarFd, sidecar(published));
     if (::close(sidecarFd) != 0 || !written) {

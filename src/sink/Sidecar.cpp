@@ -104,6 +104,21 @@ std::string sidecarText(const SidecarInput& input) {
     sidecar->set("reconnects", counters.reconnects);
     sidecar->set("pieces", static_cast<Poco::UInt64>(input.keptPieces));
     sidecar->set("merged", input.merged);
+    // How the final file was finished: the container asked for, whether the talk's tags (and
+    // how many chapters) went in, and why not when remuxing or tagging failed.
+    Poco::JSON::Object::Ptr container = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    container->set("requested", std::string(toString(input.container)));
+    container->set("format", input.files.front().extension().string().substr(
+                                 input.files.front().has_extension() ? 1 : 0));
+    container->set("tagged", input.tagged);
+    container->set("chapters", static_cast<Poco::UInt64>(input.chapters));
+    if (!input.finishError.empty()) {
+        container->set("error", input.finishError);
+    }
+    sidecar->set("container", container);
+    if (!input.nfo.empty()) {
+        sidecar->set("nfo", input.nfo.lexically_relative(input.outDir).generic_string());
+    }
     if (counters.droppedBytes > 0) {
         sidecar->set("droppedBytes", counters.droppedBytes);
     }

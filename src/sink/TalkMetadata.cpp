@@ -24,6 +24,9 @@ Poco::JSON::Object::Ptr toJson(const TalkMetadata& talk) {
     t->set("persons", persons);
     t->set("url", talk.url);
     t->set("do_not_record", talk.doNotRecord);
+    t->set("abstract", talk.abstract);
+    t->set("conference", talk.conference);
+    t->set("date", talk.date);
     return t;
 }
 
@@ -48,6 +51,9 @@ TalkMetadata talkMetadataFrom(const Poco::JSON::Object& object) {
     talk.start = text("start");
     talk.end = text("end");
     talk.url = text("url");
+    talk.abstract = text("abstract");
+    talk.conference = text("conference");
+    talk.date = text("date");
     try {
         talk.durationSeconds = object.optValue<Poco::Int64>("duration", 0);
         talk.doNotRecord = object.optValue<bool>("do_not_record", false);

@@ -439,13 +439,35 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
         parts_.removeAll();
         return result;
     }
-    const auto published = publisher_.publish(parts_, decision.kept, [&](const Published& placed) {
+    Finishing finishing;
+    const double mediaSeconds = status().coveredSeconds;
+    if (config_.container) {
+        finishing.container = *config_.container;
+        finishing.tags = [&](std::string_view extension) {
+            return fileTagsFor(config_.talk, extension, list.firstData, mediaSeconds);
+        };
+    }
+    if (config_.nfo) {
+        finishing.nfo = nfoText(config_.talk);
+    }
+    const auto sidecar = [&](const Published& placed) {
         if (!placed.merged && placed.files.size() > 1) {
             result.reason += ", kept as " + std::to_string(placed.files.size()) + " separate files";
         }
         result.notes.insert(result.notes.end(), placed.notes.begin(), placed.notes.end());
+        if (placed.tagged) {
+            std::uint64_t bytes = 0;
+            for (const auto& file : placed.files) {
+                std::error_code error;
+                const auto size = std::filesystem::file_size(file, error);
+                bytes += error ? 0 : size;
+            }
+            std::lock_guard lock(mutex_);
+            status_.bytes = bytes;
+        }
         return sidecarText(sidecarInput(placed, result, reason, decision.kept.size()));
-    });
+    };
+    const auto published = publisher_.publish(parts_, decision.kept, sidecar, finishing);
     result.files = published.files;
     result.sidecar = published.sidecar;
     if (published.sidecar.empty()) {
@@ -467,6 +489,11 @@ SidecarInput TalkSink::sidecarInput(const Published& published, const FinalizeRe
     input.outDir = config_.outDir;
     input.files = published.files;
     input.merged = published.merged;
+    input.container = published.container;
+    input.tagged = published.tagged;
+    input.chapters = published.chapters;
+    input.finishError = published.finishError;
+    input.nfo = published.nfo;
     input.firstData = list.firstData;
     input.pieces = list.pieces;
     input.counters = status();

@@ -9,6 +9,7 @@
 #include "confcap/app/CommandLine.h"
 #include "confcap/core/Time.h"
 #include "confcap/plan/Plan.h"
+#include "confcap/sink/FileTags.h"
 #include "confcap/source/Source.h"
 
 namespace confcap::app {
@@ -30,6 +31,10 @@ plan::PlanOptions planOptions(const Arguments& arguments);
 /// --variant, --stall-timeout, --ca-file, --recorder, --recorder-command (checked as
 /// checkRecorder() does). The pipe folder is left to the command.
 source::SourceOptions sourceOptions(const Arguments& arguments);
+
+/// --container, or ts. Throws core::UsageError for another value and core::SourceError (exit
+/// code 69) when mkv or mp4 is asked for and ffmpeg is not installed.
+sink::Container containerOption(const Arguments& arguments);
 
 /// --out, or ./recordings.
 std::filesystem::path outputFolder(const Arguments& arguments);

@@ -67,6 +67,9 @@ struct Job {
     /// The extension the stream's URL suggests ("ts" for HLS), for showing the plan.
     std::string expectedExtension;
     JobEnding ending;
+    std::string conference;  ///< the conference's title, for the file's tags
+    /// The talk's start date in the conference's zone (YYYY-MM-DD); in UTC without one.
+    std::string localDate;
 };
 
 /// A selected talk that is not a job, and why.

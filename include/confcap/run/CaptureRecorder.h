@@ -26,6 +26,9 @@ public:
         std::filesystem::path outDir;
         std::uint64_t minBytes = 0;
         std::chrono::seconds minDuration{0};
+        /// The finished talk's container (tagged); placed as recorded, untagged, when unset.
+        std::optional<sink::Container> container;
+        bool nfo = false;  ///< write a .nfo beside each recorded talk
         source::SourceOptions source;
         core::RetryPolicy retry;
         /// Makes a room's source for a stream URL; source::makeSource when empty. The external

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "confcap/core/Media.h"
+#include "confcap/sink/FileTags.h"
 
 namespace confcap::sink {
 
@@ -53,6 +54,16 @@ public:
     /// std::invalid_argument for fewer than two tracks.
     MergeResult mux(const std::vector<MuxInput>& tracks, const core::StreamFormat& format,
                     const std::filesystem::path& output) const;
+
+    /// Copies every stream of `input` (in `format`) into `output` (created; must not exist yet)
+    /// in `container` with `tags` and their chapters: the stream's own container keeps every
+    /// stream and its timestamps; Matroska and MP4 take the video, audio and subtitle streams
+    /// (MP4 with its index at the front), so the file seeks at once. Returns merged = false with
+    /// the reason in `note` when ffmpeg is missing or fails, or the container cannot hold tags
+    /// (ADTS AAC, FLV); no output is then left.
+    MergeResult remux(const std::filesystem::path& input, const core::StreamFormat& format,
+                      Container container, const FileTags& tags,
+                      const std::filesystem::path& output) const;
 
     /// The ffmpeg this merger runs; empty when none.
     const std::filesystem::path& ffmpeg() const noexcept { return ffmpeg_; }

@@ -13,6 +13,15 @@
 
 namespace confcap::sink {
 
+/// What publish() does to the final file besides placing it.
+struct Finishing {
+    Container container = Container::AsRecorded;
+    /// The tags for the final file with the given extension; the file is placed as recorded
+    /// when this is empty.
+    std::function<FileTags(std::string_view extension)> tags;
+    std::string nfo;  ///< the text of "<name>.nfo"; none is written when empty
+};
+
 /// What publish() placed.
 struct Published {
     /// The final file first; then, when they could not be joined, the numbered pieces or the
@@ -21,6 +30,13 @@ struct Published {
     std::filesystem::path sidecar;  ///< empty when it could not be written
     bool merged = false;            ///< one file holds every kept piece
     std::vector<std::string> notes;
+    /// The container asked for, and whether the final file was remuxed or tagged into it;
+    /// `finishError` says why not when that failed (the file is then kept as recorded).
+    Container container = Container::AsRecorded;
+    bool tagged = false;
+    std::size_t chapters = 0;
+    std::string finishError;
+    std::filesystem::path nfo;  ///< "<name>.nfo"; empty when none was written
 };
 
 /// Publishes recordings. Immutable after construction; safe to use from any thread.
@@ -36,11 +52,13 @@ public:
     /// with further tracks is first muxed into one file (PieceMerger::mux), then the pieces are
     /// joined (PieceMerger::merge, rebasing timestamps when a piece starts a new timeline).
     /// Pieces that cannot be joined are placed as numbered files, renditions that cannot be
-    /// muxed as "<name>.audio-<language>.<ext>". The sidecar "<name>.json" is created first and
-    /// exclusively: it reserves the name. Throws core::OutputError when nothing could be placed;
+    /// muxed as "<name>.audio-<language>.<ext>". One final file is then remuxed into the
+    /// container `finishing` asks for with its tags (PieceMerger::remux); when that fails it is
+    /// placed as recorded. The sidecar "<name>.json" is created first and exclusively: it
+    /// reserves the name; "<name>.nfo" is written beside it when asked for. Throws core::OutputError when nothing could be placed;
     /// the parts are then untouched and no temporary file is left. The parts are not removed.
     Published publish(const PartSet& parts, const std::vector<std::size_t>& kept,
-                      const Sidecar& sidecar) const;
+                      const Sidecar& sidecar, const Finishing& finishing = {}) const;
 
 private:
     PieceMerger merger_;

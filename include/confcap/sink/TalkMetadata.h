@@ -26,6 +26,11 @@ struct TalkMetadata {
     std::vector<std::string> persons;
     std::string url;
     bool doNotRecord = false;
+    std::string abstract;
+    std::string conference;  ///< the conference's title
+    /// The calendar date the talk starts on in the conference's zone (YYYY-MM-DD), in UTC when
+    /// the schedule names no zone.
+    std::string date;
 
     bool operator==(const TalkMetadata&) const = default;
 };

@@ -34,7 +34,11 @@ struct TalkSinkConfig {
     std::uint64_t minBytes = 0;                         ///< --min-size
     std::chrono::seconds minDuration{0};                ///< --min-duration, of covered time
     std::string streamUrl;
-    TalkMetadata talk;  ///< goes into the sidecar
+    TalkMetadata talk;  ///< goes into the sidecar, the file's tags and the .nfo
+    /// --container: the final file is remuxed into it with the talk's tags; it is placed as
+    /// recorded, untagged, when unset.
+    std::optional<Container> container;
+    bool nfo = false;  ///< --nfo
     /// Take the talk, the window, the thresholds and the stream from the part list an earlier
     /// run left (finishing it after a restart) rather than from here.
     bool adoptPartList = false;
