@@ -171,19 +171,21 @@ MergeResult tagTransportStream(const std::filesystem::path& input, const FileTag
                 throw ioError("write", output, errno);
             }
         }
-        if (!tagger.complete()) {
-            throw std::runtime_error("it ends inside a packet");
+        if (!core::writeAll(out.get(), tagger.finish())) {
+            throw ioError("write", output, errno);
         }
         if (::close(out.release()) != 0) {
             throw ioError("write", output, errno);
         }
-    } catch (const std::runtime_error& e) {
+    } catch (...) {
         ::unlink(output.c_str());
-        if (dynamic_cast<const core::OutputError*>(&e) != nullptr) {
-            throw;
-        }
-        return {false, "The recording is not plain MPEG-TS (" + std::string(e.what()) +
-                           "), so it is kept as recorded without the talk's name."};
+        throw;
+    }
+    if (!tagger.named()) {
+        ::unlink(output.c_str());
+        return {false,
+                "The recording has no MPEG-TS program table to name, so it is kept as "
+                "recorded without the talk's name."};
     }
     return {true, "The talk's name was written into the MPEG-TS service description."};
 }
@@ -389,8 +391,7 @@ MergeResult PieceMerger::remux(const std::filesystem::path& input, const core::S
     metadata += ".ffmeta";
     {
         const auto text = ffmetadataText(tags);
-        FileDescriptor fd(
-            ::open(metadata.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+        FileDescriptor fd(::open(metadata.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
         if (fd.get() < 0 || !core::writeAll(fd.get(), text)) {
             const int error = errno;
             ::unlink(metadata.c_str());
@@ -398,10 +399,9 @@ MergeResult PieceMerger::remux(const std::filesystem::path& input, const core::S
                                std::strerror(error) + "), so confcap could not " + what + "."};
         }
     }
-    std::vector<std::string> args = {"-hide_banner", "-nostdin",       "-loglevel",
-                                      "error",        "-i",             input.string(),
-                                      "-f",           "ffmetadata",     "-i",
-                                      metadata.string()};
+    std::vector<std::string> args = {"-hide_banner", "-nostdin",       "-loglevel", "error",
+                                     "-i",           input.string(),   "-f",        "ffmetadata",
+                                     "-i",           metadata.string()};
     if (container == Container::AsRecorded) {
         args.insert(args.end(), {"-map", "0"});
     } else {
@@ -421,8 +421,8 @@ MergeResult PieceMerger::remux(const std::filesystem::path& input, const core::S
     if (exitCode == 0 && ::stat(output.c_str(), &st) == 0 && st.st_size > 0) {
         return {true, container == Container::AsRecorded
                           ? "The talk's tags were written into the " + extension + " file."
-                          : "The " + format.extension + " recording was remuxed to " +
-                                extension + " with the talk's tags."};
+                          : "The " + format.extension + " recording was remuxed to " + extension +
+                                " with the talk's tags."};
     }
     ::unlink(output.c_str());
     const auto detail = lastLine(messages);

@@ -1,7 +1,6 @@
 #include "confcap/sink/TsServiceTags.h"
 
 #include <array>
-#include <stdexcept>
 
 namespace confcap::sink {
 
@@ -121,7 +120,7 @@ std::string sdtSection(std::uint16_t transportStream, std::uint16_t network,
     put16(section, network);
     section += '\xFF';
     put16(section, serviceId);
-    section += '\xFC';                              // no EIT
+    section += '\xFC';                           // no EIT
     put16(section, 0x8000 | descriptor.size());  // running, not scrambled
     section += descriptor;
     const auto crc = crc32Mpeg(section);
@@ -184,29 +183,40 @@ void TsServiceTagger::packet(std::string_view p, std::string& out) {
 }
 
 std::string TsServiceTagger::feed(std::string_view bytes) {
+    if (carry_.empty()) {
+        return consume(bytes, false);
+    }
+    carry_.append(bytes);
+    const std::string buffer = std::move(carry_);
+    carry_.clear();
+    return consume(buffer, false);
+}
+
+std::string TsServiceTagger::finish() {
+    const std::string buffer = std::move(carry_);
+    carry_.clear();
+    return consume(buffer, true);
+}
+
+std::string TsServiceTagger::consume(std::string_view bytes, bool atEnd) {
     std::string out;
     out.reserve(bytes.size() + kPacket);
     std::size_t at = 0;
-    if (!carry_.empty()) {
-        const auto take = std::min(kPacket - carry_.size(), bytes.size());
-        carry_.append(bytes.substr(0, take));
-        at = take;
-        if (carry_.size() < kPacket) {
-            return out;
+    // A packet is a sync byte with another one a packet later (or the stream's end after it).
+    while (at + kPacket < bytes.size() || (atEnd && at + kPacket == bytes.size())) {
+        if (bytes[at] == '\x47' &&
+            (at + kPacket == bytes.size() || bytes[at + kPacket] == '\x47')) {
+            packet(bytes.substr(at, kPacket), out);
+            at += kPacket;
+        } else {
+            out += bytes[at++];
         }
-        if (carry_[0] != '\x47') {
-            throw std::runtime_error("not MPEG-TS packets");
-        }
-        packet(carry_, out);
-        carry_.clear();
     }
-    for (; at + kPacket <= bytes.size(); at += kPacket) {
-        if (bytes[at] != '\x47') {
-            throw std::runtime_error("not MPEG-TS packets");
-        }
-        packet(bytes.substr(at, kPacket), out);
+    if (atEnd) {
+        out.append(bytes.substr(at));
+    } else {
+        carry_.assign(bytes.substr(at));
     }
-    carry_.assign(bytes.substr(at));
     return out;
 }
 

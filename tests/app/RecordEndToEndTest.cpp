@@ -11,6 +11,7 @@
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
+#include <pugixml.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -103,6 +104,8 @@ struct Recording {
     std::uint64_t size = 0;
     Poco::JSON::Object::Ptr sidecar;
     Timeline timeline;
+    std::string serviceName;  ///< the MPEG-TS service name ffprobe reads, when the file is TS
+    std::string nfo;          ///< the .nfo beside it
 };
 
 /// Everything the conference run left behind, read before its folders are removed.
@@ -228,7 +231,7 @@ ConferenceRun recordConference() {
         args.insert(args.begin(), "record");
         for (const auto& option : std::vector<std::string>{
                  "--min-size", "32K", "--min-duration", "5s", "--refresh", "2s", "--stall-timeout",
-                 "4s", "--exit-when-done", "--status-port", "0"}) {
+                 "4s", "--exit-when-done", "--status-port", "0", "--nfo"}) {
             args.push_back(option);
         }
         const auto launched = std::chrono::steady_clock::now();
@@ -281,6 +284,20 @@ ConferenceRun recordConference() {
             recording.file = sidecar->optValue<std::string>("file", "");
             recording.size = fs::file_size(folders.out / recording.file);
             recording.timeline = confcap::testing::timelineOf(folders.out / recording.file);
+            recording.nfo = confcap::testing::readFile(
+                (folders.out / recording.file).replace_extension(".nfo"));
+            if (recording.file.ends_with(".ts")) {
+                recording.serviceName =
+                    confcap::testing::runProcess(
+                        "/usr/bin/ffprobe",
+                        {"-v", "error", "-show_entries", "program_tags=service_name", "-of",
+                         "csv=p=0", (folders.out / recording.file).string()})
+                        .out;
+                while (!recording.serviceName.empty() && (recording.serviceName.back() == '\n' ||
+                                                          recording.serviceName.back() == ',')) {
+                    recording.serviceName.pop_back();
+                }
+            }
             run.recordings[talkInfo->getValue<std::string>("title")] = recording;
         }
 
@@ -300,6 +317,7 @@ ConferenceRun recordConference() {
                 jobs->getObject(static_cast<unsigned>(i))->getValue<std::string>("file");
             run.expectedFiles.push_back(file);
             run.expectedFiles.push_back(fs::path(file).replace_extension(".json").generic_string());
+            run.expectedFiles.push_back(fs::path(file).replace_extension(".nfo").generic_string());
         }
         std::sort(run.expectedFiles.begin(), run.expectedFiles.end());
     } catch (const std::exception& e) {
@@ -510,9 +528,9 @@ BOOST_AUTO_TEST_CASE(exitsZeroWithExactlyTheFinalFiles) {
     BOOST_TEST_MESSAGE("confcap ran " << run.seconds << " s");
     BOOST_TEST_REQUIRE(run.exitCode.has_value(), "confcap did not exit:\n" << run.err);
     BOOST_TEST(*run.exitCode == 0, run.err);
-    // One media file and one sidecar per recorded talk, where `plan` says, and nothing else:
-    // no .part, no manifest, no merge leftovers.
-    BOOST_TEST(run.expectedFiles.size() == 14u);
+    // One media file, one sidecar and one .nfo per recorded talk, where `plan` says, and
+    // nothing else: no .part, no manifest, no merge leftovers.
+    BOOST_TEST(run.expectedFiles.size() == 21u);
     BOOST_TEST(run.outFiles == run.expectedFiles, boost::test_tools::per_element());
     // Beside the recordings only the bookkeeping folder; nothing in the working or temp folder.
     BOOST_TEST(run.workEntries == std::vector<std::string>{"out"},
@@ -525,6 +543,30 @@ BOOST_AUTO_TEST_CASE(exitsZeroWithExactlyTheFinalFiles) {
     }
     BOOST_TEST(run.out.find("Summary: 7 recorded, 1 cancelled (8 talks") != std::string::npos,
                run.out);
+}
+
+BOOST_AUTO_TEST_CASE(everyRecordingNamesItsTalkInTheFileAndItsNfo) {
+    const auto& run = conferenceRun();
+    BOOST_TEST_REQUIRE(run.error.empty(), run.error);
+    BOOST_TEST(run.recordings.size() == 7u);
+    for (const auto& [title, recording] : run.recordings) {
+        // MPEG-TS carries the talk's name as its service name; other containers their tags.
+        if (recording.file.ends_with(".ts")) {
+            BOOST_TEST(recording.serviceName == title,
+                       recording.file << ": " << recording.serviceName);
+        }
+        BOOST_TEST(recording.sidecar->getObject("container")->getValue<bool>("tagged"),
+                   recording.file);
+        pugi::xml_document nfo;
+        BOOST_TEST_REQUIRE(static_cast<bool>(nfo.load_string(recording.nfo.c_str())),
+                           recording.file << ": the .nfo is not XML");
+        const auto movie = nfo.child("movie");
+        BOOST_TEST(std::string(movie.child_value("title")) == title);
+        BOOST_TEST(!std::string(movie.child_value("premiered")).empty(), recording.file);
+        BOOST_TEST(std::string(movie.child_value("studio")) ==
+                       recording.sidecar->getObject("talk")->getValue<std::string>("conference"),
+                   recording.file);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(everyFileCoversItsFinalWindow) {

@@ -55,8 +55,9 @@ public:
     /// muxed as "<name>.audio-<language>.<ext>". One final file is then remuxed into the
     /// container `finishing` asks for with its tags (PieceMerger::remux); when that fails it is
     /// placed as recorded. The sidecar "<name>.json" is created first and exclusively: it
-    /// reserves the name; "<name>.nfo" is written beside it when asked for. Throws core::OutputError when nothing could be placed;
-    /// the parts are then untouched and no temporary file is left. The parts are not removed.
+    /// reserves the name; "<name>.nfo" is written beside it when asked for. Throws
+    /// core::OutputError when nothing could be placed; the parts are then untouched and no
+    /// temporary file is left. The parts are not removed.
     Published publish(const PartSet& parts, const std::vector<std::size_t>& kept,
                       const Sidecar& sidecar, const Finishing& finishing = {}) const;
 

@@ -25,11 +25,11 @@ struct SidecarInput {
     std::filesystem::path outDir;  ///< the output folder, which the files are named relative to
     /// The files placed (Published::files, full paths), the final file first; not empty.
     std::vector<std::filesystem::path> files;
-    bool merged = false;  ///< one file holds every kept piece
+    bool merged = false;                          ///< one file holds every kept piece
     Container container = Container::AsRecorded;  ///< the container asked for (--container)
     bool tagged = false;                          ///< the final file holds the talk's tags
     std::size_t chapters = 0;                     ///< the chapters written into it
-    std::string finishError;  ///< why remuxing or tagging failed; empty when it did not
+    std::string finishError;    ///< why remuxing or tagging failed; empty when it did not
     std::filesystem::path nfo;  ///< the .nfo written beside it (full path); empty when none
     std::optional<std::chrono::system_clock::time_point> firstData;  ///< UTC
     /// The recording's pieces: their further tracks name the audio renditions.

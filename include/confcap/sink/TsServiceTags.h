@@ -13,6 +13,7 @@ namespace confcap::sink {
 /// Rewrites an MPEG-TS byte stream: every SDT section start (PID 0x11) is replaced by one
 /// naming `service` and `provider` (keeping the stream's ids), continuation packets of the old
 /// SDT are dropped, and a stream without an SDT before its first PAT gets one right after it.
+/// Bytes that are not whole packets (a connection cut inside one) pass through as they are.
 /// Text that is not ASCII is marked as UTF-8 (EN 300 468 annex A); names are shortened to fit
 /// one packet. Not thread-safe.
 class TsServiceTagger {
@@ -20,12 +21,15 @@ public:
     TsServiceTagger(std::string_view service, std::string_view provider);
 
     /// The bytes to write for the next `bytes` of the stream (packets may be split across
-    /// calls). Throws std::runtime_error when the bytes are not 188-byte MPEG-TS packets.
+    /// calls).
     std::string feed(std::string_view bytes);
-    /// True when the stream ended on a packet boundary.
-    bool complete() const noexcept { return carry_.empty(); }
+    /// The bytes to write at the end of the stream.
+    std::string finish();
+    /// True once an SDT naming the talk was written.
+    bool named() const noexcept { return sdtSeen_; }
 
 private:
+    std::string consume(std::string_view bytes, bool atEnd);
     void packet(std::string_view p, std::string& out);
     std::string sdtPacket(std::uint16_t transportStream, std::uint16_t network,
                           std::uint16_t service, std::uint8_t version);
