@@ -246,7 +246,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
             }
             return makePlanFor(*fresh, active, conference);
         },
-        refresh, noteRecorders);
+        refresh, noteRecorders, [&scheduleReader] { return scheduleReader.fallback(); });
     signals.onReload([&] { refresher.refreshNow(); });
     refresher.start();
 
