@@ -202,34 +202,6 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     theScheduler.applyPlan(currentPlan);
     theScheduler.start();
 
-    status::TerminalTable::Options tableOptions;
-    tableOptions.zone = zone;
-    tableOptions.utc = zone == nullptr;
-    status::TerminalTable table(board, console, clock, tableOptions);
-    table.start();
-    std::unique_ptr<status::StatusServer> server;
-    if (statusPort) {
-        status::StatusServer::Options serverOptions;
-        serverOptions.port = *statusPort;
-        serverOptions.bind = arguments.value("status-bind").value_or("127.0.0.1");
-        serverOptions.outputDir = outDir;
-        server = std::make_unique<status::StatusServer>(board, clock, serverOptions);
-        board.publish(status::Level::Info, {}, "status page at " + server->url("/"));
-    }
-
-    // A pre-flight of the rooms with a talk in the next hour, beside the recording: it only
-    // informs, since a room that is not live now may be live at its talk.
-    std::jthread preflight([&board, plan = currentPlan, options = sources, &clock] {
-        const auto now = std::chrono::floor<std::chrono::seconds>(clock.now());
-        for (const auto& c : checkRoomStreams(plan, {options.caFile, std::chrono::seconds(10)},
-                                              std::make_pair(now, now + std::chrono::hours(1)))) {
-            const bool live = c.check.state == source::StreamCheck::State::Live;
-            board.publish(live ? status::Level::Info : status::Level::Warning, {c.room, {}},
-                          "stream check: " + c.check.summary +
-                              (live ? "" : "; each talk's window is tried to its end anyway"));
-        }
-    });
-
     // The schedule is re-read every --refresh, and at once on SIGHUP, which re-reads the config
     // file too: selection, streams and padding may change.
     Arguments active = arguments;  // the options in force
@@ -247,6 +219,37 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
             return makePlanFor(*fresh, active, conference);
         },
         refresh, noteRecorders, [&scheduleReader] { return scheduleReader.fallback(); });
+
+    status::TerminalTable::Options tableOptions;
+    tableOptions.zone = zone;
+    tableOptions.utc = zone == nullptr;
+    status::TerminalTable table(board, console, clock, tableOptions);
+    table.start();
+    std::unique_ptr<status::StatusServer> server;
+    if (statusPort) {
+        status::StatusServer::Options serverOptions;
+        serverOptions.port = *statusPort;
+        serverOptions.bind = arguments.value("status-bind").value_or("127.0.0.1");
+        serverOptions.outputDir = outDir;
+        serverOptions.scheduleRefreshes = [&refresher] { return refresher.counts(); };
+        serverOptions.refreshPeriod = refresher.period();
+        server = std::make_unique<status::StatusServer>(board, clock, serverOptions);
+        board.publish(status::Level::Info, {}, "status page at " + server->url("/"));
+    }
+
+    // A pre-flight of the rooms with a talk in the next hour, beside the recording: it only
+    // informs, since a room that is not live now may be live at its talk.
+    std::jthread preflight([&board, plan = currentPlan, options = sources, &clock] {
+        const auto now = std::chrono::floor<std::chrono::seconds>(clock.now());
+        for (const auto& c : checkRoomStreams(plan, {options.caFile, std::chrono::seconds(10)},
+                                              std::make_pair(now, now + std::chrono::hours(1)))) {
+            const bool live = c.check.state == source::StreamCheck::State::Live;
+            board.publish(live ? status::Level::Info : status::Level::Warning, {c.room, {}},
+                          "stream check: " + c.check.summary +
+                              (live ? "" : "; each talk's window is tried to its end anyway"));
+        }
+    });
+
     signals.onReload([&] { refresher.refreshNow(); });
     refresher.start();
 
