@@ -205,6 +205,24 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     theScheduler.applyPlan(currentPlan);
     theScheduler.start();
 
+    // The schedule is re-read every --refresh, and at once on SIGHUP, which re-reads the config
+    // file too: selection, streams and padding may change.
+    Arguments active = arguments;  // the options in force
+    run::ScheduleRefresher refresher(
+        theScheduler, board, currentPlan,
+        [&](bool everything) -> std::optional<plan::Plan> {
+            if (everything && active.has("config")) {
+                active = active.withConfigReloaded(kRecord);
+            }
+            std::ostringstream warnings;
+            auto fresh = scheduleReader.read(active, warnings, everything);
+            if (!fresh) {
+                return std::nullopt;
+            }
+            return makePlanFor(*fresh, active, conference);
+        },
+        refresh, noteRecorders, [&scheduleReader] { return scheduleReader.fallback(); });
+
     status::TerminalTable::Options tableOptions;
     tableOptions.zone = zone;
     tableOptions.utc = zone == nullptr;
@@ -216,6 +234,8 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         serverOptions.port = *statusPort;
         serverOptions.bind = arguments.value("status-bind").value_or("127.0.0.1");
         serverOptions.outputDir = outDir;
+        serverOptions.scheduleRefreshes = [&refresher] { return refresher.counts(); };
+        serverOptions.refreshPeriod = refresher.period();
         server = std::make_unique<status::StatusServer>(board, clock, serverOptions);
         board.publish(status::Level::Info, {}, "status page at " + server->url("/"));
     }
@@ -233,23 +253,6 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         }
     });
 
-    // The schedule is re-read every --refresh, and at once on SIGHUP, which re-reads the config
-    // file too: selection, streams and padding may change.
-    Arguments active = arguments;  // the options in force
-    run::ScheduleRefresher refresher(
-        theScheduler, board, currentPlan,
-        [&](bool everything) -> std::optional<plan::Plan> {
-            if (everything && active.has("config")) {
-                active = active.withConfigReloaded(kRecord);
-            }
-            std::ostringstream warnings;
-            auto fresh = scheduleReader.read(active, warnings, everything);
-            if (!fresh) {
-                return std::nullopt;
-            }
-            return makePlanFor(*fresh, active, conference);
-        },
-        refresh, noteRecorders);
     signals.onReload([&] { refresher.refreshNow(); });
     refresher.start();
 

@@ -39,7 +39,11 @@ std::optional<schedule::Schedule> ScheduleReader::read(const Arguments& argument
         key_ = key;
     }
     validated_.reset();
+    fallback_.reset();
     const auto fetched = source_->fetch();
+    if (fetched.fromCache) {
+        fallback_ = fetched.warning;
+    }
     if (fetched.warning) {
         err << "confcap: warning: " << *fetched.warning << "\n";
     }

@@ -209,6 +209,7 @@ FetchedSchedule ScheduleSource::fetchUrl() {
     result.source = source_;
     const auto useCache = [&](std::optional<std::string> warning) {
         result.bytes = cached->bytes;
+        result.fromCache = warning.has_value();
         result.warning = std::move(warning);
         remember(result, baseline);
         return result;

@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include "confcap/core/Text.h"
+
 namespace confcap::run {
 
 std::string describeChanges(const plan::PlanDiff& diff) {
@@ -10,13 +12,17 @@ std::string describeChanges(const plan::PlanDiff& diff) {
 }
 
 ScheduleRefresher::ScheduleRefresher(Scheduler& scheduler, Reporter& reporter, plan::Plan current,
-                                     Loader load, std::chrono::seconds period, Changed changed)
+                                     Loader load, std::chrono::seconds period, Changed changed,
+                                     Fallback fallback)
     : scheduler_(scheduler),
       reporter_(reporter),
       current_(std::move(current)),
       load_(std::move(load)),
       period_(period),
-      changed_(std::move(changed)) {}
+      changed_(std::move(changed)),
+      fallback_(std::move(fallback)) {
+    counts_.lastSuccess = std::chrono::system_clock::now();
+}
 
 ScheduleRefresher::~ScheduleRefresher() {
     stop();
@@ -45,6 +51,11 @@ void ScheduleRefresher::stop() {
     }
 }
 
+ScheduleRefresher::Counts ScheduleRefresher::counts() const {
+    std::lock_guard lock(countsMutex_);
+    return counts_;
+}
+
 void ScheduleRefresher::loop() {
     // A period of 0 turns the periodic refresh off; a request still refreshes.
     const std::chrono::seconds period =
@@ -57,6 +68,7 @@ void ScheduleRefresher::loop() {
         }
         const bool everything = std::exchange(requested_, false);
         lock.unlock();
+        bool readFresh = false;
         try {
             if (auto fresh = load_(everything)) {
                 const auto diff = plan::diffPlans(current_, *fresh);
@@ -74,11 +86,26 @@ void ScheduleRefresher::loop() {
             } else if (everything) {
                 reporter_.publish(Level::Info, {}, "schedule re-read: no changes");
             }
+            const auto why = fallback_ ? fallback_() : std::nullopt;
+            readFresh = !why;
+            if (why) {
+                reporter_.publish(Level::Warning, {},
+                                  "could not refresh the schedule: " + core::clause(*why));
+            }
         } catch (const std::exception& e) {
             reporter_.publish(
                 Level::Warning, {},
                 std::string("could not refresh the schedule, keeping the last good one: ") +
                     e.what());
+        }
+        {
+            std::lock_guard counting(countsMutex_);
+            ++counts_.refreshes;
+            if (readFresh) {
+                counts_.lastSuccess = std::chrono::system_clock::now();
+            } else {
+                ++counts_.failures;
+            }
         }
         lock.lock();
     }

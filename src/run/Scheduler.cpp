@@ -36,6 +36,7 @@ void addCounters(JobSnapshot& s, const sink::SinkStatus& counters) {
         s.gapSeconds += std::chrono::duration<double>(gap.length).count();
     }
     s.reconnects = counters.reconnects;
+    s.lastData = counters.lastData;
 }
 
 }  // namespace
@@ -108,6 +109,10 @@ JobSnapshot Scheduler::snapshot(const JobEntry& entry) const {
     s.state = entry.state;
     s.reason = entry.reason;
     s.file = entry.file;
+    // A state change keeps the counters last read, so they do not drop to zero in between.
+    if (const auto it = counters_.find(s.key); it != counters_.end()) {
+        addCounters(s, it->second);
+    }
     return s;
 }
 
@@ -227,9 +232,11 @@ void Scheduler::finishAsync(const Action& action) {
             const auto part = recorder_.partFile(key);
             {
                 std::lock_guard lock(mutex_);
+                if (counters) {
+                    counters_[key] = *counters;
+                }
                 if (const auto* entry = table_.find(key); entry != nullptr && counters) {
                     auto s = snapshot(*entry);
-                    addCounters(s, *counters);
                     s.file = part.value_or(s.file);
                     later([this, s]() mutable { reporter_.update(std::move(s)); });
                 }
@@ -270,6 +277,7 @@ void Scheduler::finished(const std::string& key, std::optional<sink::FinalizeRes
             if (!result->files.empty()) {
                 file = result->files.front().lexically_relative(recorder_.outDir()).string();
             }
+            counters_[key] = result->status;
             table_.finished(key, stateOf(result->outcome), result->reason, file);
             results_[key] = *result;
             // The final counters, for the summary and the status page.
@@ -319,6 +327,7 @@ void Scheduler::reportProgress() {
         {
             std::lock_guard lock(mutex_);
             if (progress) {
+                counters_[s.key] = *progress;
                 auto& [bytes, at] = lastBytes_[s.key];
                 const double seconds = std::chrono::duration<double>(now - at).count();
                 if (at != TimePoint{} && seconds > 0 && s.bytes >= bytes) {

@@ -85,6 +85,7 @@ TalkSink::TalkSink(TalkSinkConfig config, const core::Clock& clock, PieceMerger 
         }
         status_ = list.progress;
         status_.state = SinkState::Waiting;
+        status_.lastData = list.lastData;
         status_.pieces = static_cast<int>(list.pieces.size());
         for (const auto& piece : list.pieces) {
             status_.bytes += parts_.bytesOf(piece);
@@ -291,6 +292,9 @@ void TalkSink::write(const core::Chunk& chunk) {
         std::lock_guard lock(mutex_);
         status_.bytes += written;
         status_.droppedBytes += chunk.bytes.size() - written;
+        if (written > 0) {
+            status_.lastData = now;
+        }
         status_.coveredSeconds = earlierSeconds_ + pieceSeconds();
         status_.measured = earlierMeasured_ || meter_.measured();
         if (notRunning) {

@@ -322,7 +322,8 @@ std::string statusPage(const std::vector<JobSnapshot>& jobs, const std::vector<E
             "</span></h1>\n";
     page += "<p>Updated <span id=\"updated\">" + escapeHtml(core::formatUtc(now)) +
             "</span> &middot; <a href=\"summary.json\">end-of-run summary (JSON)</a> &middot; "
-            "<a href=\"api/status\">status as JSON</a></p>\n";
+            "<a href=\"api/status\">status as JSON</a> &middot; "
+            "<a href=\"metrics\">metrics (Prometheus)</a></p>\n";
     page +=
         "<p id=\"stale\">The status could not be refreshed; this is the last known state.</p>\n";
     page += "<h2>Recording</h2>\n<table>" +

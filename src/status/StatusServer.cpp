@@ -29,6 +29,7 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
+#include "confcap/status/Metrics.h"
 #include "confcap/status/ServedFile.h"
 #include "confcap/status/StatusJson.h"
 #include "confcap/status/StatusPage.h"
@@ -239,6 +240,18 @@ struct StatusServer::Impl {
         return statusJson(board.jobs(), board.recentEvents(kEventsInJson), now(), summaryUrl());
     }
 
+    std::string metrics() const {
+        RunCounters counters;
+        if (options.scheduleRefreshes) {
+            counters.refreshes = options.scheduleRefreshes();
+            counters.refreshPeriod = options.refreshPeriod;
+        }
+        if (options.hookResults) {
+            counters.hooks = options.hookResults();
+        }
+        return metricsText(board.jobs(), counters, clock.now());
+    }
+
     void handle(HTTPServerRequest& request, HTTPServerResponse& response) {
         response.set("X-Content-Type-Options", "nosniff");
         response.set("Referrer-Policy", "no-referrer");
@@ -268,6 +281,8 @@ struct StatusServer::Impl {
             sendBody(response, "text/html; charset=utf-8", body);
         } else if (path == "/api/status") {
             sendBody(response, "application/json", json());
+        } else if (path == "/metrics") {
+            sendBody(response, std::string(kMetricsContentType), metrics());
         } else if (auto file = servedFile(path)) {
             if (const auto* refusal = std::get_if<FileRefusal>(&*file)) {
                 sendText(response, static_cast<HTTPResponse::HTTPStatus>(refusal->status),

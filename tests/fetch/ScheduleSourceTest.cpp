@@ -209,6 +209,7 @@ BOOST_AUTO_TEST_CASE(caches_a_url_and_revalidates_with_its_etag) {
     BOOST_TEST(second.bytes == kScheduleV1);
     BOOST_TEST(!second.changed);
     BOOST_TEST(!second.warning);
+    BOOST_TEST(!second.fromCache);  // a 304 is a fresh answer
     BOOST_TEST(server.notModified() == 1);
     BOOST_TEST(server.ifNoneMatch().at(0) == "");
     BOOST_TEST(server.ifNoneMatch().at(1) == "\"v1\"");
@@ -257,6 +258,7 @@ BOOST_AUTO_TEST_CASE(a_server_that_is_down_leaves_the_cached_copy_with_a_warning
     const FetchedSchedule result = source.fetch();
     BOOST_TEST(result.bytes == kScheduleV1);
     BOOST_TEST(!result.changed);
+    BOOST_TEST(result.fromCache);
     BOOST_REQUIRE(result.warning);
     BOOST_TEST(*result.warning == "Could not connect to " + url +
                                       ": connection refused; using the copy cached at "
@@ -272,6 +274,7 @@ BOOST_AUTO_TEST_CASE(a_server_error_leaves_the_cached_copy_with_a_warning) {
     server.fail(HTTPResponse::HTTP_SERVICE_UNAVAILABLE);
     const FetchedSchedule result = source.fetch();
     BOOST_TEST(result.bytes == kScheduleV1);
+    BOOST_TEST(result.fromCache);
     BOOST_REQUIRE(result.warning);
     BOOST_TEST(result.warning->find("HTTP 503") != std::string::npos);
 }
@@ -307,6 +310,7 @@ BOOST_AUTO_TEST_CASE(an_error_page_served_with_200_never_replaces_the_cached_cop
     const FetchedSchedule result = source.fetch();
     BOOST_TEST(result.bytes == kScheduleV1);
     BOOST_TEST(!result.changed);
+    BOOST_TEST(result.fromCache);
     BOOST_REQUIRE(result.warning);
     BOOST_TEST(*result.warning ==
                "The schedule is not XML; using the copy cached at 2024-12-27T10:30:00Z.");

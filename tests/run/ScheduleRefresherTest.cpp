@@ -1,5 +1,6 @@
 // The ScheduleRefresher with a loader the test controls: a changed plan reaches the scheduler, an
-// unchanged one does not, a failure keeps the last good plan and says so.
+// unchanged one does not, a failure keeps the last good plan and says so; the refreshes and
+// their failures are counted.
 #include "confcap/run/ScheduleRefresher.h"
 
 #include <boost/test/unit_test.hpp>
@@ -114,6 +115,63 @@ BOOST_FIXTURE_TEST_CASE(the_period_refreshes_without_a_request, Fixture) {
     BOOST_TEST(loads >= 1);
     BOOST_TEST(everything == 0);
     BOOST_TEST(reporter.state("b") == confcap::run::JobState::Waiting);
+}
+
+BOOST_FIXTURE_TEST_CASE(refreshes_and_their_failures_are_counted, Fixture) {
+    std::atomic<bool> fromCache{false};
+    const auto made = std::chrono::system_clock::now();
+    ScheduleRefresher refresher(
+        scheduler, reporter, first, loader(), 0s, {}, [&]() -> std::optional<std::string> {
+            if (!fromCache) {
+                return std::nullopt;
+            }
+            return "Could not connect to https://x/schedule.xml: connection refused; using the "
+                   "copy cached at 2024-12-27T10:30:00Z.";
+        });
+    auto counts = refresher.counts();
+    BOOST_TEST(counts.refreshes == 0U);
+    BOOST_TEST(counts.failures == 0U);
+    BOOST_TEST((counts.lastSuccess >= made && counts.lastSuccess <= made + 5s));
+    BOOST_TEST(refresher.period().count() == 0);
+    refresher.start();
+
+    refresher.refreshNow();
+    waitForLoads(1);
+    counts = refresher.counts();
+    BOOST_TEST(counts.refreshes == 1U);
+    BOOST_TEST(counts.failures == 0U);
+    const auto firstSuccess = counts.lastSuccess;
+    BOOST_TEST((firstSuccess >= made));
+
+    next = 2;
+    refresher.refreshNow();
+    waitForLoads(2);
+    counts = refresher.counts();
+    BOOST_TEST(counts.refreshes == 2U);
+    BOOST_TEST(counts.failures == 1U);
+    BOOST_TEST((counts.lastSuccess == firstSuccess));
+
+    // The schedule could only be had from the cache: a failed refresh, and said.
+    next = 0;
+    fromCache = true;
+    refresher.refreshNow();
+    waitForLoads(3);
+    counts = refresher.counts();
+    BOOST_TEST(counts.refreshes == 3U);
+    BOOST_TEST(counts.failures == 2U);
+    BOOST_TEST((counts.lastSuccess == firstSuccess));
+    BOOST_TEST(reporter.said(
+        "could not refresh the schedule: could not connect to https://x/schedule.xml: connection "
+        "refused; using the copy cached at 2024-12-27T10:30:00Z"));
+
+    fromCache = false;
+    refresher.refreshNow();
+    waitForLoads(4);
+    counts = refresher.counts();
+    BOOST_TEST(counts.refreshes == 4U);
+    BOOST_TEST(counts.failures == 2U);
+    BOOST_TEST((counts.lastSuccess >= firstSuccess));
+    refresher.stop();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -191,4 +191,29 @@ BOOST_FIXTURE_TEST_CASE(a_stream_that_gives_up_ends_its_jobs_with_the_reason_at_
                       "malformed"));
 }
 
+BOOST_FIXTURE_TEST_CASE(the_counters_and_the_last_byte_stay_through_a_state_change, Fixture) {
+    runUntil(at(kNoon));
+    confcap::sink::SinkStatus progress;
+    progress.bytes = 5000;
+    progress.reconnects = 1;
+    progress.lastData = at(kNoon) + 1s;
+    recorder.setProgress(progress);
+    clock.set(at(kNoon) + 2s);
+    scheduler.tick();
+    BOOST_TEST(reporter.job("a").bytes == 5000u);
+    BOOST_TEST((reporter.job("a").lastData == progress.lastData));
+
+    // The stream goes down: the job's state changes, its counters do not drop to zero.
+    confcap::capture::CaptureEvent failed;
+    failed.kind = confcap::capture::CaptureEvent::Kind::Failed;
+    failed.message = "connection lost";
+    failed.cause = "connection refused";
+    failed.since = at(kNoon) + 2s;
+    scheduler.captureEvent(failed, {"a"});
+    BOOST_TEST(reporter.state("a") == JobState::Retrying);
+    BOOST_TEST(reporter.job("a").bytes == 5000u);
+    BOOST_TEST(reporter.job("a").reconnects == 1);
+    BOOST_TEST((reporter.job("a").lastData == progress.lastData));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

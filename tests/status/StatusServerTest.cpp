@@ -188,6 +188,52 @@ BOOST_FIXTURE_TEST_CASE(apiStatusFollowsTheSnapshots, Fixture) {
     BOOST_TEST(parse(summary.body)->getArray("talks")->size() == 1u);
 }
 
+BOOST_FIXTURE_TEST_CASE(metricsAreServedInThePrometheusTextFormat, Fixture) {
+    auto job = waitingJob();
+    job.state = JobState::Recording;
+    job.bytes = 4096;
+    board.update(job);
+    const auto metrics = fetch(port(), "/metrics");
+    BOOST_TEST(metrics.status == 200);
+    BOOST_TEST(metrics.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+    BOOST_TEST(metrics.header("Cache-Control") == "no-store");
+    BOOST_TEST(metrics.body.find("confcap_talk_state{room=\"Saal 1\",talk=\"Opening\",id=\"guid-"
+                                 "1\",state=\"recording\"} 1\n") != std::string::npos);
+    BOOST_TEST(metrics.body.find(
+                   "confcap_talk_bytes{room=\"Saal 1\",talk=\"Opening\",id=\"guid-1\"} 4096\n") !=
+               std::string::npos);
+    BOOST_TEST(metrics.body.find("confcap_room_in_window{room=\"Saal 1\"} 1\n") !=
+               std::string::npos);
+    // Without a refresher and hooks, their samples are left out.
+    BOOST_TEST(metrics.body.find("confcap_schedule_") == std::string::npos);
+    BOOST_TEST(metrics.body.find("\nconfcap_hooks_total{") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(metricsHaveTheRefreshesAndHooksTheAppGives) {
+    TempFolder folder;
+    StatusBoard board;
+    confcap::core::FakeClock clock{kNow};
+    StatusServer::Options options;
+    options.outputDir = folder.path;
+    options.scheduleRefreshes = [] {
+        confcap::run::ScheduleRefresher::Counts counts;
+        counts.refreshes = 7;
+        counts.failures = 2;
+        counts.lastSuccess = std::chrono::system_clock::time_point(kNow - 1min);
+        return counts;
+    };
+    options.refreshPeriod = 300s;
+    options.hookResults = [] { return std::map<std::string, std::uint64_t>{{"exit 0", 3}}; };
+    StatusServer server(board, clock, options);
+    const auto body = fetch(server.port(), "/metrics").body;
+    BOOST_TEST(body.find("\nconfcap_schedule_refreshes_total 7\n") != std::string::npos);
+    BOOST_TEST(body.find("\nconfcap_schedule_refresh_failures_total 2\n") != std::string::npos);
+    BOOST_TEST(body.find("\nconfcap_schedule_last_refresh_timestamp_seconds 1735296060\n") !=
+               std::string::npos);
+    BOOST_TEST(body.find("\nconfcap_schedule_refresh_interval_seconds 300\n") != std::string::npos);
+    BOOST_TEST(body.find("\nconfcap_hooks_total{result=\"exit 0\"} 3\n") != std::string::npos);
+}
+
 BOOST_FIXTURE_TEST_CASE(servesRangesOfAGrowingFile, Fixture) {
     const auto file = out / "Saal 1" / "talk.ts.part";
     const auto start = pattern(1000, 'a');

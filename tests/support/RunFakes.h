@@ -72,7 +72,13 @@ public:
         return confcap::sink::SinkStatus{};
     }
     std::optional<confcap::sink::SinkStatus> progress(const std::string&) const override {
-        return confcap::sink::SinkStatus{};
+        std::lock_guard lock(mutex_);
+        return progress_;
+    }
+    /// What progress() answers from now on (empty counters until then).
+    void setProgress(confcap::sink::SinkStatus progress) {
+        std::lock_guard lock(mutex_);
+        progress_ = std::move(progress);
     }
     std::optional<std::string> partFile(const std::string& key) const override {
         return key + ".ts.part";
@@ -91,6 +97,7 @@ private:
     }
     mutable std::mutex mutex_;
     std::vector<std::string> calls_;
+    confcap::sink::SinkStatus progress_;
     std::filesystem::path outDir_ = "/out";
 };
 

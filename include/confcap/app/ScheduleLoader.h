@@ -23,12 +23,16 @@ public:
     /// core::ScheduleError as the failure is.
     std::optional<schedule::Schedule> read(const Arguments& arguments, std::ostream& err,
                                            bool always = true);
+    /// Why the last read() had only the cached copy (the fetch failed), as its warning; nullopt
+    /// when it read the schedule fresh.
+    const std::optional<std::string>& fallback() const noexcept { return fallback_; }
 
 private:
     std::unique_ptr<fetch::ScheduleSource> source_;
     std::string key_;  // what the source was made for: schedule, cache folder, CA file
     std::optional<schedule::Schedule> validated_;
     std::string validatedBytes_;
+    std::optional<std::string> fallback_;
 };
 
 /// Reads the schedule once (see ScheduleReader::read).

@@ -28,6 +28,8 @@ struct FetchedSchedule {
     /// "Could not connect to https://x/schedule.xml: connection refused; using the copy cached
     /// at 2024-12-27T10:30:00Z."
     std::optional<std::string> warning;
+    /// True when the fetch failed (or its answer was refused) and `bytes` are the cached copy.
+    bool fromCache = false;
     /// The file path or URL as given.
     std::string source;
 };

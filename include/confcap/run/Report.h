@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "confcap/core/Outcome.h"
@@ -84,6 +85,8 @@ struct JobSnapshot {
     double gapSeconds = 0;
     int gaps = 0;
     int reconnects = 0;
+    /// When its file last received bytes (UTC); none before the first.
+    std::optional<std::chrono::system_clock::time_point> lastData;
     /// Why writing its file stopped early (disk full, file size limit); empty when it did not.
     std::string writeError;
 };

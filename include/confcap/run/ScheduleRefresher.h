@@ -5,9 +5,11 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 
 #include "confcap/plan/Plan.h"
@@ -28,11 +30,24 @@ public:
     using Loader = std::function<std::optional<plan::Plan>(bool everything)>;
     /// Called with a plan that changed, before the scheduler gets it.
     using Changed = std::function<void(const plan::Plan&)>;
+    /// Asked after a load that returned: why the schedule it read was the cached copy instead
+    /// of a fresh one (the fetch failed), or nullopt when it was fresh. Such a load still
+    /// counts as a failed refresh.
+    using Fallback = std::function<std::optional<std::string>()>;
+
+    /// How the refreshes went so far.
+    struct Counts {
+        std::uint64_t refreshes = 0;  ///< refreshes tried, periodic and requested
+        std::uint64_t failures = 0;   ///< of those, the ones that threw or fell back to the cache
+        /// The last time the schedule was read fresh (UTC); the plan the refresher starts with
+        /// counts as read when the refresher is made.
+        std::chrono::system_clock::time_point lastSuccess;
+    };
 
     /// `scheduler` and `reporter` must outlive the refresher. A `period` of 0 refreshes only on
     /// request.
     ScheduleRefresher(Scheduler& scheduler, Reporter& reporter, plan::Plan current, Loader load,
-                      std::chrono::seconds period, Changed changed = {});
+                      std::chrono::seconds period, Changed changed = {}, Fallback fallback = {});
     /// stop().
     ~ScheduleRefresher();
     ScheduleRefresher(const ScheduleRefresher&) = delete;
@@ -44,6 +59,10 @@ public:
     void refreshNow();
     /// Ends the thread, waiting for a refresh under way. Thread-safe; idempotent.
     void stop();
+    /// The refreshes so far. Thread-safe.
+    Counts counts() const;
+    /// How often the schedule is re-read; 0 when only on request.
+    std::chrono::seconds period() const noexcept { return period_; }
 
 private:
     void loop();
@@ -54,6 +73,10 @@ private:
     Loader load_;
     std::chrono::seconds period_;
     Changed changed_;
+    Fallback fallback_;
+
+    mutable std::mutex countsMutex_;
+    Counts counts_;
 
     std::mutex mutex_;
     std::condition_variable wake_;

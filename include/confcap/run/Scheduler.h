@@ -103,6 +103,7 @@ private:
     std::mutex flushMutex_;                       ///< keeps them in order across threads
     std::map<std::string, std::pair<std::uint64_t, TimePoint>> lastBytes_;  ///< for bitrates
     std::map<std::string, sink::FinalizeResult> results_;
+    std::map<std::string, sink::SinkStatus> counters_;  ///< the latest counters of each job
 };
 
 }  // namespace confcap::run

@@ -47,6 +47,9 @@ struct SinkStatus {
     int reconnects = 0;
     int pieces = 0;                  ///< pieces started (each a timeline of its own)
     std::uint64_t droppedBytes = 0;  ///< arrived after a write failure, not written
+    /// When the last bytes were written (UTC), by this run or, for continued parts, the one
+    /// before; none before the first.
+    std::optional<std::chrono::system_clock::time_point> lastData;
 };
 
 /// The result of finalizing a sink.

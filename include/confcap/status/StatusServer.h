@@ -3,13 +3,17 @@
 // byte ranges) so a talk can be watched in mpv or VLC while it records.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "confcap/core/Clock.h"
+#include "confcap/run/ScheduleRefresher.h"
 #include "confcap/status/StatusBoard.h"
 
 namespace confcap::status {
@@ -25,11 +29,18 @@ public:
         /// `.confcap/` excepted (only `.confcap/summary.json`, as /summary.json).
         std::filesystem::path outputDir;
         int maxThreads = 8;
+        /// The schedule refreshes, for /metrics; its schedule metrics are left out when empty.
+        std::function<run::ScheduleRefresher::Counts()> scheduleRefreshes;
+        /// How often the schedule is re-read (--refresh), for /metrics.
+        std::chrono::seconds refreshPeriod{0};
+        /// The hooks run for finished talks by result, for /metrics; none when empty.
+        std::function<std::map<std::string, std::uint64_t>()> hookResults;
     };
 
     /// Serves, GET and HEAD only:
     ///   /              the HTML status page (StatusPage.h)
     ///   /api/status    statusJson() of the board
+    ///   /metrics       metricsText() of the board and the options' counters (Prometheus)
     ///   /summary.json  <out>/.confcap/summary.json, 404 until it exists
     ///   /recordings/P  the file P under the output folder, with single byte ranges (206, 416)
     /// A path that leaves the output folder (.., encoded slashes or dots, absolute paths, NUL,
