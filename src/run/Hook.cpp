@@ -57,8 +57,8 @@ HookTemplate hookTemplate(std::string_view commandLine) {
              open = argument.find('{', open + 1)) {
             const auto field = fieldAt(argument, open);
             if (!field.empty() && std::find(names.begin(), names.end(), field) == names.end()) {
-                throw core::UsageError("--on-recorded '" + std::string(commandLine) +
-                                       "' holds {" + std::string(field) +
+                throw core::UsageError("--on-recorded '" + std::string(commandLine) + "' holds {" +
+                                       std::string(field) +
                                        "}; the placeholders are {file}, {sidecar}, {title}, "
                                        "{room}, {start} and {outcome}.");
             }
@@ -123,12 +123,12 @@ HookValues hookValuesOf(const sink::FinalizeResult& result) {
 void checkHookInstalled(const HookTemplate& command) {
     const std::string& program = command.arguments.front();
     if (core::findOnPath(program).empty()) {
-        throw core::SourceError("The --on-recorded program '" + program + "' is not installed (" +
-                                    (program.find('/') != std::string::npos
-                                         ? "no executable file there"
-                                         : "not found on PATH") +
-                                    "); check --on-recorded.",
-                                core::ErrorKind::Permanent);
+        throw core::SourceError(
+            "The --on-recorded program '" + program + "' is not installed (" +
+                (program.find('/') != std::string::npos ? "no executable file there"
+                                                        : "not found on PATH") +
+                "); check --on-recorded.",
+            core::ErrorKind::Permanent);
     }
     source::checkSupervisorInstalled("--on-recorded hooks");
 }

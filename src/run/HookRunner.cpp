@@ -30,8 +30,8 @@ std::string commandText(const std::vector<std::string>& arguments) {
     std::string text;
     for (const auto& argument : arguments) {
         const bool plain =
-            !argument.empty() && argument.find_first_of(" \t\n'\"\\$`;&|<>()*?[]{}#~") ==
-                                     std::string::npos;
+            !argument.empty() &&
+            argument.find_first_of(" \t\n'\"\\$`;&|<>()*?[]{}#~") == std::string::npos;
         std::string quoted = argument;
         if (!plain) {
             quoted = "'";
@@ -46,7 +46,8 @@ std::string commandText(const std::vector<std::string>& arguments) {
 }
 
 std::string nowUtc() {
-    return core::formatUtc(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    return core::formatUtc(
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }
 
 }  // namespace
@@ -167,9 +168,9 @@ void HookRunner::work() {
                 reporter_.publish(Level::Info, hook.mark, "hook ok after " + took);
                 break;
             case HookState::TimedOut:
-                reporter_.publish(Level::Warning, hook.mark,
-                                  "hook timed out after " + took + " and was stopped (" +
-                                      hook.exit + ")");
+                reporter_.publish(
+                    Level::Warning, hook.mark,
+                    "hook timed out after " + took + " and was stopped (" + hook.exit + ")");
                 break;
             case HookState::Interrupted:
                 reporter_.publish(Level::Warning, hook.mark,
@@ -273,10 +274,10 @@ void HookRunner::runOne(HookRecord& hook) {
         const int status = process.reap();
         drain(0);
         hook.exit = source::exitText(status);
-        hook.state = interrupted ? HookState::Interrupted
-                     : timedOut  ? HookState::TimedOut
+        hook.state = interrupted                                     ? HookState::Interrupted
+                     : timedOut                                      ? HookState::TimedOut
                      : WIFEXITED(status) && WEXITSTATUS(status) == 0 ? HookState::Ok
-                                                                      : HookState::Failed;
+                                                                     : HookState::Failed;
     } catch (const core::Error& e) {
         hook.state = HookState::Failed;
         hook.exit = e.what();
@@ -336,10 +337,10 @@ void writeHookToSidecar(const std::filesystem::path& sidecar, const HookRecord& 
     root->stringify(text, 2);
     text << "\n";
     // The temporary file is in the same folder, so that the rename replaces the sidecar at once.
-    const auto temporary = sidecar.parent_path() /
-                           ("." + sidecar.filename().string() + ".tmp." +
-                            std::to_string(::getpid()) + "." +
-                            std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id())));
+    const auto temporary =
+        sidecar.parent_path() /
+        ("." + sidecar.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
+         std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id())));
     {
         std::ofstream out(temporary, std::ios::trunc);
         out << text.str();

@@ -64,9 +64,9 @@ BOOST_AUTO_TEST_SUITE(HookRunnerTest)
 BOOST_AUTO_TEST_CASE(aHookThatExitsZeroSeesItsArgumentsAndIsNotedOk) {
     TempDir dir;
     const auto args = dir.path / "args.txt";
-    const auto hook = script(dir.path / "hook.sh",
-                             "for a in \"$@\"; do printf '%s\\n' \"$a\"; done > '" +
-                                 args.string() + "'\necho copied\necho 'a warning' >&2");
+    const auto hook =
+        script(dir.path / "hook.sh", "for a in \"$@\"; do printf '%s\\n' \"$a\"; done > '" +
+                                         args.string() + "'\necho copied\necho 'a warning' >&2");
     confcap::run::Journal journal(dir.path / "journal.json");
     NotingReporter reporter;
     auto options = optionsFor(hook.string() + " {file} {title} {outcome}");
@@ -140,15 +140,16 @@ BOOST_AUTO_TEST_CASE(aHookThatHangsIsStoppedAtItsTimeout) {
 BOOST_AUTO_TEST_CASE(oneJobRunsTheHooksOneAfterTheOther) {
     TempDir dir;
     const auto log = dir.path / "log.txt";
-    const auto hook = script(dir.path / "slow.sh", "echo \"start $1\" >> '" + log.string() +
-                                                       "'\nsleep 0.5\necho \"end $1\" >> '" +
-                                                       log.string() + "'");
+    const auto hook =
+        script(dir.path / "slow.sh", "echo \"start $1\" >> '" + log.string() +
+                                         "'\nsleep 0.5\necho \"end $1\" >> '" + log.string() + "'");
     NotingReporter reporter;
     auto options = optionsFor(hook.string() + " {title}");
     options.jobs = 1;
     HookRunner runner(options, reporter);
     for (const auto* title : {"a", "b", "c"}) {
-        runner.submit(title, {"Saal 1", title}, HookValues{"", "", title, "Saal 1", "", "discarded"});
+        runner.submit(title, {"Saal 1", title},
+                      HookValues{"", "", title, "Saal 1", "", "discarded"});
     }
     waitIdle(runner);
     BOOST_TEST(readFile(log) == "start a\nend a\nstart b\nend b\nstart c\nend c\n");
@@ -158,9 +159,9 @@ BOOST_AUTO_TEST_CASE(oneJobRunsTheHooksOneAfterTheOther) {
 BOOST_AUTO_TEST_CASE(aStopInterruptsRunningHooksAndTheNextRunRunsThemAgain) {
     TempDir dir;
     const auto log = dir.path / "log.txt";
-    const auto hook = script(dir.path / "hook.sh", "echo \"$1\" >> '" + log.string() +
-                                                       "'\n[ -e '" + (dir.path / "go").string() +
-                                                       "' ] || sleep 60");
+    const auto hook =
+        script(dir.path / "hook.sh", "echo \"$1\" >> '" + log.string() + "'\n[ -e '" +
+                                         (dir.path / "go").string() + "' ] || sleep 60");
     const auto journalPath = dir.path / "journal.json";
     {
         confcap::run::Journal journal(journalPath);

@@ -10,15 +10,19 @@
 #include "support/MediaTestSupport.h"
 
 using confcap::run::fillHook;
-using confcap::run::hookTemplate;
 using confcap::run::HookState;
+using confcap::run::hookTemplate;
 using confcap::run::HookValues;
 
 namespace {
 
 HookValues someValues() {
-    return {"/rec/2026/Saal 1/10-30 Opening.ts", "/rec/2026/Saal 1/10-30 Opening.json",
-            "It's \"new\"; rm -rf / {room}", "Saal 1", "2026-12-27T10:30:00Z", "recorded"};
+    return {"/rec/2026/Saal 1/10-30 Opening.ts",
+            "/rec/2026/Saal 1/10-30 Opening.json",
+            "It's \"new\"; rm -rf / {room}",
+            "Saal 1",
+            "2026-12-27T10:30:00Z",
+            "recorded"};
 }
 
 }  // namespace
@@ -28,9 +32,8 @@ BOOST_AUTO_TEST_SUITE(HookTest)
 BOOST_AUTO_TEST_CASE(aTemplateIsSplitWithoutAShell) {
     const auto command = hookTemplate("/usr/bin/rclone copy {file} 'nas:talks/{room}/'");
     BOOST_TEST(command.name == "rclone");
-    BOOST_TEST(command.arguments ==
-                   (std::vector<std::string>{"/usr/bin/rclone", "copy", "{file}",
-                                             "nas:talks/{room}/"}),
+    BOOST_TEST(command.arguments == (std::vector<std::string>{"/usr/bin/rclone", "copy", "{file}",
+                                                              "nas:talks/{room}/"}),
                boost::test_tools::per_element());
 }
 
@@ -38,12 +41,11 @@ BOOST_AUTO_TEST_CASE(eachValueStaysOneArgument) {
     const auto command = hookTemplate(
         "notify {title} --file={file} {sidecar} {room} {start} {outcome} '{x' {} '{\"a\":1}'");
     const auto filled = fillHook(command, someValues());
-    BOOST_TEST(filled ==
-                   (std::vector<std::string>{"notify", "It's \"new\"; rm -rf / {room}",
-                                             "--file=/rec/2026/Saal 1/10-30 Opening.ts",
-                                             "/rec/2026/Saal 1/10-30 Opening.json", "Saal 1",
-                                             "2026-12-27T10:30:00Z", "recorded", "{x", "{}",
-                                             "{\"a\":1}"}),
+    BOOST_TEST(filled == (std::vector<std::string>{"notify", "It's \"new\"; rm -rf / {room}",
+                                                   "--file=/rec/2026/Saal 1/10-30 Opening.ts",
+                                                   "/rec/2026/Saal 1/10-30 Opening.json", "Saal 1",
+                                                   "2026-12-27T10:30:00Z", "recorded", "{x", "{}",
+                                                   "{\"a\":1}"}),
                boost::test_tools::per_element());
 }
 

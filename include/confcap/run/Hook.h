@@ -76,9 +76,9 @@ struct HookRecord {
     HookValues values;
     std::vector<std::string> command;  ///< the filled argument vector
     HookState state = HookState::Pending;
-    std::string exit;       ///< what became of the program ("exited with status 1"); or empty
-    double seconds = 0;     ///< how long it ran
-    std::string finished;   ///< when it ended, RFC 3339 UTC; empty while pending
+    std::string exit;      ///< what became of the program ("exited with status 1"); or empty
+    double seconds = 0;    ///< how long it ran
+    std::string finished;  ///< when it ended, RFC 3339 UTC; empty while pending
 };
 
 /// Hooks of a run by how they ended.
