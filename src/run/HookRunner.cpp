@@ -77,9 +77,6 @@ void HookRunner::submit(const std::string& key, const Mark& mark, const HookValu
     hook.command = fillHook(options_.command, values);
     {
         std::lock_guard lock(mutex_);
-        if (stopping_) {
-            return;
-        }
         records_[key] = hook;
     }
     persist(hook);

@@ -33,8 +33,8 @@ namespace {
 using SystemTime = std::chrono::system_clock::time_point;
 
 FakeTalk talk(const std::string& id, const std::string& title, int start, int duration) {
-    return {"00000000-0000-4000-8000-0000000002" + id, "Saal 1", title,
-            std::chrono::seconds(start), std::chrono::seconds(duration)};
+    return {"00000000-0000-4000-8000-0000000002" + id, "Saal 1", title, std::chrono::seconds(start),
+            std::chrono::seconds(duration)};
 }
 
 /// The conference's start: the next whole second but one, so talk times are whole seconds.
@@ -102,15 +102,16 @@ BOOST_AUTO_TEST_CASE(theHookGetsTheRecordedFileAndTheSidecarSaysOk) {
     RunFolders folders;
     const auto args = folders.root.path / "args.txt";
     const auto hook = script(folders.root.path / "after talk.sh",
-                             "for a in \"$@\"; do printf '%s\\n' \"$a\"; done > '" +
-                                 args.string() + "'\necho \"copied $3\"");
+                             "for a in \"$@\"; do printf '%s\\n' \"$a\"; done > '" + args.string() +
+                                 "'\necho \"copied $3\"");
     const auto start = conferenceStart();
     FakeConference conference(confcap::testing::testClip(), {{"Saal 1", {"ts1", StreamKind::Ts}}},
                               {talk("01", "Hooked; \"Quoted\" Talk", 1, 6)}, start);
     ChildProcess confcap(
         CONFCAP_BINARY,
-        recordArgs(conference, {"--exit-when-done", "--on-recorded",
-                                "'" + hook.string() + "' {file} {sidecar} {title} {outcome} {start}"}),
+        recordArgs(conference,
+                   {"--exit-when-done", "--on-recorded",
+                    "'" + hook.string() + "' {file} {sidecar} {title} {outcome} {start}"}),
         folders.work, folders.env());
     const auto code = confcap.wait(90s);
     BOOST_TEST_REQUIRE(code.has_value(), "confcap did not end:\n" << confcap.err());
@@ -146,9 +147,9 @@ BOOST_AUTO_TEST_CASE(aHookRunningAtSigtermIsInterruptedAndTheRestartRunsItAgain)
     RunFolders folders;
     const auto log = folders.root.path / "hook.log";
     const auto go = folders.root.path / "go";
-    const auto hook = script(folders.root.path / "hook.sh",
-                             "echo \"$1\" >> '" + log.string() + "'\n[ -e '" + go.string() +
-                                 "' ] || sleep 120");
+    const auto hook =
+        script(folders.root.path / "hook.sh",
+               "echo \"$1\" >> '" + log.string() + "'\n[ -e '" + go.string() + "' ] || sleep 120");
     const auto start = conferenceStart();
     FakeConference conference(confcap::testing::testClip(), {{"Saal 1", {"ts1", StreamKind::Ts}}},
                               {talk("02", "Slow Upload", 1, 6)}, start);
@@ -157,7 +158,8 @@ BOOST_AUTO_TEST_CASE(aHookRunningAtSigtermIsInterruptedAndTheRestartRunsItAgain)
     {
         ChildProcess first(CONFCAP_BINARY, args, folders.work, folders.env());
         BOOST_TEST_REQUIRE(waitFor([&] { return !linesOf(log).empty(); }, 60s),
-                           "the hook never started:\n" << first.err());
+                           "the hook never started:\n"
+                               << first.err());
         const auto signalled = std::chrono::steady_clock::now();
         first.signal(SIGTERM);
         const auto code = first.wait(30s);
@@ -167,8 +169,9 @@ BOOST_AUTO_TEST_CASE(aHookRunningAtSigtermIsInterruptedAndTheRestartRunsItAgain)
         BOOST_TEST_MESSAGE("exited " << seconds << " s after SIGTERM");
         BOOST_TEST(seconds < 15.0);
         BOOST_TEST(*code == 0, first.err());
-        BOOST_TEST(first.err().find("Slow Upload] warning: hook interrupted after") != std::string::npos,
-                   first.err());
+        BOOST_TEST(
+            first.err().find("Slow Upload] warning: hook interrupted after") != std::string::npos,
+            first.err());
         BOOST_TEST(first.out().find("Hooks: 1 interrupted") != std::string::npos, first.out());
     }
     const auto sidecars = sidecarsUnder(folders.out);
@@ -177,7 +180,8 @@ BOOST_AUTO_TEST_CASE(aHookRunningAtSigtermIsInterruptedAndTheRestartRunsItAgain)
                    ->getObject("onRecorded")
                    ->getValue<std::string>("state") == "interrupted");
     const auto file =
-        folders.out / confcap::testing::readJsonFile(sidecars.front())->getValue<std::string>("file");
+        folders.out /
+        confcap::testing::readJsonFile(sidecars.front())->getValue<std::string>("file");
     BOOST_TEST(fs::exists(file));
 
     // The restart: the talk's window has passed, its hook did not finish: it runs again.
@@ -205,9 +209,9 @@ BOOST_AUTO_TEST_CASE(aHookRunningAtSigtermIsInterruptedAndTheRestartRunsItAgain)
 BOOST_AUTO_TEST_CASE(mistakesAreRefusedAtStart) {
     RunFolders folders;
     const auto schedule = folders.root.path / "schedule.xml";
-    std::ofstream(schedule) << FakeConference::scheduleXml(
-        {{"Saal 1", {"saal1", StreamKind::Ts}}}, {talk("03", "Much Later", 3600, 600)},
-        std::chrono::system_clock::now(), 1);
+    std::ofstream(schedule) << FakeConference::scheduleXml({{"Saal 1", {"saal1", StreamKind::Ts}}},
+                                                           {talk("03", "Much Later", 3600, 600)},
+                                                           std::chrono::system_clock::now(), 1);
     struct Case {
         std::vector<std::string> options;
         int code;
@@ -224,8 +228,13 @@ BOOST_AUTO_TEST_CASE(mistakesAreRefusedAtStart) {
         {{"--on-recorded", "true", "--hook-timeout", "soon"}, 64, "--hook-timeout 'soon'"},
     };
     for (const auto& [options, expected, message] : cases) {
-        std::vector<std::string> args = {"record", "--schedule", schedule.string(), "--stream",
-                                         "Saal 1=http://127.0.0.1:9/live.ts", "--out", "out"};
+        std::vector<std::string> args = {"record",
+                                         "--schedule",
+                                         schedule.string(),
+                                         "--stream",
+                                         "Saal 1=http://127.0.0.1:9/live.ts",
+                                         "--out",
+                                         "out"};
         args.insert(args.end(), options.begin(), options.end());
         ChildProcess confcap(CONFCAP_BINARY, args, folders.work, folders.env());
         const auto code = confcap.wait(20s);

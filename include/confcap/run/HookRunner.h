@@ -47,8 +47,8 @@ public:
     HookRunner& operator=(const HookRunner&) = delete;
 
     /// Queues the hook of the finalized talk with job key `key` and returns at once: it is
-    /// recorded as pending (journal, sidecar) before this returns. Ignored after stop().
-    /// Thread-safe.
+    /// recorded as pending (journal, sidecar) before this returns. After stop() it is only
+    /// recorded, for the next run. Thread-safe.
     void submit(const std::string& key, const Mark& mark, const sink::FinalizeResult& result);
     /// The same with the values given.
     void submit(const std::string& key, const Mark& mark, const HookValues& values);
