@@ -1,6 +1,6 @@
 // `confcap record --on-recorded` through the real binary against a fake conference on loopback:
-// the hook of a recorded talk, a hook still running at SIGTERM and the restart that runs it again,
-// and the mistakes refused at start.
+// the hook of a recorded talk, a hook still running at SIGTERM or at kill -9 and the restart that
+// runs it again, and the mistakes refused at start.
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <sys/stat.h>
@@ -204,6 +204,49 @@ BOOST_AUTO_TEST_CASE(aHookRunningAtSigtermIsInterruptedAndTheRestartRunsItAgain)
     ChildProcess third(CONFCAP_BINARY, args, folders.work, folders.env());
     BOOST_TEST_REQUIRE(third.wait(60s).has_value());
     BOOST_TEST(linesOf(log).size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(aHookLeftPendingByAKilledRunRunsOnTheRestart) {
+    RunFolders folders;
+    const auto log = folders.root.path / "hook.log";
+    const auto go = folders.root.path / "go";
+    // exec: the parent-death signal that ends the hook with confcap reaches the sleep itself.
+    const auto hook =
+        script(folders.root.path / "hook.sh", "echo \"$1 $2\" >> '" + log.string() + "'\n[ -e '" +
+                                                  go.string() + "' ] || exec sleep 120");
+    const auto start = conferenceStart();
+    FakeConference conference(confcap::testing::testClip(), {{"Saal 1", {"ts1", StreamKind::Ts}}},
+                              {talk("04", "Killed Meanwhile", 1, 6)}, start);
+    const auto args = recordArgs(
+        conference, {"--exit-when-done", "--on-recorded", hook.string() + " {title} {outcome}"});
+    {
+        ChildProcess first(CONFCAP_BINARY, args, folders.work, folders.env());
+        BOOST_TEST_REQUIRE(waitFor([&] { return !linesOf(log).empty(); }, 60s),
+                           "the hook never started:\n"
+                               << first.err());
+        first.signal(SIGKILL);
+        BOOST_TEST_REQUIRE(first.wait(10s).has_value());
+    }
+    const auto sidecars = sidecarsUnder(folders.out);
+    BOOST_TEST_REQUIRE(sidecars.size() == 1u);
+    BOOST_TEST(confcap::testing::readJsonFile(sidecars.front())
+                   ->getObject("onRecorded")
+                   ->getValue<std::string>("state") == "pending");
+
+    std::ofstream(go) << "";
+    ChildProcess second(CONFCAP_BINARY, args, folders.work, folders.env());
+    const auto code = second.wait(60s);
+    BOOST_TEST_REQUIRE(code.has_value(), "confcap did not end:\n" << second.err());
+    BOOST_TEST(*code == 0, second.err());
+    BOOST_TEST(
+        second.err().find("an earlier run did not run this talk's hook") != std::string::npos,
+        second.err());
+    BOOST_TEST(linesOf(log) == (std::vector<std::string>{"Killed Meanwhile recorded",
+                                                         "Killed Meanwhile recorded"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(confcap::testing::readJsonFile(sidecars.front())
+                   ->getObject("onRecorded")
+                   ->getValue<std::string>("state") == "ok");
 }
 
 BOOST_AUTO_TEST_CASE(mistakesAreRefusedAtStart) {
