@@ -27,9 +27,9 @@ constexpr const char* kExitCodeHelp =
     "Exit codes: 0 done; 1 a selected talk produced no file; 64 bad option or value,\n"
     "a selection that picks no talk, or an unknown --conference; 65 malformed schedule or\n"
     "streaming API document; 66 schedule file missing; 69 URL unreachable or HTTP error\n"
-    "(schedule or streaming API, nothing cached), or the --recorder program is not installed;\n"
-    "70 internal error; 73 output folder not writable; 74 write failed (disk full);\n"
-    "78 bad config file; 130 stopped by a second Ctrl-C.\n";
+    "(schedule or streaming API, nothing cached), or the --recorder or --on-recorded program\n"
+    "is not installed; 70 internal error; 73 output folder not writable; 74 write failed\n"
+    "(disk full); 78 bad config file; 130 stopped by a second Ctrl-C.\n";
 
 constexpr const char* kCaptureHelp =
     "The file's name is FILE's name without its extension plus the stream's own extension:\n"

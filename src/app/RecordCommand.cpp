@@ -25,6 +25,7 @@
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
 #include "confcap/run/CaptureRecorder.h"
+#include "confcap/run/HookRunner.h"
 #include "confcap/run/PocoTimer.h"
 #include "confcap/run/ScheduleRefresher.h"
 #include "confcap/run/Scheduler.h"
@@ -87,6 +88,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         }
         statusPort = static_cast<std::uint16_t>(value);
     }
+    auto hookSettings = hookOptions(arguments);
     ScheduleReader scheduleReader;
     auto schedule = *scheduleReader.read(arguments, err);
     auto currentPlan = makePlanFor(schedule, arguments, conference, true);
@@ -131,8 +133,23 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
             }
         });
     run::Journal journal(outDir / ".confcap" / "journal.json");
+    // Each finished talk's --on-recorded hook runs on the runner's threads, never on the
+    // scheduler's or a capture's.
+    std::unique_ptr<run::HookRunner> hooks;
+    if (hookSettings) {
+        hookSettings->journal = &journal;
+        hooks = std::make_unique<run::HookRunner>(*hookSettings, board);
+        // Talks an earlier run finished whose hook did not finish get it now.
+        hooks->resumePending();
+    }
     run::Scheduler::Options schedulerOptions;
     schedulerOptions.journal = &journal;
+    schedulerOptions.onFinalized = [&hooks](const std::string& key, const status::Mark& mark,
+                                            const sink::FinalizeResult& result) {
+        if (hooks) {
+            hooks->submit(key, mark, result);
+        }
+    };
     schedulerOptions.clockText = [zone](std::chrono::system_clock::time_point t) {
         const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
         return zone != nullptr ? date::format("%H:%M", zone->to_local(seconds))
@@ -188,6 +205,11 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
             board.publish(result.outcome == core::Outcome::Failed ? status::Level::Warning
                                                                   : status::Level::Info,
                           mark, "finished the recording an earlier run left: " + result.reason);
+            if (hooks) {
+                hooks->submit(job != byStem.end() ? job->second->talk.key()
+                                                  : result.relativeStem.generic_string(),
+                              mark, result);
+            }
             if (job != byStem.end()) {
                 try {
                     journal.record(job->second->talk.key(),
@@ -236,6 +258,16 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         serverOptions.outputDir = outDir;
         serverOptions.scheduleRefreshes = [&refresher] { return refresher.counts(); };
         serverOptions.refreshPeriod = refresher.period();
+        if (hooks) {
+            serverOptions.hookResults = [&hooks] {
+                const auto counts = hooks->counts();
+                return std::map<std::string, std::uint64_t>{
+                    {run::toString(run::HookState::Ok), counts.ok},
+                    {run::toString(run::HookState::Failed), counts.failed},
+                    {run::toString(run::HookState::TimedOut), counts.timedOut},
+                    {run::toString(run::HookState::Interrupted), counts.interrupted}};
+            };
+        }
         server = std::make_unique<status::StatusServer>(board, clock, serverOptions);
         board.publish(status::Level::Info, {}, "status page at " + server->url("/"));
     }
@@ -267,9 +299,29 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     }
     refresher.stop();
     theScheduler.stop("confcap stopped");
+    if (hooks) {
+        // A normal end waits for the hooks (each bounded by --hook-timeout); a stop gives the
+        // running ones a moment, and what is left runs on the next start.
+        if (!signals.stopRequested() && !hooks->waitIdle(std::chrono::milliseconds(0))) {
+            board.publish(status::Level::Info, {},
+                          "waiting for the --on-recorded hooks to finish (Ctrl-C to leave them "
+                          "for the next run)");
+            while (!hooks->waitIdle(std::chrono::milliseconds(200)) && !signals.stopRequested()) {
+            }
+        }
+        if (signals.stopRequested() && !hooks->waitIdle(std::chrono::milliseconds(0))) {
+            board.publish(status::Level::Info, {},
+                          "stopping: hooks still running get a few seconds to finish; the next "
+                          "run with the same --out runs the rest");
+        }
+        hooks->stop();
+    }
     table.stop();
 
-    const auto summary = status::Summary::fromJobs(board.jobs());
+    auto summary = status::Summary::fromJobs(board.jobs());
+    if (hooks) {
+        summary.addHooks(hooks->records());
+    }
     console.clearBlock();
     summary.print(out);
     try {

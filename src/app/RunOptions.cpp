@@ -121,4 +121,28 @@ std::optional<source::RecorderCommand> checkRecorder(const Arguments& arguments)
     return command;
 }
 
+std::optional<run::HookRunner::Options> hookOptions(const Arguments& arguments) {
+    run::HookRunner::Options options;
+    if (const auto jobs = arguments.value("hook-jobs")) {
+        int value = 0;
+        const auto [ptr, ec] = std::from_chars(jobs->data(), jobs->data() + jobs->size(), value);
+        if (ec != std::errc{} || ptr != jobs->data() + jobs->size() || value < 1 || value > 64) {
+            throw core::UsageError("--hook-jobs '" + *jobs +
+                                   "' is not a number of hooks at once (1-64).");
+        }
+        options.jobs = value;
+    }
+    options.timeout = durationOption(arguments, "hook-timeout", core::Seconds(3600));
+    if (options.timeout < std::chrono::seconds(1)) {
+        throw core::UsageError("--hook-timeout must be at least 1s.");
+    }
+    const auto commandLine = arguments.value("on-recorded");
+    if (!commandLine) {
+        return std::nullopt;
+    }
+    options.command = run::hookTemplate(*commandLine);
+    run::checkHookInstalled(options.command);
+    return options;
+}
+
 }  // namespace confcap::app

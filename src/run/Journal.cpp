@@ -1,5 +1,6 @@
 #include "confcap/run/Journal.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -22,6 +23,63 @@ std::optional<JobState> stateNamed(const std::string& name) {
     return std::nullopt;
 }
 
+Poco::JSON::Object::Ptr hookJson(const HookRecord& hook) {
+    Poco::JSON::Object::Ptr object = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    object->set("state", std::string(toString(hook.state)));
+    Poco::JSON::Array::Ptr command = new Poco::JSON::Array;
+    for (const auto& argument : hook.command) {
+        command->add(argument);
+    }
+    object->set("command", command);
+    object->set("exit", hook.exit);
+    object->set("seconds", hook.seconds);
+    object->set("finished", hook.finished);
+    Poco::JSON::Object::Ptr mark = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    mark->set("room", hook.mark.room);
+    mark->set("talk", hook.mark.talk);
+    object->set("mark", mark);
+    Poco::JSON::Object::Ptr values = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    values->set("file", hook.values.file);
+    values->set("sidecar", hook.values.sidecar);
+    values->set("title", hook.values.title);
+    values->set("room", hook.values.room);
+    values->set("start", hook.values.start);
+    values->set("outcome", hook.values.outcome);
+    object->set("values", values);
+    return object;
+}
+
+std::optional<HookRecord> hookFrom(const std::string& key, const Poco::JSON::Object& object) {
+    const auto state = hookStateNamed(object.optValue<std::string>("state", ""));
+    if (!state) {
+        return std::nullopt;
+    }
+    HookRecord hook;
+    hook.key = key;
+    hook.state = *state;
+    if (const auto command = object.getArray("command")) {
+        for (std::size_t i = 0; i < command->size(); ++i) {
+            hook.command.push_back(command->getElement<std::string>(static_cast<unsigned>(i)));
+        }
+    }
+    hook.exit = object.optValue<std::string>("exit", "");
+    hook.seconds = object.optValue<double>("seconds", 0.0);
+    hook.finished = object.optValue<std::string>("finished", "");
+    if (const auto mark = object.getObject("mark")) {
+        hook.mark = {mark->optValue<std::string>("room", ""),
+                     mark->optValue<std::string>("talk", "")};
+    }
+    if (const auto values = object.getObject("values")) {
+        hook.values = {values->optValue<std::string>("file", ""),
+                       values->optValue<std::string>("sidecar", ""),
+                       values->optValue<std::string>("title", ""),
+                       values->optValue<std::string>("room", ""),
+                       values->optValue<std::string>("start", ""),
+                       values->optValue<std::string>("outcome", "")};
+    }
+    return hook;
+}
+
 }  // namespace
 
 Journal::Journal(std::filesystem::path path) : path_(std::move(path)) {
@@ -30,20 +88,26 @@ Journal::Journal(std::filesystem::path path) : path_(std::move(path)) {
         return;
     }
     try {
-        const auto root =
-            Poco::JSON::Parser().parse(in).extract<Poco::JSON::Object::Ptr>()->getObject("jobs");
-        if (root.isNull()) {
-            return;
+        const auto document = Poco::JSON::Parser().parse(in).extract<Poco::JSON::Object::Ptr>();
+        if (const auto root = document->getObject("jobs")) {
+            for (const auto& [key, value] : *root) {
+                const auto job = value.extract<Poco::JSON::Object::Ptr>();
+                if (const auto state = stateNamed(job->optValue<std::string>("state", ""))) {
+                    entries_[key] = {*state, job->optValue<std::string>("file", ""),
+                                     job->optValue<std::string>("reason", "")};
+                }
+            }
         }
-        for (const auto& [key, value] : *root) {
-            const auto job = value.extract<Poco::JSON::Object::Ptr>();
-            if (const auto state = stateNamed(job->optValue<std::string>("state", ""))) {
-                entries_[key] = {*state, job->optValue<std::string>("file", ""),
-                                 job->optValue<std::string>("reason", "")};
+        if (const auto hooks = document->getObject("hooks")) {
+            for (const auto& [key, value] : *hooks) {
+                if (auto hook = hookFrom(key, *value.extract<Poco::JSON::Object::Ptr>())) {
+                    hooks_[key] = std::move(*hook);
+                }
             }
         }
     } catch (const std::exception&) {
         entries_.clear();  // a damaged journal is as good as none
+        hooks_.clear();
     }
 }
 
@@ -56,6 +120,25 @@ std::optional<Journal::Entry> Journal::find(const std::string& key) const {
 void Journal::record(const std::string& key, Entry entry) {
     std::lock_guard lock(mutex_);
     entries_[key] = std::move(entry);
+    write();
+}
+
+void Journal::recordHook(const HookRecord& hook) {
+    std::lock_guard lock(mutex_);
+    hooks_[hook.key] = hook;
+    write();
+}
+
+std::vector<HookRecord> Journal::hooks() const {
+    std::lock_guard lock(mutex_);
+    std::vector<HookRecord> hooks;
+    for (const auto& [key, hook] : hooks_) {
+        hooks.push_back(hook);
+    }
+    return hooks;
+}
+
+void Journal::write() {
     Poco::JSON::Object jobs;
     for (const auto& [k, e] : entries_) {
         Poco::JSON::Object::Ptr job = new Poco::JSON::Object;
@@ -66,6 +149,13 @@ void Journal::record(const std::string& key, Entry entry) {
     }
     Poco::JSON::Object root;
     root.set("jobs", jobs);
+    if (!hooks_.empty()) {
+        Poco::JSON::Object::Ptr hooks = new Poco::JSON::Object;
+        for (const auto& [key, hook] : hooks_) {
+            hooks->set(key, hookJson(hook));
+        }
+        root.set("hooks", hooks);
+    }
     const auto temporary = path_.string() + ".tmp";
     {
         std::ofstream out(temporary, std::ios::trunc);

@@ -266,6 +266,7 @@ void Scheduler::finishAsync(const Action& action) {
 
 void Scheduler::finished(const std::string& key, std::optional<sink::FinalizeResult> result,
                          const std::string& error) {
+    Mark mark;
     {
         std::lock_guard lock(mutex_);
         lastBytes_.erase(key);
@@ -282,6 +283,7 @@ void Scheduler::finished(const std::string& key, std::optional<sink::FinalizeRes
             results_[key] = *result;
             // The final counters, for the summary and the status page.
             if (const auto* entry = table_.find(key)) {
+                mark = entry->mark;
                 auto s = snapshot(*entry);
                 addCounters(s, result->status);
                 s.writeError = result->writeError;
@@ -290,6 +292,9 @@ void Scheduler::finished(const std::string& key, std::optional<sink::FinalizeRes
         }
     }
     flush();
+    if (result && options_.onFinalized) {
+        options_.onFinalized(key, mark, *result);
+    }
 }
 
 void Scheduler::reportProgress() {

@@ -244,9 +244,13 @@ void checkRecorderInstalled(const RecorderCommand& command) {
                          : "); check --recorder-command."),
             core::ErrorKind::Permanent);
     }
+    checkSupervisorInstalled("External recorders");
+}
+
+void checkSupervisorInstalled(std::string_view what) {
     for (const char* helper : {"setsid", "env", "setpriv"}) {
         if (core::findOnPath(helper).empty()) {
-            throw core::SourceError(std::string("External recorders need '") + helper +
+            throw core::SourceError(std::string(what) + " need '" + helper +
                                         "' (util-linux, coreutils) to supervise them, and it is "
                                         "not on PATH.",
                                     core::ErrorKind::Permanent);
@@ -268,8 +272,9 @@ void checkRecorderInstalled(const RecorderCommand& command) {
     }();
     if (chainWorks != 0) {
         throw core::SourceError(
-            "External recorders need 'env --default-signal' (coreutils 8.31 or later) and "
-            "'setpriv --pdeathsig' (util-linux 2.33 or later), and this system's do not work.",
+            std::string(what) +
+                " need 'env --default-signal' (coreutils 8.31 or later) and "
+                "'setpriv --pdeathsig' (util-linux 2.33 or later), and this system's do not work.",
             core::ErrorKind::Permanent);
     }
 }

@@ -15,10 +15,13 @@ namespace confcap::source {
 
 RecorderProcess::RecorderProcess(const RecorderCommand& command, std::string_view url,
                                  const std::filesystem::path& output,
+                                 const std::filesystem::path& home)
+    : RecorderProcess(fillCommand(command, url, output.string()), command.name, home) {}
+
+RecorderProcess::RecorderProcess(const std::vector<std::string>& arguments, std::string_view name,
                                  const std::filesystem::path& home) {
     Poco::Process::Args args(supervisorPrefix().begin() + 1, supervisorPrefix().end());
-    const auto filled = fillCommand(command, url, output.string());
-    args.insert(args.end(), filled.begin(), filled.end());
+    args.insert(args.end(), arguments.begin(), arguments.end());
     Poco::Pipe input;
     Poco::Process::Env environment;
     if (!home.empty()) {
@@ -37,7 +40,7 @@ RecorderProcess::RecorderProcess(const RecorderCommand& command, std::string_vie
                                                   &input, &output_, &output_, environment);
         pid_ = handle.id();
     } catch (const Poco::Exception& e) {
-        throw core::SourceError("Cannot start " + command.name + ": " + e.displayText(),
+        throw core::SourceError("Cannot start " + std::string(name) + ": " + e.displayText(),
                                 core::ErrorKind::Transient);
     }
     input.close(Poco::Pipe::CLOSE_WRITE);  // the program reads end-of-file, never the terminal

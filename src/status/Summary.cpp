@@ -29,6 +29,10 @@ constexpr std::array kOutcomes{core::Outcome::Recorded,  core::Outcome::Discarde
                                core::Outcome::Failed,    core::Outcome::Skipped,
                                core::Outcome::Cancelled, core::Outcome::Interrupted};
 
+constexpr std::array kHookStates{run::HookState::Ok, run::HookState::Failed,
+                                 run::HookState::TimedOut, run::HookState::Interrupted,
+                                 run::HookState::Pending};
+
 /// JSON has no NaN or infinity.
 double finite(double value) {
     return std::isfinite(value) ? value : 0.0;
@@ -106,6 +110,22 @@ std::size_t Summary::count(core::Outcome outcome) const noexcept {
                       [&](const auto& entry) { return entry.outcome == outcome; }));
 }
 
+void Summary::addHooks(const std::vector<run::HookRecord>& hooks) {
+    for (const auto& hook : hooks) {
+        hooks_.push_back(hook.state);
+        for (auto& entry : entries_) {
+            if (entry.key == hook.key) {
+                entry.hook = toString(hook.state);
+                entry.hookExit = hook.exit;
+            }
+        }
+    }
+}
+
+std::size_t Summary::hookCount(run::HookState state) const noexcept {
+    return static_cast<std::size_t>(std::count(hooks_.begin(), hooks_.end(), state));
+}
+
 void Summary::print(std::ostream& out) const {
     std::string headline;
     std::uint64_t bytes = 0;
@@ -124,6 +144,15 @@ void Summary::print(std::ostream& out) const {
                                    (entries_.size() == 1 ? " talk, " : " talks, ") +
                                    core::formatBytes(bytes) + ")")
         << "\n";
+    if (!hooks_.empty()) {
+        std::string hooks;
+        for (const auto state : kHookStates) {
+            if (const auto n = hookCount(state); n > 0) {
+                hooks += (hooks.empty() ? "" : ", ") + std::to_string(n) + " " + toString(state);
+            }
+        }
+        out << "Hooks: " << hooks << "\n";
+    }
     if (entries_.empty()) {
         return;
     }
@@ -151,6 +180,10 @@ void Summary::print(std::ostream& out) const {
         std::string last = sanitize(entry.file);
         if (!entry.reason.empty()) {
             last += (last.empty() ? "" : " - ") + sanitize(entry.reason);
+        }
+        if (!entry.hook.empty() && entry.hook != toString(run::HookState::Ok)) {
+            last += (last.empty() ? "" : " - ") + std::string("hook ") + entry.hook +
+                    (entry.hookExit.empty() ? "" : ": " + sanitize(entry.hookExit));
         }
         line(toString(entry.outcome), sanitize(entry.room), sanitize(entry.talk), covered, gaps,
              last);
@@ -187,6 +220,12 @@ std::string Summary::toJson() const {
         t->set("gap_seconds", finite(entry.gapSeconds));
         t->set("gaps", entry.gaps);
         t->set("reconnects", entry.reconnects);
+        if (!entry.hook.empty()) {
+            Poco::JSON::Object::Ptr hook = object();
+            hook->set("state", entry.hook);
+            hook->set("exit", sanitize(entry.hookExit));
+            t->set("hook", hook);
+        }
         talks->add(t);
     }
     Poco::JSON::Object::Ptr root = object();
@@ -194,6 +233,13 @@ std::string Summary::toJson() const {
     root->set("total_bytes", static_cast<Poco::UInt64>(bytes));
     root->set("counts", counts);
     root->set("talks", talks);
+    if (!hooks_.empty()) {
+        Poco::JSON::Object::Ptr hooks = object();
+        for (const auto state : kHookStates) {
+            hooks->set(toString(state), static_cast<Poco::UInt64>(hookCount(state)));
+        }
+        root->set("hooks", hooks);
+    }
     std::ostringstream out;
     root->stringify(out, 2);
     out << "\n";

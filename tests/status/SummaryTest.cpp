@@ -171,6 +171,42 @@ BOOST_AUTO_TEST_CASE(printsAReadableTable) {
     BOOST_TEST(empty.str() == "Summary: no talks\n");
 }
 
+BOOST_AUTO_TEST_CASE(tellsWhatBecameOfTheHooks) {
+    auto summary = Summary::fromJobs(finalJobs(), kDay + 14h);
+    confcap::run::HookRecord ok;
+    ok.key = "r";
+    ok.state = confcap::run::HookState::Ok;
+    ok.exit = "exited with status 0";
+    confcap::run::HookRecord failed;
+    failed.key = "d";
+    failed.state = confcap::run::HookState::Failed;
+    failed.exit = "exited with status 1";
+    summary.addHooks({ok, failed});
+    BOOST_TEST(summary.hookCount(confcap::run::HookState::Ok) == 1u);
+    BOOST_TEST(summary.hookCount(confcap::run::HookState::TimedOut) == 0u);
+
+    std::ostringstream out;
+    summary.print(out);
+    BOOST_TEST(out.str().find("\nHooks: 1 ok, 1 failed\n") != std::string::npos);
+    BOOST_TEST(out.str().find("below --min-size 1 MB - hook failed: exited with status 1\n") !=
+               std::string::npos);
+    BOOST_TEST(out.str().find("hook ok") == std::string::npos);
+
+    const auto root =
+        Poco::JSON::Parser().parse(summary.toJson()).extract<Poco::JSON::Object::Ptr>();
+    BOOST_TEST(root->getObject("hooks")->getValue<int>("ok") == 1);
+    BOOST_TEST(root->getObject("hooks")->getValue<int>("failed") == 1);
+    BOOST_TEST(root->getObject("hooks")->getValue<int>("timed-out") == 0);
+    const auto talks = root->getArray("talks");
+    BOOST_TEST(talks->getObject(1)->getObject("hook")->getValue<std::string>("state") == "failed");
+    BOOST_TEST(!talks->getObject(2)->has("hook"));
+    // Without hooks the JSON is as it was.
+    BOOST_TEST(!Poco::JSON::Parser()
+                    .parse(Summary::fromJobs(finalJobs(), kDay).toJson())
+                    .extract<Poco::JSON::Object::Ptr>()
+                    ->has("hooks"));
+}
+
 BOOST_AUTO_TEST_CASE(writesTheJsonAtomically) {
     TempFolder folder;
     const auto path = Summary::defaultPath(folder.path / "out");

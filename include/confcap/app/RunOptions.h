@@ -9,6 +9,7 @@
 #include "confcap/app/CommandLine.h"
 #include "confcap/core/Time.h"
 #include "confcap/plan/Plan.h"
+#include "confcap/run/HookRunner.h"
 #include "confcap/sink/FileTags.h"
 #include "confcap/source/Source.h"
 
@@ -43,5 +44,10 @@ std::filesystem::path outputFolder(const Arguments& arguments);
 /// nullopt for the native engine. Throws core::UsageError for a bad name or template and
 /// core::SourceError (exit code 69) when the program or its supervisors are not installed.
 std::optional<source::RecorderCommand> checkRecorder(const Arguments& arguments);
+
+/// --on-recorded (checked to be installed), --hook-jobs and --hook-timeout; nullopt without
+/// --on-recorded. Throws core::UsageError for a bad template or value and core::SourceError (exit
+/// code 69) when the program or its supervisors are not installed.
+std::optional<run::HookRunner::Options> hookOptions(const Arguments& arguments);
 
 }  // namespace confcap::app

@@ -1,6 +1,7 @@
 // The run's memory across restarts: the final outcome of every job, in
 // `<out>/.confcap/journal.json`, so a restarted run knows which talks an earlier run already
-// finished instead of counting their passed windows as missed.
+// finished instead of counting their passed windows as missed; and the --on-recorded hook of each
+// finished talk, so a restarted run runs the ones that never finished.
 #pragma once
 
 #include <filesystem>
@@ -8,7 +9,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "confcap/run/Hook.h"
 #include "confcap/run/Report.h"
 
 namespace confcap::run {
@@ -31,12 +34,22 @@ public:
     /// core::OutputError naming the file when it cannot be written.
     void record(const std::string& key, Entry entry);
 
+    /// Records the state of a talk's hook (by HookRecord::key, replacing an earlier one) and
+    /// rewrites the file atomically. Thread-safe. Throws core::OutputError as record() does.
+    void recordHook(const HookRecord& hook);
+    /// The hooks recorded, in key order. Thread-safe.
+    std::vector<HookRecord> hooks() const;
+
     const std::filesystem::path& path() const noexcept { return path_; }
 
 private:
+    // Rewrites the file from the entries; call with mutex_ held.
+    void write();
+
     std::filesystem::path path_;
     mutable std::mutex mutex_;
     std::map<std::string, Entry> entries_;
+    std::map<std::string, HookRecord> hooks_;
 };
 
 }  // namespace confcap::run

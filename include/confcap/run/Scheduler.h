@@ -39,6 +39,13 @@ public:
         /// What stop() does to running jobs: leave them open for the next run (record), or
         /// finalize them now (capture).
         bool keepOpenOnStop = true;
+        /// Called once per job that was finalized (recorded, discarded or failed with a result),
+        /// with its key, its mark and the result, after the outcome was reported and journaled;
+        /// on the thread that finalized it, never with the scheduler's lock held. It must return
+        /// at once (the --on-recorded hooks queue their work here).
+        std::function<void(const std::string& key, const Mark& mark,
+                           const sink::FinalizeResult& result)>
+            onFinalized;
     };
 
     /// `clock`, `timer`, `recorder` and `reporter` must outlive the scheduler. The reporter is

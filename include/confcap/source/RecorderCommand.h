@@ -56,6 +56,11 @@ std::vector<std::string> fillCommand(const RecorderCommand& command, std::string
 /// have the kernel kill it when confcap dies (setpriv --pdeathsig KILL). Pure.
 const std::vector<std::string>& supervisorPrefix();
 
+/// Checks that the supervising programs (setsid, env, setpriv) are installed and work. Throws
+/// core::SourceError (Permanent) naming what is missing; `what` begins its sentence ("External
+/// recorders").
+void checkSupervisorInstalled(std::string_view what);
+
 /// Checks that the recorder's program and the supervising programs (setsid, env, setpriv) are
 /// installed. Throws core::SourceError (Permanent) naming the missing program and what to do.
 void checkRecorderInstalled(const RecorderCommand& command);

@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "confcap/source/RecorderCommand.h"
 
@@ -25,6 +26,10 @@ public:
     /// is empty. Throws core::SourceError (Transient) when the program cannot be started.
     RecorderProcess(const RecorderCommand& command, std::string_view url,
                     const std::filesystem::path& output, const std::filesystem::path& home);
+    /// Starts `arguments` (arguments[0] the program, looked up on PATH unless it holds a '/') as
+    /// they are, the same way; `name` is what an error calls the program.
+    RecorderProcess(const std::vector<std::string>& arguments, std::string_view name,
+                    const std::filesystem::path& home);
     ~RecorderProcess();
     RecorderProcess(const RecorderProcess&) = delete;
     RecorderProcess& operator=(const RecorderProcess&) = delete;

@@ -27,7 +27,7 @@ struct RunCounters {
     std::optional<run::ScheduleRefresher::Counts> refreshes;
     /// How often the schedule is re-read (--refresh); 0 when only on request.
     std::chrono::seconds refreshPeriod{0};
-    /// The hooks run for finished talks, by result ("exit 0", "timeout", ...).
+    /// The hooks run for finished talks, by how they ended ("ok", "failed", "timed-out"...).
     std::map<std::string, std::uint64_t> hooks;
 };
 

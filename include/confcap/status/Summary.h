@@ -11,6 +11,7 @@
 
 #include "confcap/core/Outcome.h"
 #include "confcap/core/Time.h"
+#include "confcap/run/Hook.h"
 #include "confcap/status/StatusBoard.h"
 
 namespace confcap::status {
@@ -33,6 +34,10 @@ struct SummaryEntry {
     double gapSeconds = 0;
     int gaps = 0;
     int reconnects = 0;
+    /// The --on-recorded hook's state ("ok", "failed", ...) and what became of its program;
+    /// empty when the talk had none.
+    std::string hook;
+    std::string hookExit;
 };
 
 class Summary {
@@ -50,14 +55,22 @@ public:
     core::Instant finishedAt() const noexcept { return finishedAt_; }
     /// How many talks had `outcome`.
     std::size_t count(core::Outcome outcome) const noexcept;
+    /// Adds what became of the talks' --on-recorded hooks (matched by key; a hook of a talk
+    /// that is not listed only counts).
+    void addHooks(const std::vector<run::HookRecord>& hooks);
+    /// How many hooks ended in `state`.
+    std::size_t hookCount(run::HookState state) const noexcept;
 
-    /// A readable table: a headline with the counts, then one line per talk with outcome, room,
-    /// talk, covered/window and percentage, gaps, and the file or the reason. Text is sanitized.
+    /// A readable table: a headline with the counts (and a line with the hooks' counts when
+    /// there were hooks), then one line per talk with outcome, room, talk, covered/window and
+    /// percentage, gaps, and the file or the reason (and a hook that did not end ok). Text is
+    /// sanitized.
     void print(std::ostream& out) const;
     /// {"finished", "total_bytes", "counts": {outcome: n}, "talks": [{"key", "room", "title",
     /// "talk", "start", "end", "from", "until", "outcome", "reason", "file", "bytes",
     /// "scheduled_seconds", "window_seconds", "covered_seconds", "coverage", "gap_seconds",
-    /// "gaps", "reconnects"}]}, times RFC 3339 UTC. Pure.
+    /// "gaps", "reconnects", "hook": {"state", "exit"} when it had one}], "hooks": {state: n} when
+    /// there were hooks}, times RFC 3339 UTC. Pure.
     std::string toJson() const;
     /// Writes toJson() to `path` atomically (a temporary file beside it, synced, then renamed),
     /// creating the parent folders. Throws core::OutputError naming the path on failure.
@@ -66,6 +79,7 @@ public:
 private:
     core::Instant finishedAt_{};
     std::vector<SummaryEntry> entries_;
+    std::vector<run::HookState> hooks_;
 };
 
 }  // namespace confcap::status
