@@ -186,8 +186,8 @@ std::vector<std::string> streamsOf(const Poco::JSON::Object::Ptr& probe) {
     for (std::size_t i = 0; array && i < array->size(); ++i) {
         const auto stream = array->getObject(static_cast<unsigned>(i));
         const auto tags = stream->getObject("tags");
-        auto language = tags && tags->has("language") ? tags->getValue<std::string>("language")
-                                                      : std::string();
+        auto language =
+            tags && tags->has("language") ? tags->getValue<std::string>("language") : std::string();
         streams.push_back(stream->getValue<std::string>("codec_type") + ":" +
                           (language == "und" ? std::string() : language));
     }
@@ -201,19 +201,6 @@ Poco::JSON::Object::Ptr readJson(const fs::path& path) {
 
 std::uint64_t sizeOf(const fs::path& file) {
     return static_cast<std::uint64_t>(fs::file_size(file));
-}
-
-/// `stream` without its SDT packets (PID 0x11), as some packagers send MPEG-TS.
-std::string withoutSdt(const std::string& stream) {
-    std::string out;
-    for (std::size_t at = 0; at + 188 <= stream.size(); at += 188) {
-        const auto pid = ((static_cast<unsigned char>(stream[at + 1]) & 0x1F) << 8) |
-                         static_cast<unsigned char>(stream[at + 2]);
-        if (pid != 0x11) {
-            out.append(stream, at, 188);
-        }
-    }
-    return out;
 }
 
 }  // namespace
@@ -288,7 +275,8 @@ BOOST_AUTO_TEST_CASE(nfoIsXmlAMediaServerReads) {
 BOOST_AUTO_TEST_CASE(mpegTsGetsTheTalksNameAndKeepsEveryOtherPacket) {
     TempDir temp;
     for (const auto& [name, input] : std::map<std::string, std::string>{
-             {"with-sdt.ts", media().muxed}, {"without-sdt.ts", withoutSdt(media().muxed)}}) {
+             {"with-sdt.ts", media().muxed},
+             {"without-sdt.ts", confcap::testing::withoutServiceTable(media().muxed)}}) {
         confcap::sink::TsServiceTagger tagger(kTitle, "38C3");
         std::string tagged;
         // Odd slices: packets split across feeds.
@@ -306,7 +294,9 @@ BOOST_AUTO_TEST_CASE(mpegTsGetsTheTalksNameAndKeepsEveryOtherPacket) {
         BOOST_TEST(tags->getValue<std::string>("service_name") == kTitle, name);
         BOOST_TEST(tags->getValue<std::string>("service_provider") == "38C3", name);
         BOOST_TEST(streamsOf(probe).size() == 2u, name);
-        BOOST_TEST(withoutSdt(tagged) == withoutSdt(input), name << ": media packets changed");
+        BOOST_TEST(confcap::testing::withoutServiceTable(tagged) ==
+                       confcap::testing::withoutServiceTable(input),
+                   name << ": media packets changed");
     }
 }
 
@@ -314,8 +304,8 @@ BOOST_AUTO_TEST_CASE(bytesThatAreNotWholePacketsPassThrough) {
     // A progressive dump cut inside a packet, then continued: junk at the start, a packet cut
     // short in the middle, half a packet at the end.
     const auto& clip = media().muxed;
-    const std::string input = "junk" + clip.substr(0, 188 * 10 + 77) + clip.substr(188 * 10) +
-                              clip.substr(0, 100);
+    const std::string input =
+        "junk" + clip.substr(0, 188 * 10 + 77) + clip.substr(188 * 10) + clip.substr(0, 100);
     confcap::sink::TsServiceTagger tagger(kTitle, "38C3");
     std::string tagged;
     for (std::size_t at = 0; at < input.size(); at += 4096) {
@@ -343,8 +333,7 @@ BOOST_AUTO_TEST_CASE(anMkvKeepsEveryStreamWithTheTalksTagsAndChapters) {
     BOOST_REQUIRE_EQUAL(result.files.size(), 1u);
     BOOST_TEST(result.files[0] == temp.path / "talk.mkv");
     const auto probe = probeJson(result.files[0]);
-    BOOST_TEST(probe->getObject("format")->getValue<std::string>("format_name") ==
-               "matroska,webm");
+    BOOST_TEST(probe->getObject("format")->getValue<std::string>("format_name") == "matroska,webm");
     BOOST_TEST(formatTag(probe, "title") == kTitle);
     BOOST_TEST(formatTag(probe, "artist") == "Jürgen Müller, Ada");
     BOOST_TEST(formatTag(probe, "album") == "38th Chaos Communication Congress");
@@ -424,8 +413,7 @@ BOOST_AUTO_TEST_CASE(aFailedRemuxKeepsTheTsAndTheSidecarSaysWhy) {
     BOOST_TEST(container->getValue<std::string>("format") == "ts");
     BOOST_TEST(!container->getValue<bool>("tagged"));
     const auto error = container->getValue<std::string>("error");
-    BOOST_TEST(error.find("ffmpeg could not remux the ts file to mkv") != std::string::npos,
-               error);
+    BOOST_TEST(error.find("ffmpeg could not remux the ts file to mkv") != std::string::npos, error);
     BOOST_TEST(error.find("Unknown encoder") != std::string::npos, error);
     // Nothing but the file and its sidecar is left.
     std::vector<std::string> names;

@@ -129,6 +129,28 @@ inline Probe probe(const std::filesystem::path& file) {
     return p;
 }
 
+/// MPEG-TS bytes without their service description packets (PID 0x11), which confcap rewrites to
+/// name the talk; bytes that are not whole packets stay. For comparing media packets.
+inline std::string withoutServiceTable(const std::string& stream) {
+    std::string out;
+    std::size_t at = 0;
+    while (at < stream.size()) {
+        const bool packet = stream[at] == '\x47' && at + 188 <= stream.size() &&
+                            (at + 188 == stream.size() || stream[at + 188] == '\x47');
+        if (!packet) {
+            out += stream[at++];
+            continue;
+        }
+        const auto pid = ((static_cast<unsigned char>(stream[at + 1]) & 0x1F) << 8) |
+                         static_cast<unsigned char>(stream[at + 2]);
+        if (pid != 0x11) {
+            out.append(stream, at, 188);
+        }
+        at += 188;
+    }
+    return out;
+}
+
 /// Writes a file; for handing recorded bytes to ffprobe.
 inline std::filesystem::path writeFile(const std::filesystem::path& file,
                                        const std::string& bytes) {
