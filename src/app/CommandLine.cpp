@@ -109,9 +109,9 @@ const std::vector<OptionSpec>& optionSpecs() {
         {"container", "ts|mkv|mp4",
          "the finished talk's container: the stream's own, with the talk's name in it (ts, "
          "default), or remuxed with tags and chapters (mkv; mp4 with its index at the front)",
-         false, kRecord | kCapture, "Recording"},
-        {"nfo", nullptr, "write a Kodi/Jellyfin .nfo beside each recorded talk", false, kRecord,
-         "Recording"},
+         false, kRecord | kCapture | kDemo, "Recording"},
+        {"nfo", nullptr, "write a Kodi/Jellyfin .nfo beside each recorded talk", false,
+         kRecord | kDemo, "Recording"},
         {"refresh", "DUR", "re-read the schedule this often (default 5m; 0 = never)", false,
          kRecord, "Recording"},
         {"exit-when-done", nullptr,

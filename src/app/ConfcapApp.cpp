@@ -24,24 +24,28 @@ namespace confcap::app {
 namespace {
 
 constexpr const char* kExitCodeHelp =
-    "Exit codes: 0 done; 1 a selected talk produced no file; 64 bad option or value,\n"
-    "a selection that picks no talk, or an unknown --conference; 65 malformed schedule or\n"
+    "Exit codes: 0 done; 1 a selected talk produced no file; 64 bad option or value, a\n"
+    "selection that picks no talk, or an unknown --conference; 65 malformed schedule or\n"
     "streaming API document; 66 schedule file missing; 69 URL unreachable or HTTP error\n"
-    "(schedule or streaming API, nothing cached), or the --recorder or --on-recorded program\n"
-    "is not installed; 70 internal error; 73 output folder not writable; 74 write failed\n"
-    "(disk full); 78 bad config file; 130 stopped by a second Ctrl-C.\n";
+    "(schedule or streaming API, nothing cached), the --recorder or --on-recorded program is\n"
+    "not installed, or ffmpeg for --container mkv|mp4; 70 internal error; 73 output folder\n"
+    "not writable; 74 write failed (disk full); 78 bad config file; 130 stopped by a second\n"
+    "Ctrl-C.\n";
 
 constexpr const char* kCaptureHelp =
     "The file's name is FILE's name without its extension plus the stream's own extension:\n"
-    "-o talk.mp4 on an MPEG-TS stream writes talk.ts, with the sidecar talk.json beside it; a\n"
-    "name that exists gets \" (2)\". Failures are retried until --for is over (a live playlist\n"
-    "that ends is polled until it goes on); a stream that is a finished recording when first\n"
-    "read ends the capture early, an HTTP error on the very first request at once. Ctrl-C ends\n"
-    "it and keeps what was recorded.\n\n"
-    "Exit codes: 0 recorded; 1 discarded (media below --min-duration); 64 bad option\n"
-    "or value; 69 no data arrived (unreachable, HTTP error; no file is left) or the\n"
-    "--recorder program is not installed; 73 output folder not writable; 74 write failed\n"
-    "(disk full, file size limit; what was written is kept); 130 stopped by a second Ctrl-C.\n";
+    "-o talk.mp4 on an MPEG-TS stream writes talk.ts (--container mp4 writes talk.mp4), with\n"
+    "the sidecar talk.json beside it; a name that exists gets \" (2)\". Failures are retried "
+    "until\n"
+    "--for is over (a live playlist that ends is polled until it goes on); a stream that is a\n"
+    "finished recording when first read ends the capture early, an HTTP error on the very\n"
+    "first request at once. Ctrl-C ends it and keeps what was recorded.\n"
+    "\n"
+    "Exit codes: 0 recorded; 1 discarded (media below --min-duration); 64 bad option or\n"
+    "value; 69 no data arrived (unreachable, HTTP error; no file is left), or the --recorder\n"
+    "program or ffmpeg for --container mkv|mp4 is not installed; 73 output folder not\n"
+    "writable; 74 write failed (disk full, file size limit; what was written is kept); 130\n"
+    "stopped by a second Ctrl-C.\n";
 
 }  // namespace
 
