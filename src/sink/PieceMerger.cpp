@@ -18,7 +18,6 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/core/FileIo.h"
-#include "confcap/sink/TsServiceTags.h"
 
 namespace confcap::sink {
 
@@ -129,65 +128,6 @@ std::string lastLine(std::string text) {
     }
     const auto newline = text.find_last_of('\n');
     return newline == std::string::npos ? text : text.substr(newline + 1);
-}
-
-/// `tags`' value for `key`, or empty.
-std::string tagValue(const FileTags& tags, std::string_view key) {
-    for (const auto& [name, value] : tags.tags) {
-        if (name == key) {
-            return value;
-        }
-    }
-    return {};
-}
-
-/// Copies the MPEG-TS file `input` to `output` (created) with its service named after the talk.
-MergeResult tagTransportStream(const std::filesystem::path& input, const FileTags& tags,
-                               const std::filesystem::path& output) {
-    FileDescriptor in(::open(input.c_str(), O_RDONLY | O_CLOEXEC));
-    if (in.get() < 0) {
-        throw ioError("read", input, errno);
-    }
-    FileDescriptor out(::open(output.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
-    if (out.get() < 0) {
-        throw ioError("create", output, errno);
-    }
-    TsServiceTagger tagger(tagValue(tags, "service_name"), tagValue(tags, "service_provider"));
-    std::vector<char> buffer(1u << 20);
-    try {
-        for (;;) {
-            const auto n = ::read(in.get(), buffer.data(), buffer.size());
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n < 0) {
-                throw ioError("read", input, errno);
-            }
-            if (n == 0) {
-                break;
-            }
-            if (!core::writeAll(out.get(),
-                                tagger.feed({buffer.data(), static_cast<std::size_t>(n)}))) {
-                throw ioError("write", output, errno);
-            }
-        }
-        if (!core::writeAll(out.get(), tagger.finish())) {
-            throw ioError("write", output, errno);
-        }
-        if (::close(out.release()) != 0) {
-            throw ioError("write", output, errno);
-        }
-    } catch (...) {
-        ::unlink(output.c_str());
-        throw;
-    }
-    if (!tagger.named()) {
-        ::unlink(output.c_str());
-        return {false,
-                "The recording has no MPEG-TS program table to name, so it is kept as "
-                "recorded without the talk's name."};
-    }
-    return {true, "The talk's name was written into the MPEG-TS service description."};
 }
 
 }  // namespace
@@ -378,14 +318,20 @@ MergeResult PieceMerger::remux(const std::filesystem::path& input, const core::S
     const auto what = container == Container::AsRecorded
                           ? "tag the " + extension + " file"
                           : "remux the " + format.extension + " file to " + extension;
+    // The stream's own container is tagged where that is possible, silently left as it is
+    // where not; a container asked for says why it could not be made.
+    const bool asked = container != Container::AsRecorded;
     if (muxer.empty() || muxer == "adts" || muxer == "flv") {
-        return {false, "A " + extension + " file cannot hold tags, so it is kept as recorded."};
+        return {false, asked
+                           ? "A " + extension + " file cannot hold tags, so it is kept as recorded."
+                           : std::string()};
     }
-    if (muxer == "mpegts" && format.extension == "ts") {
-        return tagTransportStream(input, tags, output);
+    if (!asked && muxer == "mpegts") {
+        return {false, std::string()};  // named in place (nameServiceInPlace), not remuxed
     }
     if (ffmpeg_.empty()) {
-        return {false, "ffmpeg is not on PATH, so confcap could not " + what + "."};
+        return {false, asked ? "ffmpeg is not on PATH, so confcap could not " + what + "."
+                             : std::string()};
     }
     auto metadata = output;
     metadata += ".ffmeta";

@@ -10,6 +10,7 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/core/FileIo.h"
+#include "confcap/sink/TsServiceTags.h"
 
 namespace confcap::sink {
 
@@ -165,26 +166,54 @@ Published Publisher::publish(const PartSet& parts, const std::vector<std::size_t
         }
     }
     published.container = finishing.container;
+    if (finishing.tags && !published.merged) {
+        published.notes.push_back(
+            "The pieces are kept as separate files, so they hold no tags" +
+            std::string(finishing.container == Container::AsRecorded
+                            ? ""
+                            : " and were not remuxed to " +
+                                  std::string(toString(finishing.container))) +
+            ".");
+    }
     if (published.merged && finishing.tags) {
         const auto finalExtension = extensionIn(finishing.container, extension);
-        const auto tagged = folder / (leaf + "." + finalExtension + ".tag.part");
-        ::unlink(tagged.c_str());
         const auto tags = finishing.tags(finalExtension);
-        MergeResult remux;
-        try {
-            remux = merger_.remux(placements.front().from, pieceFormats.front(),
-                                  finishing.container, tags, tagged);
-        } catch (const core::OutputError& e) {
-            remux.note = std::string(e.what()) + " The file is kept as recorded.";
-        }
-        if (remux.merged) {
-            temporary.push_back(tagged);
-            placements.front() = {tagged, "." + finalExtension};
-            published.tagged = true;
-            published.chapters = tags.chapters.size();
+        if (finishing.container == Container::AsRecorded && extension == "ts") {
+            // MPEG-TS keeps its bytes: only its service description is rewritten, in place.
+            try {
+                std::string service, provider;
+                for (const auto& [key, value] : tags.tags) {
+                    if (key == "service_name") {
+                        service = value;
+                    } else if (key == "service_provider") {
+                        provider = value;
+                    }
+                }
+                published.tagged =
+                    nameServiceInPlace(placements.front().from, service, provider) > 0;
+            } catch (const core::OutputError& e) {
+                published.finishError = std::string(e.what()) + " The file is kept as recorded.";
+                published.notes.push_back(published.finishError);
+            }
         } else {
-            published.finishError = remux.note;
-            published.notes.push_back(remux.note);
+            const auto tagged = folder / (leaf + "." + finalExtension + ".tag.part");
+            ::unlink(tagged.c_str());
+            MergeResult remux;
+            try {
+                remux = merger_.remux(placements.front().from, pieceFormats.front(),
+                                      finishing.container, tags, tagged);
+            } catch (const core::OutputError& e) {
+                remux.note = std::string(e.what()) + " The file is kept as recorded.";
+            }
+            if (remux.merged) {
+                temporary.push_back(tagged);
+                placements.front() = {tagged, "." + finalExtension};
+                published.tagged = true;
+                published.chapters = tags.chapters.size();
+            } else if (!remux.note.empty()) {
+                published.finishError = remux.note;
+                published.notes.push_back(remux.note);
+            }
         }
     }
     placements.insert(placements.end(), extras.begin(), extras.end());

@@ -1,13 +1,20 @@
 #include "confcap/sink/TsServiceTags.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "confcap/core/Error.h"
 
 namespace confcap::sink {
 
 namespace {
 
 constexpr std::size_t kPacket = 188;
-constexpr std::uint16_t kPatPid = 0x0000;
 constexpr std::uint16_t kSdtPid = 0x0011;
 constexpr std::uint8_t kSdtActual = 0x42;
 /// Provider and service name together, with their encoding bytes, in one packet's section.
@@ -132,92 +139,100 @@ std::string sdtSection(std::uint16_t transportStream, std::uint16_t network,
 TsServiceTagger::TsServiceTagger(std::string_view service, std::string_view provider)
     : service_(service), provider_(provider) {}
 
-std::string TsServiceTagger::sdtPacket(std::uint16_t transportStream, std::uint16_t network,
-                                       std::uint16_t service, std::uint8_t version) {
-    std::string p;
-    p += '\x47';
-    put16(p, 0x4000 | kSdtPid);
-    p += static_cast<char>(0x10 | continuity_);
-    continuity_ = (continuity_ + 1) & 0x0F;
-    p += '\0';  // pointer field
-    p += sdtSection(transportStream, network, service, version, service_, provider_);
-    p.resize(kPacket, '\xFF');
-    return p;
+std::optional<std::string> TsServiceTagger::replacement(std::string_view p) {
+    if (pidOf(p) != kSdtPid) {
+        return std::nullopt;
+    }
+    const bool starts = (byteAt(p, 1) & 0x40) != 0;
+    if (!starts) {
+        if (!inSection_) {
+            return std::nullopt;
+        }
+        // The rest of a rewritten section: a null packet keeps the file's size and offsets.
+        std::string null(kPacket, '\xFF');
+        null[0] = '\x47';
+        null[1] = '\x1F';
+        null[2] = '\xFF';
+        null[3] = '\x10';
+        return null;
+    }
+    inSection_ = false;
+    const auto section = sectionOf(p);
+    if (section.size() < 16 || byteAt(section, 0) != kSdtActual) {
+        return std::nullopt;
+    }
+    const auto u16 = [&](std::size_t i) {
+        return static_cast<std::uint16_t>((byteAt(section, i) << 8) | byteAt(section, i + 1));
+    };
+    // The old section goes on in later packets when it does not end in this one.
+    inSection_ = 3u + (u16(1) & 0x0FFF) > section.size();
+    std::string out;
+    out += '\x47';
+    put16(out, 0x4000 | kSdtPid);
+    out += static_cast<char>(0x10 | (byteAt(p, 3) & 0x0F));  // the packet's own counter
+    out += '\0';                                             // pointer field
+    out +=
+        sdtSection(u16(3), u16(8), u16(11), (byteAt(section, 5) >> 1) & 0x1F, service_, provider_);
+    out.resize(kPacket, '\xFF');
+    ++named_;
+    return out;
 }
 
-void TsServiceTagger::packet(std::string_view p, std::string& out) {
-    const auto pid = pidOf(p);
-    if (pid == kSdtPid) {
-        const auto section = sectionOf(p);
-        if (section.size() < 16 || byteAt(section, 0) != kSdtActual) {
-            return;  // the rest of an SDT, or another table on its PID
-        }
-        const auto u16 = [&](std::size_t i) {
-            return static_cast<std::uint16_t>((byteAt(section, i) << 8) | byteAt(section, i + 1));
-        };
-        out += sdtPacket(u16(3), u16(8), u16(11), (byteAt(section, 5) >> 1) & 0x1F);
-        sdtSeen_ = true;
-        return;
+std::size_t nameServiceInPlace(const std::filesystem::path& file, std::string_view service,
+                               std::string_view provider) {
+    const auto fail = [&](const char* what) {
+        return core::OutputError("Could not " + std::string(what) + " \"" + file.string() +
+                                 "\": " + std::strerror(errno) + ".");
+    };
+    const int fd = ::open(file.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        throw fail("open");
     }
-    out.append(p);
-    if (pid == kPatPid && !patSeen_) {
-        patSeen_ = true;
-        const auto section = sectionOf(p);
-        if (sdtSeen_ || section.size() < 12 || byteAt(section, 0) != 0) {
-            return;
-        }
-        const auto u16 = [&](std::size_t i) {
-            return static_cast<std::uint16_t>((byteAt(section, i) << 8) | byteAt(section, i + 1));
-        };
-        const std::size_t end = std::min<std::size_t>(3 + (u16(1) & 0x0FFF) - 4, section.size());
-        std::uint16_t program = 1;
-        for (std::size_t i = 8; i + 4 <= end; i += 4) {
-            if (u16(i) != 0) {
-                program = u16(i);
+    TsServiceTagger tagger(service, provider);
+    std::string buffer;        // bytes not looked at yet, starting at `offset`
+    std::uint64_t offset = 0;  // of buffer[0] in the file
+    std::vector<char> block(1u << 20);
+    try {
+        for (;;) {
+            const auto n = ::read(fd, block.data(), block.size());
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0) {
+                throw fail("read");
+            }
+            const bool end = n == 0;
+            buffer.append(block.data(), static_cast<std::size_t>(n));
+            // A packet is a sync byte with another one a packet later (or the file's end).
+            std::size_t at = 0;
+            while (at + kPacket < buffer.size() || (end && at + kPacket == buffer.size())) {
+                if (buffer[at] != '\x47' ||
+                    (at + kPacket < buffer.size() && buffer[at + kPacket] != '\x47')) {
+                    ++at;
+                    continue;
+                }
+                const auto patch = tagger.replacement(std::string_view(buffer).substr(at, kPacket));
+                if (patch &&
+                    ::pwrite(fd, patch->data(), kPacket, static_cast<off_t>(offset + at)) !=
+                        static_cast<ssize_t>(kPacket)) {
+                    throw fail("write");
+                }
+                at += kPacket;
+            }
+            if (end) {
                 break;
             }
+            buffer.erase(0, at);
+            offset += at;
         }
-        out += sdtPacket(u16(3), 0xFF01, program, 0);
-        sdtSeen_ = true;
+    } catch (...) {
+        ::close(fd);
+        throw;
     }
-}
-
-std::string TsServiceTagger::feed(std::string_view bytes) {
-    if (carry_.empty()) {
-        return consume(bytes, false);
+    if (::close(fd) != 0) {
+        throw fail("write");
     }
-    carry_.append(bytes);
-    const std::string buffer = std::move(carry_);
-    carry_.clear();
-    return consume(buffer, false);
-}
-
-std::string TsServiceTagger::finish() {
-    const std::string buffer = std::move(carry_);
-    carry_.clear();
-    return consume(buffer, true);
-}
-
-std::string TsServiceTagger::consume(std::string_view bytes, bool atEnd) {
-    std::string out;
-    out.reserve(bytes.size() + kPacket);
-    std::size_t at = 0;
-    // A packet is a sync byte with another one a packet later (or the stream's end after it).
-    while (at + kPacket < bytes.size() || (atEnd && at + kPacket == bytes.size())) {
-        if (bytes[at] == '\x47' &&
-            (at + kPacket == bytes.size() || bytes[at + kPacket] == '\x47')) {
-            packet(bytes.substr(at, kPacket), out);
-            at += kPacket;
-        } else {
-            out += bytes[at++];
-        }
-    }
-    if (atEnd) {
-        out.append(bytes.substr(at));
-    } else {
-        carry_.assign(bytes.substr(at));
-    }
-    return out;
+    return tagger.named();
 }
 
 }  // namespace confcap::sink

@@ -250,12 +250,12 @@ BOOST_AUTO_TEST_CASE(metadataFileEscapesWhatFfmpegReadsAsSyntax) {
 
 BOOST_AUTO_TEST_CASE(nfoIsXmlAMediaServerReads) {
     auto hostile = talk();
-    hostile.title += "\x01\x1b[31m";
+    hostile.title += "\x01\x1b[31m\xff";
     pugi::xml_document document;
     const auto parsed = document.load_string(confcap::sink::nfoText(hostile).c_str());
     BOOST_TEST_REQUIRE(static_cast<bool>(parsed), parsed.description());
     const auto movie = document.child("movie");
-    BOOST_TEST(std::string(movie.child_value("title")) == kTitle + "[31m");
+    BOOST_TEST(std::string(movie.child_value("title")) == kTitle + "[31m\xEF\xBF\xBD");
     BOOST_TEST(std::string(movie.child_value("plot")) == "Zeile eins.\nZeile <zwei> & \"drei\".");
     BOOST_TEST(std::string(movie.child_value("premiered")) == "2024-12-27");
     BOOST_TEST(std::string(movie.child_value("year")) == "2024");
@@ -272,58 +272,76 @@ BOOST_AUTO_TEST_CASE(nfoIsXmlAMediaServerReads) {
     BOOST_TEST(std::string(movie.child("uniqueid").attribute("type").value()) == "confcap");
 }
 
-BOOST_AUTO_TEST_CASE(mpegTsGetsTheTalksNameAndKeepsEveryOtherPacket) {
+BOOST_AUTO_TEST_CASE(mpegTsGetsTheTalksNameInPlaceAndKeepsEveryOtherByte) {
     TempDir temp;
-    for (const auto& [name, input] : std::map<std::string, std::string>{
-             {"with-sdt.ts", media().muxed},
-             {"without-sdt.ts", confcap::testing::withoutServiceTable(media().muxed)}}) {
-        confcap::sink::TsServiceTagger tagger(kTitle, "38C3");
-        std::string tagged;
-        // Odd slices: packets split across feeds.
-        for (std::size_t at = 0; at < input.size(); at += 1000) {
-            tagged += tagger.feed(std::string_view(input).substr(at, 1000));
-        }
-        tagged += tagger.finish();
-        BOOST_TEST(tagger.named());
-        const auto file = confcap::testing::writeFile(temp.path / name, tagged);
-        const auto probe = probeJson(file);
-        const auto programs = probe->getArray("programs");
-        BOOST_TEST_REQUIRE(programs->size() == 1u, name);
-        const auto tags = programs->getObject(0)->getObject("tags");
-        BOOST_TEST_REQUIRE(tags, name << " has no service tags");
-        BOOST_TEST(tags->getValue<std::string>("service_name") == kTitle, name);
-        BOOST_TEST(tags->getValue<std::string>("service_provider") == "38C3", name);
-        BOOST_TEST(streamsOf(probe).size() == 2u, name);
-        BOOST_TEST(confcap::testing::withoutServiceTable(tagged) ==
-                       confcap::testing::withoutServiceTable(input),
-                   name << ": media packets changed");
-    }
+    const auto file = confcap::testing::writeFile(temp.path / "talk.ts", media().muxed);
+    BOOST_TEST(confcap::sink::nameServiceInPlace(file, kTitle, "38C3") > 0u);
+    const auto tagged = readFile(file);
+    BOOST_TEST(tagged.size() == media().muxed.size());
+    BOOST_TEST(confcap::testing::withoutServiceTable(tagged) ==
+               confcap::testing::withoutServiceTable(media().muxed));
+    const auto probe = probeJson(file);
+    const auto programs = probe->getArray("programs");
+    BOOST_TEST_REQUIRE(programs->size() == 1u);
+    const auto tags = programs->getObject(0)->getObject("tags");
+    BOOST_TEST_REQUIRE(tags);
+    BOOST_TEST(tags->getValue<std::string>("service_name") == kTitle);
+    BOOST_TEST(tags->getValue<std::string>("service_provider") == "38C3");
+    BOOST_TEST(streamsOf(probe).size() == 2u);
+    // Named twice, the second name wins; nothing else changes.
+    BOOST_TEST(confcap::sink::nameServiceInPlace(file, "Zweiter Titel", "38C3") > 0u);
+    BOOST_TEST(readFile(file).size() == media().muxed.size());
 }
 
-BOOST_AUTO_TEST_CASE(bytesThatAreNotWholePacketsPassThrough) {
+BOOST_AUTO_TEST_CASE(aStreamWithoutServiceDescriptionIsLeftAsItIs) {
+    TempDir temp;
+    const auto bare = confcap::testing::withoutServiceTable(media().muxed);
+    const auto file = confcap::testing::writeFile(temp.path / "bare.ts", bare);
+    BOOST_TEST(confcap::sink::nameServiceInPlace(file, kTitle, "38C3") == 0u);
+    BOOST_TEST(readFile(file) == bare);
+    const auto text = confcap::testing::writeFile(temp.path / "text.ts", std::string(5000, 'a'));
+    BOOST_TEST(confcap::sink::nameServiceInPlace(text, kTitle, "38C3") == 0u);
+    BOOST_TEST(readFile(text) == std::string(5000, 'a'));
+}
+
+BOOST_AUTO_TEST_CASE(bytesThatAreNotWholePacketsAreSkippedOver) {
     // A progressive dump cut inside a packet, then continued: junk at the start, a packet cut
     // short in the middle, half a packet at the end.
+    TempDir temp;
     const auto& clip = media().muxed;
     const std::string input =
         "junk" + clip.substr(0, 188 * 10 + 77) + clip.substr(188 * 10) + clip.substr(0, 100);
-    confcap::sink::TsServiceTagger tagger(kTitle, "38C3");
-    std::string tagged;
-    for (std::size_t at = 0; at < input.size(); at += 4096) {
-        tagged += tagger.feed(std::string_view(input).substr(at, 4096));
-    }
-    tagged += tagger.finish();
-    BOOST_TEST(tagger.named());
+    const auto file = confcap::testing::writeFile(temp.path / "cut.ts", input);
+    BOOST_TEST(confcap::sink::nameServiceInPlace(file, kTitle, "38C3") > 0u);
+    const auto tagged = readFile(file);
+    BOOST_TEST(tagged.size() == input.size());
     BOOST_TEST(tagged.substr(0, 4) == "junk");
-    const auto difference = static_cast<long>(tagged.size()) - static_cast<long>(input.size());
-    BOOST_TEST(std::abs(difference) <= 188 * 2);
-    BOOST_TEST(tagged.substr(tagged.size() - 100) == clip.substr(0, 100));
-    // Not MPEG-TS at all: every byte as it was, nothing named.
-    confcap::sink::TsServiceTagger other("x", "y");
-    const std::string text(1000, 'a');
-    auto passed = other.feed(text);
-    passed += other.finish();
-    BOOST_TEST(passed == text);
-    BOOST_TEST(!other.named());
+    BOOST_TEST(tagged.substr(tagged.size() - 100) == input.substr(input.size() - 100));
+    BOOST_TEST(confcap::testing::withoutServiceTable(tagged) ==
+               confcap::testing::withoutServiceTable(input));
+}
+
+BOOST_AUTO_TEST_CASE(anSdtSectionHasTheLayoutAndCrcOfEn300468) {
+    const auto section = confcap::sink::sdtSection(1, 0xFF01, 1, 0, "Talk", "Conf");
+    // table 0x42, section_length, ids, version 0 current, one service with its descriptor.
+    BOOST_TEST(static_cast<unsigned char>(section[0]) == 0x42u);
+    const auto length = ((static_cast<unsigned char>(section[1]) & 0x0F) << 8) |
+                        static_cast<unsigned char>(section[2]);
+    BOOST_TEST(static_cast<std::size_t>(length) + 3 == section.size());
+    BOOST_TEST(section.find(std::string("\x48\x0b\x01\x04"
+                                        "Conf"
+                                        "\x04"
+                                        "Talk",
+                                        13)) != std::string::npos);
+    // The CRC over the whole section, CRC included, is 0 (CRC-32/MPEG-2).
+    std::uint32_t crc = 0xFFFFFFFFu;
+    for (char c : section) {
+        crc ^= static_cast<std::uint32_t>(static_cast<unsigned char>(c)) << 24;
+        for (int k = 0; k < 8; ++k) {
+            crc = (crc & 0x80000000u) != 0 ? (crc << 1) ^ 0x04C11DB7u : crc << 1;
+        }
+    }
+    BOOST_TEST(crc == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(anMkvKeepsEveryStreamWithTheTalksTagsAndChapters) {

@@ -129,8 +129,9 @@ inline Probe probe(const std::filesystem::path& file) {
     return p;
 }
 
-/// MPEG-TS bytes without their service description packets (PID 0x11), which confcap rewrites to
-/// name the talk; bytes that are not whole packets stay. For comparing media packets.
+/// MPEG-TS bytes without their service description packets (PID 0x11) and null packets (PID
+/// 0x1FFF), which confcap rewrites to name the talk; bytes that are not whole packets stay. For
+/// comparing media packets.
 inline std::string withoutServiceTable(const std::string& stream) {
     std::string out;
     std::size_t at = 0;
@@ -143,7 +144,7 @@ inline std::string withoutServiceTable(const std::string& stream) {
         }
         const auto pid = ((static_cast<unsigned char>(stream[at + 1]) & 0x1F) << 8) |
                          static_cast<unsigned char>(stream[at + 2]);
-        if (pid != 0x11) {
+        if (pid != 0x11 && pid != 0x1FFF) {
             out.append(stream, at, 188);
         }
         at += 188;

@@ -60,7 +60,9 @@ public:
     /// stream and its timestamps; Matroska and MP4 take the video, audio and subtitle streams
     /// (MP4 with its index at the front), so the file seeks at once. Returns merged = false with
     /// the reason in `note` when ffmpeg is missing or fails, or the container cannot hold tags
-    /// (ADTS AAC, FLV); no output is then left.
+    /// (ADTS AAC, FLV); no output is then left. The stream's own container is left alone with
+    /// an empty note where it cannot be tagged this way (MPEG-TS is named in place instead:
+    /// nameServiceInPlace).
     MergeResult remux(const std::filesystem::path& input, const core::StreamFormat& format,
                       Container container, const FileTags& tags,
                       const std::filesystem::path& output) const;

@@ -52,12 +52,13 @@ public:
     /// with further tracks is first muxed into one file (PieceMerger::mux), then the pieces are
     /// joined (PieceMerger::merge, rebasing timestamps when a piece starts a new timeline).
     /// Pieces that cannot be joined are placed as numbered files, renditions that cannot be
-    /// muxed as "<name>.audio-<language>.<ext>". One final file is then remuxed into the
-    /// container `finishing` asks for with its tags (PieceMerger::remux); when that fails it is
-    /// placed as recorded. The sidecar "<name>.json" is created first and exclusively: it
-    /// reserves the name; "<name>.nfo" is written beside it when asked for. Throws
-    /// core::OutputError when nothing could be placed; the parts are then untouched and no
-    /// temporary file is left. The parts are not removed.
+    /// muxed as "<name>.audio-<language>.<ext>". One final file is then given its tags: an
+    /// MPEG-TS one kept as recorded is named in place (nameServiceInPlace, also in a part it
+    /// is), others are remuxed into the container `finishing` asks for (PieceMerger::remux);
+    /// when that fails the file is placed as recorded. The sidecar "<name>.json" is created
+    /// first and exclusively: it reserves the name; "<name>.nfo" is written beside it when asked
+    /// for. Throws core::OutputError when nothing could be placed; the parts' media is then
+    /// untouched and no temporary file is left. The parts are not removed.
     Published publish(const PartSet& parts, const std::vector<std::size_t>& kept,
                       const Sidecar& sidecar, const Finishing& finishing = {}) const;
 

@@ -1,50 +1,50 @@
 // What MPEG-TS can carry about a talk: the service name and provider of its service description
-// table (SDT), which players such as VLC and mpv show as the stream's title. Written by
-// rewriting the SDT packets and leaving every other packet as it was.
+// table (SDT), which players such as VLC and mpv show as the stream's title. Written in place:
+// each SDT packet is replaced by one of the same size, every other byte stays as it was.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace confcap::sink {
 
-/// Rewrites an MPEG-TS byte stream: every SDT section start (PID 0x11) is replaced by one
-/// naming `service` and `provider` (keeping the stream's ids), continuation packets of the old
-/// SDT are dropped, and a stream without an SDT before its first PAT gets one right after it.
-/// Bytes that are not whole packets (a connection cut inside one) pass through as they are.
-/// Text that is not ASCII is marked as UTF-8 (EN 300 468 annex A); names are shortened to fit
-/// one packet. Not thread-safe.
+/// Decides, packet by packet, what an MPEG-TS stream's SDT packets become: the start of an
+/// SDT-actual section (table 0x42 on PID 0x11) is replaced by one naming `service` and
+/// `provider` with the stream's own ids and version; the packets that continue such a section
+/// become null packets; every other packet (other tables on PID 0x11 too) stays. Text that is
+/// not ASCII is marked as UTF-8 (EN 300 468 annex A); names are shortened to fit one packet.
+/// Not thread-safe.
 class TsServiceTagger {
 public:
     TsServiceTagger(std::string_view service, std::string_view provider);
 
-    /// The bytes to write for the next `bytes` of the stream (packets may be split across
-    /// calls).
-    std::string feed(std::string_view bytes);
-    /// The bytes to write at the end of the stream.
-    std::string finish();
-    /// True once an SDT naming the talk was written.
-    bool named() const noexcept { return sdtSeen_; }
+    /// The 188 bytes that replace `packet` (which starts with the sync byte), or nullopt when
+    /// it stays.
+    std::optional<std::string> replacement(std::string_view packet);
+    /// The SDT sections rewritten so far.
+    std::size_t named() const noexcept { return named_; }
 
 private:
-    std::string consume(std::string_view bytes, bool atEnd);
-    void packet(std::string_view p, std::string& out);
-    std::string sdtPacket(std::uint16_t transportStream, std::uint16_t network,
-                          std::uint16_t service, std::uint8_t version);
-
     std::string service_;
     std::string provider_;
-    std::string carry_;
-    std::uint8_t continuity_ = 0;
-    bool sdtSeen_ = false;
-    bool patSeen_ = false;
+    std::size_t named_ = 0;
+    bool inSection_ = false;  ///< later packets on PID 0x11 continue a rewritten section
 };
 
 /// The SDT section that names `service` and `provider` for the given ids, CRC included. Pure.
 std::string sdtSection(std::uint16_t transportStream, std::uint16_t network,
                        std::uint16_t serviceId, std::uint8_t version, std::string_view service,
                        std::string_view provider);
+
+/// Names the talk in the MPEG-TS file `file` in place (TsServiceTagger), reading it through
+/// once and rewriting only SDT packets; bytes that are not whole packets (a connection cut
+/// inside one) are skipped over. Returns the SDT sections rewritten: 0 when the stream has
+/// none, and the file is then unchanged. Throws core::OutputError naming the file when reading
+/// or writing fails.
+std::size_t nameServiceInPlace(const std::filesystem::path& file, std::string_view service,
+                               std::string_view provider);
 
 }  // namespace confcap::sink
