@@ -12,6 +12,7 @@
 #include "confcap/app/ExitCode.h"
 #include "confcap/app/ScheduleLoader.h"
 #include "confcap/core/Error.h"
+#include "confcap/core/Text.h"
 #include "confcap/core/Time.h"
 #include "confcap/schedule/ScheduleTime.h"
 #include "confcap/status/TextFormat.h"
@@ -29,7 +30,7 @@ std::string hoursMinutes(core::Seconds d) {
 
 /// JSON strings must be valid UTF-8: schedules are not always.
 std::string valid(const std::string& text) {
-    return status::toValidUtf8(text);
+    return core::toValidUtf8(text);
 }
 
 }  // namespace

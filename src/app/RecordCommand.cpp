@@ -196,9 +196,11 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
             }
         }
         const auto results = sink::recoverLeftovers(
-            outDir, sink::PieceMerger(), [&](const std::filesystem::path& stem) {
+            outDir, sink::PieceMerger(),
+            [&](const std::filesystem::path& stem) {
                 return open.count(stem.generic_string()) > 0;
-            });
+            },
+            recorderOptions.container, recorderOptions.nfo);
         for (const auto& result : results) {
             const auto job = byStem.find(result.relativeStem.generic_string());
             const auto mark = job != byStem.end() ? markFor(*job->second, zone) : status::Mark{};

@@ -160,7 +160,12 @@ void HookRunner::work() {
             queue_.pop_front();
             ++running_;
         }
-        runOne(hook);
+        try {
+            runOne(hook);
+        } catch (const std::exception& e) {
+            hook.state = HookState::Failed;
+            hook.exit = e.what();
+        }
         persist(hook);
         const auto took = core::formatSpan(std::chrono::seconds(std::lround(hook.seconds)));
         switch (hook.state) {
@@ -278,7 +283,9 @@ void HookRunner::runOne(HookRecord& hook) {
                      : timedOut                                      ? HookState::TimedOut
                      : WIFEXITED(status) && WEXITSTATUS(status) == 0 ? HookState::Ok
                                                                      : HookState::Failed;
-    } catch (const core::Error& e) {
+    } catch (const std::exception& e) {
+        // The program could not start (no such program, out of file descriptors or memory):
+        // this hook failed, the run and the other hooks go on.
         hook.state = HookState::Failed;
         hook.exit = e.what();
     }
@@ -291,14 +298,14 @@ void HookRunner::persist(const HookRecord& hook) {
     if (options_.journal != nullptr) {
         try {
             options_.journal->recordHook(hook);
-        } catch (const core::OutputError& e) {
+        } catch (const std::exception& e) {
             reporter_.publish(Level::Warning, hook.mark, e.what());
         }
     }
     if (!hook.values.sidecar.empty()) {
         try {
             writeHookToSidecar(hook.values.sidecar, hook);
-        } catch (const core::OutputError& e) {
+        } catch (const std::exception& e) {
             reporter_.publish(Level::Warning, hook.mark, e.what());
         }
     }

@@ -13,9 +13,11 @@ namespace confcap::sink {
 
 namespace {
 
-/// `text` without the control characters XML 1.0 and metadata files cannot hold; with
-/// `keepLines`, line breaks stay (as "\n").
-std::string printable(std::string_view text, bool keepLines) {
+/// `raw` as valid UTF-8 without the control characters XML 1.0 and metadata files cannot hold;
+/// with `keepLines`, line breaks stay (as "\n").
+std::string printable(std::string_view raw, bool keepLines) {
+    const auto valid = core::toValidUtf8(raw);
+    const std::string_view text = valid;
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {

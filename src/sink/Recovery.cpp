@@ -16,7 +16,8 @@ constexpr std::string_view kListSuffix = ".part.json";
 
 std::vector<FinalizeResult> recoverLeftovers(
     const std::filesystem::path& outDir, const PieceMerger& merger,
-    const std::function<bool(const std::filesystem::path& stem)>& keep) {
+    const std::function<bool(const std::filesystem::path& stem)>& keep,
+    std::optional<Container> container, bool nfo) {
     std::vector<FinalizeResult> results;
     std::error_code ec;
     if (!std::filesystem::is_directory(outDir, ec)) {
@@ -51,6 +52,8 @@ std::vector<FinalizeResult> recoverLeftovers(
             config.outDir = outDir;
             config.relativeStem = stem;
             config.adoptPartList = true;
+            config.container = container;
+            config.nfo = nfo;
             TalkSink sink(std::move(config), TalkSink::defaultClock(), merger);
             if (sink.continued()) {
                 results.push_back(sink.finalize("recovered after a restart"));

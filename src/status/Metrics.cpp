@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 
+#include "confcap/core/Text.h"
 #include "confcap/status/StatusJson.h"
 #include "confcap/status/TextFormat.h"
 
@@ -125,7 +126,7 @@ constexpr std::array kOutcomes = {core::Outcome::Recorded,  core::Outcome::Disca
 }  // namespace
 
 std::string escapeLabelValue(std::string_view value) {
-    const auto valid = toValidUtf8(value);
+    const auto valid = core::toValidUtf8(value);
     std::string out;
     out.reserve(valid.size());
     for (const char c : valid) {

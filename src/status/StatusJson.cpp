@@ -9,6 +9,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "confcap/core/Text.h"
 #include "confcap/status/TerminalTable.h"
 #include "confcap/status/TextFormat.h"
 
@@ -46,7 +47,7 @@ Poco::JSON::Object::Ptr jobJson(const JobSnapshot& job, core::Instant now) {
     o->set("window_seconds", static_cast<Poco::Int64>((job.until - job.from).count()));
     o->set("state", stateName(job.state));
     o->set("reason", sanitize(job.reason));
-    o->set("file", toValidUtf8(job.file));
+    o->set("file", core::toValidUtf8(job.file));
     if (job.file.empty()) {
         o->set("url", Poco::Dynamic::Var());
     } else {

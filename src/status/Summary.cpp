@@ -2,6 +2,7 @@
 
 #include "confcap/core/FileIo.h"
 #include "confcap/core/Format.h"
+#include "confcap/core/Text.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -211,7 +212,7 @@ std::string Summary::toJson() const {
         t->set("until", core::formatUtc(entry.until));
         t->set("outcome", std::string(toString(entry.outcome)));
         t->set("reason", sanitize(entry.reason));
-        t->set("file", toValidUtf8(entry.file));
+        t->set("file", core::toValidUtf8(entry.file));
         t->set("bytes", static_cast<Poco::UInt64>(entry.bytes));
         t->set("scheduled_seconds", entry.scheduledSeconds);
         t->set("window_seconds", entry.windowSeconds);

@@ -5,59 +5,14 @@
 #include <cstdio>
 #include <optional>
 
+#include "confcap/core/Text.h"
+
 namespace confcap::status {
 
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 constexpr std::string_view kEllipsis = "\xE2\x80\xA6";
-
-/// Decodes one UTF-8 character at `pos` and advances past it; nullopt (advancing one byte) for
-/// an invalid, overlong or surrogate sequence.
-std::optional<char32_t> decode(std::string_view text, std::size_t& pos) {
-    const auto lead = static_cast<unsigned char>(text[pos]);
-    if (lead < 0x80) {
-        ++pos;
-        return lead;
-    }
-    std::size_t length = 0;
-    char32_t value = 0;
-    char32_t minimum = 0;
-    if ((lead & 0xE0) == 0xC0) {
-        length = 2;
-        value = lead & 0x1Fu;
-        minimum = 0x80;
-    } else if ((lead & 0xF0) == 0xE0) {
-        length = 3;
-        value = lead & 0x0Fu;
-        minimum = 0x800;
-    } else if ((lead & 0xF8) == 0xF0) {
-        length = 4;
-        value = lead & 0x07u;
-        minimum = 0x10000;
-    } else {
-        ++pos;
-        return std::nullopt;
-    }
-    if (pos + length > text.size()) {
-        ++pos;
-        return std::nullopt;
-    }
-    for (std::size_t i = 1; i < length; ++i) {
-        const auto next = static_cast<unsigned char>(text[pos + i]);
-        if ((next & 0xC0) != 0x80) {
-            ++pos;
-            return std::nullopt;
-        }
-        value = (value << 6) | (next & 0x3Fu);
-    }
-    if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) {
-        ++pos;
-        return std::nullopt;
-    }
-    pos += length;
-    return value;
-}
 
 bool isControl(char32_t c) {
     return c < 0x20 || (c >= 0x7F && c <= 0x9F);
@@ -105,28 +60,13 @@ std::size_t columns(char32_t c) {
 
 }  // namespace
 
-std::string toValidUtf8(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        const auto start = pos;
-        if (decode(text, pos)) {
-            out.append(text.substr(start, pos - start));
-        } else {
-            out.append(kReplacement);
-        }
-    }
-    return out;
-}
-
 std::string sanitize(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     std::size_t pos = 0;
     while (pos < text.size()) {
         const auto start = pos;
-        const auto c = decode(text, pos);
+        const auto c = core::decodeUtf8(text, pos);
         if (!c) {
             out.append(kReplacement);
         } else if (*c == '\t' || *c == '\n' || *c == '\r') {
@@ -144,7 +84,7 @@ std::size_t displayWidth(std::string_view text) {
     std::size_t width = 0;
     std::size_t pos = 0;
     while (pos < text.size()) {
-        const auto c = decode(text, pos);
+        const auto c = core::decodeUtf8(text, pos);
         width += c ? columns(*c) : 1;
     }
     return width;
@@ -162,7 +102,7 @@ std::string truncateToWidth(std::string_view text, std::size_t width) {
     std::size_t pos = 0;
     while (pos < text.size()) {
         const auto start = pos;
-        const auto c = decode(text, pos);
+        const auto c = core::decodeUtf8(text, pos);
         const auto w = c ? columns(*c) : 1;
         if (used + w > width - 1) {
             break;

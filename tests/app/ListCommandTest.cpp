@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "confcap/core/Text.h"
 #include "confcap/demo/FakeStreamServer.h"
 #include "confcap/demo/LoopbackServer.h"
 #include "confcap/status/TextFormat.h"
@@ -79,7 +80,7 @@ BOOST_AUTO_TEST_CASE(jsonIsValidUtf8WhateverTheScheduleHolds) {
         "c\xFF\xFE");
     const auto r = runConfcap({"list", "--schedule", file.string(), "--json"});
     BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);
-    BOOST_TEST(confcap::status::toValidUtf8(r.out) == r.out);
+    BOOST_TEST(confcap::core::toValidUtf8(r.out) == r.out);
     const auto title =
         parseJson(r.out)->getArray("talks")->getObject(0)->getValue<std::string>("title");
     BOOST_TEST(title.find("a\xEF\xBF\xBD(b") == 0u, title);

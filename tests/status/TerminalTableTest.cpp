@@ -1,3 +1,4 @@
+#include "confcap/core/Text.h"
 #include "confcap/status/TerminalTable.h"
 
 #include <boost/test/unit_test.hpp>
@@ -274,7 +275,7 @@ BOOST_AUTO_TEST_CASE(rendersRowsThatFitTheWidth) {
     // The long title is cut by characters, never inside one.
     BOOST_TEST(lines[3].find("Retrying") != std::string::npos);
     BOOST_TEST(lines[4].find("10:40 Überwach…") != std::string::npos);
-    BOOST_TEST(toValidUtf8(lines[4]) == lines[4]);
+    BOOST_TEST(confcap::core::toValidUtf8(lines[4]) == lines[4]);
     BOOST_TEST(lines[5].find("11:00 Next one") != std::string::npos);
     BOOST_TEST(lines[5].find("in 12m") != std::string::npos);
     BOOST_TEST(lines[7].find("in 1h18") != std::string::npos);

@@ -1,3 +1,4 @@
+#include "confcap/core/Text.h"
 #include "confcap/status/TextFormat.h"
 
 #include <boost/test/data/test_case.hpp>
@@ -25,14 +26,16 @@ BOOST_AUTO_TEST_CASE(sanitizeRemovesEveryControlCharacter) {
 }
 
 BOOST_AUTO_TEST_CASE(invalidUtf8BecomesReplacementCharacters) {
-    BOOST_TEST(toValidUtf8("a\xff"
-                           "b") ==
+    BOOST_TEST(confcap::core::toValidUtf8("a\xff"
+                                          "b") ==
                "a\xEF\xBF\xBD"
                "b");
-    BOOST_TEST(toValidUtf8("\xc0\xaf") == "\xEF\xBF\xBD\xEF\xBF\xBD");          // overlong '/'
-    BOOST_TEST(toValidUtf8("\xed\xa0\x80").find("\xed") == std::string::npos);  // surrogate
-    BOOST_TEST(toValidUtf8("caf\xc3") == "caf\xEF\xBF\xBD");                    // cut short
-    BOOST_TEST(toValidUtf8("Grüße") == "Grüße");
+    BOOST_TEST(confcap::core::toValidUtf8("\xc0\xaf") ==
+               "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+    BOOST_TEST(confcap::core::toValidUtf8("\xed\xa0\x80").find("\xed") ==
+               std::string::npos);                                           // surrogate
+    BOOST_TEST(confcap::core::toValidUtf8("caf\xc3") == "caf\xEF\xBF\xBD");  // cut short
+    BOOST_TEST(confcap::core::toValidUtf8("Grüße") == "Grüße");
 }
 
 BOOST_AUTO_TEST_CASE(measuresAndTruncatesByCharacter) {

@@ -37,6 +37,13 @@ std::optional<T> parseNumber(std::string_view text) noexcept {
     return value;
 }
 
+/// Decodes one UTF-8 character at `pos` and advances past it; nullopt (advancing one byte) for
+/// an invalid, overlong or surrogate sequence. Pure.
+std::optional<char32_t> decodeUtf8(std::string_view text, std::size_t& pos) noexcept;
+
+/// `text` with invalid UTF-8 sequences replaced by U+FFFD; everything else unchanged. Pure.
+std::string toValidUtf8(std::string_view text);
+
 /// A sentence as a clause inside another: no final period or space, and a lower-case start
 /// unless its first word is an acronym or a URL ("The disk is full." → "the disk is full";
 /// "HTTP 404" stays). Pure.

@@ -4,8 +4,10 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <vector>
 
+#include "confcap/sink/FileTags.h"
 #include "confcap/sink/PieceMerger.h"
 #include "confcap/sink/Recording.h"
 
@@ -15,9 +17,11 @@ namespace confcap::sink {
 /// ".confcap" are skipped) with the talk, window and thresholds its part list keeps: published
 /// or discarded as TalkSink::finalize does, never overwriting. Part sets a live sink holds (in
 /// any process), and those whose stem (relative, without extension) `keep` accepts, are left
-/// alone. Returns one result per part set finished or failed.
+/// alone. The files are finished as `container` and `nfo` ask (TalkSinkConfig). Returns one
+/// result per part set finished or failed.
 std::vector<FinalizeResult> recoverLeftovers(
     const std::filesystem::path& outDir, const PieceMerger& merger = PieceMerger(),
-    const std::function<bool(const std::filesystem::path& stem)>& keep = {});
+    const std::function<bool(const std::filesystem::path& stem)>& keep = {},
+    std::optional<Container> container = std::nullopt, bool nfo = false);
 
 }  // namespace confcap::sink

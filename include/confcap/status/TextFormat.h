@@ -11,9 +11,6 @@
 
 namespace confcap::status {
 
-/// `text` with invalid UTF-8 sequences replaced by U+FFFD; everything else unchanged. Pure.
-std::string toValidUtf8(std::string_view text);
-
 /// `text` made safe to print on one line: invalid UTF-8 becomes U+FFFD, tabs and line breaks
 /// become spaces, other control characters (C0, DEL, C1, so ESC too) and bidirectional
 /// overrides become U+FFFD. Pure.
