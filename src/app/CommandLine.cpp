@@ -102,6 +102,12 @@ const std::vector<OptionSpec>& optionSpecs() {
          kPlanning, "Recording"},
         {"include-optout", nullptr, "also record talks whose speakers opted out of recording",
          false, kPlanning, "Recording"},
+        {"shard", "K/N",
+         "record only the rooms of shard K of N: each room belongs to one shard by a hash of its "
+         "guid (its name without one), so N hosts with one config split the rooms",
+         false, kPlanning, "Recording"},
+        {"shards", "N", "show which of N shards records each room, and talks per shard (plan)",
+         false, kPlan, "Recording"},
         {"min-size", "BYTES", "discard recordings smaller than this (default 512K; K, M, G)", false,
          kRecord | kCapture, "Recording"},
         {"min-duration", "DUR", "discard recordings covering less than this (default 10s)", false,
