@@ -54,8 +54,8 @@ const std::vector<OptionSpec>& optionSpecs() {
          kSchedule, "Selection"},
         {"utc", nullptr, "show times in UTC instead of the conference's time zone", false,
          kList | kPlan, "Output"},
-        {"json", nullptr, "print JSON instead of a table", false, kList | kPlan | kConferences,
-         "Output"},
+        {"json", nullptr, "print JSON instead of a table", false,
+         kList | kPlan | kConferences | kSummary, "Output"},
         {"stream", "ROOM=URL", "where a room streams: its name or guid, any case (repeatable)",
          true, kPlanning, "Streams"},
         {"stream-template", "URL",
@@ -165,6 +165,8 @@ std::optional<Command> commandNamed(std::string_view name) {
         return kDemo;
     if (name == "conferences")
         return kConferences;
+    if (name == "summary")
+        return kSummary;
     return std::nullopt;
 }
 
@@ -182,6 +184,8 @@ const char* subcommandName(Command command) {
             return "demo";
         case kConferences:
             return "conferences";
+        case kSummary:
+            return "summary";
         default:
             return "";
     }
@@ -201,6 +205,8 @@ const char* commandSummary(Command command) {
             return "a fake conference on loopback, recorded end to end";
         case kConferences:
             return "what the c3voc streaming API announces now: conferences, rooms, streams";
+        case kSummary:
+            return "one table of the talks in several output folders (shards or replicas)";
         default:
             return "";
     }

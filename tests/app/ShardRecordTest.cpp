@@ -166,6 +166,95 @@ BOOST_AUTO_TEST_CASE(threeShardsRecordEveryTalkExactlyOnce) {
     BOOST_TEST((roomsOf[0] == std::set<std::string>{"Saal 1"}));
     BOOST_TEST((roomsOf[1] == std::set<std::string>{"Saal 2", "Saal 5"}));
     BOOST_TEST((roomsOf[2] == std::set<std::string>{"Saal 3", "Saal 4"}));
+
+    // `confcap summary` over the three folders lists every talk once, with its folder and file.
+    std::vector<std::string> args = {"summary"};
+    for (const auto& f : folders) {
+        args.push_back(f->out.string());
+    }
+    args.push_back("--json");
+    const auto json = confcap::testing::runProcess(CONFCAP_BINARY, args, folders[0]->env());
+    BOOST_TEST_REQUIRE(json.exitCode == 0, json.err);
+    const auto listed = parseJson(json.out)->getArray("talks");
+    std::multiset<std::string> summarized;
+    for (std::size_t i = 0; i < listed->size(); ++i) {
+        const auto entry = listed->getObject(static_cast<unsigned>(i));
+        summarized.insert(entry->getValue<std::string>("key"));
+        BOOST_TEST(entry->getValue<std::string>("outcome") == "recorded");
+        BOOST_TEST(entry->getValue<int>("copies") == 1);
+        BOOST_TEST(entry->getValue<double>("coveredSeconds") > 3.0);
+        BOOST_TEST(fs::exists(entry->getValue<std::string>("file")),
+                   entry->getValue<std::string>("file"));
+        const auto folder = entry->getValue<std::string>("folder");
+        std::size_t shard = folders.size();
+        for (std::size_t k = 0; k < folders.size(); ++k) {
+            if (folders[k]->out.string() == folder) {
+                shard = k;
+            }
+        }
+        BOOST_TEST_REQUIRE(shard < folders.size(), folder);
+        BOOST_TEST(roomsOf[shard].count(entry->getValue<std::string>("room")) == 1u);
+    }
+    BOOST_TEST(summarized == expected, boost::test_tools::per_element());
+    args.pop_back();
+    const auto table = confcap::testing::runProcess(CONFCAP_BINARY, args, folders[0]->env());
+    BOOST_TEST(table.exitCode == 0, table.err);
+    BOOST_TEST(table.out.find("6 talks in 3 folders; 6 copies: 6 recorded") == 0, table.out);
+    for (const auto& t : talks) {
+        BOOST_TEST(table.out.find(t.title) != std::string::npos, table.out);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(summaryListsEachCopyAndMarksTheBest) {
+    RunFolders folders;
+    // Two replicas of one talk, the second covering more, and a talk only the first has.
+    const auto sidecar = [](const fs::path& folder, const std::string& guid, double covered,
+                            int gaps) {
+        fs::create_directories(folder / "day");
+        std::ofstream(folder / "day" / (guid + ".json"))
+            << R"({"talk":{"guid":")" << guid << R"(","id":"1","title":"Talk )" << guid
+            << R"(","room":"Saal 1","start":"2026-12-27T10:00:00Z"},"file":"day/)" << guid
+            << R"(.ts","outcome":"recorded","reason":"","scheduledSeconds":100,"coveredSeconds":)"
+            << covered << R"(,"gaps":[)" << (gaps > 0 ? R"({"lengthSeconds":5})" : "") << "]}";
+        std::ofstream(folder / "day" / (guid + ".ts")) << "x";
+    };
+    const auto a = folders.root.path / "a";
+    const auto b = folders.root.path / "b";
+    sidecar(a, "one", 80, 1);
+    sidecar(b, "one", 95, 0);
+    sidecar(a, "two", 100, 0);
+    fs::create_directories(a / ".confcap");
+    std::ofstream(a / ".confcap" / "summary.json")
+        << R"({"talks":[{"key":"three","title":"Failed Talk","room":"Saal 2","start":)"
+        << R"("2026-12-27T11:00:00Z","outcome":"failed","reason":"no data arrived","file":"",)"
+        << R"("covered_seconds":0,"window_seconds":100,"gaps":0,"gap_seconds":0}]})";
+    const auto result = confcap::testing::runProcess(
+        CONFCAP_BINARY, {"summary", a.string(), b.string(), "--json"}, folders.env());
+    BOOST_TEST_REQUIRE(result.exitCode == 0, result.err);
+    const auto talks = parseJson(result.out)->getArray("talks");
+    BOOST_TEST_REQUIRE(talks->size() == 4u, result.out);
+    std::map<std::string, bool> best;
+    for (std::size_t i = 0; i < talks->size(); ++i) {
+        const auto t = talks->getObject(static_cast<unsigned>(i));
+        if (t->getValue<std::string>("key") == "one") {
+            BOOST_TEST(t->getValue<int>("copies") == 2);
+            best[t->getValue<std::string>("folder")] = t->getValue<bool>("best");
+        }
+        if (t->getValue<std::string>("key") == "three") {
+            BOOST_TEST(t->getValue<std::string>("outcome") == "failed");
+            BOOST_TEST(t->getValue<std::string>("reason") == "no data arrived");
+        }
+    }
+    BOOST_TEST(best[a.string()] == false);
+    BOOST_TEST(best[b.string()] == true);
+
+    const auto none = confcap::testing::runProcess(CONFCAP_BINARY, {"summary"}, folders.env());
+    BOOST_TEST(none.exitCode == 64, none.err);
+    const auto missing = confcap::testing::runProcess(
+        CONFCAP_BINARY, {"summary", a.string(), (folders.root.path / "nowhere").string()},
+        folders.env());
+    BOOST_TEST(missing.exitCode == 66, missing.err);
+    BOOST_TEST(missing.err.find("nowhere") != std::string::npos, missing.err);
 }
 
 BOOST_AUTO_TEST_CASE(aFourthShardTakesAboutItsShareOfTheRoomsFromTheOthers) {
