@@ -7,7 +7,11 @@ packages=(g++ cmake make pkg-config libpoco-dev libpugixml-dev libhowardhinnant-
           libboost-test-dev tzdata ca-certificates ffmpeg)
 case "${1:-}" in
     --test) packages+=(openssl curl chromium mplayer streamlink python3-prometheus-client
-                       clang libclang-rt-14-dev llvm-14 clang-format) ;;
+                       clang libclang-rt-14-dev llvm-14 clang-format systemd)
+            # node and npm (Debian's, unless a node that brings its own npm is installed) for the
+            # offline Kubernetes schema check in tests/deploy.
+            command -v node >/dev/null || packages+=(nodejs)
+            command -v npm >/dev/null || packages+=(npm) ;;
     --bench) packages+=(time bc curl streamlink mplayer python3) ;;
 esac
 
@@ -17,8 +21,21 @@ for p in "${packages[@]}"; do
         missing+=("$p")
     fi
 done
+# The Kubernetes schema check's packages (kubernetes-models, yaml) at the versions of
+# tests/deploy/package-lock.json, from the npm registry: no Debian package has them.
+npm_test_packages() {
+    [[ ${1:-} == --test ]] || return 0
+    local deploy
+    deploy="$(cd "$(dirname "$0")/.." && pwd)/tests/deploy"
+    if [[ ! -d $deploy/node_modules/kubernetes-models ]]; then
+        echo "install-deps: installing the npm packages of tests/deploy"
+        npm ci --prefix "$deploy" --no-audit --no-fund --loglevel=error
+    fi
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
     echo "install-deps: all ${#packages[@]} packages are installed"
+    npm_test_packages "${1:-}"
     exit 0
 fi
 
@@ -34,3 +51,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+npm_test_packages "${1:-}"

@@ -54,8 +54,8 @@ const std::vector<OptionSpec>& optionSpecs() {
          kSchedule, "Selection"},
         {"utc", nullptr, "show times in UTC instead of the conference's time zone", false,
          kList | kPlan, "Output"},
-        {"json", nullptr, "print JSON instead of a table", false, kList | kPlan | kConferences,
-         "Output"},
+        {"json", nullptr, "print JSON instead of a table", false,
+         kList | kPlan | kConferences | kSummary, "Output"},
         {"stream", "ROOM=URL", "where a room streams: its name or guid, any case (repeatable)",
          true, kPlanning, "Streams"},
         {"stream-template", "URL",
@@ -102,6 +102,12 @@ const std::vector<OptionSpec>& optionSpecs() {
          kPlanning, "Recording"},
         {"include-optout", nullptr, "also record talks whose speakers opted out of recording",
          false, kPlanning, "Recording"},
+        {"shard", "K/N",
+         "record only the rooms of shard K of N: each room belongs to one shard by a hash of its "
+         "guid (its name without one), so N hosts with one config split the rooms",
+         false, kPlanning, "Recording"},
+        {"shards", "N", "show which of N shards records each room, and talks per shard (plan)",
+         false, kPlan, "Recording"},
         {"min-size", "BYTES", "discard recordings smaller than this (default 512K; K, M, G)", false,
          kRecord | kCapture, "Recording"},
         {"min-duration", "DUR", "discard recordings covering less than this (default 10s)", false,
@@ -159,6 +165,8 @@ std::optional<Command> commandNamed(std::string_view name) {
         return kDemo;
     if (name == "conferences")
         return kConferences;
+    if (name == "summary")
+        return kSummary;
     return std::nullopt;
 }
 
@@ -176,6 +184,8 @@ const char* subcommandName(Command command) {
             return "demo";
         case kConferences:
             return "conferences";
+        case kSummary:
+            return "summary";
         default:
             return "";
     }
@@ -195,6 +205,8 @@ const char* commandSummary(Command command) {
             return "a fake conference on loopback, recorded end to end";
         case kConferences:
             return "what the c3voc streaming API announces now: conferences, rooms, streams";
+        case kSummary:
+            return "one table of the talks in several output folders (shards or replicas)";
         default:
             return "";
     }

@@ -17,6 +17,7 @@
 #include "confcap/app/ListCommand.h"
 #include "confcap/app/PlanCommand.h"
 #include "confcap/app/RecordCommand.h"
+#include "confcap/app/SummaryCommand.h"
 #include "confcap/core/Error.h"
 
 namespace confcap::app {
@@ -47,6 +48,13 @@ constexpr const char* kCaptureHelp =
     "writable; 74 write failed (disk full, file size limit; what was written is kept); 130\n"
     "stopped by a second Ctrl-C.\n";
 
+constexpr const char* kSummaryHelp =
+    "Lists every talk once per folder that holds it (from the sidecars beside the recordings\n"
+    "and DIR/.confcap/summary.json): folder, outcome, covered/scheduled seconds, gaps and the\n"
+    "file; of a talk several folders hold, the copy covering most is marked best.\n"
+    "\n"
+    "Exit codes: 0 listed; 64 no folder given; 66 a folder does not exist.\n";
+
 }  // namespace
 
 int ConfcapApp::runMain(int argc, char** argv) {
@@ -64,8 +72,8 @@ int ConfcapApp::runMain(int argc, char** argv) {
         if (!command) {
             std::cerr
                 << "confcap: '" << word
-                << "' is not a subcommand; use list, plan, record, capture, demo or conferences "
-                   "(confcap --help).\n";
+                << "' is not a subcommand; use list, plan, record, capture, demo, conferences or "
+                   "summary (confcap --help).\n";
             return kExitUsage;
         }
     }
@@ -147,6 +155,8 @@ int ConfcapApp::main(const std::vector<std::string>& args) {
                 return runDemo(arguments_, std::cout, std::cerr);
             case kConferences:
                 return runConferences(arguments_, std::cout, std::cerr);
+            case kSummary:
+                return runSummary(arguments_, std::cout, std::cerr);
             default:
                 throw core::UsageError(std::string("'") + subcommandName(*command_) +
                                        "' is not available in this version of confcap.");
@@ -163,7 +173,7 @@ void ConfcapApp::printHelp() const {
         out << "confcap " << CONFCAP_VERSION
             << ": records conference talks from live streams, driven by the schedule.\n\n"
                "Usage: confcap COMMAND [OPTIONS]\n\nCommands:\n";
-        for (Command c : {kList, kPlan, kRecord, kCapture, kDemo, kConferences}) {
+        for (Command c : {kList, kPlan, kRecord, kCapture, kDemo, kConferences, kSummary}) {
             out << "  " << std::left << std::setw(13) << subcommandName(c) << commandSummary(c)
                 << "\n";
         }
@@ -171,7 +181,10 @@ void ConfcapApp::printHelp() const {
         return;
     }
     out << "Usage: confcap " << subcommandName(*command_)
-        << (*command_ == kCapture ? " URL --for DURATION -o FILE" : "") << " [OPTIONS]\n"
+        << (*command_ == kCapture   ? " URL --for DURATION -o FILE"
+            : *command_ == kSummary ? " DIR..."
+                                    : "")
+        << " [OPTIONS]\n"
         << commandSummary(*command_) << ".\n";
     std::string group;
     for (const auto& spec : optionSpecs()) {
@@ -194,7 +207,9 @@ void ConfcapApp::printHelp() const {
         out << spec.help << "\n";
     }
     out << "\nDurations are written like 90s, 5m or 1h30m.\n"
-        << (*command_ == kCapture ? kCaptureHelp : kExitCodeHelp);
+        << (*command_ == kCapture   ? kCaptureHelp
+            : *command_ == kSummary ? kSummaryHelp
+                                    : kExitCodeHelp);
 }
 
 }  // namespace confcap::app

@@ -5,6 +5,8 @@
 
 #include <date/tz.h>
 
+#include <map>
+
 #include "confcap/app/ExitCode.h"
 #include "confcap/app/ListCommand.h"
 #include "confcap/app/RunOptions.h"
@@ -27,7 +29,8 @@ plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& argu
 }
 
 void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderCommand>& recorder,
-                   std::ostream& out, const std::vector<RoomStreamCheck>* checks) {
+                   std::ostream& out, const std::vector<RoomStreamCheck>* checks,
+                   const std::optional<plan::Shard>& shard) {
     Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
     Poco::JSON::Array::Ptr jobs = new Poco::JSON::Array;
     for (const auto& job : plan.jobs) {
@@ -49,6 +52,13 @@ void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderC
         skipped->add(j);
     }
     root.set("skipped", skipped);
+    if (shard) {
+        Poco::JSON::Object::Ptr j = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        j->set("index", shard->index);
+        j->set("count", shard->count);
+        j->set("name", plan::toString(*shard));
+        root.set("shard", j);
+    }
     if (checks != nullptr) {
         Poco::JSON::Array::Ptr streams = new Poco::JSON::Array;
         for (const auto& c : *checks) {
@@ -67,7 +77,8 @@ void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderC
 
 void printPlanTable(const schedule::Schedule& schedule, const plan::Plan& plan,
                     const std::optional<source::RecorderCommand>& recorder, const std::string& zone,
-                    const std::string& outDir, std::ostream& out) {
+                    const std::string& outDir, std::ostream& out,
+                    const std::optional<plan::Shard>& shard) {
     const date::time_zone* tz = zone.empty() ? nullptr : date::locate_zone(zone);
     const auto local = [&](core::Instant t) {
         return tz != nullptr ? tz->to_local(t) : date::local_seconds(t.time_since_epoch());
@@ -76,6 +87,29 @@ void printPlanTable(const schedule::Schedule& schedule, const plan::Plan& plan,
     out << (conf.title.empty() ? "Schedule" : conf.title) << ": " << plan.jobs.size()
         << (plan.jobs.size() == 1 ? " talk" : " talks") << " to record into " << outDir
         << ", times in " << (tz != nullptr ? zone : std::string("UTC")) << "\n";
+    if (shard) {
+        std::map<std::string, int> rooms;  // room -> its shard, for this shard's and the others'
+        for (const auto& job : plan.jobs) {
+            rooms.emplace(job.talk.room, shard->index);
+        }
+        for (const auto& s : plan.skipped) {
+            const auto* room = schedule.findRoom(s.talk.room);
+            rooms.emplace(s.talk.room, plan::shardOf(room != nullptr ? plan::shardKey(*room)
+                                                                     : plan::shardKey(s.talk),
+                                                     shard->count));
+        }
+        std::string mine;
+        std::string others;
+        for (const auto& [room, owner] : rooms) {
+            auto& list = owner == shard->index ? mine : others;
+            list +=
+                (list.empty() ? "" : ", ") + status::sanitize(room) +
+                (owner == shard->index ? "" : " (" + plan::toString({owner, shard->count}) + ")");
+        }
+        out << "Shard " << plan::toString(*shard) << " records "
+            << (mine.empty() ? "no room" : mine)
+            << "; other shards: " << (others.empty() ? "none" : others) << "\n";
+    }
     for (const auto& job : plan.jobs) {
         out << "\n  " << date::format("%a %Y-%m-%d %H:%M", local(job.from)) << "–"
             << date::format("%H:%M", local(job.until)) << "  "
@@ -107,24 +141,144 @@ void printStreamChecks(const std::vector<RoomStreamCheck>& checks, std::ostream&
     }
 }
 
+namespace {
+
+/// One room of the schedule and the shard that records it.
+struct RoomShard {
+    std::string room;
+    std::string key;
+    int shard = 1;
+    std::size_t talks = 0;  ///< the room's talks in the plan (selected, with a stream)
+};
+
+/// Every room of the schedule with its shard of `count`, in the schedule's order; the talks
+/// counted are `plan`'s jobs.
+std::vector<RoomShard> roomShards(const schedule::Schedule& schedule, const plan::Plan& plan,
+                                  int count) {
+    std::vector<RoomShard> rooms;
+    std::map<std::string, std::size_t> byKey;
+    const auto add = [&](const std::string& name, const std::string& key) -> RoomShard& {
+        const auto [it, added] = byKey.emplace(key, rooms.size());
+        if (added) {
+            rooms.push_back({name, key, plan::shardOf(key, count), 0});
+        }
+        return rooms[it->second];
+    };
+    for (const auto& room : schedule.rooms) {
+        add(room.name, plan::shardKey(room));
+    }
+    for (const auto& job : plan.jobs) {
+        const auto* room = schedule.findRoom(job.talk.room);
+        ++add(job.talk.room, room != nullptr ? plan::shardKey(*room) : plan::shardKey(job.talk))
+              .talks;
+    }
+    return rooms;
+}
+
+/// Rooms and talks per shard of `count`.
+std::vector<std::pair<std::size_t, std::size_t>> perShard(const std::vector<RoomShard>& rooms,
+                                                          int count) {
+    std::vector<std::pair<std::size_t, std::size_t>> totals(static_cast<std::size_t>(count));
+    for (const auto& r : rooms) {
+        auto& total = totals[static_cast<std::size_t>(r.shard - 1)];
+        ++total.first;
+        total.second += r.talks;
+    }
+    return totals;
+}
+
+const char* plural(std::size_t n, const char* one, const char* many) {
+    return n == 1 ? one : many;
+}
+
+}  // namespace
+
+void printShardsTable(const schedule::Schedule& schedule, const plan::Plan& plan, int count,
+                      std::ostream& out) {
+    const auto rooms = roomShards(schedule, plan, count);
+    const auto& conf = schedule.conference;
+    out << (conf.title.empty() ? "Schedule" : conf.title) << ": " << rooms.size()
+        << plural(rooms.size(), " room", " rooms") << " in " << count
+        << plural(static_cast<std::size_t>(count), " shard", " shards") << "\n\n";
+    for (const auto& r : rooms) {
+        out << "  " << status::fit(status::sanitize(r.room), 24) << "  shard "
+            << status::fit(plan::toString({r.shard, count}), 9) << "  " << r.talks
+            << plural(r.talks, " talk", " talks") << "\n";
+    }
+    out << "\n";
+    const auto totals = perShard(rooms, count);
+    for (int index = 1; index <= count; ++index) {
+        const auto& [roomCount, talks] = totals[static_cast<std::size_t>(index - 1)];
+        out << "  shard " << status::fit(plan::toString({index, count}), 9) << "  " << roomCount
+            << plural(roomCount, " room, ", " rooms, ") << talks << plural(talks, " talk", " talks")
+            << "\n";
+    }
+}
+
+void printShardsJson(const schedule::Schedule& schedule, const plan::Plan& plan, int count,
+                     std::ostream& out) {
+    const auto rooms = roomShards(schedule, plan, count);
+    Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+    root.set("shards", count);
+    Poco::JSON::Array::Ptr roomArray = new Poco::JSON::Array;
+    for (const auto& r : rooms) {
+        Poco::JSON::Object::Ptr j = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        j->set("room", r.room);
+        j->set("key", r.key);
+        j->set("shard", r.shard);
+        j->set("talks", r.talks);
+        roomArray->add(j);
+    }
+    root.set("rooms", roomArray);
+    Poco::JSON::Array::Ptr shardArray = new Poco::JSON::Array;
+    const auto totals = perShard(rooms, count);
+    for (int index = 1; index <= count; ++index) {
+        const auto& [roomCount, talks] = totals[static_cast<std::size_t>(index - 1)];
+        Poco::JSON::Object::Ptr j = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        j->set("shard", index);
+        j->set("name", plan::toString({index, count}));
+        j->set("rooms", roomCount);
+        j->set("talks", talks);
+        shardArray->add(j);
+    }
+    root.set("perShard", shardArray);
+    root.stringify(out, 2);
+    out << "\n";
+}
+
 int runPlan(const Arguments& given, std::ostream& out, std::ostream& err) {
     // What record would refuse at start, plan reports too.
     const auto recorder = checkRecorder(given);
+    const auto shard = planOptions(given).shard;
+    std::optional<int> shardCount;
+    if (const auto shards = given.value("shards")) {
+        shardCount = plan::parseShardCount(*shards);
+    }
     const auto conference = resolveConference(given, err);
     const auto arguments = withConference(given, conference);
     const auto schedule = loadSchedule(arguments, err);
     const auto plan = makePlanFor(schedule, arguments, conference, true);
     reportConferenceRooms(conference, schedule, err);
+    if (shardCount) {
+        const int count = *shardCount;
+        if (arguments.flag("json")) {
+            printShardsJson(schedule, plan, count, out);
+        } else {
+            printShardsTable(schedule, plan, count, out);
+        }
+        return kExitOk;
+    }
     std::optional<std::vector<RoomStreamCheck>> checks;
     if (arguments.flag("check-streams")) {
         checks = checkRoomStreams(
             plan, {arguments.value("ca-file").value_or(""), std::chrono::seconds(10)});
     }
     if (arguments.flag("json")) {
-        printPlanJson(plan, recorder, out, checks ? &*checks : nullptr);
+        printPlanJson(plan, recorder, out, checks ? &*checks : nullptr, shard);
     } else {
         const auto zone = arguments.flag("utc") ? std::string() : schedule.conference.timeZone;
-        printPlanTable(schedule, plan, recorder, zone, outputFolder(arguments).string(), out);
+        printPlanTable(schedule, plan, recorder, zone, outputFolder(arguments).string(), out,
+                       shard);
         if (checks) {
             printStreamChecks(*checks, out);
         }

@@ -66,6 +66,13 @@ status::Mark markFor(const plan::Job& job, const date::time_zone* zone) {
     return {job.talk.room, date::format("%H:%M", local) + " " + job.talk.title};
 }
 
+/// The plan without the talks another shard records: a shard's status, journal and summary
+/// show its own talks only.
+plan::Plan withoutOtherShards(plan::Plan plan) {
+    std::erase_if(plan.skipped, [](const plan::Skipped& s) { return s.otherShard; });
+    return plan;
+}
+
 }  // namespace
 
 int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
@@ -73,6 +80,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     const auto conference = resolveConference(given, err);
     const auto arguments = withConference(given, conference);
     const auto outDir = outputFolder(arguments);
+    planOptions(arguments);  // a bad --shard, --pad-before or --name is refused before waiting
     const auto sources = sourceOptions(arguments);
     const auto minBytes = arguments.has("min-size")
                               ? parseSize("min-size", *arguments.value("min-size"))
@@ -165,10 +173,28 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
                   "confcap " CONFCAP_VERSION ": " + std::to_string(currentPlan.jobs.size()) +
                       " talks to record from " + *arguments.value("schedule") + " into " +
                       outDir.string());
+    std::set<std::string> otherShardsRooms;
     for (const auto& skipped : currentPlan.skipped) {
+        if (skipped.otherShard) {
+            otherShardsRooms.insert(skipped.talk.room);
+            continue;
+        }
         board.publish(status::Level::Warning, markFor({skipped.talk, {}, {}, {}, {}, {}}, zone),
                       "not recorded: " + skipped.reason);
     }
+    if (const auto shard = planOptions(arguments).shard) {
+        std::string rooms;
+        for (const auto& room : otherShardsRooms) {
+            rooms += (rooms.empty() ? "" : ", ") + room;
+        }
+        board.publish(status::Level::Info, {},
+                      "shard " + plan::toString(*shard) + ": the talks of " +
+                          std::to_string(otherShardsRooms.size()) +
+                          (otherShardsRooms.size() == 1 ? " room" : " rooms") +
+                          " are other shards' to record" +
+                          (rooms.empty() ? "" : " (" + rooms + ")"));
+    }
+    currentPlan = withoutOtherShards(std::move(currentPlan));
     // A room whose stream the chosen recorder cannot record is recorded natively: said once.
     std::set<std::string> nativeRooms;
     const auto noteRecorders = [&](const plan::Plan& plan) {
@@ -243,7 +269,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
             if (!fresh) {
                 return std::nullopt;
             }
-            return makePlanFor(*fresh, active, conference);
+            return withoutOtherShards(makePlanFor(*fresh, active, conference));
         },
         refresh, noteRecorders, [&scheduleReader] { return scheduleReader.fallback(); });
 

@@ -71,6 +71,14 @@ plan::PlanOptions planOptions(const Arguments& arguments) {
     if (arguments.flag("utc")) {
         options.zone = "UTC";
     }
+    if (const auto shard = arguments.value("shard")) {
+        if (arguments.has("shards")) {
+            throw core::UsageError(
+                "--shard and --shards do not go together: --shard K/N plans one shard, --shards N "
+                "shows them all.");
+        }
+        options.shard = plan::parseShard(*shard);
+    }
     return options;
 }
 

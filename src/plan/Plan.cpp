@@ -139,6 +139,17 @@ Plan makePlan(const schedule::Schedule& schedule, const select::Selector& select
     Plan plan;
     for (const auto* talk : selector.selectedTalks(schedule)) {
         const schedule::Room* room = schedule.findRoom(talk->room);
+        if (options.shard) {
+            const int owner =
+                shardOf(room != nullptr ? shardKey(*room) : shardKey(*talk), options.shard->count);
+            if (owner != options.shard->index) {
+                plan.skipped.push_back({*talk,
+                                        "room '" + talk->room + "' is recorded by shard " +
+                                            toString({owner, options.shard->count}),
+                                        true});
+                continue;
+            }
+        }
         std::string url;
         for (const auto& [key, streamUrl] : streams.streams) {
             if (equalsIgnoreCase(key, talk->room) || (room != nullptr && roomMatches(*room, key))) {

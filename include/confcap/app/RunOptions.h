@@ -26,7 +26,8 @@ core::Seconds durationOption(const Arguments& arguments, const std::string& name
 /// --stream and --stream-template. Throws core::UsageError for a malformed --stream.
 plan::StreamMap streamMap(const Arguments& arguments);
 
-/// --pad-before, --pad-after, --name, --windows-safe-names; --utc for names in UTC.
+/// --pad-before, --pad-after, --name, --windows-safe-names, --shard; --utc for names in UTC.
+/// Throws core::UsageError for a bad --shard, or --shard with --shards.
 plan::PlanOptions planOptions(const Arguments& arguments);
 
 /// --variant, --stall-timeout, --ca-file, --recorder, --recorder-command (checked as

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "confcap/core/Time.h"
+#include "confcap/plan/Shard.h"
 #include "confcap/schedule/Schedule.h"
 #include "confcap/select/Selector.h"
 
@@ -41,6 +42,8 @@ struct PlanOptions {
     bool windowsSafeNames = false;
     /// IANA zone for {date}/{time} in names; empty: the conference's zone, else UTC.
     std::string zone;
+    /// `--shard K/N`: talks of rooms of other shards are skipped, not jobs.
+    std::optional<Shard> shard;
 };
 
 /// How a job ends besides its window's end (a `capture` wants all of these; a `record` none).
@@ -76,11 +79,13 @@ struct Job {
 struct Skipped {
     schedule::Talk talk;
     std::string reason;
+    bool otherShard = false;  ///< another shard of --shard K/N records the talk's room
 };
 
 struct Plan {
-    std::vector<Job> jobs;         ///< in window-start order
-    std::vector<Skipped> skipped;  ///< selected but not recordable (no stream for the room)
+    std::vector<Job> jobs;  ///< in window-start order
+    /// selected but not recorded here: no stream for the room, or the room is another shard's
+    std::vector<Skipped> skipped;
 };
 
 /// Makes the plan. Pure. Throws core::UsageError when a --stream names a room the schedule does
