@@ -1,4 +1,5 @@
 #include "confcap/app/SummaryCommand.h"
+#include "confcap/core/Text.h"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
@@ -238,19 +239,19 @@ void printJson(const std::vector<TalkCopy>& copies, const std::vector<fs::path>&
     Poco::JSON::Array::Ptr talks = new Poco::JSON::Array;
     for (const auto& copy : copies) {
         Poco::JSON::Object::Ptr j = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        j->set("key", status::toValidUtf8(copy.key));
-        j->set("title", status::toValidUtf8(copy.title));
-        j->set("room", status::toValidUtf8(copy.room));
+        j->set("key", core::toValidUtf8(copy.key));
+        j->set("title", core::toValidUtf8(copy.title));
+        j->set("room", core::toValidUtf8(copy.room));
         j->set("start", copy.start);
-        j->set("folder", status::toValidUtf8(copy.folder));
+        j->set("folder", core::toValidUtf8(copy.folder));
         j->set("outcome", copy.outcome);
-        j->set("reason", status::toValidUtf8(copy.reason));
+        j->set("reason", core::toValidUtf8(copy.reason));
         j->set("coveredSeconds", copy.coveredSeconds);
         j->set("scheduledSeconds", copy.scheduledSeconds);
         j->set("coverage", std::round(coverage(copy) * 1000) / 1000);
         j->set("gaps", copy.gaps);
         j->set("gapSeconds", copy.gapSeconds);
-        j->set("file", status::toValidUtf8(copy.file.generic_string()));
+        j->set("file", core::toValidUtf8(copy.file.generic_string()));
         j->set("copies", copy.copies);
         j->set("best", copy.best);
         talks->add(j);
