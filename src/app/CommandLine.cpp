@@ -87,7 +87,8 @@ const std::vector<OptionSpec>& optionSpecs() {
          "run this program as the recorder (no shell); {url} is the stream, {output} the pipe it "
          "writes into",
          false, kPlanning | kCapture, "Streams"},
-        {"out", "DIR", "the output folder (default ./recordings)", false, kPlanning, "Recording"},
+        {"out", "DIR", "the output folder (default ./recordings; merge: required)", false,
+         kPlanning | kMerge, "Recording"},
         {"name", "TEMPLATE",
          "file name template (default \"{date}/{room}/{time} {title}.{ext}\"); fields: "
          "{conference} "
@@ -159,6 +160,8 @@ std::optional<Command> commandNamed(std::string_view name) {
         return kDemo;
     if (name == "conferences")
         return kConferences;
+    if (name == "merge")
+        return kMerge;
     return std::nullopt;
 }
 
@@ -176,6 +179,8 @@ const char* subcommandName(Command command) {
             return "demo";
         case kConferences:
             return "conferences";
+        case kMerge:
+            return "merge";
         default:
             return "";
     }
@@ -195,6 +200,8 @@ const char* commandSummary(Command command) {
             return "a fake conference on loopback, recorded end to end";
         case kConferences:
             return "what the c3voc streaming API announces now: conferences, rooms, streams";
+        case kMerge:
+            return "one file per talk from the folders of several recording hosts";
         default:
             return "";
     }

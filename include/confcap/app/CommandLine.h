@@ -18,7 +18,8 @@ enum Command : unsigned {
     kCapture = 1U << 3,
     kDemo = 1U << 4,
     kConferences = 1U << 5,
-    kAllCommands = kList | kPlan | kRecord | kCapture | kDemo | kConferences,
+    kMerge = 1U << 6,
+    kAllCommands = kList | kPlan | kRecord | kCapture | kDemo | kConferences | kMerge,
 };
 
 struct OptionSpec {
