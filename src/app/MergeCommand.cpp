@@ -90,7 +90,7 @@ int runMerge(const Arguments& arguments, std::ostream& out, std::ostream& err) {
         const auto& copies = talks.at(key);
         const auto merged = sink::mergeCopies(copies, outDir);
         out << merged.file.lexically_relative(outDir).generic_string() << ": ";
-        if (merged.cut) {
+        if (merged.cut || merged.cutByTime) {
             for (std::size_t c = 0; c < copies.size(); ++c) {
                 out << (c > 0 ? ", " : "") << copies[c].folder.string() << " "
                     << seconds(merged.plan.secondsByCopy[c]);
@@ -99,10 +99,14 @@ int runMerge(const Arguments& arguments, std::ostream& out, std::ostream& err) {
             for (const auto& gap : merged.plan.gaps) {
                 lost += gap.seconds;
             }
+            for (const auto& gap : merged.timeGaps) {
+                lost += gap.to - gap.from;
+            }
+            const auto gaps = merged.plan.gaps.size() + merged.timeGaps.size();
             out << "; "
-                << (merged.plan.gaps.empty() ? std::string("no gap")
-                                             : std::to_string(merged.plan.gaps.size()) + " gaps (" +
-                                                   seconds(lost) + ") missing in every copy");
+                << (gaps == 0 ? std::string("no gap")
+                              : std::to_string(gaps) + " gaps (" + seconds(lost) +
+                                    ") missing in every copy");
         } else {
             out << (copies.size() == 1 ? "only in " : "taken whole from ")
                 << copies[merged.source].folder.string();

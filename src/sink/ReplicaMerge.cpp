@@ -6,6 +6,8 @@
 #include <Poco/JSON/Parser.h>
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +26,10 @@ namespace {
 constexpr char kTsSync = 0x47;
 constexpr std::size_t kCopyBuffer = 1 << 20;
 constexpr const char* kMissingEverywhere = "missing in every copy";
+constexpr std::size_t kTsPacket = 188;
+constexpr double kTsClock = 90000.0;
+/// A step between consecutive timestamps larger than this is a hole in a copy.
+constexpr double kHoleSeconds = 0.5;
 
 std::string quoted(const std::filesystem::path& path) {
     return "\"" + path.string() + "\"";
@@ -135,6 +141,170 @@ void copyRange(PartSet& out, const std::filesystem::path& file, std::uint64_t fr
     ::close(fd);
 }
 
+/// A stretch of a progressive MPEG-TS file from one PES start of its main PID to the next.
+struct TsUnit {
+    std::uint64_t offset = 0;
+    std::uint64_t end = 0;
+    double at = 0;  ///< its DTS, else PTS, in seconds
+};
+
+std::int64_t timestamp(const unsigned char* p) {
+    return (static_cast<std::int64_t>(p[0] & 0x0E) << 29) |
+           (static_cast<std::int64_t>(p[1]) << 22) |
+           (static_cast<std::int64_t>(p[2] & 0xFE) << 14) | (static_cast<std::int64_t>(p[3]) << 7) |
+           (static_cast<std::int64_t>(p[4]) >> 1);
+}
+
+/// The units of a progressive MPEG-TS file, cut at the PES starts of its first video PID (its
+/// first audio PID when it has no video). The first unit begins at the file's start, so it
+/// holds the tables before it. Bytes that are not whole packets stay inside a unit.
+std::vector<TsUnit> tsUnits(const std::filesystem::path& file) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        throw core::OutputError("Could not read " + quoted(file) + ".");
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || st.st_size <= 0) {
+        ::close(fd);
+        return {};
+    }
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (mapped == MAP_FAILED) {
+        throw core::OutputError("Could not read " + quoted(file) + ".");
+    }
+    const auto* data = static_cast<const unsigned char*>(mapped);
+    struct Start {
+        std::uint64_t offset;
+        int pid;
+        bool video;
+        double at;
+    };
+    std::vector<Start> starts;
+    int videoPid = -1;
+    int audioPid = -1;
+    for (std::size_t i = 0; i + kTsPacket <= size;) {
+        if (data[i] != kTsSync || (i + kTsPacket < size && data[i + kTsPacket] != kTsSync)) {
+            ++i;
+            continue;
+        }
+        const unsigned char* packet = data + i;
+        const bool unitStart = (packet[1] & 0x40) != 0;
+        const int pid = ((packet[1] & 0x1F) << 8) | packet[2];
+        const int adaptation = (packet[3] >> 4) & 3;
+        std::size_t payload = 4;
+        if ((adaptation & 2) != 0) {
+            payload += 1 + packet[4];
+        }
+        if (unitStart && (adaptation & 1) != 0 && payload + 19 <= kTsPacket &&
+            packet[payload] == 0 && packet[payload + 1] == 0 && packet[payload + 2] == 1) {
+            const unsigned char id = packet[payload + 3];
+            const unsigned char flags = packet[payload + 7];
+            const bool video = id >= 0xE0 && id <= 0xEF;
+            const bool audio = (id >= 0xC0 && id <= 0xDF) || id == 0xBD;
+            if ((video || audio) && (flags & 0x80) != 0) {
+                const auto* stamp = packet + payload + ((flags & 0xC0) == 0xC0 ? 14 : 9);
+                starts.push_back({i, pid, video, static_cast<double>(timestamp(stamp)) / kTsClock});
+                if (video && videoPid < 0) {
+                    videoPid = pid;
+                }
+                if (audio && audioPid < 0) {
+                    audioPid = pid;
+                }
+            }
+        }
+        i += kTsPacket;
+    }
+    ::munmap(mapped, size);
+    const int main = videoPid >= 0 ? videoPid : audioPid;
+    std::vector<TsUnit> units;
+    for (const auto& start : starts) {
+        if (start.pid != main) {
+            continue;
+        }
+        if (!units.empty()) {
+            units.back().end = start.offset;
+        }
+        units.push_back({units.empty() ? 0 : start.offset, size, start.at});
+    }
+    return units;
+}
+
+/// Merges progressive MPEG-TS copies by timestamp into `out`; fills the runs and gaps of
+/// `merged`. Returns the bytes written.
+std::uint64_t mergeByTime(const std::vector<TalkCopy>& copies, PartSet& out, MergedTalk& merged) {
+    std::vector<std::vector<TsUnit>> units;
+    for (const auto& copy : copies) {
+        units.push_back(tsUnits(copy.file));
+    }
+    std::size_t current = copies.size();
+    for (std::size_t c = 0; c < copies.size(); ++c) {
+        if (!units[c].empty() &&
+            (current == copies.size() || units[c].front().at < units[current].front().at)) {
+            current = c;
+        }
+    }
+    merged.plan.secondsByCopy.assign(copies.size(), 0.0);
+    if (current == copies.size()) {
+        return 0;
+    }
+    std::uint64_t bytes = 0;
+    std::size_t i = 0;
+    double last = units[current][0].at;
+    merged.timeRuns.push_back({current, last, last});
+    while (true) {
+        const auto& unit = units[current][i];
+        copyRange(out, copies[current].file, unit.offset, unit.end);
+        bytes += unit.end - unit.offset;
+        last = unit.at;
+        const bool more = i + 1 < units[current].size();
+        const double next = more ? units[current][i + 1].at : 1e300;
+        if (more && next > last && next - last <= kHoleSeconds) {
+            merged.plan.secondsByCopy[current] += next - last;
+            merged.timeRuns.back().to = next;
+            ++i;
+            continue;
+        }
+        // A hole or the end in this copy: the copy whose next unit comes soonest after `last`
+        // fills it, when that is before this copy goes on.
+        std::size_t fill = copies.size();
+        std::size_t fillAt = 0;
+        for (std::size_t c = 0; c < copies.size(); ++c) {
+            if (c == current) {
+                continue;
+            }
+            const auto it = std::upper_bound(units[c].begin(), units[c].end(), last + 1e-6,
+                                             [](double t, const TsUnit& u) { return t < u.at; });
+            if (it != units[c].end() && it->at < next &&
+                (fill == copies.size() || it->at < units[fill][fillAt].at)) {
+                fill = c;
+                fillAt = static_cast<std::size_t>(it - units[c].begin());
+            }
+        }
+        if (fill == copies.size() && !more) {
+            break;
+        }
+        const std::size_t to = fill != copies.size() ? fill : current;
+        const std::size_t at = fill != copies.size() ? fillAt : i + 1;
+        const double resume = units[to][at].at;
+        // The step into the other copy plays like any other: a frame's length.
+        const double frame = i > 0 ? std::max(0.0, last - units[current][i - 1].at) : 0.0;
+        if (resume - last > kHoleSeconds) {
+            merged.timeGaps.push_back({0, last + frame, resume});
+        } else {
+            merged.plan.secondsByCopy[current] += resume - last;
+            merged.timeRuns.back().to = resume;
+        }
+        if (to != current || resume - last > kHoleSeconds) {
+            merged.timeRuns.push_back({to, resume, resume});
+        }
+        current = to;
+        i = at;
+    }
+    return bytes;
+}
+
 }  // namespace
 
 ReplicaScan scanReplica(const std::filesystem::path& folder) {
@@ -190,6 +360,12 @@ ReplicaScan scanReplica(const std::filesystem::path& folder) {
         }
         try {
             copy.segments = segmentsInFile(*json, copy.file);
+            const auto container = json->getObject("container");
+            const auto files = json->getArray("files");
+            copy.progressiveTs = copy.segments.empty() && !json->has("segments") && container &&
+                                 container->optValue<std::string>("format", "") == "ts" &&
+                                 json->optValue<bool>("merged", false) &&
+                                 !json->has("audioRenditions") && (!files || files->size() == 1);
         } catch (const Poco::Exception& e) {
             scan.warnings.push_back("Skipped " + quoted(path) + ": its segments are damaged (" +
                                     e.displayText() + ").");
@@ -231,6 +407,10 @@ MergedTalk mergeCopies(const std::vector<TalkCopy>& copies, const std::filesyste
             merged.notes.push_back(std::to_string(copies.size() - cuttable.size()) +
                                    " copies could not be cut by HLS segment and were left out.");
         }
+    } else if (copies.size() > 1 &&
+               std::all_of(copies.begin(), copies.end(),
+                           [](const TalkCopy& copy) { return copy.progressiveTs; })) {
+        merged.cutByTime = true;
     } else {
         for (std::size_t c = 1; c < copies.size(); ++c) {
             if (copies[c].coveredSeconds > copies[merged.source].coveredSeconds) {
@@ -244,6 +424,7 @@ MergedTalk mergeCopies(const std::vector<TalkCopy>& copies, const std::filesyste
         }
     }
     const auto& base = copies[merged.cut ? merged.plan.runs.front().copy : merged.source];
+    // (for a merge by time, the first copy's sidecar is the base)
 
     auto stem = std::filesystem::path(base.relative);
     const auto extension = stem.extension().string();
@@ -274,6 +455,8 @@ MergedTalk mergeCopies(const std::vector<TalkCopy>& copies, const std::filesyste
                     bytes += end - mark.offset;
                 }
             }
+        } else if (merged.cutByTime) {
+            bytes = mergeByTime(copies, parts, merged);
         } else {
             std::error_code error;
             bytes = std::filesystem::file_size(base.file, error);
@@ -314,14 +497,27 @@ MergedTalk mergeCopies(const std::vector<TalkCopy>& copies, const std::filesyste
         auto replicas = newObject();
         replicas->set("copies", static_cast<Poco::UInt64>(copies.size()));
         replicas->set("cutBySegment", merged.cut);
+        replicas->set("cutByTimestamp", merged.cutByTime);
         Poco::JSON::Array::Ptr sources = new Poco::JSON::Array;
         for (std::size_t c = 0; c < copies.size(); ++c) {
             auto source = newObject();
             source->set("folder", copies[c].folder.string());
             source->set("file", copies[c].relative);
             Poco::JSON::Array::Ptr runs = new Poco::JSON::Array;
-            double seconds = merged.cut ? merged.plan.secondsByCopy[c]
-                                        : (c == merged.source ? copies[c].coveredSeconds : 0.0);
+            double seconds = merged.cut || merged.cutByTime
+                                 ? merged.plan.secondsByCopy[c]
+                                 : (c == merged.source ? copies[c].coveredSeconds : 0.0);
+            if (merged.cutByTime) {
+                const double origin = merged.timeRuns.empty() ? 0.0 : merged.timeRuns.front().from;
+                for (const auto& run : merged.timeRuns) {
+                    if (run.copy == c) {
+                        auto entry = newObject();
+                        entry->set("offsetSeconds", rounded(run.from - origin));
+                        entry->set("lengthSeconds", rounded(run.to - run.from));
+                        runs->add(entry);
+                    }
+                }
+            }
             if (merged.cut) {
                 double offset = 0;
                 std::size_t gap = 0;
@@ -342,7 +538,7 @@ MergedTalk mergeCopies(const std::vector<TalkCopy>& copies, const std::filesyste
                 }
             }
             source->set("seconds", rounded(seconds));
-            if (merged.cut) {
+            if (merged.cut || merged.cutByTime) {
                 source->set("runs", runs);
             }
             sources->add(source);
@@ -369,6 +565,23 @@ MergedTalk mergeCopies(const std::vector<TalkCopy>& copies, const std::filesyste
                 entry->set("lastSequence", g.lastSequence);
                 gaps->add(entry);
                 offset += g.seconds;
+            }
+            json->set("gaps", gaps);
+            json->set("coveredSeconds", rounded(covered));
+        }
+        if (merged.cutByTime) {
+            Poco::JSON::Array::Ptr gaps = new Poco::JSON::Array;
+            const double origin = merged.timeRuns.empty() ? 0.0 : merged.timeRuns.front().from;
+            double covered = 0;
+            for (const auto& s : merged.plan.secondsByCopy) {
+                covered += s;
+            }
+            for (const auto& g : merged.timeGaps) {
+                auto entry = newObject();
+                entry->set("offsetSeconds", rounded(g.from - origin));
+                entry->set("lengthSeconds", rounded(g.to - g.from));
+                entry->set("cause", std::string(kMissingEverywhere));
+                gaps->add(entry);
             }
             json->set("gaps", gaps);
             json->set("coveredSeconds", rounded(covered));

@@ -58,12 +58,12 @@ void recordAll(std::vector<Replica>& replicas) {
     }
 }
 
-Replica replica(const fs::path& folder, double outageFrom, double outageTo) {
+Replica replica(const fs::path& folder, double outageFrom, double outageTo,
+                StreamKind kind = StreamKind::Hls) {
     Replica r;
     r.server = std::make_unique<FakeStreamServer>(
         testClip(),
-        std::vector<StreamSpec>{
-            {"room", StreamKind::Hls, 3, 0, false, {Fault::drop(outageFrom, outageTo)}}});
+        std::vector<StreamSpec>{{"room", kind, 3, 0, false, {Fault::drop(outageFrom, outageTo)}}});
     r.folder = folder;
     return r;
 }
@@ -166,6 +166,9 @@ BOOST_AUTO_TEST_CASE(replicasFillEachOthersGapsAndACommonGapStays) {
     BOOST_TEST(!missingIn(a, first, last).empty());
     BOOST_TEST(!missingIn(b, first, last).empty());
     BOOST_REQUIRE(missingIn(both, first, last).empty());
+    BOOST_TEST_MESSAGE("segments " << first << "-" << last << "; a lacks "
+                                   << missingIn(a, first, last).size() << ", b lacks "
+                                   << missingIn(b, first, last).size());
 
     const auto merged = runConfcap({"merge", (temp.path / "a").string(), (temp.path / "b").string(),
                                     "--out", (temp.path / "ab").string()});
@@ -189,6 +192,9 @@ BOOST_AUTO_TEST_CASE(replicasFillEachOthersGapsAndACommonGapStays) {
     BOOST_TEST(total == static_cast<double>(both.size()) * 1.0, boost::test_tools::tolerance(0.05));
     // ffprobe: video and audio run on without a hole over the whole window.
     auto c = continuityOf(file);
+    BOOST_TEST_MESSAGE("merged: " << c.last - c.first << " s; largest step video "
+                                  << c.largestJump["video"] << " s, audio "
+                                  << c.largestJump["audio"] << " s; " << merged.out);
     BOOST_TEST(c.packets["video"] > 0);
     BOOST_TEST(c.packets["audio"] > 0);
     BOOST_TEST(c.largestJump["video"] < 0.5);
@@ -203,6 +209,7 @@ BOOST_AUTO_TEST_CASE(replicasFillEachOthersGapsAndACommonGapStays) {
     cd.insert(ds.begin(), ds.end());
     const auto lost = missingIn(cd, *cd.begin(), *cd.rbegin());
     BOOST_REQUIRE(!lost.empty());
+    BOOST_TEST_MESSAGE("c and d both lack " << lost.size() << " segments from " << *lost.begin());
     const auto common = runConfcap({"merge", (temp.path / "c").string(), (temp.path / "d").string(),
                                     "--out", (temp.path / "cd").string()});
     BOOST_REQUIRE_MESSAGE(common.exitCode == 0, common.err);
@@ -229,6 +236,43 @@ BOOST_AUTO_TEST_CASE(replicasFillEachOthersGapsAndACommonGapStays) {
                confcap::testing::readFile(temp.path / "a" / "talk.ts"));
     const auto copied = readJsonFile(temp.path / "one" / "talk.json");
     BOOST_TEST(copied->getObject("replicas")->getValue<int>("copies") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(progressiveCopiesAreMergedByTimestamp) {
+    TempDir temp;
+    // Progressive MPEG-TS: one host loses 6-12 s, the other 16-22 s; a reconnect starts at the
+    // live point, so each outage is lost on its host.
+    std::vector<Replica> replicas;
+    replicas.push_back(replica(temp.path / "a", 6, 12, StreamKind::Ts));
+    replicas.push_back(replica(temp.path / "b", 16, 22, StreamKind::Ts));
+    recordAll(replicas);
+    for (const auto& r : replicas) {
+        BOOST_TEST_CONTEXT(r.folder) {
+            BOOST_REQUIRE_MESSAGE(r.result.exitCode == 0, r.result.err);
+            const auto c = continuityOf(r.folder / "talk.ts");
+            BOOST_TEST_MESSAGE(r.folder << ": largest video step " << c.largestJump.at("video")
+                                        << " s");
+            BOOST_TEST(c.largestJump.at("video") > 2.0);  // the copy has its hole
+        }
+    }
+    const auto merged = runConfcap({"merge", (temp.path / "a").string(), (temp.path / "b").string(),
+                                    "--out", (temp.path / "ab").string()});
+    BOOST_REQUIRE_MESSAGE(merged.exitCode == 0, merged.err);
+    BOOST_TEST_MESSAGE(merged.out);
+    const auto sidecar = readJsonFile(temp.path / "ab" / "talk.json");
+    BOOST_TEST(sidecar->getArray("gaps")->size() == 0u);
+    const auto replicasJson = sidecar->getObject("replicas");
+    BOOST_TEST(replicasJson->getValue<bool>("cutByTimestamp"));
+    const auto sources = replicasJson->getArray("sources");
+    BOOST_REQUIRE_EQUAL(sources->size(), 2u);
+    BOOST_TEST(sources->getObject(0)->getValue<double>("seconds") > 0.0);
+    BOOST_TEST(sources->getObject(1)->getValue<double>("seconds") > 0.0);
+    auto c = continuityOf(temp.path / "ab" / "talk.ts");
+    BOOST_TEST_MESSAGE("merged: " << c.last - c.first << " s; largest step video "
+                                  << c.largestJump["video"] << " s, audio "
+                                  << c.largestJump["audio"] << " s");
+    BOOST_TEST(c.largestJump["video"] < 0.5);
+    BOOST_TEST(c.largestJump["audio"] < 0.5);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
