@@ -346,8 +346,10 @@ ReplicaScan scanReplica(const std::filesystem::path& folder) {
                                     e.displayText() + ").");
             continue;
         }
-        if (copy.key.empty() || copy.relative.empty() ||
-            copy.relative.find("..") != std::string::npos || copy.relative.front() == '/') {
+        const std::filesystem::path relative(copy.relative);
+        if (copy.key.empty() || copy.relative.empty() || relative.is_absolute() ||
+            std::any_of(relative.begin(), relative.end(),
+                        [](const std::filesystem::path& part) { return part == ".."; })) {
             scan.warnings.push_back("Skipped " + quoted(path) +
                                     ": it names no talk id or no file in its folder.");
             continue;
@@ -443,6 +445,9 @@ MergedTalk mergeCopies(const std::vector<TalkCopy>& copies, const std::filesyste
                 const auto& copy = copies[run.copy];
                 std::error_code error;
                 const auto size = std::filesystem::file_size(copy.file, error);
+                if (error || size < copy.segments.back().offset) {
+                    throw core::OutputError("Could not read " + quoted(copy.file) + ".");
+                }
                 for (std::size_t i = 0; i < copy.segments.size(); ++i) {
                     const auto& mark = copy.segments[i];
                     if (mark.sequence < run.firstSequence || mark.sequence > run.lastSequence) {
