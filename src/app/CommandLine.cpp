@@ -87,7 +87,8 @@ const std::vector<OptionSpec>& optionSpecs() {
          "run this program as the recorder (no shell); {url} is the stream, {output} the pipe it "
          "writes into",
          false, kPlanning | kCapture, "Streams"},
-        {"out", "DIR", "the output folder (default ./recordings)", false, kPlanning, "Recording"},
+        {"out", "DIR", "the output folder (default ./recordings; merge: required)", false,
+         kPlanning | kMerge, "Recording"},
         {"name", "TEMPLATE",
          "file name template (default \"{date}/{room}/{time} {title}.{ext}\"); fields: "
          "{conference} "
@@ -167,6 +168,8 @@ std::optional<Command> commandNamed(std::string_view name) {
         return kConferences;
     if (name == "summary")
         return kSummary;
+    if (name == "merge")
+        return kMerge;
     return std::nullopt;
 }
 
@@ -186,6 +189,8 @@ const char* subcommandName(Command command) {
             return "conferences";
         case kSummary:
             return "summary";
+        case kMerge:
+            return "merge";
         default:
             return "";
     }
@@ -207,6 +212,8 @@ const char* commandSummary(Command command) {
             return "what the c3voc streaming API announces now: conferences, rooms, streams";
         case kSummary:
             return "one table of the talks in several output folders (shards or replicas)";
+        case kMerge:
+            return "one file per talk from the folders of several recording hosts";
         default:
             return "";
     }

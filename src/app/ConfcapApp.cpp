@@ -15,6 +15,7 @@
 #include "confcap/app/DemoCommand.h"
 #include "confcap/app/ExitCode.h"
 #include "confcap/app/ListCommand.h"
+#include "confcap/app/MergeCommand.h"
 #include "confcap/app/PlanCommand.h"
 #include "confcap/app/RecordCommand.h"
 #include "confcap/app/SummaryCommand.h"
@@ -55,6 +56,20 @@ constexpr const char* kSummaryHelp =
     "\n"
     "Exit codes: 0 listed; 64 no folder given; 66 a folder does not exist.\n";
 
+constexpr const char* kMergeHelp =
+    "Each DIR is the output folder of one host that recorded the same rooms (on shared\n"
+    "storage or copied from each host). Talks are matched by the guid (else id) in their\n"
+    "sidecars. HLS copies are cut by media sequence, so each copy's segments fill the others'\n"
+    "gaps; segments missing from every copy stay a gap. Progressive MPEG-TS copies are cut\n"
+    "by their packets' timestamps: another copy fills where one's timestamps jump. Copies cut\n"
+    "in neither way (MP3, WebM, mkv/mp4, a mix) are not mixed: the copy covering the most is\n"
+    "taken whole. A talk in one folder only is copied. Files go into --out under the same\n"
+    "relative name, \" (2)\" when it is taken; nothing is replaced. The sidecar's \"replicas\"\n"
+    "says which folder supplied which seconds. A damaged sidecar is skipped with a warning.\n"
+    "\n"
+    "Exit codes: 0 merged; 64 no folders, no --out, or --out is one of the folders; 66 a\n"
+    "folder does not exist; 73 --out cannot be created or written.\n";
+
 }  // namespace
 
 int ConfcapApp::runMain(int argc, char** argv) {
@@ -70,10 +85,9 @@ int ConfcapApp::runMain(int argc, char** argv) {
     if (!word.empty() && word[0] != '-') {
         command = commandNamed(word);
         if (!command) {
-            std::cerr
-                << "confcap: '" << word
-                << "' is not a subcommand; use list, plan, record, capture, demo, conferences or "
-                   "summary (confcap --help).\n";
+            std::cerr << "confcap: '" << word
+                      << "' is not a subcommand; use list, plan, record, capture, demo, "
+                         "conferences, summary or merge (confcap --help).\n";
             return kExitUsage;
         }
     }
@@ -157,6 +171,8 @@ int ConfcapApp::main(const std::vector<std::string>& args) {
                 return runConferences(arguments_, std::cout, std::cerr);
             case kSummary:
                 return runSummary(arguments_, std::cout, std::cerr);
+            case kMerge:
+                return runMerge(arguments_, std::cout, std::cerr);
             default:
                 throw core::UsageError(std::string("'") + subcommandName(*command_) +
                                        "' is not available in this version of confcap.");
@@ -173,7 +189,7 @@ void ConfcapApp::printHelp() const {
         out << "confcap " << CONFCAP_VERSION
             << ": records conference talks from live streams, driven by the schedule.\n\n"
                "Usage: confcap COMMAND [OPTIONS]\n\nCommands:\n";
-        for (Command c : {kList, kPlan, kRecord, kCapture, kDemo, kConferences, kSummary}) {
+        for (Command c : {kList, kPlan, kRecord, kCapture, kDemo, kConferences, kSummary, kMerge}) {
             out << "  " << std::left << std::setw(13) << subcommandName(c) << commandSummary(c)
                 << "\n";
         }
@@ -183,6 +199,7 @@ void ConfcapApp::printHelp() const {
     out << "Usage: confcap " << subcommandName(*command_)
         << (*command_ == kCapture   ? " URL --for DURATION -o FILE"
             : *command_ == kSummary ? " DIR..."
+            : *command_ == kMerge   ? " DIR1 DIR2 ... --out DIR"
                                     : "")
         << " [OPTIONS]\n"
         << commandSummary(*command_) << ".\n";
@@ -209,6 +226,7 @@ void ConfcapApp::printHelp() const {
     out << "\nDurations are written like 90s, 5m or 1h30m.\n"
         << (*command_ == kCapture   ? kCaptureHelp
             : *command_ == kSummary ? kSummaryHelp
+            : *command_ == kMerge   ? kMergeHelp
                                     : kExitCodeHelp);
 }
 

@@ -1,5 +1,4 @@
 #include "confcap/app/SummaryCommand.h"
-#include "confcap/core/Text.h"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
@@ -16,6 +15,7 @@
 
 #include "confcap/app/ExitCode.h"
 #include "confcap/core/Error.h"
+#include "confcap/core/Text.h"
 #include "confcap/status/TextFormat.h"
 
 namespace confcap::app {

@@ -86,6 +86,34 @@ Poco::JSON::Array::Ptr gapsJson(const std::vector<RecordedGap>& gaps) {
     return array;
 }
 
+}  // namespace
+
+Poco::JSON::Array::Ptr segmentsJson(const std::vector<SegmentMark>& segments) {
+    Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+    for (const auto& mark : segments) {
+        Poco::JSON::Array::Ptr entry = new Poco::JSON::Array;
+        entry->add(mark.sequence);
+        entry->add(static_cast<Poco::UInt64>(mark.offset));
+        entry->add(std::round(mark.seconds * 1000.0) / 1000.0);
+        array->add(entry);
+    }
+    return array;
+}
+
+std::vector<SegmentMark> segmentsFrom(const Poco::JSON::Array& array) {
+    std::vector<SegmentMark> segments;
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        const auto mark = array.getArray(static_cast<unsigned>(i));
+        if (mark && mark->size() >= 3) {
+            segments.push_back({mark->getElement<std::int64_t>(0),
+                                mark->getElement<std::uint64_t>(1), mark->getElement<double>(2)});
+        }
+    }
+    return segments;
+}
+
+namespace {
+
 PartTrack trackFrom(const Poco::JSON::Object& object) {
     PartTrack track;
     track.track = object.optValue<int>("track", 0);
@@ -94,6 +122,9 @@ PartTrack trackFrom(const Poco::JSON::Object& object) {
     track.format.concatSafe = object.optValue<bool>("concatSafe", true);
     track.name = object.optValue<std::string>("name", "");
     track.language = object.optValue<std::string>("language", "");
+    if (const auto segments = object.getArray("segments")) {
+        track.segments = segmentsFrom(*segments);
+    }
     return track;
 }
 
@@ -358,6 +389,24 @@ int PartSet::append(int track, std::string_view bytes, std::size_t& written) {
     return 0;
 }
 
+int PartSet::appendSegment(int track, std::string_view bytes, std::int64_t sequence, double seconds,
+                           std::size_t& written) {
+    const auto open = files_.find(track);
+    if (open == files_.end()) {
+        throw std::logic_error("PartSet::append to a track without a file");
+    }
+    const auto at = ::lseek(open->second, 0, SEEK_END);
+    const int error = append(track, bytes, written);
+    if (error == 0 && at >= 0 && written == bytes.size()) {
+        for (auto& t : list_.pieces.back().tracks) {
+            if (t.track == track) {
+                t.segments.push_back({sequence, static_cast<std::uint64_t>(at), seconds});
+            }
+        }
+    }
+    return error;
+}
+
 void PartSet::closeFiles() noexcept {
     for (const auto& [track, fd] : files_) {
         ::close(fd);
@@ -401,6 +450,9 @@ bool PartSet::save() const noexcept {
                 if (track.track != 0) {
                     t->set("name", track.name);
                     t->set("language", track.language);
+                }
+                if (!track.segments.empty()) {
+                    t->set("segments", segmentsJson(track.segments));
                 }
                 tracks->add(t);
             }

@@ -101,6 +101,18 @@ std::string sidecarText(const SidecarInput& input) {
     // True when the covered time was read from the media's own timestamps.
     sidecar->set("coveredFromMedia", counters.measured);
     sidecar->set("gaps", gapsJson(counters.gaps));
+    if (!input.segments.empty()) {
+        Poco::JSON::Array::Ptr segments = new Poco::JSON::Array;
+        for (const auto& piece : input.segments) {
+            Poco::JSON::Object::Ptr entry = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            entry->set("piece", static_cast<Poco::UInt64>(piece.piece));
+            entry->set("track", piece.track);
+            entry->set("bytes", static_cast<Poco::UInt64>(piece.bytes));
+            entry->set("list", segmentsJson(piece.list));
+            segments->add(entry);
+        }
+        sidecar->set("segments", segments);
+    }
     sidecar->set("reconnects", counters.reconnects);
     sidecar->set("pieces", static_cast<Poco::UInt64>(input.keptPieces));
     sidecar->set("merged", input.merged);

@@ -238,7 +238,10 @@ void TalkSink::write(const core::Chunk& chunk) {
         startedTracks_.insert(chunk.track);
     }
     std::size_t written = 0;
-    const int error = parts_.append(chunk.track, chunk.bytes, written);
+    const int error = chunk.kind == core::ChunkKind::SegmentStart && chunk.sequence
+                          ? parts_.appendSegment(chunk.track, chunk.bytes, *chunk.sequence,
+                                                 chunk.mediaSeconds, written)
+                          : parts_.append(chunk.track, chunk.bytes, written);
     const auto now = clock_.now();
     const bool main = chunk.track == 0;
     if (main && written > 0) {
@@ -454,6 +457,17 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
     if (config_.nfo) {
         finishing.nfo = nfoText(config_.talk);
     }
+    // The segments' files are measured before publishing moves or joins them.
+    std::vector<SidecarInput::PieceSegments> segments;
+    for (std::size_t n = 0; n < decision.kept.size(); ++n) {
+        for (const auto& track : list.pieces.at(decision.kept[n]).tracks) {
+            if (!track.segments.empty()) {
+                std::error_code error;
+                const auto size = std::filesystem::file_size(parts_.pathOf(track), error);
+                segments.push_back({n + 1, track.track, error ? 0 : size, track.segments});
+            }
+        }
+    }
     const auto sidecar = [&](const Published& placed) {
         if (!placed.merged && placed.files.size() > 1) {
             result.reason += ", kept as " + std::to_string(placed.files.size()) + " separate files";
@@ -469,7 +483,7 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
             std::lock_guard lock(mutex_);
             status_.bytes = bytes;
         }
-        return sidecarText(sidecarInput(placed, result, reason, decision.kept.size()));
+        return sidecarText(sidecarInput(placed, result, reason, decision.kept.size(), segments));
     };
     const auto published = publisher_.publish(parts_, decision.kept, sidecar, finishing);
     result.files = published.files;
@@ -483,7 +497,8 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
 }
 
 SidecarInput TalkSink::sidecarInput(const Published& published, const FinalizeResult& result,
-                                    std::string_view reason, std::size_t keptPieces) const {
+                                    std::string_view reason, std::size_t keptPieces,
+                                    std::vector<SidecarInput::PieceSegments> segments) const {
     const auto& list = parts_.list();
     SidecarInput input;
     input.talk = config_.talk;
@@ -502,6 +517,7 @@ SidecarInput TalkSink::sidecarInput(const Published& published, const FinalizeRe
     input.pieces = list.pieces;
     input.counters = status();
     input.keptPieces = keptPieces;
+    input.segments = std::move(segments);
     input.outcome = result.outcome;
     input.reason = result.reason;
     input.notes = result.notes;

@@ -132,6 +132,12 @@ const std::vector<Row> kRows = {
          in.counters.pieces = 2;
      },
      "pieces", "1"},
+    {"HLS segments per piece: sequence, offset in the piece's file, seconds",
+     [](SidecarInput& in) {
+         in.segments = {{1, 0, 752, {{41, 0, 4.0}, {42, 376, 3.9995}}}};
+     },
+     "segments[0]", R"({"bytes":752,"list":[[41,0,4],[42,376,4]],"piece":1,"track":0})"},
+    {"no segments (not HLS)", [](SidecarInput&) {}, "segments", "absent"},
     {"the outcome by name",
      [](SidecarInput& in) { in.outcome = confcap::core::Outcome::Discarded; }, "outcome",
      R"("discarded")"},

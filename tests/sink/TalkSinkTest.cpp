@@ -764,6 +764,25 @@ BOOST_AUTO_TEST_CASE(aSuspendedRecordingIsContinuedIntoTheSameFile) {
             BOOST_TEST(result.files[0].filename().string() ==
                        "10:30 Opening " + std::to_string(resumedAt) + ".ts");
             BOOST_TEST(readFile(result.files[0]) == clips().tsA + clips().tsB);
+            // Each piece's segments survive the restart and reach the sidecar with their
+            // offsets and the size of their piece's file.
+            const auto sidecar = readJson(result.sidecar);
+            const auto segments = sidecar->getArray("segments");
+            BOOST_REQUIRE(segments);
+            BOOST_REQUIRE_EQUAL(segments->size(), 2u);
+            const auto first = segments->getObject(0);
+            BOOST_TEST(first->getValue<int>("piece") == 1);
+            BOOST_TEST(first->getValue<int>("track") == 0);
+            BOOST_TEST(first->getValue<std::uint64_t>("bytes") == clips().tsA.size());
+            const auto marks = confcap::sink::segmentsFrom(*first->getArray("list"));
+            BOOST_REQUIRE_EQUAL(marks.size(), 1u);
+            BOOST_TEST(marks[0].sequence == 7);
+            BOOST_TEST(marks[0].offset == 0u);
+            BOOST_TEST(marks[0].seconds == 2.0);
+            const auto later =
+                confcap::sink::segmentsFrom(*segments->getObject(1)->getArray("list"));
+            BOOST_REQUIRE_EQUAL(later.size(), 1u);
+            BOOST_TEST(later[0].sequence == resumedAt);
             if (resumedAt == 8) {
                 // The stream still listed the next segment: nothing was lost.
                 BOOST_TEST(result.status.gaps.empty());

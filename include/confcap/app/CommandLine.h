@@ -19,7 +19,8 @@ enum Command : unsigned {
     kDemo = 1U << 4,
     kConferences = 1U << 5,
     kSummary = 1U << 6,
-    kAllCommands = kList | kPlan | kRecord | kCapture | kDemo | kConferences | kSummary,
+    kMerge = 1U << 7,
+    kAllCommands = kList | kPlan | kRecord | kCapture | kDemo | kConferences | kSummary | kMerge,
 };
 
 struct OptionSpec {

@@ -3,6 +3,8 @@
 // the part list "<stem>.part.json" from which a later process continues or finishes it.
 #pragma once
 
+#include <Poco/JSON/Array.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -18,6 +20,22 @@
 
 namespace confcap::sink {
 
+/// Where one whole HLS segment lies in a track's file: its media sequence number, the byte
+/// offset at which it begins, and the media time it holds (its EXTINF).
+struct SegmentMark {
+    std::int64_t sequence = 0;
+    std::uint64_t offset = 0;
+    double seconds = 0;
+    bool operator==(const SegmentMark&) const = default;
+};
+
+/// A segment list as JSON: an array of [sequence, offset, seconds] arrays (the part list's and
+/// the sidecar's form). Pure.
+Poco::JSON::Array::Ptr segmentsJson(const std::vector<SegmentMark>& segments);
+/// The segment list from that form; entries that are not such arrays are left out. Throws
+/// Poco::Exception when an entry holds something else than numbers.
+std::vector<SegmentMark> segmentsFrom(const Poco::JSON::Array& array);
+
 /// One track's file in a piece.
 struct PartTrack {
     int track = 0;     ///< 0: the main stream; 1, 2, ...: audio renditions
@@ -25,6 +43,8 @@ struct PartTrack {
     core::StreamFormat format;
     std::string name;      ///< the rendition's NAME, for a further track
     std::string language;  ///< the rendition's LANGUAGE, when given
+    /// HLS: the whole segments the file holds, in the order they were written.
+    std::vector<SegmentMark> segments;
 };
 
 /// One piece: the files that share one timeline. Its first track is the main one.
@@ -93,6 +113,10 @@ public:
     /// Appends to `track`'s file in the current piece with POSIX write(). Returns the errno that
     /// stopped it (0 when everything was written); `written` tells how much was.
     int append(int track, std::string_view bytes, std::size_t& written);
+    /// Like append(), for a whole HLS segment: when every byte was written, the segment is
+    /// noted in the track's segment list with the offset it begins at.
+    int appendSegment(int track, std::string_view bytes, std::int64_t sequence, double seconds,
+                      std::size_t& written);
     /// Closes the files of the current piece.
     void closeFiles() noexcept;
 

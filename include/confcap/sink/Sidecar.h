@@ -34,6 +34,15 @@ struct SidecarInput {
     std::optional<std::chrono::system_clock::time_point> firstData;  ///< UTC
     /// The recording's pieces: their further tracks name the audio renditions.
     std::vector<PartPiece> pieces;
+    /// HLS: the segments of the pieces published, in order, with the size of each track's
+    /// file (the sidecar's "segments"; none when empty).
+    struct PieceSegments {
+        std::size_t piece = 0;  ///< 1 for the first piece published
+        int track = 0;
+        std::uint64_t bytes = 0;
+        std::vector<SegmentMark> list;
+    };
+    std::vector<PieceSegments> segments;
     SinkStatus counters;         ///< bytes, covered time, gaps, reconnects, dropped bytes
     std::size_t keptPieces = 0;  ///< the pieces published
     core::Outcome outcome = core::Outcome::Recorded;
@@ -45,7 +54,10 @@ struct SidecarInput {
 /// The sidecar's text: one JSON object, indented by 2, with a newline at the end. Instants are
 /// RFC 3339 UTC to the second; lengths and offsets are in seconds, to the millisecond. Fields
 /// that do not apply (no first data, no audio renditions, no dropped bytes, a gap's unknown
-/// detail or sequence numbers) are left out. Pure.
+/// detail or sequence numbers) are left out. "segments" lists, per published piece and track,
+/// the HLS segments its file holds as [sequence, byte offset in the piece's file, seconds];
+/// when the final file joins single-track MPEG-TS pieces byte by byte, a segment's offset in it
+/// is the bytes of the earlier pieces plus its offset. Pure.
 std::string sidecarText(const SidecarInput& input);
 
 }  // namespace confcap::sink

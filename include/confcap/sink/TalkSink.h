@@ -111,7 +111,8 @@ private:
     void saveList();
     FinalizeResult finish(std::string_view reason);
     SidecarInput sidecarInput(const Published& published, const FinalizeResult& result,
-                              std::string_view reason, std::size_t keptPieces) const;
+                              std::string_view reason, std::size_t keptPieces,
+                              std::vector<SidecarInput::PieceSegments> segments) const;
 
     TalkSinkConfig config_;
     const core::Clock& clock_;

@@ -1,0 +1,122 @@
+#include "confcap/app/MergeCommand.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+#include "confcap/app/ExitCode.h"
+#include "confcap/core/Error.h"
+#include "confcap/sink/ReplicaMerge.h"
+
+namespace confcap::app {
+
+namespace {
+
+std::string quoted(const std::filesystem::path& path) {
+    return "\"" + path.string() + "\"";
+}
+
+std::string seconds(double value) {
+    std::ostringstream text;
+    text << std::fixed << std::setprecision(1) << value << " s";
+    return text.str();
+}
+
+}  // namespace
+
+int runMerge(const Arguments& arguments, std::ostream& out, std::ostream& err) {
+    const auto& folders = arguments.positional();
+    if (folders.empty()) {
+        throw core::UsageError(
+            "merge needs the folders of the copies: confcap merge DIR1 DIR2 ... --out DIR.");
+    }
+    const auto outValue = arguments.value("out");
+    if (!outValue || outValue->empty()) {
+        throw core::UsageError("merge needs --out DIR, the folder the merged files go to.");
+    }
+    const std::filesystem::path outDir(*outValue);
+    std::error_code error;
+    for (const auto& folder : folders) {
+        if (!std::filesystem::is_directory(folder, error)) {
+            throw core::InputError("The folder " + quoted(std::filesystem::path(folder)) +
+                                   " does not exist.");
+        }
+        if (std::filesystem::equivalent(folder, outDir, error)) {
+            throw core::UsageError("--out " + quoted(outDir) +
+                                   " is one of the folders to merge; give another folder.");
+        }
+    }
+    std::filesystem::create_directories(outDir, error);
+    if (error || ::access(outDir.c_str(), W_OK | X_OK) != 0) {
+        throw core::OutputError("The output folder " + quoted(outDir) + " cannot be written: " +
+                                (error ? error.message() : std::string(std::strerror(errno))) +
+                                ".");
+    }
+
+    // The copies of each talk, in the order the talks were first found; one per folder (the
+    // one covering the most when a folder holds several).
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<sink::TalkCopy>> talks;
+    for (const auto& folder : folders) {
+        auto scan = sink::scanReplica(folder);
+        for (const auto& warning : scan.warnings) {
+            err << "confcap: warning: " << warning << "\n";
+        }
+        for (auto& copy : scan.copies) {
+            auto& copies = talks[copy.key];
+            if (copies.empty()) {
+                order.push_back(copy.key);
+            }
+            auto same = std::find_if(copies.begin(), copies.end(),
+                                     [&](const auto& c) { return c.folder == copy.folder; });
+            if (same == copies.end()) {
+                copies.push_back(std::move(copy));
+            } else if (copy.coveredSeconds > same->coveredSeconds) {
+                *same = std::move(copy);
+            }
+        }
+    }
+    if (order.empty()) {
+        out << "No recorded talks in " << folders.size() << " folders.\n";
+        return kExitOk;
+    }
+    for (const auto& key : order) {
+        const auto& copies = talks.at(key);
+        const auto merged = sink::mergeCopies(copies, outDir);
+        out << merged.file.lexically_relative(outDir).generic_string() << ": ";
+        if (merged.cut || merged.cutByTime) {
+            for (std::size_t c = 0; c < copies.size(); ++c) {
+                out << (c > 0 ? ", " : "") << copies[c].folder.string() << " "
+                    << seconds(merged.plan.secondsByCopy[c]);
+            }
+            double lost = 0;
+            for (const auto& gap : merged.plan.gaps) {
+                lost += gap.seconds;
+            }
+            for (const auto& gap : merged.timeGaps) {
+                lost += gap.to - gap.from;
+            }
+            const auto gaps = merged.plan.gaps.size() + merged.timeGaps.size();
+            out << "; "
+                << (gaps == 0 ? std::string("no gap")
+                              : std::to_string(gaps) + " gaps (" + seconds(lost) +
+                                    ") missing in every copy");
+        } else {
+            out << (copies.size() == 1 ? "only in " : "taken whole from ")
+                << copies[merged.source].folder.string();
+        }
+        out << "\n";
+        for (const auto& note : merged.notes) {
+            err << "confcap: " << note << "\n";
+        }
+    }
+    return kExitOk;
+}
+
+}  // namespace confcap::app
