@@ -109,11 +109,12 @@ const CommandRun& scenario(const std::string& name) {
     static const Scenarios<CommandRun> all({
         {"mplayer",
          [] {
-             // Dropped at 2 s (refused until 3 s), stalled from 5 s to 9 s.
+             // Dropped at 3 s (refused until 4 s), stalled from 6 s to 10 s; the run goes on long
+             // enough for a restart on a loaded machine.
              return runCommand(
                  builtIn("mplayer"),
-                 {"tv", StreamKind::Ts, 0, 0, false, {Fault::drop(2.0, 3.0), Fault::stall(5, 9)}},
-                 11.0);
+                 {"tv", StreamKind::Ts, 0, 0, false, {Fault::drop(3.0, 4.0), Fault::stall(6, 10)}},
+                 14.0);
          }},
         {"ffmpeg",
          [] {
@@ -129,7 +130,7 @@ const CommandRun& scenario(const std::string& name) {
              // An outage longer than the playlist window: streamlink's own retries give up or
              // stall, and it is restarted.
              return runCommand(builtIn("streamlink"),
-                               {"room", StreamKind::Hls, 4, 0, false, {Fault::stall(5, 12)}}, 16.0,
+                               {"room", StreamKind::Hls, 4, 0, false, {Fault::stall(5, 12)}}, 20.0,
                                3000ms, 2000ms, true);
          }},
         {"ended",
