@@ -1,6 +1,6 @@
 #include "FuzzCheck.h"
 
-#include "confcap/status/TextFormat.h"
+#include "confcap/core/Text.h"
 
 namespace confcap::fuzz {
 
@@ -11,7 +11,7 @@ bool isCleanUtf8(std::string_view text) {
             return false;
         }
     }
-    return status::toValidUtf8(text) == text;
+    return core::toValidUtf8(text) == text;
 }
 
 }  // namespace confcap::fuzz

@@ -12,10 +12,10 @@
 #include "FuzzCheck.h"
 #include "confcap/app/ListCommand.h"
 #include "confcap/core/Error.h"
+#include "confcap/core/Text.h"
 #include "confcap/plan/Plan.h"
 #include "confcap/schedule/ScheduleParser.h"
 #include "confcap/select/Selector.h"
-#include "confcap/status/TextFormat.h"
 
 using namespace confcap;
 
@@ -40,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     std::ostringstream json;
     app::printTalksJson(parsed, talks, json);
-    fuzz::check(status::toValidUtf8(json.str()) == json.str(), "list --json is not valid UTF-8");
+    fuzz::check(core::toValidUtf8(json.str()) == json.str(), "list --json is not valid UTF-8");
     try {
         Poco::JSON::Parser().parse(json.str());
     } catch (const Poco::Exception& e) {
