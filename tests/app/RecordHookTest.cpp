@@ -27,6 +27,8 @@ using confcap::demo::FakeTalk;
 using confcap::demo::StreamKind;
 using confcap::testing::ChildProcess;
 using confcap::testing::RunFolders;
+using confcap::testing::sidecarsUnder;
+using confcap::testing::waitFor;
 
 namespace {
 
@@ -72,26 +74,6 @@ std::vector<std::string> linesOf(const fs::path& file) {
         lines.push_back(line);
     }
     return lines;
-}
-
-/// The sidecars under `out` (not the part lists).
-std::vector<fs::path> sidecarsUnder(const fs::path& out) {
-    std::vector<fs::path> sidecars;
-    for (const auto& file : confcap::testing::filesUnder(out)) {
-        if (file.ends_with(".json") && !file.ends_with(".part.json")) {
-            sidecars.push_back(out / file);
-        }
-    }
-    return sidecars;
-}
-
-template <typename Ready>
-bool waitFor(Ready ready, std::chrono::milliseconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!ready() && std::chrono::steady_clock::now() < end) {
-        std::this_thread::sleep_for(50ms);
-    }
-    return ready();
 }
 
 }  // namespace

@@ -36,6 +36,7 @@ using confcap::demo::StreamKind;
 using confcap::testing::ChildProcess;
 using confcap::testing::RunFolders;
 using confcap::testing::Timeline;
+using confcap::testing::waitFor;
 
 namespace {
 
@@ -81,16 +82,6 @@ std::string readFile(const fs::path& file) {
     std::ostringstream bytes;
     bytes << in.rdbuf();
     return bytes.str();
-}
-
-/// Waits until `ready()` or `limit` passed; returns ready().
-template <typename Ready>
-bool waitFor(Ready ready, std::chrono::milliseconds limit) {
-    const auto end = SteadyClock::now() + limit;
-    while (!ready() && SteadyClock::now() < end) {
-        std::this_thread::sleep_for(20ms);
-    }
-    return ready();
 }
 
 /// The .part files under `out` with their bytes, by path relative to `out`.

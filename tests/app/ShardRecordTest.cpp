@@ -36,23 +36,13 @@ using confcap::demo::FakeTalk;
 using confcap::demo::StreamKind;
 using confcap::testing::ChildProcess;
 using confcap::testing::RunFolders;
+using confcap::testing::sidecarsUnder;
 
 namespace {
 
 FakeTalk talk(const std::string& id, const std::string& room, int start, int duration) {
     return {"00000000-0000-4000-8000-0000000015" + id, room, room + " talk " + id,
             std::chrono::seconds(start), std::chrono::seconds(duration)};
-}
-
-/// The sidecars under `out` (not the part lists).
-std::vector<fs::path> sidecarsUnder(const fs::path& out) {
-    std::vector<fs::path> sidecars;
-    for (const auto& file : confcap::testing::filesUnder(out)) {
-        if (file.ends_with(".json") && !file.ends_with(".part.json")) {
-            sidecars.push_back(out / file);
-        }
-    }
-    return sidecars;
 }
 
 Poco::JSON::Object::Ptr parseJson(const std::string& text) {

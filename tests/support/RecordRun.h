@@ -7,6 +7,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/MediaTestSupport.h"
@@ -64,6 +66,27 @@ inline std::vector<std::string> filesUnder(const std::filesystem::path& folder,
     }
     std::sort(files.begin(), files.end());
     return files;
+}
+
+/// The sidecars under `out` (the .json files beside recordings, not the part lists), full paths.
+inline std::vector<std::filesystem::path> sidecarsUnder(const std::filesystem::path& out) {
+    std::vector<std::filesystem::path> sidecars;
+    for (const auto& file : filesUnder(out)) {
+        if (file.ends_with(".json") && !file.ends_with(".part.json")) {
+            sidecars.push_back(out / file);
+        }
+    }
+    return sidecars;
+}
+
+/// Waits until `ready()` or `limit` passed; returns ready().
+template <typename Ready>
+bool waitFor(Ready ready, std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!ready() && std::chrono::steady_clock::now() < end) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return ready();
 }
 
 /// The names directly in `folder`, sorted.
