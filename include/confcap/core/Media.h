@@ -35,6 +35,9 @@ inline constexpr const char* kRolledOut = "segments rolled out";
 inline constexpr const char* kSegmentFailed = "segment failed";
 /// The stream went on while no confcap was running (a restart of confcap).
 inline constexpr const char* kNotRunning = "confcap was not running";
+/// The output folder's file system had no space (ENOSPC, EDQUOT, EFBIG): the stream was read
+/// on, but what arrived could not be written.
+inline constexpr const char* kDiskFull = "disk full";
 }  // namespace gapcause
 
 /// A stretch of the stream that was not recorded.
