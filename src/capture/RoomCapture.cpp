@@ -265,7 +265,8 @@ void RoomCapture::runLoop() {
                 cause = core::gapcause::kPaused;
                 category = core::gapcause::kPaused;
             }
-            if (connected_) {
+            const bool deliveredMedia = connected_;
+            if (deliveredMedia) {
                 // Media flowed since the last failure: start the backoff afresh.
                 attempt = 0;
             }
@@ -283,10 +284,14 @@ void RoomCapture::runLoop() {
                                                                       : core::ErrorKind::Transient;
             const bool firstHttpError = options_.giveUpOnFirstHttpError && connections_ == 0 &&
                                         outage_.attempts() == 1 && cause.rfind("HTTP ", 0) == 0;
-            const auto wait = firstHttpError
-                                  ? std::nullopt
-                                  : options_.retry.next(++attempt, policyKind, now(), deadline,
-                                                        retryAfter, uniform(random_));
+            // A connection that delivered media is picked up again at once; a failure that
+            // follows another one waits by the backoff.
+            const auto wait =
+                firstHttpError ? std::nullopt
+                : deliveredMedia
+                    ? options_.retry.afterMedia(policyKind, now(), deadline, retryAfter)
+                    : options_.retry.next(++attempt, policyKind, now(), deadline, retryAfter,
+                                          uniform(random_));
             if (!wait) {
                 const std::string why =
                     policyKind == core::ErrorKind::Unusable || firstHttpError
@@ -298,8 +303,9 @@ void RoomCapture::runLoop() {
                 events.push_back(std::move(gaveUp));
                 break;
             }
-            auto reconnecting =
-                event(CaptureEvent::Kind::Reconnecting, "reconnecting in " + secondsText(*wait));
+            auto reconnecting = event(CaptureEvent::Kind::Reconnecting,
+                                      wait->count() == 0 ? std::string("reconnecting at once")
+                                                         : "reconnecting in " + secondsText(*wait));
             reconnecting.wait = *wait;
             events.push_back(std::move(reconnecting));
             lock.unlock();

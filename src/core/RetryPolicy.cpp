@@ -47,4 +47,19 @@ std::optional<milliseconds> RetryPolicy::next(int attempt, ErrorKind kind,
     return result;
 }
 
+std::optional<milliseconds> RetryPolicy::afterMedia(
+    ErrorKind kind, std::chrono::system_clock::time_point now,
+    std::chrono::system_clock::time_point deadline,
+    std::optional<std::chrono::seconds> retryAfter) const {
+    if (kind != ErrorKind::Transient || now >= deadline) {
+        return std::nullopt;
+    }
+    const auto wait =
+        retryAfter ? std::chrono::duration_cast<milliseconds>(*retryAfter) : milliseconds(0);
+    if (now + wait >= deadline) {
+        return std::nullopt;
+    }
+    return wait;
+}
+
 }  // namespace confcap::core

@@ -454,10 +454,11 @@ BOOST_AUTO_TEST_CASE(hls_outage_within_the_window_resumes_with_nothing_lost) {
     for (std::size_t i = 1; i < served.size(); ++i) {
         BOOST_TEST(served[i].sequence == served[i - 1].sequence + 1);
     }
-    // Retry-After absent: the first retry follows the policy's initial wait.
+    // A connection that delivered media is picked up again at once.
     const auto reconnecting = run.events->of(Kind::Reconnecting);
     BOOST_REQUIRE(!reconnecting.empty());
-    BOOST_TEST(reconnecting[0].wait.count() == 200);
+    BOOST_TEST(reconnecting[0].wait.count() == 0);
+    BOOST_TEST(reconnecting[0].message == "reconnecting at once");
 }
 
 BOOST_AUTO_TEST_CASE(hls_outage_beyond_the_window_gives_a_gap_with_the_lost_segments) {
@@ -481,11 +482,11 @@ BOOST_AUTO_TEST_CASE(detaching_during_an_outage_delivers_the_gap_so_far) {
     BOOST_TEST(gaps[0].length.count() <= 3000);
     BOOST_TEST(gaps[0].cause == "outage");
     BOOST_TEST(gaps[0].detail.find("503") != std::string::npos);
-    // The reset is retried after the policy's 200 ms; the 503's Retry-After: 1 is honoured
-    // over its 400 ms.
+    // The reset of a connection that delivered media is retried at once; the 503 that follows
+    // is the first failure of the backoff, whose 200 ms give way to its Retry-After: 1.
     const auto reconnecting = run.events->of(Kind::Reconnecting);
     BOOST_REQUIRE(reconnecting.size() >= 2u);
-    BOOST_TEST(reconnecting[0].wait.count() == 200);
+    BOOST_TEST(reconnecting[0].wait.count() == 0);
     BOOST_TEST(reconnecting[1].wait.count() == 1000);
     BOOST_TEST(!run.stillRunning);
 }

@@ -92,6 +92,19 @@ BOOST_DATA_TEST_CASE(decidesTheWait, bdata::make(kRows), row) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(aConnectionThatDeliveredMediaIsPickedUpAtOnce) {
+    const RetryPolicy policy;
+    const auto now = std::chrono::system_clock::time_point(seconds(1'735'000'000));
+    const auto deadline = now + std::chrono::minutes(1);
+    BOOST_TEST(policy.afterMedia(T, now, deadline, std::nullopt).value() == milliseconds(0));
+    // The server's Retry-After still counts.
+    BOOST_TEST(policy.afterMedia(T, now, deadline, seconds(5)).value() == milliseconds(5000));
+    BOOST_TEST(!policy.afterMedia(T, now, now + seconds(3), seconds(5)).has_value());
+    // Past the window, or an error waiting cannot help: no attempt.
+    BOOST_TEST(!policy.afterMedia(T, deadline, deadline, std::nullopt).has_value());
+    BOOST_TEST(!policy.afterMedia(ErrorKind::Unusable, now, deadline, std::nullopt).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(honoursCustomSettings) {
     RetryPolicy policy;
     policy.initial = milliseconds(250);

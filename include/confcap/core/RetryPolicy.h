@@ -23,6 +23,15 @@ struct RetryPolicy {
                                                   std::chrono::system_clock::time_point deadline,
                                                   std::optional<std::chrono::seconds> retryAfter,
                                                   double random01) const;
+    /// The wait before reconnecting after a connection that delivered media dropped: none, so
+    /// that a reset or closed connection costs a round trip rather than a backoff step; the
+    /// server's `retryAfter` when it gave one. nullopt as next() for errors that are not
+    /// Transient and at or past `deadline`. The backoff (next) takes over from the second
+    /// failure in a row.
+    std::optional<std::chrono::milliseconds> afterMedia(
+        ErrorKind kind, std::chrono::system_clock::time_point now,
+        std::chrono::system_clock::time_point deadline,
+        std::optional<std::chrono::seconds> retryAfter) const;
 };
 
 }  // namespace confcap::core
