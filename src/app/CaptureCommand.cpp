@@ -337,7 +337,7 @@ int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err)
         return kExitIoError;
     }
     const auto& result = *finalized;
-    const std::string writeError = result.writeError;
+    const std::string writeError = sink::writeFailureOf(result);
     for (const auto& note : result.notes) {
         board.publish(writeError.empty() ? status::Level::Info : status::Level::Debug, mark, note);
     }

@@ -368,9 +368,9 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         }
     }
     if (writeFailures > 0) {
-        err << "confcap: Writing stopped early for " << writeFailures
+        err << "confcap: Writing failed for " << writeFailures
             << (writeFailures == 1 ? " talk" : " talks") << " (" << core::clause(writeError)
-            << "); what was written is kept.\n";
+            << "); what was written is kept, and each sidecar lists what was lost.\n";
         return kExitIoError;
     }
     const bool allRecorded =

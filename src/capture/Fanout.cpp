@@ -12,32 +12,9 @@ using std::chrono::milliseconds;
 constexpr std::string_view kMatroskaCluster = "\x1F\x43\xB6\x75";
 // A WebM/Matroska header longer than this is not kept for sinks that join mid-stream.
 constexpr std::size_t kHeaderLimit = 1024 * 1024;
-constexpr std::size_t kTsPacket = 188;
 
 bool isMatroska(const core::StreamFormat& format) {
     return format.extension == "webm" || format.extension == "mkv";
-}
-
-// Where in a chunk a sink joining mid-piece can begin, or npos when it must wait for a later one.
-std::size_t joinOffset(const core::StreamFormat& format, std::string_view bytes,
-                       core::ChunkKind kind) {
-    if (kind != core::ChunkKind::Media) {
-        return 0;
-    }
-    if (format.extension == "ts") {
-        const std::size_t limit = std::min(bytes.size(), kTsPacket);
-        for (std::size_t i = 0; i < limit; ++i) {
-            if (bytes[i] == 0x47 &&
-                (i + kTsPacket >= bytes.size() || bytes[i + kTsPacket] == 0x47)) {
-                return i;
-            }
-        }
-        return std::string_view::npos;
-    }
-    if (isMatroska(format)) {
-        return bytes.find(kMatroskaCluster);
-    }
-    return 0;
 }
 
 // Runs `deliver` for a sink, breaking the sink when it throws.
@@ -167,7 +144,7 @@ std::vector<AttachedSink*> Fanout::write(const Attachments& sinks, const core::C
             if (!headerComplete_) {
                 return;
             }
-            const std::size_t offset = joinOffset(format_, bytes, chunk.kind);
+            const std::size_t offset = core::startOffset(format_, bytes, chunk.kind);
             if (offset == std::string_view::npos) {
                 return;
             }

@@ -1,5 +1,6 @@
 #include "confcap/core/FileIo.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +22,35 @@ bool writeAll(int fd, std::string_view bytes) noexcept {
         bytes.remove_prefix(static_cast<std::size_t>(n));
     }
     return true;
+}
+
+bool replaceFile(const std::filesystem::path& path, std::string_view bytes) noexcept {
+    std::string temporary;
+    try {
+        temporary = path.string() + ".tmp";
+    } catch (...) {
+        errno = ENOMEM;
+        return false;
+    }
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return false;
+    }
+    bool ok = writeAll(fd, bytes) && ::fsync(fd) == 0;
+    int error = ok ? 0 : errno;
+    if (::close(fd) != 0 && ok) {
+        ok = false;
+        error = errno;
+    }
+    if (ok && ::rename(temporary.c_str(), path.c_str()) != 0) {
+        ok = false;
+        error = errno;
+    }
+    if (!ok) {
+        ::unlink(temporary.c_str());
+        errno = error;
+    }
+    return ok;
 }
 
 std::filesystem::path findOnPath(std::string_view program) {

@@ -155,16 +155,20 @@ std::optional<sink::FinalizeResult> CaptureRecorder::finish(const std::string& k
     return recording->sink->finalize(reason);
 }
 
-std::optional<sink::SinkStatus> CaptureRecorder::suspend(const std::string& key) {
+std::optional<sink::Interruption> CaptureRecorder::interrupt(const std::string& key,
+                                                             std::string_view reason) {
     auto recording = take(key);
     if (!recording) {
         return std::nullopt;
     }
-    {
-        std::lock_guard lock(mutex_);
-        suspended_[key] = recording->sink->currentFile();
-    }
-    return recording->sink->suspend();
+    const auto part = recording->sink->currentFile();
+    auto interruption = recording->sink->interrupt(reason);
+    std::lock_guard lock(mutex_);
+    suspended_[key] = interruption.result.files.empty() ? part
+                                                        : interruption.result.files.front()
+                                                              .lexically_relative(options_.outDir)
+                                                              .generic_string();
+    return interruption;
 }
 
 std::optional<CaptureRecorder::Recording> CaptureRecorder::take(

@@ -172,11 +172,11 @@ std::vector<Action> JobTable::stopAll(const std::string& reason, bool keepOpen) 
             actions.push_back({Action::Kind::Stop, entry.job, reason});
             transition(entry, JobState::Finalizing, reason);
         } else if (isCapturing(entry.state)) {
-            actions.push_back({Action::Kind::Suspend, entry.job, reason});
+            actions.push_back({Action::Kind::Interrupt, entry.job, reason});
             transition(entry, JobState::Interrupted,
                        reason +
-                           " inside its window: the parts are kept, and the next run with the "
-                           "same --out continues them into the same file");
+                           " inside its window: what it recorded is published as it is, and the "
+                           "next run with the same --out continues it into the same file");
         }
     }
     return actions;

@@ -4,18 +4,21 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/FileIo.h"
 
 namespace confcap::run {
 
 namespace {
 
 std::optional<JobState> stateNamed(const std::string& name) {
-    for (const auto state :
-         {JobState::Recorded, JobState::Discarded, JobState::Failed, JobState::Cancelled}) {
+    for (const auto state : {JobState::Recorded, JobState::Discarded, JobState::Failed,
+                             JobState::Cancelled, JobState::Interrupted}) {
         if (name == toString(state)) {
             return state;
         }
@@ -80,6 +83,58 @@ std::optional<HookRecord> hookFrom(const std::string& key, const Poco::JSON::Obj
     return hook;
 }
 
+Journal::Entry entryFrom(JobState state, const Poco::JSON::Object& job) {
+    Journal::Entry entry{state,
+                         job.optValue<std::string>("file", ""),
+                         job.optValue<std::string>("reason", ""),
+                         {},
+                         {}};
+    const auto continuation = job.getObject("continuation");
+    const auto published = job.getArray("published");
+    if (!continuation || !published) {
+        return entry;
+    }
+    std::ostringstream text;
+    continuation->stringify(text, 2);
+    entry.continuation = text.str();
+    for (std::size_t i = 0; i < published->size(); ++i) {
+        const auto file = published->getObject(static_cast<unsigned>(i));
+        if (file) {
+            entry.published.push_back({file->optValue<std::string>("file", ""),
+                                       file->optValue<std::uint64_t>("size", 0),
+                                       file->optValue<std::string>("hash", ""),
+                                       file->optValue<std::int64_t>("modifiedNs", 0)});
+        }
+    }
+    return entry;
+}
+
+Poco::JSON::Object::Ptr entryJson(const Journal::Entry& e) {
+    Poco::JSON::Object::Ptr job = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    job->set("state", std::string(toString(e.state)));
+    job->set("file", e.file);
+    job->set("reason", e.reason);
+    if (!e.continuation.empty() && !e.published.empty()) {
+        try {
+            job->set("continuation",
+                     Poco::JSON::Parser().parse(e.continuation).extract<Poco::JSON::Object::Ptr>());
+            Poco::JSON::Array::Ptr published = new Poco::JSON::Array;
+            for (const auto& file : e.published) {
+                Poco::JSON::Object::Ptr f = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+                f->set("file", file.file);
+                f->set("size", file.size);
+                f->set("hash", file.hash);
+                f->set("modifiedNs", file.modifiedNs);
+                published->add(f);
+            }
+            job->set("published", published);
+        } catch (const Poco::Exception&) {
+            // A continuation that does not read back is left out: the file is then not continued.
+        }
+    }
+    return job;
+}
+
 }  // namespace
 
 Journal::Journal(std::filesystem::path path) : path_(std::move(path)) {
@@ -93,8 +148,7 @@ Journal::Journal(std::filesystem::path path) : path_(std::move(path)) {
             for (const auto& [key, value] : *root) {
                 const auto job = value.extract<Poco::JSON::Object::Ptr>();
                 if (const auto state = stateNamed(job->optValue<std::string>("state", ""))) {
-                    entries_[key] = {*state, job->optValue<std::string>("file", ""),
-                                     job->optValue<std::string>("reason", "")};
+                    entries_[key] = entryFrom(*state, *job);
                 }
             }
         }
@@ -141,11 +195,7 @@ std::vector<HookRecord> Journal::hooks() const {
 void Journal::write() {
     Poco::JSON::Object jobs;
     for (const auto& [k, e] : entries_) {
-        Poco::JSON::Object::Ptr job = new Poco::JSON::Object;
-        job->set("state", std::string(toString(e.state)));
-        job->set("file", e.file);
-        job->set("reason", e.reason);
-        jobs.set(k, job);
+        jobs.set(k, entryJson(e));
     }
     Poco::JSON::Object root;
     root.set("jobs", jobs);
@@ -156,19 +206,11 @@ void Journal::write() {
         }
         root.set("hooks", hooks);
     }
-    const auto temporary = path_.string() + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        root.stringify(out, 1);
-        if (!out.flush()) {
-            throw core::OutputError("Cannot write the journal " + path_.string() + ".");
-        }
-    }
-    std::error_code error;
-    std::filesystem::rename(temporary, path_, error);
-    if (error) {
+    std::ostringstream text;
+    root.stringify(text, 1);
+    if (!core::replaceFile(path_, text.str())) {
         throw core::OutputError("Cannot write the journal " + path_.string() + ": " +
-                                error.message() + ".");
+                                std::strerror(errno) + "; the earlier one is kept.");
     }
 }
 

@@ -1,8 +1,12 @@
 #include "confcap/run/Scheduler.h"
 
+#include <algorithm>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/Media.h"
 #include "confcap/core/Text.h"
 #include "confcap/core/Time.h"
 
@@ -37,6 +41,39 @@ void addCounters(JobSnapshot& s, const sink::SinkStatus& counters) {
     }
     s.reconnects = counters.reconnects;
     s.lastData = counters.lastData;
+    s.diskFullSeconds = std::chrono::duration<double>(counters.diskFullTime).count();
+}
+
+/// What to tell when a sink's disk filled up or had space again since `before`.
+std::optional<std::pair<Level, std::string>> diskFullTold(const sink::SinkStatus& before,
+                                                          const sink::SinkStatus& now) {
+    if (now.diskFullSince &&
+        (!before.diskFullSince || now.diskFullEpisodes > before.diskFullEpisodes)) {
+        return std::pair{Level::Warning, now.writeFailure +
+                                             " The stream is read on and held in memory; writing "
+                                             "is tried again as it arrives."};
+    }
+    if (before.diskFullSince && !now.diskFullSince) {
+        const auto full =
+            std::chrono::round<std::chrono::seconds>(now.diskFullTime - before.diskFullTime);
+        std::string text = "Writing again after " +
+                           core::formatDuration(std::max(full, std::chrono::seconds(1))) +
+                           " of a full disk";
+        std::chrono::milliseconds lost{0};
+        for (std::size_t i = before.gaps.size(); i < now.gaps.size(); ++i) {
+            if (now.gaps[i].cause == core::gapcause::kDiskFull) {
+                lost += now.gaps[i].length;
+            }
+        }
+        if (lost.count() > 0) {
+            return std::pair{
+                Level::Warning,
+                text + ": " + core::formatDuration(std::chrono::round<std::chrono::seconds>(lost)) +
+                    " of the stream could not be kept (a gap)"};
+        }
+        return std::pair{Level::Info, text + ", nothing lost (what arrived was held in memory)"};
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -195,6 +232,7 @@ void Scheduler::carryOut(std::vector<Action> actions) {
         const auto key = action.job.talk.key();
         switch (action.kind) {
             case Action::Kind::Start:
+                reopen(action.job);
                 try {
                     recorder_.start(action.job);
                     if (const auto part = recorder_.partFile(key)) {
@@ -216,33 +254,78 @@ void Scheduler::carryOut(std::vector<Action> actions) {
                 break;
             }
             case Action::Kind::Stop:
-            case Action::Kind::Suspend:
+            case Action::Kind::Interrupt:
                 finishAsync(action);
                 break;
         }
     }
 }
 
+void Scheduler::reopen(const plan::Job& job) {
+    if (options_.journal == nullptr) {
+        return;
+    }
+    const auto earlier = options_.journal->find(job.talk.key());
+    if (!earlier || earlier->state != JobState::Interrupted || earlier->continuation.empty()) {
+        return;
+    }
+    const auto reopened = sink::reopenPublished(recorder_.outDir(), job.fileStem,
+                                                earlier->continuation, earlier->published);
+    if (!reopened.message.empty()) {
+        reporter_.publish(
+            reopened.state == sink::Reopening::State::Changed ? Level::Warning : Level::Info,
+            markOf_(job), reopened.message);
+    }
+}
+
 void Scheduler::finishAsync(const Action& action) {
     const auto key = action.job.talk.key();
     std::future<void> task;
-    if (action.kind == Action::Kind::Suspend) {
-        task = std::async(std::launch::async, [this, key] {
-            const auto counters = recorder_.suspend(key);
+    if (action.kind == Action::Kind::Interrupt) {
+        task = std::async(std::launch::async, [this, key, reason = action.reason] {
+            std::optional<sink::Interruption> interruption;
+            try {
+                interruption = recorder_.interrupt(key, reason);
+            } catch (const std::exception& e) {
+                later(
+                    [this, e = std::string(e.what())] { reporter_.publish(Level::Error, {}, e); });
+            }
             const auto part = recorder_.partFile(key);
+            std::optional<Journal::Entry> record;
+            Mark mark;
             {
                 std::lock_guard lock(mutex_);
-                if (counters) {
-                    counters_[key] = *counters;
+                if (interruption) {
+                    counters_[key] = interruption->result.status;
                 }
-                if (const auto* entry = table_.find(key); entry != nullptr && counters) {
+                if (const auto* entry = table_.find(key); entry != nullptr && interruption) {
+                    mark = entry->mark;
                     auto s = snapshot(*entry);
-                    s.file = part.value_or(s.file);
+                    s.file = interruption->result.files.empty()
+                                 ? part.value_or(s.file)
+                                 : interruption->result.files.front()
+                                       .lexically_relative(recorder_.outDir())
+                                       .generic_string();
+                    s.reason = interruption->result.reason;
+                    s.writeError = sink::writeFailureOf(interruption->result);
                     later([this, s]() mutable { reporter_.update(std::move(s)); });
+                    for (const auto& note : interruption->result.notes) {
+                        later([this, mark, note] { reporter_.publish(Level::Debug, mark, note); });
+                    }
+                    record =
+                        Journal::Entry{JobState::Interrupted, s.file, interruption->result.reason,
+                                       interruption->continuation, interruption->published};
                 }
                 lastBytes_.erase(key);
             }
             flush();
+            if (record && options_.journal != nullptr) {
+                try {
+                    options_.journal->record(key, std::move(*record));
+                } catch (const core::OutputError& e) {
+                    reporter_.publish(Level::Warning, mark, e.what());
+                }
+            }
         });
     } else {
         task = std::async(std::launch::async,
@@ -286,7 +369,7 @@ void Scheduler::finished(const std::string& key, std::optional<sink::FinalizeRes
                 mark = entry->mark;
                 auto s = snapshot(*entry);
                 addCounters(s, result->status);
-                s.writeError = result->writeError;
+                s.writeError = sink::writeFailureOf(*result);
                 later([this, s]() mutable { reporter_.update(std::move(s)); });
             }
         }
@@ -329,9 +412,25 @@ void Scheduler::reportProgress() {
         if (const auto part = recorder_.partFile(s.key)) {
             s.file = *part;
         }
+        if (progress && progress->diskFullSince) {
+            const auto since = options_.clockText
+                                   ? options_.clockText(*progress->diskFullSince)
+                                   : core::formatUtc(std::chrono::floor<std::chrono::seconds>(
+                                         *progress->diskFullSince));
+            s.reason = "waiting for disk space since " + since +
+                       ": the stream is read on and held in memory";
+        }
+        if (progress) {
+            s.writeError = progress->writeFailure;
+        }
         {
             std::lock_guard lock(mutex_);
             if (progress) {
+                if (const auto told = diskFullTold(counters_[s.key], *progress)) {
+                    later([this, mark = s.mark, told = *told] {
+                        reporter_.publish(told.first, mark, told.second, Topic::Stream);
+                    });
+                }
                 counters_[s.key] = *progress;
                 auto& [bytes, at] = lastBytes_[s.key];
                 const double seconds = std::chrono::duration<double>(now - at).count();

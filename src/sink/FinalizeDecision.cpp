@@ -75,6 +75,9 @@ FinalizeDecision decideFinal(const FinalizeInput& input) {
         decision.reason +=
             " with " + std::to_string(input.gaps) + (input.gaps == 1 ? " gap" : " gaps");
     }
+    if (input.diskFull.count() > 0) {
+        decision.reason += ", the disk full for " + core::formatDuration(input.diskFull);
+    }
     decision.reason += stopped;
     return decision;
 }

@@ -223,6 +223,9 @@ void PartSet::load() {
         progress.measured = object->optValue<bool>("measured", false);
         progress.reconnects = object->optValue<int>("reconnects", 0);
         progress.droppedBytes = object->optValue<std::uint64_t>("droppedBytes", 0);
+        progress.diskFullTime = milliseconds(object->optValue<std::int64_t>("diskFullMs", 0));
+        progress.diskFullEpisodes = object->optValue<int>("diskFullEpisodes", 0);
+        progress.writeFailure = object->optValue<std::string>("writeFailure", "");
         if (const auto gaps = object->getArray("gaps")) {
             for (std::size_t i = 0; i < gaps->size(); ++i) {
                 const auto g = gaps->getObject(static_cast<unsigned>(i));
@@ -372,15 +375,23 @@ int PartSet::append(int track, std::string_view bytes, std::size_t& written) {
     if (open == files_.end()) {
         throw std::logic_error("PartSet::append to a track without a file");
     }
+    const int fd = open->second;
+    const auto start = ::lseek(fd, 0, SEEK_CUR);
     const char* data = bytes.data();
     std::size_t left = bytes.size();
     while (left > 0) {
-        const auto n = ::write(open->second, data, left);
+        const auto n = ::write(fd, data, left);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
             }
-            return errno;
+            const int error = errno;
+            // A chunk is written whole or not at all: a later retry must not follow half of it.
+            if (start >= 0 && ::ftruncate(fd, start) == 0 &&
+                ::lseek(fd, start, SEEK_SET) == start) {
+                written = 0;
+            }
+            return error;
         }
         data += n;
         left -= static_cast<std::size_t>(n);
@@ -422,86 +433,85 @@ std::uint64_t PartSet::bytesOf(const PartPiece& piece) const {
     return total;
 }
 
+std::string PartSet::textOf(const PartList& list, const std::filesystem::path& stem) {
+    auto object = newObject();
+    object->set("confcapPartSet", kListVersion);
+    object->set("stem", stem.generic_string());
+    object->set("streamUrl", list.streamUrl);
+    object->set("windowStartMs", toMillis(list.windowStart));
+    object->set("windowEndMs", toMillis(list.windowEnd));
+    object->set("minBytes", list.minBytes);
+    object->set("minDurationSeconds", static_cast<std::int64_t>(list.minDuration.count()));
+    object->set("talk", toJson(list.talk));
+    Poco::JSON::Array::Ptr pieces = new Poco::JSON::Array;
+    for (const auto& piece : list.pieces) {
+        auto entry = newObject();
+        entry->set("newTimeline", piece.newTimeline);
+        Poco::JSON::Array::Ptr tracks = new Poco::JSON::Array;
+        for (const auto& track : piece.tracks) {
+            auto t = newObject();
+            t->set("track", track.track);
+            t->set("file", track.file);
+            t->set("extension", track.format.extension);
+            t->set("concatSafe", track.format.concatSafe);
+            if (track.track != 0) {
+                t->set("name", track.name);
+                t->set("language", track.language);
+            }
+            if (!track.segments.empty()) {
+                t->set("segments", segmentsJson(track.segments));
+            }
+            tracks->add(t);
+        }
+        entry->set("tracks", tracks);
+        pieces->add(entry);
+    }
+    object->set("pieces", pieces);
+    const auto& progress = list.progress;
+    object->set("coveredSeconds", std::round(progress.coveredSeconds * 1000.0) / 1000.0);
+    object->set("measured", progress.measured);
+    object->set("reconnects", progress.reconnects);
+    object->set("droppedBytes", progress.droppedBytes);
+    if (progress.diskFullEpisodes > 0) {
+        object->set("diskFullMs", static_cast<std::int64_t>(progress.diskFullTime.count()));
+        object->set("diskFullEpisodes", progress.diskFullEpisodes);
+    }
+    if (!progress.writeFailure.empty()) {
+        object->set("writeFailure", progress.writeFailure);
+    }
+    object->set("gaps", gapsJson(progress.gaps));
+    if (list.firstData) {
+        object->set("firstDataMs", toMillis(*list.firstData));
+    }
+    if (list.lastData) {
+        object->set("lastDataMs", toMillis(*list.lastData));
+    }
+    Poco::JSON::Array::Ptr notes = new Poco::JSON::Array;
+    for (const auto& note : list.notes) {
+        notes->add(note);
+    }
+    object->set("notes", notes);
+    Poco::JSON::Array::Ptr resume = new Poco::JSON::Array;
+    for (const auto& point : list.resume) {
+        auto r = newObject();
+        r->set("track", point.track);
+        r->set("nextSequence", point.nextSequence);
+        r->set("lastUri", point.lastUri);
+        resume->add(r);
+    }
+    object->set("resume", resume);
+    std::ostringstream text;
+    object->stringify(text, 2);
+    text << '\n';
+    return text.str();
+}
+
 bool PartSet::save() const noexcept {
     if (list_.pieces.empty()) {
         return true;
     }
     try {
-        auto object = newObject();
-        object->set("confcapPartSet", kListVersion);
-        object->set("stem", stem_.generic_string());
-        object->set("streamUrl", list_.streamUrl);
-        object->set("windowStartMs", toMillis(list_.windowStart));
-        object->set("windowEndMs", toMillis(list_.windowEnd));
-        object->set("minBytes", list_.minBytes);
-        object->set("minDurationSeconds", static_cast<std::int64_t>(list_.minDuration.count()));
-        object->set("talk", toJson(list_.talk));
-        Poco::JSON::Array::Ptr pieces = new Poco::JSON::Array;
-        for (const auto& piece : list_.pieces) {
-            auto entry = newObject();
-            entry->set("newTimeline", piece.newTimeline);
-            Poco::JSON::Array::Ptr tracks = new Poco::JSON::Array;
-            for (const auto& track : piece.tracks) {
-                auto t = newObject();
-                t->set("track", track.track);
-                t->set("file", track.file);
-                t->set("extension", track.format.extension);
-                t->set("concatSafe", track.format.concatSafe);
-                if (track.track != 0) {
-                    t->set("name", track.name);
-                    t->set("language", track.language);
-                }
-                if (!track.segments.empty()) {
-                    t->set("segments", segmentsJson(track.segments));
-                }
-                tracks->add(t);
-            }
-            entry->set("tracks", tracks);
-            pieces->add(entry);
-        }
-        object->set("pieces", pieces);
-        const auto& progress = list_.progress;
-        object->set("coveredSeconds", std::round(progress.coveredSeconds * 1000.0) / 1000.0);
-        object->set("measured", progress.measured);
-        object->set("reconnects", progress.reconnects);
-        object->set("droppedBytes", progress.droppedBytes);
-        object->set("gaps", gapsJson(progress.gaps));
-        if (list_.firstData) {
-            object->set("firstDataMs", toMillis(*list_.firstData));
-        }
-        if (list_.lastData) {
-            object->set("lastDataMs", toMillis(*list_.lastData));
-        }
-        Poco::JSON::Array::Ptr notes = new Poco::JSON::Array;
-        for (const auto& note : list_.notes) {
-            notes->add(note);
-        }
-        object->set("notes", notes);
-        Poco::JSON::Array::Ptr resume = new Poco::JSON::Array;
-        for (const auto& point : list_.resume) {
-            auto r = newObject();
-            r->set("track", point.track);
-            r->set("nextSequence", point.nextSequence);
-            r->set("lastUri", point.lastUri);
-            resume->add(r);
-        }
-        object->set("resume", resume);
-        std::ostringstream text;
-        object->stringify(text, 2);
-        text << '\n';
-
-        auto temporary = listPath_;
-        temporary += ".tmp";
-        const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-        if (fd < 0) {
-            return false;
-        }
-        const bool written = core::writeAll(fd, text.str());
-        if (::close(fd) != 0 || !written || ::rename(temporary.c_str(), listPath_.c_str()) != 0) {
-            ::unlink(temporary.c_str());
-            return false;
-        }
-        return true;
+        return core::replaceFile(listPath_, textOf(list_, stem_));
     } catch (...) {
         return false;
     }

@@ -134,6 +134,14 @@ std::string sidecarText(const SidecarInput& input) {
     if (counters.droppedBytes > 0) {
         sidecar->set("droppedBytes", counters.droppedBytes);
     }
+    if (counters.diskFullEpisodes > 0) {
+        // How long the disk was full while the talk recorded; what that cost is in `gaps`.
+        Poco::JSON::Object::Ptr full = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        full->set("episodes", counters.diskFullEpisodes);
+        full->set("seconds", rounded(static_cast<double>(counters.diskFullTime.count()) / 1000.0));
+        full->set("firstFailure", counters.writeFailure);
+        sidecar->set("diskFull", full);
+    }
     sidecar->set("outcome", std::string(core::toString(input.outcome)));
     sidecar->set("reason", input.reason);
     sidecar->set("finalizedBecause", input.finalizedBecause);

@@ -6,6 +6,8 @@
 #include <stdexcept>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/Text.h"
+#include "confcap/core/Time.h"
 #include "confcap/sink/FinalizeDecision.h"
 #include "confcap/sink/Sidecar.h"
 
@@ -43,6 +45,14 @@ std::string writeFailure(const std::filesystem::path& file, int error) {
     }
     return "Could not write " + quoted(file) + ": " + std::strerror(error) + ".";
 }
+
+/// Errors after which writing can succeed again once space is freed.
+bool isSpaceError(int error) {
+    return error == ENOSPC || error == EDQUOT || error == EFBIG;
+}
+
+/// How often writing is tried again while the disk is full (as data arrives).
+constexpr auto kRetryInterval = std::chrono::seconds(1);
 
 /// `config` with its stem checked. Throws std::invalid_argument.
 TalkSinkConfig checked(TalkSinkConfig config) {
@@ -158,22 +168,42 @@ void TalkSink::beginPiece(const core::StreamFormat& format, bool newTimeline) {
         return;
     }
     lastWrite_.reset();
+    if (hold_) {
+        retryHeld(false);
+    }
+    if (hold_) {
+        HeldStep step;
+        step.kind = HeldStep::Kind::Piece;
+        step.format = format;
+        step.newTimeline = newTimeline;
+        holdStep(std::move(step));
+        return;
+    }
+    try {
+        startPiece(format, newTimeline);
+    } catch (const core::OutputError& e) {
+        // Like a failed write: later data is dropped and finalize keeps what exists.
+        stopWriting(e.what());
+        throw;
+    }
+}
+
+void TalkSink::startPiece(const core::StreamFormat& format, bool newTimeline) {
     const auto& pieces = parts_.list().pieces;
     if (parts_.isOpen(0) && format.concatSafe && !newTimeline && !pieces.empty() &&
         pieces.back().tracks.front().format.extension == format.extension) {
         return;
     }
-    try {
-        openPiece(format, newTimeline);
-    } catch (const core::OutputError& e) {
-        // Like a failed write: later data is dropped and finalize keeps what exists.
-        writeError_ = e.what();
-        parts_.list().notes.push_back("Writing stopped early. " + writeError_);
-        {
-            std::lock_guard lock(mutex_);
-            status_.state = SinkState::WriteFailed;
-        }
-        throw;
+    openPiece(format, newTimeline);
+}
+
+void TalkSink::stopWriting(const std::string& message) {
+    writeError_ = message;
+    parts_.list().notes.push_back("Writing stopped early. " + writeError_);
+    std::lock_guard lock(mutex_);
+    status_.state = SinkState::WriteFailed;
+    if (status_.writeFailure.empty()) {
+        status_.writeFailure = writeError_;
     }
 }
 
@@ -197,20 +227,30 @@ void TalkSink::beginTrack(const core::TrackInfo& track, const core::StreamFormat
     if (result_ || suspended_) {
         throw std::logic_error("TalkSink::beginTrack after finalize");
     }
-    if (!writeError_.empty() || !parts_.isOpen(0)) {
+    if (!writeError_.empty()) {
+        return;
+    }
+    if (hold_) {
+        HeldStep step;
+        step.kind = HeldStep::Kind::Track;
+        step.track = track;
+        step.format = format;
+        holdStep(std::move(step));
         return;
     }
     try {
-        parts_.openTrack(track, format);
+        startTrack(track, format);
     } catch (const core::OutputError& e) {
-        writeError_ = e.what();
-        parts_.list().notes.push_back("Writing stopped early. " + writeError_);
-        {
-            std::lock_guard lock(mutex_);
-            status_.state = SinkState::WriteFailed;
-        }
+        stopWriting(e.what());
         throw;
     }
+}
+
+void TalkSink::startTrack(const core::TrackInfo& track, const core::StreamFormat& format) {
+    if (!parts_.isOpen(0)) {
+        return;
+    }
+    parts_.openTrack(track, format);
     saveList();
 }
 
@@ -223,25 +263,45 @@ void TalkSink::write(const core::Chunk& chunk) {
         status_.droppedBytes += chunk.bytes.size();
         return;
     }
+    if (hold_) {
+        retryHeld(false);
+    }
+    if (hold_) {
+        HeldStep step;
+        step.chunk = chunk;
+        step.bytes.assign(chunk.bytes);
+        step.uri.assign(chunk.uri);
+        holdStep(std::move(step));
+        return;
+    }
+    if (const int error = store(chunk); error != 0) {
+        startHold(error, chunk);
+    }
+}
+
+int TalkSink::store(const core::Chunk& chunk) {
     if (!parts_.isOpen(chunk.track)) {
         if (chunk.track == 0) {
             throw std::logic_error("TalkSink::write before beginPiece");
         }
-        return;  // a further track that began in no piece of this sink
+        return 0;  // a further track that began in no piece of this sink
     }
     if (chunk.kind == core::ChunkKind::SegmentStart && chunk.endsAt &&
         *chunk.endsAt <= config_.windowStart && !continued_ &&
         startedTracks_.count(chunk.track) == 0) {
-        return;  // a segment a live stream starts behind its edge with, over before the window
-    }
-    if (chunk.kind != core::ChunkKind::Init) {
-        startedTracks_.insert(chunk.track);
+        return 0;  // a segment a live stream starts behind its edge with, over before the window
     }
     std::size_t written = 0;
     const int error = chunk.kind == core::ChunkKind::SegmentStart && chunk.sequence
                           ? parts_.appendSegment(chunk.track, chunk.bytes, *chunk.sequence,
                                                  chunk.mediaSeconds, written)
                           : parts_.append(chunk.track, chunk.bytes, written);
+    if (error != 0 && written == 0 && isSpaceError(error)) {
+        return error;
+    }
+    if (chunk.kind != core::ChunkKind::Init) {
+        startedTracks_.insert(chunk.track);
+    }
     const auto now = clock_.now();
     const bool main = chunk.track == 0;
     if (main && written > 0) {
@@ -320,17 +380,190 @@ void TalkSink::write(const core::Chunk& chunk) {
     if (firstData || now - lastSave_ >= kSaveInterval) {
         saveList();
     }
+    return 0;
+}
+
+void TalkSink::startHold(int error, const core::Chunk& chunk) {
+    std::string message;
+    for (const auto& track : parts_.list().pieces.back().tracks) {
+        if (track.track == chunk.track) {
+            message = writeFailure(parts_.pathOf(track), error);
+        }
+    }
+    const auto now = clock_.now();
+    hold_.emplace();
+    hold_->since = now;
+    hold_->lastTry = now;
+    hold_->message = message;
+    {
+        std::lock_guard lock(mutex_);
+        status_.state = SinkState::DiskFull;
+        status_.diskFullSince = now;
+        status_.diskFullEpisodes += 1;
+        if (status_.writeFailure.empty()) {
+            status_.writeFailure = message;
+        }
+    }
+    HeldStep step;
+    step.chunk = chunk;
+    step.bytes.assign(chunk.bytes);
+    step.uri.assign(chunk.uri);
+    holdStep(std::move(step));
+    lastWrite_.reset();
+    saveList();
+}
+
+void TalkSink::holdStep(HeldStep step) {
+    auto& hold = *hold_;
+    step.arrived = clock_.now();
+    hold.bytes += step.bytes.size();
+    hold.steps.push_back(std::move(step));
+    // The oldest media goes first; pieces, tracks and initialization sections stay, so what is
+    // kept can still be played.
+    auto it = hold.steps.begin();
+    while (hold.bytes > config_.holdBytes && it != hold.steps.end()) {
+        if (it->kind != HeldStep::Kind::Chunk || it->chunk.kind == core::ChunkKind::Init ||
+            std::next(it) == hold.steps.end()) {
+            ++it;
+            continue;
+        }
+        const auto& c = it->chunk;
+        if (c.track == 0) {
+            if (!hold.lostAt) {
+                hold.lostAt = it->arrived;
+            }
+            hold.lostSeconds += c.mediaSeconds;
+            if (c.sequence) {
+                hold.lostFirst = hold.lostFirst.value_or(*c.sequence);
+                hold.lostLast = *c.sequence;
+            }
+            hold.resync = hold.resync || c.kind == core::ChunkKind::Media;
+            hold.lostUntil = std::next(it)->arrived;
+        }
+        hold.bytes -= it->bytes.size();
+        {
+            std::lock_guard lock(mutex_);
+            status_.droppedBytes += it->bytes.size();
+        }
+        it = hold.steps.erase(it);
+    }
+}
+
+void TalkSink::retryHeld(bool force) {
+    auto& hold = *hold_;
+    const auto now = clock_.now();
+    if (!force && now - hold.lastTry < kRetryInterval) {
+        return;
+    }
+    hold.lastTry = now;
+    while (!hold.steps.empty()) {
+        auto& step = hold.steps.front();
+        if (step.kind == HeldStep::Kind::Piece) {
+            try {
+                startPiece(step.format, step.newTimeline);
+            } catch (const core::OutputError&) {
+                return;  // the disk is still full: tried again later
+            }
+        } else if (step.kind == HeldStep::Kind::Track) {
+            try {
+                startTrack(step.track, step.format);
+            } catch (const core::OutputError&) {
+                return;
+            }
+        } else {
+            core::Chunk chunk = step.chunk;
+            chunk.bytes = step.bytes;
+            chunk.uri = step.uri;
+            if (hold.resync && chunk.track == 0 && chunk.kind == core::ChunkKind::Media &&
+                parts_.isOpen(0)) {
+                // Progressive bytes after a loss begin where a player can pick the stream up.
+                const auto& format = parts_.list().pieces.back().tracks.front().format;
+                const auto offset = core::startOffset(format, chunk.bytes, chunk.kind);
+                if (offset == std::string_view::npos) {
+                    hold.bytes -= step.bytes.size();
+                    hold.lostUntil = hold.steps.size() > 1 ? hold.steps[1].arrived : now;
+                    hold.steps.pop_front();
+                    continue;
+                }
+                chunk.bytes = chunk.bytes.substr(offset);
+                chunk.mediaSeconds = offset == 0 ? chunk.mediaSeconds : 0;
+            }
+            if (store(chunk) != 0) {
+                return;
+            }
+            if (chunk.track == 0) {
+                hold.resync = false;
+            }
+        }
+        hold.bytes -= step.bytes.size();
+        hold.steps.pop_front();
+    }
+    endHold();
+}
+
+void TalkSink::endHold() {
+    auto& hold = *hold_;
+    const auto now = clock_.now();
+    for (const auto& step : hold.steps) {
+        // Still held when the recording ends: lost.
+        {
+            std::lock_guard lock(mutex_);
+            status_.droppedBytes += step.bytes.size();
+        }
+        if (step.kind != HeldStep::Kind::Chunk || step.chunk.track != 0) {
+            continue;
+        }
+        if (!hold.lostAt) {
+            hold.lostAt = step.arrived;
+        }
+        hold.lostSeconds += step.chunk.mediaSeconds;
+        if (step.chunk.sequence) {
+            hold.lostFirst = hold.lostFirst.value_or(*step.chunk.sequence);
+            hold.lostLast = *step.chunk.sequence;
+        }
+        hold.lostUntil = now;
+    }
+    const auto full = std::chrono::duration_cast<milliseconds>(now - hold.since);
+    std::optional<RecordedGap> lost;
+    if (hold.lostAt) {
+        const auto length = hold.lostSeconds > 0
+                                ? milliseconds(std::llround(hold.lostSeconds * 1000.0))
+                                : std::chrono::duration_cast<milliseconds>(
+                                      std::max(hold.lostUntil, *hold.lostAt) - *hold.lostAt);
+        lost = recordedGap(*hold.lostAt, length, core::gapcause::kDiskFull, config_.windowStart);
+        lost->detail = hold.message;
+        lost->firstSequence = hold.lostFirst;
+        lost->lastSequence = hold.lostLast;
+    }
+    std::string note =
+        "The disk was full for " +
+        core::formatDuration(std::max(std::chrono::duration_cast<std::chrono::seconds>(full),
+                                      std::chrono::seconds(1))) +
+        " (" + core::clause(hold.message) + "); ";
+    note +=
+        lost
+            ? core::formatDuration(std::chrono::duration_cast<std::chrono::seconds>(lost->length)) +
+                  " of the stream could not be kept and is a gap."
+            : "what arrived meanwhile was held in memory and written when space came "
+              "back, nothing was lost.";
+    parts_.list().notes.push_back(note);
+    {
+        std::lock_guard lock(mutex_);
+        status_.state = parts_.isOpen(0) ? SinkState::Recording : SinkState::Waiting;
+        status_.diskFullSince.reset();
+        status_.diskFullTime += full;
+        if (lost) {
+            status_.gaps.push_back(std::move(*lost));
+        }
+    }
+    hold_.reset();
+    saveList();
 }
 
 void TalkSink::failWrite(int error, const PartTrack& track) {
     const auto message = writeFailure(parts_.pathOf(track), error);
-    writeError_ = message;
     parts_.closeFiles();
-    {
-        std::lock_guard lock(mutex_);
-        status_.state = SinkState::WriteFailed;
-    }
-    parts_.list().notes.push_back("Writing stopped early. " + message);
+    stopWriting(message);
     saveList();
     throw core::OutputError(message);
 }
@@ -365,6 +598,12 @@ void TalkSink::reconnected() {
 
 SinkStatus TalkSink::suspend() {
     if (!result_ && !suspended_) {
+        if (hold_) {
+            retryHeld(true);
+        }
+        if (hold_) {
+            endHold();
+        }
         parts_.closeFiles();
         saveList();
         suspended_ = true;
@@ -375,9 +614,21 @@ SinkStatus TalkSink::suspend() {
 
 FinalizeResult TalkSink::finalize(std::string_view reason) {
     if (!result_) {
+        if (hold_) {
+            try {
+                retryHeld(true);
+            } catch (const core::OutputError&) {
+                // told in the notes; the hold ends below
+            }
+        }
+        if (hold_) {
+            // Still full at the end: writing stopped early, as for any failed write.
+            stillFull_ = hold_->message;
+            endHold();
+        }
         parts_.closeFiles();
         try {
-            result_ = finish(reason);
+            result_ = finish(reason, false);
         } catch (const std::exception& e) {
             FinalizeResult failed;
             failed.outcome = core::Outcome::Failed;
@@ -399,7 +650,7 @@ FinalizeResult TalkSink::finalize(std::string_view reason) {
     return *result_;
 }
 
-FinalizeResult TalkSink::finish(std::string_view reason) {
+FinalizeResult TalkSink::finish(std::string_view reason, bool interrupted) {
     const auto& list = parts_.list();
     if (continued_ && restartedAfter_ && list.lastData) {
         // Finished without new data: the stream ran on after the earlier run stopped.
@@ -422,12 +673,18 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
         input.coveredSeconds = status_.coveredSeconds;
         input.measured = status_.measured;
         input.gaps = status_.gaps.size();
+        if (status_.diskFullEpisodes > 0) {
+            input.diskFull =
+                std::max(std::chrono::seconds(1),
+                         std::chrono::round<std::chrono::seconds>(status_.diskFullTime));
+        }
     }
     input.minBytes = config_.minBytes;
     input.minDuration = config_.minDuration;
     input.scheduled =
         std::chrono::round<std::chrono::seconds>(config_.windowEnd - config_.windowStart);
-    input.writeError = writeError_;
+    const auto stopped = writeError_.empty() ? stillFull_ : writeError_;
+    input.writeError = stopped;
     const FinalizeDecision decision = decideFinal(input);
 
     FinalizeResult result;
@@ -435,26 +692,51 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
     result.talk = config_.talk;
     result.outcome = decision.outcome;
     result.reason = decision.reason;
-    result.writeError = writeError_;
+    result.writeError = stopped;
     result.notes = list.notes;
     result.notes.insert(result.notes.end(), decision.notes.begin(), decision.notes.end());
     {
         std::lock_guard lock(mutex_);
         status_.bytes = decision.bytes;
     }
+    if (decision.outcome != core::Outcome::Recorded && interrupted) {
+        // Nothing worth a file yet: the parts stay for the next run, as after a crash.
+        saveList();
+        result.outcome = core::Outcome::Interrupted;
+        result.reason = "interrupted: " + std::string(reason) +
+                        " inside its window before it had enough to keep; the parts stay for "
+                        "the next run with the same --out";
+        result.files.clear();
+        return result;
+    }
     if (decision.outcome != core::Outcome::Recorded) {
         parts_.removeAll();
         return result;
     }
+    if (interrupted) {
+        // A playable file now; the next run inside the window continues it (reopenPublished).
+        result.outcome = core::Outcome::Interrupted;
+        result.reason = "interrupted: " + std::string(reason) + " inside its window with " +
+                        decision.reason.substr(decision.reason.find(' ') + 1) +
+                        " so far; the next run with the same --out continues this file";
+    }
     Finishing finishing;
     const double mediaSeconds = status().coveredSeconds;
-    if (config_.container) {
+    if (interrupted) {
+        // Kept in the container it was recorded in (the next run adds to it), with its tags.
+        if (config_.container) {
+            finishing.container = Container::AsRecorded;
+            finishing.tags = [&](std::string_view extension) {
+                return fileTagsFor(config_.talk, extension, list.firstData, mediaSeconds);
+            };
+        }
+    } else if (config_.container) {
         finishing.container = *config_.container;
         finishing.tags = [&](std::string_view extension) {
             return fileTagsFor(config_.talk, extension, list.firstData, mediaSeconds);
         };
     }
-    if (config_.nfo) {
+    if (config_.nfo && !interrupted) {
         finishing.nfo = nfoText(config_.talk);
     }
     // The segments' files are measured before publishing moves or joins them.
@@ -492,8 +774,92 @@ FinalizeResult TalkSink::finish(std::string_view reason) {
         result.notes.push_back("Could not write the sidecar of " + quoted(published.files.front()) +
                                ".");
     }
+    if (interrupted) {
+        interruption_ = continuationOf(published, decision.kept);
+    }
     parts_.removeAll();
     return result;
+}
+
+Interruption TalkSink::continuationOf(const Published& published,
+                                      const std::vector<std::size_t>& kept) const {
+    Interruption interruption;
+    PartList list = parts_.list();
+    const auto pieces = list.pieces;
+    list.pieces.clear();
+    const auto folder = config_.relativeStem.parent_path();
+    for (const auto& file : published.files) {
+        if (file == published.sidecar) {
+            continue;
+        }
+        PartPiece piece;
+        PartTrack track;
+        track.file = file.filename().string() + ".part";
+        track.format.extension = file.extension().string().substr(file.has_extension() ? 1 : 0);
+        track.format.concatSafe = track.format.extension == "ts" ||
+                                  track.format.extension == "mp3" ||
+                                  track.format.extension == "aac";
+        if (published.files.size() == 1 && kept.size() == 1) {
+            // The one piece placed as it was (an MPEG-TS one named in place): its segments
+            // are where they were.
+            track.segments = pieces.at(kept.front()).tracks.front().segments;
+        }
+        piece.tracks.push_back(std::move(track));
+        list.pieces.push_back(std::move(piece));
+        const auto relative = (folder / file.filename()).generic_string();
+        if (auto print = fingerprintOf(config_.outDir, relative)) {
+            interruption.published.push_back(std::move(*print));
+        } else {
+            return Interruption{};  // a file that cannot be read back cannot be continued
+        }
+    }
+    {
+        std::lock_guard lock(mutex_);
+        list.progress = status_;
+        list.resume = resume_;
+    }
+    interruption.continuation = PartSet::textOf(list, config_.relativeStem);
+    return interruption;
+}
+
+Interruption TalkSink::interrupt(std::string_view reason) {
+    if (result_ || suspended_) {
+        throw std::logic_error("TalkSink::interrupt after finalize");
+    }
+    if (hold_) {
+        try {
+            retryHeld(true);
+        } catch (const core::OutputError&) {
+            // told in the notes; the hold ends below
+        }
+    }
+    if (hold_) {
+        endHold();
+    }
+    parts_.closeFiles();
+    FinalizeResult result;
+    try {
+        result = finish(reason, true);
+    } catch (const std::exception& e) {
+        // Publishing failed: the parts stay for the next run.
+        saveList();
+        result.outcome = core::Outcome::Interrupted;
+        result.reason = "interrupted: " + std::string(reason) + " inside its window (" +
+                        core::clause(e.what()) + "); the parts stay for the next run";
+        result.relativeStem = config_.relativeStem;
+        result.talk = config_.talk;
+        interruption_ = Interruption{};
+    }
+    {
+        std::lock_guard lock(mutex_);
+        status_.state = SinkState::Finalized;
+    }
+    result.status = status();
+    suspended_ = true;
+    parts_.release();
+    auto interruption = std::move(interruption_);
+    interruption.result = std::move(result);
+    return interruption;
 }
 
 SidecarInput TalkSink::sidecarInput(const Published& published, const FinalizeResult& result,

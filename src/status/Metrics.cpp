@@ -176,6 +176,9 @@ std::string metricsText(const std::vector<JobSnapshot>& jobs, const RunCounters&
     perTalk("confcap_talk_gap_seconds", "gauge",
             "Seconds of the talk's window lost to gaps (outages, a stream not live yet, ...).",
             [](const JobSnapshot& job) { return number(job.gapSeconds); });
+    perTalk("confcap_talk_disk_full_seconds", "gauge",
+            "Seconds the output folder's disk was full while the talk recorded.",
+            [](const JobSnapshot& job) { return number(job.diskFullSeconds); });
     perTalk("confcap_talk_reconnects_total", "counter",
             "Reconnects to the room's stream while the talk recorded.",
             [](const JobSnapshot& job) { return std::to_string(job.reconnects); });

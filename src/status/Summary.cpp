@@ -90,6 +90,7 @@ Summary Summary::fromJobs(const std::vector<JobSnapshot>& jobs, core::Instant fi
         entry.windowSeconds = secondsBetween(job.from, job.until);
         entry.coveredSeconds = job.coveredSeconds;
         entry.gapSeconds = job.gapSeconds;
+        entry.diskFullSeconds = job.diskFullSeconds;
         entry.gaps = job.gaps;
         entry.reconnects = job.reconnects;
         summary.entries_.push_back(std::move(entry));
@@ -220,6 +221,9 @@ std::string Summary::toJson() const {
         t->set("coverage", coverageOf(entry));
         t->set("gap_seconds", finite(entry.gapSeconds));
         t->set("gaps", entry.gaps);
+        if (entry.diskFullSeconds > 0) {
+            t->set("disk_full_seconds", finite(entry.diskFullSeconds));
+        }
         t->set("reconnects", entry.reconnects);
         if (!entry.hook.empty()) {
             Poco::JSON::Object::Ptr hook = object();

@@ -779,12 +779,14 @@ BOOST_AUTO_TEST_CASE(aFullDiskKeepsWhatWasWrittenAndExits74) {
     BOOST_TEST_REQUIRE(run.exitCode.has_value(), "confcap did not exit:\n" << run.err);
     BOOST_TEST(*run.exitCode == 74, run.err);
     // One sentence says what happened, once.
-    const auto sentence = run.err.find("confcap: Writing stopped early for 1 talk (");
+    const auto sentence = run.err.find("confcap: Writing failed for 1 talk (");
     BOOST_TEST(sentence != std::string::npos, run.err);
     BOOST_TEST(run.err.find(run.realDisk ? "the disk is full" : "the file size limit was reached",
                             sentence) != std::string::npos,
                run.err);
-    BOOST_TEST(run.err.find("what was written is kept.") != std::string::npos, run.err);
+    BOOST_TEST(run.err.find("what was written is kept, and each sidecar lists what was lost.") !=
+                   std::string::npos,
+               run.err);
     // What was written is the final file, and it plays.
     std::size_t media = 0;
     for (const auto& file : run.files) {

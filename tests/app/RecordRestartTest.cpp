@@ -95,6 +95,17 @@ std::map<std::string, std::string> partsUnder(const fs::path& out) {
     return parts;
 }
 
+/// The media files under `out` (neither parts nor sidecars) with their bytes.
+std::map<std::string, std::string> mediaUnder(const fs::path& out) {
+    std::map<std::string, std::string> media;
+    for (const auto& file : confcap::testing::filesUnder(out)) {
+        if (!file.ends_with(".part") && !file.ends_with(".json")) {
+            media[file] = readFile(out / file);
+        }
+    }
+    return media;
+}
+
 /// One recorded talk as a run left it.
 struct Recording {
     std::string file;  ///< relative to --out
@@ -120,7 +131,12 @@ std::map<std::string, Recording> recordingsUnder(const fs::path& out) {
         recording.file = sidecar->optValue<std::string>("file", "");
         recording.bytes = readFile(out / recording.file);
         recording.timeline = confcap::testing::timelineOf(out / recording.file);
-        recordings[talkInfo->getValue<std::string>("title")] = recording;
+        // A talk with an interrupted file beside its recorded one is known by the recorded one.
+        auto& known = recordings[talkInfo->getValue<std::string>("title")];
+        if (known.sidecar.isNull() ||
+            known.sidecar->getValue<std::string>("outcome") != "recorded") {
+            known = recording;
+        }
     }
     return recordings;
 }
@@ -157,7 +173,8 @@ double gapSeconds(const Poco::JSON::Object::Ptr& sidecar, const std::string& cau
 ///   Saal 3 (progressive MPEG-TS): Begins While Down [12,21), whose window opens while no
 ///     confcap runs.
 /// confcap is stopped (SIGKILL, or SIGTERM as `systemctl restart` does) at 9 and started again
-/// at 13.
+/// at 13. With `changeOne`, the user adds to the file the stop published for Killed Progressive
+/// before the restart.
 constexpr int kKillAt = 9;
 constexpr int kRestartAt = 13;
 
@@ -169,6 +186,11 @@ struct KillRun {
     std::string firstErr, err, out;
     double downtime = 0;  ///< from the kill to the restart, seconds
     std::map<std::string, std::string> partsAtKill;
+    /// What a clean stop published, by file; and their sidecars' outcomes, by title.
+    std::map<std::string, std::string> publishedAtKill;
+    std::map<std::string, std::string> outcomesAtKill;
+    std::string changed;       ///< the file the user changed, as changed
+    std::string changedAfter;  ///< that file after the restarted run
     std::vector<std::string> filesAtKill;
     std::vector<std::string> outFiles;
     std::map<std::string, Recording> recordings;
@@ -177,7 +199,7 @@ struct KillRun {
     Poco::JSON::Object::Ptr summary;
 };
 
-KillRun stopAndRestart(int stopSignal) {
+KillRun stopAndRestart(int stopSignal, bool changeOne = false) {
     KillRun run;
     try {
         RunFolders folders;
@@ -204,13 +226,30 @@ KillRun stopAndRestart(int stopSignal) {
             run.firstErr = first.err();
         }
         run.partsAtKill = partsUnder(folders.out);
+        run.publishedAtKill = mediaUnder(folders.out);
         run.filesAtKill = confcap::testing::filesUnder(folders.out);
+        for (const auto& [title, recording] : recordingsUnder(folders.out)) {
+            run.outcomesAtKill[title] = recording.sidecar->getValue<std::string>("outcome");
+        }
         const auto probeDir = folders.root.path / "parts";
         fs::create_directories(probeDir);
-        for (const auto& [file, bytes] : run.partsAtKill) {
-            const auto copy = probeDir / "part.ts";
-            confcap::testing::writeFile(copy, bytes);
-            run.partTimelines[file] = confcap::testing::timelineOf(copy);
+        for (const auto* before : {&run.partsAtKill, &run.publishedAtKill}) {
+            for (const auto& [file, bytes] : *before) {
+                const auto copy = probeDir / "part.ts";
+                confcap::testing::writeFile(copy, bytes);
+                run.partTimelines[file] = confcap::testing::timelineOf(copy);
+            }
+        }
+        std::string changedFile;
+        if (changeOne) {
+            // The user cuts the published file's last packet away.
+            for (const auto& [file, bytes] : run.publishedAtKill) {
+                if (file.find("Killed Progressive") != std::string::npos) {
+                    run.changed = bytes.substr(0, bytes.size() - 188);
+                    confcap::testing::writeFile(folders.out / file, run.changed);
+                    changedFile = file;
+                }
+            }
         }
 
         std::this_thread::sleep_until(run.start + std::chrono::seconds(kRestartAt));
@@ -222,6 +261,9 @@ KillRun stopAndRestart(int stopSignal) {
         run.out = second.out();
         run.outFiles = confcap::testing::filesUnder(folders.out);
         run.recordings = recordingsUnder(folders.out);
+        if (!changedFile.empty()) {
+            run.changedAfter = readFile(folders.out / changedFile);
+        }
         const auto summaryPath = folders.out / ".confcap" / "summary.json";
         if (fs::exists(summaryPath)) {
             run.summary = confcap::testing::readJsonFile(summaryPath);
@@ -367,8 +409,10 @@ StopRun interruptTwice() {
 
 /// The scenarios spend most of their time waiting on the wall clock: all run side by side.
 struct Runs {
-    confcap::testing::Scenarios<KillRun> kill{{{"kill", [] { return stopAndRestart(SIGKILL); }},
-                                               {"term", [] { return stopAndRestart(SIGTERM); }}}};
+    confcap::testing::Scenarios<KillRun> kill{
+        {{"kill", [] { return stopAndRestart(SIGKILL); }},
+         {"term", [] { return stopAndRestart(SIGTERM); }},
+         {"term, file changed", [] { return stopAndRestart(SIGTERM, true); }}}};
     confcap::testing::Scenarios<StopRun> stop{{{"once", interruptOnce}, {"twice", interruptTwice}}};
 };
 
@@ -383,16 +427,26 @@ void checkOneFilePerTalk(const std::string& how) {
     BOOST_TEST_REQUIRE(run.killedExit.has_value());
     if (how == "kill") {
         BOOST_TEST(*run.killedExit == 256 + SIGKILL, run.firstErr);
+        // The kill left the two talks under way as parts.
+        BOOST_TEST_REQUIRE(run.partsAtKill.size() == 2u);
+        for (const auto& file : run.filesAtKill) {
+            BOOST_TEST((file.ends_with(".part") || file.ends_with(".part.json")), file);
+        }
     } else {
-        // A clean stop inside the windows leaves the talks open, not failed.
+        // A clean stop inside the windows leaves the talks open, not failed, and a file a
+        // person can play for each, under its final name, with a sidecar saying so.
         BOOST_TEST(*run.killedExit == 0, run.firstErr);
         BOOST_TEST(run.firstErr.find("Recording -> Interrupted") != std::string::npos,
                    run.firstErr);
-    }
-    // The stop left the two talks under way as parts.
-    BOOST_TEST_REQUIRE(run.partsAtKill.size() == 2u);
-    for (const auto& file : run.filesAtKill) {
-        BOOST_TEST((file.ends_with(".part") || file.ends_with(".part.json")), file);
+        BOOST_TEST(run.partsAtKill.empty());
+        BOOST_TEST_REQUIRE(run.publishedAtKill.size() == 2u);
+        BOOST_TEST(run.filesAtKill.size() == 4u);
+        BOOST_TEST(run.outcomesAtKill.at("Killed Progressive") == "interrupted");
+        BOOST_TEST(run.outcomesAtKill.at("Killed HLS") == "interrupted");
+        for (const auto& [file, bytes] : run.publishedAtKill) {
+            BOOST_TEST(run.partTimelines.at(file).ok, file);
+            BOOST_TEST(run.partTimelines.at(file).streams == 2, file);
+        }
     }
     BOOST_TEST_REQUIRE(run.exitCode.has_value(), "the restarted confcap did not exit:\n"
                                                      << run.err);
@@ -410,6 +464,9 @@ void checkOneFilePerTalk(const std::string& how) {
         const auto final = part.substr(0, part.size() - std::string(".part").size());
         BOOST_TEST(std::count(expected.begin(), expected.end(), final) == 1, final);
     }
+    for (const auto& [file, bytes] : run.publishedAtKill) {
+        BOOST_TEST(std::count(expected.begin(), expected.end(), file) == 1, file);
+    }
     BOOST_TEST_REQUIRE(!run.summary.isNull());
     BOOST_TEST(run.summary->getObject("counts")->getValue<int>("recorded") == 3);
 }
@@ -423,9 +480,11 @@ void checkCoverage(const std::string& how) {
             const auto it = run.recordings.find(title);
             BOOST_TEST_REQUIRE((it != run.recordings.end()));
             const auto& recording = it->second;
-            const auto part = recording.file + ".part";
-            BOOST_TEST_REQUIRE(run.partsAtKill.count(part) == 1u);
-            const auto& before = run.partsAtKill.at(part);
+            // What the stop left: the parts after a kill, the published file after SIGTERM.
+            const auto part = how == "kill" ? recording.file + ".part" : recording.file;
+            const auto& left = how == "kill" ? run.partsAtKill : run.publishedAtKill;
+            BOOST_TEST_REQUIRE(left.count(part) == 1u);
+            const auto& before = left.at(part);
             // What the stopped run wrote is the file's beginning, unchanged but for the service
             // description that names the talk; the restart added on.
             BOOST_TEST_REQUIRE(before.size() > 0u);
@@ -491,6 +550,38 @@ BOOST_DATA_TEST_CASE(theFileCoversBeforeAndAfterTheStopLessWhatWasLost,
     checkCoverage(how);
 }
 
+BOOST_AUTO_TEST_CASE(aFileTheUserChangedAfterTheStopIsNeverReplaced) {
+    const KillRun& run = runs().kill.get("term, file changed");
+    BOOST_TEST_REQUIRE(run.error.empty(), run.error);
+    BOOST_TEST_REQUIRE(!run.changed.empty());
+    BOOST_TEST_REQUIRE(run.exitCode.has_value(), "the restarted confcap did not exit:\n"
+                                                     << run.err);
+    BOOST_TEST(run.err.find("was changed since confcap published it") != std::string::npos,
+               run.err);
+    std::string changedFile;
+    for (const auto& [file, bytes] : run.publishedAtKill) {
+        if (file.find("Killed Progressive") != std::string::npos) {
+            changedFile = file;
+        }
+    }
+    BOOST_TEST_REQUIRE(!changedFile.empty());
+    // The changed file is as the user left it, its interrupted sidecar beside it; the rest of
+    // the talk went to a file of its own.
+    BOOST_TEST(std::count(run.outFiles.begin(), run.outFiles.end(), changedFile) == 1);
+    BOOST_TEST((run.changedAfter == run.changed));
+    const auto it = run.recordings.find("Killed Progressive");
+    BOOST_TEST_REQUIRE((it != run.recordings.end()));
+    BOOST_TEST(it->second.file != changedFile);
+    BOOST_TEST(it->second.file.find("Killed Progressive (2).ts") != std::string::npos,
+               it->second.file);
+    BOOST_TEST(it->second.sidecar->getValue<std::string>("outcome") == "recorded");
+    // The other talk's file was unchanged: continued into the same name.
+    const auto hls = run.recordings.find("Killed HLS");
+    BOOST_TEST_REQUIRE((hls != run.recordings.end()));
+    BOOST_TEST(run.publishedAtKill.count(hls->second.file) == 1u);
+    BOOST_TEST(hls->second.sidecar->getValue<std::string>("outcome") == "recorded");
+}
+
 BOOST_AUTO_TEST_CASE(aTalkThatBeganWhileDownIsRecordedFromTheRestart) {
     const auto& run = runs().kill.get("kill");
     BOOST_TEST_REQUIRE(run.error.empty(), run.error);
@@ -505,32 +596,40 @@ BOOST_AUTO_TEST_CASE(aTalkThatBeganWhileDownIsRecordedFromTheRestart) {
     BOOST_TEST(std::abs(it->second.timeline.span() - (21 + kPad - kRestartAt)) <= kSpanSlack);
 }
 
-BOOST_AUTO_TEST_CASE(oneSigintLeavesTheTalkUnderWayOpenAndExitsZero) {
+BOOST_AUTO_TEST_CASE(oneSigintLeavesAPlayableFileOfTheTalkUnderWayAndExitsZero) {
     const auto& run = runs().stop.get("once");
     BOOST_TEST_REQUIRE(run.error.empty(), run.error);
     BOOST_TEST_REQUIRE(run.exitCode.has_value(), "confcap did not stop:\n" << run.err);
     BOOST_TEST_MESSAGE("exited " << run.exitSeconds << " s after SIGINT");
-    // The talk under way is left open for the next run, and the talk that never began is
-    // cancelled: neither failed, so exit 0.
+    // The talk under way is interrupted, and the talk that never began is cancelled: neither
+    // failed, so exit 0.
     BOOST_TEST(*run.exitCode == 0, run.err);
     BOOST_TEST(run.exitSeconds < 3.0);
     BOOST_TEST(run.err.find("stopping:") != std::string::npos, run.err);
     BOOST_TEST(run.out.find("Summary: 1 cancelled, 1 interrupted (2 talks") != std::string::npos,
                run.out);
-    // No final file: the parts and their list stay for the next run.
-    BOOST_TEST(run.recordings.empty());
-    BOOST_TEST_REQUIRE(run.parts.size() == 1u);
-    const auto part = run.parts.begin()->first;
-    BOOST_TEST(part.ends_with("Interrupted.ts.part"), part);
-    const auto list = part.substr(0, part.size() - std::string(".ts.part").size()) + ".part.json";
-    BOOST_TEST(run.outFiles == (std::vector<std::string>{list, part}),
+    // A file a person can play, under the talk's final name, with its sidecar: no parts.
+    BOOST_TEST(run.parts.empty());
+    BOOST_TEST_REQUIRE(run.recordings.size() == 1u);
+    const auto& recording = run.recordings.begin()->second;
+    BOOST_TEST(recording.file.ends_with("Interrupted.ts"), recording.file);
+    const auto sidecar = fs::path(recording.file).replace_extension(".json").generic_string();
+    BOOST_TEST(run.outFiles == (std::vector<std::string>{sidecar, recording.file}),
                boost::test_tools::per_element());
-    BOOST_TEST(run.parts.begin()->second.size() > 100'000u);
+    BOOST_TEST(recording.sidecar->getValue<std::string>("outcome") == "interrupted");
+    BOOST_TEST(recording.sidecar->getValue<std::string>("reason").find("next run") !=
+               std::string::npos);
+    // It plays, with picture and sound, from the window's start (2 s before the talk at 4) to
+    // the stop at 9.
+    BOOST_TEST_REQUIRE(recording.timeline.ok);
+    BOOST_TEST(recording.timeline.streams == 2);
+    BOOST_TEST(recording.timeline.span() >= 9 - (4 - kPad) - kSpanSlack);
+    BOOST_TEST(recording.bytes.size() > 100'000u);
     BOOST_TEST_REQUIRE(!run.summary.isNull());
     const auto interrupted = summaryEntry(run.summary, "Interrupted");
     BOOST_TEST_REQUIRE(!interrupted.isNull());
     BOOST_TEST(interrupted->getValue<std::string>("outcome") == "interrupted");
-    BOOST_TEST(interrupted->getValue<std::string>("file") == part);
+    BOOST_TEST(interrupted->getValue<std::string>("file") == recording.file);
     BOOST_TEST(interrupted->getValue<std::string>("reason").find("next run") != std::string::npos);
     BOOST_TEST(interrupted->getValue<double>("covered_seconds") > 4.0);
     const auto never = summaryEntry(run.summary, "Never Begun");

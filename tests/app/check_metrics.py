@@ -18,6 +18,7 @@ FAMILIES = {
     "confcap_talk_bytes": "gauge",
     "confcap_talk_covered_seconds": "gauge",
     "confcap_talk_gap_seconds": "gauge",
+    "confcap_talk_disk_full_seconds": "gauge",
     "confcap_talk_reconnects": "counter",
     "confcap_talk_seconds_since_last_byte": "gauge",
     "confcap_room_in_window": "gauge",

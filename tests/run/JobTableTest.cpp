@@ -139,7 +139,7 @@ BOOST_FIXTURE_TEST_CASE(stopAllLeavesRunningJobsOpenForTheNextRun, Fixture) {
     table.tick(at(kNoon, 1s));
     const auto actions = table.stopAll("confcap stopped");
     BOOST_REQUIRE(actions.size() == 1U);
-    BOOST_TEST((actions[0].kind == Action::Kind::Suspend));
+    BOOST_TEST((actions[0].kind == Action::Kind::Interrupt));
     BOOST_TEST(actions[0].reason == "confcap stopped");
     BOOST_TEST(state("a") == JobState::Interrupted);
     BOOST_TEST(table.find("a")->reason.find("next run") != std::string::npos);

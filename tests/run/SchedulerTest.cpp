@@ -154,10 +154,10 @@ BOOST_FIXTURE_TEST_CASE(clock_jumps_neither_repeat_nor_lose_a_talk, Fixture) {
 BOOST_FIXTURE_TEST_CASE(a_stop_inside_a_window_leaves_the_talk_open, Fixture) {
     runUntil(at(kNoon + 5min));
     scheduler.stop("confcap stopped");
-    BOOST_TEST(calls("suspend a") == 1u);
+    BOOST_TEST(calls("interrupt a (confcap stopped)") == 1u);
     BOOST_TEST(calls("finish") == 0u);
     BOOST_TEST(reporter.state("a") == JobState::Interrupted);
-    BOOST_TEST(reporter.job("a").file == "a.ts.part");
+    BOOST_TEST(reporter.job("a").file == "a.ts");
     BOOST_TEST(reporter.state("b") == JobState::Waiting);
     BOOST_TEST(timer.cancelled());
     // Stopped: the clock moving on changes nothing.

@@ -25,6 +25,7 @@
 #include "confcap/sink/Recovery.h"
 #include "support/MediaTestSupport.h"
 #include "support/RunProcess.h"
+#include "support/SmallDisk.h"
 
 namespace confcap::sink {
 
@@ -49,6 +50,7 @@ using confcap::sink::SinkState;
 using confcap::sink::TalkSink;
 using confcap::sink::TalkSinkConfig;
 using confcap::testing::runProcess;
+using confcap::testing::SmallDisk;
 
 namespace {
 
@@ -388,9 +390,10 @@ BOOST_AUTO_TEST_CASE(withoutFfmpegPiecesAreKeptNumbered) {
     BOOST_TEST(filesUnder(temp.path).size() == 3u);
 }
 
-BOOST_AUTO_TEST_CASE(fullDiskThrowsOnceAndKeepsWhatWasWritten) {
+BOOST_AUTO_TEST_CASE(aFileSizeLimitThatStaysHoldsTheStreamAndEndsInAGap) {
     TempDir temp;
     constexpr rlim_t kLimit = 100 * 1024;
+    constexpr std::size_t kChunk = 64 * 1024;
     const std::string data = [] {
         std::string s;
         for (int i = 0; s.size() < 640 * 1024; ++i) {
@@ -417,25 +420,27 @@ BOOST_AUTO_TEST_CASE(fullDiskThrowsOnceAndKeepsWhatWasWritten) {
             TalkSink sink(config, clock);
             sink.beginPiece(kTs, false);
             int errors = 0;
-            std::string message;
-            for (std::size_t pos = 0; pos < data.size(); pos += 64 * 1024) {
+            for (std::size_t pos = 0; pos < data.size(); pos += kChunk) {
                 clock.advance(1s);
                 try {
-                    sink.write(chunkOf(std::string_view(data).substr(pos, 64 * 1024), 0));
-                } catch (const confcap::core::OutputError& e) {
+                    sink.write(chunkOf(std::string_view(data).substr(pos, kChunk), 0));
+                } catch (const confcap::core::OutputError&) {
                     ++errors;
-                    message = e.what();
                 }
             }
             const auto status = sink.status();
             const auto result = sink.finalize("window ended");
+            const auto gaps = result.status.gaps;
             report << errors << '\n'
-                   << message << '\n'
+                   << status.writeFailure << '\n'
                    << static_cast<int>(status.state) << '\n'
-                   << status.droppedBytes << '\n'
+                   << result.status.droppedBytes << '\n'
                    << static_cast<int>(result.outcome) << '\n'
                    << result.reason << '\n'
-                   << (result.files.empty() ? "-" : result.files[0].string()) << '\n';
+                   << (result.files.empty() ? "-" : result.files[0].string()) << '\n'
+                   << gaps.size() << '\n'
+                   << (gaps.empty() ? "-" : gaps[0].cause) << '\n'
+                   << (gaps.empty() ? 0 : gaps[0].length.count()) << '\n';
         }
         const auto text = report.str();
         [[maybe_unused]] auto n = ::write(pipeFds[1], text.data(), text.size());
@@ -452,43 +457,149 @@ BOOST_AUTO_TEST_CASE(fullDiskThrowsOnceAndKeepsWhatWasWritten) {
     ::waitpid(child, &status, 0);
     BOOST_REQUIRE(WIFEXITED(status));
     BOOST_REQUIRE(WEXITSTATUS(status) == 0);
+    BOOST_TEST_MESSAGE(text);
     std::istringstream lines(text);
     auto next = [&] {
         std::string line;
         std::getline(lines, line);
         return line;
     };
-    // Enough written: one OutputError naming the part file, then kept and finalized.
-    BOOST_TEST(next() == "1");
+    // No error ends the recording: the stream is held and retried; the first whole chunk stays.
+    BOOST_TEST(next() == "0");
     const auto message = next();
     BOOST_TEST(message.find("file size limit") != std::string::npos, message);
     BOOST_TEST(message.find("10:30 Opening kept.ts.part\"") != std::string::npos, message);
-    BOOST_TEST(next() == std::to_string(static_cast<int>(SinkState::WriteFailed)));
-    BOOST_TEST(next() == std::to_string(data.size() - kLimit));
+    BOOST_TEST(next() == std::to_string(static_cast<int>(SinkState::DiskFull)));
+    BOOST_TEST(next() == std::to_string(data.size() - kChunk));
     BOOST_TEST(next() == std::to_string(static_cast<int>(confcap::core::Outcome::Recorded)));
-    BOOST_TEST(next().find("after writing stopped early") != std::string::npos);
+    BOOST_TEST(next().find("with 1 gap, the disk full for 9s after writing stopped early (the "
+                           "file size limit") != std::string::npos);
     const fs::path kept = next();
     BOOST_TEST(kept.filename() == "10:30 Opening kept.ts");
-    BOOST_TEST(readFile(kept) == data.substr(0, kLimit));
+    BOOST_TEST(readFile(kept) == data.substr(0, kChunk));
+    // The rest is one gap: from the first chunk held (at 2 s) to the end (at 11 s).
+    BOOST_TEST(next() == "1");
+    BOOST_TEST(next() == "disk full");
+    BOOST_TEST(next() == "9000");
     auto sidecar = kept;
     sidecar.replace_extension(".json");
     const auto json = readJson(sidecar);
-    BOOST_TEST(json->getValue<std::uint64_t>("bytes") == kLimit);
+    BOOST_TEST(json->getValue<std::uint64_t>("bytes") == kChunk);
+    BOOST_TEST(json->getObject("diskFull")->getValue<int>("episodes") == 1);
     BOOST_TEST(json->getArray("notes")->getElement<std::string>(0).find("file size limit") !=
                std::string::npos);
     // Too little written to be of use: Failed, nothing left behind.
-    BOOST_TEST(next() == "1");
+    BOOST_TEST(next() == "0");
     next();
     next();
     next();
     BOOST_TEST(next() == std::to_string(static_cast<int>(confcap::core::Outcome::Failed)));
-    BOOST_TEST(next().starts_with(
-        "failed: 102 kB that could not be read as media is below --min-size 1.0 MB after writing"));
+    BOOST_TEST(
+        next().starts_with("failed: 65.5 kB that could not be read as media is below --min-size "
+                           "1.0 MB after writing"));
     BOOST_TEST(next() == "-");
     BOOST_TEST(filesUnder(temp.path) ==
                    (std::vector<std::string>{"2024-12-27/Saal 1/10:30 Opening kept.json",
                                              "2024-12-27/Saal 1/10:30 Opening kept.ts"}),
                boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(aDiskThatFillsAndFreesLosesOnlyWhatDidNotFitInMemory) {
+    SmallDisk disk(2);
+    if (!disk.mounted()) {
+        BOOST_TEST_MESSAGE("skipped: " << disk.why());
+        return;
+    }
+    // HLS segments of 100 kB and 2 s; the sink holds at most 250 kB while the disk is full.
+    std::vector<std::string> segments;
+    for (int n = 0; n < 8; ++n) {
+        segments.push_back(std::string(100 * 1000, static_cast<char>('a' + n)));
+    }
+    const auto segment = [&](int n) {
+        auto chunk = chunkOf(segments[static_cast<std::size_t>(n)], 2.0);
+        chunk.sequence = 100 + n;
+        return chunk;
+    };
+    auto config = configIn(disk.path());
+    config.holdBytes = 250 * 1000;
+    FakeClock clock(kWindowStart);
+    TalkSink sink(config, clock);
+    sink.beginPiece(kTs, false);
+    sink.write(segment(0));
+    BOOST_TEST_REQUIRE(disk.fill() > 0u);
+    for (int n = 1; n <= 5; ++n) {
+        clock.advance(2s);
+        BOOST_CHECK_NO_THROW(sink.write(segment(n)));
+    }
+    auto status = sink.status();
+    BOOST_TEST(status.state == SinkState::DiskFull);
+    BOOST_TEST(status.diskFullSince.has_value());
+    BOOST_TEST(status.writeFailure.find("The disk is full: could not write") == 0u,
+               status.writeFailure);
+    // Space comes back: the held segments 104 and 105 go in before 106; 101-103 are a gap.
+    disk.free();
+    clock.advance(2s);
+    sink.write(segment(6));
+    status = sink.status();
+    BOOST_TEST(status.state == SinkState::Recording);
+    BOOST_TEST(!status.diskFullSince.has_value());
+    BOOST_TEST(status.diskFullTime.count() == 10000);
+    BOOST_TEST(status.diskFullEpisodes == 1);
+    clock.advance(2s);
+    sink.write(segment(7));
+    const auto result = sink.finalize("window ended");
+    BOOST_TEST_REQUIRE(result.outcome == Outcome::Recorded, result.reason);
+    BOOST_TEST_REQUIRE(result.files.size() == 1u);
+    BOOST_TEST(readFile(result.files[0]) ==
+               segments[0] + segments[4] + segments[5] + segments[6] + segments[7]);
+    BOOST_TEST_REQUIRE(result.status.gaps.size() == 1u);
+    const auto& gap = result.status.gaps[0];
+    BOOST_TEST(gap.cause == "disk full");
+    BOOST_TEST(gap.length.count() == 6000);
+    BOOST_TEST((gap.at == kWindowStart + 2s));
+    BOOST_TEST(gap.firstSequence.value_or(0) == 101);
+    BOOST_TEST(gap.lastSequence.value_or(0) == 103);
+    BOOST_TEST(gap.detail.find("The disk is full") == 0u, gap.detail);
+    // Writing went on, so the write failure is told but did not stop the recording.
+    BOOST_TEST(result.writeError.empty());
+    BOOST_TEST(confcap::sink::writeFailureOf(result) == status.writeFailure);
+    const auto json = readJson(result.sidecar);
+    BOOST_TEST(json->getObject("diskFull")->getValue<double>("seconds") == 10.0);
+    const auto gaps = json->getArray("gaps");
+    BOOST_TEST_REQUIRE(gaps->size() == 1u);
+    BOOST_TEST(gaps->getObject(0)->getValue<std::string>("cause") == "disk full");
+    bool told = false;
+    for (const auto& note : result.notes) {
+        told = told || note.find("The disk was full for 10s") == 0u;
+    }
+    BOOST_TEST(told);
+}
+
+BOOST_AUTO_TEST_CASE(aShortFullDiskLosesNothing) {
+    SmallDisk disk(2);
+    if (!disk.mounted()) {
+        BOOST_TEST_MESSAGE("skipped: " << disk.why());
+        return;
+    }
+    FakeClock clock(kWindowStart);
+    TalkSink sink(configIn(disk.path()), clock);
+    sink.beginPiece(kTs, false);
+    const auto& ts = clips().tsA;
+    const std::size_t third = ts.size() / 3 / 188 * 188;
+    sink.write(chunkOf(std::string_view(ts).substr(0, third), 0));
+    BOOST_TEST_REQUIRE(disk.fill() > 0u);
+    clock.advance(1s);
+    sink.write(chunkOf(std::string_view(ts).substr(third, third), 0));
+    BOOST_TEST(sink.status().state == SinkState::DiskFull);
+    disk.free();
+    clock.advance(1s);
+    sink.write(chunkOf(std::string_view(ts).substr(2 * third), 0));
+    const auto result = sink.finalize("window ended");
+    BOOST_TEST_REQUIRE(result.outcome == Outcome::Recorded, result.reason);
+    BOOST_TEST(readFile(result.files[0]) == ts);
+    BOOST_TEST(result.status.gaps.empty());
+    BOOST_TEST(result.status.droppedBytes == 0u);
+    BOOST_TEST(std::abs(durationOf(result.files[0]) - 2.0) < 0.2);
 }
 
 BOOST_AUTO_TEST_CASE(recoverLeftoversFinalizesAbandonedParts) {

@@ -219,6 +219,7 @@ BOOST_AUTO_TEST_CASE(everyTalkHasItsStateAndCounters) {
     recording.bytes = 123456789;
     recording.coveredSeconds = 290.5;
     recording.gapSeconds = 9.5;
+    recording.diskFullSeconds = 12;
     recording.reconnects = 2;
     recording.lastData = TimePoint(kNow) - 1500ms;
     const auto waiting =
@@ -236,6 +237,7 @@ BOOST_AUTO_TEST_CASE(everyTalkHasItsStateAndCounters) {
     BOOST_TEST(find(samples, "confcap_talk_bytes", {{"id", "guid-1"}})->value == "123456789");
     BOOST_TEST(find(samples, "confcap_talk_covered_seconds", {{"id", "guid-1"}})->value == "290.5");
     BOOST_TEST(find(samples, "confcap_talk_gap_seconds", {{"id", "guid-1"}})->value == "9.5");
+    BOOST_TEST(find(samples, "confcap_talk_disk_full_seconds", {{"id", "guid-1"}})->value == "12");
     BOOST_TEST(find(samples, "confcap_talk_reconnects_total", {{"id", "guid-1"}})->value == "2");
     BOOST_TEST(find(samples, "confcap_talk_seconds_since_last_byte", {{"id", "guid-1"}})->value ==
                "1.5");

@@ -67,9 +67,14 @@ public:
         result.status.bytes = 1'000'000;
         return result;
     }
-    std::optional<confcap::sink::SinkStatus> suspend(const std::string& key) override {
-        note("suspend " + key);
-        return confcap::sink::SinkStatus{};
+    std::optional<confcap::sink::Interruption> interrupt(const std::string& key,
+                                                         std::string_view reason) override {
+        note("interrupt " + key + " (" + std::string(reason) + ")");
+        confcap::sink::Interruption interruption;
+        interruption.result.outcome = confcap::core::Outcome::Interrupted;
+        interruption.result.reason = "interrupted: " + std::string(reason);
+        interruption.result.files = {outDir_ / (key + ".ts")};
+        return interruption;
     }
     std::optional<confcap::sink::SinkStatus> progress(const std::string&) const override {
         std::lock_guard lock(mutex_);

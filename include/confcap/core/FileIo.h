@@ -11,6 +11,12 @@ namespace confcap::core {
 /// when a write fails (ENOSPC, EFBIG, EPIPE...). Any thread.
 bool writeAll(int fd, std::string_view bytes) noexcept;
 
+/// Replaces the file at `path` with `bytes` so that it is either the old file or the whole new
+/// one: written to "<path>.tmp", flushed to disk (fsync), then renamed over `path`. On failure
+/// (a full disk) the temporary file is removed, the old file is left whole, and false is returned
+/// with errno set. Any thread.
+bool replaceFile(const std::filesystem::path& path, std::string_view bytes) noexcept;
+
 /// The executable file `program` resolves to through the PATH variable (or `program` itself when
 /// it holds a '/'); empty when none.
 std::filesystem::path findOnPath(std::string_view program);

@@ -59,7 +59,8 @@ public:
     /// Stops feeding the job's sink and keeps its parts for the next run (confcap stops inside
     /// the job's window). Returns its counters, or nullopt when the job was not started.
     /// Thread-safe.
-    std::optional<sink::SinkStatus> suspend(const std::string& key) override;
+    std::optional<sink::Interruption> interrupt(const std::string& key,
+                                                std::string_view reason) override;
     /// The job's counters while it records. Thread-safe.
     std::optional<sink::SinkStatus> progress(const std::string& key) const override;
     const std::filesystem::path& outDir() const noexcept override { return options_.outDir; }

@@ -29,10 +29,10 @@ struct JobEntry {
 /// What the Scheduler must do for a job.
 struct Action {
     enum class Kind {
-        Start,     ///< attach the job's sink to its room's capture
-        Retarget,  ///< a running job's window changed: tell the capture the new end
-        Stop,      ///< detach and finalize; `reason` goes into the sidecar
-        Suspend,   ///< detach and keep the parts for the next run (confcap stops in the window)
+        Start,      ///< attach the job's sink to its room's capture
+        Retarget,   ///< a running job's window changed: tell the capture the new end
+        Stop,       ///< detach and finalize; `reason` goes into the sidecar
+        Interrupt,  ///< detach and publish what it has; the next run continues it (confcap stops)
     };
     Kind kind;
     plan::Job job;
@@ -66,8 +66,9 @@ public:
     /// against clock jumps: a backward jump neither repeats nor loses a job.
     std::vector<Action> tick(TimePoint now);
 
-    /// For every running job as confcap shuts down inside its window: Suspend when `keepOpen`
-    /// (it is Interrupted, its parts kept for the next run), else Stop (it is finalized now).
+    /// For every running job as confcap shuts down inside its window: Interrupt when `keepOpen`
+    /// (it is Interrupted: what it has is published, and the next run continues it), else Stop
+    /// (it is finalized now).
     /// Waiting jobs stay waiting.
     std::vector<Action> stopAll(const std::string& reason, bool keepOpen = true);
 

@@ -13,6 +13,7 @@
 
 #include "confcap/run/Hook.h"
 #include "confcap/run/Report.h"
+#include "confcap/sink/Interruption.h"
 
 namespace confcap::run {
 
@@ -22,6 +23,10 @@ public:
         JobState state = JobState::Recorded;
         std::string file;
         std::string reason;
+        /// Interrupted: the part list that continues the published files, and those files as
+        /// they were published (see sink::Interruption); empty when the parts stayed.
+        std::string continuation;
+        std::vector<sink::PublishedFile> published;
     };
 
     /// Reads the journal at `path` when it exists. A missing or unreadable journal is empty

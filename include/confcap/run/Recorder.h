@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "confcap/plan/Plan.h"
+#include "confcap/sink/Interruption.h"
 #include "confcap/sink/Recording.h"
 
 namespace confcap::run {
@@ -25,9 +26,11 @@ public:
     virtual std::optional<sink::FinalizeResult> finish(const std::string& key,
                                                        std::string_view reason,
                                                        bool windowEnded) = 0;
-    /// Stops feeding the job's file and keeps its parts for the next run; its counters, or
-    /// nullopt when the job was not started.
-    virtual std::optional<sink::SinkStatus> suspend(const std::string& key) = 0;
+    /// Stops feeding the job's file inside its window (confcap stops) and publishes what it has
+    /// as interrupted, for the next run to continue (see sink::TalkSink::interrupt); nullopt
+    /// when the job was not started. Blocks while publishing.
+    virtual std::optional<sink::Interruption> interrupt(const std::string& key,
+                                                        std::string_view reason) = 0;
     /// The job's counters while it records.
     virtual std::optional<sink::SinkStatus> progress(const std::string& key) const = 0;
     /// The file the job writes, relative to the output folder, once it has one.

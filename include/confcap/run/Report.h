@@ -84,6 +84,7 @@ struct JobSnapshot {
     double coveredSeconds = 0;  ///< seconds of the window that have media
     double gapSeconds = 0;
     int gaps = 0;
+    double diskFullSeconds = 0;  ///< time the disk was full while it recorded (ended episodes)
     int reconnects = 0;
     /// When its file last received bytes (UTC); none before the first.
     std::optional<std::chrono::system_clock::time_point> lastData;

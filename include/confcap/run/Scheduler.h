@@ -83,6 +83,9 @@ public:
 private:
     void carryOut(std::vector<Action> actions);
     void finishAsync(const Action& action);
+    /// Before `job` starts: the file an earlier run published when it stopped inside the
+    /// window becomes the recording's first piece again (sink::reopenPublished).
+    void reopen(const plan::Job& job);
     void finished(const std::string& key, std::optional<sink::FinalizeResult> result,
                   const std::string& error);
     void reportProgress();

@@ -23,6 +23,8 @@ struct FinalizeInput {
     std::chrono::seconds scheduled{0};    ///< the window's length
     std::size_t gaps = 0;
     std::string writeError;  ///< why writing stopped early; empty when it did not
+    /// How long the disk was full while the talk recorded (told in the reason when not zero).
+    std::chrono::seconds diskFull{0};
 };
 
 /// The decision.

@@ -111,7 +111,9 @@ public:
     /// True when the current piece has an open file for `track`.
     bool isOpen(int track) const noexcept { return files_.count(track) > 0; }
     /// Appends to `track`'s file in the current piece with POSIX write(). Returns the errno that
-    /// stopped it (0 when everything was written); `written` tells how much was.
+    /// stopped it (0 when everything was written); `written` tells how much was. A write that
+    /// fails is undone where the file can be cut back (then `written` is 0), so that the chunk
+    /// can be written whole later.
     int append(int track, std::string_view bytes, std::size_t& written);
     /// Like append(), for a whole HLS segment: when every byte was written, the segment is
     /// noted in the track's segment list with the offset it begins at.
@@ -120,8 +122,10 @@ public:
     /// Closes the files of the current piece.
     void closeFiles() noexcept;
 
-    /// Writes the part list atomically (a temporary file renamed over it). Never throws.
+    /// Writes the part list atomically (core::replaceFile). Never throws.
     bool save() const noexcept;
+    /// The part list's text for `list` of the recording `stem` (what save() writes). Pure.
+    static std::string textOf(const PartList& list, const std::filesystem::path& stem);
     /// Deletes every piece file and the part list.
     void removeAll() noexcept;
     /// Lets go of the lock (the set may then be taken over by a recovery).

@@ -18,9 +18,12 @@ namespace confcap::sink {
 
 /// Where a sink is in its life.
 enum class SinkState {
-    Waiting,      ///< no data yet
-    Recording,    ///< a piece is open
-    WriteFailed,  ///< writing failed (disk full, size limit); later data is dropped
+    Waiting,    ///< no data yet
+    Recording,  ///< a piece is open
+    /// The disk is full (or the file at its size limit): the stream is held in memory while
+    /// writing is retried; what does not fit is lost and becomes a gap
+    DiskFull,
+    WriteFailed,  ///< writing failed for good (an I/O error); later data is dropped
     Finalized,
 };
 
@@ -50,6 +53,15 @@ struct SinkStatus {
     /// When the last bytes were written (UTC), by this run or, for continued parts, the one
     /// before; none before the first.
     std::optional<std::chrono::system_clock::time_point> lastData;
+    /// While the disk is full: since when (UTC).
+    std::optional<std::chrono::system_clock::time_point> diskFullSince;
+    /// Time the disk was full while this sink recorded, over all its episodes (the current one
+    /// included up to its last retry), and the episodes.
+    std::chrono::milliseconds diskFullTime{0};
+    int diskFullEpisodes = 0;
+    /// The first write that failed, as one sentence naming the file (also when writing went on
+    /// after it); empty when none did.
+    std::string writeFailure;
 };
 
 /// The result of finalizing a sink.
@@ -63,8 +75,14 @@ struct FinalizeResult {
     TalkMetadata talk;
     SinkStatus status;               ///< the counters at the end (bytes: of the final files)
     std::vector<std::string> notes;  ///< what else to tell: write failures, unmerged pieces
-    /// Why writing stopped early (disk full, file size limit); empty when it did not.
+    /// Why writing stopped early (an I/O error); empty when it did not.
     std::string writeError;
 };
+
+/// The failure that makes a run end with its I/O exit code: why writing stopped early, else
+/// the first write that failed and was retried (a full disk); empty when every write succeeded.
+inline std::string writeFailureOf(const FinalizeResult& result) {
+    return result.writeError.empty() ? result.status.writeFailure : result.writeError;
+}
 
 }  // namespace confcap::sink

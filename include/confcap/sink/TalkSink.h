@@ -4,7 +4,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -16,6 +18,7 @@
 #include "confcap/core/Clock.h"
 #include "confcap/core/Media.h"
 #include "confcap/sink/CoverageMeter.h"
+#include "confcap/sink/Interruption.h"
 #include "confcap/sink/PartSet.h"
 #include "confcap/sink/Publisher.h"
 #include "confcap/sink/Recording.h"
@@ -42,6 +45,9 @@ struct TalkSinkConfig {
     /// Take the talk, the window, the thresholds and the stream from the part list an earlier
     /// run left (finishing it after a restart) rather than from here.
     bool adoptPartList = false;
+    /// While the disk is full, what the stream delivers is held in memory up to this many bytes
+    /// and written when space comes back; the oldest media beyond it is lost (a "disk full" gap).
+    std::size_t holdBytes = 16 * 1024 * 1024;
 };
 
 /// Writes one talk's part of a room's stream. The MediaSink calls come from one capture thread;
@@ -69,9 +75,12 @@ public:
     /// beginPiece does.
     void beginTrack(const core::TrackInfo& track, const core::StreamFormat& format) override;
     /// Appends to the track's file with POSIX write(). HLS segments whose media ends before the
-    /// window opens are left out until the recording has data. Throws core::OutputError naming
-    /// the file once when writing fails (disk full, file size limit); later data is counted as
-    /// dropped.
+    /// window opens are left out until the recording has data. A full disk (ENOSPC, EDQUOT) or a
+    /// file at its size limit (EFBIG) does not end the recording: the stream is held in memory
+    /// (see TalkSinkConfig::holdBytes) and writing is retried at most once a second as data
+    /// arrives, and at finalize(); what could not be kept becomes a "disk full" gap. Throws
+    /// core::OutputError naming the file once when writing fails for any other reason; later
+    /// data is then counted as dropped.
     void write(const core::Chunk& chunk) override;
     void gap(const core::Gap& gap) override;
     void reconnected() override;
@@ -99,17 +108,68 @@ public:
     /// files closed, the part list saved for the next run, which continues it into the same
     /// final file. Returns the counters. Later calls other than status() are not allowed.
     SinkStatus suspend();
+    /// Ends this run's part with a playable file (confcap stops inside the window, cleanly):
+    /// what was recorded is published under the final name with outcome Interrupted, and the
+    /// result carries the part list that lets the next run continue that file (see
+    /// reopenPublished). When there is nothing worth a file yet, or publishing fails, the parts
+    /// and their list stay instead, as suspend() leaves them. Later calls other than status()
+    /// are not allowed. Does not throw for I/O problems.
+    Interruption interrupt(std::string_view reason);
 
     /// The process-wide system clock used when none is given.
     static const core::Clock& defaultClock();
 
 private:
+    /// One step of the stream that could not be written yet, kept while the disk is full.
+    struct HeldStep {
+        enum class Kind { Chunk, Piece, Track };
+        Kind kind = Kind::Chunk;
+        core::Chunk chunk;  ///< its views are set from `bytes` and `uri` when replayed
+        std::string bytes;
+        std::string uri;
+        core::StreamFormat format;  ///< Piece, Track
+        bool newTimeline = false;   ///< Piece
+        core::TrackInfo track;      ///< Track
+        core::Clock::TimePoint arrived{};
+    };
+    /// A full disk: since when, why, and what the stream delivered meanwhile.
+    struct Hold {
+        core::Clock::TimePoint since{};
+        core::Clock::TimePoint lastTry{};
+        std::string message;
+        std::deque<HeldStep> steps;
+        std::size_t bytes = 0;
+        /// What had to be let go (the main track's media): from when, until when it arrived,
+        /// its HLS media time and sequence numbers.
+        std::optional<core::Clock::TimePoint> lostAt;
+        core::Clock::TimePoint lostUntil{};
+        double lostSeconds = 0;
+        std::optional<std::int64_t> lostFirst;
+        std::optional<std::int64_t> lostLast;
+        bool resync = false;  ///< the next progressive bytes follow a loss
+    };
+
+    void startPiece(const core::StreamFormat& format, bool newTimeline);
+    /// Writing stops for good with `message`: later data is dropped.
+    void stopWriting(const std::string& message);
+    void startTrack(const core::TrackInfo& track, const core::StreamFormat& format);
+    /// Writes a chunk; returns the errno of a full disk (nothing written), 0 otherwise. Throws
+    /// core::OutputError (failWrite) for other failures.
+    int store(const core::Chunk& chunk);
+    void startHold(int error, const core::Chunk& chunk);
+    void holdStep(HeldStep step);
+    /// Writes what is held when `force` or a second has passed since the last try.
+    void retryHeld(bool force);
+    /// Ends the full disk: what is still held is lost; the episode goes into the counters.
+    void endHold();
     void openPiece(const core::StreamFormat& format, bool newTimeline);
     void failWrite(int error, const PartTrack& track);
     void foldPiece();
     double pieceSeconds() const;
     void saveList();
-    FinalizeResult finish(std::string_view reason);
+    FinalizeResult finish(std::string_view reason, bool interrupted);
+    Interruption continuationOf(const Published& published,
+                                const std::vector<std::size_t>& kept) const;
     SidecarInput sidecarInput(const Published& published, const FinalizeResult& result,
                               std::string_view reason, std::size_t keptPieces,
                               std::vector<SidecarInput::PieceSegments> segments) const;
@@ -129,6 +189,10 @@ private:
     std::optional<core::Clock::TimePoint> restartedAfter_;
     core::Clock::TimePoint lastSave_{};
     std::string writeError_;
+    std::optional<Hold> hold_;
+    std::string stillFull_;
+    Interruption interruption_;  ///< what finish() published when interrupted  ///< the disk was
+                                 ///< still full when the recording ended
     bool continued_ = false;
     bool suspended_ = false;
     std::set<int> startedTracks_;  ///< tracks that wrote media of the window

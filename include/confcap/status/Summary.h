@@ -32,6 +32,7 @@ struct SummaryEntry {
     double windowSeconds = 0;     ///< the recording window's length (padding included)
     double coveredSeconds = 0;
     double gapSeconds = 0;
+    double diskFullSeconds = 0;  ///< time the disk was full while it recorded
     int gaps = 0;
     int reconnects = 0;
     /// The --on-recorded hook's state ("ok", "failed", ...) and what became of its program;

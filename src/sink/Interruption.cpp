@@ -1,0 +1,144 @@
+#include "confcap/sink/Interruption.h"
+
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA1Engine.h>
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <system_error>
+
+#include "confcap/core/FileIo.h"
+#include "confcap/sink/PartSet.h"
+
+namespace confcap::sink {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::uint64_t kSample = 1024 * 1024;
+
+std::string quoted(const fs::path& path) {
+    return "\"" + path.string() + "\"";
+}
+
+/// The part name a published file takes back when it becomes a piece again.
+fs::path partPathOf(const fs::path& file) {
+    auto part = file;
+    part += ".part";
+    return part;
+}
+
+}  // namespace
+
+std::optional<PublishedFile> fingerprintOf(const fs::path& outDir, const std::string& file) {
+    const auto path = outDir / file;
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
+        return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return std::nullopt;
+    }
+    PublishedFile published;
+    published.file = file;
+    published.size = static_cast<std::uint64_t>(info.st_size);
+    published.modifiedNs =
+        static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
+    Poco::SHA1Engine sha1;
+    sha1.update(std::to_string(published.size));
+    std::string block;
+    const auto sample = [&](std::uint64_t at, std::uint64_t length) {
+        block.resize(length);
+        in.seekg(static_cast<std::streamoff>(at));
+        in.read(block.data(), static_cast<std::streamsize>(length));
+        block.resize(static_cast<std::size_t>(in.gcount()));
+        sha1.update(block);
+    };
+    sample(0, std::min(published.size, kSample));
+    if (published.size > kSample) {
+        const auto from = std::max(kSample, published.size - kSample);
+        sample(from, published.size - from);
+    }
+    if (in.bad()) {
+        return std::nullopt;
+    }
+    published.hash = Poco::DigestEngine::digestToHex(sha1.digest());
+    return published;
+}
+
+Reopening reopenPublished(const fs::path& outDir, const fs::path& stem,
+                          const std::string& continuation,
+                          const std::vector<PublishedFile>& published) noexcept {
+    Reopening result;
+    try {
+        std::error_code error;
+        const auto list = PartSet::listPathFor(outDir, stem);
+        if (continuation.empty() || published.empty() || fs::exists(list, error)) {
+            return result;
+        }
+        for (const auto& file : published) {
+            const auto path = outDir / file.file;
+            if (!fs::exists(path, error)) {
+                return result;  // moved away: the recording starts afresh under the free name
+            }
+            const auto now = fingerprintOf(outDir, file.file);
+            if (!now || *now != file) {
+                result.state = Reopening::State::Changed;
+                result.message = quoted(path) +
+                                 " was changed since confcap published it: it is left as it is, "
+                                 "and this recording goes to a file of its own.";
+                return result;
+            }
+        }
+        // Each file back to its part name; undone when any step fails.
+        std::vector<std::pair<fs::path, fs::path>> moved;
+        const auto undo = [&] {
+            for (const auto& [from, to] : moved) {
+                fs::rename(to, from, error);
+            }
+        };
+        for (const auto& file : published) {
+            const auto path = outDir / file.file;
+            const auto part = partPathOf(path);
+            if (fs::exists(part, error)) {
+                undo();
+                result.state = Reopening::State::Changed;
+                result.message = quoted(part) + " is in the way: " + quoted(path) +
+                                 " is left as it is, and this recording goes to a file of its own.";
+                return result;
+            }
+            fs::rename(path, part, error);
+            if (error) {
+                undo();
+                result.state = Reopening::State::Changed;
+                result.message = "Could not continue " + quoted(path) + " (" + error.message() +
+                                 "): it is left as it is, and this recording goes to a file of "
+                                 "its own.";
+                return result;
+            }
+            moved.emplace_back(path, part);
+        }
+        if (!core::replaceFile(list, continuation)) {
+            undo();
+            result.state = Reopening::State::Changed;
+            result.message = "Could not write " + quoted(list) + ": " +
+                             quoted(outDir / published.front().file) +
+                             " is left as it is, and this recording goes to a file of its own.";
+            return result;
+        }
+        auto sidecar = outDir / published.front().file;
+        sidecar.replace_extension(".json");
+        fs::remove(sidecar, error);
+        result.state = Reopening::State::Continued;
+        result.message = "continuing " + quoted(outDir / published.front().file) +
+                         ", which an earlier run published when it stopped";
+    } catch (const std::exception&) {
+        result = Reopening{};
+    }
+    return result;
+}
+
+}  // namespace confcap::sink
