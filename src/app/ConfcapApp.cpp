@@ -31,8 +31,8 @@ constexpr const char* kExitCodeHelp =
     "streaming API document; 66 schedule file missing; 69 URL unreachable or HTTP error\n"
     "(schedule or streaming API, nothing cached), the --recorder or --on-recorded program is\n"
     "not installed, or ffmpeg for --container mkv|mp4; 70 internal error; 73 output folder\n"
-    "not writable; 74 write failed (disk full); 78 bad config file; 130 stopped by a second\n"
-    "Ctrl-C.\n";
+    "not writable; 74 a write failed (disk full, also when space came back); 78 bad config\n"
+    "file; 130 stopped by a second Ctrl-C.\n";
 
 constexpr const char* kCaptureHelp =
     "The file's name is FILE's name without its extension plus the stream's own extension:\n"

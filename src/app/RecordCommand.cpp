@@ -322,8 +322,8 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     preflight.join();
     if (signals.stopRequested()) {
         board.publish(status::Level::Info, {},
-                      "stopping: talks under way are kept open for the next run with the same "
-                      "--out (Ctrl-C again to quit at once)");
+                      "stopping: the talks under way are published as they are, and the next "
+                      "run with the same --out continues them (Ctrl-C again to quit at once)");
     }
     refresher.stop();
     theScheduler.stop("confcap stopped");

