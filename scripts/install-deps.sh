@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(g++ cmake make pkg-config libpoco-dev libpugixml-dev libhowardhinnant-date-dev
-          libboost-test-dev tzdata ca-certificates ffmpeg)
+          libboost-test-dev libre2-dev tzdata ca-certificates ffmpeg)
 case "${1:-}" in
     --test) packages+=(openssl curl chromium mplayer streamlink python3-prometheus-client
                        clang libclang-rt-14-dev llvm-14 clang-format systemd)

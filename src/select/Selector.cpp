@@ -1,5 +1,7 @@
 #include "confcap/select/Selector.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -14,8 +16,8 @@ namespace {
 
 using core::equalsIgnoreCase;
 
-/// Whether a {n}, {n,} or {n,m} count in `pattern` has more than 9 digits: libstdc++ 12 reads
-/// such a count into a long without checking for overflow.
+/// Whether a {n}, {n,} or {n,m} count in `pattern` has more than 9 digits: RE2 reads such a
+/// count as literal text, which is never what was meant.
 bool hasHugeCount(const std::string& pattern) {
     bool inCount = false;
     std::size_t digits = 0;
@@ -36,22 +38,48 @@ bool hasHugeCount(const std::string& pattern) {
     return false;
 }
 
-std::vector<std::regex> compile(const std::vector<std::string>& patterns, const char* option) {
-    std::vector<std::regex> out;
+/// What to write instead of a construct RE2 refuses, for the error sentence.
+std::string advice(const re2::RE2& re) {
+    switch (re.error_code()) {
+        case re2::RE2::ErrorBadEscape:
+            return re.error_arg().size() == 2 &&
+                           std::isdigit(static_cast<unsigned char>(re.error_arg()[1]))
+                       ? "patterns have no backreferences: repeat the group's text instead"
+                       : "write a backslash as \\\\ and escape only punctuation";
+        case re2::RE2::ErrorRepeatSize:
+            return "a repetition may count up to 1000: use + or * for more";
+        case re2::RE2::ErrorBadPerlOp:
+        case re2::RE2::ErrorMissingParen:
+            return re.error_arg().rfind("(?", 0) == 0
+                       ? "patterns have no lookahead or lookbehind: match the text itself"
+                       : "close every ( with a )";
+        case re2::RE2::ErrorPatternTooLarge:
+            return "the pattern is too large: shorten it";
+        default:
+            return "see the RE2 syntax in the README";
+    }
+}
+
+std::vector<std::shared_ptr<const re2::RE2>> compile(const std::vector<std::string>& patterns,
+                                                     const char* option) {
+    re2::RE2::Options options;
+    options.set_case_sensitive(false);
+    options.set_log_errors(false);
+    std::vector<std::shared_ptr<const re2::RE2>> out;
     out.reserve(patterns.size());
     for (const auto& pattern : patterns) {
         if (hasHugeCount(pattern)) {
             throw core::UsageError(std::string(option) + " '" + pattern +
-                                   "' is not a valid regular expression (a repeat count has "
-                                   "more than 9 digits).");
+                                   "' is not a pattern confcap accepts (a repetition may count "
+                                   "up to 1000: use + or * for more).");
         }
-        try {
-            out.emplace_back(pattern,
-                             std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
-        } catch (const std::regex_error& e) {
+        auto re = std::make_shared<const re2::RE2>(pattern, options);
+        if (!re->ok()) {
             throw core::UsageError(std::string(option) + " '" + pattern +
-                                   "' is not a valid regular expression (" + e.what() + ").");
+                                   "' is not a pattern confcap accepts (" + re->error() + "; " +
+                                   advice(*re) + ").");
         }
+        out.push_back(std::move(re));
     }
     return out;
 }
@@ -68,9 +96,8 @@ bool isDayValue(const std::string& day) {
     return number || dateLike;
 }
 
-/// The part of `text` a regex looks at: at most kMaxMatchedBytes, cut before a UTF-8 character
-/// that would not fit. libstdc++'s matcher recurses once or more per character, so a 64 KB
-/// title would exhaust the stack.
+/// The part of `text` a pattern looks at: at most kMaxMatchedBytes, cut before a UTF-8 character
+/// that would not fit.
 std::string_view matchedPart(const std::string& text) {
     std::size_t size = std::min(text.size(), kMaxMatchedBytes);
     while (size < text.size() && size > 0 &&
@@ -80,16 +107,16 @@ std::string_view matchedPart(const std::string& text) {
     return std::string_view(text).substr(0, size);
 }
 
-bool searches(const std::string& text, const std::regex& re) {
-    const std::string_view part = matchedPart(text);
-    return std::regex_search(part.begin(), part.end(), re);
+bool searches(const std::string& text, const re2::RE2& re) {
+    return re2::RE2::PartialMatch(matchedPart(text), re);
 }
 
 /// The first regex that finds a hit in the talk's title, subtitle or speakers, or nullptr.
-const std::string* firstHit(const schedule::Talk& talk, const std::vector<std::regex>& regexes,
+const std::string* firstHit(const schedule::Talk& talk,
+                            const std::vector<std::shared_ptr<const re2::RE2>>& regexes,
                             const std::vector<std::string>& patterns) {
     for (std::size_t i = 0; i < regexes.size(); ++i) {
-        const auto& re = regexes[i];
+        const auto& re = *regexes[i];
         bool hit = searches(talk.title, re) || searches(talk.subtitle, re);
         for (const auto& person : talk.persons) {
             hit = hit || searches(person.name, re);

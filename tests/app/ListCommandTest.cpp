@@ -7,6 +7,8 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -112,6 +114,29 @@ BOOST_AUTO_TEST_CASE(hostileTitlesAreListed) {
         runConfcap({"list", "--schedule", longTitle.string(), "--exclude", "a.*b"});
     BOOST_TEST(excluded.exitCode == 0, excluded.err);
     BOOST_TEST(excluded.out.find("1 talk") != std::string::npos, excluded.out);
+}
+
+// std::regex backtracked for good on this pattern and title; a backreference was undefined
+// behaviour in its compiler (issue 28).
+BOOST_AUTO_TEST_CASE(aPatternNeverHangsTheRunAndARefusedOneIsOneSentence) {
+    TempDir dir;
+    const auto file = dir.path / "aaa.xml";
+    std::ofstream(file) << scheduleWithTitle(std::string(40, 'a') + "!");
+    const auto started = std::chrono::steady_clock::now();
+    const auto nested = runConfcap({"list", "--schedule", file.string(), "--match", "(a+)+$"});
+    const auto took = std::chrono::steady_clock::now() - started;
+    BOOST_TEST(nested.exitCode == 64, nested.err);
+    BOOST_TEST(nested.err ==
+               "confcap: No talk's title, subtitle or speakers match --match '(a+)+$'.\n");
+    BOOST_TEST(took < std::chrono::seconds(5));
+    const auto backreference =
+        runConfcap({"list", "--schedule", file.string(), "--exclude", "(a)\\1"});
+    BOOST_TEST(backreference.exitCode == 64, backreference.err);
+    BOOST_TEST(backreference.err.starts_with(
+                   "confcap: --exclude '(a)\\1' is not a pattern confcap accepts ("),
+               backreference.err);
+    BOOST_TEST(backreference.err.find("no backreferences") != std::string::npos);
+    BOOST_TEST(std::count(backreference.err.begin(), backreference.err.end(), '\n') == 1);
 }
 
 BOOST_AUTO_TEST_CASE(tableGroupsByDayInConferenceTime) {

@@ -3,11 +3,15 @@
 #pragma once
 
 #include <cstddef>
-#include <regex>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "confcap/schedule/Schedule.h"
+
+namespace re2 {
+class RE2;
+}
 
 namespace confcap::select {
 
@@ -15,10 +19,12 @@ namespace confcap::select {
 inline constexpr std::size_t kMaxMatchedBytes = 1024;
 
 struct SelectionRules {
-    std::vector<std::string> rooms;    ///< room name or guid, case-insensitive
-    std::vector<std::string> tracks;   ///< track name, case-insensitive
-    std::vector<std::string> match;    ///< regexes over title, subtitle and speakers
-    std::vector<std::string> exclude;  ///< regexes over the same fields; a hit drops the talk
+    std::vector<std::string> rooms;   ///< room name or guid, case-insensitive
+    std::vector<std::string> tracks;  ///< track name, case-insensitive
+    /// Patterns (RE2 syntax, any case) over title, subtitle and speakers: matched in time linear
+    /// in the text, so no pattern can hang a run.
+    std::vector<std::string> match;
+    std::vector<std::string> exclude;  ///< patterns over the same fields; a hit drops the talk
     std::vector<std::string> talks;    ///< guid, id, slug or code
     std::vector<std::string> days;     ///< day index ("2") or the day's date ("2024-12-28")
     /// Skip talks whose speakers opted out of recording, and talks that are not streamed.
@@ -33,8 +39,9 @@ struct Decision {
 
 class Selector {
 public:
-    /// Compiles the rules once. Throws core::UsageError naming a malformed regex or a --day
-    /// value that is neither a day number nor a YYYY-MM-DD date.
+    /// Compiles the rules once. Throws core::UsageError naming a pattern RE2 does not accept (a
+    /// backreference, lookaround, a repetition over 1000, a malformed one) with what to write
+    /// instead, or a --day value that is neither a day number nor a YYYY-MM-DD date.
     explicit Selector(SelectionRules rules);
 
     /// Decides one talk. Pure; safe to call from several threads.
@@ -51,8 +58,8 @@ public:
 
 private:
     SelectionRules rules_;
-    std::vector<std::regex> match_;
-    std::vector<std::regex> exclude_;
+    std::vector<std::shared_ptr<const re2::RE2>> match_;
+    std::vector<std::shared_ptr<const re2::RE2>> exclude_;
 };
 
 }  // namespace confcap::select
