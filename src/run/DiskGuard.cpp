@@ -132,7 +132,7 @@ bool DiskGuard::check(std::chrono::system_clock::time_point now, const std::vect
     DiskNotice notice = DiskNotice::None;
     {
         std::lock_guard lock(mutex_);
-        firstLook = reserve_ == 0 && !unreadable_;
+        firstLook = !std::exchange(looked_, true);
         unreadable_ = false;
         wasBelow = std::exchange(belowReserve_, snapshot.belowReserve);
         reserve_ = snapshot.reserveBytes;

@@ -142,6 +142,10 @@ std::vector<Action> JobTable::tick(TimePoint now, bool holdStarts) {
             transition(entry, JobState::Failed,
                        entry.heldSince ? "its window passed while it waited for disk space"
                                        : "its window passed while confcap was not running");
+        } else if (entry.state == JobState::Waiting && now < from && entry.heldSince) {
+            // Moved later while it waited (or the clock went back): it waits for its window.
+            entry.heldSince.reset();
+            entry.reason = "waiting for its window";
         } else if (entry.state == JobState::Waiting && now >= from && holdStarts) {
             if (!entry.heldSince) {
                 entry.heldSince = now;

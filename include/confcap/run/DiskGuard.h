@@ -98,6 +98,7 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, double> announced_;
     std::optional<std::chrono::system_clock::time_point> lastLook_;
+    bool looked_ = false;  ///< the disk was read once: the first look is told
     bool belowReserve_ = false;
     bool unreadable_ = false;
     std::uint64_t reserve_ = 0;
