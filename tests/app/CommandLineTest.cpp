@@ -9,6 +9,7 @@
 #include "confcap/app/RunOptions.h"
 #include "confcap/core/Error.h"
 #include "support/MediaTestSupport.h"
+#include "support/RunProcess.h"
 
 using confcap::app::Arguments;
 using confcap::app::kPlan;
@@ -59,6 +60,18 @@ BOOST_DATA_TEST_CASE(aBadMinFreeIsOneSentence, boost::unit_test::data::make(kBad
                                          "' is not a size; write it like 500M, 1G or 5% (of the "
                                          "file system).";
                           });
+}
+
+BOOST_AUTO_TEST_CASE(demoRefusesABadMinFreeBeforeItStarts) {
+    confcap::testing::TempDir dir;
+    const auto result = confcap::testing::runProcess(
+        "/bin/sh", {"-c", "cd \"$1\" && exec timeout 30 \"$2\" demo --min-free 12Q", "sh",
+                    dir.path.string(), CONFCAP_BINARY});
+    BOOST_TEST(result.exitCode == 64, result.err);
+    BOOST_TEST(result.err ==
+               "confcap: --min-free '12Q' is not a size; write it like 500M, 1G or "
+               "5% (of the file system).\n");
+    BOOST_TEST(std::filesystem::is_empty(dir.path));
 }
 
 BOOST_AUTO_TEST_CASE(minFreeDefaultsToNeither) {
