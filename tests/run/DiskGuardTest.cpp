@@ -248,6 +248,19 @@ BOOST_FIXTURE_TEST_CASE(aTalkWaitsForSpaceAndStartsWithItsWaitAsAGap, GuardFixtu
     BOOST_TEST(reporter.state("a") == JobState::Recording);
 }
 
+BOOST_FIXTURE_TEST_CASE(aRoomThatRecordsIsForecastAtTheRateItReceives, GuardFixture) {
+    clock.set(at(kNoon));
+    timer.fireOnce();  // a starts with 0 bytes; the disk is looked at
+    confcap::sink::SinkStatus progress;
+    progress.bytes = 3'750'000;  // 30 s at 1 Mbit/s
+    recorder.setProgress(progress);
+    tickAt(at(kNoon) + 30s);
+    tickAt(at(kNoon) + 60s);
+    // a's last 29 minutes at 1 Mbit/s, b's 30 at the assumed 3 Mbit/s.
+    BOOST_TEST(reporter.lastDisk()->neededBytes == 217'500'000U + 675'000'000U);
+    BOOST_TEST(reporter.lastDisk()->peakBitsPerSecond == 4e6);
+}
+
 BOOST_FIXTURE_TEST_CASE(aTalkThatWaitsThroughItsWholeWindowFailsSayingWhy, GuardFixture) {
     disk.set(1 * kGB);
     tickAt(at(kNoon) - 9min);
