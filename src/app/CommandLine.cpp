@@ -113,6 +113,11 @@ const std::vector<OptionSpec>& optionSpecs() {
          kRecord | kCapture, "Recording"},
         {"min-duration", "DUR", "discard recordings covering less than this (default 10s)", false,
          kRecord | kCapture, "Recording"},
+        {"min-free", "SIZE",
+         "keep this much free on --out: while less is free, a talk whose window opens waits (talks "
+         "under way go on); SIZE like 500M, 1G or 5% of the file system (default: the smaller of "
+         "1G and 5%)",
+         false, kPlanning | kDemo, "Recording"},
         {"container", "ts|mkv|mp4",
          "the finished talk's container: the stream's own, with the talk's name in it (ts, "
          "default), or remuxed with tags and chapters (mkv; mp4 with its index at the front)",

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "confcap/app/RecordCommand.h"
+#include "confcap/app/RunOptions.h"
 #include "confcap/demo/FakeConference.h"
 #include "confcap/demo/MediaFixture.h"
 
@@ -46,6 +47,8 @@ std::vector<demo::FakeTalk> demoTalks() {
 }  // namespace
 
 int runDemo(const Arguments& arguments, std::ostream& out, std::ostream& err) {
+    // What the user can get wrong is refused before the fake conference starts.
+    minFreeOption(arguments);
     const std::filesystem::path outDir = "demo-recordings";
     err << "confcap demo: making a test clip with ffmpeg, then starting a fake conference on "
            "loopback...\n";

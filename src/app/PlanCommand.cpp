@@ -11,6 +11,8 @@
 #include "confcap/app/ListCommand.h"
 #include "confcap/app/RunOptions.h"
 #include "confcap/app/ScheduleLoader.h"
+#include "confcap/core/Error.h"
+#include "confcap/core/Format.h"
 #include "confcap/status/TextFormat.h"
 
 namespace confcap::app {
@@ -28,9 +30,87 @@ plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& argu
     return plan::makePlan(schedule, selector, streams, planOptions(arguments));
 }
 
+PlanForecast planForecast(const plan::Plan& plan, const std::vector<RoomStreamCheck>* checks,
+                          core::Instant now, const std::optional<run::DiskSpace>& space,
+                          const run::MinFree& minFree) {
+    plan::RoomRates rates;
+    if (checks != nullptr) {
+        for (const auto& c : *checks) {
+            if (c.check.bandwidth > 0) {
+                rates.announced[c.room] = static_cast<double>(c.check.bandwidth);
+            }
+        }
+    }
+    PlanForecast result;
+    result.forecast = plan::forecastDisk(plan.jobs, rates, now);
+    std::map<std::string, plan::RoomRate> rooms;
+    for (const auto& job : plan.jobs) {
+        rooms.emplace(job.talk.room, rates.rateFor(job));
+    }
+    result.rooms.assign(rooms.begin(), rooms.end());
+    result.space = space;
+    if (space) {
+        result.reserveBytes = run::reserveBytes(minFree, space->totalBytes);
+        result.runsOutAt = plan::diskRunsOutAt(plan.jobs, rates, now, space->freeBytes);
+    }
+    return result;
+}
+
+std::optional<run::DiskSpace> spaceFor(const std::filesystem::path& folder) {
+    std::error_code error;
+    auto existing = std::filesystem::absolute(folder, error);
+    while (!error && !std::filesystem::exists(existing, error) && existing.has_relative_path()) {
+        existing = existing.parent_path();
+    }
+    try {
+        return run::freeSpaceOf(existing)();
+    } catch (const core::OutputError&) {
+        return std::nullopt;
+    }
+}
+
+void printForecast(const PlanForecast& forecast, const std::string& outDir, const std::string& zone,
+                   std::ostream& out) {
+    const auto& f = forecast.forecast;
+    out << "\nDisk forecast: at most " << core::formatRate(f.peakBitsPerSecond)
+        << " at once from now (" << core::formatBytes(f.peakBytesPerHour)
+        << " an hour); the whole selection " << core::formatBytes(f.totalBytes) << ", "
+        << core::formatBytes(f.neededBytes) << " of it still to come.\n";
+    if (forecast.space) {
+        out << "  " << core::formatBytes(forecast.space->freeBytes) << " free on "
+            << status::sanitize(outDir) << " (--min-free "
+            << core::formatBytes(forecast.reserveBytes) << "): ";
+        if (forecast.runsOutAt) {
+            const date::time_zone* tz = zone.empty() ? nullptr : date::locate_zone(zone);
+            const auto local = tz != nullptr
+                                   ? tz->to_local(*forecast.runsOutAt)
+                                   : date::local_seconds(forecast.runsOutAt->time_since_epoch());
+            out << "it does not fit, the free space runs out " << date::format("%a %H:%M", local)
+                << ".\n";
+        } else if (forecast.space->freeBytes < forecast.reserveBytes + f.neededBytes) {
+            out << "it fits, but reaches below --min-free.\n";
+        } else {
+            out << "it fits.\n";
+        }
+    } else {
+        out << "  The free space of " << status::sanitize(outDir) << " cannot be read.\n";
+    }
+    if (!forecast.rooms.empty()) {
+        out << "  Rates:";
+        const char* separator = " ";
+        for (const auto& [room, rate] : forecast.rooms) {
+            out << separator << status::sanitize(room) << " "
+                << core::formatRate(rate.bitsPerSecond) << " (" << plan::toString(rate.source)
+                << ")";
+            separator = ", ";
+        }
+        out << "\n";
+    }
+}
+
 void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderCommand>& recorder,
                    std::ostream& out, const std::vector<RoomStreamCheck>* checks,
-                   const std::optional<plan::Shard>& shard) {
+                   const std::optional<plan::Shard>& shard, const PlanForecast* forecast) {
     Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
     Poco::JSON::Array::Ptr jobs = new Poco::JSON::Array;
     for (const auto& job : plan.jobs) {
@@ -70,6 +150,34 @@ void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderC
             streams->add(j);
         }
         root.set("streams", streams);
+    }
+    if (forecast != nullptr) {
+        const auto& f = forecast->forecast;
+        const auto orNull = [](bool known, Poco::UInt64 value) {
+            return known ? Poco::Dynamic::Var(value) : Poco::Dynamic::Var();
+        };
+        Poco::JSON::Object::Ptr j = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        j->set("peak_bits_per_second", f.peakBitsPerSecond);
+        j->set("peak_bytes_per_hour", static_cast<Poco::UInt64>(f.peakBytesPerHour));
+        j->set("total_bytes", static_cast<Poco::UInt64>(f.totalBytes));
+        j->set("needed_bytes", static_cast<Poco::UInt64>(f.neededBytes));
+        const bool known = forecast->space.has_value();
+        j->set("free_bytes", orNull(known, known ? forecast->space->freeBytes : 0));
+        j->set("min_free_bytes", orNull(known, forecast->reserveBytes));
+        j->set("fits", known ? Poco::Dynamic::Var(!forecast->runsOutAt) : Poco::Dynamic::Var());
+        j->set("runs_out_at", forecast->runsOutAt
+                                  ? Poco::Dynamic::Var(core::formatUtc(*forecast->runsOutAt))
+                                  : Poco::Dynamic::Var());
+        Poco::JSON::Array::Ptr rooms = new Poco::JSON::Array;
+        for (const auto& [room, rate] : forecast->rooms) {
+            Poco::JSON::Object::Ptr r = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            r->set("room", room);
+            r->set("bits_per_second", rate.bitsPerSecond);
+            r->set("source", std::string(plan::toString(rate.source)));
+            rooms->add(r);
+        }
+        j->set("rooms", rooms);
+        root.set("forecast", j);
     }
     root.stringify(out, 2);
     out << "\n";
@@ -268,20 +376,27 @@ int runPlan(const Arguments& given, std::ostream& out, std::ostream& err) {
         }
         return kExitOk;
     }
+    const auto minFree = minFreeOption(arguments);
     std::optional<std::vector<RoomStreamCheck>> checks;
     if (arguments.flag("check-streams")) {
         checks = checkRoomStreams(
-            plan, {arguments.value("ca-file").value_or(""), std::chrono::seconds(10)});
+            plan, {arguments.value("ca-file").value_or(""), std::chrono::seconds(10),
+                   arguments.value("variant").value_or("")});
     }
+    const auto outDir = outputFolder(arguments);
+    const auto forecast =
+        planForecast(plan, checks ? &*checks : nullptr,
+                     std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()),
+                     spaceFor(outDir), minFree);
     if (arguments.flag("json")) {
-        printPlanJson(plan, recorder, out, checks ? &*checks : nullptr, shard);
+        printPlanJson(plan, recorder, out, checks ? &*checks : nullptr, shard, &forecast);
     } else {
         const auto zone = arguments.flag("utc") ? std::string() : schedule.conference.timeZone;
-        printPlanTable(schedule, plan, recorder, zone, outputFolder(arguments).string(), out,
-                       shard);
+        printPlanTable(schedule, plan, recorder, zone, outDir.string(), out, shard);
         if (checks) {
             printStreamChecks(*checks, out);
         }
+        printForecast(forecast, outDir.string(), zone, out);
     }
     return kExitOk;
 }

@@ -25,6 +25,7 @@
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
 #include "confcap/run/CaptureRecorder.h"
+#include "confcap/run/DiskGuard.h"
 #include "confcap/run/HookRunner.h"
 #include "confcap/run/PocoTimer.h"
 #include "confcap/run/ScheduleRefresher.h"
@@ -88,6 +89,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     const auto minDuration = durationOption(arguments, "min-duration", core::Seconds(10));
     const auto container = containerOption(arguments);
     const auto refresh = durationOption(arguments, "refresh", core::Seconds(300));
+    const auto minFree = minFreeOption(arguments);
     std::optional<std::uint16_t> statusPort;
     if (const auto port = arguments.value("status-port")) {
         const int value = std::atoi(port->c_str());
@@ -163,6 +165,14 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         return zone != nullptr ? date::format("%H:%M", zone->to_local(seconds))
                                : date::format("%H:%M UTC", seconds);
     };
+    // The disk guard looks at --out's file system on the scheduler's tick: at the start, every
+    // minute, and every 5 s while space is short.
+    run::DiskGuard::Options guardOptions;
+    guardOptions.minFree = minFree;
+    guardOptions.folder = outDir.string();
+    guardOptions.clockText = schedulerOptions.clockText;
+    run::DiskGuard diskGuard(run::freeSpaceOf(outDir), board, guardOptions);
+    schedulerOptions.diskGuard = &diskGuard;
     run::PocoTimer timer;
     run::Scheduler theScheduler(
         clock, timer, recorder, board, [zone](const plan::Job& job) { return markFor(job, zone); },
@@ -302,10 +312,16 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
 
     // A pre-flight of the rooms with a talk in the next hour, beside the recording: it only
     // informs, since a room that is not live now may be live at its talk.
-    std::jthread preflight([&board, plan = currentPlan, options = sources, &clock] {
+    // The bandwidth an HLS master playlist announces for the chosen variant is the disk guard's
+    // rate for the room until its recording has measured one.
+    std::jthread preflight([&board, &diskGuard, plan = currentPlan, options = sources, &clock] {
         const auto now = std::chrono::floor<std::chrono::seconds>(clock.now());
-        for (const auto& c : checkRoomStreams(plan, {options.caFile, std::chrono::seconds(10)},
-                                              std::make_pair(now, now + std::chrono::hours(1)))) {
+        for (const auto& c :
+             checkRoomStreams(plan, {options.caFile, std::chrono::seconds(10), options.variant},
+                              std::make_pair(now, now + std::chrono::hours(1)))) {
+            if (c.check.bandwidth > 0) {
+                diskGuard.announce(c.room, static_cast<double>(c.check.bandwidth));
+            }
             const bool live = c.check.state == source::StreamCheck::State::Live;
             board.publish(live ? status::Level::Info : status::Level::Warning, {c.room, {}},
                           "stream check: " + c.check.summary +

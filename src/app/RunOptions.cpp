@@ -34,6 +34,35 @@ std::uint64_t parseSize(const std::string& option, const std::string& value) {
     return number * factor;
 }
 
+run::MinFree parseMinFree(const std::string& value) {
+    const auto refuse = [&value]() -> run::MinFree {
+        throw core::UsageError("--min-free '" + value +
+                               "' is not a size; write it like 500M, 1G or 5% (of the file "
+                               "system).");
+    };
+    if (!value.empty() && value.back() == '%') {
+        const std::string number = value.substr(0, value.size() - 1);
+        double percent = -1;
+        const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(),
+                                               percent, std::chars_format::fixed);
+        if (number.empty() || ec != std::errc{} || ptr != number.data() + number.size() ||
+            !(percent >= 0 && percent <= 100)) {
+            return refuse();
+        }
+        return {std::nullopt, percent};
+    }
+    try {
+        return {parseSize("min-free", value), std::nullopt};
+    } catch (const core::UsageError&) {
+        return refuse();
+    }
+}
+
+run::MinFree minFreeOption(const Arguments& arguments) {
+    const auto value = arguments.value("min-free");
+    return value ? parseMinFree(*value) : run::MinFree{};
+}
+
 core::Seconds durationOption(const Arguments& arguments, const std::string& name,
                              core::Seconds fallback) {
     const auto value = arguments.value(name);

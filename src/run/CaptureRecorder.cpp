@@ -58,7 +58,7 @@ sink::TalkMetadata metadataOf(const plan::Job& job) {
 
 }  // namespace
 
-void CaptureRecorder::start(const plan::Job& job) {
+void CaptureRecorder::start(const plan::Job& job, const std::optional<core::Gap>& waited) {
     const auto key = job.talk.key();
     sink::TalkSinkConfig config;
     config.outDir = options_.outDir;
@@ -73,6 +73,9 @@ void CaptureRecorder::start(const plan::Job& job) {
     config.nfo = options_.nfo;
     const core::Clock& clock = options_.clock != nullptr ? *options_.clock : systemClock_;
     auto sink = std::make_unique<sink::TalkSink>(std::move(config), clock);
+    if (waited && waited->length.count() > 0) {
+        sink->gap(*waited);
+    }
 
     const auto captureKey = job.talk.room + "\n" + job.stream;
     std::shared_ptr<Capture> capture;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <stdexcept>
+#include <utility>
 
 namespace confcap::run {
 
@@ -132,18 +133,33 @@ void JobTable::restore(const plan::Job& job, JobState state, std::string reason,
     }
 }
 
-std::vector<Action> JobTable::tick(TimePoint now) {
+std::vector<Action> JobTable::tick(TimePoint now, bool holdStarts) {
     std::vector<Action> actions;
     for (auto& entry : entries_) {
         const auto from = toTimePoint(entry.job.from);
         const auto until = toTimePoint(entry.job.until);
         if (entry.state == JobState::Waiting && now >= until) {
-            transition(entry, JobState::Failed, "its window passed while confcap was not running");
+            transition(entry, JobState::Failed,
+                       entry.heldSince ? "its window passed while it waited for disk space"
+                                       : "its window passed while confcap was not running");
+        } else if (entry.state == JobState::Waiting && now < from && entry.heldSince) {
+            // Moved later while it waited (or the clock went back): it waits for its window.
+            entry.heldSince.reset();
+            entry.reason = "waiting for its window";
+        } else if (entry.state == JobState::Waiting && now >= from && holdStarts) {
+            if (!entry.heldSince) {
+                entry.heldSince = now;
+                entry.reason = kWaitingForDiskSpace;
+                actions.push_back({Action::Kind::Hold, entry.job, entry.reason});
+            }
         } else if (entry.state == JobState::Waiting && now >= from) {
-            actions.push_back({Action::Kind::Start, entry.job, {}});
+            Action start{Action::Kind::Start, entry.job, {}};
+            start.heldSince = std::exchange(entry.heldSince, std::nullopt);
+            actions.push_back(start);
             transition(entry, JobState::Recording,
-                       now - from > std::chrono::seconds(2) ? "started late, recording from now"
-                                                            : "window began");
+                       start.heldSince ? "disk space is back, recording from now"
+                       : now - from > std::chrono::seconds(2) ? "started late, recording from now"
+                                                              : "window began");
         } else if (isCapturing(entry.state) && now >= until) {
             const std::string reason = entry.job.ending.windowEnded.empty()
                                            ? std::string("window ended")

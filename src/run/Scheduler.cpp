@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/Format.h"
 #include "confcap/core/Media.h"
 #include "confcap/core/Text.h"
 #include "confcap/core/Time.h"
@@ -196,6 +197,32 @@ void Scheduler::start() {
     timer_.every(options_.tick, [this] { tick(); });
 }
 
+bool Scheduler::startsHeld(TimePoint now) {
+    if (options_.diskGuard == nullptr) {
+        return false;
+    }
+    std::vector<plan::Job> rest;
+    std::map<std::string, double> measured;
+    bool someoneWaits = false;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& entry : table_.entries()) {
+            const bool capturing =
+                entry.state == JobState::Recording || entry.state == JobState::Retrying;
+            if (entry.state == JobState::Waiting || capturing) {
+                rest.push_back(entry.job);
+            }
+            someoneWaits = someoneWaits || entry.heldSince.has_value();
+            const auto rate = bitRates_.find(entry.job.talk.key());
+            if (capturing && rate != bitRates_.end()) {
+                auto& room = measured[entry.job.talk.room];
+                room = std::max(room, rate->second);
+            }
+        }
+    }
+    return options_.diskGuard->check(now, rest, measured, someoneWaits);
+}
+
 void Scheduler::tick() {
     std::vector<Action> actions;
     TimePoint now;
@@ -205,7 +232,14 @@ void Scheduler::tick() {
             return;
         }
         now = clock_.now();
-        actions = table_.tick(now);
+    }
+    const bool held = startsHeld(now);
+    {
+        std::lock_guard lock(mutex_);
+        if (stopped_) {
+            return;
+        }
+        actions = table_.tick(now, held);
     }
     flush();
     carryOut(std::move(actions));
@@ -231,10 +265,41 @@ void Scheduler::carryOut(std::vector<Action> actions) {
     for (auto& action : actions) {
         const auto key = action.job.talk.key();
         switch (action.kind) {
+            case Action::Kind::Hold: {
+                std::optional<JobSnapshot> snapshot;
+                {
+                    std::lock_guard lock(mutex_);
+                    if (const auto* entry = table_.find(key)) {
+                        snapshot = this->snapshot(*entry);
+                    }
+                }
+                reporter_.publish(Level::Warning, markOf_(action.job),
+                                  "waiting for disk space: its window has begun, but free space "
+                                  "is below --min-free; it starts as soon as there is room");
+                if (snapshot) {
+                    reporter_.update(std::move(*snapshot));
+                }
+                break;
+            }
             case Action::Kind::Start:
                 reopen(action.job);
                 try {
-                    recorder_.start(action.job);
+                    std::optional<core::Gap> waited;
+                    if (action.heldSince) {
+                        const auto reserve = options_.diskGuard != nullptr
+                                                 ? options_.diskGuard->reserve()
+                                                 : std::uint64_t{0};
+                        waited = core::Gap{*action.heldSince,
+                                           std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               clock_.now() - *action.heldSince),
+                                           core::gapcause::kDiskFull,
+                                           "Free space was below --min-free (" +
+                                               core::formatBytes(reserve) +
+                                               "): the talk waited for disk space.",
+                                           std::nullopt,
+                                           std::nullopt};
+                    }
+                    recorder_.start(action.job, waited);
                     if (const auto part = recorder_.partFile(key)) {
                         reporter_.publish(Level::Debug, markOf_(action.job), "writing " + *part);
                     }
@@ -317,6 +382,8 @@ void Scheduler::finishAsync(const Action& action) {
                                        interruption->continuation, interruption->published};
                 }
                 lastBytes_.erase(key);
+                rateSince_.erase(key);
+                bitRates_.erase(key);
             }
             flush();
             if (record && options_.journal != nullptr) {
@@ -353,6 +420,8 @@ void Scheduler::finished(const std::string& key, std::optional<sink::FinalizeRes
     {
         std::lock_guard lock(mutex_);
         lastBytes_.erase(key);
+        rateSince_.erase(key);
+        bitRates_.erase(key);
         if (!result) {
             table_.finished(key, JobState::Failed, error.empty() ? "it was never recorded" : error,
                             {});
@@ -436,6 +505,17 @@ void Scheduler::reportProgress() {
                 const double seconds = std::chrono::duration<double>(now - at).count();
                 if (at != TimePoint{} && seconds > 0 && s.bytes >= bytes) {
                     s.bitsPerSecond = static_cast<double>(s.bytes - bytes) * 8 / seconds;
+                }
+                // The disk guard's rate is averaged over this run's recording: HLS delivers a
+                // segment every few seconds, so one tick's rate jumps between 0 and several
+                // times the stream's.
+                auto& [firstBytes, firstAt] = rateSince_[s.key];
+                if (firstAt == TimePoint{} || s.bytes < firstBytes) {
+                    firstBytes = s.bytes;
+                    firstAt = now;
+                } else if (now - firstAt >= std::chrono::seconds(20)) {
+                    bitRates_[s.key] = static_cast<double>(s.bytes - firstBytes) * 8 /
+                                       std::chrono::duration<double>(now - firstAt).count();
                 }
                 bytes = s.bytes;
                 at = now;

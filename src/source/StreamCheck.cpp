@@ -91,8 +91,13 @@ StreamCheck checkHls(fetch::HttpClient& client, const std::string& text,
     if (playlist.variants.empty()) {
         return {State::Failed, "not a stream (a master playlist without variants)"};
     }
-    // The variant a recording would follow (the highest bandwidth).
-    const HlsVariant* best = &chooseVariant(playlist.variants, "");
+    // The variant a recording would follow.
+    const HlsVariant* best = nullptr;
+    try {
+        best = &chooseVariant(playlist.variants, options.variant);
+    } catch (const core::Error&) {
+        best = &chooseVariant(playlist.variants, "");
+    }
     std::string what = "HLS, " + plural(playlist.variants.size(), "variant", "variants");
     if (const auto size = resolution(*best); !size.empty()) {
         what += ", " + size;
@@ -103,14 +108,16 @@ StreamCheck checkHls(fetch::HttpClient& client, const std::string& text,
         what +=
             ", " + plural(static_cast<std::size_t>(audio), "audio rendition", "audio renditions");
     }
+    StreamCheck check;
     try {
         const auto variant = client.get(requestFor(best->uri, options));
-        return mediaState(parseHlsPlaylist(variant.body, variant.finalUrl), what);
+        check = mediaState(parseHlsPlaylist(variant.body, variant.finalUrl), what);
     } catch (const core::FetchError& e) {
-        StreamCheck check = fromError(e);
+        check = fromError(e);
         check.summary += " (the variant playlist; the master lists " + what + ")";
-        return check;
     }
+    check.bandwidth = best->bandwidth;
+    return check;
 }
 
 }  // namespace

@@ -256,6 +256,19 @@ std::string metricsText(const std::vector<JobSnapshot>& jobs, const RunCounters&
                        0, static_cast<std::int64_t>(run.refreshPeriod.count())))));
     }
 
+    if (run.disk) {
+        out.family("confcap_disk_free_bytes", "gauge",
+                   "Bytes free on the output folder's file system when last looked at.");
+        out.sample("confcap_disk_free_bytes", {}, number(run.disk->freeBytes));
+        out.family("confcap_disk_needed_bytes", "gauge",
+                   "Bytes the rest of the plan is forecast to write (each room at its measured "
+                   "rate, else its announced or an assumed one).");
+        out.sample("confcap_disk_needed_bytes", {}, number(run.disk->neededBytes));
+        out.family("confcap_disk_min_free_bytes", "gauge",
+                   "The reserve (--min-free): below it a talk whose window opens waits.");
+        out.sample("confcap_disk_min_free_bytes", {}, number(run.disk->reserveBytes));
+    }
+
     out.family("confcap_hooks_total", "counter", "Hooks run for finished talks, by result.");
     for (const auto& [result, count] : run.hooks) {
         out.sample("confcap_hooks_total", {{"result", result}}, number(count));

@@ -42,6 +42,16 @@ void StatusBoard::update(JobSnapshot snapshot) {
     jobs_.insert(at, std::move(snapshot));
 }
 
+void StatusBoard::disk(DiskSnapshot snapshot) {
+    std::lock_guard lock(mutex_);
+    disk_ = snapshot;
+}
+
+std::optional<DiskSnapshot> StatusBoard::disk() const {
+    std::lock_guard lock(mutex_);
+    return disk_;
+}
+
 std::vector<JobSnapshot> StatusBoard::jobs() const {
     std::lock_guard lock(mutex_);
     return jobs_;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "confcap/core/Format.h"
 #include "confcap/core/Text.h"
 #include "confcap/status/TerminalTable.h"
 #include "confcap/status/TextFormat.h"
@@ -92,8 +93,28 @@ std::string recordingUrl(std::string_view file) {
     return url;
 }
 
+std::string diskLine(const DiskSnapshot& disk, core::Instant now) {
+    std::string line = "Disk: " + core::formatBytes(disk.freeBytes) + " free of " +
+                       core::formatBytes(disk.totalBytes) + "; the rest of the plan needs " +
+                       core::formatBytes(disk.neededBytes);
+    if (disk.peakBitsPerSecond > 0) {
+        line += " (at most " + core::formatRate(disk.peakBitsPerSecond) + ")";
+    }
+    line += "; --min-free " + core::formatBytes(disk.reserveBytes) + ".";
+    if (disk.runsOutAt) {
+        line += " It does not fit: the free space lasts " +
+                core::formatSpan(std::chrono::floor<std::chrono::seconds>(*disk.runsOutAt) - now) +
+                ".";
+    }
+    if (disk.belowReserve) {
+        line += " Free space is below --min-free: a talk whose window opens waits for disk space.";
+    }
+    return line;
+}
+
 std::string statusJson(const std::vector<JobSnapshot>& jobs, const std::vector<Event>& events,
-                       core::Instant now, std::string_view summaryUrl) {
+                       core::Instant now, std::string_view summaryUrl,
+                       const std::optional<DiskSnapshot>& disk) {
     auto counts = newObject();
     std::uint64_t totalBytes = 0;
     for (const auto state : kStates) {
@@ -129,6 +150,26 @@ std::string statusJson(const std::vector<JobSnapshot>& jobs, const std::vector<E
     }
     root->set("jobs", jobArray);
     root->set("events", eventArray);
+    if (disk) {
+        auto d = newObject();
+        d->set("free_bytes", static_cast<Poco::UInt64>(disk->freeBytes));
+        d->set("total_bytes", static_cast<Poco::UInt64>(disk->totalBytes));
+        d->set("needed_bytes", static_cast<Poco::UInt64>(disk->neededBytes));
+        d->set("min_free_bytes", static_cast<Poco::UInt64>(disk->reserveBytes));
+        d->set("peak_bits_per_second", disk->peakBitsPerSecond);
+        if (disk->runsOutAt) {
+            d->set("runs_out_at",
+                   core::formatUtc(std::chrono::floor<std::chrono::seconds>(*disk->runsOutAt)));
+        } else {
+            d->set("runs_out_at", Poco::Dynamic::Var());
+        }
+        d->set("below_min_free", disk->belowReserve);
+        d->set("checked", core::formatUtc(std::chrono::floor<std::chrono::seconds>(disk->at)));
+        d->set("line", diskLine(*disk, now));
+        root->set("disk", d);
+    } else {
+        root->set("disk", Poco::Dynamic::Var());
+    }
     std::ostringstream out;
     root->stringify(out);
     return out.str();

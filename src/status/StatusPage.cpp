@@ -111,7 +111,8 @@ constexpr std::string_view kScript = R"JS(
     }), 'Nothing is recording.');
     fill('upcoming', upcoming.map(function (j) {
       return row([j.room, talk(j), clock(j.from) + '\u2013' + clock(j.until),
-                  span((Date.parse(j.from) - now) / 1000)], j.state, j.key);
+                  Date.parse(j.from) <= now && j.reason ? j.reason
+                    : span((Date.parse(j.from) - now) / 1000)], j.state, j.key);
     }), 'No talks are waiting.');
     fill('finished', finished.map(function (j) {
       return row([j.room, talk(j), j.state, percent(j.coverage), bytes(j.bytes), gaps(j),
@@ -122,6 +123,7 @@ constexpr std::string_view kScript = R"JS(
       return row([clock(e.time), where, e.message], e.level);
     }), 'No events yet.');
     byId('line').textContent = s.summary_line;
+    byId('disk').textContent = s.disk ? s.disk.line : '';
     byId('updated').textContent = new Date(s.now).toLocaleString();
     document.body.dataset.ok = '1';
   }
@@ -216,7 +218,8 @@ std::string upcomingRows(const std::vector<JobSnapshot>& jobs, core::Instant now
         }
         out += openRow(job) + td(job.room) + td(talkName(job)) +
                td(clock(job.from) + "\u2013" + clock(job.until) + " UTC") +
-               td(span(job.from - now)) + "</tr>\n";
+               td(job.from <= now && !job.reason.empty() ? job.reason : span(job.from - now)) +
+               "</tr>\n";
     }
     return out.empty() ? emptyRow(4, "No talks are waiting.") : out;
 }
@@ -309,7 +312,8 @@ std::string escapeHtml(std::string_view text) {
 }
 
 std::string statusPage(const std::vector<JobSnapshot>& jobs, const std::vector<Event>& events,
-                       core::Instant now, std::string_view json, std::string_view nonce) {
+                       core::Instant now, std::string_view json, std::string_view nonce,
+                       const std::optional<DiskSnapshot>& disk) {
     const auto nonceAttribute = " nonce=\"" + escapeHtml(nonce) + "\"";
     std::string page;
     page.reserve(16384);
@@ -324,6 +328,8 @@ std::string statusPage(const std::vector<JobSnapshot>& jobs, const std::vector<E
             "</span> &middot; <a href=\"summary.json\">end-of-run summary (JSON)</a> &middot; "
             "<a href=\"api/status\">status as JSON</a> &middot; "
             "<a href=\"metrics\">metrics (Prometheus)</a></p>\n";
+    page +=
+        "<p id=\"disk\">" + (disk ? escapeHtml(diskLine(*disk, now)) : std::string()) + "</p>\n";
     page +=
         "<p id=\"stale\">The status could not be refreshed; this is the last known state.</p>\n";
     page += "<h2>Recording</h2>\n<table>" +

@@ -237,7 +237,8 @@ struct StatusServer::Impl {
     }
 
     std::string json() const {
-        return statusJson(board.jobs(), board.recentEvents(kEventsInJson), now(), summaryUrl());
+        return statusJson(board.jobs(), board.recentEvents(kEventsInJson), now(), summaryUrl(),
+                          board.disk());
     }
 
     std::string metrics() const {
@@ -249,6 +250,7 @@ struct StatusServer::Impl {
         if (options.hookResults) {
             counters.hooks = options.hookResults();
         }
+        counters.disk = board.disk();
         return metricsText(board.jobs(), counters, clock.now());
     }
 
@@ -271,8 +273,10 @@ struct StatusServer::Impl {
             const auto jobs = board.jobs();
             const auto events = board.recentEvents(kEventsInJson);
             const auto nonce = randomNonce();
-            const auto body = statusPage(jobs, events, now(),
-                                         statusJson(jobs, events, now(), summaryUrl()), nonce);
+            const auto disk = board.disk();
+            const auto body =
+                statusPage(jobs, events, now(), statusJson(jobs, events, now(), summaryUrl(), disk),
+                           nonce, disk);
             response.set("Content-Security-Policy",
                          "default-src 'none'; script-src 'nonce-" + nonce + "'; style-src 'nonce-" +
                              nonce +

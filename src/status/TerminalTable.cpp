@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "confcap/core/Format.h"
+#include "confcap/run/JobTable.h"
 #include "confcap/status/TextFormat.h"
 
 namespace confcap::status {
@@ -79,8 +80,12 @@ std::vector<std::string> activeCells(const JobSnapshot& job, core::Instant now) 
 }
 
 std::vector<std::string> waitingCells(const JobSnapshot& job, core::Instant now) {
+    // A talk whose window has begun but that still waits reads "Waiting  for disk".
+    const bool forDisk = job.from <= now && job.reason == run::kWaitingForDiskSpace;
     return {sanitize(job.room), talkName(job), toString(job.state),
-            "in " + core::formatSpan(std::chrono::duration_cast<seconds>(job.from - now))};
+            forDisk
+                ? std::string("for disk")
+                : "in " + core::formatSpan(std::chrono::duration_cast<seconds>(job.from - now))};
 }
 
 std::string clockText(core::Instant now, const date::time_zone* zone) {

@@ -1,18 +1,86 @@
 #include "confcap/app/CommandLine.h"
 
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
 #include <fstream>
 
+#include "confcap/app/RunOptions.h"
 #include "confcap/core/Error.h"
 #include "support/MediaTestSupport.h"
+#include "support/RunProcess.h"
 
 using confcap::app::Arguments;
 using confcap::app::kPlan;
 using confcap::app::kRecord;
 
+namespace {
+
+struct MinFreeCase {
+    const char* value;
+    std::optional<std::uint64_t> bytes;
+    std::optional<double> percent;
+};
+
+std::ostream& operator<<(std::ostream& out, const MinFreeCase& c) {
+    return out << c.value;
+}
+
+const MinFreeCase kMinFree[] = {
+    {"1G", 1024ULL * 1024 * 1024, std::nullopt},
+    {"500M", 500ULL * 1024 * 1024, std::nullopt},
+    {"64k", 64 * 1024, std::nullopt},
+    {"2GiB", 2ULL * 1024 * 1024 * 1024, std::nullopt},
+    {"0", 0, std::nullopt},
+    {"5%", std::nullopt, 5.0},
+    {"2.5%", std::nullopt, 2.5},
+    {"0%", std::nullopt, 0.0},
+    {"100%", std::nullopt, 100.0},
+};
+
+const char* const kBadMinFree[] = {"",    "%",    "1.5G", "5 %", "-1G",  "101%",
+                                   "-2%", "five", "1X",   "5%%", "0x10%"};
+
+}  // namespace
+
 BOOST_AUTO_TEST_SUITE(CommandLineTest)
+
+BOOST_DATA_TEST_CASE(minFreeIsASizeOrAShare, boost::unit_test::data::make(kMinFree), c) {
+    const auto minFree = confcap::app::parseMinFree(c.value);
+    BOOST_TEST((minFree.bytes == c.bytes));
+    BOOST_TEST((minFree.percent == c.percent));
+}
+
+BOOST_DATA_TEST_CASE(aBadMinFreeIsOneSentence, boost::unit_test::data::make(kBadMinFree), value) {
+    BOOST_CHECK_EXCEPTION(confcap::app::parseMinFree(value), confcap::core::UsageError,
+                          [&](const confcap::core::UsageError& e) {
+                              return std::string(e.what()) ==
+                                     "--min-free '" + std::string(value) +
+                                         "' is not a size; write it like 500M, 1G or 5% (of the "
+                                         "file system).";
+                          });
+}
+
+BOOST_AUTO_TEST_CASE(demoRefusesABadMinFreeBeforeItStarts) {
+    confcap::testing::TempDir dir;
+    const auto result = confcap::testing::runProcess(
+        "/bin/sh", {"-c", "cd \"$1\" && exec timeout 30 \"$2\" demo --min-free 12Q", "sh",
+                    dir.path.string(), CONFCAP_BINARY});
+    BOOST_TEST(result.exitCode == 64, result.err);
+    BOOST_TEST(result.err ==
+               "confcap: --min-free '12Q' is not a size; write it like 500M, 1G or "
+               "5% (of the file system).\n");
+    BOOST_TEST(std::filesystem::is_empty(dir.path));
+}
+
+BOOST_AUTO_TEST_CASE(minFreeDefaultsToNeither) {
+    Arguments arguments;
+    const auto none = confcap::app::minFreeOption(arguments);
+    BOOST_TEST((!none.bytes && !none.percent));
+    arguments.add("min-free", "10%");
+    BOOST_TEST((confcap::app::minFreeOption(arguments).percent == 10.0));
+}
 
 BOOST_AUTO_TEST_CASE(commandLineWinsAndReloadRereadsOnlyTheFile) {
     confcap::testing::TempDir dir;

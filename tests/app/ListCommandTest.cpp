@@ -15,6 +15,7 @@
 #include "confcap/core/Text.h"
 #include "confcap/demo/FakeStreamServer.h"
 #include "confcap/demo/LoopbackServer.h"
+#include "confcap/run/DiskGuard.h"
 #include "confcap/status/TextFormat.h"
 #include "support/MediaTestSupport.h"
 #include "support/RunProcess.h"
@@ -458,10 +459,68 @@ BOOST_AUTO_TEST_CASE(planChecksEveryRoomsStreamWhenAsked) {
     BOOST_TEST(entry(2, "state") == "failed");
     BOOST_TEST(entry(2, "summary") == "unreachable (connection refused)");
 
+    // The disk forecast takes the bandwidth the live variant announces.
+    const auto rooms = parseJson(json.out)->getObject("forecast")->getArray("rooms");
+    BOOST_TEST_REQUIRE(rooms->size() == 3U, json.out);
+    BOOST_TEST(rooms->getObject(0)->getValue<std::string>("source") == "announced");
+    BOOST_TEST(rooms->getObject(0)->getValue<double>("bits_per_second") == 1'200'000);
+    BOOST_TEST(rooms->getObject(1)->getValue<std::string>("source") == "assumed");
+
     const auto table = runConfcap(args);
     BOOST_TEST_REQUIRE(table.exitCode == 0, table.err);
     BOOST_TEST(table.out.find("Streams, checked now (3):") != std::string::npos, table.out);
     BOOST_TEST(table.out.find("not live yet (HTTP 404)") != std::string::npos, table.out);
+    BOOST_TEST(table.out.find("Rates: Saal 1 1.2 Mb/s (announced), Saal GLITCH 3.0 Mb/s "
+                              "(assumed), Saal ZIGZAG 3.0 Mb/s (assumed)") != std::string::npos,
+               table.out);
+}
+
+BOOST_AUTO_TEST_CASE(planForecastsTheDiskAndReadsTheFreeSpaceOfOut) {
+    TempDir dir;
+    const auto out = dir.path / "not" / "made" / "yet";
+    const std::vector<std::string> args{"plan",
+                                        "--schedule",
+                                        kExample,
+                                        "--stream",
+                                        "Saal 1=https://cdn.example/hls/s1/native_hd.m3u8",
+                                        "--stream",
+                                        "Saal GLITCH=https://cdn.example/radio/s2.mp3",
+                                        "--out",
+                                        out.string(),
+                                        "--min-free",
+                                        "5%"};
+    auto jsonArgs = args;
+    jsonArgs.emplace_back("--json");
+    const auto json = runConfcap(jsonArgs);
+    BOOST_TEST_REQUIRE(json.exitCode == 0, json.err);
+    const auto forecast = parseJson(json.out)->getObject("forecast");
+    BOOST_TEST_REQUIRE(forecast, json.out);
+    // Saal 1's four windows (talks and 6 minutes of padding each) take 214 minutes at 3 Mbit/s;
+    // Saal GLITCH's two (its third talk opted out) 82 minutes of audio at 192 kbit/s.
+    BOOST_TEST(forecast->getValue<Poco::UInt64>("total_bytes") ==
+               214ULL * 60 * 375'000 + 82ULL * 60 * 24'000);
+    BOOST_TEST(forecast->getValue<Poco::UInt64>("needed_bytes") <=
+               forecast->getValue<Poco::UInt64>("total_bytes"));
+    const auto space = confcap::run::freeSpaceOf(dir.path)();
+    BOOST_TEST(forecast->getValue<Poco::UInt64>("min_free_bytes") ==
+               confcap::run::reserveBytes({std::nullopt, 5.0}, space.totalBytes));
+    BOOST_TEST(forecast->getValue<Poco::UInt64>("free_bytes") > 0U);
+    BOOST_TEST(forecast->getValue<bool>("fits"));
+    BOOST_TEST(forecast->isNull("runs_out_at"));
+    const auto rooms = forecast->getArray("rooms");
+    BOOST_TEST_REQUIRE(rooms->size() == 2U);
+    BOOST_TEST(rooms->getObject(1)->getValue<std::string>("room") == "Saal GLITCH");
+    BOOST_TEST(rooms->getObject(1)->getValue<double>("bits_per_second") == 192'000);
+    BOOST_TEST(!std::filesystem::exists(out));
+
+    const auto table = runConfcap(args);
+    BOOST_TEST_REQUIRE(table.exitCode == 0, table.err);
+    BOOST_TEST(table.out.find("\nDisk forecast: at most ") != std::string::npos, table.out);
+    BOOST_TEST(table.out.find(" free on " + out.string() + " (--min-free ") != std::string::npos,
+               table.out);
+    BOOST_TEST(table.out.find("Rates: Saal 1 3.0 Mb/s (assumed), Saal GLITCH 192 kb/s (assumed)") !=
+                   std::string::npos,
+               table.out);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -29,6 +29,9 @@ FAMILIES = {
     "confcap_schedule_last_refresh_timestamp_seconds": "gauge",
     "confcap_schedule_refresh_interval_seconds": "gauge",
     "confcap_hooks": "counter",
+    "confcap_disk_free_bytes": "gauge",
+    "confcap_disk_needed_bytes": "gauge",
+    "confcap_disk_min_free_bytes": "gauge",
 }
 OUTCOMES = {"recorded", "discarded", "failed", "skipped", "cancelled", "interrupted"}
 TALK_LABELS = {"room", "talk", "id"}
@@ -81,6 +84,12 @@ def main(path):
             fail(2, f"{name}: {len(samples(name))} samples")
     if samples("confcap_schedule_last_refresh_timestamp_seconds")[0].value < 1.6e9:
         fail(2, "the last refresh is not a Unix time")
+    for name in ("confcap_disk_free_bytes", "confcap_disk_needed_bytes",
+                 "confcap_disk_min_free_bytes"):
+        if len(samples(name)) != 1:
+            fail(2, f"{name}: {len(samples(name))} samples")
+    if samples("confcap_disk_free_bytes")[0].value <= 0:
+        fail(2, "no free bytes on the output folder's disk")
 
     def by_id(name):
         return {s.labels["id"]: s for s in samples(name)}

@@ -163,6 +163,45 @@ BOOST_FIXTURE_TEST_CASE(restoredJobsKeepTheirOutcome, Fixture) {
     BOOST_TEST(fresh.find("b")->state == JobState::Failed);
 }
 
+BOOST_FIXTURE_TEST_CASE(heldStartsWaitAndThenStartWithTheTimeTheyWaited, Fixture) {
+    // a's window opens while starts are held: it waits, told once, and nothing starts.
+    auto actions = table.tick(at(kNoon), true);
+    BOOST_TEST(actions.size() == 1U);
+    BOOST_TEST((actions[0].kind == Action::Kind::Hold));
+    BOOST_TEST(table.find("a")->state == JobState::Waiting);
+    BOOST_TEST(table.find("a")->reason == "waiting for disk space");
+    BOOST_TEST(table.tick(at(kNoon, 5000ms), true).empty());
+    BOOST_TEST(log.empty());
+
+    // Space is back: it starts, carrying when it began to wait.
+    actions = table.tick(at(kNoon, 12000ms), false);
+    BOOST_TEST_REQUIRE(actions.size() == 1U);
+    BOOST_TEST((actions[0].kind == Action::Kind::Start));
+    BOOST_TEST((actions[0].heldSince == std::optional<TimePoint>(at(kNoon))));
+    BOOST_TEST(table.find("a")->state == JobState::Recording);
+    BOOST_TEST(table.find("a")->reason == "disk space is back, recording from now");
+    BOOST_TEST(!table.find("a")->heldSince.has_value());
+
+    // A job under way is not stopped by a hold; b, whose window opens, waits.
+    actions = table.tick(at(kNoon + 30min), true);
+    BOOST_TEST(count(Action::Kind::Stop, actions) == 1U);
+    BOOST_TEST(count(Action::Kind::Hold, actions) == 1U);
+    BOOST_TEST(count(Action::Kind::Start, actions) == 0U);
+}
+
+BOOST_FIXTURE_TEST_CASE(aHeldJobMovedLaterWaitsForItsWindowAgain, Fixture) {
+    table.tick(at(kNoon), true);
+    auto moved = plan;
+    moved.jobs[0].from = kNoon + 10min;
+    moved.jobs[0].until = kNoon + 40min;
+    table.applyPlan(moved);
+    BOOST_TEST(table.tick(at(kNoon, 1000ms), false).empty());
+    BOOST_TEST(table.find("a")->reason == "waiting for its window");
+    const auto actions = table.tick(at(kNoon + 10min), false);
+    BOOST_TEST_REQUIRE(actions.size() == 1U);
+    BOOST_TEST(!actions[0].heldSince.has_value());
+}
+
 BOOST_AUTO_TEST_CASE(stateMachineRejectsIllegalMoves) {
     using confcap::run::transitionAllowed;
     BOOST_TEST(transitionAllowed(JobState::Waiting, JobState::Recording));

@@ -41,6 +41,10 @@ BOOST_AUTO_TEST_CASE(live_streams_say_what_they_carry) {
     const auto hall = check(server.url("hall"));
     BOOST_TEST((hall.state == State::Live), hall.summary);
     BOOST_TEST(hall.summary == "live (HLS, 2 variants, 1280x720)");
+    BOOST_TEST(hall.bandwidth == 1'200'000);  // the highest of the two
+    const auto small = checkStream(server.url("hall"), {{}, std::chrono::seconds(5), "min"});
+    BOOST_TEST(small.bandwidth == 400'000);
+    BOOST_TEST(small.summary == "live (HLS, 2 variants, 320x180)");
 
     const auto media = check(server.mediaPlaylistUrl("hall"));
     BOOST_TEST((media.state == State::Live), media.summary);
@@ -49,6 +53,7 @@ BOOST_AUTO_TEST_CASE(live_streams_say_what_they_carry) {
     const auto radio = check(server.url("radio"));
     BOOST_TEST((radio.state == State::Live), radio.summary);
     BOOST_TEST(radio.summary == "live (progressive mp3)");
+    BOOST_TEST(radio.bandwidth == 0);
     BOOST_TEST(check(server.url("webm")).summary == "live (progressive webm)");
 
     const auto late = check(server.url("late"));

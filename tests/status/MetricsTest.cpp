@@ -328,10 +328,27 @@ BOOST_AUTO_TEST_CASE(scheduleRefreshesAndHooksAreCounted) {
     BOOST_TEST(find(samples, "confcap_hooks_total", {{"result", "timeout"}})->value == "2");
 }
 
+BOOST_AUTO_TEST_CASE(theDiskGuardsLastLookIsThreeGauges) {
+    RunCounters run;
+    run.disk = confcap::run::DiskSnapshot{};
+    run.disk->freeBytes = 8'388'608;
+    run.disk->totalBytes = 16'777'216;
+    run.disk->neededBytes = 2'700'000'000;
+    run.disk->reserveBytes = 838'861;
+    const auto text = metricsText({}, run, kNow);
+    const auto samples = checkedSamples(text);
+    BOOST_TEST(text.find("# TYPE confcap_disk_free_bytes gauge\n") != std::string::npos);
+    BOOST_TEST(text.find("# TYPE confcap_disk_needed_bytes gauge\n") != std::string::npos);
+    BOOST_TEST(find(samples, "confcap_disk_free_bytes", {})->value == "8388608");
+    BOOST_TEST(find(samples, "confcap_disk_needed_bytes", {})->value == "2700000000");
+    BOOST_TEST(find(samples, "confcap_disk_min_free_bytes", {})->value == "838861");
+}
+
 BOOST_AUTO_TEST_CASE(withoutARefresherOrHooksThoseSamplesAreLeftOut) {
     const auto text = metricsText({}, {}, kNow);
     const auto samples = checkedSamples(text);
     BOOST_TEST(text.find("confcap_schedule_") == std::string::npos);
+    BOOST_TEST(text.find("confcap_disk_") == std::string::npos);
     // The hooks' family is there, without samples, until hooks run.
     BOOST_TEST(text.find("# TYPE confcap_hooks_total counter\n") != std::string::npos);
     BOOST_TEST(named(samples, "confcap_hooks_total").empty());

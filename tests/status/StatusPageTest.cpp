@@ -65,6 +65,19 @@ void fillBoard(StatusBoard& board) {
     board.update(c);
     board.update(job("job-w1", "Saal 1", "11:30 Next", JobState::Waiting, kNow + 43min));
     board.update(job("job-w2", "Saal 2", "12:00 Later", JobState::Waiting, kNow + 73min));
+    auto held = job("job-w3", "Saal 4", "10:40 Held", JobState::Waiting, kNow - 2min);
+    held.reason = "waiting for disk space";
+    board.update(held);
+    confcap::run::DiskSnapshot disk;
+    disk.at = std::chrono::system_clock::time_point(kNow);
+    disk.freeBytes = 900'000'000;
+    disk.totalBytes = 500'000'000'000;
+    disk.neededBytes = 5'400'000'000;
+    disk.reserveBytes = 1'073'741'824;
+    disk.peakBitsPerSecond = 12e6;
+    disk.runsOutAt = std::chrono::system_clock::time_point(kNow + 10min);
+    disk.belowReserve = true;
+    board.disk(disk);
     auto d = job("job-d", "Saal 1", "09:30 Early", JobState::Recorded, kNow - 80min);
     d.file = "Saal 1/2024-12-27 09-30 Early.ts";
     d.coveredSeconds = 3300;
@@ -164,9 +177,16 @@ BOOST_AUTO_TEST_CASE(rendersInAHeadlessBrowserWithoutErrors,
     BOOST_TEST(active.find("1.0 GB") != std::string::npos);
     BOOST_TEST(active.find("4.1 Mb/s") != std::string::npos);
     const auto upcoming = tableBody(dom, "upcoming");
-    BOOST_TEST(count(upcoming, "data-key=") == 2u);
+    BOOST_TEST(count(upcoming, "data-key=") == 3u);
     BOOST_TEST(upcoming.find("11:30 Next") != std::string::npos);
     BOOST_TEST(upcoming.find("43m") != std::string::npos);
+    // A talk whose window has begun but that waits for disk space says so.
+    BOOST_TEST(upcoming.find("<td>waiting for disk space</td>") != std::string::npos, upcoming);
+    BOOST_TEST(dom.find("<p id=\"disk\">Disk: 900 MB free of 500 GB; the rest of the plan needs "
+                        "5.4 GB (at most 12.0 Mb/s); --min-free 1.1 GB. It does not fit: the free "
+                        "space lasts 10m. Free space is below --min-free: a talk whose window "
+                        "opens waits for disk space.</p>") != std::string::npos,
+               dom);
     const auto finished = tableBody(dom, "finished");
     BOOST_TEST(count(finished, "data-key=") == 3u);
     BOOST_TEST(finished.find("the stream never answered (HTTP 404)") != std::string::npos);

@@ -234,6 +234,50 @@ BOOST_AUTO_TEST_CASE(metricsHaveTheRefreshesAndHooksTheAppGives) {
     BOOST_TEST(body.find("\nconfcap_hooks_total{result=\"exit 0\"} 3\n") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(theDiskGuardsLastLookIsInTheStatusThePageAndTheMetrics) {
+    TempFolder folder;
+    StatusBoard board;
+    confcap::core::FakeClock clock{kNow};
+    StatusServer::Options options;
+    options.outputDir = folder.path;
+    StatusServer server(board, clock, options);
+    BOOST_TEST(parse(fetch(server.port(), "/api/status").body)->isNull("disk"));
+    BOOST_TEST(fetch(server.port(), "/metrics").body.find("confcap_disk_") == std::string::npos);
+
+    confcap::run::DiskSnapshot disk;
+    disk.at = std::chrono::system_clock::time_point(kNow - 20s);
+    disk.freeBytes = 800'000'000;
+    disk.totalBytes = 100'000'000'000;
+    disk.neededBytes = 2'700'000'000;
+    disk.reserveBytes = 1'000'000'000;
+    disk.peakBitsPerSecond = 6e6;
+    disk.runsOutAt = std::chrono::system_clock::time_point(kNow + 17min + 46s);
+    disk.belowReserve = true;
+    board.disk(disk);
+
+    const auto status = parse(fetch(server.port(), "/api/status").body);
+    const auto d = status->getObject("disk");
+    BOOST_REQUIRE(d);
+    BOOST_TEST(d->getValue<Poco::UInt64>("free_bytes") == 800'000'000U);
+    BOOST_TEST(d->getValue<Poco::UInt64>("needed_bytes") == 2'700'000'000U);
+    BOOST_TEST(d->getValue<Poco::UInt64>("min_free_bytes") == 1'000'000'000U);
+    BOOST_TEST(d->getValue<std::string>("runs_out_at") == "2024-12-27T10:59:46Z");
+    BOOST_TEST(d->getValue<bool>("below_min_free"));
+    BOOST_TEST(d->getValue<std::string>("checked") == "2024-12-27T10:41:40Z");
+    const std::string line =
+        "Disk: 800 MB free of 100 GB; the rest of the plan needs 2.7 GB (at most 6.0 Mb/s); "
+        "--min-free 1.0 GB. It does not fit: the free space lasts 17m. Free space is below "
+        "--min-free: a talk whose window opens waits for disk space.";
+    BOOST_TEST(d->getValue<std::string>("line") == line);
+    BOOST_TEST(fetch(server.port(), "/").body.find("<p id=\"disk\">" + line + "</p>") !=
+               std::string::npos);
+
+    const auto metrics = fetch(server.port(), "/metrics").body;
+    BOOST_TEST(metrics.find("\nconfcap_disk_free_bytes 800000000\n") != std::string::npos);
+    BOOST_TEST(metrics.find("\nconfcap_disk_needed_bytes 2700000000\n") != std::string::npos);
+    BOOST_TEST(metrics.find("\nconfcap_disk_min_free_bytes 1000000000\n") != std::string::npos);
+}
+
 BOOST_FIXTURE_TEST_CASE(servesRangesOfAGrowingFile, Fixture) {
     const auto file = out / "Saal 1" / "talk.ts.part";
     const auto start = pattern(1000, 'a');

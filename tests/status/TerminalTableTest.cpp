@@ -287,6 +287,17 @@ BOOST_AUTO_TEST_CASE(rendersRowsThatFitTheWidth) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(aTalkWaitingForDiskSpaceSaysSo) {
+    StatusBoard board;
+    auto held = job("h1", "Saal 4", "10:40 Held back", JobState::Waiting, kNow - 2min);
+    held.reason = "waiting for disk space";
+    board.update(held);
+    const auto lines = TerminalTable::render(board.jobs(), kNow, 80, 23, 5, nullptr);
+    BOOST_REQUIRE_EQUAL(lines.size(), 4U);
+    BOOST_TEST(lines[3].starts_with("Saal 4   10:40 Held back"), lines[3]);
+    BOOST_TEST(lines[3].ends_with("Waiting     for disk"), lines[3]);
+}
+
 BOOST_AUTO_TEST_CASE(limitsTheTableToTheLinesGiven) {
     StatusBoard board;
     fillBoard(board);

@@ -47,11 +47,15 @@ inline std::chrono::system_clock::time_point at(confcap::core::Instant t) {
 /// Takes notes of what it is asked to do. Thread-safe.
 class NotingRecorder final : public confcap::run::Recorder {
 public:
-    void start(const confcap::plan::Job& job) override {
+    void start(const confcap::plan::Job& job,
+               const std::optional<confcap::core::Gap>& waited) override {
         if (job.talk.title == "broken") {
             throw confcap::core::OutputError("Cannot write to the output folder.");
         }
-        note("start " + job.talk.key());
+        note("start " + job.talk.key() +
+             (waited ? " after a '" + waited->cause + "' gap of " +
+                           std::to_string(waited->length.count() / 1000) + " s"
+                     : std::string()));
     }
     void retarget(const confcap::plan::Job& job) override {
         note("retarget " + job.talk.key() + " until " + confcap::core::formatUtc(job.until));
@@ -124,6 +128,15 @@ public:
         std::lock_guard lock(mutex_);
         jobs_[snapshot.key] = std::move(snapshot);
     }
+    void disk(confcap::run::DiskSnapshot snapshot) override {
+        std::lock_guard lock(mutex_);
+        disk_ = snapshot;
+    }
+    /// The disk as the guard last told it.
+    std::optional<confcap::run::DiskSnapshot> lastDisk() const {
+        std::lock_guard lock(mutex_);
+        return disk_;
+    }
     JobState state(const std::string& key) const {
         std::lock_guard lock(mutex_);
         return jobs_.at(key).state;
@@ -143,6 +156,7 @@ private:
     mutable std::mutex mutex_;
     std::vector<std::string> messages_;
     std::map<std::string, confcap::run::JobSnapshot> jobs_;
+    std::optional<confcap::run::DiskSnapshot> disk_;
 };
 
 }  // namespace confcap::testing

@@ -1,13 +1,20 @@
 // `confcap plan`: what `record` would do with the same options, without recording.
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "confcap/app/CommandLine.h"
 #include "confcap/app/Conference.h"
 #include "confcap/app/StreamChecks.h"
+#include "confcap/plan/DiskForecast.h"
 #include "confcap/plan/Plan.h"
+#include "confcap/run/DiskGuard.h"
 #include "confcap/schedule/Schedule.h"
 #include "confcap/source/RecorderCommand.h"
 
@@ -21,14 +28,45 @@ plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& argu
                        const std::optional<ConferenceChoice>& conference = std::nullopt,
                        bool requireTalks = false);
 
+/// What `plan` says about the disk: the forecast from `now`, each room's rate and where it came
+/// from, and the free space of --out.
+struct PlanForecast {
+    plan::DiskForecast forecast;
+    std::vector<std::pair<std::string, plan::RoomRate>> rooms;  ///< by room name
+    /// --out's file system (its nearest existing folder); none when it cannot be read.
+    std::optional<run::DiskSpace> space;
+    std::uint64_t reserveBytes = 0;  ///< --min-free on that file system; 0 without `space`
+    /// When the free space runs out at the forecast rates; none when it fits or is unknown.
+    std::optional<core::Instant> runsOutAt;
+};
+
+/// The forecast of `plan`'s jobs at `now`: rooms at the rate `checks` found announced (the
+/// chosen HLS variant's BANDWIDTH), else the one assumed for their kind. Pure.
+PlanForecast planForecast(const plan::Plan& plan, const std::vector<RoomStreamCheck>* checks,
+                          core::Instant now, const std::optional<run::DiskSpace>& space,
+                          const run::MinFree& minFree);
+
+/// The space of the file system that holds `folder`, or would hold it once created (its nearest
+/// existing parent); none when that cannot be read.
+std::optional<run::DiskSpace> spaceFor(const std::filesystem::path& folder);
+
+/// Prints the forecast: the peak rate at once and bytes per hour at it, the whole selection and
+/// what of it is still to come, the free space of `outDir`, and each room's rate.
+void printForecast(const PlanForecast& forecast, const std::string& outDir, const std::string& zone,
+                   std::ostream& out);
+
 /// Prints the plan as the contract's JSON: {"jobs":[{"talk","stream","recorder","from","until",
 /// "file"}], "skipped":[{"talk","reason"}]}; "recorder" says what records the stream (see
 /// source::recorderFor). With `checks` (--check-streams), also "streams":[{"room","url","state",
 /// "summary"}], state "live", "not live" or "failed". With `shard` (--shard K/N), also
-/// "shard":{"index","count","name"}; the other shards' talks are in "skipped".
+/// "shard":{"index","count","name"}; the other shards' talks are in "skipped". With `forecast`,
+/// also "forecast":{"peak_bits_per_second","peak_bytes_per_hour","total_bytes","needed_bytes",
+/// "free_bytes","min_free_bytes","fits","runs_out_at","rooms":[{"room","bits_per_second",
+/// "source"}]}, "free_bytes", "min_free_bytes", "fits" and "runs_out_at" null when unknown.
 void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderCommand>& recorder,
                    std::ostream& out, const std::vector<RoomStreamCheck>* checks = nullptr,
-                   const std::optional<plan::Shard>& shard = std::nullopt);
+                   const std::optional<plan::Shard>& shard = std::nullopt,
+                   const PlanForecast* forecast = nullptr);
 
 /// Prints the stream checks as a table: room, what the check found, URL.
 void printStreamChecks(const std::vector<RoomStreamCheck>& checks, std::ostream& out);

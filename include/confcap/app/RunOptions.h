@@ -9,6 +9,7 @@
 #include "confcap/app/CommandLine.h"
 #include "confcap/core/Time.h"
 #include "confcap/plan/Plan.h"
+#include "confcap/run/DiskGuard.h"
 #include "confcap/run/HookRunner.h"
 #include "confcap/sink/FileTags.h"
 #include "confcap/source/Source.h"
@@ -18,6 +19,14 @@ namespace confcap::app {
 /// A size as users write it: "512K", "1M", "1MB", "2G", "1000" (bytes). Throws core::UsageError
 /// naming `option` and the value when it is malformed.
 std::uint64_t parseSize(const std::string& option, const std::string& value);
+
+/// A --min-free value: a size as parseSize() reads it ("500M", "1G"), or a share of the file
+/// system from 0 to 100 % ("5%", "2.5%"). Throws core::UsageError naming the option and the
+/// value when it is neither.
+run::MinFree parseMinFree(const std::string& value);
+
+/// --min-free, or the default (both fields empty). Throws core::UsageError as parseMinFree.
+run::MinFree minFreeOption(const Arguments& arguments);
 
 /// The duration option `name`, or `fallback` when not given. Throws core::UsageError.
 core::Seconds durationOption(const Arguments& arguments, const std::string& name,

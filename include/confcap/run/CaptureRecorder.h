@@ -46,9 +46,10 @@ public:
     ~CaptureRecorder();
 
     /// Starts recording `job` now: its sink (continuing parts an earlier run left for the same
-    /// file) attached to its room's capture, which starts when it is not running. Throws
-    /// core::OutputError when the sink cannot be made. Thread-safe.
-    void start(const plan::Job& job) override;
+    /// file, with `waited` as a gap when given) attached to its room's capture, which starts
+    /// when it is not running. Throws core::OutputError when the sink cannot be made.
+    /// Thread-safe.
+    void start(const plan::Job& job, const std::optional<core::Gap>& waited) override;
     /// The job's window moved: its capture keeps reconnecting until the new end. Thread-safe.
     void retarget(const plan::Job& job) override;
     /// Stops feeding the job's sink and finalizes it. When `windowEnded`, an HLS stream is first

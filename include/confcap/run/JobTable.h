@@ -24,7 +24,12 @@ struct JobEntry {
     std::string reason;
     std::string file;        ///< relative to the output folder, once known
     bool cancelled = false;  ///< the schedule dropped it while it was recording
+    /// Its window has begun and it waits for disk space (see JobTable::tick) since then (UTC).
+    std::optional<TimePoint> heldSince{};
 };
+
+/// The reason of a job whose window has begun while free space is below --min-free.
+inline constexpr const char* kWaitingForDiskSpace = "waiting for disk space";
 
 /// What the Scheduler must do for a job.
 struct Action {
@@ -33,12 +38,15 @@ struct Action {
         Retarget,   ///< a running job's window changed: tell the capture the new end
         Stop,       ///< detach and finalize; `reason` goes into the sidecar
         Interrupt,  ///< detach and publish what it has; the next run continues it (confcap stops)
+        Hold,       ///< its window has begun, but it waits for disk space: tell the operator
     };
     Kind kind;
     plan::Job job;
     std::string reason;
     /// Stop: the job's window ended (its recording may wait for the segment holding the end).
     bool windowEnded = false;
+    /// Start: since when it waited for disk space inside its window (UTC); that time is a gap.
+    std::optional<TimePoint> heldSince{};
 };
 
 class JobTable {
@@ -64,7 +72,11 @@ public:
     /// under way starts now), Stop for running jobs whose window has ended. A waiting job whose
     /// whole window lies in the past fails as missed. Reading state, not edges, makes it safe
     /// against clock jumps: a backward jump neither repeats nor loses a job.
-    std::vector<Action> tick(TimePoint now);
+    /// With `holdStarts` (free space below --min-free) a job whose window has begun keeps
+    /// waiting, with the reason kWaitingForDiskSpace (one Hold action when it begins to wait);
+    /// once starts are no longer held it starts with the time it waited (Action::heldSince).
+    /// Running jobs are not affected.
+    std::vector<Action> tick(TimePoint now, bool holdStarts = false);
 
     /// For every running job as confcap shuts down inside its window: Interrupt when `keepOpen`
     /// (it is Interrupted: what it has is published, and the next run continues it), else Stop

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "confcap/core/Media.h"
 #include "confcap/plan/Plan.h"
 #include "confcap/sink/Interruption.h"
 #include "confcap/sink/Recording.h"
@@ -16,8 +17,10 @@ namespace confcap::run {
 class Recorder {
 public:
     virtual ~Recorder() = default;
-    /// Starts recording `job` now. Throws core::Error when it cannot start.
-    virtual void start(const plan::Job& job) = 0;
+    /// Starts recording `job` now; `waited`, when set, is the stretch of its window that went
+    /// by before it could start (it waited for disk space), written down as its file's first
+    /// gap. Throws core::Error when it cannot start.
+    virtual void start(const plan::Job& job, const std::optional<core::Gap>& waited) = 0;
     /// The job's window moved; it records until its new end.
     virtual void retarget(const plan::Job& job) = 0;
     /// Stops feeding the job's file and finalizes it (`windowEnded`: its window ended, and a

@@ -92,6 +92,21 @@ struct JobSnapshot {
     std::string writeError;
 };
 
+/// The output folder's file system as the disk guard saw it last, and what the rest of the plan
+/// needs of it.
+struct DiskSnapshot {
+    std::chrono::system_clock::time_point at;  ///< when it was looked at (UTC)
+    std::uint64_t freeBytes = 0;               ///< available to confcap
+    std::uint64_t totalBytes = 0;              ///< the file system's size
+    std::uint64_t reserveBytes = 0;            ///< --min-free, in bytes
+    std::uint64_t neededBytes = 0;             ///< what the rest of the plan writes
+    double peakBitsPerSecond = 0;              ///< the most the rest of the plan writes at once
+    /// When the free space runs out at the forecast rates; none when the rest fits.
+    std::optional<std::chrono::system_clock::time_point> runsOutAt;
+    /// Free space is below the reserve: talks whose window opens wait for space.
+    bool belowReserve = false;
+};
+
 /// Receives what a run publishes. Implementations are thread-safe; the run never calls them
 /// while it holds a lock of its own.
 class Reporter {
@@ -101,6 +116,8 @@ public:
     virtual void publish(Event event) = 0;
     /// A job's state and counters now (adds or replaces the job with its key).
     virtual void update(JobSnapshot snapshot) = 0;
+    /// The output folder's disk now (the disk guard looked at it). Ignored unless overridden.
+    virtual void disk(DiskSnapshot /*snapshot*/) {}
 
     /// Convenience: publish now with `level`.
     void publish(Level level, Mark mark, std::string message, Topic topic = Topic::Run) {

@@ -18,6 +18,7 @@
 #include "confcap/capture/RoomCapture.h"
 #include "confcap/core/Clock.h"
 #include "confcap/core/Timer.h"
+#include "confcap/run/DiskGuard.h"
 #include "confcap/run/JobTable.h"
 #include "confcap/run/Journal.h"
 #include "confcap/run/Recorder.h"
@@ -46,6 +47,9 @@ public:
         std::function<void(const std::string& key, const Mark& mark,
                            const sink::FinalizeResult& result)>
             onFinalized;
+        /// Looks at the output folder's disk on each tick, and holds back starts while free
+        /// space is below --min-free; none when null. Must outlive the scheduler.
+        DiskGuard* diskGuard = nullptr;
     };
 
     /// `clock`, `timer`, `recorder` and `reporter` must outlive the scheduler. The reporter is
@@ -82,6 +86,8 @@ public:
 
 private:
     void carryOut(std::vector<Action> actions);
+    // Asks the disk guard whether starts are held at `now`; false without one.
+    bool startsHeld(TimePoint now);
     void finishAsync(const Action& action);
     /// Before `job` starts: the file an earlier run published when it stopped inside the
     /// window becomes the recording's first piece again (sink::reopenPublished).
@@ -114,6 +120,8 @@ private:
     std::map<std::string, std::pair<std::uint64_t, TimePoint>> lastBytes_;  ///< for bitrates
     std::map<std::string, sink::FinalizeResult> results_;
     std::map<std::string, sink::SinkStatus> counters_;  ///< the latest counters of each job
+    std::map<std::string, double> bitRates_;  ///< each running job's bit/s, for the disk guard
+    std::map<std::string, std::pair<std::uint64_t, TimePoint>> rateSince_;  ///< for bitRates_
 };
 
 }  // namespace confcap::run

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace confcap::source {
@@ -19,6 +20,10 @@ struct StreamCheck {
     /// A few words: "live (HLS, 3 variants, 1920x1080)", "live (progressive mp3)", "not live
     /// yet (HTTP 404)", "TLS: certificate not trusted", "unreachable (connection refused)".
     std::string summary;
+    /// The BANDWIDTH (bit/s) a master playlist announces for the variant a recording follows
+    /// (see StreamCheckOptions::variant); 0 when unknown (a media playlist, a progressive
+    /// stream, a check that failed before the master playlist was read).
+    std::int64_t bandwidth = 0;
 };
 
 struct StreamCheckOptions {
@@ -26,9 +31,12 @@ struct StreamCheckOptions {
     std::string caFile;
     /// Limit for connecting and for each wait for data.
     std::chrono::milliseconds timeout{10'000};
+    /// `--variant`: the HLS variant a recording follows (see chooseVariant); one it does not
+    /// match falls back to the highest bandwidth.
+    std::string variant;
 };
 
-/// Checks `url` once: a master playlist is followed to its best variant's media playlist, a
+/// Checks `url` once: a master playlist is followed to its chosen variant's media playlist, a
 /// progressive stream is read for its first bytes. Never throws; safe to call from any thread.
 StreamCheck checkStream(const std::string& url, const StreamCheckOptions& options);
 

@@ -29,6 +29,9 @@ struct RunCounters {
     std::chrono::seconds refreshPeriod{0};
     /// The hooks run for finished talks, by how they ended ("ok", "failed", "timed-out"...).
     std::map<std::string, std::uint64_t> hooks;
+    /// The output folder's disk as the disk guard saw it last; none without one (then the disk
+    /// metrics are left out).
+    std::optional<run::DiskSnapshot> disk;
 };
 
 /// `value` as a label value between double quotes: backslash, double quote and line feed
@@ -48,6 +51,8 @@ std::string escapeLabelValue(std::string_view value);
 ///   confcap_schedule_refreshes_total, confcap_schedule_refresh_failures_total,
 ///   confcap_schedule_last_refresh_timestamp_seconds, confcap_schedule_refresh_interval_seconds
 ///   confcap_hooks_total{result}
+///   confcap_disk_free_bytes, confcap_disk_needed_bytes, confcap_disk_min_free_bytes
+///                                                     the output folder's disk (see DiskGuard)
 /// A room is in a window while one of its talks is between its window's start and end and has
 /// not been skipped, cancelled, interrupted, recorded or discarded (a talk that failed inside its
 /// window keeps the room in it). A room's seconds since the last byte count from the last byte

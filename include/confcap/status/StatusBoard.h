@@ -17,6 +17,7 @@
 
 namespace confcap::status {
 
+using run::DiskSnapshot;
 using run::Event;
 using run::isActive;
 using run::isFinal;
@@ -44,6 +45,11 @@ public:
     void publish(Event event) override;
     /// Adds or replaces the job with the snapshot's key. Thread-safe.
     void update(JobSnapshot snapshot) override;
+    /// Keeps the disk as the disk guard saw it last. Thread-safe.
+    void disk(DiskSnapshot snapshot) override;
+    /// The disk as the disk guard saw it last; none before it looked (or without a guard).
+    /// Thread-safe.
+    std::optional<DiskSnapshot> disk() const;
     /// Every job in window order (by `from`, then room, then key). Thread-safe.
     std::vector<JobSnapshot> jobs() const;
     /// The job with `key`, if there is one. Thread-safe.
@@ -57,6 +63,7 @@ private:
     mutable std::mutex mutex_;
     std::vector<JobSnapshot> jobs_;
     std::deque<Event> recent_;
+    std::optional<DiskSnapshot> disk_;
     std::vector<EventListener> listeners_;
 };
 

@@ -2,6 +2,7 @@
 // JobSnapshot field, counts, and the recent events. Times are RFC 3339 in UTC.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,14 +20,24 @@ std::string stateName(JobState state);
 /// Empty when `file` is empty. Pure.
 std::string recordingUrl(std::string_view file);
 
+/// One sentence on the output folder's disk for the status page: "Disk: 12.3 GB free of 100 GB;
+/// the rest of the plan needs 4.1 GB (at most 6.0 Mb/s); --min-free 1.0 GB.", with how long the
+/// free space lasts when the rest does not fit, and that talks wait while it is below
+/// --min-free. Pure.
+std::string diskLine(const DiskSnapshot& disk, core::Instant now);
+
 /// The status document:
 /// {"now", "summary_line", "total_bytes", "counts": {state: n}, "summary_url" (or null),
 ///  "jobs": [{"key", "room", "title", "mark": {"room", "talk"}, "talk_start", "talk_end",
 ///  "from", "until", "window_seconds", "state", "reason", "file", "url", "bytes",
 ///  "bits_per_second", "covered_seconds", "coverage", "gap_seconds", "gaps", "reconnects"}],
-///  "events": [{"time", "level", "room", "talk", "message"}]}, oldest event first.
-/// Text is sanitized (no control characters). `summaryUrl` empty gives null. Pure.
+///  "events": [{"time", "level", "room", "talk", "message"}],
+///  "disk": {"free_bytes", "total_bytes", "needed_bytes", "min_free_bytes",
+///  "peak_bits_per_second", "runs_out_at" (or null), "below_min_free", "checked", "line"} or
+///  null}, oldest event first. Text is sanitized (no control characters). `summaryUrl` empty
+/// gives null; `disk` is the disk guard's last look (null without one). Pure.
 std::string statusJson(const std::vector<JobSnapshot>& jobs, const std::vector<Event>& events,
-                       core::Instant now, std::string_view summaryUrl);
+                       core::Instant now, std::string_view summaryUrl,
+                       const std::optional<DiskSnapshot>& disk = std::nullopt);
 
 }  // namespace confcap::status

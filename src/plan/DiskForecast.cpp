@@ -1,0 +1,150 @@
+#include "confcap/plan/DiskForecast.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+
+namespace confcap::plan {
+
+namespace {
+
+/// A stretch of time in which the same jobs write: [from, until) at `bitsPerSecond` together.
+struct Step {
+    core::Instant from;
+    core::Instant until;
+    double bitsPerSecond = 0;
+};
+
+double seconds(core::Instant from, core::Instant until) {
+    return static_cast<double>((until - from).count());
+}
+
+std::uint64_t bytesOf(double bits) {
+    return bits <= 0 ? 0 : static_cast<std::uint64_t>(std::llround(bits / 8));
+}
+
+/// The rest of the jobs' windows from `now` on, cut where a window starts or ends.
+std::vector<Step> stepsFrom(const std::vector<Job>& jobs, const RoomRates& rates,
+                            core::Instant now) {
+    struct Span {
+        core::Instant from, until;
+        double bitsPerSecond;
+    };
+    std::vector<Span> spans;
+    std::vector<core::Instant> cuts;
+    for (const auto& job : jobs) {
+        const auto from = std::max(job.from, now);
+        if (job.until <= from) {
+            continue;
+        }
+        spans.push_back({from, job.until, rates.rateFor(job).bitsPerSecond});
+        cuts.push_back(from);
+        cuts.push_back(job.until);
+    }
+    std::sort(cuts.begin(), cuts.end());
+    cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+    std::vector<Step> steps;
+    for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
+        double rate = 0;
+        for (const auto& span : spans) {
+            if (span.from <= cuts[i] && cuts[i + 1] <= span.until) {
+                rate += span.bitsPerSecond;
+            }
+        }
+        if (rate > 0) {
+            steps.push_back({cuts[i], cuts[i + 1], rate});
+        }
+    }
+    return steps;
+}
+
+}  // namespace
+
+const char* toString(RateSource source) noexcept {
+    switch (source) {
+        case RateSource::Measured:
+            return "measured";
+        case RateSource::Announced:
+            return "announced";
+        case RateSource::Assumed:
+            return "assumed";
+    }
+    return "assumed";
+}
+
+bool isAudioStream(std::string_view streamUrl) noexcept {
+    auto path = streamUrl.substr(0, streamUrl.find_first_of("?#"));
+    const auto dot = path.rfind('.');
+    if (dot == std::string_view::npos || path.find('/', dot) != std::string_view::npos) {
+        return false;
+    }
+    std::string extension;
+    for (const char c : path.substr(dot + 1)) {
+        extension += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    static constexpr std::array<std::string_view, 7> kAudio = {"mp3", "aac",  "m4a", "ogg",
+                                                               "oga", "opus", "flac"};
+    return std::find(kAudio.begin(), kAudio.end(), extension) != kAudio.end();
+}
+
+RoomRate RoomRates::rateFor(const Job& job) const {
+    if (const auto it = measured.find(job.talk.room); it != measured.end() && it->second > 0) {
+        return {it->second, RateSource::Measured};
+    }
+    if (const auto it = announced.find(job.talk.room); it != announced.end() && it->second > 0) {
+        return {it->second, RateSource::Announced};
+    }
+    return {isAudioStream(job.stream) ? kAssumedAudioBitsPerSecond : kAssumedVideoBitsPerSecond,
+            RateSource::Assumed};
+}
+
+DiskForecast forecastDisk(const std::vector<Job>& jobs, const RoomRates& rates, core::Instant now) {
+    DiskForecast forecast;
+    double totalBits = 0;
+    for (const auto& job : jobs) {
+        if (job.until > job.from) {
+            totalBits += rates.rateFor(job).bitsPerSecond * seconds(job.from, job.until);
+        }
+        forecast.end = forecast.end ? std::max(*forecast.end, job.until) : job.until;
+    }
+    forecast.totalBytes = bytesOf(totalBits);
+    double neededBits = 0;
+    for (const auto& step : stepsFrom(jobs, rates, now)) {
+        neededBits += step.bitsPerSecond * seconds(step.from, step.until);
+        forecast.peakBitsPerSecond = std::max(forecast.peakBitsPerSecond, step.bitsPerSecond);
+    }
+    forecast.neededBytes = bytesOf(neededBits);
+    forecast.peakBytesPerHour = bytesOf(forecast.peakBitsPerSecond * 3600);
+    return forecast;
+}
+
+std::optional<core::Instant> diskRunsOutAt(const std::vector<Job>& jobs, const RoomRates& rates,
+                                           core::Instant now, std::uint64_t freeBytes) {
+    double leftBits = static_cast<double>(freeBytes) * 8;
+    for (const auto& step : stepsFrom(jobs, rates, now)) {
+        const double stepBits = step.bitsPerSecond * seconds(step.from, step.until);
+        if (stepBits > leftBits) {
+            const auto lasts = static_cast<std::int64_t>(std::floor(leftBits / step.bitsPerSecond));
+            return step.from + core::Seconds(lasts);
+        }
+        leftBits -= stepBits;
+    }
+    return std::nullopt;
+}
+
+DiskOutlook diskOutlook(std::optional<core::Instant> runsOut, core::Instant now) noexcept {
+    if (!runsOut) {
+        return DiskOutlook::Fits;
+    }
+    const auto left = *runsOut - now;
+    if (left < std::chrono::minutes(15)) {
+        return DiskOutlook::UnderFifteenMinutes;
+    }
+    if (left < std::chrono::hours(1)) {
+        return DiskOutlook::UnderAnHour;
+    }
+    return DiskOutlook::DoesNotFit;
+}
+
+}  // namespace confcap::plan
