@@ -5,10 +5,6 @@
 // sidecar and the exit code. Needs root for the mount; skipped with a message otherwise.
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
 
 #include <boost/test/unit_test.hpp>
 
@@ -28,6 +24,7 @@
 #include "support/MediaTestSupport.h"
 #include "support/RecordRun.h"
 #include "support/SmallDisk.h"
+#include "support/StatusPoll.h"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -66,28 +63,13 @@ struct FullDiskRun {
     bool summary = false;
 };
 
-/// Reads the port of the status page from the log, then polls /api/status until confcap exits.
+/// Polls /api/status until confcap exits, noting the reasons shown for `title`.
 void watchStatus(const ChildProcess& confcap, const std::string& title,
                  std::set<std::string>& reasons) {
-    const std::string marker = "status page at http://127.0.0.1:";
-    std::uint16_t port = 0;
-    while (confcap.running() && port == 0) {
-        const auto err = confcap.err();
-        if (const auto at = err.find(marker); at != std::string::npos) {
-            port = static_cast<std::uint16_t>(std::stoi(err.substr(at + marker.size())));
-        }
-        std::this_thread::sleep_for(50ms);
-    }
+    const auto port = confcap::testing::statusPortOf(confcap);
     while (port != 0 && confcap.running()) {
         try {
-            Poco::Net::HTTPClientSession session("127.0.0.1", port);
-            Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/api/status");
-            session.sendRequest(request);
-            Poco::Net::HTTPResponse response;
-            auto& body = session.receiveResponse(response);
-            const auto jobs =
-                Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>()->getArray(
-                    "jobs");
+            const auto jobs = confcap::testing::statusJobs(port);
             for (unsigned i = 0; i < jobs->size(); ++i) {
                 const auto job = jobs->getObject(i);
                 if (job->getValue<std::string>("title") == title && job->has("reason")) {

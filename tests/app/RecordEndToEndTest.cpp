@@ -31,6 +31,7 @@
 #include "support/MediaTestSupport.h"
 #include "support/RecordRun.h"
 #include "support/RunProcess.h"
+#include "support/StatusPoll.h"
 
 namespace bdata = boost::unit_test::data;
 namespace fs = std::filesystem;
@@ -143,25 +144,10 @@ struct ConferenceRun {
 
 /// Polls the status API of a running confcap (its URL read from the log) until it exits.
 void watchStatus(const ChildProcess& confcap, ConferenceRun& run) {
-    const std::string marker = "status page at http://127.0.0.1:";
-    std::uint16_t port = 0;
-    while (confcap.running() && port == 0) {
-        const auto err = confcap.err();
-        if (const auto at = err.find(marker); at != std::string::npos) {
-            port = static_cast<std::uint16_t>(std::stoi(err.substr(at + marker.size())));
-        }
-        std::this_thread::sleep_for(50ms);
-    }
+    const auto port = confcap::testing::statusPortOf(confcap);
     while (port != 0 && confcap.running()) {
         try {
-            Poco::Net::HTTPClientSession session("127.0.0.1", port);
-            Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/api/status");
-            session.sendRequest(request);
-            Poco::Net::HTTPResponse response;
-            auto& body = session.receiveResponse(response);
-            const auto jobs =
-                Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>()->getArray(
-                    "jobs");
+            const auto jobs = confcap::testing::statusJobs(port);
             for (unsigned i = 0; i < jobs->size(); ++i) {
                 const auto job = jobs->getObject(i);
                 const auto title = job->getValue<std::string>("title");
