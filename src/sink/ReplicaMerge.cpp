@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "confcap/core/Error.h"
+#include "confcap/media/TsPackets.h"
 #include "confcap/sink/Publisher.h"
 
 namespace confcap::sink {
@@ -26,8 +27,8 @@ namespace {
 constexpr char kTsSync = 0x47;
 constexpr std::size_t kCopyBuffer = 1 << 20;
 constexpr const char* kMissingEverywhere = "missing in every copy";
-constexpr std::size_t kTsPacket = 188;
-constexpr double kTsClock = 90000.0;
+constexpr std::size_t kTsPacket = media::kTsPacketSize;
+constexpr double kTsClock = media::kPesTicksPerSecond;
 /// A step between consecutive timestamps larger than this is a hole in a copy.
 constexpr double kHoleSeconds = 0.5;
 
@@ -148,13 +149,6 @@ struct TsUnit {
     double at = 0;  ///< its DTS, else PTS, in seconds
 };
 
-std::int64_t timestamp(const unsigned char* p) {
-    return (static_cast<std::int64_t>(p[0] & 0x0E) << 29) |
-           (static_cast<std::int64_t>(p[1]) << 22) |
-           (static_cast<std::int64_t>(p[2] & 0xFE) << 14) | (static_cast<std::int64_t>(p[3]) << 7) |
-           (static_cast<std::int64_t>(p[4]) >> 1);
-}
-
 /// The units of a progressive MPEG-TS file, cut at the PES starts of its first video PID (its
 /// first audio PID when it has no video). The first unit begins at the file's start, so it
 /// holds the tables before it. Bytes that are not whole packets stay inside a unit.
@@ -189,29 +183,16 @@ std::vector<TsUnit> tsUnits(const std::filesystem::path& file) {
             ++i;
             continue;
         }
-        const unsigned char* packet = data + i;
-        const bool unitStart = (packet[1] & 0x40) != 0;
-        const int pid = ((packet[1] & 0x1F) << 8) | packet[2];
-        const int adaptation = (packet[3] >> 4) & 3;
-        std::size_t payload = 4;
-        if ((adaptation & 2) != 0) {
-            payload += 1 + packet[4];
-        }
-        if (unitStart && (adaptation & 1) != 0 && payload + 19 <= kTsPacket &&
-            packet[payload] == 0 && packet[payload + 1] == 0 && packet[payload + 2] == 1) {
-            const unsigned char id = packet[payload + 3];
-            const unsigned char flags = packet[payload + 7];
-            const bool video = id >= 0xE0 && id <= 0xEF;
-            const bool audio = (id >= 0xC0 && id <= 0xDF) || id == 0xBD;
-            if ((video || audio) && (flags & 0x80) != 0) {
-                const auto* stamp = packet + payload + ((flags & 0xC0) == 0xC0 ? 14 : 9);
-                starts.push_back({i, pid, video, static_cast<double>(timestamp(stamp)) / kTsClock});
-                if (video && videoPid < 0) {
-                    videoPid = pid;
-                }
-                if (audio && audioPid < 0) {
-                    audioPid = pid;
-                }
+        const auto packet = std::string_view(reinterpret_cast<const char*>(data + i), kTsPacket);
+        if (const auto found = media::pesTimestamp(packet)) {
+            const int pid = found->pid;
+            const bool video = found->video();
+            starts.push_back({i, pid, video, static_cast<double>(found->ticks) / kTsClock});
+            if (video && videoPid < 0) {
+                videoPid = pid;
+            }
+            if (!video && audioPid < 0) {
+                audioPid = pid;
             }
         }
         i += kTsPacket;

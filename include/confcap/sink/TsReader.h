@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "confcap/media/TsPackets.h"
 #include "confcap/sink/ContainerReader.h"
 #include "confcap/sink/CoverageMeter.h"
 
@@ -23,9 +24,7 @@ public:
     bool measured() const override;
 
 private:
-    void packet(std::string_view p);
-
-    std::string carry_;  // the start of a packet the next feed completes
+    media::TsPacketizer packets_;
     std::map<std::uint64_t, CoverageMeter::Runs> pids_;
 };
 
