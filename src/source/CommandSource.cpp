@@ -10,6 +10,8 @@
 #include <cstring>
 
 #include "confcap/core/Error.h"
+#include "confcap/media/TsPackets.h"
+#include "confcap/source/HlsRestart.h"
 #include "confcap/source/RecorderPipe.h"
 #include "confcap/source/RecorderProcess.h"
 
@@ -143,8 +145,65 @@ RunEnd CommandSource::run(SourceOutput& out) {
         return native->run(out);
     }
     RecorderPipe fifo(options_.pipeFolder);
-    RecorderProcess program(command_, url_, fifo.path(), options_.recorderHome);
+    // A restart on a live HLS stream goes on after the media the last run wrote.
+    auto command = command_;
+    std::optional<HlsRestart> restart;
+    const auto lastTicks = lastVideo_ ? lastVideo_ : lastAny_;
+    const bool hadVideo = lastVideo_.has_value();
+    if (connectedBefore_ && lastTicks && isHlsUrl(url_)) {
+        fetch::HttpClient::Options clientOptions;
+        clientOptions.caFile = options_.caFile;
+        fetch::HttpClient client(clientOptions);
+        restart = findHlsRestart(client, url_, *lastTicks, options_.connectTimeout);
+        if (restart) {
+            if (auto started = startingAt(command_, restart->index)) {
+                command = std::move(*started);
+            } else {
+                restart.reset();
+            }
+        }
+    }
+    RecorderProcess program(command, url_, fifo.path(), options_.recorderHome);
     LineLog lines(command_.name, out);
+    media::TsPacketizer packets;
+    std::optional<std::int64_t> firstTicks;  // this run's first video (else any) timestamp
+    bool firstIsVideo = false;
+    bool lossTold = false;
+    bool tracking = false;  // the program writes MPEG-TS
+    // Notes the timestamps the program writes; on a restarted run, what it skipped is a loss.
+    const auto track = [&](std::string_view bytes) {
+        packets.feed(bytes, [&](std::string_view packet) {
+            const auto found = media::pesTimestamp(packet);
+            if (!found) {
+                return;
+            }
+            if (found->video()) {
+                lastVideo_ = found->ticks;
+            }
+            lastAny_ = found->ticks;
+            if (!firstTicks || (found->video() && !firstIsVideo)) {
+                firstTicks = found->ticks;
+                firstIsVideo = found->video();
+            }
+        });
+        if (restart && !lossTold && firstTicks && (firstIsVideo || !hadVideo)) {
+            lossTold = true;
+            // One frame or audio packet apart is continuous; more is media the stream no longer
+            // listed.
+            const auto skipped = media::pesTicksBetween(*lastTicks, *firstTicks);
+            if (skipped > media::kPesTicksPerSecond / 2) {
+                core::Gap gap;
+                gap.at = lastMediaAt_.value_or(std::chrono::system_clock::now());
+                gap.length = milliseconds(skipped * 1000 / media::kPesTicksPerSecond);
+                gap.cause = core::gapcause::kRolledOut;
+                gap.detail = command_.name + " began again " +
+                             secondsText(duration_cast<Steady::duration>(gap.length)) +
+                             " after the media it had written: that much had left the playlist.";
+                out.lost(gap);
+            }
+        }
+        lastMediaAt_ = std::chrono::system_clock::now();
+    };
     const int outputFd = program.outputFd();
     bool outputOpen = true;
     bool fifoOpen = true;
@@ -195,13 +254,27 @@ RunEnd CommandSource::run(SourceOutput& out) {
             }
             Resume resume;
             resume.first = !connectedBefore_;
+            if (restart && !resume.first) {
+                resume.sequence = restart->sequence;
+                out.notice(command_.name + " began again at segment " +
+                           std::to_string(restart->sequence) +
+                           ", the first one after what it had written");
+            }
             connectedBefore_ = true;
             connected = true;
             start = sniffed.substr(0, kReplayBytes);
-            out.connected(detectFormat("", sniffed), resume);
+            const auto format = detectFormat("", sniffed);
+            out.connected(format, resume);
             core::Chunk chunk;
             chunk.bytes = sniffed;
             out.write(chunk);
+            tracking = format.extension == "ts";
+            if (tracking) {
+                track(sniffed);
+            } else {
+                lastVideo_.reset();
+                lastAny_.reset();
+            }
             sniffed.clear();
             return;
         }
@@ -212,6 +285,9 @@ RunEnd CommandSource::run(SourceOutput& out) {
             core::Chunk chunk;
             chunk.bytes = bytes;
             out.write(chunk);
+            if (tracking) {
+                track(bytes);
+            }
         }
     };
     const auto readFifo = [&] {

@@ -9,6 +9,7 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/core/FileIo.h"
+#include "confcap/source/Source.h"
 
 namespace confcap::source {
 
@@ -28,9 +29,8 @@ constexpr Recipe kRecipes[] = {
      "mplayer -really-quiet -nolirc -noconsolecontrols -dumpstream -dumpfile {output} {url}",
      "mplayer"},
     {"ffmpeg",
-     "ffmpeg -nostdin -hide_banner -nostats -loglevel warning -y -i {url} -c copy -copyts -f "
-     "mpegts "
-     "{output}",
+     "ffmpeg -nostdin -hide_banner -nostats -loglevel warning -y -i {url} -c copy -copyts "
+     "-muxdelay 0 -muxpreload 0 -f mpegts {output}",
      "ffmpeg"},
     {"streamlink", "streamlink --loglevel warning -o {output} {url} best", "streamlink"},
 };
@@ -128,13 +128,7 @@ std::optional<RecorderCommand> recorderCommand(std::string_view recorder,
 }
 
 bool nativeInstead(const std::optional<RecorderCommand>& recorder, std::string_view url) {
-    if (!recorder || recorder->recordsHls) {
-        return false;
-    }
-    std::string path(url.substr(0, url.find_first_of("?#")));
-    std::transform(path.begin(), path.end(), path.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return path.ends_with(".m3u8") || path.ends_with(".m3u");
+    return recorder && !recorder->recordsHls && isHlsUrl(url);
 }
 
 std::string recorderFor(const std::optional<RecorderCommand>& recorder, std::string_view url) {

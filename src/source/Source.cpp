@@ -152,16 +152,20 @@ std::unique_ptr<Source> makeSource(const std::string& url, const SourceOptions& 
     if (options.recorder && !nativeInstead(options.recorder, url)) {
         return std::make_unique<CommandSource>(url, *options.recorder, options);
     }
-    std::string path;
-    try {
-        path = lower(Poco::URI(url).getPath());
-    } catch (const Poco::Exception&) {
-        path = lower(url);
-    }
-    if (endsWith(path, ".m3u8") || endsWith(path, ".m3u")) {
+    if (isHlsUrl(url)) {
         return std::make_unique<HlsSource>(url, options);
     }
     return std::make_unique<ProgressiveSource>(url, options);
+}
+
+bool isHlsUrl(std::string_view url) {
+    std::string path;
+    try {
+        path = lower(Poco::URI(std::string(url)).getPath());
+    } catch (const Poco::Exception&) {
+        path = lower(url.substr(0, url.find_first_of("?#")));
+    }
+    return endsWith(path, ".m3u8") || endsWith(path, ".m3u");
 }
 
 }  // namespace confcap::source

@@ -95,7 +95,8 @@ BOOST_DATA_TEST_CASE(built_in_recipes_write_the_stream_into_output,
 BOOST_AUTO_TEST_CASE(the_ffmpeg_recipe_copies_into_mpegts_with_the_stream_timestamps) {
     const Words expected = {"ffmpeg",  "-nostdin", "-hide_banner", "-nostats", "-loglevel",
                             "warning", "-y",       "-i",           "U",        "-c",
-                            "copy",    "-copyts",  "-f",           "mpegts",   "O"};
+                            "copy",    "-copyts",  "-muxdelay",    "0",        "-muxpreload",
+                            "0",       "-f",       "mpegts",       "O"};
     BOOST_TEST(fillCommand(*recorderCommand("ffmpeg", ""), "U", "O") == expected,
                boost::test_tools::per_element());
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,10 @@ namespace confcap::source {
 /// throws. A program exiting with status 0 may be a dropped live stream or a finished one (an HLS
 /// playlist with EXT-X-ENDLIST): it is a Transient failure, but when the next run begins with the
 /// very same bytes the stream has ended, and run() stops that run and returns Finished without
-/// writing them again.
+/// writing them again. An ffmpeg that restarts on a live HLS stream it was writing as MPEG-TS
+/// begins at the first listed segment after the media it last wrote (findHlsRestart), so an
+/// outage shorter than the playlist loses nothing; when the stream then starts later than that,
+/// what is missing is reported through SourceOutput::lost().
 class CommandSource final : public Source {
 public:
     CommandSource(std::string url, RecorderCommand command, SourceOptions options);
@@ -54,6 +58,11 @@ private:
     std::mutex mutex_;
     bool stopped_ = false;
     std::unique_ptr<HlsSource> native_;  // the stream turned out to be HLS the program cannot dump
+
+    // The media timestamps the program wrote last (MPEG-TS output), for its restart.
+    std::optional<std::int64_t> lastVideo_;
+    std::optional<std::int64_t> lastAny_;
+    std::optional<std::chrono::system_clock::time_point> lastMediaAt_;
 };
 
 }  // namespace confcap::source

@@ -127,6 +127,9 @@ public:
 /// a playlist).
 std::unique_ptr<Source> makeSource(const std::string& url, const SourceOptions& options);
 
+/// True when the path of `url` ends in ".m3u8" or ".m3u" (any case): an HLS playlist. Pure.
+bool isHlsUrl(std::string_view url);
+
 /// The container of a stream from its first bytes (magic numbers: MPEG-TS sync 0x47, ID3 and
 /// MPEG audio frame sync for MP3, ADTS for AAC, "OggS", EBML 1A45DFA3 with doctype webm or
 /// matroska, "FLV", an ISO BMFF "ftyp"/"styp"/"moof" box) and, when they say nothing,
