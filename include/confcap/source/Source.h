@@ -57,6 +57,9 @@ public:
     virtual void lost(const core::Gap& gap) = 0;
     /// Something worth a log line that is not a failure (a discontinuity, the stream ended).
     virtual void notice(const std::string& message) = 0;
+    /// HLS: the main track goes on in another variant from its next write on, with the same
+    /// timestamps (no new piece). Told after notice() has said so for the log.
+    virtual void variantSwitched(const core::VariantSwitch& change) = 0;
 };
 
 /// Settings shared by the sources.
