@@ -64,8 +64,9 @@ public:
 
 /// Settings shared by the sources.
 struct SourceOptions {
-    /// HLS: which variant of a master playlist (see chooseVariant); the highest bandwidth when
-    /// empty.
+    /// HLS: which variant of a master playlist (see chooseVariant), followed throughout. When
+    /// empty, the follower starts with the highest bandwidth and fits the variant to the link
+    /// (see VariantFitter).
     std::string variant;
     /// HLS: which audio renditions to record beside the variant (see chooseAudio): "" for the
     /// default one, a NAME or LANGUAGE, or "all".
