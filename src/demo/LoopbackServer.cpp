@@ -13,6 +13,12 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/ThreadPool.h>
 
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <ostream>
+#include <thread>
+
 namespace confcap::demo {
 
 namespace {
@@ -53,16 +59,45 @@ Poco::Net::ServerSocket bindSocket(const LoopbackServer::Options& options) {
     return Poco::Net::SecureServerSocket(address, 64, context);
 }
 
+// A slice of a body that takes its turn on the uplink.
+constexpr std::size_t kSlice = 8 * 1024;
+
+// The uplink: each slice reserves the next free stretch of the line's time.
+class Uplink {
+public:
+    explicit Uplink(double bytesPerSecond) : bytesPerSecond_(bytesPerSecond) {}
+
+    // When a slice of `bytes` may go out; the line is taken until it has.
+    std::chrono::steady_clock::time_point reserve(std::size_t bytes) {
+        std::lock_guard lock(mutex_);
+        const auto now = std::chrono::steady_clock::now();
+        free_ = std::max(free_, now);
+        const auto start = free_;
+        free_ += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(static_cast<double>(bytes) / bytesPerSecond_));
+        return start;
+    }
+
+private:
+    double bytesPerSecond_;
+    std::mutex mutex_;
+    std::chrono::steady_clock::time_point free_{};
+};
+
 }  // namespace
 
 struct LoopbackServer::Impl {
     Options options;
+    std::unique_ptr<Uplink> uplink;
     Poco::ThreadPool pool;
     Poco::Net::ServerSocket socket;
     std::unique_ptr<Poco::Net::HTTPServer> server;
 
     Impl(Handler handler, Options opts)
         : options(std::move(opts)), pool(2, options.maxThreads), socket(bindSocket(options)) {
+        if (options.bytesPerSecond > 0) {
+            uplink = std::make_unique<Uplink>(options.bytesPerSecond);
+        }
         Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
         params->setMaxThreads(options.maxThreads);
         params->setMaxQueued(256);
@@ -96,6 +131,21 @@ std::string LoopbackServer::url(std::string_view path) const {
 
 std::size_t LoopbackServer::connections() const {
     return static_cast<std::size_t>(impl_->server->totalConnections());
+}
+
+void LoopbackServer::send(Poco::Net::HTTPServerResponse& response, std::string_view body) const {
+    if (!impl_->uplink) {
+        response.sendBuffer(body.data(), body.size());
+        return;
+    }
+    response.setContentLength64(static_cast<Poco::Int64>(body.size()));
+    std::ostream& out = response.send();
+    for (std::size_t at = 0; at < body.size() && out; at += kSlice) {
+        const std::size_t slice = std::min(kSlice, body.size() - at);
+        std::this_thread::sleep_until(impl_->uplink->reserve(slice));
+        out.write(body.data() + at, static_cast<std::streamsize>(slice));
+        out.flush();
+    }
 }
 
 }  // namespace confcap::demo
