@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <thread>
 
@@ -67,9 +68,18 @@ class Uplink {
 public:
     explicit Uplink(double bytesPerSecond) : bytesPerSecond_(bytesPerSecond) {}
 
-    // When a slice of `bytes` may go out; the line is taken until it has.
-    std::chrono::steady_clock::time_point reserve(std::size_t bytes) {
+    void setRate(double bytesPerSecond) {
         std::lock_guard lock(mutex_);
+        bytesPerSecond_ = bytesPerSecond;
+    }
+
+    // When a slice of `bytes` may go out (the line is taken until it has); unset without a
+    // limit.
+    std::optional<std::chrono::steady_clock::time_point> reserve(std::size_t bytes) {
+        std::lock_guard lock(mutex_);
+        if (bytesPerSecond_ <= 0) {
+            return std::nullopt;
+        }
         const auto now = std::chrono::steady_clock::now();
         free_ = std::max(free_, now);
         const auto start = free_;
@@ -79,8 +89,8 @@ public:
     }
 
 private:
-    double bytesPerSecond_;
     std::mutex mutex_;
+    double bytesPerSecond_;
     std::chrono::steady_clock::time_point free_{};
 };
 
@@ -88,16 +98,16 @@ private:
 
 struct LoopbackServer::Impl {
     Options options;
-    std::unique_ptr<Uplink> uplink;
+    Uplink uplink;
     Poco::ThreadPool pool;
     Poco::Net::ServerSocket socket;
     std::unique_ptr<Poco::Net::HTTPServer> server;
 
     Impl(Handler handler, Options opts)
-        : options(std::move(opts)), pool(2, options.maxThreads), socket(bindSocket(options)) {
-        if (options.bytesPerSecond > 0) {
-            uplink = std::make_unique<Uplink>(options.bytesPerSecond);
-        }
+        : options(std::move(opts)),
+          uplink(options.bytesPerSecond),
+          pool(2, options.maxThreads),
+          socket(bindSocket(options)) {
         Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
         params->setMaxThreads(options.maxThreads);
         params->setMaxQueued(256);
@@ -133,16 +143,18 @@ std::size_t LoopbackServer::connections() const {
     return static_cast<std::size_t>(impl_->server->totalConnections());
 }
 
+void LoopbackServer::setBytesPerSecond(double bytesPerSecond) {
+    impl_->uplink.setRate(bytesPerSecond);
+}
+
 void LoopbackServer::send(Poco::Net::HTTPServerResponse& response, std::string_view body) const {
-    if (!impl_->uplink) {
-        response.sendBuffer(body.data(), body.size());
-        return;
-    }
     response.setContentLength64(static_cast<Poco::Int64>(body.size()));
     std::ostream& out = response.send();
     for (std::size_t at = 0; at < body.size() && out; at += kSlice) {
         const std::size_t slice = std::min(kSlice, body.size() - at);
-        std::this_thread::sleep_until(impl_->uplink->reserve(slice));
+        if (const auto start = impl_->uplink.reserve(slice)) {
+            std::this_thread::sleep_until(*start);
+        }
         out.write(body.data() + at, static_cast<std::streamsize>(slice));
         out.flush();
     }

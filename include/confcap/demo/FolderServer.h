@@ -20,6 +20,8 @@ public:
 
     /// "http://127.0.0.1:<port>/<name>".
     std::string url(const std::string& name) const;
+    /// Widens or narrows the uplink from now on (0: unlimited). Any thread.
+    void setBytesPerSecond(double bytesPerSecond) { server_.setBytesPerSecond(bytesPerSecond); }
 
 private:
     std::filesystem::path root_;

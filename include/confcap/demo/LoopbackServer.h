@@ -46,10 +46,14 @@ public:
     /// TCP connections accepted so far (to check keep-alive reuse).
     std::size_t connections() const;
 
+    /// Changes the uplink (see Options::bytesPerSecond) for the slices sent from now on; 0
+    /// lifts the limit. Any thread.
+    void setBytesPerSecond(double bytesPerSecond);
+
     /// Sends `body` as `response`'s body (its Content-Length set), paced by the uplink
-    /// (Options::bytesPerSecond) in slices of 8 KiB that concurrent responses take turns at;
-    /// at once without a limit. Call from the handler. Throws Poco::Exception when the client
-    /// goes away.
+    /// (Options::bytesPerSecond, setBytesPerSecond) in slices of 8 KiB that concurrent
+    /// responses take turns at; as fast as the client reads without a limit. Call from the handler.
+    /// Throws Poco::Exception when the client goes away.
     void send(Poco::Net::HTTPServerResponse& response, std::string_view body) const;
 
 private:
