@@ -178,7 +178,7 @@ void HlsSource::resolve(SourceOutput& out, Connection&) {
             if (ladder.size() < 2) {
                 fitter_.reset();
             } else if (!fitter_ || !sameLadder || fitter_->current() != rung) {
-                fitter_.emplace(std::move(bandwidths), rung, SteadyClock::now());
+                fitter_.emplace(std::move(bandwidths), rung, SteadyClock::now(), options_.fitter);
             }
             ladder_ = std::move(ladder);
         }

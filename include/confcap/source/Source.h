@@ -15,6 +15,7 @@
 
 #include "confcap/core/Media.h"
 #include "confcap/source/RecorderCommand.h"
+#include "confcap/source/VariantFitter.h"
 
 namespace confcap::source {
 
@@ -68,6 +69,9 @@ struct SourceOptions {
     /// empty, the follower starts with the highest bandwidth and fits the variant to the link
     /// (see VariantFitter).
     std::string variant;
+    /// HLS: the figures of fitting the variant to the link (the minute of room before a step
+    /// up, the headroom, the hold after a move).
+    FitterSettings fitter;
     /// HLS: which audio renditions to record beside the variant (see chooseAudio): "" for the
     /// default one, a NAME or LANGUAGE, or "all".
     std::string audio;
