@@ -248,6 +248,9 @@ RunEnd HlsSource::run(SourceOutput& out) {
     if (tracks_.empty() || master_) {
         resolve(out, connection);
     }
+    if (fitter_) {
+        fitter_->reconnected();
+    }
     for (auto& track : tracks_) {
         track->begun = false;
         track->pieceMap.reset();

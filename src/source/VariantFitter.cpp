@@ -120,4 +120,10 @@ void VariantFitter::moved(std::size_t to, std::chrono::steady_clock::time_point 
     roomSince_.reset();
 }
 
+void VariantFitter::reconnected() noexcept {
+    slow_ = 0;
+    previousUntilRollout_.reset();
+    roomSince_.reset();
+}
+
 }  // namespace confcap::source

@@ -210,6 +210,19 @@ BOOST_AUTO_TEST_CASE(theHoldDoublesUpToItsLimit) {
     BOOST_TEST(fitter.upHold() == 480s);
 }
 
+// An outage leaves the follower near the front of the playlist: that is no sign of a thin link.
+BOOST_AUTO_TEST_CASE(anOutageIsNotCountedAgainstTheLink) {
+    VariantFitter fitter(kLadder, 2, kStart);
+    fitter.observe(segmentFetch({2, 2.5, kHigh, 6.0}));
+    fitter.reconnected();
+    // After it: one slow fetch is the first in a row, and the place is not compared with before.
+    auto decision = fitter.observe(segmentFetch({12, 2.5, kHigh, 1.5}));
+    BOOST_TEST(static_cast<int>(decision.step) == static_cast<int>(VariantStep::Stay));
+    decision = fitter.observe(segmentFetch({13, 0.5, kHigh, 2.5}));
+    BOOST_TEST(static_cast<int>(decision.step) == static_cast<int>(VariantStep::Stay));
+    BOOST_TEST(fitter.current() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(refusesAnEmptyLadder) {
     BOOST_CHECK_THROW(VariantFitter({}, 0, kStart), std::invalid_argument);
     BOOST_CHECK_THROW(VariantFitter(kLadder, 3, kStart), std::invalid_argument);

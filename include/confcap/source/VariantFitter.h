@@ -75,6 +75,10 @@ public:
     VariantDecision lost(std::int64_t count, std::chrono::steady_clock::time_point at);
     /// The follower now follows rung `to` (from `at` on): the measurements start afresh.
     void moved(std::size_t to, std::chrono::steady_clock::time_point at);
+    /// The follower connects again after an outage: falling behind during it says nothing about
+    /// the link, so the slow fetches in a row, the place in the playlist and the room for a step
+    /// up start afresh. The rung and the hold stay.
+    void reconnected() noexcept;
 
     std::size_t current() const noexcept { return current_; }
     /// How long after a move a step up must wait now (doubled by step ups that did not last).
