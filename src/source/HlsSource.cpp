@@ -406,8 +406,7 @@ bool HlsSource::follow(SourceOutput& out, Connection& connection, Track& track,
             gap.lastSequence = first - 1;
             out.lost(gap);
             if (isMain && fitter_) {
-                if (auto decision = fitter_->lost(count, SteadyClock::now());
-                    decision.step != VariantStep::Stay) {
+                if (auto decision = fitter_->lost(count); decision.step != VariantStep::Stay) {
                     connection.move = std::move(decision);
                 }
             }

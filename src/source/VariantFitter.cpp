@@ -90,7 +90,7 @@ VariantDecision VariantFitter::observe(const SegmentFetch& fetch) {
     return {VariantStep::Stay, current_, {}};
 }
 
-VariantDecision VariantFitter::lost(std::int64_t count, std::chrono::steady_clock::time_point) {
+VariantDecision VariantFitter::lost(std::int64_t count) {
     roomSince_.reset();
     if (current_ == 0 || count <= 0) {
         return {VariantStep::Stay, current_, {}};

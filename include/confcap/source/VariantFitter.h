@@ -72,7 +72,7 @@ public:
     /// a move is made only when moved() is called.
     VariantDecision observe(const SegmentFetch& fetch);
     /// Takes in `count` segments of the current rung that rolled out of the playlist unfetched.
-    VariantDecision lost(std::int64_t count, std::chrono::steady_clock::time_point at);
+    VariantDecision lost(std::int64_t count);
     /// The follower now follows rung `to` (from `at` on): the measurements start afresh.
     void moved(std::size_t to, std::chrono::steady_clock::time_point at);
     /// The follower connects again after an outage: falling behind during it says nothing about
