@@ -59,7 +59,8 @@ public:
     /// Something worth a log line that is not a failure (a discontinuity, the stream ended).
     virtual void notice(const std::string& message) = 0;
     /// HLS: the main track goes on in another variant from its next write on, with the same
-    /// timestamps (no new piece). Told after notice() has said so for the log.
+    /// timestamps: the piece goes on unless a connected() follows (another initialization
+    /// section). Told after notice() has said so for the log.
     virtual void variantSwitched(const core::VariantSwitch& change) = 0;
 };
 
