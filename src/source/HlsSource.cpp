@@ -433,6 +433,19 @@ bool HlsSource::follow(SourceOutput& out, Connection& connection, Track& track,
             if (e.transient() || e.httpStatus() == 0) {
                 throw;
             }
+            if (isMain && fitter_ && connection.connected) {
+                // Refused after the time it had left in the playlist: the follower fell behind
+                // and the segment rolled out. The other variant's playlist tells what is left.
+                const std::int64_t place = segment.sequence - first;
+                const auto elapsed = std::chrono::duration_cast<milliseconds>(SteadyClock::now() -
+                                                                              connection.loaded);
+                if (elapsed >= target * (place + 1)) {
+                    if (auto decision = fitter_->lost(1); decision.step != VariantStep::Stay) {
+                        connection.move = std::move(decision);
+                        break;
+                    }
+                }
+            }
             track.failures = track.failingSequence == segment.sequence ? track.failures + 1 : 1;
             track.failingSequence = segment.sequence;
             if (track.failures < kSegmentAttempts) {

@@ -42,6 +42,7 @@ VariantDecision VariantFitter::down(std::string why) const {
 }
 
 VariantDecision VariantFitter::observe(const SegmentFetch& fetch) {
+    ++fetchedSinceMove_;
     slow_ = fetch.fetchTime > fetch.duration ? slow_ + 1 : 0;
     // Near the front of the playlist is behind only while it does not catch up: right after a
     // step down the follower is still near the front, but gaining.
@@ -92,7 +93,7 @@ VariantDecision VariantFitter::observe(const SegmentFetch& fetch) {
 
 VariantDecision VariantFitter::lost(std::int64_t count) {
     roomSince_.reset();
-    if (current_ == 0 || count <= 0) {
+    if (current_ == 0 || count <= 0 || fetchedSinceMove_ == 0) {
         return {VariantStep::Stay, current_, {}};
     }
     return down(count == 1
@@ -115,6 +116,7 @@ void VariantFitter::moved(std::size_t to, std::chrono::steady_clock::time_point 
     }
     current_ = to;
     lastMove_ = at;
+    fetchedSinceMove_ = 0;
     slow_ = 0;
     previousUntilRollout_.reset();
     roomSince_.reset();

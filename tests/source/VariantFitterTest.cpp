@@ -138,12 +138,14 @@ BOOST_DATA_TEST_CASE(decidesTheStep, data::make(kRows), row) {
 
 BOOST_AUTO_TEST_CASE(segmentsThatRolledOutStepDown) {
     VariantFitter fitter(kLadder, 2, kStart);
+    fitter.observe(segmentFetch({2, 1.0, kHigh, {}}));
     const auto decision = fitter.lost(3);
     BOOST_TEST(static_cast<int>(decision.step) == static_cast<int>(VariantStep::Down));
     BOOST_TEST(decision.to == 1u);
     BOOST_TEST(decision.why ==
                "3 segments rolled out of the playlist before they could be fetched");
     VariantFitter lowest(kLadder, 0, kStart);
+    lowest.observe(segmentFetch({2, 0.2, kLow, {}}));
     BOOST_TEST(static_cast<int>(lowest.lost(3).step) == static_cast<int>(VariantStep::Stay));
 }
 
@@ -207,6 +209,17 @@ BOOST_AUTO_TEST_CASE(theHoldDoublesUpToItsLimit) {
         fitter.moved(0, t += 1s);
     }
     BOOST_TEST(fitter.upHold() == 480s);
+}
+
+// Right after a step down the follower is still behind: what rolls out before its first fetch on
+// the new rung was lost on the old one.
+BOOST_AUTO_TEST_CASE(segmentsLostBeforeTheFirstFetchOnARungDoNotStepDownAgain) {
+    VariantFitter fitter(kLadder, 2, kStart);
+    fitter.observe(segmentFetch({2, 1.0, kHigh, {}}));
+    fitter.moved(1, kStart + 3s);
+    BOOST_TEST(static_cast<int>(fitter.lost(2).step) == static_cast<int>(VariantStep::Stay));
+    fitter.observe(segmentFetch({5, 1.1, kMid, {}}));
+    BOOST_TEST(static_cast<int>(fitter.lost(1).step) == static_cast<int>(VariantStep::Down));
 }
 
 // An outage leaves the follower near the front of the playlist: that is no sign of a thin link.

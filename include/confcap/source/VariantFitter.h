@@ -72,6 +72,8 @@ public:
     /// a move is made only when moved() is called.
     VariantDecision observe(const SegmentFetch& fetch);
     /// Takes in `count` segments of the current rung that rolled out of the playlist unfetched.
+    /// Before the first fetch on a rung they were lost while following the rung before, which
+    /// was already stepped away from: that is no reason to step down again.
     VariantDecision lost(std::int64_t count);
     /// The follower now follows rung `to` (from `at` on): the measurements start afresh.
     void moved(std::size_t to, std::chrono::steady_clock::time_point at);
@@ -95,6 +97,7 @@ private:
     std::optional<std::chrono::steady_clock::time_point> lastUp_;
     int slow_ = 0;  // slow fetches in a row
     std::optional<std::chrono::milliseconds> previousUntilRollout_;
+    int fetchedSinceMove_ = 0;
     // Since when every fetch had room for the next higher rung, and the least it carried.
     std::optional<std::chrono::steady_clock::time_point> roomSince_;
     double leastRoom_ = 0;
