@@ -25,6 +25,10 @@
 //       seconds on, then "Stalled Talk", each talk-length seconds. In the middle of the first the
 //       connection drops and new ones are refused for 3 s; in the middle of the second the
 //       stream sends nothing for 8 s.
+//   confcap-bench-server folder --folder DIR --rate BYTES_PER_SECOND --info FILE
+//       Serves the files of DIR (a live packager's folder) through one uplink of that rate,
+//       shared by every request, as a venue's line is shared by its rooms (demo::FolderServer).
+//       The info file gives `url=` of the folder's root, ending in '/'.
 //
 // The info file holds key=value lines; it appears once the server is ready. The server runs
 // until SIGINT or SIGTERM.
@@ -51,6 +55,7 @@
 
 #include "confcap/demo/FakeConference.h"
 #include "confcap/demo/FakeStreamServer.h"
+#include "confcap/demo/FolderServer.h"
 #include "confcap/demo/LoopbackServer.h"
 #include "confcap/demo/MediaFixture.h"
 #include "confcap/demo/MediaLoop.h"
@@ -455,6 +460,18 @@ int serveSoak(const std::map<std::string, std::string>& args) {
     return 0;
 }
 
+int serveFolder(const std::map<std::string, std::string>& values) {
+    const fs::path folder = values.at("folder");
+    const double rate = std::strtod(values.at("rate").c_str(), nullptr);
+    if (rate <= 0) {
+        throw std::runtime_error("--rate must be bytes per second above 0");
+    }
+    confcap::demo::FolderServer server(folder, rate);
+    publish(values.at("info"), "url=" + server.url("") + "\n");
+    waitForSignal();
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -479,7 +496,11 @@ int main(int argc, char** argv) {
         if (mode == "soak") {
             return serveSoak(options(argc, argv));
         }
-        std::cerr << "usage: confcap-bench-server files|rooms|faults|soak --option value ...\n";
+        if (mode == "folder") {
+            return serveFolder(options(argc, argv));
+        }
+        std::cerr
+            << "usage: confcap-bench-server files|rooms|faults|soak|folder --option value ...\n";
         return 64;
     } catch (const std::exception& e) {
         std::cerr << "confcap-bench-server: " << e.what() << "\n";

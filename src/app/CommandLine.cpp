@@ -68,7 +68,9 @@ const std::vector<OptionSpec>& optionSpecs() {
          "with --conference from the streaming API: the room's own sound or a translation "
          "(default native)",
          false, kPlanning, "Streams"},
-        {"variant", "WHICH", "HLS variant: highest bandwidth (default), an index, 720p or 1280x720",
+        {"variant", "WHICH",
+         "HLS variant to keep throughout: best, an index, 720p or 1280x720 (default: the best, "
+         "stepping down while the link cannot keep up)",
          false, kPlanning | kCapture, "Streams"},
         {"audio", "NAME|LANGUAGE|all",
          "HLS audio renditions to keep beside the variant: its default one (default), the one "

@@ -178,4 +178,14 @@ void Fanout::lost(const Attachments& sinks, const core::Gap& gap,
     }
 }
 
+void Fanout::variantSwitched(const Attachments& sinks, const core::VariantSwitch& change,
+                             std::vector<std::string>& failures) {
+    for (const auto& a : sinks) {
+        if (!a->active || a->broken) {
+            continue;
+        }
+        guarded(*a, failures, [&] { a->sink->variantSwitched(change); });
+    }
+}
+
 }  // namespace confcap::capture

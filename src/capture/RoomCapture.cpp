@@ -33,6 +33,9 @@ public:
     void write(const core::Chunk& chunk) override { capture_.onWrite(chunk); }
     void lost(const core::Gap& gap) override { capture_.onLost(gap); }
     void notice(const std::string& message) override { capture_.onNotice(message); }
+    void variantSwitched(const core::VariantSwitch& change) override {
+        capture_.onVariantSwitched(change);
+    }
 
 private:
     RoomCapture& capture_;
@@ -458,6 +461,18 @@ void RoomCapture::onLost(const core::Gap& gap) {
     }
     std::vector<std::string> failures;
     fanout_.lost(sinks, gap, failures);
+    endDelivery(failures, events);
+}
+
+void RoomCapture::onVariantSwitched(const core::VariantSwitch& change) {
+    Attachments sinks;
+    {
+        std::lock_guard lock(mutex_);
+        sinks = beginDelivery();
+    }
+    std::vector<std::string> failures;
+    fanout_.variantSwitched(sinks, change, failures);
+    std::vector<CaptureEvent> events;
     endDelivery(failures, events);
 }
 

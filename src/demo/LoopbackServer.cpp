@@ -13,6 +13,13 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/ThreadPool.h>
 
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <thread>
+
 namespace confcap::demo {
 
 namespace {
@@ -53,16 +60,54 @@ Poco::Net::ServerSocket bindSocket(const LoopbackServer::Options& options) {
     return Poco::Net::SecureServerSocket(address, 64, context);
 }
 
+// A slice of a body that takes its turn on the uplink.
+constexpr std::size_t kSlice = 8 * 1024;
+
+// The uplink: each slice reserves the next free stretch of the line's time.
+class Uplink {
+public:
+    explicit Uplink(double bytesPerSecond) : bytesPerSecond_(bytesPerSecond) {}
+
+    void setRate(double bytesPerSecond) {
+        std::lock_guard lock(mutex_);
+        bytesPerSecond_ = bytesPerSecond;
+    }
+
+    // When a slice of `bytes` may go out (the line is taken until it has); unset without a
+    // limit.
+    std::optional<std::chrono::steady_clock::time_point> reserve(std::size_t bytes) {
+        std::lock_guard lock(mutex_);
+        if (bytesPerSecond_ <= 0) {
+            return std::nullopt;
+        }
+        const auto now = std::chrono::steady_clock::now();
+        free_ = std::max(free_, now);
+        const auto start = free_;
+        free_ += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(static_cast<double>(bytes) / bytesPerSecond_));
+        return start;
+    }
+
+private:
+    std::mutex mutex_;
+    double bytesPerSecond_;
+    std::chrono::steady_clock::time_point free_{};
+};
+
 }  // namespace
 
 struct LoopbackServer::Impl {
     Options options;
+    Uplink uplink;
     Poco::ThreadPool pool;
     Poco::Net::ServerSocket socket;
     std::unique_ptr<Poco::Net::HTTPServer> server;
 
     Impl(Handler handler, Options opts)
-        : options(std::move(opts)), pool(2, options.maxThreads), socket(bindSocket(options)) {
+        : options(std::move(opts)),
+          uplink(options.bytesPerSecond),
+          pool(2, options.maxThreads),
+          socket(bindSocket(options)) {
         Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
         params->setMaxThreads(options.maxThreads);
         params->setMaxQueued(256);
@@ -96,6 +141,23 @@ std::string LoopbackServer::url(std::string_view path) const {
 
 std::size_t LoopbackServer::connections() const {
     return static_cast<std::size_t>(impl_->server->totalConnections());
+}
+
+void LoopbackServer::setBytesPerSecond(double bytesPerSecond) {
+    impl_->uplink.setRate(bytesPerSecond);
+}
+
+void LoopbackServer::send(Poco::Net::HTTPServerResponse& response, std::string_view body) const {
+    response.setContentLength64(static_cast<Poco::Int64>(body.size()));
+    std::ostream& out = response.send();
+    for (std::size_t at = 0; at < body.size() && out; at += kSlice) {
+        const std::size_t slice = std::min(kSlice, body.size() - at);
+        if (const auto start = impl_->uplink.reserve(slice)) {
+            std::this_thread::sleep_until(*start);
+        }
+        out.write(body.data() + at, static_cast<std::streamsize>(slice));
+        out.flush();
+    }
 }
 
 }  // namespace confcap::demo

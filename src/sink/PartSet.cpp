@@ -86,6 +86,37 @@ Poco::JSON::Array::Ptr gapsJson(const std::vector<RecordedGap>& gaps) {
     return array;
 }
 
+Poco::JSON::Object::Ptr variantJson(const core::VariantInfo& variant) {
+    auto object = newObject();
+    object->set("width", variant.width);
+    object->set("height", variant.height);
+    object->set("bandwidth", variant.bandwidth);
+    return object;
+}
+
+core::VariantInfo variantFrom(const Poco::JSON::Object::Ptr& object) {
+    core::VariantInfo variant;
+    if (object) {
+        variant.width = object->optValue<int>("width", 0);
+        variant.height = object->optValue<int>("height", 0);
+        variant.bandwidth = object->optValue<std::int64_t>("bandwidth", 0);
+    }
+    return variant;
+}
+
+Poco::JSON::Array::Ptr variantsJson(const std::vector<RecordedSwitch>& switches) {
+    Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+    for (const auto& v : switches) {
+        auto object = newObject();
+        object->set("atMs", toMillis(v.at));
+        object->set("from", variantJson(v.from));
+        object->set("to", variantJson(v.to));
+        object->set("why", v.why);
+        array->add(object);
+    }
+    return array;
+}
+
 }  // namespace
 
 Poco::JSON::Array::Ptr segmentsJson(const std::vector<SegmentMark>& segments) {
@@ -242,6 +273,22 @@ void PartSet::load() {
                     gap.lastSequence = g->getValue<std::int64_t>("lastSequence");
                 }
                 progress.gaps.push_back(std::move(gap));
+            }
+        }
+        if (const auto variants = object->getArray("variants")) {
+            for (std::size_t i = 0; i < variants->size(); ++i) {
+                const auto v = variants->getObject(static_cast<unsigned>(i));
+                if (!v) {
+                    continue;
+                }
+                RecordedSwitch change;
+                change.at = fromMillis(v->optValue<std::int64_t>("atMs", 0));
+                change.offset =
+                    std::chrono::duration_cast<milliseconds>(change.at - list_.windowStart);
+                change.from = variantFrom(v->getObject("from"));
+                change.to = variantFrom(v->getObject("to"));
+                change.why = v->optValue<std::string>("why", "");
+                progress.variants.push_back(std::move(change));
             }
         }
         if (object->has("firstDataMs")) {
@@ -480,6 +527,9 @@ std::string PartSet::textOf(const PartList& list, const std::filesystem::path& s
         object->set("writeFailure", progress.writeFailure);
     }
     object->set("gaps", gapsJson(progress.gaps));
+    if (!progress.variants.empty()) {
+        object->set("variants", variantsJson(progress.variants));
+    }
     if (list.firstData) {
         object->set("firstDataMs", toMillis(*list.firstData));
     }

@@ -49,6 +49,31 @@ Poco::JSON::Array::Ptr gapsJson(const std::vector<RecordedGap>& gaps) {
     return array;
 }
 
+// "1280x720 2.2 Mb/s" for people is in the log; here the figures: resolution and bit/s.
+Poco::JSON::Object::Ptr variantJson(const core::VariantInfo& variant) {
+    Poco::JSON::Object::Ptr object = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    if (variant.width > 0 && variant.height > 0) {
+        object->set("resolution",
+                    std::to_string(variant.width) + "x" + std::to_string(variant.height));
+    }
+    object->set("bandwidth", variant.bandwidth);
+    return object;
+}
+
+Poco::JSON::Array::Ptr variantsJson(const std::vector<RecordedSwitch>& switches) {
+    Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+    for (const auto& v : switches) {
+        Poco::JSON::Object::Ptr object = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        object->set("at", utc(v.at));
+        object->set("offsetSeconds", toSeconds(v.offset));
+        object->set("from", variantJson(v.from));
+        object->set("to", variantJson(v.to));
+        object->set("why", v.why);
+        array->add(object);
+    }
+    return array;
+}
+
 }  // namespace
 
 std::string sidecarText(const SidecarInput& input) {
@@ -101,6 +126,10 @@ std::string sidecarText(const SidecarInput& input) {
     // True when the covered time was read from the media's own timestamps.
     sidecar->set("coveredFromMedia", counters.measured);
     sidecar->set("gaps", gapsJson(counters.gaps));
+    if (!counters.variants.empty()) {
+        // HLS: the follower moved to another variant to fit its link (same file, same timeline).
+        sidecar->set("variants", variantsJson(counters.variants));
+    }
     if (!input.segments.empty()) {
         Poco::JSON::Array::Ptr segments = new Poco::JSON::Array;
         for (const auto& piece : input.segments) {

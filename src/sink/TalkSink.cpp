@@ -596,6 +596,23 @@ void TalkSink::reconnected() {
     saveList();
 }
 
+void TalkSink::variantSwitched(const core::VariantSwitch& change) {
+    if (result_ || suspended_) {
+        throw std::logic_error("TalkSink::variantSwitched after finalize");
+    }
+    RecordedSwitch recorded;
+    recorded.at = change.at;
+    recorded.offset = std::chrono::duration_cast<milliseconds>(change.at - config_.windowStart);
+    recorded.from = change.from;
+    recorded.to = change.to;
+    recorded.why = change.why;
+    {
+        std::lock_guard lock(mutex_);
+        status_.variants.push_back(std::move(recorded));
+    }
+    saveList();
+}
+
 SinkStatus TalkSink::suspend() {
     if (!result_ && !suspended_) {
         if (hold_) {

@@ -26,6 +26,27 @@ std::string seconds(milliseconds d) {
     return std::to_string((d.count() + 500) / 1000) + " s";
 }
 
+core::VariantInfo infoOf(const HlsVariant& variant) {
+    return {variant.width, variant.height, variant.bandwidth};
+}
+
+// The variant of a master playlist read again that is the one followed: the same URI, else the
+// same resolution and bandwidth.
+const HlsVariant* sameVariant(const std::vector<HlsVariant>& variants, const HlsVariant& followed) {
+    for (const auto& v : variants) {
+        if (v.uri == followed.uri) {
+            return &v;
+        }
+    }
+    for (const auto& v : variants) {
+        if (v.width == followed.width && v.height == followed.height &&
+            v.bandwidth == followed.bandwidth) {
+            return &v;
+        }
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 /// One followed media playlist. What outlives a run: where to go on, what was delivered.
@@ -38,6 +59,7 @@ struct HlsSource::Track {
     std::int64_t failingSequence = -1;  // repeated refusals of one listed segment
     int failures = 0;
     std::string playlistFailure;  // a further track's playlist that fails now, as told
+    std::optional<WallClock::time_point> lastEnd;  // where the media delivered last ends
 
     // Per piece: whether the track began in it, with which init section.
     bool begun = false;
@@ -52,7 +74,10 @@ struct HlsSource::Connection {
     bool newTimeline = false;
     std::int64_t newest = -1;  // the newest main segment listed at the last reload
     SteadyClock::time_point grew = SteadyClock::now();
-    std::optional<WallClock::time_point> mainStart;  // media start of the first main segment
+    std::optional<WallClock::time_point> mainStart;       // media start of the first main segment
+    SteadyClock::time_point loaded = SteadyClock::now();  // when the main playlist was read
+    std::optional<SegmentFetch> fetched;  // what the main segment delivered last showed
+    std::optional<VariantDecision> move;  // to be made at the next segment boundary
 };
 
 HlsSource::HlsSource(std::string url, SourceOptions options)
@@ -132,7 +157,31 @@ void HlsSource::resolve(SourceOutput& out, Connection&) {
         prefetched_ = std::move(playlist);
     } else {
         master_ = true;
-        const HlsVariant& variant = chooseVariant(playlist.variants, options_.variant);
+        const bool fitting = options_.variant.empty();
+        const HlsVariant* followed =
+            fitting && variant_ ? sameVariant(playlist.variants, *variant_) : nullptr;
+        const HlsVariant& variant =
+            followed != nullptr ? *followed : chooseVariant(playlist.variants, options_.variant);
+        variant_ = variant;
+        if (fitting) {
+            auto ladder = variantLadder(playlist.variants, variant);
+            std::size_t rung = 0;
+            std::vector<std::int64_t> bandwidths;
+            for (std::size_t i = 0; i < ladder.size(); ++i) {
+                rung = ladder[i].uri == variant.uri ? i : rung;
+                bandwidths.push_back(ladder[i].bandwidth);
+            }
+            const bool sameLadder =
+                ladder.size() == ladder_.size() &&
+                std::equal(ladder.begin(), ladder.end(), ladder_.begin(),
+                           [](const auto& a, const auto& b) { return a.bandwidth == b.bandwidth; });
+            if (ladder.size() < 2) {
+                fitter_.reset();
+            } else if (!fitter_ || !sameLadder || fitter_->current() != rung) {
+                fitter_.emplace(std::move(bandwidths), rung, SteadyClock::now(), options_.fitter);
+            }
+            ladder_ = std::move(ladder);
+        }
         wanted.emplace_back(core::TrackInfo{}, variant.uri);
         bool unmatched = false;
         const auto audio = chooseAudio(playlist, variant, options_.audio, &unmatched);
@@ -171,14 +220,21 @@ void HlsSource::resolve(SourceOutput& out, Connection&) {
         tracks.push_back(std::move(track));
     }
     if (first && master_) {
-        std::string chosen = "Following the variant " + tracks.front()->url;
+        std::string chosen =
+            "Following the variant " + describeVariant(*variant_) + " at " + tracks.front()->url;
         for (std::size_t i = 1; i < tracks.size(); ++i) {
             const auto& info = tracks[i]->info;
             chosen += (i == 1 ? " with the audio " : ", ") +
                       (info.language.empty() ? std::string() : info.language + " ") + "\"" +
                       info.name + "\"";
         }
-        out.notice(chosen + ".");
+        chosen += ".";
+        if (fitter_) {
+            chosen += " It steps down when the link cannot keep up (" +
+                      std::to_string(ladder_.size()) + " variants, down to " +
+                      describeVariant(ladder_.front()) + ").";
+        }
+        out.notice(chosen);
     }
     tracks_ = std::move(tracks);
 }
@@ -191,6 +247,9 @@ RunEnd HlsSource::run(SourceOutput& out) {
     connection.resume.first = !delivered_;
     if (tracks_.empty() || master_) {
         resolve(out, connection);
+    }
+    if (fitter_) {
+        fitter_->reconnected();
     }
     for (auto& track : tracks_) {
         track->begun = false;
@@ -211,9 +270,14 @@ RunEnd HlsSource::run(SourceOutput& out) {
         }
         const milliseconds target =
             hlsMillis(static_cast<double>(std::max(1, playlist.targetDuration)));
+        connection.loaded = loadStart;
         const bool changed = follow(out, connection, main, playlist);
         if (stopped()) {
             return RunEnd::Stopped;
+        }
+        if (connection.move) {
+            moveVariant(out, connection);  // and go on at once in the other variant
+            continue;
         }
         // Further tracks follow once the main track runs; their failures do not stop it.
         for (std::size_t i = 1; i < tracks_.size() && connection.connected; ++i) {
@@ -341,8 +405,16 @@ bool HlsSource::follow(SourceOutput& out, Connection& connection, Track& track,
             gap.firstSequence = next;
             gap.lastSequence = first - 1;
             out.lost(gap);
+            if (isMain && fitter_) {
+                if (auto decision = fitter_->lost(count); decision.step != VariantStep::Stay) {
+                    connection.move = std::move(decision);
+                }
+            }
         }
         track.timeline.setNext(first);
+        if (connection.move) {
+            return changed;  // the next segment comes from the other variant
+        }
     }
     for (const HlsSegment& segment : playlist.segments) {
         if (segment.sequence < *track.timeline.next()) {
@@ -360,6 +432,19 @@ bool HlsSource::follow(SourceOutput& out, Connection& connection, Track& track,
             // ago: try again from a fresh playlist, and give it up after a few.
             if (e.transient() || e.httpStatus() == 0) {
                 throw;
+            }
+            if (isMain && fitter_ && connection.connected) {
+                // Refused after the time it had left in the playlist: the follower fell behind
+                // and the segment rolled out. The other variant's playlist tells what is left.
+                const std::int64_t place = segment.sequence - first;
+                const auto elapsed = std::chrono::duration_cast<milliseconds>(SteadyClock::now() -
+                                                                              connection.loaded);
+                if (elapsed >= target * (place + 1)) {
+                    if (auto decision = fitter_->lost(1); decision.step != VariantStep::Stay) {
+                        connection.move = std::move(decision);
+                        break;
+                    }
+                }
             }
             track.failures = track.failingSequence == segment.sequence ? track.failures + 1 : 1;
             track.failingSequence = segment.sequence;
@@ -390,8 +475,55 @@ bool HlsSource::follow(SourceOutput& out, Connection& connection, Track& track,
         track.failures = 0;
         track.failingSequence = -1;
         track.timeline.setNext(segment.sequence + 1);
+        if (isMain && fitter_ && connection.fetched) {
+            SegmentFetch fetch = *connection.fetched;
+            connection.fetched.reset();
+            // The next segment leaves the playlist about when as many updates have come as
+            // segments listed before it, counted from when the playlist was read.
+            const std::int64_t place = segment.sequence + 1 - first;
+            if (place < static_cast<std::int64_t>(playlist.segments.size())) {
+                fetch.untilRollout =
+                    target * (place + 1) - std::chrono::duration_cast<milliseconds>(
+                                               SteadyClock::now() - connection.loaded);
+            }
+            if (auto decision = fitter_->observe(fetch); decision.step != VariantStep::Stay) {
+                connection.move = std::move(decision);
+                break;  // at this segment boundary
+            }
+        }
     }
     return changed;
+}
+
+// Makes the move the fitter asked for: the main track goes on in the other variant's media
+// playlist (read here, followed next) at the segment after the last one delivered.
+void HlsSource::moveVariant(SourceOutput& out, Connection& connection) {
+    const VariantDecision decision = std::move(*connection.move);
+    connection.move.reset();
+    Track& main = *tracks_.front();
+    const HlsVariant from = ladder_[fitter_->current()];
+    const HlsVariant& to = ladder_[decision.to];
+    HlsPlaylist other = load(to.uri);
+    const std::int64_t next = main.timeline.next().value_or(connection.newest + 1);
+    const std::int64_t sequence = switchSequence(other, next, connection.newest, main.lastEnd);
+    main.timeline.continueAt(sequence, main.timeline.lastDelivered());
+    main.url = to.uri;
+    main.failures = 0;
+    main.failingSequence = -1;
+    variant_ = to;
+    fitter_->moved(decision.to, SteadyClock::now());
+    prefetched_ = std::move(other);
+
+    core::VariantSwitch change;
+    change.at = main.lastEnd.value_or(WallClock::now());
+    change.from = infoOf(from);
+    change.to = infoOf(to);
+    change.why = decision.why;
+    change.sequence = sequence;
+    out.notice(std::string(decision.step == VariantStep::Down ? "Stepping down" : "Stepping up") +
+               " from the variant " + describeVariant(from) + " to " + describeVariant(to) +
+               " at segment " + std::to_string(sequence) + ": " + decision.why + ".");
+    out.variantSwitched(change);
 }
 
 // Fetches and writes one segment. Returns false when a further track must wait for a new piece
@@ -408,8 +540,17 @@ bool HlsSource::deliver(SourceOutput& out, Connection& connection, Track& track,
         return false;
     }
     std::string contentType;
+    const auto fetchStart = SteadyClock::now();
     const std::string body =
         fetch(segment.uri, segment.byteLength, segment.byteOffset, kSegmentLimit, &contentType);
+    if (isMain) {
+        SegmentFetch fetched;
+        fetched.at = SteadyClock::now();
+        fetched.duration = hlsMillis(segment.duration);
+        fetched.fetchTime = std::chrono::duration_cast<milliseconds>(fetched.at - fetchStart);
+        fetched.bytes = body.size();
+        connection.fetched = fetched;
+    }
     if (segment.map && (!track.map || *track.map != *segment.map)) {
         track.mapBytes = fetch(segment.map->uri, segment.map->byteLength, segment.map->byteOffset,
                                kSegmentLimit);
@@ -467,6 +608,7 @@ bool HlsSource::deliver(SourceOutput& out, Connection& connection, Track& track,
     chunk.sequence = segment.sequence;
     chunk.uri = segment.uri;
     chunk.endsAt = track.timeline.endOf(segment, WallClock::now());
+    track.lastEnd = chunk.endsAt;
     out.write(chunk);
     track.timeline.delivered(segment, WallClock::now());
     delivered_ = true;

@@ -50,6 +50,43 @@ std::int64_t startSequence(const HlsPlaylist& playlist, bool ended, int liveEdge
     return std::clamp(start, first, first + listed - 1);
 }
 
+std::int64_t switchSequence(const HlsPlaylist& other, std::int64_t next, std::int64_t newest,
+                            std::optional<WallClock::time_point> lastEnd) {
+    if (other.segments.empty()) {
+        return next;
+    }
+    const std::int64_t otherNewest = other.segments.back().sequence;
+    if (otherNewest >= newest - 2 && otherNewest <= newest + 2) {
+        return next;
+    }
+    if (lastEnd) {
+        bool dated = false;
+        for (const auto& segment : other.segments) {
+            if (!segment.programDateTime) {
+                continue;
+            }
+            if (const auto start = core::parseIsoInstant(*segment.programDateTime)) {
+                dated = true;
+                if (WallClock::time_point(start->time_since_epoch()) >=
+                    *lastEnd - std::chrono::seconds(1)) {
+                    return segment.sequence;
+                }
+            }
+        }
+        if (dated) {
+            return otherNewest + 1;  // every listed segment starts before: the next one is due
+        }
+    }
+    return otherNewest - (newest - next);
+}
+
+void HlsTimeline::continueAt(std::int64_t next, WallClock::time_point lastDelivered) {
+    next_ = next;
+    recent_.clear();
+    firstListed_.clear();
+    lastDelivered_ = lastDelivered;
+}
+
 void HlsTimeline::resumeAt(std::int64_t next, const std::string& lastUri) {
     next_ = next;
     if (!lastUri.empty()) {

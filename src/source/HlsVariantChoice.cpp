@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "confcap/core/Error.h"
-
+#include "confcap/core/Format.h"
 #include "confcap/core/Text.h"
 
 namespace confcap::source {
@@ -91,6 +91,37 @@ const HlsVariant& chooseVariant(const std::vector<HlsVariant>& variants,
                                "); use an index, a height like 720p, WIDTHxHEIGHT or best.");
     }
     return **std::max_element(candidates.begin(), candidates.end(), byBandwidth);
+}
+
+std::vector<HlsVariant> variantLadder(const std::vector<HlsVariant>& variants,
+                                      const HlsVariant& chosen) {
+    std::vector<HlsVariant> ladder{chosen};
+    for (const auto& v : variants) {
+        if (chosen.height > 0 && v.height <= 0) {
+            continue;
+        }
+        const auto same = std::find_if(ladder.begin(), ladder.end(), [&](const HlsVariant& rung) {
+            return rung.bandwidth == v.bandwidth;
+        });
+        if (same == ladder.end()) {
+            ladder.push_back(v);
+        } else if (same->uri != chosen.uri && same->audioGroup != chosen.audioGroup &&
+                   v.audioGroup == chosen.audioGroup) {
+            *same = v;
+        }
+    }
+    std::stable_sort(ladder.begin(), ladder.end(), [](const HlsVariant& a, const HlsVariant& b) {
+        return a.bandwidth < b.bandwidth;
+    });
+    return ladder;
+}
+
+std::string describeVariant(const HlsVariant& variant) {
+    std::string text;
+    if (variant.width > 0 && variant.height > 0) {
+        text = std::to_string(variant.width) + "x" + std::to_string(variant.height) + ", ";
+    }
+    return text + core::formatRate(static_cast<double>(variant.bandwidth));
 }
 
 std::vector<HlsRendition> chooseAudio(const HlsPlaylist& master, const HlsVariant& variant,

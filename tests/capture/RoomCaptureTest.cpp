@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -614,6 +615,76 @@ BOOST_AUTO_TEST_CASE(a_sink_arriving_after_the_last_one_left_restarts_the_captur
     BOOST_TEST(run.events->of(Kind::Connected).size() == 2u);
     BOOST_TEST(run.events->of(Kind::Stopped).size() == 2u);
     BOOST_TEST(!run.stillRunning);
+}
+
+namespace {
+
+// A source that delivers two segments of one connection with a move to another variant between
+// them, then says the stream is finished.
+class SwitchingSource final : public confcap::source::Source {
+public:
+    confcap::source::RunEnd run(confcap::source::SourceOutput& out) override {
+        if (!ran_) {
+            ran_ = true;
+            out.connected({"ts", true}, confcap::source::Resume{});
+            out.write(segment("first"));
+            confcap::core::VariantSwitch change;
+            change.at = SystemClock::now();
+            change.from = {1280, 720, 2'195'600};
+            change.to = {640, 360, 642'400};
+            change.why = "fetching took longer than playing";
+            out.notice("Stepping down from the variant 1280x720 to 640x360.");
+            out.variantSwitched(change);
+            out.write(segment("second"));
+        }
+        return confcap::source::RunEnd::Finished;
+    }
+    void stop() noexcept override {}
+    const std::string& url() const noexcept override { return url_; }
+
+private:
+    static confcap::core::Chunk segment(std::string_view bytes) {
+        confcap::core::Chunk chunk;
+        chunk.bytes = bytes;
+        chunk.kind = confcap::core::ChunkKind::SegmentStart;
+        chunk.mediaSeconds = 2;
+        return chunk;
+    }
+    bool ran_ = false;
+    std::string url_ = "http://h/master.m3u8";
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_move_to_another_variant_reaches_every_sink_in_the_same_piece) {
+    std::promise<void> ended;
+    auto options = fastRetry();
+    options.stopWhenFinished = true;
+    EventLog events;
+    RoomCapture capture(
+        "Saal 1", [] { return std::make_unique<SwitchingSource>(); }, options,
+        [&](const CaptureEvent& e) {
+            events.add(e);
+            if (e.kind == Kind::Ended) {
+                ended.set_value();
+            }
+        });
+    RecordingSink sink;
+    capture.attach(sink, SystemClock::now() + 1min);
+    BOOST_REQUIRE(ended.get_future().wait_for(10s) == std::future_status::ready);
+    capture.stop();
+    BOOST_TEST(sink.beginPieces() == 1);
+    BOOST_TEST(sink.allBytes() == "firstsecond");
+    const auto switches = sink.switches();
+    BOOST_REQUIRE_EQUAL(switches.size(), 1u);
+    BOOST_TEST(switches[0].to.height == 360);
+    BOOST_TEST(switches[0].why == "fetching took longer than playing");
+    // The log has it from the source's notice.
+    bool told = false;
+    for (const auto& e : events.of(Kind::Notice)) {
+        told = told || e.message.find("Stepping down") != std::string::npos;
+    }
+    BOOST_TEST(told);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

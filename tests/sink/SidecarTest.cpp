@@ -20,6 +20,7 @@ using confcap::core::Outcome;
 using confcap::sink::PartPiece;
 using confcap::sink::PartTrack;
 using confcap::sink::RecordedGap;
+using confcap::sink::RecordedSwitch;
 using confcap::sink::SidecarInput;
 using confcap::sink::sidecarText;
 using namespace std::chrono_literals;
@@ -65,6 +66,16 @@ RecordedGap gapOf(std::chrono::seconds offset, std::chrono::milliseconds length)
     gap.length = length;
     gap.cause = "connection lost";
     return gap;
+}
+
+RecordedSwitch stepDown(std::chrono::seconds offset) {
+    RecordedSwitch change;
+    change.at = kStart + offset;
+    change.offset = offset;
+    change.from = {1280, 720, 2'200'000};
+    change.to = {640, 360, 660'000};
+    change.why = "fetching took longer than playing";
+    return change;
 }
 
 struct Row {
@@ -115,6 +126,17 @@ const std::vector<Row> kRows = {
      [](SidecarInput& in) { in.counters.gaps.push_back(gapOf(-10s, 250ms)); }, "gaps[0]",
      R"({"at":"2024-12-27T10:24:50Z","cause":"connection lost","lengthSeconds":0.25,"offsetSeconds":-10})"},
     {"no gaps", [](SidecarInput&) {}, "gaps", "[]"},
+    {"a move to another variant, with both variants' resolution and bandwidth",
+     [](SidecarInput& in) { in.counters.variants.push_back(stepDown(90s)); }, "variants[0]",
+     R"({"at":"2024-12-27T10:26:30Z","from":{"bandwidth":2200000,"resolution":"1280x720"},"offsetSeconds":90,"to":{"bandwidth":660000,"resolution":"640x360"},"why":"fetching took longer than playing"})"},
+    {"a variant without a resolution",
+     [](SidecarInput& in) {
+         auto change = stepDown(90s);
+         change.to = {0, 0, 64'000};
+         in.counters.variants.push_back(change);
+     },
+     "variants[0].to", R"({"bandwidth":64000})"},
+    {"the variant never changed", [](SidecarInput&) {}, "variants", "absent"},
     {"audio renditions, each named once",
      [](SidecarInput& in) {
          in.pieces = {withRenditions({{"English", "en"}, {"Deutsch", "de"}}),
@@ -177,10 +199,11 @@ BOOST_AUTO_TEST_CASE(fields_in_a_fixed_order_and_a_newline_at_the_end) {
     input.firstData = kStart;
     input.counters.droppedBytes = 1;
     input.pieces = {withRenditions({{"English", "en"}})};
+    input.counters.variants.push_back(stepDown(10s));
     const auto text = sidecarText(input);
     std::istringstream order(
         "talk stream window firstDataOffsetSeconds file files audioRenditions bytes "
-        "scheduledSeconds coveredSeconds coveredFromMedia gaps reconnects pieces merged "
+        "scheduledSeconds coveredSeconds coveredFromMedia gaps variants reconnects pieces merged "
         "droppedBytes outcome reason finalizedBecause notes");
     std::size_t last = 0;
     for (std::string key; order >> key;) {

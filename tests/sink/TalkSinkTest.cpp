@@ -909,4 +909,42 @@ BOOST_AUTO_TEST_CASE(aSuspendedRecordingIsContinuedIntoTheSameFile) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(aMoveToAnotherVariantStaysInThePieceAndReachesTheSidecar) {
+    TempDir temp;
+    FakeClock clock(kWindowStart + 1min);
+    const auto config = configIn(temp.path);
+    confcap::core::VariantSwitch change;
+    change.at = kWindowStart + 90s;
+    change.from = {1280, 720, 2'195'600};
+    change.to = {640, 360, 642'400};
+    change.why = "fetching took longer than playing";
+    {
+        TalkSink first(config, clock);
+        first.beginPiece(kTs, false);
+        first.write(chunkOf(clips().tsA, 2.0));
+        first.variantSwitched(change);
+        first.write(chunkOf(clips().tsB, 1.0));
+        const auto status = first.status();
+        BOOST_TEST(status.pieces == 1);
+        BOOST_REQUIRE_EQUAL(status.variants.size(), 1u);
+        BOOST_TEST(status.variants[0].offset.count() == 90'000);
+        first.suspend();
+    }
+    // The part list keeps it for the run that continues the recording.
+    TalkSink second(config, clock);
+    BOOST_REQUIRE_EQUAL(second.status().variants.size(), 1u);
+    second.beginPiece(kTs, false);
+    second.write(chunkOf(clips().tsB, 1.0));
+    const auto result = second.finalize("window ended");
+    BOOST_TEST(result.outcome == Outcome::Recorded, result.reason);
+    const auto variants = readJson(result.sidecar)->getArray("variants");
+    BOOST_REQUIRE(variants);
+    BOOST_REQUIRE_EQUAL(variants->size(), 1u);
+    const auto move = variants->getObject(0);
+    BOOST_TEST(move->getValue<std::string>("at") == "2024-12-27T10:26:30Z");
+    BOOST_TEST(move->getObject("from")->getValue<std::string>("resolution") == "1280x720");
+    BOOST_TEST(move->getObject("to")->getValue<std::int64_t>("bandwidth") == 642'400);
+    BOOST_TEST(move->getValue<std::string>("why") == "fetching took longer than playing");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

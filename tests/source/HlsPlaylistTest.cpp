@@ -16,10 +16,12 @@ namespace data = boost::unit_test::data;
 using confcap::source::chooseAudio;
 using confcap::source::chooseVariant;
 using confcap::source::continuityOf;
+using confcap::source::describeVariant;
 using confcap::source::HlsContinuity;
 using confcap::source::HlsDelivered;
 using confcap::source::HlsPlaylist;
 using confcap::source::parseHlsPlaylist;
+using confcap::source::variantLadder;
 using namespace std::chrono_literals;
 
 namespace {
@@ -352,6 +354,27 @@ BOOST_DATA_TEST_CASE(malformed_playlists_are_permanent_source_errors, data::make
                                      std::string(e.what()).find("http://127.0.0.1/x.m3u8") !=
                                          std::string::npos;
                           });
+}
+
+BOOST_AUTO_TEST_CASE(the_ladder_a_fitting_follower_moves_on) {
+    const auto p = parseHlsPlaylist(
+        "#EXTM3U\n"
+        "#EXT-X-STREAM-INF:BANDWIDTH=2195600,RESOLUTION=1280x720,AUDIO=\"a\"\nhd.m3u8\n"
+        "#EXT-X-STREAM-INF:BANDWIDTH=162800,RESOLUTION=320x180,AUDIO=\"a\"\nlow.m3u8\n"
+        "#EXT-X-STREAM-INF:BANDWIDTH=642400,RESOLUTION=640x360,AUDIO=\"b\"\nsd-b.m3u8\n"
+        "#EXT-X-STREAM-INF:BANDWIDTH=642400,RESOLUTION=640x360,AUDIO=\"a\"\nsd-a.m3u8\n"
+        "#EXT-X-STREAM-INF:BANDWIDTH=64000,CODECS=\"mp4a.40.2\",AUDIO=\"a\"\nradio.m3u8\n",
+        "http://h/master.m3u8");
+    const auto ladder = variantLadder(p.variants, chooseVariant(p.variants, ""));
+    std::string rungs;
+    for (const auto& v : ladder) {
+        rungs += v.uri.substr(v.uri.rfind('/') + 1) + " ";
+    }
+    // Lowest first; of two alike, the one with the same audio; no step down to sound alone.
+    BOOST_TEST(rungs == "low.m3u8 sd-a.m3u8 hd.m3u8 ");
+    BOOST_TEST(describeVariant(ladder.back()) == "1280x720, 2.2 Mb/s");
+    // Following sound alone, every variant is a rung.
+    BOOST_TEST(variantLadder(p.variants, p.variants[4]).size() == 4u);
 }
 
 BOOST_AUTO_TEST_CASE(choosing_from_no_variants_fails) {

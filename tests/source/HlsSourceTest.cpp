@@ -3,13 +3,16 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "confcap/demo/FakeStreamServer.h"
 #include "confcap/demo/MediaLoop.h"
+#include "support/LivePackager.h"
 #include "support/MediaTestSupport.h"
 
 using confcap::demo::FakeStreamServer;
@@ -363,6 +366,72 @@ BOOST_AUTO_TEST_CASE(stop_ends_a_stalled_request_at_once) {
     BOOST_TEST(run.stopTook.count() < 5000);  // the stall timeout is 20 s
     BOOST_TEST(run.out->pieces().size() == 1u);
     BOOST_TEST(run.out->failures().empty());
+}
+
+namespace {
+
+// Waits up to `limit` for `ready()`: for a live packager, a process that keeps real time.
+template <typename Ready>
+bool within(std::chrono::seconds limit, Ready ready) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!ready() && std::chrono::steady_clock::now() < end) {
+        std::this_thread::sleep_for(100ms);
+    }
+    return ready();
+}
+
+}  // namespace
+
+// ffmpeg's HLS muxer with 720p, 360p and 180p behind a line that starts at 1.2 Mbit/s and then
+// widens to 20 Mbit/s; the fitter waits 8 s (not a minute) before a step up.
+BOOST_AUTO_TEST_CASE(a_follower_steps_down_on_a_thin_line_and_back_up_when_it_widens) {
+    TempDir root;
+    confcap::testing::PackagerSpec spec;
+    spec.ladder = true;
+    confcap::testing::LivePackager packager(root.path / "hls", spec);
+    confcap::testing::FolderServer line(root.path / "hls", 1.2e6 / 8);
+    BOOST_REQUIRE_MESSAGE(
+        within(30s, [&] { return std::filesystem::exists(root.path / "hls" / "stream_2.m3u8"); }),
+        "the packager did not start: " << packager.errors());
+    auto options = fastOptions();
+    options.stallTimeout = 10s;
+    options.fitter.roomFor = 8s;
+    options.fitter.upHold = 8s;
+    HlsSource source(line.url("master.m3u8"), options);
+    RecordingOutput out;
+    SourceDriver driver(source, out);
+    const bool down = within(40s, [&] { return !out.switches().empty(); });
+    line.setBytesPerSecond(20e6 / 8);
+    auto upward = [&] {
+        for (const auto& change : out.switches()) {
+            if (change.to.bandwidth > change.from.bandwidth) {
+                return true;
+            }
+        }
+        return false;
+    };
+    const bool up = within(40s, upward);
+    driver.stop();
+
+    BOOST_TEST_REQUIRE(down, "no step down");
+    const auto switches = out.switches();
+    BOOST_TEST(switches.front().from.height == 720);
+    BOOST_TEST(switches.front().to.bandwidth < switches.front().from.bandwidth);
+    BOOST_TEST(!switches.front().why.empty());
+    BOOST_TEST(up, "no step up once the line widened");
+    // One piece: the variants share their timestamps, and no segment came twice.
+    const auto pieces = out.pieces();
+    BOOST_TEST(pieces.size() == 1u);
+    const auto& sequences = pieces.front().sequences;
+    for (std::size_t i = 1; i < sequences.size(); ++i) {
+        BOOST_TEST(sequences[i] > sequences[i - 1]);
+    }
+    std::size_t told = 0;
+    for (const auto& notice : out.notices()) {
+        told += notice.rfind("Stepping ", 0) == 0 ? 1u : 0u;
+    }
+    BOOST_TEST(told == switches.size());
+    BOOST_TEST_MESSAGE(switches.size() << " moves; " << sequences.size() << " segments");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -19,6 +19,7 @@ using confcap::source::HlsTimeline;
 using confcap::source::parseHlsPlaylist;
 using confcap::source::segmentEnd;
 using confcap::source::startSequence;
+using confcap::source::switchSequence;
 using WallTime = std::chrono::system_clock::time_point;
 using namespace std::chrono_literals;
 
@@ -228,6 +229,59 @@ BOOST_AUTO_TEST_CASE(the_last_delivery_is_remembered) {
     BOOST_TEST((timeline.lastDelivered() == WallTime{}));
     timeline.delivered(parse(live(100, 1)).segments[0], t0);
     BOOST_TEST((timeline.lastDelivered() == t0));
+}
+
+namespace {
+
+// Moving to another variant after segment 104 (next 105) of a playlist whose newest was 106.
+struct SwitchCase {
+    std::string name;
+    std::string other;  ///< the other variant's media playlist
+    std::optional<std::string> lastEnd;
+    std::int64_t expected;
+};
+
+std::ostream& operator<<(std::ostream& out, const SwitchCase& c) {
+    return out << c.name;
+}
+
+const SwitchCase kSwitchCases[] = {
+    {"numbered alike: the next sequence number", live(102, 5, "b"), std::nullopt, 105},
+    {"numbered alike, a reload behind", live(101, 5, "b"), std::nullopt, 105},
+    {"numbered alike, next already rolled out there (reported lost later)", live(106, 3, "b"),
+     std::nullopt, 105},
+    {"numbered otherwise: by program date and time", live(10, 5, "b", 0, 4), "2024-12-27T10:30:10Z",
+     13},
+    {"by program date and time, less a second of drift", live(10, 5, "b", 0, 4),
+     "2024-12-27T10:30:11Z", 13},
+    {"every dated segment starts before: the next one due", live(10, 5, "b", 0, 4),
+     "2024-12-27T10:31:00Z", 15},
+    {"numbered otherwise and undated: as far behind the newest", live(10, 5, "b"), std::nullopt,
+     13},
+};
+
+}  // namespace
+
+BOOST_DATA_TEST_CASE(where_another_variant_goes_on, data::make(kSwitchCases), c) {
+    std::optional<WallTime> lastEnd;
+    if (c.lastEnd) {
+        lastEnd = at(*c.lastEnd);
+    }
+    BOOST_TEST(switchSequence(parse(c.other), 105, 106, lastEnd) == c.expected);
+}
+
+BOOST_AUTO_TEST_CASE(going_on_in_another_variant_remembers_no_segment_of_the_first) {
+    const WallTime t0 = at("2024-12-27T10:30:00Z");
+    HlsTimeline timeline;
+    BOOST_TEST((timeline.read(parse(live(100, 5)), t0) == HlsContinuity::Continues));
+    for (const auto& segment : parse(live(100, 5)).segments) {
+        timeline.delivered(segment, t0 + 1s);
+    }
+    timeline.continueAt(105, timeline.lastDelivered());
+    // The other variant's segments have other URIs: that is no new timeline.
+    BOOST_TEST((timeline.read(parse(live(101, 5, "b")), t0 + 2s) == HlsContinuity::Continues));
+    BOOST_TEST(timeline.next().value_or(-1) == 105);
+    BOOST_TEST((timeline.lastDelivered() == t0 + 1s));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,66 +1,21 @@
 // A real live HLS stream for the tests: ffmpeg's own HLS muxer (-f hls) encoding a test picture
 // and tone in real time into a folder, and a loopback HTTP server that serves that folder the
-// way a web server in front of a packager does.
+// way a web server in front of a packager does (demo::FolderServer).
 #pragma once
-
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
 
 #include <csignal>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "confcap/demo/LoopbackServer.h"
+#include "confcap/demo/FolderServer.h"
 #include "support/ChildProcess.h"
 
 namespace confcap::testing {
 
-/// Serves the files of a folder over HTTP on loopback: 404 for what is not there (a playlist
-/// that does not exist yet, or any more), the HLS content types, keep-alive connections.
-class FolderServer {
-public:
-    explicit FolderServer(std::filesystem::path root)
-        : root_(std::move(root)),
-          server_([this](Poco::Net::HTTPServerRequest& request,
-                         Poco::Net::HTTPServerResponse& response) { serve(request, response); }) {}
-
-    /// "http://127.0.0.1:<port>/<name>".
-    std::string url(const std::string& name) const { return server_.url("/" + name); }
-
-private:
-    void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
-        using Poco::Net::HTTPResponse;
-        std::string path = request.getURI().substr(0, request.getURI().find('?'));
-        if (path.find("..") != std::string::npos || path.size() < 2) {
-            response.setStatusAndReason(HTTPResponse::HTTP_NOT_FOUND);
-            response.send() << "not found\n";
-            return;
-        }
-        std::ifstream in(root_ / path.substr(1), std::ios::binary);
-        if (!in) {
-            response.setStatusAndReason(HTTPResponse::HTTP_NOT_FOUND);
-            response.setContentType("text/plain");
-            response.send() << "not found\n";
-            return;
-        }
-        const std::string body{std::istreambuf_iterator<char>(in),
-                               std::istreambuf_iterator<char>()};
-        const auto extension = std::filesystem::path(path).extension().string();
-        response.setContentType(extension == ".m3u8" ? "application/vnd.apple.mpegurl"
-                                : extension == ".ts" ? "video/mp2t"
-                                : extension == ".m4s" || extension == ".mp4"
-                                    ? "video/mp4"
-                                    : "application/octet-stream");
-        response.sendBuffer(body.data(), body.size());
-    }
-
-    std::filesystem::path root_;
-    demo::LoopbackServer server_;
-};
+/// Serves the packager's folder (see demo::FolderServer), optionally through a thin uplink.
+using FolderServer = demo::FolderServer;
 
 /// What a live packager encodes and how it cuts it.
 struct PackagerSpec {
@@ -73,6 +28,10 @@ struct PackagerSpec {
     int audioRenditions = 0;
     /// Continue an existing playlist in the folder (-hls_flags append_list).
     bool appendList = false;
+    /// Three video variants as a conference streams them, each with its audio, behind
+    /// master.m3u8: 1280x720 at about 2.2 Mbit/s, 640x360 at 660 kbit/s and 320x180 at
+    /// 170 kbit/s (BANDWIDTH), constant bit rate (x264 filler), sharing their timestamps.
+    bool ladder = false;
 };
 
 /// ffmpeg encoding in real time into `folder` with its HLS muxer: 2 s segments, a window of 5,
@@ -82,20 +41,21 @@ public:
     LivePackager(std::filesystem::path folder, PackagerSpec spec)
         : folder_(std::move(folder)), spec_(std::move(spec)) {
         std::filesystem::create_directories(folder_);
-        std::vector<std::string> args = {"-hide_banner",
-                                         "-loglevel",
-                                         "error",
-                                         "-nostdin",
-                                         "-re",
-                                         "-f",
-                                         "lavfi",
-                                         "-i",
-                                         "testsrc=size=320x180:rate=25",
-                                         "-re",
-                                         "-f",
-                                         "lavfi",
-                                         "-i",
-                                         "sine=frequency=440:sample_rate=48000"};
+        std::vector<std::string> args = {
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-nostdin",
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            spec_.ladder ? "testsrc2=size=1280x720:rate=25" : "testsrc=size=320x180:rate=25",
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:sample_rate=48000"};
         if (spec_.audioRenditions > 1) {
             args.insert(args.end(),
                         {"-re", "-f", "lavfi", "-i", "sine=frequency=660:sample_rate=48000"});
@@ -113,7 +73,30 @@ public:
         if (spec_.segmentType == "fmp4") {
             hls.insert(hls.end(), {"-hls_segment_type", "fmp4"});
         }
-        if (spec_.variants) {
+        if (spec_.ladder) {
+            // testsrc2 at 720p, scaled down for the lower rungs; CBR with filler so that each
+            // segment weighs what its BANDWIDTH says.
+            args.insert(args.end(), {"-map", "0:v", "-map", "0:v", "-map", "0:v", "-map", "1:a",
+                                     "-map", "1:a", "-map", "1:a"});
+            args.insert(
+                args.end(),
+                {"-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25",
+                 "-keyint_min", "25", "-sc_threshold", "0", "-x264-params", "nal-hrd=cbr",
+                 "-filter:v:1", "scale=640:360", "-filter:v:2", "scale=320:180"});
+            const char* rates[3] = {"1900k", "520k", "100k"};
+            for (int i = 0; i < 3; ++i) {
+                const std::string v = ":v:" + std::to_string(i);
+                args.insert(args.end(), {"-b" + v, rates[i], "-minrate" + v, rates[i],
+                                         "-maxrate" + v, rates[i], "-bufsize" + v, rates[i]});
+            }
+            args.insert(args.end(),
+                        {"-c:a", "aac", "-b:a:0", "96k", "-b:a:1", "64k", "-b:a:2", "48k"});
+            args.insert(args.end(), hls.begin(), hls.end());
+            args.insert(args.end(),
+                        {"-master_pl_name", "master.m3u8", "-var_stream_map",
+                         "v:0,a:0 v:1,a:1 v:2,a:2", (folder_ / "stream_%v.m3u8").string()});
+            entry_ = "master.m3u8";
+        } else if (spec_.variants) {
             args.insert(args.end(), {"-map", "0:v", "-map", "0:v", "-map", "1:a", "-map", "1:a"});
             args.insert(args.end(), video.begin(), video.end());
             args.insert(args.end(), {"-filter:v:1", "scale=160:90", "-b:v:1", "100k"});

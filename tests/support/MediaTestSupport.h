@@ -232,6 +232,10 @@ public:
         std::lock_guard lock(mutex_);
         notices_.push_back(message);
     }
+    void variantSwitched(const core::VariantSwitch& change) override {
+        std::lock_guard lock(mutex_);
+        switches_.push_back(change);
+    }
 
     /// Called by the test's retry loop when run() failed: remembers when the data stopped.
     void failed(const std::string& what) {
@@ -260,6 +264,10 @@ public:
         std::lock_guard lock(mutex_);
         return notices_;
     }
+    std::vector<core::VariantSwitch> switches() const {
+        std::lock_guard lock(mutex_);
+        return switches_;
+    }
     std::vector<std::string> failures() const {
         std::lock_guard lock(mutex_);
         return failures_;
@@ -279,6 +287,7 @@ private:
     std::vector<Piece> pieces_;
     std::vector<core::Gap> lost_;
     std::vector<std::string> notices_;
+    std::vector<core::VariantSwitch> switches_;
     std::vector<std::string> failures_;
     std::vector<Clock::time_point> outageStarts_;
     Clock::time_point lastWrite_ = Clock::now();
@@ -347,6 +356,14 @@ public:
         std::lock_guard lock(mutex_);
         ++reconnects_;
     }
+    void variantSwitched(const core::VariantSwitch& change) override {
+        std::lock_guard lock(mutex_);
+        switches_.push_back(change);
+    }
+    std::vector<core::VariantSwitch> switches() const {
+        std::lock_guard lock(mutex_);
+        return switches_;
+    }
 
     std::vector<Piece> pieces() const {
         std::lock_guard lock(mutex_);
@@ -381,6 +398,7 @@ private:
     mutable std::mutex mutex_;
     std::vector<Piece> pieces_;
     std::vector<core::Gap> gaps_;
+    std::vector<core::VariantSwitch> switches_;
     int reconnects_ = 0;
     int beginPieces_ = 0;
     bool writesBeforeBegin_ = false;

@@ -58,6 +58,9 @@ public:
                                      std::vector<std::string>& failures);
     /// Media lost while connected: a gap for every sink that gets the stream.
     void lost(const Attachments& sinks, const core::Gap& gap, std::vector<std::string>& failures);
+    /// The main track goes on in another HLS variant: told to every sink that gets the stream.
+    void variantSwitched(const Attachments& sinks, const core::VariantSwitch& change,
+                         std::vector<std::string>& failures);
 
 private:
     struct KnownTrack {

@@ -150,6 +150,7 @@ private:
     void onWrite(const core::Chunk& chunk);
     void onLost(const core::Gap& gap);
     void onNotice(const std::string& message);
+    void onVariantSwitched(const core::VariantSwitch& change);
 
     std::string room_;
     SourceFactory factory_;

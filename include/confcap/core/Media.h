@@ -51,6 +51,26 @@ struct Gap {
     std::optional<std::int64_t> lastSequence;
 };
 
+/// An HLS variant as a recording tells of it.
+struct VariantInfo {
+    int width = 0;  ///< RESOLUTION; 0 when the master playlist gives none
+    int height = 0;
+    std::int64_t bandwidth = 0;  ///< BANDWIDTH, bit/s
+    bool operator==(const VariantInfo&) const = default;
+};
+
+/// The HLS follower moved to another variant of the stream (to fit its link) between two
+/// segments: the media goes on with the same timestamps, in the other variant's resolution.
+struct VariantSwitch {
+    /// When the media of the first segment of `to` starts on the wall clock (UTC).
+    std::chrono::system_clock::time_point at;
+    VariantInfo from;
+    VariantInfo to;
+    std::string why;  ///< one sentence: what the follower measured
+    /// The media sequence number of the first segment of `to`.
+    std::optional<std::int64_t> sequence;
+};
+
 /// What a chunk of media starts, so that a sink attached mid-stream can begin at a clean point.
 enum class ChunkKind {
     Media,         ///< bytes continuing the stream (a progressive read)
@@ -119,6 +139,8 @@ public:
     virtual void gap(const Gap& gap) = 0;
     /// The source lost its connection and got it back (counted, not a loss by itself).
     virtual void reconnected() = 0;
+    /// The main track goes on in another HLS variant from the next write on, in the same piece.
+    virtual void variantSwitched(const VariantSwitch& change) = 0;
 };
 
 }  // namespace confcap::core

@@ -27,6 +27,9 @@ public:
         std::string privateKeyFile;
         int maxThreads = 32;
         bool keepAlive = true;
+        /// The server's uplink in bytes per second, shared by every body sent with send(), as
+        /// the rooms of a venue share its line; unlimited when 0.
+        double bytesPerSecond = 0;
     };
 
     /// Starts listening at once. Throws Poco::Exception when the socket cannot be bound.
@@ -42,6 +45,16 @@ public:
     std::string url(std::string_view path) const;
     /// TCP connections accepted so far (to check keep-alive reuse).
     std::size_t connections() const;
+
+    /// Changes the uplink (see Options::bytesPerSecond) for the slices sent from now on; 0
+    /// lifts the limit. Any thread.
+    void setBytesPerSecond(double bytesPerSecond);
+
+    /// Sends `body` as `response`'s body (its Content-Length set), paced by the uplink
+    /// (Options::bytesPerSecond, setBytesPerSecond) in slices of 8 KiB that concurrent
+    /// responses take turns at; as fast as the client reads without a limit. Call from the handler.
+    /// Throws Poco::Exception when the client goes away.
+    void send(Poco::Net::HTTPServerResponse& response, std::string_view body) const;
 
 private:
     struct Impl;

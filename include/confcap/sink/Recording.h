@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "confcap/core/Media.h"
 #include "confcap/core/Outcome.h"
 #include "confcap/sink/TalkMetadata.h"
 
@@ -38,6 +39,15 @@ struct RecordedGap {
     std::optional<std::int64_t> lastSequence;
 };
 
+/// A move of the HLS follower to another variant, as the sink records it.
+struct RecordedSwitch {
+    std::chrono::system_clock::time_point at;  ///< when the new variant's media starts (UTC)
+    std::chrono::milliseconds offset{0};       ///< `at` minus the window start
+    core::VariantInfo from;
+    core::VariantInfo to;
+    std::string why;
+};
+
 /// A snapshot of a sink's counters.
 struct SinkStatus {
     SinkState state = SinkState::Waiting;
@@ -47,6 +57,8 @@ struct SinkStatus {
     double coveredSeconds = 0;
     bool measured = false;
     std::vector<RecordedGap> gaps;
+    /// HLS: the moves to another variant, in order; none when the variant stayed.
+    std::vector<RecordedSwitch> variants;
     int reconnects = 0;
     int pieces = 0;                  ///< pieces started (each a timeline of its own)
     std::uint64_t droppedBytes = 0;  ///< arrived after a write failure, not written

@@ -54,10 +54,12 @@ struct SidecarInput {
 /// The sidecar's text: one JSON object, indented by 2, with a newline at the end. Instants are
 /// RFC 3339 UTC to the second; lengths and offsets are in seconds, to the millisecond. Fields
 /// that do not apply (no first data, no audio renditions, no dropped bytes, a gap's unknown
-/// detail or sequence numbers) are left out. "segments" lists, per published piece and track,
-/// the HLS segments its file holds as [sequence, byte offset in the piece's file, seconds];
-/// when the final file joins single-track MPEG-TS pieces byte by byte, a segment's offset in it
-/// is the bytes of the earlier pieces plus its offset. Pure.
+/// detail or sequence numbers, "variants" when the HLS variant never changed) are left out.
+/// "variants" lists each move to another variant as {at, offsetSeconds, from, to, why}, a
+/// variant as {resolution "WxH" when known, bandwidth in bit/s}. "segments" lists, per published
+/// piece and track, the HLS segments its file holds as [sequence, byte offset in the piece's file,
+/// seconds]; when the final file joins single-track MPEG-TS pieces byte by byte, a segment's offset
+/// in it is the bytes of the earlier pieces plus its offset. Pure.
 std::string sidecarText(const SidecarInput& input);
 
 }  // namespace confcap::sink

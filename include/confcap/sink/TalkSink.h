@@ -84,6 +84,8 @@ public:
     void write(const core::Chunk& chunk) override;
     void gap(const core::Gap& gap) override;
     void reconnected() override;
+    /// Records the move (status().variants, the sidecar's "variants"); the piece goes on.
+    void variantSwitched(const core::VariantSwitch& change) override;
 
     /// A snapshot of the counters. Any thread.
     SinkStatus status() const;

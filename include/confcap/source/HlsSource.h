@@ -14,6 +14,7 @@
 
 #include "confcap/source/HlsPlaylist.h"
 #include "confcap/source/Source.h"
+#include "confcap/source/VariantFitter.h"
 
 namespace confcap::fetch {
 class HttpClient;
@@ -41,6 +42,14 @@ namespace confcap::source {
 /// is written; a main playlist that does not grow for max(stallTimeout, 3 target durations) is a
 /// Transient SourceError. A failing audio rendition is told and retried while the main track
 /// goes on.
+///
+/// With `options.variant` empty the follower starts with the highest bandwidth and fits the
+/// variant to the link (VariantFitter, on the fetch time of each main segment): a move takes
+/// effect at the next segment boundary, reading the other variant's media playlist and going on
+/// at the segment after the last one delivered (switchSequence); it is told with notice() and
+/// variantSwitched(), and the piece goes on (no connected()) unless the other variant's
+/// initialization section differs. Audio renditions are followed on as before. A reconnect keeps
+/// the variant it had moved to. With `options.variant` set the variant never changes.
 class HlsSource final : public Source {
 public:
     HlsSource(std::string url, SourceOptions options);
@@ -62,6 +71,7 @@ private:
                 const HlsPlaylist& playlist);
     bool deliver(SourceOutput& out, Connection& connection, Track& track,
                  const HlsSegment& segment);
+    void moveVariant(SourceOutput& out, Connection& connection);
     std::string fetch(const std::string& url, std::optional<std::uint64_t> length,
                       std::uint64_t offset, std::size_t limit, std::string* contentType = nullptr);
     bool stopped();
@@ -75,6 +85,12 @@ private:
     bool delivered_ = false;  // some segment was delivered by an earlier run
     std::optional<bool> endedWhenFirstRead_;
     std::optional<HlsPlaylist> prefetched_;  // the media playlist read while resolving
+
+    // Fitting the variant to the link (no options_.variant): the variant followed, the rungs it
+    // may move between (lowest first) and the fitter, when there are two rungs or more.
+    std::optional<HlsVariant> variant_;
+    std::vector<HlsVariant> ladder_;
+    std::optional<VariantFitter> fitter_;
 
     std::mutex mutex_;
     std::condition_variable wake_;

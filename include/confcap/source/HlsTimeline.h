@@ -30,6 +30,16 @@ std::int64_t startSequence(const HlsPlaylist& playlist, bool ended, int liveEdge
                            std::optional<std::chrono::system_clock::time_point> mainStart,
                            std::chrono::system_clock::time_point now);
 
+/// Where a follower that moves to another variant of the same stream goes on in that variant's
+/// media playlist `other`, `next` being the sequence number after the last segment written and
+/// `newest` the newest one the old variant listed: at `next` when the two playlists are numbered
+/// alike (variants of one packager: their newest lie at most two apart); else at the first
+/// segment whose EXT-X-PROGRAM-DATE-TIME starts at or after `lastEnd` (UTC, the end of the last
+/// segment written), less a second; else as far behind `other`'s newest segment as `next` was
+/// behind `newest`. Pure.
+std::int64_t switchSequence(const HlsPlaylist& other, std::int64_t next, std::int64_t newest,
+                            std::optional<std::chrono::system_clock::time_point> lastEnd);
+
 /// One followed media playlist's timeline: what was delivered from it (the last 16 segments) and
 /// which segment comes next. Outlives a connection. Used on one thread (the source's run()).
 class HlsTimeline {
@@ -40,6 +50,9 @@ public:
     /// Goes on at `next`, where an earlier run stopped; `lastUri` is the segment before it, when
     /// known (it tells a playlist that started again from one that goes on).
     void resumeAt(std::int64_t next, const std::string& lastUri);
+    /// Goes on at `next` in another variant's playlist after a delivery at `lastDelivered`: the
+    /// segments delivered before are not that playlist's, so none is remembered.
+    void continueAt(std::int64_t next, WallClock::time_point lastDelivered);
 
     /// Compares `playlist`, read at `now`, with what was delivered (continuityOf, with the time
     /// since the last delivery and the discontinuity sequence of the playlist taken before).

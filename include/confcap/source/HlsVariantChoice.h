@@ -17,6 +17,16 @@ namespace confcap::source {
 /// `variants` is empty.
 const HlsVariant& chooseVariant(const std::vector<HlsVariant>& variants, std::string_view selector);
 
+/// The variants a follower that fits its link moves between, lowest BANDWIDTH first, `chosen`
+/// among them: one per BANDWIDTH (of several with the same, the one in `chosen`'s AUDIO group,
+/// else the first listed), and when `chosen` has a RESOLUTION only variants that have one (no
+/// step down to sound alone). Pure.
+std::vector<HlsVariant> variantLadder(const std::vector<HlsVariant>& variants,
+                                      const HlsVariant& chosen);
+
+/// "1280x720, 2.2 Mb/s" (the resolution when known), for messages. Pure.
+std::string describeVariant(const HlsVariant& variant);
+
 /// The audio renditions of `variant`'s AUDIO group that `selector` picks, to be recorded beside
 /// it: "" → the group's DEFAULT=YES rendition (else its first AUTOSELECT=YES one, else its
 /// first); "all" → every one; otherwise those whose NAME or LANGUAGE is `selector` (any case; a

@@ -15,6 +15,7 @@
 
 #include "confcap/core/Media.h"
 #include "confcap/source/RecorderCommand.h"
+#include "confcap/source/VariantFitter.h"
 
 namespace confcap::source {
 
@@ -57,13 +58,21 @@ public:
     virtual void lost(const core::Gap& gap) = 0;
     /// Something worth a log line that is not a failure (a discontinuity, the stream ended).
     virtual void notice(const std::string& message) = 0;
+    /// HLS: the main track goes on in another variant from its next write on, with the same
+    /// timestamps: the piece goes on unless a connected() follows (another initialization
+    /// section). Told after notice() has said so for the log.
+    virtual void variantSwitched(const core::VariantSwitch& change) = 0;
 };
 
 /// Settings shared by the sources.
 struct SourceOptions {
-    /// HLS: which variant of a master playlist (see chooseVariant); the highest bandwidth when
-    /// empty.
+    /// HLS: which variant of a master playlist (see chooseVariant), followed throughout. When
+    /// empty, the follower starts with the highest bandwidth and fits the variant to the link
+    /// (see VariantFitter).
     std::string variant;
+    /// HLS: the figures of fitting the variant to the link (the minute of room before a step
+    /// up, the headroom, the hold after a move).
+    FitterSettings fitter;
     /// HLS: which audio renditions to record beside the variant (see chooseAudio): "" for the
     /// default one, a NAME or LANGUAGE, or "all".
     std::string audio;
