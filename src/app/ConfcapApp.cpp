@@ -46,8 +46,8 @@ constexpr const char* kCaptureHelp =
     "Exit codes: 0 recorded; 1 discarded (media below --min-duration); 64 bad option or\n"
     "value; 69 no data arrived (unreachable, HTTP error; no file is left), or the --recorder\n"
     "program or ffmpeg for --container mkv|mp4 is not installed; 73 output folder not\n"
-    "writable; 74 write failed (disk full, file size limit; what was written is kept); 130\n"
-    "stopped by a second Ctrl-C.\n";
+    "writable; 74 a write failed (disk full, file size limit; writing goes on, and what was\n"
+    "written is kept); 130 stopped by a second Ctrl-C.\n";
 
 constexpr const char* kSummaryHelp =
     "Lists every talk once per folder that holds it (from the sidecars beside the recordings\n"

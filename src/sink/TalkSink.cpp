@@ -1,5 +1,6 @@
 #include "confcap/sink/TalkSink.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -275,8 +276,44 @@ void TalkSink::write(const core::Chunk& chunk) {
         return;
     }
     if (const int error = store(chunk); error != 0) {
+        if (error == EFBIG && continueInNewPiece(chunk)) {
+            return;
+        }
         startHold(error, chunk);
     }
+}
+
+bool TalkSink::continueInNewPiece(const core::Chunk& chunk) {
+    const auto piece = parts_.list().pieces.back();
+    const auto full = std::find_if(piece.tracks.begin(), piece.tracks.end(),
+                                   [&](const PartTrack& t) { return t.track == chunk.track; });
+    std::error_code error;
+    if (full == piece.tracks.end() ||
+        std::filesystem::file_size(parts_.pathOf(*full), error) == 0 || error) {
+        return false;  // the chunk alone is over the limit: a new file cannot take it either
+    }
+    const auto limited = parts_.pathOf(*full);
+    try {
+        openPiece(piece.tracks.front().format, false);
+        for (const auto& track : piece.tracks) {
+            if (track.track != 0) {
+                parts_.openTrack({track.track, track.name, track.language}, track.format);
+            }
+        }
+    } catch (const core::OutputError&) {
+        return false;
+    }
+    parts_.list().notes.push_back(quoted(limited) +
+                                  " reached the file system's size limit: the recording went on "
+                                  "in a further piece.");
+    {
+        std::lock_guard lock(mutex_);
+        if (status_.writeFailure.empty()) {
+            status_.writeFailure = writeFailure(limited, EFBIG);
+        }
+    }
+    saveList();
+    return store(chunk) == 0;
 }
 
 int TalkSink::store(const core::Chunk& chunk) {

@@ -390,10 +390,9 @@ BOOST_AUTO_TEST_CASE(withoutFfmpegPiecesAreKeptNumbered) {
     BOOST_TEST(filesUnder(temp.path).size() == 3u);
 }
 
-BOOST_AUTO_TEST_CASE(aFileSizeLimitThatStaysHoldsTheStreamAndEndsInAGap) {
+BOOST_AUTO_TEST_CASE(aFileSizeLimitGoesOnInFurtherPiecesAndAChunkOverItIsAGap) {
     TempDir temp;
     constexpr rlim_t kLimit = 100 * 1024;
-    constexpr std::size_t kChunk = 64 * 1024;
     const std::string data = [] {
         std::string s;
         for (int i = 0; s.size() < 640 * 1024; ++i) {
@@ -412,35 +411,40 @@ BOOST_AUTO_TEST_CASE(aFileSizeLimitThatStaysHoldsTheStreamAndEndsInAGap) {
         rlimit limit{kLimit, kLimit};
         ::setrlimit(RLIMIT_FSIZE, &limit);
         std::ostringstream report;
-        for (const std::uint64_t minBytes : {std::uint64_t{0}, std::uint64_t{1'000'000}}) {
+        // 64 kB chunks fit a new file; 128 kB chunks are over the limit on their own.
+        for (const std::size_t chunkSize : {std::size_t{64 * 1024}, std::size_t{128 * 1024}}) {
             auto config = configIn(temp.path);
-            config.minBytes = minBytes;
-            config.relativeStem += minBytes == 0 ? " kept" : " tiny";
+            config.relativeStem += chunkSize == 64 * 1024 ? " pieces" : " over";
             FakeClock clock(kWindowStart);
             TalkSink sink(config, clock);
             sink.beginPiece(kTs, false);
             int errors = 0;
-            for (std::size_t pos = 0; pos < data.size(); pos += kChunk) {
+            for (std::size_t pos = 0; pos < data.size(); pos += chunkSize) {
                 clock.advance(1s);
                 try {
-                    sink.write(chunkOf(std::string_view(data).substr(pos, kChunk), 0));
+                    sink.write(chunkOf(std::string_view(data).substr(pos, chunkSize), 0));
                 } catch (const confcap::core::OutputError&) {
                     ++errors;
                 }
             }
             const auto status = sink.status();
             const auto result = sink.finalize("window ended");
-            const auto gaps = result.status.gaps;
+            const auto& gaps = result.status.gaps;
+            std::string kept;
+            for (const auto& file : result.files) {
+                kept += readFile(file);
+            }
             report << errors << '\n'
                    << status.writeFailure << '\n'
                    << static_cast<int>(status.state) << '\n'
                    << result.status.droppedBytes << '\n'
                    << static_cast<int>(result.outcome) << '\n'
                    << result.reason << '\n'
-                   << (result.files.empty() ? "-" : result.files[0].string()) << '\n'
+                   << result.files.size() << '\n'
+                   << (kept == data ? "all kept" : std::to_string(kept.size()) + " bytes kept")
+                   << '\n'
                    << gaps.size() << '\n'
-                   << (gaps.empty() ? "-" : gaps[0].cause) << '\n'
-                   << (gaps.empty() ? 0 : gaps[0].length.count()) << '\n';
+                   << (gaps.empty() ? "-" : gaps[0].cause) << '\n';
         }
         const auto text = report.str();
         [[maybe_unused]] auto n = ::write(pipeFds[1], text.data(), text.size());
@@ -464,44 +468,34 @@ BOOST_AUTO_TEST_CASE(aFileSizeLimitThatStaysHoldsTheStreamAndEndsInAGap) {
         std::getline(lines, line);
         return line;
     };
-    // No error ends the recording: the stream is held and retried; the first whole chunk stays.
+    // Each file stops at the limit and the next piece goes on: every byte is kept, in pieces
+    // that cannot be joined into one file under the limit. The failed write is told (exit 74).
     BOOST_TEST(next() == "0");
-    const auto message = next();
-    BOOST_TEST(message.find("file size limit") != std::string::npos, message);
-    BOOST_TEST(message.find("10:30 Opening kept.ts.part\"") != std::string::npos, message);
-    BOOST_TEST(next() == std::to_string(static_cast<int>(SinkState::DiskFull)));
-    BOOST_TEST(next() == std::to_string(data.size() - kChunk));
+    auto message = next();
+    BOOST_TEST(message.find("The file size limit was reached: could not write") == 0u, message);
+    BOOST_TEST(message.find("10:30 Opening pieces.ts.part\"") != std::string::npos, message);
+    BOOST_TEST(next() == std::to_string(static_cast<int>(SinkState::Recording)));
+    BOOST_TEST(next() == "0");
     BOOST_TEST(next() == std::to_string(static_cast<int>(confcap::core::Outcome::Recorded)));
-    BOOST_TEST(next().find("with 1 gap, the disk full for 9s after writing stopped early (the "
-                           "file size limit") != std::string::npos);
-    const fs::path kept = next();
-    BOOST_TEST(kept.filename() == "10:30 Opening kept.ts");
-    BOOST_TEST(readFile(kept) == data.substr(0, kChunk));
-    // The rest is one gap: from the first chunk held (at 2 s) to the end (at 11 s).
+    const auto reason = next();
+    BOOST_TEST(reason.find("separate files") != std::string::npos, reason);
+    BOOST_TEST(std::stoi(next()) >= 2);
+    BOOST_TEST(next() == "all kept");
+    BOOST_TEST(next() == "0");
+    next();
+    // A chunk over the limit by itself cannot be written anywhere: held, retried, and at the
+    // end the whole window is one "disk full" gap; nothing was written, so the talk failed.
+    BOOST_TEST(next() == "0");
+    message = next();
+    BOOST_TEST(message.find("The file size limit was reached") == 0u, message);
+    BOOST_TEST(next() == std::to_string(static_cast<int>(SinkState::DiskFull)));
+    BOOST_TEST(next() == std::to_string(data.size()));
+    BOOST_TEST(next() == std::to_string(static_cast<int>(confcap::core::Outcome::Failed)));
+    BOOST_TEST(next().starts_with("failed: nothing was written (the file size limit was reached"));
+    BOOST_TEST(next() == "0");
+    next();
     BOOST_TEST(next() == "1");
     BOOST_TEST(next() == "disk full");
-    BOOST_TEST(next() == "9000");
-    auto sidecar = kept;
-    sidecar.replace_extension(".json");
-    const auto json = readJson(sidecar);
-    BOOST_TEST(json->getValue<std::uint64_t>("bytes") == kChunk);
-    BOOST_TEST(json->getObject("diskFull")->getValue<int>("episodes") == 1);
-    BOOST_TEST(json->getArray("notes")->getElement<std::string>(0).find("file size limit") !=
-               std::string::npos);
-    // Too little written to be of use: Failed, nothing left behind.
-    BOOST_TEST(next() == "0");
-    next();
-    next();
-    next();
-    BOOST_TEST(next() == std::to_string(static_cast<int>(confcap::core::Outcome::Failed)));
-    BOOST_TEST(
-        next().starts_with("failed: 65.5 kB that could not be read as media is below --min-size "
-                           "1.0 MB after writing"));
-    BOOST_TEST(next() == "-");
-    BOOST_TEST(filesUnder(temp.path) ==
-                   (std::vector<std::string>{"2024-12-27/Saal 1/10:30 Opening kept.json",
-                                             "2024-12-27/Saal 1/10:30 Opening kept.ts"}),
-               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(aDiskThatFillsAndFreesLosesOnlyWhatDidNotFitInMemory) {

@@ -75,8 +75,9 @@ public:
     /// beginPiece does.
     void beginTrack(const core::TrackInfo& track, const core::StreamFormat& format) override;
     /// Appends to the track's file with POSIX write(). HLS segments whose media ends before the
-    /// window opens are left out until the recording has data. A full disk (ENOSPC, EDQUOT) or a
-    /// file at its size limit (EFBIG) does not end the recording: the stream is held in memory
+    /// window opens are left out until the recording has data. A file at the file system's size
+    /// limit (EFBIG) goes on in a new piece. A full disk (ENOSPC, EDQUOT), or a size limit a new
+    /// piece does not help with, does not end the recording either: the stream is held in memory
     /// (see TalkSinkConfig::holdBytes) and writing is retried at most once a second as data
     /// arrives, and at finalize(); what could not be kept becomes a "disk full" gap. Throws
     /// core::OutputError naming the file once when writing fails for any other reason; later
@@ -159,6 +160,9 @@ private:
     /// core::OutputError (failWrite) for other failures.
     int store(const core::Chunk& chunk);
     void startHold(int error, const core::Chunk& chunk);
+    /// A file at the file system's size limit (EFBIG): the recording goes on in a new piece with
+    /// the same tracks, and `chunk` is written there. False when that does not help.
+    bool continueInNewPiece(const core::Chunk& chunk);
     void holdStep(HeldStep step);
     /// Writes what is held when `force` or a second has passed since the last try.
     void retryHeld(bool force);
