@@ -1,5 +1,8 @@
 #include "confcap/app/DemoCommand.h"
 
+#include <condition_variable>
+#include <mutex>
+#include <stop_token>
 #include <thread>
 
 #include "confcap/app/RecordCommand.h"
@@ -57,9 +60,15 @@ int runDemo(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     auto talks = demoTalks();
     demo::FakeConference conference(clip, demoRooms(), talks, start);
 
-    // The schedule changes while the run goes on: the last talk moves 10 s earlier.
-    std::thread organizer([&conference, talks]() mutable {
-        std::this_thread::sleep_for(seconds(12));
+    // The schedule changes while the run goes on: the last talk moves 10 s earlier. The thread
+    // is stopped and joined however the run ends (a bad option is refused by runRecord).
+    std::jthread organizer([&conference, talks](std::stop_token stop) mutable {
+        std::mutex mutex;
+        std::condition_variable_any wake;
+        std::unique_lock lock(mutex);
+        if (wake.wait_for(lock, stop, seconds(12), [&stop] { return stop.stop_requested(); })) {
+            return;
+        }
         talks.back().start -= seconds(10);
         conference.setTalks(talks);
     });
@@ -79,6 +88,7 @@ int runDemo(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     run.add("cache-dir", (outDir / ".confcap" / "cache").string());
     run.add("exit-when-done", "true");
     const int code = runRecord(run, out, err);
+    organizer.request_stop();
     organizer.join();
     out << "\nThe recordings are in " << std::filesystem::absolute(outDir).string()
         << "; each has a .json sidecar with its gaps.\n";

@@ -74,6 +74,20 @@ BOOST_AUTO_TEST_CASE(demoRefusesABadMinFreeBeforeItStarts) {
     BOOST_TEST(std::filesystem::is_empty(dir.path));
 }
 
+// A bad option demo passes on to record is refused in one sentence once the fake conference is
+// up, and the demo's own threads end with it (it ended in std::terminate).
+BOOST_AUTO_TEST_CASE(demoRefusesABadContainerInOneSentence) {
+    confcap::testing::TempDir dir;
+    const auto result = confcap::testing::runProcess(
+        "/bin/sh", {"-c", "cd \"$1\" && exec timeout 60 \"$2\" demo --container xyz", "sh",
+                    dir.path.string(), CONFCAP_BINARY});
+    BOOST_TEST(result.exitCode == 64, result.err);
+    BOOST_TEST(result.err.ends_with(
+                   "\nconfcap: --container 'xyz' is not a container confcap writes; use ts, mkv "
+                   "or mp4.\n"),
+               result.err);
+}
+
 BOOST_AUTO_TEST_CASE(minFreeDefaultsToNeither) {
     Arguments arguments;
     const auto none = confcap::app::minFreeOption(arguments);
