@@ -173,8 +173,8 @@ void TalkSink::beginPiece(const core::StreamFormat& format, bool newTimeline) {
         retryHeld(false);
     }
     if (hold_) {
-        HeldStep step;
-        step.kind = HeldStep::Kind::Piece;
+        detail::HeldStep step;
+        step.kind = detail::HeldStep::Kind::Piece;
         step.format = format;
         step.newTimeline = newTimeline;
         holdStep(std::move(step));
@@ -232,8 +232,8 @@ void TalkSink::beginTrack(const core::TrackInfo& track, const core::StreamFormat
         return;
     }
     if (hold_) {
-        HeldStep step;
-        step.kind = HeldStep::Kind::Track;
+        detail::HeldStep step;
+        step.kind = detail::HeldStep::Kind::Track;
         step.track = track;
         step.format = format;
         holdStep(std::move(step));
@@ -268,7 +268,7 @@ void TalkSink::write(const core::Chunk& chunk) {
         retryHeld(false);
     }
     if (hold_) {
-        HeldStep step;
+        detail::HeldStep step;
         step.chunk = chunk;
         step.bytes.assign(chunk.bytes);
         step.uri.assign(chunk.uri);
@@ -441,7 +441,7 @@ void TalkSink::startHold(int error, const core::Chunk& chunk) {
             status_.writeFailure = message;
         }
     }
-    HeldStep step;
+    detail::HeldStep step;
     step.chunk = chunk;
     step.bytes.assign(chunk.bytes);
     step.uri.assign(chunk.uri);
@@ -450,7 +450,7 @@ void TalkSink::startHold(int error, const core::Chunk& chunk) {
     saveList();
 }
 
-void TalkSink::holdStep(HeldStep step) {
+void TalkSink::holdStep(detail::HeldStep step) {
     auto& hold = *hold_;
     step.arrived = clock_.now();
     hold.bytes += step.bytes.size();
@@ -459,7 +459,7 @@ void TalkSink::holdStep(HeldStep step) {
     // kept can still be played.
     auto it = hold.steps.begin();
     while (hold.bytes > config_.holdBytes && it != hold.steps.end()) {
-        if (it->kind != HeldStep::Kind::Chunk || it->chunk.kind == core::ChunkKind::Init ||
+        if (it->kind != detail::HeldStep::Kind::Chunk || it->chunk.kind == core::ChunkKind::Init ||
             std::next(it) == hold.steps.end()) {
             ++it;
             continue;
@@ -495,13 +495,13 @@ void TalkSink::retryHeld(bool force) {
     hold.lastTry = now;
     while (!hold.steps.empty()) {
         auto& step = hold.steps.front();
-        if (step.kind == HeldStep::Kind::Piece) {
+        if (step.kind == detail::HeldStep::Kind::Piece) {
             try {
                 startPiece(step.format, step.newTimeline);
             } catch (const core::OutputError&) {
                 return;  // the disk is still full: tried again later
             }
-        } else if (step.kind == HeldStep::Kind::Track) {
+        } else if (step.kind == detail::HeldStep::Kind::Track) {
             try {
                 startTrack(step.track, step.format);
             } catch (const core::OutputError&) {
@@ -547,7 +547,7 @@ void TalkSink::endHold() {
             std::lock_guard lock(mutex_);
             status_.droppedBytes += step.bytes.size();
         }
-        if (step.kind != HeldStep::Kind::Chunk || step.chunk.track != 0) {
+        if (step.kind != detail::HeldStep::Kind::Chunk || step.chunk.track != 0) {
             continue;
         }
         if (!hold.lostAt) {

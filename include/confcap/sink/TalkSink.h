@@ -50,6 +50,42 @@ struct TalkSinkConfig {
     std::size_t holdBytes = 16 * 1024 * 1024;
 };
 
+namespace detail {
+
+// What a TalkSink keeps while the disk is full (see TalkSink::write).
+
+/// One step of the stream that could not be written yet, kept while the disk is full.
+struct HeldStep {
+    enum class Kind { Chunk, Piece, Track };
+    Kind kind = Kind::Chunk;
+    core::Chunk chunk;  ///< its views are set from `bytes` and `uri` when replayed
+    std::string bytes;
+    std::string uri;
+    core::StreamFormat format;  ///< Piece, Track
+    bool newTimeline = false;   ///< Piece
+    core::TrackInfo track;      ///< Track
+    core::Clock::TimePoint arrived{};
+};
+
+/// A full disk: since when, why, and what the stream delivered meanwhile.
+struct Hold {
+    core::Clock::TimePoint since{};
+    core::Clock::TimePoint lastTry{};
+    std::string message;
+    std::deque<HeldStep> steps;
+    std::size_t bytes = 0;
+    /// What had to be let go (the main track's media): from when, until when it arrived,
+    /// its HLS media time and sequence numbers.
+    std::optional<core::Clock::TimePoint> lostAt;
+    core::Clock::TimePoint lostUntil{};
+    double lostSeconds = 0;
+    std::optional<std::int64_t> lostFirst;
+    std::optional<std::int64_t> lostLast;
+    bool resync = false;  ///< the next progressive bytes follow a loss
+};
+
+}  // namespace detail
+
 /// Writes one talk's part of a room's stream. The MediaSink calls come from one capture thread;
 /// status(), currentFile() and resumePoints() may be called from any thread; finalize() and
 /// suspend() after the capture stopped feeding it. The parts live next to the final file (see
@@ -123,35 +159,6 @@ public:
     static const core::Clock& defaultClock();
 
 private:
-    /// One step of the stream that could not be written yet, kept while the disk is full.
-    struct HeldStep {
-        enum class Kind { Chunk, Piece, Track };
-        Kind kind = Kind::Chunk;
-        core::Chunk chunk;  ///< its views are set from `bytes` and `uri` when replayed
-        std::string bytes;
-        std::string uri;
-        core::StreamFormat format;  ///< Piece, Track
-        bool newTimeline = false;   ///< Piece
-        core::TrackInfo track;      ///< Track
-        core::Clock::TimePoint arrived{};
-    };
-    /// A full disk: since when, why, and what the stream delivered meanwhile.
-    struct Hold {
-        core::Clock::TimePoint since{};
-        core::Clock::TimePoint lastTry{};
-        std::string message;
-        std::deque<HeldStep> steps;
-        std::size_t bytes = 0;
-        /// What had to be let go (the main track's media): from when, until when it arrived,
-        /// its HLS media time and sequence numbers.
-        std::optional<core::Clock::TimePoint> lostAt;
-        core::Clock::TimePoint lostUntil{};
-        double lostSeconds = 0;
-        std::optional<std::int64_t> lostFirst;
-        std::optional<std::int64_t> lostLast;
-        bool resync = false;  ///< the next progressive bytes follow a loss
-    };
-
     void startPiece(const core::StreamFormat& format, bool newTimeline);
     /// Writing stops for good with `message`: later data is dropped.
     void stopWriting(const std::string& message);
@@ -163,7 +170,7 @@ private:
     /// A file at the file system's size limit (EFBIG): the recording goes on in a new piece with
     /// the same tracks, and `chunk` is written there. False when that does not help.
     bool continueInNewPiece(const core::Chunk& chunk);
-    void holdStep(HeldStep step);
+    void holdStep(detail::HeldStep step);
     /// Writes what is held when `force` or a second has passed since the last try.
     void retryHeld(bool force);
     /// Ends the full disk: what is still held is lost; the episode goes into the counters.
@@ -195,7 +202,7 @@ private:
     std::optional<core::Clock::TimePoint> restartedAfter_;
     core::Clock::TimePoint lastSave_{};
     std::string writeError_;
-    std::optional<Hold> hold_;
+    std::optional<detail::Hold> hold_;
     std::string stillFull_;
     Interruption interruption_;  ///< what finish() published when interrupted  ///< the disk was
                                  ///< still full when the recording ended
