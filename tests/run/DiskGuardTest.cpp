@@ -142,9 +142,7 @@ struct GuardFixture {
         timer.fireRepeating();
     }
     std::size_t calls(const std::string& prefix) const {
-        const auto all = recorder.calls();
-        return static_cast<std::size_t>(std::count_if(
-            all.begin(), all.end(), [&](const auto& c) { return c.rfind(prefix, 0) == 0; }));
+        return recorder.callsStartingWith(prefix);
     }
 };
 

@@ -98,6 +98,12 @@ public:
         std::lock_guard lock(mutex_);
         return calls_;
     }
+    /// How many calls so far begin with `prefix` ("start a", "finish").
+    std::size_t callsStartingWith(const std::string& prefix) const {
+        std::lock_guard lock(mutex_);
+        return static_cast<std::size_t>(std::count_if(
+            calls_.begin(), calls_.end(), [&](const auto& c) { return c.rfind(prefix, 0) == 0; }));
+    }
 
 private:
     void note(std::string call) {
