@@ -69,6 +69,37 @@ std::optional<PublishedFile> fingerprintOf(const fs::path& outDir, const std::st
     return published;
 }
 
+Interruption continuationOf(PartList list, const Published& published,
+                            const std::vector<std::size_t>& kept, const fs::path& outDir,
+                            const fs::path& stem) {
+    Interruption interruption;
+    const auto pieces = std::move(list.pieces);
+    list.pieces.clear();
+    for (const auto& file : published.files) {
+        PartTrack track;
+        track.file = partPathOf(file.filename()).string();
+        track.format.extension = file.extension().string().substr(file.has_extension() ? 1 : 0);
+        track.format.concatSafe = track.format.extension == "ts" ||
+                                  track.format.extension == "mp3" ||
+                                  track.format.extension == "aac";
+        if (published.files.size() == 1 && kept.size() == 1) {
+            // The one piece placed as it was (an MPEG-TS one named in place): its segments
+            // are where they were.
+            track.segments = pieces.at(kept.front()).tracks.front().segments;
+        }
+        PartPiece piece;
+        piece.tracks.push_back(std::move(track));
+        list.pieces.push_back(std::move(piece));
+        auto print = fingerprintOf(outDir, (stem.parent_path() / file.filename()).generic_string());
+        if (!print) {
+            return Interruption{};  // a file that cannot be read back cannot be continued
+        }
+        interruption.published.push_back(std::move(*print));
+    }
+    interruption.continuation = PartSet::textOf(list, stem);
+    return interruption;
+}
+
 Reopening reopenPublished(const fs::path& outDir, const fs::path& stem,
                           const std::string& continuation,
                           const std::vector<PublishedFile>& published) noexcept {

@@ -52,9 +52,6 @@ bool isSpaceError(int error) {
     return error == ENOSPC || error == EDQUOT || error == EFBIG;
 }
 
-/// How often writing is tried again while the disk is full (as data arrives).
-constexpr auto kRetryInterval = std::chrono::seconds(1);
-
 /// `config` with its stem checked. Throws std::invalid_argument.
 TalkSinkConfig checked(TalkSinkConfig config) {
     const auto& stem = config.relativeStem;
@@ -173,11 +170,7 @@ void TalkSink::beginPiece(const core::StreamFormat& format, bool newTimeline) {
         retryHeld(false);
     }
     if (hold_) {
-        detail::HeldStep step;
-        step.kind = detail::HeldStep::Kind::Piece;
-        step.format = format;
-        step.newTimeline = newTimeline;
-        holdStep(std::move(step));
+        hold(HeldStream::Step::piece(format, newTimeline));
         return;
     }
     try {
@@ -232,11 +225,7 @@ void TalkSink::beginTrack(const core::TrackInfo& track, const core::StreamFormat
         return;
     }
     if (hold_) {
-        detail::HeldStep step;
-        step.kind = detail::HeldStep::Kind::Track;
-        step.track = track;
-        step.format = format;
-        holdStep(std::move(step));
+        hold(HeldStream::Step::further(track, format));
         return;
     }
     try {
@@ -268,11 +257,7 @@ void TalkSink::write(const core::Chunk& chunk) {
         retryHeld(false);
     }
     if (hold_) {
-        detail::HeldStep step;
-        step.chunk = chunk;
-        step.bytes.assign(chunk.bytes);
-        step.uri.assign(chunk.uri);
-        holdStep(std::move(step));
+        hold(HeldStream::Step::of(chunk));
         return;
     }
     if (const int error = store(chunk); error != 0) {
@@ -428,10 +413,7 @@ void TalkSink::startHold(int error, const core::Chunk& chunk) {
         }
     }
     const auto now = clock_.now();
-    hold_.emplace();
-    hold_->since = now;
-    hold_->lastTry = now;
-    hold_->message = message;
+    hold_.emplace(now, message, config_.holdBytes);
     {
         std::lock_guard lock(mutex_);
         status_.state = SinkState::DiskFull;
@@ -441,85 +423,47 @@ void TalkSink::startHold(int error, const core::Chunk& chunk) {
             status_.writeFailure = message;
         }
     }
-    detail::HeldStep step;
-    step.chunk = chunk;
-    step.bytes.assign(chunk.bytes);
-    step.uri.assign(chunk.uri);
-    holdStep(std::move(step));
+    hold(HeldStream::Step::of(chunk));
     lastWrite_.reset();
     saveList();
 }
 
-void TalkSink::holdStep(detail::HeldStep step) {
-    auto& hold = *hold_;
-    step.arrived = clock_.now();
-    hold.bytes += step.bytes.size();
-    hold.steps.push_back(std::move(step));
-    // The oldest media goes first; pieces, tracks and initialization sections stay, so what is
-    // kept can still be played.
-    auto it = hold.steps.begin();
-    while (hold.bytes > config_.holdBytes && it != hold.steps.end()) {
-        if (it->kind != detail::HeldStep::Kind::Chunk || it->chunk.kind == core::ChunkKind::Init ||
-            std::next(it) == hold.steps.end()) {
-            ++it;
-            continue;
-        }
-        const auto& c = it->chunk;
-        if (c.track == 0) {
-            if (!hold.lostAt) {
-                hold.lostAt = it->arrived;
-            }
-            hold.lostSeconds += c.mediaSeconds;
-            if (c.sequence) {
-                hold.lostFirst = hold.lostFirst.value_or(*c.sequence);
-                hold.lostLast = *c.sequence;
-            }
-            hold.resync = hold.resync || c.kind == core::ChunkKind::Media;
-            hold.lostUntil = std::next(it)->arrived;
-        }
-        hold.bytes -= it->bytes.size();
-        {
-            std::lock_guard lock(mutex_);
-            status_.droppedBytes += it->bytes.size();
-        }
-        it = hold.steps.erase(it);
+void TalkSink::hold(HeldStream::Step step) {
+    if (const auto dropped = hold_->add(std::move(step), clock_.now()); dropped > 0) {
+        std::lock_guard lock(mutex_);
+        status_.droppedBytes += dropped;
     }
 }
 
 void TalkSink::retryHeld(bool force) {
-    auto& hold = *hold_;
+    auto& held = *hold_;
     const auto now = clock_.now();
-    if (!force && now - hold.lastTry < kRetryInterval) {
+    if (!held.due(now, force)) {
         return;
     }
-    hold.lastTry = now;
-    while (!hold.steps.empty()) {
-        auto& step = hold.steps.front();
-        if (step.kind == detail::HeldStep::Kind::Piece) {
+    while (!held.empty()) {
+        const auto& step = held.front();
+        if (step.kind == HeldStream::Step::Kind::Piece) {
             try {
                 startPiece(step.format, step.newTimeline);
             } catch (const core::OutputError&) {
                 return;  // the disk is still full: tried again later
             }
-        } else if (step.kind == detail::HeldStep::Kind::Track) {
+        } else if (step.kind == HeldStream::Step::Kind::Track) {
             try {
                 startTrack(step.track, step.format);
             } catch (const core::OutputError&) {
                 return;
             }
         } else {
-            core::Chunk chunk = step.chunk;
-            chunk.bytes = step.bytes;
-            chunk.uri = step.uri;
-            if (hold.resync && chunk.track == 0 && chunk.kind == core::ChunkKind::Media &&
+            auto chunk = step.view();
+            if (held.resync() && chunk.track == 0 && chunk.kind == core::ChunkKind::Media &&
                 parts_.isOpen(0)) {
                 // Progressive bytes after a loss begin where a player can pick the stream up.
                 const auto& format = parts_.list().pieces.back().tracks.front().format;
                 const auto offset = core::startOffset(format, chunk.bytes, chunk.kind);
                 if (offset == std::string_view::npos) {
-                    hold.bytes -= step.bytes.size();
-                    hold.lostUntil = hold.steps.size() > 1 ? hold.steps[1].arrived : now;
-                    hold.steps.pop_front();
+                    held.dropFront(now);
                     continue;
                 }
                 chunk.bytes = chunk.bytes.substr(offset);
@@ -529,71 +473,28 @@ void TalkSink::retryHeld(bool force) {
                 return;
             }
             if (chunk.track == 0) {
-                hold.resync = false;
+                held.resynced();
             }
         }
-        hold.bytes -= step.bytes.size();
-        hold.steps.pop_front();
+        held.pop();
     }
     endHold();
 }
 
 void TalkSink::endHold() {
-    auto& hold = *hold_;
-    const auto now = clock_.now();
-    for (const auto& step : hold.steps) {
-        // Still held when the recording ends: lost.
-        {
-            std::lock_guard lock(mutex_);
-            status_.droppedBytes += step.bytes.size();
-        }
-        if (step.kind != detail::HeldStep::Kind::Chunk || step.chunk.track != 0) {
-            continue;
-        }
-        if (!hold.lostAt) {
-            hold.lostAt = step.arrived;
-        }
-        hold.lostSeconds += step.chunk.mediaSeconds;
-        if (step.chunk.sequence) {
-            hold.lostFirst = hold.lostFirst.value_or(*step.chunk.sequence);
-            hold.lostLast = *step.chunk.sequence;
-        }
-        hold.lostUntil = now;
-    }
-    const auto full = std::chrono::duration_cast<milliseconds>(now - hold.since);
-    std::optional<RecordedGap> lost;
-    if (hold.lostAt) {
-        const auto length = hold.lostSeconds > 0
-                                ? milliseconds(std::llround(hold.lostSeconds * 1000.0))
-                                : std::chrono::duration_cast<milliseconds>(
-                                      std::max(hold.lostUntil, *hold.lostAt) - *hold.lostAt);
-        lost = recordedGap(*hold.lostAt, length, core::gapcause::kDiskFull, config_.windowStart);
-        lost->detail = hold.message;
-        lost->firstSequence = hold.lostFirst;
-        lost->lastSequence = hold.lostLast;
-    }
-    std::string note =
-        "The disk was full for " +
-        core::formatDuration(std::max(std::chrono::duration_cast<std::chrono::seconds>(full),
-                                      std::chrono::seconds(1))) +
-        " (" + core::clause(hold.message) + "); ";
-    note +=
-        lost
-            ? core::formatDuration(std::chrono::duration_cast<std::chrono::seconds>(lost->length)) +
-                  " of the stream could not be kept and is a gap."
-            : "what arrived meanwhile was held in memory and written when space came "
-              "back, nothing was lost.";
-    parts_.list().notes.push_back(note);
+    auto episode = hold_->end(clock_.now(), config_.windowStart);
+    hold_.reset();
+    parts_.list().notes.push_back(std::move(episode.note));
     {
         std::lock_guard lock(mutex_);
         status_.state = parts_.isOpen(0) ? SinkState::Recording : SinkState::Waiting;
         status_.diskFullSince.reset();
-        status_.diskFullTime += full;
-        if (lost) {
-            status_.gaps.push_back(std::move(*lost));
+        status_.diskFullTime += episode.length;
+        status_.droppedBytes += episode.droppedBytes;
+        if (episode.gap) {
+            status_.gaps.push_back(std::move(*episode.gap));
         }
     }
-    hold_.reset();
     saveList();
 }
 
@@ -650,14 +551,25 @@ void TalkSink::variantSwitched(const core::VariantSwitch& change) {
     saveList();
 }
 
+void TalkSink::releaseHold() {
+    if (!hold_) {
+        return;
+    }
+    try {
+        retryHeld(true);
+    } catch (const core::OutputError&) {
+        // told in the notes; the hold ends below
+    }
+    if (hold_) {
+        // Still full at the end: writing stopped early, as for any failed write.
+        stillFull_ = hold_->why();
+        endHold();
+    }
+}
+
 SinkStatus TalkSink::suspend() {
     if (!result_ && !suspended_) {
-        if (hold_) {
-            retryHeld(true);
-        }
-        if (hold_) {
-            endHold();
-        }
+        releaseHold();
         parts_.closeFiles();
         saveList();
         suspended_ = true;
@@ -668,18 +580,7 @@ SinkStatus TalkSink::suspend() {
 
 FinalizeResult TalkSink::finalize(std::string_view reason) {
     if (!result_) {
-        if (hold_) {
-            try {
-                retryHeld(true);
-            } catch (const core::OutputError&) {
-                // told in the notes; the hold ends below
-            }
-        }
-        if (hold_) {
-            // Still full at the end: writing stopped early, as for any failed write.
-            stillFull_ = hold_->message;
-            endHold();
-        }
+        releaseHold();
         parts_.closeFiles();
         try {
             result_ = finish(reason, false);
@@ -829,67 +730,24 @@ FinalizeResult TalkSink::finish(std::string_view reason, bool interrupted) {
                                ".");
     }
     if (interrupted) {
-        interruption_ = continuationOf(published, decision.kept);
+        PartList now = list;
+        {
+            std::lock_guard lock(mutex_);
+            now.progress = status_;
+            now.resume = resume_;
+        }
+        interruption_ = continuationOf(std::move(now), published, decision.kept, config_.outDir,
+                                       config_.relativeStem);
     }
     parts_.removeAll();
     return result;
-}
-
-Interruption TalkSink::continuationOf(const Published& published,
-                                      const std::vector<std::size_t>& kept) const {
-    Interruption interruption;
-    PartList list = parts_.list();
-    const auto pieces = list.pieces;
-    list.pieces.clear();
-    const auto folder = config_.relativeStem.parent_path();
-    for (const auto& file : published.files) {
-        if (file == published.sidecar) {
-            continue;
-        }
-        PartPiece piece;
-        PartTrack track;
-        track.file = file.filename().string() + ".part";
-        track.format.extension = file.extension().string().substr(file.has_extension() ? 1 : 0);
-        track.format.concatSafe = track.format.extension == "ts" ||
-                                  track.format.extension == "mp3" ||
-                                  track.format.extension == "aac";
-        if (published.files.size() == 1 && kept.size() == 1) {
-            // The one piece placed as it was (an MPEG-TS one named in place): its segments
-            // are where they were.
-            track.segments = pieces.at(kept.front()).tracks.front().segments;
-        }
-        piece.tracks.push_back(std::move(track));
-        list.pieces.push_back(std::move(piece));
-        const auto relative = (folder / file.filename()).generic_string();
-        if (auto print = fingerprintOf(config_.outDir, relative)) {
-            interruption.published.push_back(std::move(*print));
-        } else {
-            return Interruption{};  // a file that cannot be read back cannot be continued
-        }
-    }
-    {
-        std::lock_guard lock(mutex_);
-        list.progress = status_;
-        list.resume = resume_;
-    }
-    interruption.continuation = PartSet::textOf(list, config_.relativeStem);
-    return interruption;
 }
 
 Interruption TalkSink::interrupt(std::string_view reason) {
     if (result_ || suspended_) {
         throw std::logic_error("TalkSink::interrupt after finalize");
     }
-    if (hold_) {
-        try {
-            retryHeld(true);
-        } catch (const core::OutputError&) {
-            // told in the notes; the hold ends below
-        }
-    }
-    if (hold_) {
-        endHold();
-    }
+    releaseHold();
     parts_.closeFiles();
     FinalizeResult result;
     try {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "confcap/sink/PartSet.h"
+#include "confcap/sink/Publisher.h"
 #include "confcap/sink/Recording.h"
 
 namespace confcap::sink {
@@ -37,6 +39,16 @@ struct Interruption {
     std::string continuation;
     std::vector<PublishedFile> published;
 };
+
+/// What lets the next run continue the files an interruption published: `list` (the
+/// recording's part list as it stands, counters and resume points included) with the
+/// `published` files as its pieces under their names with ".part" added, and each file's
+/// fingerprint. `kept` are the pieces publishing used; with one piece placed as one file its HLS
+/// segments stay listed. Empty when a published file cannot be read back. Reads the files'
+/// starts and ends.
+Interruption continuationOf(PartList list, const Published& published,
+                            const std::vector<std::size_t>& kept,
+                            const std::filesystem::path& outDir, const std::filesystem::path& stem);
 
 /// How reopenPublished() went.
 struct Reopening {

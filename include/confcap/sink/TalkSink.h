@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -18,6 +17,7 @@
 #include "confcap/core/Clock.h"
 #include "confcap/core/Media.h"
 #include "confcap/sink/CoverageMeter.h"
+#include "confcap/sink/HeldStream.h"
 #include "confcap/sink/Interruption.h"
 #include "confcap/sink/PartSet.h"
 #include "confcap/sink/Publisher.h"
@@ -49,42 +49,6 @@ struct TalkSinkConfig {
     /// and written when space comes back; the oldest media beyond it is lost (a "disk full" gap).
     std::size_t holdBytes = 16 * 1024 * 1024;
 };
-
-namespace detail {
-
-// What a TalkSink keeps while the disk is full (see TalkSink::write).
-
-/// One step of the stream that could not be written yet, kept while the disk is full.
-struct HeldStep {
-    enum class Kind { Chunk, Piece, Track };
-    Kind kind = Kind::Chunk;
-    core::Chunk chunk;  ///< its views are set from `bytes` and `uri` when replayed
-    std::string bytes;
-    std::string uri;
-    core::StreamFormat format;  ///< Piece, Track
-    bool newTimeline = false;   ///< Piece
-    core::TrackInfo track;      ///< Track
-    core::Clock::TimePoint arrived{};
-};
-
-/// A full disk: since when, why, and what the stream delivered meanwhile.
-struct Hold {
-    core::Clock::TimePoint since{};
-    core::Clock::TimePoint lastTry{};
-    std::string message;
-    std::deque<HeldStep> steps;
-    std::size_t bytes = 0;
-    /// What had to be let go (the main track's media): from when, until when it arrived,
-    /// its HLS media time and sequence numbers.
-    std::optional<core::Clock::TimePoint> lostAt;
-    core::Clock::TimePoint lostUntil{};
-    double lostSeconds = 0;
-    std::optional<std::int64_t> lostFirst;
-    std::optional<std::int64_t> lostLast;
-    bool resync = false;  ///< the next progressive bytes follow a loss
-};
-
-}  // namespace detail
 
 /// Writes one talk's part of a room's stream. The MediaSink calls come from one capture thread;
 /// status(), currentFile() and resumePoints() may be called from any thread; finalize() and
@@ -170,19 +134,19 @@ private:
     /// A file at the file system's size limit (EFBIG): the recording goes on in a new piece with
     /// the same tracks, and `chunk` is written there. False when that does not help.
     bool continueInNewPiece(const core::Chunk& chunk);
-    void holdStep(detail::HeldStep step);
+    void hold(HeldStream::Step step);
     /// Writes what is held when `force` or a second has passed since the last try.
     void retryHeld(bool force);
     /// Ends the full disk: what is still held is lost; the episode goes into the counters.
     void endHold();
+    /// The recording ends here: a last try to write what is held, then the hold ends.
+    void releaseHold();
     void openPiece(const core::StreamFormat& format, bool newTimeline);
     void failWrite(int error, const PartTrack& track);
     void foldPiece();
     double pieceSeconds() const;
     void saveList();
     FinalizeResult finish(std::string_view reason, bool interrupted);
-    Interruption continuationOf(const Published& published,
-                                const std::vector<std::size_t>& kept) const;
     SidecarInput sidecarInput(const Published& published, const FinalizeResult& result,
                               std::string_view reason, std::size_t keptPieces,
                               std::vector<SidecarInput::PieceSegments> segments) const;
@@ -202,7 +166,7 @@ private:
     std::optional<core::Clock::TimePoint> restartedAfter_;
     core::Clock::TimePoint lastSave_{};
     std::string writeError_;
-    std::optional<detail::Hold> hold_;
+    std::optional<HeldStream> hold_;  ///< while the disk is full
     std::string stillFull_;
     Interruption interruption_;  ///< what finish() published when interrupted  ///< the disk was
                                  ///< still full when the recording ended
