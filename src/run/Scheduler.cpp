@@ -37,8 +37,11 @@ void addCounters(JobSnapshot& s, const sink::SinkStatus& counters) {
     s.coveredSeconds = counters.coveredSeconds;
     s.gaps = static_cast<int>(counters.gaps.size());
     s.gapSeconds = 0;
+    s.gapSpans.clear();
     for (const auto& gap : counters.gaps) {
         s.gapSeconds += std::chrono::duration<double>(gap.length).count();
+        s.gapSpans.push_back(
+            {gap.at, gap.length, gap.cause, gap.detail, gap.firstSequence, gap.lastSequence});
     }
     s.reconnects = counters.reconnects;
     s.lastData = counters.lastData;

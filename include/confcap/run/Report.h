@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "confcap/core/Media.h"
 #include "confcap/core/Outcome.h"
 #include "confcap/core/Time.h"
 
@@ -84,6 +86,9 @@ struct JobSnapshot {
     double coveredSeconds = 0;  ///< seconds of the window that have media
     double gapSeconds = 0;
     int gaps = 0;
+    /// Each gap so far: when it began (UTC), how long, its cause. A gap under way (the stream
+    /// is down now) is not among them until it ends.
+    std::vector<core::Gap> gapSpans;
     double diskFullSeconds = 0;  ///< time the disk was full while it recorded (ended episodes)
     int reconnects = 0;
     /// When its file last received bytes (UTC); none before the first.
