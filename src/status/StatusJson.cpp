@@ -74,23 +74,26 @@ std::string stateName(JobState state) {
     return name;
 }
 
-std::string recordingUrl(std::string_view file) {
-    if (file.empty()) {
-        return {};
-    }
+std::string percentEncoded(std::string_view text, bool keepSlashes) {
     static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string url = "/recordings/";
-    for (const char c : file) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
         const auto byte = static_cast<unsigned char>(c);
-        if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
-            url.push_back(c);
+        if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~' ||
+            (c == '/' && keepSlashes)) {
+            out.push_back(c);
         } else {
-            url.push_back('%');
-            url.push_back(kHex[byte >> 4]);
-            url.push_back(kHex[byte & 0x0F]);
+            out.push_back('%');
+            out.push_back(kHex[byte >> 4]);
+            out.push_back(kHex[byte & 0x0F]);
         }
     }
-    return url;
+    return out;
+}
+
+std::string recordingUrl(std::string_view file) {
+    return file.empty() ? std::string() : "/recordings/" + percentEncoded(file, true);
 }
 
 std::string diskLine(const DiskSnapshot& disk, core::Instant now) {

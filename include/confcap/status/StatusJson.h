@@ -15,6 +15,10 @@ namespace confcap::status {
 /// "recording", "waiting", ...: the lower-case state name used in JSON. Pure.
 std::string stateName(JobState state);
 
+/// `text` with every byte but ASCII letters, digits and "-._~" (and '/' when `keepSlashes`)
+/// written as %XX, for a URL path or query value. Pure.
+std::string percentEncoded(std::string_view text, bool keepSlashes);
+
 /// The URL path under which the status server serves `file` (relative to the output folder):
 /// "/recordings/" followed by the percent-encoded path, e.g. "/recordings/Saal%201/talk.ts".
 /// Empty when `file` is empty. Pure.

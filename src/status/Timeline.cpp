@@ -1,0 +1,452 @@
+#include "confcap/status/Timeline.h"
+
+#include <date/tz.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+
+#include "confcap/core/Format.h"
+#include "confcap/core/Media.h"
+#include "confcap/status/StatusJson.h"
+#include "confcap/status/StatusPage.h"
+#include "confcap/status/TextFormat.h"
+
+namespace confcap::status {
+
+namespace {
+
+using std::chrono::seconds;
+
+constexpr double kLabelWidth = 130;  // the room names' column
+constexpr double kAxisHeight = 24;
+constexpr double kRowHeight = 30;
+constexpr double kBarHeight = 22;
+constexpr double kPixelsPerHour = 200;
+constexpr double kMinPlotWidth = 640;
+constexpr double kMaxPlotWidth = 4000;
+constexpr double kCharWidth = 6.4;  // an average character at the bars' 11px font
+
+constexpr std::string_view kWaiting = "waiting";
+
+double secondsOf(std::chrono::system_clock::duration d) {
+    return std::chrono::duration<double>(d).count();
+}
+
+/// Two decimals are more than a pixel's worth.
+std::string number(double value) {
+    std::array<char, 32> text{};
+    const int n = std::snprintf(text.data(), text.size(), "%.2f", value);
+    std::string out(text.data(), static_cast<std::size_t>(std::max(0, n)));
+    while (out.back() == '0') {
+        out.pop_back();
+    }
+    if (out.back() == '.') {
+        out.pop_back();
+    }
+    return out;
+}
+
+/// `spans` less every gap, both in order of offset.
+std::vector<TimelineSpan> without(TimelineSpan whole, const std::vector<TimelineGap>& gaps) {
+    std::vector<TimelineSpan> out;
+    double at = whole.offset;
+    const double end = whole.offset + whole.seconds;
+    for (const auto& gap : gaps) {
+        if (gap.offset > at) {
+            out.push_back({at, std::min(gap.offset, end) - at});
+        }
+        at = std::max(at, gap.offset + gap.seconds);
+        if (at >= end) {
+            break;
+        }
+    }
+    if (at < end) {
+        out.push_back({at, end - at});
+    }
+    std::erase_if(out, [](const TimelineSpan& s) { return s.seconds <= 0; });
+    return out;
+}
+
+void addGap(TimelineTalk& talk, double offset, double length, std::string cause, std::string detail,
+            bool open) {
+    const double window = secondsOf(talk.until - talk.from);
+    const double start = std::max(0.0, offset);
+    const double end = std::min(window, offset + length);
+    if (end > start) {
+        talk.gaps.push_back({start, end - start, std::move(cause), std::move(detail), open});
+    }
+}
+
+void sortGaps(TimelineTalk& talk) {
+    std::stable_sort(talk.gaps.begin(), talk.gaps.end(),
+                     [](const auto& a, const auto& b) { return a.offset < b.offset; });
+}
+
+std::string clockText(core::Instant t, const date::time_zone* zone, bool withSeconds) {
+    const auto format = withSeconds ? "%T" : "%R";
+    if (zone == nullptr) {
+        return date::format(format, t);
+    }
+    return date::format(format, date::make_zoned(zone, t));
+}
+
+/// The step between the axis's ticks: the first that leaves at most about one tick per 90px.
+seconds tickStep(double spanSeconds, double plotWidth) {
+    static constexpr std::array<int, 15> kSteps{10,   15,   30,   60,    120,   300,   600,  900,
+                                                1800, 3600, 7200, 10800, 21600, 43200, 86400};
+    const double ticks = std::max(2.0, plotWidth / 90);
+    for (const int step : kSteps) {
+        if (spanSeconds / step <= ticks) {
+            return seconds(step);
+        }
+    }
+    return seconds(kSteps.back());
+}
+
+struct Style {
+    const char* fill;
+    const char* stroke;
+    const char* strokeWidth;
+    const char* dash;  // empty for a solid line
+    const char* covered;
+};
+
+Style styleOf(std::string_view state) {
+    if (state == "recording" || state == "finalizing") {
+        return {"#eef4fb", "#1565c0", "2", "", "#64b5f6"};
+    }
+    if (state == "retrying") {
+        return {"#eef4fb", "#ef6c00", "2", "", "#64b5f6"};
+    }
+    if (state == "recorded") {
+        return {"#f1f8f2", "#2e7d32", "1", "", "#81c784"};
+    }
+    if (state == "failed") {
+        return {"#fdecea", "#c62828", "2", "", "#ffab91"};
+    }
+    if (state == "discarded") {
+        return {"#fbf5ec", "#9a5b00", "1", "5 2", "#ffcc80"};
+    }
+    if (state == "interrupted") {
+        return {"#f5eefa", "#6a1b9a", "1.5", "", "#ce93d8"};
+    }
+    if (state == "skipped" || state == "cancelled") {
+        return {"#f5f5f5", "#9e9e9e", "1", "2 2", "#bdbdbd"};
+    }
+    return {"#ffffff", "#78909c", "1", "4 3", "#b0bec5"};  // waiting
+}
+
+struct Plot {
+    const TimelineView& view;
+    double width;  // of the plot area, without the labels
+    double spanSeconds;
+
+    double x(core::Instant t) const {
+        const double at = secondsOf(t - view.start) / spanSeconds * width;
+        return kLabelWidth + std::clamp(at, 0.0, width);
+    }
+};
+
+std::string rect(double x, double y, double w, double h, std::string_view attributes) {
+    return "<rect x=\"" + number(x) + "\" y=\"" + number(y) + "\" width=\"" +
+           number(std::max(w, 0.5)) + "\" height=\"" + number(h) + "\" " + std::string(attributes);
+}
+
+std::string gapTitle(const TimelineGap& gap, const TimelineTalk& talk, const TimelineView& view) {
+    const auto at =
+        talk.from + std::chrono::round<seconds>(std::chrono::duration<double>(gap.offset));
+    std::string text = gap.cause + ": " + core::formatSeconds(gap.seconds) +
+                       (gap.open ? " so far, since " : " from ") + clockText(at, view.zone, true);
+    if (!gap.detail.empty()) {
+        text += " (" + gap.detail + ")";
+    }
+    return escapeHtml(sanitize(text));
+}
+
+std::string talkTitle(const TimelineTalk& talk, const TimelineView& view) {
+    double covered = 0;
+    for (const auto& span : talk.covered) {
+        covered += span.seconds;
+    }
+    std::string text = talk.room + " | " + talk.title + " | " +
+                       clockText(talk.from, view.zone, false) + "\u2013" +
+                       clockText(talk.until, view.zone, false) + " | " + talk.state;
+    if (!talk.covered.empty()) {
+        text += " | media for " + core::formatSeconds(covered) + " of " +
+                core::formatSeconds(secondsOf(talk.until - talk.from));
+    }
+    if (!talk.gaps.empty()) {
+        text +=
+            " | " + std::to_string(talk.gaps.size()) + (talk.gaps.size() == 1 ? " gap" : " gaps");
+    }
+    return escapeHtml(sanitize(text));
+}
+
+std::string talkBar(const TimelineTalk& talk, const Plot& plot, double top) {
+    const auto style = styleOf(talk.state);
+    const double x0 = plot.x(talk.from);
+    const double x1 = plot.x(talk.until);
+    const double scale = plot.width / plot.spanSeconds;  // pixels per second
+    const double windowX = kLabelWidth + secondsOf(talk.from - plot.view.start) * scale;
+    const auto spanX = [&](double offset) { return std::clamp(windowX + offset * scale, x0, x1); };
+    std::string out = "<g class=\"talk " + escapeHtml(talk.state) + "\" data-key=\"" +
+                      escapeHtml(sanitize(talk.key)) + "\"><title>" + talkTitle(talk, plot.view) +
+                      "</title>";
+    if (!talk.href.empty()) {
+        out += "<a href=\"" + escapeHtml(talk.href) + "\">";
+    }
+    out += rect(x0, top, x1 - x0, kBarHeight,
+                "class=\"window\" rx=\"3\" fill=\"" + std::string(style.fill) + "\" stroke=\"" +
+                    style.stroke + "\" stroke-width=\"" + style.strokeWidth + "\"" +
+                    (*style.dash != 0 ? " stroke-dasharray=\"" + std::string(style.dash) + "\""
+                                      : std::string()) +
+                    "/>");
+    for (const auto& span : talk.covered) {
+        const double a = spanX(span.offset);
+        const double b = spanX(span.offset + span.seconds);
+        if (b > a) {
+            out += rect(a, top + 3, b - a, kBarHeight - 6,
+                        "class=\"covered\" fill=\"" + std::string(style.covered) + "\"/>");
+        }
+    }
+    for (const auto& gap : talk.gaps) {
+        const double a = spanX(gap.offset);
+        const double b = spanX(gap.offset + gap.seconds);
+        if (b > a) {
+            out +=
+                rect(a, top + 3, b - a, kBarHeight - 6,
+                     "class=\"gap" + std::string(gap.open ? " open" : "") + "\" data-cause=\"" +
+                         escapeHtml(gap.cause) + "\" fill=\"" + std::string(gapColour(gap.cause)) +
+                         "\"><title>" + gapTitle(gap, talk, plot.view) + "</title></rect>");
+        }
+    }
+    const auto columns = static_cast<std::size_t>(std::max(0.0, (x1 - x0 - 6) / kCharWidth));
+    if (columns >= 2) {
+        out += "<text x=\"" + number(x0 + 3) + "\" y=\"" + number(top + kBarHeight / 2 + 4) +
+               "\">" + escapeHtml(truncateToWidth(sanitize(talk.title), columns)) + "</text>";
+    }
+    if (!talk.href.empty()) {
+        out += "</a>";
+    }
+    return out + "</g>";
+}
+
+std::string axis(const Plot& plot, double height) {
+    const auto step = tickStep(plot.spanSeconds, plot.width);
+    const bool withSeconds = step < std::chrono::minutes(1);
+    // Ticks fall on whole steps of the local clock.
+    const auto offset =
+        plot.view.zone == nullptr ? seconds(0) : plot.view.zone->get_info(plot.view.start).offset;
+    const auto local = plot.view.start.time_since_epoch() + offset;
+    auto tick = core::Instant(local / step * step - offset);
+    std::string out;
+    for (; tick <= plot.view.end; tick += step) {
+        if (tick < plot.view.start) {
+            continue;
+        }
+        const double x = plot.x(tick);
+        out += "<line class=\"tick\" x1=\"" + number(x) + "\" x2=\"" + number(x) + "\" y1=\"" +
+               number(kAxisHeight - 6) + "\" y2=\"" + number(height) +
+               "\" stroke=\"#e0e0e0\"/><text x=\"" + number(x + 2) + "\" y=\"14\" fill=\"#555\">" +
+               clockText(tick, plot.view.zone, withSeconds) + "</text>";
+    }
+    return out;
+}
+
+std::string roomLabel(const std::string& room, const TimelineView& view, double top) {
+    std::string label = "<text class=\"room\" x=\"4\" y=\"" + number(top + kBarHeight / 2 + 4) +
+                        "\" font-weight=\"600\">" +
+                        escapeHtml(truncateToWidth(sanitize(room), 19)) + "<title>" +
+                        escapeHtml(sanitize(room)) + "</title></text>";
+    if (view.roomHref.empty()) {
+        return label;
+    }
+    return "<a href=\"" + escapeHtml(view.roomHref + percentEncoded(room, false)) + "\">" + label +
+           "</a>";
+}
+
+}  // namespace
+
+TimelineTalk timelineTalk(const JobSnapshot& job, core::Instant now) {
+    TimelineTalk talk;
+    talk.key = job.key;
+    talk.room = job.room;
+    talk.title = job.title;
+    talk.from = job.from;
+    talk.until = job.until;
+    talk.state = stateName(job.state);
+    talk.href = recordingUrl(job.file);
+    for (const auto& gap : job.gapSpans) {
+        addGap(talk, secondsOf(gap.at - job.from), secondsOf(gap.length), gap.cause, gap.detail,
+               false);
+    }
+    const double window = secondsOf(job.until - job.from);
+    const double elapsed = std::clamp(secondsOf(now - job.from), 0.0, window);
+    if (isActive(job.state) && job.state != JobState::Finalizing) {
+        if (!job.lastData) {
+            addGap(talk, 0, elapsed, core::gapcause::kNotLiveYet, job.reason, true);
+        } else if (job.state == JobState::Retrying) {
+            const double since = secondsOf(*job.lastData - job.from);
+            addGap(talk, since, elapsed - since, core::gapcause::kOutage, job.reason, true);
+        }
+    } else if (job.state == JobState::Waiting && elapsed > 0) {
+        const bool disk = job.reason.find("disk") != std::string::npos;
+        addGap(talk, 0, elapsed, disk ? core::gapcause::kDiskFull : std::string(kWaiting),
+               job.reason, true);
+    }
+    sortGaps(talk);
+    if (!job.lastData && job.bytes == 0) {
+        return talk;
+    }
+    double end = isFinal(job.state) || job.state == JobState::Finalizing ? window : elapsed;
+    if (job.state == JobState::Interrupted && job.lastData) {
+        end = std::clamp(secondsOf(*job.lastData - job.from), 0.0, window);
+    }
+    talk.covered = without({0, end}, talk.gaps);
+    return talk;
+}
+
+void fillFinished(TimelineTalk& talk, bool hasMedia) {
+    std::vector<TimelineGap> gaps;
+    gaps.swap(talk.gaps);
+    for (auto& gap : gaps) {
+        addGap(talk, gap.offset, gap.seconds, std::move(gap.cause), std::move(gap.detail), false);
+    }
+    sortGaps(talk);
+    talk.covered.clear();
+    if (hasMedia) {
+        talk.covered = without({0, secondsOf(talk.until - talk.from)}, talk.gaps);
+    }
+}
+
+TimelineView timelineView(const std::vector<TimelineTalk>& talks, core::Instant now,
+                          std::optional<int> hours) {
+    TimelineView view;
+    view.now = now;
+    if (hours && *hours > 0) {
+        const auto back = std::chrono::hours(*hours);
+        view.start = now - back;
+        view.end = now + std::chrono::duration_cast<seconds>(back) / 6;
+        return view;
+    }
+    if (talks.empty()) {
+        view.start = now - std::chrono::minutes(30);
+        view.end = now + std::chrono::minutes(30);
+        return view;
+    }
+    view.start = talks.front().from;
+    view.end = talks.front().until;
+    for (const auto& talk : talks) {
+        view.start = std::min(view.start, talk.from);
+        view.end = std::max(view.end, talk.until);
+    }
+    if (view.end <= view.start) {
+        view.end = view.start + std::chrono::minutes(1);
+    }
+    return view;
+}
+
+std::string_view gapColour(std::string_view cause) noexcept {
+    namespace cause_ = core::gapcause;
+    if (cause == cause_::kNotLiveYet) {
+        return "#9e9e9e";
+    }
+    if (cause == cause_::kOutage) {
+        return "#e53935";
+    }
+    if (cause == cause_::kRestarted) {
+        return "#fb8c00";
+    }
+    if (cause == cause_::kPaused) {
+        return "#fdd835";
+    }
+    if (cause == cause_::kRolledOut || cause == cause_::kSegmentFailed) {
+        return "#8e24aa";
+    }
+    if (cause == cause_::kDiskFull) {
+        return "#6d4c41";
+    }
+    if (cause == cause_::kNotRunning) {
+        return "#263238";
+    }
+    if (cause == kWaiting) {
+        return "#cfd8dc";
+    }
+    return "#ec407a";
+}
+
+std::string timelineSvg(const std::vector<TimelineTalk>& talks, const TimelineView& view) {
+    std::vector<std::string> rooms;
+    for (const auto& talk : talks) {
+        if ((view.room.empty() || talk.room == view.room) &&
+            std::find(rooms.begin(), rooms.end(), talk.room) == rooms.end()) {
+            rooms.push_back(talk.room);
+        }
+    }
+    const double span = std::max(1.0, secondsOf(view.end - view.start));
+    const double width = std::clamp(span / 3600 * kPixelsPerHour, kMinPlotWidth, kMaxPlotWidth);
+    const Plot plot{view, width, span};
+    const double height =
+        kAxisHeight + kRowHeight * static_cast<double>(std::max<std::size_t>(rooms.size(), 1)) + 4;
+    std::string out;
+    out.reserve(1024 + talks.size() * 900);
+    out += "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+           number(kLabelWidth + width + 8) + "\" height=\"" + number(height) +
+           "\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\"><title>Timeline " +
+           clockText(view.start, view.zone, false) + "\u2013" +
+           clockText(view.end, view.zone, false) + "</title>";
+    out += axis(plot, height);
+    for (std::size_t row = 0; row < rooms.size(); ++row) {
+        const double top = kAxisHeight + kRowHeight * static_cast<double>(row) + 3;
+        out += "<g class=\"room-row\" data-room=\"" + escapeHtml(sanitize(rooms[row])) + "\">" +
+               roomLabel(rooms[row], view, top);
+        for (const auto& talk : talks) {
+            if (talk.room == rooms[row] && talk.until > view.start && talk.from < view.end) {
+                out += talkBar(talk, plot, top);
+            }
+        }
+        out += "</g>";
+    }
+    if (rooms.empty()) {
+        out += "<text x=\"" + number(kLabelWidth) + "\" y=\"" + number(kAxisHeight + 18) +
+               "\" fill=\"#777\">No talks in this view.</text>";
+    }
+    if (view.now && *view.now >= view.start && *view.now <= view.end) {
+        const double x = plot.x(*view.now);
+        out += "<line class=\"now\" x1=\"" + number(x) + "\" x2=\"" + number(x) + "\" y1=\"" +
+               number(kAxisHeight - 6) + "\" y2=\"" + number(height) +
+               "\" stroke=\"#d32f2f\" stroke-width=\"2\"><title>now, " +
+               clockText(*view.now, view.zone, true) + "</title></line>";
+    }
+    return out + "</svg>";
+}
+
+std::string timelineLegend() {
+    const auto swatch = [](std::string_view fill, std::string_view stroke, std::string_view dash,
+                           std::string_view label) {
+        return "<span class=\"key\"><svg width=\"14\" height=\"12\" aria-hidden=\"true\"><rect "
+               "x=\"1\" y=\"1\" width=\"12\" height=\"10\" fill=\"" +
+               std::string(fill) + "\" stroke=\"" + std::string(stroke) + "\"" +
+               (dash.empty() ? std::string() : " stroke-dasharray=\"" + std::string(dash) + "\"") +
+               "/></svg> " + std::string(label) + "</span> ";
+    };
+    std::string out = "<p class=\"legend\">";
+    out +=
+        swatch(styleOf("recording").covered, styleOf("recording").stroke, "", "media (recording)");
+    out += swatch(styleOf("recorded").covered, styleOf("recorded").stroke, "", "media (recorded)");
+    out += swatch(styleOf("waiting").fill, styleOf("waiting").stroke, "3 2", "waiting");
+    out += swatch(styleOf("failed").fill, styleOf("failed").stroke, "", "failed");
+    out += swatch(styleOf("skipped").fill, styleOf("skipped").stroke, "2 2", "skipped, cancelled");
+    for (const auto* cause :
+         {core::gapcause::kNotLiveYet, core::gapcause::kOutage, core::gapcause::kRestarted,
+          core::gapcause::kPaused, core::gapcause::kRolledOut, core::gapcause::kDiskFull,
+          core::gapcause::kNotRunning}) {
+        out += swatch(gapColour(cause), gapColour(cause), "", std::string("gap: ") + cause);
+    }
+    out += swatch("#d32f2f", "#d32f2f", "", "now");
+    return out + "</p>";
+}
+
+}  // namespace confcap::status
