@@ -35,7 +35,8 @@ bool isUnder(std::string_view path, std::string_view root) {
 /// summary, the one file of it that is served.
 bool isHiddenBookkeeping(std::string_view relative) {
     const auto first = relative.substr(0, relative.find('/'));
-    return first == kBookkeeping && relative != kSummaryFile;
+    return first == kBookkeeping && relative != kSummaryFile && relative != kSummaryPage &&
+           !(relative.starts_with(kThumbnails) && relative.size() > kThumbnails.size());
 }
 
 int hexValue(char c) {

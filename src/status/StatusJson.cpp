@@ -3,6 +3,8 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include <date/tz.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -13,6 +15,7 @@
 #include "confcap/core/Text.h"
 #include "confcap/status/TerminalTable.h"
 #include "confcap/status/TextFormat.h"
+#include "confcap/status/Timeline.h"
 
 namespace confcap::status {
 
@@ -26,6 +29,11 @@ constexpr std::array kStates{JobState::Waiting,    JobState::Recording, JobState
 /// JSON has no NaN or infinity.
 double finite(double value) {
     return std::isfinite(value) ? value : 0.0;
+}
+
+/// Seconds to the millisecond.
+double rounded(double seconds) {
+    return std::round(finite(seconds) * 1000) / 1000;
 }
 
 Poco::JSON::Object::Ptr newObject() {
@@ -61,6 +69,26 @@ Poco::JSON::Object::Ptr jobJson(const JobSnapshot& job, core::Instant now) {
     o->set("gap_seconds", finite(job.gapSeconds));
     o->set("gaps", job.gaps);
     o->set("reconnects", job.reconnects);
+    const auto talk = timelineTalk(job, now);
+    Poco::JSON::Array::Ptr covered = new Poco::JSON::Array;
+    for (const auto& span : talk.covered) {
+        auto c = newObject();
+        c->set("offset_seconds", rounded(span.offset));
+        c->set("seconds", rounded(span.seconds));
+        covered->add(c);
+    }
+    o->set("covered_spans", covered);
+    Poco::JSON::Array::Ptr gaps = new Poco::JSON::Array;
+    for (const auto& gap : talk.gaps) {
+        auto g = newObject();
+        g->set("offset_seconds", rounded(gap.offset));
+        g->set("seconds", rounded(gap.seconds));
+        g->set("cause", sanitize(gap.cause));
+        g->set("detail", sanitize(gap.detail));
+        g->set("open", gap.open);
+        gaps->add(g);
+    }
+    o->set("gap_spans", gaps);
     return o;
 }
 
@@ -115,9 +143,14 @@ std::string diskLine(const DiskSnapshot& disk, core::Instant now) {
     return line;
 }
 
+std::string zoneName(const date::time_zone* zone) {
+    return zone == nullptr ? "UTC" : std::string(zone->name());
+}
+
 std::string statusJson(const std::vector<JobSnapshot>& jobs, const std::vector<Event>& events,
-                       core::Instant now, std::string_view summaryUrl,
-                       const std::optional<DiskSnapshot>& disk) {
+                       core::Instant now, const StatusContext& context) {
+    const auto& summaryUrl = context.summaryUrl;
+    const auto& disk = context.disk;
     auto counts = newObject();
     std::uint64_t totalBytes = 0;
     for (const auto state : kStates) {
@@ -143,13 +176,14 @@ std::string statusJson(const std::vector<JobSnapshot>& jobs, const std::vector<E
     }
     auto root = newObject();
     root->set("now", core::formatUtc(now));
+    root->set("zone", zoneName(context.zone));
     root->set("summary_line", TerminalTable::summaryLine(jobs));
     root->set("total_bytes", static_cast<Poco::UInt64>(totalBytes));
     root->set("counts", counts);
     if (summaryUrl.empty()) {
         root->set("summary_url", Poco::Dynamic::Var());
     } else {
-        root->set("summary_url", std::string(summaryUrl));
+        root->set("summary_url", summaryUrl);
     }
     root->set("jobs", jobArray);
     root->set("events", eventArray);
@@ -172,6 +206,9 @@ std::string statusJson(const std::vector<JobSnapshot>& jobs, const std::vector<E
         root->set("disk", d);
     } else {
         root->set("disk", Poco::Dynamic::Var());
+    }
+    if (!context.timelineSvg.empty()) {
+        root->set("timeline", context.timelineSvg);
     }
     std::ostringstream out;
     root->stringify(out);

@@ -1,11 +1,19 @@
 #include "confcap/status/StatusPage.h"
 
-#include <cmath>
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
 
+#include <date/tz.h>
+
+#include <cmath>
+#include <cstdlib>
+
+#include "PageAssets.h"
 #include "confcap/core/Format.h"
 #include "confcap/status/StatusJson.h"
 #include "confcap/status/TerminalTable.h"
 #include "confcap/status/TextFormat.h"
+#include "confcap/status/Timeline.h"
 
 namespace confcap::status {
 
@@ -14,142 +22,38 @@ namespace {
 using std::chrono::seconds;
 
 constexpr std::size_t kEventsShown = 50;
+constexpr int kMaxZoomHours = 72;
 
-constexpr std::string_view kStyle = R"CSS(
-body { font: 14px/1.4 system-ui, sans-serif; margin: 1em 2em; color: #222; background: #fafafa; }
-h1 { font-size: 1.3em; margin-bottom: .2em; }
-h1 span { font-weight: normal; font-size: .8em; color: #555; margin-left: 1em; }
-h2 { font-size: 1.1em; margin: 1.4em 0 .4em; }
-table { border-collapse: collapse; width: 100%; background: #fff; }
-th, td { padding: .2em .6em; text-align: left; border-bottom: 1px solid #e4e4e4;
-         white-space: nowrap; vertical-align: top; }
-th { background: #eee; font-weight: 600; }
-td:nth-child(2) { white-space: normal; }
-td.empty { color: #777; font-style: italic; }
-tr.recording td:nth-child(3), tr.recorded td:nth-child(3) { color: #06602a; }
-tr.retrying td:nth-child(3), tr.discarded td:nth-child(3) { color: #9a5b00; }
-tr.failed td:nth-child(3), tr.error td:nth-child(3) { color: #b00020; font-weight: 600; }
-tr.warning td:nth-child(3) { color: #9a5b00; }
-tr.skipped td, tr.cancelled td, tr.debug td { color: #777; }
-#stale { display: none; background: #fde2e2; padding: .3em .6em; }
-body.stale #stale { display: block; }
-)CSS";
+using Headers = std::vector<std::string_view>;
 
-constexpr std::string_view kScript = R"JS(
-(function () {
-  'use strict';
-  var ACTIVE = ['recording', 'retrying', 'finalizing'];
-  function byId(id) { return document.getElementById(id); }
-  function scaled(n, units) {
-    var i = -1;
-    do { n /= 1000; i += 1; } while (Math.round(n) >= 1000 && i < units.length - 1);
-    return (n < 99.95 ? n.toFixed(1) : n.toFixed(0)) + ' ' + units[i];
-  }
-  function bytes(n) { return n < 1000 ? n + ' B' : scaled(n, ['kB', 'MB', 'GB', 'TB', 'PB']); }
-  function rate(b) {
-    if (!(b > 0)) { return '-'; }
-    return b < 1000 ? b.toFixed(1) + ' b/s' : scaled(b, ['kb/s', 'Mb/s', 'Gb/s']);
-  }
-  function span(s) {
-    s = Math.max(0, Math.floor(s));
-    if (s < 60) { return s + 's'; }
-    if (s < 3600) { return Math.floor(s / 60) + 'm'; }
-    var m = Math.floor((s % 3600) / 60);
-    return Math.floor(s / 3600) + 'h' + (m < 10 ? '0' : '') + m;
-  }
-  function clock(iso) {
-    return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  }
-  function percent(x) { return Math.round(x * 100) + '%'; }
-  function gaps(j) { return j.gaps ? j.gaps + ' (' + span(j.gap_seconds) + ')' : '0'; }
-  function talk(j) { return j.mark.talk || j.title; }
-  function fileLink(j, text) {
-    if (!j.url) { return ''; }
-    var a = document.createElement('a');
-    a.href = j.url;
-    a.textContent = text || j.file;
-    return a;
-  }
-  function row(cells, className, key) {
-    var tr = document.createElement('tr');
-    if (className) { tr.className = className; }
-    if (key) { tr.dataset.key = key; }
-    cells.forEach(function (c) {
-      var td = document.createElement('td');
-      if (c instanceof Node) { td.appendChild(c); } else { td.textContent = String(c); }
-      tr.appendChild(td);
-    });
-    return tr;
-  }
-  function fill(id, rows, empty) {
-    var body = byId(id);
-    if (rows.length === 0) {
-      var td = document.createElement('td');
-      td.className = 'empty';
-      td.colSpan = body.parentNode.tHead.rows[0].cells.length;
-      td.textContent = empty;
-      var tr = document.createElement('tr');
-      tr.appendChild(td);
-      rows = [tr];
+const Headers kActiveHeads{"Room",  "Talk", "State",    "Window",     "Elapsed", "Left",
+                           "Bytes", "Rate", "Coverage", "Reconnects", "Gaps",    "File"};
+const Headers kUpcomingHeads{"Room", "Talk", "Window", "Starts in"};
+const Headers kFinishedHeads{"Room", "Talk",       "Outcome", "Coverage", "Bytes",
+                             "Gaps", "Reconnects", "Reason",  "File"};
+const Headers kEventHeads{"Time", "Where", "Message"};
+
+/// A table cell: its HTML (already escaped) and a class ("text" and "file" may wrap).
+struct Cell {
+    std::string html;
+    std::string_view className;
+};
+
+Cell cell(std::string_view text, std::string_view className = {}) {
+    return {escapeHtml(sanitize(text)), className};
+}
+
+std::string tableRow(std::string_view rowClass, const std::vector<Cell>& cells,
+                     const Headers& headers) {
+    std::string out = "<tr class=\"" + std::string(rowClass) + "\">";
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        out += "<td";
+        if (!cells[i].className.empty()) {
+            out += " class=\"" + std::string(cells[i].className) + "\"";
+        }
+        out += " data-label=\"" + std::string(headers[i]) + "\">" + cells[i].html + "</td>";
     }
-    body.replaceChildren.apply(body, rows);
-  }
-  function render(s) {
-    var now = Date.parse(s.now);
-    var active = [], upcoming = [], finished = [];
-    s.jobs.forEach(function (j) {
-      if (ACTIVE.indexOf(j.state) >= 0) { active.push(j); }
-      else if (j.state === 'waiting') { upcoming.push(j); }
-      else { finished.push(j); }
-    });
-    fill('active', active.map(function (j) {
-      return row([j.room, talk(j), j.state, clock(j.from) + '\u2013' + clock(j.until),
-                  span((now - Date.parse(j.from)) / 1000),
-                  span((Date.parse(j.until) - now) / 1000), bytes(j.bytes),
-                  j.state === 'recording' ? rate(j.bits_per_second) : '-', percent(j.coverage),
-                  j.reconnects, gaps(j), fileLink(j, 'watch')], j.state, j.key);
-    }), 'Nothing is recording.');
-    fill('upcoming', upcoming.map(function (j) {
-      return row([j.room, talk(j), clock(j.from) + '\u2013' + clock(j.until),
-                  Date.parse(j.from) <= now && j.reason ? j.reason
-                    : span((Date.parse(j.from) - now) / 1000)], j.state, j.key);
-    }), 'No talks are waiting.');
-    fill('finished', finished.map(function (j) {
-      return row([j.room, talk(j), j.state, percent(j.coverage), bytes(j.bytes), gaps(j),
-                  j.reconnects, j.reason, fileLink(j)], j.state, j.key);
-    }), 'No talk has finished yet.');
-    fill('events', s.events.slice(-$EVENTS_SHOWN).reverse().map(function (e) {
-      var where = e.room && e.talk ? e.room + ' | ' + e.talk : e.room + e.talk;
-      return row([clock(e.time), where, e.message], e.level);
-    }), 'No events yet.');
-    byId('line').textContent = s.summary_line;
-    byId('disk').textContent = s.disk ? s.disk.line : '';
-    byId('updated').textContent = new Date(s.now).toLocaleString();
-    document.body.dataset.ok = '1';
-  }
-  function poll() {
-    fetch('api/status', { cache: 'no-store' }).then(function (r) {
-      if (!r.ok) { throw new Error('HTTP ' + r.status); }
-      return r.json();
-    }).then(function (s) { return s; }, function () { return null; }).then(function (s) {
-      // Only an unreachable server marks the page stale; a rendering error stays uncaught
-      // (and reaches the console) instead of hiding behind the stale banner.
-      document.body.classList.toggle('stale', s === null);
-      if (s !== null) {
-        render(s);
-        document.body.dataset.fetched = String((Number(document.body.dataset.fetched) || 0) + 1);
-      }
-    }).finally(function () {
-      setTimeout(poll, 2000);
-    });
-  }
-  render(JSON.parse(byId('initial').textContent));
-  setTimeout(poll, 2000);
-})();
-)JS";
-
-std::string td(std::string_view text) {
-    return "<td>" + escapeHtml(sanitize(text)) + "</td>";
+    return out + "</tr>\n";
 }
 
 std::string emptyRow(std::size_t columns, std::string_view text) {
@@ -157,8 +61,12 @@ std::string emptyRow(std::size_t columns, std::string_view text) {
            escapeHtml(text) + "</td></tr>\n";
 }
 
-std::string clock(core::Instant t) {
-    return date::format("%R", t);
+std::string clock(core::Instant t, const date::time_zone* zone) {
+    return zone == nullptr ? date::format("%R", t) : date::format("%R", date::make_zoned(zone, t));
+}
+
+std::string window(const JobSnapshot& job, const date::time_zone* zone) {
+    return clock(job.from, zone) + "\u2013" + clock(job.until, zone);
 }
 
 std::string span(core::Instant::duration d) {
@@ -181,47 +89,50 @@ std::string talkName(const JobSnapshot& job) {
     return job.mark.talk.empty() ? job.title : job.mark.talk;
 }
 
-std::string fileLink(const JobSnapshot& job, std::string_view text) {
+Cell fileLink(const JobSnapshot& job, std::string_view text) {
     if (job.file.empty()) {
-        return "<td></td>";
+        return {{}, "file"};
     }
-    return "<td><a href=\"" + escapeHtml(recordingUrl(job.file)) + "\">" +
-           escapeHtml(sanitize(text.empty() ? std::string_view(job.file) : text)) + "</a></td>";
+    return {"<a href=\"" + escapeHtml(recordingUrl(job.file)) + "\">" +
+                escapeHtml(sanitize(text.empty() ? std::string_view(job.file) : text)) + "</a>",
+            "file"};
 }
 
-std::string openRow(const JobSnapshot& job) {
-    return "<tr class=\"" + stateName(job.state) + "\">";
-}
-
-std::string activeRows(const std::vector<JobSnapshot>& jobs, core::Instant now) {
+std::string activeRows(const std::vector<JobSnapshot>& jobs, core::Instant now,
+                       const date::time_zone* zone) {
     std::string out;
     for (const auto& job : jobs) {
         if (!isActive(job.state)) {
             continue;
         }
-        out += openRow(job) + td(job.room) + td(talkName(job)) + td(stateName(job.state)) +
-               td(clock(job.from) + "\u2013" + clock(job.until) + " UTC") +
-               td(span(now - job.from)) + td(span(job.until - now)) +
-               td(core::formatBytes(job.bytes)) +
-               td(job.state == JobState::Recording ? core::formatRate(job.bitsPerSecond) : "-") +
-               td(percent(coverage(job, now))) + td(std::to_string(job.reconnects)) +
-               td(gaps(job)) + fileLink(job, "watch") + "</tr>\n";
+        out += tableRow(
+            stateName(job.state),
+            {cell(job.room), cell(talkName(job), "text"), cell(stateName(job.state), "state"),
+             cell(window(job, zone)), cell(span(now - job.from)), cell(span(job.until - now)),
+             cell(core::formatBytes(job.bytes)),
+             cell(job.state == JobState::Recording ? core::formatRate(job.bitsPerSecond) : "-"),
+             cell(percent(coverage(job, now))), cell(std::to_string(job.reconnects)),
+             cell(gaps(job)), fileLink(job, "watch")},
+            kActiveHeads);
     }
-    return out.empty() ? emptyRow(12, "Nothing is recording.") : out;
+    return out.empty() ? emptyRow(kActiveHeads.size(), "Nothing is recording.") : out;
 }
 
-std::string upcomingRows(const std::vector<JobSnapshot>& jobs, core::Instant now) {
+std::string upcomingRows(const std::vector<JobSnapshot>& jobs, core::Instant now,
+                         const date::time_zone* zone) {
     std::string out;
     for (const auto& job : jobs) {
         if (job.state != JobState::Waiting) {
             continue;
         }
-        out += openRow(job) + td(job.room) + td(talkName(job)) +
-               td(clock(job.from) + "\u2013" + clock(job.until) + " UTC") +
-               td(job.from <= now && !job.reason.empty() ? job.reason : span(job.from - now)) +
-               "</tr>\n";
+        out += tableRow(
+            stateName(job.state),
+            {cell(job.room), cell(talkName(job), "text"), cell(window(job, zone)),
+             cell(job.from <= now && !job.reason.empty() ? job.reason : span(job.from - now),
+                  "text")},
+            kUpcomingHeads);
     }
-    return out.empty() ? emptyRow(4, "No talks are waiting.") : out;
+    return out.empty() ? emptyRow(kUpcomingHeads.size(), "No talks are waiting.") : out;
 }
 
 std::string finishedRows(const std::vector<JobSnapshot>& jobs, core::Instant now) {
@@ -230,14 +141,17 @@ std::string finishedRows(const std::vector<JobSnapshot>& jobs, core::Instant now
         if (!isFinal(job.state)) {
             continue;
         }
-        out += openRow(job) + td(job.room) + td(talkName(job)) + td(stateName(job.state)) +
-               td(percent(coverage(job, now))) + td(core::formatBytes(job.bytes)) + td(gaps(job)) +
-               td(std::to_string(job.reconnects)) + td(job.reason) + fileLink(job, {}) + "</tr>\n";
+        out += tableRow(
+            stateName(job.state),
+            {cell(job.room), cell(talkName(job), "text"), cell(stateName(job.state), "state"),
+             cell(percent(coverage(job, now))), cell(core::formatBytes(job.bytes)), cell(gaps(job)),
+             cell(std::to_string(job.reconnects)), cell(job.reason, "text"), fileLink(job, {})},
+            kFinishedHeads);
     }
-    return out.empty() ? emptyRow(9, "No talk has finished yet.") : out;
+    return out.empty() ? emptyRow(kFinishedHeads.size(), "No talk has finished yet.") : out;
 }
 
-std::string eventRows(const std::vector<Event>& events) {
+std::string eventRows(const std::vector<Event>& events, const date::time_zone* zone) {
     std::string out;
     const auto shown = std::min(events.size(), kEventsShown);
     for (std::size_t i = 0; i < shown; ++i) {
@@ -245,19 +159,46 @@ std::string eventRows(const std::vector<Event>& events) {
         const auto where = event.mark.room.empty() || event.mark.talk.empty()
                                ? event.mark.room + event.mark.talk
                                : event.mark.room + " | " + event.mark.talk;
-        out += "<tr class=\"" + std::string(toString(event.level)) + "\">" +
-               td(clock(std::chrono::floor<seconds>(event.time)) + " UTC") + td(where) +
-               td(event.message) + "</tr>\n";
+        out += tableRow(toString(event.level),
+                        {cell(clock(std::chrono::floor<seconds>(event.time), zone)),
+                         cell(where, "text"), cell(event.message, "text")},
+                        kEventHeads);
     }
-    return out.empty() ? emptyRow(3, "No events yet.") : out;
+    return out.empty() ? emptyRow(kEventHeads.size(), "No events yet.") : out;
 }
 
-std::string headerRow(std::initializer_list<std::string_view> titles) {
-    std::string out = "<thead><tr>";
-    for (const auto title : titles) {
+std::string table(std::string_view id, const Headers& headers, const std::string& rows) {
+    std::string out = "<table><thead><tr>";
+    for (const auto title : headers) {
         out += "<th>" + std::string(title) + "</th>";
     }
-    return out + "</tr></thead>";
+    return out + "</tr></thead>\n<tbody id=\"" + std::string(id) + "\">\n" + rows +
+           "</tbody></table>\n";
+}
+
+/// The links that zoom the timeline, the one in force in bold.
+std::string zoomLinks(const TimelineZoom& zoom) {
+    const auto roomPart =
+        zoom.room.empty() ? std::string() : "room=" + percentEncoded(zoom.room, false);
+    const auto link = [&](std::optional<int> hours, std::string_view label) {
+        if (hours == zoom.hours) {
+            return "<strong>" + std::string(label) + "</strong>";
+        }
+        std::string query = hours ? "hours=" + std::to_string(*hours) : std::string();
+        if (!roomPart.empty()) {
+            query += (query.empty() ? "" : "&") + roomPart;
+        }
+        return "<a href=\"?" + escapeHtml(query) + "\">" + std::string(label) + "</a>";
+    };
+    std::string out = "<nav class=\"zoom\">" + link(std::nullopt, "Whole run") + " " +
+                      link(12, "Last 12 hours") + " " + link(3, "Last 3 hours") + " " +
+                      link(1, "Last hour") + " ";
+    if (!zoom.room.empty()) {
+        const auto all = zoom.hours ? "hours=" + std::to_string(*zoom.hours) : std::string();
+        out +=
+            "<a href=\"?" + all + "\">All rooms</a> (" + escapeHtml(sanitize(zoom.room)) + " only)";
+    }
+    return out + "</nav>\n";
 }
 
 /// JSON inside <script>: "<" only occurs inside strings there, where \u003c means the same and
@@ -311,42 +252,77 @@ std::string escapeHtml(std::string_view text) {
     return out;
 }
 
+TimelineZoom timelineZoom(std::string_view query) {
+    TimelineZoom zoom;
+    try {
+        const Poco::URI uri("/?" + std::string(query));
+        for (const auto& [name, value] : uri.getQueryParameters()) {
+            if (name == "room") {
+                zoom.room = value;
+            } else if (name == "hours") {
+                const int hours = std::atoi(value.c_str());
+                if (hours >= 1 && hours <= kMaxZoomHours) {
+                    zoom.hours = hours;
+                }
+            }
+        }
+    } catch (const Poco::Exception&) {
+        // A malformed query shows the whole run.
+    }
+    return zoom;
+}
+
+std::string statusTimeline(const std::vector<JobSnapshot>& jobs, core::Instant now,
+                           const TimelineZoom& zoom, const date::time_zone* zone) {
+    std::vector<TimelineTalk> talks;
+    talks.reserve(jobs.size());
+    for (const auto& job : jobs) {
+        talks.push_back(timelineTalk(job, now));
+    }
+    auto view = timelineView(talks, now, zoom.hours);
+    view.zone = zone;
+    view.room = zoom.room;
+    view.roomHref = zoom.hours ? "?hours=" + std::to_string(*zoom.hours) + "&room=" : "?room=";
+    return timelineSvg(talks, view);
+}
+
 std::string statusPage(const std::vector<JobSnapshot>& jobs, const std::vector<Event>& events,
                        core::Instant now, std::string_view json, std::string_view nonce,
-                       const std::optional<DiskSnapshot>& disk) {
+                       const StatusContext& context, const TimelineZoom& zoom) {
+    const auto* zone = context.zone;
     const auto nonceAttribute = " nonce=\"" + escapeHtml(nonce) + "\"";
     std::string page;
-    page.reserve(16384);
+    page.reserve(32768 + jobs.size() * 1500);
     page += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
     page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
     page += "<title>confcap status</title>\n<link rel=\"icon\" href=\"data:,\">\n";
     page += "<noscript><meta http-equiv=\"refresh\" content=\"10\"></noscript>\n";
-    page += "<style" + nonceAttribute + ">" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
+    page +=
+        "<style" + nonceAttribute + ">" + std::string(kPageStyle) + "</style>\n</head>\n<body>\n";
     page += "<h1>confcap <span id=\"line\">" + escapeHtml(TerminalTable::summaryLine(jobs)) +
             "</span></h1>\n";
-    page += "<p>Updated <span id=\"updated\">" + escapeHtml(core::formatUtc(now)) +
-            "</span> &middot; <a href=\"summary.json\">end-of-run summary (JSON)</a> &middot; "
+    page += "<p>Updated <span id=\"updated\">" +
+            escapeHtml(zone == nullptr ? date::format("%T", now)
+                                       : date::format("%T", date::make_zoned(zone, now))) +
+            "</span> &middot; all times in <strong id=\"zone\">" + escapeHtml(zoneName(zone)) +
+            "</strong> &middot; <a href=\"summary.html\">summary</a> (<a "
+            "href=\"summary.json\">JSON</a>, at the end of the run) &middot; "
             "<a href=\"api/status\">status as JSON</a> &middot; "
             "<a href=\"metrics\">metrics (Prometheus)</a></p>\n";
-    page +=
-        "<p id=\"disk\">" + (disk ? escapeHtml(diskLine(*disk, now)) : std::string()) + "</p>\n";
+    page += "<p id=\"disk\">" +
+            (context.disk ? escapeHtml(diskLine(*context.disk, now)) : std::string()) + "</p>\n";
     page +=
         "<p id=\"stale\">The status could not be refreshed; this is the last known state.</p>\n";
-    page += "<h2>Recording</h2>\n<table>" +
-            headerRow({"Room", "Talk", "State", "Window", "Elapsed", "Left", "Bytes", "Rate",
-                       "Coverage", "Reconnects", "Gaps", "File"}) +
-            "\n<tbody id=\"active\">\n" + activeRows(jobs, now) + "</tbody></table>\n";
-    page += "<h2>Upcoming</h2>\n<table>" + headerRow({"Room", "Talk", "Window", "Starts in"}) +
-            "\n<tbody id=\"upcoming\">\n" + upcomingRows(jobs, now) + "</tbody></table>\n";
-    page += "<h2>Finished</h2>\n<table>" +
-            headerRow({"Room", "Talk", "core::Outcome", "Coverage", "Bytes", "Gaps", "Reconnects",
-                       "Reason", "File"}) +
-            "\n<tbody id=\"finished\">\n" + finishedRows(jobs, now) + "</tbody></table>\n";
-    page += "<h2>Recent events</h2>\n<table>" + headerRow({"Time", "Where", "Message"}) +
-            "\n<tbody id=\"events\">\n" + eventRows(events) + "</tbody></table>\n";
+    page += "<h2>Timeline</h2>\n" + zoomLinks(zoom) + "<div class=\"scroll\" id=\"timeline\">" +
+            statusTimeline(jobs, now, zoom, zone) + "</div>\n" + timelineLegend() + "\n";
+    page += "<h2>Recording</h2>\n" + table("active", kActiveHeads, activeRows(jobs, now, zone));
+    page +=
+        "<h2>Upcoming</h2>\n" + table("upcoming", kUpcomingHeads, upcomingRows(jobs, now, zone));
+    page += "<h2>Finished</h2>\n" + table("finished", kFinishedHeads, finishedRows(jobs, now));
+    page += "<h2>Recent events</h2>\n" + table("events", kEventHeads, eventRows(events, zone));
     page += "<script type=\"application/json\" id=\"initial\">" + scriptSafe(json) + "</script>\n";
     page += "<script" + nonceAttribute + ">" +
-            replaceAll(std::string(kScript), "$EVENTS_SHOWN", std::to_string(kEventsShown)) +
+            replaceAll(std::string(kStatusScript), "$EVENTS_SHOWN", std::to_string(kEventsShown)) +
             "</script>\n</body>\n</html>\n";
     return page;
 }

@@ -134,7 +134,7 @@ std::string contentType(std::string_view name) {
     for (auto& c : extension) {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
-    static const std::array<std::pair<std::string_view, std::string_view>, 15> kTypes{{
+    static const std::array<std::pair<std::string_view, std::string_view>, 17> kTypes{{
         {"ts", "video/mp2t"},
         {"m2ts", "video/mp2t"},
         {"webm", "video/webm"},
@@ -147,6 +147,8 @@ std::string contentType(std::string_view name) {
         {"ogg", "audio/ogg"},
         {"opus", "audio/ogg"},
         {"json", "application/json"},
+        {"jpg", "image/jpeg"},
+        {"jpeg", "image/jpeg"},
         {"m3u8", "application/vnd.apple.mpegurl"},
         {"txt", "text/plain; charset=utf-8"},
         {"log", "text/plain; charset=utf-8"},
@@ -157,6 +159,16 @@ std::string contentType(std::string_view name) {
         }
     }
     return "application/octet-stream";
+}
+
+/// The query of a request target, without '?' and fragment; empty when there is none.
+std::string_view queryOf(std::string_view target) {
+    const auto mark = target.find('?');
+    if (mark == std::string_view::npos) {
+        return {};
+    }
+    const auto query = target.substr(mark + 1);
+    return query.substr(0, query.find('#'));
 }
 
 std::string randomNonce() {
@@ -236,9 +248,21 @@ struct StatusServer::Impl {
                    : "";
     }
 
-    std::string json() const {
-        return statusJson(board.jobs(), board.recentEvents(kEventsInJson), now(), summaryUrl(),
-                          board.disk());
+    StatusContext context() const {
+        StatusContext c;
+        c.summaryUrl = summaryUrl();
+        c.disk = board.disk();
+        c.zone = options.zone;
+        return c;
+    }
+
+    std::string json(std::string_view query) const {
+        const auto jobs = board.jobs();
+        auto c = context();
+        if (query.find("timeline=svg") != std::string_view::npos) {
+            c.timelineSvg = statusTimeline(jobs, now(), timelineZoom(query), options.zone);
+        }
+        return statusJson(jobs, board.recentEvents(kEventsInJson), now(), c);
     }
 
     std::string metrics() const {
@@ -269,14 +293,14 @@ struct StatusServer::Impl {
         }
         const std::string& target = request.getURI();
         const auto path = requestPath(target);
+        const auto query = queryOf(target);
         if (path == "/") {
             const auto jobs = board.jobs();
             const auto events = board.recentEvents(kEventsInJson);
             const auto nonce = randomNonce();
-            const auto disk = board.disk();
-            const auto body =
-                statusPage(jobs, events, now(), statusJson(jobs, events, now(), summaryUrl(), disk),
-                           nonce, disk);
+            const auto c = context();
+            const auto body = statusPage(jobs, events, now(), statusJson(jobs, events, now(), c),
+                                         nonce, c, timelineZoom(query));
             response.set("Content-Security-Policy",
                          "default-src 'none'; script-src 'nonce-" + nonce + "'; style-src 'nonce-" +
                              nonce +
@@ -284,7 +308,18 @@ struct StatusServer::Impl {
                              "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
             sendBody(response, "text/html; charset=utf-8", body);
         } else if (path == "/api/status") {
-            sendBody(response, "application/json", json());
+            sendBody(response, "application/json", json(query));
+        } else if (path == "/summary.html") {
+            std::error_code error;
+            if (!std::filesystem::is_regular_file(options.outputDir / kSummaryPage, error)) {
+                sendText(response, HTTPResponse::HTTP_NOT_FOUND,
+                         "The summary is written when the run ends.\n");
+                return;
+            }
+            response.setStatusAndReason(HTTPResponse::HTTP_FOUND);
+            response.set("Location", "/recordings/" + std::string(kSummaryPage));
+            response.setContentLength64(0);
+            response.send();
         } else if (path == "/metrics") {
             sendBody(response, std::string(kMetricsContentType), metrics());
         } else if (auto file = servedFile(path)) {
@@ -317,7 +352,16 @@ struct StatusServer::Impl {
         const auto size = static_cast<std::uint64_t>(info.st_size);
         response.set("Accept-Ranges", "bytes");
         response.set("Cache-Control", "no-cache");
-        response.setContentType(contentType(relative));
+        if (relative == kSummaryPage) {
+            // confcap's own page: its style inline, its pictures from here, never a script.
+            response.setContentType("text/html; charset=utf-8");
+            response.set("Content-Security-Policy",
+                         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+                         "media-src 'self'; base-uri 'none'; form-action 'none'; "
+                         "frame-ancestors 'none'");
+        } else {
+            response.setContentType(contentType(relative));
+        }
         ByteRange range{0, size == 0 ? 0 : size - 1};
         const auto parsed =
             request.has("Range") ? parseRange(request.get("Range"), size) : RangeRequest{};

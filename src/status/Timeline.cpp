@@ -392,7 +392,7 @@ std::string timelineSvg(const std::vector<TimelineTalk>& talks, const TimelineVi
         kAxisHeight + kRowHeight * static_cast<double>(std::max<std::size_t>(rooms.size(), 1)) + 4;
     std::string out;
     out.reserve(1024 + talks.size() * 900);
-    out += "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+    out += "<svg class=\"timeline\" width=\"" +
            number(kLabelWidth + width + 8) + "\" height=\"" + number(height) +
            "\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\"><title>Timeline " +
            clockText(view.start, view.zone, false) + "\u2013" +

@@ -10,9 +10,12 @@
 
 namespace confcap::status {
 
-/// The bookkeeping folder under the output folder, and the one file of it that is served.
+/// The bookkeeping folder under the output folder, and what of it is served: the end-of-run
+/// summary as JSON and as a page, and the talks' thumbnails.
 inline constexpr std::string_view kBookkeeping = ".confcap";
 inline constexpr std::string_view kSummaryFile = ".confcap/summary.json";
+inline constexpr std::string_view kSummaryPage = ".confcap/summary.html";
+inline constexpr std::string_view kThumbnails = ".confcap/thumbs/";
 
 /// Why a file is not served: the HTTP status to answer and a few words for the log.
 struct FileRefusal {
@@ -27,7 +30,8 @@ std::string_view requestPath(std::string_view target);
 /// The file a request path names, relative to the output folder: "/summary.json" gives
 /// kSummaryFile, "/recordings/P" the percent-decoded P; nullopt for any other path. P is refused
 /// (403, 400 or 404) when it is empty, absolute or holds "..", ".", an empty segment, an encoded
-/// slash, a NUL or a backslash, in any spelling, or lies in the bookkeeping folder. Pure.
+/// slash, a NUL or a backslash, in any spelling, or lies in the bookkeeping folder (but for
+/// kSummaryFile, kSummaryPage and files under kThumbnails). Pure.
 std::optional<std::variant<std::string, FileRefusal>> servedFile(std::string_view path);
 
 /// Opens `relative` (from servedFile) under `outputDir` read-only and returns the descriptor,

@@ -10,6 +10,10 @@
 #include "confcap/core/Time.h"
 #include "confcap/status/StatusBoard.h"
 
+namespace date {
+class time_zone;
+}
+
 namespace confcap::status {
 
 /// "recording", "waiting", ...: the lower-case state name used in JSON. Pure.
@@ -30,18 +34,35 @@ std::string recordingUrl(std::string_view file);
 /// --min-free. Pure.
 std::string diskLine(const DiskSnapshot& disk, core::Instant now);
 
+/// What the status document and the page tell besides the jobs and events.
+struct StatusContext {
+    /// Where the end-of-run summary is served ("/summary.json"); empty before it exists.
+    std::string summaryUrl;
+    /// The disk guard's last look; none without one.
+    std::optional<DiskSnapshot> disk;
+    /// The conference's zone, in which the page shows times; UTC when null.
+    const date::time_zone* zone = nullptr;
+    /// The timeline as SVG, sent as "timeline" when not empty.
+    std::string timelineSvg;
+};
+
+/// The zone's IANA name, "UTC" for null. Pure.
+std::string zoneName(const date::time_zone* zone);
+
 /// The status document:
-/// {"now", "summary_line", "total_bytes", "counts": {state: n}, "summary_url" (or null),
+/// {"now", "zone", "summary_line", "total_bytes", "counts": {state: n}, "summary_url" (or null),
 ///  "jobs": [{"key", "room", "title", "mark": {"room", "talk"}, "talk_start", "talk_end",
 ///  "from", "until", "window_seconds", "state", "reason", "file", "url", "bytes",
-///  "bits_per_second", "covered_seconds", "coverage", "gap_seconds", "gaps", "reconnects"}],
+///  "bits_per_second", "covered_seconds", "coverage", "gap_seconds", "gaps", "reconnects",
+///  "covered_spans": [{"offset_seconds", "seconds"}], "gap_spans": [{"offset_seconds",
+///  "seconds", "cause", "detail", "open"}]}],
 ///  "events": [{"time", "level", "room", "talk", "message"}],
 ///  "disk": {"free_bytes", "total_bytes", "needed_bytes", "min_free_bytes",
 ///  "peak_bits_per_second", "runs_out_at" (or null), "below_min_free", "checked", "line"} or
-///  null}, oldest event first. Text is sanitized (no control characters). `summaryUrl` empty
-/// gives null; `disk` is the disk guard's last look (null without one). Pure.
+///  null, "timeline": SVG text when the context has it}, oldest event first. "zone" names the
+/// conference's zone (the times themselves are UTC); the spans are a job's timelineTalk(), in
+/// seconds from "from". Text is sanitized (no control characters). Pure.
 std::string statusJson(const std::vector<JobSnapshot>& jobs, const std::vector<Event>& events,
-                       core::Instant now, std::string_view summaryUrl,
-                       const std::optional<DiskSnapshot>& disk = std::nullopt);
+                       core::Instant now, const StatusContext& context);
 
 }  // namespace confcap::status

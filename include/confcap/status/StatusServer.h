@@ -12,6 +12,10 @@
 #include <string>
 #include <string_view>
 
+namespace date {
+class time_zone;
+}
+
 #include "confcap/core/Clock.h"
 #include "confcap/run/ScheduleRefresher.h"
 #include "confcap/status/StatusBoard.h"
@@ -35,14 +39,21 @@ public:
         std::chrono::seconds refreshPeriod{0};
         /// The hooks run for finished talks by result, for /metrics; none when empty.
         std::function<std::map<std::string, std::uint64_t>()> hookResults;
+        /// The conference's zone, in which the page shows every time; UTC when null.
+        const date::time_zone* zone = nullptr;
     };
 
     /// Serves, GET and HEAD only:
-    ///   /              the HTML status page (StatusPage.h)
-    ///   /api/status    statusJson() of the board
+    ///   /              the HTML status page (StatusPage.h); ?hours=N&room=NAME zoom its timeline
+    ///   /api/status    statusJson() of the board; with ?timeline=svg (and the page's zoom) it
+    ///                  holds the timeline as the page draws it
+    ///   /summary.html  a redirect to /recordings/.confcap/summary.html (the page the run
+    ///                  writes at its end, whose links are relative to it), 404 until it exists
     ///   /metrics       metricsText() of the board and the options' counters (Prometheus)
     ///   /summary.json  <out>/.confcap/summary.json, 404 until it exists
-    ///   /recordings/P  the file P under the output folder, with single byte ranges (206, 416)
+    ///   /recordings/P  the file P under the output folder, with single byte ranges (206, 416);
+    ///                  of the bookkeeping folder only summary.json, summary.html (as HTML that
+    ///                  may run no script) and the thumbnails
     /// A path that leaves the output folder (.., encoded slashes or dots, absolute paths, NUL,
     /// symlinks whose target lies outside) is refused with 403 before anything is opened outside.
     /// When bound to a loopback address, requests naming another host (DNS rebinding) get 403.
