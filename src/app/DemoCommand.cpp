@@ -24,8 +24,9 @@ std::vector<demo::FakeRoom> demoRooms() {
     // resumes at the next segment and loses nothing.
     hls.faults = {Fault::drop(38, 42)};
     demo::StreamSpec ts{"saal2", demo::StreamKind::Ts};
-    // The server answers 503 with Retry-After for 6 s: a measured gap in the talk.
-    ts.faults = {Fault::httpStatus(52, 58, 503, 2)};
+    // The connection drops at 52 s and the server answers 503 with Retry-After until 58 s: a
+    // progressive stream cannot go back, so the talk has a gap of about 6 s (an "outage").
+    ts.faults = {Fault::drop(52), Fault::httpStatus(52, 58, 503, 2)};
     demo::StreamSpec radio{"radio", demo::StreamKind::Mp3};
     // The connection stays open but sends nothing: the stall watchdog reconnects.
     radio.faults = {Fault::stall(30, 40)};
