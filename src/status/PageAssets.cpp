@@ -42,6 +42,7 @@ ul.flags { margin: 0; padding-left: 1.1em; color: #9a5b00; }
   tr { border-bottom: 1px solid #ccc; padding: .3em 0; }
   td { border: 0; white-space: normal; overflow-wrap: anywhere; padding: .05em .4em; }
   td[data-label]::before { content: attr(data-label) ": "; color: #666; font-weight: 600; }
+  td[data-label]:empty { display: none; }
 }
 )CSS";
 

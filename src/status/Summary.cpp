@@ -92,6 +92,7 @@ Summary Summary::fromJobs(const std::vector<JobSnapshot>& jobs, core::Instant fi
         entry.gapSeconds = job.gapSeconds;
         entry.diskFullSeconds = job.diskFullSeconds;
         entry.gaps = job.gaps;
+        entry.gapSpans = job.gapSpans;
         entry.reconnects = job.reconnects;
         summary.entries_.push_back(std::move(entry));
     }
@@ -221,6 +222,18 @@ std::string Summary::toJson() const {
         t->set("coverage", coverageOf(entry));
         t->set("gap_seconds", finite(entry.gapSeconds));
         t->set("gaps", entry.gaps);
+        Poco::JSON::Array::Ptr spans = new Poco::JSON::Array;
+        for (const auto& gap : entry.gapSpans) {
+            Poco::JSON::Object::Ptr g = object();
+            g->set("offset_seconds",
+                   std::round(std::chrono::duration<double>(gap.at - entry.from).count() * 1000) /
+                       1000);
+            g->set("seconds", static_cast<double>(gap.length.count()) / 1000);
+            g->set("cause", sanitize(gap.cause));
+            g->set("detail", sanitize(gap.detail));
+            spans->add(g);
+        }
+        t->set("gap_spans", spans);
         if (entry.diskFullSeconds > 0) {
             t->set("disk_full_seconds", finite(entry.diskFullSeconds));
         }
@@ -235,6 +248,7 @@ std::string Summary::toJson() const {
     }
     Poco::JSON::Object::Ptr root = object();
     root->set("finished", core::formatUtc(finishedAt_));
+    root->set("zone", zone_.empty() ? std::string("UTC") : zone_);
     root->set("total_bytes", static_cast<Poco::UInt64>(bytes));
     root->set("counts", counts);
     root->set("talks", talks);

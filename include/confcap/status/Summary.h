@@ -34,6 +34,7 @@ struct SummaryEntry {
     double gapSeconds = 0;
     double diskFullSeconds = 0;  ///< time the disk was full while it recorded
     int gaps = 0;
+    std::vector<core::Gap> gapSpans;  ///< each gap with its start (UTC) and cause
     int reconnects = 0;
     /// The --on-recorded hook's state ("ok", "failed", ...) and what became of its program;
     /// empty when the talk had none.
@@ -67,10 +68,15 @@ public:
     /// percentage, gaps, and the file or the reason (and a hook that did not end ok). Text is
     /// sanitized.
     void print(std::ostream& out) const;
-    /// {"finished", "total_bytes", "counts": {outcome: n}, "talks": [{"key", "room", "title",
-    /// "talk", "start", "end", "from", "until", "outcome", "reason", "file", "bytes",
+    /// The conference's zone (IANA name) the run showed its times in; "UTC" when empty.
+    void setZone(std::string zone) { zone_ = std::move(zone); }
+    const std::string& zone() const noexcept { return zone_; }
+
+    /// {"finished", "zone", "total_bytes", "counts": {outcome: n}, "talks": [{"key", "room",
+    /// "title", "talk", "start", "end", "from", "until", "outcome", "reason", "file", "bytes",
     /// "scheduled_seconds", "window_seconds", "covered_seconds", "coverage", "gap_seconds",
-    /// "gaps", "reconnects", "hook": {"state", "exit"} when it had one}], "hooks": {state: n} when
+    /// "gaps", "gap_spans": [{"offset_seconds" (from "from"), "seconds", "cause", "detail"}],
+    /// "reconnects", "hook": {"state", "exit"} when it had one}], "hooks": {state: n} when
     /// there were hooks}, times RFC 3339 UTC. Pure.
     std::string toJson() const;
     /// Writes toJson() to `path` atomically (a temporary file beside it, synced, then renamed),
@@ -81,6 +87,7 @@ private:
     core::Instant finishedAt_{};
     std::vector<SummaryEntry> entries_;
     std::vector<run::HookState> hooks_;
+    std::string zone_;
 };
 
 }  // namespace confcap::status
