@@ -56,6 +56,10 @@ const std::vector<OptionSpec>& optionSpecs() {
          kList | kPlan, "Output"},
         {"json", nullptr, "print JSON instead of a table", false,
          kList | kPlan | kConferences | kSummary, "Output"},
+        {"html", "FILE",
+         "also write the talks as one page a browser opens: the timeline, each talk's picture, "
+         "outcome, gaps and health flags, links to the files",
+         false, kSummary, "Output"},
         {"stream", "ROOM=URL", "where a room streams: its name or guid, any case (repeatable)",
          true, kPlanning, "Streams"},
         {"stream-template", "URL",
@@ -142,8 +146,10 @@ const std::vector<OptionSpec>& optionSpecs() {
          kRecord | kDemo, "After each talk"},
         {"hook-timeout", "DUR", "a hook running longer is stopped (default 1h)", false,
          kRecord | kDemo, "After each talk"},
-        {"status-port", "PORT", "serve a status page and the recordings on this port", false,
-         kRecord | kDemo, "Operator view"},
+        {"status-port", "PORT",
+         "serve a status page (a timeline of every room, what records, waits and finished), "
+         "the recordings and, at the end, summary.html on this port",
+         false, kRecord | kDemo, "Operator view"},
         {"status-bind", "ADDR", "address of the status page (default 127.0.0.1)", false,
          kRecord | kDemo, "Operator view"},
         {"log-file", "FILE", "append the log to this file too", false, kRecord | kCapture | kDemo,

@@ -52,9 +52,14 @@ constexpr const char* kCaptureHelp =
 constexpr const char* kSummaryHelp =
     "Lists every talk once per folder that holds it (from the sidecars beside the recordings\n"
     "and DIR/.confcap/summary.json): folder, outcome, covered/scheduled seconds, gaps and the\n"
-    "file; of a talk several folders hold, the copy covering most is marked best.\n"
+    "file; of a talk several folders hold, the copy covering most is marked best. --html FILE\n"
+    "also writes the same talks as one self-contained page (as every record run does in\n"
+    "OUT/.confcap/summary.html): the timeline of every room with each talk's media and gaps,\n"
+    "then per talk its thumbnail, outcome, covered time, gaps by cause, health flags and a\n"
+    "link to its file, relative to FILE, so the page opens from a file manager.\n"
     "\n"
-    "Exit codes: 0 listed; 64 no folder given; 66 a folder does not exist.\n";
+    "Exit codes: 0 listed; 64 no folder given; 66 a folder does not exist; 73 the --html\n"
+    "page cannot be written.\n";
 
 constexpr const char* kMergeHelp =
     "Each DIR is the output folder of one host that recorded the same rooms (on shared\n"

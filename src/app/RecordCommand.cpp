@@ -22,6 +22,7 @@
 #include "confcap/app/ScheduleLoader.h"
 #include "confcap/app/SignalWatcher.h"
 #include "confcap/app/StreamChecks.h"
+#include "confcap/app/SummaryCommand.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
 #include "confcap/run/CaptureRecorder.h"
@@ -35,6 +36,7 @@
 #include "confcap/source/RecorderPipe.h"
 #include "confcap/status/Console.h"
 #include "confcap/status/LogWriter.h"
+#include "confcap/status/ServedFile.h"
 #include "confcap/status/StatusServer.h"
 #include "confcap/status/Summary.h"
 #include "confcap/status/TerminalTable.h"
@@ -65,6 +67,19 @@ status::Mark markFor(const plan::Job& job, const date::time_zone* zone) {
     const auto local = zone != nullptr ? zone->to_local(job.talk.start)
                                        : date::local_seconds(job.talk.start.time_since_epoch());
     return {job.talk.room, date::format("%H:%M", local) + " " + job.talk.title};
+}
+
+/// summary.html beside summary.json: this run's talks, with what their sidecars add.
+void writeRunPage(const status::Summary& summary, const std::filesystem::path& outDir,
+                  const date::time_zone* zone) {
+    std::set<std::string> keys;
+    for (const auto& entry : summary.entries()) {
+        keys.insert(entry.key);
+    }
+    auto copies = readTalkCopies({outDir});
+    std::erase_if(copies, [&keys](const TalkCopy& copy) { return keys.count(copy.key) == 0; });
+    writeSummaryPage(copies, {outDir}, outDir / std::string(status::kSummaryPage), zone,
+                     summary.finishedAt());
 }
 
 /// The plan without the talks another shard records: a shard's status, journal and summary
@@ -294,6 +309,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         serverOptions.port = *statusPort;
         serverOptions.bind = arguments.value("status-bind").value_or("127.0.0.1");
         serverOptions.outputDir = outDir;
+        serverOptions.zone = zone;
         serverOptions.scheduleRefreshes = [&refresher] { return refresher.counts(); };
         serverOptions.refreshPeriod = refresher.period();
         if (hooks) {
@@ -368,9 +384,11 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     }
     console.clearBlock();
     summary.print(out);
+    summary.setZone(zone == nullptr ? std::string() : std::string(zone->name()));
     try {
         summary.writeJson(status::Summary::defaultPath(outDir));
-    } catch (const core::OutputError& e) {
+        writeRunPage(summary, outDir, zone);
+    } catch (const core::Error& e) {
         err << "confcap: " << e.what() << "\n";
     }
     server.reset();

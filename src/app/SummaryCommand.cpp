@@ -5,8 +5,12 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <date/tz.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <iomanip>
 #include <map>
@@ -15,7 +19,9 @@
 
 #include "confcap/app/ExitCode.h"
 #include "confcap/core/Error.h"
+#include "confcap/core/FileIo.h"
 #include "confcap/core/Text.h"
+#include "confcap/status/SummaryPage.h"
 #include "confcap/status/TextFormat.h"
 
 namespace confcap::app {
@@ -51,6 +57,58 @@ double number(const Poco::JSON::Object::Ptr& object, const std::string& name) {
         return object->has(name) && !object->isNull(name) ? object->getValue<double>(name) : 0.0;
     } catch (const Poco::Exception&) {
         return 0.0;
+    }
+}
+
+std::vector<status::TimelineGap> gapsOf(const Poco::JSON::Array::Ptr& gaps, const char* offset,
+                                        const char* length) {
+    std::vector<status::TimelineGap> list;
+    for (std::size_t i = 0; gaps && i < gaps->size(); ++i) {
+        const auto gap = gaps->getObject(static_cast<unsigned>(i));
+        if (!gap.isNull()) {
+            list.push_back({number(gap, offset), number(gap, length), text(gap, "cause"),
+                            text(gap, "detail"), false});
+        }
+    }
+    return list;
+}
+
+std::vector<std::string> textsOf(const Poco::JSON::Object::Ptr& object, const std::string& name) {
+    std::vector<std::string> texts;
+    if (object.isNull() || !object->isArray(name)) {
+        return texts;
+    }
+    const auto array = object->getArray(name);
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const auto value = array->get(static_cast<unsigned>(i));
+        if (value.isString()) {
+            texts.push_back(value.toString());
+        }
+    }
+    return texts;
+}
+
+/// What a sidecar adds for summary.html: window, thumbnails and health flags.
+void addPageFields(const Poco::JSON::Object::Ptr& sidecar, const std::string& given,
+                   TalkCopy& copy) {
+    if (sidecar->isObject("window")) {
+        const auto window = sidecar->getObject("window");
+        copy.windowStart = text(window, "start");
+        copy.windowEnd = text(window, "end");
+    }
+    if (sidecar->isObject("thumbnails")) {
+        const auto thumbs = sidecar->getObject("thumbnails");
+        if (!text(thumbs, "middle").empty()) {
+            copy.thumbnail = fs::path(given) / text(thumbs, "middle");
+        }
+        if (!text(thumbs, "strip").empty()) {
+            copy.strip = fs::path(given) / text(thumbs, "strip");
+        }
+    }
+    copy.flags =
+        textsOf(sidecar->isObject("health") ? sidecar->getObject("health") : nullptr, "flags");
+    if (copy.flags.empty()) {
+        copy.flags = textsOf(sidecar, "flags");
     }
 }
 
@@ -92,7 +150,9 @@ std::map<std::string, TalkCopy> sidecarsIn(const fs::path& folder, const std::st
                 const auto gap = gaps->getObject(static_cast<unsigned>(i));
                 copy.gapSeconds += gap.isNull() ? 0.0 : number(gap, "lengthSeconds");
             }
+            copy.gapList = gapsOf(gaps, "offsetSeconds", "lengthSeconds");
         }
+        addPageFields(sidecar, given, copy);
         const auto file = text(sidecar, "file");
         if (!file.empty()) {
             copy.file = fs::path(given) / file;
@@ -129,6 +189,11 @@ void addFromSummary(const fs::path& folder, const std::string& given,
         copy.scheduledSeconds = number(talk, "window_seconds");
         copy.gaps = static_cast<int>(number(talk, "gaps"));
         copy.gapSeconds = number(talk, "gap_seconds");
+        copy.windowStart = text(talk, "from");
+        copy.windowEnd = text(talk, "until");
+        if (talk->isArray("gap_spans")) {
+            copy.gapList = gapsOf(talk->getArray("gap_spans"), "offset_seconds", "seconds");
+        }
         if (!text(talk, "file").empty()) {
             copy.file = fs::path(given) / text(talk, "file");
         }
@@ -263,6 +328,92 @@ void printJson(const std::vector<TalkCopy>& copies, const std::vector<fs::path>&
 
 }  // namespace
 
+namespace {
+
+/// `path` relative to the folder `base`, as a relative URL.
+std::string linkFrom(const fs::path& base, const fs::path& path) {
+    const auto relative = fs::absolute(path).lexically_normal().lexically_relative(
+        fs::absolute(base).lexically_normal());
+    return status::relativeUrl(relative.generic_string());
+}
+
+status::SummaryRow rowOf(const TalkCopy& copy, const fs::path& base) {
+    status::SummaryRow row;
+    auto& talk = row.talk;
+    talk.key = copy.key;
+    talk.room = copy.room;
+    talk.title = copy.title;
+    talk.state = copy.outcome;
+    const auto start = core::parseIsoInstant(copy.start);
+    row.talkStart = start.value_or(core::Instant{});
+    const auto from = core::parseIsoInstant(copy.windowStart);
+    const auto until = core::parseIsoInstant(copy.windowEnd);
+    talk.from = from.value_or(row.talkStart);
+    talk.until =
+        until.value_or(talk.from + std::chrono::seconds(std::lround(copy.scheduledSeconds)));
+    talk.gaps = copy.gapList;
+    status::fillFinished(talk, !copy.file.empty());
+    if (!copy.file.empty()) {
+        talk.href = linkFrom(base, copy.file);
+        row.file = copy.file.lexically_relative(copy.folder).generic_string();
+    }
+    std::error_code error;
+    if (!copy.thumbnail.empty() && fs::is_regular_file(copy.thumbnail, error)) {
+        row.thumbnail = linkFrom(base, copy.thumbnail);
+    }
+    if (!copy.strip.empty() && fs::is_regular_file(copy.strip, error)) {
+        row.strip = linkFrom(base, copy.strip);
+    }
+    row.folder = copy.folder;
+    row.reason = copy.reason;
+    row.coveredSeconds = copy.coveredSeconds;
+    row.scheduledSeconds = copy.scheduledSeconds;
+    row.flags = copy.flags;
+    row.copies = copy.copies;
+    row.best = copy.copies == 1 || copy.best;
+    return row;
+}
+
+}  // namespace
+
+const date::time_zone* summaryZone(const std::vector<fs::path>& folders) {
+    for (const auto& folder : folders) {
+        const auto summary = readObject(folder / ".confcap" / "summary.json");
+        const auto name = summary.isNull() ? std::string() : text(summary, "zone");
+        if (name.empty() || name == "UTC") {
+            continue;
+        }
+        try {
+            return date::locate_zone(name);
+        } catch (const std::exception&) {
+            return nullptr;
+        }
+    }
+    return nullptr;
+}
+
+void writeSummaryPage(const std::vector<TalkCopy>& copies, const std::vector<fs::path>& folders,
+                      const fs::path& page, const date::time_zone* zone, core::Instant written) {
+    const auto base = page.has_parent_path() ? page.parent_path() : fs::path(".");
+    std::vector<status::SummaryRow> rows;
+    rows.reserve(copies.size());
+    for (const auto& copy : copies) {
+        rows.push_back(rowOf(copy, base));
+    }
+    status::SummaryPageInfo info;
+    for (const auto& folder : folders) {
+        info.folders.push_back(folder.string());
+    }
+    info.zone = zone;
+    info.written = written;
+    std::error_code error;
+    fs::create_directories(base, error);
+    if (!core::replaceFile(page, status::summaryHtml(rows, info))) {
+        throw core::OutputError("Cannot write the summary page " + page.string() + ": " +
+                                std::strerror(errno) + ".");
+    }
+}
+
 int runSummary(const Arguments& arguments, std::ostream& out, std::ostream& /*err*/) {
     std::vector<fs::path> folders(arguments.positional().begin(), arguments.positional().end());
     if (folders.empty()) {
@@ -271,6 +422,11 @@ int runSummary(const Arguments& arguments, std::ostream& out, std::ostream& /*er
             "shard2.");
     }
     const auto copies = readTalkCopies(folders);
+    if (const auto page = arguments.value("html")) {
+        writeSummaryPage(
+            copies, folders, *page, summaryZone(folders),
+            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    }
     if (arguments.flag("json")) {
         printJson(copies, folders, out);
     } else {
