@@ -8,17 +8,22 @@
 #include <fstream>
 #include <regex>
 
+#include <date/tz.h>
+
 #include "confcap/status/StatusServer.h"
-#include "support/RunProcess.h"
+#include "support/Browser.h"
 
 using namespace confcap::status;
 using namespace std::chrono_literals;
 using confcap::core::Instant;
+using confcap::testing::browse;
+using confcap::testing::BrowserRun;
+using confcap::testing::chromiumPresent;
+using confcap::testing::occurrences;
 namespace fs = std::filesystem;
 
 namespace {
 
-const char* const kChromium = "/usr/bin/chromium";
 const Instant kNow = date::sys_days{date::year{2024} / 12 / 27} + 10h + 42min;
 
 struct TempFolder {
@@ -53,6 +58,14 @@ void fillBoard(StatusBoard& board) {
     a.bytes = 1'000'000'000;
     a.bitsPerSecond = 4.1e6;
     a.coveredSeconds = 1000;
+    a.lastData = std::chrono::system_clock::time_point(kNow);
+    confcap::core::Gap restart;
+    restart.at = std::chrono::system_clock::time_point(kNow - 10min);
+    restart.length = 45s;
+    restart.cause = "stream restarted";
+    a.gapSpans = {restart};
+    a.gaps = 1;
+    a.gapSeconds = 45;
     board.update(a);
     auto b = job("job-b", "Saal 2", "10:40 <img src=x onerror=alert(1)> & \"quotes\"",
                  JobState::Recording, kNow - 2min);
@@ -104,18 +117,30 @@ std::string tableBody(const std::string& dom, const std::string& id) {
     return dom.substr(start, end - start);
 }
 
-std::size_t count(const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
-        ++n;
+/// The server of the board filled by fillBoard, showing times in Europe/Berlin.
+struct PageServer {
+    TempFolder folder;
+    fs::path out = folder.path / "out";
+    StatusBoard board;
+    confcap::core::FakeClock clock{kNow};
+    std::unique_ptr<StatusServer> server;
+    PageServer() {
+        fs::create_directories(out / "Saal 1");
+        std::ofstream(out / "Saal 1" / "2024-12-27 10-30 Opening.ts.part") << "media";
+        fillBoard(board);
+        StatusServer::Options options;
+        options.outputDir = out;
+        options.zone = date::locate_zone("Europe/Berlin");
+        server = std::make_unique<StatusServer>(board, clock, options);
     }
-    return n;
-}
+};
 
-boost::test_tools::assertion_result chromiumPresent(boost::unit_test::test_unit_id) {
-    boost::test_tools::assertion_result present(fs::exists(kChromium));
-    present.message() << kChromium << " is not installed (apt-get install chromium)";
-    return present;
+/// The first element <svg class="timeline" ...>...</svg> of a dumped DOM.
+std::string timelineOf(const std::string& dom) {
+    const auto start = dom.find("<svg class=\"timeline\"");
+    const auto end = dom.find("</svg>", start);
+    BOOST_REQUIRE(start != std::string::npos && end != std::string::npos);
+    return dom.substr(start, end - start);
 }
 
 }  // namespace
@@ -124,30 +149,8 @@ BOOST_AUTO_TEST_SUITE(StatusPageTest)
 
 BOOST_AUTO_TEST_CASE(rendersInAHeadlessBrowserWithoutErrors,
                      *boost::unit_test::precondition(chromiumPresent)) {
-    TempFolder folder;
-    const auto out = folder.path / "out";
-    fs::create_directories(out / "Saal 1");
-    std::ofstream(out / "Saal 1" / "2024-12-27 10-30 Opening.ts.part") << "media";
-    StatusBoard board;
-    fillBoard(board);
-    confcap::core::FakeClock clock(kNow);
-    StatusServer::Options options;
-    options.outputDir = out;
-    StatusServer server(board, clock, options);
-
-    const auto home = folder.path / "home";
-    fs::create_directories(home);
-    const auto result = confcap::testing::runProcess(
-        "/usr/bin/timeout",
-        {"60", kChromium, "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run", "--user-data-dir=" + (folder.path / "profile").string(),
-         "--enable-logging=stderr", "--v=0",
-         // Lets the page's timers run (virtually) so the refresh from /api/status happens.
-         "--virtual-time-budget=5000", "--dump-dom", server.url("/")},
-        {{"HOME", home.string()},
-         {"XDG_CONFIG_HOME", (home / ".config").string()},
-         {"XDG_CACHE_HOME", (home / ".cache").string()}});
+    PageServer page;
+    const auto result = browse({page.server->url("/")}, page.folder.path);
     BOOST_TEST_REQUIRE(result.exitCode == 0, "chromium failed: " << result.err);
     const auto& dom = result.out;
 
@@ -167,9 +170,9 @@ BOOST_AUTO_TEST_CASE(rendersInAHeadlessBrowserWithoutErrors,
     // Rows rendered by the script carry data-key; each job appears once, in its table.
     const auto active = tableBody(dom, "active");
     for (const auto* key : {"job-a", "job-b", "job-c"}) {
-        BOOST_TEST(count(active, std::string("data-key=\"") + key + "\"") == 1u, key);
+        BOOST_TEST(occurrences(active, std::string("data-key=\"") + key + "\"") == 1u, key);
     }
-    BOOST_TEST(count(active, "<tr") == 3u);
+    BOOST_TEST(occurrences(active, "<tr") == 3u);
     BOOST_TEST(active.find("<tr class=\"retrying\" data-key=\"job-c\">") != std::string::npos);
     BOOST_TEST(active.find("href=\"/recordings/Saal%201/2024-12-27%2010-30%20Opening.ts.part\"") !=
                std::string::npos);
@@ -177,23 +180,23 @@ BOOST_AUTO_TEST_CASE(rendersInAHeadlessBrowserWithoutErrors,
     BOOST_TEST(active.find("1.0 GB") != std::string::npos);
     BOOST_TEST(active.find("4.1 Mb/s") != std::string::npos);
     const auto upcoming = tableBody(dom, "upcoming");
-    BOOST_TEST(count(upcoming, "data-key=") == 3u);
+    BOOST_TEST(occurrences(upcoming, "data-key=") == 3u);
     BOOST_TEST(upcoming.find("11:30 Next") != std::string::npos);
     BOOST_TEST(upcoming.find("43m") != std::string::npos);
     // A talk whose window has begun but that waits for disk space says so.
-    BOOST_TEST(upcoming.find("<td>waiting for disk space</td>") != std::string::npos, upcoming);
+    BOOST_TEST(upcoming.find(">waiting for disk space</td>") != std::string::npos, upcoming);
     BOOST_TEST(dom.find("<p id=\"disk\">Disk: 900 MB free of 500 GB; the rest of the plan needs "
                         "5.4 GB (at most 12.0 Mb/s); --min-free 1.1 GB. It does not fit: the free "
                         "space lasts 10m. Free space is below --min-free: a talk whose window "
                         "opens waits for disk space.</p>") != std::string::npos,
                dom);
     const auto finished = tableBody(dom, "finished");
-    BOOST_TEST(count(finished, "data-key=") == 3u);
+    BOOST_TEST(occurrences(finished, "data-key=") == 3u);
     BOOST_TEST(finished.find("the stream never answered (HTTP 404)") != std::string::npos);
     BOOST_TEST(finished.find("href=\"/recordings/Saal%201/2024-12-27%2009-30%20Early.ts\"") !=
                std::string::npos);
     const auto events = tableBody(dom, "events");
-    BOOST_TEST(count(events, "<tr") == 2u);
+    BOOST_TEST(occurrences(events, "<tr") == 2u);
     BOOST_TEST(dom.find("href=\"summary.json\"") != std::string::npos);
 
     // A hostile title is text, never markup.
@@ -201,6 +204,87 @@ BOOST_AUTO_TEST_CASE(rendersInAHeadlessBrowserWithoutErrors,
                std::string::npos);
     BOOST_TEST(dom.find("<img") == std::string::npos);
     BOOST_TEST(dom.find("<b>bold</b>") == std::string::npos);
+
+    // The timeline as the refresh left it: a row per room, a bar per talk styled by its state
+    // and linking to its file, its gaps by cause, and the now line.
+    const auto svg = timelineOf(dom);
+    BOOST_TEST(occurrences(svg, "<g class=\"room-row\"") == 4u);
+    BOOST_TEST(occurrences(svg, "<g class=\"talk ") == 9u);
+    BOOST_TEST(svg.find("<g class=\"talk recording\" data-key=\"job-a\">") != std::string::npos);
+    BOOST_TEST(svg.find("<g class=\"talk retrying\" data-key=\"job-c\">") != std::string::npos);
+    BOOST_TEST(svg.find("<g class=\"talk failed\" data-key=\"job-e\">") != std::string::npos);
+    BOOST_TEST(svg.find("<a href=\"/recordings/Saal%201/2024-12-27%2010-30%20Opening.ts.part\">") !=
+               std::string::npos);
+    BOOST_TEST(
+        svg.find("class=\"gap\" data-cause=\"stream restarted\" fill=\"#fb8c00\"><title>stream "
+                 "restarted: 45 s from 11:32:00</title>") != std::string::npos,
+        svg);
+    BOOST_TEST(svg.find("class=\"gap open\" data-cause=\"not live yet\"") != std::string::npos);
+    BOOST_TEST(svg.find("class=\"gap open\" data-cause=\"disk full\"") != std::string::npos);
+    BOOST_TEST(occurrences(svg, "class=\"now\"") == 1u);
+    BOOST_TEST(svg.find("&lt;img src=x onerror=alert(1)&gt;") != std::string::npos);
+
+    // Words a person knows, and one zone, named once: the window is in Berlin time (UTC+1).
+    BOOST_TEST(dom.find("core::") == std::string::npos);
+    BOOST_TEST(dom.find("<th>Outcome</th>") != std::string::npos);
+    BOOST_TEST(dom.find("all times in <strong id=\"zone\">Europe/Berlin</strong>") !=
+               std::string::npos);
+    BOOST_TEST(active.find(">11:25–12:20</td>") != std::string::npos, active);
+    BOOST_TEST(dom.find(" AM") == std::string::npos);
+    BOOST_TEST(dom.find(" PM") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(fitsAPhoneWithoutScrollingSidewaysAndLooksLikeAPage,
+                     *boost::unit_test::precondition(chromiumPresent)) {
+    PageServer page;
+    // At 390 CSS pixels the document is no wider than the screen (only the timeline scrolls).
+    BrowserRun phone{page.server->url("/")};
+    phone.width = 390;
+    phone.height = 844;
+    const auto result = browse(phone, page.folder.path);
+    BOOST_TEST_REQUIRE(result.exitCode == 0, "chromium failed: " << result.err);
+    std::smatch width;
+    BOOST_TEST_REQUIRE(std::regex_search(result.out, width, std::regex("data-width=\"([0-9]+)\"")));
+    BOOST_TEST(std::stoi(width[1]) <= 390, "the page is " << width[1] << " px wide");
+
+    // Screenshots of a laptop's and a phone's view are real pictures of the page.
+    for (const auto& [w, h] : {std::pair{1280, 1000}, std::pair{390, 844}}) {
+        BrowserRun shot{page.server->url("/")};
+        shot.width = w;
+        shot.height = h;
+        shot.screenshot = page.folder.path / ("status-" + std::to_string(w) + ".png");
+        const auto taken = browse(shot, page.folder.path);
+        BOOST_TEST_REQUIRE(taken.exitCode == 0, "chromium failed: " << taken.err);
+        const auto [pw, ph] = confcap::testing::pngSize(shot.screenshot);
+        BOOST_TEST(pw == static_cast<std::uint32_t>(w));
+        BOOST_TEST(ph == static_cast<std::uint32_t>(h));
+        // A blank or error page compresses to a few kB; the page with its timeline does not.
+        BOOST_TEST(fs::file_size(shot.screenshot) > 30'000u, fs::file_size(shot.screenshot));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(theTimelineKeepsItsZoomAcrossRefreshes,
+                     *boost::unit_test::precondition(chromiumPresent)) {
+    PageServer page;
+    const auto result = browse({page.server->url("/?hours=1&room=Saal%201")}, page.folder.path);
+    BOOST_TEST_REQUIRE(result.exitCode == 0, "chromium failed: " << result.err);
+    const auto& dom = result.out;
+    std::smatch fetched;
+    BOOST_TEST_REQUIRE(std::regex_search(dom, fetched, std::regex("data-fetched=\"([0-9]+)\"")));
+    BOOST_TEST(std::stoi(fetched[1]) >= 1);
+    // After the refresh the timeline still shows Saal 1 only, and of it the last hour: the
+    // talk recording now and the one that ended at 10:17, not the one at 11:25.
+    const auto svg = timelineOf(dom);
+    BOOST_TEST(occurrences(svg, "<g class=\"room-row\"") == 1u);
+    BOOST_TEST(svg.find("data-room=\"Saal 1\"") != std::string::npos);
+    BOOST_TEST(occurrences(svg, "<g class=\"talk ") == 2u, svg);
+    BOOST_TEST(svg.find("data-key=\"job-a\"") != std::string::npos);
+    BOOST_TEST(svg.find("data-key=\"job-d\"") != std::string::npos);
+    BOOST_TEST(svg.find("data-key=\"job-w1\"") == std::string::npos);
+    // The links zoom without script: plain links with the query.
+    BOOST_TEST(dom.find("<strong>Last hour</strong>") != std::string::npos);
+    BOOST_TEST(dom.find("<a href=\"?hours=1\">All rooms</a>") != std::string::npos);
+    BOOST_TEST(dom.find("<a href=\"?room=Saal%201\">Whole run</a>") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
