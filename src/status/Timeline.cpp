@@ -392,8 +392,8 @@ std::string timelineSvg(const std::vector<TimelineTalk>& talks, const TimelineVi
         kAxisHeight + kRowHeight * static_cast<double>(std::max<std::size_t>(rooms.size(), 1)) + 4;
     std::string out;
     out.reserve(1024 + talks.size() * 900);
-    out += "<svg class=\"timeline\" width=\"" +
-           number(kLabelWidth + width + 8) + "\" height=\"" + number(height) +
+    out += "<svg class=\"timeline\" width=\"" + number(kLabelWidth + width + 8) + "\" height=\"" +
+           number(height) +
            "\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\"><title>Timeline " +
            clockText(view.start, view.zone, false) + "\u2013" +
            clockText(view.end, view.zone, false) + "</title>";
