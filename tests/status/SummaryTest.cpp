@@ -41,6 +41,10 @@ JobSnapshot job(std::string key, std::string room, std::string talk, JobState st
     return j;
 }
 
+Poco::JSON::Object::Ptr parseJson(const std::string& json) {
+    return Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
+}
+
 std::vector<JobSnapshot> finalJobs() {
     auto recorded = job("r", "Saal 1", "10:30 Opening", JobState::Recorded, kDay + 9h + 30min, "",
                         "Saal 1/2024-12-27 10-30 Opening.ts");
@@ -133,6 +137,29 @@ BOOST_AUTO_TEST_CASE(jsonHasEveryTalkWithOutcomeAndReason) {
     BOOST_TEST(first->getValue<int>("reconnects") == 3);
     // Text that reaches a terminal or a page carries no escape sequences.
     BOOST_TEST(summary.toJson().find("\\u001b") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(jsonKeepsEachGapAndTheZone) {
+    auto jobs = finalJobs();
+    confcap::core::Gap gap;
+    gap.at = std::chrono::system_clock::time_point(jobs[0].from + 600s + 500ms);
+    gap.length = 30s;
+    gap.cause = "outage";
+    gap.detail = "HTTP 503";
+    jobs[0].gapSpans = {gap};
+    auto summary = Summary::fromJobs(jobs, kDay + 12h);
+    BOOST_TEST(parseJson(summary.toJson())->getValue<std::string>("zone") == "UTC");
+    summary.setZone("Europe/Berlin");
+    const auto root = parseJson(summary.toJson());
+    BOOST_TEST(root->getValue<std::string>("zone") == "Europe/Berlin");
+    const auto talks = root->getArray("talks");
+    const auto spans = talks->getObject(0)->getArray("gap_spans");
+    BOOST_REQUIRE_EQUAL(spans->size(), 1u);
+    BOOST_TEST(spans->getObject(0)->getValue<double>("offset_seconds") == 600.5);
+    BOOST_TEST(spans->getObject(0)->getValue<double>("seconds") == 30.0);
+    BOOST_TEST(spans->getObject(0)->getValue<std::string>("cause") == "outage");
+    BOOST_TEST(spans->getObject(0)->getValue<std::string>("detail") == "HTTP 503");
+    BOOST_TEST(talks->getObject(1)->getArray("gap_spans")->size() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(printsAReadableTable) {
