@@ -124,7 +124,7 @@ const std::string_view kStatusScript = R"JS(
     }
     body.replaceChildren.apply(body, rows);
   }
-  function window_(j) { return clock(j.from) + '\u2013' + clock(j.until); }
+  function windowText(j) { return clock(j.from) + '\u2013' + clock(j.until); }
   function render(s) {
     zone = s.zone || 'UTC';
     var now = Date.parse(s.now);
@@ -135,14 +135,14 @@ const std::string_view kStatusScript = R"JS(
       else { finished.push(j); }
     });
     fill('active', active.map(function (j) {
-      return row([j.room, [talk(j), 'text'], [j.state, 'state'], window_(j),
+      return row([j.room, [talk(j), 'text'], [j.state, 'state'], windowText(j),
                   span((now - Date.parse(j.from)) / 1000),
                   span((Date.parse(j.until) - now) / 1000), bytes(j.bytes),
                   j.state === 'recording' ? rate(j.bits_per_second) : '-', percent(j.coverage),
                   j.reconnects, gaps(j), [fileLink(j, 'watch'), 'file']], j.state, j.key);
     }), 'Nothing is recording.');
     fill('upcoming', upcoming.map(function (j) {
-      return row([j.room, [talk(j), 'text'], window_(j),
+      return row([j.room, [talk(j), 'text'], windowText(j),
                   [Date.parse(j.from) <= now && j.reason ? j.reason
                     : span((Date.parse(j.from) - now) / 1000), 'text']], j.state, j.key);
     }), 'No talks are waiting.');

@@ -159,7 +159,7 @@ std::string summaryHtml(const std::vector<SummaryRow>& rows, const SummaryPageIn
             "</strong> &middot; " + (info.folders.size() == 1 ? "folder " : "folders ") + folders +
             "</p>\n";
     page += "<h2>Timeline</h2>\n<div class=\"scroll\" id=\"timeline\">" + timelineSvg(talks, view) +
-            "</div>\n" + timelineLegend() + "\n";
+            "</div>\n" + timelineLegend(false) + "\n";
     page +=
         "<h2>Talks</h2>\n<table><thead><tr><th>Picture</th><th>Talk</th><th>Outcome</th>"
         "<th>Covered</th><th>Gaps</th><th>Health</th><th>File</th></tr></thead>\n"

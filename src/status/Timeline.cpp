@@ -423,7 +423,7 @@ std::string timelineSvg(const std::vector<TimelineTalk>& talks, const TimelineVi
     return out + "</svg>";
 }
 
-std::string timelineLegend() {
+std::string timelineLegend(bool withNow) {
     const auto swatch = [](std::string_view fill, std::string_view stroke, std::string_view dash,
                            std::string_view label) {
         return "<span class=\"key\"><svg width=\"14\" height=\"12\" aria-hidden=\"true\"><rect "
@@ -445,7 +445,9 @@ std::string timelineLegend() {
           core::gapcause::kNotRunning}) {
         out += swatch(gapColour(cause), gapColour(cause), "", std::string("gap: ") + cause);
     }
-    out += swatch("#d32f2f", "#d32f2f", "", "now");
+    if (withNow) {
+        out += swatch("#d32f2f", "#d32f2f", "", "now");
+    }
     return out + "</p>";
 }
 

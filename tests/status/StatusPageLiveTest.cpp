@@ -100,6 +100,9 @@ BOOST_AUTO_TEST_CASE(theLivePageAndTheSummaryShowTheRunsBarsAndGaps,
     BOOST_TEST_REQUIRE(live.exitCode == 0, "chromium failed: " << live.err);
     const auto& dom = live.out;
     BOOST_TEST(std::regex_search(dom, std::regex("<body[^>]* data-ok=\"1\"")), dom);
+    std::smatch width;
+    BOOST_TEST_REQUIRE(std::regex_search(dom, width, std::regex("data-width=\"([0-9]+)\"")));
+    BOOST_TEST(std::stoi(width[1]) <= 1280);  // a laptop holds the page
     BOOST_TEST(occurrences(dom, "<g class=\"room-row\"") == 2u);
     BOOST_TEST(occurrences(dom, "<g class=\"talk ") == 3u);
     BOOST_TEST(

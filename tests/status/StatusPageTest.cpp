@@ -98,6 +98,9 @@ void fillBoard(StatusBoard& board) {
     board.update(d);
     auto e = job("job-e", "Saal 2", "09:00 Dark", JobState::Failed, kNow - 110min);
     e.reason = "the stream never answered (HTTP 404)";
+    e.file =
+        "2024-12-27/Saal 2/0900 Dark: a talk whose title goes on and on and on, as some "
+        "do, far beyond what a column holds.ts";
     board.update(e);
     auto f = job("job-f", "Saal 4", "09:00 Private", JobState::Skipped, kNow - 110min);
     f.reason = "no stream for room Saal 4";
@@ -161,6 +164,10 @@ BOOST_AUTO_TEST_CASE(rendersInAHeadlessBrowserWithoutErrors,
     std::smatch fetched;
     BOOST_TEST(std::regex_search(dom, fetched, std::regex("data-fetched=\"([0-9]+)\"")));
     BOOST_TEST((fetched.size() == 2 && std::stoi(fetched[1]) >= 1));
+    // A laptop's 1280 px hold the whole page: long names and reasons wrap.
+    std::smatch width;
+    BOOST_TEST_REQUIRE(std::regex_search(dom, width, std::regex("data-width=\"([0-9]+)\"")));
+    BOOST_TEST(std::stoi(width[1]) <= 1280);
 
     // No console message at all: uncaught errors, CSP violations and failed loads all land there.
     std::istringstream err(result.err);

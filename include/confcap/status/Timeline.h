@@ -84,7 +84,8 @@ std::string_view gapColour(std::string_view cause) noexcept;
 /// HTML and XML. Pure.
 std::string timelineSvg(const std::vector<TimelineTalk>& talks, const TimelineView& view);
 
-/// A legend for timelineSvg as HTML: what each colour and bar style means. Pure.
-std::string timelineLegend();
+/// A legend for timelineSvg as HTML: what each colour and bar style means (and the now line
+/// when `withNow`). Pure.
+std::string timelineLegend(bool withNow = true);
 
 }  // namespace confcap::status
