@@ -56,9 +56,7 @@ const std::vector<OptionSpec>& optionSpecs() {
          kList | kPlan, "Output"},
         {"json", nullptr, "print JSON instead of a table", false,
          kList | kPlan | kConferences | kSummary, "Output"},
-        {"html", "FILE",
-         "also write the talks as one page a browser opens: the timeline, each talk's picture, "
-         "outcome, gaps and health flags, links to the files",
+        {"html", "FILE", "also write them as one page: timeline, pictures, health flags, links",
          false, kSummary, "Output"},
         {"stream", "ROOM=URL", "where a room streams: its name or guid, any case (repeatable)",
          true, kPlanning, "Streams"},
@@ -147,9 +145,8 @@ const std::vector<OptionSpec>& optionSpecs() {
         {"hook-timeout", "DUR", "a hook running longer is stopped (default 1h)", false,
          kRecord | kDemo, "After each talk"},
         {"status-port", "PORT",
-         "serve a status page (a timeline of every room, what records, waits and finished), "
-         "the recordings and, at the end, summary.html on this port",
-         false, kRecord | kDemo, "Operator view"},
+         "serve the status page (with a timeline), the recordings and summary.html here", false,
+         kRecord | kDemo, "Operator view"},
         {"status-bind", "ADDR", "address of the status page (default 127.0.0.1)", false,
          kRecord | kDemo, "Operator view"},
         {"log-file", "FILE", "append the log to this file too", false, kRecord | kCapture | kDemo,
