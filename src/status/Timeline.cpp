@@ -349,26 +349,26 @@ TimelineView timelineView(const std::vector<TimelineTalk>& talks, core::Instant 
 }
 
 std::string_view gapColour(std::string_view cause) noexcept {
-    namespace cause_ = core::gapcause;
-    if (cause == cause_::kNotLiveYet) {
+    namespace causes = core::gapcause;
+    if (cause == causes::kNotLiveYet) {
         return "#9e9e9e";
     }
-    if (cause == cause_::kOutage) {
+    if (cause == causes::kOutage) {
         return "#e53935";
     }
-    if (cause == cause_::kRestarted) {
+    if (cause == causes::kRestarted) {
         return "#fb8c00";
     }
-    if (cause == cause_::kPaused) {
+    if (cause == causes::kPaused) {
         return "#fdd835";
     }
-    if (cause == cause_::kRolledOut || cause == cause_::kSegmentFailed) {
+    if (cause == causes::kRolledOut || cause == causes::kSegmentFailed) {
         return "#8e24aa";
     }
-    if (cause == cause_::kDiskFull) {
+    if (cause == causes::kDiskFull) {
         return "#6d4c41";
     }
-    if (cause == cause_::kNotRunning) {
+    if (cause == causes::kNotRunning) {
         return "#263238";
     }
     if (cause == kWaiting) {
