@@ -30,7 +30,7 @@ std::vector<std::string> syntheticRooms(int count) {
     std::vector<std::string> keys;
     for (int i = 0; i < count; ++i) {
         if (i % 2 == 0) {
-            char guid[40];
+            char guid[48];
             std::snprintf(guid, sizeof guid, "6c3f%04x-1d2e-4f00-8a00-%012x", i, i * 7919);
             keys.emplace_back(guid);
         } else {

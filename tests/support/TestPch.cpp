@@ -1,1 +1,0 @@
-// The precompiled header that every test executable reuses is built with this source.
