@@ -66,7 +66,8 @@ std::vector<std::string> analysisArguments(const std::filesystem::path& file,
     if (probe.hasVideo) {
         graph += std::string(graph.empty() ? "" : ";") + "[0:v:0]fps=5,scale=-2:90,blackdetect=d=" +
                  std::to_string(thresholds.blackFor.count()) +
-                 ",freezedetect=d=" + std::to_string(thresholds.frozenFor.count()) + "[video]";
+                 ",freezedetect=n=" + decibelText(thresholds.frozenNoiseDb) +
+                 "dB:d=" + std::to_string(thresholds.frozenFor.count()) + "[video]";
     }
     args.insert(args.end(), {"-filter_complex", graph});
     if (probe.hasAudio) {

@@ -51,6 +51,10 @@ struct Thresholds {
     core::Seconds silenceFor{30};
     core::Seconds blackFor{30};  ///< black as ffmpeg's blackdetect judges by its defaults
     core::Seconds frozenFor{30};
+    /// Pictures that differ by less than this (freezedetect's noise, dB of full scale) are the
+    /// same picture: a still picture through a live encoder differs by about -45 dB from key
+    /// frame to key frame, a person moving in the picture by far more.
+    double frozenNoiseDb = -40;
 
     bool operator==(const Thresholds&) const = default;
 };
