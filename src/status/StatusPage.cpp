@@ -62,7 +62,10 @@ constexpr std::string_view kScript = R"JS(
   }
   function percent(x) { return Math.round(x * 100) + '%'; }
   function gaps(j) { return j.gaps ? j.gaps + ' (' + span(j.gap_seconds) + ')' : '0'; }
-  function talk(j) { return j.mark.talk || j.title; }
+  function talk(j) {
+    var name = j.mark.talk || j.title;
+    return j.health_flags.length ? name + ' \u2014 ' + j.health_flags.join('; ') : name;
+  }
   function fileLink(j, text) {
     if (!j.url) { return ''; }
     var a = document.createElement('a');
@@ -177,8 +180,14 @@ std::string gaps(const JobSnapshot& job) {
            core::formatSpan(seconds(std::lround(job.gapSeconds))) + ")";
 }
 
+// The talk's name and, where its content health has any, its flags: the one place they show.
 std::string talkName(const JobSnapshot& job) {
-    return job.mark.talk.empty() ? job.title : job.mark.talk;
+    std::string name = job.mark.talk.empty() ? job.title : job.mark.talk;
+    const auto flags = healthFlags(job);
+    for (std::size_t i = 0; i < flags.size(); ++i) {
+        name += (i == 0 ? " \u2014 " : "; ") + flags[i];
+    }
+    return name;
 }
 
 std::string fileLink(const JobSnapshot& job, std::string_view text) {

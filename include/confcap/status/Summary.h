@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -39,6 +40,13 @@ struct SummaryEntry {
     /// empty when the talk had none.
     std::string hook;
     std::string hookExit;
+    /// What the content health check found of its file; none when it was not checked.
+    std::optional<health::ContentHealth> health;
+    /// What a person reads of it ("silent 38.0 min from 10:42"); empty when healthy.
+    std::vector<std::string> healthFlags;
+    /// The thumbnails, relative to the output folder; empty when none were drawn.
+    std::string middleThumbnail;
+    std::string stripThumbnail;
 };
 
 class Summary {
@@ -64,13 +72,15 @@ public:
 
     /// A readable table: a headline with the counts (and a line with the hooks' counts when
     /// there were hooks), then one line per talk with outcome, room, talk, covered/window and
-    /// percentage, gaps, and the file or the reason (and a hook that did not end ok). Text is
-    /// sanitized.
+    /// percentage, gaps, and the file or the reason (and a hook that did not end ok, and the
+    /// content health flags). Text is sanitized.
     void print(std::ostream& out) const;
     /// {"finished", "total_bytes", "counts": {outcome: n}, "talks": [{"key", "room", "title",
     /// "talk", "start", "end", "from", "until", "outcome", "reason", "file", "bytes",
     /// "scheduled_seconds", "window_seconds", "covered_seconds", "coverage", "gap_seconds",
-    /// "gaps", "reconnects", "hook": {"state", "exit"} when it had one}], "hooks": {state: n} when
+    /// "gaps", "reconnects", "hook": {"state", "exit"} when it had one, "health" (health::toJson)
+    /// and "health_flags" once its file was checked, "thumbnails": {"middle", "strip"} once
+    /// drawn}], "hooks": {state: n} when
     /// there were hooks}, times RFC 3339 UTC. Pure.
     std::string toJson() const;
     /// Writes toJson() to `path` atomically (a temporary file beside it, synced, then renamed),
