@@ -26,6 +26,7 @@
 #include "confcap/core/Text.h"
 #include "confcap/run/CaptureRecorder.h"
 #include "confcap/run/DiskGuard.h"
+#include "confcap/run/HealthChecker.h"
 #include "confcap/run/HookRunner.h"
 #include "confcap/run/PocoTimer.h"
 #include "confcap/run/ScheduleRefresher.h"
@@ -99,6 +100,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         statusPort = static_cast<std::uint16_t>(value);
     }
     auto hookSettings = hookOptions(arguments);
+    const auto healthThresholds = healthOptions(arguments);
     ScheduleReader scheduleReader;
     auto schedule = *scheduleReader.read(arguments, err);
     auto currentPlan = makePlanFor(schedule, arguments, conference, true);
@@ -152,12 +154,28 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         // Talks an earlier run finished whose hook did not finish get it now.
         hooks->resumePending();
     }
+    // Each finished talk's content is checked on the checker's threads at the lowest priority,
+    // and each recording talk's last minute once a minute.
+    std::unique_ptr<run::HealthChecker> healthChecker;
+    if (healthThresholds) {
+        run::HealthChecker::Options healthSettings;
+        healthSettings.thresholds = *healthThresholds;
+        healthSettings.ffmpeg = run::HealthChecker::ffmpegOnPath();
+        healthSettings.outDir = outDir;
+        healthSettings.zone = zone;
+        healthSettings.recordingJobs = [&board] { return board.jobs(); };
+        healthChecker = std::make_unique<run::HealthChecker>(healthSettings, board);
+    }
     run::Scheduler::Options schedulerOptions;
     schedulerOptions.journal = &journal;
-    schedulerOptions.onFinalized = [&hooks](const std::string& key, const status::Mark& mark,
-                                            const sink::FinalizeResult& result) {
+    schedulerOptions.onFinalized = [&hooks, &healthChecker](const std::string& key,
+                                                            const status::Mark& mark,
+                                                            const sink::FinalizeResult& result) {
         if (hooks) {
             hooks->submit(key, mark, result);
+        }
+        if (healthChecker) {
+            healthChecker->submit(key, mark, result);
         }
     };
     schedulerOptions.clockText = [zone](std::chrono::system_clock::time_point t) {
@@ -243,10 +261,13 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
             board.publish(result.outcome == core::Outcome::Failed ? status::Level::Warning
                                                                   : status::Level::Info,
                           mark, "finished the recording an earlier run left: " + result.reason);
+            const auto key = job != byStem.end() ? job->second->talk.key()
+                                                 : result.relativeStem.generic_string();
             if (hooks) {
-                hooks->submit(job != byStem.end() ? job->second->talk.key()
-                                                  : result.relativeStem.generic_string(),
-                              mark, result);
+                hooks->submit(key, mark, result);
+            }
+            if (healthChecker) {
+                healthChecker->submit(key, mark, result);
             }
             if (job != byStem.end()) {
                 try {
@@ -359,6 +380,18 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
                           "run with the same --out runs the rest");
         }
         hooks->stop();
+    }
+    if (healthChecker) {
+        // A normal end waits for the last talks' checks, so the summary has them; a stop ends
+        // them at once.
+        if (!signals.stopRequested() && !healthChecker->waitIdle(std::chrono::milliseconds(0))) {
+            board.publish(status::Level::Info, {},
+                          "checking the last talks' content (Ctrl-C to skip)");
+            while (!healthChecker->waitIdle(std::chrono::milliseconds(200)) &&
+                   !signals.stopRequested()) {
+            }
+        }
+        healthChecker->stop();
     }
     table.stop();
 
