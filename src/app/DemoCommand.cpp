@@ -50,9 +50,9 @@ std::vector<demo::FakeTalk> demoTalks() {
         {"00000000-0000-4000-8000-000000000004", "Radio", "Audio Only: Über Radio-Streams",
          seconds(20), seconds(35)},
         {"00000000-0000-4000-8000-000000000006", "Saal 3", "The Muted Microphone", seconds(15),
-         seconds(30)},
+         seconds(65)},
         {"00000000-0000-4000-8000-000000000007", "Saal 4", "A Camera Stuck on One Picture",
-         seconds(20), seconds(30)},
+         seconds(20), seconds(60)},
         {"00000000-0000-4000-8000-000000000005", "Saal 2", "A Talk That Moves", seconds(75),
          seconds(20)},
     };
