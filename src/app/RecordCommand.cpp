@@ -75,6 +75,34 @@ plan::Plan withoutOtherShards(plan::Plan plan) {
     return plan;
 }
 
+/// The content health checker of a run; none with --no-health.
+std::unique_ptr<run::HealthChecker> makeHealthChecker(
+    const std::optional<health::Thresholds>& thresholds, status::StatusBoard& board,
+    const std::filesystem::path& outDir, const date::time_zone* zone) {
+    if (!thresholds) {
+        return nullptr;
+    }
+    run::HealthChecker::Options options;
+    options.thresholds = *thresholds;
+    options.ffmpeg = run::HealthChecker::ffmpegOnPath();
+    options.outDir = outDir;
+    options.zone = zone;
+    options.recordingJobs = [&board] { return board.jobs(); };
+    return std::make_unique<run::HealthChecker>(options, board);
+}
+
+/// A normal end waits for the last talks' checks, so the summary has them; a stop ends them at
+/// once.
+void finishHealthChecks(run::HealthChecker& checker, status::StatusBoard& board,
+                        const SignalWatcher& signals) {
+    if (!signals.stopRequested() && !checker.waitIdle(std::chrono::milliseconds(0))) {
+        board.publish(status::Level::Info, {}, "checking the last talks' content (Ctrl-C to skip)");
+        while (!checker.waitIdle(std::chrono::milliseconds(200)) && !signals.stopRequested()) {
+        }
+    }
+    checker.stop();
+}
+
 }  // namespace
 
 int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
@@ -156,16 +184,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     }
     // Each finished talk's content is checked on the checker's threads at the lowest priority,
     // and each recording talk's last minute once a minute.
-    std::unique_ptr<run::HealthChecker> healthChecker;
-    if (healthThresholds) {
-        run::HealthChecker::Options healthSettings;
-        healthSettings.thresholds = *healthThresholds;
-        healthSettings.ffmpeg = run::HealthChecker::ffmpegOnPath();
-        healthSettings.outDir = outDir;
-        healthSettings.zone = zone;
-        healthSettings.recordingJobs = [&board] { return board.jobs(); };
-        healthChecker = std::make_unique<run::HealthChecker>(healthSettings, board);
-    }
+    auto healthChecker = makeHealthChecker(healthThresholds, board, outDir, zone);
     run::Scheduler::Options schedulerOptions;
     schedulerOptions.journal = &journal;
     schedulerOptions.onFinalized = [&hooks, &healthChecker](const std::string& key,
@@ -382,16 +401,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         hooks->stop();
     }
     if (healthChecker) {
-        // A normal end waits for the last talks' checks, so the summary has them; a stop ends
-        // them at once.
-        if (!signals.stopRequested() && !healthChecker->waitIdle(std::chrono::milliseconds(0))) {
-            board.publish(status::Level::Info, {},
-                          "checking the last talks' content (Ctrl-C to skip)");
-            while (!healthChecker->waitIdle(std::chrono::milliseconds(200)) &&
-                   !signals.stopRequested()) {
-            }
-        }
-        healthChecker->stop();
+        finishHealthChecks(*healthChecker, board, signals);
     }
     table.stop();
 

@@ -147,42 +147,14 @@ std::string escapeLabelValue(std::string_view value) {
     return out;
 }
 
-std::string metricsText(const std::vector<JobSnapshot>& jobs, const RunCounters& run,
-                        TimePoint now) {
-    Exposition out;
+namespace {
 
-    out.family("confcap_talk_state", "gauge",
-               "The state of each talk of the run (1 for the state it is in now).");
-    for (const auto& job : jobs) {
-        auto labels = talkLabels(job);
-        labels.emplace_back("state", stateName(job.state));
-        out.sample("confcap_talk_state", labels, "1");
-    }
-    using TalkValue = std::function<std::optional<std::string>(const JobSnapshot&)>;
-    const auto perTalk = [&](std::string_view name, std::string_view type, std::string_view help,
-                             const TalkValue& value) {
-        out.family(name, type, help);
-        for (const auto& job : jobs) {
-            if (const auto v = value(job)) {
-                out.sample(name, talkLabels(job), *v);
-            }
-        }
-    };
-    perTalk("confcap_talk_bytes", "gauge", "Bytes written to the talk's file.",
-            [](const JobSnapshot& job) { return number(job.bytes); });
-    perTalk("confcap_talk_covered_seconds", "gauge",
-            "Seconds of the talk's window that its file has media for.",
-            [](const JobSnapshot& job) { return number(job.coveredSeconds); });
-    perTalk("confcap_talk_gap_seconds", "gauge",
-            "Seconds of the talk's window lost to gaps (outages, a stream not live yet, ...).",
-            [](const JobSnapshot& job) { return number(job.gapSeconds); });
-    perTalk("confcap_talk_disk_full_seconds", "gauge",
-            "Seconds the output folder's disk was full while the talk recorded.",
-            [](const JobSnapshot& job) { return number(job.diskFullSeconds); });
-    perTalk("confcap_talk_reconnects_total", "counter",
-            "Reconnects to the room's stream while the talk recorded.",
-            [](const JobSnapshot& job) { return std::to_string(job.reconnects); });
-    // Content health, once the talk's file was checked.
+using TalkValue = std::function<std::optional<std::string>(const JobSnapshot&)>;
+using PerTalk = std::function<void(std::string_view name, std::string_view type,
+                                   std::string_view help, const TalkValue& value)>;
+
+/// The families of the talks' content health, once a talk's file was checked.
+void addHealthFamilies(const PerTalk& perTalk) {
     const auto troubleSeconds = [](health::Trouble health::ContentHealth::*trouble, bool video) {
         return [trouble, video](const JobSnapshot& job) -> std::optional<std::string> {
             const auto& content = job.health.content;
@@ -212,6 +184,45 @@ std::string metricsText(const std::vector<JobSnapshot>& jobs, const RunCounters&
                 }
                 return number(*job.health.content->loudnessLufs);
             });
+}
+
+}  // namespace
+
+std::string metricsText(const std::vector<JobSnapshot>& jobs, const RunCounters& run,
+                        TimePoint now) {
+    Exposition out;
+
+    out.family("confcap_talk_state", "gauge",
+               "The state of each talk of the run (1 for the state it is in now).");
+    for (const auto& job : jobs) {
+        auto labels = talkLabels(job);
+        labels.emplace_back("state", stateName(job.state));
+        out.sample("confcap_talk_state", labels, "1");
+    }
+    const auto perTalk = [&](std::string_view name, std::string_view type, std::string_view help,
+                             const TalkValue& value) {
+        out.family(name, type, help);
+        for (const auto& job : jobs) {
+            if (const auto v = value(job)) {
+                out.sample(name, talkLabels(job), *v);
+            }
+        }
+    };
+    perTalk("confcap_talk_bytes", "gauge", "Bytes written to the talk's file.",
+            [](const JobSnapshot& job) { return number(job.bytes); });
+    perTalk("confcap_talk_covered_seconds", "gauge",
+            "Seconds of the talk's window that its file has media for.",
+            [](const JobSnapshot& job) { return number(job.coveredSeconds); });
+    perTalk("confcap_talk_gap_seconds", "gauge",
+            "Seconds of the talk's window lost to gaps (outages, a stream not live yet, ...).",
+            [](const JobSnapshot& job) { return number(job.gapSeconds); });
+    perTalk("confcap_talk_disk_full_seconds", "gauge",
+            "Seconds the output folder's disk was full while the talk recorded.",
+            [](const JobSnapshot& job) { return number(job.diskFullSeconds); });
+    perTalk("confcap_talk_reconnects_total", "counter",
+            "Reconnects to the room's stream while the talk recorded.",
+            [](const JobSnapshot& job) { return std::to_string(job.reconnects); });
+    addHealthFamilies(perTalk);
     perTalk("confcap_talk_seconds_since_last_byte", "gauge",
             "Seconds since the talk's file last received bytes; absent before the first.",
             [&](const JobSnapshot& job) -> std::optional<std::string> {
