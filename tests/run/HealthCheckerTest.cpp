@@ -233,4 +233,20 @@ BOOST_AUTO_TEST_CASE(aSilentLiveStreamShowsSilentSinceOnTheStatusServer) {
     checker.stop();
 }
 
+BOOST_AUTO_TEST_CASE(withoutFfmpegNothingIsCheckedAndOneLineSaysSo) {
+    TempDir dir;
+    confcap::status::StatusBoard board;
+    HealthChecker::Options options;
+    options.outDir = dir.path;
+    options.recordingJobs = [&board] { return board.jobs(); };
+    HealthChecker checker(options, board);
+    checker.submit("talk", {"Saal 1", "11:00 Talk"},
+                   published(dir.path, "talk", dir.path / "talk.ts"));
+    BOOST_TEST(checker.waitIdle(std::chrono::milliseconds(0)));
+    const auto events = board.recentEvents(10);
+    BOOST_REQUIRE(events.size() == 1u);
+    BOOST_TEST(events.front().message.find("ffmpeg is not on PATH") == 0u);
+    BOOST_TEST(!jsonOf(dir.path / "talk.json")->has("health"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
