@@ -4,6 +4,8 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include "confcap/status/StatusBoard.h"
@@ -247,6 +249,24 @@ BOOST_AUTO_TEST_CASE(withoutFfmpegNothingIsCheckedAndOneLineSaysSo) {
     BOOST_REQUIRE(events.size() == 1u);
     BOOST_TEST(events.front().message.find("ffmpeg is not on PATH") == 0u);
     BOOST_TEST(!jsonOf(dir.path / "talk.json")->has("health"));
+}
+
+BOOST_AUTO_TEST_CASE(aStopEndsAnAnalysisAtOnce) {
+    TempDir dir;
+    // A file that never ends: ffmpeg waits on it until it is stopped.
+    const auto endless = dir.path / "endless.ts";
+    BOOST_REQUIRE(::mkfifo(endless.c_str(), 0600) == 0);
+    confcap::status::StatusBoard board;
+    HealthChecker::Options options;
+    options.ffmpeg = HealthChecker::ffmpegOnPath();
+    options.outDir = dir.path;
+    HealthChecker checker(options, board);
+    checker.submit("endless", {"Saal 1", "11:00 Endless"}, published(dir.path, "endless", endless));
+    BOOST_TEST(!checker.waitIdle(std::chrono::milliseconds(500)));
+    const auto began = std::chrono::steady_clock::now();
+    checker.stop();
+    BOOST_TEST((std::chrono::steady_clock::now() - began < std::chrono::seconds(3)));
+    BOOST_TEST(!jsonOf(dir.path / "endless.json")->has("health"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
