@@ -22,7 +22,41 @@ Poco::JSON::Object::Ptr troubleJson(const Trouble& trouble) {
     return object;
 }
 
+Trouble troubleFromJson(const Poco::JSON::Object::Ptr& object) {
+    Trouble trouble;
+    if (object.isNull()) {
+        return trouble;
+    }
+    trouble.seconds = object->optValue<double>("seconds", 0.0);
+    if (const auto longest = object->getObject("longest"); !longest.isNull()) {
+        trouble.longest = Stretch{longest->optValue<double>("offsetSeconds", 0.0),
+                                  longest->optValue<double>("seconds", 0.0)};
+    }
+    return trouble;
+}
+
 }  // namespace
+
+std::optional<ContentHealth> healthFromJson(const Poco::JSON::Object::Ptr& object) {
+    if (object.isNull() || !object->has("analysedSeconds")) {
+        return std::nullopt;
+    }
+    try {
+        ContentHealth health;
+        health.analysedSeconds = object->getValue<double>("analysedSeconds");
+        health.hasVideo = object->optValue<bool>("video", false);
+        health.hasAudio = object->optValue<bool>("audio", false);
+        health.silence = troubleFromJson(object->getObject("silence"));
+        health.black = troubleFromJson(object->getObject("black"));
+        health.frozen = troubleFromJson(object->getObject("frozen"));
+        if (object->has("loudnessLufs")) {
+            health.loudnessLufs = object->getValue<double>("loudnessLufs");
+        }
+        return health;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
 
 Poco::JSON::Object::Ptr toJson(const ContentHealth& health) {
     Poco::JSON::Object::Ptr object = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);

@@ -73,6 +73,10 @@ struct LiveHealth {
 /// {"offsetSeconds", "seconds"} when there is one} for the streams the file has,
 /// "loudnessLufs" when known}; seconds to the tenth. Pure.
 Poco::JSON::Object::Ptr toJson(const ContentHealth& health);
+/// The health toJson() wrote (a sidecar's or summary's "health"), to the tenth of a second;
+/// none when `object` is null or not such an object. Pure.
+std::optional<ContentHealth> healthFromJson(const Poco::JSON::Object::Ptr& object);
+
 /// {"silentSince", "blackSince", "frozenSince"} as RFC 3339 UTC, only those that apply. Pure.
 Poco::JSON::Object::Ptr toJson(const LiveHealth& live);
 
