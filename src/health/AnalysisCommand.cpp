@@ -1,5 +1,6 @@
 #include "confcap/health/AnalysisCommand.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -8,6 +9,9 @@
 namespace confcap::health {
 
 namespace {
+
+/// The strip's frames keep this far from the file's end.
+constexpr double kEndMargin = 5.0;
 
 /// A number of seconds as ffmpeg reads it, to the millisecond.
 std::string secondsText(double seconds) {
@@ -113,9 +117,12 @@ std::vector<std::string> stripArguments(const std::filesystem::path& file, doubl
     std::vector<std::string> args = {"-hide_banner", "-nostdin", "-loglevel", "error"};
     std::string graph;
     std::string stacked;
+    // Seeking into a file's last group of pictures finds no frame (MPEG-TS seeks by byte
+    // position): the frames are spread over all but the last seconds.
+    const double spread = durationSeconds - std::min(kEndMargin, durationSeconds / 3);
     for (int i = 0; i < frames; ++i) {
         // The middle of each of `frames` equal parts, so neither end's slate is shown.
-        const double at = durationSeconds * (i + 0.5) / frames;
+        const double at = spread * (i + 0.5) / frames;
         args.insert(args.end(), {"-threads", "1", "-ss", secondsText(at), "-i", file.string()});
         const auto index = std::to_string(i);
         graph +=

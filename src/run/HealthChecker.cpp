@@ -228,9 +228,10 @@ std::pair<std::string, std::string> HealthChecker::drawThumbnails(const Task& ta
         std::filesystem::remove(temporary, ignored);
         if (ran) {
             reporter_.publish(Level::Warning, task.mark,
-                              "could not draw the thumbnail " + target.filename().string() +
-                                  ": ffmpeg " + source::exitText(ran->first) + " (" +
-                                  lastLine(ran->second) + ")");
+                              "could not draw the thumbnail " + target.filename().string() + ": " +
+                                  (ran->first == 0 ? std::string("ffmpeg found no picture there")
+                                                   : "ffmpeg " + source::exitText(ran->first) +
+                                                         " (" + lastLine(ran->second) + ")"));
         }
         return false;
     };

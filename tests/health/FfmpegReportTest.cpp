@@ -3,6 +3,7 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <ostream>
@@ -174,6 +175,24 @@ BOOST_AUTO_TEST_CASE(theAnalysisMeasuresOnlyTheStreamsThereAre) {
     BOOST_TEST(*(sseof + 1) == "-60");
     BOOST_CHECK_THROW(confcap::health::analysisArguments("x", {}, thresholds),
                       std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(theStripKeepsAwayFromTheFilesEnd) {
+    // An 11 s file: seeking into its last group of pictures would find no frame.
+    const auto args = confcap::health::stripArguments("short.ts", 11.0, "strip.jpg");
+    std::vector<double> at;
+    for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+        if (args[i] == "-ss") {
+            at.push_back(std::stod(args[i + 1]));
+        }
+    }
+    BOOST_REQUIRE(at.size() == 6u);
+    BOOST_TEST(at.front() > 0.0);
+    BOOST_TEST(at.back() < 7.5);
+    BOOST_TEST(std::is_sorted(at.begin(), at.end()));
+    // A talk of an hour: the frames span it.
+    const auto hour = confcap::health::stripArguments("talk.ts", 3600.0, "strip.jpg");
+    BOOST_TEST((std::find(hour.begin(), hour.end(), "3295.417") != hour.end()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

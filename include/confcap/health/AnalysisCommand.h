@@ -59,8 +59,9 @@ std::vector<std::string> middleFrameArguments(const std::filesystem::path& file,
                                               const std::filesystem::path& output);
 
 /// ffmpeg's arguments (without the program) that write one JPEG of `frames` frames spread evenly
-/// over a file `durationSeconds` long, side by side, each `height` lines high, to `output`
-/// (replaced when it exists). Pure. Throws std::invalid_argument when `frames` is below 1.
+/// over a file `durationSeconds` long (its last 5 s, or third, left out), side by side, each
+/// `height` lines high, to `output` (replaced when it exists). Pure. Throws std::invalid_argument
+/// when `frames` is below 1.
 std::vector<std::string> stripArguments(const std::filesystem::path& file, double durationSeconds,
                                         const std::filesystem::path& output, int frames = 6,
                                         int height = 160);
