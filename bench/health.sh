@@ -35,7 +35,7 @@ strip_inputs=()
 graph=
 stack=
 for i in 0 1 2 3 4 5; do
-    strip_inputs+=(-threads 1 -ss "$(awk -v s="$seconds" -v i="$i" 'BEGIN { print s * (i + 0.5) / 6 }')" -i "$talk")
+    strip_inputs+=(-threads 1 -ss "$(awk -v s="$seconds" -v i="$i" 'BEGIN { print (s - 5) * (i + 0.5) / 6 }')" -i "$talk")
     graph+="[$i:v:0]scale=-2:160,setsar=1[f$i];"
     stack+="[f$i]"
 done
