@@ -17,7 +17,7 @@ namespace {
 using demo::Fault;
 using std::chrono::seconds;
 
-std::vector<demo::FakeRoom> demoRooms() {
+std::vector<demo::FakeRoom> demoRooms(const demo::MediaClip& silent, const demo::MediaClip& still) {
     demo::StreamSpec hls{"saal1", demo::StreamKind::Hls};
     hls.window = 8;
     // A dropped connection that is refused for 4 s: shorter than the playlist window, so HLS
@@ -30,7 +30,14 @@ std::vector<demo::FakeRoom> demoRooms() {
     demo::StreamSpec radio{"radio", demo::StreamKind::Mp3};
     // The connection stays open but sends nothing: the stall watchdog reconnects.
     radio.faults = {Fault::stall(30, 40)};
-    return {{"Saal 1", hls}, {"Saal 2", ts}, {"Radio", radio}};
+    // Trouble in the content, not the stream: the microphone is muted, the camera shows a still
+    // picture. The health checks flag them.
+    demo::StreamSpec muted{"saal3", demo::StreamKind::Hls};
+    muted.clip = silent;
+    demo::StreamSpec frozen{"saal4", demo::StreamKind::Ts};
+    frozen.clip = still;
+    return {
+        {"Saal 1", hls}, {"Saal 2", ts}, {"Radio", radio}, {"Saal 3", muted}, {"Saal 4", frozen}};
 }
 
 std::vector<demo::FakeTalk> demoTalks() {
@@ -43,6 +50,10 @@ std::vector<demo::FakeTalk> demoTalks() {
          seconds(30), seconds(35)},
         {"00000000-0000-4000-8000-000000000004", "Radio", "Audio Only: Über Radio-Streams",
          seconds(20), seconds(35)},
+        {"00000000-0000-4000-8000-000000000006", "Saal 3", "The Muted Microphone", seconds(15),
+         seconds(65)},
+        {"00000000-0000-4000-8000-000000000007", "Saal 4", "A Camera Stuck on One Picture",
+         seconds(20), seconds(60)},
         {"00000000-0000-4000-8000-000000000005", "Saal 2", "A Talk That Moves", seconds(75),
          seconds(20)},
     };
@@ -56,10 +67,13 @@ int runDemo(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     const std::filesystem::path outDir = "demo-recordings";
     err << "confcap demo: making a test clip with ffmpeg, then starting a fake conference on "
            "loopback...\n";
-    const auto clip = demo::MediaFixture::ensure(outDir / ".confcap" / "media");
+    const auto media = outDir / ".confcap" / "media";
+    const auto clip = demo::MediaFixture::ensure(media);
+    const auto silent = demo::MediaFixture::ensure(media, demo::ClipContent::Silent);
+    const auto still = demo::MediaFixture::ensure(media, demo::ClipContent::Still);
     const auto start = std::chrono::system_clock::now();
     auto talks = demoTalks();
-    demo::FakeConference conference(clip, demoRooms(), talks, start);
+    demo::FakeConference conference(clip, demoRooms(silent, still), talks, start);
 
     // The schedule changes while the run goes on: the last talk moves 10 s earlier. The thread
     // is stopped and joined however the run ends (a bad option is refused by runRecord).
@@ -88,6 +102,12 @@ int runDemo(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     run.add("stall-timeout", "4s");
     run.add("cache-dir", (outDir / ".confcap" / "cache").string());
     run.add("exit-when-done", "true");
+    // The demo's talks last half a minute: trouble of 10 s is flagged.
+    for (const char* threshold : {"silence-for", "black-for", "frozen-for"}) {
+        if (!arguments.has(threshold)) {
+            run.add(threshold, "10s");
+        }
+    }
     const int code = runRecord(run, out, err);
     organizer.request_stop();
     organizer.join();

@@ -27,6 +27,7 @@
 #include "confcap/core/Text.h"
 #include "confcap/run/CaptureRecorder.h"
 #include "confcap/run/DiskGuard.h"
+#include "confcap/run/HealthChecker.h"
 #include "confcap/run/HookRunner.h"
 #include "confcap/run/PocoTimer.h"
 #include "confcap/run/ScheduleRefresher.h"
@@ -89,6 +90,34 @@ plan::Plan withoutOtherShards(plan::Plan plan) {
     return plan;
 }
 
+/// The content health checker of a run; none with --no-health.
+std::unique_ptr<run::HealthChecker> makeHealthChecker(
+    const std::optional<health::Thresholds>& thresholds, status::StatusBoard& board,
+    const std::filesystem::path& outDir, const date::time_zone* zone) {
+    if (!thresholds) {
+        return nullptr;
+    }
+    run::HealthChecker::Options options;
+    options.thresholds = *thresholds;
+    options.ffmpeg = run::HealthChecker::ffmpegOnPath();
+    options.outDir = outDir;
+    options.zone = zone;
+    options.recordingJobs = [&board] { return board.jobs(); };
+    return std::make_unique<run::HealthChecker>(options, board);
+}
+
+/// A normal end waits for the last talks' checks, so the summary has them; a stop ends them at
+/// once.
+void finishHealthChecks(run::HealthChecker& checker, status::StatusBoard& board,
+                        const SignalWatcher& signals) {
+    if (!signals.stopRequested() && !checker.waitIdle(std::chrono::milliseconds(0))) {
+        board.publish(status::Level::Info, {}, "checking the last talks' content (Ctrl-C to skip)");
+        while (!checker.waitIdle(std::chrono::milliseconds(200)) && !signals.stopRequested()) {
+        }
+    }
+    checker.stop();
+}
+
 }  // namespace
 
 int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
@@ -114,6 +143,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         statusPort = static_cast<std::uint16_t>(value);
     }
     auto hookSettings = hookOptions(arguments);
+    const auto healthThresholds = healthOptions(arguments);
     ScheduleReader scheduleReader;
     auto schedule = *scheduleReader.read(arguments, err);
     auto currentPlan = makePlanFor(schedule, arguments, conference, true);
@@ -167,12 +197,19 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         // Talks an earlier run finished whose hook did not finish get it now.
         hooks->resumePending();
     }
+    // Each finished talk's content is checked on the checker's threads at the lowest priority,
+    // and each recording talk's last minute once a minute.
+    auto healthChecker = makeHealthChecker(healthThresholds, board, outDir, zone);
     run::Scheduler::Options schedulerOptions;
     schedulerOptions.journal = &journal;
-    schedulerOptions.onFinalized = [&hooks](const std::string& key, const status::Mark& mark,
-                                            const sink::FinalizeResult& result) {
+    schedulerOptions.onFinalized = [&hooks, &healthChecker](const std::string& key,
+                                                            const status::Mark& mark,
+                                                            const sink::FinalizeResult& result) {
         if (hooks) {
             hooks->submit(key, mark, result);
+        }
+        if (healthChecker) {
+            healthChecker->submit(key, mark, result);
         }
     };
     schedulerOptions.clockText = [zone](std::chrono::system_clock::time_point t) {
@@ -258,10 +295,13 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
             board.publish(result.outcome == core::Outcome::Failed ? status::Level::Warning
                                                                   : status::Level::Info,
                           mark, "finished the recording an earlier run left: " + result.reason);
+            const auto key = job != byStem.end() ? job->second->talk.key()
+                                                 : result.relativeStem.generic_string();
             if (hooks) {
-                hooks->submit(job != byStem.end() ? job->second->talk.key()
-                                                  : result.relativeStem.generic_string(),
-                              mark, result);
+                hooks->submit(key, mark, result);
+            }
+            if (healthChecker) {
+                healthChecker->submit(key, mark, result);
             }
             if (job != byStem.end()) {
                 try {
@@ -375,6 +415,9 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
                           "run with the same --out runs the rest");
         }
         hooks->stop();
+    }
+    if (healthChecker) {
+        finishHealthChecks(*healthChecker, board, signals);
     }
     table.stop();
 

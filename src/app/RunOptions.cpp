@@ -182,4 +182,35 @@ std::optional<run::HookRunner::Options> hookOptions(const Arguments& arguments) 
     return options;
 }
 
+std::optional<health::Thresholds> healthOptions(const Arguments& arguments) {
+    health::Thresholds thresholds;
+    if (const auto level = arguments.value("silence-below")) {
+        std::string text = *level;
+        if (text.size() > 2 && (text.ends_with("dB") || text.ends_with("db"))) {
+            text.resize(text.size() - 2);
+        }
+        double value = 1;
+        const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc{} || ptr != text.data() + text.size() || value > 0 || value < -120) {
+            throw core::UsageError("--silence-below '" + *level +
+                                   "' is not a level in dBFS from -120dB to 0dB, such as -50dB.");
+        }
+        thresholds.silenceBelowDb = value;
+    }
+    const auto length = [&](const char* name, core::Seconds fallback) {
+        const auto value = durationOption(arguments, name, fallback);
+        if (value < core::Seconds(1)) {
+            throw core::UsageError("--" + std::string(name) + " must be at least 1s.");
+        }
+        return value;
+    };
+    thresholds.silenceFor = length("silence-for", thresholds.silenceFor);
+    thresholds.blackFor = length("black-for", thresholds.blackFor);
+    thresholds.frozenFor = length("frozen-for", thresholds.frozenFor);
+    if (arguments.flag("no-health")) {
+        return std::nullopt;
+    }
+    return thresholds;
+}
+
 }  // namespace confcap::app

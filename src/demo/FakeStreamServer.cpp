@@ -85,7 +85,8 @@ struct StreamState {
 struct FakeStreamServer::Impl {
     SteadyClock::time_point start = SteadyClock::now();
     std::chrono::system_clock::time_point wallStart = std::chrono::system_clock::now();
-    std::map<MediaLoop::Format, std::unique_ptr<MediaLoop>> loops;
+    /// By the clip's folder and the format cut from it.
+    std::map<std::pair<std::filesystem::path, MediaLoop::Format>, std::unique_ptr<MediaLoop>> loops;
     mutable std::mutex mutex;
     mutable std::condition_variable wake;
     bool stopping = false;
@@ -348,9 +349,10 @@ FakeStreamServer::FakeStreamServer(const MediaClip& clip, std::vector<StreamSpec
     std::signal(SIGPIPE, SIG_IGN);
     for (auto& spec : streams) {
         const auto format = mediaFormatOf(spec.kind);
-        auto& loop = impl_->loops[format];
+        const auto& served = spec.clip ? *spec.clip : clip;
+        auto& loop = impl_->loops[{served.folder, format}];
         if (!loop) {
-            loop = std::make_unique<MediaLoop>(clip, format);
+            loop = std::make_unique<MediaLoop>(served, format);
         }
         StreamState state;
         state.loop = loop.get();
@@ -436,8 +438,9 @@ std::int64_t FakeStreamServer::liveEdge(std::string_view name, double seconds) c
 }
 
 double FakeStreamServer::segmentSeconds() const {
-    for (const auto& [format, loop] : impl_->loops) {
-        if (format == MediaLoop::Format::Ts || format == MediaLoop::Format::Fmp4) {
+    for (const auto& [key, loop] : impl_->loops) {
+        if (const auto format = key.second;
+            format == MediaLoop::Format::Ts || format == MediaLoop::Format::Fmp4) {
             return loop->unitSeconds(0);
         }
     }

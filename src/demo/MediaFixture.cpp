@@ -49,13 +49,17 @@ Command words(std::string_view line) {
     return args;
 }
 
-std::vector<Command> clipCommands() {
+std::vector<Command> clipCommands(ClipContent content) {
     const std::string seconds = std::to_string(kClipSeconds);
     const std::string common = "-hide_banner -nostdin -loglevel error -y ";
-    const std::string picture =
-        "-f lavfi -i testsrc=size=320x180:rate=25:duration=" + seconds + " ";
+    const std::string picture = std::string("-f lavfi -i ") +
+                                (content == ClipContent::Still ? "smptebars" : "testsrc") +
+                                "=size=320x180:rate=25:duration=" + seconds + " ";
+    // Silence is an audio track whose samples are all zero, not a missing track.
     const std::string tone =
-        "-f lavfi -i sine=frequency=440:sample_rate=48000:duration=" + seconds + " ";
+        content == ClipContent::Silent
+            ? "-f lavfi -i anullsrc=sample_rate=48000:channel_layout=mono -t " + seconds + " "
+            : "-f lavfi -i sine=frequency=440:sample_rate=48000:duration=" + seconds + " ";
     // One thread each: the machine is shared, and "realtime" libvpx would pace itself.
     const std::string h264 =
         "-threads 1 -c:v libx264 -preset veryfast -profile:v baseline -pix_fmt yuv420p "
@@ -67,7 +71,10 @@ std::vector<Command> clipCommands() {
         words(common + picture + tone + h264 + hls +
               "-hls_segment_type fmp4 -hls_fmp4_init_filename init.mp4 "
               "-hls_segment_filename fmp4%03d.m4s fmp4.m3u8"),
-        words(common + "-f lavfi -i sine=frequency=660:sample_rate=44100:duration=" + seconds +
+        words(common +
+              (content == ClipContent::Silent
+                   ? "-f lavfi -i anullsrc=sample_rate=44100:channel_layout=mono -t " + seconds
+                   : "-f lavfi -i sine=frequency=660:sample_rate=44100:duration=" + seconds) +
               " -c:a libmp3lame -b:a 64k -ac 1 -write_xing 0 -id3v2_version 0 -f mp3 clip.mp3"),
         words(common + picture + tone +
               "-threads 1 -c:v libvpx -deadline good -cpu-used 5 -b:v 120k -g 25 "
@@ -185,8 +192,8 @@ private:
 
 }  // namespace
 
-MediaClip MediaFixture::ensure(const fs::path& cacheDir) {
-    const auto commands = clipCommands();
+MediaClip MediaFixture::ensure(const fs::path& cacheDir, ClipContent content) {
+    const auto commands = clipCommands(content);
     const fs::path finalFolder = cacheDir / ("clip-" + contentKey(commands));
     if (fs::exists(finalFolder / kCompleteMarker)) {
         return describe(finalFolder);

@@ -2,21 +2,17 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/ParseHandler.h>
-#include <Poco/JSON/Parser.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <functional>
-#include <sstream>
 
 #include "confcap/core/Error.h"
 #include "confcap/core/Format.h"
 #include "confcap/core/Time.h"
+#include "confcap/sink/Sidecar.h"
 #include "confcap/source/RecorderProcess.h"
 
 namespace confcap::run {
@@ -312,21 +308,6 @@ void HookRunner::persist(const HookRecord& hook) {
 }
 
 void writeHookToSidecar(const std::filesystem::path& sidecar, const HookRecord& hook) {
-    Poco::JSON::Object::Ptr root;
-    try {
-        std::ifstream in(sidecar);
-        if (!in) {
-            throw core::OutputError("Cannot read the sidecar " + sidecar.string() +
-                                    " to note the hook's state in it.");
-        }
-        Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
-        root = parser.parse(in).extract<Poco::JSON::Object::Ptr>();
-    } catch (const core::OutputError&) {
-        throw;
-    } catch (const std::exception&) {
-        throw core::OutputError("The sidecar " + sidecar.string() +
-                                " is not a JSON object; the hook's state is not noted in it.");
-    }
     Poco::JSON::Object::Ptr onRecorded = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     Poco::JSON::Array::Ptr command = new Poco::JSON::Array;
     for (const auto& argument : hook.command) {
@@ -339,31 +320,10 @@ void writeHookToSidecar(const std::filesystem::path& sidecar, const HookRecord& 
         onRecorded->set("seconds", std::round(hook.seconds * 1000.0) / 1000.0);
         onRecorded->set("finished", hook.finished);
     }
-    root->set("onRecorded", onRecorded);
-    std::ostringstream text;
-    root->stringify(text, 2);
-    text << "\n";
-    // The temporary file is in the same folder, so that the rename replaces the sidecar at once.
-    const auto temporary =
-        sidecar.parent_path() /
-        ("." + sidecar.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
-         std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id())));
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << text.str();
-        if (!out.flush()) {
-            std::error_code ignored;
-            std::filesystem::remove(temporary, ignored);
-            throw core::OutputError("Cannot write " + temporary.string() +
-                                    " to note the hook's state in the sidecar.");
-        }
-    }
-    std::error_code error;
-    std::filesystem::rename(temporary, sidecar, error);
-    if (error) {
-        std::filesystem::remove(temporary, error);
-        throw core::OutputError("Cannot replace the sidecar " + sidecar.string() + ": " +
-                                error.message() + ".");
+    try {
+        sink::amendSidecar(sidecar, {{"onRecorded", onRecorded}});
+    } catch (const core::OutputError& e) {
+        throw core::OutputError(std::string(e.what()) + " The hook's state is not noted in it.");
     }
 }
 

@@ -3,9 +3,18 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include <Poco/JSON/ParseHandler.h>
+#include <Poco/JSON/Parser.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <fstream>
+#include <mutex>
 #include <sstream>
 
+#include "confcap/core/Error.h"
+#include "confcap/core/FileIo.h"
 #include "confcap/core/Time.h"
 
 namespace confcap::sink {
@@ -183,6 +192,63 @@ std::string sidecarText(const SidecarInput& input) {
     sidecar->stringify(out, 2);
     out << '\n';
     return out.str();
+}
+
+namespace {
+
+/// The sidecar's JSON object; throws core::OutputError naming the file.
+Poco::JSON::Object::Ptr readSidecar(const std::filesystem::path& sidecar) {
+    std::ifstream in(sidecar);
+    if (!in) {
+        throw core::OutputError("Cannot read the sidecar " + sidecar.string() + ".");
+    }
+    try {
+        Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
+        return parser.parse(in).extract<Poco::JSON::Object::Ptr>();
+    } catch (const std::exception&) {
+        throw core::OutputError("The sidecar " + sidecar.string() + " is not a JSON object.");
+    }
+}
+
+}  // namespace
+
+void amendSidecar(const std::filesystem::path& sidecar,
+                  const std::vector<std::pair<std::string, Poco::Dynamic::Var>>& fields) {
+    // The hook runner and the health checks amend the same file from their own threads: each
+    // reads, changes and replaces it whole, one at a time, so neither loses the other's field.
+    static std::mutex amending;
+    std::lock_guard lock(amending);
+    auto root = readSidecar(sidecar);
+    for (const auto& [name, value] : fields) {
+        root->set(name, value);
+    }
+    std::ostringstream text;
+    root->stringify(text, 2);
+    text << '\n';
+    if (!core::replaceFile(sidecar, text.str())) {
+        throw core::OutputError("Cannot replace the sidecar " + sidecar.string() + ": " +
+                                std::strerror(errno) + ".");
+    }
+}
+
+std::optional<core::Instant> sidecarFirstData(const std::filesystem::path& sidecar) {
+    try {
+        const auto root = readSidecar(sidecar);
+        const auto window = root->getObject("window");
+        if (window.isNull() || !window->has("start")) {
+            return std::nullopt;
+        }
+        const auto start = core::parseIsoInstant(window->getValue<std::string>("start"));
+        if (!start) {
+            return std::nullopt;
+        }
+        const double offset = root->has("firstDataOffsetSeconds")
+                                  ? root->getValue<double>("firstDataOffsetSeconds")
+                                  : 0.0;
+        return *start + core::Seconds(std::lround(offset));
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
 }
 
 }  // namespace confcap::sink

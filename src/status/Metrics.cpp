@@ -147,6 +147,47 @@ std::string escapeLabelValue(std::string_view value) {
     return out;
 }
 
+namespace {
+
+using TalkValue = std::function<std::optional<std::string>(const JobSnapshot&)>;
+using PerTalk = std::function<void(std::string_view name, std::string_view type,
+                                   std::string_view help, const TalkValue& value)>;
+
+/// The families of the talks' content health, once a talk's file was checked.
+void addHealthFamilies(const PerTalk& perTalk) {
+    const auto troubleSeconds = [](health::Trouble health::ContentHealth::*trouble, bool video) {
+        return [trouble, video](const JobSnapshot& job) -> std::optional<std::string> {
+            const auto& content = job.health.content;
+            if (!content || !(video ? content->hasVideo : content->hasAudio)) {
+                return std::nullopt;
+            }
+            return number((*content.*trouble).seconds);
+        };
+    };
+    perTalk("confcap_talk_silent_seconds", "gauge",
+            "Seconds of the talk's file that are silent; absent before its check or without audio.",
+            troubleSeconds(&health::ContentHealth::silence, false));
+    perTalk("confcap_talk_black_seconds", "gauge",
+            "Seconds of the talk's file with a black picture; absent before its check or without "
+            "video.",
+            troubleSeconds(&health::ContentHealth::black, true));
+    perTalk("confcap_talk_frozen_seconds", "gauge",
+            "Seconds of the talk's file with a frozen picture; absent before its check or without "
+            "video.",
+            troubleSeconds(&health::ContentHealth::frozen, true));
+    perTalk("confcap_talk_loudness_lufs", "gauge",
+            "Integrated loudness of the talk's file (EBU R 128, LUFS); absent before its check or "
+            "without audio.",
+            [](const JobSnapshot& job) -> std::optional<std::string> {
+                if (!job.health.content || !job.health.content->loudnessLufs) {
+                    return std::nullopt;
+                }
+                return number(*job.health.content->loudnessLufs);
+            });
+}
+
+}  // namespace
+
 std::string metricsText(const std::vector<JobSnapshot>& jobs, const RunCounters& run,
                         TimePoint now) {
     Exposition out;
@@ -158,7 +199,6 @@ std::string metricsText(const std::vector<JobSnapshot>& jobs, const RunCounters&
         labels.emplace_back("state", stateName(job.state));
         out.sample("confcap_talk_state", labels, "1");
     }
-    using TalkValue = std::function<std::optional<std::string>(const JobSnapshot&)>;
     const auto perTalk = [&](std::string_view name, std::string_view type, std::string_view help,
                              const TalkValue& value) {
         out.family(name, type, help);
@@ -182,6 +222,7 @@ std::string metricsText(const std::vector<JobSnapshot>& jobs, const RunCounters&
     perTalk("confcap_talk_reconnects_total", "counter",
             "Reconnects to the room's stream while the talk recorded.",
             [](const JobSnapshot& job) { return std::to_string(job.reconnects); });
+    addHealthFamilies(perTalk);
     perTalk("confcap_talk_seconds_since_last_byte", "gauge",
             "Seconds since the talk's file last received bytes; absent before the first.",
             [&](const JobSnapshot& job) -> std::optional<std::string> {

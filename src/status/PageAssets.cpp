@@ -82,7 +82,10 @@ const std::string_view kStatusScript = R"JS(
   }
   function percent(x) { return Math.round(x * 100) + '%'; }
   function gaps(j) { return j.gaps ? j.gaps + ' (' + span(j.gap_seconds) + ')' : '0'; }
-  function talk(j) { return j.mark.talk || j.title; }
+  function talk(j) {
+    var name = j.mark.talk || j.title;
+    return j.health_flags.length ? name + ' \u2014 ' + j.health_flags.join('; ') : name;
+  }
   function fileLink(j, text) {
     if (!j.url) { return ''; }
     var a = document.createElement('a');

@@ -37,9 +37,22 @@ void StatusBoard::publish(Event event) {
 
 void StatusBoard::update(JobSnapshot snapshot) {
     std::lock_guard lock(mutex_);
+    if (const auto health = health_.find(snapshot.key); health != health_.end()) {
+        snapshot.health = health->second;
+    }
     std::erase_if(jobs_, [&](const JobSnapshot& job) { return job.key == snapshot.key; });
     const auto at = std::upper_bound(jobs_.begin(), jobs_.end(), snapshot, windowOrder);
     jobs_.insert(at, std::move(snapshot));
+}
+
+void StatusBoard::health(const std::string& key, run::TalkHealth health) {
+    std::lock_guard lock(mutex_);
+    for (auto& job : jobs_) {
+        if (job.key == key) {
+            job.health = health;
+        }
+    }
+    health_[key] = std::move(health);
 }
 
 void StatusBoard::disk(DiskSnapshot snapshot) {

@@ -89,10 +89,31 @@ Poco::JSON::Object::Ptr jobJson(const JobSnapshot& job, core::Instant now) {
         gaps->add(g);
     }
     o->set("gap_spans", gaps);
+    if (job.health.content) {
+        o->set("health", health::toJson(*job.health.content));
+    }
+    if (isActive(job.state) && job.health.live.any()) {
+        o->set("liveHealth", health::toJson(job.health.live));
+    }
+    Poco::JSON::Array::Ptr flags = new Poco::JSON::Array;
+    for (const auto& flag : healthFlags(job)) {
+        flags->add(flag);
+    }
+    o->set("health_flags", flags);
+    if (!job.health.middleThumbnail.empty()) {
+        auto thumbnails = newObject();
+        thumbnails->set("middle", job.health.middleThumbnail);
+        thumbnails->set("strip", job.health.stripThumbnail);
+        o->set("thumbnails", thumbnails);
+    }
     return o;
 }
 
 }  // namespace
+
+std::vector<std::string> healthFlags(const JobSnapshot& job) {
+    return isActive(job.state) ? job.health.liveFlags : job.health.flags;
+}
 
 std::string stateName(JobState state) {
     std::string name = toString(state);

@@ -85,8 +85,14 @@ std::string gaps(const JobSnapshot& job) {
            core::formatSpan(seconds(std::lround(job.gapSeconds))) + ")";
 }
 
+// The talk's name and, where its content health has any, its flags: the one place they show.
 std::string talkName(const JobSnapshot& job) {
-    return job.mark.talk.empty() ? job.title : job.mark.talk;
+    std::string name = job.mark.talk.empty() ? job.title : job.mark.talk;
+    const auto flags = healthFlags(job);
+    for (std::size_t i = 0; i < flags.size(); ++i) {
+        name += (i == 0 ? " \u2014 " : "; ") + flags[i];
+    }
+    return name;
 }
 
 Cell fileLink(const JobSnapshot& job, std::string_view text) {

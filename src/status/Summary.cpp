@@ -94,6 +94,10 @@ Summary Summary::fromJobs(const std::vector<JobSnapshot>& jobs, core::Instant fi
         entry.gaps = job.gaps;
         entry.gapSpans = job.gapSpans;
         entry.reconnects = job.reconnects;
+        entry.health = job.health.content;
+        entry.healthFlags = job.health.flags;
+        entry.middleThumbnail = job.health.middleThumbnail;
+        entry.stripThumbnail = job.health.stripThumbnail;
         summary.entries_.push_back(std::move(entry));
     }
     return summary;
@@ -188,6 +192,9 @@ void Summary::print(std::ostream& out) const {
             last += (last.empty() ? "" : " - ") + std::string("hook ") + entry.hook +
                     (entry.hookExit.empty() ? "" : ": " + sanitize(entry.hookExit));
         }
+        for (const auto& flag : entry.healthFlags) {
+            last += (last.empty() ? "" : " - ") + flag;
+        }
         line(toString(entry.outcome), sanitize(entry.room), sanitize(entry.talk), covered, gaps,
              last);
     }
@@ -243,6 +250,20 @@ std::string Summary::toJson() const {
             hook->set("state", entry.hook);
             hook->set("exit", sanitize(entry.hookExit));
             t->set("hook", hook);
+        }
+        if (entry.health) {
+            t->set("health", health::toJson(*entry.health));
+            Poco::JSON::Array::Ptr flags = new Poco::JSON::Array;
+            for (const auto& flag : entry.healthFlags) {
+                flags->add(flag);
+            }
+            t->set("health_flags", flags);
+        }
+        if (!entry.middleThumbnail.empty()) {
+            Poco::JSON::Object::Ptr thumbnails = object();
+            thumbnails->set("middle", entry.middleThumbnail);
+            thumbnails->set("strip", entry.stripThumbnail);
+            t->set("thumbnails", thumbnails);
         }
         talks->add(t);
     }

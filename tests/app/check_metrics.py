@@ -20,6 +20,10 @@ FAMILIES = {
     "confcap_talk_gap_seconds": "gauge",
     "confcap_talk_disk_full_seconds": "gauge",
     "confcap_talk_reconnects": "counter",
+    "confcap_talk_silent_seconds": "gauge",
+    "confcap_talk_black_seconds": "gauge",
+    "confcap_talk_frozen_seconds": "gauge",
+    "confcap_talk_loudness_lufs": "gauge",
     "confcap_talk_seconds_since_last_byte": "gauge",
     "confcap_room_in_window": "gauge",
     "confcap_room_seconds_since_last_byte": "gauge",
@@ -73,7 +77,7 @@ def main(path):
                 {"state"} if name == "confcap_talk_state" else set()
             ):
                 fail(2, f"{sample.name} has labels {sorted(sample.labels)}")
-            if sample.value < 0:
+            if sample.value < 0 and name != "confcap_talk_loudness_lufs":
                 fail(2, f"{sample.name}{sample.labels} is negative")
 
     outcomes = {s.labels["outcome"] for s in samples("confcap_talks_finished")}

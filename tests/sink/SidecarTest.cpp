@@ -2,6 +2,8 @@
 // sidecar that shows it (or that it is left out), plus the order the fields are written in.
 #include "confcap/sink/Sidecar.h"
 
+#include <unistd.h>
+
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Query.h>
 #include <Poco/JSON/Stringifier.h>
@@ -9,11 +11,16 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <ostream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include "confcap/core/Error.h"
 
 namespace data = boost::unit_test::data;
 using confcap::core::Outcome;
@@ -214,6 +221,38 @@ BOOST_AUTO_TEST_CASE(fields_in_a_fixed_order_and_a_newline_at_the_end) {
         last = at;
     }
     BOOST_TEST(text.back() == '\n');
+}
+
+BOOST_AUTO_TEST_CASE(amendmentsFromTwoThreadsAreBothKept) {
+    const auto folder = std::filesystem::temp_directory_path() /
+                        ("confcap-sidecar-amend-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(folder);
+    const auto sidecar = folder / "talk.json";
+    std::ofstream(sidecar) << R"({"file": "talk.ts", "window": {"start": "2026-12-27T10:00:00Z"},)"
+                           << R"( "firstDataOffsetSeconds": 2.4})"
+                           << "\n";
+    // The hook runner and the health checks amend the same sidecar at the same time.
+    const auto amend = [&](const std::string& field) {
+        for (int i = 0; i < 40; ++i) {
+            confcap::sink::amendSidecar(sidecar, {{field, i}});
+        }
+    };
+    std::thread hooks(amend, "onRecorded");
+    std::thread health(amend, "health");
+    hooks.join();
+    health.join();
+    std::ifstream in(sidecar);
+    const auto root = Poco::JSON::Parser().parse(in).extract<Poco::JSON::Object::Ptr>();
+    BOOST_TEST(root->getValue<int>("onRecorded") == 39);
+    BOOST_TEST(root->getValue<int>("health") == 39);
+    BOOST_TEST(root->getValue<std::string>("file") == "talk.ts");
+    const auto first = confcap::sink::sidecarFirstData(sidecar);
+    BOOST_REQUIRE(first.has_value());
+    BOOST_TEST(confcap::core::formatUtc(*first) == "2026-12-27T10:00:02Z");
+    BOOST_CHECK_THROW(confcap::sink::amendSidecar(folder / "missing.json", {{"health", 1}}),
+                      confcap::core::OutputError);
+    BOOST_TEST(!confcap::sink::sidecarFirstData(folder / "missing.json").has_value());
+    std::filesystem::remove_all(folder);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -248,6 +248,32 @@ BOOST_AUTO_TEST_CASE(everyTalkHasItsStateAndCounters) {
     BOOST_TEST(find(samples, "confcap_talk_bytes", {{"id", "guid-2"}})->value == "0");
 }
 
+BOOST_AUTO_TEST_CASE(aCheckedTalkHasItsContentHealth) {
+    auto checked = job("guid-1", "Saal 1", "Opening", JobState::Recorded, kNow - 2h, kNow - 1h);
+    confcap::health::ContentHealth content;
+    content.analysedSeconds = 3300;
+    content.hasVideo = content.hasAudio = true;
+    content.silence.seconds = 2280;
+    content.frozen.seconds = 45.5;
+    content.loudnessLufs = -23.4;
+    checked.health.content = content;
+    auto radio = job("guid-2", "Radio", "Sound", JobState::Recorded, kNow - 2h, kNow - 1h);
+    confcap::health::ContentHealth audioOnly;
+    audioOnly.hasAudio = true;
+    radio.health.content = audioOnly;
+    const auto unchecked = job("guid-3", "Saal 2", "Later", JobState::Recording, kNow, kNow + 1h);
+    const auto samples = checkedSamples(metricsText({checked, radio, unchecked}, {}, kNow));
+    BOOST_TEST(find(samples, "confcap_talk_silent_seconds", {{"id", "guid-1"}})->value == "2280");
+    BOOST_TEST(find(samples, "confcap_talk_black_seconds", {{"id", "guid-1"}})->value == "0");
+    BOOST_TEST(find(samples, "confcap_talk_frozen_seconds", {{"id", "guid-1"}})->value == "45.5");
+    BOOST_TEST(find(samples, "confcap_talk_loudness_lufs", {{"id", "guid-1"}})->value == "-23.4");
+    // Without video there is no picture to be black; before its check a talk has none.
+    BOOST_TEST(find(samples, "confcap_talk_silent_seconds", {{"id", "guid-2"}})->value == "0");
+    BOOST_TEST(!find(samples, "confcap_talk_black_seconds", {{"id", "guid-2"}}));
+    BOOST_TEST(!find(samples, "confcap_talk_loudness_lufs", {{"id", "guid-2"}}));
+    BOOST_TEST(!find(samples, "confcap_talk_silent_seconds", {{"id", "guid-3"}}));
+}
+
 BOOST_AUTO_TEST_CASE(aRoomIsInItsWindowUntilItsTalkEndsWithAFile) {
     // Saal 1 records, and received its last byte 130 s ago.
     auto silent = job("a", "Saal 1", "Silent", JobState::Retrying, kNow - 10min, kNow + 30min);

@@ -234,6 +234,40 @@ BOOST_AUTO_TEST_CASE(tellsWhatBecameOfTheHooks) {
                     ->has("hooks"));
 }
 
+BOOST_AUTO_TEST_CASE(showsWhatTheHealthCheckFound) {
+    auto jobs = finalJobs();
+    confcap::health::ContentHealth content;
+    content.analysedSeconds = 3300;
+    content.hasVideo = content.hasAudio = true;
+    content.silence = {2280, confcap::health::Stretch{720, 2280}, {}};
+    content.loudnessLufs = -23.4;
+    jobs[0].health.content = content;
+    jobs[0].health.flags = {"silent 38.0 min from 10:42"};
+    jobs[0].health.middleThumbnail = ".confcap/thumbs/Saal 1/2024-12-27 10-30 Opening.jpg";
+    jobs[0].health.stripThumbnail = ".confcap/thumbs/Saal 1/2024-12-27 10-30 Opening-strip.jpg";
+    const auto summary = Summary::fromJobs(jobs, kDay + 14h);
+    std::ostringstream out;
+    summary.print(out);
+    BOOST_TEST(out.str().find("Opening.ts - silent 38.0 min from 10:42\n") != std::string::npos);
+    const auto talks = Poco::JSON::Parser()
+                           .parse(summary.toJson())
+                           .extract<Poco::JSON::Object::Ptr>()
+                           ->getArray("talks");
+    const auto opening = talks->getObject(0);
+    const auto health = opening->getObject("health");
+    BOOST_REQUIRE(!health.isNull());
+    BOOST_TEST(health->getObject("silence")->getObject("longest")->getValue<double>(
+                   "offsetSeconds") == 720.0);
+    BOOST_TEST(health->getValue<double>("loudnessLufs") == -23.4);
+    BOOST_TEST(opening->getArray("health_flags")->getElement<std::string>(0) ==
+               "silent 38.0 min from 10:42");
+    BOOST_TEST(opening->getObject("thumbnails")->getValue<std::string>("strip") ==
+               ".confcap/thumbs/Saal 1/2024-12-27 10-30 Opening-strip.jpg");
+    // A talk that was not checked has neither.
+    BOOST_TEST(!talks->getObject(1)->has("health"));
+    BOOST_TEST(!talks->getObject(1)->has("thumbnails"));
+}
+
 BOOST_AUTO_TEST_CASE(writesTheJsonAtomically) {
     TempFolder folder;
     const auto path = Summary::defaultPath(folder.path / "out");

@@ -8,6 +8,7 @@
 
 #include "confcap/app/CommandLine.h"
 #include "confcap/core/Time.h"
+#include "confcap/health/ContentHealth.h"
 #include "confcap/plan/Plan.h"
 #include "confcap/run/DiskGuard.h"
 #include "confcap/run/HookRunner.h"
@@ -59,5 +60,10 @@ std::optional<source::RecorderCommand> checkRecorder(const Arguments& arguments)
 /// --on-recorded. Throws core::UsageError for a bad template or value and core::SourceError (exit
 /// code 69) when the program or its supervisors are not installed.
 std::optional<run::HookRunner::Options> hookOptions(const Arguments& arguments);
+
+/// The content health thresholds of --silence-below, --silence-for, --black-for and
+/// --frozen-for (each checked); nullopt with --no-health. Throws core::UsageError naming the
+/// option for a level that is not a dB figure at or below 0, or a length below 1s.
+std::optional<health::Thresholds> healthOptions(const Arguments& arguments);
 
 }  // namespace confcap::app

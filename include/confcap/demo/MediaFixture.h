@@ -25,6 +25,13 @@ struct MediaClip {
     double seconds = 0;
 };
 
+/// What a clip's picture and sound hold.
+enum class ClipContent {
+    Moving,  ///< a moving test picture and a tone
+    Silent,  ///< the moving picture, with an audio track that is silent
+    Still,   ///< a still picture (colour bars that never change), with the tone
+};
+
 /// Makes and caches the test clip.
 class MediaFixture {
 public:
@@ -32,7 +39,8 @@ public:
     /// it; runs ffmpeg (about a second) only when no finished copy is there. Several processes
     /// may call this at once: each builds in a private folder and renames it into place.
     /// Throws core::Error (Permanent) when ffmpeg is missing or fails, naming the command.
-    static MediaClip ensure(const std::filesystem::path& cacheDir);
+    static MediaClip ensure(const std::filesystem::path& cacheDir,
+                            ClipContent content = ClipContent::Moving);
 
     /// `$XDG_CACHE_HOME/confcap/media`, else `$HOME/.cache/confcap/media`, else a folder under
     /// the system temp folder.

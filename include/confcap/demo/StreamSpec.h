@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,9 @@ struct StreamSpec {
     /// HLS: the playlists carry EXT-X-KEY METHOD=AES-128 (the segments are served unencrypted).
     bool encrypted = false;
     std::vector<Fault> faults;
+    /// The clip this stream serves instead of the server's (a silent or still one); none: the
+    /// server's.
+    std::optional<MediaClip> clip;
 };
 
 }  // namespace confcap::demo

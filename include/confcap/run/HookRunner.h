@@ -89,9 +89,8 @@ private:
 };
 
 /// Sets the "onRecorded" object of the sidecar at `sidecar` to the hook's command, state, exit,
-/// seconds and finished time, keeping the rest as it is; rewritten atomically (a temporary file
-/// in the same folder, then renamed). Throws core::OutputError naming the file when it cannot be
-/// read or written.
+/// seconds and finished time, keeping the rest as it is (sink::amendSidecar). Throws
+/// core::OutputError naming the file when it cannot be read or written.
 void writeHookToSidecar(const std::filesystem::path& sidecar, const HookRecord& hook);
 
 }  // namespace confcap::run

@@ -12,6 +12,7 @@
 #include "confcap/core/Media.h"
 #include "confcap/core/Outcome.h"
 #include "confcap/core/Time.h"
+#include "confcap/health/ContentHealth.h"
 
 namespace confcap::run {
 
@@ -70,6 +71,22 @@ struct Event {
     Topic topic = Topic::Run;
 };
 
+/// What the health checks found of a talk: of its published file, and while it records, of the
+/// last minute of the growing file.
+struct TalkHealth {
+    /// The analysis of the published file; none before it ended (or without ffmpeg).
+    std::optional<health::ContentHealth> content;
+    /// What a person reads of it: "silent 38.0 min from 10:42" (health::flagsFor).
+    std::vector<std::string> flags;
+    /// While it records: since when it is silent, black or frozen (UTC); what applies.
+    health::LiveHealth live;
+    /// The same as words: "silent since 10:42" (health::liveFlagsFor).
+    std::vector<std::string> liveFlags;
+    /// The thumbnails, relative to the output folder; empty when none were drawn.
+    std::string middleThumbnail;
+    std::string stripThumbnail;
+};
+
 /// What the operator sees of one job at a moment.
 struct JobSnapshot {
     std::string key;  ///< talk guid (id where there is none)
@@ -95,6 +112,8 @@ struct JobSnapshot {
     std::optional<std::chrono::system_clock::time_point> lastData;
     /// Why writing its file stopped early (disk full, file size limit); empty when it did not.
     std::string writeError;
+    /// What the health checks found; kept by the reporter across the job's updates.
+    TalkHealth health;
 };
 
 /// The output folder's file system as the disk guard saw it last, and what the rest of the plan
@@ -123,6 +142,9 @@ public:
     virtual void update(JobSnapshot snapshot) = 0;
     /// The output folder's disk now (the disk guard looked at it). Ignored unless overridden.
     virtual void disk(DiskSnapshot /*snapshot*/) {}
+    /// What the health checks found of the job with `key` (replaces what they found before;
+    /// the job's other updates keep it). Ignored unless overridden.
+    virtual void health(const std::string& /*key*/, TalkHealth /*health*/) {}
 
     /// Convenience: publish now with `level`.
     void publish(Level level, Mark mark, std::string message, Topic topic = Topic::Run) {

@@ -2,13 +2,17 @@
 // (bytes, media time, gaps, audio renditions) and how it ended, as the text of "<name>.json".
 #pragma once
 
+#include <Poco/Dynamic/Var.h>
+
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "confcap/core/Time.h"
 #include "confcap/sink/FileTags.h"
 #include "confcap/sink/PartSet.h"
 #include "confcap/sink/Recording.h"
@@ -61,5 +65,18 @@ struct SidecarInput {
 /// seconds]; when the final file joins single-track MPEG-TS pieces byte by byte, a segment's offset
 /// in it is the bytes of the earlier pieces plus its offset. Pure.
 std::string sidecarText(const SidecarInput& input);
+
+/// Sets the top-level `fields` of the published sidecar at `sidecar` (adding or replacing each),
+/// keeping the rest as it is; the file is replaced whole (core::replaceFile). Amendments from
+/// different threads of this process are made one after the other. Throws core::OutputError
+/// naming the file when it cannot be read, is not a JSON object, or cannot be written. Any
+/// thread.
+void amendSidecar(const std::filesystem::path& sidecar,
+                  const std::vector<std::pair<std::string, Poco::Dynamic::Var>>& fields);
+
+/// When the recording in the sidecar at `sidecar` received its first media (UTC): the window's
+/// start plus "firstDataOffsetSeconds", or the window's start without it; none when the file
+/// cannot be read or names no window. Any thread.
+std::optional<core::Instant> sidecarFirstData(const std::filesystem::path& sidecar);
 
 }  // namespace confcap::sink

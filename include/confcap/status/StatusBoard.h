@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -43,8 +44,10 @@ public:
     using run::Reporter::publish;
     /// Publishes an event to every listener. Thread-safe.
     void publish(Event event) override;
-    /// Adds or replaces the job with the snapshot's key. Thread-safe.
+    /// Adds or replaces the job with the snapshot's key, keeping its health. Thread-safe.
     void update(JobSnapshot snapshot) override;
+    /// Keeps what the health checks found of the job with `key`. Thread-safe.
+    void health(const std::string& key, run::TalkHealth health) override;
     /// Keeps the disk as the disk guard saw it last. Thread-safe.
     void disk(DiskSnapshot snapshot) override;
     /// The disk as the disk guard saw it last; none before it looked (or without a guard).
@@ -64,6 +67,7 @@ private:
     std::vector<JobSnapshot> jobs_;
     std::deque<Event> recent_;
     std::optional<DiskSnapshot> disk_;
+    std::map<std::string, run::TalkHealth> health_;
     std::vector<EventListener> listeners_;
 };
 

@@ -28,6 +28,10 @@ std::string percentEncoded(std::string_view text, bool keepSlashes);
 /// Empty when `file` is empty. Pure.
 std::string recordingUrl(std::string_view file);
 
+/// What a person reads of a job's content health: while it records, since when it is silent,
+/// black or frozen ("silent since 10:42"); once its file was checked, the file's flags. Pure.
+std::vector<std::string> healthFlags(const JobSnapshot& job);
+
 /// One sentence on the output folder's disk for the status page: "Disk: 12.3 GB free of 100 GB;
 /// the rest of the plan needs 4.1 GB (at most 6.0 Mb/s); --min-free 1.0 GB.", with how long the
 /// free space lasts when the rest does not fit, and that talks wait while it is below
@@ -55,7 +59,10 @@ std::string zoneName(const date::time_zone* zone);
 ///  "from", "until", "window_seconds", "state", "reason", "file", "url", "bytes",
 ///  "bits_per_second", "covered_seconds", "coverage", "gap_seconds", "gaps", "reconnects",
 ///  "covered_spans": [{"offset_seconds", "seconds"}], "gap_spans": [{"offset_seconds",
-///  "seconds", "cause", "detail", "open"}]}],
+///  "seconds", "cause", "detail", "open"}], "health" (health::toJson of its file's health, once
+///  checked), "liveHealth" (health::toJson of the live checks, while it records and something
+///  applies), "health_flags" (healthFlags()), "thumbnails": {"middle", "strip"} (relative to the
+///  output folder, once drawn)}],
 ///  "events": [{"time", "level", "room", "talk", "message"}],
 ///  "disk": {"free_bytes", "total_bytes", "needed_bytes", "min_free_bytes",
 ///  "peak_bits_per_second", "runs_out_at" (or null), "below_min_free", "checked", "line"} or

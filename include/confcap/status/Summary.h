@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -40,6 +41,13 @@ struct SummaryEntry {
     /// empty when the talk had none.
     std::string hook;
     std::string hookExit;
+    /// What the content health check found of its file; none when it was not checked.
+    std::optional<health::ContentHealth> health;
+    /// What a person reads of it ("silent 38.0 min from 10:42"); empty when healthy.
+    std::vector<std::string> healthFlags;
+    /// The thumbnails, relative to the output folder; empty when none were drawn.
+    std::string middleThumbnail;
+    std::string stripThumbnail;
 };
 
 class Summary {
@@ -65,8 +73,8 @@ public:
 
     /// A readable table: a headline with the counts (and a line with the hooks' counts when
     /// there were hooks), then one line per talk with outcome, room, talk, covered/window and
-    /// percentage, gaps, and the file or the reason (and a hook that did not end ok). Text is
-    /// sanitized.
+    /// percentage, gaps, and the file or the reason (and a hook that did not end ok, and the
+    /// content health flags). Text is sanitized.
     void print(std::ostream& out) const;
     /// The conference's zone (IANA name) the run showed its times in; "UTC" when empty.
     void setZone(std::string zone) { zone_ = std::move(zone); }
@@ -76,7 +84,9 @@ public:
     /// "title", "talk", "start", "end", "from", "until", "outcome", "reason", "file", "bytes",
     /// "scheduled_seconds", "window_seconds", "covered_seconds", "coverage", "gap_seconds",
     /// "gaps", "gap_spans": [{"offset_seconds" (from "from"), "seconds", "cause", "detail"}],
-    /// "reconnects", "hook": {"state", "exit"} when it had one}], "hooks": {state: n} when
+    /// "reconnects", "hook": {"state", "exit"} when it had one, "health" (health::toJson) and
+    /// "health_flags" once its file was checked, "thumbnails": {"middle", "strip"} once drawn}],
+    /// "hooks": {state: n} when
     /// there were hooks}, times RFC 3339 UTC. Pure.
     std::string toJson() const;
     /// Writes toJson() to `path` atomically (a temporary file beside it, synced, then renamed),
