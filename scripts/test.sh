@@ -6,4 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
 scripts/build.sh
 cd build
-ctest --output-on-failure --timeout 600 -j 2 "$@"
+# Two suites per core: the long ones spend their time waiting on live streams in real time, and the
+# few that keep a core busy (live encoders) or need the machine to themselves say so to CTest.
+jobs=$(( 2 * $(nproc 2>/dev/null || echo 2) ))
+ctest --output-on-failure --timeout 600 -j "$jobs" "$@"

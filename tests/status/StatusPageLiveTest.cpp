@@ -143,7 +143,17 @@ BOOST_AUTO_TEST_CASE(theLivePageAndTheSummaryShowTheRunsBarsAndGaps,
     BOOST_TEST(occurrences(html, "<g class=\"talk recorded\"") == 3u);
     BOOST_TEST(html.find("data-cause=\"outage\"") != std::string::npos);
     BOOST_TEST(html.find("class=\"now\"") == std::string::npos);
-    BOOST_TEST(occurrences(html, "<div class=\"nothumb\">") == 3u);  // no pictures were made
+    // Each talk's picture and strip, which the content check drew beside the summary.
+    BOOST_TEST(occurrences(html, "<div class=\"nothumb\">") == 0u);
+    const std::regex picture("<img class=\"(thumb|strip)\" src=\"([^\"]+)\"");
+    std::size_t pictures = 0;
+    for (auto it = std::sregex_iterator(html.begin(), html.end(), picture);
+         it != std::sregex_iterator(); ++it) {
+        const auto file = std::regex_replace((*it)[2].str(), std::regex("%20"), " ");
+        BOOST_TEST(fs::is_regular_file(page.parent_path() / file), file);
+        ++pictures;
+    }
+    BOOST_TEST(pictures == 6u);
     BOOST_TEST(html.find("outage: ") != std::string::npos);
     // Its links lead to the recordings, relative to the page.
     const std::regex link("<a href=\"(\\.\\./[^\"]*Outage%20Talk\\.ts)\">");
