@@ -21,6 +21,7 @@
 #include "confcap/core/Error.h"
 #include "confcap/core/FileIo.h"
 #include "confcap/core/Text.h"
+#include "confcap/health/HealthFlags.h"
 #include "confcap/status/SummaryPage.h"
 #include "confcap/status/TextFormat.h"
 
@@ -73,21 +74,6 @@ std::vector<status::TimelineGap> gapsOf(const Poco::JSON::Array::Ptr& gaps, cons
     return list;
 }
 
-std::vector<std::string> textsOf(const Poco::JSON::Object::Ptr& object, const std::string& name) {
-    std::vector<std::string> texts;
-    if (object.isNull() || !object->isArray(name)) {
-        return texts;
-    }
-    const auto array = object->getArray(name);
-    for (std::size_t i = 0; i < array->size(); ++i) {
-        const auto value = array->get(static_cast<unsigned>(i));
-        if (value.isString()) {
-            texts.push_back(value.toString());
-        }
-    }
-    return texts;
-}
-
 /// What a sidecar adds for summary.html: window, thumbnails and health flags.
 void addPageFields(const Poco::JSON::Object::Ptr& sidecar, const std::string& given,
                    TalkCopy& copy) {
@@ -105,10 +91,13 @@ void addPageFields(const Poco::JSON::Object::Ptr& sidecar, const std::string& gi
             copy.strip = fs::path(given) / text(thumbs, "strip");
         }
     }
-    copy.flags =
-        textsOf(sidecar->isObject("health") ? sidecar->getObject("health") : nullptr, "flags");
-    if (copy.flags.empty()) {
-        copy.flags = textsOf(sidecar, "flags");
+    if (sidecar->isObject("health")) {
+        copy.health = health::healthFromJson(sidecar->getObject("health"));
+    }
+    const auto windowStart = core::parseIsoInstant(copy.windowStart);
+    if (windowStart && sidecar->has("firstDataOffsetSeconds")) {
+        copy.firstData =
+            *windowStart + core::Seconds(std::lround(number(sidecar, "firstDataOffsetSeconds")));
     }
 }
 
@@ -337,7 +326,7 @@ std::string linkFrom(const fs::path& base, const fs::path& path) {
     return status::relativeUrl(relative.generic_string());
 }
 
-status::SummaryRow rowOf(const TalkCopy& copy, const fs::path& base) {
+status::SummaryRow rowOf(const TalkCopy& copy, const fs::path& base, const date::time_zone* zone) {
     status::SummaryRow row;
     auto& talk = row.talk;
     talk.key = copy.key;
@@ -368,7 +357,10 @@ status::SummaryRow rowOf(const TalkCopy& copy, const fs::path& base) {
     row.reason = copy.reason;
     row.coveredSeconds = copy.coveredSeconds;
     row.scheduledSeconds = copy.scheduledSeconds;
-    row.flags = copy.flags;
+    if (copy.health) {
+        // Clock times from the file's first media, as the run that checked it printed them.
+        row.flags = health::flagsFor(*copy.health, copy.firstData.value_or(talk.from), zone);
+    }
     row.copies = copy.copies;
     row.best = copy.copies == 1 || copy.best;
     return row;
@@ -398,7 +390,7 @@ void writeSummaryPage(const std::vector<TalkCopy>& copies, const std::vector<fs:
     std::vector<status::SummaryRow> rows;
     rows.reserve(copies.size());
     for (const auto& copy : copies) {
-        rows.push_back(rowOf(copy, base));
+        rows.push_back(rowOf(copy, base, zone));
     }
     status::SummaryPageInfo info;
     for (const auto& folder : folders) {

@@ -47,10 +47,11 @@ struct Replicas {
               sidecar("Opening <script>", "Saal 1/opening.ts", 3800,
                       R"(, "thumbnails": {"middle": ".confcap/thumbs/opening.jpg",
                            "strip": ".confcap/thumbs/opening-strip.jpg"},
-                      "health": {"analysedSeconds": 3960,
+                      "firstDataOffsetSeconds": 0,
+                      "health": {"analysedSeconds": 3960, "video": true, "audio": true,
                                  "silence": {"seconds": 2280,
-                                             "longest": {"offsetSeconds": 600, "seconds": 2280}},
-                                 "flags": ["silent 38 min from 10:42"]})"));
+                                             "longest": {"offsetSeconds": 780, "seconds": 2280}},
+                                 "black": {"seconds": 0}, "frozen": {"seconds": 0}})"));
         write(a / ".confcap" / "thumbs" / "opening.jpg", "\xFF\xD8\xFF jpeg");
         write(a / ".confcap" / "thumbs" / "opening-strip.jpg", "\xFF\xD8\xFF jpeg");
         write(a / ".confcap" / "summary.json", R"({"zone": "Europe/Berlin", "talks": []})");
@@ -99,7 +100,7 @@ BOOST_AUTO_TEST_CASE(writesOnePageForSeveralFolders) {
         html.find("<img class=\"strip\" src=\"../hostA/.confcap/thumbs/opening-strip.jpg\"") !=
         std::string::npos);
     BOOST_TEST(occurrences(html, "<div class=\"nothumb\">") == 2u);
-    BOOST_TEST(html.find("<li>silent 38 min from 10:42</li>") != std::string::npos);
+    BOOST_TEST(html.find("<li>silent 38.0 min from 11:42</li>") != std::string::npos);
     BOOST_TEST(html.find("the stream never answered (HTTP 404)") != std::string::npos);
     BOOST_TEST(html.find("<script") == std::string::npos);
     // Every link leads to a file that is there, relative to the page.

@@ -1,5 +1,7 @@
 // The status page of a real `confcap record` run while it records, and the summary.html it
 // leaves, both in a real browser (Debian's headless Chromium).
+#include <Poco/URI.h>
+
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -149,7 +151,8 @@ BOOST_AUTO_TEST_CASE(theLivePageAndTheSummaryShowTheRunsBarsAndGaps,
     std::size_t pictures = 0;
     for (auto it = std::sregex_iterator(html.begin(), html.end(), picture);
          it != std::sregex_iterator(); ++it) {
-        const auto file = std::regex_replace((*it)[2].str(), std::regex("%20"), " ");
+        std::string file;
+        Poco::URI::decode((*it)[2].str(), file);
         BOOST_TEST(fs::is_regular_file(page.parent_path() / file), file);
         ++pictures;
     }

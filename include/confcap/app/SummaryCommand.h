@@ -4,12 +4,14 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "confcap/app/CommandLine.h"
 #include "confcap/core/Time.h"
+#include "confcap/health/ContentHealth.h"
 #include "confcap/status/Timeline.h"
 
 namespace date {
@@ -39,8 +41,10 @@ struct TalkCopy {
     /// A frame from the middle of the file and a strip of frames over it, under `folder`;
     /// empty when the sidecar names none.
     std::filesystem::path thumbnail, strip;
-    /// The health flags of the sidecar ("silent 38 min from 10:42"); none when not analysed.
-    std::vector<std::string> flags;
+    /// What the content check found in the file (the sidecar's "health"); none when not checked.
+    std::optional<health::ContentHealth> health;
+    /// When the file's first media arrived (UTC); none when the sidecar does not say.
+    std::optional<core::Instant> firstData;
     std::filesystem::path file;  ///< the recording, under `folder`; empty when none was kept
     bool best = false;           ///< the copy of highest coverage among the talk's copies
     int copies = 1;              ///< how many folders hold the talk
