@@ -17,11 +17,14 @@
 #include <map>
 
 #include "confcap/status/StatusServer.h"
+#include "support/TextCount.h"
 
 using namespace confcap::status;
 using namespace std::chrono_literals;
 using confcap::core::Instant;
 namespace fs = std::filesystem;
+
+using confcap::testing::occurrences;
 
 namespace {
 
@@ -102,14 +105,6 @@ struct Fixture {
     std::uint16_t port() const { return server->port(); }
 };
 
-std::size_t count(const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
-        ++n;
-    }
-    return n;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(StatusServerPagesTest)
@@ -136,8 +131,8 @@ BOOST_FIXTURE_TEST_CASE(theTimelineIsZoomedByTheQuery, Fixture) {
     const auto all = fetch(port(), "/api/status?timeline=svg");
     const auto root = Poco::JSON::Parser().parse(all.body).extract<Poco::JSON::Object::Ptr>();
     const auto svg = root->getValue<std::string>("timeline");
-    BOOST_TEST(count(svg, "<g class=\"room-row\"") == 2u);
-    BOOST_TEST(count(svg, "<g class=\"talk ") == 2u);
+    BOOST_TEST(occurrences(svg, "<g class=\"room-row\"") == 2u);
+    BOOST_TEST(occurrences(svg, "<g class=\"talk ") == 2u);
 
     // The last hour leaves the talk in three hours out; one room leaves the other row out.
     const auto hour = fetch(port(), "/api/status?timeline=svg&hours=1");
@@ -145,10 +140,10 @@ BOOST_FIXTURE_TEST_CASE(theTimelineIsZoomedByTheQuery, Fixture) {
                             .parse(hour.body)
                             .extract<Poco::JSON::Object::Ptr>()
                             ->getValue<std::string>("timeline");
-    BOOST_TEST(count(zoomed, "<g class=\"talk ") == 1u);
+    BOOST_TEST(occurrences(zoomed, "<g class=\"talk ") == 1u);
     const auto page = fetch(port(), "/?room=Saal%201");
     BOOST_TEST(page.status == 200);
-    BOOST_TEST(count(page.body, "<g class=\"room-row\"") == 1u);
+    BOOST_TEST(occurrences(page.body, "<g class=\"room-row\"") == 1u);
     BOOST_TEST(page.body.find("<a href=\"?hours=1&amp;room=Saal%201\">Last hour</a>") !=
                std::string::npos);
     BOOST_TEST(page.body.find(">All rooms</a>") != std::string::npos);

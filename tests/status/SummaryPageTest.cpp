@@ -1,4 +1,5 @@
 #include "confcap/status/SummaryPage.h"
+#include "support/TextCount.h"
 
 #include <boost/test/unit_test.hpp>
 
@@ -7,6 +8,8 @@
 using namespace confcap::status;
 using namespace std::chrono_literals;
 using confcap::core::Instant;
+
+using confcap::testing::occurrences;
 
 namespace {
 
@@ -24,14 +27,6 @@ SummaryRow row(std::string key, std::string room, std::string title, std::string
     r.talkStart = from + 5min;
     r.scheduledSeconds = 3000;
     return r;
-}
-
-std::size_t count(const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
-        ++n;
-    }
-    return n;
 }
 
 }  // namespace
@@ -62,7 +57,7 @@ BOOST_AUTO_TEST_CASE(showsEachTalkWithPictureFlagsGapsAndLink) {
     BOOST_TEST(page.find("all times in <strong id=\"zone\">Europe/Berlin</strong>") !=
                std::string::npos);
     // The timeline, without a now line, with the gap by its cause.
-    BOOST_TEST(count(page, "<svg class=\"timeline\"") == 1u);
+    BOOST_TEST(occurrences(page, "<svg class=\"timeline\"") == 1u);
     BOOST_TEST(page.find("class=\"now\"") == std::string::npos);
     BOOST_TEST(page.find("class=\"gap\" data-cause=\"outage\"") != std::string::npos);
     // One row per talk.
@@ -70,7 +65,8 @@ BOOST_AUTO_TEST_CASE(showsEachTalkWithPictureFlagsGapsAndLink) {
     BOOST_TEST(page.find("<tr class=\"failed\" data-key=\"b\">") != std::string::npos);
     BOOST_TEST(page.find("<img class=\"thumb\" src=\"thumbs/a.jpg\"") != std::string::npos);
     BOOST_TEST(page.find("<img class=\"strip\" src=\"thumbs/a-strip.jpg\"") != std::string::npos);
-    BOOST_TEST(count(page, "<div class=\"nothumb\">") == 1u);  // the failed talk's placeholder
+    BOOST_TEST(occurrences(page, "<div class=\"nothumb\">") ==
+               1u);  // the failed talk's placeholder
     BOOST_TEST(page.find("<li>silent 38 min from 10:42</li>") != std::string::npos);
     BOOST_TEST(page.find("<li>frozen picture 5 min from 11:02</li>") != std::string::npos);
     BOOST_TEST(page.find("<a href=\"../Saal%201/opening.ts\">Saal 1/opening.ts</a>") !=
@@ -102,7 +98,7 @@ BOOST_AUTO_TEST_CASE(severalFoldersNameEachCopysFolderAndDrawTheBestOnce) {
     BOOST_TEST(page.find("1 talk in 2 folders: 2 recorded") != std::string::npos);
     BOOST_TEST(page.find("in host1 (the best of 2 copies)") != std::string::npos);
     BOOST_TEST(page.find("in host2") != std::string::npos);
-    BOOST_TEST(count(page, "<g class=\"talk ") == 1u);
+    BOOST_TEST(occurrences(page, "<g class=\"talk ") == 1u);
     BOOST_TEST(page.find("all times in <strong id=\"zone\">UTC</strong>") != std::string::npos);
 }
 

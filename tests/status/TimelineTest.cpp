@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "confcap/core/Media.h"
+#include "support/TextCount.h"
 
 using namespace confcap::status;
 using namespace std::chrono_literals;
@@ -15,6 +16,8 @@ using confcap::core::Instant;
 namespace bdata = boost::unit_test::data;
 
 BOOST_TEST_DONT_PRINT_LOG_VALUE(confcap::run::JobState)
+
+using confcap::testing::occurrences;
 
 namespace {
 
@@ -38,14 +41,6 @@ confcap::core::Gap gap(Instant at, std::chrono::seconds length, std::string caus
     g.length = length;
     g.cause = std::move(cause);
     return g;
-}
-
-std::size_t count(const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
-        ++n;
-    }
-    return n;
 }
 
 }  // namespace
@@ -175,15 +170,15 @@ BOOST_AUTO_TEST_CASE(drawsOneRowPerRoomBarsLinksTitlesAndTheNowLine) {
     view.zone = date::locate_zone("Europe/Berlin");
     view.roomHref = "?room=";
     const auto svg = timelineSvg(talks, view);
-    BOOST_TEST(count(svg, "<g class=\"room-row\"") == 2u);
-    BOOST_TEST(count(svg, "<g class=\"talk ") == 3u);
+    BOOST_TEST(occurrences(svg, "<g class=\"room-row\"") == 2u);
+    BOOST_TEST(occurrences(svg, "<g class=\"talk ") == 3u);
     BOOST_TEST(svg.find("<a href=\"/recordings/Saal%201/a.ts.part\">") != std::string::npos);
     BOOST_TEST(svg.find(">Opening</text>") != std::string::npos);
     BOOST_TEST(svg.find("<a href=\"?room=Saal%202\">") != std::string::npos);
     // The gap hovers with its cause, length and local start; the now line with the local time.
     BOOST_TEST(svg.find("<title>stream restarted: 90 s from 11:22:00</title>") != std::string::npos,
                svg);
-    BOOST_TEST(count(svg, "class=\"now\"") == 1u);
+    BOOST_TEST(occurrences(svg, "class=\"now\"") == 1u);
     BOOST_TEST(svg.find("<title>now, 11:42:00</title>") != std::string::npos);
     // Axis labels are local (UTC+1 in December).
     BOOST_TEST(svg.find(">11:30</text>") != std::string::npos);
@@ -191,8 +186,8 @@ BOOST_AUTO_TEST_CASE(drawsOneRowPerRoomBarsLinksTitlesAndTheNowLine) {
     // One room only; and a zoom that leaves the now line out of view draws none.
     view.room = "Saal 2";
     const auto one = timelineSvg(talks, view);
-    BOOST_TEST(count(one, "<g class=\"room-row\"") == 1u);
-    BOOST_TEST(count(one, "<g class=\"talk ") == 1u);
+    BOOST_TEST(occurrences(one, "<g class=\"room-row\"") == 1u);
+    BOOST_TEST(occurrences(one, "<g class=\"talk ") == 1u);
     view.now = kNow - 3h;
     BOOST_TEST(timelineSvg(talks, view).find("class=\"now\"") == std::string::npos);
 }
@@ -222,8 +217,8 @@ BOOST_AUTO_TEST_CASE(aHostileTitleIsText) {
     BOOST_TEST(svg.find("href=\"/recordings/Saal/%22%3E%3Cscript%3E.ts\"") != std::string::npos);
     BOOST_TEST(svg.find("HTTP 503 &lt;/title&gt;&lt;script&gt;") != std::string::npos);
     // Every element opened is closed: the text cannot break out of the SVG.
-    BOOST_TEST(count(svg, "<title>") == count(svg, "</title>"));
-    BOOST_TEST(count(svg, "<g ") == count(svg, "</g>"));
+    BOOST_TEST(occurrences(svg, "<title>") == occurrences(svg, "</title>"));
+    BOOST_TEST(occurrences(svg, "<g ") == occurrences(svg, "</g>"));
     BOOST_TEST(std::regex_search(svg, std::regex("^<svg [^<]*><title>")));
 }
 

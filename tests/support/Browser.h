@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "support/RunProcess.h"
+#include "support/TextCount.h"
 
 namespace confcap::testing {
 
@@ -82,15 +83,6 @@ inline std::pair<std::uint32_t, std::uint32_t> pngSize(const std::filesystem::pa
         return value;
     };
     return {number(16), number(20)};
-}
-
-/// How many times `what` occurs in `text`.
-inline std::size_t occurrences(const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
-        ++n;
-    }
-    return n;
 }
 
 }  // namespace confcap::testing
