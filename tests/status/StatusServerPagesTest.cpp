@@ -17,6 +17,7 @@
 #include <map>
 
 #include "confcap/status/StatusServer.h"
+#include "support/HttpFetch.h"
 #include "support/TextCount.h"
 
 using namespace confcap::status;
@@ -26,36 +27,12 @@ namespace fs = std::filesystem;
 
 using confcap::testing::occurrences;
 
+using confcap::testing::fetch;
+using confcap::testing::Response;
+
 namespace {
 
 const Instant kNow = date::sys_days{date::year{2024} / 12 / 27} + 10h + 42min;
-
-struct Response {
-    int status = 0;
-    std::map<std::string, std::string> headers;
-    std::string body;
-    std::string header(const std::string& name) const {
-        const auto it = headers.find(name);
-        return it == headers.end() ? std::string() : it->second;
-    }
-};
-
-Response fetch(std::uint16_t port, const std::string& uri) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", port);
-    session.setTimeout(Poco::Timespan(10, 0));
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri,
-                                   Poco::Net::HTTPMessage::HTTP_1_1);
-    session.sendRequest(request);
-    Poco::Net::HTTPResponse response;
-    auto& in = session.receiveResponse(response);
-    Response out;
-    out.status = static_cast<int>(response.getStatus());
-    for (const auto& [name, value] : response) {
-        out.headers[name] = value;
-    }
-    Poco::StreamCopier::copyToString(in, out.body);
-    return out;
-}
 
 JobSnapshot job(std::string key, std::string room, JobState state, Instant from) {
     JobSnapshot j;

@@ -18,11 +18,15 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/status/Summary.h"
+#include "support/HttpFetch.h"
 
 using namespace confcap::status;
 using namespace std::chrono_literals;
 using confcap::core::Instant;
 namespace fs = std::filesystem;
+
+using confcap::testing::fetch;
+using confcap::testing::Response;
 
 namespace {
 
@@ -36,37 +40,6 @@ struct TempFolder {
     }
     ~TempFolder() { fs::remove_all(path); }
 };
-
-struct Response {
-    int status = 0;
-    std::map<std::string, std::string> headers;
-    std::string body;
-    std::string header(const std::string& name) const {
-        const auto it = headers.find(name);
-        return it == headers.end() ? std::string() : it->second;
-    }
-};
-
-Response fetch(std::uint16_t port, const std::string& uri,
-               const std::map<std::string, std::string>& headers = {},
-               const std::string& method = Poco::Net::HTTPRequest::HTTP_GET) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", port);
-    session.setTimeout(Poco::Timespan(10, 0));
-    Poco::Net::HTTPRequest request(method, uri, Poco::Net::HTTPMessage::HTTP_1_1);
-    for (const auto& [name, value] : headers) {
-        request.set(name, value);
-    }
-    session.sendRequest(request);
-    Poco::Net::HTTPResponse response;
-    auto& in = session.receiveResponse(response);
-    Response out;
-    out.status = static_cast<int>(response.getStatus());
-    for (const auto& [name, value] : response) {
-        out.headers[name] = value;
-    }
-    Poco::StreamCopier::copyToString(in, out.body);
-    return out;
-}
 
 Poco::JSON::Object::Ptr parse(const std::string& json) {
     return Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
