@@ -30,11 +30,6 @@ void SignalWatcher::onReload(std::function<void()> callback) {
     onReload_ = std::move(callback);
 }
 
-void SignalWatcher::onStop(std::function<void()> callback) {
-    std::lock_guard lock(mutex_);
-    onStop_ = std::move(callback);
-}
-
 void SignalWatcher::run() {
     const timespec timeout{0, 200'000'000};
     while (!done_) {
@@ -55,16 +50,9 @@ void SignalWatcher::run() {
                 [[maybe_unused]] auto n = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
                 _exit(kExitInterrupted);
             }
-            std::function<void()> callback;
-            {
-                std::lock_guard lock(mutex_);
-                stopRequested_ = true;
-                changed_.notify_all();
-                callback = onStop_;
-            }
-            if (callback) {
-                callback();
-            }
+            std::lock_guard lock(mutex_);
+            stopRequested_ = true;
+            changed_.notify_all();
         }
     }
 }

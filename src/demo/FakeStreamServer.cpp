@@ -77,7 +77,6 @@ struct StreamState {
     std::size_t requests = 0;
     std::vector<ServedSegment> served;
     std::set<std::int64_t> failedOnce;
-    std::uint64_t bytes = 0;
 };
 
 }  // namespace
@@ -291,10 +290,6 @@ struct FakeStreamServer::Impl {
         auto sendBytes = [&](const char* data, std::size_t size) {
             out.write(data, static_cast<std::streamsize>(size));
             out.flush();
-            if (out.good()) {
-                std::lock_guard lock(mutex);
-                streams.find(name)->second.bytes += size;
-            }
             return out.good();
         };
         if (!loop->header().empty() && !sendBytes(loop->header().data(), loop->header().size())) {
@@ -445,11 +440,6 @@ double FakeStreamServer::segmentSeconds() const {
         }
     }
     return 1.0;
-}
-
-std::uint64_t FakeStreamServer::bytesSent(std::string_view name) const {
-    std::lock_guard lock(impl_->mutex);
-    return impl_->streams.find(name)->second.bytes;
 }
 
 }  // namespace confcap::demo

@@ -377,12 +377,4 @@ MergeResult PieceMerger::remux(const std::filesystem::path& input, const core::S
                        (detail.empty() ? "" : ": " + detail) + "), so it is kept as recorded."};
 }
 
-std::filesystem::path PieceMerger::numberedPiecePath(const std::filesystem::path& stem,
-                                                     std::size_t index,
-                                                     std::string_view extension) {
-    auto path = stem;
-    path += ".part" + std::to_string(index) + "." + std::string(extension);
-    return path;
-}
-
 }  // namespace confcap::sink

@@ -87,12 +87,6 @@ BOOST_AUTO_TEST_CASE(findsProgramsOnPath) {
     BOOST_TEST(PieceMerger().ffmpeg() == confcap::core::findOnPath("ffmpeg"));
 }
 
-BOOST_AUTO_TEST_CASE(numbersKeptPieces) {
-    BOOST_TEST(
-        PieceMerger::numberedPiecePath("day/Saal 1/10:30 Talk", 2, "webm").generic_string() ==
-        "day/Saal 1/10:30 Talk.part2.webm");
-}
-
 BOOST_AUTO_TEST_CASE(tsPiecesAreByteAppended) {
     TempDir temp;
     const auto& a = clips().tsA;

@@ -38,8 +38,6 @@ public:
     bool stopRequested() const { return stopRequested_; }
     /// Called on the watcher's thread after each SIGHUP. Thread-safe.
     void onReload(std::function<void()> callback);
-    /// Called on the watcher's thread when the stop is asked for. Thread-safe.
-    void onStop(std::function<void()> callback);
 
 private:
     void run();
@@ -49,7 +47,6 @@ private:
     std::atomic<bool> done_{false};
     std::atomic<bool> stopRequested_{false};
     std::function<void()> onReload_;
-    std::function<void()> onStop_;
     std::mutex mutex_;
     std::condition_variable changed_;
 };

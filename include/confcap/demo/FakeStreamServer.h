@@ -66,8 +66,6 @@ public:
     std::int64_t liveEdge(std::string_view name, double seconds) const;
     /// HLS: the length of one segment in seconds.
     double segmentSeconds() const;
-    /// Progressive: bytes sent on stream `name`, all connections.
-    std::uint64_t bytesSent(std::string_view name) const;
 
 private:
     struct Impl;

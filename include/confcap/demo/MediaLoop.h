@@ -31,8 +31,6 @@ public:
     const std::string& header() const noexcept { return header_; }
     /// Units in one pass of the clip.
     std::int64_t unitsPerLoop() const noexcept { return static_cast<std::int64_t>(units_.size()); }
-    /// Media seconds in one pass of the clip.
-    double loopSeconds() const noexcept { return loopSeconds_; }
     /// Where unit `n` (n >= 0) starts, in media seconds from the start of the endless stream.
     double unitStart(std::int64_t n) const;
     /// How long unit `n` plays, in seconds.

@@ -70,9 +70,6 @@ public:
     /// The ffmpeg this merger runs; empty when none.
     const std::filesystem::path& ffmpeg() const noexcept { return ffmpeg_; }
 
-    /// Where an unmerged piece is kept: "<stem>.part<index>.<extension>" (index from 1). Pure.
-    static std::filesystem::path numberedPiecePath(const std::filesystem::path& stem,
-                                                   std::size_t index, std::string_view extension);
 
 private:
     MergeResult appendBytes(const std::vector<std::filesystem::path>& pieces,
