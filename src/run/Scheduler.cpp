@@ -10,77 +10,9 @@
 #include "confcap/core/Media.h"
 #include "confcap/core/Text.h"
 #include "confcap/core/Time.h"
+#include "confcap/run/JobProgress.h"
 
 namespace confcap::run {
-
-namespace {
-
-Level levelOf(capture::CaptureEvent::Kind kind) {
-    using Kind = capture::CaptureEvent::Kind;
-    switch (kind) {
-        case Kind::Failed:
-        case Kind::Lost:
-            return Level::Warning;
-        case Kind::GaveUp:
-            return Level::Error;
-        case Kind::Reconnecting:
-        case Kind::Stopped:
-            return Level::Debug;
-        default:
-            return Level::Info;
-    }
-}
-
-/// A job's counters in its snapshot.
-void addCounters(JobSnapshot& s, const sink::SinkStatus& counters) {
-    s.bytes = counters.bytes;
-    s.coveredSeconds = counters.coveredSeconds;
-    s.gaps = static_cast<int>(counters.gaps.size());
-    s.gapSeconds = 0;
-    s.gapSpans.clear();
-    for (const auto& gap : counters.gaps) {
-        s.gapSeconds += std::chrono::duration<double>(gap.length).count();
-        s.gapSpans.push_back(
-            {gap.at, gap.length, gap.cause, gap.detail, gap.firstSequence, gap.lastSequence});
-    }
-    s.reconnects = counters.reconnects;
-    s.lastData = counters.lastData;
-    s.diskFullSeconds = std::chrono::duration<double>(counters.diskFullTime).count();
-}
-
-/// What to tell when a sink's disk filled up or had space again since `before`.
-std::optional<std::pair<Level, std::string>> diskFullTold(const sink::SinkStatus& before,
-                                                          const sink::SinkStatus& now) {
-    if (now.diskFullSince &&
-        (!before.diskFullSince || now.diskFullEpisodes > before.diskFullEpisodes)) {
-        return std::pair{Level::Warning, now.writeFailure +
-                                             " The stream is read on and held in memory; writing "
-                                             "is tried again as it arrives."};
-    }
-    if (before.diskFullSince && !now.diskFullSince) {
-        const auto full =
-            std::chrono::round<std::chrono::seconds>(now.diskFullTime - before.diskFullTime);
-        std::string text = "Writing again after " +
-                           core::formatDuration(std::max(full, std::chrono::seconds(1))) +
-                           " of a full disk";
-        std::chrono::milliseconds lost{0};
-        for (std::size_t i = before.gaps.size(); i < now.gaps.size(); ++i) {
-            if (now.gaps[i].cause == core::gapcause::kDiskFull) {
-                lost += now.gaps[i].length;
-            }
-        }
-        if (lost.count() > 0) {
-            return std::pair{
-                Level::Warning,
-                text + ": " + core::formatDuration(std::chrono::round<std::chrono::seconds>(lost)) +
-                    " of the stream could not be kept (a gap)"};
-        }
-        return std::pair{Level::Info, text + ", nothing lost (what arrived was held in memory)"};
-    }
-    return std::nullopt;
-}
-
-}  // namespace
 
 Scheduler::Scheduler(const core::Clock& clock, core::Timer& timer, Recorder& recorder,
                      Reporter& reporter, JobTable::Marker marker, Options options)
@@ -204,26 +136,12 @@ bool Scheduler::startsHeld(TimePoint now) {
     if (options_.diskGuard == nullptr) {
         return false;
     }
-    std::vector<plan::Job> rest;
-    std::map<std::string, double> measured;
-    bool someoneWaits = false;
+    DiskQuestion question;
     {
         std::lock_guard lock(mutex_);
-        for (const auto& entry : table_.entries()) {
-            const bool capturing =
-                entry.state == JobState::Recording || entry.state == JobState::Retrying;
-            if (entry.state == JobState::Waiting || capturing) {
-                rest.push_back(entry.job);
-            }
-            someoneWaits = someoneWaits || entry.heldSince.has_value();
-            const auto rate = bitRates_.find(entry.job.talk.key());
-            if (capturing && rate != bitRates_.end()) {
-                auto& room = measured[entry.job.talk.room];
-                room = std::max(room, rate->second);
-            }
-        }
+        question = diskQuestionOf(table_.entries(), rates_);
     }
-    return options_.diskGuard->check(now, rest, measured, someoneWaits);
+    return options_.diskGuard->check(now, question.rest, question.measured, question.someoneWaits);
 }
 
 void Scheduler::tick() {
@@ -384,9 +302,7 @@ void Scheduler::finishAsync(const Action& action) {
                         Journal::Entry{JobState::Interrupted, s.file, interruption->result.reason,
                                        interruption->continuation, interruption->published};
                 }
-                lastBytes_.erase(key);
-                rateSince_.erase(key);
-                bitRates_.erase(key);
+                rates_.forget(key);
             }
             flush();
             if (record && options_.journal != nullptr) {
@@ -422,9 +338,7 @@ void Scheduler::finished(const std::string& key, std::optional<sink::FinalizeRes
     Mark mark;
     {
         std::lock_guard lock(mutex_);
-        lastBytes_.erase(key);
-        rateSince_.erase(key);
-        bitRates_.erase(key);
+        rates_.forget(key);
         if (!result) {
             table_.finished(key, JobState::Failed, error.empty() ? "it was never recorded" : error,
                             {});
@@ -478,50 +392,20 @@ void Scheduler::reportProgress() {
                 ends.push_back(std::move(*end));
             }
         }
-        if (progress) {
-            addCounters(s, *progress);
-        }
         if (const auto part = recorder_.partFile(s.key)) {
             s.file = *part;
         }
-        if (progress && progress->diskFullSince) {
-            const auto since = options_.clockText
-                                   ? options_.clockText(*progress->diskFullSince)
-                                   : core::formatUtc(std::chrono::floor<std::chrono::seconds>(
-                                         *progress->diskFullSince));
-            s.reason = "waiting for disk space since " + since +
-                       ": the stream is read on and held in memory";
-        }
         if (progress) {
-            s.writeError = progress->writeFailure;
-        }
-        {
+            addProgress(s, *progress, options_.clockText);
             std::lock_guard lock(mutex_);
-            if (progress) {
-                if (const auto told = diskFullTold(counters_[s.key], *progress)) {
-                    later([this, mark = s.mark, told = *told] {
-                        reporter_.publish(told.first, mark, told.second, Topic::Stream);
-                    });
-                }
-                counters_[s.key] = *progress;
-                auto& [bytes, at] = lastBytes_[s.key];
-                const double seconds = std::chrono::duration<double>(now - at).count();
-                if (at != TimePoint{} && seconds > 0 && s.bytes >= bytes) {
-                    s.bitsPerSecond = static_cast<double>(s.bytes - bytes) * 8 / seconds;
-                }
-                // The disk guard's rate is averaged over this run's recording: HLS delivers a
-                // segment every few seconds, so one tick's rate jumps between 0 and several
-                // times the stream's.
-                auto& [firstBytes, firstAt] = rateSince_[s.key];
-                if (firstAt == TimePoint{} || s.bytes < firstBytes) {
-                    firstBytes = s.bytes;
-                    firstAt = now;
-                } else if (now - firstAt >= std::chrono::seconds(20)) {
-                    bitRates_[s.key] = static_cast<double>(s.bytes - firstBytes) * 8 /
-                                       std::chrono::duration<double>(now - firstAt).count();
-                }
-                bytes = s.bytes;
-                at = now;
+            if (const auto told = diskFullTold(counters_[s.key], *progress)) {
+                later([this, mark = s.mark, told = *told] {
+                    reporter_.publish(told.first, mark, told.second, Topic::Stream);
+                });
+            }
+            counters_[s.key] = *progress;
+            if (const auto rate = rates_.note(s.key, s.bytes, now)) {
+                s.bitsPerSecond = *rate;
             }
         }
         reporter_.update(std::move(s));
@@ -544,16 +428,13 @@ void Scheduler::captureEvent(const capture::CaptureEvent& event,
         }
         // A failure that goes on is told once a minute; the status shows it all along.
         later(
-            [this, level = event.repeat ? Level::Debug : levelOf(event.kind), mark,
+            [this, level = event.repeat ? Level::Debug : eventLevel(event.kind), mark,
              message = event.message] { reporter_.publish(level, mark, message, Topic::Stream); });
         for (const auto& key : keys) {
             if (event.kind == Kind::Failed) {
-                const auto since =
-                    options_.clockText
-                        ? options_.clockText(event.since)
-                        : core::formatUtc(std::chrono::floor<std::chrono::seconds>(event.since));
                 table_.streamState(key, false,
-                                   "waiting for the stream: " + event.cause + " since " + since);
+                                   "waiting for the stream: " + event.cause + " since " +
+                                       clockTextOr(options_.clockText, event.since));
             } else if (event.kind == Kind::Connected || event.kind == Kind::Resumed) {
                 table_.streamState(key, true, event.message);
             } else if (event.kind == Kind::GaveUp) {

@@ -19,6 +19,7 @@
 #include "confcap/core/Clock.h"
 #include "confcap/core/Timer.h"
 #include "confcap/run/DiskGuard.h"
+#include "confcap/run/JobProgress.h"
 #include "confcap/run/JobTable.h"
 #include "confcap/run/Journal.h"
 #include "confcap/run/Recorder.h"
@@ -117,11 +118,9 @@ private:
     std::optional<TimePoint> armedFor_;
     std::vector<std::function<void()>> pending_;  ///< reports and journal writes to make
     std::mutex flushMutex_;                       ///< keeps them in order across threads
-    std::map<std::string, std::pair<std::uint64_t, TimePoint>> lastBytes_;  ///< for bitrates
     std::map<std::string, sink::FinalizeResult> results_;
     std::map<std::string, sink::SinkStatus> counters_;  ///< the latest counters of each job
-    std::map<std::string, double> bitRates_;  ///< each running job's bit/s, for the disk guard
-    std::map<std::string, std::pair<std::uint64_t, TimePoint>> rateSince_;  ///< for bitRates_
+    JobRates rates_;  ///< each running job's bit/s, for the status and the disk guard
 };
 
 }  // namespace confcap::run
