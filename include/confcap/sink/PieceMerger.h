@@ -70,7 +70,6 @@ public:
     /// The ffmpeg this merger runs; empty when none.
     const std::filesystem::path& ffmpeg() const noexcept { return ffmpeg_; }
 
-
 private:
     MergeResult appendBytes(const std::vector<std::filesystem::path>& pieces,
                             const std::filesystem::path& output) const;
