@@ -36,15 +36,9 @@ Scheduler::Scheduler(const core::Clock& clock, core::Timer& timer, Recorder& rec
                      reporter_.update(std::move(s));
                  });
                  // An interrupted job is not over: the next run continues it.
-                 if (options_.journal != nullptr && isFinal(to) && to != JobState::Interrupted) {
-                     later([this, key = entry.job.talk.key(), mark = entry.mark,
-                            record = Journal::Entry{to, entry.file, entry.reason}] {
-                         try {
-                             options_.journal->record(key, record);
-                         } catch (const core::OutputError& e) {
-                             reporter_.publish(Level::Warning, mark, e.what());
-                         }
-                     });
+                 if (isFinal(to) && to != JobState::Interrupted) {
+                     journalLater(entry.job.talk.key(), entry.mark,
+                                  Journal::Entry{to, entry.file, entry.reason});
                  }
              }),
       markOf_(table_.marker()) {}
@@ -55,6 +49,19 @@ Scheduler::~Scheduler() {
 
 void Scheduler::later(std::function<void()> work) {
     pending_.push_back(std::move(work));
+}
+
+void Scheduler::journalLater(const std::string& key, const Mark& mark, Journal::Entry entry) {
+    if (options_.journal == nullptr) {
+        return;
+    }
+    later([this, key, mark, entry = std::move(entry)]() mutable {
+        try {
+            options_.journal->record(key, std::move(entry));
+        } catch (const core::OutputError& e) {
+            reporter_.publish(Level::Warning, mark, e.what());
+        }
+    });
 }
 
 void Scheduler::flush() {
@@ -261,108 +268,6 @@ void Scheduler::reopen(const plan::Job& job) {
         reporter_.publish(
             reopened.state == sink::Reopening::State::Changed ? Level::Warning : Level::Info,
             markOf_(job), reopened.message);
-    }
-}
-
-void Scheduler::finishAsync(const Action& action) {
-    const auto key = action.job.talk.key();
-    std::future<void> task;
-    if (action.kind == Action::Kind::Interrupt) {
-        task = std::async(std::launch::async, [this, key, reason = action.reason] {
-            std::optional<sink::Interruption> interruption;
-            try {
-                interruption = recorder_.interrupt(key, reason);
-            } catch (const std::exception& e) {
-                later(
-                    [this, e = std::string(e.what())] { reporter_.publish(Level::Error, {}, e); });
-            }
-            const auto part = recorder_.partFile(key);
-            std::optional<Journal::Entry> record;
-            Mark mark;
-            {
-                std::lock_guard lock(mutex_);
-                if (interruption) {
-                    counters_[key] = interruption->result.status;
-                }
-                if (const auto* entry = table_.find(key); entry != nullptr && interruption) {
-                    mark = entry->mark;
-                    auto s = snapshot(*entry);
-                    s.file = interruption->result.files.empty()
-                                 ? part.value_or(s.file)
-                                 : interruption->result.files.front()
-                                       .lexically_relative(recorder_.outDir())
-                                       .generic_string();
-                    s.reason = interruption->result.reason;
-                    s.writeError = sink::writeFailureOf(interruption->result);
-                    later([this, s]() mutable { reporter_.update(std::move(s)); });
-                    for (const auto& note : interruption->result.notes) {
-                        later([this, mark, note] { reporter_.publish(Level::Debug, mark, note); });
-                    }
-                    record =
-                        Journal::Entry{JobState::Interrupted, s.file, interruption->result.reason,
-                                       interruption->continuation, interruption->published};
-                }
-                rates_.forget(key);
-            }
-            flush();
-            if (record && options_.journal != nullptr) {
-                try {
-                    options_.journal->record(key, std::move(*record));
-                } catch (const core::OutputError& e) {
-                    reporter_.publish(Level::Warning, mark, e.what());
-                }
-            }
-        });
-    } else {
-        task = std::async(std::launch::async,
-                          [this, key, reason = action.reason, windowEnded = action.windowEnded] {
-                              std::optional<sink::FinalizeResult> result;
-                              std::string error;
-                              try {
-                                  result = recorder_.finish(key, reason, windowEnded);
-                              } catch (const std::exception& e) {
-                                  error = e.what();
-                              }
-                              finished(key, std::move(result), error);
-                          });
-    }
-    std::lock_guard lock(mutex_);
-    finishing_.remove_if([](const std::future<void>& f) {
-        return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-    });
-    finishing_.push_back(std::move(task));
-}
-
-void Scheduler::finished(const std::string& key, std::optional<sink::FinalizeResult> result,
-                         const std::string& error) {
-    Mark mark;
-    {
-        std::lock_guard lock(mutex_);
-        rates_.forget(key);
-        if (!result) {
-            table_.finished(key, JobState::Failed, error.empty() ? "it was never recorded" : error,
-                            {});
-        } else {
-            std::string file;
-            if (!result->files.empty()) {
-                file = result->files.front().lexically_relative(recorder_.outDir()).string();
-            }
-            counters_[key] = result->status;
-            table_.finished(key, stateOf(result->outcome), result->reason, file);
-            results_[key] = *result;
-            // The final counters, for the summary and the status page.
-            if (const auto* entry = table_.find(key)) {
-                mark = entry->mark;
-                auto s = snapshot(*entry);
-                addCounters(s, result->status);
-                s.writeError = sink::writeFailureOf(*result);
-                later([this, s]() mutable { reporter_.update(std::move(s)); });
-            }
-        }
-    }
-    flush();
-    if (result && options_.onFinalized) {
-        options_.onFinalized(key, mark, *result);
     }
 }
 

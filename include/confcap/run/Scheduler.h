@@ -75,6 +75,13 @@ public:
     /// How the job's recording ended, once it was finalized. Thread-safe.
     std::optional<sink::FinalizeResult> result(const std::string& key) const;
 
+    /// A recording an earlier run left, finalized before this run's first plan
+    /// (sink::recoverLeftovers): told, journaled as the outcome of `job` (none when it belongs
+    /// to no job of the plan; its key is then its file stem), and handed on like a talk this run
+    /// finished (Options::onFinalized). Call before applyPlan(), so that the job keeps that
+    /// outcome. Thread-safe.
+    void finishedEarlier(const plan::Job* job, const sink::FinalizeResult& result);
+
     /// Takes a capture's event (from the CaptureRecorder's handler, on the capture's thread):
     /// reports it marked with the room and talk, moves the attached jobs between Recording and
     /// Retrying, and ends them when the capture gave up, or when the stream ended and they end
@@ -100,6 +107,8 @@ private:
     JobSnapshot snapshot(const JobEntry& entry) const;
     // Queues work for the reporter or the journal; call with mutex_ held.
     void later(std::function<void()> work);
+    // Queues the journal's record of the job with `key`; call with mutex_ held.
+    void journalLater(const std::string& key, const Mark& mark, Journal::Entry entry);
     // Runs what was queued, in order, without holding mutex_.
     void flush();
 
