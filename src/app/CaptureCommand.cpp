@@ -9,19 +9,16 @@
 #include <optional>
 
 #include "confcap/app/ExitCode.h"
+#include "confcap/app/RunDisplay.h"
 #include "confcap/app/RunOptions.h"
 #include "confcap/app/SignalWatcher.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/Format.h"
 #include "confcap/core/Text.h"
-#include "confcap/run/CaptureRecorder.h"
-#include "confcap/run/PocoTimer.h"
-#include "confcap/run/Scheduler.h"
+#include "confcap/run/Session.h"
 #include "confcap/sink/PartSet.h"
 #include "confcap/source/CommandSource.h"
 #include "confcap/source/RecorderPipe.h"
-#include "confcap/status/Console.h"
-#include "confcap/status/LogWriter.h"
 #include "confcap/status/StatusBoard.h"
 #include "confcap/status/TextFormat.h"
 
@@ -122,6 +119,175 @@ struct StreamNotes {
     }
 };
 
+/// What `capture` was asked to record.
+struct CaptureRequest {
+    std::string url;
+    core::Seconds length{0};  ///< --for
+    CaptureTarget target;     ///< -o
+};
+
+/// The URL, --for and -o, checked. Throws core::UsageError for what is missing or wrong.
+CaptureRequest captureRequest(const Arguments& arguments) {
+    const auto& positional = arguments.positional();
+    if (positional.empty()) {
+        throw core::UsageError(
+            "capture needs the stream's URL: confcap capture URL --for DURATION -o FILE.");
+    }
+    if (positional.size() > 1) {
+        throw core::UsageError("capture records one URL; '" + positional[1] + "' is one too many.");
+    }
+    const std::string& url = positional.front();
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+        throw core::UsageError("'" + url + "' is not an http:// or https:// URL.");
+    }
+    if (!arguments.value("for")) {
+        throw core::UsageError(
+            "capture needs --for DURATION, how long to record, e.g. --for 1h30m.");
+    }
+    const auto length = durationOption(arguments, "for", seconds(0));
+    if (length <= seconds(0)) {
+        throw core::UsageError("--for must be longer than 0s.");
+    }
+    const auto file = arguments.value("output");
+    if (!file) {
+        throw core::UsageError(
+            "capture needs -o FILE, where to write the recording, e.g. -o "
+            "talk.ts (the extension follows the stream).");
+    }
+    return {url, length, captureTarget(*file)};
+}
+
+/// The one job of a capture: from `start` for --for, ending early when the stream ends, writing
+/// fails or the first request fails for good.
+plan::Job captureJob(const CaptureRequest& request, core::Instant start) {
+    plan::Job job;
+    job.talk.id = request.target.stem.string();
+    job.talk.title = request.target.stem.string();
+    job.talk.room = request.target.stem.string();
+    job.talk.start = start;
+    job.talk.duration = std::chrono::duration_cast<seconds>(request.length);
+    job.from = start;
+    job.until = start + job.talk.duration;
+    job.stream = request.url;
+    job.fileStem = request.target.stem;
+    job.ending.atStreamEnd = true;
+    job.ending.onWriteFailure = true;
+    job.ending.onFirstHttpError = true;
+    job.ending.windowEnded = "the capture time ended";
+    return job;
+}
+
+/// The capture's first lines: what it records, a recording it continues, the engine it uses.
+void announceCapture(status::StatusBoard& board, const status::Mark& mark,
+                     const CaptureRequest& request, const source::SourceOptions& sources) {
+    const auto& target = request.target;
+    board.publish(status::Level::Debug, mark,
+                  "confcap " CONFCAP_VERSION ": recording " + request.url + " for " +
+                      core::formatDuration(request.length) + " into " +
+                      (target.folder / target.stem).string() + ".*");
+    std::error_code ec;
+    if (std::filesystem::exists(sink::PartSet::listPathFor(target.folder, target.stem), ec)) {
+        board.publish(status::Level::Info, mark,
+                      "continuing the recording an earlier capture left in " +
+                          (target.folder / target.stem).string() + ".*");
+    }
+    if (source::nativeInstead(sources.recorder, request.url)) {
+        board.publish(
+            status::Level::Info, mark,
+            sources.recorder->name + " cannot record HLS: the native engine records this stream");
+    }
+}
+
+/// Draws the progress line of the job with `key`, once it is on the board.
+void showProgress(RunDisplay& display, StreamNotes& notes, const std::string& key, seconds elapsed,
+                  seconds total) {
+    const auto now = display.board.job(key);
+    if (!now) {
+        return;
+    }
+    CaptureProgress progress;
+    progress.receiving = now->state == run::JobState::Recording && now->bytes > 0;
+    {
+        std::lock_guard lock(notes.mutex);
+        progress.problem = notes.failure;
+    }
+    progress.elapsed = elapsed;
+    progress.total = total;
+    progress.bytes = now->bytes;
+    progress.bitsPerSecond = now->bitsPerSecond;
+    progress.reconnects = now->reconnects;
+    progress.gaps = now->gaps;
+    progress.gapSeconds = now->gapSeconds;
+    display.console.showBlock({progressLine(progress)});
+}
+
+/// The closing sentence of a job that was finalized with `result`; returns the exit code.
+int closeCapture(const sink::FinalizeResult& result, RunDisplay& display, const status::Mark& mark,
+                 StreamNotes& notes, const CaptureRequest& request, bool stopped,
+                 const std::string& elapsed, std::ostream& out, std::ostream& err) {
+    std::string failure;
+    bool gaveUp = false;
+    bool received = false;
+    {
+        std::lock_guard lock(notes.mutex);
+        failure = notes.failure;
+        gaveUp = notes.gaveUp;
+        received = notes.received;
+    }
+    const std::string writeError = sink::writeFailureOf(result);
+    for (const auto& note : result.notes) {
+        display.board.publish(writeError.empty() ? status::Level::Info : status::Level::Debug, mark,
+                              note);
+    }
+    const bool recorded = result.outcome == core::Outcome::Recorded;
+    if (!writeError.empty()) {
+        const auto kept = core::formatBytes(result.status.bytes) + ", " +
+                          core::formatDuration(seconds(std::lround(result.status.coveredSeconds))) +
+                          " of stream";
+        err << "confcap: " << writeError << " "
+            << (recorded
+                    ? "What was written is kept: " + fileList(result.files) + " (" + kept + ")."
+                : result.status.bytes == 0
+                    ? std::string("Nothing was written.")
+                    : "Nothing was kept: " + kept + " is below --min-size or --min-duration.")
+            << "\n";
+        return kExitIoError;
+    }
+    if (recorded) {
+        out << "Recorded " << fileList(result.files) << ": " << reasonDetail(result.reason);
+        if (!result.sidecar.empty()) {
+            out << "; details in " << result.sidecar.string();
+        }
+        out << ".\n";
+        return kExitOk;
+    }
+    if (result.status.bytes == 0 && !received) {
+        std::string sentence = "Nothing was recorded: ";
+        if (failure.empty()) {
+            sentence += "no data arrived from " + request.url + " in " + elapsed;
+        } else {
+            sentence += core::clause(failure);
+            if (!gaveUp) {
+                sentence += " (retried until the end of --for " +
+                            core::formatDuration(request.length) + ")";
+            }
+        }
+        if (stopped) {
+            sentence += ", and the capture was stopped";
+        }
+        err << "confcap: " << sentence << ".\n";
+        return kExitUnavailable;
+    }
+    if (result.outcome == core::Outcome::Discarded) {
+        err << "confcap: Discarded the recording of " << request.url << ": "
+            << reasonDetail(result.reason) << ".\n";
+        return kExitTalksFailed;
+    }
+    err << "confcap: Could not finish the recording of " << request.url << ": "
+        << core::clause(reasonDetail(result.reason)) << ".\n";
+    return kExitIoError;
+}
+
 }  // namespace
 
 CaptureTarget captureTarget(const std::string& file) {
@@ -161,233 +327,76 @@ std::string progressLine(const CaptureProgress& progress) {
 }
 
 int runCapture(const Arguments& arguments, std::ostream& out, std::ostream& err) {
-    const auto& positional = arguments.positional();
-    if (positional.empty()) {
-        throw core::UsageError(
-            "capture needs the stream's URL: confcap capture URL --for DURATION -o FILE.");
-    }
-    if (positional.size() > 1) {
-        throw core::UsageError("capture records one URL; '" + positional[1] + "' is one too many.");
-    }
-    const std::string& url = positional.front();
-    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
-        throw core::UsageError("'" + url + "' is not an http:// or https:// URL.");
-    }
-    if (!arguments.value("for")) {
-        throw core::UsageError(
-            "capture needs --for DURATION, how long to record, e.g. --for 1h30m.");
-    }
-    const auto length = durationOption(arguments, "for", seconds(0));
-    if (length <= seconds(0)) {
-        throw core::UsageError("--for must be longer than 0s.");
-    }
-    const auto file = arguments.value("output");
-    if (!file) {
-        throw core::UsageError(
-            "capture needs -o FILE, where to write the recording, e.g. -o "
-            "talk.ts (the extension follows the stream).");
-    }
-    const auto target = captureTarget(*file);
-    auto sources = sourceOptions(arguments);
-    sources.pipeFolder = target.folder;
+    const auto request = captureRequest(arguments);
+    const auto& target = request.target;
+    auto recording = recordingOptions(arguments);
+    recording.outDir = target.folder;
+    recording.source.pipeFolder = target.folder;
     // What an external recorder keeps for itself stays beside the file, and goes afterwards.
-    sources.recorderHome = target.folder / (".confcap-recorder-home-" + std::to_string(::getpid()));
-    const auto minBytes = arguments.has("min-size")
-                              ? parseSize("min-size", *arguments.value("min-size"))
-                              : std::uint64_t{512} * 1024;
-    const auto minDuration = durationOption(arguments, "min-duration", seconds(10));
-    const auto container = containerOption(arguments);
+    recording.source.recorderHome =
+        target.folder / (".confcap-recorder-home-" + std::to_string(::getpid()));
     checkWritable(target.folder);
     source::RecorderPipe::removeStale(target.folder);
 
     // Before any other thread starts, so that every thread has the signals blocked.
     SignalWatcher signals;
-
-    status::Console console(STDERR_FILENO);
-    status::LogWriter::Options logOptions;
-    logOptions.verbosity = arguments.flag("quiet")     ? status::Verbosity::Quiet
-                           : arguments.flag("verbose") ? status::Verbosity::Verbose
-                                                       : status::Verbosity::Normal;
-    logOptions.logFile = arguments.value("log-file").value_or("");
-    status::LogWriter log(console, logOptions);
-    status::StatusBoard board;
-    board.addListener(log.listener());
+    RunDisplay display(arguments, nullptr, false);
     const status::Mark mark{target.stem.string(), {}};
-    const bool showProgress = console.terminal() && !arguments.flag("quiet");
+    const bool showsProgress = display.console.terminal() && !arguments.flag("quiet");
 
-    // One job, recorded by the scheduler and recorder `record` uses, over a length of time that
-    // steps of the system clock do not change.
+    // One job, recorded by the session `record` uses, over a length of time that steps of the
+    // system clock do not change.
     core::SteadyWallClock clock;
-    const auto start = std::chrono::floor<seconds>(clock.now());
     plan::Plan plan;
-    plan::Job job;
-    job.talk.id = target.stem.string();
-    job.talk.title = target.stem.string();
-    job.talk.room = target.stem.string();
-    job.talk.start = start;
-    job.talk.duration = std::chrono::duration_cast<seconds>(length);
-    job.from = start;
-    job.until = start + job.talk.duration;
-    job.stream = url;
-    job.fileStem = target.stem;
-    job.ending.atStreamEnd = true;
-    job.ending.onWriteFailure = true;
-    job.ending.onFirstHttpError = true;
-    job.ending.windowEnded = "the capture time ended";
-    plan.jobs.push_back(job);
-    const auto key = job.talk.key();
-
-    board.publish(status::Level::Debug, mark,
-                  "confcap " CONFCAP_VERSION ": recording " + url + " for " +
-                      core::formatDuration(length) + " into " +
-                      (target.folder / target.stem).string() + ".*");
-    std::error_code ec;
-    if (std::filesystem::exists(sink::PartSet::listPathFor(target.folder, target.stem), ec)) {
-        board.publish(status::Level::Info, mark,
-                      "continuing the recording an earlier capture left in " +
-                          (target.folder / target.stem).string() + ".*");
-    }
-    if (source::nativeInstead(sources.recorder, url)) {
-        board.publish(
-            status::Level::Info, mark,
-            sources.recorder->name + " cannot record HLS: the native engine records this stream");
-    }
+    plan.jobs.push_back(captureJob(request, std::chrono::floor<seconds>(clock.now())));
+    const auto key = plan.jobs.front().talk.key();
+    announceCapture(display.board, mark, request, recording.source);
 
     StreamNotes notes;
-    run::Scheduler* scheduler = nullptr;
-    run::CaptureRecorder::Options recorderOptions;
-    recorderOptions.outDir = target.folder;
-    recorderOptions.minBytes = minBytes;
-    recorderOptions.minDuration = minDuration;
-    recorderOptions.container = container;
-    recorderOptions.source = sources;
-    recorderOptions.clock = &clock;
-    run::CaptureRecorder recorder(recorderOptions, [&](const capture::CaptureEvent& event,
-                                                       const std::vector<std::string>& keys) {
+    CaptureReporter reporter(display.board, key);
+    run::Session::Options options;
+    options.recorder = recording;
+    options.tick = kRedraw;
+    options.keepOpenOnStop = false;
+    options.marker = [&mark](const plan::Job&) { return run::Mark{mark.room, mark.talk}; };
+    options.onCaptureEvent = [&notes](const capture::CaptureEvent& event, const auto&) {
         notes.take(event);
-        if (scheduler != nullptr) {
-            scheduler->captureEvent(event, keys);
-        }
-    });
-    CaptureReporter reporter(board, key);
-    run::PocoTimer timer;
-    run::Scheduler::Options schedulerOptions;
-    schedulerOptions.tick = kRedraw;
-    schedulerOptions.keepOpenOnStop = false;
-    run::Scheduler theScheduler(
-        clock, timer, recorder, reporter,
-        [&mark](const plan::Job&) {
-            return run::Mark{mark.room, mark.talk};
-        },
-        schedulerOptions);
-    scheduler = &theScheduler;
-    theScheduler.applyPlan(plan);
-    theScheduler.start();
+    };
+    run::Session session(std::move(options), clock, reporter);
+    session.start(plan);
+    signals.onStop([&session] { session.interrupt(); });
 
     const auto steadyStart = SteadyClock::now();
-    while (!signals.stopRequested() && !theScheduler.done()) {
-        if (showProgress) {
-            if (const auto now = board.job(key)) {
-                CaptureProgress progress;
-                progress.receiving = now->state == run::JobState::Recording && now->bytes > 0;
-                {
-                    std::lock_guard lock(notes.mutex);
-                    progress.problem = notes.failure;
-                }
-                progress.elapsed =
-                    std::chrono::duration_cast<seconds>(SteadyClock::now() - steadyStart);
-                progress.total = length;
-                progress.bytes = now->bytes;
-                progress.bitsPerSecond = now->bitsPerSecond;
-                progress.reconnects = now->reconnects;
-                progress.gaps = now->gaps;
-                progress.gapSeconds = now->gapSeconds;
-                console.showBlock({progressLine(progress)});
-            }
+    while (!session.interrupted() && !session.done()) {
+        if (showsProgress) {
+            showProgress(display, notes, key,
+                         std::chrono::duration_cast<seconds>(SteadyClock::now() - steadyStart),
+                         request.length);
         }
-        const auto until = SteadyClock::now() + kRedraw;
-        signals.wait([&] { return SteadyClock::now() >= until || theScheduler.done(); },
-                     milliseconds(50));
+        session.waitForEnd(true, milliseconds(50), SteadyClock::now() + kRedraw);
     }
-    if (signals.stopRequested()) {
-        board.publish(status::Level::Info, mark,
-                      "stopping: finishing the file (Ctrl-C again to quit at once)");
+    if (session.interrupted()) {
+        display.board.publish(status::Level::Info, mark,
+                              "stopping: finishing the file (Ctrl-C again to quit at once)");
     }
-    theScheduler.stop("the capture was stopped");
-    std::filesystem::remove_all(sources.recorderHome, ec);
-    console.clearBlock();
+    session.finish("the capture was stopped");
+    signals.onStop({});
+    std::error_code ec;
+    std::filesystem::remove_all(recording.source.recorderHome, ec);
+    display.console.clearBlock();
     const auto elapsed =
         core::formatDuration(std::chrono::round<seconds>(SteadyClock::now() - steadyStart));
 
-    const auto finalized = theScheduler.result(key);
-    std::string failure;
-    bool gaveUp = false;
-    bool received = false;
-    {
-        std::lock_guard lock(notes.mutex);
-        failure = notes.failure;
-        gaveUp = notes.gaveUp;
-        received = notes.received;
-    }
+    const auto finalized = session.result(key);
     if (!finalized) {
         // The job never started: its file could not be made.
-        const auto snapshot = board.job(key);
+        const auto snapshot = display.board.job(key);
         err << "confcap: " << (snapshot ? snapshot->reason : std::string("Nothing was recorded."))
             << "\n";
         return kExitIoError;
     }
-    const auto& result = *finalized;
-    const std::string writeError = sink::writeFailureOf(result);
-    for (const auto& note : result.notes) {
-        board.publish(writeError.empty() ? status::Level::Info : status::Level::Debug, mark, note);
-    }
-    const bool recorded = result.outcome == core::Outcome::Recorded;
-    if (!writeError.empty()) {
-        const auto kept = core::formatBytes(result.status.bytes) + ", " +
-                          core::formatDuration(seconds(std::lround(result.status.coveredSeconds))) +
-                          " of stream";
-        err << "confcap: " << writeError << " "
-            << (recorded
-                    ? "What was written is kept: " + fileList(result.files) + " (" + kept + ")."
-                : result.status.bytes == 0
-                    ? std::string("Nothing was written.")
-                    : "Nothing was kept: " + kept + " is below --min-size or --min-duration.")
-            << "\n";
-        return kExitIoError;
-    }
-    if (recorded) {
-        out << "Recorded " << fileList(result.files) << ": " << reasonDetail(result.reason);
-        if (!result.sidecar.empty()) {
-            out << "; details in " << result.sidecar.string();
-        }
-        out << ".\n";
-        return kExitOk;
-    }
-    if (result.status.bytes == 0 && !received) {
-        std::string sentence = "Nothing was recorded: ";
-        if (failure.empty()) {
-            sentence += "no data arrived from " + url + " in " + elapsed;
-        } else {
-            sentence += core::clause(failure);
-            if (!gaveUp) {
-                sentence +=
-                    " (retried until the end of --for " + core::formatDuration(length) + ")";
-            }
-        }
-        if (signals.stopRequested()) {
-            sentence += ", and the capture was stopped";
-        }
-        err << "confcap: " << sentence << ".\n";
-        return kExitUnavailable;
-    }
-    if (result.outcome == core::Outcome::Discarded) {
-        err << "confcap: Discarded the recording of " << url << ": " << reasonDetail(result.reason)
-            << ".\n";
-        return kExitTalksFailed;
-    }
-    err << "confcap: Could not finish the recording of " << url << ": "
-        << core::clause(reasonDetail(result.reason)) << ".\n";
-    return kExitIoError;
+    return closeCapture(*finalized, display, mark, notes, request, session.interrupted(), elapsed,
+                        out, err);
 }
 
 }  // namespace confcap::app

@@ -1,16 +1,11 @@
 #include "confcap/app/RecordCommand.h"
 
-#include <Poco/JSON/Object.h>
-
 #include <date/tz.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <condition_variable>
-#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -18,6 +13,7 @@
 #include "confcap/app/ExitCode.h"
 #include "confcap/app/ListCommand.h"
 #include "confcap/app/PlanCommand.h"
+#include "confcap/app/RunDisplay.h"
 #include "confcap/app/RunOptions.h"
 #include "confcap/app/ScheduleLoader.h"
 #include "confcap/app/SignalWatcher.h"
@@ -25,18 +21,9 @@
 #include "confcap/app/SummaryCommand.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
-#include "confcap/run/CaptureRecorder.h"
-#include "confcap/run/DiskGuard.h"
-#include "confcap/run/HealthChecker.h"
-#include "confcap/run/HookRunner.h"
-#include "confcap/run/PocoTimer.h"
-#include "confcap/run/ScheduleRefresher.h"
-#include "confcap/run/Scheduler.h"
-#include "confcap/sink/Recovery.h"
+#include "confcap/run/Session.h"
 #include "confcap/source/CommandSource.h"
 #include "confcap/source/RecorderPipe.h"
-#include "confcap/status/Console.h"
-#include "confcap/status/LogWriter.h"
 #include "confcap/status/ServedFile.h"
 #include "confcap/status/StatusServer.h"
 #include "confcap/status/Summary.h"
@@ -90,153 +77,50 @@ plan::Plan withoutOtherShards(plan::Plan plan) {
     return plan;
 }
 
-/// The content health checker of a run; none with --no-health.
-std::unique_ptr<run::HealthChecker> makeHealthChecker(
-    const std::optional<health::Thresholds>& thresholds, status::StatusBoard& board,
-    const std::filesystem::path& outDir, const date::time_zone* zone) {
-    if (!thresholds) {
-        return nullptr;
-    }
-    run::HealthChecker::Options options;
-    options.thresholds = *thresholds;
-    options.ffmpeg = run::HealthChecker::ffmpegOnPath();
-    options.outDir = outDir;
-    options.zone = zone;
-    options.recordingJobs = [&board] { return board.jobs(); };
-    return std::make_unique<run::HealthChecker>(options, board);
+/// The zone of the conference: the log, the table and the talks' marks show its local time;
+/// null (UTC) when the schedule names none.
+const date::time_zone* zoneOf(const schedule::Schedule& schedule) {
+    return schedule.conference.timeZone.empty() ? nullptr
+                                                : date::locate_zone(schedule.conference.timeZone);
 }
 
-/// A normal end waits for the last talks' checks, so the summary has them; a stop ends them at
-/// once.
-void finishHealthChecks(run::HealthChecker& checker, status::StatusBoard& board,
-                        const SignalWatcher& signals) {
-    if (!signals.stopRequested() && !checker.waitIdle(std::chrono::milliseconds(0))) {
-        board.publish(status::Level::Info, {}, "checking the last talks' content (Ctrl-C to skip)");
-        while (!checker.waitIdle(std::chrono::milliseconds(200)) && !signals.stopRequested()) {
-        }
-    }
-    checker.stop();
+/// "10:31" in the conference's zone, "10:31 UTC" without one.
+std::string clockTextIn(const date::time_zone* zone, std::chrono::system_clock::time_point t) {
+    const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
+    return zone != nullptr ? date::format("%H:%M", zone->to_local(seconds))
+                           : date::format("%H:%M UTC", seconds);
 }
 
-}  // namespace
-
-int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
-    // Everything a user can get wrong is checked before any waiting starts.
-    const auto conference = resolveConference(given, err);
-    const auto arguments = withConference(given, conference);
-    const auto outDir = outputFolder(arguments);
-    planOptions(arguments);  // a bad --shard, --pad-before or --name is refused before waiting
-    const auto sources = sourceOptions(arguments);
-    const auto minBytes = arguments.has("min-size")
-                              ? parseSize("min-size", *arguments.value("min-size"))
-                              : std::uint64_t{512} * 1024;
-    const auto minDuration = durationOption(arguments, "min-duration", core::Seconds(10));
-    const auto container = containerOption(arguments);
-    const auto refresh = durationOption(arguments, "refresh", core::Seconds(300));
-    const auto minFree = minFreeOption(arguments);
-    std::optional<std::uint16_t> statusPort;
-    if (const auto port = arguments.value("status-port")) {
-        const int value = std::atoi(port->c_str());
-        if (value < 0 || value > 65535 || std::to_string(value) != *port) {
-            throw core::UsageError("--status-port '" + *port + "' is not a port number (0-65535).");
-        }
-        statusPort = static_cast<std::uint16_t>(value);
-    }
-    auto hookSettings = hookOptions(arguments);
-    const auto healthThresholds = healthOptions(arguments);
-    ScheduleReader scheduleReader;
-    auto schedule = *scheduleReader.read(arguments, err);
-    auto currentPlan = makePlanFor(schedule, arguments, conference, true);
-    reportConferenceRooms(conference, schedule, err);
-    prepareOutputFolder(outDir);
-    source::RecorderPipe::removeStale(outDir / ".confcap");
-
-    core::SystemClock clock;
-    status::StatusBoard board;
-    status::Console console(STDERR_FILENO);
-    status::LogWriter::Options logOptions;
-    logOptions.verbosity = arguments.flag("quiet")     ? status::Verbosity::Quiet
-                           : arguments.flag("verbose") ? status::Verbosity::Verbose
-                                                       : status::Verbosity::Normal;
-    logOptions.logFile = arguments.value("log-file").value_or("");
-    // The log, the table and the talks' marks all show the conference's local time.
-    const date::time_zone* zone = schedule.conference.timeZone.empty()
-                                      ? nullptr
-                                      : date::locate_zone(schedule.conference.timeZone);
-    logOptions.zone = zone;
-    logOptions.utc = zone == nullptr;
-    status::LogWriter log(console, logOptions);
-    board.addListener(log.listener());
-
-    SignalWatcher signals;
-
-    run::Scheduler* scheduler = nullptr;
-    run::CaptureRecorder::Options recorderOptions;
-    recorderOptions.outDir = outDir;
-    recorderOptions.minBytes = minBytes;
-    recorderOptions.minDuration = minDuration;
-    recorderOptions.container = container;
-    recorderOptions.nfo = arguments.flag("nfo");
-    recorderOptions.source = sources;
-    recorderOptions.source.pipeFolder = outDir / ".confcap";
-    recorderOptions.source.recorderHome = outDir / ".confcap" / "recorder-home";
-    run::CaptureRecorder recorder(
-        recorderOptions,
-        [&scheduler](const capture::CaptureEvent& event, const std::vector<std::string>& keys) {
-            if (scheduler != nullptr) {
-                scheduler->captureEvent(event, keys);
-            }
-        });
-    run::Journal journal(outDir / ".confcap" / "journal.json");
-    // Each finished talk's --on-recorded hook runs on the runner's threads, never on the
-    // scheduler's or a capture's.
-    std::unique_ptr<run::HookRunner> hooks;
-    if (hookSettings) {
-        hookSettings->journal = &journal;
-        hooks = std::make_unique<run::HookRunner>(*hookSettings, board);
-        // Talks an earlier run finished whose hook did not finish get it now.
-        hooks->resumePending();
-    }
-    // Each finished talk's content is checked on the checker's threads at the lowest priority,
-    // and each recording talk's last minute once a minute.
-    auto healthChecker = makeHealthChecker(healthThresholds, board, outDir, zone);
-    run::Scheduler::Options schedulerOptions;
-    schedulerOptions.journal = &journal;
-    schedulerOptions.onFinalized = [&hooks, &healthChecker](const std::string& key,
-                                                            const status::Mark& mark,
-                                                            const sink::FinalizeResult& result) {
-        if (hooks) {
-            hooks->submit(key, mark, result);
-        }
-        if (healthChecker) {
-            healthChecker->submit(key, mark, result);
-        }
-    };
-    schedulerOptions.clockText = [zone](std::chrono::system_clock::time_point t) {
-        const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
-        return zone != nullptr ? date::format("%H:%M", zone->to_local(seconds))
-                               : date::format("%H:%M UTC", seconds);
-    };
+/// What `record` asks of its run, read in the order the options are checked.
+run::Session::Options sessionOptions(const Arguments& arguments,
+                                     const std::filesystem::path& outDir) {
+    run::Session::Options options;
+    options.recorder = recordingOptions(arguments);
+    options.recorder.outDir = outDir;
+    options.recorder.source.pipeFolder = outDir / ".confcap";
+    options.recorder.source.recorderHome = outDir / ".confcap" / "recorder-home";
+    options.refreshPeriod = durationOption(arguments, "refresh", core::Seconds(300));
     // The disk guard looks at --out's file system on the scheduler's tick: at the start, every
     // minute, and every 5 s while space is short.
-    run::DiskGuard::Options guardOptions;
-    guardOptions.minFree = minFree;
-    guardOptions.folder = outDir.string();
-    guardOptions.clockText = schedulerOptions.clockText;
-    run::DiskGuard diskGuard(run::freeSpaceOf(outDir), board, guardOptions);
-    schedulerOptions.diskGuard = &diskGuard;
-    run::PocoTimer timer;
-    run::Scheduler theScheduler(
-        clock, timer, recorder, board, [zone](const plan::Job& job) { return markFor(job, zone); },
-        schedulerOptions);
-    scheduler = &theScheduler;
+    options.minFree = minFreeOption(arguments);
+    statusPortOption(arguments);  // a bad --status-port is refused before waiting
+    options.hooks = hookOptions(arguments);
+    options.health = healthOptions(arguments);
+    options.journal = true;
+    options.finishLeftovers = true;
+    return options;
+}
 
+/// The run's first lines: what it records, the talks it does not and why, and the rooms other
+/// shards record.
+void announcePlan(status::StatusBoard& board, const plan::Plan& plan, const Arguments& arguments,
+                  const std::filesystem::path& outDir, const date::time_zone* zone) {
     board.publish(status::Level::Info, {},
-                  "confcap " CONFCAP_VERSION ": " + std::to_string(currentPlan.jobs.size()) +
+                  "confcap " CONFCAP_VERSION ": " + std::to_string(plan.jobs.size()) +
                       " talks to record from " + *arguments.value("schedule") + " into " +
                       outDir.string());
     std::set<std::string> otherShardsRooms;
-    for (const auto& skipped : currentPlan.skipped) {
+    for (const auto& skipped : plan.skipped) {
         if (skipped.otherShard) {
             otherShardsRooms.insert(skipped.talk.room);
             continue;
@@ -256,176 +140,93 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
                           " are other shards' to record" +
                           (rooms.empty() ? "" : " (" + rooms + ")"));
     }
-    currentPlan = withoutOtherShards(std::move(currentPlan));
-    // A room whose stream the chosen recorder cannot record is recorded natively: said once.
-    std::set<std::string> nativeRooms;
-    const auto noteRecorders = [&](const plan::Plan& plan) {
+}
+
+/// Says once of each room whose stream the chosen recorder cannot record that it is recorded
+/// natively.
+class NativeRoomNotes {
+public:
+    NativeRoomNotes(status::StatusBoard& board, std::optional<source::RecorderCommand> recorder)
+        : board_(board), recorder_(std::move(recorder)) {}
+
+    void operator()(const plan::Plan& plan) {
         for (const auto& job : plan.jobs) {
-            if (source::nativeInstead(sources.recorder, job.stream) &&
-                nativeRooms.insert(job.talk.room).second) {
-                board.publish(status::Level::Info, {job.talk.room, {}},
-                              sources.recorder->name +
-                                  " cannot record HLS: this room is recorded by the native engine");
+            if (source::nativeInstead(recorder_, job.stream) &&
+                rooms_.insert(job.talk.room).second) {
+                board_.publish(
+                    status::Level::Info, {job.talk.room, {}},
+                    recorder_->name +
+                        " cannot record HLS: this room is recorded by the native engine");
             }
         }
+    }
+
+private:
+    status::StatusBoard& board_;
+    std::optional<source::RecorderCommand> recorder_;
+    std::set<std::string> rooms_;
+};
+
+/// The status server of --status-port; none without.
+std::unique_ptr<status::StatusServer> serveStatus(
+    const Arguments& arguments, const status::StatusBoard& board, const core::Clock& clock,
+    const run::Session& session, const std::filesystem::path& outDir, const date::time_zone* zone) {
+    const auto port = statusPortOption(arguments);
+    if (!port) {
+        return nullptr;
+    }
+    status::StatusServer::Options options;
+    options.port = *port;
+    options.bind = arguments.value("status-bind").value_or("127.0.0.1");
+    options.outputDir = outDir;
+    options.zone = zone;
+    options.scheduleRefreshes = [&session] {
+        return session.refreshes().value_or(run::ScheduleRefresher::Counts{});
     };
-    noteRecorders(currentPlan);
-    // What an earlier run left (stopped or killed inside a window): a talk whose window is still
-    // open is continued by its job into the same file; every other leftover is finished now, and
-    // a talk of the plan that it belongs to keeps that outcome.
-    {
-        const auto now = std::chrono::floor<std::chrono::seconds>(clock.now());
-        std::set<std::string> open;
-        std::map<std::string, const plan::Job*> byStem;
-        for (const auto& job : currentPlan.jobs) {
-            byStem[job.fileStem.generic_string()] = &job;
-            if (job.from <= now && now < job.until) {
-                open.insert(job.fileStem.generic_string());
-            }
-        }
-        const auto results = sink::recoverLeftovers(
-            outDir, sink::PieceMerger(),
-            [&](const std::filesystem::path& stem) {
-                return open.count(stem.generic_string()) > 0;
-            },
-            recorderOptions.container, recorderOptions.nfo);
-        for (const auto& result : results) {
-            const auto job = byStem.find(result.relativeStem.generic_string());
-            const auto mark = job != byStem.end() ? markFor(*job->second, zone) : status::Mark{};
-            board.publish(result.outcome == core::Outcome::Failed ? status::Level::Warning
-                                                                  : status::Level::Info,
-                          mark, "finished the recording an earlier run left: " + result.reason);
-            const auto key = job != byStem.end() ? job->second->talk.key()
-                                                 : result.relativeStem.generic_string();
-            if (hooks) {
-                hooks->submit(key, mark, result);
-            }
-            if (healthChecker) {
-                healthChecker->submit(key, mark, result);
-            }
-            if (job != byStem.end()) {
-                try {
-                    journal.record(job->second->talk.key(),
-                                   {run::stateOf(result.outcome),
-                                    result.files.empty()
-                                        ? std::string()
-                                        : result.files.front().lexically_relative(outDir).string(),
-                                    result.reason});
-                } catch (const core::OutputError& e) {
-                    board.publish(status::Level::Warning, mark, e.what());
+    options.refreshPeriod = session.refreshPeriod();
+    if (session.hookCounts()) {
+        options.hookResults = [&session] {
+            const auto counts = session.hookCounts().value_or(run::HookCounts{});
+            return std::map<std::string, std::uint64_t>{
+                {run::toString(run::HookState::Ok), counts.ok},
+                {run::toString(run::HookState::Failed), counts.failed},
+                {run::toString(run::HookState::TimedOut), counts.timedOut},
+                {run::toString(run::HookState::Interrupted), counts.interrupted}};
+        };
+    }
+    return std::make_unique<status::StatusServer>(board, clock, options);
+}
+
+/// A pre-flight of the rooms with a talk in the next hour, beside the recording: it only
+/// informs, since a room that is not live now may be live at its talk. The bandwidth an HLS
+/// master playlist announces for the chosen variant is the disk guard's rate for the room until
+/// its recording has measured one.
+std::jthread preflight(status::StatusBoard& board, run::Session& session, plan::Plan plan,
+                       source::SourceOptions options, const core::Clock& clock) {
+    return std::jthread(
+        [&board, &session, plan = std::move(plan), options = std::move(options), &clock] {
+            const auto now = std::chrono::floor<std::chrono::seconds>(clock.now());
+            for (const auto& c :
+                 checkRoomStreams(plan, {options.caFile, std::chrono::seconds(10), options.variant},
+                                  std::make_pair(now, now + std::chrono::hours(1)))) {
+                if (c.check.bandwidth > 0) {
+                    session.announce(c.room, static_cast<double>(c.check.bandwidth));
                 }
+                const bool live = c.check.state == source::StreamCheck::State::Live;
+                board.publish(live ? status::Level::Info : status::Level::Warning, {c.room, {}},
+                              "stream check: " + c.check.summary +
+                                  (live ? "" : "; each talk's window is tried to its end anyway"));
             }
-        }
-    }
-    theScheduler.applyPlan(currentPlan);
-    theScheduler.start();
+        });
+}
 
-    // The schedule is re-read every --refresh, and at once on SIGHUP, which re-reads the config
-    // file too: selection, streams and padding may change.
-    Arguments active = arguments;  // the options in force
-    run::ScheduleRefresher refresher(
-        theScheduler, board, currentPlan,
-        [&](bool everything) -> std::optional<plan::Plan> {
-            if (everything && active.has("config")) {
-                active = active.withConfigReloaded(kRecord);
-            }
-            std::ostringstream warnings;
-            auto fresh = scheduleReader.read(active, warnings, everything);
-            if (!fresh) {
-                return std::nullopt;
-            }
-            return withoutOtherShards(makePlanFor(*fresh, active, conference));
-        },
-        refresh, noteRecorders, [&scheduleReader] { return scheduleReader.fallback(); });
-
-    status::TerminalTable::Options tableOptions;
-    tableOptions.zone = zone;
-    tableOptions.utc = zone == nullptr;
-    status::TerminalTable table(board, console, clock, tableOptions);
-    table.start();
-    std::unique_ptr<status::StatusServer> server;
-    if (statusPort) {
-        status::StatusServer::Options serverOptions;
-        serverOptions.port = *statusPort;
-        serverOptions.bind = arguments.value("status-bind").value_or("127.0.0.1");
-        serverOptions.outputDir = outDir;
-        serverOptions.zone = zone;
-        serverOptions.scheduleRefreshes = [&refresher] { return refresher.counts(); };
-        serverOptions.refreshPeriod = refresher.period();
-        if (hooks) {
-            serverOptions.hookResults = [&hooks] {
-                const auto counts = hooks->counts();
-                return std::map<std::string, std::uint64_t>{
-                    {run::toString(run::HookState::Ok), counts.ok},
-                    {run::toString(run::HookState::Failed), counts.failed},
-                    {run::toString(run::HookState::TimedOut), counts.timedOut},
-                    {run::toString(run::HookState::Interrupted), counts.interrupted}};
-            };
-        }
-        server = std::make_unique<status::StatusServer>(board, clock, serverOptions);
-        board.publish(status::Level::Info, {}, "status page at " + server->url("/"));
-    }
-
-    // A pre-flight of the rooms with a talk in the next hour, beside the recording: it only
-    // informs, since a room that is not live now may be live at its talk.
-    // The bandwidth an HLS master playlist announces for the chosen variant is the disk guard's
-    // rate for the room until its recording has measured one.
-    std::jthread preflight([&board, &diskGuard, plan = currentPlan, options = sources, &clock] {
-        const auto now = std::chrono::floor<std::chrono::seconds>(clock.now());
-        for (const auto& c :
-             checkRoomStreams(plan, {options.caFile, std::chrono::seconds(10), options.variant},
-                              std::make_pair(now, now + std::chrono::hours(1)))) {
-            if (c.check.bandwidth > 0) {
-                diskGuard.announce(c.room, static_cast<double>(c.check.bandwidth));
-            }
-            const bool live = c.check.state == source::StreamCheck::State::Live;
-            board.publish(live ? status::Level::Info : status::Level::Warning, {c.room, {}},
-                          "stream check: " + c.check.summary +
-                              (live ? "" : "; each talk's window is tried to its end anyway"));
-        }
-    });
-
-    signals.onReload([&] { refresher.refreshNow(); });
-    refresher.start();
-
-    const bool exitWhenDone = arguments.flag("exit-when-done");
-    signals.wait([&] { return exitWhenDone && theScheduler.done(); },
-                 std::chrono::milliseconds(200));
-    preflight.join();
-    if (signals.stopRequested()) {
-        board.publish(status::Level::Info, {},
-                      "stopping: the talks under way are published as they are, and the next "
-                      "run with the same --out continues them (Ctrl-C again to quit at once)");
-    }
-    refresher.stop();
-    theScheduler.stop("confcap stopped");
-    if (hooks) {
-        // A normal end waits for the hooks (each bounded by --hook-timeout); a stop gives the
-        // running ones a moment, and what is left runs on the next start.
-        if (!signals.stopRequested() && !hooks->waitIdle(std::chrono::milliseconds(0))) {
-            board.publish(status::Level::Info, {},
-                          "waiting for the --on-recorded hooks to finish (Ctrl-C to leave them "
-                          "for the next run)");
-            while (!hooks->waitIdle(std::chrono::milliseconds(200)) && !signals.stopRequested()) {
-            }
-        }
-        if (signals.stopRequested() && !hooks->waitIdle(std::chrono::milliseconds(0))) {
-            board.publish(status::Level::Info, {},
-                          "stopping: hooks still running get a few seconds to finish; the next "
-                          "run with the same --out runs the rest");
-        }
-        hooks->stop();
-    }
-    if (healthChecker) {
-        finishHealthChecks(*healthChecker, board, signals);
-    }
-    table.stop();
-
-    auto summary = status::Summary::fromJobs(board.jobs());
-    if (hooks) {
-        summary.addHooks(hooks->records());
-    }
-    console.clearBlock();
+/// Prints the summary and writes summary.json and summary.html; returns the exit code.
+int endRun(RunDisplay& display, const run::Session& session, const std::filesystem::path& outDir,
+           const date::time_zone* zone, std::ostream& out, std::ostream& err) {
+    const auto jobs = display.board.jobs();
+    auto summary = status::Summary::fromJobs(jobs);
+    summary.addHooks(session.hookRecords());
+    display.console.clearBlock();
     summary.print(out);
     summary.setZone(zone == nullptr ? std::string() : std::string(zone->name()));
     try {
@@ -434,25 +235,90 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     } catch (const core::Error& e) {
         err << "confcap: " << e.what() << "\n";
     }
-    server.reset();
     // A write that failed (disk full, file size limit) is told once, and is its own exit code.
-    std::size_t writeFailures = 0;
-    std::string writeError;
-    for (const auto& job : board.jobs()) {
-        if (!job.writeError.empty()) {
-            ++writeFailures;
-            writeError = job.writeError;
-        }
-    }
-    if (writeFailures > 0) {
-        err << "confcap: Writing failed for " << writeFailures
-            << (writeFailures == 1 ? " talk" : " talks") << " (" << core::clause(writeError)
+    const auto end = run::sessionEndOf(display.board.jobs());
+    if (end.writeFailures > 0) {
+        err << "confcap: Writing failed for " << end.writeFailures
+            << (end.writeFailures == 1 ? " talk" : " talks") << " (" << core::clause(end.writeError)
             << "); what was written is kept, and each sidecar lists what was lost.\n";
         return kExitIoError;
     }
-    const bool allRecorded =
-        summary.count(core::Outcome::Failed) == 0 && summary.count(core::Outcome::Discarded) == 0;
-    return allRecorded ? kExitOk : kExitTalksFailed;
+    return end.failed == 0 && end.discarded == 0 ? kExitOk : kExitTalksFailed;
+}
+
+}  // namespace
+
+int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
+    // Everything a user can get wrong is checked before any waiting starts.
+    const auto conference = resolveConference(given, err);
+    const auto arguments = withConference(given, conference);
+    const auto outDir = outputFolder(arguments);
+    planOptions(arguments);  // a bad --shard, --pad-before or --name is refused before waiting
+    auto options = sessionOptions(arguments, outDir);
+    ScheduleReader scheduleReader;
+    auto schedule = *scheduleReader.read(arguments, err);
+    auto currentPlan = makePlanFor(schedule, arguments, conference, true);
+    reportConferenceRooms(conference, schedule, err);
+    prepareOutputFolder(outDir);
+    source::RecorderPipe::removeStale(outDir / ".confcap");
+
+    core::SystemClock clock;
+    const auto* zone = zoneOf(schedule);
+    RunDisplay display(arguments, zone, zone == nullptr);
+    auto& board = display.board;
+    SignalWatcher signals;
+    NativeRoomNotes noteRecorders(board, options.recorder.source.recorder);
+    // The schedule is re-read every --refresh, and at once on SIGHUP, which re-reads the config
+    // file too: selection, streams and padding may change.
+    Arguments active = arguments;  // the options in force
+    options.refresh = [&](bool everything) -> std::optional<plan::Plan> {
+        if (everything && active.has("config")) {
+            active = active.withConfigReloaded(kRecord);
+        }
+        std::ostringstream warnings;
+        auto fresh = scheduleReader.read(active, warnings, everything);
+        if (!fresh) {
+            return std::nullopt;
+        }
+        return withoutOtherShards(makePlanFor(*fresh, active, conference));
+    };
+    options.planChanged = [&noteRecorders](const plan::Plan& plan) { noteRecorders(plan); };
+    options.refreshFallback = [&scheduleReader] { return scheduleReader.fallback(); };
+    options.zone = zone;
+    options.jobs = [&board] { return board.jobs(); };
+    options.marker = [zone](const plan::Job& job) { return markFor(job, zone); };
+    options.clockText = [zone](auto t) { return clockTextIn(zone, t); };
+    const auto sources = options.recorder.source;
+    run::Session session(std::move(options), clock, board);
+
+    announcePlan(board, currentPlan, arguments, outDir, zone);
+    currentPlan = withoutOtherShards(std::move(currentPlan));
+    noteRecorders(currentPlan);
+    session.start(currentPlan);
+
+    status::TerminalTable table(board, display.console, clock, {.zone = zone, .utc = !zone});
+    table.start();
+    auto server = serveStatus(arguments, board, clock, session, outDir, zone);
+    if (server) {
+        board.publish(status::Level::Info, {}, "status page at " + server->url("/"));
+    }
+    auto checks = preflight(board, session, currentPlan, sources, clock);
+    signals.onReload([&session] { session.refreshNow(); });
+    signals.onStop([&session] { session.interrupt(); });
+
+    session.waitForEnd(arguments.flag("exit-when-done"), std::chrono::milliseconds(200));
+    checks.join();
+    if (session.interrupted()) {
+        board.publish(status::Level::Info, {},
+                      "stopping: the talks under way are published as they are, and the next "
+                      "run with the same --out continues them (Ctrl-C again to quit at once)");
+    }
+    session.finish("confcap stopped");
+    signals.onStop({});
+    table.stop();
+    const int code = endRun(display, session, outDir, zone, out, err);
+    server.reset();
+    return code;
 }
 
 }  // namespace confcap::app

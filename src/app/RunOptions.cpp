@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 
 #include "confcap/core/Error.h"
 #include "confcap/core/FileIo.h"
@@ -143,6 +144,30 @@ sink::Container containerOption(const Arguments& arguments) {
                                 core::ErrorKind::Permanent);
     }
     return *container;
+}
+
+run::CaptureRecorder::Options recordingOptions(const Arguments& arguments) {
+    run::CaptureRecorder::Options options;
+    options.source = sourceOptions(arguments);
+    options.minBytes = arguments.has("min-size")
+                           ? parseSize("min-size", *arguments.value("min-size"))
+                           : std::uint64_t{512} * 1024;
+    options.minDuration = durationOption(arguments, "min-duration", core::Seconds(10));
+    options.container = containerOption(arguments);
+    options.nfo = arguments.flag("nfo");
+    return options;
+}
+
+std::optional<std::uint16_t> statusPortOption(const Arguments& arguments) {
+    const auto port = arguments.value("status-port");
+    if (!port) {
+        return std::nullopt;
+    }
+    const int value = std::atoi(port->c_str());
+    if (value < 0 || value > 65535 || std::to_string(value) != *port) {
+        throw core::UsageError("--status-port '" + *port + "' is not a port number (0-65535).");
+    }
+    return static_cast<std::uint16_t>(value);
 }
 
 std::filesystem::path outputFolder(const Arguments& arguments) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <utility>
 
 #include "confcap/app/ExitCode.h"
 
@@ -30,6 +31,20 @@ void SignalWatcher::onReload(std::function<void()> callback) {
     onReload_ = std::move(callback);
 }
 
+void SignalWatcher::onStop(std::function<void()> callback) {
+    std::lock_guard calling(callMutex_);
+    {
+        std::lock_guard lock(mutex_);
+        if (!stopRequested_) {
+            onStop_ = std::move(callback);
+            return;
+        }
+    }
+    if (callback) {
+        callback();
+    }
+}
+
 void SignalWatcher::run() {
     const timespec timeout{0, 200'000'000};
     while (!done_) {
@@ -50,9 +65,16 @@ void SignalWatcher::run() {
                 [[maybe_unused]] auto n = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
                 _exit(kExitInterrupted);
             }
-            std::lock_guard lock(mutex_);
-            stopRequested_ = true;
-            changed_.notify_all();
+            std::lock_guard calling(callMutex_);
+            std::function<void()> callback;
+            {
+                std::lock_guard lock(mutex_);
+                stopRequested_ = true;
+                callback = std::exchange(onStop_, nullptr);
+            }
+            if (callback) {
+                callback();
+            }
         }
     }
 }

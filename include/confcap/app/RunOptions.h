@@ -10,6 +10,7 @@
 #include "confcap/core/Time.h"
 #include "confcap/health/ContentHealth.h"
 #include "confcap/plan/Plan.h"
+#include "confcap/run/CaptureRecorder.h"
 #include "confcap/run/DiskGuard.h"
 #include "confcap/run/HookRunner.h"
 #include "confcap/sink/FileTags.h"
@@ -47,6 +48,13 @@ source::SourceOptions sourceOptions(const Arguments& arguments);
 /// --container, or ts. Throws core::UsageError for another value and core::SourceError (exit
 /// code 69) when mkv or mp4 is asked for and ffmpeg is not installed.
 sink::Container containerOption(const Arguments& arguments);
+
+/// How record and capture write a talk: sourceOptions(), --min-size (512K), --min-duration (10s),
+/// containerOption(), --nfo. The folders are left to the command. Throws as those do.
+run::CaptureRecorder::Options recordingOptions(const Arguments& arguments);
+
+/// --status-port; none without. Throws core::UsageError when it is not a port number.
+std::optional<std::uint16_t> statusPortOption(const Arguments& arguments);
 
 /// --out, or ./recordings.
 std::filesystem::path outputFolder(const Arguments& arguments);

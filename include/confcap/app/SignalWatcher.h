@@ -3,8 +3,6 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <csignal>
 #include <functional>
 #include <mutex>
@@ -26,18 +24,14 @@ public:
     SignalWatcher(const SignalWatcher&) = delete;
     SignalWatcher& operator=(const SignalWatcher&) = delete;
 
-    /// Blocks until a stop is asked for or `ready()` holds, checking every `poll`.
-    template <typename Ready>
-    void wait(Ready ready, std::chrono::milliseconds poll) {
-        std::unique_lock lock(mutex_);
-        while (!stopRequested_ && !ready()) {
-            changed_.wait_for(lock, poll);
-        }
-    }
     /// True once the first SIGINT or SIGTERM arrived. Thread-safe.
     bool stopRequested() const { return stopRequested_; }
     /// Called on the watcher's thread after each SIGHUP. Thread-safe.
     void onReload(std::function<void()> callback);
+    /// Called once, on the watcher's thread, after the first SIGINT or SIGTERM; at once when
+    /// that has already arrived. Replaces the callback given before, and returns only when a
+    /// call of that one has ended: onStop({}) before what it calls goes away. Thread-safe.
+    void onStop(std::function<void()> callback);
 
 private:
     void run();
@@ -47,8 +41,9 @@ private:
     std::atomic<bool> done_{false};
     std::atomic<bool> stopRequested_{false};
     std::function<void()> onReload_;
+    std::function<void()> onStop_;
     std::mutex mutex_;
-    std::condition_variable changed_;
+    std::mutex callMutex_;  ///< held while the stop callback runs or is replaced
 };
 
 }  // namespace confcap::app
