@@ -80,20 +80,53 @@ bool DiskGuard::check(std::chrono::system_clock::time_point now, const std::vect
                       const std::map<std::string, double>& measured, bool someoneWaits) {
     plan::RoomRates rates;
     rates.measured = measured;
-    {
-        std::lock_guard lock(mutex_);
-        const auto period = belowReserve_ || someoneWaits ? options_.whileShort : options_.every;
-        // A clock that went back makes it due too.
-        if (lastLook_ && now >= *lastLook_ && now - *lastLook_ < period) {
-            return belowReserve_;
-        }
-        lastLook_ = now;
-        rates.announced = announced_;
+    if (const auto skipped = skipLook(now, someoneWaits, rates.announced)) {
+        return *skipped;
     }
     // The file system is read, and the reporter told, without the lock.
-    DiskSpace space;
+    const auto space = readSpace();
+    if (!space) {
+        return false;
+    }
+    const auto at = toInstant(now);
+    const auto forecast = plan::forecastDisk(rest, rates, at);
+    const auto runsOut = plan::diskRunsOutAt(rest, rates, at, space->freeBytes);
+
+    DiskSnapshot snapshot;
+    snapshot.at = now;
+    snapshot.freeBytes = space->freeBytes;
+    snapshot.totalBytes = space->totalBytes;
+    snapshot.reserveBytes = reserveBytes(options_.minFree, space->totalBytes);
+    snapshot.neededBytes = forecast.neededBytes;
+    snapshot.peakBitsPerSecond = forecast.peakBitsPerSecond;
+    if (runsOut) {
+        snapshot.runsOutAt = std::chrono::system_clock::time_point(runsOut->time_since_epoch());
+    }
+    snapshot.belowReserve = space->freeBytes < snapshot.reserveBytes;
+
+    const auto outlook = plan::diskOutlook(runsOut, at);
+    tell(snapshot, forecast, outlook, record(snapshot, outlook));
+    reporter_.disk(snapshot);
+    return snapshot.belowReserve;
+}
+
+std::optional<bool> DiskGuard::skipLook(std::chrono::system_clock::time_point now,
+                                        bool someoneWaits,
+                                        std::map<std::string, double>& announced) {
+    std::lock_guard lock(mutex_);
+    const auto period = belowReserve_ || someoneWaits ? options_.whileShort : options_.every;
+    // A clock that went back makes it due too.
+    if (lastLook_ && now >= *lastLook_ && now - *lastLook_ < period) {
+        return belowReserve_;
+    }
+    lastLook_ = now;
+    announced = announced_;
+    return std::nullopt;
+}
+
+std::optional<DiskSpace> DiskGuard::readSpace() {
     try {
-        space = freeSpace_();
+        return freeSpace_();
     } catch (const std::exception& e) {
         bool first = false;
         {
@@ -107,89 +140,72 @@ bool DiskGuard::check(std::chrono::system_clock::time_point now, const std::vect
                                   " The disk guard cannot warn before it "
                                   "runs out, and holds no talk back.");
         }
-        return false;
+        return std::nullopt;
     }
+}
 
-    const auto at = toInstant(now);
-    const auto forecast = plan::forecastDisk(rest, rates, at);
-    const auto runsOut = plan::diskRunsOutAt(rest, rates, at, space.freeBytes);
-    const auto outlook = plan::diskOutlook(runsOut, at);
-
-    DiskSnapshot snapshot;
-    snapshot.at = now;
-    snapshot.freeBytes = space.freeBytes;
-    snapshot.totalBytes = space.totalBytes;
-    snapshot.reserveBytes = reserveBytes(options_.minFree, space.totalBytes);
-    snapshot.neededBytes = forecast.neededBytes;
-    snapshot.peakBitsPerSecond = forecast.peakBitsPerSecond;
-    if (runsOut) {
-        snapshot.runsOutAt = std::chrono::system_clock::time_point(runsOut->time_since_epoch());
+DiskGuard::Change DiskGuard::record(const DiskSnapshot& snapshot, plan::DiskOutlook outlook) {
+    std::lock_guard lock(mutex_);
+    Change change;
+    change.firstLook = !std::exchange(looked_, true);
+    unreadable_ = false;
+    change.wasBelow = std::exchange(belowReserve_, snapshot.belowReserve);
+    reserve_ = snapshot.reserveBytes;
+    change.notice = diskNotice(warned_, outlook);
+    if (change.notice != DiskNotice::None) {
+        warned_ = outlook;
     }
-    snapshot.belowReserve = space.freeBytes < snapshot.reserveBytes;
+    return change;
+}
 
-    bool firstLook = false;
-    bool wasBelow = false;
-    DiskNotice notice = DiskNotice::None;
-    {
-        std::lock_guard lock(mutex_);
-        firstLook = !std::exchange(looked_, true);
-        unreadable_ = false;
-        wasBelow = std::exchange(belowReserve_, snapshot.belowReserve);
-        reserve_ = snapshot.reserveBytes;
-        notice = diskNotice(warned_, outlook);
-        if (notice != DiskNotice::None) {
-            warned_ = outlook;
-        }
-    }
-
-    const auto free = core::formatBytes(space.freeBytes);
+void DiskGuard::tell(const DiskSnapshot& snapshot, const plan::DiskForecast& forecast,
+                     plan::DiskOutlook outlook, const Change& change) {
+    const auto free = core::formatBytes(snapshot.freeBytes);
     const auto needed = core::formatBytes(forecast.neededBytes);
     const auto where = options_.folder.empty() ? std::string() : " on " + options_.folder;
-    if (firstLook) {
+    if (change.firstLook) {
         reporter_.publish(Level::Info, {},
                           "disk: " + free + " free" + where + "; the rest of the plan needs " +
                               needed + " (at most " + core::formatRate(forecast.peakBitsPerSecond) +
                               ", " + core::formatBytes(forecast.peakBytesPerHour) +
                               " an hour); --min-free " + core::formatBytes(snapshot.reserveBytes));
     }
-    if (notice == DiskNotice::Warn && runsOut) {
-        const auto lasts = std::chrono::duration_cast<std::chrono::seconds>(*runsOut - at);
+    if (change.notice == DiskNotice::Warn && snapshot.runsOutAt) {
+        const auto runsOut = timeText(*snapshot.runsOutAt);
+        const auto lasts = std::chrono::duration_cast<std::chrono::seconds>(
+            *snapshot.runsOutAt - std::chrono::floor<std::chrono::seconds>(snapshot.at));
         std::string text;
         switch (outlook) {
             case plan::DiskOutlook::DoesNotFit:
                 text = "the rest of the plan does not fit: it needs " + needed + ", " + free +
-                       " is free" + where + "; it runs out at " +
-                       timeText(snapshot.runsOutAt.value());
+                       " is free" + where + "; it runs out at " + runsOut;
                 break;
             case plan::DiskOutlook::UnderAnHour:
             case plan::DiskOutlook::UnderFifteenMinutes:
                 text = "disk space runs out in " +
-                       core::formatSeconds(static_cast<double>(lasts.count())) + " (at " +
-                       timeText(snapshot.runsOutAt.value()) + "): " + free + " free" + where +
-                       ", the rest of the plan needs " + needed;
+                       core::formatSeconds(static_cast<double>(lasts.count())) + " (at " + runsOut +
+                       "): " + free + " free" + where + ", the rest of the plan needs " + needed;
                 break;
             case plan::DiskOutlook::Fits:
                 break;
         }
         reporter_.publish(Level::Warning, {}, text);
-    } else if (notice == DiskNotice::FitsAgain) {
+    } else if (change.notice == DiskNotice::FitsAgain) {
         reporter_.publish(Level::Info, {},
                           "the rest of the plan fits again: it needs " + needed + ", " + free +
                               " is free" + where);
     }
-    if (snapshot.belowReserve && !wasBelow) {
+    if (snapshot.belowReserve && !change.wasBelow) {
         reporter_.publish(Level::Warning, {},
                           "free space " + free + where + " is below --min-free " +
                               core::formatBytes(snapshot.reserveBytes) +
                               ": a talk whose window opens waits for disk space; talks under way "
                               "go on");
-    } else if (!snapshot.belowReserve && wasBelow) {
+    } else if (!snapshot.belowReserve && change.wasBelow) {
         reporter_.publish(Level::Info, {},
                           "free space is back above --min-free (" + free + " free" + where +
                               "): talks waiting for it start");
     }
-    reporter_.disk(snapshot);
-    return snapshot.belowReserve;
 }
 
 }  // namespace confcap::run

@@ -89,6 +89,25 @@ public:
     std::uint64_t reserve() const;
 
 private:
+    /// What one look changed: whether it is the first, whether free space was below the reserve
+    /// before it, and what the outlook's change asks to tell.
+    struct Change {
+        bool firstLook = false;
+        bool wasBelow = false;
+        DiskNotice notice = DiskNotice::None;
+    };
+
+    /// The last look's answer when the next one is not due yet; otherwise notes the look and
+    /// copies the rates the rooms announced into `announced`.
+    std::optional<bool> skipLook(std::chrono::system_clock::time_point now, bool someoneWaits,
+                                 std::map<std::string, double>& announced);
+    /// The file system's free space, or none (told once) when it cannot be read.
+    std::optional<DiskSpace> readSpace();
+    /// Keeps the look's result and says what changed.
+    Change record(const DiskSnapshot& snapshot, plan::DiskOutlook outlook);
+    /// Tells the reporter what the change means, in words.
+    void tell(const DiskSnapshot& snapshot, const plan::DiskForecast& forecast,
+              plan::DiskOutlook outlook, const Change& change);
     std::string timeText(std::chrono::system_clock::time_point t) const;
 
     FreeSpace freeSpace_;
