@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
@@ -112,8 +113,10 @@ std::pair<std::string, std::string> parseStreamOption(std::string_view value) {
     return {room, url};
 }
 
-Plan makePlan(const schedule::Schedule& schedule, const select::Selector& selector,
-              const StreamMap& streams, const PlanOptions& options) {
+namespace {
+
+/// Refuses a --stream whose room the schedule does not have, naming the rooms it has.
+void checkStreamRooms(const schedule::Schedule& schedule, const StreamMap& streams) {
     for (const auto& stream : streams.streams) {
         // Not a structured binding: clang 14 cannot capture one in the lambda below.
         const std::string& key = stream.first;
@@ -130,6 +133,53 @@ Plan makePlan(const schedule::Schedule& schedule, const select::Selector& select
                                    ".");
         }
     }
+}
+
+/// The stream a talk's room records from: an explicit --stream, else the template, else the
+/// conference's own stream list; empty when none names it.
+std::string streamFor(const schedule::Talk& talk, const schedule::Room* room,
+                      const StreamMap& streams) {
+    for (const auto& [key, streamUrl] : streams.streams) {
+        if (equalsIgnoreCase(key, talk.room) || (room != nullptr && roomMatches(*room, key))) {
+            return streamUrl;
+        }
+    }
+    if (!streams.streamTemplate.empty()) {
+        std::string url = streams.streamTemplate;
+        replaceAll(url, "{room}", encoded(talk.room));
+        replaceAll(
+            url, "{room_slug}",
+            encoded(room != nullptr && !room->slug.empty() ? room->slug
+                                                           : schedule::deriveRoomSlug(talk.room)));
+        replaceAll(url, "{room_guid}", encoded(room != nullptr ? room->guid : talk.roomGuid));
+        return url;
+    }
+    for (const auto& [name, streamUrl] : streams.conferenceStreams) {
+        if (equalsIgnoreCase(name, talk.room)) {
+            return streamUrl;
+        }
+    }
+    return {};
+}
+
+/// Why this shard leaves the talk's room to another one; nullopt when it records it.
+std::optional<std::string> otherShard(const schedule::Talk& talk, const schedule::Room* room,
+                                      const std::optional<Shard>& shard) {
+    if (!shard) {
+        return std::nullopt;
+    }
+    const int owner = shardOf(room != nullptr ? shardKey(*room) : shardKey(talk), shard->count);
+    if (owner == shard->index) {
+        return std::nullopt;
+    }
+    return "room '" + talk.room + "' is recorded by shard " + toString({owner, shard->count});
+}
+
+}  // namespace
+
+Plan makePlan(const schedule::Schedule& schedule, const select::Selector& selector,
+              const StreamMap& streams, const PlanOptions& options) {
+    checkStreamRooms(schedule, streams);
     const std::string zoneName =
         !options.zone.empty() ? options.zone : schedule.conference.timeZone;
     const date::time_zone* zone = zoneName.empty() ? nullptr : date::locate_zone(zoneName);
@@ -139,41 +189,11 @@ Plan makePlan(const schedule::Schedule& schedule, const select::Selector& select
     Plan plan;
     for (const auto* talk : selector.selectedTalks(schedule)) {
         const schedule::Room* room = schedule.findRoom(talk->room);
-        if (options.shard) {
-            const int owner =
-                shardOf(room != nullptr ? shardKey(*room) : shardKey(*talk), options.shard->count);
-            if (owner != options.shard->index) {
-                plan.skipped.push_back({*talk,
-                                        "room '" + talk->room + "' is recorded by shard " +
-                                            toString({owner, options.shard->count}),
-                                        true});
-                continue;
-            }
+        if (auto why = otherShard(*talk, room, options.shard)) {
+            plan.skipped.push_back({*talk, std::move(*why), true});
+            continue;
         }
-        std::string url;
-        for (const auto& [key, streamUrl] : streams.streams) {
-            if (equalsIgnoreCase(key, talk->room) || (room != nullptr && roomMatches(*room, key))) {
-                url = streamUrl;
-                break;
-            }
-        }
-        if (url.empty() && !streams.streamTemplate.empty()) {
-            url = streams.streamTemplate;
-            replaceAll(url, "{room}", encoded(talk->room));
-            replaceAll(url, "{room_slug}",
-                       encoded(room != nullptr && !room->slug.empty()
-                                   ? room->slug
-                                   : schedule::deriveRoomSlug(talk->room)));
-            replaceAll(url, "{room_guid}", encoded(room != nullptr ? room->guid : talk->roomGuid));
-        }
-        if (url.empty()) {
-            for (const auto& [name, streamUrl] : streams.conferenceStreams) {
-                if (equalsIgnoreCase(name, talk->room)) {
-                    url = streamUrl;
-                    break;
-                }
-            }
-        }
+        const std::string url = streamFor(*talk, room, streams);
         if (url.empty()) {
             plan.skipped.push_back({*talk, "no stream for room '" + talk->room + "'" +
                                                (streams.conferenceSource.empty()
