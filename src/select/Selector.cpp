@@ -285,104 +285,127 @@ std::vector<const schedule::Talk*> Selector::selectedTalks(
     return out;
 }
 
-std::string Selector::explainNoneSelected(const schedule::Schedule& schedule) const {
-    if (schedule.talks.empty()) {
-        return "The schedule lists no talks.";
-    }
+namespace {
+
+/// What the schedule holds that the selection rules name: rooms (and their guids), tracks, days
+/// (numbers and dates) and talk ids (guid, id, slug, code).
+struct KnownValues {
     std::vector<std::string> rooms, roomGuids, tracks, days, ids;
     int lastDay = 0;
+};
+
+KnownValues knownValues(const schedule::Schedule& schedule) {
+    KnownValues known;
     for (const auto& room : schedule.rooms) {
-        addUnique(rooms, room.name);
-        addUnique(roomGuids, room.guid);
+        addUnique(known.rooms, room.name);
+        addUnique(known.roomGuids, room.guid);
     }
     for (const auto& talk : schedule.talks) {
-        addUnique(rooms, talk.room);
-        addUnique(roomGuids, talk.roomGuid);
-        addUnique(tracks, talk.track);
-        addUnique(days, talk.dayDate);
-        addUnique(days, std::to_string(talk.day));
-        lastDay = std::max(lastDay, talk.day);
+        addUnique(known.rooms, talk.room);
+        addUnique(known.roomGuids, talk.roomGuid);
+        addUnique(known.tracks, talk.track);
+        addUnique(known.days, talk.dayDate);
+        addUnique(known.days, std::to_string(talk.day));
+        known.lastDay = std::max(known.lastDay, talk.day);
         for (const auto* id : {&talk.guid, &talk.id, &talk.slug, &talk.code}) {
-            addUnique(ids, *id);
+            addUnique(known.ids, *id);
         }
     }
-    std::sort(tracks.begin(), tracks.end());
+    std::sort(known.tracks.begin(), known.tracks.end());
+    return known;
+}
+
+/// One sentence for each room, track, day or talk the rules name that the schedule lacks.
+std::vector<std::string> unknownValues(const SelectionRules& rules, const KnownValues& known) {
     std::vector<std::string> sentences;
     const auto check = [&](const std::vector<std::string>& values,
-                           const std::vector<std::string>& known, const char* what,
+                           const std::vector<std::string>& names, const char* what,
                            const char* whats) {
         for (const auto& value : values) {
-            if (auto sentence = notFound(value, known, what, whats)) {
+            if (auto sentence = notFound(value, names, what, whats)) {
                 sentences.push_back(std::move(*sentence));
             }
         }
     };
-    std::vector<std::string> roomNames = rooms;
-    roomNames.insert(roomNames.end(), roomGuids.begin(), roomGuids.end());
-    for (const auto& room : rules_.rooms) {
+    std::vector<std::string> roomNames = known.rooms;
+    roomNames.insert(roomNames.end(), known.roomGuids.begin(), known.roomGuids.end());
+    for (const auto& room : rules.rooms) {
         if (!std::any_of(roomNames.begin(), roomNames.end(),
                          [&](const std::string& k) { return equalsIgnoreCase(k, room); })) {
-            check({room}, rooms, "room", "rooms");
+            check({room}, known.rooms, "room", "rooms");
         }
     }
-    check(rules_.tracks, tracks, "track", "tracks");
+    check(rules.tracks, known.tracks, "track", "tracks");
     std::vector<std::string> dates;
-    for (const auto& day : days) {
+    for (const auto& day : known.days) {
         if (day.size() == 10) {
             dates.push_back(day);
         }
     }
     std::sort(dates.begin(), dates.end());
-    for (const auto& day : rules_.days) {
-        if (std::find(days.begin(), days.end(), day) == days.end()) {
+    for (const auto& day : rules.days) {
+        if (std::find(known.days.begin(), known.days.end(), day) == known.days.end()) {
             sentences.push_back("No day " + quoted(day) + "; the schedule's days are 1 to " +
-                                std::to_string(lastDay) +
+                                std::to_string(known.lastDay) +
                                 (dates.empty()
                                      ? std::string()
                                      : " (" + dates.front() + " to " + dates.back() + ")") +
                                 ".");
         }
     }
-    for (const auto& id : rules_.talks) {
-        if (!std::any_of(ids.begin(), ids.end(),
+    for (const auto& id : rules.talks) {
+        if (!std::any_of(known.ids.begin(), known.ids.end(),
                          [&](const std::string& k) { return equalsIgnoreCase(k, id); })) {
             sentences.push_back("No talk has the id, guid, slug or code " + quoted(id) + ".");
         }
     }
-    if (sentences.empty() && !match_.empty() &&
-        std::none_of(schedule.talks.begin(), schedule.talks.end(), [&](const schedule::Talk& t) {
-            return firstHit(t, match_, rules_.match) != nullptr;
-        })) {
-        sentences.push_back(std::string("No talk's title, subtitle or speakers match ") +
-                            (rules_.match.size() == 1 ? "--match " : "any --match: ") +
-                            nameList(rules_.match, 5) + ".");
+    return sentences;
+}
+
+}  // namespace
+
+std::string Selector::explainNoneSelected(const schedule::Schedule& schedule) const {
+    if (schedule.talks.empty()) {
+        return "The schedule lists no talks.";
     }
-    if (sentences.empty() && !exclude_.empty() &&
-        std::all_of(schedule.talks.begin(), schedule.talks.end(), [&](const schedule::Talk& t) {
-            return firstHit(t, exclude_, rules_.exclude) != nullptr;
-        })) {
-        sentences.push_back("--exclude " + nameList(rules_.exclude, 5) + " excludes every talk.");
-    }
-    if (sentences.empty() && rules_.respectOptout) {
-        SelectionRules everyTalk = rules_;
-        everyTalk.respectOptout = false;
-        const auto selected = Selector(std::move(everyTalk)).selectedTalks(schedule).size();
-        if (selected > 0) {
-            sentences.push_back(
-                "The " + std::to_string(selected) + (selected == 1 ? " talk" : " talks") +
-                " selected opted out of recording or are not streamed; --include-optout records "
-                "them anyway.");
-        }
-    }
+    auto sentences = unknownValues(rules_, knownValues(schedule));
     if (sentences.empty()) {
-        sentences.push_back("No talk of the " + std::to_string(schedule.talks.size()) +
-                            " in the schedule meets all the selection rules together.");
+        sentences.push_back(whyNoneFits(schedule));
     }
     std::string out;
     for (const auto& sentence : sentences) {
         out += (out.empty() ? "" : " ") + sentence;
     }
     return out;
+}
+
+std::string Selector::whyNoneFits(const schedule::Schedule& schedule) const {
+    if (!match_.empty() &&
+        std::none_of(schedule.talks.begin(), schedule.talks.end(), [&](const schedule::Talk& t) {
+            return firstHit(t, match_, rules_.match) != nullptr;
+        })) {
+        return std::string("No talk's title, subtitle or speakers match ") +
+               (rules_.match.size() == 1 ? "--match " : "any --match: ") +
+               nameList(rules_.match, 5) + ".";
+    }
+    if (!exclude_.empty() &&
+        std::all_of(schedule.talks.begin(), schedule.talks.end(), [&](const schedule::Talk& t) {
+            return firstHit(t, exclude_, rules_.exclude) != nullptr;
+        })) {
+        return "--exclude " + nameList(rules_.exclude, 5) + " excludes every talk.";
+    }
+    if (rules_.respectOptout) {
+        SelectionRules everyTalk = rules_;
+        everyTalk.respectOptout = false;
+        const auto selected = Selector(std::move(everyTalk)).selectedTalks(schedule).size();
+        if (selected > 0) {
+            return "The " + std::to_string(selected) + (selected == 1 ? " talk" : " talks") +
+                   " selected opted out of recording or are not streamed; --include-optout "
+                   "records them anyway.";
+        }
+    }
+    return "No talk of the " + std::to_string(schedule.talks.size()) +
+           " in the schedule meets all the selection rules together.";
 }
 
 }  // namespace confcap::select

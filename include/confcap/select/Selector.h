@@ -57,6 +57,10 @@ public:
     std::string explainNoneSelected(const schedule::Schedule& schedule) const;
 
 private:
+    /// Why no talk passes when every room, track, day and talk the rules name exists: the
+    /// title pattern, the exclusion, the opt-out, or the rules together.
+    std::string whyNoneFits(const schedule::Schedule& schedule) const;
+
     SelectionRules rules_;
     std::vector<std::shared_ptr<const re2::RE2>> match_;
     std::vector<std::shared_ptr<const re2::RE2>> exclude_;
