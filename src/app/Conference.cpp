@@ -191,51 +191,88 @@ void reportConferenceRooms(const std::optional<ConferenceChoice>& conference,
     }
 }
 
+namespace {
+
+/// The conferences of the streaming API as `confcap conferences --json` prints them.
+Poco::JSON::Object conferencesJson(const std::vector<plan::ApiConference>& conferences) {
+    using Poco::JSON::Array;
+    using Poco::JSON::Object;
+    Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+    Array::Ptr list = new Array;
+    for (const auto& c : conferences) {
+        Object::Ptr conference = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        conference->set("slug", c.slug);
+        conference->set("title", c.title);
+        conference->set("description", c.description);
+        conference->set("starts", utcOf(c.startsAt));
+        conference->set("ends", utcOf(c.endsAt));
+        conference->set("streaming", c.streaming);
+        conference->set("schedule", c.schedule);
+        Array::Ptr rooms = new Array;
+        for (const auto& r : c.rooms) {
+            Object::Ptr room = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            room->set("name", r.display);
+            room->set("schedulename", r.scheduleName);
+            room->set("slug", r.slug);
+            room->set("stream", r.stream);
+            room->set("group", r.group);
+            Array::Ptr streams = new Array;
+            for (const auto& s : r.streams) {
+                Object::Ptr stream = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+                stream->set("slug", s.slug);
+                stream->set("type", s.type);
+                stream->set("translated", s.translated);
+                Object::Ptr urls = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+                for (const auto& u : s.urls) {
+                    urls->set(u.format, u.url);
+                }
+                stream->set("urls", urls);
+                streams->add(stream);
+            }
+            room->set("streams", streams);
+            rooms->add(room);
+        }
+        conference->set("rooms", rooms);
+        list->add(conference);
+    }
+    root.set("conferences", list);
+    return root;
+}
+
+/// What --stream-kind and --language can pick in a room: "hd sd audio slides; native
+/// translated translated-2".
+std::string offeredStreams(const plan::ApiRoom& room) {
+    std::vector<std::string> kinds;
+    std::vector<std::string> languages;
+    const auto note = [](std::vector<std::string>& list, std::string word) {
+        if (std::find(list.begin(), list.end(), word) == list.end()) {
+            list.push_back(std::move(word));
+        }
+    };
+    for (const auto& s : room.streams) {
+        const auto dash = s.slug.find('-');
+        if (plan::preferredUrl(s) != nullptr && dash != std::string::npos) {
+            note(kinds, s.slug.substr(0, dash));
+            note(languages, s.slug.substr(dash + 1));
+        }
+    }
+    std::string offered;
+    for (const auto& word : kinds) {
+        offered += (offered.empty() ? "" : " ") + word;
+    }
+    offered += ";";
+    for (const auto& word : languages) {
+        offered += " " + word;
+    }
+    return offered;
+}
+
+}  // namespace
+
 int runConferences(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     const auto conferences = loadStreamsApi(arguments, err);
     if (arguments.flag("json")) {
-        using Poco::JSON::Array;
-        using Poco::JSON::Object;
-        Object root(Poco::JSON_PRESERVE_KEY_ORDER);
-        Array::Ptr list = new Array;
-        for (const auto& c : conferences) {
-            Object::Ptr conference = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-            conference->set("slug", c.slug);
-            conference->set("title", c.title);
-            conference->set("description", c.description);
-            conference->set("starts", utcOf(c.startsAt));
-            conference->set("ends", utcOf(c.endsAt));
-            conference->set("streaming", c.streaming);
-            conference->set("schedule", c.schedule);
-            Array::Ptr rooms = new Array;
-            for (const auto& r : c.rooms) {
-                Object::Ptr room = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-                room->set("name", r.display);
-                room->set("schedulename", r.scheduleName);
-                room->set("slug", r.slug);
-                room->set("stream", r.stream);
-                room->set("group", r.group);
-                Array::Ptr streams = new Array;
-                for (const auto& s : r.streams) {
-                    Object::Ptr stream = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-                    stream->set("slug", s.slug);
-                    stream->set("type", s.type);
-                    stream->set("translated", s.translated);
-                    Object::Ptr urls = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-                    for (const auto& u : s.urls) {
-                        urls->set(u.format, u.url);
-                    }
-                    stream->set("urls", urls);
-                    streams->add(stream);
-                }
-                room->set("streams", streams);
-                rooms->add(room);
-            }
-            conference->set("rooms", rooms);
-            list->add(conference);
-        }
-        root.set("conferences", list);
-        root.stringify(out, 2);
+        conferencesJson(conferences).stringify(out, 2);
         out << "\n";
         return 0;
     }
@@ -252,33 +289,10 @@ int runConferences(const Arguments& arguments, std::ostream& out, std::ostream& 
             << "      schedule: "
             << (c.schedule.empty() ? std::string("(none)") : status::sanitize(c.schedule)) << "\n";
         for (const auto& r : c.rooms) {
-            // "hd sd audio slides, native translated translated-2": what --stream-kind and
-            // --language can pick in this room.
-            std::vector<std::string> kinds;
-            std::vector<std::string> languages;
-            const auto note = [](std::vector<std::string>& list, std::string word) {
-                if (std::find(list.begin(), list.end(), word) == list.end()) {
-                    list.push_back(std::move(word));
-                }
-            };
-            for (const auto& s : r.streams) {
-                const auto dash = s.slug.find('-');
-                if (plan::preferredUrl(s) != nullptr && dash != std::string::npos) {
-                    note(kinds, s.slug.substr(0, dash));
-                    note(languages, s.slug.substr(dash + 1));
-                }
-            }
-            std::string offered;
-            for (const auto& word : kinds) {
-                offered += (offered.empty() ? "" : " ") + word;
-            }
-            offered += ";";
-            for (const auto& word : languages) {
-                offered += " " + word;
-            }
             out << "      room: " << status::fit(status::sanitize(r.display), 16) << "  stream "
                 << status::fit(status::sanitize(r.stream), 4) << "  schedule name '"
-                << status::sanitize(r.scheduleName) << "'  " << status::sanitize(offered) << "\n";
+                << status::sanitize(r.scheduleName) << "'  " << status::sanitize(offeredStreams(r))
+                << "\n";
         }
     }
     std::vector<std::string> presets;
