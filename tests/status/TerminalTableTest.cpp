@@ -14,6 +14,7 @@
 
 #include "confcap/status/LogWriter.h"
 #include "confcap/status/TextFormat.h"
+#include "support/FakeClock.h"
 
 using namespace confcap::status;
 using namespace std::chrono_literals;
@@ -327,7 +328,7 @@ BOOST_AUTO_TEST_CASE(summarizesInOneLine) {
 BOOST_AUTO_TEST_CASE(redrawsInPlaceInARealTerminal) {
     StatusBoard board;
     fillBoard(board);
-    confcap::core::FakeClock clock(kNow);
+    confcap::testing::FakeClock clock(kNow);
     PseudoTerminal pty;
     Console console(pty.slave());
     BOOST_REQUIRE(console.terminal());
@@ -383,7 +384,7 @@ BOOST_AUTO_TEST_CASE(redrawsInPlaceInARealTerminal) {
 BOOST_AUTO_TEST_CASE(logLinesAppearAboveTheTableWithoutTearingIt) {
     StatusBoard board;
     fillBoard(board);
-    confcap::core::FakeClock clock(kNow);
+    confcap::testing::FakeClock clock(kNow);
     PseudoTerminal pty;
     Console console(pty.slave());
     LogWriter::Options logOptions;
@@ -448,7 +449,7 @@ BOOST_AUTO_TEST_CASE(logLinesAppearAboveTheTableWithoutTearingIt) {
 BOOST_AUTO_TEST_CASE(printsOneLineSummariesIntoAPipe) {
     StatusBoard board;
     fillBoard(board);
-    confcap::core::FakeClock clock(kNow);
+    confcap::testing::FakeClock clock(kNow);
     int fds[2];
     BOOST_REQUIRE(::pipe(fds) == 0);
     {
