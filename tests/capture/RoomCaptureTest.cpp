@@ -13,6 +13,8 @@
 #include "confcap/demo/FakeStreamServer.h"
 #include "confcap/demo/MediaLoop.h"
 #include "confcap/sink/TalkSink.h"
+#include "support/FakeClock.h"
+#include "support/FakeSleeper.h"
 #include "support/MediaTestSupport.h"
 
 using confcap::capture::CaptureEvent;
@@ -49,6 +51,19 @@ RoomCapture::Options fastRetry() {
     options.retry.jitter = 0;
     return options;
 }
+
+// A capture's clock and sleeper on which its waits pass at once.
+struct FakeTime {
+    confcap::testing::FakeClock clock{SystemClock::now()};
+    confcap::testing::FakeSleeper sleeper{clock};
+
+    RoomCapture::Options options() {
+        auto options = fastRetry();
+        options.clock = &clock;
+        options.sleeper = &sleeper;
+        return options;
+    }
+};
 
 class EventLog {
 public:
@@ -128,16 +143,15 @@ CaptureRun overlapping(StreamSpec spec, double joinAt, double leaveAt, double en
 }
 
 // One sink for the whole run; `detachAt` seconds.
-CaptureRun single(StreamSpec spec, double detachAt, SourceOptions source = fastSource(),
-                  SystemClock::duration window = 60s) {
+CaptureRun single(StreamSpec spec, double detachAt) {
     CaptureRun run;
     run.server = serve(spec);
     const std::string url = spec.kind == StreamKind::Hls ? run.server->mediaPlaylistUrl(spec.name)
                                                          : run.server->url(spec.name);
-    RoomCapture capture("Saal 1", url, source, fastRetry(), logTo(run.events));
+    RoomCapture capture("Saal 1", url, fastSource(), fastRetry(), logTo(run.events));
     auto sink = std::make_shared<RecordingSink>();
     run.sinks = {sink};
-    capture.attach(*sink, SystemClock::now() + window);
+    capture.attach(*sink, SystemClock::now() + 60s);
     run.server->waitUntil(detachAt);
     capture.detach(*sink);
     run.stopTook = waitStopped(capture);
@@ -145,18 +159,34 @@ CaptureRun single(StreamSpec spec, double detachAt, SourceOptions source = fastS
     return run;
 }
 
-// A playlist that answers 404 all along, in a window that ends after 3 s.
+// A playlist that answers 404 all along, in a window that ends after 3 s (of a fake clock).
 CaptureRun missingPlaylist() {
     CaptureRun run;
+    FakeTime time;
     run.server = serve({"room", StreamKind::Hls, 4, 0, false, {}});
     const std::string url = run.server->mediaPlaylistUrl("room");
     RoomCapture capture("Saal 1", url.substr(0, url.find("/hls/")) + "/hls/nowhere/live.m3u8",
-                        fastSource(), fastRetry(), logTo(run.events));
+                        fastSource(), time.options(), logTo(run.events));
     auto sink = std::make_shared<RecordingSink>();
     run.sinks = {sink};
-    capture.attach(*sink, SystemClock::now() + 3s);
+    capture.attach(*sink, time.clock.now() + 3s);
     run.stopTook = waitStopped(capture);
-    run.server->waitUntil(5.0);
+    run.stillRunning = capture.running();
+    capture.detach(*sink);
+    return run;
+}
+
+// A stream that answers 503 all along, in a window that ends after 2 s (of a fake clock).
+CaptureRun pastTheDeadline() {
+    CaptureRun run;
+    FakeTime time;
+    run.server = serve({"tv", StreamKind::Ts, 0, 0, false, {Fault::httpStatus(0, 60.0, 503)}});
+    RoomCapture capture("Saal 1", run.server->url("tv"), fastSource(), time.options(),
+                        logTo(run.events));
+    auto sink = std::make_shared<RecordingSink>();
+    run.sinks = {sink};
+    capture.attach(*sink, time.clock.now() + 2s);
+    run.stopTook = waitStopped(capture);
     run.stillRunning = capture.running();
     capture.detach(*sink);
     return run;
@@ -309,11 +339,7 @@ const CaptureRun& scenario(const std::string& name) {
                             {Fault::drop(1.5), Fault::httpStatus(1.5, 60.0, 503, 1)}},
                            4.0);
          }},
-        {"deadline",
-         [] {
-             return single({"tv", StreamKind::Ts, 0, 0, false, {Fault::httpStatus(0, 60.0, 503)}},
-                           4.0, fastSource(), 2s);
-         }},
+        {"deadline", [] { return pastTheDeadline(); }},
         {"missing", [] { return missingPlaylist(); }},
         {"window end", [] { return windowEnd(); }},
         {"not live yet",
