@@ -323,8 +323,9 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     // The schedule is re-read every --refresh, and at once on SIGHUP, which re-reads the config
     // file too: selection, streams and padding may change.
     Arguments active = arguments;  // the options in force
+    run::PocoTimer refreshTimer;
     run::ScheduleRefresher refresher(
-        theScheduler, board, currentPlan,
+        clock, refreshTimer, theScheduler, board, currentPlan,
         [&](bool everything) -> std::optional<plan::Plan> {
             if (everything && active.has("config")) {
                 active = active.withConfigReloaded(kRecord);
