@@ -342,7 +342,8 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     status::TerminalTable::Options tableOptions;
     tableOptions.zone = zone;
     tableOptions.utc = zone == nullptr;
-    status::TerminalTable table(board, console, clock, tableOptions);
+    run::PocoTimer tableTimer;
+    status::TerminalTable table(board, console, clock, tableTimer, tableOptions);
     table.start();
     std::unique_ptr<status::StatusServer> server;
     if (statusPort) {
