@@ -12,7 +12,6 @@
 
 #include "confcap/demo/FakeStreamServer.h"
 #include "confcap/demo/MediaLoop.h"
-#include "confcap/sink/TalkSink.h"
 #include "support/FakeClock.h"
 #include "support/FakeSleeper.h"
 #include "support/MediaTestSupport.h"
@@ -97,8 +96,6 @@ struct CaptureRun {
     /// How long the capture took to stop by itself after its last sink left (or stop()).
     std::chrono::milliseconds stopTook{-1};
     bool stillRunning = false;
-    std::shared_ptr<TempDir> dir;
-    std::vector<confcap::sink::FinalizeResult> results;
     SystemClock::time_point windowEnd;
 };
 
@@ -248,39 +245,6 @@ CaptureRun stopDuringStall() {
     return run;
 }
 
-// Two real talk sinks, back to back with overlapping padding, on a WebM stream that drops once.
-CaptureRun talkSinks() {
-    CaptureRun run;
-    run.dir = std::make_shared<TempDir>();
-    run.server = serve({"cam", StreamKind::Webm, 0, 0, false, {Fault::drop(2.5, 3.0)}});
-    RoomCapture capture("Saal 1", run.server->url("cam"), fastSource(), fastRetry(),
-                        logTo(run.events));
-    auto config = [&](const std::string& stem, SystemClock::time_point start,
-                      SystemClock::time_point end) {
-        confcap::sink::TalkSinkConfig c;
-        c.outDir = run.dir->path;
-        c.relativeStem = stem;
-        c.windowStart = start;
-        c.windowEnd = end;
-        c.streamUrl = run.server->url("cam");
-        return c;
-    };
-    const auto t0 = SystemClock::now();
-    confcap::sink::TalkSink first(config("first", t0, t0 + 4s));
-    confcap::sink::TalkSink second(config("second", t0 + 1500ms, t0 + 6s));
-    capture.attach(first, t0 + 4s);
-    run.server->waitUntil(1.5);
-    capture.attach(second, t0 + 6s);
-    run.server->waitUntil(4.0);
-    capture.detach(first);
-    run.results.push_back(first.finalize("window ended"));
-    run.server->waitUntil(6.0);
-    capture.detach(second);
-    run.results.push_back(second.finalize("window ended"));
-    run.stopTook = waitStopped(capture);
-    return run;
-}
-
 // The last sink leaves and a new one comes at once: the capture stops and starts again.
 CaptureRun restart() {
     CaptureRun run;
@@ -357,7 +321,6 @@ const CaptureRun& scenario(const std::string& name) {
              return hlsFor({"room", StreamKind::Hls, 4, 0, true, {}}, 2.0);
          }},
         {"stop", [] { return stopDuringStall(); }},
-        {"talk sinks", [] { return talkSinks(); }},
         {"restart", [] { return restart(); }},
     });
     return all.get(name);
@@ -608,25 +571,6 @@ BOOST_AUTO_TEST_CASE(stop_does_not_wait_for_the_read_timeout) {
     BOOST_TEST(!run.stillRunning);
     BOOST_TEST(run.events->of(Kind::Stopped).size() == 1u);
     BOOST_TEST(run.events->of(Kind::Failed).empty());
-}
-
-BOOST_AUTO_TEST_CASE(back_to_back_talk_sinks_make_playable_files) {
-    const CaptureRun& run = scenario("talk sinks");
-    BOOST_REQUIRE_EQUAL(run.results.size(), 2u);
-    const double expected[] = {4.0, 4.5};
-    for (std::size_t i = 0; i < run.results.size(); ++i) {
-        const auto& result = run.results[i];
-        BOOST_TEST_INFO("talk " << i << ": " << result.reason);
-        BOOST_REQUIRE((result.outcome == confcap::core::Outcome::Recorded));
-        BOOST_REQUIRE_EQUAL(result.files.size(), 1u);
-        const auto p = probe(result.files[0]);
-        BOOST_TEST(p.ok);
-        BOOST_TEST(p.streams == 2);
-        BOOST_TEST(p.span == expected[i], boost::test_tools::tolerance(1.2));
-    }
-    // The first talk saw the drop at 2.5 s: a gap and two pieces merged into one file.
-    BOOST_TEST(run.results[0].status.gaps.size() == 1u);
-    BOOST_TEST(run.results[0].status.pieces == 2);
 }
 
 BOOST_AUTO_TEST_CASE(a_sink_arriving_after_the_last_one_left_restarts_the_capture) {
