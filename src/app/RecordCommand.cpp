@@ -21,6 +21,7 @@
 #include "confcap/app/SummaryCommand.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
+#include "confcap/run/PocoTimer.h"
 #include "confcap/run/Session.h"
 #include "confcap/source/CommandSource.h"
 #include "confcap/source/RecorderPipe.h"
@@ -296,7 +297,9 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     noteRecorders(currentPlan);
     session.start(currentPlan);
 
-    status::TerminalTable table(board, display.console, clock, {.zone = zone, .utc = !zone});
+    run::PocoTimer tableTimer;
+    status::TerminalTable table(board, display.console, clock, tableTimer,
+                                {.zone = zone, .utc = !zone});
     table.start();
     auto server = serveStatus(arguments, board, clock, session, outDir, zone);
     if (server) {

@@ -65,6 +65,12 @@ TimePoint RoomCapture::now() const {
     return options_.clock != nullptr ? options_.clock->now() : systemClock_.now();
 }
 
+bool RoomCapture::waitFor(std::unique_lock<std::mutex>& lock, milliseconds wait,
+                          const std::function<bool()>& done) {
+    core::Sleeper& sleeper = options_.sleeper != nullptr ? *options_.sleeper : systemSleeper_;
+    return sleeper.waitFor(lock, wake_, wait, done);
+}
+
 CaptureEvent RoomCapture::event(CaptureEvent::Kind kind, std::string message) const {
     CaptureEvent e;
     e.kind = kind;
@@ -139,7 +145,7 @@ bool RoomCapture::detach(core::MediaSink& sink, std::optional<TimePoint> reachin
         // The segment that holds the window's end is published after it: keep polling for it,
         // at most two segment lengths.
         const auto wait = std::clamp(2 * longestSegment_, milliseconds(1000), milliseconds(30000));
-        wake_.wait_for(lock, wait, [&] {
+        waitFor(lock, wait, [&] {
             const auto it = find();
             return it == sinks_.end() || !connected_ || stopRequested_ || (*it)->broken ||
                    (*it)->reaches(*reaching);
@@ -314,7 +320,7 @@ void RoomCapture::runLoop() {
             lock.unlock();
             emit(events);
             lock.lock();
-            wake_.wait_for(lock, *wait, [&] { return stopRequested_; });
+            waitFor(lock, *wait, [&] { return stopRequested_; });
             const bool stopping = stopRequested_;
             lock.unlock();
             if (stopping) {

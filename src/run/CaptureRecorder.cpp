@@ -87,6 +87,7 @@ void CaptureRecorder::start(const plan::Job& job, const std::optional<core::Gap>
             capture::RoomCapture::Options captureOptions;
             captureOptions.retry = options_.retry;
             captureOptions.clock = options_.clock;
+            captureOptions.sleeper = options_.sleeper;
             captureOptions.stopWhenFinished = job.ending.atStreamEnd;
             captureOptions.giveUpOnFirstHttpError = job.ending.onFirstHttpError;
             std::weak_ptr<Capture> weak = slot;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 
 #include "confcap/core/Error.h"
 #include "confcap/core/FileIo.h"
@@ -147,6 +148,19 @@ const char* toString(HookState state) noexcept {
             return "interrupted";
     }
     return "pending";
+}
+
+bool hookTransitionAllowed(HookState from, HookState to) noexcept {
+    return from == HookState::Pending && to != HookState::Pending;
+}
+
+void moveHook(HookRecord& hook, HookState to, std::string exit) {
+    if (!hookTransitionAllowed(hook.state, to)) {
+        throw std::logic_error(std::string("hook state cannot move from ") + toString(hook.state) +
+                               " to " + toString(to));
+    }
+    hook.state = to;
+    hook.exit = std::move(exit);
 }
 
 std::optional<HookState> hookStateNamed(std::string_view name) noexcept {

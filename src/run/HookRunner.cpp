@@ -24,6 +24,27 @@ using std::chrono::steady_clock;
 /// A hook's output line in the log is cut at this length.
 constexpr std::size_t kLineLimit = 1000;
 
+/// Logs the whole lines of a hook's output in `partial` and takes them out of it; with `all` (the
+/// output ended) the rest too, and a line longer than kLineLimit in any case.
+void logOutput(Reporter& reporter, const Mark& mark, std::string& partial, bool all) {
+    std::size_t at = 0;
+    for (std::size_t end = partial.find('\n'); end != std::string::npos;
+         end = partial.find('\n', at)) {
+        auto line = partial.substr(at, std::min(end - at, kLineLimit));
+        if (!line.empty() && line.back() == '\r') {
+            line.pop_back();
+        }
+        reporter.publish(Level::Info, mark, "hook: " + line);
+        at = end + 1;
+    }
+    partial.erase(0, at);
+    if (all ? !partial.empty() : partial.size() > kLineLimit) {
+        reporter.publish(Level::Info, mark,
+                         "hook: " + partial.substr(0, std::min(partial.size(), kLineLimit)));
+        partial.clear();
+    }
+}
+
 /// The argument vector as a shell would read it back, for the log.
 std::string commandText(const std::vector<std::string>& arguments) {
     std::string text;
@@ -159,8 +180,7 @@ void HookRunner::work() {
         try {
             runOne(hook);
         } catch (const std::exception& e) {
-            hook.state = HookState::Failed;
-            hook.exit = e.what();
+            moveHook(hook, HookState::Failed, e.what());
         }
         persist(hook);
         const auto took = core::formatSpan(std::chrono::seconds(std::lround(hook.seconds)));
@@ -214,26 +234,11 @@ void HookRunner::runOne(HookRecord& hook) {
     const auto began = steady_clock::now();
     const auto deadline = began + options_.timeout;
     std::string partial;
-    const auto emit = [&](bool all) {
-        std::size_t at = 0;
-        for (std::size_t end = partial.find('\n'); end != std::string::npos;
-             end = partial.find('\n', at)) {
-            auto line = partial.substr(at, std::min(end - at, kLineLimit));
-            if (!line.empty() && line.back() == '\r') {
-                line.pop_back();
-            }
-            reporter_.publish(Level::Info, hook.mark, "hook: " + line);
-            at = end + 1;
-        }
-        partial.erase(0, at);
-        if (all ? !partial.empty() : partial.size() > kLineLimit) {
-            reporter_.publish(Level::Info, hook.mark,
-                              "hook: " + partial.substr(0, std::min(partial.size(), kLineLimit)));
-            partial.clear();
-        }
-    };
+    const auto emit = [&](bool all) { logOutput(reporter_, hook.mark, partial, all); };
     bool timedOut = false;
     bool interrupted = false;
+    HookState end = HookState::Failed;
+    std::string exit;
     try {
         source::RecorderProcess process(hook.command, options_.command.name, {});
         bool ended = false;  // the pipe reached its end: nothing more to read
@@ -274,20 +279,21 @@ void HookRunner::runOne(HookRecord& hook) {
         }
         const int status = process.reap();
         drain(0);
-        hook.exit = source::exitText(status);
-        hook.state = interrupted                                     ? HookState::Interrupted
-                     : timedOut                                      ? HookState::TimedOut
-                     : WIFEXITED(status) && WEXITSTATUS(status) == 0 ? HookState::Ok
-                                                                     : HookState::Failed;
+        exit = source::exitText(status);
+        end = interrupted                                     ? HookState::Interrupted
+              : timedOut                                      ? HookState::TimedOut
+              : WIFEXITED(status) && WEXITSTATUS(status) == 0 ? HookState::Ok
+                                                              : HookState::Failed;
     } catch (const std::exception& e) {
         // The program could not start (no such program, out of file descriptors or memory):
         // this hook failed, the run and the other hooks go on.
-        hook.state = HookState::Failed;
-        hook.exit = e.what();
+        end = HookState::Failed;
+        exit = e.what();
     }
     emit(true);
     hook.seconds = std::chrono::duration<double>(steady_clock::now() - began).count();
     hook.finished = nowUtc();
+    moveHook(hook, end, std::move(exit));
 }
 
 void HookRunner::persist(const HookRecord& hook) {

@@ -1,6 +1,7 @@
 #include "confcap/run/ScheduleRefresher.h"
 
 #include <exception>
+#include <utility>
 
 #include "confcap/core/Text.h"
 
@@ -11,17 +12,20 @@ std::string describeChanges(const plan::PlanDiff& diff) {
            " changed, " + std::to_string(diff.cancelled.size()) + " cancelled";
 }
 
-ScheduleRefresher::ScheduleRefresher(Scheduler& scheduler, Reporter& reporter, plan::Plan current,
+ScheduleRefresher::ScheduleRefresher(const core::Clock& clock, core::Timer& timer,
+                                     Scheduler& scheduler, Reporter& reporter, plan::Plan current,
                                      Loader load, std::chrono::seconds period, Changed changed,
                                      Fallback fallback)
-    : scheduler_(scheduler),
+    : clock_(clock),
+      timer_(timer),
+      scheduler_(scheduler),
       reporter_(reporter),
       current_(std::move(current)),
       load_(std::move(load)),
       period_(period),
       changed_(std::move(changed)),
       fallback_(std::move(fallback)) {
-    counts_.lastSuccess = std::chrono::system_clock::now();
+    counts_.lastSuccess = clock_.now();
 }
 
 ScheduleRefresher::~ScheduleRefresher() {
@@ -29,26 +33,25 @@ ScheduleRefresher::~ScheduleRefresher() {
 }
 
 void ScheduleRefresher::start() {
-    thread_ = std::thread(&ScheduleRefresher::loop, this);
+    std::lock_guard lock(mutex_);
+    started_ = true;
+    arm();
 }
 
 void ScheduleRefresher::refreshNow() {
-    {
-        std::lock_guard lock(mutex_);
-        requested_ = true;
+    std::lock_guard lock(mutex_);
+    requested_ = true;
+    if (started_) {
+        arm();
     }
-    wake_.notify_all();
 }
 
 void ScheduleRefresher::stop() {
     {
         std::lock_guard lock(mutex_);
-        stopping_ = true;
+        stopped_ = true;
     }
-    wake_.notify_all();
-    if (thread_.joinable()) {
-        thread_.join();
-    }
+    timer_.cancel();
 }
 
 ScheduleRefresher::Counts ScheduleRefresher::counts() const {
@@ -56,59 +59,64 @@ ScheduleRefresher::Counts ScheduleRefresher::counts() const {
     return counts_;
 }
 
-void ScheduleRefresher::loop() {
-    // A period of 0 turns the periodic refresh off; a request still refreshes.
-    const std::chrono::seconds period =
-        period_.count() == 0 ? std::chrono::hours(24 * 365) : period_;
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-        wake_.wait_for(lock, period, [&] { return stopping_ || requested_; });
-        if (stopping_) {
-            break;
-        }
-        const bool everything = std::exchange(requested_, false);
-        lock.unlock();
-        bool readFresh = false;
-        try {
-            if (auto fresh = load_(everything)) {
-                const auto diff = plan::diffPlans(current_, *fresh);
-                if (!diff.added.empty() || !diff.changed.empty() || !diff.cancelled.empty()) {
-                    reporter_.publish(Level::Info, {},
-                                      "the schedule changed: " + describeChanges(diff));
-                    if (changed_) {
-                        changed_(*fresh);
-                    }
-                    scheduler_.applyPlan(*fresh);
-                } else if (everything) {
-                    reporter_.publish(Level::Info, {}, "schedule re-read: no changes");
+void ScheduleRefresher::arm() {
+    if (stopped_) {
+        return;
+    }
+    // A request replaces the periodic refresh set before; a period of 0 turns that one off.
+    if (requested_) {
+        timer_.once(std::chrono::milliseconds(0), [this] { refresh(); });
+    } else if (period_.count() != 0) {
+        timer_.once(period_, [this] { refresh(); });
+    }
+}
+
+void ScheduleRefresher::refresh() {
+    bool everything = false;
+    {
+        std::lock_guard lock(mutex_);
+        everything = std::exchange(requested_, false);
+    }
+    bool readFresh = false;
+    try {
+        if (auto fresh = load_(everything)) {
+            const auto diff = plan::diffPlans(current_, *fresh);
+            if (!diff.added.empty() || !diff.changed.empty() || !diff.cancelled.empty()) {
+                reporter_.publish(Level::Info, {},
+                                  "the schedule changed: " + describeChanges(diff));
+                if (changed_) {
+                    changed_(*fresh);
                 }
-                current_ = std::move(*fresh);
+                scheduler_.applyPlan(*fresh);
             } else if (everything) {
                 reporter_.publish(Level::Info, {}, "schedule re-read: no changes");
             }
-            const auto why = fallback_ ? fallback_() : std::nullopt;
-            readFresh = !why;
-            if (why) {
-                reporter_.publish(Level::Warning, {},
-                                  "could not refresh the schedule: " + core::clause(*why));
-            }
-        } catch (const std::exception& e) {
-            reporter_.publish(
-                Level::Warning, {},
-                std::string("could not refresh the schedule, keeping the last good one: ") +
-                    e.what());
+            current_ = std::move(*fresh);
+        } else if (everything) {
+            reporter_.publish(Level::Info, {}, "schedule re-read: no changes");
         }
-        {
-            std::lock_guard counting(countsMutex_);
-            ++counts_.refreshes;
-            if (readFresh) {
-                counts_.lastSuccess = std::chrono::system_clock::now();
-            } else {
-                ++counts_.failures;
-            }
+        const auto why = fallback_ ? fallback_() : std::nullopt;
+        readFresh = !why;
+        if (why) {
+            reporter_.publish(Level::Warning, {},
+                              "could not refresh the schedule: " + core::clause(*why));
         }
-        lock.lock();
+    } catch (const std::exception& e) {
+        reporter_.publish(
+            Level::Warning, {},
+            std::string("could not refresh the schedule, keeping the last good one: ") + e.what());
     }
+    {
+        std::lock_guard counting(countsMutex_);
+        ++counts_.refreshes;
+        if (readFresh) {
+            counts_.lastSuccess = clock_.now();
+        } else {
+            ++counts_.failures;
+        }
+    }
+    std::lock_guard lock(mutex_);
+    arm();
 }
 
 }  // namespace confcap::run

@@ -120,8 +120,8 @@ void Session::start(const plan::Plan& plan) {
     scheduler_.start();
     if (options_.refresh) {
         refresher_ = std::make_unique<ScheduleRefresher>(
-            scheduler_, reporter_, plan, options_.refresh, options_.refreshPeriod,
-            options_.planChanged, options_.refreshFallback);
+            clock_, refreshTimer_, scheduler_, reporter_, plan, options_.refresh,
+            options_.refreshPeriod, options_.planChanged, options_.refreshFallback);
         refresher_->start();
     }
 }

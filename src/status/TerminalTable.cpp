@@ -98,19 +98,22 @@ std::string clockText(core::Instant now, const date::time_zone* zone) {
 }  // namespace
 
 TerminalTable::TerminalTable(const StatusBoard& board, Console& console, const core::Clock& clock,
-                             Options options)
+                             core::Timer& timer, Options options)
     : board_(board),
       console_(console),
       clock_(clock),
       options_(options),
-      zone_(displayZone(options_.zone, options_.utc)) {}
+      zone_(displayZone(options_.zone, options_.utc)),
+      timer_(timer) {}
 
 TerminalTable::~TerminalTable() {
     stop();
 }
 
 void TerminalTable::start() {
-    thread_ = std::thread([this] { run(); });
+    refresh();
+    timer_.every(console_.terminal() ? options_.period : options_.summaryPeriod,
+                 [this] { refresh(); });
 }
 
 void TerminalTable::stop() {
@@ -121,22 +124,8 @@ void TerminalTable::stop() {
         }
         stopping_ = true;
     }
-    wake_.notify_all();
-    if (thread_.joinable()) {
-        thread_.join();
-    }
+    timer_.cancel();
     console_.clearBlock();
-}
-
-void TerminalTable::run() {
-    const auto period = console_.terminal() ? options_.period : options_.summaryPeriod;
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-        lock.unlock();
-        refresh();
-        lock.lock();
-        wake_.wait_for(lock, period, [this] { return stopping_; });
-    }
 }
 
 void TerminalTable::refresh() {

@@ -23,6 +23,7 @@
 #include "confcap/core/Error.h"
 #include "confcap/core/Time.h"
 #include "confcap/demo/LoopbackServer.h"
+#include "support/FakeClock.h"
 
 namespace {
 
@@ -192,7 +193,7 @@ BOOST_AUTO_TEST_CASE(caches_a_url_and_revalidates_with_its_etag) {
     TempDir dir;
     ScheduleServer server;
     server.publish(kScheduleV1, "\"v1\"", "Fri, 27 Dec 2024 09:00:00 GMT");
-    confcap::core::FakeClock clock(kSavedAt);
+    confcap::testing::FakeClock clock(kSavedAt);
     ScheduleSource source(server.url(), optionsFor(dir, &clock), requireXml);
     BOOST_TEST(source.isUrl());
     BOOST_TEST(source.cacheFile().parent_path() == dir.path / "cache");
@@ -244,7 +245,7 @@ BOOST_AUTO_TEST_CASE(new_bytes_from_the_server_are_a_change_and_replace_the_cach
 
 BOOST_AUTO_TEST_CASE(a_server_that_is_down_leaves_the_cached_copy_with_a_warning) {
     TempDir dir;
-    confcap::core::FakeClock clock(kSavedAt);
+    confcap::testing::FakeClock clock(kSavedAt);
     std::string url;
     {
         ScheduleServer server;
@@ -299,7 +300,7 @@ BOOST_AUTO_TEST_CASE(a_server_that_is_down_without_a_cache_is_an_error) {
 
 BOOST_AUTO_TEST_CASE(an_error_page_served_with_200_never_replaces_the_cached_copy) {
     TempDir dir;
-    confcap::core::FakeClock clock(kSavedAt);
+    confcap::testing::FakeClock clock(kSavedAt);
     ScheduleServer server;
     server.publish(kScheduleV1, "\"v1\"");
     ScheduleSource source(server.url(), optionsFor(dir, &clock), requireXml);

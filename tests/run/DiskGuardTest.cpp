@@ -10,12 +10,12 @@
 #include <mutex>
 #include <ostream>
 
+#include "support/FakeClock.h"
+#include "support/ManualTimer.h"
 #include "support/RunFakes.h"
 
 namespace bdata = boost::unit_test::data;
 using namespace std::chrono_literals;
-using confcap::core::FakeClock;
-using confcap::core::ManualTimer;
 using confcap::plan::DiskOutlook;
 using confcap::run::DiskGuard;
 using confcap::run::DiskNotice;
@@ -24,8 +24,10 @@ using confcap::run::JobState;
 using confcap::run::MinFree;
 using confcap::run::Scheduler;
 using confcap::testing::at;
+using confcap::testing::FakeClock;
 using confcap::testing::job;
 using confcap::testing::kNoon;
+using confcap::testing::ManualTimer;
 using confcap::testing::NotingRecorder;
 using confcap::testing::NotingReporter;
 

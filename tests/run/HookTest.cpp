@@ -1,15 +1,19 @@
 #include "confcap/run/Hook.h"
 
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <ostream>
+#include <stdexcept>
 
 #include "confcap/core/Error.h"
 #include "confcap/run/Journal.h"
 #include "support/MediaTestSupport.h"
 
 using confcap::run::fillHook;
+using confcap::run::HookRecord;
 using confcap::run::HookState;
 using confcap::run::hookTemplate;
 using confcap::run::HookValues;
@@ -25,9 +29,53 @@ HookValues someValues() {
             "recorded"};
 }
 
+struct HookMove {
+    HookState from;
+    HookState to;
+    bool allowed;
+};
+
+std::ostream& operator<<(std::ostream& out, const HookMove& m) {
+    return out << toString(m.from) << " -> " << toString(m.to);
+}
+
+// Every pair of states: a pending hook ends one way or another, and an ended one stays.
+const HookMove kHookMoves[] = {
+    {HookState::Pending, HookState::Pending, false},
+    {HookState::Pending, HookState::Ok, true},
+    {HookState::Pending, HookState::Failed, true},
+    {HookState::Pending, HookState::TimedOut, true},
+    {HookState::Pending, HookState::Interrupted, true},
+    {HookState::Ok, HookState::Pending, false},
+    {HookState::Ok, HookState::Failed, false},
+    {HookState::Ok, HookState::Ok, false},
+    {HookState::Failed, HookState::Ok, false},
+    {HookState::Failed, HookState::Pending, false},
+    {HookState::TimedOut, HookState::Failed, false},
+    {HookState::TimedOut, HookState::Pending, false},
+    {HookState::Interrupted, HookState::Pending, false},
+    {HookState::Interrupted, HookState::Ok, false},
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(HookTest)
+
+BOOST_DATA_TEST_CASE(a_hook_moves_only_from_pending_to_an_end,
+                     boost::unit_test::data::make(kHookMoves), m) {
+    BOOST_TEST(confcap::run::hookTransitionAllowed(m.from, m.to) == m.allowed);
+    HookRecord hook;
+    hook.state = m.from;
+    if (m.allowed) {
+        confcap::run::moveHook(hook, m.to, "exited with status 0");
+        BOOST_TEST((hook.state == m.to));
+        BOOST_TEST(hook.exit == "exited with status 0");
+    } else {
+        BOOST_CHECK_THROW(confcap::run::moveHook(hook, m.to, "exited with status 0"),
+                          std::logic_error);
+        BOOST_TEST((hook.state == m.from));
+    }
+}
 
 BOOST_AUTO_TEST_CASE(aTemplateIsSplitWithoutAShell) {
     const auto command = hookTemplate("/usr/bin/rclone copy {file} 'nas:talks/{room}/'");

@@ -1,23 +1,24 @@
-// The ScheduleRefresher with a loader the test controls: a changed plan reaches the scheduler, an
-// unchanged one does not, a failure keeps the last good plan and says so; the refreshes and
-// their failures are counted.
+// The ScheduleRefresher with a loader the test controls, on a manual timer: a changed plan reaches
+// the scheduler, an unchanged one does not, a failure keeps the last good plan and says so; the
+// refreshes and their failures are counted.
 #include "confcap/run/ScheduleRefresher.h"
 
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
 #include <stdexcept>
-#include <thread>
 
+#include "support/FakeClock.h"
+#include "support/ManualTimer.h"
 #include "support/RunFakes.h"
 
 using namespace std::chrono_literals;
-using confcap::core::FakeClock;
-using confcap::core::ManualTimer;
 using confcap::run::ScheduleRefresher;
 using confcap::testing::at;
+using confcap::testing::FakeClock;
 using confcap::testing::job;
 using confcap::testing::kNoon;
+using confcap::testing::ManualTimer;
 using confcap::testing::NotingRecorder;
 using confcap::testing::NotingReporter;
 
@@ -26,6 +27,7 @@ namespace {
 struct Fixture {
     FakeClock clock{at(kNoon) - 10min};
     ManualTimer timer;
+    ManualTimer refreshTimer;
     NotingRecorder recorder;
     NotingReporter reporter;
     confcap::run::Scheduler scheduler{clock,
@@ -65,11 +67,10 @@ struct Fixture {
             }
         };
     }
-    void waitForLoads(int count) {
-        for (int i = 0; i < 1000 && loads < count; ++i) {
-            std::this_thread::sleep_for(2ms);
-        }
-        std::this_thread::sleep_for(20ms);  // the load's result is handed on after it returns
+    // Runs the refresh set on the timer; it must have been set with `delay`.
+    void refreshAfter(std::chrono::milliseconds delay) {
+        BOOST_TEST((refreshTimer.pendingDelay() == std::optional(delay)));
+        BOOST_TEST(refreshTimer.fireOnce());
     }
 };
 
@@ -80,48 +81,53 @@ BOOST_TEST_DONT_PRINT_LOG_VALUE(confcap::run::JobState)
 BOOST_AUTO_TEST_SUITE(ScheduleRefresherTest)
 
 BOOST_FIXTURE_TEST_CASE(a_request_refreshes_and_a_changed_plan_reaches_the_scheduler, Fixture) {
-    ScheduleRefresher refresher(scheduler, reporter, first, loader(), 0s,
+    ScheduleRefresher refresher(clock, refreshTimer, scheduler, reporter, first, loader(), 0s,
                                 [this](const confcap::plan::Plan&) { ++changedCalls; });
     refresher.start();
     refresher.refreshNow();
-    waitForLoads(1);
+    refreshAfter(0ms);
     BOOST_TEST(everything == 1);
     BOOST_TEST(reporter.said("schedule re-read: no changes"));
     BOOST_TEST(changedCalls == 0);
 
     next = 1;
     refresher.refreshNow();
-    waitForLoads(2);
+    refreshAfter(0ms);
     BOOST_TEST(reporter.said("the schedule changed: 1 added, 0 changed, 0 cancelled"));
     BOOST_TEST(changedCalls == 1);
     BOOST_TEST(reporter.state("b") == confcap::run::JobState::Waiting);
 
     next = 2;
     refresher.refreshNow();
-    waitForLoads(3);
+    refreshAfter(0ms);
     BOOST_TEST(
         reporter.said("could not refresh the schedule, keeping the last good one: Could "
                       "not connect to the schedule: refused."));
     BOOST_TEST(reporter.state("b") == confcap::run::JobState::Waiting);
+    BOOST_TEST(!refreshTimer.pendingDelay().has_value());  // a period of 0: only on request
     refresher.stop();
     BOOST_TEST(loads == 3);
+    BOOST_TEST(refreshTimer.cancelled());
 }
 
 BOOST_FIXTURE_TEST_CASE(the_period_refreshes_without_a_request, Fixture) {
-    ScheduleRefresher refresher(scheduler, reporter, first, loader(), 1s);
+    ScheduleRefresher refresher(clock, refreshTimer, scheduler, reporter, first, loader(), 1s);
     next = 1;
     refresher.start();
-    waitForLoads(1);
+    refreshAfter(1000ms);
     BOOST_TEST(loads >= 1);
     BOOST_TEST(everything == 0);
     BOOST_TEST(reporter.state("b") == confcap::run::JobState::Waiting);
+    refreshAfter(1000ms);  // and again a period later
+    BOOST_TEST(loads == 2);
 }
 
 BOOST_FIXTURE_TEST_CASE(refreshes_and_their_failures_are_counted, Fixture) {
     std::atomic<bool> fromCache{false};
-    const auto made = std::chrono::system_clock::now();
+    const auto made = clock.now();
     ScheduleRefresher refresher(
-        scheduler, reporter, first, loader(), 0s, {}, [&]() -> std::optional<std::string> {
+        clock, refreshTimer, scheduler, reporter, first, loader(), 0s, {},
+        [&]() -> std::optional<std::string> {
             if (!fromCache) {
                 return std::nullopt;
             }
@@ -136,7 +142,7 @@ BOOST_FIXTURE_TEST_CASE(refreshes_and_their_failures_are_counted, Fixture) {
     refresher.start();
 
     refresher.refreshNow();
-    waitForLoads(1);
+    refreshAfter(0ms);
     counts = refresher.counts();
     BOOST_TEST(counts.refreshes == 1U);
     BOOST_TEST(counts.failures == 0U);
@@ -145,7 +151,7 @@ BOOST_FIXTURE_TEST_CASE(refreshes_and_their_failures_are_counted, Fixture) {
 
     next = 2;
     refresher.refreshNow();
-    waitForLoads(2);
+    refreshAfter(0ms);
     counts = refresher.counts();
     BOOST_TEST(counts.refreshes == 2U);
     BOOST_TEST(counts.failures == 1U);
@@ -155,7 +161,7 @@ BOOST_FIXTURE_TEST_CASE(refreshes_and_their_failures_are_counted, Fixture) {
     next = 0;
     fromCache = true;
     refresher.refreshNow();
-    waitForLoads(3);
+    refreshAfter(0ms);
     counts = refresher.counts();
     BOOST_TEST(counts.refreshes == 3U);
     BOOST_TEST(counts.failures == 2U);
@@ -165,12 +171,14 @@ BOOST_FIXTURE_TEST_CASE(refreshes_and_their_failures_are_counted, Fixture) {
         "refused; using the copy cached at 2024-12-27T10:30:00Z"));
 
     fromCache = false;
+    clock.advance(10min);
     refresher.refreshNow();
-    waitForLoads(4);
+    refreshAfter(0ms);
     counts = refresher.counts();
     BOOST_TEST(counts.refreshes == 4U);
     BOOST_TEST(counts.failures == 2U);
     BOOST_TEST((counts.lastSuccess >= firstSuccess));
+    BOOST_TEST((counts.lastSuccess == clock.now()));
     refresher.stop();
 }
 

@@ -13,16 +13,18 @@
 #include <string>
 #include <vector>
 
+#include "support/FakeClock.h"
+#include "support/ManualTimer.h"
 #include "support/RunFakes.h"
 
 using namespace std::chrono_literals;
-using confcap::core::FakeClock;
-using confcap::core::ManualTimer;
 using confcap::run::JobState;
 using confcap::run::Scheduler;
 using confcap::testing::at;
+using confcap::testing::FakeClock;
 using confcap::testing::job;
 using confcap::testing::kNoon;
+using confcap::testing::ManualTimer;
 using confcap::testing::NotingRecorder;
 using confcap::testing::NotingReporter;
 

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "confcap/sink/TalkSink.h"
+#include "support/FakeClock.h"
 #include "support/MediaTestSupport.h"
 #include "support/RunFakes.h"
 
@@ -98,7 +99,7 @@ BOOST_AUTO_TEST_CASE(aTalkAnEarlierRunLeftIsJournaledAndHookedLikeOneFinishedNow
     job.until = job.talk.start + job.talk.duration;
     job.stream = "http://127.0.0.1:1/saal1.m3u8";
     job.fileStem = "Saal 1/10:30 Opening";
-    confcap::core::FakeClock clock(kWindowStart + 10s);
+    confcap::testing::FakeClock clock(kWindowStart + 10s);
     leaveParts(dir.path, job, clock);
     clock.set(kWindowStart + 2h);  // its window has passed
 
@@ -139,7 +140,7 @@ BOOST_AUTO_TEST_CASE(aTalkAnEarlierRunLeftIsJournaledAndHookedLikeOneFinishedNow
 
 BOOST_AUTO_TEST_CASE(anInterruptEndsTheWaitForTheRunsEnd) {
     TempDir dir;
-    confcap::core::FakeClock clock(kWindowStart);
+    confcap::testing::FakeClock clock(kWindowStart);
     Session::Options options;
     options.recorder.outDir = dir.path;
     NotingReporter reporter;

@@ -22,15 +22,16 @@
 #include "confcap/sink/FileTags.h"
 #include "confcap/sink/TalkSink.h"
 #include "confcap/sink/TsServiceTags.h"
+#include "support/FakeClock.h"
 #include "support/MediaTestSupport.h"
 #include "support/RunProcess.h"
 
 namespace fs = std::filesystem;
-using confcap::core::FakeClock;
 using confcap::sink::Container;
 using confcap::sink::TalkMetadata;
 using confcap::sink::TalkSink;
 using confcap::sink::TalkSinkConfig;
+using confcap::testing::FakeClock;
 using confcap::testing::readFile;
 using confcap::testing::runProcess;
 using confcap::testing::TempDir;

@@ -23,6 +23,7 @@
 #include "confcap/core/Time.h"
 #include "confcap/plan/FileNamer.h"
 #include "confcap/sink/Recovery.h"
+#include "support/FakeClock.h"
 #include "support/MediaTestSupport.h"
 #include "support/RunProcess.h"
 #include "support/SmallDisk.h"
@@ -40,7 +41,6 @@ using confcap::testing::makeClip;
 using confcap::testing::readFile;
 using confcap::testing::TempDir;
 using namespace std::chrono_literals;
-using confcap::core::FakeClock;
 using confcap::core::Gap;
 using confcap::core::Outcome;
 using confcap::core::StreamFormat;
@@ -49,6 +49,7 @@ using confcap::sink::PieceMerger;
 using confcap::sink::SinkState;
 using confcap::sink::TalkSink;
 using confcap::sink::TalkSinkConfig;
+using confcap::testing::FakeClock;
 using confcap::testing::runProcess;
 using confcap::testing::SmallDisk;
 

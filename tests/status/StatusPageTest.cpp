@@ -13,6 +13,7 @@
 #include "confcap/status/StatusServer.h"
 #include "support/Browser.h"
 #include "support/DevTools.h"
+#include "support/FakeClock.h"
 
 using namespace confcap::status;
 using namespace std::chrono_literals;
@@ -126,7 +127,7 @@ struct PageServer {
     TempFolder folder;
     fs::path out = folder.path / "out";
     StatusBoard board;
-    confcap::core::FakeClock clock{kNow};
+    confcap::testing::FakeClock clock{kNow};
     std::unique_ptr<StatusServer> server;
     PageServer() {
         fs::create_directories(out / "Saal 1");

@@ -17,6 +17,7 @@
 #include <map>
 
 #include "confcap/status/StatusServer.h"
+#include "support/FakeClock.h"
 #include "support/HttpFetch.h"
 #include "support/TextCount.h"
 
@@ -55,7 +56,7 @@ struct Fixture {
     }();
     fs::path out = fs::path(folderName) / "out";
     StatusBoard board;
-    confcap::core::FakeClock clock{kNow};
+    confcap::testing::FakeClock clock{kNow};
     std::unique_ptr<StatusServer> server;
     Fixture() {
         fs::create_directories(out);

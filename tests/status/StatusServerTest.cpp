@@ -18,6 +18,7 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/status/Summary.h"
+#include "support/FakeClock.h"
 #include "support/HttpFetch.h"
 
 using namespace confcap::status;
@@ -76,7 +77,7 @@ struct Fixture {
     TempFolder folder;
     fs::path out = folder.path / "out";
     StatusBoard board;
-    confcap::core::FakeClock clock{kNow};
+    confcap::testing::FakeClock clock{kNow};
     std::unique_ptr<StatusServer> server;
     Fixture() {
         fs::create_directories(out);
@@ -185,7 +186,7 @@ BOOST_FIXTURE_TEST_CASE(metricsAreServedInThePrometheusTextFormat, Fixture) {
 BOOST_AUTO_TEST_CASE(metricsHaveTheRefreshesAndHooksTheAppGives) {
     TempFolder folder;
     StatusBoard board;
-    confcap::core::FakeClock clock{kNow};
+    confcap::testing::FakeClock clock{kNow};
     StatusServer::Options options;
     options.outputDir = folder.path;
     options.scheduleRefreshes = [] {
@@ -210,7 +211,7 @@ BOOST_AUTO_TEST_CASE(metricsHaveTheRefreshesAndHooksTheAppGives) {
 BOOST_AUTO_TEST_CASE(theDiskGuardsLastLookIsInTheStatusThePageAndTheMetrics) {
     TempFolder folder;
     StatusBoard board;
-    confcap::core::FakeClock clock{kNow};
+    confcap::testing::FakeClock clock{kNow};
     StatusServer::Options options;
     options.outputDir = folder.path;
     StatusServer server(board, clock, options);

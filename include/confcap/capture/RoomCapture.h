@@ -22,6 +22,7 @@
 #include "confcap/core/Error.h"
 #include "confcap/core/Media.h"
 #include "confcap/core/RetryPolicy.h"
+#include "confcap/core/Sleeper.h"
 #include "confcap/source/Source.h"
 
 namespace confcap::capture {
@@ -85,6 +86,9 @@ public:
         bool giveUpOnFirstHttpError = false;
         /// Wall clock for gaps and deadlines; the system clock when null. Must outlive the capture.
         const core::Clock* clock = nullptr;
+        /// What the waits for a retry and for a window's last segment wait on; real time when
+        /// null. Must outlive the capture.
+        core::Sleeper* sleeper = nullptr;
     };
 
     /// A capture of `url`, with its source made by makeSource(url, sourceOptions).
@@ -143,6 +147,9 @@ private:
     void endDelivery(const std::vector<std::string>& failures, std::vector<CaptureEvent>& events);
     CaptureEvent event(CaptureEvent::Kind kind, std::string message) const;
     std::chrono::system_clock::time_point now() const;
+    // Waits on wake_ at most `wait` until `done`; call with `lock` (on mutex_) held.
+    bool waitFor(std::unique_lock<std::mutex>& lock, std::chrono::milliseconds wait,
+                 const std::function<bool()>& done);
 
     // Called on the capture thread by Output.
     void onConnected(const core::StreamFormat& format, const source::Resume& resume);
@@ -157,6 +164,7 @@ private:
     Options options_;
     EventHandler onEvent_;
     core::SystemClock systemClock_;
+    core::SystemSleeper systemSleeper_;
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;

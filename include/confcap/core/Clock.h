@@ -2,7 +2,6 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
 
 namespace confcap::core {
 
@@ -33,28 +32,6 @@ public:
 private:
     TimePoint start_ = std::chrono::system_clock::now();
     std::chrono::steady_clock::time_point steadyStart_ = std::chrono::steady_clock::now();
-};
-
-/// A clock that moves only when told to; for tests. Thread-safe.
-class FakeClock final : public Clock {
-public:
-    explicit FakeClock(TimePoint start) : now_(start) {}
-    TimePoint now() const override {
-        std::lock_guard lock(mutex_);
-        return now_;
-    }
-    void set(TimePoint t) {
-        std::lock_guard lock(mutex_);
-        now_ = t;
-    }
-    void advance(std::chrono::system_clock::duration d) {
-        std::lock_guard lock(mutex_);
-        now_ += d;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    TimePoint now_;
 };
 
 }  // namespace confcap::core

@@ -13,6 +13,7 @@
 #include "confcap/capture/RoomCapture.h"
 #include "confcap/core/Clock.h"
 #include "confcap/core/RetryPolicy.h"
+#include "confcap/core/Sleeper.h"
 #include "confcap/plan/Plan.h"
 #include "confcap/run/Recorder.h"
 #include "confcap/sink/TalkSink.h"
@@ -36,6 +37,8 @@ public:
         std::function<std::unique_ptr<source::Source>(const std::string& url)> sourceFactory;
         /// Wall clock; the system clock when null. Must outlive the recorder.
         const core::Clock* clock = nullptr;
+        /// What the captures' waits wait on; real time when null. Must outlive the recorder.
+        core::Sleeper* sleeper = nullptr;
     };
     /// Called on a capture's thread for each of its events, with the keys of the jobs attached.
     using EventHandler = std::function<void(const capture::CaptureEvent& event,

@@ -81,6 +81,15 @@ struct HookRecord {
     std::string finished;  ///< when it ended, RFC 3339 UTC; empty while pending
 };
 
+/// Whether a hook may move from `from` to `to`: a pending hook ends in one of the other states,
+/// and a hook that ended stays as it is (an interrupted one runs again as a new, pending record).
+/// Pure.
+bool hookTransitionAllowed(HookState from, HookState to) noexcept;
+
+/// Moves `hook` to `to`, noting what became of its program in `exit`. The one place a hook's
+/// state changes. Throws std::logic_error when hookTransitionAllowed forbids the move.
+void moveHook(HookRecord& hook, HookState to, std::string exit);
+
 /// Hooks of a run by how they ended.
 struct HookCounts {
     std::size_t ok = 0;

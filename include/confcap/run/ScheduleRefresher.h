@@ -4,14 +4,14 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
+#include "confcap/core/Clock.h"
+#include "confcap/core/Timer.h"
 #include "confcap/plan/Plan.h"
 #include "confcap/run/Report.h"
 #include "confcap/run/Scheduler.h"
@@ -21,7 +21,7 @@ namespace confcap::run {
 /// "2 added, 1 changed, 0 cancelled". Pure.
 std::string describeChanges(const plan::PlanDiff& diff);
 
-/// Refreshes on a thread of its own.
+/// Refreshes on the thread of the timer it is given.
 class ScheduleRefresher {
 public:
     /// Reads the schedule again and makes its plan; nullopt when the schedule did not change.
@@ -44,20 +44,24 @@ public:
         std::chrono::system_clock::time_point lastSuccess;
     };
 
-    /// `scheduler` and `reporter` must outlive the refresher. A `period` of 0 refreshes only on
-    /// request.
-    ScheduleRefresher(Scheduler& scheduler, Reporter& reporter, plan::Plan current, Loader load,
+    /// `clock`, `timer`, `scheduler` and `reporter` must outlive the refresher. The timer is the
+    /// refresher's own: its one-time task is the next refresh, and it runs one task at a time. A
+    /// `period` of 0 refreshes only on request.
+    ScheduleRefresher(const core::Clock& clock, core::Timer& timer, Scheduler& scheduler,
+                      Reporter& reporter, plan::Plan current, Loader load,
                       std::chrono::seconds period, Changed changed = {}, Fallback fallback = {});
     /// stop().
     ~ScheduleRefresher();
     ScheduleRefresher(const ScheduleRefresher&) = delete;
     ScheduleRefresher& operator=(const ScheduleRefresher&) = delete;
 
-    /// Starts the thread. Call once.
+    /// Sets the first refresh on the timer, one period from now (at once when one was asked
+    /// for). Call once.
     void start();
-    /// Asks for a refresh now that re-reads everything (SIGHUP). Thread-safe; async-signal-unsafe.
+    /// Asks for a refresh now that re-reads everything (SIGHUP); before start(), the first refresh
+    /// is that one. Thread-safe; async-signal-unsafe.
     void refreshNow();
-    /// Ends the thread, waiting for a refresh under way. Thread-safe; idempotent.
+    /// Cancels the refreshes, waiting for one under way. Thread-safe; idempotent.
     void stop();
     /// The refreshes so far. Thread-safe.
     Counts counts() const;
@@ -65,8 +69,13 @@ public:
     std::chrono::seconds period() const noexcept { return period_; }
 
 private:
-    void loop();
+    // One refresh; runs on the timer.
+    void refresh();
+    // Sets the next refresh on the timer; call with mutex_ held.
+    void arm();
 
+    const core::Clock& clock_;
+    core::Timer& timer_;
     Scheduler& scheduler_;
     Reporter& reporter_;
     plan::Plan current_;
@@ -79,10 +88,9 @@ private:
     Counts counts_;
 
     std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
+    bool started_ = false;
+    bool stopped_ = false;
     bool requested_ = false;
-    std::thread thread_;
 };
 
 }  // namespace confcap::run

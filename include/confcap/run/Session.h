@@ -151,6 +151,7 @@ private:
     std::unique_ptr<DiskGuard> diskGuard_;
     PocoTimer timer_;
     Scheduler scheduler_;
+    PocoTimer refreshTimer_;  // the refresher's own: a timer holds one task at a time
     std::unique_ptr<ScheduleRefresher> refresher_;
 
     std::atomic<bool> interrupted_{false};

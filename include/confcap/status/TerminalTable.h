@@ -4,16 +4,15 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <date/tz.h>
 
 #include "confcap/core/Clock.h"
+#include "confcap/core/Timer.h"
 #include "confcap/status/Console.h"
 #include "confcap/status/StatusBoard.h"
 
@@ -35,18 +34,18 @@ public:
         bool utc = false;
     };
 
-    /// Reads `board` and `clock`, draws on `console`; all three must outlive the table.
-    /// Nothing is drawn before start().
+    /// Reads `board` and `clock`, draws on `console` when `timer` (the table's own) says; all
+    /// four must outlive the table. Nothing is drawn before start().
     TerminalTable(const StatusBoard& board, Console& console, const core::Clock& clock,
-                  Options options);
+                  core::Timer& timer, Options options);
     /// Stops (see stop()).
     ~TerminalTable();
     TerminalTable(const TerminalTable&) = delete;
     TerminalTable& operator=(const TerminalTable&) = delete;
 
-    /// Starts redrawing on a thread of its own. Call once.
+    /// Draws now and then every period, on the timer's thread. Call once.
     void start();
-    /// Stops the thread and removes the table from the terminal. Idempotent; thread-safe.
+    /// Stops redrawing and removes the table from the terminal. Idempotent; thread-safe.
     void stop();
     /// Redraws now (terminal) or prints the summary line now (otherwise). Thread-safe.
     void refresh();
@@ -63,17 +62,14 @@ public:
     static std::string summaryLine(const std::vector<JobSnapshot>& jobs);
 
 private:
-    void run();
-
     const StatusBoard& board_;
     Console& console_;
     const core::Clock& clock_;
     Options options_;
     const date::time_zone* zone_ = nullptr;  ///< nullptr = UTC
+    core::Timer& timer_;
     std::mutex mutex_;
-    std::condition_variable wake_;
     bool stopping_ = false;
-    std::thread thread_;
 };
 
 }  // namespace confcap::status
