@@ -11,6 +11,7 @@
 #include "confcap/core/Time.h"
 #include "confcap/sink/FinalizeDecision.h"
 #include "confcap/sink/Sidecar.h"
+#include "confcap/sink/SinkStates.h"
 
 namespace confcap::sink {
 
@@ -91,8 +92,7 @@ TalkSink::TalkSink(TalkSinkConfig config, const core::Clock& clock, PieceMerger 
             config_.streamUrl = list.streamUrl;
             config_.talk = list.talk;
         }
-        status_ = list.progress;
-        status_.state = SinkState::Waiting;
+        status_ = list.progress;  // the list keeps no state: the sink starts Waiting
         status_.lastData = list.lastData;
         status_.pieces = static_cast<int>(list.pieces.size());
         for (const auto& piece : list.pieces) {
@@ -195,7 +195,7 @@ void TalkSink::stopWriting(const std::string& message) {
     writeError_ = message;
     parts_.list().notes.push_back("Writing stopped early. " + writeError_);
     std::lock_guard lock(mutex_);
-    status_.state = SinkState::WriteFailed;
+    transition(status_, SinkState::WriteFailed);
     if (status_.writeFailure.empty()) {
         status_.writeFailure = writeError_;
     }
@@ -211,7 +211,7 @@ void TalkSink::openPiece(const core::StreamFormat& format, bool newTimeline) {
     {
         std::lock_guard lock(mutex_);
         status_.pieces += 1;
-        status_.state = SinkState::Recording;
+        transition(status_, SinkState::Recording);
         current_ = file;
     }
     saveList();
@@ -416,7 +416,7 @@ void TalkSink::startHold(int error, const core::Chunk& chunk) {
     hold_.emplace(now, message, config_.holdBytes);
     {
         std::lock_guard lock(mutex_);
-        status_.state = SinkState::DiskFull;
+        transition(status_, SinkState::DiskFull);
         status_.diskFullSince = now;
         status_.diskFullEpisodes += 1;
         if (status_.writeFailure.empty()) {
@@ -487,7 +487,11 @@ void TalkSink::endHold() {
     parts_.list().notes.push_back(std::move(episode.note));
     {
         std::lock_guard lock(mutex_);
-        status_.state = parts_.isOpen(0) ? SinkState::Recording : SinkState::Waiting;
+        // A piece opened while the disk was full already made the sink Recording; a write
+        // that failed for good leaves it WriteFailed.
+        if (status_.state == SinkState::DiskFull) {
+            transition(status_, parts_.isOpen(0) ? SinkState::Recording : SinkState::Waiting);
+        }
         status_.diskFullSince.reset();
         status_.diskFullTime += episode.length;
         status_.droppedBytes += episode.droppedBytes;
@@ -556,7 +560,9 @@ void TalkSink::releaseHold() {
         return;
     }
     try {
-        retryHeld(true);
+        if (writeError_.empty()) {  // after a write failed for good nothing is written
+            retryHeld(true);
+        }
     } catch (const core::OutputError&) {
         // told in the notes; the hold ends below
     }
@@ -597,7 +603,7 @@ FinalizeResult TalkSink::finalize(std::string_view reason) {
         }
         {
             std::lock_guard lock(mutex_);
-            status_.state = SinkState::Finalized;
+            transition(status_, SinkState::Finalized);
         }
         result_->status = status();
         parts_.release();
@@ -764,7 +770,7 @@ Interruption TalkSink::interrupt(std::string_view reason) {
     }
     {
         std::lock_guard lock(mutex_);
-        status_.state = SinkState::Finalized;
+        transition(status_, SinkState::Finalized);
     }
     result.status = status();
     suspended_ = true;
