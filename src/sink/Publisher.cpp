@@ -10,6 +10,7 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/core/FileIo.h"
+#include "confcap/sink/PublishPlan.h"
 #include "confcap/sink/TsServiceTags.h"
 
 namespace confcap::sink {
@@ -45,189 +46,175 @@ int moveNoReplace(const std::filesystem::path& from, const std::filesystem::path
     return 0;
 }
 
-/// "audio-deu", "audio-en-gb", or "audio2" when the rendition names no language.
-std::string renditionSuffix(const PartTrack& track) {
-    std::string language;
-    for (char c : track.language) {
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
-            language += c;
-        } else if (c >= 'A' && c <= 'Z') {
-            language += static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return language.empty() || language.size() > 16 ? "audio" + std::to_string(track.track)
-                                                    : "audio-" + language;
-}
-
-/// A file to place: where it is now, and the name it gets after the chosen stem.
-struct Placement {
-    std::filesystem::path from;
-    std::string suffix;  // after the stem: ".ts", ".part2.ts", ".audio-deu.ts"
-};
-
-}  // namespace
-
-Publisher::Publisher(PieceMerger merger) : merger_(std::move(merger)) {}
-
-Published Publisher::publish(const PartSet& parts, const std::vector<std::size_t>& kept,
-                             const Sidecar& sidecar, const Finishing& finishing) const {
-    if (kept.empty()) {
-        throw std::invalid_argument("Publisher::publish needs a piece to publish");
-    }
-    Published published;
-    const auto& folder = parts.folder();
-    const auto& leaf = parts.leaf();
-    std::vector<std::filesystem::path> temporary;  // made here, removed whatever happens
-    auto cleanUp = [&] {
-        for (const auto& file : temporary) {
+/// Temporary files made while publishing, removed whatever happens (once placed, a file is no
+/// longer there).
+class Temporaries {
+public:
+    Temporaries() = default;
+    Temporaries(const Temporaries&) = delete;
+    Temporaries& operator=(const Temporaries&) = delete;
+    ~Temporaries() {
+        for (const auto& file : files_) {
             ::unlink(file.c_str());
         }
-    };
+    }
+    void add(const std::filesystem::path& file) { files_.push_back(file); }
 
-    // Each piece as one file: its tracks muxed where it has more than one.
-    std::vector<std::filesystem::path> pieceFiles;
-    std::vector<core::StreamFormat> pieceFormats;
-    std::vector<Placement> extras;
-    bool rebase = false;
-    for (std::size_t n = 0; n < kept.size(); ++n) {
-        const PartPiece& piece = parts.list().pieces.at(kept[n]);
-        rebase = rebase || (n > 0 && piece.newTimeline);
-        const PartTrack& main = piece.tracks.front();
-        std::vector<PieceMerger::MuxInput> inputs = {{parts.pathOf(main), {}, {}}};
-        std::vector<const PartTrack*> renditions;
-        for (std::size_t t = 1; t < piece.tracks.size(); ++t) {
-            const auto& track = piece.tracks[t];
-            if (fileSize(parts.pathOf(track)) > 0) {
-                inputs.push_back({parts.pathOf(track), track.name, track.language});
-                renditions.push_back(&track);
-            }
+private:
+    std::vector<std::filesystem::path> files_;
+};
+
+/// The kept pieces with their tracks' files and sizes.
+std::vector<PieceOnDisk> piecesOnDisk(const PartSet& parts, const std::vector<std::size_t>& kept) {
+    std::vector<PieceOnDisk> pieces;
+    for (const auto index : kept) {
+        PieceOnDisk piece{parts.list().pieces.at(index), {}, {}};
+        for (const auto& track : piece.piece.tracks) {
+            piece.files.push_back(parts.pathOf(track));
+            piece.bytes.push_back(fileSize(piece.files.back()));
         }
-        pieceFormats.push_back(main.format);
-        if (inputs.size() == 1) {
-            pieceFiles.push_back(parts.pathOf(main));
+        pieces.push_back(std::move(piece));
+    }
+    return pieces;
+}
+
+/// The service name and provider among an MPEG-TS file's tags.
+std::pair<std::string, std::string> serviceOf(const FileTags& tags) {
+    std::string service, provider;
+    for (const auto& [key, value] : tags.tags) {
+        if (key == "service_name") {
+            service = value;
+        } else if (key == "service_provider") {
+            provider = value;
+        }
+    }
+    return {service, provider};
+}
+
+/// Writes the .nfo beside the sidecar, never replacing a file.
+void writeNfo(const std::string& text, Published& published) {
+    auto nfo = published.sidecar;
+    nfo.replace_extension(".nfo");
+    const int fd = ::open(nfo.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    const int error = fd < 0 ? errno : 0;
+    const bool nfoWritten = fd >= 0 && core::writeAll(fd, text);
+    if (fd >= 0 && (::close(fd) != 0 || !nfoWritten)) {
+        ::unlink(nfo.c_str());
+    }
+    if (nfoWritten) {
+        published.nfo = nfo;
+    } else {
+        published.notes.push_back("Could not write " + quoted(nfo) +
+                                  (error != 0 ? ": " + std::string(std::strerror(error)) : "") +
+                                  ".");
+    }
+}
+
+/// Each piece as one file: its tracks muxed where it has more than one; `extras` gets the
+/// renditions of a piece whose mux failed.
+std::vector<std::filesystem::path> makePieces(const PieceMerger& merger, const PublishPlan& plan,
+                                              Temporaries& temporary,
+                                              std::vector<Placement>& extras,
+                                              Published& published) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& step : plan.pieces) {
+        if (step.mux.empty()) {
+            files.push_back(step.file);
             continue;
         }
-        const auto muxed = folder / (leaf + "." + main.format.extension + ".mux" +
-                                     std::to_string(n + 1) + ".part");
-        ::unlink(muxed.c_str());
-        temporary.push_back(muxed);
-        const auto result = merger_.mux(inputs, main.format, muxed);
+        ::unlink(step.muxed.c_str());
+        temporary.add(step.muxed);
+        const auto result = merger.mux(step.mux, step.format, step.muxed);
         if (result.merged) {
-            pieceFiles.push_back(muxed);
+            files.push_back(step.muxed);
             continue;
         }
         published.notes.push_back(result.note);
-        pieceFiles.push_back(parts.pathOf(main));
-        for (const auto* track : renditions) {
-            extras.push_back(
-                {parts.pathOf(*track),
-                 "." + renditionSuffix(*track) +
-                     (kept.size() > 1 ? ".part" + std::to_string(n + 1) : std::string()) + "." +
-                     track->format.extension});
-        }
+        files.push_back(step.file);
+        extras.insert(extras.end(), step.unmuxed.begin(), step.unmuxed.end());
     }
+    return files;
+}
 
-    // The pieces as one file where they can be joined.
-    std::vector<Placement> placements;
-    const std::string extension = pieceFormats.front().extension;
-    const bool oneFormat =
-        std::all_of(pieceFormats.begin(), pieceFormats.end(),
-                    [&](const core::StreamFormat& f) { return f.extension == extension; });
-    if (pieceFiles.size() == 1) {
-        placements.push_back({pieceFiles.front(), "." + extension});
+/// The pieces as one file where they can be joined, else as numbered files.
+std::vector<Placement> join(const PieceMerger& merger, const PublishPlan& plan,
+                            const std::vector<std::filesystem::path>& files, Temporaries& temporary,
+                            Published& published) {
+    const auto& step = plan.join;
+    if (step.kind == JoinStep::Kind::One) {
         published.merged = true;
-    } else if (oneFormat) {
-        const auto output = folder / (leaf + "." + extension + ".merge.part");
-        ::unlink(output.c_str());
+        return {{files.front(), "." + step.extension}};
+    }
+    if (step.kind == JoinStep::Kind::Merge) {
+        ::unlink(step.merged.c_str());
         try {
-            const auto merge = merger_.merge(pieceFiles, pieceFormats.front(), output, rebase);
+            const auto merge =
+                merger.merge(files, plan.pieces.front().format, step.merged, step.rebase);
             published.notes.push_back(merge.note);
             if (merge.merged) {
-                temporary.push_back(output);
-                placements.push_back({output, "." + extension});
+                temporary.add(step.merged);
                 published.merged = true;
+                return {{step.merged, "." + step.extension}};
             }
         } catch (const core::OutputError& e) {
             published.notes.push_back(std::string(e.what()) +
                                       " The pieces are kept as separate files.");
         }
     } else {
-        std::string formats;
-        for (const auto& format : pieceFormats) {
-            formats += (formats.empty() ? "" : ", ") + format.extension;
-        }
-        published.notes.push_back("The pieces have different formats (" + formats +
-                                  "), so they are kept as separate files.");
+        published.notes.push_back(step.note);
     }
-    if (placements.empty()) {
-        for (std::size_t i = 0; i < pieceFiles.size(); ++i) {
-            placements.push_back(
-                {pieceFiles[i], ".part" + std::to_string(i + 1) + "." + pieceFormats[i].extension});
-        }
+    std::vector<Placement> apart;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        apart.push_back({files[i], step.apartSuffixes.at(i)});
     }
-    published.container = finishing.container;
-    if (finishing.tags && !published.merged) {
-        published.notes.push_back(
-            "The pieces are kept as separate files, so they hold no tags" +
-            std::string(finishing.container == Container::AsRecorded
-                            ? ""
-                            : " and were not remuxed to " +
-                                  std::string(toString(finishing.container))) +
-            ".");
-    }
-    if (published.merged && finishing.tags) {
-        const auto finalExtension = extensionIn(finishing.container, extension);
-        const auto tags = finishing.tags(finalExtension);
-        if (finishing.container == Container::AsRecorded && extension == "ts") {
-            // MPEG-TS keeps its bytes: only its service description is rewritten, in place.
-            try {
-                std::string service, provider;
-                for (const auto& [key, value] : tags.tags) {
-                    if (key == "service_name") {
-                        service = value;
-                    } else if (key == "service_provider") {
-                        provider = value;
-                    }
-                }
-                published.tagged =
-                    nameServiceInPlace(placements.front().from, service, provider) > 0;
-            } catch (const core::OutputError& e) {
-                published.finishError = std::string(e.what()) + " The file is kept as recorded.";
-                published.notes.push_back(published.finishError);
-            }
-        } else {
-            const auto tagged = folder / (leaf + "." + finalExtension + ".tag.part");
-            ::unlink(tagged.c_str());
-            MergeResult remux;
-            try {
-                remux = merger_.remux(placements.front().from, pieceFormats.front(),
-                                      finishing.container, tags, tagged);
-            } catch (const core::OutputError& e) {
-                remux.note = std::string(e.what()) + " The file is kept as recorded.";
-            }
-            if (remux.merged) {
-                temporary.push_back(tagged);
-                placements.front() = {tagged, "." + finalExtension};
-                published.tagged = true;
-                published.chapters = tags.chapters.size();
-            } else if (!remux.note.empty()) {
-                published.finishError = remux.note;
-                published.notes.push_back(remux.note);
-            }
-        }
-    }
-    placements.insert(placements.end(), extras.begin(), extras.end());
+    return apart;
+}
 
-    // A free name: the sidecar is created first and exclusively, which reserves the stem
-    // against any other recording finished into the same folder at the same time.
-    int sidecarFd = -1;
-    for (int n = 1; sidecarFd < 0; ++n) {
-        if (n > kMaxNameAttempts) {
-            cleanUp();
-            throw core::OutputError("Could not find a free name for " + quoted(folder / leaf) +
-                                    ".");
+/// Gives the joined file `joined` its tags; when that fails it stays as recorded.
+void tag(const PieceMerger& merger, const PublishPlan& plan, const FileTags& tags,
+         Placement& joined, Temporaries& temporary, Published& published) {
+    const auto& step = plan.tag;
+    if (step.kind == TagStep::Kind::ServiceInPlace) {
+        // MPEG-TS keeps its bytes: only its service description is rewritten, in place.
+        try {
+            const auto [service, provider] = serviceOf(tags);
+            published.tagged = nameServiceInPlace(joined.from, service, provider) > 0;
+        } catch (const core::OutputError& e) {
+            published.finishError = std::string(e.what()) + " The file is kept as recorded.";
+            published.notes.push_back(published.finishError);
         }
-        const auto stem = n == 1 ? leaf : leaf + " (" + std::to_string(n) + ")";
+        return;
+    }
+    if (step.kind != TagStep::Kind::Remux) {
+        return;
+    }
+    ::unlink(step.tagged.c_str());
+    MergeResult remux;
+    try {
+        remux = merger.remux(joined.from, plan.pieces.front().format, step.container, tags,
+                             step.tagged);
+    } catch (const core::OutputError& e) {
+        remux.note = std::string(e.what()) + " The file is kept as recorded.";
+    }
+    if (remux.merged) {
+        temporary.add(step.tagged);
+        joined = {step.tagged, "." + step.extension};
+        published.tagged = true;
+        published.chapters = tags.chapters.size();
+    } else if (!remux.note.empty()) {
+        published.finishError = remux.note;
+        published.notes.push_back(remux.note);
+    }
+}
+
+/// Moves `placements` under the first free stem: the sidecar is created first and
+/// exclusively, which reserves the stem against any other recording finished into the same
+/// folder at the same time. Returns the sidecar's open descriptor. Throws core::OutputError
+/// when no name is free or a move fails; what was moved is moved back.
+int place(const std::filesystem::path& folder, const std::string& leaf,
+          const std::vector<Placement>& placements, Published& published) {
+    for (int n = 1; n <= kMaxNameAttempts; ++n) {
+        const auto stem = candidateStem(leaf, n);
         const auto sidecarPath = folder / (stem + ".json");
         const int fd = ::open(sidecarPath.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd < 0) {
@@ -235,7 +222,6 @@ Published Publisher::publish(const PartSet& parts, const std::vector<std::size_t
             if (error == EEXIST) {
                 continue;
             }
-            cleanUp();
             throw core::OutputError("Could not create " + quoted(sidecarPath) + ": " +
                                     std::strerror(error) + ".");
         }
@@ -249,45 +235,54 @@ Published Publisher::publish(const PartSet& parts, const std::vector<std::size_t
             }
             placed.emplace_back(placement.from, target);
         }
-        if (error != 0) {
+        if (error == 0) {
             for (const auto& [from, to] : placed) {
-                moveNoReplace(to, from);
+                published.files.push_back(to);
             }
-            ::close(fd);
-            ::unlink(sidecarPath.c_str());
-            if (error == EEXIST) {
-                continue;
-            }
-            cleanUp();
+            published.sidecar = sidecarPath;
+            return fd;
+        }
+        for (const auto& [from, to] : placed) {
+            moveNoReplace(to, from);
+        }
+        ::close(fd);
+        ::unlink(sidecarPath.c_str());
+        if (error != EEXIST) {
             throw core::OutputError("Could not move the recording to " + quoted(folder / stem) +
                                     ": " + std::strerror(error) + ".");
         }
-        sidecarFd = fd;
-        for (const auto& [from, to] : placed) {
-            published.files.push_back(to);
-        }
-        published.sidecar = sidecarPath;
     }
-    cleanUp();
+    throw core::OutputError("Could not find a free name for " + quoted(folder / leaf) + ".");
+}
 
+}  // namespace
+
+Publisher::Publisher(PieceMerger merger) : merger_(std::move(merger)) {}
+
+Published Publisher::publish(const PartSet& parts, const std::vector<std::size_t>& kept,
+                             const Sidecar& sidecar, const Finishing& finishing) const {
+    if (kept.empty()) {
+        throw std::invalid_argument("Publisher::publish needs a piece to publish");
+    }
+    const auto plan = planPublish(parts.folder(), parts.leaf(), piecesOnDisk(parts, kept),
+                                  finishing.container, static_cast<bool>(finishing.tags));
+    Published published;
+    published.container = finishing.container;
+    Temporaries temporary;
+    std::vector<Placement> extras;
+    const auto pieceFiles = makePieces(merger_, plan, temporary, extras, published);
+    auto placements = join(merger_, plan, pieceFiles, temporary, published);
+    if (published.merged && finishing.tags) {
+        tag(merger_, plan, finishing.tags(plan.tag.extension), placements.front(), temporary,
+            published);
+    } else if (finishing.tags) {
+        published.notes.push_back(plan.tag.apartNote);
+    }
+    placements.insert(placements.end(), extras.begin(), extras.end());
+    const int sidecarFd = place(parts.folder(), parts.leaf(), placements, published);
     if (!finishing.nfo.empty()) {
-        auto nfo = published.sidecar;
-        nfo.replace_extension(".nfo");
-        const int fd = ::open(nfo.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        const int error = fd < 0 ? errno : 0;
-        const bool nfoWritten = fd >= 0 && core::writeAll(fd, finishing.nfo);
-        if (fd >= 0 && (::close(fd) != 0 || !nfoWritten)) {
-            ::unlink(nfo.c_str());
-        }
-        if (nfoWritten) {
-            published.nfo = nfo;
-        } else {
-            published.notes.push_back("Could not write " + quoted(nfo) +
-                                      (error != 0 ? ": " + std::string(std::strerror(error)) : "") +
-                                      ".");
-        }
+        writeNfo(finishing.nfo, published);
     }
-
     const bool written = core::writeAll(sidecarFd, sidecar(published));
     if (::close(sidecarFd) != 0 || !written) {
         published.notes.push_back("Could not write the sidecar " + quoted(published.sidecar) + ".");

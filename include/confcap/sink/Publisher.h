@@ -1,6 +1,6 @@
-// Turns the kept pieces of a talk's recording into its final file beside the parts: each piece's
-// tracks joined into one file, the pieces joined, the result moved to a free name, and the
-// sidecar written next to it.
+// Turns the kept pieces of a talk's recording into its final file beside the parts: carries out
+// the PublishPlan (each piece's tracks joined into one file, the pieces joined, the talk's tags),
+// moves the result to a free name, and writes the sidecar next to it.
 #pragma once
 
 #include <filesystem>

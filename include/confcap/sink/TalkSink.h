@@ -16,39 +16,15 @@
 
 #include "confcap/core/Clock.h"
 #include "confcap/core/Media.h"
-#include "confcap/sink/CoverageMeter.h"
 #include "confcap/sink/HeldStream.h"
 #include "confcap/sink/Interruption.h"
 #include "confcap/sink/PartSet.h"
 #include "confcap/sink/Publisher.h"
 #include "confcap/sink/Recording.h"
-#include "confcap/sink/Sidecar.h"
+#include "confcap/sink/RecordingCoverage.h"
+#include "confcap/sink/TalkSinkConfig.h"
 
 namespace confcap::sink {
-
-/// What a TalkSink needs to know about its talk, as plain values.
-struct TalkSinkConfig {
-    std::filesystem::path outDir;  ///< the output folder (--out)
-    /// The final file's path relative to `outDir` without extension (see fileStemFor); the
-    /// sink appends "." and the stream's extension.
-    std::filesystem::path relativeStem;
-    std::chrono::system_clock::time_point windowStart;  ///< UTC, padding included
-    std::chrono::system_clock::time_point windowEnd;    ///< UTC, padding included
-    std::uint64_t minBytes = 0;                         ///< --min-size
-    std::chrono::seconds minDuration{0};                ///< --min-duration, of covered time
-    std::string streamUrl;
-    TalkMetadata talk;  ///< goes into the sidecar, the file's tags and the .nfo
-    /// --container: the final file is remuxed into it with the talk's tags; it is placed as
-    /// recorded, untagged, when unset.
-    std::optional<Container> container;
-    bool nfo = false;  ///< --nfo
-    /// Take the talk, the window, the thresholds and the stream from the part list an earlier
-    /// run left (finishing it after a restart) rather than from here.
-    bool adoptPartList = false;
-    /// While the disk is full, what the stream delivers is held in memory up to this many bytes
-    /// and written when space comes back; the oldest media beyond it is lost (a "disk full" gap).
-    std::size_t holdBytes = 16 * 1024 * 1024;
-};
 
 /// Writes one talk's part of a room's stream. The MediaSink calls come from one capture thread;
 /// status(), currentFile() and resumePoints() may be called from any thread; finalize() and
@@ -123,6 +99,10 @@ public:
     static const core::Clock& defaultClock();
 
 private:
+    /// Throws std::logic_error naming `call` after finalize(), suspend() or interrupt().
+    void checkOpen(const char* call) const;
+    /// The writer's message for a failed write(): one sentence naming the file.
+    static std::string writeFailure(const std::filesystem::path& file, int error);
     void startPiece(const core::StreamFormat& format, bool newTimeline);
     /// Writing stops for good with `message`: later data is dropped.
     void stopWriting(const std::string& message);
@@ -130,6 +110,9 @@ private:
     /// Writes a chunk; returns the errno of a full disk (nothing written), 0 otherwise. Throws
     /// core::OutputError (failWrite) for other failures.
     int store(const core::Chunk& chunk);
+    /// Counts `written` bytes of `chunk`, written at `now`, in the coverage, the part list and
+    /// the counters. Returns whether they are the recording's first data.
+    bool account(const core::Chunk& chunk, std::size_t written, core::Clock::TimePoint now);
     void startHold(int error, const core::Chunk& chunk);
     /// A file at the file system's size limit (EFBIG): the recording goes on in a new piece with
     /// the same tracks, and `chunk` is written there. False when that does not help.
@@ -143,13 +126,12 @@ private:
     void releaseHold();
     void openPiece(const core::StreamFormat& format, bool newTimeline);
     void failWrite(int error, const PartTrack& track);
-    void foldPiece();
-    double pieceSeconds() const;
     void saveList();
-    FinalizeResult finish(std::string_view reason, bool interrupted);
-    SidecarInput sidecarInput(const Published& published, const FinalizeResult& result,
-                              std::string_view reason, std::size_t keptPieces,
-                              std::vector<SidecarInput::PieceSegments> segments) const;
+    /// Finalizes (or, when `interrupted`, publishes for the next run to continue) through a
+    /// TalkFinisher; the state becomes Finalized and the parts are released.
+    FinalizeResult conclude(std::string_view reason, bool interrupted);
+    /// Takes the gaps and bytes finishing settled into the counters.
+    void settle(const SinkStatus& finished);
 
     TalkSinkConfig config_;
     const core::Clock& clock_;
@@ -157,19 +139,13 @@ private:
     PartSet parts_;
 
     // Owned by the capture thread (and by finalize once it is detached).
-    CoverageMeter meter_{""};    ///< the current piece's main track
-    double pieceExtinf_ = 0;     ///< the current piece's HLS segment lengths
-    double pieceWall_ = 0;       ///< the current piece's time with data flowing
-    double earlierSeconds_ = 0;  ///< covered by the pieces before the current one
-    bool earlierMeasured_ = false;
-    std::optional<core::Clock::TimePoint> lastWrite_;
+    RecordingCoverage coverage_;
     std::optional<core::Clock::TimePoint> restartedAfter_;
     core::Clock::TimePoint lastSave_{};
     std::string writeError_;
     std::optional<HeldStream> hold_;  ///< while the disk is full
-    std::string stillFull_;
-    Interruption interruption_;  ///< what finish() published when interrupted  ///< the disk was
-                                 ///< still full when the recording ended
+    std::string stillFull_;           ///< the disk was still full when the recording ended
+    Interruption interruption_;       ///< what conclude() published when interrupted
     bool continued_ = false;
     bool suspended_ = false;
     std::set<int> startedTracks_;  ///< tracks that wrote media of the window
