@@ -22,6 +22,7 @@
 #include "confcap/core/FileIo.h"
 #include "confcap/core/Text.h"
 #include "confcap/health/HealthFlags.h"
+#include "confcap/sink/Sidecar.h"
 #include "confcap/status/SummaryPage.h"
 #include "confcap/status/TextFormat.h"
 
@@ -75,30 +76,52 @@ std::vector<status::TimelineGap> gapsOf(const Poco::JSON::Array::Ptr& gaps, cons
 }
 
 /// What a sidecar adds for summary.html: window, thumbnails and health flags.
-void addPageFields(const Poco::JSON::Object::Ptr& sidecar, const std::string& given,
-                   TalkCopy& copy) {
-    if (sidecar->isObject("window")) {
-        const auto window = sidecar->getObject("window");
-        copy.windowStart = text(window, "start");
-        copy.windowEnd = text(window, "end");
-    }
-    if (sidecar->isObject("thumbnails")) {
-        const auto thumbs = sidecar->getObject("thumbnails");
-        if (!text(thumbs, "middle").empty()) {
-            copy.thumbnail = fs::path(given) / text(thumbs, "middle");
+void addPageFields(const sink::Sidecar& sidecar, const std::string& given, TalkCopy& copy) {
+    copy.windowStart = sidecar.windowStart ? core::formatUtc(*sidecar.windowStart) : "";
+    copy.windowEnd = sidecar.windowEnd ? core::formatUtc(*sidecar.windowEnd) : "";
+    for (const auto& [name, value] : sidecar.others) {
+        if (value.type() != typeid(Poco::JSON::Object::Ptr)) {
+            continue;
         }
-        if (!text(thumbs, "strip").empty()) {
-            copy.strip = fs::path(given) / text(thumbs, "strip");
+        const auto object = value.extract<Poco::JSON::Object::Ptr>();
+        if (name == "thumbnails") {
+            if (!text(object, "middle").empty()) {
+                copy.thumbnail = fs::path(given) / text(object, "middle");
+            }
+            if (!text(object, "strip").empty()) {
+                copy.strip = fs::path(given) / text(object, "strip");
+            }
+        } else if (name == "health") {
+            copy.health = health::healthFromJson(object);
         }
     }
-    if (sidecar->isObject("health")) {
-        copy.health = health::healthFromJson(sidecar->getObject("health"));
+    copy.firstData = sidecar.firstData();
+}
+
+/// The copy of a talk a sidecar describes.
+TalkCopy copyOf(const sink::Sidecar& sidecar, const std::string& given) {
+    TalkCopy copy;
+    copy.key = sidecar.talk.guid.empty() ? sidecar.talk.id : sidecar.talk.guid;
+    copy.title = sidecar.talk.title;
+    copy.room = sidecar.talk.room;
+    copy.start = sidecar.talk.start;
+    copy.folder = given;
+    copy.outcome = sidecar.outcome;
+    copy.reason = sidecar.reason;
+    copy.coveredSeconds = sidecar.coveredSeconds;
+    copy.scheduledSeconds = sidecar.scheduledSeconds;
+    copy.gaps = static_cast<int>(sidecar.gaps.size());
+    for (const auto& gap : sidecar.gaps) {
+        const double offset = std::chrono::duration<double>(gap.offset).count();
+        const double length = std::chrono::duration<double>(gap.length).count();
+        copy.gapSeconds += length;
+        copy.gapList.push_back({offset, length, gap.cause, gap.detail, false});
     }
-    const auto windowStart = core::parseIsoInstant(copy.windowStart);
-    if (windowStart && sidecar->has("firstDataOffsetSeconds")) {
-        copy.firstData =
-            *windowStart + core::Seconds(std::lround(number(sidecar, "firstDataOffsetSeconds")));
+    addPageFields(sidecar, given, copy);
+    if (!sidecar.file().empty()) {
+        copy.file = fs::path(given) / sidecar.file();
     }
+    return copy;
 }
 
 /// The copies a folder's sidecars describe, by talk key.
@@ -117,35 +140,16 @@ std::map<std::string, TalkCopy> sidecarsIn(const fs::path& folder, const std::st
         if (!name.ends_with(".json") || name.ends_with(".part.json")) {
             continue;
         }
-        const auto sidecar = readObject(it->path());
-        if (sidecar.isNull() || !sidecar->has("talk") || !sidecar->isObject("talk")) {
+        std::optional<sink::Sidecar> sidecar;
+        try {
+            sidecar = sink::sidecarIn(it->path());
+        } catch (const core::OutputError&) {
+            continue;  // not readable as a sidecar: no talk to list
+        }
+        if (!sidecar) {
             continue;
         }
-        const auto talk = sidecar->getObject("talk");
-        TalkCopy copy;
-        copy.key = text(talk, "guid").empty() ? text(talk, "id") : text(talk, "guid");
-        copy.title = text(talk, "title");
-        copy.room = text(talk, "room");
-        copy.start = text(talk, "start");
-        copy.folder = given;
-        copy.outcome = text(sidecar, "outcome");
-        copy.reason = text(sidecar, "reason");
-        copy.coveredSeconds = number(sidecar, "coveredSeconds");
-        copy.scheduledSeconds = number(sidecar, "scheduledSeconds");
-        if (sidecar->isArray("gaps")) {
-            const auto gaps = sidecar->getArray("gaps");
-            copy.gaps = static_cast<int>(gaps->size());
-            for (std::size_t i = 0; i < gaps->size(); ++i) {
-                const auto gap = gaps->getObject(static_cast<unsigned>(i));
-                copy.gapSeconds += gap.isNull() ? 0.0 : number(gap, "lengthSeconds");
-            }
-            copy.gapList = gapsOf(gaps, "offsetSeconds", "lengthSeconds");
-        }
-        addPageFields(sidecar, given, copy);
-        const auto file = text(sidecar, "file");
-        if (!file.empty()) {
-            copy.file = fs::path(given) / file;
-        }
+        auto copy = copyOf(*sidecar, given);
         if (!copy.key.empty()) {
             copies.emplace(copy.key, std::move(copy));
         }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <string>
@@ -25,9 +26,13 @@ bool writeAll(int fd, std::string_view bytes) noexcept {
 }
 
 bool replaceFile(const std::filesystem::path& path, std::string_view bytes) noexcept {
+    // A name of this call's own: two processes (or threads) replacing the same file never write
+    // into one temporary file.
+    static std::atomic<unsigned> calls{0};
     std::string temporary;
     try {
-        temporary = path.string() + ".tmp";
+        temporary = path.string() + "." + std::to_string(::getpid()) + "-" +
+                    std::to_string(calls.fetch_add(1)) + ".tmp";
     } catch (...) {
         errno = ENOMEM;
         return false;

@@ -1,13 +1,10 @@
 #include "confcap/fetch/ScheduleSource.h"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <random>
 #include <sstream>
 #include <system_error>
 
@@ -15,6 +12,7 @@
 #include <Poco/SHA1Engine.h>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/FileIo.h"
 #include "confcap/core/Time.h"
 
 namespace confcap::fetch {
@@ -85,34 +83,18 @@ std::optional<CacheEntry> readCache(const std::filesystem::path& file, const std
     return entry;
 }
 
-// Written to a temporary file in the same folder and renamed over the old copy, so a reader (or
-// a crash) never sees half a cache file.
+// Replaced whole (core::replaceFile), so a reader (or a crash) never sees half a cache file.
 void writeCache(const std::filesystem::path& file, const CacheEntry& entry) {
     std::filesystem::create_directories(file.parent_path());
-    std::random_device random;
-    const std::filesystem::path temporary =
-        file.string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(random());
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << kCacheMagic << '\n'
-            << "url " << entry.url << '\n'
-            << "etag " << entry.etag << '\n'
-            << "last-modified " << entry.lastModified << '\n'
-            << "saved " << entry.saved << "\n\n";
-        out.write(entry.bytes.data(), static_cast<std::streamsize>(entry.bytes.size()));
-        out.close();
-        if (!out) {
-            std::error_code ignored;
-            std::filesystem::remove(temporary, ignored);
-            throw std::runtime_error("writing " + temporary.string() + " failed");
-        }
-    }
-    std::error_code error;
-    std::filesystem::rename(temporary, file, error);
-    if (error) {
-        std::error_code ignored;
-        std::filesystem::remove(temporary, ignored);
-        throw std::runtime_error(error.message());
+    std::string text;
+    text.append(kCacheMagic).append("\n");
+    text.append("url ").append(entry.url).append("\n");
+    text.append("etag ").append(entry.etag).append("\n");
+    text.append("last-modified ").append(entry.lastModified).append("\n");
+    text.append("saved ").append(entry.saved).append("\n\n");
+    text.append(entry.bytes);
+    if (!core::replaceFile(file, text)) {
+        throw std::runtime_error("writing " + file.string() + " failed: " + std::strerror(errno));
     }
 }
 

@@ -215,7 +215,8 @@ std::pair<std::string, std::string> HealthChecker::drawThumbnails(const Task& ta
     std::error_code error;
     std::filesystem::create_directories(paths.middle.parent_path(), error);
     const auto draw = [&](const std::filesystem::path& target, bool strip) {
-        // Drawn under a hidden name and renamed, so a thumbnail is whole or absent.
+        // Drawn under a hidden name and renamed, so a thumbnail is whole or absent. ffmpeg writes
+        // the file itself, so there are no bytes to hand to core::replaceFile.
         const auto temporary = target.parent_path() / ("." + target.filename().string() + ".part");
         const auto arguments = strip ? health::stripArguments(task.file, duration, temporary)
                                      : health::middleFrameArguments(task.file, duration, temporary);

@@ -7,9 +7,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -288,35 +285,14 @@ std::string Summary::toJson() const {
 
 void Summary::writeJson(const std::filesystem::path& path) const {
     const auto json = toJson();
-    const auto temporary = path.string() + ".tmp." + std::to_string(::getpid());
-    try {
-        if (path.has_parent_path()) {
-            std::filesystem::create_directories(path.parent_path());
-        }
-        const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            throw std::system_error(errno, std::generic_category());
-        }
-        try {
-            if (!core::writeAll(fd, json)) {
-                throw std::system_error(errno, std::generic_category());
-            }
-            if (::fsync(fd) != 0) {
-                throw std::system_error(errno, std::generic_category());
-            }
-        } catch (...) {
-            ::close(fd);
-            throw;
-        }
-        if (::close(fd) != 0) {
-            throw std::system_error(errno, std::generic_category());
-        }
-        std::filesystem::rename(temporary, path);
-    } catch (const std::system_error& e) {
-        std::error_code ignored;
-        std::filesystem::remove(temporary, ignored);
-        throw core::OutputError("Cannot write the run summary " + path.string() + " (" +
-                                e.code().message() + "); check that the folder is writable.");
+    std::error_code error;
+    if (path.has_parent_path()) {
+        std::filesystem::create_directories(path.parent_path(), error);
+    }
+    if (error || !core::replaceFile(path, json)) {
+        const auto reason = error ? error.message() : std::string(std::strerror(errno));
+        throw core::OutputError("Cannot write the run summary " + path.string() + " (" + reason +
+                                "); check that the folder is writable.");
     }
 }
 

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Query.h>
 #include <Poco/JSON/Stringifier.h>
@@ -253,6 +254,47 @@ BOOST_AUTO_TEST_CASE(amendmentsFromTwoThreadsAreBothKept) {
                       confcap::core::OutputError);
     BOOST_TEST(!confcap::sink::sidecarFirstData(folder / "missing.json").has_value());
     std::filesystem::remove_all(folder);
+}
+
+BOOST_AUTO_TEST_CASE(theDocumentReadsBackWhatItWrote) {
+    auto input = plain();
+    input.firstData = kStart + 1500ms;
+    input.pieces = {withRenditions({{"English", "en"}})};
+    input.counters.gaps.push_back(gapOf(120s, 2500ms));
+    input.counters.variants.push_back(stepDown(10s));
+    input.segments = {{1, 0, 376, {{100, 0, 4.0}, {101, 188, 4.0}}}};
+    const auto text = sidecarText(input);
+    BOOST_TEST(valueAt(text, "version") == "1");
+    Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
+    const auto json = parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+    const auto read = confcap::sink::sidecarFrom(*json);
+    BOOST_TEST(read.file() == "2024-12-27/Saal 1/10:30 Opening.ts");
+    BOOST_TEST(read.gaps.at(0).offset.count() == 120'000);
+    BOOST_TEST(read.variants.at(0).to.height == 360);
+    BOOST_TEST(read.segments.at(0).list.size() == 2u);
+    BOOST_TEST(confcap::core::formatUtc(*read.firstData()) == "2024-12-27T10:25:02Z");
+    BOOST_TEST(confcap::sink::sidecarText(read) == text);
+}
+
+BOOST_AUTO_TEST_CASE(aSidecarWithoutVersionKeepsWhatOthersAdded) {
+    // As an older confcap wrote it, amended by the health checks.
+    const std::string text =
+        R"({"talk": {"guid": "g"}, "window": {"start": "2024-12-27T10:25:00Z"},)"
+        R"( "gaps": [{"offsetSeconds": 4, "lengthSeconds": 2, "cause": "missing in every copy"}],)"
+        R"( "outcome": "recorded", "health": {"video": true}, "notes": []})";
+    Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
+    const auto read =
+        confcap::sink::sidecarFrom(*parser.parse(text).extract<Poco::JSON::Object::Ptr>());
+    BOOST_TEST(read.talk.guid == "g");
+    BOOST_TEST(!read.firstData().has_value());
+    BOOST_TEST_REQUIRE(read.others.size() == 1u);
+    BOOST_TEST(read.others[0].first == "health");
+    const auto written = confcap::sink::sidecarText(read);
+    BOOST_TEST(valueAt(written, "health.video") == "true");
+    BOOST_TEST(valueAt(written, "version") == "1");
+    // A gap of a merged file tells no wall time, and gets none.
+    BOOST_TEST(valueAt(written, "gaps[0].at") == "absent");
+    BOOST_TEST(valueAt(written, "gaps[0].offsetSeconds") == "4");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -12,9 +12,9 @@ namespace confcap::core {
 bool writeAll(int fd, std::string_view bytes) noexcept;
 
 /// Replaces the file at `path` with `bytes` so that it is either the old file or the whole new
-/// one: written to "<path>.tmp", flushed to disk (fsync), then renamed over `path`. On failure
-/// (a full disk) the temporary file is removed, the old file is left whole, and false is returned
-/// with errno set. Any thread.
+/// one: written to a temporary file of its own beside it ("<path>.<pid>-<n>.tmp"), flushed to disk
+/// (fsync), then renamed over `path`. On failure (a full disk) the temporary file is removed, the
+/// old file is left whole, and false is returned with errno set. Any thread.
 bool replaceFile(const std::filesystem::path& path, std::string_view bytes) noexcept;
 
 /// The executable file `program` resolves to through the PATH variable (or `program` itself when

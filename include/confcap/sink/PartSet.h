@@ -3,8 +3,6 @@
 // the part list "<stem>.part.json" from which a later process continues or finishes it.
 #pragma once
 
-#include <Poco/JSON/Array.h>
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -16,60 +14,10 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/core/Media.h"
+#include "confcap/sink/PartList.h"
 #include "confcap/sink/Recording.h"
 
 namespace confcap::sink {
-
-/// Where one whole HLS segment lies in a track's file: its media sequence number, the byte
-/// offset at which it begins, and the media time it holds (its EXTINF).
-struct SegmentMark {
-    std::int64_t sequence = 0;
-    std::uint64_t offset = 0;
-    double seconds = 0;
-    bool operator==(const SegmentMark&) const = default;
-};
-
-/// A segment list as JSON: an array of [sequence, offset, seconds] arrays (the part list's and
-/// the sidecar's form). Pure.
-Poco::JSON::Array::Ptr segmentsJson(const std::vector<SegmentMark>& segments);
-/// The segment list from that form; entries that are not such arrays are left out. Throws
-/// Poco::Exception when an entry holds something else than numbers.
-std::vector<SegmentMark> segmentsFrom(const Poco::JSON::Array& array);
-
-/// One track's file in a piece.
-struct PartTrack {
-    int track = 0;     ///< 0: the main stream; 1, 2, ...: audio renditions
-    std::string file;  ///< the file's name inside the recording's folder
-    core::StreamFormat format;
-    std::string name;      ///< the rendition's NAME, for a further track
-    std::string language;  ///< the rendition's LANGUAGE, when given
-    /// HLS: the whole segments the file holds, in the order they were written.
-    std::vector<SegmentMark> segments;
-};
-
-/// One piece: the files that share one timeline. Its first track is the main one.
-struct PartPiece {
-    std::vector<PartTrack> tracks;
-    bool newTimeline = false;  ///< its timestamps do not continue the piece before
-};
-
-/// Everything the part list keeps: what the recording is, and what it has received so far.
-struct PartList {
-    std::string streamUrl;
-    std::chrono::system_clock::time_point windowStart;  ///< UTC, padding included
-    std::chrono::system_clock::time_point windowEnd;
-    std::uint64_t minBytes = 0;
-    std::chrono::seconds minDuration{0};
-    TalkMetadata talk;
-    std::vector<PartPiece> pieces;
-    /// The counters so far (its `bytes`, `pieces` and `state` are not kept: the files tell).
-    SinkStatus progress;
-    std::optional<std::chrono::system_clock::time_point> firstData;  ///< UTC
-    std::optional<std::chrono::system_clock::time_point> lastData;
-    std::vector<std::string> notes;
-    /// HLS: per track, the next segment to write, so a later run goes on from there.
-    std::vector<core::HlsResumePoint> resume;
-};
 
 /// The part set is held by a live sink (in this or another process).
 class PartSetInUse : public core::OutputError {
@@ -124,7 +72,8 @@ public:
 
     /// Writes the part list atomically (core::replaceFile). Never throws.
     bool save() const noexcept;
-    /// The part list's text for `list` of the recording `stem` (what save() writes). Pure.
+    /// The part list's text for `list` of the recording `stem` (what save() writes:
+    /// partListText). Pure.
     static std::string textOf(const PartList& list, const std::filesystem::path& stem);
     /// Deletes every piece file and the part list.
     void removeAll() noexcept;
@@ -137,6 +86,7 @@ public:
 
 private:
     void load();
+    void lockFirstPiece();
     int create(const std::string& name);
 
     std::filesystem::path outDir_;

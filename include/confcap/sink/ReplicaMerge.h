@@ -3,8 +3,6 @@
 // each copy's segments fill the others' gaps.
 #pragma once
 
-#include <Poco/JSON/Object.h>
-
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -12,6 +10,7 @@
 
 #include "confcap/sink/MergePlan.h"
 #include "confcap/sink/PartSet.h"
+#include "confcap/sink/Sidecar.h"
 
 namespace confcap::sink {
 
@@ -22,7 +21,7 @@ struct TalkCopy {
     std::filesystem::path file;     ///< the final file the sidecar names
     std::string relative;           ///< that file relative to the folder ("Room/10:30 Talk.ts")
     std::string key;                ///< the talk: "guid:…", else "id:…"
-    Poco::JSON::Object::Ptr json;   ///< the sidecar
+    Sidecar sidecarDocument;        ///< what the sidecar says
     /// The HLS segments of the main stream with their offsets in `file`; empty when the file
     /// cannot be cut by segment (not one MPEG-TS file joined byte by byte, or no segments).
     std::vector<SegmentMark> segments;
@@ -43,13 +42,6 @@ struct ReplicaScan {
 /// warning; JSON files that are not sidecars of confcap are left alone.
 ReplicaScan scanReplica(const std::filesystem::path& folder);
 
-/// A stretch of media time, in seconds of the streams' own timestamps (DTS, else PTS).
-struct TimeRun {
-    std::size_t copy = 0;  ///< the copy that supplied it (for a gap: unused)
-    double from = 0;
-    double to = 0;
-};
-
 /// What merging one talk's copies made.
 struct MergedTalk {
     std::filesystem::path file;     ///< the file placed in the output folder
@@ -67,12 +59,10 @@ struct MergedTalk {
 
 /// Writes one file for a talk from its copies (of the same talk, each from another folder)
 /// into `outDir` under the copies' relative name, never replacing anything (" (2)" when the
-/// name is taken, as Publisher places recordings). Copies that can be cut by segment are merged
-/// by planMerge(); progressive MPEG-TS copies by the timestamps of their video (else audio)
-/// PES packets: where one copy's timestamps jump by more than half a second, the packets of
-/// another copy whose timestamps lie in that jump fill it. Otherwise the copy that covers the
-/// most is taken whole. The sidecar is the
-/// chosen copy's, with the file, its bytes and segments, the gaps left and a "replicas" object
+/// name is taken, as Publisher places recordings), as planReplicas() decides: by segment
+/// (planMerge), by the timestamps of the video (else audio) PES packets of progressive
+/// MPEG-TS copies (planByTime), or the copy that covers the most taken whole. The sidecar is
+/// the chosen copy's, with the file, its bytes and segments, the gaps left and a "replicas" object
 /// telling which folder supplied which seconds. Throws core::OutputError when the output
 /// cannot be written or a copy cannot be read.
 MergedTalk mergeCopies(const std::vector<TalkCopy>& copies, const std::filesystem::path& outDir);

@@ -1,0 +1,33 @@
+// A recorded gap as JSON, the one spelling the part list and the sidecar share: the cause, the
+// failure and the HLS sequences lost, with the gap's times in the form of each document.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <chrono>
+
+#include "confcap/sink/Recording.h"
+
+namespace confcap::sink {
+
+/// How a document tells a gap's times.
+enum class GapTimes {
+    /// The part list: "atMs" (milliseconds since the epoch) and "lengthMs".
+    Milliseconds,
+    /// The sidecar: "at" (RFC 3339 UTC to the second), "offsetSeconds" after the window's start
+    /// and "lengthSeconds", to the millisecond. "at" is left out when the gap's `at` is the
+    /// epoch: a gap of a merged file, which tells only where it lies in the file.
+    Seconds,
+};
+
+/// The gap as a JSON object: its times, "cause", and "detail", "firstSequence", "lastSequence"
+/// when known. Pure.
+Poco::JSON::Object::Ptr gapJson(const RecordedGap& gap, GapTimes times);
+
+/// The gap from such an object. In the part list's form the offset is `at` minus
+/// `windowStart`; in the sidecar's it is read, and `at` is the epoch when the object has none.
+/// Missing fields stay empty. Throws Poco::Exception when a field holds the wrong kind of value.
+RecordedGap gapFrom(const Poco::JSON::Object& object, GapTimes times,
+                    std::chrono::system_clock::time_point windowStart);
+
+}  // namespace confcap::sink

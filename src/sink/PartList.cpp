@@ -1,0 +1,318 @@
+#include "confcap/sink/PartList.h"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+#include "confcap/sink/GapJson.h"
+
+namespace confcap::sink {
+
+namespace {
+
+using TimePoint = std::chrono::system_clock::time_point;
+using std::chrono::milliseconds;
+
+std::int64_t toMillis(TimePoint t) {
+    return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
+}
+
+TimePoint fromMillis(std::int64_t ms) {
+    return TimePoint(std::chrono::duration_cast<TimePoint::duration>(milliseconds(ms)));
+}
+
+Poco::JSON::Object::Ptr newObject() {
+    return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+}
+
+Poco::JSON::Object::Ptr variantJson(const core::VariantInfo& variant) {
+    auto object = newObject();
+    object->set("width", variant.width);
+    object->set("height", variant.height);
+    object->set("bandwidth", variant.bandwidth);
+    return object;
+}
+
+core::VariantInfo variantFrom(const Poco::JSON::Object::Ptr& object) {
+    core::VariantInfo variant;
+    if (object) {
+        variant.width = object->optValue<int>("width", 0);
+        variant.height = object->optValue<int>("height", 0);
+        variant.bandwidth = object->optValue<std::int64_t>("bandwidth", 0);
+    }
+    return variant;
+}
+
+Poco::JSON::Array::Ptr variantsJson(const std::vector<RecordedSwitch>& switches) {
+    Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+    for (const auto& v : switches) {
+        auto object = newObject();
+        object->set("atMs", toMillis(v.at));
+        object->set("from", variantJson(v.from));
+        object->set("to", variantJson(v.to));
+        object->set("why", v.why);
+        array->add(object);
+    }
+    return array;
+}
+
+Poco::JSON::Object::Ptr trackJson(const PartTrack& track) {
+    auto t = newObject();
+    t->set("track", track.track);
+    t->set("file", track.file);
+    t->set("extension", track.format.extension);
+    t->set("concatSafe", track.format.concatSafe);
+    if (track.track != 0) {
+        t->set("name", track.name);
+        t->set("language", track.language);
+    }
+    if (!track.segments.empty()) {
+        t->set("segments", segmentsJson(track.segments));
+    }
+    return t;
+}
+
+PartTrack trackFrom(const Poco::JSON::Object& object) {
+    PartTrack track;
+    track.track = object.optValue<int>("track", 0);
+    track.file = object.optValue<std::string>("file", "");
+    track.format.extension = object.optValue<std::string>("extension", "");
+    track.format.concatSafe = object.optValue<bool>("concatSafe", true);
+    track.name = object.optValue<std::string>("name", "");
+    track.language = object.optValue<std::string>("language", "");
+    if (const auto segments = object.getArray("segments")) {
+        track.segments = segmentsFrom(*segments);
+    }
+    return track;
+}
+
+Poco::JSON::Array::Ptr piecesJson(const std::vector<PartPiece>& pieces) {
+    Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+    for (const auto& piece : pieces) {
+        auto entry = newObject();
+        entry->set("newTimeline", piece.newTimeline);
+        Poco::JSON::Array::Ptr tracks = new Poco::JSON::Array;
+        for (const auto& track : piece.tracks) {
+            tracks->add(trackJson(track));
+        }
+        entry->set("tracks", tracks);
+        array->add(entry);
+    }
+    return array;
+}
+
+std::vector<PartPiece> piecesFrom(const Poco::JSON::Array::Ptr& array) {
+    std::vector<PartPiece> pieces;
+    for (std::size_t i = 0; array && i < array->size(); ++i) {
+        const auto entry = array->getObject(static_cast<unsigned>(i));
+        if (!entry) {
+            continue;
+        }
+        PartPiece piece;
+        piece.newTimeline = entry->optValue<bool>("newTimeline", false);
+        if (const auto tracks = entry->getArray("tracks")) {
+            for (std::size_t t = 0; t < tracks->size(); ++t) {
+                if (const auto track = tracks->getObject(static_cast<unsigned>(t))) {
+                    piece.tracks.push_back(trackFrom(*track));
+                }
+            }
+        } else {
+            piece.tracks.push_back(trackFrom(*entry));  // a version 1 piece: one file
+        }
+        pieces.push_back(std::move(piece));
+    }
+    return pieces;
+}
+
+void setProgress(Poco::JSON::Object& object, const SinkStatus& progress) {
+    object.set("coveredSeconds", std::round(progress.coveredSeconds * 1000.0) / 1000.0);
+    object.set("measured", progress.measured);
+    object.set("reconnects", progress.reconnects);
+    object.set("droppedBytes", progress.droppedBytes);
+    if (progress.diskFullEpisodes > 0) {
+        object.set("diskFullMs", static_cast<std::int64_t>(progress.diskFullTime.count()));
+        object.set("diskFullEpisodes", progress.diskFullEpisodes);
+    }
+    if (!progress.writeFailure.empty()) {
+        object.set("writeFailure", progress.writeFailure);
+    }
+    Poco::JSON::Array::Ptr gaps = new Poco::JSON::Array;
+    for (const auto& gap : progress.gaps) {
+        gaps->add(gapJson(gap, GapTimes::Milliseconds));
+    }
+    object.set("gaps", gaps);
+    if (!progress.variants.empty()) {
+        object.set("variants", variantsJson(progress.variants));
+    }
+}
+
+SinkStatus progressFrom(const Poco::JSON::Object& object, TimePoint windowStart) {
+    SinkStatus progress;
+    progress.coveredSeconds = object.optValue<double>("coveredSeconds", 0.0);
+    progress.measured = object.optValue<bool>("measured", false);
+    progress.reconnects = object.optValue<int>("reconnects", 0);
+    progress.droppedBytes = object.optValue<std::uint64_t>("droppedBytes", 0);
+    progress.diskFullTime = milliseconds(object.optValue<std::int64_t>("diskFullMs", 0));
+    progress.diskFullEpisodes = object.optValue<int>("diskFullEpisodes", 0);
+    progress.writeFailure = object.optValue<std::string>("writeFailure", "");
+    if (const auto gaps = object.getArray("gaps")) {
+        for (std::size_t i = 0; i < gaps->size(); ++i) {
+            const auto gap = gaps->getObject(static_cast<unsigned>(i));
+            if (!gap) {
+                throw Poco::DataFormatException("a gap is not an object");
+            }
+            progress.gaps.push_back(gapFrom(*gap, GapTimes::Milliseconds, windowStart));
+        }
+    }
+    if (const auto variants = object.getArray("variants")) {
+        for (std::size_t i = 0; i < variants->size(); ++i) {
+            const auto v = variants->getObject(static_cast<unsigned>(i));
+            if (!v) {
+                continue;
+            }
+            RecordedSwitch change;
+            change.at = fromMillis(v->optValue<std::int64_t>("atMs", 0));
+            change.offset = std::chrono::duration_cast<milliseconds>(change.at - windowStart);
+            change.from = variantFrom(v->getObject("from"));
+            change.to = variantFrom(v->getObject("to"));
+            change.why = v->optValue<std::string>("why", "");
+            progress.variants.push_back(std::move(change));
+        }
+    }
+    return progress;
+}
+
+Poco::JSON::Array::Ptr resumeJson(const std::vector<core::HlsResumePoint>& points) {
+    Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+    for (const auto& point : points) {
+        auto r = newObject();
+        r->set("track", point.track);
+        r->set("nextSequence", point.nextSequence);
+        r->set("lastUri", point.lastUri);
+        array->add(r);
+    }
+    return array;
+}
+
+std::vector<core::HlsResumePoint> resumeFrom(const Poco::JSON::Array& array) {
+    std::vector<core::HlsResumePoint> points;
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        const auto r = array.getObject(static_cast<unsigned>(i));
+        if (!r) {
+            throw Poco::DataFormatException("a resume point is not an object");
+        }
+        points.push_back({r->optValue<int>("track", 0),
+                          r->optValue<std::int64_t>("nextSequence", 0),
+                          r->optValue<std::string>("lastUri", "")});
+    }
+    return points;
+}
+
+PartList listFrom(const Poco::JSON::Object& object) {
+    PartList list;
+    list.streamUrl = object.optValue<std::string>("streamUrl", "");
+    list.windowStart = fromMillis(object.optValue<std::int64_t>("windowStartMs", 0));
+    list.windowEnd = fromMillis(object.optValue<std::int64_t>("windowEndMs", 0));
+    list.minBytes = object.optValue<std::uint64_t>("minBytes", 0);
+    list.minDuration = std::chrono::seconds(object.optValue<std::int64_t>("minDurationSeconds", 0));
+    if (const auto talk = object.getObject("talk")) {
+        list.talk = talkMetadataFrom(*talk);
+    }
+    list.pieces = piecesFrom(object.getArray("pieces"));
+    list.progress = progressFrom(object, list.windowStart);
+    if (object.has("firstDataMs")) {
+        list.firstData = fromMillis(object.getValue<std::int64_t>("firstDataMs"));
+    }
+    if (object.has("lastDataMs")) {
+        list.lastData = fromMillis(object.getValue<std::int64_t>("lastDataMs"));
+    }
+    if (const auto notes = object.getArray("notes")) {
+        for (std::size_t i = 0; i < notes->size(); ++i) {
+            list.notes.push_back(notes->getElement<std::string>(static_cast<unsigned>(i)));
+        }
+    }
+    if (const auto resume = object.getArray("resume")) {
+        list.resume = resumeFrom(*resume);
+    }
+    return list;
+}
+
+}  // namespace
+
+Poco::JSON::Array::Ptr segmentsJson(const std::vector<SegmentMark>& segments) {
+    Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+    for (const auto& mark : segments) {
+        Poco::JSON::Array::Ptr entry = new Poco::JSON::Array;
+        entry->add(mark.sequence);
+        entry->add(static_cast<Poco::UInt64>(mark.offset));
+        entry->add(std::round(mark.seconds * 1000.0) / 1000.0);
+        array->add(entry);
+    }
+    return array;
+}
+
+std::vector<SegmentMark> segmentsFrom(const Poco::JSON::Array& array) {
+    std::vector<SegmentMark> segments;
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        const auto mark = array.getArray(static_cast<unsigned>(i));
+        if (mark && mark->size() >= 3) {
+            segments.push_back({mark->getElement<std::int64_t>(0),
+                                mark->getElement<std::uint64_t>(1), mark->getElement<double>(2)});
+        }
+    }
+    return segments;
+}
+
+std::string partListText(const PartList& list, const std::filesystem::path& stem) {
+    auto object = newObject();
+    object->set("confcapPartSet", kPartListVersion);
+    object->set("stem", stem.generic_string());
+    object->set("streamUrl", list.streamUrl);
+    object->set("windowStartMs", toMillis(list.windowStart));
+    object->set("windowEndMs", toMillis(list.windowEnd));
+    object->set("minBytes", list.minBytes);
+    object->set("minDurationSeconds", static_cast<std::int64_t>(list.minDuration.count()));
+    object->set("talk", toJson(list.talk));
+    object->set("pieces", piecesJson(list.pieces));
+    setProgress(*object, list.progress);
+    if (list.firstData) {
+        object->set("firstDataMs", toMillis(*list.firstData));
+    }
+    if (list.lastData) {
+        object->set("lastDataMs", toMillis(*list.lastData));
+    }
+    Poco::JSON::Array::Ptr notes = new Poco::JSON::Array;
+    for (const auto& note : list.notes) {
+        notes->add(note);
+    }
+    object->set("notes", notes);
+    object->set("resume", resumeJson(list.resume));
+    std::ostringstream text;
+    object->stringify(text, 2);
+    text << '\n';
+    return text.str();
+}
+
+std::optional<PartList> partListFrom(std::string_view text) {
+    try {
+        Poco::JSON::Parser parser;
+        const auto value = parser.parse(std::string(text));
+        if (value.type() != typeid(Poco::JSON::Object::Ptr)) {
+            return std::nullopt;
+        }
+        const auto object = value.extract<Poco::JSON::Object::Ptr>();
+        const int version = object->optValue<int>("confcapPartSet", 0);
+        if (version < 1 || version > kPartListVersion) {
+            return std::nullopt;
+        }
+        return listFrom(*object);
+    } catch (const Poco::Exception& e) {
+        throw std::invalid_argument(e.displayText());
+    }
+}
+
+}  // namespace confcap::sink

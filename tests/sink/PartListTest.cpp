@@ -1,0 +1,104 @@
+// The part list's text both ways: what a sink saves reads back as the same list, lists of
+// version 1 (one file per piece) still read, and text that is not a part list is told apart.
+#include "confcap/sink/PartList.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+using confcap::sink::PartList;
+using confcap::sink::partListFrom;
+using confcap::sink::partListText;
+using confcap::sink::RecordedGap;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::chrono::system_clock::time_point kStart{1'735'295'100s};
+
+PartList aList() {
+    PartList list;
+    list.streamUrl = "http://127.0.0.1/saal1.m3u8";
+    list.windowStart = kStart;
+    list.windowEnd = kStart + 45min;
+    list.minBytes = 1000;
+    list.minDuration = 60s;
+    list.talk.title = "Opening";
+    list.talk.guid = "g-1";
+    list.pieces.push_back(
+        {{{0, "talk.ts.part", {"ts", true}, "", "", {{100, 0, 4.0}, {101, 188, 4.0}}},
+          {1, "talk.a1.aac.part", {"aac", false}, "English", "en", {}}},
+         false});
+    list.pieces.push_back({{{0, "talk.ts.part2", {"ts", true}, "", "", {}}}, true});
+    list.progress.coveredSeconds = 12.5;
+    list.progress.measured = true;
+    list.progress.reconnects = 2;
+    RecordedGap gap;
+    gap.at = kStart + 90s;
+    gap.offset = 90s;
+    gap.length = 2500ms;
+    gap.cause = "connection lost";
+    gap.detail = "The server answered HTTP 503.";
+    gap.firstSequence = 102;
+    gap.lastSequence = 103;
+    list.progress.gaps.push_back(gap);
+    list.firstData = kStart + 1s;
+    list.lastData = kStart + 100s;
+    list.notes = {"a note"};
+    list.resume = {{0, 104, "seg104.ts"}};
+    return list;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(PartListTest)
+
+BOOST_AUTO_TEST_CASE(whatIsSavedReadsBackTheSame) {
+    const auto list = aList();
+    const auto read = partListFrom(partListText(list, "Room/talk"));
+    BOOST_REQUIRE(read.has_value());
+    BOOST_TEST(read->streamUrl == list.streamUrl);
+    BOOST_TEST((read->windowStart == list.windowStart && read->windowEnd == list.windowEnd));
+    BOOST_TEST(read->minBytes == list.minBytes);
+    BOOST_TEST(read->minDuration.count() == 60);
+    BOOST_TEST((read->talk == list.talk));
+    BOOST_TEST_REQUIRE(read->pieces.size() == 2u);
+    BOOST_TEST(read->pieces[0].tracks.size() == 2u);
+    BOOST_TEST((read->pieces[0].tracks[0].segments == list.pieces[0].tracks[0].segments));
+    BOOST_TEST(read->pieces[0].tracks[1].name == "English");
+    BOOST_TEST(read->pieces[1].newTimeline);
+    BOOST_TEST_REQUIRE(read->progress.gaps.size() == 1u);
+    const auto& gap = read->progress.gaps[0];
+    BOOST_TEST((gap.at == kStart + 90s));
+    BOOST_TEST(gap.offset.count() == 90'000);  // from the window's start
+    BOOST_TEST(gap.length.count() == 2500);
+    BOOST_TEST(gap.detail == "The server answered HTTP 503.");
+    BOOST_TEST(*gap.lastSequence == 103);
+    BOOST_TEST(read->progress.reconnects == 2);
+    BOOST_TEST((read->firstData == list.firstData && read->lastData == list.lastData));
+    BOOST_TEST(read->notes.size() == 1u);
+    BOOST_TEST_REQUIRE(read->resume.size() == 1u);
+    BOOST_TEST(read->resume[0].nextSequence == 104);
+    // Read and written again, the text is the same.
+    BOOST_TEST(partListText(*read, "Room/talk") == partListText(list, "Room/talk"));
+}
+
+BOOST_AUTO_TEST_CASE(aVersionOneListHasOneFilePerPiece) {
+    const auto read = partListFrom(
+        R"({"confcapPartSet": 1, "pieces": [{"file": "talk.ts.part", "extension": "ts"}]})");
+    BOOST_REQUIRE(read.has_value());
+    BOOST_TEST_REQUIRE(read->pieces.size() == 1u);
+    BOOST_TEST(read->pieces[0].tracks.at(0).file == "talk.ts.part");
+}
+
+BOOST_AUTO_TEST_CASE(otherJsonIsNoPartListAndDamageIsTold) {
+    BOOST_TEST(!partListFrom(R"({"talk": {}})").has_value());
+    BOOST_TEST(!partListFrom(R"({"confcapPartSet": 3})").has_value());
+    BOOST_TEST(!partListFrom("[1, 2]").has_value());
+    BOOST_CHECK_THROW(partListFrom(R"({"confcapPartSet": 2, "pieces": )"), std::invalid_argument);
+    BOOST_CHECK_THROW(partListFrom(R"({"confcapPartSet": 2, "gaps": [1]})"), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
