@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "confcap/media/Ebml.h"
+#include "confcap/media/FormatDetection.h"
+
 namespace confcap::capture {
 
 namespace {
@@ -9,7 +12,6 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
-constexpr std::string_view kMatroskaCluster = "\x1F\x43\xB6\x75";
 // A WebM/Matroska header longer than this is not kept for sinks that join mid-stream.
 constexpr std::size_t kHeaderLimit = 1024 * 1024;
 
@@ -104,7 +106,7 @@ std::vector<AttachedSink*> Fanout::write(const Attachments& sinks, const core::C
         header_.assign(bytes);
         headerComplete_ = true;
     } else if (!headerComplete_) {
-        const std::size_t cluster = bytes.find(kMatroskaCluster);
+        const std::size_t cluster = media::ebmlClusterAt(bytes);
         header_.append(bytes.substr(0, cluster));
         if (cluster != std::string_view::npos) {
             headerComplete_ = true;
@@ -144,7 +146,7 @@ std::vector<AttachedSink*> Fanout::write(const Attachments& sinks, const core::C
             if (!headerComplete_) {
                 return;
             }
-            const std::size_t offset = core::startOffset(format_, bytes, chunk.kind);
+            const std::size_t offset = media::fileStartOffset(format_, bytes, chunk.kind);
             if (offset == std::string_view::npos) {
                 return;
             }

@@ -16,7 +16,78 @@ std::int64_t timestamp(std::string_view p, std::size_t at) {
                                      byteAt(p, at + 4) >> 1);
 }
 
+void putTimestamp(std::span<char> p, std::size_t at, std::uint64_t ts) {
+    const auto put = [&](std::size_t i, std::uint64_t value) {
+        p[i] = static_cast<char>(static_cast<std::uint8_t>(value & 0xFF));
+    };
+    const auto first = static_cast<std::uint8_t>(p[at]);
+    put(at, (first & 0xF0u) | ((ts >> 29) & 0x0E) | 1);
+    put(at + 1, ts >> 22);
+    put(at + 2, ((ts >> 14) & 0xFE) | 1);
+    put(at + 3, ts >> 7);
+    put(at + 4, ((ts << 1) & 0xFE) | 1);
+}
+
+// Stream ids whose PES packets have no optional header (and so no timestamps).
+bool pesHasOptionalHeader(std::uint64_t streamId) {
+    switch (streamId) {
+        case 0xBC:
+        case 0xBE:
+        case 0xBF:
+        case 0xF0:
+        case 0xF1:
+        case 0xF2:
+        case 0xF8:
+        case 0xFF:
+            return false;
+        default:
+            return true;
+    }
+}
+
+constexpr std::uint64_t kTimestampMask = kPesTimestampWrap - 1;
+
 }  // namespace
+
+bool tsSyncAt(std::string_view bytes, std::size_t at) noexcept {
+    return at < bytes.size() && byteAt(bytes, at) == 0x47 &&
+           (at + kTsPacketSize >= bytes.size() || byteAt(bytes, at + kTsPacketSize) == 0x47);
+}
+
+std::uint16_t tsPid(std::string_view p) noexcept {
+    return static_cast<std::uint16_t>(((byteAt(p, 1) & 0x1F) << 8) | byteAt(p, 2));
+}
+
+bool tsUnitStart(std::string_view p) noexcept {
+    return (byteAt(p, 1) & 0x40) != 0;
+}
+
+bool tsHasPayload(std::string_view p) noexcept {
+    return (byteAt(p, 3) & 0x10) != 0;
+}
+
+std::string_view tsPayload(std::string_view p) noexcept {
+    const auto control = (byteAt(p, 3) >> 4) & 0x3;
+    std::size_t at = 4;
+    if (control == 2 || control == 0) {
+        return {};
+    }
+    if (control == 3) {
+        at += 1u + byteAt(p, 4);
+    }
+    return at < kTsPacketSize ? p.substr(at) : std::string_view();
+}
+
+std::string_view tsSectionStart(std::string_view p) noexcept {
+    if (!tsUnitStart(p)) {
+        return {};
+    }
+    const auto payload = tsPayload(p);
+    if (payload.empty() || 1u + byteAt(payload, 0) >= payload.size()) {
+        return {};
+    }
+    return payload.substr(1 + byteAt(payload, 0));
+}
 
 std::optional<PesTimestamp> pesTimestamp(std::string_view p) noexcept {
     if (p.size() < kTsPacketSize || byteAt(p, 0) != 0x47) {
@@ -58,6 +129,56 @@ std::int64_t pesTicksBetween(std::int64_t earlier, std::int64_t later) noexcept 
         difference += kPesTimestampWrap;
     }
     return difference >= kPesTimestampWrap / 2 ? difference - kPesTimestampWrap : difference;
+}
+
+void shiftTsTimes(std::span<char> packet, std::uint64_t ticks) noexcept {
+    const std::string_view s(packet.data(), packet.size());
+    if (s.size() < kTsPacketSize || byteAt(s, 0) != 0x47) {
+        return;
+    }
+    const auto control = (byteAt(s, 3) >> 4) & 3;
+    std::size_t p = 4;
+    if ((control & 2) != 0) {
+        const std::size_t length = byteAt(s, p);
+        if (length >= 7 && p + 7 <= kTsPacketSize && (byteAt(s, p + 1) & 0x10) != 0) {
+            // The PCR base: 33 bits in the 4 bytes and the top bit that follow the flags.
+            const std::uint64_t base = byteAt(s, p + 2) << 25 | byteAt(s, p + 3) << 17 |
+                                       byteAt(s, p + 4) << 9 | byteAt(s, p + 5) << 1 |
+                                       byteAt(s, p + 6) >> 7;
+            const std::uint64_t moved = (base + ticks) & kTimestampMask;
+            for (std::size_t i = 0; i < 4; ++i) {
+                packet[p + 2 + i] = static_cast<char>((moved >> (25 - 8 * i)) & 0xFF);
+            }
+            packet[p + 6] = static_cast<char>(((moved & 1) << 7) | (byteAt(s, p + 6) & 0x7Fu));
+        }
+        p += 1 + length;
+    }
+    if ((control & 1) == 0 || !tsUnitStart(s) || p + 14 > kTsPacketSize) {
+        return;
+    }
+    if (byteAt(s, p) != 0 || byteAt(s, p + 1) != 0 || byteAt(s, p + 2) != 1 ||
+        !pesHasOptionalHeader(byteAt(s, p + 3))) {
+        return;
+    }
+    const auto flags = byteAt(s, p + 7) >> 6;
+    const auto shift = [&](std::size_t at) {
+        const auto moved = (static_cast<std::uint64_t>(timestamp(s, at)) + ticks) & kTimestampMask;
+        putTimestamp(packet, at, moved);
+    };
+    if ((flags & 2) != 0) {
+        shift(p + 9);
+    }
+    if (flags == 3 && p + 19 <= kTsPacketSize) {
+        shift(p + 14);
+    }
+}
+
+void advanceTsContinuity(std::span<char> packet, std::uint64_t count) noexcept {
+    const std::string_view s(packet.data(), packet.size());
+    if (s.size() < 4 || byteAt(s, 0) != 0x47 || !tsHasPayload(s)) {
+        return;
+    }
+    packet[3] = static_cast<char>((byteAt(s, 3) & 0xF0u) | ((byteAt(s, 3) + count) & 0x0F));
 }
 
 void TsPacketizer::feed(std::string_view bytes, const Packet& packet) {

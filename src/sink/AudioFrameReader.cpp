@@ -1,9 +1,55 @@
 #include "confcap/sink/AudioFrameReader.h"
 
 #include <algorithm>
-#include <array>
+
+#include "confcap/media/AudioFrames.h"
 
 namespace confcap::sink {
+
+namespace {
+
+enum class Look { More, Tag, Frame, Junk };
+
+struct Found {
+    Look look = Look::Junk;
+    std::optional<media::AudioFrame> frame;
+};
+
+// What the header bytes gathered so far start: an ID3v2 tag, a frame, junk, or not known before
+// more bytes come.
+Found lookAt(std::string_view h) {
+    const std::size_t have = h.size();
+    if (h[0] == 'I') {
+        const auto id3 = std::string_view("ID3").substr(0, std::min<std::size_t>(have, 3));
+        if (h.substr(0, id3.size()) != id3) {
+            return {Look::Junk, std::nullopt};
+        }
+        return {have < media::kId3HeaderSize ? Look::More : Look::Tag, std::nullopt};
+    }
+    if (have < 2) {
+        return {static_cast<unsigned char>(h[0]) == 0xFF ? Look::More : Look::Junk, std::nullopt};
+    }
+    std::optional<media::AudioFrame> frame;
+    switch (media::audioSync(h)) {
+        case media::AudioSync::Adts:
+            if (have < media::kAdtsHeaderSize) {
+                return {Look::More, std::nullopt};
+            }
+            frame = media::adtsFrame(h);
+            break;
+        case media::AudioSync::Mpeg:
+            if (have < media::kMpegAudioHeaderSize) {
+                return {Look::More, std::nullopt};
+            }
+            frame = media::mpegAudioFrame(h);
+            break;
+        case media::AudioSync::None:
+            break;
+    }
+    return {frame ? Look::Frame : Look::Junk, frame};
+}
+
+}  // namespace
 
 void AudioFrameReader::feed(std::string_view bytes) {
     std::size_t pos = 0;
@@ -32,100 +78,22 @@ bool AudioFrameReader::measured() const {
 // junk (drop a byte and look again).
 void AudioFrameReader::parseHeader() {
     while (!header_.empty()) {
-        const std::size_t have = header_.size();
-        const auto h = std::string_view(header_);
-        if (byteAt(h, 0) == 'I') {
-            if (have < 10) {
-                if (std::string_view("ID3").substr(0, std::min<std::size_t>(have, 3)) ==
-                    h.substr(0, std::min<std::size_t>(have, 3))) {
-                    return;
-                }
-            } else if (h.substr(0, 3) == "ID3") {
-                const std::uint64_t size = (byteAt(h, 6) & 0x7Fu) << 21 |
-                                           (byteAt(h, 7) & 0x7Fu) << 14 |
-                                           (byteAt(h, 8) & 0x7Fu) << 7 | (byteAt(h, 9) & 0x7Fu);
-                skip_ = size + ((byteAt(h, 5) & 0x10) != 0 ? 10 : 0);
+        const Found found = lookAt(header_);
+        switch (found.look) {
+            case Look::More:
+                return;
+            case Look::Tag:
+                skip_ = *media::id3TagLength(header_) - header_.size();
                 header_.clear();
                 return;
-            }
-        } else if (byteAt(h, 0) == 0xFF) {
-            if (have < 2) {
+            case Look::Frame:
+                frame(found.frame->seconds(), found.frame->length);
                 return;
-            }
-            if ((byteAt(h, 1) & 0xF6) == 0xF0) {  // ADTS
-                if (have < 7) {
-                    return;
-                }
-                if (adts(h)) {
-                    return;
-                }
-            } else if ((byteAt(h, 1) & 0xE0) == 0xE0) {
-                if (have < 4) {
-                    return;
-                }
-                if (mpeg(h)) {
-                    return;
-                }
-            }
+            case Look::Junk:
+                header_.erase(0, 1);
+                break;
         }
-        header_.erase(0, 1);
     }
-}
-
-bool AudioFrameReader::adts(std::string_view h) {
-    static constexpr std::array<int, 13> kRates = {96000, 88200, 64000, 48000, 44100, 32000, 24000,
-                                                   22050, 16000, 12000, 11025, 8000,  7350};
-    const unsigned rateIndex = (byteAt(h, 2) >> 2) & 0xF;
-    const std::uint64_t length = (static_cast<std::uint64_t>(byteAt(h, 3) & 3) << 11) |
-                                 (static_cast<std::uint64_t>(byteAt(h, 4)) << 3) |
-                                 (byteAt(h, 5) >> 5);
-    if (rateIndex >= kRates.size() || length < 7) {
-        return false;
-    }
-    frame(1024.0 * ((byteAt(h, 6) & 3) + 1) / kRates[rateIndex], length);
-    return true;
-}
-
-bool AudioFrameReader::mpeg(std::string_view h) {
-    static constexpr int kV1[3][15] = {
-        {0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448},
-        {0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384},
-        {0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320}};
-    static constexpr int kV2[2][15] = {
-        {0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256},
-        {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160}};
-    static constexpr int kRates[3] = {44100, 48000, 32000};
-    const unsigned version = (byteAt(h, 1) >> 3) & 3;  // 3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5
-    const unsigned layer = (byteAt(h, 1) >> 1) & 3;    // 3: I, 2: II, 1: III
-    const unsigned bitrateIndex = byteAt(h, 2) >> 4;
-    const unsigned rateIndex = (byteAt(h, 2) >> 2) & 3;
-    const unsigned padding = (byteAt(h, 2) >> 1) & 1;
-    if (version == 1 || layer == 0 || bitrateIndex == 0 || bitrateIndex == 15 || rateIndex == 3) {
-        return false;
-    }
-    const bool v1 = version == 3;
-    const std::uint64_t bitrate =
-        1000u * static_cast<unsigned>(v1 ? kV1[3 - layer][bitrateIndex]
-                                         : kV2[layer == 3 ? 0 : 1][bitrateIndex]);
-    const std::uint64_t rate =
-        static_cast<std::uint64_t>(kRates[rateIndex]) >> (v1             ? 0
-                                                          : version == 2 ? 1
-                                                                         : 2);
-    std::uint64_t length = 0;
-    double samples = 0;
-    if (layer == 3) {
-        length = (12 * bitrate / rate + padding) * 4;
-        samples = 384;
-    } else {
-        const bool half = layer == 1 && !v1;
-        length = (half ? 72 : 144) * bitrate / rate + padding;
-        samples = half ? 576 : 1152;
-    }
-    if (length < 4) {
-        return false;
-    }
-    frame(samples / static_cast<double>(rate), length);
-    return true;
 }
 
 void AudioFrameReader::frame(double seconds, std::uint64_t length) {

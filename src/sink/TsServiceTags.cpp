@@ -9,12 +9,14 @@
 #include <vector>
 
 #include "confcap/core/Error.h"
+#include "confcap/media/Bytes.h"
+#include "confcap/media/TsPackets.h"
 
 namespace confcap::sink {
 
 namespace {
 
-constexpr std::size_t kPacket = 188;
+constexpr std::size_t kPacket = media::kTsPacketSize;
 constexpr std::uint16_t kSdtPid = 0x0011;
 constexpr std::uint8_t kSdtActual = 0x42;
 /// Provider and service name together, with their encoding bytes, in one packet's section.
@@ -38,39 +40,6 @@ std::uint32_t crc32Mpeg(std::string_view bytes) {
         crc = (crc << 8) ^ table[((crc >> 24) ^ b) & 0xFF];
     }
     return crc;
-}
-
-std::uint8_t byteAt(std::string_view p, std::size_t i) {
-    return static_cast<std::uint8_t>(p[i]);
-}
-
-std::uint16_t pidOf(std::string_view p) {
-    return static_cast<std::uint16_t>(((byteAt(p, 1) & 0x1F) << 8) | byteAt(p, 2));
-}
-
-/// The packet's payload, or empty when it has none.
-std::string_view payloadOf(std::string_view p) {
-    const auto control = (byteAt(p, 3) >> 4) & 0x3;
-    std::size_t at = 4;
-    if (control == 2 || control == 0) {
-        return {};
-    }
-    if (control == 3) {
-        at += 1u + byteAt(p, 4);
-    }
-    return at < kPacket ? p.substr(at) : std::string_view();
-}
-
-/// The start of the section a packet that starts one carries, or empty.
-std::string_view sectionOf(std::string_view p) {
-    if ((byteAt(p, 1) & 0x40) == 0) {
-        return {};
-    }
-    const auto payload = payloadOf(p);
-    if (payload.empty() || 1u + byteAt(payload, 0) >= payload.size()) {
-        return {};
-    }
-    return payload.substr(1 + byteAt(payload, 0));
 }
 
 /// `text` as a DVB string: ASCII as it is, anything else marked as UTF-8, at most `limit` bytes,
@@ -140,11 +109,10 @@ TsServiceTagger::TsServiceTagger(std::string_view service, std::string_view prov
     : service_(service), provider_(provider) {}
 
 std::optional<std::string> TsServiceTagger::replacement(std::string_view p) {
-    if (pidOf(p) != kSdtPid) {
+    if (media::tsPid(p) != kSdtPid) {
         return std::nullopt;
     }
-    const bool starts = (byteAt(p, 1) & 0x40) != 0;
-    if (!starts) {
+    if (!media::tsUnitStart(p)) {
         if (!inSection_) {
             return std::nullopt;
         }
@@ -157,22 +125,22 @@ std::optional<std::string> TsServiceTagger::replacement(std::string_view p) {
         return null;
     }
     inSection_ = false;
-    const auto section = sectionOf(p);
-    if (section.size() < 16 || byteAt(section, 0) != kSdtActual) {
+    const auto section = media::tsSectionStart(p);
+    if (section.size() < 16 || media::byteAt(section, 0) != kSdtActual) {
         return std::nullopt;
     }
     const auto u16 = [&](std::size_t i) {
-        return static_cast<std::uint16_t>((byteAt(section, i) << 8) | byteAt(section, i + 1));
+        return static_cast<std::uint16_t>(media::bigEndian(section, i, 2));
     };
     // The old section goes on in later packets when it does not end in this one.
     inSection_ = 3u + (u16(1) & 0x0FFF) > section.size();
     std::string out;
     out += '\x47';
     put16(out, 0x4000 | kSdtPid);
-    out += static_cast<char>(0x10 | (byteAt(p, 3) & 0x0F));  // the packet's own counter
-    out += '\0';                                             // pointer field
-    out +=
-        sdtSection(u16(3), u16(8), u16(11), (byteAt(section, 5) >> 1) & 0x1F, service_, provider_);
+    out += static_cast<char>(0x10 | (media::byteAt(p, 3) & 0x0F));  // the packet's own counter
+    out += '\0';                                                    // pointer field
+    out += sdtSection(u16(3), u16(8), u16(11), (media::byteAt(section, 5) >> 1) & 0x1F, service_,
+                      provider_);
     out.resize(kPacket, '\xFF');
     ++named_;
     return out;
@@ -206,8 +174,7 @@ std::size_t nameServiceInPlace(const std::filesystem::path& file, std::string_vi
             // A packet is a sync byte with another one a packet later (or the file's end).
             std::size_t at = 0;
             while (at + kPacket < buffer.size() || (end && at + kPacket == buffer.size())) {
-                if (buffer[at] != '\x47' ||
-                    (at + kPacket < buffer.size() && buffer[at + kPacket] != '\x47')) {
+                if (!media::tsSyncAt(buffer, at)) {
                     ++at;
                     continue;
                 }

@@ -10,6 +10,10 @@ using confcap::media::kTsPacketSize;
 using confcap::media::pesTicksBetween;
 using confcap::media::pesTimestamp;
 using confcap::media::TsPacketizer;
+using confcap::media::tsPayload;
+using confcap::media::tsPid;
+using confcap::media::tsSectionStart;
+using confcap::media::tsSyncAt;
 
 namespace {
 
@@ -94,6 +98,52 @@ BOOST_AUTO_TEST_CASE(theStreamIsCutIntoWholePacketsWhateverTheReads) {
         BOOST_TEST(seen == (std::vector<std::int64_t>{0, 1000, 2000, 3000, 4000}),
                    boost::test_tools::per_element());
     }
+}
+
+BOOST_AUTO_TEST_CASE(aPacketStartsAtASyncByteWithAnotherAPacketLater) {
+    const std::string two = pesPacket(0x100, 0xE0, 0) + pesPacket(0x100, 0xE0, 0);
+    BOOST_TEST(tsSyncAt(two, 0));
+    BOOST_TEST(tsSyncAt(two, kTsPacketSize));  // the last one: the end comes first
+    BOOST_TEST(!tsSyncAt(two, 1));
+    BOOST_TEST(!tsSyncAt("\x47" + std::string(kTsPacketSize, 'x'), 0));
+    BOOST_TEST(tsSyncAt("\x47", 0));
+    BOOST_TEST(!tsSyncAt("", 0));
+}
+
+BOOST_AUTO_TEST_CASE(aPacketsPidPayloadAndSection) {
+    auto packet = pesPacket(0x1ABC & 0x1FFF, 0xE0, 0);
+    BOOST_TEST(tsPid(packet) == (0x1ABC & 0x1FFF));
+    BOOST_TEST(tsPayload(packet).size() == kTsPacketSize - 4);
+    packet[3] = 0x30;  // adaptation field of 10 bytes, then payload
+    packet[4] = 10;
+    BOOST_TEST(tsPayload(packet).size() == kTsPacketSize - 15);
+    packet[3] = 0x20;  // adaptation field only
+    BOOST_TEST(tsPayload(packet).empty());
+    // A section after a pointer field of 2.
+    std::string psi(kTsPacketSize, '\xFF');
+    psi[0] = 0x47;
+    psi[1] = 0x40;
+    psi[2] = 0x11;
+    psi[3] = 0x10;
+    psi[4] = 2;
+    psi[7] = 0x42;
+    BOOST_TEST(tsSectionStart(psi).size() == kTsPacketSize - 7);
+    BOOST_TEST(tsSectionStart(psi)[0] == '\x42');
+    psi[1] = 0x00;  // a continuation starts no section
+    BOOST_TEST(tsSectionStart(psi).empty());
+}
+
+BOOST_AUTO_TEST_CASE(timesAreShiftedAcrossTheWrapAndCountersAdvance) {
+    auto video = pesPacket(0x100, 0xE0, 900'000 + 3003, 900'000);
+    confcap::media::shiftTsTimes(video, 90'000);
+    BOOST_TEST(pesTimestamp(video)->ticks == 990'000);
+    auto audio = pesPacket(0x101, 0xC0, kPesTimestampWrap - 1000);
+    confcap::media::shiftTsTimes(audio, 3000);
+    BOOST_TEST(pesTimestamp(audio)->ticks == 2000);
+    audio[3] = static_cast<char>(0x1E);
+    confcap::media::advanceTsContinuity(audio, 3);
+    BOOST_TEST((audio[3] & 0x0F) == 1);
+    BOOST_TEST((audio[3] & 0xF0) == 0x10);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,4 +1,4 @@
-// Which reader reads which container, and the helpers the readers share, by table.
+// Which reader reads which container, and the longest run of several streams, by table.
 #include "confcap/sink/ContainerReader.h"
 
 #include <boost/test/data/test_case.hpp>
@@ -18,7 +18,6 @@
 
 namespace data = boost::unit_test::data;
 using confcap::sink::AudioFrameReader;
-using confcap::sink::bigEndian;
 using confcap::sink::containerReaderFor;
 using confcap::sink::CoverageMeter;
 using confcap::sink::longestRun;
@@ -49,27 +48,6 @@ const std::vector<Container> kContainers = {
     {"", nullptr},
 };
 
-struct Number {
-    const char* name;
-    std::string bytes;
-    std::size_t at;
-    std::size_t count;
-    std::uint64_t value;
-};
-
-std::ostream& operator<<(std::ostream& out, const Number& n) {
-    return out << n.name;
-}
-
-const std::vector<Number> kNumbers = {
-    {"one byte", "\x01\xFE", 1, 1, 0xFE},
-    {"four bytes, most significant first", "\x12\x34\x56\x78", 0, 4, 0x12345678},
-    {"eight bytes", std::string("\x80\0\0\0\0\0\0\x01", 8), 0, 8, 0x8000000000000001},
-    {"none", "\x12", 0, 0, 0},
-    {"bytes past the end are left out", "\xAB\xCD", 1, 4, 0xCD},
-    {"starting past the end", "\xAB", 5, 2, 0},
-};
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(ContainerReaderTest)
@@ -84,10 +62,6 @@ BOOST_DATA_TEST_CASE(the_reader_for_each_container, data::make(kContainers), c) 
         BOOST_TEST(!reader->measured());
         BOOST_TEST(reader->seconds() == 0.0);
     }
-}
-
-BOOST_DATA_TEST_CASE(big_endian_numbers, data::make(kNumbers), n) {
-    BOOST_TEST(bigEndian(n.bytes, n.at, n.count) == n.value);
 }
 
 BOOST_AUTO_TEST_CASE(the_longest_run_of_several_streams) {

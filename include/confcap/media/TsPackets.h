@@ -1,11 +1,12 @@
 // MPEG-TS as bytes: cutting a stream into its 188-byte packets (across reads, finding the way back
-// after junk) and the timestamp a PES packet starts with. The one place that reads these layouts.
+// after junk), a packet's header fields, and the timestamps a packet carries (PCR, PES PTS/DTS).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,22 @@ inline constexpr std::size_t kTsPacketSize = 188;
 /// PES timestamps count 90 kHz ticks and wrap at 2^33.
 inline constexpr std::int64_t kPesTicksPerSecond = 90'000;
 inline constexpr std::int64_t kPesTimestampWrap = std::int64_t{1} << 33;
+
+/// True when a packet starts at `at` of `bytes`: a sync byte (0x47) with another one a packet
+/// later, or the end of `bytes` before that. Pure.
+bool tsSyncAt(std::string_view bytes, std::size_t at) noexcept;
+
+/// The PID of `packet` (at least its 4-byte header). Pure.
+std::uint16_t tsPid(std::string_view packet) noexcept;
+/// True when a PES packet or a section starts in `packet`'s payload. Pure.
+bool tsUnitStart(std::string_view packet) noexcept;
+/// True when `packet` carries a payload. Pure.
+bool tsHasPayload(std::string_view packet) noexcept;
+/// The payload of `packet` (one whole TS packet), or empty when it has none. Pure.
+std::string_view tsPayload(std::string_view packet) noexcept;
+/// The start of the table section that starts in `packet` (after the pointer field), or empty
+/// when none does. Pure.
+std::string_view tsSectionStart(std::string_view packet) noexcept;
 
 /// The timestamp an audio, video or private (0xBD) PES packet starts with.
 struct PesTimestamp {
@@ -30,6 +47,13 @@ std::optional<PesTimestamp> pesTimestamp(std::string_view packet) noexcept;
 
 /// `later` minus `earlier` in ticks, across the 2^33 wrap: the shorter way round. Pure.
 std::int64_t pesTicksBetween(std::int64_t earlier, std::int64_t later) noexcept;
+
+/// Moves the times one whole TS packet carries by `ticks` (90 kHz, modulo 2^33): the PCR of its
+/// adaptation field and the PTS and DTS of a PES header that starts in it.
+void shiftTsTimes(std::span<char> packet, std::uint64_t ticks) noexcept;
+/// Moves the continuity counter of one TS packet on by `count` (modulo 16); a packet without a
+/// payload (or without the sync byte) keeps it.
+void advanceTsContinuity(std::span<char> packet, std::uint64_t count) noexcept;
 
 /// Cuts an MPEG-TS byte stream into whole packets, whatever the reads' sizes: a packet split
 /// across two feeds is joined, and after junk the next packet start (0x47 a packet apart) is

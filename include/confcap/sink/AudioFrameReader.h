@@ -22,8 +22,6 @@ public:
 
 private:
     void parseHeader();
-    bool adts(std::string_view h);
-    bool mpeg(std::string_view h);
     void frame(double seconds, std::uint64_t length);
 
     std::string header_;      // the bytes of a header (or ID3 tag header) gathered so far

@@ -1,9 +1,7 @@
 // Reading a container's own timestamps as its bytes go by, for CoverageMeter: the interface every
-// container's reader implements, the byte helpers they share, and which reader reads which
-// container.
+// container's reader implements and which reader reads which container.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -34,20 +32,5 @@ std::unique_ptr<ContainerReader> containerReaderFor(std::string_view extension);
 /// The seconds of the longest-covered stream among `streams` (keyed by PID or track); 0 when
 /// there is none. Pure.
 double longestRun(const std::map<std::uint64_t, CoverageMeter::Runs>& streams);
-
-/// The byte at `i` of `s`, unsigned; `i` must be inside `s`. Pure.
-inline std::uint8_t byteAt(std::string_view s, std::size_t i) {
-    return static_cast<std::uint8_t>(s[i]);
-}
-
-/// The unsigned big-endian number in the `bytes` bytes at `at` of `s`; bytes past the end of `s`
-/// are left out (the number is shorter). Pure.
-inline std::uint64_t bigEndian(std::string_view s, std::size_t at, std::size_t bytes) {
-    std::uint64_t value = 0;
-    for (std::size_t i = 0; i < bytes && at + i < s.size(); ++i) {
-        value = (value << 8) | byteAt(s, at + i);
-    }
-    return value;
-}
 
 }  // namespace confcap::sink

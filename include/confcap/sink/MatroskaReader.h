@@ -7,17 +7,18 @@
 #include <optional>
 #include <string_view>
 
+#include "confcap/media/ElementStream.h"
 #include "confcap/sink/ContainerReader.h"
 #include "confcap/sink/CoverageMeter.h"
-#include "confcap/sink/ElementStream.h"
 
 namespace confcap::sink {
 
 /// WebM/Matroska: every block's time (its cluster's timecode plus its own), per track, in the
 /// segment's TimecodeScale (1 ms unless the Info says otherwise). Frames are skipped unread.
 /// Not thread-safe.
-class MatroskaReader final : public ContainerReader, private ElementStream {
+class MatroskaReader final : public ContainerReader, private media::ElementStream {
 public:
+    MatroskaReader();
     void feed(std::string_view bytes) override;
     /// Of the longest-covered track.
     double seconds() const override;
@@ -25,8 +26,6 @@ public:
     bool measured() const override;
 
 private:
-    Parse parseHeader(std::string_view h, std::uint64_t& id, std::optional<std::uint64_t>& size,
-                      std::size_t& length) override;
     Action decide(std::uint64_t id, std::optional<std::uint64_t> size) override;
     void element(std::uint64_t id, std::string_view body) override;
 

@@ -8,17 +8,18 @@
 #include <optional>
 #include <string_view>
 
+#include "confcap/media/ElementStream.h"
 #include "confcap/sink/ContainerReader.h"
 #include "confcap/sink/CoverageMeter.h"
-#include "confcap/sink/ElementStream.h"
 
 namespace confcap::sink {
 
 /// Fragmented MP4: each fragment's decode time (tfdt) and length (trun sample durations, else
 /// the trex/tfhd defaults), per track, in the timescale the init section (moov) gives the track.
 /// Fragments before the init section are not counted. Not thread-safe.
-class Mp4Reader final : public ContainerReader, private ElementStream {
+class Mp4Reader final : public ContainerReader, private media::ElementStream {
 public:
+    Mp4Reader();
     void feed(std::string_view bytes) override;
     /// Of the longest-covered track.
     double seconds() const override;
@@ -26,8 +27,6 @@ public:
     bool measured() const override;
 
 private:
-    Parse parseHeader(std::string_view h, std::uint64_t& id, std::optional<std::uint64_t>& size,
-                      std::size_t& length) override;
     Action decide(std::uint64_t id, std::optional<std::uint64_t> size) override;
     void element(std::uint64_t id, std::string_view body) override;
     void movie(std::string_view moov);

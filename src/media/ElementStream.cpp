@@ -1,8 +1,8 @@
-#include "confcap/sink/ElementStream.h"
+#include "confcap/media/ElementStream.h"
 
 #include <algorithm>
 
-namespace confcap::sink {
+namespace confcap::media {
 
 namespace {
 
@@ -33,19 +33,19 @@ void ElementStream::feed(std::string_view bytes) {
             return;
         }
         header_.push_back(bytes[pos++]);
-        std::uint64_t id = 0;
-        std::optional<std::uint64_t> size;
-        std::size_t length = 0;
-        switch (parseHeader(header_, id, size, length)) {
-            case Parse::More:
+        const ElementHeader read = readHeader_(header_);
+        switch (read.status) {
+            case ElementHeader::Status::More:
                 continue;
-            case Parse::Bad:
+            case ElementHeader::Status::Bad:
                 broken_ = true;  // lost: nothing more is counted
                 return;
-            case Parse::Done:
+            case ElementHeader::Status::Done:
                 break;
         }
         header_.clear();
+        const std::uint64_t id = read.id;
+        const std::optional<std::uint64_t> size = read.size;
         const Action action = decide(id, size);
         if (action == Action::Enter || !size) {
             continue;
@@ -63,4 +63,4 @@ void ElementStream::feed(std::string_view bytes) {
     }
 }
 
-}  // namespace confcap::sink
+}  // namespace confcap::media

@@ -1,6 +1,6 @@
 // ElementStream by table, on a toy container whose headers are two bytes (id, body size; size
 // 0xFF: unknown, id 0: not a header): which elements reach element(), and with which bytes.
-#include "confcap/sink/ElementStream.h"
+#include "confcap/media/ElementStream.h"
 
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
@@ -15,36 +15,40 @@
 #include <vector>
 
 namespace data = boost::unit_test::data;
-using confcap::sink::ElementStream;
+using confcap::media::ElementStream;
 using Action = ElementStream::Action;
 
 namespace {
 
+using confcap::media::ElementHeader;
+
+ElementHeader toyHeader(std::string_view header) noexcept {
+    ElementHeader read;
+    if (header.size() < 2) {
+        return read;
+    }
+    if (header[0] == 0) {
+        read.status = ElementHeader::Status::Bad;
+        return read;
+    }
+    read.status = ElementHeader::Status::Done;
+    read.id = static_cast<std::uint8_t>(header[0]);
+    const auto bodySize = static_cast<std::uint8_t>(header[1]);
+    if (bodySize != 0xFF) {
+        read.size = bodySize;
+    }
+    read.length = 2;
+    return read;
+}
+
 class ToyStream final : public ElementStream {
 public:
-    explicit ToyStream(std::map<std::uint64_t, Action> actions) : actions_(std::move(actions)) {}
+    explicit ToyStream(std::map<std::uint64_t, Action> actions)
+        : ElementStream(toyHeader), actions_(std::move(actions)) {}
     /// "id:body" for each element handed on.
     std::vector<std::string> seen;
 
 private:
-    Parse parseHeader(std::string_view header, std::uint64_t& id,
-                      std::optional<std::uint64_t>& size, std::size_t& length) override {
-        if (header.size() < 2) {
-            return Parse::More;
-        }
-        if (header[0] == 0) {
-            return Parse::Bad;
-        }
-        id = static_cast<std::uint8_t>(header[0]);
-        const auto bodySize = static_cast<std::uint8_t>(header[1]);
-        if (bodySize == 0xFF) {
-            size.reset();
-        } else {
-            size = bodySize;
-        }
-        length = 2;
-        return Parse::Done;
-    }
     Action decide(std::uint64_t id, std::optional<std::uint64_t>) override {
         const auto action = actions_.find(id);
         return action == actions_.end() ? Action::Skip : action->second;
