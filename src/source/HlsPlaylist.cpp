@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <utility>
 
 #include "confcap/core/Error.h"
 #include "confcap/core/Time.h"
@@ -145,21 +146,18 @@ std::chrono::milliseconds hlsMillis(double seconds) noexcept {
     return std::chrono::milliseconds(std::llround(std::clamp(seconds, 0.0, kMaxSeconds) * 1000.0));
 }
 
-HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
-    if (text.starts_with("\xEF\xBB\xBF")) {
-        text.remove_prefix(3);
-    }
-    Poco::URI base;
-    try {
-        base = Poco::URI(std::string(baseUrl));
-    } catch (const Poco::Exception& e) {
-        malformed(baseUrl, "its URL is invalid (" + e.displayText() + ")");
-    }
+namespace {
 
+// What a playlist read so far says, and what applies to the next segment or variant.
+struct ParseState {
+    ParseState(const Poco::URI& baseUri, std::string_view url) : base(baseUri), baseUrl(url) {}
+
+    std::string absolute(std::string_view uri) const { return resolve(base, baseUrl, uri); }
+
+    const Poco::URI& base;
+    std::string_view baseUrl;
     HlsPlaylist playlist;
-    bool sawHeader = false;
     bool sawTarget = false;
-    // State that applies to the next segment or variant.
     std::optional<HlsVariant> pendingVariant;
     std::optional<double> pendingDuration;
     std::string pendingTitle;
@@ -172,7 +170,211 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
     std::optional<HlsKey> key;
     std::int64_t discontinuities = 0;
     bool sawSegmentTag = false;
+};
 
+void streamInf(ParseState& state, std::string_view value) {
+    state.playlist.master = true;
+    auto attrs = attributes(value);
+    HlsVariant variant;
+    variant.bandwidth = core::parseNumber<std::int64_t>(attrs["BANDWIDTH"]).value_or(0);
+    variant.codecs = attrs["CODECS"];
+    variant.audioGroup = attrs["AUDIO"];
+    const std::string_view resolution = attrs["RESOLUTION"];
+    const std::size_t x = resolution.find_first_of("xX");
+    if (x != std::string_view::npos) {
+        variant.width = core::parseNumber<int>(resolution.substr(0, x)).value_or(0);
+        variant.height = core::parseNumber<int>(resolution.substr(x + 1)).value_or(0);
+    }
+    state.pendingVariant = variant;
+}
+
+void media(ParseState& state, std::string_view value) {
+    state.playlist.master = true;
+    auto attrs = attributes(value);
+    HlsRendition rendition;
+    rendition.type = core::upperCase(attrs["TYPE"]);
+    rendition.groupId = attrs["GROUP-ID"];
+    rendition.name = attrs["NAME"];
+    rendition.language = attrs["LANGUAGE"];
+    if (const auto uri = attrs.find("URI"); uri != attrs.end() && !uri->second.empty()) {
+        rendition.uri = state.absolute(uri->second);
+    }
+    rendition.isDefault = core::upperCase(attrs["DEFAULT"]) == "YES";
+    rendition.autoselect = core::upperCase(attrs["AUTOSELECT"]) == "YES";
+    state.playlist.renditions.push_back(std::move(rendition));
+}
+
+void targetDuration(ParseState& state, std::string_view value) {
+    const auto target = decimal(value);
+    if (!target) {
+        malformed(state.baseUrl, "bad EXT-X-TARGETDURATION \"" + std::string(value) + "\"");
+    }
+    state.playlist.targetDuration = static_cast<int>(*target + 0.999);
+    state.sawTarget = true;
+}
+
+void mediaSequence(ParseState& state, std::string_view value) {
+    const auto sequence = sequenceNumber(value);
+    if (!sequence || state.sawSegmentTag) {
+        malformed(state.baseUrl, "bad EXT-X-MEDIA-SEQUENCE \"" + std::string(value) + "\"");
+    }
+    state.playlist.mediaSequence = *sequence;
+}
+
+void discontinuitySequence(ParseState& state, std::string_view value) {
+    const auto sequence = sequenceNumber(value);
+    if (!sequence) {
+        malformed(state.baseUrl, "bad EXT-X-DISCONTINUITY-SEQUENCE \"" + std::string(value) + "\"");
+    }
+    state.playlist.discontinuitySequence = *sequence;
+    state.discontinuities = *sequence;
+}
+
+void extinf(ParseState& state, std::string_view value) {
+    const std::size_t comma = value.find(',');
+    state.pendingDuration = decimal(value.substr(0, comma));
+    if (!state.pendingDuration) {
+        malformed(state.baseUrl, "bad EXTINF \"" + std::string(value) + "\"");
+    }
+    state.pendingTitle = comma == std::string_view::npos
+                             ? std::string()
+                             : std::string(core::trimmed(value.substr(comma + 1)));
+    state.sawSegmentTag = true;
+}
+
+void byteRangeTag(ParseState& state, std::string_view value) {
+    byteRange(value, state.pendingLength, state.pendingOffset, state.previousRangeEnd,
+              state.baseUrl);
+}
+
+void discontinuity(ParseState& state, std::string_view) {
+    state.pendingDiscontinuity = true;
+    if (state.discontinuities < kMaxSequence + std::int64_t{kMaxSegments}) {
+        ++state.discontinuities;
+    }
+}
+
+void programDateTime(ParseState& state, std::string_view value) {
+    state.pendingDateTime = std::string(value);
+}
+
+void endList(ParseState& state, std::string_view) {
+    state.playlist.endList = true;
+}
+
+void playlistType(ParseState& state, std::string_view value) {
+    state.playlist.playlistType = core::upperCase(value);
+}
+
+void mapTag(ParseState& state, std::string_view value) {
+    auto attrs = attributes(value);
+    HlsMap map;
+    map.uri = state.absolute(attrs["URI"]);
+    if (const auto range = attrs.find("BYTERANGE"); range != attrs.end()) {
+        byteRange(range->second, map.byteLength, map.byteOffset, 0, state.baseUrl);
+    }
+    state.map = map;
+}
+
+void keyTag(ParseState& state, std::string_view value) {
+    auto attrs = attributes(value);
+    const std::string method = core::upperCase(attrs["METHOD"]);
+    if (method.empty() || method == "NONE") {
+        state.key.reset();
+    } else {
+        const std::string& uri = attrs["URI"];
+        state.key = HlsKey{method, uri.empty() ? std::string() : state.absolute(uri)};
+    }
+}
+
+using TagHandler = void (*)(ParseState&, std::string_view value);
+
+// The tags read; every other tag is ignored.
+constexpr std::pair<std::string_view, TagHandler> kTagHandlers[] = {
+    {"#EXT-X-STREAM-INF", streamInf},
+    {"#EXT-X-MEDIA", media},
+    {"#EXT-X-TARGETDURATION", targetDuration},
+    {"#EXT-X-MEDIA-SEQUENCE", mediaSequence},
+    {"#EXT-X-DISCONTINUITY-SEQUENCE", discontinuitySequence},
+    {"#EXTINF", extinf},
+    {"#EXT-X-BYTERANGE", byteRangeTag},
+    {"#EXT-X-DISCONTINUITY", discontinuity},
+    {"#EXT-X-PROGRAM-DATE-TIME", programDateTime},
+    {"#EXT-X-ENDLIST", endList},
+    {"#EXT-X-PLAYLIST-TYPE", playlistType},
+    {"#EXT-X-MAP", mapTag},
+    {"#EXT-X-KEY", keyTag},
+};
+
+void tagLine(ParseState& state, std::string_view line) {
+    const std::size_t colon = line.find(':');
+    const std::string_view tag = line.substr(0, colon);
+    const std::string_view value =
+        colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+    for (const auto& [name, handler] : kTagHandlers) {
+        if (tag == name) {
+            handler(state, value);
+            return;
+        }
+    }
+}
+
+// A URI line: the variant its EXT-X-STREAM-INF announced, else a segment with what the tags
+// before it said.
+void uriLine(ParseState& state, std::string_view line) {
+    if (state.pendingVariant) {
+        state.pendingVariant->uri = state.absolute(line);
+        state.playlist.variants.push_back(std::move(*state.pendingVariant));
+        state.pendingVariant.reset();
+        return;
+    }
+    if (!state.pendingDuration) {
+        malformed(state.baseUrl, "the segment \"" + std::string(line) + "\" has no EXTINF");
+    }
+    auto& segments = state.playlist.segments;
+    if (segments.size() >= kMaxSegments) {
+        malformed(state.baseUrl,
+                  "it lists more than " + std::to_string(kMaxSegments) + " segments");
+    }
+    HlsSegment segment;
+    segment.sequence = state.playlist.mediaSequence + static_cast<std::int64_t>(segments.size());
+    segment.duration = *state.pendingDuration;
+    segment.title = std::move(state.pendingTitle);
+    segment.uri = state.absolute(line);
+    segment.byteLength = state.pendingLength;
+    segment.byteOffset = state.pendingOffset;
+    if (state.pendingLength) {
+        state.previousRangeEnd = state.pendingOffset + *state.pendingLength;
+    }
+    segment.discontinuity = state.pendingDiscontinuity;
+    segment.discontinuitySequence = state.discontinuities;
+    segment.programDateTime = std::move(state.pendingDateTime);
+    segment.map = state.map;
+    segment.key = state.key;
+    segments.push_back(std::move(segment));
+    state.pendingDuration.reset();
+    state.pendingTitle.clear();
+    state.pendingLength.reset();
+    state.pendingOffset = 0;
+    state.pendingDiscontinuity = false;
+    state.pendingDateTime.reset();
+}
+
+}  // namespace
+
+HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
+    if (text.starts_with("\xEF\xBB\xBF")) {
+        text.remove_prefix(3);
+    }
+    Poco::URI base;
+    try {
+        base = Poco::URI(std::string(baseUrl));
+    } catch (const Poco::Exception& e) {
+        malformed(baseUrl, "its URL is invalid (" + e.displayText() + ")");
+    }
+
+    ParseState state(base, baseUrl);
+    bool sawHeader = false;
     std::size_t lineStart = 0;
     while (lineStart <= text.size()) {
         std::size_t lineEnd = text.find('\n', lineStart);
@@ -192,159 +394,21 @@ HlsPlaylist parseHlsPlaylist(std::string_view text, std::string_view baseUrl) {
                     core::ErrorKind::Permanent);
             }
             sawHeader = true;
-            continue;
+        } else if (line[0] != '#') {
+            uriLine(state, line);
+        } else if (line.starts_with("#EXT")) {
+            tagLine(state, line);
         }
-        if (line[0] == '#') {
-            if (!line.starts_with("#EXT")) {
-                continue;
-            }
-            const std::size_t colon = line.find(':');
-            const std::string_view tag = line.substr(0, colon);
-            const std::string_view value =
-                colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
-            if (tag == "#EXT-X-STREAM-INF") {
-                playlist.master = true;
-                auto attrs = attributes(value);
-                HlsVariant variant;
-                variant.bandwidth = core::parseNumber<std::int64_t>(attrs["BANDWIDTH"]).value_or(0);
-                variant.codecs = attrs["CODECS"];
-                variant.audioGroup = attrs["AUDIO"];
-                const std::string& resolution = attrs["RESOLUTION"];
-                const std::size_t x = resolution.find_first_of("xX");
-                if (x != std::string::npos) {
-                    variant.width =
-                        core::parseNumber<int>(std::string_view(resolution).substr(0, x))
-                            .value_or(0);
-                    variant.height =
-                        core::parseNumber<int>(std::string_view(resolution).substr(x + 1))
-                            .value_or(0);
-                }
-                pendingVariant = variant;
-            } else if (tag == "#EXT-X-MEDIA") {
-                playlist.master = true;
-                auto attrs = attributes(value);
-                HlsRendition rendition;
-                rendition.type = core::upperCase(attrs["TYPE"]);
-                rendition.groupId = attrs["GROUP-ID"];
-                rendition.name = attrs["NAME"];
-                rendition.language = attrs["LANGUAGE"];
-                if (const auto uri = attrs.find("URI");
-                    uri != attrs.end() && !uri->second.empty()) {
-                    rendition.uri = resolve(base, baseUrl, uri->second);
-                }
-                rendition.isDefault = core::upperCase(attrs["DEFAULT"]) == "YES";
-                rendition.autoselect = core::upperCase(attrs["AUTOSELECT"]) == "YES";
-                playlist.renditions.push_back(std::move(rendition));
-            } else if (tag == "#EXT-X-TARGETDURATION") {
-                const auto target = decimal(value);
-                if (!target) {
-                    malformed(baseUrl, "bad EXT-X-TARGETDURATION \"" + std::string(value) + "\"");
-                }
-                playlist.targetDuration = static_cast<int>(*target + 0.999);
-                sawTarget = true;
-            } else if (tag == "#EXT-X-MEDIA-SEQUENCE") {
-                const auto sequence = sequenceNumber(value);
-                if (!sequence || sawSegmentTag) {
-                    malformed(baseUrl, "bad EXT-X-MEDIA-SEQUENCE \"" + std::string(value) + "\"");
-                }
-                playlist.mediaSequence = *sequence;
-            } else if (tag == "#EXT-X-DISCONTINUITY-SEQUENCE") {
-                const auto sequence = sequenceNumber(value);
-                if (!sequence) {
-                    malformed(baseUrl,
-                              "bad EXT-X-DISCONTINUITY-SEQUENCE \"" + std::string(value) + "\"");
-                }
-                playlist.discontinuitySequence = *sequence;
-                discontinuities = *sequence;
-            } else if (tag == "#EXTINF") {
-                const std::size_t comma = value.find(',');
-                pendingDuration = decimal(value.substr(0, comma));
-                if (!pendingDuration) {
-                    malformed(baseUrl, "bad EXTINF \"" + std::string(value) + "\"");
-                }
-                pendingTitle = comma == std::string_view::npos
-                                   ? std::string()
-                                   : std::string(core::trimmed(value.substr(comma + 1)));
-                sawSegmentTag = true;
-            } else if (tag == "#EXT-X-BYTERANGE") {
-                byteRange(value, pendingLength, pendingOffset, previousRangeEnd, baseUrl);
-            } else if (tag == "#EXT-X-DISCONTINUITY") {
-                pendingDiscontinuity = true;
-                if (discontinuities < kMaxSequence + std::int64_t{kMaxSegments}) {
-                    ++discontinuities;
-                }
-            } else if (tag == "#EXT-X-PROGRAM-DATE-TIME") {
-                pendingDateTime = std::string(value);
-            } else if (tag == "#EXT-X-ENDLIST") {
-                playlist.endList = true;
-            } else if (tag == "#EXT-X-PLAYLIST-TYPE") {
-                playlist.playlistType = core::upperCase(value);
-            } else if (tag == "#EXT-X-MAP") {
-                auto attrs = attributes(value);
-                HlsMap m;
-                m.uri = resolve(base, baseUrl, attrs["URI"]);
-                if (const auto range = attrs.find("BYTERANGE"); range != attrs.end()) {
-                    byteRange(range->second, m.byteLength, m.byteOffset, 0, baseUrl);
-                }
-                map = m;
-            } else if (tag == "#EXT-X-KEY") {
-                auto attrs = attributes(value);
-                const std::string method = core::upperCase(attrs["METHOD"]);
-                if (method.empty() || method == "NONE") {
-                    key.reset();
-                } else {
-                    const std::string& uri = attrs["URI"];
-                    key = HlsKey{method, uri.empty() ? std::string() : resolve(base, baseUrl, uri)};
-                }
-            }
-            continue;
-        }
-        // A URI line.
-        if (pendingVariant) {
-            pendingVariant->uri = resolve(base, baseUrl, line);
-            playlist.variants.push_back(std::move(*pendingVariant));
-            pendingVariant.reset();
-            continue;
-        }
-        if (!pendingDuration) {
-            malformed(baseUrl, "the segment \"" + std::string(line) + "\" has no EXTINF");
-        }
-        if (playlist.segments.size() >= kMaxSegments) {
-            malformed(baseUrl, "it lists more than " + std::to_string(kMaxSegments) + " segments");
-        }
-        HlsSegment segment;
-        segment.sequence =
-            playlist.mediaSequence + static_cast<std::int64_t>(playlist.segments.size());
-        segment.duration = *pendingDuration;
-        segment.title = std::move(pendingTitle);
-        segment.uri = resolve(base, baseUrl, line);
-        segment.byteLength = pendingLength;
-        segment.byteOffset = pendingOffset;
-        if (pendingLength) {
-            previousRangeEnd = pendingOffset + *pendingLength;
-        }
-        segment.discontinuity = pendingDiscontinuity;
-        segment.discontinuitySequence = discontinuities;
-        segment.programDateTime = std::move(pendingDateTime);
-        segment.map = map;
-        segment.key = key;
-        playlist.segments.push_back(std::move(segment));
-        pendingDuration.reset();
-        pendingTitle.clear();
-        pendingLength.reset();
-        pendingOffset = 0;
-        pendingDiscontinuity = false;
-        pendingDateTime.reset();
     }
     if (!sawHeader) {
         throw core::SourceError(
             "The response from " + std::string(baseUrl) + " is not an HLS playlist (it is empty).",
             core::ErrorKind::Permanent);
     }
-    if (!playlist.master && !sawTarget) {
+    if (!state.playlist.master && !state.sawTarget) {
         malformed(baseUrl, "EXT-X-TARGETDURATION is missing");
     }
-    return playlist;
+    return std::move(state.playlist);
 }
 
 namespace {

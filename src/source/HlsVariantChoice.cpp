@@ -174,4 +174,42 @@ std::string describeAudio(const HlsPlaylist& master, std::string_view group) {
     return list.empty() ? "none" : list;
 }
 
+const HlsVariant* followedVariant(const std::vector<HlsVariant>& variants,
+                                  const HlsVariant& followed) {
+    for (const auto& v : variants) {
+        if (v.uri == followed.uri) {
+            return &v;
+        }
+    }
+    for (const auto& v : variants) {
+        if (v.width == followed.width && v.height == followed.height &&
+            v.bandwidth == followed.bandwidth) {
+            return &v;
+        }
+    }
+    return nullptr;
+}
+
+std::size_t ladderRung(const std::vector<HlsVariant>& ladder, const HlsVariant& variant) {
+    std::size_t rung = 0;
+    for (std::size_t i = 0; i < ladder.size(); ++i) {
+        rung = ladder[i].uri == variant.uri ? i : rung;
+    }
+    return rung;
+}
+
+std::vector<HlsTrackChoice> tracksToFollow(const HlsVariant& variant,
+                                           const std::vector<HlsRendition>& audio) {
+    std::vector<HlsTrackChoice> tracks;
+    tracks.push_back({core::TrackInfo{}, variant.uri});
+    for (const auto& rendition : audio) {
+        core::TrackInfo info;
+        info.index = static_cast<int>(tracks.size());
+        info.name = rendition.name;
+        info.language = rendition.language;
+        tracks.push_back({info, rendition.uri});
+    }
+    return tracks;
+}
+
 }  // namespace confcap::source

@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "confcap/source/HlsRestart.h"
 #include "confcap/source/HlsSource.h"
 #include "confcap/source/RecorderCommand.h"
+#include "confcap/source/RecorderPlan.h"
 #include "confcap/source/Source.h"
 
 namespace confcap::source {
@@ -47,6 +49,15 @@ public:
     const std::string& url() const noexcept override { return url_; }
 
 private:
+    class Run;
+    /// Where a restart begins in a live HLS stream, and the command that begins there.
+    struct Restart {
+        HlsRestart where;
+        RecorderCommand command;
+    };
+    std::optional<Restart> findRestart() const;
+    bool stopped();
+
     std::string url_;
     RecorderCommand command_;
     SourceOptions options_;
@@ -59,9 +70,8 @@ private:
     bool stopped_ = false;
     std::unique_ptr<HlsSource> native_;  // the stream turned out to be HLS the program cannot dump
 
-    // The media timestamps the program wrote last (MPEG-TS output), for its restart.
-    std::optional<std::int64_t> lastVideo_;
-    std::optional<std::int64_t> lastAny_;
+    // The media timestamps the program wrote (MPEG-TS output), and when, for its restart.
+    RecorderTicks ticks_;
     std::optional<std::chrono::system_clock::time_point> lastMediaAt_;
 };
 

@@ -12,12 +12,17 @@
 #include <string>
 #include <vector>
 
+#include "confcap/source/HlsFetcher.h"
+#include "confcap/source/HlsFollowing.h"
 #include "confcap/source/HlsPlaylist.h"
+#include "confcap/source/HlsResolver.h"
+#include "confcap/source/HlsTrack.h"
+#include "confcap/source/HlsVariantChoice.h"
 #include "confcap/source/Source.h"
 #include "confcap/source/VariantFitter.h"
 
-namespace confcap::fetch {
-class HttpClient;
+namespace confcap::core {
+class FetchError;
 }
 
 namespace confcap::source {
@@ -63,34 +68,40 @@ public:
     std::string mediaPlaylistUrl() const;
 
 private:
-    struct Track;
     struct Connection;
-    void resolve(SourceOutput& out, Connection& connection);
-    HlsPlaylist load(const std::string& url, std::string* finalUrl = nullptr);
-    bool follow(SourceOutput& out, Connection& connection, Track& track,
+    struct Reading;
+    void resolve(SourceOutput& out);
+    void adoptTracks(std::vector<HlsTrackChoice> wanted);
+    HlsPlaylist loadMain();
+    void followRenditions(SourceOutput& out, Connection& connection);
+    bool follow(SourceOutput& out, Connection& connection, HlsTrack& track,
                 const HlsPlaylist& playlist);
-    bool deliver(SourceOutput& out, Connection& connection, Track& track,
+    bool readTimeline(SourceOutput& out, Connection& connection, HlsTrack& track,
+                      const Reading& reading);
+    void tellRolledOut(SourceOutput& out, Connection& connection, const HlsTrack& track,
+                       const RolledOut& lost);
+    void deliverListed(SourceOutput& out, Connection& connection, HlsTrack& track,
+                       const Reading& reading);
+    bool giveUp(SourceOutput& out, Connection& connection, HlsTrack& track, const Reading& reading,
+                const HlsSegment& segment, const core::FetchError& error);
+    bool observeFetch(Connection& connection, const HlsTrack& track, const Reading& reading,
+                      const HlsSegment& segment);
+    bool deliver(SourceOutput& out, Connection& connection, HlsTrack& track,
                  const HlsSegment& segment);
+    void beginPiece(SourceOutput& out, Connection& connection, HlsTrack& main,
+                    const HlsSegment& segment, const core::StreamFormat& format);
     void moveVariant(SourceOutput& out, Connection& connection);
-    std::string fetch(const std::string& url, std::optional<std::uint64_t> length,
-                      std::uint64_t offset, std::size_t limit, std::string* contentType = nullptr);
     bool stopped();
     bool waitFor(std::chrono::steady_clock::time_point until);
 
     std::string url_;
     SourceOptions options_;
-    std::unique_ptr<fetch::HttpClient> client_;
-    bool master_ = false;  // url_ is a master playlist
-    std::vector<std::unique_ptr<Track>> tracks_;
+    HlsFetcher fetcher_;
+    HlsResolver resolver_;
+    std::vector<std::unique_ptr<HlsTrack>> tracks_;
     bool delivered_ = false;  // some segment was delivered by an earlier run
     std::optional<bool> endedWhenFirstRead_;
-    std::optional<HlsPlaylist> prefetched_;  // the media playlist read while resolving
-
-    // Fitting the variant to the link (no options_.variant): the variant followed, the rungs it
-    // may move between (lowest first) and the fitter, when there are two rungs or more.
-    std::optional<HlsVariant> variant_;
-    std::vector<HlsVariant> ladder_;
-    std::optional<VariantFitter> fitter_;
+    std::optional<HlsPlaylist> prefetched_;  // the media playlist read while resolving or moving
 
     std::mutex mutex_;
     std::condition_variable wake_;

@@ -2,10 +2,12 @@
 // renditions of its AUDIO group (other languages, a translation) to record beside it. Pure.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "confcap/core/Media.h"
 #include "confcap/source/HlsPlaylist.h"
 
 namespace confcap::source {
@@ -24,6 +26,14 @@ const HlsVariant& chooseVariant(const std::vector<HlsVariant>& variants, std::st
 std::vector<HlsVariant> variantLadder(const std::vector<HlsVariant>& variants,
                                       const HlsVariant& chosen);
 
+/// The variant of a master playlist read again that is the one `followed` before: the same URI,
+/// else the same resolution and bandwidth; nullptr when none is. Pure.
+const HlsVariant* followedVariant(const std::vector<HlsVariant>& variants,
+                                  const HlsVariant& followed);
+
+/// The place of `variant` (by URI) on `ladder`, lowest first; 0 when it is not on it. Pure.
+std::size_t ladderRung(const std::vector<HlsVariant>& ladder, const HlsVariant& variant);
+
 /// "1280x720, 2.2 Mb/s" (the resolution when known), for messages. Pure.
 std::string describeVariant(const HlsVariant& variant);
 
@@ -36,6 +46,17 @@ std::string describeVariant(const HlsVariant& variant);
 /// Pure.
 std::vector<HlsRendition> chooseAudio(const HlsPlaylist& master, const HlsVariant& variant,
                                       std::string_view selector, bool* unmatched = nullptr);
+
+/// A media playlist to follow and the track it records.
+struct HlsTrackChoice {
+    core::TrackInfo info;
+    std::string url;
+};
+
+/// The tracks that record `variant` with the renditions `audio` beside it: the variant as track
+/// 0, then each rendition as track 1, 2, ... with its NAME and LANGUAGE. Pure.
+std::vector<HlsTrackChoice> tracksToFollow(const HlsVariant& variant,
+                                           const std::vector<HlsRendition>& audio);
 
 /// "deu "audio_1", eng "audio_2"": the audio renditions of `group`, for messages. Pure.
 std::string describeAudio(const HlsPlaylist& master, std::string_view group);

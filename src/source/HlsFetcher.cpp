@@ -1,0 +1,55 @@
+#include "confcap/source/HlsFetcher.h"
+
+#include "confcap/fetch/HttpClient.h"
+
+namespace confcap::source {
+
+namespace {
+
+constexpr std::size_t kPlaylistLimit = 16 * 1024 * 1024;
+// A segment larger than this is not a media segment of a live stream.
+constexpr std::size_t kSegmentLimit = 256 * 1024 * 1024;
+
+}  // namespace
+
+HlsFetcher::HlsFetcher(const SourceOptions& options) : options_(options) {
+    fetch::HttpClient::Options clientOptions;
+    clientOptions.caFile = options_.caFile;
+    client_ = std::make_unique<fetch::HttpClient>(clientOptions);
+}
+
+HlsFetcher::~HlsFetcher() = default;
+
+void HlsFetcher::abort() noexcept {
+    client_->abort();
+}
+
+HlsPlaylist HlsFetcher::playlist(const std::string& url) {
+    fetch::HttpRequest request;
+    request.url = url;
+    request.connectTimeout = options_.connectTimeout;
+    request.readTimeout = options_.stallTimeout;
+    request.maxBodyBytes = kPlaylistLimit;
+    const auto response = client_->get(request);
+    return parseHlsPlaylist(response.body, response.finalUrl);
+}
+
+std::string HlsFetcher::media(const std::string& url, std::optional<std::uint64_t> length,
+                              std::uint64_t offset, std::string* contentType) {
+    fetch::HttpRequest request;
+    request.url = url;
+    request.connectTimeout = options_.connectTimeout;
+    request.readTimeout = options_.stallTimeout;
+    request.maxBodyBytes = kSegmentLimit;
+    if (length) {
+        request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" +
+                                                  std::to_string(offset + *length - 1));
+    }
+    auto response = client_->get(request);
+    if (contentType != nullptr) {
+        *contentType = response.headers.get("Content-Type").value_or("");
+    }
+    return std::move(response.body);
+}
+
+}  // namespace confcap::source
