@@ -12,17 +12,14 @@
 
 #include "confcap/app/ExitCode.h"
 #include "confcap/core/Error.h"
+#include "confcap/core/FileIo.h"
 #include "confcap/sink/ReplicaMerge.h"
 
 namespace confcap::app {
 
 namespace {
 
-std::string quoted(const std::filesystem::path& path) {
-    return "\"" + path.string() + "\"";
-}
-
-std::string seconds(double value) {
+std::string tenthsOfSeconds(double value) {
     std::ostringstream text;
     text << std::fixed << std::setprecision(1) << value << " s";
     return text.str();
@@ -44,19 +41,19 @@ int runMerge(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     std::error_code error;
     for (const auto& folder : folders) {
         if (!std::filesystem::is_directory(folder, error)) {
-            throw core::InputError("The folder " + quoted(std::filesystem::path(folder)) +
+            throw core::InputError("The folder " + core::quotedPath(std::filesystem::path(folder)) +
                                    " does not exist.");
         }
         if (std::filesystem::equivalent(folder, outDir, error)) {
-            throw core::UsageError("--out " + quoted(outDir) +
+            throw core::UsageError("--out " + core::quotedPath(outDir) +
                                    " is one of the folders to merge; give another folder.");
         }
     }
     std::filesystem::create_directories(outDir, error);
     if (error || ::access(outDir.c_str(), W_OK | X_OK) != 0) {
-        throw core::OutputError("The output folder " + quoted(outDir) + " cannot be written: " +
-                                (error ? error.message() : std::string(std::strerror(errno))) +
-                                ".");
+        throw core::OutputError(
+            "The output folder " + core::quotedPath(outDir) + " cannot be written: " +
+            (error ? error.message() : std::string(std::strerror(errno))) + ".");
     }
 
     // The copies of each talk, in the order the talks were first found; one per folder (the
@@ -93,7 +90,7 @@ int runMerge(const Arguments& arguments, std::ostream& out, std::ostream& err) {
         if (merged.cut || merged.cutByTime) {
             for (std::size_t c = 0; c < copies.size(); ++c) {
                 out << (c > 0 ? ", " : "") << copies[c].folder.string() << " "
-                    << seconds(merged.plan.secondsByCopy[c]);
+                    << tenthsOfSeconds(merged.plan.secondsByCopy[c]);
             }
             double lost = 0;
             for (const auto& gap : merged.plan.gaps) {
@@ -105,7 +102,7 @@ int runMerge(const Arguments& arguments, std::ostream& out, std::ostream& err) {
             const auto gaps = merged.plan.gaps.size() + merged.timeGaps.size();
             out << "; "
                 << (gaps == 0 ? std::string("no gap")
-                              : std::to_string(gaps) + " gaps (" + seconds(lost) +
+                              : std::to_string(gaps) + " gaps (" + tenthsOfSeconds(lost) +
                                     ") missing in every copy");
         } else {
             out << (copies.size() == 1 ? "only in " : "taken whole from ")

@@ -83,4 +83,8 @@ std::filesystem::path findOnPath(std::string_view program) {
     return {};
 }
 
+std::string quotedPath(const std::filesystem::path& path) {
+    return "\"" + path.string() + "\"";
+}
+
 }  // namespace confcap::core

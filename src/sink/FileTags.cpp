@@ -59,7 +59,7 @@ std::string escapedMetadata(std::string_view value) {
     return out;
 }
 
-std::int64_t milliseconds(double seconds) {
+std::int64_t millisecondsOf(double seconds) {
     return static_cast<std::int64_t>(std::llround(seconds * 1000.0));
 }
 
@@ -156,8 +156,8 @@ std::string ffmetadataText(const FileTags& tags) {
     }
     for (const auto& chapter : tags.chapters) {
         text += "[CHAPTER]\nTIMEBASE=1/1000\nSTART=" +
-                std::to_string(milliseconds(chapter.startSeconds)) +
-                "\nEND=" + std::to_string(milliseconds(chapter.endSeconds)) +
+                std::to_string(millisecondsOf(chapter.startSeconds)) +
+                "\nEND=" + std::to_string(millisecondsOf(chapter.endSeconds)) +
                 "\ntitle=" + escapedMetadata(printable(chapter.title, false)) + "\n";
     }
     return text;

@@ -7,40 +7,44 @@
 
 namespace confcap::sink {
 
-namespace {
-
 using TimePoint = std::chrono::system_clock::time_point;
-using std::chrono::milliseconds;
 
-std::int64_t toMillis(TimePoint t) {
-    return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
+Poco::JSON::Object::Ptr newJsonObject() {
+    return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
 }
 
-TimePoint fromMillis(std::int64_t ms) {
-    return TimePoint(std::chrono::duration_cast<TimePoint::duration>(milliseconds(ms)));
+std::int64_t epochMillis(TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-double toSeconds(milliseconds ms) {
-    return static_cast<double>(ms.count()) / 1000.0;
+TimePoint fromEpochMillis(std::int64_t ms) {
+    return TimePoint(
+        std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms)));
 }
 
-milliseconds fromSeconds(double seconds) {
-    return milliseconds(std::llround(seconds * 1000.0));
+double secondsOf(std::chrono::milliseconds length) {
+    return static_cast<double>(length.count()) / 1000.0;
 }
 
-}  // namespace
+std::chrono::milliseconds lengthOf(double seconds) {
+    return std::chrono::milliseconds(std::llround(seconds * 1000.0));
+}
+
+double roundedSeconds(double seconds) {
+    return std::round(seconds * 1000.0) / 1000.0;
+}
 
 Poco::JSON::Object::Ptr gapJson(const RecordedGap& gap, GapTimes times) {
-    Poco::JSON::Object::Ptr object = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    Poco::JSON::Object::Ptr object = newJsonObject();
     if (times == GapTimes::Milliseconds) {
-        object->set("atMs", toMillis(gap.at));
+        object->set("atMs", epochMillis(gap.at));
         object->set("lengthMs", static_cast<std::int64_t>(gap.length.count()));
     } else {
         if (gap.at != TimePoint{}) {
             object->set("at", core::formatUtc(std::chrono::floor<std::chrono::seconds>(gap.at)));
         }
-        object->set("offsetSeconds", toSeconds(gap.offset));
-        object->set("lengthSeconds", toSeconds(gap.length));
+        object->set("offsetSeconds", secondsOf(gap.offset));
+        object->set("lengthSeconds", secondsOf(gap.length));
     }
     object->set("cause", gap.cause);
     if (!gap.detail.empty()) {
@@ -58,15 +62,15 @@ Poco::JSON::Object::Ptr gapJson(const RecordedGap& gap, GapTimes times) {
 RecordedGap gapFrom(const Poco::JSON::Object& object, GapTimes times, TimePoint windowStart) {
     RecordedGap gap;
     if (times == GapTimes::Milliseconds) {
-        gap.at = fromMillis(object.optValue<std::int64_t>("atMs", 0));
-        gap.offset = std::chrono::duration_cast<milliseconds>(gap.at - windowStart);
-        gap.length = milliseconds(object.optValue<std::int64_t>("lengthMs", 0));
+        gap.at = fromEpochMillis(object.optValue<std::int64_t>("atMs", 0));
+        gap.offset = std::chrono::duration_cast<std::chrono::milliseconds>(gap.at - windowStart);
+        gap.length = std::chrono::milliseconds(object.optValue<std::int64_t>("lengthMs", 0));
     } else {
         if (const auto at = core::parseIsoInstant(object.optValue<std::string>("at", ""))) {
             gap.at = *at;
         }
-        gap.offset = fromSeconds(object.optValue<double>("offsetSeconds", 0.0));
-        gap.length = fromSeconds(object.optValue<double>("lengthSeconds", 0.0));
+        gap.offset = lengthOf(object.optValue<double>("offsetSeconds", 0.0));
+        gap.length = lengthOf(object.optValue<double>("lengthSeconds", 0.0));
     }
     gap.cause = object.optValue<std::string>("cause", "");
     gap.detail = object.optValue<std::string>("detail", "");

@@ -13,10 +13,9 @@ namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
-using std::chrono::seconds;
 
 /// How often writing is tried again while the disk is full (as data arrives).
-constexpr auto kRetryInterval = seconds(1);
+constexpr auto kRetryInterval = std::chrono::seconds(1);
 
 }  // namespace
 
@@ -131,12 +130,14 @@ HeldStream::Episode HeldStream::end(TimePoint now, TimePoint windowStart) {
     }
     episode.note =
         "The disk was full for " +
-        core::formatDuration(std::max(duration_cast<seconds>(episode.length), seconds(1))) + " (" +
-        core::clause(why_) + "); " +
-        (episode.gap ? core::formatDuration(duration_cast<seconds>(episode.gap->length)) +
-                           " of the stream could not be kept and is a gap."
-                     : std::string("what arrived meanwhile was held in memory and written when "
-                                   "space came back, nothing was lost."));
+        core::formatDuration(std::max(duration_cast<std::chrono::seconds>(episode.length),
+                                      std::chrono::seconds(1))) +
+        " (" + core::clause(why_) + "); " +
+        (episode.gap
+             ? core::formatDuration(duration_cast<std::chrono::seconds>(episode.gap->length)) +
+                   " of the stream could not be kept and is a gap."
+             : std::string("what arrived meanwhile was held in memory and written when "
+                           "space came back, nothing was lost."));
     return episode;
 }
 

@@ -19,10 +19,6 @@ namespace fs = std::filesystem;
 
 constexpr std::uint64_t kSample = 1024 * 1024;
 
-std::string quoted(const fs::path& path) {
-    return "\"" + path.string() + "\"";
-}
-
 /// The part name a published file takes back when it becomes a piece again.
 fs::path partPathOf(const fs::path& file) {
     auto part = file;
@@ -118,7 +114,7 @@ Reopening reopenPublished(const fs::path& outDir, const fs::path& stem,
             const auto now = fingerprintOf(outDir, file.file);
             if (!now || *now != file) {
                 result.state = Reopening::State::Changed;
-                result.message = quoted(path) +
+                result.message = core::quotedPath(path) +
                                  " was changed since confcap published it: it is left as it is, "
                                  "and this recording goes to a file of its own.";
                 return result;
@@ -137,7 +133,8 @@ Reopening reopenPublished(const fs::path& outDir, const fs::path& stem,
             if (fs::exists(part, error)) {
                 undo();
                 result.state = Reopening::State::Changed;
-                result.message = quoted(part) + " is in the way: " + quoted(path) +
+                result.message = core::quotedPath(part) +
+                                 " is in the way: " + core::quotedPath(path) +
                                  " is left as it is, and this recording goes to a file of its own.";
                 return result;
             }
@@ -145,7 +142,8 @@ Reopening reopenPublished(const fs::path& outDir, const fs::path& stem,
             if (error) {
                 undo();
                 result.state = Reopening::State::Changed;
-                result.message = "Could not continue " + quoted(path) + " (" + error.message() +
+                result.message = "Could not continue " + core::quotedPath(path) + " (" +
+                                 error.message() +
                                  "): it is left as it is, and this recording goes to a file of "
                                  "its own.";
                 return result;
@@ -155,8 +153,8 @@ Reopening reopenPublished(const fs::path& outDir, const fs::path& stem,
         if (!core::replaceFile(list, continuation)) {
             undo();
             result.state = Reopening::State::Changed;
-            result.message = "Could not write " + quoted(list) + ": " +
-                             quoted(outDir / published.front().file) +
+            result.message = "Could not write " + core::quotedPath(list) + ": " +
+                             core::quotedPath(outDir / published.front().file) +
                              " is left as it is, and this recording goes to a file of its own.";
             return result;
         }
@@ -164,7 +162,7 @@ Reopening reopenPublished(const fs::path& outDir, const fs::path& stem,
         sidecar.replace_extension(".json");
         fs::remove(sidecar, error);
         result.state = Reopening::State::Continued;
-        result.message = "continuing " + quoted(outDir / published.front().file) +
+        result.message = "continuing " + core::quotedPath(outDir / published.front().file) +
                          ", which an earlier run published when it stopped";
     } catch (const std::exception&) {
         result = Reopening{};

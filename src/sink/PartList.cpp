@@ -17,27 +17,15 @@ namespace {
 using TimePoint = std::chrono::system_clock::time_point;
 using std::chrono::milliseconds;
 
-std::int64_t toMillis(TimePoint t) {
-    return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
-}
-
-TimePoint fromMillis(std::int64_t ms) {
-    return TimePoint(std::chrono::duration_cast<TimePoint::duration>(milliseconds(ms)));
-}
-
-Poco::JSON::Object::Ptr newObject() {
-    return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-}
-
-Poco::JSON::Object::Ptr variantJson(const core::VariantInfo& variant) {
-    auto object = newObject();
+Poco::JSON::Object::Ptr partVariantJson(const core::VariantInfo& variant) {
+    auto object = newJsonObject();
     object->set("width", variant.width);
     object->set("height", variant.height);
     object->set("bandwidth", variant.bandwidth);
     return object;
 }
 
-core::VariantInfo variantFrom(const Poco::JSON::Object::Ptr& object) {
+core::VariantInfo partVariantFrom(const Poco::JSON::Object::Ptr& object) {
     core::VariantInfo variant;
     if (object) {
         variant.width = object->optValue<int>("width", 0);
@@ -50,10 +38,10 @@ core::VariantInfo variantFrom(const Poco::JSON::Object::Ptr& object) {
 Poco::JSON::Array::Ptr variantsJson(const std::vector<RecordedSwitch>& switches) {
     Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
     for (const auto& v : switches) {
-        auto object = newObject();
-        object->set("atMs", toMillis(v.at));
-        object->set("from", variantJson(v.from));
-        object->set("to", variantJson(v.to));
+        auto object = newJsonObject();
+        object->set("atMs", epochMillis(v.at));
+        object->set("from", partVariantJson(v.from));
+        object->set("to", partVariantJson(v.to));
         object->set("why", v.why);
         array->add(object);
     }
@@ -61,7 +49,7 @@ Poco::JSON::Array::Ptr variantsJson(const std::vector<RecordedSwitch>& switches)
 }
 
 Poco::JSON::Object::Ptr trackJson(const PartTrack& track) {
-    auto t = newObject();
+    auto t = newJsonObject();
     t->set("track", track.track);
     t->set("file", track.file);
     t->set("extension", track.format.extension);
@@ -93,7 +81,7 @@ PartTrack trackFrom(const Poco::JSON::Object& object) {
 Poco::JSON::Array::Ptr piecesJson(const std::vector<PartPiece>& pieces) {
     Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
     for (const auto& piece : pieces) {
-        auto entry = newObject();
+        auto entry = newJsonObject();
         entry->set("newTimeline", piece.newTimeline);
         Poco::JSON::Array::Ptr tracks = new Poco::JSON::Array;
         for (const auto& track : piece.tracks) {
@@ -175,10 +163,10 @@ SinkStatus progressFrom(const Poco::JSON::Object& object, TimePoint windowStart)
                 continue;
             }
             RecordedSwitch change;
-            change.at = fromMillis(v->optValue<std::int64_t>("atMs", 0));
+            change.at = fromEpochMillis(v->optValue<std::int64_t>("atMs", 0));
             change.offset = std::chrono::duration_cast<milliseconds>(change.at - windowStart);
-            change.from = variantFrom(v->getObject("from"));
-            change.to = variantFrom(v->getObject("to"));
+            change.from = partVariantFrom(v->getObject("from"));
+            change.to = partVariantFrom(v->getObject("to"));
             change.why = v->optValue<std::string>("why", "");
             progress.variants.push_back(std::move(change));
         }
@@ -189,7 +177,7 @@ SinkStatus progressFrom(const Poco::JSON::Object& object, TimePoint windowStart)
 Poco::JSON::Array::Ptr resumeJson(const std::vector<core::HlsResumePoint>& points) {
     Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
     for (const auto& point : points) {
-        auto r = newObject();
+        auto r = newJsonObject();
         r->set("track", point.track);
         r->set("nextSequence", point.nextSequence);
         r->set("lastUri", point.lastUri);
@@ -215,8 +203,8 @@ std::vector<core::HlsResumePoint> resumeFrom(const Poco::JSON::Array& array) {
 PartList listFrom(const Poco::JSON::Object& object) {
     PartList list;
     list.streamUrl = object.optValue<std::string>("streamUrl", "");
-    list.windowStart = fromMillis(object.optValue<std::int64_t>("windowStartMs", 0));
-    list.windowEnd = fromMillis(object.optValue<std::int64_t>("windowEndMs", 0));
+    list.windowStart = fromEpochMillis(object.optValue<std::int64_t>("windowStartMs", 0));
+    list.windowEnd = fromEpochMillis(object.optValue<std::int64_t>("windowEndMs", 0));
     list.minBytes = object.optValue<std::uint64_t>("minBytes", 0);
     list.minDuration = std::chrono::seconds(object.optValue<std::int64_t>("minDurationSeconds", 0));
     if (const auto talk = object.getObject("talk")) {
@@ -225,10 +213,10 @@ PartList listFrom(const Poco::JSON::Object& object) {
     list.pieces = piecesFrom(object.getArray("pieces"));
     list.progress = progressFrom(object, list.windowStart);
     if (object.has("firstDataMs")) {
-        list.firstData = fromMillis(object.getValue<std::int64_t>("firstDataMs"));
+        list.firstData = fromEpochMillis(object.getValue<std::int64_t>("firstDataMs"));
     }
     if (object.has("lastDataMs")) {
-        list.lastData = fromMillis(object.getValue<std::int64_t>("lastDataMs"));
+        list.lastData = fromEpochMillis(object.getValue<std::int64_t>("lastDataMs"));
     }
     if (const auto notes = object.getArray("notes")) {
         for (std::size_t i = 0; i < notes->size(); ++i) {
@@ -268,22 +256,22 @@ std::vector<SegmentMark> segmentsFrom(const Poco::JSON::Array& array) {
 }
 
 std::string partListText(const PartList& list, const std::filesystem::path& stem) {
-    auto object = newObject();
+    auto object = newJsonObject();
     object->set("confcapPartSet", kPartListVersion);
     object->set("stem", stem.generic_string());
     object->set("streamUrl", list.streamUrl);
-    object->set("windowStartMs", toMillis(list.windowStart));
-    object->set("windowEndMs", toMillis(list.windowEnd));
+    object->set("windowStartMs", epochMillis(list.windowStart));
+    object->set("windowEndMs", epochMillis(list.windowEnd));
     object->set("minBytes", list.minBytes);
     object->set("minDurationSeconds", static_cast<std::int64_t>(list.minDuration.count()));
     object->set("talk", toJson(list.talk));
     object->set("pieces", piecesJson(list.pieces));
     setProgress(*object, list.progress);
     if (list.firstData) {
-        object->set("firstDataMs", toMillis(*list.firstData));
+        object->set("firstDataMs", epochMillis(*list.firstData));
     }
     if (list.lastData) {
-        object->set("lastDataMs", toMillis(*list.lastData));
+        object->set("lastDataMs", epochMillis(*list.lastData));
     }
     Poco::JSON::Array::Ptr notes = new Poco::JSON::Array;
     for (const auto& note : list.notes) {

@@ -20,10 +20,6 @@ namespace {
 constexpr std::string_view kListSuffix = ".part.json";
 constexpr int kMaxNameAttempts = 10000;
 
-std::string quoted(const std::filesystem::path& path) {
-    return "\"" + path.string() + "\"";
-}
-
 /// The extension as a file name part: letters and digits only, at most 16, "bin" when none.
 std::string safeExtension(std::string_view extension) {
     std::string out;
@@ -78,7 +74,8 @@ void PartSet::load() {
     }
     std::ifstream in(listPath_, std::ios::binary);
     if (!in) {
-        throw core::OutputError("Could not read the part list " + quoted(listPath_) + ".");
+        throw core::OutputError("Could not read the part list " + core::quotedPath(listPath_) +
+                                ".");
     }
     std::ostringstream text;
     text << in.rdbuf();
@@ -86,8 +83,8 @@ void PartSet::load() {
     try {
         read = partListFrom(text.str());
     } catch (const std::invalid_argument& e) {
-        throw core::OutputError("The part list " + quoted(listPath_) + " is damaged (" + e.what() +
-                                "); move it away to record this talk again.");
+        throw core::OutputError("The part list " + core::quotedPath(listPath_) + " is damaged (" +
+                                e.what() + "); move it away to record this talk again.");
     }
     if (!read) {
         return;  // not a part list of ours
@@ -119,10 +116,10 @@ void PartSet::lockFirstPiece() {
         release();
         list_ = PartList{};
         if (error == EWOULDBLOCK) {
-            throw PartSetInUse("The recording " + quoted(outDir_ / stem_) +
+            throw PartSetInUse("The recording " + core::quotedPath(outDir_ / stem_) +
                                " is still being written by another sink.");
         }
-        throw core::OutputError("Could not open " + quoted(listPath_) +
+        throw core::OutputError("Could not open " + core::quotedPath(listPath_) +
                                 "'s first piece: " + std::strerror(error) + ".");
     }
 }
@@ -136,7 +133,7 @@ void PartSet::openPiece(const core::StreamFormat& format, bool newTimeline) {
     std::error_code ec;
     std::filesystem::create_directories(folder_, ec);
     if (ec) {
-        throw core::OutputError("Could not create the folder " + quoted(folder_) + ": " +
+        throw core::OutputError("Could not create the folder " + core::quotedPath(folder_) + ": " +
                                 ec.message() + ".");
     }
     PartPiece piece;
@@ -153,7 +150,7 @@ void PartSet::openPiece(const core::StreamFormat& format, bool newTimeline) {
         }
         const int error = errno;
         if (error != EEXIST || index > list_.pieces.size() + kMaxNameAttempts) {
-            throw core::OutputError("Could not create " + quoted(pathOf(main)) + ": " +
+            throw core::OutputError("Could not create " + core::quotedPath(pathOf(main)) + ": " +
                                     std::strerror(error) + ".");
         }
     }
@@ -201,7 +198,7 @@ void PartSet::openTrack(const core::TrackInfo& info, const core::StreamFormat& f
         }
         const int error = errno;
         if (error != EEXIST || attempt > kMaxNameAttempts) {
-            throw core::OutputError("Could not create " + quoted(pathOf(track)) + ": " +
+            throw core::OutputError("Could not create " + core::quotedPath(pathOf(track)) + ": " +
                                     std::strerror(error) + ".");
         }
     }

@@ -19,10 +19,6 @@ namespace {
 
 constexpr int kMaxNameAttempts = 10000;
 
-std::string quoted(const std::filesystem::path& path) {
-    return "\"" + path.string() + "\"";
-}
-
 std::uint64_t fileSize(const std::filesystem::path& path) {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0 && st.st_size > 0 ? static_cast<std::uint64_t>(st.st_size)
@@ -104,7 +100,7 @@ void writeNfo(const std::string& text, Published& published) {
     if (nfoWritten) {
         published.nfo = nfo;
     } else {
-        published.notes.push_back("Could not write " + quoted(nfo) +
+        published.notes.push_back("Could not write " + core::quotedPath(nfo) +
                                   (error != 0 ? ": " + std::string(std::strerror(error)) : "") +
                                   ".");
     }
@@ -222,7 +218,7 @@ int place(const std::filesystem::path& folder, const std::string& leaf,
             if (error == EEXIST) {
                 continue;
             }
-            throw core::OutputError("Could not create " + quoted(sidecarPath) + ": " +
+            throw core::OutputError("Could not create " + core::quotedPath(sidecarPath) + ": " +
                                     std::strerror(error) + ".");
         }
         std::vector<std::pair<std::filesystem::path, std::filesystem::path>> placed;
@@ -248,11 +244,13 @@ int place(const std::filesystem::path& folder, const std::string& leaf,
         ::close(fd);
         ::unlink(sidecarPath.c_str());
         if (error != EEXIST) {
-            throw core::OutputError("Could not move the recording to " + quoted(folder / stem) +
-                                    ": " + std::strerror(error) + ".");
+            throw core::OutputError("Could not move the recording to " +
+                                    core::quotedPath(folder / stem) + ": " + std::strerror(error) +
+                                    ".");
         }
     }
-    throw core::OutputError("Could not find a free name for " + quoted(folder / leaf) + ".");
+    throw core::OutputError("Could not find a free name for " + core::quotedPath(folder / leaf) +
+                            ".");
 }
 
 }  // namespace
@@ -285,7 +283,8 @@ Published Publisher::publish(const PartSet& parts, const std::vector<std::size_t
     }
     const bool written = core::writeAll(sidecarFd, sidecar(published));
     if (::close(sidecarFd) != 0 || !written) {
-        published.notes.push_back("Could not write the sidecar " + quoted(published.sidecar) + ".");
+        published.notes.push_back("Could not write the sidecar " +
+                                  core::quotedPath(published.sidecar) + ".");
         ::unlink(published.sidecar.c_str());
         published.sidecar.clear();
     }

@@ -1,4 +1,5 @@
 #include "confcap/sink/ReplicaMerge.h"
+#include "confcap/sink/GapJson.h"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
@@ -13,6 +14,7 @@
 #include <cmath>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/FileIo.h"
 #include "confcap/media/TsPackets.h"
 #include "confcap/sink/Publisher.h"
 
@@ -22,18 +24,6 @@ namespace {
 
 constexpr std::size_t kCopyBuffer = 1 << 20;
 constexpr const char* kMissingEverywhere = "missing in every copy";
-
-std::string quoted(const std::filesystem::path& path) {
-    return "\"" + path.string() + "\"";
-}
-
-double rounded(double seconds) {
-    return std::round(seconds * 1000.0) / 1000.0;
-}
-
-Poco::JSON::Object::Ptr newObject() {
-    return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-}
 
 /// True when an MPEG-TS packet starts at each offset of `file`.
 bool startsPackets(const std::filesystem::path& file, const std::vector<SegmentMark>& segments) {
@@ -97,7 +87,7 @@ void copyRange(PartSet& out, const std::filesystem::path& file, std::uint64_t fr
                std::uint64_t to) {
     const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        throw core::OutputError("Could not read " + quoted(file) + ".");
+        throw core::OutputError("Could not read " + core::quotedPath(file) + ".");
     }
     std::string buffer(kCopyBuffer, '\0');
     auto at = from;
@@ -106,13 +96,14 @@ void copyRange(PartSet& out, const std::filesystem::path& file, std::uint64_t fr
         const auto n = ::pread(fd, buffer.data(), want, static_cast<off_t>(at));
         if (n <= 0) {
             ::close(fd);
-            throw core::OutputError("Could not read " + quoted(file) + ".");
+            throw core::OutputError("Could not read " + core::quotedPath(file) + ".");
         }
         std::size_t written = 0;
         if (out.append(0, std::string_view(buffer.data(), static_cast<std::size_t>(n)), written) !=
             0) {
             ::close(fd);
-            throw core::OutputError("Could not write the merged copy of " + quoted(file) + ".");
+            throw core::OutputError("Could not write the merged copy of " + core::quotedPath(file) +
+                                    ".");
         }
         at += static_cast<std::uint64_t>(n);
     }
@@ -159,7 +150,7 @@ std::vector<TsUnit> unitsOf(std::string_view bytes) {
 std::vector<TsUnit> tsUnits(const std::filesystem::path& file) {
     const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        throw core::OutputError("Could not read " + quoted(file) + ".");
+        throw core::OutputError("Could not read " + core::quotedPath(file) + ".");
     }
     struct stat st {};
     if (::fstat(fd, &st) != 0 || st.st_size <= 0) {
@@ -170,7 +161,7 @@ std::vector<TsUnit> tsUnits(const std::filesystem::path& file) {
     void* mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
     ::close(fd);
     if (mapped == MAP_FAILED) {
-        throw core::OutputError("Could not read " + quoted(file) + ".");
+        throw core::OutputError("Could not read " + core::quotedPath(file) + ".");
     }
     auto units = unitsOf(std::string_view(static_cast<const char*>(mapped), size));
     ::munmap(mapped, size);
@@ -190,7 +181,7 @@ Written writeBySegment(const std::vector<TalkCopy>& copies, const MergePlan& pla
         std::error_code error;
         const auto size = std::filesystem::file_size(copy.file, error);
         if (error || size < copy.segments.back().offset) {
-            throw core::OutputError("Could not read " + quoted(copy.file) + ".");
+            throw core::OutputError("Could not read " + core::quotedPath(copy.file) + ".");
         }
         for (std::size_t i = 0; i < copy.segments.size(); ++i) {
             const auto& mark = copy.segments[i];
@@ -245,9 +236,9 @@ Poco::JSON::Array::Ptr runsOf(std::size_t c, const MergedTalk& merged) {
         const double origin = merged.timeRuns.empty() ? 0.0 : merged.timeRuns.front().from;
         for (const auto& run : merged.timeRuns) {
             if (run.copy == c) {
-                auto entry = newObject();
-                entry->set("offsetSeconds", rounded(run.from - origin));
-                entry->set("lengthSeconds", rounded(run.to - run.from));
+                auto entry = newJsonObject();
+                entry->set("offsetSeconds", roundedSeconds(run.from - origin));
+                entry->set("lengthSeconds", roundedSeconds(run.to - run.from));
                 runs->add(entry);
             }
         }
@@ -261,9 +252,9 @@ Poco::JSON::Array::Ptr runsOf(std::size_t c, const MergedTalk& merged) {
                 offset += merged.plan.gaps[gap++].seconds;
             }
             if (run.copy == c) {
-                auto entry = newObject();
-                entry->set("offsetSeconds", rounded(offset));
-                entry->set("lengthSeconds", rounded(run.seconds));
+                auto entry = newJsonObject();
+                entry->set("offsetSeconds", roundedSeconds(offset));
+                entry->set("lengthSeconds", roundedSeconds(run.seconds));
                 entry->set("firstSequence", run.firstSequence);
                 entry->set("lastSequence", run.lastSequence);
                 runs->add(entry);
@@ -277,19 +268,19 @@ Poco::JSON::Array::Ptr runsOf(std::size_t c, const MergedTalk& merged) {
 /// The sidecar's "replicas": which folder supplied which seconds.
 Poco::JSON::Object::Ptr replicasJson(const std::vector<TalkCopy>& copies,
                                      const MergedTalk& merged) {
-    auto replicas = newObject();
+    auto replicas = newJsonObject();
     replicas->set("copies", static_cast<Poco::UInt64>(copies.size()));
     replicas->set("cutBySegment", merged.cut);
     replicas->set("cutByTimestamp", merged.cutByTime);
     Poco::JSON::Array::Ptr sources = new Poco::JSON::Array;
     for (std::size_t c = 0; c < copies.size(); ++c) {
-        auto source = newObject();
+        auto source = newJsonObject();
         source->set("folder", copies[c].folder.string());
         source->set("file", copies[c].relative);
         const double seconds = merged.cut || merged.cutByTime
                                    ? merged.plan.secondsByCopy[c]
                                    : (c == merged.source ? copies[c].coveredSeconds : 0.0);
-        source->set("seconds", rounded(seconds));
+        source->set("seconds", roundedSeconds(seconds));
         if (merged.cut || merged.cutByTime) {
             source->set("runs", runsOf(c, merged));
         }
@@ -362,7 +353,7 @@ Sidecar mergedSidecar(const std::vector<TalkCopy>& copies, const MergedTalk& mer
                 covered += seconds;
             }
         }
-        sidecar.coveredSeconds = rounded(covered);
+        sidecar.coveredSeconds = roundedSeconds(covered);
     }
     sidecar.notes.insert(sidecar.notes.end(), merged.notes.begin(), merged.notes.end());
     if (copies.size() == 1) {
@@ -380,7 +371,7 @@ std::optional<TalkCopy> copyOf(const std::filesystem::path& folder,
     try {
         sidecar = sidecarIn(path);
     } catch (const core::OutputError& e) {
-        skipped = "Skipped " + quoted(path) + ": " + e.what();
+        skipped = "Skipped " + core::quotedPath(path) + ": " + e.what();
         return std::nullopt;
     }
     if (!sidecar) {
@@ -397,13 +388,15 @@ std::optional<TalkCopy> copyOf(const std::filesystem::path& folder,
     if (copy.key.empty() || copy.relative.empty() || relative.is_absolute() ||
         std::any_of(relative.begin(), relative.end(),
                     [](const std::filesystem::path& part) { return part == ".."; })) {
-        skipped = "Skipped " + quoted(path) + ": it names no talk id or no file in its folder.";
+        skipped =
+            "Skipped " + core::quotedPath(path) + ": it names no talk id or no file in its folder.";
         return std::nullopt;
     }
     copy.file = folder / copy.relative;
     std::error_code error;
     if (!std::filesystem::is_regular_file(copy.file, error)) {
-        skipped = "Skipped " + quoted(path) + ": its file " + quoted(copy.file) + " is missing.";
+        skipped = "Skipped " + core::quotedPath(path) + ": its file " +
+                  core::quotedPath(copy.file) + " is missing.";
         return std::nullopt;
     }
     copy.segments = segmentsInFile(*sidecar, copy.file);
@@ -460,7 +453,7 @@ MergedTalk mergeCopies(const std::vector<TalkCopy>& copies, const std::filesyste
     stem.replace_extension();
     PartSet parts(outDir, stem);
     if (parts.loaded()) {
-        throw core::OutputError("A recording of " + quoted(outDir / stem) +
+        throw core::OutputError("A recording of " + core::quotedPath(outDir / stem) +
                                 " is still in progress in the output folder.");
     }
     parts.openPiece({extension.empty() ? "bin" : extension.substr(1), true}, false);

@@ -57,21 +57,9 @@ bool known(const std::string& name) {
     return std::find(std::begin(kKnown), std::end(kKnown), name) != std::end(kKnown);
 }
 
-Poco::JSON::Object::Ptr newObject() {
-    return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-}
-
-double toSeconds(milliseconds ms) {
-    return static_cast<double>(ms.count()) / 1000.0;
-}
-
-milliseconds fromSeconds(double seconds) {
-    return milliseconds(std::llround(seconds * 1000.0));
-}
-
 // "1280x720 2.2 Mb/s" for people is in the log; here the figures: resolution and bit/s.
 Poco::JSON::Object::Ptr variantJson(const core::VariantInfo& variant) {
-    auto object = newObject();
+    auto object = newJsonObject();
     if (variant.width > 0 && variant.height > 0) {
         object->set("resolution",
                     std::to_string(variant.width) + "x" + std::to_string(variant.height));
@@ -95,9 +83,9 @@ core::VariantInfo variantFrom(const Poco::JSON::Object::Ptr& object) {
 }
 
 Poco::JSON::Object::Ptr switchJson(const RecordedSwitch& v) {
-    auto object = newObject();
+    auto object = newJsonObject();
     object->set("at", core::formatUtc(std::chrono::floor<std::chrono::seconds>(v.at)));
-    object->set("offsetSeconds", toSeconds(v.offset));
+    object->set("offsetSeconds", secondsOf(v.offset));
     object->set("from", variantJson(v.from));
     object->set("to", variantJson(v.to));
     object->set("why", v.why);
@@ -109,7 +97,7 @@ RecordedSwitch switchFrom(const Poco::JSON::Object& object) {
     if (const auto at = core::parseIsoInstant(object.optValue<std::string>("at", ""))) {
         change.at = *at;
     }
-    change.offset = fromSeconds(object.optValue<double>("offsetSeconds", 0.0));
+    change.offset = lengthOf(object.optValue<double>("offsetSeconds", 0.0));
     change.from = variantFrom(object.getObject("from"));
     change.to = variantFrom(object.getObject("to"));
     change.why = object.optValue<std::string>("why", "");
@@ -117,7 +105,7 @@ RecordedSwitch switchFrom(const Poco::JSON::Object& object) {
 }
 
 Poco::JSON::Object::Ptr segmentsEntry(const SidecarSegments& piece) {
-    auto entry = newObject();
+    auto entry = newJsonObject();
     entry->set("piece", static_cast<Poco::UInt64>(piece.piece));
     entry->set("track", piece.track);
     entry->set("bytes", static_cast<Poco::UInt64>(piece.bytes));
@@ -137,7 +125,7 @@ SidecarSegments segmentsEntryFrom(const Poco::JSON::Object& object) {
 }
 
 Poco::JSON::Object::Ptr containerJson(const SidecarContainer& container) {
-    auto object = newObject();
+    auto object = newJsonObject();
     object->set("requested", container.requested);
     object->set("format", container.format);
     object->set("tagged", container.tagged);
@@ -221,7 +209,7 @@ void setRecording(Poco::JSON::Object& json, const Sidecar& sidecar) {
         json.set("droppedBytes", sidecar.droppedBytes);
     }
     if (sidecar.diskFull) {
-        auto full = newObject();
+        auto full = newJsonObject();
         full->set("episodes", sidecar.diskFull->episodes);
         full->set("seconds", sidecar.diskFull->seconds);
         full->set("firstFailure", sidecar.diskFull->firstFailure);
@@ -269,7 +257,7 @@ std::optional<core::Instant> Sidecar::firstData() const {
     if (!windowStart || !firstDataOffset) {
         return std::nullopt;
     }
-    return *windowStart + core::Seconds(std::lround(toSeconds(*firstDataOffset)));
+    return *windowStart + core::Seconds(std::lround(secondsOf(*firstDataOffset)));
 }
 
 void Sidecar::amend(const std::vector<std::pair<std::string, Poco::Dynamic::Var>>& fields) {
@@ -281,12 +269,12 @@ void Sidecar::amend(const std::vector<std::pair<std::string, Poco::Dynamic::Var>
 }
 
 Poco::JSON::Object::Ptr toJson(const Sidecar& sidecar) {
-    auto json = newObject();
+    auto json = newJsonObject();
     json->set("version", Sidecar::kVersion);
     json->set("talk", toJson(sidecar.talk));
     json->set("stream", sidecar.stream);
     if (sidecar.windowStart || sidecar.windowEnd) {
-        auto window = newObject();
+        auto window = newJsonObject();
         if (sidecar.windowStart) {
             window->set("start", core::formatUtc(*sidecar.windowStart));
         }
@@ -296,7 +284,7 @@ Poco::JSON::Object::Ptr toJson(const Sidecar& sidecar) {
         json->set("window", window);
     }
     if (sidecar.firstDataOffset) {
-        json->set("firstDataOffsetSeconds", toSeconds(*sidecar.firstDataOffset));
+        json->set("firstDataOffsetSeconds", secondsOf(*sidecar.firstDataOffset));
     }
     if (!sidecar.files.empty()) {
         json->set("file", sidecar.files.front());
@@ -305,7 +293,7 @@ Poco::JSON::Object::Ptr toJson(const Sidecar& sidecar) {
     if (!sidecar.audioRenditions.empty()) {
         json->set("audioRenditions",
                   arrayOf(sidecar.audioRenditions, [](const SidecarRendition& rendition) {
-                      auto object = newObject();
+                      auto object = newJsonObject();
                       object->set("name", rendition.name);
                       object->set("language", rendition.language);
                       return object;
@@ -332,7 +320,7 @@ Sidecar sidecarFrom(const Poco::JSON::Object& json) {
     sidecar.windowStart = instantIn(window, "start");
     sidecar.windowEnd = instantIn(window, "end");
     if (json.has("firstDataOffsetSeconds")) {
-        sidecar.firstDataOffset = fromSeconds(json.getValue<double>("firstDataOffsetSeconds"));
+        sidecar.firstDataOffset = lengthOf(json.getValue<double>("firstDataOffsetSeconds"));
     }
     sidecar.files = textsIn(json, "files");
     if (sidecar.files.empty() && json.has("file")) {

@@ -1,4 +1,5 @@
 // The sidecar a finished recording makes: its values (SidecarInput) as the Sidecar document.
+#include "confcap/sink/GapJson.h"
 #include "confcap/sink/Sidecar.h"
 
 #include <algorithm>
@@ -9,10 +10,6 @@ namespace confcap::sink {
 namespace {
 
 using std::chrono::milliseconds;
-
-double rounded(double seconds) {
-    return std::round(seconds * 1000.0) / 1000.0;
-}
 
 /// The audio renditions the pieces' further tracks name, each name once.
 std::vector<SidecarRendition> renditionsOf(const std::vector<PartPiece>& pieces) {
@@ -50,8 +47,8 @@ Sidecar sidecarOf(const SidecarInput& input) {
     sidecar.audioRenditions = renditionsOf(input.pieces);
     sidecar.bytes = counters.bytes;
     sidecar.scheduledSeconds =
-        rounded(std::chrono::duration<double>(input.windowEnd - input.windowStart).count());
-    sidecar.coveredSeconds = rounded(counters.coveredSeconds);
+        roundedSeconds(std::chrono::duration<double>(input.windowEnd - input.windowStart).count());
+    sidecar.coveredSeconds = roundedSeconds(counters.coveredSeconds);
     sidecar.coveredFromMedia = counters.measured;
     sidecar.gaps = counters.gaps;
     sidecar.variants = counters.variants;
@@ -68,10 +65,10 @@ Sidecar sidecarOf(const SidecarInput& input) {
     }
     sidecar.droppedBytes = counters.droppedBytes;
     if (counters.diskFullEpisodes > 0) {
-        sidecar.diskFull =
-            SidecarDiskFull{counters.diskFullEpisodes,
-                            rounded(static_cast<double>(counters.diskFullTime.count()) / 1000.0),
-                            counters.writeFailure};
+        sidecar.diskFull = SidecarDiskFull{
+            counters.diskFullEpisodes,
+            roundedSeconds(static_cast<double>(counters.diskFullTime.count()) / 1000.0),
+            counters.writeFailure};
     }
     sidecar.outcome = core::toString(input.outcome);
     sidecar.reason = input.reason;

@@ -4,16 +4,13 @@
 #include <cstdint>
 #include <utility>
 
+#include "confcap/core/FileIo.h"
 #include "confcap/core/Text.h"
 #include "confcap/sink/RecordedGaps.h"
 
 namespace confcap::sink {
 
 namespace {
-
-std::string quoted(const std::filesystem::path& path) {
-    return "\"" + path.string() + "\"";
-}
 
 std::uint64_t bytesOf(const std::vector<std::filesystem::path>& files) {
     std::uint64_t bytes = 0;
@@ -92,8 +89,8 @@ Finished TalkFinisher::finish(std::string_view reason, bool interrupted) {
     result.files = published.files;
     result.sidecar = published.sidecar;
     if (published.sidecar.empty()) {
-        result.notes.push_back("Could not write the sidecar of " + quoted(published.files.front()) +
-                               ".");
+        result.notes.push_back("Could not write the sidecar of " +
+                               core::quotedPath(published.files.front()) + ".");
     }
     if (interrupted) {
         PartList now = parts_.list();

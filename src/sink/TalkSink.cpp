@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/FileIo.h"
 #include "confcap/core/Text.h"
 #include "confcap/core/Time.h"
 #include "confcap/sink/RecordedGaps.h"
@@ -22,10 +23,6 @@ using std::chrono::milliseconds;
 // After a kill -9 the part list is all a restart knows about the time before it (last data,
 // covered seconds): it may be this old.
 constexpr auto kSaveInterval = std::chrono::seconds(1);
-
-std::string quoted(const std::filesystem::path& path) {
-    return "\"" + path.string() + "\"";
-}
 
 /// Errors after which writing can succeed again once space is freed.
 bool isSpaceError(int error) {
@@ -52,12 +49,12 @@ TalkSinkConfig checked(TalkSinkConfig config) {
 
 std::string TalkSink::writeFailure(const std::filesystem::path& file, int error) {
     if (error == ENOSPC || error == EDQUOT) {
-        return "The disk is full: could not write " + quoted(file) + ".";
+        return "The disk is full: could not write " + core::quotedPath(file) + ".";
     }
     if (error == EFBIG) {
-        return "The file size limit was reached: could not write " + quoted(file) + ".";
+        return "The file size limit was reached: could not write " + core::quotedPath(file) + ".";
     }
-    return "Could not write " + quoted(file) + ": " + std::strerror(error) + ".";
+    return "Could not write " + core::quotedPath(file) + ": " + std::strerror(error) + ".";
 }
 
 const core::Clock& TalkSink::defaultClock() {

@@ -7,17 +7,10 @@
 #include <cerrno>
 
 #include "confcap/core/Error.h"
+#include "confcap/core/FileIo.h"
 #include "confcap/sink/SinkStates.h"
 
 namespace confcap::sink {
-
-namespace {
-
-std::string quoted(const std::filesystem::path& path) {
-    return "\"" + path.string() + "\"";
-}
-
-}  // namespace
 
 bool TalkSink::continueInNewPiece(const core::Chunk& chunk) {
     const auto piece = parts_.list().pieces.back();
@@ -39,7 +32,7 @@ bool TalkSink::continueInNewPiece(const core::Chunk& chunk) {
     } catch (const core::OutputError&) {
         return false;
     }
-    parts_.list().notes.push_back(quoted(limited) +
+    parts_.list().notes.push_back(core::quotedPath(limited) +
                                   " reached the file system's size limit: the recording went on "
                                   "in a further piece.");
     {

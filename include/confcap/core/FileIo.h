@@ -1,8 +1,9 @@
-// Low-level file helpers shared by the modules: writing with POSIX descriptors, and finding a
-// program the way a shell does.
+// Low-level file helpers shared by the modules: writing with POSIX descriptors, finding a
+// program the way a shell does, and naming a file in a message.
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 namespace confcap::core {
@@ -20,5 +21,8 @@ bool replaceFile(const std::filesystem::path& path, std::string_view bytes) noex
 /// The executable file `program` resolves to through the PATH variable (or `program` itself when
 /// it holds a '/'); empty when none.
 std::filesystem::path findOnPath(std::string_view program);
+
+/// A path as messages name it: in double quotes. Pure.
+std::string quotedPath(const std::filesystem::path& path);
 
 }  // namespace confcap::core

@@ -1,14 +1,30 @@
-// A recorded gap as JSON, the one spelling the part list and the sidecar share: the cause, the
-// failure and the HLS sequences lost, with the gap's times in the form of each document.
+// The JSON spellings the part list and the sidecar share: a recorded gap (the cause, the failure
+// and the HLS sequences lost, with the gap's times in the form of each document), instants in
+// milliseconds and lengths in seconds to the millisecond.
 #pragma once
 
 #include <Poco/JSON/Object.h>
 
 #include <chrono>
+#include <cstdint>
 
 #include "confcap/sink/Recording.h"
 
 namespace confcap::sink {
+
+/// A JSON object that keeps its keys in the order they are set, as the documents are written.
+Poco::JSON::Object::Ptr newJsonObject();
+
+/// An instant as milliseconds since the epoch (the part list's "...Ms" fields), and back. Pure.
+std::int64_t epochMillis(std::chrono::system_clock::time_point t);
+std::chrono::system_clock::time_point fromEpochMillis(std::int64_t ms);
+
+/// A length as seconds to the millisecond (the sidecar's "...Seconds" fields), and back. Pure.
+double secondsOf(std::chrono::milliseconds length);
+std::chrono::milliseconds lengthOf(double seconds);
+
+/// Seconds rounded to the millisecond. Pure.
+double roundedSeconds(double seconds);
 
 /// How a document tells a gap's times.
 enum class GapTimes {
