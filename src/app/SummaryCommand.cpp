@@ -205,7 +205,7 @@ std::string percent(const TalkCopy& copy) {
     return out.str();
 }
 
-std::string seconds(double value) {
+std::string wholeSeconds(double value) {
     std::ostringstream out;
     out << std::fixed << std::setprecision(0) << value << " s";
     return out.str();
@@ -275,8 +275,9 @@ void printTable(const std::vector<TalkCopy>& copies, std::size_t folders, std::o
             << status::fit(status::sanitize(copy.title), 32) << "  "
             << status::fit(status::sanitize(copy.folder), 16) << "  "
             << status::fit(copy.outcome, 10) << "  "
-            << status::fit(seconds(copy.coveredSeconds) + "/" + seconds(copy.scheduledSeconds), 14,
-                           true)
+            << status::fit(
+                   wholeSeconds(copy.coveredSeconds) + "/" + wholeSeconds(copy.scheduledSeconds),
+                   14, true)
             << " " << status::fit(percent(copy), 5, true) << "  " << copy.gaps
             << (copy.gaps == 1 ? " gap " : " gaps") << "  "
             << status::sanitize(copy.file.empty() ? copy.reason : copy.file.string()) << "\n";

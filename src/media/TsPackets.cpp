@@ -6,14 +6,15 @@ namespace confcap::media {
 
 namespace {
 
-std::uint64_t byteAt(std::string_view s, std::size_t i) {
+std::uint64_t wideByteAt(std::string_view s, std::size_t i) {
     return static_cast<std::uint8_t>(s[i]);
 }
 
 std::int64_t timestamp(std::string_view p, std::size_t at) {
-    return static_cast<std::int64_t>(((byteAt(p, at) >> 1) & 7) << 30 | byteAt(p, at + 1) << 22 |
-                                     (byteAt(p, at + 2) >> 1) << 15 | byteAt(p, at + 3) << 7 |
-                                     byteAt(p, at + 4) >> 1);
+    return static_cast<std::int64_t>(((wideByteAt(p, at) >> 1) & 7) << 30 |
+                                     wideByteAt(p, at + 1) << 22 |
+                                     (wideByteAt(p, at + 2) >> 1) << 15 |
+                                     wideByteAt(p, at + 3) << 7 | wideByteAt(p, at + 4) >> 1);
 }
 
 void putTimestamp(std::span<char> p, std::size_t at, std::uint64_t ts) {
@@ -50,30 +51,30 @@ constexpr std::uint64_t kTimestampMask = kPesTimestampWrap - 1;
 }  // namespace
 
 bool tsSyncAt(std::string_view bytes, std::size_t at) noexcept {
-    return at < bytes.size() && byteAt(bytes, at) == 0x47 &&
-           (at + kTsPacketSize >= bytes.size() || byteAt(bytes, at + kTsPacketSize) == 0x47);
+    return at < bytes.size() && wideByteAt(bytes, at) == 0x47 &&
+           (at + kTsPacketSize >= bytes.size() || wideByteAt(bytes, at + kTsPacketSize) == 0x47);
 }
 
 std::uint16_t tsPid(std::string_view p) noexcept {
-    return static_cast<std::uint16_t>(((byteAt(p, 1) & 0x1F) << 8) | byteAt(p, 2));
+    return static_cast<std::uint16_t>(((wideByteAt(p, 1) & 0x1F) << 8) | wideByteAt(p, 2));
 }
 
 bool tsUnitStart(std::string_view p) noexcept {
-    return (byteAt(p, 1) & 0x40) != 0;
+    return (wideByteAt(p, 1) & 0x40) != 0;
 }
 
 bool tsHasPayload(std::string_view p) noexcept {
-    return (byteAt(p, 3) & 0x10) != 0;
+    return (wideByteAt(p, 3) & 0x10) != 0;
 }
 
 std::string_view tsPayload(std::string_view p) noexcept {
-    const auto control = (byteAt(p, 3) >> 4) & 0x3;
+    const auto control = (wideByteAt(p, 3) >> 4) & 0x3;
     std::size_t at = 4;
     if (control == 2 || control == 0) {
         return {};
     }
     if (control == 3) {
-        at += 1u + byteAt(p, 4);
+        at += 1u + wideByteAt(p, 4);
     }
     return at < kTsPacketSize ? p.substr(at) : std::string_view();
 }
@@ -83,40 +84,40 @@ std::string_view tsSectionStart(std::string_view p) noexcept {
         return {};
     }
     const auto payload = tsPayload(p);
-    if (payload.empty() || 1u + byteAt(payload, 0) >= payload.size()) {
+    if (payload.empty() || 1u + wideByteAt(payload, 0) >= payload.size()) {
         return {};
     }
-    return payload.substr(1 + byteAt(payload, 0));
+    return payload.substr(1 + wideByteAt(payload, 0));
 }
 
 std::optional<PesTimestamp> pesTimestamp(std::string_view p) noexcept {
-    if (p.size() < kTsPacketSize || byteAt(p, 0) != 0x47) {
+    if (p.size() < kTsPacketSize || wideByteAt(p, 0) != 0x47) {
         return std::nullopt;
     }
-    const bool unitStart = (byteAt(p, 1) & 0x40) != 0;
-    const auto control = (byteAt(p, 3) >> 4) & 3;
+    const bool unitStart = (wideByteAt(p, 1) & 0x40) != 0;
+    const auto control = (wideByteAt(p, 3) >> 4) & 3;
     if (!unitStart || (control & 1) == 0) {
         return std::nullopt;
     }
     std::size_t at = 4;
     if ((control & 2) != 0) {
-        at += 1 + byteAt(p, 4);
+        at += 1 + wideByteAt(p, 4);
     }
     if (at + 14 > kTsPacketSize) {
         return std::nullopt;
     }
     const auto pes = p.substr(at, kTsPacketSize - at);
-    const auto stream = byteAt(pes, 3);
-    if (byteAt(pes, 0) != 0 || byteAt(pes, 1) != 0 || byteAt(pes, 2) != 1 ||
+    const auto stream = wideByteAt(pes, 3);
+    if (wideByteAt(pes, 0) != 0 || wideByteAt(pes, 1) != 0 || wideByteAt(pes, 2) != 1 ||
         !((stream >= 0xC0 && stream <= 0xEF) || stream == 0xBD)) {
         return std::nullopt;
     }
-    const auto flags = byteAt(pes, 7) >> 6;
+    const auto flags = wideByteAt(pes, 7) >> 6;
     if ((flags & 2) == 0) {
         return std::nullopt;
     }
     PesTimestamp found;
-    found.pid = static_cast<std::uint16_t>(((byteAt(p, 1) & 0x1F) << 8) | byteAt(p, 2));
+    found.pid = static_cast<std::uint16_t>(((wideByteAt(p, 1) & 0x1F) << 8) | wideByteAt(p, 2));
     found.stream = static_cast<std::uint8_t>(stream);
     // DTS runs in decode order; a PTS alone (audio) is in order too.
     found.ticks = flags == 3 && pes.size() >= 19 ? timestamp(pes, 14) : timestamp(pes, 9);
@@ -133,34 +134,34 @@ std::int64_t pesTicksBetween(std::int64_t earlier, std::int64_t later) noexcept 
 
 void shiftTsTimes(std::span<char> packet, std::uint64_t ticks) noexcept {
     const std::string_view s(packet.data(), packet.size());
-    if (s.size() < kTsPacketSize || byteAt(s, 0) != 0x47) {
+    if (s.size() < kTsPacketSize || wideByteAt(s, 0) != 0x47) {
         return;
     }
-    const auto control = (byteAt(s, 3) >> 4) & 3;
+    const auto control = (wideByteAt(s, 3) >> 4) & 3;
     std::size_t p = 4;
     if ((control & 2) != 0) {
-        const std::size_t length = byteAt(s, p);
-        if (length >= 7 && p + 7 <= kTsPacketSize && (byteAt(s, p + 1) & 0x10) != 0) {
+        const std::size_t length = wideByteAt(s, p);
+        if (length >= 7 && p + 7 <= kTsPacketSize && (wideByteAt(s, p + 1) & 0x10) != 0) {
             // The PCR base: 33 bits in the 4 bytes and the top bit that follow the flags.
-            const std::uint64_t base = byteAt(s, p + 2) << 25 | byteAt(s, p + 3) << 17 |
-                                       byteAt(s, p + 4) << 9 | byteAt(s, p + 5) << 1 |
-                                       byteAt(s, p + 6) >> 7;
+            const std::uint64_t base = wideByteAt(s, p + 2) << 25 | wideByteAt(s, p + 3) << 17 |
+                                       wideByteAt(s, p + 4) << 9 | wideByteAt(s, p + 5) << 1 |
+                                       wideByteAt(s, p + 6) >> 7;
             const std::uint64_t moved = (base + ticks) & kTimestampMask;
             for (std::size_t i = 0; i < 4; ++i) {
                 packet[p + 2 + i] = static_cast<char>((moved >> (25 - 8 * i)) & 0xFF);
             }
-            packet[p + 6] = static_cast<char>(((moved & 1) << 7) | (byteAt(s, p + 6) & 0x7Fu));
+            packet[p + 6] = static_cast<char>(((moved & 1) << 7) | (wideByteAt(s, p + 6) & 0x7Fu));
         }
         p += 1 + length;
     }
     if ((control & 1) == 0 || !tsUnitStart(s) || p + 14 > kTsPacketSize) {
         return;
     }
-    if (byteAt(s, p) != 0 || byteAt(s, p + 1) != 0 || byteAt(s, p + 2) != 1 ||
-        !pesHasOptionalHeader(byteAt(s, p + 3))) {
+    if (wideByteAt(s, p) != 0 || wideByteAt(s, p + 1) != 0 || wideByteAt(s, p + 2) != 1 ||
+        !pesHasOptionalHeader(wideByteAt(s, p + 3))) {
         return;
     }
-    const auto flags = byteAt(s, p + 7) >> 6;
+    const auto flags = wideByteAt(s, p + 7) >> 6;
     const auto shift = [&](std::size_t at) {
         const auto moved = (static_cast<std::uint64_t>(timestamp(s, at)) + ticks) & kTimestampMask;
         putTimestamp(packet, at, moved);
@@ -175,10 +176,10 @@ void shiftTsTimes(std::span<char> packet, std::uint64_t ticks) noexcept {
 
 void advanceTsContinuity(std::span<char> packet, std::uint64_t count) noexcept {
     const std::string_view s(packet.data(), packet.size());
-    if (s.size() < 4 || byteAt(s, 0) != 0x47 || !tsHasPayload(s)) {
+    if (s.size() < 4 || wideByteAt(s, 0) != 0x47 || !tsHasPayload(s)) {
         return;
     }
-    packet[3] = static_cast<char>((byteAt(s, 3) & 0xF0u) | ((byteAt(s, 3) + count) & 0x0F));
+    packet[3] = static_cast<char>((wideByteAt(s, 3) & 0xF0u) | ((wideByteAt(s, 3) + count) & 0x0F));
 }
 
 void TsPacketizer::feed(std::string_view bytes, const Packet& packet) {
@@ -190,14 +191,14 @@ void TsPacketizer::feed(std::string_view bytes, const Packet& packet) {
         if (carry_.size() < kTsPacketSize) {
             return;
         }
-        if (byteAt(carry_, 0) == 0x47) {
+        if (wideByteAt(carry_, 0) == 0x47) {
             packet(carry_);
         }
         carry_.clear();
     }
     while (pos + kTsPacketSize <= bytes.size()) {
-        if (byteAt(bytes, pos) != 0x47 || (pos + 2 * kTsPacketSize <= bytes.size() &&
-                                           byteAt(bytes, pos + kTsPacketSize) != 0x47)) {
+        if (wideByteAt(bytes, pos) != 0x47 || (pos + 2 * kTsPacketSize <= bytes.size() &&
+                                               wideByteAt(bytes, pos + kTsPacketSize) != 0x47)) {
             ++pos;  // lost sync: find the next packet start
             continue;
         }

@@ -24,10 +24,6 @@ using std::chrono::milliseconds;
 constexpr std::size_t kReadSize = 256 * 1024;
 constexpr milliseconds kTick{200};
 
-std::string systemError(int error) {
-    return std::strerror(error);
-}
-
 // How a run that did not fail ended.
 enum class RunOutcome {
     Stopped,   // stop() was called
@@ -115,7 +111,7 @@ RunOutcome CommandSource::Run::pumpUntilEnd() {
                          {outputOpen_ ? outputFd : -1, POLLIN, 0}};
         const int ready = ::poll(fds, 3, static_cast<int>(kTick.count()));
         if (ready < 0 && errno != EINTR) {
-            throw core::SourceError("poll failed: " + systemError(errno) + ".",
+            throw core::SourceError("poll failed: " + std::string(std::strerror(errno)) + ".",
                                     core::ErrorKind::Transient);
         }
         if (source_.stopped()) {
@@ -299,8 +295,9 @@ CommandSource::CommandSource(std::string url, RecorderCommand command, SourceOpt
     buffer_.resize(kReadSize);
     wakeFd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wakeFd_ < 0) {
-        throw core::SourceError("Cannot make an eventfd: " + systemError(errno) + ".",
-                                core::ErrorKind::Permanent);
+        throw core::SourceError(
+            "Cannot make an eventfd: " + std::string(std::strerror(errno)) + ".",
+            core::ErrorKind::Permanent);
     }
 }
 

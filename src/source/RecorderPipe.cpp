@@ -21,10 +21,6 @@ namespace {
 constexpr int kPipeSize = 1024 * 1024;
 constexpr const char* kPipePrefix = ".recorder-";
 
-std::string systemError(int error) {
-    return std::strerror(error);
-}
-
 std::filesystem::path pipePath(const std::filesystem::path& folder) {
     std::error_code ec;
     const std::filesystem::path base =
@@ -48,7 +44,7 @@ RecorderPipe::RecorderPipe(const std::filesystem::path& folder) : path_(pipePath
         const int error = errno;
         removeMadeFolders();
         throw core::SourceError("Cannot make the named pipe " + path_.string() +
-                                    " for the recorder: " + systemError(error) +
+                                    " for the recorder: " + std::string(std::strerror(error)) +
                                     " (the output folder must allow named pipes).",
                                 core::ErrorKind::Permanent);
     }
@@ -57,9 +53,9 @@ RecorderPipe::RecorderPipe(const std::filesystem::path& folder) : path_(pipePath
         const int error = errno;
         std::filesystem::remove(path_, ec);
         removeMadeFolders();
-        throw core::SourceError(
-            "Cannot open the named pipe " + path_.string() + ": " + systemError(error) + ".",
-            core::ErrorKind::Permanent);
+        throw core::SourceError("Cannot open the named pipe " + path_.string() + ": " +
+                                    std::string(std::strerror(error)) + ".",
+                                core::ErrorKind::Permanent);
     }
     ::fcntl(fd_, F_SETPIPE_SZ, kPipeSize);
 }
