@@ -100,16 +100,10 @@ Labels talkLabels(const JobSnapshot& job) {
 
 /// Inside its window, and not finished on purpose (see metricsText()).
 bool inWindow(const JobSnapshot& job, TimePoint now) {
-    switch (job.state) {
-        case JobState::Skipped:
-        case JobState::Cancelled:
-        case JobState::Interrupted:
-        case JobState::Recorded:
-        case JobState::Discarded:
-            return false;
-        default:
-            return job.from <= now && now < job.until;
+    if (isFinal(job.state) && job.state != JobState::Failed) {
+        return false;
     }
+    return job.from <= now && now < job.until;
 }
 
 /// What the metrics say of one room.
