@@ -1,6 +1,7 @@
 #include "confcap/run/JobTable.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <map>
 #include <stdexcept>
 #include <utility>
@@ -20,26 +21,26 @@ TimePoint toTimePoint(core::Instant t) {
 }  // namespace
 
 bool transitionAllowed(JobState from, JobState to) noexcept {
-    switch (from) {
-        case JobState::Waiting:
-            return to == JobState::Recording || to == JobState::Failed || to == JobState::Cancelled;
-        case JobState::Recording:
+    using core::Outcome;
+    const auto doneAs = [to](std::initializer_list<Outcome> outcomes) {
+        return to.outcome() &&
+               std::find(outcomes.begin(), outcomes.end(), *to.outcome()) != outcomes.end();
+    };
+    switch (from.phase()) {
+        case JobPhase::Waiting:
+            return to == JobState::Recording || doneAs({Outcome::Failed, Outcome::Cancelled});
+        case JobPhase::Recording:
             return to == JobState::Retrying || to == JobState::Finalizing ||
-                   to == JobState::Failed || to == JobState::Interrupted;
-        case JobState::Retrying:
+                   doneAs({Outcome::Failed, Outcome::Interrupted});
+        case JobPhase::Retrying:
             return to == JobState::Recording || to == JobState::Finalizing ||
-                   to == JobState::Failed || to == JobState::Interrupted;
-        case JobState::Finalizing:
-            return to == JobState::Recorded || to == JobState::Discarded ||
-                   to == JobState::Failed || to == JobState::Cancelled;
-        case JobState::Skipped:
-            return to == JobState::Waiting;  // a refresh gave the room a stream
-        case JobState::Recorded:
-        case JobState::Discarded:
-        case JobState::Failed:
-        case JobState::Cancelled:
-        case JobState::Interrupted:
-            return false;
+                   doneAs({Outcome::Failed, Outcome::Interrupted});
+        case JobPhase::Finalizing:
+            return doneAs(
+                {Outcome::Recorded, Outcome::Discarded, Outcome::Failed, Outcome::Cancelled});
+        case JobPhase::Done:
+            // A refresh gave a skipped talk's room a stream; every other outcome is the last word.
+            return from == JobState::Skipped && to == JobState::Waiting;
     }
     return false;
 }

@@ -17,8 +17,10 @@ namespace confcap::run {
 namespace {
 
 std::optional<JobState> stateNamed(const std::string& name) {
-    for (const auto state : {JobState::Recorded, JobState::Discarded, JobState::Failed,
-                             JobState::Cancelled, JobState::Interrupted}) {
+    for (const auto outcome :
+         {core::Outcome::Recorded, core::Outcome::Discarded, core::Outcome::Failed,
+          core::Outcome::Cancelled, core::Outcome::Interrupted}) {
+        const auto state = stateOf(outcome);
         if (name == toString(state)) {
             return state;
         }

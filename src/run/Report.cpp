@@ -2,74 +2,60 @@
 
 namespace confcap::run {
 
-const char* toString(JobState state) noexcept {
-    switch (state) {
-        case JobState::Waiting:
-            return "Waiting";
-        case JobState::Recording:
-            return "Recording";
-        case JobState::Retrying:
-            return "Retrying";
-        case JobState::Finalizing:
-            return "Finalizing";
-        case JobState::Recorded:
+namespace {
+
+/// The outcome's word as a state's name: "Recorded", "Discarded", ...
+const char* doneName(core::Outcome outcome) noexcept {
+    switch (outcome) {
+        case core::Outcome::Recorded:
             return "Recorded";
-        case JobState::Discarded:
+        case core::Outcome::Discarded:
             return "Discarded";
-        case JobState::Failed:
+        case core::Outcome::Failed:
             return "Failed";
-        case JobState::Skipped:
+        case core::Outcome::Skipped:
             return "Skipped";
-        case JobState::Cancelled:
+        case core::Outcome::Cancelled:
             return "Cancelled";
-        case JobState::Interrupted:
+        case core::Outcome::Interrupted:
             return "Interrupted";
     }
     return "Unknown";
 }
 
+}  // namespace
+
+const char* toString(JobState state) noexcept {
+    switch (state.phase()) {
+        case JobPhase::Waiting:
+            return "Waiting";
+        case JobPhase::Recording:
+            return "Recording";
+        case JobPhase::Retrying:
+            return "Retrying";
+        case JobPhase::Finalizing:
+            return "Finalizing";
+        case JobPhase::Done:
+            return state.outcome() ? doneName(*state.outcome()) : "Unknown";
+    }
+    return "Unknown";
+}
+
 bool isActive(JobState state) noexcept {
-    return state == JobState::Recording || state == JobState::Retrying ||
-           state == JobState::Finalizing;
+    return state.phase() == JobPhase::Recording || state.phase() == JobPhase::Retrying ||
+           state.phase() == JobPhase::Finalizing;
 }
 
 bool isFinal(JobState state) noexcept {
-    return state != JobState::Waiting && !isActive(state);
+    return state.phase() == JobPhase::Done;
 }
 
 JobState stateOf(core::Outcome outcome) noexcept {
-    switch (outcome) {
-        case core::Outcome::Recorded:
-            return JobState::Recorded;
-        case core::Outcome::Discarded:
-            return JobState::Discarded;
-        case core::Outcome::Failed:
-            return JobState::Failed;
-        case core::Outcome::Skipped:
-            return JobState::Skipped;
-        case core::Outcome::Cancelled:
-            return JobState::Cancelled;
-        case core::Outcome::Interrupted:
-            return JobState::Interrupted;
-    }
-    return JobState::Failed;
+    return JobState::done(outcome);
 }
 
 core::Outcome outcomeOf(JobState state) noexcept {
-    switch (state) {
-        case JobState::Recorded:
-            return core::Outcome::Recorded;
-        case JobState::Discarded:
-            return core::Outcome::Discarded;
-        case JobState::Failed:
-            return core::Outcome::Failed;
-        case JobState::Skipped:
-            return core::Outcome::Skipped;
-        case JobState::Interrupted:
-            return core::Outcome::Interrupted;
-        default:
-            return core::Outcome::Cancelled;
-    }
+    return state.outcome().value_or(core::Outcome::Cancelled);
 }
 
 const char* toString(Level level) noexcept {

@@ -98,18 +98,12 @@ Labels talkLabels(const JobSnapshot& job) {
     return {{"room", job.room}, {"talk", job.title}, {"id", job.key}};
 }
 
-/// Inside its window, and not finished on purpose (see metricsText()).
+/// Inside its window, and not finished on purpose (see confcap_room_in_window).
 bool inWindow(const JobSnapshot& job, TimePoint now) {
-    switch (job.state) {
-        case JobState::Skipped:
-        case JobState::Cancelled:
-        case JobState::Interrupted:
-        case JobState::Recorded:
-        case JobState::Discarded:
-            return false;
-        default:
-            return job.from <= now && now < job.until;
+    if (isFinal(job.state) && job.state != JobState::Failed) {
+        return false;
     }
+    return job.from <= now && now < job.until;
 }
 
 /// What the metrics say of one room.
@@ -186,12 +180,8 @@ void addHealthFamilies(const PerTalk& perTalk) {
             });
 }
 
-}  // namespace
-
-std::string metricsText(const std::vector<JobSnapshot>& jobs, const RunCounters& run,
-                        TimePoint now) {
-    Exposition out;
-
+/// confcap_talk_state and the families with one sample per talk.
+void addTalkFamilies(Exposition& out, const std::vector<JobSnapshot>& jobs, TimePoint now) {
     out.family("confcap_talk_state", "gauge",
                "The state of each talk of the run (1 for the state it is in now).");
     for (const auto& job : jobs) {
@@ -231,7 +221,10 @@ std::string metricsText(const std::vector<JobSnapshot>& jobs, const RunCounters&
                 }
                 return number(secondsBetween(*job.lastData, now));
             });
+}
 
+/// The families with one sample per room.
+void addRoomFamilies(Exposition& out, const std::vector<JobSnapshot>& jobs, TimePoint now) {
     std::map<std::string, RoomView> rooms;
     for (const auto& job : jobs) {
         auto& room = rooms[job.room];
@@ -265,11 +258,14 @@ std::string metricsText(const std::vector<JobSnapshot>& jobs, const RunCounters&
                        number(secondsBetween(*since, now)));
         }
     }
+}
 
+/// confcap_talks_finished: how many talks reached each outcome.
+void addOutcomeFamily(Exposition& out, const std::vector<JobSnapshot>& jobs) {
     std::map<core::Outcome, std::uint64_t> outcomes;
     for (const auto& job : jobs) {
-        if (isFinal(job.state)) {
-            ++outcomes[outcomeOf(job.state)];
+        if (const auto outcome = job.state.outcome()) {
+            ++outcomes[*outcome];
         }
     }
     out.family("confcap_talks_finished", "gauge", "Talks of the run that reached an outcome.");
@@ -277,39 +273,58 @@ std::string metricsText(const std::vector<JobSnapshot>& jobs, const RunCounters&
         out.sample("confcap_talks_finished", {{"outcome", core::toString(outcome)}},
                    number(outcomes[outcome]));
     }
+}
 
-    if (run.refreshes) {
-        const auto& r = *run.refreshes;
-        out.family("confcap_schedule_refreshes_total", "counter",
-                   "Schedule refreshes tried (every --refresh and on SIGHUP).");
-        out.sample("confcap_schedule_refreshes_total", {}, number(r.refreshes));
-        out.family("confcap_schedule_refresh_failures_total", "counter",
-                   "Schedule refreshes that failed, or had only the cached copy.");
-        out.sample("confcap_schedule_refresh_failures_total", {}, number(r.failures));
-        out.family("confcap_schedule_last_refresh_timestamp_seconds", "gauge",
-                   "When the schedule was last read fresh (Unix time); the start counts.");
-        out.sample("confcap_schedule_last_refresh_timestamp_seconds", {},
-                   number(unixSeconds(r.lastSuccess)));
-        out.family("confcap_schedule_refresh_interval_seconds", "gauge",
-                   "How often the schedule is re-read (--refresh); 0 when only on SIGHUP.");
-        out.sample("confcap_schedule_refresh_interval_seconds", {},
-                   number(static_cast<std::uint64_t>(std::max<std::int64_t>(
-                       0, static_cast<std::int64_t>(run.refreshPeriod.count())))));
+/// The schedule refresh families; none when the run does not refresh.
+void addRefreshFamilies(Exposition& out, const RunCounters& run) {
+    if (!run.refreshes) {
+        return;
     }
+    const auto& r = *run.refreshes;
+    out.family("confcap_schedule_refreshes_total", "counter",
+               "Schedule refreshes tried (every --refresh and on SIGHUP).");
+    out.sample("confcap_schedule_refreshes_total", {}, number(r.refreshes));
+    out.family("confcap_schedule_refresh_failures_total", "counter",
+               "Schedule refreshes that failed, or had only the cached copy.");
+    out.sample("confcap_schedule_refresh_failures_total", {}, number(r.failures));
+    out.family("confcap_schedule_last_refresh_timestamp_seconds", "gauge",
+               "When the schedule was last read fresh (Unix time); the start counts.");
+    out.sample("confcap_schedule_last_refresh_timestamp_seconds", {},
+               number(unixSeconds(r.lastSuccess)));
+    out.family("confcap_schedule_refresh_interval_seconds", "gauge",
+               "How often the schedule is re-read (--refresh); 0 when only on SIGHUP.");
+    out.sample("confcap_schedule_refresh_interval_seconds", {},
+               number(static_cast<std::uint64_t>(std::max<std::int64_t>(
+                   0, static_cast<std::int64_t>(run.refreshPeriod.count())))));
+}
 
-    if (run.disk) {
-        out.family("confcap_disk_free_bytes", "gauge",
-                   "Bytes free on the output folder's file system when last looked at.");
-        out.sample("confcap_disk_free_bytes", {}, number(run.disk->freeBytes));
-        out.family("confcap_disk_needed_bytes", "gauge",
-                   "Bytes the rest of the plan is forecast to write (each room at its measured "
-                   "rate, else its announced or an assumed one).");
-        out.sample("confcap_disk_needed_bytes", {}, number(run.disk->neededBytes));
-        out.family("confcap_disk_min_free_bytes", "gauge",
-                   "The reserve (--min-free): below it a talk whose window opens waits.");
-        out.sample("confcap_disk_min_free_bytes", {}, number(run.disk->reserveBytes));
+/// The disk families; none before the disk guard first looked.
+void addDiskFamilies(Exposition& out, const RunCounters& run) {
+    if (!run.disk) {
+        return;
     }
+    out.family("confcap_disk_free_bytes", "gauge",
+               "Bytes free on the output folder's file system when last looked at.");
+    out.sample("confcap_disk_free_bytes", {}, number(run.disk->freeBytes));
+    out.family("confcap_disk_needed_bytes", "gauge",
+               "Bytes the rest of the plan is forecast to write (each room at its measured "
+               "rate, else its announced or an assumed one).");
+    out.sample("confcap_disk_needed_bytes", {}, number(run.disk->neededBytes));
+    out.family("confcap_disk_min_free_bytes", "gauge",
+               "The reserve (--min-free): below it a talk whose window opens waits.");
+    out.sample("confcap_disk_min_free_bytes", {}, number(run.disk->reserveBytes));
+}
 
+}  // namespace
+
+std::string metricsText(const std::vector<JobSnapshot>& jobs, const RunCounters& run,
+                        TimePoint now) {
+    Exposition out;
+    addTalkFamilies(out, jobs, now);
+    addRoomFamilies(out, jobs, now);
+    addOutcomeFamily(out, jobs);
+    addRefreshFamilies(out, run);
+    addDiskFamilies(out, run);
     out.family("confcap_hooks_total", "counter", "Hooks run for finished talks, by result.");
     for (const auto& [result, count] : run.hooks) {
         out.sample("confcap_hooks_total", {{"result", result}}, number(count));

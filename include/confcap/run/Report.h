@@ -16,32 +16,76 @@
 
 namespace confcap::run {
 
-enum class JobState {
+/// Where a job is between its window's start and what became of it.
+enum class JobPhase {
     Waiting,     ///< window not yet begun
     Recording,   ///< attached to its room's capture
     Retrying,    ///< recording, but the stream is down and a reconnect is pending
     Finalizing,  ///< window over: merging and renaming
-    Recorded,    ///< final file written
-    Discarded,   ///< too small or too short: nothing kept
-    Failed,      ///< no usable file (stream never answered, write failed, ...)
-    Skipped,     ///< selected but not recorded (no stream for the room, opted out)
-    Cancelled,   ///< removed from the schedule (a partial recording may have been kept)
-    /// confcap stopped inside the window: the parts stay, and the next run with the same --out
-    /// continues them into the same file (or finishes them when the window has passed)
-    Interrupted,
+    Done,        ///< nothing will change any more in this run; the outcome says what became of it
 };
 
-/// "Waiting", "Recording", ...
+/// A job's state: its phase and, exactly when the phase is Done, the talk's outcome.
+class JobState {
+public:
+    /// Waiting.
+    constexpr JobState() noexcept = default;
+
+    /// Done with `outcome`.
+    static constexpr JobState done(core::Outcome outcome) noexcept {
+        return JobState(JobPhase::Done, outcome);
+    }
+
+    constexpr JobPhase phase() const noexcept { return phase_; }
+    /// Set exactly when phase() is Done.
+    constexpr std::optional<core::Outcome> outcome() const noexcept { return outcome_; }
+
+    friend constexpr bool operator==(const JobState&, const JobState&) noexcept = default;
+
+    static const JobState Waiting;
+    static const JobState Recording;
+    static const JobState Retrying;
+    static const JobState Finalizing;
+    static const JobState Recorded;   ///< final file written
+    static const JobState Discarded;  ///< too small or too short: nothing kept
+    static const JobState Failed;     ///< no usable file (stream never answered, write failed)
+    static const JobState Skipped;    ///< selected but not recorded (no stream, opted out)
+    static const JobState Cancelled;  ///< removed from the schedule (a part may have been kept)
+    /// confcap stopped inside the window: the parts stay, and the next run with the same --out
+    /// continues them into the same file (or finishes them when the window has passed)
+    static const JobState Interrupted;
+
+private:
+    constexpr JobState(JobPhase phase, std::optional<core::Outcome> outcome) noexcept
+        : phase_(phase), outcome_(outcome) {}
+
+    JobPhase phase_ = JobPhase::Waiting;
+    std::optional<core::Outcome> outcome_;
+};
+
+inline constexpr JobState JobState::Waiting{JobPhase::Waiting, std::nullopt};
+inline constexpr JobState JobState::Recording{JobPhase::Recording, std::nullopt};
+inline constexpr JobState JobState::Retrying{JobPhase::Retrying, std::nullopt};
+inline constexpr JobState JobState::Finalizing{JobPhase::Finalizing, std::nullopt};
+inline constexpr JobState JobState::Recorded = JobState::done(core::Outcome::Recorded);
+inline constexpr JobState JobState::Discarded = JobState::done(core::Outcome::Discarded);
+inline constexpr JobState JobState::Failed = JobState::done(core::Outcome::Failed);
+inline constexpr JobState JobState::Skipped = JobState::done(core::Outcome::Skipped);
+inline constexpr JobState JobState::Cancelled = JobState::done(core::Outcome::Cancelled);
+inline constexpr JobState JobState::Interrupted = JobState::done(core::Outcome::Interrupted);
+
+/// "Waiting", "Recording", "Retrying", "Finalizing", and for a Done job its outcome:
+/// "Recorded", "Discarded", ...
 const char* toString(JobState state) noexcept;
 
-/// True for Recording, Retrying and Finalizing: the window has begun and the job is not done.
+/// True for the phases Recording, Retrying and Finalizing: the window has begun and the job is
+/// not done.
 bool isActive(JobState state) noexcept;
-/// True for Recorded, Discarded, Failed, Skipped, Cancelled and Interrupted: nothing will change
-/// any more in this run.
+/// True for the phase Done: nothing will change any more in this run.
 bool isFinal(JobState state) noexcept;
 
-/// The final state an outcome puts a job in, and back: the final states are the outcomes. A
-/// state that is not final has the outcome Cancelled (what a run's end leaves of it). Pure.
+/// The Done state with `outcome`, and back: a state that is not Done has the outcome Cancelled
+/// (what a run's end leaves of it). Pure.
 JobState stateOf(core::Outcome outcome) noexcept;
 core::Outcome outcomeOf(JobState state) noexcept;
 
