@@ -37,16 +37,16 @@ std::string number(std::uint64_t value) {
 }
 
 /// Seconds to the millisecond, so that they print as they would be written.
-double seconds(std::chrono::system_clock::duration d) {
+double secondsOf(std::chrono::system_clock::duration d) {
     return static_cast<double>(std::chrono::floor<std::chrono::milliseconds>(d).count()) / 1000.0;
 }
 
 double secondsBetween(TimePoint earlier, TimePoint later) {
-    return std::max(0.0, seconds(later - earlier));
+    return std::max(0.0, secondsOf(later - earlier));
 }
 
 double unixSeconds(TimePoint t) {
-    return seconds(t.time_since_epoch());
+    return secondsOf(t.time_since_epoch());
 }
 
 using Labels = std::vector<std::pair<std::string_view, std::string>>;
@@ -113,9 +113,9 @@ struct RoomView {
     std::optional<TimePoint> lastData;
 };
 
-constexpr std::array kOutcomes = {core::Outcome::Recorded,  core::Outcome::Discarded,
-                                  core::Outcome::Failed,    core::Outcome::Skipped,
-                                  core::Outcome::Cancelled, core::Outcome::Interrupted};
+constexpr std::array kMetricOutcomes = {core::Outcome::Recorded,  core::Outcome::Discarded,
+                                        core::Outcome::Failed,    core::Outcome::Skipped,
+                                        core::Outcome::Cancelled, core::Outcome::Interrupted};
 
 }  // namespace
 
@@ -269,7 +269,7 @@ void addOutcomeFamily(Exposition& out, const std::vector<JobSnapshot>& jobs) {
         }
     }
     out.family("confcap_talks_finished", "gauge", "Talks of the run that reached an outcome.");
-    for (const auto outcome : kOutcomes) {
+    for (const auto outcome : kMetricOutcomes) {
         out.sample("confcap_talks_finished", {{"outcome", core::toString(outcome)}},
                    number(outcomes[outcome]));
     }

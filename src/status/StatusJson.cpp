@@ -27,13 +27,9 @@ constexpr std::array kStates{JobState::Waiting,    JobState::Recording, JobState
                              JobState::Interrupted};
 
 /// JSON has no NaN or infinity.
-double finite(double value) {
-    return std::isfinite(value) ? value : 0.0;
-}
-
 /// Seconds to the millisecond.
 double rounded(double seconds) {
-    return std::round(finite(seconds) * 1000) / 1000;
+    return std::round(finiteOrZero(seconds) * 1000) / 1000;
 }
 
 Poco::JSON::Object::Ptr newObject() {
@@ -63,10 +59,10 @@ Poco::JSON::Object::Ptr jobJson(const JobSnapshot& job, core::Instant now) {
         o->set("url", recordingUrl(job.file));
     }
     o->set("bytes", static_cast<Poco::UInt64>(job.bytes));
-    o->set("bits_per_second", finite(job.bitsPerSecond));
-    o->set("covered_seconds", finite(job.coveredSeconds));
+    o->set("bits_per_second", finiteOrZero(job.bitsPerSecond));
+    o->set("covered_seconds", finiteOrZero(job.coveredSeconds));
     o->set("coverage", coverage(job, now));
-    o->set("gap_seconds", finite(job.gapSeconds));
+    o->set("gap_seconds", finiteOrZero(job.gapSeconds));
     o->set("gaps", job.gaps);
     o->set("reconnects", job.reconnects);
     const auto talk = timelineTalk(job, now);

@@ -73,10 +73,6 @@ std::string span(core::Instant::duration d) {
     return core::formatSpan(std::chrono::duration_cast<seconds>(d));
 }
 
-std::string percent(double fraction) {
-    return std::to_string(static_cast<long>(std::lround(fraction * 100))) + "%";
-}
-
 std::string gaps(const JobSnapshot& job) {
     if (job.gaps == 0) {
         return "0";
@@ -86,7 +82,7 @@ std::string gaps(const JobSnapshot& job) {
 }
 
 // The talk's name and, where its content health has any, its flags: the one place they show.
-std::string talkName(const JobSnapshot& job) {
+std::string talkNameWithFlags(const JobSnapshot& job) {
     std::string name = job.mark.talk.empty() ? job.title : job.mark.talk;
     const auto flags = healthFlags(job);
     for (std::size_t i = 0; i < flags.size(); ++i) {
@@ -113,11 +109,12 @@ std::string activeRows(const std::vector<JobSnapshot>& jobs, core::Instant now,
         }
         out += tableRow(
             stateName(job.state),
-            {cell(job.room), cell(talkName(job), "text"), cell(stateName(job.state), "state"),
-             cell(window(job, zone)), cell(span(now - job.from)), cell(span(job.until - now)),
+            {cell(job.room), cell(talkNameWithFlags(job), "text"),
+             cell(stateName(job.state), "state"), cell(window(job, zone)),
+             cell(span(now - job.from)), cell(span(job.until - now)),
              cell(core::formatBytes(job.bytes)),
              cell(job.state == JobState::Recording ? core::formatRate(job.bitsPerSecond) : "-"),
-             cell(percent(coverage(job, now))), cell(std::to_string(job.reconnects)),
+             cell(percentText(coverage(job, now))), cell(std::to_string(job.reconnects)),
              cell(gaps(job)), fileLink(job, "watch")},
             kActiveHeads);
     }
@@ -133,7 +130,7 @@ std::string upcomingRows(const std::vector<JobSnapshot>& jobs, core::Instant now
         }
         out += tableRow(
             stateName(job.state),
-            {cell(job.room), cell(talkName(job), "text"), cell(window(job, zone)),
+            {cell(job.room), cell(talkNameWithFlags(job), "text"), cell(window(job, zone)),
              cell(job.from <= now && !job.reason.empty() ? job.reason : span(job.from - now),
                   "text")},
             kUpcomingHeads);
@@ -149,8 +146,9 @@ std::string finishedRows(const std::vector<JobSnapshot>& jobs, core::Instant now
         }
         out += tableRow(
             stateName(job.state),
-            {cell(job.room), cell(talkName(job), "text"), cell(stateName(job.state), "state"),
-             cell(percent(coverage(job, now))), cell(core::formatBytes(job.bytes)), cell(gaps(job)),
+            {cell(job.room), cell(talkNameWithFlags(job), "text"),
+             cell(stateName(job.state), "state"), cell(percentText(coverage(job, now))),
+             cell(core::formatBytes(job.bytes)), cell(gaps(job)),
              cell(std::to_string(job.reconnects)), cell(job.reason, "text"), fileLink(job, {})},
             kFinishedHeads);
     }

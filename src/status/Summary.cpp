@@ -23,19 +23,15 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr std::array kOutcomes{core::Outcome::Recorded,  core::Outcome::Discarded,
-                               core::Outcome::Failed,    core::Outcome::Skipped,
-                               core::Outcome::Cancelled, core::Outcome::Interrupted};
+constexpr std::array kSummaryOutcomes{core::Outcome::Recorded,  core::Outcome::Discarded,
+                                      core::Outcome::Failed,    core::Outcome::Skipped,
+                                      core::Outcome::Cancelled, core::Outcome::Interrupted};
 
 constexpr std::array kHookStates{run::HookState::Ok, run::HookState::Failed,
                                  run::HookState::TimedOut, run::HookState::Interrupted,
                                  run::HookState::Pending};
 
 /// JSON has no NaN or infinity.
-double finite(double value) {
-    return std::isfinite(value) ? value : 0.0;
-}
-
 double secondsBetween(core::Instant from, core::Instant until) {
     return std::max(0.0, std::chrono::duration<double>(until - from).count());
 }
@@ -54,10 +50,6 @@ double coverageOf(const SummaryEntry& entry) {
     return entry.windowSeconds > 0
                ? std::clamp(entry.coveredSeconds / entry.windowSeconds, 0.0, 1.0)
                : 0.0;
-}
-
-std::string percent(double fraction) {
-    return std::to_string(static_cast<long>(std::lround(fraction * 100))) + "%";
 }
 
 std::string span(double s) {
@@ -136,7 +128,7 @@ void Summary::print(std::ostream& out) const {
     for (const auto& entry : entries_) {
         bytes += entry.bytes;
     }
-    for (const auto outcome : kOutcomes) {
+    for (const auto outcome : kSummaryOutcomes) {
         if (const auto n = count(outcome); n > 0) {
             headline +=
                 (headline.empty() ? "" : ", ") + std::to_string(n) + " " + toString(outcome);
@@ -177,7 +169,7 @@ void Summary::print(std::ostream& out) const {
     line("OUTCOME", "ROOM", "TALK", "COVERED", "GAPS", "FILE / REASON");
     for (const auto& entry : entries_) {
         const auto covered = span(entry.coveredSeconds) + "/" + span(entry.windowSeconds) + " " +
-                             percent(coverageOf(entry));
+                             percentText(coverageOf(entry));
         const auto gaps = entry.gaps == 0
                               ? std::string("0")
                               : std::to_string(entry.gaps) + " (" + span(entry.gapSeconds) + ")";
@@ -200,7 +192,7 @@ void Summary::print(std::ostream& out) const {
 std::string Summary::toJson() const {
     const auto object = [] { return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER); };
     Poco::JSON::Object::Ptr counts = object();
-    for (const auto outcome : kOutcomes) {
+    for (const auto outcome : kSummaryOutcomes) {
         counts->set(toString(outcome), static_cast<Poco::UInt64>(count(outcome)));
     }
     Poco::JSON::Array::Ptr talks = new Poco::JSON::Array;
@@ -222,9 +214,9 @@ std::string Summary::toJson() const {
         t->set("bytes", static_cast<Poco::UInt64>(entry.bytes));
         t->set("scheduled_seconds", entry.scheduledSeconds);
         t->set("window_seconds", entry.windowSeconds);
-        t->set("covered_seconds", finite(entry.coveredSeconds));
+        t->set("covered_seconds", finiteOrZero(entry.coveredSeconds));
         t->set("coverage", coverageOf(entry));
-        t->set("gap_seconds", finite(entry.gapSeconds));
+        t->set("gap_seconds", finiteOrZero(entry.gapSeconds));
         t->set("gaps", entry.gaps);
         Poco::JSON::Array::Ptr spans = new Poco::JSON::Array;
         for (const auto& gap : entry.gapSpans) {
@@ -239,7 +231,7 @@ std::string Summary::toJson() const {
         }
         t->set("gap_spans", spans);
         if (entry.diskFullSeconds > 0) {
-            t->set("disk_full_seconds", finite(entry.diskFullSeconds));
+            t->set("disk_full_seconds", finiteOrZero(entry.diskFullSeconds));
         }
         t->set("reconnects", entry.reconnects);
         if (!entry.hook.empty()) {

@@ -81,8 +81,8 @@ std::string gapsCell(const SummaryRow& row) {
     std::string html = std::to_string(row.talk.gaps.size()) +
                        (row.talk.gaps.size() == 1 ? " gap, " : " gaps, ") +
                        text(core::formatSeconds(total));
-    for (const auto& [cause, seconds] : byCause) {
-        html += "<br>" + text(cause) + ": " + text(core::formatSeconds(seconds));
+    for (const auto& [cause, lost] : byCause) {
+        html += "<br>" + text(cause) + ": " + text(core::formatSeconds(lost));
     }
     return td("Gaps", html, "text");
 }

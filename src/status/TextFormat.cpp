@@ -134,4 +134,12 @@ const date::time_zone* displayZone(const date::time_zone* zone, bool utc) noexce
     }
 }
 
+std::string percentText(double fraction) {
+    return std::to_string(static_cast<long>(std::lround(fraction * 100))) + "%";
+}
+
+double finiteOrZero(double value) noexcept {
+    return std::isfinite(value) ? value : 0.0;
+}
+
 }  // namespace confcap::status

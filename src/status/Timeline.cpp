@@ -35,7 +35,7 @@ double secondsOf(std::chrono::system_clock::duration d) {
 }
 
 /// Two decimals are more than a pixel's worth.
-std::string number(double value) {
+std::string svgNumber(double value) {
     std::array<char, 32> text{};
     const int n = std::snprintf(text.data(), text.size(), "%.2f", value);
     std::string out(text.data(), static_cast<std::size_t>(std::max(0, n)));
@@ -150,8 +150,9 @@ struct Plot {
 };
 
 std::string rect(double x, double y, double w, double h, std::string_view attributes) {
-    return "<rect x=\"" + number(x) + "\" y=\"" + number(y) + "\" width=\"" +
-           number(std::max(w, 0.5)) + "\" height=\"" + number(h) + "\" " + std::string(attributes);
+    return "<rect x=\"" + svgNumber(x) + "\" y=\"" + svgNumber(y) + "\" width=\"" +
+           svgNumber(std::max(w, 0.5)) + "\" height=\"" + svgNumber(h) + "\" " +
+           std::string(attributes);
 }
 
 std::string gapTitle(const TimelineGap& gap, const TimelineTalk& talk, const TimelineView& view) {
@@ -224,7 +225,7 @@ std::string talkBar(const TimelineTalk& talk, const Plot& plot, double top) {
     }
     const auto columns = static_cast<std::size_t>(std::max(0.0, (x1 - x0 - 6) / kCharWidth));
     if (columns >= 2) {
-        out += "<text x=\"" + number(x0 + 3) + "\" y=\"" + number(top + kBarHeight / 2 + 4) +
+        out += "<text x=\"" + svgNumber(x0 + 3) + "\" y=\"" + svgNumber(top + kBarHeight / 2 + 4) +
                "\">" + escapeHtml(truncateToWidth(sanitize(talk.title), columns)) + "</text>";
     }
     if (!talk.href.empty()) {
@@ -247,16 +248,17 @@ std::string axis(const Plot& plot, double height) {
             continue;
         }
         const double x = plot.x(tick);
-        out += "<line class=\"tick\" x1=\"" + number(x) + "\" x2=\"" + number(x) + "\" y1=\"" +
-               number(kAxisHeight - 6) + "\" y2=\"" + number(height) +
-               "\" stroke=\"#e0e0e0\"/><text x=\"" + number(x + 2) + "\" y=\"14\" fill=\"#555\">" +
-               clockText(tick, plot.view.zone, withSeconds) + "</text>";
+        out += "<line class=\"tick\" x1=\"" + svgNumber(x) + "\" x2=\"" + svgNumber(x) +
+               "\" y1=\"" + svgNumber(kAxisHeight - 6) + "\" y2=\"" + svgNumber(height) +
+               "\" stroke=\"#e0e0e0\"/><text x=\"" + svgNumber(x + 2) +
+               "\" y=\"14\" fill=\"#555\">" + clockText(tick, plot.view.zone, withSeconds) +
+               "</text>";
     }
     return out;
 }
 
 std::string roomLabel(const std::string& room, const TimelineView& view, double top) {
-    std::string label = "<text class=\"room\" x=\"4\" y=\"" + number(top + kBarHeight / 2 + 4) +
+    std::string label = "<text class=\"room\" x=\"4\" y=\"" + svgNumber(top + kBarHeight / 2 + 4) +
                         "\" font-weight=\"600\">" +
                         escapeHtml(truncateToWidth(sanitize(room), 19)) + "<title>" +
                         escapeHtml(sanitize(room)) + "</title></text>";
@@ -392,8 +394,8 @@ std::string timelineSvg(const std::vector<TimelineTalk>& talks, const TimelineVi
         kAxisHeight + kRowHeight * static_cast<double>(std::max<std::size_t>(rooms.size(), 1)) + 4;
     std::string out;
     out.reserve(1024 + talks.size() * 900);
-    out += "<svg class=\"timeline\" width=\"" + number(kLabelWidth + width + 8) + "\" height=\"" +
-           number(height) +
+    out += "<svg class=\"timeline\" width=\"" + svgNumber(kLabelWidth + width + 8) +
+           "\" height=\"" + svgNumber(height) +
            "\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\"><title>Timeline " +
            clockText(view.start, view.zone, false) + "\u2013" +
            clockText(view.end, view.zone, false) + "</title>";
@@ -410,13 +412,13 @@ std::string timelineSvg(const std::vector<TimelineTalk>& talks, const TimelineVi
         out += "</g>";
     }
     if (rooms.empty()) {
-        out += "<text x=\"" + number(kLabelWidth) + "\" y=\"" + number(kAxisHeight + 18) +
+        out += "<text x=\"" + svgNumber(kLabelWidth) + "\" y=\"" + svgNumber(kAxisHeight + 18) +
                "\" fill=\"#777\">No talks in this view.</text>";
     }
     if (view.now && *view.now >= view.start && *view.now <= view.end) {
         const double x = plot.x(*view.now);
-        out += "<line class=\"now\" x1=\"" + number(x) + "\" x2=\"" + number(x) + "\" y1=\"" +
-               number(kAxisHeight - 6) + "\" y2=\"" + number(height) +
+        out += "<line class=\"now\" x1=\"" + svgNumber(x) + "\" x2=\"" + svgNumber(x) + "\" y1=\"" +
+               svgNumber(kAxisHeight - 6) + "\" y2=\"" + svgNumber(height) +
                "\" stroke=\"#d32f2f\" stroke-width=\"2\"><title>now, " +
                clockText(*view.now, view.zone, true) + "</title></line>";
     }

@@ -31,4 +31,10 @@ std::string fit(std::string_view text, std::size_t width, bool alignRight = fals
 /// (UTC when it has none). Pure apart from reading the machine's zone.
 const date::time_zone* displayZone(const date::time_zone* zone, bool utc) noexcept;
 
+/// A share as a whole percentage: 0.456 -> "46%". Pure.
+std::string percentText(double fraction);
+
+/// `value`, or 0 when it is not a finite number (JSON has no NaN or infinity). Pure.
+double finiteOrZero(double value) noexcept;
+
 }  // namespace confcap::status
