@@ -10,8 +10,6 @@ namespace confcap::source {
 
 namespace {
 
-// Enough of the stream's start to tell its format (two MPEG-TS packets, an ID3 tag's header).
-constexpr std::size_t kSniffBytes = 512;
 constexpr std::size_t kMinimumReadSize = 64 * 1024;
 
 }  // namespace
