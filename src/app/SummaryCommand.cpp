@@ -21,6 +21,7 @@
 #include "confcap/core/Error.h"
 #include "confcap/core/FileIo.h"
 #include "confcap/core/Text.h"
+#include "confcap/core/Time.h"
 #include "confcap/health/HealthFlags.h"
 #include "confcap/sink/Sidecar.h"
 #include "confcap/status/SummaryPage.h"
@@ -104,7 +105,7 @@ TalkCopy copyOf(const sink::Sidecar& sidecar, const std::string& given) {
     copy.key = sidecar.talk.guid.empty() ? sidecar.talk.id : sidecar.talk.guid;
     copy.title = sidecar.talk.title;
     copy.room = sidecar.talk.room;
-    copy.start = sidecar.talk.start;
+    copy.start = sidecar.talk.start ? core::formatUtc(*sidecar.talk.start) : std::string();
     copy.folder = given;
     copy.outcome = sidecar.outcome;
     copy.reason = sidecar.reason;

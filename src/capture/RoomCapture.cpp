@@ -232,102 +232,7 @@ void RoomCapture::runLoop() {
             source->stop();
         }
         lock.unlock();
-
-        Output output(*this);
-        std::uniform_real_distribution<double> uniform(0.0, 1.0);
-        int attempt = 0;
-        for (;;) {
-            std::string message;
-            std::string cause;
-            std::string category = core::gapcause::kOutage;
-            core::ErrorKind kind = core::ErrorKind::Transient;
-            std::optional<std::chrono::seconds> retryAfter;
-            source::RunEnd end = source::RunEnd::Stopped;
-            try {
-                end = source->run(output);
-            } catch (const core::Error& e) {
-                message = e.what();
-                kind = e.kind();
-                retryAfter = e.retryAfter();
-                const auto* fetchError = dynamic_cast<const core::FetchError*>(&e);
-                if (fetchError != nullptr && fetchError->httpStatus() != 0) {
-                    cause = "HTTP " + std::to_string(fetchError->httpStatus());
-                }
-            } catch (const std::exception& e) {
-                message = e.what();
-            }
-            lock.lock();
-            if (stopRequested_) {
-                break;
-            }
-            if (message.empty()) {
-                if (end == source::RunEnd::Finished && options_.stopWhenFinished) {
-                    events.push_back(event(CaptureEvent::Kind::Ended,
-                                           "the stream is a finished recording: nothing more "
-                                           "will come"));
-                    break;
-                }
-                // A paused or finished stream may go on (or start again) inside the window.
-                message = end == source::RunEnd::Finished
-                              ? "the stream is a finished recording; checking whether it goes on"
-                              : "the stream paused (it ended for now); waiting for it to go on";
-                cause = core::gapcause::kPaused;
-                category = core::gapcause::kPaused;
-            }
-            const bool deliveredMedia = connected_;
-            if (deliveredMedia) {
-                // Media flowed since the last failure: start the backoff afresh.
-                attempt = 0;
-            }
-            failure(message, cause.empty() ? message : cause, category, kind, events);
-            if (sinks_.empty()) {
-                break;
-            }
-            TimePoint deadline = sinks_.front()->windowEnd;
-            for (const auto& a : sinks_) {
-                deadline = std::max(deadline, a->windowEnd);
-            }
-            // Inside a window only an unusable stream is given up: every other failure (an HTTP
-            // 404 of a stream that is not live yet included) may end by waiting.
-            const auto policyKind = kind == core::ErrorKind::Unusable ? core::ErrorKind::Unusable
-                                                                      : core::ErrorKind::Transient;
-            const bool firstHttpError = options_.giveUpOnFirstHttpError && connections_ == 0 &&
-                                        outage_.attempts() == 1 && cause.rfind("HTTP ", 0) == 0;
-            // A connection that delivered media is picked up again at once; a failure that
-            // follows another one waits by the backoff.
-            const auto wait =
-                firstHttpError ? std::nullopt
-                : deliveredMedia
-                    ? options_.retry.afterMedia(policyKind, now(), deadline, retryAfter)
-                    : options_.retry.next(++attempt, policyKind, now(), deadline, retryAfter,
-                                          uniform(random_));
-            if (!wait) {
-                const std::string why =
-                    policyKind == core::ErrorKind::Unusable || firstHttpError
-                        ? message
-                        : "the last window closes before another attempt could be made";
-                auto gaveUp = event(CaptureEvent::Kind::GaveUp, "giving up: " + why);
-                gaveUp.errorKind = kind;
-                gaveUp.cause = why;
-                events.push_back(std::move(gaveUp));
-                break;
-            }
-            auto reconnecting = event(CaptureEvent::Kind::Reconnecting,
-                                      wait->count() == 0 ? std::string("reconnecting at once")
-                                                         : "reconnecting in " + secondsText(*wait));
-            reconnecting.wait = *wait;
-            events.push_back(std::move(reconnecting));
-            lock.unlock();
-            emit(events);
-            lock.lock();
-            waitFor(lock, *wait, [&] { return stopRequested_; });
-            const bool stopping = stopRequested_;
-            lock.unlock();
-            if (stopping) {
-                lock.lock();
-                break;
-            }
-        }
+        runConnections(*source, lock, events);
         source_ = nullptr;
         if (stopRequested_) {
             events.push_back(event(CaptureEvent::Kind::Stopped, "capture stopped"));
@@ -340,6 +245,121 @@ void RoomCapture::runLoop() {
     lock.lock();
     running_ = false;
     wake_.notify_all();
+}
+
+struct RoomCapture::RunEnding {
+    std::string message;  // empty: the run ended without an error
+    std::string cause;
+    std::string category = core::gapcause::kOutage;
+    core::ErrorKind kind = core::ErrorKind::Transient;
+    std::optional<std::chrono::seconds> retryAfter;
+    source::RunEnd end = source::RunEnd::Stopped;
+};
+
+RoomCapture::RunEnding RoomCapture::runOnce(source::Source& source, source::SourceOutput& output) {
+    RunEnding run;
+    try {
+        run.end = source.run(output);
+    } catch (const core::Error& e) {
+        run.message = e.what();
+        run.kind = e.kind();
+        run.retryAfter = e.retryAfter();
+        const auto* fetchError = dynamic_cast<const core::FetchError*>(&e);
+        if (fetchError != nullptr && fetchError->httpStatus() != 0) {
+            run.cause = "HTTP " + std::to_string(fetchError->httpStatus());
+        }
+    } catch (const std::exception& e) {
+        run.message = e.what();
+    }
+    return run;
+}
+
+void RoomCapture::runConnections(source::Source& source, std::unique_lock<std::mutex>& lock,
+                                 std::vector<CaptureEvent>& events) {
+    Output output(*this);
+    int attempt = 0;
+    for (;;) {
+        RunEnding run = runOnce(source, output);
+        lock.lock();
+        if (stopRequested_) {
+            return;
+        }
+        if (run.message.empty()) {
+            if (run.end == source::RunEnd::Finished && options_.stopWhenFinished) {
+                events.push_back(event(CaptureEvent::Kind::Ended,
+                                       "the stream is a finished recording: nothing more "
+                                       "will come"));
+                return;
+            }
+            // A paused or finished stream may go on (or start again) inside the window.
+            run.message = run.end == source::RunEnd::Finished
+                              ? "the stream is a finished recording; checking whether it goes on"
+                              : "the stream paused (it ended for now); waiting for it to go on";
+            run.cause = core::gapcause::kPaused;
+            run.category = core::gapcause::kPaused;
+        }
+        const bool deliveredMedia = connected_;
+        if (deliveredMedia) {
+            // Media flowed since the last failure: start the backoff afresh.
+            attempt = 0;
+        }
+        failure(run.message, run.cause.empty() ? run.message : run.cause, run.category, run.kind,
+                events);
+        if (sinks_.empty()) {
+            return;
+        }
+        const auto wait = reconnectWait(run, deliveredMedia, attempt, events);
+        if (!wait) {
+            return;
+        }
+        lock.unlock();
+        emit(events);
+        lock.lock();
+        waitFor(lock, *wait, [&] { return stopRequested_; });
+        if (stopRequested_) {
+            return;
+        }
+        lock.unlock();
+    }
+}
+
+std::optional<milliseconds> RoomCapture::reconnectWait(const RunEnding& run, bool deliveredMedia,
+                                                       int& attempt,
+                                                       std::vector<CaptureEvent>& events) {
+    TimePoint deadline = sinks_.front()->windowEnd;
+    for (const auto& a : sinks_) {
+        deadline = std::max(deadline, a->windowEnd);
+    }
+    // Inside a window only an unusable stream is given up: every other failure (an HTTP
+    // 404 of a stream that is not live yet included) may end by waiting.
+    const auto policyKind = run.kind == core::ErrorKind::Unusable ? core::ErrorKind::Unusable
+                                                                  : core::ErrorKind::Transient;
+    const bool firstHttpError = options_.giveUpOnFirstHttpError && connections_ == 0 &&
+                                outage_.attempts() == 1 && run.cause.rfind("HTTP ", 0) == 0;
+    // A connection that delivered media is picked up again at once; a failure that
+    // follows another one waits by the backoff.
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    const auto wait = firstHttpError ? std::nullopt
+                      : deliveredMedia
+                          ? options_.retry.afterMedia(policyKind, now(), deadline, run.retryAfter)
+                          : options_.retry.next(++attempt, policyKind, now(), deadline,
+                                                run.retryAfter, uniform(random_));
+    if (!wait) {
+        const std::string why = policyKind == core::ErrorKind::Unusable || firstHttpError
+                                    ? run.message
+                                    : "the last window closes before another attempt could be made";
+        auto gaveUp = event(CaptureEvent::Kind::GaveUp, "giving up: " + why);
+        gaveUp.errorKind = run.kind;
+        gaveUp.cause = why;
+        events.push_back(std::move(gaveUp));
+        return std::nullopt;
+    }
+    auto reconnecting = event(CaptureEvent::Kind::Reconnecting,
+                              wait->count() == 0 ? std::string("reconnecting at once")
+                                                 : "reconnecting in " + secondsText(*wait));
+    reconnecting.wait = *wait;
+    events.push_back(std::move(reconnecting));
+    return wait;
 }
 
 void RoomCapture::failure(const std::string& message, const std::string& cause,

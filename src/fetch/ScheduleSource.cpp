@@ -178,6 +178,49 @@ FetchedSchedule ScheduleSource::fetchFile() {
     return result;
 }
 
+namespace {
+
+// The GET of `url`, conditional on the validators of `cached` when there is a copy.
+HttpRequest requestFor(const std::string& url, const ScheduleSource::Options& options,
+                       const std::optional<CacheEntry>& cached) {
+    HttpRequest request;
+    request.url = url;
+    request.connectTimeout = options.connectTimeout;
+    request.readTimeout = options.readTimeout;
+    request.maxBodyBytes = options.maxBytes;
+    if (cached && !cached->etag.empty()) {
+        request.headers.emplace_back("If-None-Match", cached->etag);
+    }
+    if (cached && !cached->lastModified.empty()) {
+        request.headers.emplace_back("If-Modified-Since", cached->lastModified);
+    }
+    return request;
+}
+
+// Keeps the body of `response` with its validators as the copy of `url` in `file`; the
+// sentence for the user when that fails.
+std::optional<std::string> keepCopy(const std::filesystem::path& file, const std::string& url,
+                                    const HttpResponse& response,
+                                    const ScheduleSource::Options& options) {
+    const core::SystemClock systemClock;
+    const core::Clock& clock = options.clock ? *options.clock : systemClock;
+    CacheEntry entry;
+    entry.url = url;
+    entry.etag = response.headers.get("ETag").value_or("");
+    entry.lastModified = response.headers.get("Last-Modified").value_or("");
+    entry.saved = core::formatUtc(std::chrono::floor<std::chrono::seconds>(clock.now()));
+    entry.bytes = response.body;
+    try {
+        writeCache(file, entry);
+    } catch (const std::exception& error) {
+        return "Could not keep a copy of the " + options.what + " in " + file.string() + " (" +
+               error.what() + ").";
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 FetchedSchedule ScheduleSource::fetchUrl() {
     const std::filesystem::path file = cacheFile();
     std::optional<CacheEntry> cached;
@@ -197,24 +240,12 @@ FetchedSchedule ScheduleSource::fetchUrl() {
         return result;
     };
 
-    HttpRequest request;
-    request.url = source_;
-    request.connectTimeout = options_.connectTimeout;
-    request.readTimeout = options_.readTimeout;
-    request.maxBodyBytes = options_.maxBytes;
-    if (cached && !cached->etag.empty()) {
-        request.headers.emplace_back("If-None-Match", cached->etag);
-    }
-    if (cached && !cached->lastModified.empty()) {
-        request.headers.emplace_back("If-Modified-Since", cached->lastModified);
-    }
     if (!client_) {
         client_ = std::make_unique<HttpClient>(HttpClient::Options{options_.caFile, {}});
     }
-
     HttpResponse response;
     try {
-        response = client_->get(request);
+        response = client_->get(requestFor(source_, options_, cached));
     } catch (const FetchError& error) {
         if (!cached) {
             throw;
@@ -241,20 +272,7 @@ FetchedSchedule ScheduleSource::fetchUrl() {
     }
 
     if (!file.empty()) {
-        const core::SystemClock systemClock;
-        const core::Clock& clock = options_.clock ? *options_.clock : systemClock;
-        CacheEntry entry;
-        entry.url = source_;
-        entry.etag = response.headers.get("ETag").value_or("");
-        entry.lastModified = response.headers.get("Last-Modified").value_or("");
-        entry.saved = core::formatUtc(std::chrono::floor<std::chrono::seconds>(clock.now()));
-        entry.bytes = response.body;
-        try {
-            writeCache(file, entry);
-        } catch (const std::exception& error) {
-            result.warning = "Could not keep a copy of the " + options_.what + " in " +
-                             file.string() + " (" + error.what() + ").";
-        }
+        result.warning = keepCopy(file, source_, response, options_);
     }
     result.bytes = std::move(response.body);
     remember(result, baseline);

@@ -42,8 +42,8 @@ sink::TalkMetadata metadataOf(const plan::Job& job) {
     m.track = talk.track;
     m.type = talk.type;
     m.language = talk.language;
-    m.start = core::formatUtc(talk.start);
-    m.end = core::formatUtc(talk.end());
+    m.start = talk.start;
+    m.end = talk.end();
     m.durationSeconds = talk.duration.count();
     for (const auto& person : talk.persons) {
         m.persons.push_back(person.name);

@@ -7,6 +7,7 @@
 #include "confcap/core/Error.h"
 #include "confcap/core/FileIo.h"
 #include "confcap/core/Outcome.h"
+#include "confcap/core/Time.h"
 #include "confcap/source/RecorderCommand.h"
 
 namespace confcap::run {
@@ -116,7 +117,7 @@ HookValues hookValuesOf(const sink::FinalizeResult& result) {
     values.sidecar = absoluteText(result.sidecar);
     values.title = result.talk.title;
     values.room = result.talk.room;
-    values.start = result.talk.start;
+    values.start = result.talk.start ? core::formatUtc(*result.talk.start) : std::string();
     values.outcome = core::toString(result.outcome);
     return values;
 }

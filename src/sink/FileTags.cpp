@@ -123,9 +123,7 @@ FileTags fileTagsFor(const TalkMetadata& talk, std::string_view extension,
     add("description", talk.abstract, true);
     add("synopsis", talk.abstract, true);
 
-    const auto start = core::parseIsoInstant(talk.start);
-    const auto end = core::parseIsoInstant(talk.end);
-    if (!mediaStart || !start || !end || !(mediaSeconds > 0)) {
+    if (!mediaStart || !talk.start || !talk.end || !(mediaSeconds > 0)) {
         return file;
     }
     const auto offset = [&](core::Instant at) {
@@ -133,8 +131,8 @@ FileTags fileTagsFor(const TalkMetadata& talk, std::string_view extension,
                           std::chrono::duration<double>(mediaStart->time_since_epoch());
         return std::clamp(from.count(), 0.0, mediaSeconds);
     };
-    const double talkStart = offset(*start);
-    const double talkEnd = std::max(talkStart, offset(*end));
+    const double talkStart = offset(*talk.start);
+    const double talkEnd = std::max(talkStart, offset(*talk.end));
     constexpr double kShortest = 1.0;  // a chapter shorter than this is left out
     if (talkStart >= kShortest) {
         file.chapters.push_back({0, talkStart, "Before the talk"});

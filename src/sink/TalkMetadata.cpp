@@ -4,6 +4,14 @@
 
 namespace confcap::sink {
 
+namespace {
+
+std::string textOf(const std::optional<core::Instant>& at) {
+    return at ? core::formatUtc(*at) : std::string();
+}
+
+}  // namespace
+
 Poco::JSON::Object::Ptr toJson(const TalkMetadata& talk) {
     Poco::JSON::Object::Ptr t = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     t->set("id", talk.id);
@@ -14,8 +22,8 @@ Poco::JSON::Object::Ptr toJson(const TalkMetadata& talk) {
     t->set("track", talk.track);
     t->set("type", talk.type);
     t->set("language", talk.language);
-    t->set("start", talk.start);
-    t->set("end", talk.end);
+    t->set("start", textOf(talk.start));
+    t->set("end", textOf(talk.end));
     t->set("duration", static_cast<Poco::Int64>(talk.durationSeconds));
     Poco::JSON::Array::Ptr persons = new Poco::JSON::Array;
     for (const auto& person : talk.persons) {
@@ -48,8 +56,8 @@ TalkMetadata talkMetadataFrom(const Poco::JSON::Object& object) {
     talk.track = text("track");
     talk.type = text("type");
     talk.language = text("language");
-    talk.start = text("start");
-    talk.end = text("end");
+    talk.start = core::parseIsoInstant(text("start"));
+    talk.end = core::parseIsoInstant(text("end"));
     talk.url = text("url");
     talk.abstract = text("abstract");
     talk.conference = text("conference");

@@ -8,6 +8,7 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/core/FileIo.h"
+#include "confcap/media/FormatDetection.h"
 #include "confcap/sink/SinkStates.h"
 
 namespace confcap::sink {
@@ -101,7 +102,7 @@ void TalkSink::retryHeld(bool force) {
                 parts_.isOpen(0)) {
                 // Progressive bytes after a loss begin where a player can pick the stream up.
                 const auto& format = parts_.list().pieces.back().tracks.front().format;
-                const auto offset = core::startOffset(format, chunk.bytes, chunk.kind);
+                const auto offset = media::fileStartOffset(format, chunk.bytes, chunk.kind);
                 if (offset == std::string_view::npos) {
                     held.dropFront(now);
                     continue;

@@ -4,14 +4,13 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/fetch/HttpClient.h"
+#include "confcap/fetch/HttpStream.h"
 #include "confcap/source/HlsSource.h"
 
 namespace confcap::source {
 
 namespace {
 
-// Enough of the stream's start to tell its format (two MPEG-TS packets, an ID3 tag's header).
-constexpr std::size_t kSniffBytes = 512;
 constexpr std::size_t kMinimumReadSize = 64 * 1024;
 
 }  // namespace
@@ -61,29 +60,12 @@ RunEnd ProgressiveSource::run(SourceOutput& out) {
     request.readTimeout = options_.stallTimeout;
     auto stream = client_->open(request);
     const std::string contentType = stream->headers().get("Content-Type").value_or("");
-
-    // The first read may be short; gather enough to recognise the format.
-    std::size_t have = 0;
-    while (have < kSniffBytes) {
-        const std::size_t n = stream->read(buffer_.data() + have, buffer_.size() - have);
-        if (n == 0) {
-            break;
-        }
-        have += n;
-    }
+    const std::size_t have = readFirst(*stream);
     const std::string_view first(buffer_.data(), have);
     if (looksLikeHlsPlaylist(contentType, first)) {
         out.notice(url_ + " answers with an HLS playlist; recording it as HLS.");
         stream.reset();
-        {
-            std::lock_guard lock(mutex_);
-            if (stopped_) {
-                return RunEnd::Stopped;
-            }
-            hls_ = std::make_unique<HlsSource>(url_, options_);
-            hls = hls_.get();
-        }
-        return hls->run(out);
+        return runAsHls(out);
     }
     if (have == 0) {
         throw core::SourceError("The stream " + url_ + " ended before sending any data.",
@@ -97,8 +79,39 @@ RunEnd ProgressiveSource::run(SourceOutput& out) {
     core::Chunk chunk;
     chunk.bytes = first;
     out.write(chunk);
+    return deliver(*stream, out);
+}
+
+std::size_t ProgressiveSource::readFirst(fetch::HttpStream& stream) {
+    // The first read may be short; gather enough to recognise the format.
+    std::size_t have = 0;
+    while (have < kSniffBytes) {
+        const std::size_t n = stream.read(buffer_.data() + have, buffer_.size() - have);
+        if (n == 0) {
+            break;
+        }
+        have += n;
+    }
+    return have;
+}
+
+RunEnd ProgressiveSource::runAsHls(SourceOutput& out) {
+    HlsSource* hls = nullptr;
+    {
+        std::lock_guard lock(mutex_);
+        if (stopped_) {
+            return RunEnd::Stopped;
+        }
+        hls_ = std::make_unique<HlsSource>(url_, options_);
+        hls = hls_.get();
+    }
+    return hls->run(out);
+}
+
+RunEnd ProgressiveSource::deliver(fetch::HttpStream& stream, SourceOutput& out) {
+    core::Chunk chunk;
     for (;;) {
-        const std::size_t n = stream->read(buffer_.data(), buffer_.size());
+        const std::size_t n = stream.read(buffer_.data(), buffer_.size());
         if (n == 0) {
             {
                 std::lock_guard lock(mutex_);
@@ -106,7 +119,7 @@ RunEnd ProgressiveSource::run(SourceOutput& out) {
                     return RunEnd::Stopped;
                 }
             }
-            if (const auto length = stream->contentLength(); length && *length > 0) {
+            if (const auto length = stream.contentLength(); length && *length > 0) {
                 // A resource of announced length, read to its end: a file, not a live stream.
                 finished_ = true;
                 out.notice("The stream " + url_ + " is a finished recording of " +
@@ -114,7 +127,7 @@ RunEnd ProgressiveSource::run(SourceOutput& out) {
                 return RunEnd::Finished;
             }
             throw core::SourceError("The server ended the stream " + url_ + " after " +
-                                        std::to_string(stream->bytesRead()) + " bytes.",
+                                        std::to_string(stream.bytesRead()) + " bytes.",
                                     core::ErrorKind::Transient);
         }
         chunk.bytes = std::string_view(buffer_.data(), n);

@@ -29,7 +29,7 @@ bool seeksRestart(bool connectedBefore, std::optional<std::int64_t> lastTicks,
 }
 
 RunStart judgeStart(std::string_view sniffed, bool final, std::string_view endedStart) {
-    if ((sniffed.size() < kRecorderSniffBytes && !final) || sniffed.empty()) {
+    if ((sniffed.size() < kSniffBytes && !final) || sniffed.empty()) {
         return RunStart::Gather;
     }
     if (!endedStart.empty()) {

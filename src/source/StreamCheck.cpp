@@ -18,8 +18,10 @@ namespace {
 
 using State = StreamCheck::State;
 
-// Enough of a progressive stream to recognize its container.
-constexpr std::size_t kSniffBytes = 16 * 1024;
+// The check reads the answer in pieces of this size and judges a stream that is no playlist from
+// what its first reads bring (at least a kilobyte): more than kSniffBytes, so that an ID3 tag
+// carrying cover art still shows the audio frame behind it that tells MP3 from AAC.
+constexpr std::size_t kCheckReadBytes = 16 * 1024;
 // A playlist is small; a larger "playlist" is something else.
 constexpr std::size_t kMaxPlaylistBytes = 4 * 1024 * 1024;
 
@@ -140,8 +142,8 @@ StreamCheck checkStream(const std::string& url, const StreamCheckOptions& option
         auto stream = client.open(requestFor(url, options));
         const std::string contentType = stream->headers().get("Content-Type").value_or("");
         std::string head;
-        std::string buffer(kSniffBytes, '\0');
-        while (head.size() < kSniffBytes) {
+        std::string buffer(kCheckReadBytes, '\0');
+        while (head.size() < kCheckReadBytes) {
             const std::size_t n = stream->read(buffer.data(), buffer.size());
             if (n == 0) {
                 break;

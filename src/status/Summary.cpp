@@ -56,6 +56,78 @@ std::string span(double s) {
     return core::formatSpan(seconds(std::lround(s)));
 }
 
+Poco::JSON::Object::Ptr orderedObject() {
+    return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+}
+
+Poco::JSON::Array::Ptr gapSpansJson(const SummaryEntry& entry) {
+    Poco::JSON::Array::Ptr spans = new Poco::JSON::Array;
+    for (const auto& gap : entry.gapSpans) {
+        Poco::JSON::Object::Ptr g = orderedObject();
+        g->set(
+            "offset_seconds",
+            std::round(std::chrono::duration<double>(gap.at - entry.from).count() * 1000) / 1000);
+        g->set("seconds", static_cast<double>(gap.length.count()) / 1000);
+        g->set("cause", sanitize(gap.cause));
+        g->set("detail", sanitize(gap.detail));
+        spans->add(g);
+    }
+    return spans;
+}
+
+// The hook, health and thumbnails of a talk, each only when there is one.
+void setExtras(Poco::JSON::Object& t, const SummaryEntry& entry) {
+    if (!entry.hook.empty()) {
+        Poco::JSON::Object::Ptr hook = orderedObject();
+        hook->set("state", entry.hook);
+        hook->set("exit", sanitize(entry.hookExit));
+        t.set("hook", hook);
+    }
+    if (entry.health) {
+        t.set("health", health::toJson(*entry.health));
+        Poco::JSON::Array::Ptr flags = new Poco::JSON::Array;
+        for (const auto& flag : entry.healthFlags) {
+            flags->add(flag);
+        }
+        t.set("health_flags", flags);
+    }
+    if (!entry.middleThumbnail.empty()) {
+        Poco::JSON::Object::Ptr thumbnails = orderedObject();
+        thumbnails->set("middle", entry.middleThumbnail);
+        thumbnails->set("strip", entry.stripThumbnail);
+        t.set("thumbnails", thumbnails);
+    }
+}
+
+Poco::JSON::Object::Ptr entryJson(const SummaryEntry& entry) {
+    Poco::JSON::Object::Ptr t = orderedObject();
+    t->set("key", sanitize(entry.key));
+    t->set("room", sanitize(entry.room));
+    t->set("title", sanitize(entry.title));
+    t->set("talk", sanitize(entry.talk));
+    t->set("start", core::formatUtc(entry.talkStart));
+    t->set("end", core::formatUtc(entry.talkEnd));
+    t->set("from", core::formatUtc(entry.from));
+    t->set("until", core::formatUtc(entry.until));
+    t->set("outcome", std::string(toString(entry.outcome)));
+    t->set("reason", sanitize(entry.reason));
+    t->set("file", core::toValidUtf8(entry.file));
+    t->set("bytes", static_cast<Poco::UInt64>(entry.bytes));
+    t->set("scheduled_seconds", entry.scheduledSeconds);
+    t->set("window_seconds", entry.windowSeconds);
+    t->set("covered_seconds", finiteOrZero(entry.coveredSeconds));
+    t->set("coverage", coverageOf(entry));
+    t->set("gap_seconds", finiteOrZero(entry.gapSeconds));
+    t->set("gaps", entry.gaps);
+    t->set("gap_spans", gapSpansJson(entry));
+    if (entry.diskFullSeconds > 0) {
+        t->set("disk_full_seconds", finiteOrZero(entry.diskFullSeconds));
+    }
+    t->set("reconnects", entry.reconnects);
+    setExtras(*t, entry);
+    return t;
+}
+
 }  // namespace
 
 Summary Summary::fromJobs(const std::vector<JobSnapshot>& jobs, core::Instant finishedAt) {
@@ -190,8 +262,7 @@ void Summary::print(std::ostream& out) const {
 }
 
 std::string Summary::toJson() const {
-    const auto object = [] { return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER); };
-    Poco::JSON::Object::Ptr counts = object();
+    Poco::JSON::Object::Ptr counts = orderedObject();
     for (const auto outcome : kSummaryOutcomes) {
         counts->set(toString(outcome), static_cast<Poco::UInt64>(count(outcome)));
     }
@@ -199,71 +270,16 @@ std::string Summary::toJson() const {
     std::uint64_t bytes = 0;
     for (const auto& entry : entries_) {
         bytes += entry.bytes;
-        Poco::JSON::Object::Ptr t = object();
-        t->set("key", sanitize(entry.key));
-        t->set("room", sanitize(entry.room));
-        t->set("title", sanitize(entry.title));
-        t->set("talk", sanitize(entry.talk));
-        t->set("start", core::formatUtc(entry.talkStart));
-        t->set("end", core::formatUtc(entry.talkEnd));
-        t->set("from", core::formatUtc(entry.from));
-        t->set("until", core::formatUtc(entry.until));
-        t->set("outcome", std::string(toString(entry.outcome)));
-        t->set("reason", sanitize(entry.reason));
-        t->set("file", core::toValidUtf8(entry.file));
-        t->set("bytes", static_cast<Poco::UInt64>(entry.bytes));
-        t->set("scheduled_seconds", entry.scheduledSeconds);
-        t->set("window_seconds", entry.windowSeconds);
-        t->set("covered_seconds", finiteOrZero(entry.coveredSeconds));
-        t->set("coverage", coverageOf(entry));
-        t->set("gap_seconds", finiteOrZero(entry.gapSeconds));
-        t->set("gaps", entry.gaps);
-        Poco::JSON::Array::Ptr spans = new Poco::JSON::Array;
-        for (const auto& gap : entry.gapSpans) {
-            Poco::JSON::Object::Ptr g = object();
-            g->set("offset_seconds",
-                   std::round(std::chrono::duration<double>(gap.at - entry.from).count() * 1000) /
-                       1000);
-            g->set("seconds", static_cast<double>(gap.length.count()) / 1000);
-            g->set("cause", sanitize(gap.cause));
-            g->set("detail", sanitize(gap.detail));
-            spans->add(g);
-        }
-        t->set("gap_spans", spans);
-        if (entry.diskFullSeconds > 0) {
-            t->set("disk_full_seconds", finiteOrZero(entry.diskFullSeconds));
-        }
-        t->set("reconnects", entry.reconnects);
-        if (!entry.hook.empty()) {
-            Poco::JSON::Object::Ptr hook = object();
-            hook->set("state", entry.hook);
-            hook->set("exit", sanitize(entry.hookExit));
-            t->set("hook", hook);
-        }
-        if (entry.health) {
-            t->set("health", health::toJson(*entry.health));
-            Poco::JSON::Array::Ptr flags = new Poco::JSON::Array;
-            for (const auto& flag : entry.healthFlags) {
-                flags->add(flag);
-            }
-            t->set("health_flags", flags);
-        }
-        if (!entry.middleThumbnail.empty()) {
-            Poco::JSON::Object::Ptr thumbnails = object();
-            thumbnails->set("middle", entry.middleThumbnail);
-            thumbnails->set("strip", entry.stripThumbnail);
-            t->set("thumbnails", thumbnails);
-        }
-        talks->add(t);
+        talks->add(entryJson(entry));
     }
-    Poco::JSON::Object::Ptr root = object();
+    Poco::JSON::Object::Ptr root = orderedObject();
     root->set("finished", core::formatUtc(finishedAt_));
     root->set("zone", zone_.empty() ? std::string("UTC") : zone_);
     root->set("total_bytes", static_cast<Poco::UInt64>(bytes));
     root->set("counts", counts);
     root->set("talks", talks);
     if (!hooks_.empty()) {
-        Poco::JSON::Object::Ptr hooks = object();
+        Poco::JSON::Object::Ptr hooks = orderedObject();
         for (const auto state : kHookStates) {
             hooks->set(toString(state), static_cast<Poco::UInt64>(hookCount(state)));
         }

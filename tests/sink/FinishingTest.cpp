@@ -54,8 +54,8 @@ TalkMetadata talk() {
     t.room = "Saal 1";
     t.track = "Science";
     t.language = "de";
-    t.start = "2024-12-27T10:30:00Z";
-    t.end = "2024-12-27T10:30:02Z";
+    t.start = confcap::core::parseIsoInstant("2024-12-27T10:30:00Z");
+    t.end = confcap::core::parseIsoInstant("2024-12-27T10:30:02Z");
     t.durationSeconds = 2;
     t.persons = {"Jürgen Müller", "Ada"};
     t.url = "https://events.example/38c3/talk/ABC/";

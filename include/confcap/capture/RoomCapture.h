@@ -137,6 +137,18 @@ private:
     // Starts the capture thread; call with mutex_ held and running_ false.
     void start();
     void runLoop();
+    // How one run of the source ended.
+    struct RunEnding;
+    static RunEnding runOnce(source::Source& source, source::SourceOutput& output);
+    // Runs `source` again and again until it is stopped, ends or is given up; `lock` (on mutex_)
+    // is released on entry and held on return.
+    void runConnections(source::Source& source, std::unique_lock<std::mutex>& lock,
+                        std::vector<CaptureEvent>& events);
+    // After a failed run: the wait before the next attempt with its Reconnecting event queued,
+    // or nullopt with a GaveUp event queued. Call with mutex_ held and sinks attached.
+    std::optional<std::chrono::milliseconds> reconnectWait(const RunEnding& run,
+                                                           bool deliveredMedia, int& attempt,
+                                                           std::vector<CaptureEvent>& events);
     // Records a failed attempt and queues its Failed event; call with mutex_ held.
     void failure(const std::string& message, const std::string& cause, const std::string& category,
                  core::ErrorKind kind, std::vector<CaptureEvent>& events);

@@ -94,12 +94,6 @@ struct Chunk {
     std::optional<std::chrono::system_clock::time_point> endsAt;
 };
 
-/// Where in `bytes` (a chunk of kind `kind` of a stream in `format`) a file can begin so that a
-/// player can start there: the chunk's start for HLS segments, initialization sections and
-/// formats whose decoders find their own way in (MP3, AAC); the first MPEG-TS packet; the next
-/// WebM/Matroska cluster. npos when the chunk holds no such point. Pure.
-std::size_t startOffset(const StreamFormat& format, std::string_view bytes, ChunkKind kind);
-
 /// One part of a recording that is downloaded separately: the main stream (track 0: the chosen
 /// HLS variant, or the whole progressive stream) and, for HLS, each audio rendition the main
 /// stream lacks (tracks 1, 2, ...), which the final file holds as further audio streams.

@@ -5,12 +5,15 @@
 #include <Poco/JSON/Object.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "confcap/core/Time.h"
+
 namespace confcap::sink {
 
-/// The talk as the schedule describes it. Times are RFC 3339 UTC text ("2024-12-27T10:30:00Z").
+/// The talk as the schedule describes it. `start` and `end` are UTC instants, absent when unknown.
 struct TalkMetadata {
     std::string id;
     std::string guid;
@@ -20,8 +23,8 @@ struct TalkMetadata {
     std::string track;
     std::string type;
     std::string language;
-    std::string start;
-    std::string end;
+    std::optional<core::Instant> start;
+    std::optional<core::Instant> end;
     std::int64_t durationSeconds = 0;
     std::vector<std::string> persons;
     std::string url;
@@ -35,10 +38,11 @@ struct TalkMetadata {
     bool operator==(const TalkMetadata&) const = default;
 };
 
-/// The talk as a JSON object with the fields of `confcap list --json`. Pure.
+/// The talk as a JSON object with the fields of `confcap list --json`; times are RFC 3339 UTC
+/// text ("2024-12-27T10:30:00Z"), "" when absent. Pure.
 Poco::JSON::Object::Ptr toJson(const TalkMetadata& talk);
 
-/// The talk from such an object; missing fields stay empty. Pure.
+/// The talk from such an object; missing fields stay empty, and so do times without a zone. Pure.
 TalkMetadata talkMetadataFrom(const Poco::JSON::Object& object);
 
 }  // namespace confcap::sink

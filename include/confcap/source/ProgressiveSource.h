@@ -11,7 +11,8 @@
 
 namespace confcap::fetch {
 class HttpClient;
-}
+class HttpStream;
+}  // namespace confcap::fetch
 
 namespace confcap::source {
 
@@ -34,6 +35,13 @@ public:
     const std::string& url() const noexcept override { return url_; }
 
 private:
+    // Reads the body's start into buffer_: kSniffBytes or more unless it ends first. The count.
+    std::size_t readFirst(fetch::HttpStream& stream);
+    // Switches this source to an HlsSource for good and runs it.
+    RunEnd runAsHls(SourceOutput& out);
+    // Hands on the rest of the body until it ends: Finished for a body of announced length.
+    RunEnd deliver(fetch::HttpStream& stream, SourceOutput& out);
+
     std::string url_;
     SourceOptions options_;
     std::unique_ptr<fetch::HttpClient> client_;

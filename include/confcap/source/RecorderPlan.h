@@ -12,11 +12,10 @@
 
 #include "confcap/core/Media.h"
 #include "confcap/media/TsPackets.h"
+#include "confcap/source/Source.h"
 
 namespace confcap::source {
 
-/// How many first bytes of a run tell its format (two MPEG-TS packets, an ID3 tag's header).
-inline constexpr std::size_t kRecorderSniffBytes = 512;
 /// How many first bytes of a run tell a finished stream delivered again from a live one that
 /// goes on (the container's headers alone are the same every time).
 inline constexpr std::size_t kRecorderReplayBytes = 64 * 1024;
@@ -36,7 +35,7 @@ enum class RunStart {
 
 /// What `sniffed`, the first bytes of a run gathered so far, say; `final`: no more come (the
 /// program is gone); `endedStart`: the first bytes of the run before when it exited with status
-/// 0, else empty. Gather below kRecorderSniffBytes unless final, and while they agree with
+/// 0, else empty. Gather below kSniffBytes unless final, and while they agree with
 /// `endedStart` without covering it (unless final); Replay when they cover it; Playlist when
 /// they are an HLS playlist; else Connect. Pure.
 RunStart judgeStart(std::string_view sniffed, bool final, std::string_view endedStart);

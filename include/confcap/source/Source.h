@@ -139,6 +139,10 @@ std::unique_ptr<Source> makeSource(const std::string& url, const SourceOptions& 
 /// True when the path of `url` ends in ".m3u8" or ".m3u" (any case): an HLS playlist. Pure.
 bool isHlsUrl(std::string_view url);
 
+/// How many first bytes of a stream detectFormat needs to tell its format: two MPEG-TS packets,
+/// an ID3 tag's header.
+inline constexpr std::size_t kSniffBytes = 512;
+
 /// The container of a stream from its first bytes (magic numbers: MPEG-TS sync 0x47, ID3 and
 /// MPEG audio frame sync for MP3, ADTS for AAC, "OggS", EBML 1A45DFA3 with doctype webm or
 /// matroska, "FLV", an ISO BMFF "ftyp"/"styp"/"moof" box) and, when they say nothing,
