@@ -12,22 +12,17 @@
 #include <string>
 #include <vector>
 
+#include "support/ByteString.h"
+
 namespace data = boost::unit_test::data;
 using confcap::media::adtsFrame;
 using confcap::media::AudioSync;
 using confcap::media::audioSync;
 using confcap::media::id3TagLength;
 using confcap::media::mpegAudioFrame;
+using confcap::testing::bytesOf;
 
 namespace {
-
-std::string bytesOf(std::initializer_list<unsigned> values) {
-    std::string out;
-    for (const unsigned v : values) {
-        out.push_back(static_cast<char>(v));
-    }
-    return out;
-}
 
 struct Header {
     const char* name;

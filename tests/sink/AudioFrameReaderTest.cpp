@@ -12,18 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "support/ByteString.h"
+
 namespace data = boost::unit_test::data;
 using confcap::sink::AudioFrameReader;
+using confcap::testing::bytesOf;
 
 namespace {
-
-std::string bytesOf(std::initializer_list<unsigned> values) {
-    std::string out;
-    for (const unsigned v : values) {
-        out.push_back(static_cast<char>(v));
-    }
-    return out;
-}
 
 /// An ADTS header (AAC LC, stereo, no CRC) for `rateIndex`, a frame of `length` bytes with its
 /// header, and `blocks` raw data blocks of 1024 samples.
