@@ -23,13 +23,14 @@ inline std::uint64_t bigEndian(std::string_view s, std::size_t at, std::size_t b
     return value;
 }
 
-/// Writes the low `bytes` bytes of `value` big-endian at `at` of `s`; bytes past the end of `s`
-/// are left out.
+/// Writes the low `bytes` bytes of `value` big-endian at `at` of `s` (a field wider than 8 bytes
+/// starts with zeros); bytes past the end of `s` are left out.
 inline void putBigEndian(std::string& s, std::size_t at, std::size_t bytes,
                          std::uint64_t value) noexcept {
     for (std::size_t i = 0; i < bytes; ++i) {
+        const std::size_t shift = 8 * (bytes - 1 - i);
         if (at + i < s.size()) {
-            s[at + i] = static_cast<char>((value >> (8 * (bytes - 1 - i))) & 0xFF);
+            s[at + i] = shift < 64 ? static_cast<char>((value >> shift) & 0xFF) : '\0';
         }
     }
 }
