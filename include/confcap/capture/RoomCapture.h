@@ -132,7 +132,26 @@ public:
     int connections() const;
 
 private:
-    class Output;
+    /// What a connection delivers, passed to the capture (RoomCaptureDelivery.cpp).
+    class Output final : public source::SourceOutput {
+    public:
+        explicit Output(RoomCapture& capture) : capture_(capture) {}
+        void connected(const core::StreamFormat& format, const source::Resume& resume) override {
+            capture_.onConnected(format, resume);
+        }
+        void beginTrack(const core::TrackInfo& track, const core::StreamFormat& format) override {
+            capture_.onBeginTrack(track, format);
+        }
+        void write(const core::Chunk& chunk) override { capture_.onWrite(chunk); }
+        void lost(const core::Gap& gap) override { capture_.onLost(gap); }
+        void notice(const std::string& message) override { capture_.onNotice(message); }
+        void variantSwitched(const core::VariantSwitch& change) override {
+            capture_.onVariantSwitched(change);
+        }
+
+    private:
+        RoomCapture& capture_;
+    };
 
     // Starts the capture thread; call with mutex_ held and running_ false.
     void start();
