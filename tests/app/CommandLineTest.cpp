@@ -11,6 +11,8 @@
 #include "support/MediaTestSupport.h"
 #include "support/RunProcess.h"
 
+BOOST_AUTO_TEST_SUITE(CommandLineTest)
+
 using confcap::app::Arguments;
 using confcap::app::kPlan;
 using confcap::app::kRecord;
@@ -43,8 +45,6 @@ const char* const kBadMinFree[] = {"",    "%",    "1.5G", "5 %", "-1G",  "101%",
                                    "-2%", "five", "1X",   "5%%", "0x10%"};
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(CommandLineTest)
 
 BOOST_DATA_TEST_CASE(minFreeIsASizeOrAShare, boost::unit_test::data::make(kMinFree), c) {
     const auto minFree = confcap::app::parseMinFree(c.value);

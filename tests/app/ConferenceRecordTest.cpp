@@ -18,6 +18,8 @@
 #include "support/RecordRun.h"
 #include "support/RunProcess.h"
 
+BOOST_AUTO_TEST_SUITE(ConferenceRecordTest)
+
 using namespace std::chrono_literals;
 using confcap::demo::FakeConference;
 using confcap::demo::StreamKind;
@@ -75,8 +77,6 @@ std::string apiDocument(const FakeConference& conference) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ConferenceRecordTest)
 
 BOOST_AUTO_TEST_CASE(recordsTwoRoomsWhoseStreamsTheApiNames) {
     confcap::testing::RunFolders folders;

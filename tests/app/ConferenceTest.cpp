@@ -17,6 +17,8 @@
 #include "support/MediaTestSupport.h"
 #include "support/RunProcess.h"
 
+BOOST_AUTO_TEST_SUITE(ConferenceTest)
+
 namespace bdata = boost::unit_test::data;
 using confcap::testing::runConfcap;
 using confcap::testing::TempDir;
@@ -70,8 +72,6 @@ struct FakeStreamingSite {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ConferenceTest)
 
 BOOST_DATA_TEST_CASE(eachKindAndLanguagePlansItsStream,
                      bdata::make({"hd", "sd", "audio", "slides", "hd", "audio", "sd"}) ^

@@ -26,6 +26,8 @@
 #include "support/SmallDisk.h"
 #include "support/StatusPoll.h"
 
+BOOST_AUTO_TEST_SUITE(DiskFullTest)
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using confcap::testing::ChildProcess;
@@ -173,8 +175,6 @@ double gapSeconds(const Poco::JSON::Object::Ptr& sidecar, const std::string& cau
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(DiskFullTest)
 
 BOOST_AUTO_TEST_CASE(aTalkGoesOnThroughAFullDiskAndKeepsWhatArrived) {
     const auto& run = fullDiskRun();

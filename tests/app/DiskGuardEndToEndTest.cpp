@@ -22,6 +22,8 @@
 #include "support/MediaTestSupport.h"
 #include "support/RecordRun.h"
 
+BOOST_AUTO_TEST_SUITE(DiskGuardEndToEndTest)
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using confcap::demo::FakeConference;
@@ -70,8 +72,6 @@ void writeBallast(const fs::path& file, std::size_t bytes) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(DiskGuardEndToEndTest)
 
 BOOST_AUTO_TEST_CASE(aTalkWaitsForDiskSpaceThenRecordsWithADiskFullGap) {
     RunFolders folders;

@@ -18,6 +18,8 @@
 #include "support/MediaTestSupport.h"
 #include "support/RecordRun.h"
 
+BOOST_AUTO_TEST_SUITE(FfmpegRestartTest)
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using confcap::testing::ChildProcess;
@@ -86,8 +88,6 @@ RestartRun captureThroughAnOutage() {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(FfmpegRestartTest)
 
 BOOST_AUTO_TEST_CASE(aRestartedFfmpegGoesOnAtTheNextSegmentAndLosesNothing) {
     const auto run = captureThroughAnOutage();

@@ -22,6 +22,8 @@
 #include "support/MediaTestSupport.h"
 #include "support/RecordRun.h"
 
+BOOST_AUTO_TEST_SUITE(LivePackagerTest)
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using confcap::testing::ChildProcess;
@@ -200,8 +202,6 @@ double gapSeconds(const LiveRun& run, const std::string& cause, std::size_t* cou
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(LivePackagerTest)
 
 BOOST_AUTO_TEST_CASE(mpeg_ts_segments_make_a_file_with_picture_and_sound_over_the_window) {
     const auto& run = scenario("ts");

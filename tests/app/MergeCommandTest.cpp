@@ -11,11 +11,11 @@
 #include "support/MediaTestSupport.h"
 #include "support/RunProcess.h"
 
+BOOST_AUTO_TEST_SUITE(MergeCommandTest)
+
 namespace fs = std::filesystem;
 using confcap::testing::runConfcap;
 using confcap::testing::TempDir;
-
-BOOST_AUTO_TEST_SUITE(MergeCommandTest)
 
 BOOST_AUTO_TEST_CASE(errorsHaveTheirExitCodes) {
     TempDir temp;

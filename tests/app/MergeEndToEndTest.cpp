@@ -20,6 +20,8 @@
 #include "support/RecordRun.h"
 #include "support/RunProcess.h"
 
+BOOST_AUTO_TEST_SUITE(MergeEndToEndTest)
+
 namespace fs = std::filesystem;
 using confcap::demo::FakeStreamServer;
 using confcap::demo::Fault;
@@ -136,8 +138,6 @@ std::set<std::int64_t> missingIn(const std::set<std::int64_t>& sequences, std::i
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(MergeEndToEndTest)
 
 BOOST_AUTO_TEST_CASE(replicasFillEachOthersGapsAndACommonGapStays) {
     TempDir temp;

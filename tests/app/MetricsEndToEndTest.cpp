@@ -22,6 +22,8 @@
 #include "support/RecordRun.h"
 #include "support/RunProcess.h"
 
+BOOST_AUTO_TEST_SUITE(MetricsEndToEndTest)
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using confcap::demo::FakeConference;
@@ -84,8 +86,6 @@ std::uint16_t statusPort(const ChildProcess& confcap) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(MetricsEndToEndTest)
 
 BOOST_AUTO_TEST_CASE(metricsParseWhileATalkRecords,
                      *boost::unit_test::precondition(prometheusClientPresent)) {

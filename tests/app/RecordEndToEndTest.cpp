@@ -33,6 +33,8 @@
 #include "support/RunProcess.h"
 #include "support/StatusPoll.h"
 
+BOOST_AUTO_TEST_SUITE(RecordEndToEndTest)
+
 namespace bdata = boost::unit_test::data;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -468,8 +470,6 @@ std::string expand(std::string text, const std::string& stream, const fs::path& 
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(RecordEndToEndTest)
 
 BOOST_DATA_TEST_CASE(badInputFailsAtOnceWithOneSentence, bdata::make(kBadInputs), input) {
     RunFolders folders;

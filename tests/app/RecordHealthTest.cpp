@@ -17,14 +17,14 @@
 #include "support/MediaTestSupport.h"
 #include "support/RecordRun.h"
 
+BOOST_AUTO_TEST_SUITE(RecordHealthTest)
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using confcap::demo::FakeConference;
 using confcap::demo::StreamKind;
 using confcap::testing::ChildProcess;
 using confcap::testing::RunFolders;
-
-BOOST_AUTO_TEST_SUITE(RecordHealthTest)
 
 BOOST_AUTO_TEST_CASE(eachTalkGetsItsHealthAndThumbnailsAndTheSilentOneIsFlagged) {
     RunFolders folders;

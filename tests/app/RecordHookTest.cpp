@@ -20,6 +20,8 @@
 #include "support/MediaTestSupport.h"
 #include "support/RecordRun.h"
 
+BOOST_AUTO_TEST_SUITE(RecordHookTest)
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using confcap::demo::FakeConference;
@@ -77,8 +79,6 @@ std::vector<std::string> linesOf(const fs::path& file) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(RecordHookTest)
 
 BOOST_AUTO_TEST_CASE(theHookGetsTheRecordedFileAndTheSidecarSaysOk) {
     RunFolders folders;

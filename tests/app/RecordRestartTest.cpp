@@ -27,6 +27,8 @@
 #include "support/MediaTestSupport.h"
 #include "support/RecordRun.h"
 
+BOOST_AUTO_TEST_SUITE(RecordRestartTest)
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using confcap::demo::FakeConference;
@@ -541,8 +543,6 @@ void checkCoverage(const std::string& how) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(RecordRestartTest)
 
 BOOST_DATA_TEST_CASE(stoppedMidTalkAndRestartedGivesOneFilePerTalk,
                      boost::unit_test::data::make({"kill", "term"}), how) {

@@ -21,6 +21,8 @@
 #include "support/Processes.h"
 #include "support/RecordRun.h"
 
+BOOST_AUTO_TEST_SUITE(RecorderEndToEndTest)
+
 namespace bdata = boost::unit_test::data;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -195,8 +197,6 @@ std::vector<std::string> markedLines(const std::string& log, const std::string& 
 const char* const kRecorders[] = {"mplayer", "ffmpeg", "streamlink"};
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(RecorderEndToEndTest)
 
 BOOST_DATA_TEST_CASE(each_talk_gets_one_playable_merged_file, bdata::make(kRecorders), recorder) {
     const RecorderRun& run = runOf(recorder);

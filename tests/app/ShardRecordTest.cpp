@@ -27,6 +27,8 @@
 #include "support/RecordRun.h"
 #include "support/RunProcess.h"
 
+BOOST_AUTO_TEST_SUITE(ShardRecordTest)
+
 namespace bdata = boost::unit_test::data;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -84,8 +86,6 @@ std::map<std::string, int> shardsOf(const RunFolders& folders, const fs::path& s
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ShardRecordTest)
 
 BOOST_AUTO_TEST_CASE(threeShardsRecordEveryTalkExactlyOnce) {
     // Saal 1..5 fall to shards 1, 2, 3, 3 and 2 of 3 (by their names: the fake schedule's rooms

@@ -9,6 +9,8 @@
 #include "support/MediaTestSupport.h"
 #include "support/RunProcess.h"
 
+BOOST_AUTO_TEST_SUITE(SummaryCommandTest)
+
 namespace fs = std::filesystem;
 using confcap::testing::occurrences;
 using confcap::testing::runConfcap;
@@ -73,8 +75,6 @@ std::string read(const fs::path& file) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(SummaryCommandTest)
 
 BOOST_AUTO_TEST_CASE(writesOnePageForSeveralFolders) {
     Replicas replicas;

@@ -20,6 +20,8 @@
 #include "support/RecordRun.h"
 #include "support/RunProcess.h"
 
+BOOST_AUTO_TEST_SUITE(VariantFitTest)
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using confcap::testing::FolderServer;
@@ -73,8 +75,6 @@ Capture capture(const std::string& url, const fs::path& folder, std::vector<std:
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(VariantFitTest)
 
 BOOST_AUTO_TEST_CASE(a_thin_line_steps_down_and_keeps_the_talk_whole_a_pinned_variant_stays) {
     confcap::testing::TempDir root;

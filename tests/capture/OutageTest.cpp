@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(OutageTest)
+
 using confcap::capture::Outage;
 using namespace std::chrono_literals;
 
@@ -50,8 +52,6 @@ const std::vector<Case> kCases{
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(OutageTest)
 
 BOOST_DATA_TEST_CASE(failures_are_told_once_a_minute, boost::unit_test::data::make(kCases), c) {
     Outage outage;

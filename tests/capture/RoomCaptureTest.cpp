@@ -16,6 +16,8 @@
 #include "support/FakeSleeper.h"
 #include "support/MediaTestSupport.h"
 
+BOOST_AUTO_TEST_SUITE(RoomCaptureTest)
+
 using confcap::capture::CaptureEvent;
 using confcap::capture::RoomCapture;
 using confcap::demo::FakeStreamServer;
@@ -345,8 +347,6 @@ bool mentions(const std::vector<CaptureEvent>& events, const std::string& text) 
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(RoomCaptureTest)
 
 BOOST_AUTO_TEST_CASE(overlapping_hls_sinks_share_one_connection) {
     const CaptureRun& run = scenario("hls overlap");

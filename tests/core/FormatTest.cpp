@@ -3,10 +3,10 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+BOOST_AUTO_TEST_SUITE(FormatTest)
+
 namespace bdata = boost::unit_test::data;
 using namespace confcap::core;
-
-BOOST_AUTO_TEST_SUITE(FormatTest)
 
 BOOST_DATA_TEST_CASE(
     formatsBytes,

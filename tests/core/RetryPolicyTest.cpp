@@ -6,6 +6,8 @@
 #include <ostream>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(RetryPolicyTest)
+
 namespace bdata = boost::unit_test::data;
 using confcap::core::ErrorKind;
 using confcap::core::RetryPolicy;
@@ -72,8 +74,6 @@ const std::vector<Row> kRows = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(RetryPolicyTest)
 
 BOOST_DATA_TEST_CASE(decidesTheWait, bdata::make(kRows), row) {
     const RetryPolicy policy;

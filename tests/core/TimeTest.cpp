@@ -5,10 +5,10 @@
 
 #include "confcap/core/Error.h"
 
+BOOST_AUTO_TEST_SUITE(TimeTest)
+
 namespace bdata = boost::unit_test::data;
 using confcap::core::Seconds;
-
-BOOST_AUTO_TEST_SUITE(TimeTest)
 
 BOOST_DATA_TEST_CASE(parsesDurations,
                      bdata::make({"90", "90s", "5m", "1h30m", "2h", "1h30m15s", "1d", "0s"}) ^

@@ -21,6 +21,8 @@
 #include "confcap/demo/MediaLoop.h"
 #include "support/MediaTestSupport.h"
 
+BOOST_AUTO_TEST_SUITE(FakeStreamServerTest)
+
 namespace fs = std::filesystem;
 using confcap::demo::FakeStreamServer;
 using confcap::demo::Fault;
@@ -99,8 +101,6 @@ int segmentsIn(const std::string& playlist) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(FakeStreamServerTest)
 
 BOOST_AUTO_TEST_CASE(fixture_is_made_once_and_reused) {
     const MediaClip& first = testClip();

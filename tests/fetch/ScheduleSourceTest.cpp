@@ -25,6 +25,8 @@
 #include "confcap/demo/LoopbackServer.h"
 #include "support/FakeClock.h"
 
+BOOST_AUTO_TEST_SUITE(ScheduleSourceTest)
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -152,8 +154,6 @@ void requireXml(std::string_view bytes) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ScheduleSourceTest)
 
 BOOST_AUTO_TEST_CASE(reads_a_file_and_notices_when_it_changes) {
     TempDir dir;

@@ -6,6 +6,8 @@
 
 #include <sstream>
 
+BOOST_AUTO_TEST_SUITE(ContentHealthTest)
+
 using confcap::health::ContentHealth;
 using confcap::health::healthFromJson;
 using confcap::health::Stretch;
@@ -20,8 +22,6 @@ Poco::JSON::Object::Ptr throughText(const Poco::JSON::Object::Ptr& object) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ContentHealthTest)
 
 BOOST_AUTO_TEST_CASE(theJsonReadsBackToTheTenth) {
     ContentHealth health;

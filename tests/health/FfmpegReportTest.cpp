@@ -11,6 +11,8 @@
 
 #include "confcap/health/AnalysisCommand.h"
 
+BOOST_AUTO_TEST_SUITE(FfmpegReportTest)
+
 namespace bdata = boost::unit_test::data;
 using confcap::health::ContentHealth;
 using confcap::health::parseAnalysis;
@@ -79,8 +81,6 @@ const std::vector<Expected> kFiles = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(FfmpegReportTest)
 
 BOOST_DATA_TEST_CASE(capturedOutputReadsAsMeasured, bdata::make(kFiles), e) {
     const auto health = parseAnalysis(captured(e.file));

@@ -5,6 +5,8 @@
 
 #include <ostream>
 
+BOOST_AUTO_TEST_SUITE(HealthFlagsTest)
+
 namespace bdata = boost::unit_test::data;
 using confcap::core::Instant;
 using confcap::health::ContentHealth;
@@ -61,8 +63,6 @@ const std::vector<Row> kRows = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(HealthFlagsTest)
 
 BOOST_DATA_TEST_CASE(flagsSayWhatAndWhen, bdata::make(kRows), row) {
     const auto* zone = row.utc ? nullptr : date::locate_zone("Europe/Berlin");

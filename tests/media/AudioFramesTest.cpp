@@ -14,6 +14,8 @@
 
 #include "support/ByteString.h"
 
+BOOST_AUTO_TEST_SUITE(AudioFramesTest)
+
 namespace data = boost::unit_test::data;
 using confcap::media::adtsFrame;
 using confcap::media::AudioSync;
@@ -93,8 +95,6 @@ const std::vector<Sync> kSyncs = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(AudioFramesTest)
 
 BOOST_DATA_TEST_CASE(mpeg_audio_headers, data::make(kMpeg), h) {
     const auto frame = mpegAudioFrame(h.bytes);

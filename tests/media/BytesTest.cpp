@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(BytesTest)
+
 namespace data = boost::unit_test::data;
 using confcap::media::bigEndian;
 using confcap::media::putBigEndian;
@@ -56,8 +58,6 @@ const std::vector<Written> kWritten = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(BytesTest)
 
 BOOST_DATA_TEST_CASE(big_endian_numbers, data::make(kNumbers), n) {
     BOOST_TEST(bigEndian(n.bytes, n.at, n.count) == n.value);

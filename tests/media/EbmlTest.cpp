@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(EbmlTest)
+
 namespace data = boost::unit_test::data;
 using confcap::media::ebmlHeader;
 using confcap::media::ebmlVint;
@@ -71,8 +73,6 @@ const std::vector<Header> kHeaders = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(EbmlTest)
 
 BOOST_DATA_TEST_CASE(variable_length_integers, data::make(kVints), v) {
     const auto read = ebmlVint(v.bytes, 0, v.keepMarker);

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(ElementStreamTest)
+
 namespace data = boost::unit_test::data;
 using confcap::media::ElementStream;
 using Action = ElementStream::Action;
@@ -94,8 +96,6 @@ const std::vector<Row> kRows = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ElementStreamTest)
 
 BOOST_DATA_TEST_CASE(elements_handed_on, data::make(kRows), row) {
     // Fed whole, and in pieces that split headers and bodies anywhere.

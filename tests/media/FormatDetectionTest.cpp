@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(FormatDetectionTest)
+
 namespace data = boost::unit_test::data;
 using confcap::core::ChunkKind;
 using confcap::core::StreamFormat;
@@ -84,8 +86,6 @@ const std::vector<Start> kStarts = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(FormatDetectionTest)
 
 BOOST_DATA_TEST_CASE(the_container_of_a_prefix, data::make(kPrefixes), p) {
     const auto format = formatFromBytes(p.bytes);

@@ -13,6 +13,8 @@
 
 #include "confcap/media/Bytes.h"
 
+BOOST_AUTO_TEST_SUITE(Mp4BoxesTest)
+
 namespace data = boost::unit_test::data;
 using confcap::media::ElementHeader;
 using confcap::media::mp4Boxes;
@@ -93,8 +95,6 @@ const std::vector<Walk> kWalks = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(Mp4BoxesTest)
 
 BOOST_DATA_TEST_CASE(box_headers, data::make(kHeaders), h) {
     const auto read = mp4BoxHeader(h.bytes);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(TsPacketsTest)
+
 using confcap::media::kPesTimestampWrap;
 using confcap::media::kTsPacketSize;
 using confcap::media::pesTicksBetween;
@@ -47,8 +49,6 @@ std::string pesPacket(int pid, int stream, std::int64_t pts, std::int64_t dts = 
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(TsPacketsTest)
 
 BOOST_AUTO_TEST_CASE(aPesStartGivesItsDtsElseItsPts) {
     const auto video = pesTimestamp(pesPacket(0x100, 0xE0, 900'000 + 3003, 900'000));

@@ -5,6 +5,8 @@
 
 #include <ostream>
 
+BOOST_AUTO_TEST_SUITE(DiskForecastTest)
+
 namespace bdata = boost::unit_test::data;
 using namespace std::chrono_literals;
 using confcap::core::Instant;
@@ -167,8 +169,6 @@ const AudioCase kAudio[] = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(DiskForecastTest)
 
 BOOST_DATA_TEST_CASE(forecastsBytesAndPeakRate, bdata::make(kForecasts), c) {
     const auto forecast = confcap::plan::forecastDisk(c.jobs, c.rates, kEight + c.now);

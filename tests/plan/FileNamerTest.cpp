@@ -10,6 +10,8 @@
 
 #include "confcap/core/Error.h"
 
+BOOST_AUTO_TEST_SUITE(FileNamerTest)
+
 namespace bdata = boost::unit_test::data;
 namespace fs = std::filesystem;
 using confcap::plan::fileNameFor;
@@ -160,8 +162,6 @@ const std::vector<std::string> kPatterns = {std::string(kDefaultNamePattern), "{
                                             "{acronym}/{title} - {persons}.{ext}"};
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(FileNamerTest)
 
 BOOST_AUTO_TEST_CASE(fillsTheDefaultPattern) {
     const auto name = fileNameFor(sampleFields(), kDefaultNamePattern, false);

@@ -9,6 +9,8 @@
 #include "confcap/core/Error.h"
 #include "confcap/schedule/ScheduleParser.h"
 
+BOOST_AUTO_TEST_SUITE(PlanTest)
+
 namespace bdata = boost::unit_test::data;
 using namespace std::chrono_literals;
 using confcap::core::formatUtc;
@@ -37,8 +39,6 @@ const confcap::plan::Job* jobTitled(const confcap::plan::Plan& plan, std::string
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(PlanTest)
 
 BOOST_AUTO_TEST_CASE(jobsGetPaddedWindowsStreamsAndNames) {
     const StreamMap streams{{{"saal 1", "https://cdn.example/hls/s1/native_hd.m3u8"},

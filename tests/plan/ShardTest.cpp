@@ -16,6 +16,8 @@
 #include "confcap/plan/Plan.h"
 #include "confcap/schedule/ScheduleParser.h"
 
+BOOST_AUTO_TEST_SUITE(ShardTest)
+
 namespace bdata = boost::unit_test::data;
 using confcap::plan::parseShard;
 using confcap::plan::parseShardCount;
@@ -54,8 +56,6 @@ confcap::schedule::Schedule example() {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ShardTest)
 
 BOOST_AUTO_TEST_CASE(parsesKOfN) {
     BOOST_TEST((parseShard("2/3") == Shard{2, 3}));

@@ -12,6 +12,8 @@
 #include "confcap/plan/Plan.h"
 #include "confcap/schedule/ScheduleParser.h"
 
+BOOST_AUTO_TEST_SUITE(StreamsApiTest)
+
 namespace bdata = boost::unit_test::data;
 using confcap::plan::ApiConference;
 using confcap::plan::StreamKind;
@@ -39,8 +41,6 @@ confcap::schedule::Schedule apiRooms() {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(StreamsApiTest)
 
 BOOST_AUTO_TEST_CASE(theConferenceItsRoomsAndTheirStreams) {
     const auto& conference = preview();

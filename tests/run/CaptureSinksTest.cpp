@@ -12,6 +12,8 @@
 #include "confcap/sink/TalkSink.h"
 #include "support/MediaTestSupport.h"
 
+BOOST_AUTO_TEST_SUITE(CaptureSinksTest)
+
 using confcap::capture::RoomCapture;
 using confcap::demo::FakeStreamServer;
 using confcap::demo::Fault;
@@ -72,8 +74,6 @@ std::vector<confcap::sink::FinalizeResult> backToBack(const TempDir& dir) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(CaptureSinksTest)
 
 BOOST_AUTO_TEST_CASE(back_to_back_talk_sinks_make_playable_files) {
     TempDir dir;

@@ -11,8 +11,11 @@
 #include <ostream>
 
 #include "support/FakeClock.h"
+#include "support/JobStatePrinting.h"
 #include "support/ManualTimer.h"
 #include "support/RunFakes.h"
+
+BOOST_AUTO_TEST_SUITE(DiskGuardTest)
 
 namespace bdata = boost::unit_test::data;
 using namespace std::chrono_literals;
@@ -149,10 +152,6 @@ struct GuardFixture {
 };
 
 }  // namespace
-
-BOOST_TEST_DONT_PRINT_LOG_VALUE(JobState)
-
-BOOST_AUTO_TEST_SUITE(DiskGuardTest)
 
 BOOST_DATA_TEST_CASE(theReserveIsBytesAShareOrTheDefault, bdata::make(kReserves), c) {
     BOOST_TEST(confcap::run::reserveBytes(c.minFree, c.total) == c.reserve);

@@ -14,6 +14,8 @@
 #include "support/MediaTestSupport.h"
 #include "support/StatusPoll.h"
 
+BOOST_AUTO_TEST_SUITE(HealthCheckerTest)
+
 using confcap::run::HealthChecker;
 using confcap::run::JobSnapshot;
 using confcap::run::JobState;
@@ -99,8 +101,6 @@ Checked check(const TempDir& dir, const std::string& stem, const fs::path& file,
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(HealthCheckerTest)
 
 BOOST_AUTO_TEST_CASE(aSilenceInTheMiddleIsFoundWhereItIs) {
     TempDir dir;

@@ -16,6 +16,8 @@
 #include "support/MediaTestSupport.h"
 #include "support/RunFakes.h"
 
+BOOST_AUTO_TEST_SUITE(HookRunnerTest)
+
 using confcap::run::HookRunner;
 using confcap::run::HookState;
 using confcap::run::HookValues;
@@ -60,8 +62,6 @@ void waitIdle(HookRunner& runner) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(HookRunnerTest)
 
 BOOST_AUTO_TEST_CASE(aHookThatExitsZeroSeesItsArgumentsAndIsNotedOk) {
     TempDir dir;

@@ -12,6 +12,8 @@
 #include "confcap/run/Journal.h"
 #include "support/MediaTestSupport.h"
 
+BOOST_AUTO_TEST_SUITE(HookTest)
+
 using confcap::run::fillHook;
 using confcap::run::HookRecord;
 using confcap::run::HookState;
@@ -58,8 +60,6 @@ const HookMove kHookMoves[] = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(HookTest)
 
 BOOST_DATA_TEST_CASE(a_hook_moves_only_from_pending_to_an_end,
                      boost::unit_test::data::make(kHookMoves), m) {

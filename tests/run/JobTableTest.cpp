@@ -1,7 +1,10 @@
 #include "confcap/run/JobTable.h"
+#include "support/JobStatePrinting.h"
 
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
+
+BOOST_AUTO_TEST_SUITE(JobTableTest)
 
 namespace bdata = boost::unit_test::data;
 using namespace std::chrono_literals;
@@ -55,10 +58,6 @@ struct Fixture {
 };
 
 }  // namespace
-
-BOOST_TEST_DONT_PRINT_LOG_VALUE(JobState)
-
-BOOST_AUTO_TEST_SUITE(JobTableTest)
 
 BOOST_FIXTURE_TEST_CASE(startsAndStopsAtTheWindowEdges, Fixture) {
     BOOST_TEST(table.tick(at(kNoon, -1ms)).empty());

@@ -7,10 +7,10 @@
 
 #include "support/MediaTestSupport.h"
 
+BOOST_AUTO_TEST_SUITE(JournalTest)
+
 using confcap::run::JobState;
 using confcap::run::Journal;
-
-BOOST_AUTO_TEST_SUITE(JournalTest)
 
 BOOST_AUTO_TEST_CASE(outcomesSurviveARestart) {
     confcap::testing::TempDir dir;

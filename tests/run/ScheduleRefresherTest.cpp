@@ -9,8 +9,11 @@
 #include <stdexcept>
 
 #include "support/FakeClock.h"
+#include "support/JobStatePrinting.h"
 #include "support/ManualTimer.h"
 #include "support/RunFakes.h"
+
+BOOST_AUTO_TEST_SUITE(ScheduleRefresherTest)
 
 using namespace std::chrono_literals;
 using confcap::run::ScheduleRefresher;
@@ -75,10 +78,6 @@ struct Fixture {
 };
 
 }  // namespace
-
-BOOST_TEST_DONT_PRINT_LOG_VALUE(confcap::run::JobState)
-
-BOOST_AUTO_TEST_SUITE(ScheduleRefresherTest)
 
 BOOST_FIXTURE_TEST_CASE(a_request_refreshes_and_a_changed_plan_reaches_the_scheduler, Fixture) {
     ScheduleRefresher refresher(clock, refreshTimer, scheduler, reporter, first, loader(), 0s,

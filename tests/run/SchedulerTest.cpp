@@ -14,8 +14,11 @@
 #include <vector>
 
 #include "support/FakeClock.h"
+#include "support/JobStatePrinting.h"
 #include "support/ManualTimer.h"
 #include "support/RunFakes.h"
+
+BOOST_AUTO_TEST_SUITE(SchedulerTest)
 
 using namespace std::chrono_literals;
 using confcap::run::JobState;
@@ -68,10 +71,6 @@ struct Fixture {
 };
 
 }  // namespace
-
-BOOST_TEST_DONT_PRINT_LOG_VALUE(JobState)
-
-BOOST_AUTO_TEST_SUITE(SchedulerTest)
 
 BOOST_FIXTURE_TEST_CASE(starts_and_stops_each_job_at_its_window_edges, Fixture) {
     // The timer is armed for the first window's start.

@@ -10,8 +10,11 @@
 
 #include "confcap/sink/TalkSink.h"
 #include "support/FakeClock.h"
+#include "support/JobStatePrinting.h"
 #include "support/MediaTestSupport.h"
 #include "support/RunFakes.h"
+
+BOOST_AUTO_TEST_SUITE(SessionTest)
 
 using confcap::run::JobSnapshot;
 using confcap::run::JobState;
@@ -21,8 +24,6 @@ using confcap::testing::NotingReporter;
 using confcap::testing::readFile;
 using confcap::testing::TempDir;
 using namespace std::chrono_literals;
-
-BOOST_TEST_DONT_PRINT_LOG_VALUE(JobState)
 
 namespace {
 
@@ -79,8 +80,6 @@ void leaveParts(const std::filesystem::path& outDir, const confcap::plan::Job& j
 }  // destroyed without finalize, as when the process stops
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(SessionTest)
 
 BOOST_DATA_TEST_CASE(theEndOfARunIsCountedFromItsJobs, boost::unit_test::data::make(kEnds), c) {
     BOOST_TEST((confcap::run::sessionEndOf(c.jobs) == c.end));

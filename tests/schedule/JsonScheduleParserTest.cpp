@@ -7,6 +7,8 @@
 
 #include "confcap/core/Error.h"
 
+BOOST_AUTO_TEST_SUITE(JsonScheduleParserTest)
+
 namespace bdata = boost::unit_test::data;
 using confcap::core::formatUtc;
 using confcap::core::ScheduleError;
@@ -71,8 +73,6 @@ constexpr const char* kTwoRooms = R"({
 })";
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(JsonScheduleParserTest)
 
 BOOST_AUTO_TEST_CASE(readsFrabJsonInDocumentOrder) {
     const Schedule schedule = parse(kTwoRooms);

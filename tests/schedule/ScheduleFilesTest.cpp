@@ -15,6 +15,8 @@
 
 #include "confcap/core/Error.h"
 
+BOOST_AUTO_TEST_SUITE(ScheduleFilesTest)
+
 namespace bdata = boost::unit_test::data;
 using confcap::core::formatUtc;
 using confcap::core::ScheduleError;
@@ -166,8 +168,6 @@ const std::vector<Golden> kGolden = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ScheduleFilesTest)
 
 BOOST_DATA_TEST_CASE(parsesEveryTalk,
                      bdata::make({"38c3-fahrplan-20251206.xml", "31c3-frab-v1.5.xml",

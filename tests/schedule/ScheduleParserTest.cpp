@@ -7,6 +7,8 @@
 
 #include "confcap/core/Error.h"
 
+BOOST_AUTO_TEST_SUITE(ScheduleParserTest)
+
 namespace bdata = boost::unit_test::data;
 using confcap::core::ScheduleError;
 using confcap::schedule::deriveRoomSlug;
@@ -47,8 +49,6 @@ constexpr const char* kFrabXml = R"(<?xml version="1.0" encoding="UTF-8"?>
 </schedule>)";
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ScheduleParserTest)
 
 BOOST_DATA_TEST_CASE(parsesDurations,
                      bdata::make({"00:30", "0:00", "1:30", "9:05", "01:00", "24:00", " 00:45\n",

@@ -3,6 +3,8 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+BOOST_AUTO_TEST_SUITE(ScheduleTest)
+
 namespace bdata = boost::unit_test::data;
 using confcap::schedule::Room;
 using confcap::schedule::Schedule;
@@ -19,8 +21,6 @@ Schedule threeRooms() {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ScheduleTest)
 
 BOOST_DATA_TEST_CASE(findsRoomsByNameOrGuidIgnoringCase,
                      bdata::make({"Saal 1", "saal 1", "SAAL GLITCH",

@@ -7,6 +7,8 @@
 
 #include "confcap/core/Error.h"
 
+BOOST_AUTO_TEST_SUITE(ScheduleTimeTest)
+
 namespace bdata = boost::unit_test::data;
 using confcap::core::formatUtc;
 using confcap::core::ScheduleError;
@@ -28,8 +30,6 @@ bool mentions(const ScheduleError& e, const std::string& part) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ScheduleTimeTest)
 
 BOOST_DATA_TEST_CASE(parsesTimesOfDay,
                      bdata::make({"09:00", "9:00", "00:00", "23:59", "09:00:00", "00:05:30",

@@ -7,6 +7,8 @@
 
 #include "confcap/core/Error.h"
 
+BOOST_AUTO_TEST_SUITE(XmlScheduleParserTest)
+
 namespace bdata = boost::unit_test::data;
 using confcap::core::formatUtc;
 using confcap::core::ScheduleError;
@@ -99,8 +101,6 @@ constexpr const char* kShuffled = R"(<?xml version="1.0" encoding="UTF-8"?>
 </schedule>)";
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(XmlScheduleParserTest)
 
 BOOST_AUTO_TEST_CASE(readsChildrenInAnyOrder) {
     const Schedule schedule = parse(kShuffled);

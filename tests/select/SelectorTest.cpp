@@ -12,6 +12,10 @@
 #include "confcap/core/Error.h"
 #include "confcap/schedule/ScheduleParser.h"
 
+BOOST_TEST_DONT_PRINT_LOG_VALUE(confcap::select::SelectionRules)
+
+BOOST_AUTO_TEST_SUITE(SelectorTest)
+
 namespace bdata = boost::unit_test::data;
 using confcap::schedule::Talk;
 using confcap::select::SelectionRules;
@@ -75,10 +79,6 @@ const std::vector<Case> kCases = {
 };
 
 }  // namespace
-
-BOOST_TEST_DONT_PRINT_LOG_VALUE(SelectionRules)
-
-BOOST_AUTO_TEST_SUITE(SelectorTest)
 
 BOOST_DATA_TEST_CASE(decidesByRules, bdata::make(kCases), c) {
     const auto decision = Selector(c.rules).decide(makeTalk());

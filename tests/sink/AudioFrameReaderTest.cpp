@@ -14,6 +14,8 @@
 
 #include "support/ByteString.h"
 
+BOOST_AUTO_TEST_SUITE(AudioFrameReaderTest)
+
 namespace data = boost::unit_test::data;
 using confcap::sink::AudioFrameReader;
 using confcap::testing::bytesOf;
@@ -106,8 +108,6 @@ const std::vector<Row> kRows = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(AudioFrameReaderTest)
 
 BOOST_DATA_TEST_CASE(seconds_of_the_frames, data::make(kRows), row) {
     // Fed whole, and in pieces that split headers and tags anywhere.

@@ -16,6 +16,8 @@
 #include "confcap/sink/Mp4Reader.h"
 #include "confcap/sink/TsReader.h"
 
+BOOST_AUTO_TEST_SUITE(ContainerReaderTest)
+
 namespace data = boost::unit_test::data;
 using confcap::sink::AudioFrameReader;
 using confcap::sink::containerReaderFor;
@@ -49,8 +51,6 @@ const std::vector<Container> kContainers = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ContainerReaderTest)
 
 BOOST_DATA_TEST_CASE(the_reader_for_each_container, data::make(kContainers), c) {
     const auto reader = containerReaderFor(c.extension);

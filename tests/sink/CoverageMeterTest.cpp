@@ -11,6 +11,8 @@
 
 #include "support/MediaTestSupport.h"
 
+BOOST_AUTO_TEST_SUITE(CoverageMeterTest)
+
 namespace data = boost::unit_test::data;
 using confcap::sink::CoverageMeter;
 using confcap::testing::readFile;
@@ -84,8 +86,6 @@ const std::vector<Case> kCases = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(CoverageMeterTest)
 
 BOOST_DATA_TEST_CASE(media_time_of_each_container, data::make(kCases), c) {
     std::string name = c.name;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(FinalizeDecisionTest)
+
 namespace data = boost::unit_test::data;
 using confcap::core::Outcome;
 using confcap::sink::decideFinal;
@@ -162,8 +164,6 @@ const std::vector<Row> kRows = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(FinalizeDecisionTest)
 
 BOOST_DATA_TEST_CASE(decisions, data::make(kRows), row) {
     FinalizeInput input;

@@ -26,6 +26,8 @@
 #include "support/MediaTestSupport.h"
 #include "support/RunProcess.h"
 
+BOOST_AUTO_TEST_SUITE(FinishingTest)
+
 namespace fs = std::filesystem;
 using confcap::sink::Container;
 using confcap::sink::TalkMetadata;
@@ -205,8 +207,6 @@ std::uint64_t sizeOf(const fs::path& file) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(FinishingTest)
 
 BOOST_AUTO_TEST_CASE(containerNamesAreTheOptionsValues) {
     BOOST_TEST((confcap::sink::containerNamed("MKV") == Container::Matroska));

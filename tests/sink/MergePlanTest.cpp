@@ -31,6 +31,8 @@ std::ostream& operator<<(std::ostream& out, MergeMethod method) {
 
 }  // namespace confcap::sink
 
+BOOST_AUTO_TEST_SUITE(MergePlanTest)
+
 namespace data = boost::unit_test::data;
 using confcap::sink::CopyFacts;
 using confcap::sink::MergeGap;
@@ -114,8 +116,6 @@ const std::vector<ReplicaRow> kReplicaRows = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(MergePlanTest)
 
 BOOST_AUTO_TEST_CASE(eachCopyFillsTheOthersGap) {
     // Copy 0 lost segments 103-105, copy 1 lost 108-110.

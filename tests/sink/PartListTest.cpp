@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+BOOST_AUTO_TEST_SUITE(PartListTest)
+
 using confcap::sink::PartList;
 using confcap::sink::partListFrom;
 using confcap::sink::partListText;
@@ -52,8 +54,6 @@ PartList aList() {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(PartListTest)
 
 BOOST_AUTO_TEST_CASE(whatIsSavedReadsBackTheSame) {
     const auto list = aList();

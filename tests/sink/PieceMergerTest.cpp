@@ -14,6 +14,8 @@
 #include "support/MediaTestSupport.h"
 #include "support/RunProcess.h"
 
+BOOST_AUTO_TEST_SUITE(PieceMergerTest)
+
 namespace fs = std::filesystem;
 using confcap::core::StreamFormat;
 using confcap::sink::PieceMerger;
@@ -78,8 +80,6 @@ long packetsOf(const fs::path& file) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(PieceMergerTest)
 
 BOOST_AUTO_TEST_CASE(findsProgramsOnPath) {
     BOOST_TEST(!confcap::core::findOnPath("ffmpeg").empty());

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(PublishPlanTest)
+
 namespace data = boost::unit_test::data;
 using confcap::sink::Container;
 using confcap::sink::JoinStep;
@@ -144,8 +146,6 @@ const std::vector<NameRow> kRenditionNames = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(PublishPlanTest)
 
 BOOST_DATA_TEST_CASE(joins, data::make(kJoins), row) {
     const auto plan =

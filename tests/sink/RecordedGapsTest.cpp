@@ -9,6 +9,8 @@
 #include <ostream>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(RecordedGapsTest)
+
 namespace data = boost::unit_test::data;
 using namespace std::chrono_literals;
 using confcap::core::HlsResumePoint;
@@ -70,8 +72,6 @@ const std::vector<EndRow> kEnds = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(RecordedGapsTest)
 
 BOOST_DATA_TEST_CASE(on_resume, data::make(kResumes), row) {
     confcap::core::Chunk chunk;

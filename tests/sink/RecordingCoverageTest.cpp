@@ -4,6 +4,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+BOOST_AUTO_TEST_SUITE(RecordingCoverageTest)
+
 using namespace std::chrono_literals;
 using confcap::sink::RecordingCoverage;
 using TimePoint = RecordingCoverage::TimePoint;
@@ -13,8 +15,6 @@ namespace {
 const TimePoint kStart = TimePoint(1'700'000'000s);
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(RecordingCoverageTest)
 
 BOOST_AUTO_TEST_CASE(bytes_that_are_not_media_count_the_time_data_flowed) {
     RecordingCoverage coverage;

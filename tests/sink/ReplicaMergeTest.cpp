@@ -12,6 +12,8 @@
 
 #include "support/MediaTestSupport.h"
 
+BOOST_AUTO_TEST_SUITE(ReplicaMergeTest)
+
 namespace fs = std::filesystem;
 using confcap::sink::mergeCopies;
 using confcap::sink::scanReplica;
@@ -67,8 +69,6 @@ Poco::JSON::Object::Ptr readJson(const fs::path& path) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ReplicaMergeTest)
 
 BOOST_AUTO_TEST_CASE(copiesAreCutBySegmentAndPlacedUnderTheSameName) {
     TempDir temp;

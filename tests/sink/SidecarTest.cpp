@@ -23,6 +23,8 @@
 
 #include "confcap/core/Error.h"
 
+BOOST_AUTO_TEST_SUITE(SidecarTest)
+
 namespace data = boost::unit_test::data;
 using confcap::core::Outcome;
 using confcap::sink::PartPiece;
@@ -193,8 +195,6 @@ std::string valueAt(const std::string& text, const std::string& path) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(SidecarTest)
 
 BOOST_DATA_TEST_CASE(what_the_sidecar_says, data::make(kRows), row) {
     auto input = plain();

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(SinkStatesTest)
+
 namespace data = boost::unit_test::data;
 using confcap::sink::SinkState;
 using confcap::sink::SinkStatus;
@@ -40,8 +42,6 @@ const std::vector<Move> kMoves = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(SinkStatesTest)
 
 BOOST_DATA_TEST_CASE(allowed_moves, data::make(kMoves), move) {
     BOOST_TEST(confcap::sink::transitionAllowed(move.from, move.to) == move.allowed);

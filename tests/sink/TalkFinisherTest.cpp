@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(TalkFinisherTest)
+
 namespace data = boost::unit_test::data;
 using confcap::core::Outcome;
 using confcap::sink::Container;
@@ -79,8 +81,6 @@ std::string reasonFor(Outcome outcome) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(TalkFinisherTest)
 
 BOOST_DATA_TEST_CASE(plans, data::make(kRows), row) {
     confcap::sink::FinalizeDecision decision;

@@ -8,6 +8,8 @@
 #include <ostream>
 #include <string>
 
+BOOST_AUTO_TEST_SUITE(TalkMetadataTest)
+
 namespace data = boost::unit_test::data;
 using confcap::core::parseIsoInstant;
 using confcap::sink::TalkMetadata;
@@ -32,8 +34,6 @@ const TimeText kTimes[] = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(TalkMetadataTest)
 
 BOOST_AUTO_TEST_CASE(a_talk_without_times_writes_empty_text) {
     TalkMetadata talk;

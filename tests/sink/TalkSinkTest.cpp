@@ -36,6 +36,8 @@ std::ostream& operator<<(std::ostream& out, SinkState state) {
 
 }  // namespace confcap::sink
 
+BOOST_AUTO_TEST_SUITE(TalkSinkTest)
+
 namespace fs = std::filesystem;
 using confcap::testing::makeClip;
 using confcap::testing::readFile;
@@ -154,8 +156,6 @@ void feed(TalkSink& sink, FakeClock& clock, std::string_view bytes, std::size_t 
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(TalkSinkTest)
 
 BOOST_AUTO_TEST_CASE(tinyDumpIsDiscarded) {
     TempDir temp;

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(TsReaderTest)
+
 namespace data = boost::unit_test::data;
 using confcap::sink::TsReader;
 
@@ -128,8 +130,6 @@ const std::vector<Row> kRows = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(TsReaderTest)
 
 BOOST_DATA_TEST_CASE(seconds_of_the_timestamps, data::make(kRows), row) {
     // Fed whole, and in pieces that split packets anywhere.

@@ -12,6 +12,8 @@
 
 #include "confcap/source/HlsVariantChoice.h"
 
+BOOST_AUTO_TEST_SUITE(HlsFollowingTest)
+
 namespace data = boost::unit_test::data;
 using namespace confcap::source;
 using namespace std::chrono_literals;
@@ -184,8 +186,6 @@ const EndCase kEnds[] = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(HlsFollowingTest)
 
 BOOST_DATA_TEST_CASE(segments_that_rolled_out_before_they_were_fetched, data::make(kRolled), c) {
     const auto lost = rolledOut(c.next, c.first, 6s);

@@ -12,6 +12,8 @@
 #include "confcap/core/Error.h"
 #include "confcap/source/HlsVariantChoice.h"
 
+BOOST_AUTO_TEST_SUITE(HlsPlaylistTest)
+
 namespace data = boost::unit_test::data;
 using confcap::source::chooseAudio;
 using confcap::source::chooseVariant;
@@ -135,8 +137,6 @@ const std::vector<ContinuityCase> kContinuity = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(HlsPlaylistTest)
 
 BOOST_DATA_TEST_CASE(continuity_of_a_reloaded_playlist, data::make(kContinuity), c) {
     const auto playlist = parseHlsPlaylist(c.playlist, "http://h/live.m3u8");

@@ -10,6 +10,8 @@
 
 #include "confcap/media/TsPackets.h"
 
+BOOST_AUTO_TEST_SUITE(HlsRestartTest)
+
 namespace bdata = boost::unit_test::data;
 using confcap::source::RecorderCommand;
 using confcap::source::resumeIndex;
@@ -55,8 +57,6 @@ const std::vector<ResumeCase> kCases = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(HlsRestartTest)
 
 BOOST_DATA_TEST_CASE(aRestartGoesOnAtTheFirstSegmentAfterWhatWasWritten, bdata::make(kCases), c) {
     std::size_t reads = 0;

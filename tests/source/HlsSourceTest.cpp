@@ -15,6 +15,8 @@
 #include "support/LivePackager.h"
 #include "support/MediaTestSupport.h"
 
+BOOST_AUTO_TEST_SUITE(HlsSourceTest)
+
 using confcap::demo::FakeStreamServer;
 using confcap::demo::Fault;
 using confcap::demo::MediaLoop;
@@ -175,8 +177,6 @@ const HlsRun& scenario(const std::string& name) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(HlsSourceTest)
 
 BOOST_AUTO_TEST_CASE(outage_shorter_than_the_window_loses_nothing) {
     const HlsRun& run = scenario("short outage");

@@ -11,6 +11,8 @@
 
 #include "confcap/core/Time.h"
 
+BOOST_AUTO_TEST_SUITE(HlsTimelineTest)
+
 namespace data = boost::unit_test::data;
 using confcap::source::HlsContinuity;
 using confcap::source::HlsPlaylist;
@@ -147,8 +149,6 @@ const ReadCase kReadCases[] = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(HlsTimelineTest)
 
 BOOST_DATA_TEST_CASE(a_segment_ends_by_its_date_and_time_when_that_agrees_with_its_listing,
                      data::make(kEndCases), c) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(HlsVariantChoiceTest)
+
 namespace data = boost::unit_test::data;
 using namespace confcap::source;
 
@@ -42,8 +44,6 @@ const FollowedCase kFollowed[] = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(HlsVariantChoiceTest)
 
 BOOST_DATA_TEST_CASE(the_variant_followed_is_found_again, data::make(kFollowed), c) {
     const HlsVariant* found = followedVariant(kVariants, c.followed);

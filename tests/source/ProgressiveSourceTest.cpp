@@ -14,6 +14,8 @@
 #include "confcap/demo/FakeStreamServer.h"
 #include "support/MediaTestSupport.h"
 
+BOOST_AUTO_TEST_SUITE(ProgressiveSourceTest)
+
 namespace data = boost::unit_test::data;
 using confcap::demo::FakeStreamServer;
 using confcap::demo::Fault;
@@ -104,8 +106,6 @@ double secondsBetween(std::chrono::steady_clock::time_point a,
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ProgressiveSourceTest)
 
 BOOST_AUTO_TEST_CASE(ts_with_a_drop_and_a_stall_makes_one_playable_file) {
     const ProgressiveRun& run = scenario("ts");

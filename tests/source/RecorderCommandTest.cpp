@@ -9,6 +9,8 @@
 
 #include "confcap/core/Error.h"
 
+BOOST_AUTO_TEST_SUITE(RecorderCommandTest)
+
 namespace data = boost::unit_test::data;
 using confcap::core::SourceError;
 using confcap::core::UsageError;
@@ -63,8 +65,6 @@ const BadOptions kBadOptions[] = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(RecorderCommandTest)
 
 BOOST_DATA_TEST_CASE(command_lines_split_like_a_shell_without_expansion, data::make(kSplitCases),
                      c) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(RecorderLinesTest)
+
 using confcap::source::RecorderLines;
 
 namespace {
@@ -23,8 +25,6 @@ public:
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(RecorderLinesTest)
 
 BOOST_AUTO_TEST_CASE(each_line_is_a_notice_named_after_the_program) {
     Notices out;

@@ -16,6 +16,8 @@
 #include "confcap/core/Error.h"
 #include "support/MediaTestSupport.h"
 
+BOOST_AUTO_TEST_SUITE(RecorderPipeTest)
+
 namespace data = boost::unit_test::data;
 using confcap::source::RecorderPipe;
 using confcap::testing::TempDir;
@@ -50,8 +52,6 @@ std::string named(std::string name) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(RecorderPipeTest)
 
 BOOST_DATA_TEST_CASE(only_the_pipes_of_processes_that_are_gone_are_stale, data::make(kStaleCases),
                      c) {

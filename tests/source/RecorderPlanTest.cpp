@@ -13,6 +13,8 @@
 #include <ostream>
 #include <string>
 
+BOOST_AUTO_TEST_SUITE(RecorderPlanTest)
+
 namespace data = boost::unit_test::data;
 using namespace confcap::source;
 using namespace std::chrono_literals;
@@ -93,8 +95,6 @@ const StepCase kSteps[] = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(RecorderPlanTest)
 
 BOOST_AUTO_TEST_CASE(a_restart_looks_for_its_place_only_in_a_live_hls_stream_it_wrote) {
     BOOST_TEST(seeksRestart(true, 90'000, "http://h/live.m3u8"));

@@ -19,6 +19,8 @@
 #include "support/MediaTestSupport.h"
 #include "support/Processes.h"
 
+BOOST_AUTO_TEST_SUITE(RecorderProcessTest)
+
 namespace data = boost::unit_test::data;
 using confcap::source::exitText;
 using confcap::source::RecorderCommand;
@@ -126,8 +128,6 @@ bool running(int pid) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(RecorderProcessTest)
 
 BOOST_DATA_TEST_CASE(an_exit_status_in_words, data::make(kStatusCases), c) {
     BOOST_TEST(exitText(c.status) == c.text);

@@ -9,6 +9,8 @@
 #include "confcap/demo/LoopbackServer.h"
 #include "support/MediaTestSupport.h"
 
+BOOST_AUTO_TEST_SUITE(StreamCheckTest)
+
 using confcap::demo::FakeStreamServer;
 using confcap::demo::Fault;
 using confcap::demo::LoopbackServer;
@@ -27,8 +29,6 @@ StreamCheck check(const std::string& url) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(StreamCheckTest)
 
 BOOST_AUTO_TEST_CASE(live_streams_say_what_they_carry) {
     FakeStreamServer server(

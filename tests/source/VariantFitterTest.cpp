@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(VariantFitterTest)
+
 namespace data = boost::unit_test::data;
 using confcap::source::SegmentFetch;
 using confcap::source::VariantDecision;
@@ -111,8 +113,6 @@ const std::vector<Row> kRows = {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(VariantFitterTest)
 
 BOOST_DATA_TEST_CASE(decidesTheStep, data::make(kRows), row) {
     VariantFitter fitter(kLadder, row.start, kStart);

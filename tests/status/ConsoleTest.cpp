@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+BOOST_AUTO_TEST_SUITE(ConsoleTest)
+
 using namespace confcap::status;
 
 namespace {
@@ -23,8 +25,6 @@ struct Capture {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ConsoleTest)
 
 BOOST_AUTO_TEST_CASE(printsAboveTheBlockInOneWrite) {
     Capture capture;

@@ -8,6 +8,8 @@
 
 #include "confcap/core/Error.h"
 
+BOOST_AUTO_TEST_SUITE(LogWriterTest)
+
 using namespace confcap::status;
 using namespace std::chrono_literals;
 
@@ -83,8 +85,6 @@ struct TempFolder {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(LogWriterTest)
 
 BOOST_AUTO_TEST_CASE(writesTheExactLineFormat) {
     Screen screen(false);

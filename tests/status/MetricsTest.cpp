@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+BOOST_AUTO_TEST_SUITE(MetricsTest)
+
 using namespace confcap::status;
 using namespace std::chrono_literals;
 using confcap::core::Instant;
@@ -185,8 +187,6 @@ std::optional<Sample> find(const std::vector<Sample>& samples, const std::string
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(MetricsTest)
 
 BOOST_AUTO_TEST_CASE(labelValuesEscapeBackslashQuoteAndNewline) {
     BOOST_TEST(escapeLabelValue("plain") == "plain");

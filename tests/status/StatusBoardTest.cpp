@@ -5,6 +5,8 @@
 #include <atomic>
 #include <thread>
 
+BOOST_AUTO_TEST_SUITE(StatusBoardTest)
+
 using namespace confcap::status;
 using namespace std::chrono_literals;
 using confcap::core::Instant;
@@ -25,8 +27,6 @@ JobSnapshot job(std::string key, std::string room, Instant from,
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(StatusBoardTest)
 
 BOOST_AUTO_TEST_CASE(keepsJobsInWindowOrderAndReplacesByKey) {
     StatusBoard board;

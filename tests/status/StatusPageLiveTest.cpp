@@ -17,6 +17,8 @@
 #include "support/RecordRun.h"
 #include "support/StatusPoll.h"
 
+BOOST_AUTO_TEST_SUITE(StatusPageLiveTest)
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using confcap::demo::FakeConference;
@@ -65,8 +67,6 @@ bool hadOutage(std::uint16_t port, const std::string& title) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(StatusPageLiveTest)
 
 BOOST_AUTO_TEST_CASE(theLivePageAndTheSummaryShowTheRunsBarsAndGaps,
                      *boost::unit_test::precondition(chromiumPresent)) {

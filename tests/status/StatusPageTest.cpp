@@ -15,6 +15,8 @@
 #include "support/DevTools.h"
 #include "support/FakeClock.h"
 
+BOOST_AUTO_TEST_SUITE(StatusPageTest)
+
 using namespace confcap::status;
 using namespace std::chrono_literals;
 using confcap::core::Instant;
@@ -149,8 +151,6 @@ std::string timelineOf(const std::string& dom) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(StatusPageTest)
 
 BOOST_AUTO_TEST_CASE(rendersInAHeadlessBrowserWithoutErrors,
                      *boost::unit_test::precondition(chromiumPresent)) {

@@ -21,6 +21,8 @@
 #include "support/HttpFetch.h"
 #include "support/TextCount.h"
 
+BOOST_AUTO_TEST_SUITE(StatusServerPagesTest)
+
 using namespace confcap::status;
 using namespace std::chrono_literals;
 using confcap::core::Instant;
@@ -84,8 +86,6 @@ struct Fixture {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(StatusServerPagesTest)
 
 BOOST_FIXTURE_TEST_CASE(apiStatusCarriesSpansGapsAndTheZone, Fixture) {
     const auto response = fetch(port(), "/api/status");

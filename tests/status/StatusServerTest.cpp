@@ -21,6 +21,8 @@
 #include "support/FakeClock.h"
 #include "support/HttpFetch.h"
 
+BOOST_AUTO_TEST_SUITE(StatusServerTest)
+
 using namespace confcap::status;
 using namespace std::chrono_literals;
 using confcap::core::Instant;
@@ -89,8 +91,6 @@ struct Fixture {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(StatusServerTest)
 
 BOOST_FIXTURE_TEST_CASE(apiStatusFollowsTheSnapshots, Fixture) {
     board.update(waitingJob());

@@ -5,6 +5,8 @@
 
 #include <date/tz.h>
 
+BOOST_AUTO_TEST_SUITE(SummaryPageTest)
+
 using namespace confcap::status;
 using namespace std::chrono_literals;
 using confcap::core::Instant;
@@ -30,8 +32,6 @@ SummaryRow row(std::string key, std::string room, std::string title, std::string
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(SummaryPageTest)
 
 BOOST_AUTO_TEST_CASE(showsEachTalkWithPictureFlagsGapsAndLink) {
     auto recorded = row("a", "Saal 1", "Opening", "recorded", kDay + 9h);

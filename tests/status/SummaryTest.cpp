@@ -15,6 +15,8 @@
 #include "confcap/core/Error.h"
 #include "confcap/status/TextFormat.h"
 
+BOOST_AUTO_TEST_SUITE(SummaryTest)
+
 using namespace confcap::status;
 using namespace std::chrono_literals;
 using confcap::core::Instant;
@@ -86,8 +88,6 @@ struct TempFolder {
 };
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(SummaryTest)
 
 BOOST_AUTO_TEST_CASE(jsonHasEveryTalkWithOutcomeAndReason) {
     const auto summary = Summary::fromJobs(finalJobs(), kDay + 14h);

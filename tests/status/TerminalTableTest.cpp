@@ -17,6 +17,8 @@
 #include "support/ManualTimer.h"
 #include "support/Terminals.h"
 
+BOOST_AUTO_TEST_SUITE(TerminalTableTest)
+
 using namespace confcap::status;
 using namespace std::chrono_literals;
 using confcap::core::Instant;
@@ -96,8 +98,6 @@ TerminalTable::Options fastTable(std::chrono::milliseconds period) {
 constexpr std::size_t kTableLines = 8;  // headline, header, 3 active, 3 waiting
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(TerminalTableTest)
 
 BOOST_AUTO_TEST_CASE(rendersRowsThatFitTheWidth) {
     StatusBoard board;

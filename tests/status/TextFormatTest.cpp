@@ -4,10 +4,10 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+BOOST_AUTO_TEST_SUITE(TextFormatTest)
+
 namespace bdata = boost::unit_test::data;
 using namespace confcap::status;
-
-BOOST_AUTO_TEST_SUITE(TextFormatTest)
 
 BOOST_AUTO_TEST_CASE(sanitizeRemovesEveryControlCharacter) {
     const std::string hostile =

@@ -8,14 +8,15 @@
 #include <regex>
 
 #include "confcap/core/Media.h"
+#include "support/JobStatePrinting.h"
 #include "support/TextCount.h"
+
+BOOST_AUTO_TEST_SUITE(TimelineTest)
 
 using namespace confcap::status;
 using namespace std::chrono_literals;
 using confcap::core::Instant;
 namespace bdata = boost::unit_test::data;
-
-BOOST_TEST_DONT_PRINT_LOG_VALUE(confcap::run::JobState)
 
 using confcap::testing::occurrences;
 
@@ -44,8 +45,6 @@ confcap::core::Gap gap(Instant at, std::chrono::seconds length, std::string caus
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(TimelineTest)
 
 BOOST_AUTO_TEST_CASE(aRecordingTalkIsCoveredUpToNowExceptItsGaps) {
     auto j = job("a", "Saal 1", "Opening", JobState::Recording, kNow - 30min);
