@@ -1,6 +1,5 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/ServerSocket.h>
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -19,6 +18,9 @@
 #include "confcap/core/Error.h"
 #include "confcap/demo/FakeStreamServer.h"
 #include "support/MediaTestSupport.h"
+#include "support/RefusingPort.h"
+
+BOOST_AUTO_TEST_SUITE(CaptureCommandTest)
 
 namespace bdata = boost::unit_test::data;
 namespace fs = std::filesystem;
@@ -161,13 +163,6 @@ CaptureRun capture(StreamSpec spec, const std::string& length, std::vector<std::
 }
 
 /// A port nothing listens on: bound once by the system, then closed.
-std::uint16_t closedPort() {
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-    const auto port = socket.address().port();
-    socket.close();
-    return port;
-}
-
 /// A capture of `url` that is not expected to get anything; `files` holds the output folder
 /// when it was created.
 CaptureRun unreachable(const std::string& url, const std::string& length) {
@@ -194,7 +189,8 @@ const CaptureRun& scenario(const std::string& name) {
          }},
         {"closed port",
          [] {
-             return unreachable("http://127.0.0.1:" + std::to_string(closedPort()) + "/live.ts",
+             const confcap::testing::RefusingPort port;
+             return unreachable("http://127.0.0.1:" + std::to_string(port.port()) + "/live.ts",
                                 "3s");
          }},
         {"404",
@@ -264,8 +260,6 @@ Probe requireRecorded(const CaptureRun& run) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(CaptureCommandTest)
 
 BOOST_DATA_TEST_CASE(targetKeepsTheStemAndFolder,
                      bdata::make({"talk.mp4", "talk", "out/day 1/talk.ts", "/tmp/a.b.ts",

@@ -2,7 +2,6 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
 
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
@@ -18,7 +17,10 @@
 #include "confcap/run/DiskGuard.h"
 #include "confcap/status/TextFormat.h"
 #include "support/MediaTestSupport.h"
+#include "support/RefusingPort.h"
 #include "support/RunProcess.h"
+
+BOOST_AUTO_TEST_SUITE(ListCommandTest)
 
 namespace bdata = boost::unit_test::data;
 using confcap::testing::runConfcap;
@@ -38,8 +40,6 @@ std::size_t lineCount(const std::string& text) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(ListCommandTest)
 
 BOOST_AUTO_TEST_CASE(jsonFollowsTheContract) {
     const auto r = runConfcap({"list", "--schedule", kExample, "--json"});
@@ -266,13 +266,9 @@ BOOST_AUTO_TEST_CASE(urlFailuresAreReported) {
     BOOST_TEST(r.exitCode == 65, r.err);
     BOOST_TEST(r.err.find("HTML") != std::string::npos, r.err);
 
-    // A port nobody listens on: bind one, note it, close it.
-    std::uint16_t closedPort = 0;
-    {
-        Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-        closedPort = socket.address().port();
-    }
-    args[2] = "http://127.0.0.1:" + std::to_string(closedPort) + "/schedule.xml";
+    // A port nobody listens on.
+    const confcap::testing::RefusingPort refusing;
+    args[2] = "http://127.0.0.1:" + std::to_string(refusing.port()) + "/schedule.xml";
     r = runConfcap(args);
     BOOST_TEST(r.exitCode == 69, r.err);
     BOOST_TEST(r.err.find(args[2]) != std::string::npos, r.err);

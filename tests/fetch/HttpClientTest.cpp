@@ -26,6 +26,9 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/demo/LoopbackServer.h"
+#include "support/RefusingPort.h"
+
+BOOST_AUTO_TEST_SUITE(HttpClientTest)
 
 namespace {
 
@@ -124,8 +127,6 @@ bool contains(const std::string& text, const std::string& part) {
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(HttpClientTest)
 
 BOOST_AUTO_TEST_CASE(returns_the_body_status_and_headers_of_a_200) {
     std::string userAgent;
@@ -236,12 +237,8 @@ BOOST_AUTO_TEST_CASE(a_429_is_transient_with_retry_after_as_an_http_date) {
 }
 
 BOOST_AUTO_TEST_CASE(a_refused_connection_is_transient) {
-    std::uint16_t port = 0;
-    {
-        Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-        port = socket.address().port();
-    }
-    const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/schedule.xml";
+    const confcap::testing::RefusingPort refusing;
+    const std::string url = "http://127.0.0.1:" + std::to_string(refusing.port()) + "/schedule.xml";
     HttpClient client;
     const auto error = fetchError([&] { client.get(requestFor(url)); });
     BOOST_TEST((error.kind() == ErrorKind::Transient));

@@ -18,6 +18,8 @@
 #include "support/MediaTestSupport.h"
 #include "support/Processes.h"
 
+BOOST_AUTO_TEST_SUITE(CommandSourceTest)
+
 using confcap::demo::FakeStreamServer;
 using confcap::demo::Fault;
 using confcap::demo::StreamKind;
@@ -153,7 +155,9 @@ const CommandRun& scenario(const std::string& name) {
                         "echo line $i; done; echo \"bad thing\" >&2; "
                         "echo \"Last message repeated 2 times\" >&2; printf x > \"$1\"; exit 3' "
                         "sh {output} {url}"),
-                 {"tv", StreamKind::Ts, 0, 0, false, {}}, 1.0);
+                 // The program is done in a few milliseconds; the window leaves a loaded machine
+                 // time to start it and see it end.
+                 {"tv", StreamKind::Ts, 0, 0, false, {}}, 3.0);
          }},
         {"stubborn",
          [] {
@@ -202,8 +206,6 @@ void checkPlayable(const CommandRun& run, const std::string& name, double minimu
 }
 
 }  // namespace
-
-BOOST_AUTO_TEST_SUITE(CommandSourceTest)
 
 BOOST_AUTO_TEST_CASE(mplayer_is_restarted_after_a_drop_and_a_stall) {
     const CommandRun& run = scenario("mplayer");
