@@ -130,6 +130,17 @@ private:
                       ", which is not true or false; it is read as false.");
     }
 
+    /// What an <event> says besides the talk's own fields: its times, room and flags as written.
+    struct EventTexts {
+        std::string_view date;
+        std::string_view start;
+        std::optional<std::string_view> duration;
+        std::string room;
+        pugi::xml_node optout;
+        pugi::xml_node doNotRecord;
+        pugi::xml_node doNotStream;
+    };
+
     void event(pugi::xml_node node, const DayContext& day, const Room& listedIn) {
         Talk talk;
         talk.id = std::string(attributeOf(node, "id"));
@@ -137,13 +148,29 @@ private:
         talk.code = std::string(attributeOf(node, "code"));
         talk.day = day.index;
         talk.dayDate = day.date;
-        std::string_view dateText;
-        std::string_view startText;
-        std::optional<std::string_view> durationText;
-        std::string eventRoom;
-        pugi::xml_node optout;
-        pugi::xml_node doNotRecord;
-        pugi::xml_node doNotStream;
+        const EventTexts texts = readChildren(node, talk);
+        const Room room = listedIn.name.empty() ? builder_.addRoom(texts.room) : listedIn;
+        talk.room = room.name;
+        talk.roomGuid = room.guid;
+        if (texts.optout) {
+            flag(talk, texts.optout, talk.doNotRecord);
+        }
+        if (texts.doNotRecord && !talk.doNotRecord) {
+            flag(talk, texts.doNotRecord, talk.doNotRecord);
+        }
+        if (texts.doNotStream) {
+            flag(talk, texts.doNotStream, talk.doNotStream);
+        }
+        if (auto skipped = placeInTime(talk, texts, day)) {
+            builder_.skipTalk(talk, *skipped);
+            return;
+        }
+        builder_.addTalk(std::move(talk));
+    }
+
+    /// Fills the talk's text fields from the event's children and returns the rest.
+    static EventTexts readChildren(pugi::xml_node node, Talk& talk) {
+        EventTexts texts;
         for (pugi::xml_node child : node.children()) {
             if (child.type() != pugi::node_element) {
                 continue;
@@ -152,13 +179,13 @@ private:
             if (name == "title") {
                 talk.title = textOf(child);
             } else if (name == "date") {
-                dateText = core::trimmed(child.child_value());
+                texts.date = core::trimmed(child.child_value());
             } else if (name == "start") {
-                startText = core::trimmed(child.child_value());
+                texts.start = core::trimmed(child.child_value());
             } else if (name == "duration") {
-                durationText = core::trimmed(child.child_value());
+                texts.duration = core::trimmed(child.child_value());
             } else if (name == "room") {
-                eventRoom = textOf(child);
+                texts.room = textOf(child);
             } else if (name == "subtitle") {
                 talk.subtitle = textOf(child);
             } else if (name == "slug") {
@@ -174,73 +201,61 @@ private:
             } else if (name == "url") {
                 talk.url = textOf(child);
             } else if (name == "persons") {
-                for (pugi::xml_node person : child.children("person")) {
-                    Person p;
-                    p.name = textOf(person);
-                    p.id = std::string(attributeOf(person, "id"));
-                    if (p.id.empty()) {
-                        p.id = std::string(attributeOf(person, "guid"));
-                    }
-                    talk.persons.push_back(std::move(p));
-                }
+                readPersons(child, talk.persons);
             } else if (name == "recording") {
-                optout = child.child("optout");
+                texts.optout = child.child("optout");
             } else if (name == "do_not_record") {
-                doNotRecord = child;
+                texts.doNotRecord = child;
             } else if (name == "do_not_stream") {
-                doNotStream = child;
+                texts.doNotStream = child;
             }
         }
-        const Room room = listedIn.name.empty() ? builder_.addRoom(eventRoom) : listedIn;
-        talk.room = room.name;
-        talk.roomGuid = room.guid;
-        if (optout) {
-            flag(talk, optout, talk.doNotRecord);
-        }
-        if (doNotRecord && !talk.doNotRecord) {
-            flag(talk, doNotRecord, talk.doNotRecord);
-        }
-        if (doNotStream) {
-            flag(talk, doNotStream, talk.doNotStream);
-        }
+        return texts;
+    }
 
-        if (!dateText.empty()) {
+    static void readPersons(pugi::xml_node persons, std::vector<Person>& out) {
+        for (pugi::xml_node person : persons.children("person")) {
+            Person p;
+            p.name = textOf(person);
+            p.id = std::string(attributeOf(person, "id"));
+            if (p.id.empty()) {
+                p.id = std::string(attributeOf(person, "guid"));
+            }
+            out.push_back(std::move(p));
+        }
+    }
+
+    /// Sets the talk's start and duration from the event's <date>, or its <start> on its day, and
+    /// <duration>; when they cannot be read, returns why the talk is skipped.
+    std::optional<std::string> placeInTime(Talk& talk, const EventTexts& texts,
+                                           const DayContext& day) {
+        if (!texts.date.empty()) {
             seen_.eventDate = true;
-            if (auto instant = core::parseIsoInstant(dateText)) {
+            if (auto instant = core::parseIsoInstant(texts.date)) {
                 talk.start = *instant;
-            } else if (auto local = parseLocalDateTime(dateText)) {
+            } else if (auto local = parseLocalDateTime(texts.date)) {
                 talk.start = time_.toUtc(*local);
             } else {
-                builder_.skipTalk(
-                    talk, "its <date> " + quoted(dateText) + " is not an ISO 8601 date and time");
-                return;
+                return "its <date> " + quoted(texts.date) + " is not an ISO 8601 date and time";
             }
-        } else if (startText.empty()) {
-            builder_.skipTalk(talk, "it has neither a <date> nor a <start>");
-            return;
-        } else if (auto clock = parseTimeOfDay(startText); !clock) {
-            builder_.skipTalk(talk, "its <start> " + quoted(startText) + " is not a time of day");
-            return;
+        } else if (texts.start.empty()) {
+            return "it has neither a <date> nor a <start>";
+        } else if (auto clock = parseTimeOfDay(texts.start); !clock) {
+            return "its <start> " + quoted(texts.start) + " is not a time of day";
         } else if (!day.localDate) {
-            builder_.skipTalk(
-                talk, "it has no <date> and its day's date " + quoted(day.date) + " is not a date");
-            return;
+            return "it has no <date> and its day's date " + quoted(day.date) + " is not a date";
         } else {
             talk.start = time_.eventStart(*day.localDate, *clock, day.rollover);
         }
-
-        if (!durationText || durationText->empty()) {
-            builder_.skipTalk(talk, "it has no <duration>");
-            return;
+        if (!texts.duration || texts.duration->empty()) {
+            return "it has no <duration>";
         }
-        if (auto duration = parseScheduleDuration(*durationText)) {
-            talk.duration = *duration;
-        } else {
-            builder_.skipTalk(
-                talk, "its <duration> " + quoted(*durationText) + " is not a schedule duration");
-            return;
+        const auto duration = parseScheduleDuration(*texts.duration);
+        if (!duration) {
+            return "its <duration> " + quoted(*texts.duration) + " is not a schedule duration";
         }
-        builder_.addTalk(std::move(talk));
+        talk.duration = *duration;
+        return std::nullopt;
     }
 
     const ScheduleTime& time_;
