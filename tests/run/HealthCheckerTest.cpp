@@ -8,17 +8,15 @@
 
 #include <fstream>
 
-#include "confcap/status/StatusBoard.h"
-#include "confcap/status/StatusServer.h"
-#include "support/ChildProcess.h"
 #include "support/MediaTestSupport.h"
-#include "support/StatusPoll.h"
+#include "support/RunFakes.h"
 
 BOOST_AUTO_TEST_SUITE(HealthCheckerTest)
 
 using confcap::run::HealthChecker;
 using confcap::run::JobSnapshot;
 using confcap::run::JobState;
+using confcap::testing::NotingReporter;
 using confcap::testing::runProcess;
 using confcap::testing::TempDir;
 namespace fs = std::filesystem;
@@ -84,20 +82,20 @@ struct Checked {
 
 Checked check(const TempDir& dir, const std::string& stem, const fs::path& file,
               confcap::health::Thresholds thresholds = {}) {
-    confcap::status::StatusBoard board;
+    NotingReporter reporter;
     JobSnapshot job;
     job.key = stem;
     job.state = JobState::Recorded;
-    board.update(job);
+    reporter.update(job);
     HealthChecker::Options options;
     options.ffmpeg = HealthChecker::ffmpegOnPath();
     options.outDir = dir.path;
     options.thresholds = thresholds;
     options.zone = date::locate_zone("Europe/Berlin");
-    HealthChecker checker(options, board);
+    HealthChecker checker(options, reporter);
     checker.submit(stem, {"Saal 1", "11:00 " + stem}, published(dir.path, stem, file));
     BOOST_REQUIRE(checker.waitIdle(std::chrono::seconds(60)));
-    return {board.job(stem)->health, jsonOf(dir.path / (stem + ".json"))};
+    return {reporter.healthOf(stem), jsonOf(dir.path / (stem + ".json"))};
 }
 
 }  // namespace
@@ -162,92 +160,20 @@ BOOST_AUTO_TEST_CASE(aStillPictureIsFrozenAndANormalFileHasNoFlags) {
     BOOST_TEST(fine.content->hasAudio);
 }
 
-BOOST_AUTO_TEST_CASE(aSilentLiveStreamShowsSilentSinceOnTheStatusServer) {
-    TempDir dir;
-    // A recording that grows in real time, with a muted microphone.
-    const auto growing = dir.path / "live.ts";
-    confcap::testing::ChildProcess ffmpeg("ffmpeg",
-                                          {"-hide_banner",
-                                           "-nostdin",
-                                           "-loglevel",
-                                           "error",
-                                           "-re",
-                                           "-f",
-                                           "lavfi",
-                                           "-i",
-                                           "testsrc2=size=320x180:rate=25",
-                                           "-f",
-                                           "lavfi",
-                                           "-i",
-                                           "anullsrc=sample_rate=48000:channel_layout=mono",
-                                           "-t",
-                                           "40",
-                                           "-c:v",
-                                           "libx264",
-                                           "-preset",
-                                           "ultrafast",
-                                           "-g",
-                                           "25",
-                                           "-c:a",
-                                           "aac",
-                                           "-threads",
-                                           "1",
-                                           "-f",
-                                           "mpegts",
-                                           growing.string()},
-                                          dir.path);
-    confcap::status::StatusBoard board;
-    JobSnapshot job;
-    job.key = "live";
-    job.room = "Saal 1";
-    job.state = JobState::Recording;
-    job.file = "live.ts";
-    board.update(job);
-    HealthChecker::Options options;
-    options.ffmpeg = HealthChecker::ffmpegOnPath();
-    options.outDir = dir.path;
-    options.thresholds.silenceFor = std::chrono::seconds(5);
-    options.liveEvery = std::chrono::seconds(3);
-    options.liveWindow = std::chrono::seconds(10);
-    options.recordingJobs = [&board] { return board.jobs(); };
-    HealthChecker checker(options, board);
-    confcap::status::StatusServer::Options serverOptions;
-    serverOptions.outputDir = dir.path;
-    confcap::core::SystemClock clock;
-    confcap::status::StatusServer server(board, clock, serverOptions);
-    // A process boundary (ffmpeg writes in real time): polled with a deadline.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(35);
-    std::string since;
-    while (since.empty() && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        const auto jobs = confcap::testing::statusJobs(server.port());
-        const auto live = jobs->getObject(0)->getObject("liveHealth");
-        if (!live.isNull() && live->has("silentSince")) {
-            since = live->getValue<std::string>("silentSince");
-        }
-    }
-    BOOST_TEST_MESSAGE("silent since " << since);
-    BOOST_REQUIRE(!since.empty());
-    const auto at = confcap::core::parseIsoInstant(since);
-    BOOST_REQUIRE(at.has_value());
-    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    BOOST_TEST((*at <= now && *at > now - std::chrono::seconds(40)));
-    checker.stop();
-}
-
 BOOST_AUTO_TEST_CASE(withoutFfmpegNothingIsCheckedAndOneLineSaysSo) {
     TempDir dir;
-    confcap::status::StatusBoard board;
+    NotingReporter reporter;
     HealthChecker::Options options;
     options.outDir = dir.path;
-    options.recordingJobs = [&board] { return board.jobs(); };
-    HealthChecker checker(options, board);
+    options.recordingJobs = [&reporter] { return reporter.jobs(); };
+    HealthChecker checker(options, reporter);
     checker.submit("talk", {"Saal 1", "11:00 Talk"},
                    published(dir.path, "talk", dir.path / "talk.ts"));
     BOOST_TEST(checker.waitIdle(std::chrono::milliseconds(0)));
-    const auto events = board.recentEvents(10);
-    BOOST_REQUIRE(events.size() == 1u);
-    BOOST_TEST(events.front().message.find("ffmpeg is not on PATH") == 0u);
+    const auto messages = reporter.messages();
+    BOOST_REQUIRE(messages.size() == 1u);
+    BOOST_TEST(messages.front().find(": ffmpeg is not on PATH") != std::string::npos,
+               messages.front());
     BOOST_TEST(!jsonOf(dir.path / "talk.json")->has("health"));
 }
 
@@ -256,11 +182,11 @@ BOOST_AUTO_TEST_CASE(aStopEndsAnAnalysisAtOnce) {
     // A file that never ends: ffmpeg waits on it until it is stopped.
     const auto endless = dir.path / "endless.ts";
     BOOST_REQUIRE(::mkfifo(endless.c_str(), 0600) == 0);
-    confcap::status::StatusBoard board;
+    NotingReporter reporter;
     HealthChecker::Options options;
     options.ffmpeg = HealthChecker::ffmpegOnPath();
     options.outDir = dir.path;
-    HealthChecker checker(options, board);
+    HealthChecker checker(options, reporter);
     checker.submit("endless", {"Saal 1", "11:00 Endless"}, published(dir.path, "endless", endless));
     BOOST_TEST(!checker.waitIdle(std::chrono::milliseconds(500)));
     const auto began = std::chrono::steady_clock::now();

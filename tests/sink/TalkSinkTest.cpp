@@ -21,7 +21,6 @@
 #include "confcap/core/Clock.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/Time.h"
-#include "confcap/plan/FileNamer.h"
 #include "confcap/sink/Recovery.h"
 #include "support/FakeClock.h"
 #include "support/MediaTestSupport.h"
@@ -128,15 +127,10 @@ const auto kWindowStart =
 
 /// The talk "10:30 Opening" in Saal 1, window 10:25-11:10 UTC.
 TalkSinkConfig configIn(const fs::path& outDir) {
-    confcap::plan::NameFields fields;
-    fields.date = "2024-12-27";
-    fields.room = "Saal 1";
-    fields.time = "10:30";
-    fields.title = "Opening";
     TalkSinkConfig config;
     config.outDir = outDir;
-    config.relativeStem =
-        confcap::plan::fileStemFor(fields, confcap::plan::kDefaultNamePattern, false);
+    // The stem the default pattern "{date}/{room}/{time} {title}" gives this talk.
+    config.relativeStem = "2024-12-27/Saal 1/10:30 Opening";
     config.windowStart = kWindowStart;
     config.windowEnd = kWindowStart + 45min;
     config.streamUrl = "http://127.0.0.1:8080/saal1.m3u8";

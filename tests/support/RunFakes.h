@@ -138,6 +138,30 @@ public:
         std::lock_guard lock(mutex_);
         disk_ = snapshot;
     }
+    void health(const std::string& key, confcap::run::TalkHealth health) override {
+        std::lock_guard lock(mutex_);
+        health_[key] = std::move(health);
+    }
+    /// The health last reported for `key` (empty before any).
+    confcap::run::TalkHealth healthOf(const std::string& key) const {
+        std::lock_guard lock(mutex_);
+        const auto found = health_.find(key);
+        return found == health_.end() ? confcap::run::TalkHealth{} : found->second;
+    }
+    /// Every job's latest snapshot, by key.
+    std::vector<confcap::run::JobSnapshot> jobs() const {
+        std::lock_guard lock(mutex_);
+        std::vector<confcap::run::JobSnapshot> all;
+        for (const auto& [key, job] : jobs_) {
+            all.push_back(job);
+        }
+        return all;
+    }
+    /// Every message so far, as "talk: message".
+    std::vector<std::string> messages() const {
+        std::lock_guard lock(mutex_);
+        return messages_;
+    }
     /// The disk as the guard last told it.
     std::optional<confcap::run::DiskSnapshot> lastDisk() const {
         std::lock_guard lock(mutex_);
@@ -163,6 +187,7 @@ private:
     std::vector<std::string> messages_;
     std::map<std::string, confcap::run::JobSnapshot> jobs_;
     std::optional<confcap::run::DiskSnapshot> disk_;
+    std::map<std::string, confcap::run::TalkHealth> health_;
 };
 
 }  // namespace confcap::testing
