@@ -3,7 +3,6 @@
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 
 #include <date/tz.h>
 
@@ -24,6 +23,7 @@
 #include "confcap/core/Time.h"
 #include "confcap/health/HealthFlags.h"
 #include "confcap/sink/Sidecar.h"
+#include "confcap/status/Summary.h"
 #include "confcap/status/SummaryPage.h"
 #include "confcap/status/TextFormat.h"
 
@@ -33,47 +33,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Poco::JSON::Object::Ptr readObject(const fs::path& file) {
-    std::ifstream in(file);
-    if (!in) {
-        return nullptr;
-    }
-    try {
-        const auto parsed = Poco::JSON::Parser().parse(in);
-        if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) {
-            return nullptr;
-        }
-        return parsed.extract<Poco::JSON::Object::Ptr>();
-    } catch (const Poco::Exception&) {
-        return nullptr;
-    } catch (const std::exception&) {
-        return nullptr;
-    }
-}
-
 std::string text(const Poco::JSON::Object::Ptr& object, const std::string& name) {
     return object->has(name) && !object->isNull(name) ? object->getValue<std::string>(name) : "";
-}
-
-double number(const Poco::JSON::Object::Ptr& object, const std::string& name) {
-    try {
-        return object->has(name) && !object->isNull(name) ? object->getValue<double>(name) : 0.0;
-    } catch (const Poco::Exception&) {
-        return 0.0;
-    }
-}
-
-std::vector<status::TimelineGap> gapsOf(const Poco::JSON::Array::Ptr& gaps, const char* offset,
-                                        const char* length) {
-    std::vector<status::TimelineGap> list;
-    for (std::size_t i = 0; gaps && i < gaps->size(); ++i) {
-        const auto gap = gaps->getObject(static_cast<unsigned>(i));
-        if (!gap.isNull()) {
-            list.push_back({number(gap, offset), number(gap, length), text(gap, "cause"),
-                            text(gap, "detail"), false});
-        }
-    }
-    return list;
 }
 
 /// What a sidecar adds for summary.html: window, thumbnails and health flags.
@@ -161,35 +122,35 @@ std::map<std::string, TalkCopy> sidecarsIn(const fs::path& folder, const std::st
 /// The talks a folder's summary.json lists that have no sidecar in it.
 void addFromSummary(const fs::path& folder, const std::string& given,
                     std::map<std::string, TalkCopy>& copies) {
-    const auto summary = readObject(folder / ".confcap" / "summary.json");
-    if (summary.isNull() || !summary->isArray("talks")) {
+    const auto summary = status::Summary::readJson(status::Summary::defaultPath(folder));
+    if (!summary) {
         return;
     }
-    const auto talks = summary->getArray("talks");
-    for (std::size_t i = 0; i < talks->size(); ++i) {
-        const auto talk = talks->getObject(static_cast<unsigned>(i));
-        if (talk.isNull() || text(talk, "key").empty() || copies.count(text(talk, "key")) != 0) {
+    for (const auto& entry : summary->entries()) {
+        if (copies.count(entry.key) != 0) {
             continue;
         }
         TalkCopy copy;
-        copy.key = text(talk, "key");
-        copy.title = text(talk, "title");
-        copy.room = text(talk, "room");
-        copy.start = text(talk, "start");
+        copy.key = entry.key;
+        copy.title = entry.title;
+        copy.room = entry.room;
+        copy.start = core::formatUtc(entry.talkStart);
         copy.folder = given;
-        copy.outcome = text(talk, "outcome");
-        copy.reason = text(talk, "reason");
-        copy.coveredSeconds = number(talk, "covered_seconds");
-        copy.scheduledSeconds = number(talk, "window_seconds");
-        copy.gaps = static_cast<int>(number(talk, "gaps"));
-        copy.gapSeconds = number(talk, "gap_seconds");
-        copy.windowStart = text(talk, "from");
-        copy.windowEnd = text(talk, "until");
-        if (talk->isArray("gap_spans")) {
-            copy.gapList = gapsOf(talk->getArray("gap_spans"), "offset_seconds", "seconds");
+        copy.outcome = core::toString(entry.outcome);
+        copy.reason = entry.reason;
+        copy.coveredSeconds = entry.coveredSeconds;
+        copy.scheduledSeconds = entry.windowSeconds;
+        copy.gaps = entry.gaps;
+        copy.gapSeconds = entry.gapSeconds;
+        copy.windowStart = core::formatUtc(entry.from);
+        copy.windowEnd = core::formatUtc(entry.until);
+        for (const auto& gap : entry.gapSpans) {
+            copy.gapList.push_back({std::chrono::duration<double>(gap.at - entry.from).count(),
+                                    std::chrono::duration<double>(gap.length).count(), gap.cause,
+                                    gap.detail, false});
         }
-        if (!text(talk, "file").empty()) {
-            copy.file = fs::path(given) / text(talk, "file");
+        if (!entry.file.empty()) {
+            copy.file = fs::path(given) / entry.file;
         }
         copies.emplace(copy.key, std::move(copy));
     }
@@ -376,8 +337,8 @@ status::SummaryRow rowOf(const TalkCopy& copy, const fs::path& base, const date:
 
 const date::time_zone* summaryZone(const std::vector<fs::path>& folders) {
     for (const auto& folder : folders) {
-        const auto summary = readObject(folder / ".confcap" / "summary.json");
-        const auto name = summary.isNull() ? std::string() : text(summary, "zone");
+        const auto summary = status::Summary::readJson(status::Summary::defaultPath(folder));
+        const auto name = summary ? summary->zone() : std::string();
         if (name.empty() || name == "UTC") {
             continue;
         }

@@ -22,6 +22,16 @@ const char* toString(Outcome outcome) noexcept {
     return "failed";
 }
 
+std::optional<Outcome> outcomeNamed(std::string_view name) noexcept {
+    for (const auto outcome : {Outcome::Recorded, Outcome::Discarded, Outcome::Failed,
+                               Outcome::Skipped, Outcome::Cancelled, Outcome::Interrupted}) {
+        if (name == toString(outcome)) {
+            return outcome;
+        }
+    }
+    return std::nullopt;
+}
+
 std::ostream& operator<<(std::ostream& out, Outcome outcome) {
     return out << toString(outcome);
 }

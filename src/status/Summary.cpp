@@ -273,6 +273,7 @@ std::string Summary::toJson() const {
         talks->add(entryJson(entry));
     }
     Poco::JSON::Object::Ptr root = orderedObject();
+    root->set("version", 1);
     root->set("finished", core::formatUtc(finishedAt_));
     root->set("zone", zone_.empty() ? std::string("UTC") : zone_);
     root->set("total_bytes", static_cast<Poco::UInt64>(bytes));

@@ -300,4 +300,68 @@ BOOST_AUTO_TEST_CASE(anUnwritableFolderIsAnOutputError) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(theJsonReadsBackAsTheSameSummary) {
+    // Everything toJson() writes: gaps, a hook, health, thumbnails, a full disk, the zone.
+    auto jobs = finalJobs();
+    confcap::core::Gap gap;
+    gap.at = std::chrono::system_clock::time_point(jobs[0].from + 600s + 500ms);
+    gap.length = 30s;
+    gap.cause = "outage";
+    gap.detail = "HTTP 503";
+    jobs[0].gapSpans = {gap};
+    jobs[0].diskFullSeconds = 12.5;
+    confcap::health::ContentHealth content;
+    content.analysedSeconds = 3300;
+    content.hasVideo = content.hasAudio = true;
+    content.loudnessLufs = -23.4;
+    jobs[0].health.content = content;
+    jobs[0].health.flags = {"silent 38.0 min from 10:42"};
+    jobs[0].health.middleThumbnail = ".confcap/thumbs/a.jpg";
+    jobs[0].health.stripThumbnail = ".confcap/thumbs/a-strip.jpg";
+    auto summary = Summary::fromJobs(jobs, kDay + 14h);
+    summary.setZone("Europe/Berlin");
+    confcap::run::HookRecord failed;
+    failed.key = "d";
+    failed.state = confcap::run::HookState::Failed;
+    failed.exit = "exited with status 1";
+    summary.addHooks({failed});
+
+    const auto json = summary.toJson();
+    BOOST_TEST(parseJson(json)->getValue<int>("version") == 1);
+    const auto back = Summary::fromJson(json);
+    BOOST_TEST(back.toJson() == json);
+    BOOST_REQUIRE_EQUAL(back.entries().size(), summary.entries().size());
+    BOOST_TEST((back.entries()[0].gapSpans.at(0).at == gap.at));
+    BOOST_TEST(back.entries()[0].health->loudnessLufs.value_or(0) == -23.4);
+    BOOST_TEST(back.zone() == "Europe/Berlin");
+    BOOST_TEST(back.hookCount(confcap::run::HookState::Failed) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(anOlderJsonWithoutVersionIsRead) {
+    // As confcap wrote it before the summary had a version; an unknown outcome is left out.
+    const auto summary = Summary::fromJson(R"({"finished": "2024-12-27T14:00:00Z",
+        "zone": "UTC", "talks": [
+        {"key": "a", "room": "Saal 1", "title": "Opening", "start": "2024-12-27T10:30:00Z",
+         "from": "2024-12-27T10:25:00Z", "until": "2024-12-27T11:10:00Z", "outcome": "recorded",
+         "file": "2024-12-27/Saal 1/10:30 Opening.ts", "window_seconds": 2700,
+         "covered_seconds": 2650, "gaps": 1,
+         "gap_spans": [{"offset_seconds": 60, "seconds": 50, "cause": "outage"}]},
+        {"key": "b", "outcome": "exploded"}]})");
+    BOOST_REQUIRE_EQUAL(summary.entries().size(), 1u);
+    const auto& entry = summary.entries()[0];
+    BOOST_TEST(entry.key == "a");
+    BOOST_TEST((entry.outcome == confcap::core::Outcome::Recorded));
+    BOOST_TEST(entry.coveredSeconds == 2650.0);
+    BOOST_REQUIRE_EQUAL(entry.gapSpans.size(), 1u);
+    BOOST_TEST((entry.gapSpans[0].at == entry.from + 60s));
+    BOOST_TEST((entry.gapSpans[0].length == 50s));
+}
+
+BOOST_AUTO_TEST_CASE(whatIsNotASummaryIsAnInputError) {
+    BOOST_CHECK_THROW(Summary::fromJson("{"), confcap::core::InputError);
+    BOOST_CHECK_THROW(Summary::fromJson("[1, 2]"), confcap::core::InputError);
+    BOOST_CHECK_THROW(Summary::fromJson(R"({"talks": {}})"), confcap::core::InputError);
+    BOOST_TEST(!Summary::readJson("/nonexistent/summary.json").has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

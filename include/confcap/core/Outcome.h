@@ -3,6 +3,8 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
+#include <string_view>
 
 namespace confcap::core {
 
@@ -17,6 +19,8 @@ enum class Outcome {
 
 /// "recorded", "discarded", "failed", "skipped", "cancelled", "interrupted". Pure.
 const char* toString(Outcome outcome) noexcept;
+/// The outcome toString() names; none for any other text. Pure.
+std::optional<Outcome> outcomeNamed(std::string_view name) noexcept;
 
 /// Writes toString(outcome): for log lines and test messages.
 std::ostream& operator<<(std::ostream& out, Outcome outcome);

@@ -80,15 +80,20 @@ public:
     void setZone(std::string zone) { zone_ = std::move(zone); }
     const std::string& zone() const noexcept { return zone_; }
 
-    /// {"finished", "zone", "total_bytes", "counts": {outcome: n}, "talks": [{"key", "room",
-    /// "title", "talk", "start", "end", "from", "until", "outcome", "reason", "file", "bytes",
-    /// "scheduled_seconds", "window_seconds", "covered_seconds", "coverage", "gap_seconds",
-    /// "gaps", "gap_spans": [{"offset_seconds" (from "from"), "seconds", "cause", "detail"}],
-    /// "reconnects", "hook": {"state", "exit"} when it had one, "health" (health::toJson) and
-    /// "health_flags" once its file was checked, "thumbnails": {"middle", "strip"} once drawn}],
-    /// "hooks": {state: n} when
-    /// there were hooks}, times RFC 3339 UTC. Pure.
+    /// {"version": 1, "finished", "zone", "total_bytes", "counts": {outcome: n}, "talks": [{"key",
+    /// "room", "title", "talk", "start", "end", "from", "until", "outcome", "reason", "file",
+    /// "bytes", "scheduled_seconds", "window_seconds", "covered_seconds", "coverage",
+    /// "gap_seconds", "gaps", "gap_spans": [{"offset_seconds" (from "from"), "seconds", "cause",
+    /// "detail"}], "reconnects", "hook": {"state", "exit"} when it had one, "health"
+    /// (health::toJson) and "health_flags" once its file was checked, "thumbnails": {"middle",
+    /// "strip"} once drawn}], "hooks": {state: n} when there were hooks}, times RFC 3339 UTC. Pure.
     std::string toJson() const;
+    /// The summary toJson() wrote, read back: what `confcap summary` lists of talks that left no
+    /// sidecar. A file without "version" is read as version 1; a talk without a key or with an
+    /// unknown outcome is left out. Throws core::InputError when `json` is not a summary. Pure.
+    static Summary fromJson(const std::string& json);
+    /// fromJson() of the file at `path`; none when it is missing or not a summary.
+    static std::optional<Summary> readJson(const std::filesystem::path& path);
     /// Writes toJson() to `path` atomically (a temporary file beside it, synced, then renamed),
     /// creating the parent folders. Throws core::OutputError naming the path on failure.
     void writeJson(const std::filesystem::path& path) const;
