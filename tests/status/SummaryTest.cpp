@@ -43,6 +43,16 @@ JobSnapshot job(std::string key, std::string room, std::string talk, JobState st
     return j;
 }
 
+/// A 30 s outage 600.5 s into the job's window.
+confcap::core::Gap outageIn(const JobSnapshot& job) {
+    confcap::core::Gap gap;
+    gap.at = std::chrono::system_clock::time_point(job.from + 600s + 500ms);
+    gap.length = 30s;
+    gap.cause = "outage";
+    gap.detail = "HTTP 503";
+    return gap;
+}
+
 Poco::JSON::Object::Ptr parseJson(const std::string& json) {
     return Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
 }
@@ -141,12 +151,7 @@ BOOST_AUTO_TEST_CASE(jsonHasEveryTalkWithOutcomeAndReason) {
 
 BOOST_AUTO_TEST_CASE(jsonKeepsEachGapAndTheZone) {
     auto jobs = finalJobs();
-    confcap::core::Gap gap;
-    gap.at = std::chrono::system_clock::time_point(jobs[0].from + 600s + 500ms);
-    gap.length = 30s;
-    gap.cause = "outage";
-    gap.detail = "HTTP 503";
-    jobs[0].gapSpans = {gap};
+    jobs[0].gapSpans = {outageIn(jobs[0])};
     auto summary = Summary::fromJobs(jobs, kDay + 12h);
     BOOST_TEST(parseJson(summary.toJson())->getValue<std::string>("zone") == "UTC");
     summary.setZone("Europe/Berlin");
@@ -303,11 +308,7 @@ BOOST_AUTO_TEST_CASE(anUnwritableFolderIsAnOutputError) {
 BOOST_AUTO_TEST_CASE(theJsonReadsBackAsTheSameSummary) {
     // Everything toJson() writes: gaps, a hook, health, thumbnails, a full disk, the zone.
     auto jobs = finalJobs();
-    confcap::core::Gap gap;
-    gap.at = std::chrono::system_clock::time_point(jobs[0].from + 600s + 500ms);
-    gap.length = 30s;
-    gap.cause = "outage";
-    gap.detail = "HTTP 503";
+    const auto gap = outageIn(jobs[0]);
     jobs[0].gapSpans = {gap};
     jobs[0].diskFullSeconds = 12.5;
     confcap::health::ContentHealth content;
