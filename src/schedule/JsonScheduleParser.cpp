@@ -14,6 +14,7 @@
 #include <Poco/JSON/Object.h>
 
 #include "confcap/core/Error.h"
+#include "confcap/schedule/EmfSchedule.h"
 #include "confcap/schedule/JsonFields.h"
 #include "confcap/schedule/ScheduleBuilder.h"
 #include "confcap/schedule/ScheduleTime.h"
@@ -383,6 +384,14 @@ Schedule JsonScheduleParser::parse(std::string_view bytes) const {
         document = parseJson(bytes);
     } catch (const Poco::Exception& e) {
         throw core::ScheduleError(source + " is not valid JSON (" + e.displayText() + ").");
+    }
+    if (document.type() == typeid(Array::Ptr)) {
+        try {
+            return parseEmfSchedule(*document.extract<Array::Ptr>(), options_);
+        } catch (const Poco::Exception& e) {
+            throw core::ScheduleError(source + " could not be read as a schedule (" +
+                                      e.displayText() + ").");
+        }
     }
     Object::Ptr conference;
     Array::Ptr events;
