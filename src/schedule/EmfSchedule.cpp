@@ -2,8 +2,6 @@
 
 #include <Poco/JSON/Object.h>
 
-#include <date/date.h>
-
 #include <algorithm>
 #include <set>
 
@@ -22,10 +20,6 @@ bool isEmfItem(const Object& item) {
     return item.has("start_date") && item.has("end_date") && item.has("venue") && item.has("title");
 }
 
-std::string dateOf(date::local_seconds local) {
-    return date::format("%F", date::floor<date::days>(local));
-}
-
 class EmfReader {
 public:
     EmfReader(const ParseOptions& options, ScheduleBuilder& builder)
@@ -37,8 +31,9 @@ public:
     void days(const std::vector<Object::Ptr>& items) {
         std::set<std::string> dates;
         for (const auto& item : items) {
-            if (const auto start = parseLocalDateTime(field(*item, "start_date"))) {
-                dates.insert(dateOf(*start));
+            const auto start = field(*item, "start_date");
+            if (instantOf(start)) {
+                dates.insert(start.substr(0, 10));
             }
         }
         dayDates_.assign(dates.begin(), dates.end());
@@ -61,8 +56,8 @@ public:
         talk.doNotRecord = field(item, "video_privacy") == "none";
         const auto startText = field(item, "start_date");
         const auto endText = field(item, "end_date");
-        const auto start = parseLocalDateTime(startText);
-        const auto end = parseLocalDateTime(endText);
+        const auto start = instantOf(startText);
+        const auto end = instantOf(endText);
         if (!start) {
             builder_.skipTalk(talk,
                               "its start_date " + quoted(startText) + " is not a date and time");
@@ -77,16 +72,29 @@ public:
             builder_.skipTalk(talk, "it has no venue");
             return;
         }
-        talk.dayDate = dateOf(*start);
+        // The date as written is the local date, in either form.
+        talk.dayDate = startText.substr(0, 10);
         talk.day = static_cast<int>(std::find(dayDates_.begin(), dayDates_.end(), talk.dayDate) -
                                     dayDates_.begin() + 1);
-        talk.start = time_.toUtc(*start);
-        // The end in its own offset: a talk across the autumn switch keeps its real length.
-        talk.duration = std::chrono::duration_cast<core::Seconds>(time_.toUtc(*end) - talk.start);
+        talk.start = *start;
+        // Both ends as instants: a talk across the autumn switch keeps its real length.
+        talk.duration = std::chrono::duration_cast<core::Seconds>(*end - *start);
         builder_.addTalk(std::move(talk));
     }
 
 private:
+    /// A start_date or end_date: the local time EMF writes ("2024-05-31 10:20:00"), or an
+    /// RFC 3339 time with its offset, which some years' exports carry.
+    std::optional<core::Instant> instantOf(std::string_view text) const {
+        if (auto instant = core::parseIsoInstant(text)) {
+            return instant;
+        }
+        if (auto local = parseLocalDateTime(text)) {
+            return time_.toUtc(*local);
+        }
+        return std::nullopt;
+    }
+
     ScheduleTime time_;
     ScheduleBuilder& builder_;
     std::vector<std::string> dayDates_;

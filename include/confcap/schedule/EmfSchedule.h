@@ -1,6 +1,7 @@
 // EMF Camp's own schedule JSON (https://www.emfcamp.org/schedule/2024.json): a list of items with
-// start_date and end_date in local time (Europe/London), venue, title, speaker, id, slug, type,
-// link and video_privacy. Reached through parseSchedule() when a JSON document is a list.
+// start_date and end_date in local time (Europe/London) or RFC 3339, venue, title, speaker, id,
+// slug, type, link and video_privacy. Reached through parseSchedule() when a JSON document is a
+// list.
 #pragma once
 
 #include <Poco/JSON/Array.h>
