@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "confcap/health/AnalysisCommand.h"
+#include "support/TestData.h"
 
 BOOST_AUTO_TEST_SUITE(FfmpegReportTest)
 
@@ -22,9 +23,7 @@ namespace {
 
 /// ffmpeg 5.1's stderr of a run of analysisArguments(), captured from real files.
 std::string captured(const std::string& name) {
-    std::ifstream in(std::string(CONFCAP_DATA_DIR) + "/health/" + name, std::ios::binary);
-    BOOST_REQUIRE_MESSAGE(in, "missing test data " << name);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    return confcap::testing::testData("health/" + name);
 }
 
 struct Expected {

@@ -11,6 +11,7 @@
 #include "confcap/plan/ConferencePreset.h"
 #include "confcap/plan/Plan.h"
 #include "confcap/schedule/ScheduleParser.h"
+#include "support/TestData.h"
 
 BOOST_AUTO_TEST_SUITE(StreamsApiTest)
 
@@ -21,23 +22,17 @@ using confcap::plan::StreamLanguage;
 
 namespace {
 
-std::string readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    return bytes.str();
-}
-
 const ApiConference& preview() {
     static const auto conferences = confcap::plan::parseStreamsApi(
-        readFile(CONFCAP_DATA_DIR "/schedules/streams-35c3-preview.v2.json"), "v2.json");
+        confcap::testing::testData("schedules/streams-35c3-preview.v2.json"), "v2.json");
     BOOST_REQUIRE(conferences.size() == 1U);
     return conferences.front();
 }
 
 confcap::schedule::Schedule apiRooms() {
-    const std::string path = CONFCAP_DATA_DIR "/schedules/35c3-api-rooms.xml";
-    return confcap::schedule::parseSchedule(readFile(path), {path, std::nullopt});
+    const std::string file = "schedules/35c3-api-rooms.xml";
+    return confcap::schedule::parseSchedule(confcap::testing::testData(file),
+                                            {confcap::testing::testDataPath(file), std::nullopt});
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "confcap/core/Error.h"
+#include "support/TestData.h"
 
 BOOST_AUTO_TEST_SUITE(EmfScheduleTest)
 
@@ -22,17 +23,13 @@ using confcap::schedule::Talk;
 
 namespace {
 
-const std::string kFile = std::string(CONFCAP_DATA_DIR) + "/schedules/emf-2024-sample.json";
+const std::string kFile = "schedules/emf-2024-sample.json";
 
 Schedule parseSample(std::optional<std::string> zone = std::nullopt) {
-    std::ifstream in(kFile, std::ios::binary);
-    BOOST_REQUIRE_MESSAGE(in, "cannot open " << kFile);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
     ParseOptions options;
-    options.source = kFile;
+    options.source = confcap::testing::testDataPath(kFile);
     options.timeZone = std::move(zone);
-    return parseSchedule(bytes.str(), options);
+    return parseSchedule(confcap::testing::testData(kFile), options);
 }
 
 const Talk& talkWithId(const Schedule& schedule, const std::string& id) {

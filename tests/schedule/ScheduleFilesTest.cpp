@@ -14,6 +14,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "confcap/core/Error.h"
+#include "support/TestData.h"
 
 BOOST_AUTO_TEST_SUITE(ScheduleFilesTest)
 
@@ -28,15 +29,11 @@ using confcap::schedule::Talk;
 namespace {
 
 std::string pathOf(const std::string& file) {
-    return std::string(CONFCAP_DATA_DIR) + "/schedules/" + file;
+    return confcap::testing::testDataPath("schedules/" + file);
 }
 
 std::string readFile(const std::string& file) {
-    std::ifstream in(pathOf(file), std::ios::binary);
-    BOOST_REQUIRE_MESSAGE(in, "cannot open " << pathOf(file));
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    return bytes.str();
+    return confcap::testing::testData("schedules/" + file);
 }
 
 /// FOSDEM's files name no zone; FOSDEM is in Brussels.

@@ -11,6 +11,7 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/schedule/ScheduleParser.h"
+#include "support/TestData.h"
 
 BOOST_TEST_DONT_PRINT_LOG_VALUE(confcap::select::SelectionRules)
 
@@ -225,11 +226,10 @@ namespace {
 
 const confcap::schedule::Schedule& fosdem2024() {
     static const confcap::schedule::Schedule schedule = [] {
-        const std::string path = CONFCAP_DATA_DIR "/schedules/fosdem2024-pentabarf.xml";
-        std::ifstream in(path, std::ios::binary);
-        std::ostringstream bytes;
-        bytes << in.rdbuf();
-        return confcap::schedule::parseSchedule(bytes.str(), {path, "Europe/Brussels"});
+        const std::string file = "schedules/fosdem2024-pentabarf.xml";
+        return confcap::schedule::parseSchedule(
+            confcap::testing::testData(file),
+            {confcap::testing::testDataPath(file), "Europe/Brussels"});
     }();
     return schedule;
 }
