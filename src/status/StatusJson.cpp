@@ -26,8 +26,7 @@ constexpr std::array kStates{JobState::Waiting,    JobState::Recording, JobState
                              JobState::Failed,     JobState::Skipped,   JobState::Cancelled,
                              JobState::Interrupted};
 
-/// JSON has no NaN or infinity.
-/// Seconds to the millisecond.
+/// Seconds to the millisecond (0 for what JSON cannot hold).
 double rounded(double seconds) {
     return std::round(finiteOrZero(seconds) * 1000) / 1000;
 }

@@ -31,7 +31,7 @@ constexpr std::array kHookStates{run::HookState::Ok, run::HookState::Failed,
                                  run::HookState::TimedOut, run::HookState::Interrupted,
                                  run::HookState::Pending};
 
-/// JSON has no NaN or infinity.
+/// The seconds from `from` to `until`; 0 when `until` is earlier.
 double secondsBetween(core::Instant from, core::Instant until) {
     return std::max(0.0, std::chrono::duration<double>(until - from).count());
 }

@@ -10,6 +10,7 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/status/Summary.h"
+#include "confcap/status/TextFormat.h"
 
 namespace confcap::status {
 
@@ -23,9 +24,8 @@ std::string textOf(const Object& object, const std::string& name) {
 
 double numberOf(const Object& object, const std::string& name) {
     try {
-        const double value =
-            object->has(name) && !object->isNull(name) ? object->getValue<double>(name) : 0.0;
-        return std::isfinite(value) ? value : 0.0;
+        return finiteOrZero(
+            object->has(name) && !object->isNull(name) ? object->getValue<double>(name) : 0.0);
     } catch (const Poco::Exception&) {
         return 0.0;
     }
