@@ -9,6 +9,8 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
+#include "confcap/select/Favourites.h"
+#include "confcap/select/NearNames.h"
 
 namespace confcap::select {
 
@@ -128,54 +130,6 @@ const std::string* firstHit(const schedule::Talk& talk,
     return nullptr;
 }
 
-std::string quoted(const std::string& s) {
-    return "'" + s + "'";
-}
-
-std::string lowered(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
-/// Edits (insert, delete, replace a byte) that turn `a` into `b`, case-insensitively.
-std::size_t editDistance(std::string_view a, std::string_view b) {
-    const std::string x = lowered(a);
-    const std::string y = lowered(b);
-    std::vector<std::size_t> row(y.size() + 1);
-    for (std::size_t j = 0; j <= y.size(); ++j) {
-        row[j] = j;
-    }
-    for (std::size_t i = 1; i <= x.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= y.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (x[i - 1] != y[j - 1])});
-            diagonal = above;
-        }
-    }
-    return row[y.size()];
-}
-
-/// "'a', 'b' and 'c'", at most `limit` names, then "and N more".
-std::string nameList(const std::vector<std::string>& names, std::size_t limit) {
-    std::string out;
-    const std::size_t shown = std::min(names.size(), limit);
-    for (std::size_t i = 0; i < shown; ++i) {
-        if (i > 0) {
-            out += i + 1 == shown && shown == names.size() ? " and " : ", ";
-        }
-        out += quoted(names[i]);
-    }
-    if (names.size() > shown) {
-        out += " and " + std::to_string(names.size() - shown) + " more";
-    }
-    return out;
-}
-
 /// One sentence when `value` is none of `known` (case-insensitively): "No track 'Rust'; tracks
 /// with that word: 'Rust devroom'." Names that contain the value come first; else those a few
 /// typos away; else the schedule's names.
@@ -235,11 +189,17 @@ Decision Selector::decide(const schedule::Talk& talk) const {
     const auto anyOf = [](const std::vector<std::string>& wanted, auto&& matches) {
         return wanted.empty() || std::any_of(wanted.begin(), wanted.end(), matches);
     };
-    if (!anyOf(rules_.talks, [&](const std::string& id) {
-            return id == talk.guid || id == talk.id || equalsIgnoreCase(id, talk.slug) ||
-                   (!talk.code.empty() && equalsIgnoreCase(id, talk.code));
-        })) {
-        return {false, "not among the --talk ids"};
+    if (!rules_.talks.empty() || rules_.favourites) {
+        const bool named =
+            std::any_of(rules_.talks.begin(), rules_.talks.end(), [&](const std::string& id) {
+                return id == talk.guid || id == talk.id || equalsIgnoreCase(id, talk.slug) ||
+                       (!talk.code.empty() && equalsIgnoreCase(id, talk.code));
+            });
+        if (!named && !(rules_.favourites && rules_.favourites->count(talkIdentity(talk)) > 0)) {
+            return {false, !rules_.favourites     ? "not among the --talk ids"
+                           : rules_.talks.empty() ? "not a favourite"
+                                                  : "neither a favourite nor among the --talk ids"};
+        }
     }
     if (!anyOf(rules_.rooms, [&](const std::string& room) {
             return equalsIgnoreCase(room, talk.room) ||
@@ -380,6 +340,9 @@ std::string Selector::explainNoneSelected(const schedule::Schedule& schedule) co
 }
 
 std::string Selector::whyNoneFits(const schedule::Schedule& schedule) const {
+    if (rules_.favourites && rules_.favourites->empty() && rules_.talks.empty()) {
+        return "No entry of the --favourites names a talk of this schedule.";
+    }
     if (!match_.empty() &&
         std::none_of(schedule.talks.begin(), schedule.talks.end(), [&](const schedule::Talk& t) {
             return firstHit(t, match_, rules_.match) != nullptr;

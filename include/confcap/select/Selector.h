@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,7 +28,10 @@ struct SelectionRules {
     std::vector<std::string> match;
     std::vector<std::string> exclude;  ///< patterns over the same fields; a hit drops the talk
     std::vector<std::string> talks;    ///< guid, id, slug or code
-    std::vector<std::string> days;     ///< day index ("2") or the day's date ("2024-12-28")
+    /// talkIdentity() (Favourites.h) of each talk the --favourites name; unset without
+    /// --favourites. A talk passes the talk rule when --talk or a favourite names it.
+    std::optional<std::set<std::string>> favourites;
+    std::vector<std::string> days;  ///< day index ("2") or the day's date ("2024-12-28")
     /// Skip talks whose speakers opted out of recording, and talks that are not streamed.
     bool respectOptout = false;
 };
