@@ -50,6 +50,10 @@ const std::vector<OptionSpec>& optionSpecs() {
          true, kSchedule, "Selection"},
         {"talk", "ID", "only this talk: guid, id, slug or code (repeatable)", true, kSchedule,
          "Selection"},
+        {"favourites", "SRC",
+         "only the talks this favourites list names: a file or URL (iCalendar, EventFahrplan, a "
+         "schedule, ids or URLs one per line) or a Giggity share link (repeatable)",
+         true, kSchedule, "Selection"},
         {"day", "N|DATE", "only this conference day: its number or YYYY-MM-DD (repeatable)", true,
          kSchedule, "Selection"},
         {"utc", nullptr, "show times in UTC instead of the conference's time zone", false,

@@ -10,6 +10,7 @@
 
 #include "confcap/app/Conference.h"
 #include "confcap/app/ExitCode.h"
+#include "confcap/app/FavouritesReport.h"
 #include "confcap/app/ScheduleLoader.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
@@ -47,9 +48,16 @@ select::SelectionRules selectionRules(const Arguments& arguments) {
 }
 
 void requireSelectedTalks(const select::Selector& selector, const schedule::Schedule& schedule,
-                          const std::vector<const schedule::Talk*>& selected) {
+                          const std::vector<const schedule::Talk*>& selected,
+                          const select::FavouriteMatches* favourites) {
     if (!schedule.talks.empty() && selected.empty()) {
-        throw core::UsageError(selector.explainNoneSelected(schedule));
+        auto why = selector.explainNoneSelected(schedule);
+        if (favourites != nullptr) {
+            for (const auto& sentence : favourites->unmatched()) {
+                why += " " + sentence;
+            }
+        }
+        throw core::UsageError(why);
     }
 }
 
@@ -142,11 +150,18 @@ void printTalksTable(const schedule::Schedule& schedule,
 }
 
 int runList(const Arguments& given, std::ostream& out, std::ostream& err) {
-    const auto arguments = withConference(given, resolveConference(given, err));
-    const select::Selector selector(selectionRules(arguments));
+    const auto arguments =
+        withFavouritesSchedule(withConference(given, resolveConference(given, err)));
+    auto rules = selectionRules(arguments);
+    select::Selector{rules};  // a bad pattern or day is refused before anything is fetched
+    FavouritesReader favourites;
+    favourites.read(arguments, err);
     const auto schedule = loadSchedule(arguments, err);
+    const auto matches = applyFavourites(rules, favourites.lists(), schedule);
+    const select::Selector selector(std::move(rules));
     const auto talks = selector.selectedTalks(schedule);
-    requireSelectedTalks(selector, schedule, talks);
+    requireSelectedTalks(selector, schedule, talks, &matches);
+    warnUnmatchedFavourites(matches, err);
     if (arguments.flag("json")) {
         printTalksJson(schedule, talks, out);
     } else {

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "confcap/app/ExitCode.h"
+#include "confcap/app/FavouritesReport.h"
 #include "confcap/app/ListCommand.h"
 #include "confcap/app/RunOptions.h"
 #include "confcap/app/ScheduleLoader.h"
@@ -17,17 +18,29 @@
 
 namespace confcap::app {
 
-plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& arguments,
-                       const std::optional<ConferenceChoice>& conference, bool requireTalks) {
+select::SelectionRules planRules(const Arguments& arguments) {
     auto rules = selectionRules(arguments);
     rules.respectOptout = !arguments.flag("include-optout");
+    return rules;
+}
+
+plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& arguments,
+                       const std::optional<ConferenceChoice>& conference, bool requireTalks,
+                       const std::vector<select::FavouriteList>& favourites,
+                       select::FavouriteMatches* matches) {
+    auto rules = planRules(arguments);
+    auto found = applyFavourites(rules, favourites, schedule);
     select::Selector selector(std::move(rules));
     if (requireTalks) {
-        requireSelectedTalks(selector, schedule, selector.selectedTalks(schedule));
+        requireSelectedTalks(selector, schedule, selector.selectedTalks(schedule), &found);
     }
     auto streams = streamMap(arguments);
     addConferenceStreams(streams, conference, schedule);
-    return plan::makePlan(schedule, selector, streams, planOptions(arguments));
+    auto plan = plan::makePlan(schedule, selector, streams, planOptions(arguments));
+    if (matches != nullptr) {
+        *matches = std::move(found);
+    }
+    return plan;
 }
 
 PlanForecast planForecast(const plan::Plan& plan, const std::vector<RoomStreamCheck>* checks,
@@ -110,7 +123,8 @@ void printForecast(const PlanForecast& forecast, const std::string& outDir, cons
 
 void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderCommand>& recorder,
                    std::ostream& out, const std::vector<RoomStreamCheck>* checks,
-                   const std::optional<plan::Shard>& shard, const PlanForecast* forecast) {
+                   const std::optional<plan::Shard>& shard, const PlanForecast* forecast,
+                   const std::vector<FavouriteOutcome>* favourites) {
     Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
     Poco::JSON::Array::Ptr jobs = new Poco::JSON::Array;
     for (const auto& job : plan.jobs) {
@@ -178,6 +192,9 @@ void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderC
         }
         j->set("rooms", rooms);
         root.set("forecast", j);
+    }
+    if (favourites != nullptr) {
+        root.set("favourites", favouritesJson(*favourites));
     }
     root.stringify(out, 2);
     out << "\n";
@@ -363,10 +380,18 @@ int runPlan(const Arguments& given, std::ostream& out, std::ostream& err) {
         shardCount = plan::parseShardCount(*shards);
     }
     const auto conference = resolveConference(given, err);
-    const auto arguments = withConference(given, conference);
+    const auto arguments = withFavouritesSchedule(withConference(given, conference));
+    FavouritesReader favourites;
+    favourites.read(arguments, err);
     const auto schedule = loadSchedule(arguments, err);
-    const auto plan = makePlanFor(schedule, arguments, conference, true);
+    select::FavouriteMatches matches;
+    const auto plan =
+        makePlanFor(schedule, arguments, conference, true, favourites.lists(), &matches);
     reportConferenceRooms(conference, schedule, err);
+    warnUnmatchedFavourites(matches, err);
+    auto rules = planRules(arguments);
+    rules.favourites = matches.talks;
+    const auto outcomes = favouriteOutcomes(matches, plan, select::Selector(std::move(rules)));
     if (shardCount) {
         const int count = *shardCount;
         if (arguments.flag("json")) {
@@ -389,7 +414,8 @@ int runPlan(const Arguments& given, std::ostream& out, std::ostream& err) {
                      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()),
                      spaceFor(outDir), minFree);
     if (arguments.flag("json")) {
-        printPlanJson(plan, recorder, out, checks ? &*checks : nullptr, shard, &forecast);
+        printPlanJson(plan, recorder, out, checks ? &*checks : nullptr, shard, &forecast,
+                      favourites.lists().empty() ? nullptr : &outcomes);
     } else {
         const auto zone = arguments.flag("utc") ? std::string() : schedule.conference.timeZone;
         printPlanTable(schedule, plan, recorder, zone, outDir.string(), out, shard);
@@ -397,6 +423,9 @@ int runPlan(const Arguments& given, std::ostream& out, std::ostream& err) {
             printStreamChecks(*checks, out);
         }
         printForecast(forecast, outDir.string(), zone, out);
+        if (!favourites.lists().empty()) {
+            printFavourites(outcomes, zone, out);
+        }
     }
     return kExitOk;
 }

@@ -2,6 +2,7 @@
 
 #include <date/tz.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "confcap/app/ExitCode.h"
+#include "confcap/app/FavouritesReport.h"
 #include "confcap/app/ListCommand.h"
 #include "confcap/app/PlanCommand.h"
 #include "confcap/app/RunDisplay.h"
@@ -252,14 +254,19 @@ int endRun(RunDisplay& display, const run::Session& session, const std::filesyst
 int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     // Everything a user can get wrong is checked before any waiting starts.
     const auto conference = resolveConference(given, err);
-    const auto arguments = withConference(given, conference);
+    const auto arguments = withFavouritesSchedule(withConference(given, conference));
     const auto outDir = outputFolder(arguments);
     planOptions(arguments);  // a bad --shard, --pad-before or --name is refused before waiting
     auto options = sessionOptions(arguments, outDir);
     ScheduleReader scheduleReader;
+    FavouritesReader favouritesReader;
+    favouritesReader.read(arguments, err);
     auto schedule = *scheduleReader.read(arguments, err);
-    auto currentPlan = makePlanFor(schedule, arguments, conference, true);
+    select::FavouriteMatches matches;
+    auto currentPlan =
+        makePlanFor(schedule, arguments, conference, true, favouritesReader.lists(), &matches);
     reportConferenceRooms(conference, schedule, err);
+    warnUnmatchedFavourites(matches, err);
     prepareOutputFolder(outDir);
     source::RecorderPipe::removeStale(outDir / ".confcap");
 
@@ -271,17 +278,30 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     NativeRoomNotes noteRecorders(board, options.recorder.source.recorder);
     // The schedule is re-read every --refresh, and at once on SIGHUP, which re-reads the config
     // file too: selection, streams and padding may change.
+    // The favourites lists are re-read with it; an entry newly naming no talk is logged once.
     Arguments active = arguments;  // the options in force
+    auto unmatched = matches.unmatched();
     options.refresh = [&](bool everything) -> std::optional<plan::Plan> {
         if (everything && active.has("config")) {
             active = active.withConfigReloaded(kRecord);
         }
         std::ostringstream warnings;
-        auto fresh = scheduleReader.read(active, warnings, everything);
+        const bool favouritesChanged = favouritesReader.read(active, warnings);
+        auto fresh = scheduleReader.read(active, warnings, everything || favouritesChanged);
         if (!fresh) {
             return std::nullopt;
         }
-        return withoutOtherShards(makePlanFor(*fresh, active, conference));
+        select::FavouriteMatches found;
+        auto plan = withoutOtherShards(
+            makePlanFor(*fresh, active, conference, false, favouritesReader.lists(), &found));
+        auto nowUnmatched = found.unmatched();
+        for (const auto& sentence : nowUnmatched) {
+            if (std::find(unmatched.begin(), unmatched.end(), sentence) == unmatched.end()) {
+                board.publish(status::Level::Warning, {}, sentence);
+            }
+        }
+        unmatched = std::move(nowUnmatched);
+        return plan;
     };
     options.planChanged = [&noteRecorders](const plan::Plan& plan) { noteRecorders(plan); };
     options.refreshFallback = [&scheduleReader] { return scheduleReader.fallback(); };

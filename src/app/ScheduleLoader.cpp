@@ -61,6 +61,76 @@ std::optional<schedule::Schedule> ScheduleReader::read(const Arguments& argument
     return parsed;
 }
 
+bool FavouritesReader::read(const Arguments& arguments, std::ostream& err) {
+    const auto given = arguments.values("favourites");
+    fetch::ScheduleSource::Options fetchOptions;
+    fetchOptions.cacheDir = arguments.value("cache-dir").value_or("");
+    fetchOptions.caFile = arguments.value("ca-file").value_or("");
+    fetchOptions.what = "favourites list";
+    std::string key = fetchOptions.cacheDir.string() + "\n" + fetchOptions.caFile;
+    for (const auto& source : given) {
+        key += "\n" + source;
+    }
+    const bool first = key != key_;
+    if (first) {
+        sources_.clear();
+        for (const auto& source : given) {
+            sources_.push_back(select::isInlineFavourites(source)
+                                   ? nullptr
+                                   : std::make_unique<fetch::ScheduleSource>(
+                                         source, fetchOptions, [source](std::string_view bytes) {
+                                             select::parseFavourites(bytes, source);
+                                         }));
+        }
+        key_ = key;
+    }
+    bool changed = first;
+    std::vector<select::FavouriteList> lists;
+    for (std::size_t i = 0; i < given.size(); ++i) {
+        if (!sources_[i]) {
+            lists.push_back(select::parseFavourites(given[i], given[i]));
+            continue;
+        }
+        const auto fetched = sources_[i]->fetch();
+        if (fetched.warning) {
+            err << "confcap: warning: " << *fetched.warning << "\n";
+        }
+        changed = changed || fetched.changed;
+        lists.push_back(select::parseFavourites(fetched.bytes, given[i]));
+    }
+    if (changed) {
+        const auto schedule = arguments.value("schedule");
+        for (const auto& list : lists) {
+            for (const auto& warning : list.warnings) {
+                err << "confcap: warning: " << warning << "\n";
+            }
+            if (!list.scheduleUrl.empty() && schedule && *schedule != list.scheduleUrl) {
+                err << "confcap: warning: the Giggity link " << list.source
+                    << " was made for the schedule " << list.scheduleUrl
+                    << "; its talks are looked up in " << *schedule << ".\n";
+            }
+        }
+    }
+    lists_ = std::move(lists);
+    return changed;
+}
+
+Arguments withFavouritesSchedule(Arguments arguments) {
+    if (arguments.has("schedule") || arguments.has("conference")) {
+        return arguments;
+    }
+    for (const auto& source : arguments.values("favourites")) {
+        if (select::isInlineFavourites(source)) {
+            const auto list = select::parseFavourites(source, source);
+            if (!list.scheduleUrl.empty()) {
+                arguments.add("schedule", list.scheduleUrl);
+                break;
+            }
+        }
+    }
+    return arguments;
+}
+
 schedule::Schedule loadSchedule(const Arguments& arguments, std::ostream& err) {
     ScheduleReader reader;
     return *reader.read(arguments, err);

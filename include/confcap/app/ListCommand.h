@@ -7,6 +7,7 @@
 
 #include "confcap/app/CommandLine.h"
 #include "confcap/schedule/Schedule.h"
+#include "confcap/select/Favourites.h"
 #include "confcap/select/Selector.h"
 
 namespace confcap::app {
@@ -17,9 +18,11 @@ select::SelectionRules selectionRules(const Arguments& arguments);
 
 /// Throws core::UsageError explaining why (select::Selector::explainNoneSelected) when
 /// `selected`, what `selector` picked of `schedule`, is empty although the schedule has talks:
-/// list, plan and record say so rather than print an empty table or wait for nothing.
+/// list, plan and record say so rather than print an empty table or wait for nothing. With
+/// `favourites`, the message ends with the entries that name no talk.
 void requireSelectedTalks(const select::Selector& selector, const schedule::Schedule& schedule,
-                          const std::vector<const schedule::Talk*>& selected);
+                          const std::vector<const schedule::Talk*>& selected,
+                          const select::FavouriteMatches* favourites = nullptr);
 
 /// A talk as the JSON contract describes it (list --json, plan --json, the sidecar); invalid
 /// UTF-8 in its texts becomes U+FFFD.

@@ -11,11 +11,14 @@
 
 #include "confcap/app/CommandLine.h"
 #include "confcap/app/Conference.h"
+#include "confcap/app/FavouritesReport.h"
 #include "confcap/app/StreamChecks.h"
 #include "confcap/plan/DiskForecast.h"
 #include "confcap/plan/Plan.h"
 #include "confcap/run/DiskGuard.h"
 #include "confcap/schedule/Schedule.h"
+#include "confcap/select/Favourites.h"
+#include "confcap/select/Selector.h"
 #include "confcap/source/RecorderCommand.h"
 
 namespace confcap::app {
@@ -24,9 +27,17 @@ namespace confcap::app {
 /// --include-optout), streams (--stream, --stream-template, then the --conference's), padding and
 /// names. Throws core::UsageError for bad options or a --stream naming an unknown room, and with
 /// `requireTalks` when the selection picks no talk (see requireSelectedTalks).
+/// With `favourites`, the talks they name are selected as --talk would (see
+/// app::applyFavourites); `matches`, when given, receives what became of each entry.
 plan::Plan makePlanFor(const schedule::Schedule& schedule, const Arguments& arguments,
                        const std::optional<ConferenceChoice>& conference = std::nullopt,
-                       bool requireTalks = false);
+                       bool requireTalks = false,
+                       const std::vector<select::FavouriteList>& favourites = {},
+                       select::FavouriteMatches* matches = nullptr);
+
+/// The selection rules `plan` and `record` apply: the options' (ListCommand.h), respecting
+/// opt-outs unless --include-optout.
+select::SelectionRules planRules(const Arguments& arguments);
 
 /// What `plan` says about the disk: the forecast from `now`, each room's rate and where it came
 /// from, and the free space of --out.
@@ -63,10 +74,12 @@ void printForecast(const PlanForecast& forecast, const std::string& outDir, cons
 /// also "forecast":{"peak_bits_per_second","peak_bytes_per_hour","total_bytes","needed_bytes",
 /// "free_bytes","min_free_bytes","fits","runs_out_at","rooms":[{"room","bits_per_second",
 /// "source"}]}, "free_bytes", "min_free_bytes", "fits" and "runs_out_at" null when unknown.
+/// With `favourites` (--favourites), also "favourites": favouritesJson().
 void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderCommand>& recorder,
                    std::ostream& out, const std::vector<RoomStreamCheck>* checks = nullptr,
                    const std::optional<plan::Shard>& shard = std::nullopt,
-                   const PlanForecast* forecast = nullptr);
+                   const PlanForecast* forecast = nullptr,
+                   const std::vector<FavouriteOutcome>* favourites = nullptr);
 
 /// Prints the stream checks as a table: room, what the check found, URL.
 void printStreamChecks(const std::vector<RoomStreamCheck>& checks, std::ostream& out);

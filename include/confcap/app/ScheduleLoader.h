@@ -9,6 +9,7 @@
 #include "confcap/app/CommandLine.h"
 #include "confcap/fetch/ScheduleSource.h"
 #include "confcap/schedule/Schedule.h"
+#include "confcap/select/Favourites.h"
 
 namespace confcap::app {
 
@@ -34,6 +35,27 @@ private:
     std::string validatedBytes_;
     std::optional<std::string> fallback_;
 };
+
+/// Reads the favourites lists `--favourites` names, again and again (a record run's refresh): a
+/// file or URL is fetched and cached the way the schedule is, a Giggity link is read as given.
+class FavouritesReader {
+public:
+    /// Reads every list, honouring --cache-dir and --ca-file; prints warnings to `err`, one line
+    /// each. Returns whether any list differs from the last read (true on the first). Throws like
+    /// ScheduleReader::read; core::ScheduleError when a list is in no format confcap reads.
+    bool read(const Arguments& arguments, std::ostream& err);
+    /// The lists of the last read(); empty without --favourites.
+    const std::vector<select::FavouriteList>& lists() const noexcept { return lists_; }
+
+private:
+    std::vector<std::unique_ptr<fetch::ScheduleSource>> sources_;
+    std::string key_;  // what the sources were made for
+    std::vector<select::FavouriteList> lists_;
+};
+
+/// The arguments with --schedule set to the schedule a Giggity link among the --favourites is
+/// for, when neither --schedule nor --conference is given.
+Arguments withFavouritesSchedule(Arguments arguments);
 
 /// Reads the schedule once (see ScheduleReader::read).
 schedule::Schedule loadSchedule(const Arguments& arguments, std::ostream& err);
