@@ -5,6 +5,7 @@
 #include <date/tz.h>
 
 #include <map>
+#include <set>
 
 #include "confcap/core/Text.h"
 #include "confcap/select/NearNames.h"
@@ -69,12 +70,27 @@ void printFavourites(const std::vector<FavouriteOutcome>& outcomes, const std::s
     const auto local = [&](core::Instant t) {
         return tz != nullptr ? tz->to_local(t) : date::local_seconds(t.time_since_epoch());
     };
-    std::size_t recorded = 0;
+    std::set<const schedule::Talk*> named;
+    std::set<const schedule::Talk*> recorded;
+    std::size_t unmatched = 0;
     for (const auto& o : outcomes) {
-        recorded += o.job != nullptr ? 1 : 0;
+        if (o.match->talk == nullptr) {
+            ++unmatched;
+            continue;
+        }
+        named.insert(o.match->talk);
+        if (o.job != nullptr) {
+            recorded.insert(o.match->talk);
+        }
     }
-    out << "\nFavourites: " << outcomes.size() << (outcomes.size() == 1 ? " entry, " : " entries, ")
-        << recorded << " of them recorded\n";
+    out << "\nFavourites: " << outcomes.size() << (outcomes.size() == 1 ? " entry" : " entries")
+        << " naming " << named.size() << (named.size() == 1 ? " talk, " : " talks, ")
+        << recorded.size() << " of them recorded";
+    if (unmatched > 0) {
+        out << "; " << unmatched << (unmatched == 1 ? " entry names" : " entries name")
+            << " no talk";
+    }
+    out << "\n";
     const select::FavouriteList* list = nullptr;
     std::map<const schedule::Talk*, const select::FavouriteMatch*> first;  // entry naming a talk
     for (const auto& o : outcomes) {

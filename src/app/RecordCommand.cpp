@@ -120,7 +120,7 @@ void announcePlan(status::StatusBoard& board, const plan::Plan& plan, const Argu
                   const std::filesystem::path& outDir, const date::time_zone* zone) {
     board.publish(status::Level::Info, {},
                   "confcap " CONFCAP_VERSION ": " + std::to_string(plan.jobs.size()) +
-                      " talks to record from " + *arguments.value("schedule") + " into " +
+                      (plan.jobs.size() == 1 ? " talk" : " talks") + " to record from " + *arguments.value("schedule") + " into " +
                       outDir.string());
     std::set<std::string> otherShardsRooms;
     for (const auto& skipped : plan.skipped) {
