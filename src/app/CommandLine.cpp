@@ -22,8 +22,9 @@ constexpr unsigned kPlanning = kPlan | kRecord;
 const std::vector<OptionSpec>& optionSpecs() {
     static const std::vector<OptionSpec> specs = {
         {"schedule", "SRC",
-         "the schedule: an http(s) URL or a file (frab, pretalx, Pentabarf XML or JSON)", false,
-         kSchedule, "Schedule"},
+         "the schedule: an http(s) URL or a file (frab, pretalx, Pentabarf XML or JSON; EMF; "
+         "Indico)",
+         false, kSchedule, "Schedule"},
         {"conference", "SLUG",
          "schedule and streams from a preset (fosdem, fosdemYYYY) or the streaming API "
          "(confcap conferences lists them)",

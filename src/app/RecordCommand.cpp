@@ -120,8 +120,8 @@ void announcePlan(status::StatusBoard& board, const plan::Plan& plan, const Argu
                   const std::filesystem::path& outDir, const date::time_zone* zone) {
     board.publish(status::Level::Info, {},
                   "confcap " CONFCAP_VERSION ": " + std::to_string(plan.jobs.size()) +
-                      (plan.jobs.size() == 1 ? " talk" : " talks") + " to record from " + *arguments.value("schedule") + " into " +
-                      outDir.string());
+                      (plan.jobs.size() == 1 ? " talk" : " talks") + " to record from " +
+                      *arguments.value("schedule") + " into " + outDir.string());
     std::set<std::string> otherShardsRooms;
     for (const auto& skipped : plan.skipped) {
         if (skipped.otherShard) {

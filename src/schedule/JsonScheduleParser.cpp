@@ -15,6 +15,7 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/schedule/EmfSchedule.h"
+#include "confcap/schedule/IndicoSchedule.h"
 #include "confcap/schedule/JsonFields.h"
 #include "confcap/schedule/ScheduleBuilder.h"
 #include "confcap/schedule/ScheduleTime.h"
@@ -388,6 +389,14 @@ Schedule JsonScheduleParser::parse(std::string_view bytes) const {
     if (document.type() == typeid(Array::Ptr)) {
         try {
             return parseEmfSchedule(*document.extract<Array::Ptr>(), options_);
+        } catch (const Poco::Exception& e) {
+            throw core::ScheduleError(source + " could not be read as a schedule (" +
+                                      e.displayText() + ").");
+        }
+    }
+    if (isObject(document) && isIndicoExport(*document.extract<Object::Ptr>())) {
+        try {
+            return parseIndicoSchedule(*document.extract<Object::Ptr>(), options_);
         } catch (const Poco::Exception& e) {
             throw core::ScheduleError(source + " could not be read as a schedule (" +
                                       e.displayText() + ").");

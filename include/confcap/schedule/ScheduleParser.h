@@ -1,6 +1,6 @@
 // Parsers for every schedule dialect in use: frab / pretalx / c3voc hub / Pentabarf / FOSDEM XML
-// and frab / pretalx / c3voc / EMF Camp JSON. The dialect is detected from the content, never the
-// file name.
+// and frab / pretalx / c3voc / EMF Camp / Indico JSON. The dialect is detected from the content,
+// never the file name.
 #pragma once
 
 #include <optional>
