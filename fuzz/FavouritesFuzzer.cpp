@@ -31,25 +31,25 @@ const schedule::Schedule& knownSchedule() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view bytes(reinterpret_cast<const char*>(data), size);
-    select::FavouriteList list;
+    std::vector<select::FavouriteList> lists;
     try {
-        list = select::parseFavourites(bytes, "fuzz.txt");
+        lists.push_back(select::parseFavourites(bytes, "fuzz.txt"));
     } catch (const core::ScheduleError&) {
         return 0;
     }
-    fuzz::check(!list.entries.empty(), "a list that was read names a talk");
+    fuzz::check(!lists.front().entries.empty(), "a list that was read names a talk");
     const auto& schedule = knownSchedule();
     select::FavouriteMatches matches;
     try {
-        matches = select::matchFavourites({list}, schedule);
+        matches = select::matchFavourites(lists, schedule);
     } catch (const core::ScheduleError&) {
         return 0;
     }
     for (const auto& match : matches.entries) {
-        fuzz::check(match.talk == nullptr || (match.talk >= schedule.talks.data() &&
-                                              match.talk < schedule.talks.data() +
-                                                               schedule.talks.size()),
-                    "a match is a talk of the schedule");
+        fuzz::check(
+            match.talk == nullptr || (match.talk >= schedule.talks.data() &&
+                                      match.talk < schedule.talks.data() + schedule.talks.size()),
+            "a match is a talk of the schedule");
     }
     for (const auto& sentence : matches.unmatched()) {
         fuzz::check(!sentence.empty(), "a sentence for each unmatched entry");

@@ -202,7 +202,8 @@ BOOST_AUTO_TEST_CASE(entriesFindTheirTalksByGuidIdUrlOrTitleAndStart) {
 
 BOOST_AUTO_TEST_CASE(aPretalxTitleWithSpeakersAndAMovedTalk) {
     const auto schedule = scheduleFile("divoc-ptt-pretalx-2.2.xml");
-    const auto matches = matchFavourites({listFile("ptt-my-schedule.ics")}, schedule);
+    const std::vector<FavouriteList> lists{listFile("ptt-my-schedule.ics")};
+    const auto matches = matchFavourites(lists, schedule);
     BOOST_REQUIRE(matches.entries.size() == 3U);
     BOOST_REQUIRE(matches.entries[1].talk != nullptr);
     BOOST_TEST(matches.entries[1].talk->title == "Hacker Jeopardy");
@@ -217,7 +218,8 @@ BOOST_AUTO_TEST_CASE(aPretalxTitleWithSpeakersAndAMovedTalk) {
     Favourite elsewhen = byTitle;
     elsewhen.start = at("2020-09-05T16:00:00Z");
     FavouriteList list{"hand", "iCalendar", {byTitle, elsewhen}, {}, {}};
-    const auto found = matchFavourites({list}, schedule);
+    const std::vector<FavouriteList> hand{list};
+    const auto found = matchFavourites(hand, schedule);
     BOOST_REQUIRE(found.entries[0].talk != nullptr);
     BOOST_TEST(found.entries[0].talk->title == "Opening");
     BOOST_TEST((found.entries[0].by == MatchedBy::TitleAndStart));
@@ -230,7 +232,8 @@ BOOST_AUTO_TEST_CASE(aFloatingStartIsInTheConferenceZone) {
         "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:Opening\nDTSTART:20200904T180000\nEND:VEVENT\n"
         "END:VCALENDAR\n",
         "floating.ics");
-    const auto matches = matchFavourites({list}, schedule);
+    const std::vector<FavouriteList> lists{list};
+    const auto matches = matchFavourites(lists, schedule);
     BOOST_REQUIRE(matches.entries[0].talk != nullptr);
     BOOST_TEST(utc(matches.entries[0].talk->start) == "2020-09-04T16:00:00Z");
 }
@@ -240,9 +243,9 @@ BOOST_AUTO_TEST_CASE(anEntryNamingSeveralTalksIsAnErrorUnlessALaterWayNamesOne) 
     merged.talks = {talk("7", "Keynote", "Hall A", "2025-01-01T10:00:00Z"),
                     talk("7", "Lightning talks", "Hall B", "2025-01-01T12:00:00Z")};
     merged.talks[1].url = "https://b.example/7";
-    const auto ids = parseFavourites("7\n", "ids.txt");
+    const std::vector<FavouriteList> ids{parseFavourites("7\n", "ids.txt")};
     BOOST_CHECK_EXCEPTION(
-        matchFavourites({ids}, merged), confcap::core::ScheduleError, [](const auto& e) {
+        matchFavourites(ids, merged), confcap::core::ScheduleError, [](const auto& e) {
             const std::string what = e.what();
             return contains(what, "ids.txt line 1") && contains(what, "names 2 talks") &&
                    contains(what, "'Keynote' (Hall A") &&
@@ -251,14 +254,16 @@ BOOST_AUTO_TEST_CASE(anEntryNamingSeveralTalksIsAnErrorUnlessALaterWayNamesOne) 
     Favourite both;
     both.ids = {"7"};
     both.url = "https://b.example/7/";
-    const auto matches = matchFavourites({{"hand", "iCalendar", {both}, {}, {}}}, merged);
+    const std::vector<FavouriteList> lists{{"hand", "iCalendar", {both}, {}, {}}};
+    const auto matches = matchFavourites(lists, merged);
     BOOST_REQUIRE(matches.entries[0].talk != nullptr);
     BOOST_TEST(matches.entries[0].talk->title == "Lightning talks");
 }
 
 BOOST_AUTO_TEST_CASE(favouritesJoinTalkIdsAndMeetTheOtherRules) {
     const auto schedule = scheduleFile("38c3-fahrplan-20251206.xml");
-    const auto matches = matchFavourites({listFile("38c3-frab.ics")}, schedule);
+    const std::vector<FavouriteList> lists{listFile("38c3-frab.ics")};
+    const auto matches = matchFavourites(lists, schedule);
     const auto titles = [&](confcap::select::SelectionRules rules) {
         std::vector<std::string> out;
         for (const auto* t : confcap::select::Selector(std::move(rules)).selectedTalks(schedule)) {

@@ -107,5 +107,10 @@ std::string talkIdentity(const schedule::Talk& talk);
 /// `schedule`.
 FavouriteMatches matchFavourites(const std::vector<FavouriteList>& lists,
                                  const schedule::Schedule& schedule);
+/// The result would point into temporaries.
+FavouriteMatches matchFavourites(std::vector<FavouriteList>&& lists,
+                                 const schedule::Schedule& schedule) = delete;
+FavouriteMatches matchFavourites(const std::vector<FavouriteList>& lists,
+                                 schedule::Schedule&& schedule) = delete;
 
 }  // namespace confcap::select
