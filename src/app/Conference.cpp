@@ -1,4 +1,5 @@
 #include "confcap/app/Conference.h"
+#include "confcap/app/ListCommand.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -272,8 +273,7 @@ std::string offeredStreams(const plan::ApiRoom& room) {
 int runConferences(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     const auto conferences = loadStreamsApi(arguments, err);
     if (arguments.flag("json")) {
-        conferencesJson(conferences).stringify(out, 2);
-        out << "\n";
+        printJson(conferencesJson(conferences), out);
         return 0;
     }
     const auto location = arguments.value("streams-api").value_or(kDefaultStreamsApi);

@@ -2,11 +2,13 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
 
 #include <date/tz.h>
 
 #include <iomanip>
 #include <map>
+#include <sstream>
 
 #include "confcap/app/Conference.h"
 #include "confcap/app/ExitCode.h"
@@ -61,6 +63,13 @@ void requireSelectedTalks(const select::Selector& selector, const schedule::Sche
     }
 }
 
+void printJson(const Poco::Dynamic::Var& json, std::ostream& out) {
+    std::ostringstream text;
+    Poco::JSON::Stringifier::stringify(json, text, 2);
+    text << '\n';
+    out << text.str();
+}
+
 Poco::JSON::Object::Ptr talkJson(const schedule::Talk& talk) {
     Poco::JSON::Object::Ptr t = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     t->set("id", valid(talk.id));
@@ -101,8 +110,7 @@ void printTalksJson(const schedule::Schedule& schedule,
         list->add(talkJson(*talk));
     }
     root.set("talks", list);
-    root.stringify(out, 2);
-    out << "\n";
+    printJson(root, out);
 }
 
 void printTalksTable(const schedule::Schedule& schedule,

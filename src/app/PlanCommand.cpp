@@ -196,8 +196,7 @@ void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderC
     if (favourites != nullptr) {
         root.set("favourites", favouritesJson(*favourites));
     }
-    root.stringify(out, 2);
-    out << "\n";
+    printJson(root, out);
 }
 
 void printPlanTable(const schedule::Schedule& schedule, const plan::Plan& plan,
@@ -367,8 +366,7 @@ void printShardsJson(const schedule::Schedule& schedule, const plan::Plan& plan,
         shardArray->add(j);
     }
     root.set("perShard", shardArray);
-    root.stringify(out, 2);
-    out << "\n";
+    printJson(root, out);
 }
 
 int runPlan(const Arguments& given, std::ostream& out, std::ostream& err) {

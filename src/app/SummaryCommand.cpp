@@ -1,4 +1,5 @@
 #include "confcap/app/SummaryCommand.h"
+#include "confcap/app/ListCommand.h"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
@@ -249,8 +250,8 @@ void printTable(const std::vector<TalkCopy>& copies, std::size_t folders, std::o
     }
 }
 
-void printJson(const std::vector<TalkCopy>& copies, const std::vector<fs::path>& folders,
-               std::ostream& out) {
+void printCopiesJson(const std::vector<TalkCopy>& copies, const std::vector<fs::path>& folders,
+                     std::ostream& out) {
     Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
     Poco::JSON::Array::Ptr folderArray = new Poco::JSON::Array;
     for (const auto& folder : folders) {
@@ -278,8 +279,7 @@ void printJson(const std::vector<TalkCopy>& copies, const std::vector<fs::path>&
         talks->add(j);
     }
     root.set("talks", talks);
-    root.stringify(out, 2);
-    out << "\n";
+    printJson(root, out);
 }
 
 }  // namespace
@@ -387,7 +387,7 @@ int runSummary(const Arguments& arguments, std::ostream& out, std::ostream& /*er
             std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
     }
     if (arguments.flag("json")) {
-        printJson(copies, folders, out);
+        printCopiesJson(copies, folders, out);
     } else {
         printTable(copies, folders.size(), out);
     }

@@ -166,10 +166,19 @@ FetchedSchedule ScheduleSource::fetchFile() {
                                std::strerror(errno) + ".");
     }
     FetchedSchedule result;
-    // One read of the whole file: a character-by-character copy costs more than parsing it.
-    std::ostringstream contents;
-    contents << in.rdbuf();
-    result.bytes = std::move(contents).str();
+    // One read of the whole file into a string of its size: growing a buffer as it comes costs
+    // more than parsing it.
+    const auto size = std::filesystem::file_size(path, error);
+    if (!error) {
+        result.bytes.resize(static_cast<std::size_t>(size));
+        in.read(result.bytes.data(), static_cast<std::streamsize>(size));
+        result.bytes.resize(static_cast<std::size_t>(in.gcount()));
+    }
+    if (error || in.peek() != std::char_traits<char>::eof()) {
+        std::ostringstream rest;  // not a regular file, or it grew while being read
+        rest << in.rdbuf();
+        result.bytes += std::move(rest).str();
+    }
     if (in.bad()) {
         throw core::InputError("Could not read the " + options_.what + " file " + source_ + ".");
     }
@@ -280,12 +289,13 @@ FetchedSchedule ScheduleSource::fetchUrl() {
 }
 
 void ScheduleSource::remember(FetchedSchedule& result, const std::optional<std::string>& baseline) {
+    const std::pair fingerprint{result.bytes.size(), std::hash<std::string>{}(result.bytes)};
     if (previous_) {
-        result.changed = *previous_ != result.bytes;
+        result.changed = *previous_ != fingerprint;
     } else {
         result.changed = !baseline || *baseline != result.bytes;
     }
-    previous_ = result.bytes;
+    previous_ = fingerprint;
 }
 
 }  // namespace confcap::fetch

@@ -24,6 +24,10 @@ void requireSelectedTalks(const select::Selector& selector, const schedule::Sche
                           const std::vector<const schedule::Talk*>& selected,
                           const select::FavouriteMatches* favourites = nullptr);
 
+/// Prints `json` indented by two and a newline, in one piece: Poco ends every line with std::endl,
+/// which would write the output to its stream a line at a time.
+void printJson(const Poco::Dynamic::Var& json, std::ostream& out);
+
 /// A talk as the JSON contract describes it (list --json, plan --json, the sidecar); invalid
 /// UTF-8 in its texts becomes U+FFFD.
 Poco::JSON::Object::Ptr talkJson(const schedule::Talk& talk);

@@ -93,7 +93,9 @@ private:
     Options options_;
     Validator validator_;
     std::unique_ptr<HttpClient> client_;
-    std::optional<std::string> previous_;
+    /// What the previous fetch returned, as its size and hash: a refresh compares against it
+    /// without keeping a second copy of the bytes.
+    std::optional<std::pair<std::size_t, std::size_t>> previous_;
 };
 
 }  // namespace confcap::fetch
