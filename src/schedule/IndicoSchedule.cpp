@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "confcap/core/Error.h"
 #include "confcap/schedule/JsonFields.h"
@@ -44,25 +45,30 @@ std::string isoDate(const std::string& key) {
 
 class IndicoReader {
 public:
-    IndicoReader(const ParseOptions& options, ScheduleBuilder& builder, std::string site)
-        : options_(options), builder_(builder), site_(std::move(site)) {}
+    IndicoReader(const ParseOptions& options, ScheduleBuilder& builder, std::string site,
+                 std::vector<std::string> dates)
+        : options_(options), builder_(builder), site_(std::move(site)), dates_(std::move(dates)) {}
 
-    void day(int index, const std::string& date, const Object& entries) {
+    /// The entries Indico lists under `date` of `event`. A session block that ends on a later
+    /// date is listed under both: an entry is read once, on the day it starts.
+    void day(const std::string& event, const std::string& date, const Object& entries) {
         for (const auto& [key, entry] : members(entries)) {
-            this->entry(index, date, *entry, nullptr);
+            this->entry(event, date, *entry, nullptr);
         }
     }
 
 private:
-    void entry(int day, const std::string& date, const Object& entry, const Object* session) {
+    void entry(const std::string& event, const std::string& listedOn, const Object& entry,
+               const Object* session) {
         const auto type = field(entry, "entryType");
-        if (type == "Break") {
+        const auto id = field(entry, "id");
+        if (type == "Break" || (!id.empty() && !seen_.insert(event + "/" + id).second)) {
             return;
         }
         const auto children = entry.getObject("entries");
         if (type == "Session" && children && children->size() > 0) {
             for (const auto& [key, child] : members(*children)) {
-                this->entry(day, date, *child, &entry);
+                this->entry(event, listedOn, *child, &entry);
             }
             return;
         }
@@ -90,8 +96,15 @@ private:
             room = field(entry, "location");
         }
         talk.room = builder_.addRoom(room).name;
-        talk.day = day;
-        talk.dayDate = date;
+        talk.dayDate = listedOn;
+        if (const auto startDate = entry.getObject("startDate")) {
+            if (const auto date = field(*startDate, "date");
+                std::find(dates_.begin(), dates_.end(), date) != dates_.end()) {
+                talk.dayDate = date;
+            }
+        }
+        talk.day = static_cast<int>(std::find(dates_.begin(), dates_.end(), talk.dayDate) -
+                                    dates_.begin() + 1);
         const auto start = instantOf(entry.getObject("startDate"));
         const auto end = instantOf(entry.getObject("endDate"));
         if (!start) {
@@ -143,36 +156,35 @@ private:
             return std::nullopt;
         }
         const auto tz = field(*when, "tz");
-        const auto zone = timeIn(tz);
-        if (zone == nullptr) {
-            return std::nullopt;
-        }
+        const auto* zone = timeIn(tz);
         if (builder_.conference().timeZone.empty()) {
             builder_.conference().timeZone = zone->zoneName();
         }
         return zone->toUtc(*local);
     }
 
-    /// The zone an entry names, located once; --timezone when it names none.
+    /// The zone an entry names, located once; --timezone when it names none or one the zone
+    /// database does not know. Throws core::ScheduleError naming the source when neither is
+    /// usable: no time of the export could be placed.
     const ScheduleTime* timeIn(const std::string& tz) {
-        const auto found = zones_.find(tz);
-        if (found != zones_.end()) {
-            return found->second ? &*found->second : nullptr;
+        auto found = zones_.find(tz);
+        if (found == zones_.end()) {
+            ScheduleTime time(options_.source, tz, options_.timeZone);
+            time.toUtc(date::local_seconds{});  // throws when no usable zone is known
+            if (!time.warning().empty()) {
+                builder_.warn(time.warning());
+            }
+            found = zones_.emplace(tz, std::move(time)).first;
         }
-        std::optional<ScheduleTime> time;
-        try {
-            time.emplace(options_.source, tz, options_.timeZone);
-            time->toUtc(date::local_seconds{});  // an unknown zone without --timezone throws
-        } catch (const core::ScheduleError&) {
-            time.reset();
-        }
-        return (zones_[tz] = std::move(time)) ? &*zones_[tz] : nullptr;
+        return &found->second;
     }
 
     const ParseOptions& options_;
     ScheduleBuilder& builder_;
     std::string site_;
-    std::map<std::string, std::optional<ScheduleTime>> zones_;
+    std::vector<std::string> dates_;
+    std::map<std::string, ScheduleTime> zones_;
+    std::set<std::string> seen_;  ///< event/entry ids read
 };
 
 /// "https://indico.example" of the API answer's "url" (the request it answered).
@@ -200,25 +212,26 @@ Schedule parseIndicoSchedule(const Poco::JSON::Object& document, const ParseOpti
     }
     ScheduleBuilder builder("Indico JSON");
     builder.conference().title = "Indico event " + events.front().first;
-    IndicoReader reader(options, builder, siteOf(document));
-    std::vector<std::string> dates;
+    std::set<std::string> dates;
     for (const auto& [id, days] : events) {
         for (const auto& [key, entries] : members(*days)) {
-            const auto date = isoDate(key);
-            if (date.empty()) {
+            if (const auto date = isoDate(key); !date.empty()) {
+                dates.insert(date);
+            } else {
                 builder.warn("The day \"" + key + "\" of " + options.source +
                              " is not a date (YYYYMMDD); its entries were left out.");
-                continue;
             }
-            if (std::find(dates.begin(), dates.end(), date) == dates.end()) {
-                dates.push_back(date);
-            }
-            const auto index = std::find(dates.begin(), dates.end(), date) - dates.begin() + 1;
-            reader.day(static_cast<int>(index), date, *entries);
         }
     }
-    std::sort(dates.begin(), dates.end());
-    builder.conference().dayDates = dates;
+    builder.conference().dayDates.assign(dates.begin(), dates.end());
+    IndicoReader reader(options, builder, siteOf(document), builder.conference().dayDates);
+    for (const auto& [id, days] : events) {
+        for (const auto& [key, entries] : members(*days)) {
+            if (const auto date = isoDate(key); !date.empty()) {
+                reader.day(id, date, *entries);
+            }
+        }
+    }
     return builder.finish();
 }
 

@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(contributionsAreTalksInTheirZone) {
     BOOST_TEST(schedule.conference.timeZone == "Europe/Zurich");
     BOOST_TEST(schedule.conference.dayDates ==
                (std::vector<std::string>{"2024-05-13", "2024-05-14", "2024-05-15"}));
-    BOOST_TEST(schedule.talks.size() == 5U);
+    BOOST_TEST(schedule.talks.size() == 6U);
     const auto& welcome = talkTitled(schedule, "Welcome and Introduction");
     // 09:00 in Geneva in May is 07:00 UTC.
     BOOST_TEST(formatUtc(welcome.start) == "2024-05-13T07:00:00Z");
@@ -80,6 +80,20 @@ BOOST_AUTO_TEST_CASE(aSessionWithoutContributionsIsOneTalk) {
     BOOST_TEST(posters.type == "Session");
 }
 
+// Indico lists a session block that ends on a later date (here at midnight) under both dates.
+BOOST_AUTO_TEST_CASE(aSessionUntilMidnightIsReadOnceOnItsDay) {
+    const auto schedule = parseSample();
+    const auto count =
+        std::count_if(schedule.talks.begin(), schedule.talks.end(),
+                      [](const Talk& t) { return t.title == "Detector night shift"; });
+    BOOST_TEST(count == 1);
+    const auto& night = talkTitled(schedule, "Detector night shift");
+    BOOST_TEST(night.dayDate == "2024-05-14");
+    BOOST_TEST(night.day == 2);
+    BOOST_TEST(night.room == "Control Room");
+    BOOST_TEST(night.track == "Night session");
+}
+
 BOOST_AUTO_TEST_CASE(aBrokenEntryIsSkippedAndNamed) {
     const auto schedule = parseSample();
     BOOST_REQUIRE(schedule.warnings.size() == 1U);
@@ -92,9 +106,11 @@ BOOST_AUTO_TEST_CASE(anEntryWithoutAZoneNeedsTheUsersZone) {
         R"({"results": {"9": {"20240101": {"c1": {"entryType": "Contribution", "title": "T",)"
         R"( "contributionId": 1, "room": "R", "startDate": {"date": "2024-01-01", "time":)"
         R"( "10:00:00"}, "endDate": {"date": "2024-01-01", "time": "10:30:00"}}}}}})";
-    const auto without = parseSchedule(json, {"zone-less.json", std::nullopt});
-    BOOST_TEST(without.talks.empty());
-    BOOST_TEST(without.warnings.size() == 1U);
+    BOOST_CHECK_EXCEPTION(parseSchedule(json, {"zone-less.json", std::nullopt}), ScheduleError,
+                          [](const ScheduleError& e) {
+                              return std::string(e.what()).find("zone-less.json") !=
+                                     std::string::npos;
+                          });
     const auto with = parseSchedule(json, {"zone-less.json", std::string("America/New_York")});
     BOOST_REQUIRE(with.talks.size() == 1U);
     BOOST_TEST(formatUtc(with.talks[0].start) == "2024-01-01T15:00:00Z");
