@@ -55,8 +55,13 @@ void requireSelectedTalks(const select::Selector& selector, const schedule::Sche
     if (!schedule.talks.empty() && selected.empty()) {
         auto why = selector.explainNoneSelected(schedule);
         if (favourites != nullptr) {
-            for (const auto& sentence : favourites->unmatched()) {
-                why += " " + sentence;
+            const auto unmatched = favourites->unmatched();
+            for (std::size_t i = 0; i < unmatched.size() && i < 3; ++i) {
+                why += " " + unmatched[i];
+            }
+            if (unmatched.size() > 3) {
+                why += " " + std::to_string(unmatched.size() - 3) +
+                       " more entries name no talk of it.";
             }
         }
         throw core::UsageError(why);

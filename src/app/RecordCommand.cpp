@@ -249,6 +249,71 @@ int endRun(RunDisplay& display, const run::Session& session, const std::filesyst
     return end.failed == 0 && end.discarded == 0 ? kExitOk : kExitTalksFailed;
 }
 
+/// Each entry naming no talk, as its list and what it names (not where in the list: a line added
+/// above it does not make it new).
+std::set<std::string> unmatchedEntries(const select::FavouriteMatches& matches) {
+    std::set<std::string> out;
+    for (const auto& match : matches.entries) {
+        if (match.talk == nullptr) {
+            out.insert(match.list->source + "\n" + match.entry->label());
+        }
+    }
+    return out;
+}
+
+/// The favourites during a run: read again with every schedule refresh. A list that cannot be
+/// read leaves the last good lists in force, and says so once; what reading says (a list served
+/// from the cache, an entry skipped) and each entry that comes to name no talk are logged once.
+class FavouritesInRun {
+public:
+    FavouritesInRun(FavouritesReader& reader, status::StatusBoard& board,
+                    std::set<std::string> unmatched)
+        : reader_(reader), board_(board), unmatched_(std::move(unmatched)) {}
+
+    /// Reads the lists again; whether they changed.
+    bool reread(const Arguments& active) {
+        std::ostringstream said;
+        bool changed = false;
+        std::set<std::string> now;
+        try {
+            changed = reader_.read(active, said);
+        } catch (const core::Error& e) {
+            now.insert(core::clause(e.what()) +
+                       "; the favourites read before stay in force until it can be read");
+        }
+        std::istringstream lines(said.str());
+        const std::string prefix = "confcap: warning: ";
+        for (std::string line; std::getline(lines, line);) {
+            now.insert(line.rfind(prefix, 0) == 0 ? line.substr(prefix.size()) : line);
+        }
+        for (const auto& warning : now) {
+            if (warnings_.count(warning) == 0) {
+                board_.publish(status::Level::Warning, {}, warning);
+            }
+        }
+        warnings_ = std::move(now);
+        return changed;
+    }
+
+    /// Logs each entry of `matches` naming no talk that did not at the last look.
+    void noteUnmatched(const select::FavouriteMatches& matches) {
+        auto now = unmatchedEntries(matches);
+        for (const auto& match : matches.entries) {
+            if (match.talk == nullptr &&
+                unmatched_.count(match.list->source + "\n" + match.entry->label()) == 0) {
+                board_.publish(status::Level::Warning, {}, select::unmatchedSentence(match));
+            }
+        }
+        unmatched_ = std::move(now);
+    }
+
+private:
+    FavouritesReader& reader_;
+    status::StatusBoard& board_;
+    std::set<std::string> unmatched_;
+    std::set<std::string> warnings_;
+};
+
 }  // namespace
 
 int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
@@ -262,11 +327,16 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     FavouritesReader favouritesReader;
     favouritesReader.read(arguments, err);
     auto schedule = *scheduleReader.read(arguments, err);
-    select::FavouriteMatches matches;
-    auto currentPlan =
-        makePlanFor(schedule, arguments, conference, true, favouritesReader.lists(), &matches);
+    std::set<std::string> unmatched;  // favourites entries naming no talk, already reported
+    auto currentPlan = [&] {
+        select::FavouriteMatches matches;
+        auto plan =
+            makePlanFor(schedule, arguments, conference, true, favouritesReader.lists(), &matches);
+        warnUnmatchedFavourites(matches, err);
+        unmatched = unmatchedEntries(matches);
+        return plan;
+    }();
     reportConferenceRooms(conference, schedule, err);
-    warnUnmatchedFavourites(matches, err);
     prepareOutputFolder(outDir);
     source::RecorderPipe::removeStale(outDir / ".confcap");
 
@@ -278,15 +348,15 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     NativeRoomNotes noteRecorders(board, options.recorder.source.recorder);
     // The schedule is re-read every --refresh, and at once on SIGHUP, which re-reads the config
     // file too: selection, streams and padding may change.
-    // The favourites lists are re-read with it; an entry newly naming no talk is logged once.
+    // The favourites lists are re-read with it (see FavouritesInRun).
     Arguments active = arguments;  // the options in force
-    auto unmatched = matches.unmatched();
+    FavouritesInRun favourites(favouritesReader, board, std::move(unmatched));
     options.refresh = [&](bool everything) -> std::optional<plan::Plan> {
         if (everything && active.has("config")) {
             active = active.withConfigReloaded(kRecord);
         }
+        const bool favouritesChanged = favourites.reread(active);
         std::ostringstream warnings;
-        const bool favouritesChanged = favouritesReader.read(active, warnings);
         auto fresh = scheduleReader.read(active, warnings, everything || favouritesChanged);
         if (!fresh) {
             return std::nullopt;
@@ -294,13 +364,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         select::FavouriteMatches found;
         auto plan = withoutOtherShards(
             makePlanFor(*fresh, active, conference, false, favouritesReader.lists(), &found));
-        auto nowUnmatched = found.unmatched();
-        for (const auto& sentence : nowUnmatched) {
-            if (std::find(unmatched.begin(), unmatched.end(), sentence) == unmatched.end()) {
-                board.publish(status::Level::Warning, {}, sentence);
-            }
-        }
-        unmatched = std::move(nowUnmatched);
+        favourites.noteUnmatched(found);
         return plan;
     };
     options.planChanged = [&noteRecorders](const plan::Plan& plan) { noteRecorders(plan); };

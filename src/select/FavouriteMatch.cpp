@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "confcap/core/Error.h"
@@ -30,6 +31,12 @@ std::string normalizedUrl(std::string_view url) {
     }
     const auto slash = std::min(url.find('/'), url.size());
     return lowered(url.substr(0, slash)) + std::string(url.substr(slash));
+}
+
+/// The host of a URL, in lower case.
+std::string hostOf(std::string_view url) {
+    const auto path = normalizedUrl(url);
+    return path.substr(0, path.find('/'));
 }
 
 /// The last path segment of a talk URL, which is its id, code or slug on the common servers
@@ -74,6 +81,7 @@ void add(Index& index, const std::string& key, const schedule::Talk& talk) {
 
 struct Indexes {
     Index guids, ids, urls;
+    std::set<std::string> hosts;                                        ///< of the talks' URLs
     std::vector<std::pair<std::string, const schedule::Talk*>> titles;  ///< normalized
     std::vector<std::string> titleNames, idNames;
 };
@@ -91,6 +99,7 @@ Indexes indexesOf(const schedule::Schedule& schedule) {
         }
         if (!talk.url.empty()) {
             add(out.urls, normalizedUrl(talk.url), talk);
+            out.hosts.insert(hostOf(talk.url));
         }
         out.titles.emplace_back(normalizedTitle(talk.title), &talk);
         out.titleNames.push_back(talk.title);
@@ -122,18 +131,18 @@ std::optional<core::Instant> startOf(const Favourite& entry, const date::time_zo
 }
 
 /// Talks of this title (or whose title the entry's begins with, followed by " - " and the
-/// speakers, as pretalx's calendar writes it) starting at the entry's start, when it has one.
+/// speakers, as pretalx's calendar writes it) starting at the entry's start; none without one.
 Talks byTitle(const Indexes& indexes, const Favourite& entry, std::optional<core::Instant> start) {
     const auto title = normalizedTitle(entry.title);
     Talks out;
-    if (title.empty()) {
+    if (title.empty() || !start) {
         return out;
     }
     for (const auto& [talkTitle, talk] : indexes.titles) {
         const bool same =
             talkTitle == title || (title.size() > talkTitle.size() + 3 &&
                                    title.compare(0, talkTitle.size() + 3, talkTitle + " - ") == 0);
-        if (same && !talkTitle.empty() && (!start || talk->start == *start)) {
+        if (same && !talkTitle.empty() && talk->start == *start) {
             out.push_back(talk);
         }
     }
@@ -142,19 +151,6 @@ Talks byTitle(const Indexes& indexes, const Favourite& entry, std::optional<core
 
 std::string describe(const schedule::Talk& talk) {
     return quoted(talk.title) + " (" + talk.room + ", " + core::formatUtc(talk.start) + ")";
-}
-
-/// "a, b and c", at most five, then "and N more".
-std::string joined(const std::vector<std::string>& parts) {
-    std::string out;
-    const std::size_t shown = std::min<std::size_t>(parts.size(), 5);
-    for (std::size_t i = 0; i < shown; ++i) {
-        out += (i == 0 ? "" : i + 1 == shown && shown == parts.size() ? " and " : ", ") + parts[i];
-    }
-    if (parts.size() > shown) {
-        out += " and " + std::to_string(parts.size() - shown) + " more";
-    }
-    return out;
 }
 
 std::string entryName(const FavouriteMatch& match) {
@@ -196,20 +192,23 @@ std::string talkIdentity(const schedule::Talk& talk) {
            std::to_string(talk.start.time_since_epoch().count());
 }
 
+std::string unmatchedSentence(const FavouriteMatch& match) {
+    auto sentence =
+        entryName(match) + " names no talk of the schedule (by guid, id, URL or title and start)";
+    if (!match.closestTitles.empty()) {
+        sentence += "; the closest " +
+                    std::string(match.entry->title.empty() ? "ids: " : "titles: ") +
+                    nameList(match.closestTitles, 3);
+    }
+    return sentence + ".";
+}
+
 std::vector<std::string> FavouriteMatches::unmatched() const {
     std::vector<std::string> out;
     for (const auto& match : entries) {
-        if (match.talk != nullptr) {
-            continue;
+        if (match.talk == nullptr) {
+            out.push_back(unmatchedSentence(match));
         }
-        auto sentence = entryName(match) +
-                        " names no talk of the schedule (by guid, id, URL or title and start)";
-        if (!match.closestTitles.empty()) {
-            sentence += "; the closest " +
-                        std::string(match.entry->title.empty() ? "ids: " : "titles: ") +
-                        nameList(match.closestTitles, 3);
-        }
-        out.push_back(sentence + ".");
     }
     return out;
 }
@@ -237,8 +236,12 @@ FavouriteMatches matchFavourites(const std::vector<FavouriteList>& lists,
             }
             if (!entry.url.empty()) {
                 ways.emplace_back(MatchedBy::Url, lookup(indexes.urls, normalizedUrl(entry.url)));
-                ways.emplace_back(MatchedBy::Url,
-                                  lookup(indexes.ids, lowered(lastSegment(entry.url))));
+                // Its last segment as an id only on the schedule's own site: talk 2 of another
+                // conference is not this one's talk 2.
+                if (indexes.hosts.count(hostOf(entry.url)) > 0) {
+                    ways.emplace_back(MatchedBy::Url,
+                                      lookup(indexes.ids, lowered(lastSegment(entry.url))));
+                }
             }
             ways.emplace_back(MatchedBy::TitleAndStart,
                               byTitle(indexes, entry, startOf(entry, zone)));
@@ -260,7 +263,7 @@ FavouriteMatches matchFavourites(const std::vector<FavouriteList>& lists,
                 }
                 throw core::ScheduleError(entryName(match) + " names " +
                                           std::to_string(several->size()) +
-                                          " talks of the schedule: " + joined(names) +
+                                          " talks of the schedule: " + nameList(names, 5, false) +
                                           "; name the one you mean by its guid or URL.");
             }
             if (match.talk != nullptr) {

@@ -153,10 +153,13 @@ std::string unescapedText(std::string_view value) {
 
 /// YYYYMMDDTHHMMSS as a wall-clock time.
 std::optional<date::local_seconds> icalLocalTime(std::string_view text) {
-    if (text.size() != 15 || text[8] != 'T' || !std::all_of(text.begin(), text.end(), [](char c) {
-            return c == 'T' || std::isdigit(static_cast<unsigned char>(c));
-        })) {
+    if (text.size() != 15) {
         return std::nullopt;
+    }
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (i == 8 ? text[i] != 'T' : !std::isdigit(static_cast<unsigned char>(text[i]))) {
+            return std::nullopt;
+        }
     }
     const auto num = [&](std::size_t at, std::size_t len) {
         return *core::parseNumber<int>(text.substr(at, len));
@@ -253,16 +256,26 @@ FavouriteList readICalendar(std::string_view text, const std::string& source) {
     FavouriteList list{source, "iCalendar", {}, {}, {}};
     std::optional<Favourite> event;
     int count = 0;
+    int nested = 0;  // components inside the event (a VALARM's SUMMARY is not the talk's)
     for (const auto& raw : unfoldedLines(text)) {
         const auto line = contentLine(raw);
         if (!line) {
             continue;
         }
-        if (line->name == "BEGIN" && core::equalsIgnoreCase(trimmed(line->value), "VEVENT")) {
+        const bool begin = line->name == "BEGIN";
+        const bool end = line->name == "END";
+        const bool vevent = core::equalsIgnoreCase(trimmed(line->value), "VEVENT");
+        if (event && (begin || end) && !(end && vevent && nested == 0)) {
+            nested += begin ? 1 : -1;
+            continue;
+        }
+        if (event && nested > 0) {
+            continue;
+        }
+        if (begin && vevent) {
             event.emplace();
             event->where = "event " + std::to_string(++count);
-        } else if (line->name == "END" && core::equalsIgnoreCase(trimmed(line->value), "VEVENT") &&
-                   event) {
+        } else if (end && vevent && event) {
             if (event->guid.empty() && event->ids.empty() && event->url.empty() &&
                 event->title.empty()) {
                 list.warnings.push_back(event->where + " of " + source +
@@ -423,6 +436,32 @@ FavouriteList readSchedule(std::string_view bytes, const std::string& source) {
 
 // --- an id list, or EventFahrplan's text share ---
 
+/// EventFahrplan's text share: sessions separated by "---", each its title, its time and room,
+/// and the link to its page (left out for some sessions, which are named in a warning).
+FavouriteList readSharedText(const std::vector<std::string_view>& lines,
+                             const std::string& source) {
+    FavouriteList list{source, "EventFahrplan text", {}, {}, {}};
+    int session = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        Favourite entry;
+        entry.where = "session " + std::to_string(++session);
+        for (; i < lines.size() && lines[i] != "---"; ++i) {
+            if (entry.title.empty() && !lines[i].empty()) {
+                entry.title = lines[i];
+            } else if (isUrl(lines[i])) {
+                entry.url = lines[i];
+            }
+        }
+        if (!entry.url.empty()) {
+            list.entries.push_back(std::move(entry));
+        } else if (!entry.title.empty()) {
+            list.warnings.push_back(entry.where + " of " + source + " ('" + entry.title +
+                                    "') has no link to the talk: skipped");
+        }
+    }
+    return list;
+}
+
 FavouriteList readLines(std::string_view text, const std::string& source) {
     std::vector<std::string_view> lines;
     for (std::size_t pos = 0; pos < text.size();) {
@@ -432,11 +471,14 @@ FavouriteList readLines(std::string_view text, const std::string& source) {
     }
     const bool shared = std::any_of(lines.begin(), lines.end(),
                                     [](std::string_view line) { return line == "---"; });
-    FavouriteList list{source, shared ? "EventFahrplan text" : "id list", {}, {}, {}};
+    if (shared) {
+        return readSharedText(lines, source);
+    }
+    FavouriteList list{source, "id list", {}, {}, {}};
     for (std::size_t i = 0; i < lines.size(); ++i) {
         const auto line = lines[i];
         const auto where = "line " + std::to_string(i + 1);
-        if (line.empty() || line.front() == '#' || (shared && !isUrl(line))) {
+        if (line.empty() || line.front() == '#') {
             continue;
         }
         if (line.find_first_of(" \t") != std::string_view::npos) {

@@ -60,14 +60,14 @@ std::size_t editDistance(std::string_view a, std::string_view b) {
     return row[y.size()];
 }
 
-std::string nameList(const std::vector<std::string>& names, std::size_t limit) {
+std::string nameList(const std::vector<std::string>& names, std::size_t limit, bool quote) {
     std::string out;
     const std::size_t shown = std::min(names.size(), limit);
     for (std::size_t i = 0; i < shown; ++i) {
         if (i > 0) {
             out += i + 1 == shown && shown == names.size() ? " and " : ", ";
         }
-        out += quoted(names[i]);
+        out += quote ? quoted(names[i]) : names[i];
     }
     if (names.size() > shown) {
         out += " and " + std::to_string(names.size() - shown) + " more";

@@ -228,25 +228,36 @@ BOOST_AUTO_TEST_CASE(recordFollowsTheFavouritesWhileRunning) {
          "Main=http://127.0.0.1:9/main.m3u8", "--refresh", "1s", "--out",
          (dir.path / "out").string(), "--no-health"},
         dir.path);
-    const auto waitFor = [&](const std::string& text) {
-        for (int i = 0; i < 200 && record.running(); ++i) {
-            if (contains(record.out() + record.err(), text)) {
-                return true;
+    // Polls the log until `text` is in it `times` times (as long as confcap runs, at most 20 s).
+    const auto waitFor = [&](const std::string& text, std::size_t times = 1) {
+        const auto seen = [&] {
+            const auto log = record.out() + record.err();
+            std::size_t count = 0;
+            for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) {
+                ++count;
             }
+            return count >= times;
+        };
+        for (int i = 0; i < 200 && record.running() && !seen(); ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
-        return contains(record.out() + record.err(), text);
+        return seen();
     };
     BOOST_TEST_REQUIRE(waitFor("1 talk to record"), record.err());
-    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // a new modification time
     write(favourites, "g1\ng2\ngone\n");
     BOOST_TEST(waitFor("the schedule changed: 1 added"), record.err());
     BOOST_TEST(waitFor("('gone') names no talk of the schedule"), record.err());
+    // A list that cannot be read leaves the last good one in force, and says so once.
+    std::filesystem::remove(favourites);
+    BOOST_TEST(waitFor("the favourites read before stay in force"), record.err());
+    // Had the unreadable list dropped the talks, starring a third would add three.
+    write(favourites, "g1\ng2\ng3\n");
+    BOOST_TEST(waitFor("the schedule changed: 1 added, 0 changed, 0 cancelled", 2), record.err());
     record.signal(SIGINT);
     BOOST_TEST(record.wait(std::chrono::seconds(20)).has_value());
     const auto log = record.out() + record.err();
-    // The summary holds the two starred talks (neither began before the run stopped).
-    BOOST_TEST(contains(log, "Summary: 2 cancelled (2 talks"), log);
+    // The summary holds the three starred talks (none began before the run stopped).
+    BOOST_TEST(contains(log, "Summary: 3 cancelled (3 talks"), log);
     // Logged once, though every refresh reads the list again.
     const auto first = log.find("('gone') names no talk");
     BOOST_TEST(log.find("('gone') names no talk", first + 1) == std::string::npos, log);

@@ -100,6 +100,19 @@ BOOST_AUTO_TEST_CASE(calendarTimesMayBeUtcFloatingOrInAnUnknownZone) {
     BOOST_TEST(contains(list.warnings[1], "event 4 of fosdem.ics"));
 }
 
+BOOST_AUTO_TEST_CASE(aCalendarEventsAlarmAndAMalformedTimeChangeNothing) {
+    const auto list = parseFavourites(
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Opening\r\nDTSTART:2024T227T103000\r\n"
+        "BEGIN:VALARM\r\nACTION:DISPLAY\r\nSUMMARY:Reminder\r\nEND:VALARM\r\nURL:https://x.org/"
+        "2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        "alarm.ics");
+    BOOST_REQUIRE(list.entries.size() == 1U);
+    BOOST_TEST(list.entries[0].title == "Opening");
+    BOOST_TEST(list.entries[0].url == "https://x.org/2");
+    BOOST_TEST(!list.entries[0].start.has_value());
+    BOOST_TEST(!list.entries[0].localStart.has_value());
+}
+
 BOOST_AUTO_TEST_CASE(giggityLinkCarriesIdsAndTheScheduleUrl) {
     const auto text = testData("favourites/38c3-giggity.txt");
     BOOST_TEST(confcap::select::isInlineFavourites(std::string(confcap::core::trimmed(text))));
@@ -143,12 +156,16 @@ BOOST_AUTO_TEST_CASE(idListSkipsCommentsAndNamesWhatItCannotRead) {
 BOOST_AUTO_TEST_CASE(eventFahrplanTextShareIsReadByItsUrls) {
     const auto list = parseFavourites(
         "Opening\nFriday, 10:30, Saal 1\n\nhttps://x.org/events/2.html\n\n---\n\nClosing\n"
-        "Monday, 17:00, Saal 1\n\nhttps://x.org/events/9.html\n",
+        "Monday, 17:00, Saal 1\n\nhttps://x.org/events/9.html\n\n---\n\nWiki session\n"
+        "Monday, 18:00, Saal 2\n",
         "share.txt");
     BOOST_TEST(list.format == "EventFahrplan text");
     BOOST_REQUIRE(list.entries.size() == 2U);
+    BOOST_TEST(list.entries[0].title == "Opening");
     BOOST_TEST(list.entries[1].url == "https://x.org/events/9.html");
-    BOOST_TEST(list.warnings.empty());
+    // A session shared without a link is named, not dropped silently.
+    BOOST_REQUIRE(list.warnings.size() == 1U);
+    BOOST_TEST(contains(list.warnings[0], "session 3 of share.txt ('Wiki session')"));
 }
 
 BOOST_AUTO_TEST_CASE(aScheduleOfTheChosenTalksIsAList) {
@@ -224,6 +241,23 @@ BOOST_AUTO_TEST_CASE(aPretalxTitleWithSpeakersAndAMovedTalk) {
     BOOST_TEST(found.entries[0].talk->title == "Opening");
     BOOST_TEST((found.entries[0].by == MatchedBy::TitleAndStart));
     BOOST_TEST(found.entries[1].talk == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(anotherSitesUrlOrATitleWithoutStartNamesNoTalk) {
+    const auto schedule = scheduleFile("38c3-fahrplan-20251206.xml");
+    Favourite elsewhere;
+    elsewhere.url = "https://fosdem.org/2025/schedule/event/2/";
+    Favourite sameSite;
+    sameSite.url = "https://events.ccc.de/congress/2024/hub/de/event/2/";
+    Favourite titleOnly;
+    titleOnly.title = "38C3: Opening Ceremony";
+    const std::vector<FavouriteList> lists{
+        {"hand", "id list", {elsewhere, sameSite, titleOnly}, {}, {}}};
+    const auto matches = matchFavourites(lists, schedule);
+    BOOST_TEST(matches.entries[0].talk == nullptr);
+    BOOST_REQUIRE(matches.entries[1].talk != nullptr);
+    BOOST_TEST(matches.entries[1].talk->title == "38C3: Opening Ceremony");
+    BOOST_TEST(matches.entries[2].talk == nullptr);
 }
 
 BOOST_AUTO_TEST_CASE(aFloatingStartIsInTheConferenceZone) {

@@ -1,5 +1,5 @@
 // What became of each --favourites entry: the talk it names, the job that records it or why
-// none does. `list` and `plan` print it; `record` warns of the entries that name no talk.
+// none does. `plan` prints it; `list`, `plan` and `record` warn of the entries naming no talk.
 #pragma once
 
 #include <Poco/JSON/Array.h>
@@ -20,6 +20,10 @@ namespace confcap::app {
 select::FavouriteMatches applyFavourites(select::SelectionRules& rules,
                                          const std::vector<select::FavouriteList>& favourites,
                                          const schedule::Schedule& schedule);
+/// The matches would point into temporaries.
+select::FavouriteMatches applyFavourites(select::SelectionRules& rules,
+                                         std::vector<select::FavouriteList>&& favourites,
+                                         const schedule::Schedule& schedule) = delete;
 
 /// Prints one warning line for each entry that names no talk, with the closest titles.
 void warnUnmatchedFavourites(const select::FavouriteMatches& matches, std::ostream& err);

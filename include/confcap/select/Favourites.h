@@ -46,6 +46,7 @@ struct Favourite {
     std::string label() const;
 };
 
+/// One list as read: its entries in order, and what of it could not be read.
 struct FavouriteList {
     /// The file, URL or link as given.
     std::string source;
@@ -85,6 +86,8 @@ struct FavouriteMatch {
     std::vector<std::string> closestTitles;
 };
 
+/// What became of the entries of one or more lists; points into the lists and the schedule
+/// matchFavourites() was given.
 struct FavouriteMatches {
     /// Every entry of every list, in order.
     std::vector<FavouriteMatch> entries;
@@ -95,12 +98,17 @@ struct FavouriteMatches {
     std::vector<std::string> unmatched() const;
 };
 
+/// One sentence for an entry that names no talk: the list, where in it, what it names, and the
+/// closest titles (or ids). Pure.
+std::string unmatchedSentence(const FavouriteMatch& match);
+
 /// A talk's identity within one schedule: its key with its room and start, so that talks sharing
 /// an id (merged schedules) stay apart. Pure.
 std::string talkIdentity(const schedule::Talk& talk);
 
 /// Finds each entry's talk: by guid, then by id or pretalx code (or slug), then by URL (the
-/// whole URL, then its last path segment as an id), then by title and start (a title with the
+/// whole URL, then, on the site of the schedule's talk URLs, its last path segment as an id),
+/// then by title and start, both required (a title with the
 /// speakers appended, as pretalx's calendar writes it, counts). The first of these that names
 /// exactly one talk wins. Throws core::ScheduleError naming the entry and the talks when an entry
 /// names several talks and no later way names one. Pure; the result points into `lists` and

@@ -18,8 +18,9 @@ std::string lowered(std::string_view text);
 /// Edits (insert, delete, replace a byte) that turn `a` into `b`, ignoring ASCII case. Pure.
 std::size_t editDistance(std::string_view a, std::string_view b);
 
-/// "'a', 'b' and 'c'": at most `limit` names, then "and N more". Pure.
-std::string nameList(const std::vector<std::string>& names, std::size_t limit);
+/// "'a', 'b' and 'c'": at most `limit` names, then "and N more"; without `quote`, "a, b and c".
+/// Pure.
+std::string nameList(const std::vector<std::string>& names, std::size_t limit, bool quote = true);
 
 /// The `limit` names of `known` closest to `value`: those sharing the most words with it first,
 /// then by edit distance; ties keep the order of `known`. Empty when `known` is. Pure.
