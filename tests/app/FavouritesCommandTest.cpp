@@ -67,7 +67,7 @@ std::string tomorrowsSchedule(int talks) {
     return xml + "</room></day></schedule>";
 }
 
-void write(const std::filesystem::path& file, const std::string& text) {
+void writeText(const std::filesystem::path& file, const std::string& text) {
     std::ofstream(file) << text;
 }
 
@@ -180,7 +180,7 @@ BOOST_AUTO_TEST_CASE(servedFavouritesAreCachedAndSurviveAnOutage) {
 BOOST_AUTO_TEST_CASE(badListsAreOneSentenceWithTheirExitCode) {
     TempDir dir;
     const auto unknown = dir.path / "unknown.txt";
-    write(unknown, "no-such-talk\n");
+    writeText(unknown, "no-such-talk\n");
     auto r = runConfcap({"list", "--schedule", k38c3, "--favourites", unknown.string()});
     BOOST_TEST(r.exitCode == 64, r.err);
     BOOST_TEST(contains(r.err, "No entry of the --favourites names a talk of this schedule."),
@@ -188,7 +188,7 @@ BOOST_AUTO_TEST_CASE(badListsAreOneSentenceWithTheirExitCode) {
     BOOST_TEST(contains(r.err, "('no-such-talk') names no talk"), r.err);
 
     const auto garbage = dir.path / "garbage.json";
-    write(garbage, "{\"lectures\": [");
+    writeText(garbage, "{\"lectures\": [");
     r = runConfcap({"list", "--schedule", k38c3, "--favourites", garbage.string()});
     BOOST_TEST(r.exitCode == 65, r.err);
     BOOST_TEST(contains(r.err, "The favourites list " + garbage.string() + " cannot be read"),
@@ -200,7 +200,7 @@ BOOST_AUTO_TEST_CASE(badListsAreOneSentenceWithTheirExitCode) {
 
     // Two talks share the id 7: the entry is refused, naming both.
     const auto merged = dir.path / "merged.xml";
-    write(merged,
+    writeText(merged,
           "<schedule><conference><title>M</title><time_zone_name>UTC</time_zone_name></conference>"
           "<day index=\"1\" date=\"2030-01-01\"><room name=\"A\"><event id=\"7\" guid=\"ga\">"
           "<date>2030-01-01T10:00:00Z</date><duration>00:30</duration><title>Keynote</title>"
@@ -208,7 +208,7 @@ BOOST_AUTO_TEST_CASE(badListsAreOneSentenceWithTheirExitCode) {
           "</date><duration>00:30</duration><title>Workshop</title></event></room></day>"
           "</schedule>");
     const auto seven = dir.path / "seven.txt";
-    write(seven, "7\n");
+    writeText(seven, "7\n");
     r = runConfcap({"list", "--schedule", merged.string(), "--favourites", seven.string()});
     BOOST_TEST(r.exitCode == 65, r.err);
     BOOST_TEST(contains(r.err, "names 2 talks of the schedule: 'Keynote' (A"), r.err);
@@ -219,9 +219,9 @@ BOOST_AUTO_TEST_CASE(badListsAreOneSentenceWithTheirExitCode) {
 BOOST_AUTO_TEST_CASE(recordFollowsTheFavouritesWhileRunning) {
     TempDir dir;
     const auto schedule = dir.path / "schedule.xml";
-    write(schedule, tomorrowsSchedule(3));
+    writeText(schedule, tomorrowsSchedule(3));
     const auto favourites = dir.path / "favourites.txt";
-    write(favourites, "g1\n");
+    writeText(favourites, "g1\n");
     confcap::testing::ChildProcess record(
         CONFCAP_BINARY,
         {"record", "--schedule", schedule.string(), "--favourites", favourites.string(), "--stream",
@@ -244,14 +244,14 @@ BOOST_AUTO_TEST_CASE(recordFollowsTheFavouritesWhileRunning) {
         return seen();
     };
     BOOST_TEST_REQUIRE(waitFor("1 talk to record"), record.err());
-    write(favourites, "g1\ng2\ngone\n");
+    writeText(favourites, "g1\ng2\ngone\n");
     BOOST_TEST(waitFor("the schedule changed: 1 added"), record.err());
     BOOST_TEST(waitFor("('gone') names no talk of the schedule"), record.err());
     // A list that cannot be read leaves the last good one in force, and says so once.
     std::filesystem::remove(favourites);
     BOOST_TEST(waitFor("the favourites read before stay in force"), record.err());
     // Had the unreadable list dropped the talks, starring a third would add three.
-    write(favourites, "g1\ng2\ng3\n");
+    writeText(favourites, "g1\ng2\ng3\n");
     BOOST_TEST(waitFor("the schedule changed: 1 added, 0 changed, 0 cancelled", 2), record.err());
     record.signal(SIGINT);
     BOOST_TEST(record.wait(std::chrono::seconds(20)).has_value());
