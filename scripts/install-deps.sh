@@ -7,7 +7,7 @@ packages=(g++ cmake make pkg-config libpoco-dev libpugixml-dev libhowardhinnant-
           libboost-test-dev libre2-dev tzdata ca-certificates ffmpeg)
 case "${1:-}" in
     --test) packages+=(openssl curl chromium mplayer streamlink python3-prometheus-client
-                       clang libclang-rt-14-dev llvm-14 clang-format systemd)
+                       clang libclang-rt-14-dev llvm-14 clang-format systemd man-db)
             # node and npm (Debian's, unless a node that brings its own npm is installed) for the
             # offline Kubernetes schema check in tests/deploy.
             command -v node >/dev/null || packages+=(nodejs)
