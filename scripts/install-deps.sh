@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages confcap needs to build and run; with --test also what the test
-# suite uses, with --package what building and testing the Debian package use. Skips what is already installed. Needs root (or sudo) only when something is missing.
+# suite uses, with --package what building and testing the Debian package and the container
+# image use. Skips what is already installed. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
 packages=(g++ cmake make pkg-config libpoco-dev libpugixml-dev libhowardhinnant-date-dev
@@ -13,9 +14,11 @@ case "${1:-}" in
             command -v node >/dev/null || packages+=(nodejs)
             command -v npm >/dev/null || packages+=(npm) ;;
     --bench) packages+=(time bc curl streamlink mplayer python3) ;;
-    # The Debian package (dpkg-shlibdeps and file for its Depends), the clean Debian 12 root its
-    # test installs it into (mmdebstrap), and systemd-analyze and man for that test.
-    --package) packages+=(dpkg-dev file mmdebstrap systemd man-db) ;;
+    # The Debian package (dpkg-shlibdeps and file for its Depends), the clean Debian 12 root the
+    # package test and the container image start from (mmdebstrap), the OCI image (umoci, jq),
+    # and for the tests systemd-analyze, man, skopeo and containerd (its ctr imports the image as
+    # k3s does).
+    --package) packages+=(dpkg-dev file mmdebstrap umoci jq systemd man-db skopeo containerd) ;;
 esac
 
 missing=()
