@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages confcap needs to build and run; with --test also what the test
-# suite uses, with --package what building and testing the Debian package and the container
-# image use. Skips what is already installed. Needs root (or sudo) only when something is missing.
+# suite uses; with --deb what building the Debian package uses, with --package what building
+# and testing the package and the container image use. Skips what is already installed. Needs
+# root (or sudo) only when something is missing.
 set -euo pipefail
 
 packages=(g++ cmake make pkg-config libpoco-dev libpugixml-dev libhowardhinnant-date-dev
@@ -14,10 +15,11 @@ case "${1:-}" in
             command -v node >/dev/null || packages+=(nodejs)
             command -v npm >/dev/null || packages+=(npm) ;;
     --bench) packages+=(time bc curl streamlink mplayer python3) ;;
-    # The Debian package (dpkg-shlibdeps and file for its Depends), the clean Debian 12 root the
-    # package test and the container image start from (mmdebstrap), the OCI image (umoci, jq),
-    # and for the tests systemd-analyze, man, skopeo and containerd (its ctr imports the image as
-    # k3s does).
+    # The Debian package: dpkg-shlibdeps and file compute its Depends.
+    --deb) packages+=(dpkg-dev file) ;;
+    # The package, the clean Debian 12 root its test and the container image start from
+    # (mmdebstrap), the OCI image (umoci, jq), and for the tests systemd-analyze, man, skopeo and
+    # containerd (its ctr imports the image as k3s does).
     --package) packages+=(dpkg-dev file mmdebstrap umoci jq systemd man-db skopeo containerd) ;;
 esac
 

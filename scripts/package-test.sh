@@ -10,6 +10,7 @@
 # CI runs this as a step of its own (.ci/run); scripts/test.sh skips both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/install-deps.sh --package
 scripts/package.sh
 cd build
 CONFCAP_PACKAGE_TEST=1 ctest -L '^package$' --output-on-failure --timeout 1200

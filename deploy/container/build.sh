@@ -2,7 +2,8 @@
 # Builds confcap's container image as an OCI archive from the repository alone: no base image is
 # pulled from a registry. Its file system is the clean Debian 12 root that scripts/debian-root.sh
 # makes with mmdebstrap from Debian's packages, with the Debian package (scripts/package.sh)
-# installed by apt; umoci writes the image.
+# installed by apt; umoci writes the image. Installs what is missing
+# (scripts/install-deps.sh --package).
 #
 # Usage (as root): deploy/container/build.sh [--deb FILE] [NAME]
 # NAME defaults to localhost/confcap:VERSION; without --deb, scripts/package.sh builds the .deb.
@@ -31,6 +32,7 @@ while [[ $# -gt 0 ]]; do
         *) name=$1 && shift ;;
     esac
 done
+scripts/install-deps.sh --package >&2
 if [[ -z $deb ]]; then
     deb=$(realpath "$(scripts/package.sh | tail -n 1)")
 fi
