@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages confcap needs to build and run; with --test also what the test
-# suite uses. Skips what is already installed. Needs root (or sudo) only when something is missing.
+# suite uses; with --deb what building the Debian package uses, with --package what building
+# and testing the package and the container image use. Skips what is already installed. Needs
+# root (or sudo) only when something is missing.
 set -euo pipefail
 
 packages=(g++ cmake make pkg-config libpoco-dev libpugixml-dev libhowardhinnant-date-dev
           libboost-test-dev libre2-dev tzdata ca-certificates ffmpeg)
 case "${1:-}" in
     --test) packages+=(openssl curl chromium mplayer streamlink python3-prometheus-client
-                       clang libclang-rt-14-dev llvm-14 clang-format systemd)
+                       clang libclang-rt-14-dev llvm-14 clang-format systemd man-db)
             # node and npm (Debian's, unless a node that brings its own npm is installed) for the
             # offline Kubernetes schema check in tests/deploy.
             command -v node >/dev/null || packages+=(nodejs)
             command -v npm >/dev/null || packages+=(npm) ;;
     --bench) packages+=(time bc curl streamlink mplayer python3) ;;
+    # The Debian package: dpkg-shlibdeps and file compute its Depends.
+    --deb) packages+=(dpkg-dev file) ;;
+    # The package, the clean Debian 12 root its test and the container image start from
+    # (mmdebstrap), the OCI image (umoci, jq), and for the tests systemd-analyze, man, skopeo and
+    # containerd (its ctr imports the image as k3s does).
+    --package) packages+=(dpkg-dev file mmdebstrap umoci jq systemd man-db skopeo containerd) ;;
 esac
 
 missing=()

@@ -198,14 +198,10 @@ void ConfcapApp::printHelp() const {
             out << "  " << std::left << std::setw(13) << subcommandName(c) << commandSummary(c)
                 << "\n";
         }
-        out << "\nRun 'confcap COMMAND --help' for a command's options.\n\n" << kExitCodeHelp;
+        out << "\nRun 'confcap COMMAND --help' for a command's options.\n\n" << helpNotes(command_);
         return;
     }
-    out << "Usage: confcap " << subcommandName(*command_)
-        << (*command_ == kCapture   ? " URL --for DURATION -o FILE"
-            : *command_ == kSummary ? " DIR..."
-            : *command_ == kMerge   ? " DIR1 DIR2 ... --out DIR"
-                                    : "")
+    out << "Usage: confcap " << subcommandName(*command_) << usageArguments(*command_)
         << " [OPTIONS]\n"
         << commandSummary(*command_) << ".\n";
     std::string group;
@@ -228,11 +224,21 @@ void ConfcapApp::printHelp() const {
         }
         out << spec.help << "\n";
     }
-    out << "\nDurations are written like 90s, 5m or 1h30m.\n"
-        << (*command_ == kCapture   ? kCaptureHelp
-            : *command_ == kSummary ? kSummaryHelp
-            : *command_ == kMerge   ? kMergeHelp
-                                    : kExitCodeHelp);
+    out << "\n" << kDurationHelp << "\n" << helpNotes(command_);
+}
+
+const char* ConfcapApp::usageArguments(Command command) {
+    return command == kCapture   ? " URL --for DURATION -o FILE"
+           : command == kSummary ? " DIR..."
+           : command == kMerge   ? " DIR1 DIR2 ... --out DIR"
+                                 : "";
+}
+
+const char* ConfcapApp::helpNotes(std::optional<Command> command) {
+    return command == kCapture   ? kCaptureHelp
+           : command == kSummary ? kSummaryHelp
+           : command == kMerge   ? kMergeHelp
+                                 : kExitCodeHelp;
 }
 
 }  // namespace confcap::app
