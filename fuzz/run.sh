@@ -2,13 +2,14 @@
 # Builds the libFuzzer targets with clang++ (AddressSanitizer and UndefinedBehaviorSanitizer, every
 # report fatal) into ./build-fuzz and runs one of them for SECONDS (default 60).
 # Usage: fuzz/run.sh TARGET [SECONDS] [libFuzzer options...]
-# TARGET: schedule, favourites, hls_playlist, file_name, config, status_path or media; `all` runs each in turn.
+# TARGET: schedule, favourites, hls_playlist, file_name, config, status_path, request_head or
+# media; `all` runs each in turn.
 # The committed seeds in fuzz/corpus/TARGET stay as they are; what the run finds goes into
 # build-fuzz/corpus/TARGET, and a crashing input into build-fuzz/artifacts/TARGET/ (turn it into
 # a regression test in the suite of the code at fault).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(schedule favourites hls_playlist file_name config status_path media)
+targets=(schedule favourites hls_playlist file_name config status_path request_head media)
 target=${1:-}
 seconds=${2:-60}
 shift $(($# > 2 ? 2 : $#))
@@ -35,6 +36,7 @@ options=(-max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -print_final_
 case $target in
     schedule | favourites) options+=(-max_len=65536) ;;
     file_name) options+=(-max_len=8192) ;;
+    request_head) options+=(-max_len=20000) ;;
 esac
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

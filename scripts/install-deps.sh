@@ -5,7 +5,7 @@
 # root (or sudo) only when something is missing.
 set -euo pipefail
 
-packages=(g++ cmake make pkg-config libpoco-dev libpugixml-dev libhowardhinnant-date-dev
+packages=(g++ cmake make pkg-config libpoco-dev libpugixml-dev libhowardhinnant-date-dev libcrypt-dev
           libboost-test-dev libre2-dev tzdata ca-certificates ffmpeg)
 case "${1:-}" in
     --test) packages+=(openssl curl chromium mplayer streamlink python3-prometheus-client

@@ -1,6 +1,9 @@
 #include "confcap/app/DemoCommand.h"
 
+#include <pthread.h>
+
 #include <condition_variable>
+#include <csignal>
 #include <mutex>
 #include <stop_token>
 #include <thread>
@@ -71,6 +74,14 @@ int runDemo(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     const auto clip = demo::MediaFixture::ensure(media);
     const auto silent = demo::MediaFixture::ensure(media, demo::ClipContent::Silent);
     const auto still = demo::MediaFixture::ensure(media, demo::ClipContent::Still);
+    // The fake conference's threads start before runRecord's SignalWatcher: they must not take
+    // Ctrl-C, SIGTERM or SIGHUP either, or a signal ends the demo instead of stopping it cleanly.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     const auto start = std::chrono::system_clock::now();
     auto talks = demoTalks();
     demo::FakeConference conference(clip, demoRooms(silent, still), talks, start);

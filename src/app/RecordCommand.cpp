@@ -182,6 +182,9 @@ std::unique_ptr<status::StatusServer> serveStatus(
     options.port = *port;
     options.bind = arguments.value("status-bind").value_or("127.0.0.1");
     options.outputDir = outDir;
+    options.authFile = arguments.value("status-auth").value_or("");
+    options.tlsCertificate = arguments.value("status-tls-cert").value_or("");
+    options.tlsKey = arguments.value("status-tls-key").value_or("");
     options.zone = zone;
     options.scheduleRefreshes = [&session] {
         return session.refreshes().value_or(run::ScheduleRefresher::Counts{});
@@ -198,6 +201,28 @@ std::unique_ptr<status::StatusServer> serveStatus(
         };
     }
     return std::make_unique<status::StatusServer>(board, clock, options);
+}
+
+/// What a status server reachable from other hosts shows to whom, said once at the start;
+/// nothing for one on loopback with credentials asked over TLS.
+std::optional<std::string> exposureWarning(const Arguments& arguments,
+                                           const status::StatusServer& server) {
+    if (server.loopbackOnly()) {
+        return std::nullopt;
+    }
+    const auto where = server.url("/");
+    if (!arguments.has("status-auth")) {
+        return "The status server at " + where +
+               " asks for no credentials (--status-auth): whoever reaches it can read the run's "
+               "status, its log lines and /metrics, and list and download every recording under " +
+               "/recordings/.";
+    }
+    if (!arguments.has("status-tls-cert")) {
+        return "The status server at " + where +
+               " asks for credentials, but without --status-tls-cert they and the recordings "
+               "cross the network unencrypted.";
+    }
+    return std::nullopt;
 }
 
 /// A pre-flight of the rooms with a talk in the next hour, beside the recording: it only
@@ -375,6 +400,9 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     options.clockText = [zone](auto t) { return clockTextIn(zone, t); };
     const auto sources = options.recorder.source;
     run::Session session(std::move(options), clock, board);
+    // Before anything starts: a port in use or an auth or TLS file that cannot be used ends
+    // the run here.
+    auto server = serveStatus(arguments, board, clock, session, outDir, zone);
 
     announcePlan(board, currentPlan, arguments, outDir, zone);
     currentPlan = withoutOtherShards(std::move(currentPlan));
@@ -385,12 +413,24 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     status::TerminalTable table(board, display.console, clock, tableTimer,
                                 {.zone = zone, .utc = !zone});
     table.start();
-    auto server = serveStatus(arguments, board, clock, session, outDir, zone);
     if (server) {
         board.publish(status::Level::Info, {}, "status page at " + server->url("/"));
+        if (const auto warning = exposureWarning(arguments, *server)) {
+            board.publish(status::Level::Warning, {}, *warning);
+        }
     }
     auto checks = preflight(board, session, currentPlan, sources, clock);
-    signals.onReload([&session] { session.refreshNow(); });
+    signals.onReload([&session, &server, &board] {
+        session.refreshNow();
+        if (server) {
+            try {
+                server->reload();
+            } catch (const core::Error& e) {
+                board.publish(status::Level::Warning, {},
+                              std::string(e.what()) + " The status server keeps what it had.");
+            }
+        }
+    });
     signals.onStop([&session] { session.interrupt(); });
 
     session.waitForEnd(arguments.flag("exit-when-done"), std::chrono::milliseconds(200));

@@ -1,16 +1,15 @@
 #include "confcap/status/StatusServer.h"
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLManager.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
-#include <Poco/ThreadPool.h>
+#include <Poco/SHA2Engine.h>
+#include <openssl/ssl.h>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -22,15 +21,18 @@
 #include <climits>
 #include <cstdlib>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <utility>
 #include <variant>
 
+#include "HttpFront.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
 #include "confcap/status/Metrics.h"
 #include "confcap/status/ServedFile.h"
+#include "confcap/status/StatusAuth.h"
 #include "confcap/status/StatusJson.h"
 #include "confcap/status/StatusPage.h"
 
@@ -38,29 +40,10 @@ namespace confcap::status {
 
 namespace {
 
+using Poco::Net::HTTPRequest;
 using Poco::Net::HTTPResponse;
-using Poco::Net::HTTPServerRequest;
-using Poco::Net::HTTPServerResponse;
 
 constexpr std::size_t kEventsInJson = 100;
-
-/// An open file descriptor, closed on scope exit.
-class FileHandle {
-public:
-    explicit FileHandle(int fd) : fd_(fd) {}
-    ~FileHandle() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    FileHandle(const FileHandle&) = delete;
-    FileHandle& operator=(const FileHandle&) = delete;
-    int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-
-private:
-    int fd_;
-};
 
 struct ByteRange {
     std::uint64_t first, last;  // inclusive
@@ -208,22 +191,64 @@ std::string hostOf(const std::string& header) {
     return header.substr(0, header.find(':'));
 }
 
-void sendText(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
-              const std::string& text) {
-    response.setStatusAndReason(status);
-    response.setContentType("text/plain; charset=utf-8");
-    response.setContentLength64(static_cast<Poco::Int64>(text.size()));
-    response.send() << text;
+Reply bodyReply(const std::string& contentType, std::string body) {
+    Reply reply;
+    reply.head.setStatusAndReason(HTTPResponse::HTTP_OK);
+    reply.head.setContentType(contentType);
+    reply.head.set("Cache-Control", "no-store");
+    reply.head.setContentLength64(static_cast<Poco::Int64>(body.size()));
+    reply.body = std::move(body);
+    return reply;
 }
 
-void sendBody(HTTPServerResponse& response, const std::string& contentType,
-              const std::string& body) {
-    response.setStatusAndReason(HTTPResponse::HTTP_OK);
-    response.setContentType(contentType);
-    response.set("Cache-Control", "no-store");
-    response.setContentLength64(static_cast<Poco::Int64>(body.size()));
-    response.send() << body;
+Reply notServed(int status) {
+    return textReply(static_cast<HTTPResponse::HTTPStatus>(status), "Not served.\n");
 }
+
+/// The headers every answer carries.
+Reply secured(Reply reply) {
+    reply.head.set("X-Content-Type-Options", "nosniff");
+    reply.head.set("Referrer-Policy", "no-referrer");
+    return reply;
+}
+
+/// A server TLS context for the certificate (chain) and its key, loaded now.
+Poco::Net::Context::Ptr tlsContext(const std::filesystem::path& certificate,
+                                   const std::filesystem::path& key) {
+    static std::once_flag initialized;
+    std::call_once(initialized, [] { Poco::Net::initializeSSL(); });
+    const auto named = "The TLS certificate " + certificate.string() + " and key " + key.string();
+    Poco::Net::Context::Ptr context;
+    try {
+        Poco::Net::Context::Params params;
+        params.certificateFile = certificate.string();
+        params.privateKeyFile = key.string();
+        params.verificationMode = Poco::Net::Context::VERIFY_NONE;
+        params.loadDefaultCAs = false;
+        params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
+        context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
+        context->disableProtocols(
+            Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+            Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+    } catch (const Poco::Exception& e) {
+        throw core::ConfigError(named + " cannot be used (" + e.displayText() + ").");
+    }
+    if (::SSL_CTX_check_private_key(context->sslContext()) != 1) {
+        throw core::ConfigError(named + " do not belong together.");
+    }
+    return context;
+}
+
+std::string digestOf(std::string_view text) {
+    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+    engine.update(text.data(), static_cast<unsigned>(text.size()));
+    return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+/// How long a checked Authorization header is taken without checking it again, and how many
+/// are kept.
+constexpr auto kVerifiedFor = std::chrono::minutes(15);
+constexpr std::size_t kVerifiedKept = 256;
 
 }  // namespace
 
@@ -232,12 +257,16 @@ struct StatusServer::Impl {
     const core::Clock& clock;
     Options options;
     bool loopbackOnly = false;
-    Poco::ThreadPool pool;
+    bool secure = false;
     Poco::Net::ServerSocket socket;
-    std::unique_ptr<Poco::Net::HTTPServer> server;
+
+    mutable std::mutex accessMutex;
+    std::shared_ptr<const StatusAuth> auth;      // null: open to every client
+    std::map<std::string, SteadyTime> verified;  // digests of granted headers
+    std::unique_ptr<HttpFront> front;
 
     Impl(const StatusBoard& b, const core::Clock& c, Options o)
-        : board(b), clock(c), options(std::move(o)), pool(1, std::max(2, options.maxThreads)) {}
+        : board(b), clock(c), options(std::move(o)) {}
 
     core::Instant now() const { return std::chrono::floor<std::chrono::seconds>(clock.now()); }
 
@@ -278,19 +307,91 @@ struct StatusServer::Impl {
         return metricsText(board.jobs(), counters, clock.now());
     }
 
-    void handle(HTTPServerRequest& request, HTTPServerResponse& response) {
-        response.set("X-Content-Type-Options", "nosniff");
-        response.set("Referrer-Policy", "no-referrer");
-        const auto& method = request.getMethod();
-        if (method != HTTPServerRequest::HTTP_GET && method != HTTPServerRequest::HTTP_HEAD) {
-            response.set("Allow", "GET, HEAD");
-            sendText(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, "Only GET and HEAD.\n");
-            return;
+    std::shared_ptr<const StatusAuth> access() const {
+        std::lock_guard lock(accessMutex);
+        return auth;
+    }
+
+    bool isVerified(const std::string& authorization) {
+        const auto digest = digestOf(authorization);
+        std::lock_guard lock(accessMutex);
+        const auto it = verified.find(digest);
+        if (it == verified.end()) {
+            return false;
         }
-        if (loopbackOnly && request.has("Host") && !isLoopbackName(hostOf(request.getHost()))) {
-            sendText(response, HTTPResponse::HTTP_FORBIDDEN, "Unknown host.\n");
-            return;
+        if (std::chrono::steady_clock::now() >= it->second) {
+            verified.erase(it);
+            return false;
         }
+        return true;
+    }
+
+    void remember(const std::string& authorization) {
+        const auto digest = digestOf(authorization);
+        std::lock_guard lock(accessMutex);
+        if (verified.size() >= kVerifiedKept) {
+            verified.clear();
+        }
+        verified[digest] = std::chrono::steady_clock::now() + kVerifiedFor;
+    }
+
+    static Reply unauthorized(const StatusAuth& access, SteadyTime notBefore) {
+        auto reply = textReply(HTTPResponse::HTTP_UNAUTHORIZED, "Unauthorized.\n");
+        reply.head.set("WWW-Authenticate", access.challenge());
+        reply.head.set("Cache-Control", "no-store");
+        reply.notBefore = notBefore;
+        return reply;
+    }
+
+    /// On the front's thread: what needs no work is answered here, the rest goes to a lane.
+    Route route(const Request& request) {
+        const auto& head = request.head;
+        const auto& method = head.getMethod();
+        if (method != HTTPRequest::HTTP_GET && method != HTTPRequest::HTTP_HEAD) {
+            auto reply = textReply(HTTPResponse::HTTP_METHOD_NOT_ALLOWED, "Only GET and HEAD.\n");
+            reply.head.set("Allow", "GET, HEAD");
+            reply.close = true;
+            return {secured(std::move(reply))};
+        }
+        if (loopbackOnly && head.has("Host") && !isLoopbackName(hostOf(head.getHost()))) {
+            return {secured(textReply(HTTPResponse::HTTP_FORBIDDEN, "Unknown host.\n"))};
+        }
+        if (requestPath(head.getURI()) == "/healthz") {
+            auto reply = textReply(HTTPResponse::HTTP_OK, "ok\n");
+            reply.head.set("Cache-Control", "no-store");
+            return {secured(std::move(reply))};
+        }
+        const auto granted = access();
+        if (!granted) {
+            return {std::nullopt, Lane::Status};
+        }
+        const auto authorization = head.get("Authorization", "");
+        if (core::trimmed(authorization).empty()) {
+            return {secured(unauthorized(*granted, {}))};
+        }
+        return {std::nullopt, isVerified(authorization) ? Lane::Status : Lane::Verify};
+    }
+
+    /// On a lane's worker: the credentials not known yet are checked, then the request answered.
+    Reply respond(const Request& request) {
+        if (const auto granted = access()) {
+            const auto authorization = request.head.get("Authorization", "");
+            if (!isVerified(authorization)) {
+                const auto verdict = granted->check(authorization);
+                if (verdict != StatusAuth::Verdict::Granted) {
+                    // Wrong credentials wait, however long the check took; missing ones do not
+                    // (a browser asks without them first).
+                    return secured(unauthorized(*granted, verdict == StatusAuth::Verdict::Denied
+                                                              ? request.arrived + options.authDelay
+                                                              : SteadyTime{}));
+                }
+                remember(authorization);
+            }
+        }
+        return secured(handle(request.head));
+    }
+
+    Reply handle(const HTTPRequest& request) {
         const std::string& target = request.getURI();
         const auto path = requestPath(target);
         const auto query = queryOf(target);
@@ -299,176 +400,166 @@ struct StatusServer::Impl {
             const auto events = board.recentEvents(kEventsInJson);
             const auto nonce = randomNonce();
             const auto c = context();
-            const auto body = statusPage(jobs, events, now(), statusJson(jobs, events, now(), c),
-                                         nonce, c, timelineZoom(query));
-            response.set("Content-Security-Policy",
-                         "default-src 'none'; script-src 'nonce-" + nonce + "'; style-src 'nonce-" +
-                             nonce +
-                             "'; connect-src 'self'; img-src data:; media-src 'self'; "
-                             "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
-            sendBody(response, "text/html; charset=utf-8", body);
-        } else if (path == "/api/status") {
-            sendBody(response, "application/json", json(query));
-        } else if (path == "/summary.html") {
+            auto reply =
+                bodyReply("text/html; charset=utf-8",
+                          statusPage(jobs, events, now(), statusJson(jobs, events, now(), c), nonce,
+                                     c, timelineZoom(query)));
+            reply.head.set("Content-Security-Policy",
+                           "default-src 'none'; script-src 'nonce-" + nonce +
+                               "'; style-src 'nonce-" + nonce +
+                               "'; connect-src 'self'; img-src data:; media-src 'self'; "
+                               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+            return reply;
+        }
+        if (path == "/api/status") {
+            return bodyReply("application/json", json(query));
+        }
+        if (path == "/summary.html") {
             std::error_code error;
             if (!std::filesystem::is_regular_file(options.outputDir / kSummaryPage, error)) {
-                sendText(response, HTTPResponse::HTTP_NOT_FOUND,
-                         "The summary is written when the run ends.\n");
-                return;
+                return textReply(HTTPResponse::HTTP_NOT_FOUND,
+                                 "The summary is written when the run ends.\n");
             }
-            response.setStatusAndReason(HTTPResponse::HTTP_FOUND);
-            response.set("Location", "/recordings/" + std::string(kSummaryPage));
-            response.setContentLength64(0);
-            response.send();
-        } else if (path == "/metrics") {
-            sendBody(response, std::string(kMetricsContentType), metrics());
-        } else if (auto file = servedFile(path)) {
-            if (const auto* refusal = std::get_if<FileRefusal>(&*file)) {
-                sendText(response, static_cast<HTTPResponse::HTTPStatus>(refusal->status),
-                         "Not served.\n");
-                return;
-            }
-            serveFile(request, response, std::get<std::string>(*file));
-        } else {
-            sendText(response, HTTPResponse::HTTP_NOT_FOUND, "Not found.\n");
+            Reply reply;
+            reply.head.setStatusAndReason(HTTPResponse::HTTP_FOUND);
+            reply.head.set("Location", "/recordings/" + std::string(kSummaryPage));
+            reply.head.setContentLength64(0);
+            return reply;
         }
+        if (path == "/metrics") {
+            return bodyReply(std::string(kMetricsContentType), metrics());
+        }
+        if (auto file = servedFile(path)) {
+            if (const auto* refusal = std::get_if<FileRefusal>(&*file)) {
+                return notServed(refusal->status);
+            }
+            return serveFile(request, std::get<std::string>(*file));
+        }
+        return textReply(HTTPResponse::HTTP_NOT_FOUND, "Not found.\n");
     }
 
-    void serveFile(HTTPServerRequest& request, HTTPServerResponse& response,
-                   const std::string& relative) {
+    Reply serveFile(const HTTPRequest& request, const std::string& relative) {
         auto opened = openServedFile(options.outputDir, relative);
         if (const auto* refusal = std::get_if<FileRefusal>(&opened)) {
-            sendText(response, static_cast<HTTPResponse::HTTPStatus>(refusal->status),
-                     "Not served.\n");
-            return;
+            return notServed(refusal->status);
         }
-        FileHandle file(std::get<int>(opened));
+        Reply reply;
+        reply.file = OwnedFile(std::get<int>(opened));
         struct stat info {};
-        if (::fstat(file.get(), &info) != 0) {
-            sendText(response, HTTPResponse::HTTP_NOT_FOUND, "Not served.\n");
-            return;
+        if (::fstat(reply.file.get(), &info) != 0) {
+            return notServed(404);
         }
         // A growing file is served as long as it is at this moment.
         const auto size = static_cast<std::uint64_t>(info.st_size);
-        response.set("Accept-Ranges", "bytes");
-        response.set("Cache-Control", "no-cache");
+        reply.head.set("Accept-Ranges", "bytes");
+        reply.head.set("Cache-Control", "no-cache");
         if (relative == kSummaryPage) {
             // confcap's own page: its style inline, its pictures from here, never a script.
-            response.setContentType("text/html; charset=utf-8");
-            response.set("Content-Security-Policy",
-                         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-                         "media-src 'self'; base-uri 'none'; form-action 'none'; "
-                         "frame-ancestors 'none'");
+            reply.head.setContentType("text/html; charset=utf-8");
+            reply.head.set("Content-Security-Policy",
+                           "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+                           "media-src 'self'; base-uri 'none'; form-action 'none'; "
+                           "frame-ancestors 'none'");
         } else {
-            response.setContentType(contentType(relative));
+            reply.head.setContentType(contentType(relative));
         }
-        ByteRange range{0, size == 0 ? 0 : size - 1};
         const auto parsed =
             request.has("Range") ? parseRange(request.get("Range"), size) : RangeRequest{};
         if (std::holds_alternative<Unsatisfiable>(parsed)) {
-            response.set("Content-Range", "bytes */" + std::to_string(size));
-            response.setStatusAndReason(HTTPResponse::HTTP_REQUESTED_RANGE_NOT_SATISFIABLE);
-            response.setContentLength64(0);
-            response.send();
-            return;
+            reply.file = OwnedFile();
+            reply.head.set("Content-Range", "bytes */" + std::to_string(size));
+            reply.head.setStatusAndReason(HTTPResponse::HTTP_REQUESTED_RANGE_NOT_SATISFIABLE);
+            reply.head.setContentLength64(0);
+            return reply;
         }
-        std::uint64_t length = size;
+        reply.offset = 0;
+        reply.length = size;
         if (const auto* r = std::get_if<ByteRange>(&parsed)) {
-            range = *r;
-            length = range.last - range.first + 1;
-            response.setStatusAndReason(HTTPResponse::HTTP_PARTIAL_CONTENT);
-            response.set("Content-Range", "bytes " + std::to_string(range.first) + "-" +
-                                              std::to_string(range.last) + "/" +
-                                              std::to_string(size));
+            reply.offset = r->first;
+            reply.length = r->last - r->first + 1;
+            reply.head.setStatusAndReason(HTTPResponse::HTTP_PARTIAL_CONTENT);
+            reply.head.set("Content-Range", "bytes " + std::to_string(r->first) + "-" +
+                                                std::to_string(r->last) + "/" +
+                                                std::to_string(size));
         } else {
-            response.setStatusAndReason(HTTPResponse::HTTP_OK);
+            reply.head.setStatusAndReason(HTTPResponse::HTTP_OK);
         }
-        response.setContentLength64(static_cast<Poco::Int64>(length));
-        auto& out = response.send();
-        if (request.getMethod() == HTTPServerRequest::HTTP_HEAD) {
-            return;
-        }
-        std::vector<char> buffer(64 * 1024);
-        auto offset = range.first;
-        while (length > 0 && out) {
-            const auto want =
-                static_cast<std::size_t>(std::min<std::uint64_t>(length, buffer.size()));
-            const auto n = ::pread(file.get(), buffer.data(), want, static_cast<off_t>(offset));
-            if (n <= 0) {
-                break;  // the file shrank; the client sees a short body
-            }
-            out.write(buffer.data(), n);
-            offset += static_cast<std::uint64_t>(n);
-            length -= static_cast<std::uint64_t>(n);
-        }
+        reply.head.setContentLength64(static_cast<Poco::Int64>(reply.length));
+        return reply;
     }
 };
-
-namespace {
-
-using Respond = std::function<void(HTTPServerRequest&, HTTPServerResponse&)>;
-
-class Handler : public Poco::Net::HTTPRequestHandler {
-public:
-    explicit Handler(const Respond& respond) : respond_(respond) {}
-    void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
-        try {
-            respond_(request, response);
-        } catch (const Poco::Exception&) {
-            // The client went away mid-response; there is no one left to tell.
-        } catch (const std::exception&) {
-            if (!response.sent()) {
-                sendText(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "Internal error.\n");
-            }
-        }
-    }
-
-private:
-    const Respond& respond_;
-};
-
-class Factory : public Poco::Net::HTTPRequestHandlerFactory {
-public:
-    explicit Factory(Respond respond) : respond_(std::move(respond)) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
-        return new Handler(respond_);
-    }
-
-private:
-    Respond respond_;
-};
-
-}  // namespace
 
 StatusServer::StatusServer(const StatusBoard& board, const core::Clock& clock, Options options)
     : impl_(std::make_unique<Impl>(board, clock, std::move(options))) {
-    const auto where = impl_->options.bind + ":" + std::to_string(impl_->options.port);
+    auto& o = impl_->options;
+    if (o.tlsCertificate.empty() != o.tlsKey.empty()) {
+        throw core::UsageError(
+            "--status-tls-cert and --status-tls-key go together: give both, or neither.");
+    }
+    Poco::Net::Context::Ptr tls;
+    if (!o.tlsCertificate.empty()) {
+        tls = tlsContext(o.tlsCertificate, o.tlsKey);
+        impl_->secure = true;
+    }
+    if (!o.authFile.empty()) {
+        impl_->auth = std::make_shared<const StatusAuth>(StatusAuth::fromFile(o.authFile));
+    }
+    const auto where = o.bind + ":" + std::to_string(o.port);
     try {
-        const Poco::Net::SocketAddress address(impl_->options.bind, impl_->options.port);
+        const Poco::Net::SocketAddress address(o.bind, o.port);
         impl_->loopbackOnly = address.host().isLoopback();
         // No SO_REUSEPORT: a second program on the same port must fail, not share it.
         impl_->socket.bind(address, true, false);
-        impl_->socket.listen(64);
+        impl_->socket.listen(1024);
     } catch (const Poco::Exception& e) {
         throw core::UsageError("Cannot serve the status page on " + where + " (" + e.displayText() +
                                "); choose another --status-port or --status-bind.");
     }
-    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(std::max(2, impl_->options.maxThreads));
-    params->setMaxQueued(64);
-    params->setKeepAlive(true);
-    params->setKeepAliveTimeout(Poco::Timespan(15, 0));
-    impl_->server = std::make_unique<Poco::Net::HTTPServer>(
-        new Factory([impl = impl_.get()](HTTPServerRequest& request, HTTPServerResponse& response) {
-            impl->handle(request, response);
-        }),
-        impl_->pool, impl_->socket, params);
-    impl_->server->start();
+    HttpFront::Limits limits;
+    limits.headTimeout = o.headTimeout;
+    limits.idleTimeout = o.idleTimeout;
+    limits.sendTimeout = o.sendTimeout;
+    limits.maxConnections = o.maxConnections;
+    limits.maxPerAddress = o.maxPerAddress;
+    auto* impl = impl_.get();
+    impl_->front = std::make_unique<HttpFront>(
+        impl_->socket,
+        HttpFront::Handlers{[impl](const Request& r) { return impl->route(r); },
+                            [impl](const Request& r) { return impl->respond(r); }},
+        limits, tls);
 }
 
 StatusServer::~StatusServer() {
-    impl_->server->stopAll(true);
-    impl_->pool.joinAll();
+    impl_->front.reset();
+}
+
+void StatusServer::reload() {
+    auto& o = impl_->options;
+    // Both are loaded before either is put in force.
+    std::shared_ptr<const StatusAuth> auth;
+    if (!o.authFile.empty()) {
+        auth = std::make_shared<const StatusAuth>(StatusAuth::fromFile(o.authFile));
+    }
+    Poco::Net::Context::Ptr tls;
+    if (!o.tlsCertificate.empty()) {
+        tls = tlsContext(o.tlsCertificate, o.tlsKey);
+    }
+    if (auth) {
+        std::lock_guard lock(impl_->accessMutex);
+        impl_->auth = std::move(auth);
+        impl_->verified.clear();
+    }
+    if (tls) {
+        impl_->front->setTls(std::move(tls));
+    }
+}
+
+bool StatusServer::loopbackOnly() const {
+    return impl_->loopbackOnly;
+}
+
+std::size_t StatusServer::maxConnections() const {
+    return impl_->front->maxConnections();
 }
 
 std::uint16_t StatusServer::port() const {
@@ -480,7 +571,8 @@ std::string StatusServer::url(std::string_view path) const {
     if (host.find(':') != std::string::npos) {
         host = "[" + host + "]";
     }
-    return "http://" + host + ":" + std::to_string(port()) + std::string(path);
+    return std::string(impl_->secure ? "https://" : "http://") + host + ":" +
+           std::to_string(port()) + std::string(path);
 }
 
 }  // namespace confcap::status

@@ -1,0 +1,222 @@
+// --status-auth: reading htpasswd and token files, checking credentials, and the status server
+// asking for them on every path but /healthz, with a delay for wrong ones.
+#include "confcap/status/StatusAuth.h"
+
+#include <Poco/Base64Encoder.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include <crypt.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "confcap/core/Error.h"
+#include "confcap/status/StatusServer.h"
+#include "support/FakeClock.h"
+#include "support/HttpFetch.h"
+#include "support/LoadClients.h"
+
+BOOST_AUTO_TEST_SUITE(StatusAuthTest)
+
+using namespace confcap::status;
+using namespace std::chrono_literals;
+using Verdict = StatusAuth::Verdict;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempFolder {
+    fs::path path;
+    TempFolder() {
+        std::string pattern = fs::temp_directory_path() / "confcap-auth-XXXXXX";
+        path = ::mkdtemp(pattern.data());
+    }
+    ~TempFolder() { fs::remove_all(path); }
+};
+
+/// A hash of `password` as htpasswd -B ("$2y$") or mkpasswd -m sha-512 ("$6$") writes it,
+/// made with libcrypt at a low cost.
+std::string hashOf(const std::string& password, const char* prefix) {
+    char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+    const unsigned long cost = std::string(prefix) == "$6$" ? 5000 : 5;
+    BOOST_REQUIRE(::crypt_gensalt_rn(prefix, cost, nullptr, 0, salt, sizeof salt) != nullptr);
+    crypt_data data{};
+    const char* hash = ::crypt_rn(password.c_str(), salt, &data, sizeof data);
+    BOOST_REQUIRE(hash != nullptr);
+    return hash;
+}
+
+std::string basic(const std::string& user, const std::string& password) {
+    std::ostringstream out;
+    Poco::Base64Encoder encoder(out);
+    encoder << user << ':' << password;
+    encoder.close();
+    return "Basic " + out.str();
+}
+
+fs::path writeFile(const fs::path& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+}
+
+std::string errorFor(const fs::path& file) {
+    try {
+        StatusAuth::fromFile(file);
+    } catch (const confcap::core::ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(anHtpasswdFileGrantsItsUsersWithTheirPasswords) {
+    TempFolder folder;
+    const auto file = writeFile(folder.path / "status-auth",
+                                "# who may look\n"
+                                "anna:" +
+                                    hashOf("correct horse", "$2y$") + "\n\n" +
+                                    "ben:" + hashOf("battery staple", "$6$") + "\n" +
+                                    "carl:" + hashOf("b", "$2b$") + "\n");
+    const auto auth = StatusAuth::fromFile(file);
+    BOOST_TEST(!auth.usesToken());
+    BOOST_TEST((auth.check(basic("anna", "correct horse")) == Verdict::Granted));
+    BOOST_TEST((auth.check(basic("ben", "battery staple")) == Verdict::Granted));
+    BOOST_TEST((auth.check(basic("carl", "b")) == Verdict::Granted));
+    BOOST_TEST((auth.check(basic("anna", "battery staple")) == Verdict::Denied));
+    BOOST_TEST((auth.check(basic("anna", "")) == Verdict::Denied));
+    BOOST_TEST((auth.check(basic("dora", "correct horse")) == Verdict::Denied));
+    BOOST_TEST((auth.check("Basic !!!") == Verdict::Denied));
+    BOOST_TEST((auth.check("") == Verdict::Missing));
+    BOOST_TEST((auth.check("Bearer correct horse") == Verdict::Missing));
+    BOOST_TEST(
+        (auth.check("basic " + basic("anna", "correct horse").substr(6)) == Verdict::Granted));
+}
+
+BOOST_AUTO_TEST_CASE(aTokenFileTakesTheTokenAsBearerOrAsAPassword) {
+    TempFolder folder;
+    const std::string token = "3f1c9a0d5e7b42a8b6c4d2e0f8a1b3c5";
+    const auto auth = StatusAuth::fromFile(writeFile(folder.path / "token", token + "\n"));
+    BOOST_TEST(auth.usesToken());
+    BOOST_TEST((auth.check("Bearer " + token) == Verdict::Granted));
+    BOOST_TEST((auth.check(basic("anyone", token)) == Verdict::Granted));
+    BOOST_TEST((auth.check("Bearer " + token.substr(1)) == Verdict::Denied));
+    BOOST_TEST((auth.check("Bearer " + token + "0") == Verdict::Denied));
+    BOOST_TEST((auth.check(basic("anyone", "guess")) == Verdict::Denied));
+    BOOST_TEST((auth.check("") == Verdict::Missing));
+}
+
+BOOST_AUTO_TEST_CASE(aFileItCannotUseIsRefusedWithItsLine) {
+    TempFolder folder;
+    BOOST_TEST(errorFor(folder.path / "missing") ==
+               "The --status-auth file " + (folder.path / "missing").string() + " cannot be read.");
+    BOOST_TEST(errorFor(writeFile(folder.path / "empty", "# nobody\n\n")).find("names nobody") !=
+               std::string::npos);
+    BOOST_TEST(errorFor(writeFile(folder.path / "short", "secret\n")).find("at least 16") !=
+               std::string::npos);
+    const auto md5 = errorFor(
+        writeFile(folder.path / "apr1",
+                  "anna:" + hashOf("x", "$2y$") + "\nben:$apr1$abcdefgh$0123456789abcdefghijkl\n"));
+    BOOST_TEST(md5.find("line 2") != std::string::npos);
+    BOOST_TEST(md5.find("htpasswd -B") != std::string::npos);
+    const auto plain = errorFor(writeFile(folder.path / "plain", "anna:secret\nben:secret\n"));
+    BOOST_TEST(plain.find("line 1") != std::string::npos);
+    const auto twice =
+        errorFor(writeFile(folder.path / "twice",
+                           "anna:" + hashOf("x", "$6$") + "\nanna:" + hashOf("y", "$6$") + "\n"));
+    BOOST_TEST(twice.find("line 2") != std::string::npos);
+    BOOST_TEST(errorFor(writeFile(folder.path / "broken", "anna:$2y$05$tooshort\n"))
+                   .find("malformed bcrypt") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(theServerAsksForCredentialsOnEveryPathButHealthz) {
+    TempFolder folder;
+    fs::create_directories(folder.path / "out" / "day");
+    writeFile(folder.path / "out" / "day" / "talk.ts", "recording");
+    StatusBoard board;
+    confcap::testing::FakeClock clock{
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+    StatusServer::Options options;
+    options.outputDir = folder.path / "out";
+    options.authFile =
+        writeFile(folder.path / "status-auth", "anna:" + hashOf("correct horse", "$2y$") + "\n");
+    options.authDelay = 700ms;
+    StatusServer server(board, clock, options);
+    using confcap::testing::fetch;
+
+    const auto health = fetch(server.port(), "/healthz");
+    BOOST_TEST(health.status == 200);
+    BOOST_TEST(health.body == "ok\n");
+    for (const auto* path : {"/", "/api/status", "/metrics", "/recordings/day/talk.ts",
+                             "/recordings/day/", "/summary.json", "/nothing"}) {
+        const auto asked = fetch(server.port(), path);
+        BOOST_TEST(asked.status == 401, path);
+        BOOST_TEST(asked.header("WWW-Authenticate").starts_with("Basic realm=\"confcap\""));
+        BOOST_TEST(asked.body.find("recording") == std::string::npos);
+    }
+    const auto granted = fetch(server.port(), "/recordings/day/talk.ts",
+                               {{"Authorization", basic("anna", "correct horse")}});
+    BOOST_TEST(granted.status == 200);
+    BOOST_TEST(granted.body == "recording");
+    BOOST_TEST(
+        fetch(server.port(), "/api/status", {{"Authorization", basic("anna", "correct horse")}})
+            .status == 200);
+
+    // A wrong password and an unknown user get the same answer, after the delay.
+    std::string bodies[2];
+    int i = 0;
+    for (const auto& [user, password] : {std::pair{"anna", "wrong"}, std::pair{"bob", "x"}}) {
+        const auto start = std::chrono::steady_clock::now();
+        const auto denied =
+            fetch(server.port(), "/api/status", {{"Authorization", basic(user, password)}});
+        const auto took = std::chrono::steady_clock::now() - start;
+        BOOST_TEST(denied.status == 401);
+        BOOST_TEST(took >= 650ms);
+        bodies[i++] = denied.body;
+    }
+    BOOST_TEST(bodies[0] == bodies[1]);
+    // While a wrong password waits, the probe does not.
+    std::thread wrong([&] {
+        fetch(server.port(), "/api/status", {{"Authorization", basic("anna", "wrong")}});
+    });
+    std::this_thread::sleep_for(50ms);
+    const auto probe = confcap::testing::timedGet(server.port(), "/healthz");
+    wrong.join();
+    BOOST_TEST(probe.status == 200);
+    BOOST_TEST(probe.seconds < 0.5);
+}
+
+BOOST_AUTO_TEST_CASE(aChangedFileTakesEffectOnReload) {
+    TempFolder folder;
+    fs::create_directories(folder.path / "out");
+    StatusBoard board;
+    confcap::testing::FakeClock clock{
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+    StatusServer::Options options;
+    options.outputDir = folder.path / "out";
+    options.authFile = writeFile(folder.path / "token", "first-token-0123456789\n");
+    StatusServer server(board, clock, options);
+    using confcap::testing::fetch;
+    BOOST_TEST(
+        fetch(server.port(), "/api/status", {{"Authorization", "Bearer first-token-0123456789"}})
+            .status == 200);
+    writeFile(folder.path / "token", "second-token-0123456789\n");
+    server.reload();
+    BOOST_TEST(
+        fetch(server.port(), "/api/status", {{"Authorization", "Bearer first-token-0123456789"}})
+            .status == 401);
+    BOOST_TEST(
+        fetch(server.port(), "/api/status", {{"Authorization", "Bearer second-token-0123456789"}})
+            .status == 200);
+    // A file that became unusable is refused, and the one in force stays.
+    writeFile(folder.path / "token", "short\n");
+    BOOST_CHECK_THROW(server.reload(), confcap::core::ConfigError);
+    BOOST_TEST(
+        fetch(server.port(), "/api/status", {{"Authorization", "Bearer second-token-0123456789"}})
+            .status == 200);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
