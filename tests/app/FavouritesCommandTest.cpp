@@ -200,13 +200,14 @@ BOOST_AUTO_TEST_CASE(badListsAreOneSentenceWithTheirExitCode) {
 
     // Two talks share the id 7: the entry is refused, naming both.
     const auto merged = dir.path / "merged.xml";
-    writeText(merged,
-          "<schedule><conference><title>M</title><time_zone_name>UTC</time_zone_name></conference>"
-          "<day index=\"1\" date=\"2030-01-01\"><room name=\"A\"><event id=\"7\" guid=\"ga\">"
-          "<date>2030-01-01T10:00:00Z</date><duration>00:30</duration><title>Keynote</title>"
-          "</event></room><room name=\"B\"><event id=\"7\" guid=\"gb\"><date>2030-01-01T11:00:00Z"
-          "</date><duration>00:30</duration><title>Workshop</title></event></room></day>"
-          "</schedule>");
+    writeText(
+        merged,
+        "<schedule><conference><title>M</title><time_zone_name>UTC</time_zone_name></conference>"
+        "<day index=\"1\" date=\"2030-01-01\"><room name=\"A\"><event id=\"7\" guid=\"ga\">"
+        "<date>2030-01-01T10:00:00Z</date><duration>00:30</duration><title>Keynote</title>"
+        "</event></room><room name=\"B\"><event id=\"7\" guid=\"gb\"><date>2030-01-01T11:00:00Z"
+        "</date><duration>00:30</duration><title>Workshop</title></event></room></day>"
+        "</schedule>");
     const auto seven = dir.path / "seven.txt";
     writeText(seven, "7\n");
     r = runConfcap({"list", "--schedule", merged.string(), "--favourites", seven.string()});
