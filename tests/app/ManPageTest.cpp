@@ -239,7 +239,8 @@ BOOST_AUTO_TEST_CASE(bashCompletesEachCommandsOptionsAsHelpListsThem) {
     BOOST_TEST(joined(completions({"confcap", ""})) == joined(commands));
     BOOST_TEST(joined(completions({"confcap", "rec"})) == "record");
     BOOST_TEST(joined(completions({"confcap", "record", "--sta"})) ==
-               "--stall-timeout --status-bind --status-port");
+               "--stall-timeout --status-auth --status-bind --status-port --status-tls-cert "
+               "--status-tls-key");
     BOOST_TEST(joined(completions({"confcap", "list", "--sta"})) == "");
 }
 
