@@ -12,8 +12,11 @@
 #include "support/ChildProcess.h"
 #include "support/LoadClients.h"
 #include "support/StatusPoll.h"
+#include "support/TempDir.h"
 
 BOOST_AUTO_TEST_SUITE(StatusAccessEndToEndTest)
+
+using confcap::testing::TempDir;
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -21,15 +24,6 @@ using confcap::testing::ChildProcess;
 using confcap::testing::timedGet;
 
 namespace {
-
-struct TempFolder {
-    fs::path path;
-    TempFolder() {
-        std::string pattern = fs::temp_directory_path() / "confcap-access-XXXXXX";
-        path = ::mkdtemp(pattern.data());
-    }
-    ~TempFolder() { fs::remove_all(path); }
-};
 
 int statusWith(std::uint16_t port, const std::string& token) {
     return timedGet(port, "/api/status", 5000ms, "Authorization: Bearer " + token + "\r\n").status;
@@ -51,7 +45,7 @@ bool eventually(Condition condition) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(theTokenGuardsEverythingButHealthzAndIsReadAgainOnSighup) {
-    TempFolder folder;
+    TempDir folder;
     const auto tokenFile = folder.path / "status-auth";
     const std::string first = "first-token-2f6b1c9e0a";
     const std::string second = "second-token-7d3e8a41c5";
@@ -89,7 +83,7 @@ BOOST_AUTO_TEST_CASE(theTokenGuardsEverythingButHealthzAndIsReadAgainOnSighup) {
 }
 
 BOOST_AUTO_TEST_CASE(aServerOnEveryAddressWithoutCredentialsIsWarnedAboutOnce) {
-    TempFolder folder;
+    TempDir folder;
     ChildProcess confcap(CONFCAP_BINARY, {"demo", "--status-port", "0", "--status-bind", "0.0.0.0"},
                          folder.path);
     BOOST_TEST(

@@ -7,8 +7,11 @@
 #include <sstream>
 
 #include "confcap/core/Error.h"
+#include "support/TempDir.h"
 
 BOOST_AUTO_TEST_SUITE(LogWriterTest)
+
+using confcap::testing::TempDir;
 
 using namespace confcap::status;
 using namespace std::chrono_literals;
@@ -73,15 +76,6 @@ public:
 
 private:
     std::optional<std::string> old_;
-};
-
-struct TempFolder {
-    std::filesystem::path path;
-    TempFolder() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "confcap-log-XXXXXX");
-        path = ::mkdtemp(pattern.data());
-    }
-    ~TempFolder() { std::filesystem::remove_all(path); }
 };
 
 }  // namespace
@@ -206,7 +200,7 @@ BOOST_AUTO_TEST_CASE(sanitizesAHostileTitle) {
 }
 
 BOOST_AUTO_TEST_CASE(appendsPlainLinesToTheLogFile) {
-    TempFolder folder;
+    TempDir folder;
     const auto file = folder.path / "confcap.log";
     std::ofstream(file) << "an earlier run\n";
     for (int run = 0; run < 2; ++run) {
@@ -232,7 +226,7 @@ BOOST_AUTO_TEST_CASE(appendsPlainLinesToTheLogFile) {
 }
 
 BOOST_AUTO_TEST_CASE(verboseLogsDebugToTheFileToo) {
-    TempFolder folder;
+    TempDir folder;
     Screen screen(false);
     auto options = berlin(Verbosity::Verbose);
     options.logFile = folder.path / "v.log";
@@ -247,7 +241,7 @@ BOOST_AUTO_TEST_CASE(verboseLogsDebugToTheFileToo) {
 }
 
 BOOST_AUTO_TEST_CASE(anUnwritableLogFileIsAnOutputError) {
-    TempFolder folder;
+    TempDir folder;
     Screen screen(false);
     auto options = berlin();
     options.logFile = folder.path / "missing-folder" / "x.log";

@@ -18,8 +18,11 @@
 #include "support/FakeClock.h"
 #include "support/HttpFetch.h"
 #include "support/LoadClients.h"
+#include "support/TempDir.h"
 
 BOOST_AUTO_TEST_SUITE(StatusAuthTest)
+
+using confcap::testing::TempDir;
 
 using namespace confcap::status;
 using namespace std::chrono_literals;
@@ -27,15 +30,6 @@ using Verdict = StatusAuth::Verdict;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempFolder {
-    fs::path path;
-    TempFolder() {
-        std::string pattern = fs::temp_directory_path() / "confcap-auth-XXXXXX";
-        path = ::mkdtemp(pattern.data());
-    }
-    ~TempFolder() { fs::remove_all(path); }
-};
 
 /// A hash of `password` as htpasswd -B ("$2y$") or mkpasswd -m sha-512 ("$6$") writes it,
 /// made with libcrypt at a low cost.
@@ -74,7 +68,7 @@ std::string errorFor(const fs::path& file) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(anHtpasswdFileGrantsItsUsersWithTheirPasswords) {
-    TempFolder folder;
+    TempDir folder;
     const auto file = writeFile(folder.path / "status-auth",
                                 "# who may look\n"
                                 "anna:" +
@@ -97,7 +91,7 @@ BOOST_AUTO_TEST_CASE(anHtpasswdFileGrantsItsUsersWithTheirPasswords) {
 }
 
 BOOST_AUTO_TEST_CASE(aTokenFileTakesTheTokenAsBearerOrAsAPassword) {
-    TempFolder folder;
+    TempDir folder;
     const std::string token = "3f1c9a0d5e7b42a8b6c4d2e0f8a1b3c5";
     const auto auth = StatusAuth::fromFile(writeFile(folder.path / "token", token + "\n"));
     BOOST_TEST(auth.usesToken());
@@ -110,7 +104,7 @@ BOOST_AUTO_TEST_CASE(aTokenFileTakesTheTokenAsBearerOrAsAPassword) {
 }
 
 BOOST_AUTO_TEST_CASE(aFileItCannotUseIsRefusedWithItsLine) {
-    TempFolder folder;
+    TempDir folder;
     BOOST_TEST(errorFor(folder.path / "missing") ==
                "The --status-auth file " + (folder.path / "missing").string() + " cannot be read.");
     BOOST_TEST(errorFor(writeFile(folder.path / "empty", "# nobody\n\n")).find("names nobody") !=
@@ -133,7 +127,7 @@ BOOST_AUTO_TEST_CASE(aFileItCannotUseIsRefusedWithItsLine) {
 }
 
 BOOST_AUTO_TEST_CASE(theServerAsksForCredentialsOnEveryPathButHealthz) {
-    TempFolder folder;
+    TempDir folder;
     fs::create_directories(folder.path / "out" / "day");
     writeFile(folder.path / "out" / "day" / "talk.ts", "recording");
     StatusBoard board;
@@ -190,7 +184,7 @@ BOOST_AUTO_TEST_CASE(theServerAsksForCredentialsOnEveryPathButHealthz) {
 }
 
 BOOST_AUTO_TEST_CASE(aChangedFileTakesEffectOnReload) {
-    TempFolder folder;
+    TempDir folder;
     fs::create_directories(folder.path / "out");
     StatusBoard board;
     confcap::testing::FakeClock clock{

@@ -14,8 +14,11 @@
 #include "support/Browser.h"
 #include "support/DevTools.h"
 #include "support/FakeClock.h"
+#include "support/TempDir.h"
 
 BOOST_AUTO_TEST_SUITE(StatusPageTest)
+
+using confcap::testing::TempDir;
 
 using namespace confcap::status;
 using namespace std::chrono_literals;
@@ -29,18 +32,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const Instant kNow = date::sys_days{date::year{2024} / 12 / 27} + 10h + 42min;
-
-struct TempFolder {
-    fs::path path;
-    TempFolder() {
-        std::string pattern = fs::temp_directory_path() / "confcap-browser-XXXXXX";
-        path = ::mkdtemp(pattern.data());
-    }
-    ~TempFolder() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-};
 
 JobSnapshot job(std::string key, std::string room, std::string talk, JobState state, Instant from) {
     JobSnapshot j;
@@ -126,7 +117,7 @@ std::string tableBody(const std::string& dom, const std::string& id) {
 
 /// The server of the board filled by fillBoard, showing times in Europe/Berlin.
 struct PageServer {
-    TempFolder folder;
+    TempDir folder;
     fs::path out = folder.path / "out";
     StatusBoard board;
     confcap::testing::FakeClock clock{kNow};

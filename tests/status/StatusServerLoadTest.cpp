@@ -14,6 +14,7 @@
 #include "confcap/status/StatusServer.h"
 #include "support/FakeClock.h"
 #include "support/LoadClients.h"
+#include "support/TempDir.h"
 
 BOOST_AUTO_TEST_SUITE(StatusServerLoadTest)
 
@@ -23,15 +24,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempFolder {
-    fs::path path;
-    TempFolder() {
-        std::string pattern = fs::temp_directory_path() / "confcap-load-XXXXXX";
-        path = ::mkdtemp(pattern.data());
-    }
-    ~TempFolder() { fs::remove_all(path); }
-};
 
 std::string recordingBytes(std::size_t size, unsigned seed) {
     std::string bytes(size, '\0');
@@ -49,7 +41,7 @@ std::string fileContent(const fs::path& path) {
 }
 
 struct Server {
-    TempFolder folder;
+    TempDir folder;
     fs::path out = folder.path / "out";
     StatusBoard board;
     FakeClock clock{std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};

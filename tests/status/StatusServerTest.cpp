@@ -20,8 +20,11 @@
 #include "confcap/status/Summary.h"
 #include "support/FakeClock.h"
 #include "support/HttpFetch.h"
+#include "support/TempDir.h"
 
 BOOST_AUTO_TEST_SUITE(StatusServerTest)
+
+using confcap::testing::TempDir;
 
 using namespace confcap::status;
 using namespace std::chrono_literals;
@@ -34,15 +37,6 @@ using confcap::testing::Response;
 namespace {
 
 const Instant kNow = date::sys_days{date::year{2024} / 12 / 27} + 10h + 42min;
-
-struct TempFolder {
-    fs::path path;
-    TempFolder() {
-        std::string pattern = fs::temp_directory_path() / "confcap-server-XXXXXX";
-        path = ::mkdtemp(pattern.data());
-    }
-    ~TempFolder() { fs::remove_all(path); }
-};
 
 Poco::JSON::Object::Ptr parse(const std::string& json) {
     return Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
@@ -76,7 +70,7 @@ JobSnapshot waitingJob() {
 }
 
 struct Fixture {
-    TempFolder folder;
+    TempDir folder;
     fs::path out = folder.path / "out";
     StatusBoard board;
     confcap::testing::FakeClock clock{kNow};
@@ -184,7 +178,7 @@ BOOST_FIXTURE_TEST_CASE(metricsAreServedInThePrometheusTextFormat, Fixture) {
 }
 
 BOOST_AUTO_TEST_CASE(metricsHaveTheRefreshesAndHooksTheAppGives) {
-    TempFolder folder;
+    TempDir folder;
     StatusBoard board;
     confcap::testing::FakeClock clock{kNow};
     StatusServer::Options options;
@@ -209,7 +203,7 @@ BOOST_AUTO_TEST_CASE(metricsHaveTheRefreshesAndHooksTheAppGives) {
 }
 
 BOOST_AUTO_TEST_CASE(theDiskGuardsLastLookIsInTheStatusThePageAndTheMetrics) {
-    TempFolder folder;
+    TempDir folder;
     StatusBoard board;
     confcap::testing::FakeClock clock{kNow};
     StatusServer::Options options;

@@ -21,23 +21,17 @@
 #include "confcap/status/StatusServer.h"
 #include "support/FakeClock.h"
 #include "support/LoadClients.h"
+#include "support/TempDir.h"
 
 BOOST_AUTO_TEST_SUITE(StatusServerTlsTest)
+
+using confcap::testing::TempDir;
 
 using namespace confcap::status;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempFolder {
-    fs::path path;
-    TempFolder() {
-        std::string pattern = fs::temp_directory_path() / "confcap-tls-XXXXXX";
-        path = ::mkdtemp(pattern.data());
-    }
-    ~TempFolder() { fs::remove_all(path); }
-};
 
 /// A self-signed certificate for 127.0.0.1 named `name`, and its key, in `folder`.
 void makeCertificate(const fs::path& folder, const std::string& name) {
@@ -77,7 +71,7 @@ Fetched fetchTls(std::uint16_t port, const std::string& path, const fs::path& tr
 }
 
 struct Fixture {
-    TempFolder folder;
+    TempDir folder;
     StatusBoard board;
     confcap::testing::FakeClock clock{
         std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};

@@ -14,8 +14,11 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/status/TextFormat.h"
+#include "support/TempDir.h"
 
 BOOST_AUTO_TEST_SUITE(SummaryTest)
+
+using confcap::testing::TempDir;
 
 using namespace confcap::status;
 using namespace std::chrono_literals;
@@ -83,19 +86,6 @@ std::vector<JobSnapshot> finalJobs() {
             kDay + 12h + 30min, "", "Saal 3/2024-12-27 13-30 Cut short.ts.part"),
     };
 }
-
-struct TempFolder {
-    fs::path path;
-    TempFolder() {
-        std::string pattern = fs::temp_directory_path() / "confcap-summary-XXXXXX";
-        path = ::mkdtemp(pattern.data());
-    }
-    ~TempFolder() {
-        std::error_code ignored;
-        fs::permissions(path, fs::perms::owner_all, fs::perm_options::add, ignored);
-        fs::remove_all(path, ignored);
-    }
-};
 
 }  // namespace
 
@@ -274,7 +264,7 @@ BOOST_AUTO_TEST_CASE(showsWhatTheHealthCheckFound) {
 }
 
 BOOST_AUTO_TEST_CASE(writesTheJsonAtomically) {
-    TempFolder folder;
+    TempDir folder;
     const auto path = Summary::defaultPath(folder.path / "out");
     BOOST_TEST(path == folder.path / "out" / ".confcap" / "summary.json");
     const auto summary = Summary::fromJobs(finalJobs(), kDay + 14h);
@@ -293,7 +283,7 @@ BOOST_AUTO_TEST_CASE(writesTheJsonAtomically) {
 }
 
 BOOST_AUTO_TEST_CASE(anUnwritableFolderIsAnOutputError) {
-    TempFolder folder;
+    TempDir folder;
     std::ofstream(folder.path / "file") << "not a folder";
     BOOST_CHECK_THROW(Summary::fromJobs({}, kDay).writeJson(folder.path / "file" / "summary.json"),
                       confcap::core::OutputError);

@@ -29,6 +29,7 @@
 #include "confcap/demo/MediaFixture.h"
 #include "confcap/source/Source.h"
 #include "support/RunProcess.h"
+#include "support/TempDir.h"
 
 namespace confcap::testing {
 
@@ -38,25 +39,6 @@ inline const demo::MediaClip& testClip() {
         std::filesystem::path(CONFCAP_BINARY).parent_path() / "test-media");
     return clip;
 }
-
-/// A fresh folder under the system temp folder, removed with everything in it.
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        static std::atomic<int> counter{0};
-        path =
-            std::filesystem::temp_directory_path() / ("confcap-test-" + std::to_string(::getpid()) +
-                                                      "-" + std::to_string(counter.fetch_add(1)));
-        std::filesystem::remove_all(path);
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
 
 /// The whole contents of a file ("" when it cannot be read).
 inline std::string readFile(const std::filesystem::path& path) {
