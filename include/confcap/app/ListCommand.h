@@ -31,10 +31,10 @@ void printJson(const Poco::Dynamic::Var& json, std::ostream& out);
 /// A talk as the JSON contract describes it (list --json, plan --json, the sidecar); invalid
 /// UTF-8 in its texts becomes U+FFFD.
 Poco::JSON::Object::Ptr talkJson(const schedule::Talk& talk);
-/// {"title","acronym","time_zone"}.
-Poco::JSON::Object::Ptr conferenceJson(const schedule::Conference& conference);
 
-/// Prints the selected talks as the contract's JSON. Pure apart from writing to `out`.
+/// Prints the selected talks as the contract's JSON: {"conference": {"title", "acronym",
+/// "time_zone"}, "talks": [talk as in talkJson]}, written as it goes. Pure apart from writing to
+/// `out`.
 void printTalksJson(const schedule::Schedule& schedule,
                     const std::vector<const schedule::Talk*>& talks, std::ostream& out);
 

@@ -1,0 +1,73 @@
+// The streaming JSON writer: what it writes parses back to what was given, escapes included,
+// and reads as the tree printers indent it.
+#include "confcap/core/JsonWriter.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include <sstream>
+#include <string>
+
+BOOST_AUTO_TEST_SUITE(JsonWriterTest)
+
+using confcap::core::JsonWriter;
+
+BOOST_AUTO_TEST_CASE(nestedValuesParseBack) {
+    std::ostringstream out;
+    JsonWriter json(out);
+    json.beginObject();
+    json.member("name", "Saal 1");
+    json.member("count", std::int64_t{-42});
+    json.member("live", true);
+    json.key("nothing");
+    json.null();
+    json.key("empty");
+    json.beginArray();
+    json.endArray();
+    json.key("none");
+    json.beginObject();
+    json.endObject();
+    json.key("talks");
+    json.beginArray();
+    json.beginObject();
+    json.member("title", "A");
+    json.endObject();
+    json.value("loose");
+    json.endArray();
+    json.endObject();
+
+    const auto root = Poco::JSON::Parser().parse(out.str()).extract<Poco::JSON::Object::Ptr>();
+    BOOST_TEST(root->getValue<std::string>("name") == "Saal 1");
+    BOOST_TEST(root->getValue<int>("count") == -42);
+    BOOST_TEST(root->getValue<bool>("live"));
+    BOOST_TEST(root->isNull("nothing"));
+    BOOST_TEST(root->getArray("empty")->size() == 0U);
+    BOOST_TEST(root->getObject("none")->size() == 0U);
+    const auto talks = root->getArray("talks");
+    BOOST_REQUIRE(talks->size() == 2U);
+    BOOST_TEST(talks->getObject(0)->getValue<std::string>("title") == "A");
+    BOOST_TEST(talks->getElement<std::string>(1) == "loose");
+    BOOST_TEST(out.str().substr(0, 21) == "{\n  \"name\": \"Saal 1\",");
+    BOOST_TEST(out.str().back() == '\n');
+}
+
+BOOST_AUTO_TEST_CASE(everyCharacterThatMustBeEscapedIs) {
+    std::string text = "quote \" backslash \\ slash / newline \n tab \t ü 🎤";
+    for (char c = 1; c < 0x20; ++c) {
+        text += c;
+    }
+    std::ostringstream out;
+    JsonWriter json(out);
+    json.beginArray();
+    json.value(text);
+    json.endArray();
+    const auto array = Poco::JSON::Parser().parse(out.str()).extract<Poco::JSON::Array::Ptr>();
+    BOOST_TEST(array->getElement<std::string>(0) == text);
+    BOOST_TEST(out.str().find('\x01') == std::string::npos);
+    BOOST_TEST(out.str().find("\\u001f") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
