@@ -18,6 +18,7 @@
 #include "confcap/demo/LoopbackServer.h"
 #include "support/ChildProcess.h"
 #include "support/RunProcess.h"
+#include "support/TempDir.h"
 #include "support/TestData.h"
 
 BOOST_AUTO_TEST_SUITE(FavouritesCommandTest)
