@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "confcap/core/Error.h"
 #include "confcap/status/StatusServer.h"
@@ -33,9 +35,11 @@ namespace {
 
 /// A hash of `password` as htpasswd -B ("$2y$") or mkpasswd -m sha-512 ("$6$") writes it,
 /// made with libcrypt at a low cost.
-std::string hashOf(const std::string& password, const char* prefix) {
+std::string hashOf(const std::string& password, const char* prefix, unsigned long cost = 0) {
     char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-    const unsigned long cost = std::string(prefix) == "$6$" ? 5000 : 5;
+    if (cost == 0) {
+        cost = std::string(prefix) == "$6$" ? 5000 : 5;
+    }
     BOOST_REQUIRE(::crypt_gensalt_rn(prefix, cost, nullptr, 0, salt, sizeof salt) != nullptr);
     crypt_data data{};
     const char* hash = ::crypt_rn(password.c_str(), salt, &data, sizeof data);
@@ -83,6 +87,10 @@ BOOST_AUTO_TEST_CASE(anHtpasswdFileGrantsItsUsersWithTheirPasswords) {
     BOOST_TEST((auth.check(basic("anna", "battery staple")) == Verdict::Denied));
     BOOST_TEST((auth.check(basic("anna", "")) == Verdict::Denied));
     BOOST_TEST((auth.check(basic("dora", "correct horse")) == Verdict::Denied));
+    // A password is all of it: what follows a NUL counts too.
+    BOOST_TEST(
+        (auth.check(basic("anna", std::string("correct horse\0junk", 18))) == Verdict::Denied));
+    BOOST_TEST((auth.check(basic(std::string("anna\0", 5), "correct horse")) == Verdict::Denied));
     BOOST_TEST((auth.check("Basic !!!") == Verdict::Denied));
     BOOST_TEST((auth.check("") == Verdict::Missing));
     BOOST_TEST((auth.check("Bearer correct horse") == Verdict::Missing));
@@ -124,6 +132,24 @@ BOOST_AUTO_TEST_CASE(aFileItCannotUseIsRefusedWithItsLine) {
     BOOST_TEST(twice.find("line 2") != std::string::npos);
     BOOST_TEST(errorFor(writeFile(folder.path / "broken", "anna:$2y$05$tooshort\n"))
                    .find("malformed bcrypt") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(aCostlyHashIsReadWithoutHashing) {
+    TempDir folder;
+    // The most rounds sha512-crypt takes: hashing with it would take minutes.
+    const auto costly = "$6$rounds=999999999$abcdefgh$" + std::string(86, 'a');
+    const auto file = writeFile(folder.path / "htpasswd",
+                                "anna:" + hashOf("x", "$2y$") + "\nben:" + costly + "\n");
+    const auto start = std::chrono::steady_clock::now();
+    const auto auth = StatusAuth::fromFile(file);
+    BOOST_TEST((std::chrono::steady_clock::now() - start < 1s));
+    BOOST_TEST((auth.check(basic("anna", "x")) == Verdict::Granted));
+    // A checksum cut short, or one with a letter no hash has, is malformed.
+    BOOST_TEST(errorFor(writeFile(folder.path / "cut", "ben:" + costly.substr(0, 100) + "\n"))
+                   .find("malformed") != std::string::npos);
+    BOOST_TEST(errorFor(writeFile(folder.path / "letter",
+                                  "anna:" + hashOf("x", "$2y$").substr(0, 59) + "!\n"))
+                   .find("malformed") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(theServerAsksForCredentialsOnEveryPathButHealthz) {
