@@ -239,4 +239,29 @@ BOOST_AUTO_TEST_CASE(aChangedFileTakesEffectOnReload) {
             .status == 200);
 }
 
+BOOST_AUTO_TEST_CASE(aCheckUnderWayWhenTheFileIsReloadedGrantsNothingAfterIt) {
+    TempDir folder;
+    fs::create_directories(folder.path / "out");
+    StatusBoard board;
+    confcap::testing::FakeClock clock{
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+    StatusServer::Options options;
+    options.outputDir = folder.path / "out";
+    // A cost at which a check takes a good part of a second: the reload comes during it.
+    options.authFile =
+        writeFile(folder.path / "status-auth", "anna:" + hashOf("old", "$2y$", 13) + "\n");
+    StatusServer server(board, clock, options);
+    using confcap::testing::timedGet;
+    const auto old = "Authorization: " + basic("anna", "old") + "\r\n";
+    std::thread during([&] { timedGet(server.port(), "/api/status", 30000ms, old); });
+    std::this_thread::sleep_for(100ms);
+    writeFile(folder.path / "status-auth", "anna:" + hashOf("new", "$2y$") + "\n");
+    server.reload();
+    during.join();
+    BOOST_TEST(timedGet(server.port(), "/api/status", 30000ms, old).status == 401);
+    BOOST_TEST(timedGet(server.port(), "/api/status", 30000ms,
+                        "Authorization: " + basic("anna", "new") + "\r\n")
+                   .status == 200);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
