@@ -384,16 +384,16 @@ struct HttpFront::Impl {
                 return;
             }
             auto peer = addressText(address);
-            auto& count = perAddress[peer];
-            if (count >= limits.maxPerAddress ||
+            const auto known = perAddress.find(peer);
+            const std::size_t count = known == perAddress.end() ? 0 : known->second;
+            // Making room closes a connection, which may take this address out of perAddress:
+            // its count is looked up again only after that.
+            if ((count >= limits.maxPerAddress && !evictFrom(peer)) ||
                 (connections.size() >= maxConnections && !evict())) {
-                if (count == 0) {
-                    perAddress.erase(peer);
-                }
                 ::close(fd);
                 continue;
             }
-            ++count;
+            ++perAddress[peer];
             open(fd, std::move(peer), now);
         }
     }
@@ -408,6 +408,26 @@ struct HttpFront::Impl {
                 return true;
             }
             if ((c->state == State::Head || c->state == State::Handshake ||
+                 c->state == State::Closing) &&
+                (oldest == nullptr || c->opened < oldest->opened)) {
+                oldest = c.get();
+            }
+        }
+        if (oldest == nullptr) {
+            return false;
+        }
+        close(*oldest);
+        return true;
+    }
+
+    /// Makes room for a new connection from `peer`, which has its most: closes its oldest one
+    /// that is idle or has not sent a whole request (a probe from a busy address still gets in).
+    /// False when all of them are busy or answering.
+    bool evictFrom(const std::string& peer) {
+        Connection* oldest = nullptr;
+        for (auto& [id, c] : connections) {
+            if (c->peer == peer &&
+                (c->state == State::Head || c->state == State::Handshake ||
                  c->state == State::Closing) &&
                 (oldest == nullptr || c->opened < oldest->opened)) {
                 oldest = c.get();

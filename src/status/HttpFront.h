@@ -94,7 +94,9 @@ public:
         /// When full, a new connection replaces an idle kept-alive one, else the oldest one
         /// that has not sent a whole request.
         std::size_t maxConnections = 0;
-        /// Open connections from one client address at most; more are closed at once.
+        /// Open connections from one client address at most. A new one past it replaces that
+        /// address's oldest idle one or one that has not sent a whole request; it is closed at
+        /// once only when all of them are answering.
         std::size_t maxPerAddress = 32;
         /// Requests waiting for a lane at most; more get 503.
         std::size_t maxQueued = 256;

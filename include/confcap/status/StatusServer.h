@@ -55,7 +55,9 @@ public:
         /// full, a new connection replaces an idle kept-alive one, else the oldest one that has
         /// not sent a whole request.
         std::size_t maxConnections = 0;
-        /// Open connections from one client address at most; more are closed at once.
+        /// Open connections from one client address at most. A new one past it replaces that
+        /// address's oldest idle one or one that has not sent a whole request; it is closed at
+        /// once only when all of them are answering.
         std::size_t maxPerAddress = 32;
         /// The schedule refreshes, for /metrics; its schedule metrics are left out when empty.
         std::function<run::ScheduleRefresher::Counts()> scheduleRefreshes;
