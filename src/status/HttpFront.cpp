@@ -303,12 +303,18 @@ struct HttpFront::Impl {
         auto& pool = pools[lane == Lane::Status ? 0 : 1];
         {
             std::lock_guard lock(laneMutex);
-            std::size_t queued = 0;
-            for (const auto& p : pools) {
-                queued += p.jobs.size();
-            }
-            if (queued >= limits.maxQueued) {
-                return false;
+            if (lane == Lane::Status) {
+                if (pool.jobs.size() >= limits.maxQueued) {
+                    return false;
+                }
+            } else {
+                const auto fromPeer =
+                    std::count_if(pool.jobs.begin(), pool.jobs.end(),
+                                  [&](const Job& job) { return job.request.peer == request.peer; });
+                if (pool.jobs.size() >= limits.maxQueuedChecks ||
+                    static_cast<std::size_t>(fromPeer) >= limits.maxQueuedChecksPerAddress) {
+                    return false;
+                }
             }
             pool.jobs.push_back(Job{id, std::move(request)});
         }

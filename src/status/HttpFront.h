@@ -98,8 +98,13 @@ public:
         /// address's oldest idle one or one that has not sent a whole request; it is closed at
         /// once only when all of them are answering.
         std::size_t maxPerAddress = 32;
-        /// Requests waiting for a lane at most; more get 503.
+        /// Requests waiting for the status lane at most; more get 503.
         std::size_t maxQueued = 256;
+        /// Password checks waiting for the verify lane at most, in all and from one client
+        /// address; more get 503. The lanes are counted apart, so that a flood of password
+        /// guesses never refuses a page, status or file.
+        std::size_t maxQueuedChecks = 32;
+        std::size_t maxQueuedChecksPerAddress = 4;
     };
 
     /// `route` runs on the front's thread and must not block; `respond` runs on a worker of the

@@ -209,6 +209,52 @@ BOOST_AUTO_TEST_CASE(theServerAsksForCredentialsOnEveryPathButHealthz) {
     BOOST_TEST(probe.seconds < 0.5);
 }
 
+BOOST_AUTO_TEST_CASE(aFloodOfWrongPasswordsNeverRefusesCredentialsAlreadyChecked) {
+    TempDir folder;
+    fs::create_directories(folder.path / "out");
+    StatusBoard board;
+    confcap::testing::FakeClock clock{
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+    StatusServer::Options options;
+    options.outputDir = folder.path / "out";
+    // A cost at which each check takes a good part of a second: the guesses pile up.
+    options.authFile = writeFile(folder.path / "status-auth",
+                                 "anna:" + hashOf("correct horse", "$2y$", 12) + "\n");
+    options.headTimeout = 60s;
+    StatusServer server(board, clock, options);
+    using namespace confcap::testing;
+    const auto good = "Authorization: " + basic("anna", "correct horse") + "\r\n";
+    BOOST_TEST_REQUIRE(timedGet(server.port(), "/api/status", 10000ms, good).status == 200);
+
+    // 400 guesses from 40 addresses, none of them read.
+    std::vector<int> guesses;
+    const auto guess =
+        "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + basic("anna", "guess") +
+        "\r\n\r\n";
+    for (int i = 0; i < 400; ++i) {
+        const int fd = connectFrom("127.0.3." + std::to_string(1 + i / 10), server.port());
+        if (fd >= 0) {
+            sendAll(fd, guess);
+            guesses.push_back(fd);
+        }
+    }
+    BOOST_TEST_REQUIRE(guesses.size() == 400u);
+    std::this_thread::sleep_for(100ms);
+    for (int i = 0; i < 5; ++i) {
+        const auto probe = timedGet(server.port(), "/api/status", 5000ms, good);
+        BOOST_TEST(probe.status == 200);
+        BOOST_TEST(probe.seconds < 1.0);
+    }
+    // Most guesses were turned away at once instead of waiting for a check.
+    std::size_t busy = 0;
+    for (const int fd : guesses) {
+        const auto answer = readAnswer(fd, std::chrono::steady_clock::now() + 100ms);
+        busy += answer.status == 503 ? 1u : 0u;
+        ::close(fd);
+    }
+    BOOST_TEST(busy >= 300u);
+}
+
 BOOST_AUTO_TEST_CASE(aChangedFileTakesEffectOnReload) {
     TempDir folder;
     fs::create_directories(folder.path / "out");
