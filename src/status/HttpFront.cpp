@@ -69,7 +69,8 @@ using namespace std::chrono_literals;
 constexpr std::uint64_t kListenerId = 0;
 constexpr std::uint64_t kWakeId = 1;
 constexpr std::size_t kReadChunk = 16 * 1024;
-constexpr std::size_t kFileChunk = 256 * 1024;
+/// Read from a file per write: what one download holds in memory.
+constexpr std::size_t kFileChunk = 64 * 1024;
 constexpr std::size_t kTlsRecord = 16 * 1024;
 /// Bytes written to one connection before the others get their turn.
 constexpr std::size_t kWriteTurn = 512 * 1024;
@@ -751,7 +752,18 @@ struct HttpFront::Impl {
         }
     }
 
+    std::size_t fileAnswers() const {
+        return static_cast<std::size_t>(
+            std::count_if(connections.begin(), connections.end(),
+                          [](const auto& entry) { return entry.second->file.get() >= 0; }));
+    }
+
     void startWriting(Connection& c, Reply reply, SteadyTime now) {
+        if (reply.file.get() >= 0 && !c.head && fileAnswers() >= limits.maxFileAnswers) {
+            reply = textReply(Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+                              "Too many downloads at once; try again in a moment.\n");
+            reply.head.set("Retry-After", "5");
+        }
         const bool keep = c.keepAlive && !c.peerClosed && !reply.close && !stopping && !crowded();
         const bool withFile = reply.file.get() >= 0;
         if (reply.head.getContentLength64() == Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH) {

@@ -105,6 +105,8 @@ public:
         /// guesses never refuses a page, status or file.
         std::size_t maxQueuedChecks = 32;
         std::size_t maxQueuedChecksPerAddress = 4;
+        /// Files being sent at once at most (each holds a buffer); more get 503.
+        std::size_t maxFileAnswers = 64;
     };
 
     /// `route` runs on the front's thread and must not block; `respond` runs on a worker of the

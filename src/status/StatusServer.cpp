@@ -560,6 +560,7 @@ StatusServer::StatusServer(const StatusBoard& board, const core::Clock& clock, O
     limits.sendTimeout = o.sendTimeout;
     limits.maxConnections = o.maxConnections;
     limits.maxPerAddress = o.maxPerAddress;
+    limits.maxFileAnswers = o.maxFileAnswers;
     auto* impl = impl_.get();
     impl_->front = std::make_unique<HttpFront>(
         impl_->socket,

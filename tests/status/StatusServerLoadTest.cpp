@@ -247,6 +247,48 @@ BOOST_AUTO_TEST_CASE(whenFullANewConnectionMayReplaceAnIdleOneFromTheSameAddress
     ::close(kept);
 }
 
+BOOST_AUTO_TEST_CASE(downloadsPastTheirCapAreAskedToComeBackButProbesAreNot) {
+    StatusServer::Options options;
+    options.maxFileAnswers = 4;
+    Server s(options);
+    const auto recording = recordingBytes(8 * 1024 * 1024, 7);
+    std::ofstream(s.out / "talk.ts", std::ios::binary) << recording;
+    const std::string get = "GET /recordings/talk.ts HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    // Four clients that read nothing hold their downloads open.
+    std::vector<int> held;
+    for (int i = 0; i < 4; ++i) {
+        const int fd = connectFrom("127.0.4." + std::to_string(i + 1), s.port(), 8 * 1024);
+        BOOST_TEST_REQUIRE(fd >= 0);
+        BOOST_TEST_REQUIRE(sendAll(fd, get));
+        held.push_back(fd);
+    }
+    std::this_thread::sleep_for(300ms);
+    const int fifth = connectFrom("127.0.4.5", s.port());
+    BOOST_TEST_REQUIRE(fifth >= 0);
+    BOOST_TEST_REQUIRE(sendAll(fifth, get));
+    const auto refused = readAnswer(fifth, std::chrono::steady_clock::now() + 5s);
+    ::close(fifth);
+    BOOST_TEST(refused.status == 503);
+    BOOST_TEST(refused.head.find("Retry-After: 5") != std::string::npos);
+    for (const auto* path : {"/healthz", "/api/status", "/metrics"}) {
+        BOOST_TEST(timedGet(s.port(), path).status == 200, path);
+    }
+    // A download that ends makes room for the next.
+    ::close(held.back());
+    held.pop_back();
+    std::this_thread::sleep_for(300ms);
+    const int next = connectFrom("127.0.4.6", s.port());
+    BOOST_TEST_REQUIRE(next >= 0);
+    BOOST_TEST_REQUIRE(sendAll(next, get));
+    const auto answer = readAnswer(next, std::chrono::steady_clock::now() + 30s);
+    ::close(next);
+    BOOST_TEST(answer.status == 200);
+    BOOST_TEST((answer.body == recording));
+    for (const int fd : held) {
+        ::close(fd);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(keptAliveConnectionsAnswerPipelinedRequestsAndCloseWhenIdle) {
     StatusServer::Options options;
     options.idleTimeout = 1s;

@@ -59,6 +59,9 @@ public:
         /// address's oldest idle one or one that has not sent a whole request; it is closed at
         /// once only when all of them are answering.
         std::size_t maxPerAddress = 32;
+        /// Recordings and other files being sent at once at most; more are answered 503 with
+        /// Retry-After (never /healthz, /api/status or /metrics, which send no file).
+        std::size_t maxFileAnswers = 64;
         /// The schedule refreshes, for /metrics; its schedule metrics are left out when empty.
         std::function<run::ScheduleRefresher::Counts()> scheduleRefreshes;
         /// How often the schedule is re-read (--refresh), for /metrics.
