@@ -87,20 +87,36 @@ public:
     }
 };
 
-/// The soft limit of open files raised to the hard limit, as servers do; the limit in force.
-rlim_t raiseFileLimit() {
+/// Descriptors kept for what the recorder opens beside the status server's connections.
+constexpr rlim_t kOtherFiles = 1024;
+/// Connections at most when the caller leaves the number open.
+constexpr rlim_t kMostConnections = 4096;
+
+/// The soft limit of open files raised to `wanted` (at most the hard limit), never lowered; the
+/// limit in force. Not to the hard limit: a child process started later closes every
+/// descriptor up to the limit, slow when it is a million.
+rlim_t raiseFileLimit(rlim_t wanted) {
     rlimit limit{};
     if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
         return 1024;
     }
-    if (limit.rlim_cur < limit.rlim_max) {
+    const auto target = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < target) {
         rlimit raised = limit;
-        raised.rlim_cur = limit.rlim_max;
+        raised.rlim_cur = target;
         if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
             return raised.rlim_cur;
         }
     }
     return limit.rlim_cur;
+}
+
+/// The connections a limit of `files` open files allows: two descriptors each (its socket and
+/// a file it sends), beside the recorder's own.
+std::size_t connectionsFor(rlim_t files) {
+    const auto reserve = std::min(kOtherFiles, files / 2);
+    return static_cast<std::size_t>(
+        std::clamp<rlim_t>((files - reserve) / 2, 16, kMostConnections));
 }
 
 std::string addressText(const sockaddr_storage& address) {
@@ -202,10 +218,11 @@ struct HttpFront::Impl {
 
     Impl(Poco::Net::ServerSocket s, Handlers h, Limits l, Poco::Net::Context::Ptr context)
         : listener(std::move(s)), handlers(std::move(h)), limits(l), tls(std::move(context)) {
-        const auto files = raiseFileLimit();
-        maxConnections = limits.maxConnections != 0
-                             ? limits.maxConnections
-                             : static_cast<std::size_t>(std::clamp<rlim_t>(files / 2, 16, 4096));
+        const rlim_t wanted =
+            2 * (limits.maxConnections != 0 ? limits.maxConnections : kMostConnections) +
+            kOtherFiles;
+        const auto files = raiseFileLimit(wanted);
+        maxConnections = limits.maxConnections != 0 ? limits.maxConnections : connectionsFor(files);
         listener.setBlocking(false);
         epoll = ::epoll_create1(EPOLL_CLOEXEC);
         wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -90,7 +90,8 @@ public:
         std::chrono::milliseconds crowdedIdleTimeout{1000};
         /// A client that takes nothing of an answer for this long is dropped.
         std::chrono::milliseconds sendTimeout{30000};
-        /// Open connections at most; 0 takes half the file descriptor limit, at most 4096.
+        /// Open connections at most; 0 takes what the open-file limit allows (two files each,
+        /// 1024 kept for the rest of the program), at most 4096.
         /// When full, a new connection replaces an idle kept-alive one, else the oldest one
         /// that has not sent a whole request.
         std::size_t maxConnections = 0;
@@ -117,7 +118,8 @@ public:
     };
 
     /// Serves on `socket` (bound and listening) from now on; TLS with `tls` when it is not
-    /// null. Raises the soft limit of open files to the hard limit first.
+    /// null. Raises the soft limit of open files first to what the connections need (at most the
+    /// hard limit; never lowers it).
     HttpFront(Poco::Net::ServerSocket socket, Handlers handlers, Limits limits,
               Poco::Net::Context::Ptr tls);
     /// Stops: closes every connection and joins the threads.

@@ -4,6 +4,8 @@
 // arrive and stay byte for byte as they are.
 #include <boost/test/unit_test.hpp>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -287,6 +289,48 @@ BOOST_AUTO_TEST_CASE(downloadsPastTheirCapAreAskedToComeBackButProbesAreNot) {
     for (const int fd : held) {
         ::close(fd);
     }
+}
+
+BOOST_AUTO_TEST_CASE(theOpenFileLimitIsRaisedOnlyAsFarAsTheConnectionsNeed) {
+    // A child process closes every descriptor up to the limit: a million would slow each start.
+    rlimit before{};
+    BOOST_TEST_REQUIRE(::getrlimit(RLIMIT_NOFILE, &before) == 0);
+    BOOST_TEST_REQUIRE(before.rlim_max >= 2000u, "the test needs a hard limit of 2000 files");
+    const auto softLimit = [] {
+        rlimit now{};
+        ::getrlimit(RLIMIT_NOFILE, &now);
+        return now.rlim_cur;
+    };
+    const auto setSoft = [&](rlim_t soft) {
+        rlimit changed = before;
+        changed.rlim_cur = soft;
+        return ::setrlimit(RLIMIT_NOFILE, &changed) == 0;
+    };
+    BOOST_TEST_REQUIRE(setSoft(1024));
+    {
+        StatusServer::Options options;
+        options.maxConnections = 100;
+        Server s(options);
+        BOOST_TEST(softLimit() == 2 * 100 + 1024u);
+    }
+    {
+        // Never lowered.
+        BOOST_TEST_REQUIRE(setSoft(1900));
+        StatusServer::Options options;
+        options.maxConnections = 100;
+        Server s(options);
+        BOOST_TEST(softLimit() == 1900u);
+    }
+    {
+        // Left to choose: 4096 connections when the hard limit allows them, else what it allows.
+        BOOST_TEST_REQUIRE(setSoft(1024));
+        Server s(StatusServer::Options{});
+        const auto expected = std::min<rlim_t>(before.rlim_max, 2 * 4096 + 1024);
+        BOOST_TEST(softLimit() == expected);
+        BOOST_TEST(s.server->maxConnections() ==
+                   std::min<std::size_t>(4096, static_cast<std::size_t>((expected - 1024) / 2)));
+    }
+    ::setrlimit(RLIMIT_NOFILE, &before);
 }
 
 BOOST_AUTO_TEST_CASE(keptAliveConnectionsAnswerPipelinedRequestsAndCloseWhenIdle) {

@@ -51,7 +51,8 @@ public:
         std::chrono::milliseconds sendTimeout{30000};
         /// Wrong credentials are answered 401 this long after the request arrived.
         std::chrono::milliseconds authDelay{1000};
-        /// Open connections at most; 0 takes half the open-file limit (at most 4096). When
+        /// Open connections at most; 0 takes what the open-file limit allows (two files each, 1024
+        /// kept for the rest of the program; at most 4096). When
         /// full, a new connection replaces an idle kept-alive one, else the oldest one that has
         /// not sent a whole request.
         std::size_t maxConnections = 0;
@@ -91,7 +92,8 @@ public:
     /// authDelay). /healthz, /api/status and /metrics never wait behind a download: files are
     /// streamed by the one network thread without blocking, pages and checks are made on
     /// worker threads of their own. A request body is never read (the connection closes after
-    /// the answer). Raises the soft limit of open files to the hard limit.
+    /// the answer). Raises the soft limit of open files to what the connections need (never
+    /// past the hard limit, never lower).
     /// Starts listening at once. Throws core::UsageError naming the address when it cannot,
     /// core::ConfigError naming the file when the auth file or the TLS files cannot be used.
     StatusServer(const StatusBoard& board, const core::Clock& clock, Options options);
