@@ -442,6 +442,8 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     }
     session.finish("confcap stopped");
     signals.onStop({});
+    // The reload callback uses the session and the server: it ends before either goes away.
+    signals.onReload({});
     table.stop();
     const int code = endRun(display, session, outDir, zone, out, err);
     server.reset();

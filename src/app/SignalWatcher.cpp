@@ -27,6 +27,7 @@ SignalWatcher::~SignalWatcher() {
 }
 
 void SignalWatcher::onReload(std::function<void()> callback) {
+    std::lock_guard calling(callMutex_);
     std::lock_guard lock(mutex_);
     onReload_ = std::move(callback);
 }
@@ -50,6 +51,8 @@ void SignalWatcher::run() {
     while (!done_) {
         const int sig = sigtimedwait(&set_, nullptr, &timeout);
         if (sig == SIGHUP) {
+            // Held while it runs: onReload() waits for it, so what it calls may go away after.
+            std::lock_guard calling(callMutex_);
             std::function<void()> callback;
             {
                 std::lock_guard lock(mutex_);

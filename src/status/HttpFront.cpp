@@ -69,7 +69,8 @@ using namespace std::chrono_literals;
 constexpr std::uint64_t kListenerId = 0;
 constexpr std::uint64_t kWakeId = 1;
 constexpr std::size_t kReadChunk = 16 * 1024;
-constexpr std::size_t kFileChunk = 256 * 1024;
+/// Read from a file per write: what one download holds in memory.
+constexpr std::size_t kFileChunk = 64 * 1024;
 constexpr std::size_t kTlsRecord = 16 * 1024;
 /// Bytes written to one connection before the others get their turn.
 constexpr std::size_t kWriteTurn = 512 * 1024;
@@ -86,20 +87,36 @@ public:
     }
 };
 
-/// The soft limit of open files raised to the hard limit, as servers do; the limit in force.
-rlim_t raiseFileLimit() {
+/// Descriptors kept for what the recorder opens beside the status server's connections.
+constexpr rlim_t kOtherFiles = 1024;
+/// Connections at most when the caller leaves the number open.
+constexpr rlim_t kMostConnections = 4096;
+
+/// The soft limit of open files raised to `wanted` (at most the hard limit), never lowered; the
+/// limit in force. Not to the hard limit: a child process started later closes every
+/// descriptor up to the limit, slow when it is a million.
+rlim_t raiseFileLimit(rlim_t wanted) {
     rlimit limit{};
     if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
         return 1024;
     }
-    if (limit.rlim_cur < limit.rlim_max) {
+    const auto target = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < target) {
         rlimit raised = limit;
-        raised.rlim_cur = limit.rlim_max;
+        raised.rlim_cur = target;
         if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
             return raised.rlim_cur;
         }
     }
     return limit.rlim_cur;
+}
+
+/// The connections a limit of `files` open files allows: two descriptors each (its socket and
+/// a file it sends), beside the recorder's own.
+std::size_t connectionsFor(rlim_t files) {
+    const auto reserve = std::min(kOtherFiles, files / 2);
+    return static_cast<std::size_t>(
+        std::clamp<rlim_t>((files - reserve) / 2, 16, kMostConnections));
 }
 
 std::string addressText(const sockaddr_storage& address) {
@@ -201,10 +218,11 @@ struct HttpFront::Impl {
 
     Impl(Poco::Net::ServerSocket s, Handlers h, Limits l, Poco::Net::Context::Ptr context)
         : listener(std::move(s)), handlers(std::move(h)), limits(l), tls(std::move(context)) {
-        const auto files = raiseFileLimit();
-        maxConnections = limits.maxConnections != 0
-                             ? limits.maxConnections
-                             : static_cast<std::size_t>(std::clamp<rlim_t>(files / 2, 16, 4096));
+        const rlim_t wanted =
+            2 * (limits.maxConnections != 0 ? limits.maxConnections : kMostConnections) +
+            kOtherFiles;
+        const auto files = raiseFileLimit(wanted);
+        maxConnections = limits.maxConnections != 0 ? limits.maxConnections : connectionsFor(files);
         listener.setBlocking(false);
         epoll = ::epoll_create1(EPOLL_CLOEXEC);
         wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -303,12 +321,18 @@ struct HttpFront::Impl {
         auto& pool = pools[lane == Lane::Status ? 0 : 1];
         {
             std::lock_guard lock(laneMutex);
-            std::size_t queued = 0;
-            for (const auto& p : pools) {
-                queued += p.jobs.size();
-            }
-            if (queued >= limits.maxQueued) {
-                return false;
+            if (lane == Lane::Status) {
+                if (pool.jobs.size() >= limits.maxQueued) {
+                    return false;
+                }
+            } else {
+                const auto fromPeer =
+                    std::count_if(pool.jobs.begin(), pool.jobs.end(),
+                                  [&](const Job& job) { return job.request.peer == request.peer; });
+                if (pool.jobs.size() >= limits.maxQueuedChecks ||
+                    static_cast<std::size_t>(fromPeer) >= limits.maxQueuedChecksPerAddress) {
+                    return false;
+                }
             }
             pool.jobs.push_back(Job{id, std::move(request)});
         }
@@ -384,16 +408,16 @@ struct HttpFront::Impl {
                 return;
             }
             auto peer = addressText(address);
-            auto& count = perAddress[peer];
-            if (count >= limits.maxPerAddress ||
+            const auto known = perAddress.find(peer);
+            const std::size_t count = known == perAddress.end() ? 0 : known->second;
+            // Making room closes a connection, which may take this address out of perAddress:
+            // its count is looked up again only after that.
+            if ((count >= limits.maxPerAddress && !evictFrom(peer)) ||
                 (connections.size() >= maxConnections && !evict())) {
-                if (count == 0) {
-                    perAddress.erase(peer);
-                }
                 ::close(fd);
                 continue;
             }
-            ++count;
+            ++perAddress[peer];
             open(fd, std::move(peer), now);
         }
     }
@@ -408,6 +432,26 @@ struct HttpFront::Impl {
                 return true;
             }
             if ((c->state == State::Head || c->state == State::Handshake ||
+                 c->state == State::Closing) &&
+                (oldest == nullptr || c->opened < oldest->opened)) {
+                oldest = c.get();
+            }
+        }
+        if (oldest == nullptr) {
+            return false;
+        }
+        close(*oldest);
+        return true;
+    }
+
+    /// Makes room for a new connection from `peer`, which has its most: closes its oldest one
+    /// that is idle or has not sent a whole request (a probe from a busy address still gets in).
+    /// False when all of them are busy or answering.
+    bool evictFrom(const std::string& peer) {
+        Connection* oldest = nullptr;
+        for (auto& [id, c] : connections) {
+            if (c->peer == peer &&
+                (c->state == State::Head || c->state == State::Handshake ||
                  c->state == State::Closing) &&
                 (oldest == nullptr || c->opened < oldest->opened)) {
                 oldest = c.get();
@@ -725,7 +769,18 @@ struct HttpFront::Impl {
         }
     }
 
+    std::size_t fileAnswers() const {
+        return static_cast<std::size_t>(
+            std::count_if(connections.begin(), connections.end(),
+                          [](const auto& entry) { return entry.second->file.get() >= 0; }));
+    }
+
     void startWriting(Connection& c, Reply reply, SteadyTime now) {
+        if (reply.file.get() >= 0 && !c.head && fileAnswers() >= limits.maxFileAnswers) {
+            reply = textReply(Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+                              "Too many downloads at once; try again in a moment.\n");
+            reply.head.set("Retry-After", "5");
+        }
         const bool keep = c.keepAlive && !c.peerClosed && !reply.close && !stopping && !crowded();
         const bool withFile = reply.file.get() >= 0;
         if (reply.head.getContentLength64() == Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH) {

@@ -90,14 +90,24 @@ public:
         std::chrono::milliseconds crowdedIdleTimeout{1000};
         /// A client that takes nothing of an answer for this long is dropped.
         std::chrono::milliseconds sendTimeout{30000};
-        /// Open connections at most; 0 takes half the file descriptor limit, at most 4096.
+        /// Open connections at most; 0 takes what the open-file limit allows (two files each,
+        /// 1024 kept for the rest of the program), at most 4096.
         /// When full, a new connection replaces an idle kept-alive one, else the oldest one
         /// that has not sent a whole request.
         std::size_t maxConnections = 0;
-        /// Open connections from one client address at most; more are closed at once.
+        /// Open connections from one client address at most. A new one past it replaces that
+        /// address's oldest idle one or one that has not sent a whole request; it is closed at
+        /// once only when all of them are answering.
         std::size_t maxPerAddress = 32;
-        /// Requests waiting for a lane at most; more get 503.
+        /// Requests waiting for the status lane at most; more get 503.
         std::size_t maxQueued = 256;
+        /// Password checks waiting for the verify lane at most, in all and from one client
+        /// address; more get 503. The lanes are counted apart, so that a flood of password
+        /// guesses never refuses a page, status or file.
+        std::size_t maxQueuedChecks = 32;
+        std::size_t maxQueuedChecksPerAddress = 4;
+        /// Files being sent at once at most (each holds a buffer); more get 503.
+        std::size_t maxFileAnswers = 64;
     };
 
     /// `route` runs on the front's thread and must not block; `respond` runs on a worker of the
@@ -108,7 +118,8 @@ public:
     };
 
     /// Serves on `socket` (bound and listening) from now on; TLS with `tls` when it is not
-    /// null. Raises the soft limit of open files to the hard limit first.
+    /// null. Raises the soft limit of open files first to what the connections need (at most the
+    /// hard limit; never lowers it).
     HttpFront(Poco::Net::ServerSocket socket, Handlers handlers, Limits limits,
               Poco::Net::Context::Ptr tls);
     /// Stops: closes every connection and joins the threads.

@@ -77,6 +77,25 @@ HeadReading readRequestHead(std::string_view bytes) {
             return HeadRefusal{400, "control character in the request head"};
         }
     }
+    // Poco joins a line that starts with a space to the field above (obsolete folding) and
+    // skips a line without a colon; a proxy in front may read either otherwise, so both are
+    // refused.
+    for (auto at = head.find('\n'); at != std::string_view::npos && at + 1 < head.size();) {
+        const auto next = head.find('\n', at + 1);
+        auto line = head.substr(at + 1, next == std::string_view::npos ? head.npos : next - at - 1);
+        if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
+        }
+        if (!line.empty()) {
+            if (line.front() == ' ' || line.front() == '\t') {
+                return HeadRefusal{400, "folded header line"};
+            }
+            if (line.find(':') == std::string_view::npos) {
+                return HeadRefusal{400, "header line without a colon"};
+            }
+        }
+        at = next;
+    }
     RequestHead result;
     try {
         std::istringstream in{std::string(head)};

@@ -5,6 +5,7 @@
 
 #include <crypt.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -21,6 +22,30 @@ constexpr std::size_t kMinTokenLength = 16;
 bool isSupportedHash(std::string_view hash) {
     return hash.starts_with("$2a$") || hash.starts_with("$2b$") || hash.starts_with("$2y$") ||
            hash.starts_with("$6$");
+}
+
+bool isHashAlphabet(std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char c) {
+        return c == '.' || c == '/' || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+               (c >= 'a' && c <= 'z');
+    });
+}
+
+/// Whether `hash` has the form of a whole bcrypt or sha512-crypt hash, judged without hashing
+/// (its cost may be any): libcrypt takes its setting, and the checksum after it has the length
+/// and letters of one.
+bool isWellFormedHash(const std::string& hash) {
+    if (::crypt_checksalt(hash.c_str()) != CRYPT_SALT_OK) {
+        return false;
+    }
+    const auto last = hash.rfind('$');
+    const std::string_view checksum = std::string_view(hash).substr(last + 1);
+    if (hash.starts_with("$6$")) {
+        return checksum.size() == 86 && isHashAlphabet(checksum);
+    }
+    // $2y$NN$ and 53 characters: 22 of salt, 31 of checksum.
+    return hash.size() == 60 && last == 6 && hash[4] >= '0' && hash[4] <= '3' && hash[5] >= '0' &&
+           hash[5] <= '9' && isHashAlphabet(checksum);
 }
 
 /// The password's hash with the salt and cost of `setting`, as libcrypt computes it; empty when
@@ -49,7 +74,8 @@ bool equalInConstantTime(std::string_view a, std::string_view b) {
     return differ == 0;
 }
 
-/// "user:password" of a Basic value; nullopt when it is not base64 of a text with a colon.
+/// "user:password" of a Basic value; nullopt when it is not base64 of a text with a colon, or
+/// holds a NUL.
 std::optional<std::pair<std::string, std::string>> basicCredentials(std::string_view encoded) {
     std::string decoded;
     try {
@@ -62,7 +88,8 @@ std::optional<std::pair<std::string, std::string>> basicCredentials(std::string_
         return std::nullopt;
     }
     const auto colon = decoded.find(':');
-    if (colon == std::string::npos) {
+    // libcrypt reads a password up to its first NUL: "secret\0anything" would pass for "secret".
+    if (colon == std::string::npos || decoded.find('\0') != std::string::npos) {
         return std::nullopt;
     }
     return std::make_pair(decoded.substr(0, colon), decoded.substr(colon + 1));
@@ -133,7 +160,7 @@ StatusAuth StatusAuth::fromFile(const std::filesystem::path& file) {
                                     ", has a password hash confcap does not take; write "
                                     "it with htpasswd -B (bcrypt) or mkpasswd -m sha-512.");
         }
-        if (cryptHash("", hash).empty()) {
+        if (!isWellFormedHash(hash)) {
             throw core::ConfigError(where + ", has a malformed " +
                                     (hash.starts_with("$6$") ? "sha512-crypt" : "bcrypt") +
                                     " hash.");

@@ -191,6 +191,21 @@ std::string hostOf(const std::string& header) {
     return header.substr(0, header.find(':'));
 }
 
+/// The authority of an absolute-form target ("http://127.0.0.1:8080/x" -> "127.0.0.1:8080");
+/// nullopt for an origin-form one ("/x").
+std::optional<std::string> authorityOf(const std::string& target) {
+    if (target.empty() || target.front() == '/') {
+        return std::nullopt;
+    }
+    const auto scheme = target.find("://");
+    if (scheme == std::string::npos) {
+        return std::nullopt;
+    }
+    const auto start = scheme + 3;
+    const auto end = target.find_first_of("/?#", start);
+    return target.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
 Reply bodyReply(const std::string& contentType, std::string body) {
     Reply reply;
     reply.head.setStatusAndReason(HTTPResponse::HTTP_OK);
@@ -261,8 +276,15 @@ struct StatusServer::Impl {
     Poco::Net::ServerSocket socket;
 
     mutable std::mutex accessMutex;
-    std::shared_ptr<const StatusAuth> auth;      // null: open to every client
-    std::map<std::string, SteadyTime> verified;  // digests of granted headers
+    std::shared_ptr<const StatusAuth> auth;  // null: open to every client
+    /// Counts the credential files put in force: a check made against an older one is not
+    /// remembered, nor taken from the cache.
+    std::uint64_t generation = 0;
+    struct Verified {
+        SteadyTime until;
+        std::uint64_t generation;
+    };
+    std::map<std::string, Verified> verified;  // digests of granted headers
     std::unique_ptr<HttpFront> front;
 
     Impl(const StatusBoard& b, const core::Clock& c, Options o)
@@ -312,6 +334,12 @@ struct StatusServer::Impl {
         return auth;
     }
 
+    /// The credentials in force and their generation, read together.
+    std::pair<std::shared_ptr<const StatusAuth>, std::uint64_t> accessNow() const {
+        std::lock_guard lock(accessMutex);
+        return {auth, generation};
+    }
+
     bool isVerified(const std::string& authorization) {
         const auto digest = digestOf(authorization);
         std::lock_guard lock(accessMutex);
@@ -319,20 +347,26 @@ struct StatusServer::Impl {
         if (it == verified.end()) {
             return false;
         }
-        if (std::chrono::steady_clock::now() >= it->second) {
+        if (it->second.generation != generation ||
+            std::chrono::steady_clock::now() >= it->second.until) {
             verified.erase(it);
             return false;
         }
         return true;
     }
 
-    void remember(const std::string& authorization) {
+    /// Remembers credentials checked against the file of `checkedIn`; not when another file
+    /// was put in force since.
+    void remember(const std::string& authorization, std::uint64_t checkedIn) {
         const auto digest = digestOf(authorization);
         std::lock_guard lock(accessMutex);
+        if (checkedIn != generation) {
+            return;
+        }
         if (verified.size() >= kVerifiedKept) {
             verified.clear();
         }
-        verified[digest] = std::chrono::steady_clock::now() + kVerifiedFor;
+        verified[digest] = {std::chrono::steady_clock::now() + kVerifiedFor, checkedIn};
     }
 
     static Reply unauthorized(const StatusAuth& access, SteadyTime notBefore) {
@@ -353,7 +387,12 @@ struct StatusServer::Impl {
             reply.close = true;
             return {secured(std::move(reply))};
         }
-        if (loopbackOnly && head.has("Host") && !isLoopbackName(hostOf(head.getHost()))) {
+        // A name other than loopback's is a page of another site rebinding its name to us; an
+        // absolute-form target names its host itself, which a client or proxy may take first.
+        const auto authority = authorityOf(head.getURI());
+        if (loopbackOnly && ((head.has("Host") && !isLoopbackName(hostOf(head.getHost()))) ||
+                             (authority && (authority->find('@') != std::string::npos ||
+                                            !isLoopbackName(hostOf(*authority)))))) {
             return {secured(textReply(HTTPResponse::HTTP_FORBIDDEN, "Unknown host.\n"))};
         }
         if (requestPath(head.getURI()) == "/healthz") {
@@ -374,7 +413,7 @@ struct StatusServer::Impl {
 
     /// On a lane's worker: the credentials not known yet are checked, then the request answered.
     Reply respond(const Request& request) {
-        if (const auto granted = access()) {
+        if (const auto [granted, checkedIn] = accessNow(); granted) {
             const auto authorization = request.head.get("Authorization", "");
             if (!isVerified(authorization)) {
                 const auto verdict = granted->check(authorization);
@@ -385,7 +424,7 @@ struct StatusServer::Impl {
                                                               ? request.arrived + options.authDelay
                                                               : SteadyTime{}));
                 }
-                remember(authorization);
+                remember(authorization, checkedIn);
             }
         }
         return secured(handle(request.head));
@@ -521,6 +560,7 @@ StatusServer::StatusServer(const StatusBoard& board, const core::Clock& clock, O
     limits.sendTimeout = o.sendTimeout;
     limits.maxConnections = o.maxConnections;
     limits.maxPerAddress = o.maxPerAddress;
+    limits.maxFileAnswers = o.maxFileAnswers;
     auto* impl = impl_.get();
     impl_->front = std::make_unique<HttpFront>(
         impl_->socket,
@@ -547,6 +587,7 @@ void StatusServer::reload() {
     if (auth) {
         std::lock_guard lock(impl_->accessMutex);
         impl_->auth = std::move(auth);
+        ++impl_->generation;
         impl_->verified.clear();
     }
     if (tls) {

@@ -52,6 +52,10 @@ const Case kCases[] = {
     {"GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", 400},
     {"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400},
     {"GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", 400},
+    {"GET / HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n", 400},
+    {"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n folded\r\n\r\n", 400},
+    {"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\tfolded\r\n\r\n", 400},
+    {"GET / HTTP/1.1\r\n Host: x\r\n\r\n", 400},
     {"GET / HTTP/1.1\r\nX: a\x01"
      "b\r\n\r\n",
      400},

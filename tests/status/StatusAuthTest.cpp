@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "confcap/core/Error.h"
 #include "confcap/status/StatusServer.h"
@@ -33,9 +35,11 @@ namespace {
 
 /// A hash of `password` as htpasswd -B ("$2y$") or mkpasswd -m sha-512 ("$6$") writes it,
 /// made with libcrypt at a low cost.
-std::string hashOf(const std::string& password, const char* prefix) {
+std::string hashOf(const std::string& password, const char* prefix, unsigned long cost = 0) {
     char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-    const unsigned long cost = std::string(prefix) == "$6$" ? 5000 : 5;
+    if (cost == 0) {
+        cost = std::string(prefix) == "$6$" ? 5000 : 5;
+    }
     BOOST_REQUIRE(::crypt_gensalt_rn(prefix, cost, nullptr, 0, salt, sizeof salt) != nullptr);
     crypt_data data{};
     const char* hash = ::crypt_rn(password.c_str(), salt, &data, sizeof data);
@@ -83,6 +87,10 @@ BOOST_AUTO_TEST_CASE(anHtpasswdFileGrantsItsUsersWithTheirPasswords) {
     BOOST_TEST((auth.check(basic("anna", "battery staple")) == Verdict::Denied));
     BOOST_TEST((auth.check(basic("anna", "")) == Verdict::Denied));
     BOOST_TEST((auth.check(basic("dora", "correct horse")) == Verdict::Denied));
+    // A password is all of it: what follows a NUL counts too.
+    BOOST_TEST(
+        (auth.check(basic("anna", std::string("correct horse\0junk", 18))) == Verdict::Denied));
+    BOOST_TEST((auth.check(basic(std::string("anna\0", 5), "correct horse")) == Verdict::Denied));
     BOOST_TEST((auth.check("Basic !!!") == Verdict::Denied));
     BOOST_TEST((auth.check("") == Verdict::Missing));
     BOOST_TEST((auth.check("Bearer correct horse") == Verdict::Missing));
@@ -124,6 +132,24 @@ BOOST_AUTO_TEST_CASE(aFileItCannotUseIsRefusedWithItsLine) {
     BOOST_TEST(twice.find("line 2") != std::string::npos);
     BOOST_TEST(errorFor(writeFile(folder.path / "broken", "anna:$2y$05$tooshort\n"))
                    .find("malformed bcrypt") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(aCostlyHashIsReadWithoutHashing) {
+    TempDir folder;
+    // The most rounds sha512-crypt takes: hashing with it would take minutes.
+    const auto costly = "$6$rounds=999999999$abcdefgh$" + std::string(86, 'a');
+    const auto file = writeFile(folder.path / "htpasswd",
+                                "anna:" + hashOf("x", "$2y$") + "\nben:" + costly + "\n");
+    const auto start = std::chrono::steady_clock::now();
+    const auto auth = StatusAuth::fromFile(file);
+    BOOST_TEST((std::chrono::steady_clock::now() - start < 1s));
+    BOOST_TEST((auth.check(basic("anna", "x")) == Verdict::Granted));
+    // A checksum cut short, or one with a letter no hash has, is malformed.
+    BOOST_TEST(errorFor(writeFile(folder.path / "cut", "ben:" + costly.substr(0, 100) + "\n"))
+                   .find("malformed") != std::string::npos);
+    BOOST_TEST(errorFor(writeFile(folder.path / "letter",
+                                  "anna:" + hashOf("x", "$2y$").substr(0, 59) + "!\n"))
+                   .find("malformed") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(theServerAsksForCredentialsOnEveryPathButHealthz) {
@@ -183,6 +209,52 @@ BOOST_AUTO_TEST_CASE(theServerAsksForCredentialsOnEveryPathButHealthz) {
     BOOST_TEST(probe.seconds < 0.5);
 }
 
+BOOST_AUTO_TEST_CASE(aFloodOfWrongPasswordsNeverRefusesCredentialsAlreadyChecked) {
+    TempDir folder;
+    fs::create_directories(folder.path / "out");
+    StatusBoard board;
+    confcap::testing::FakeClock clock{
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+    StatusServer::Options options;
+    options.outputDir = folder.path / "out";
+    // A cost at which each check takes a good part of a second: the guesses pile up.
+    options.authFile = writeFile(folder.path / "status-auth",
+                                 "anna:" + hashOf("correct horse", "$2y$", 12) + "\n");
+    options.headTimeout = 60s;
+    StatusServer server(board, clock, options);
+    using namespace confcap::testing;
+    const auto good = "Authorization: " + basic("anna", "correct horse") + "\r\n";
+    BOOST_TEST_REQUIRE(timedGet(server.port(), "/api/status", 10000ms, good).status == 200);
+
+    // 400 guesses from 40 addresses, none of them read.
+    std::vector<int> guesses;
+    const auto guess =
+        "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + basic("anna", "guess") +
+        "\r\n\r\n";
+    for (int i = 0; i < 400; ++i) {
+        const int fd = connectFrom("127.0.3." + std::to_string(1 + i / 10), server.port());
+        if (fd >= 0) {
+            sendAll(fd, guess);
+            guesses.push_back(fd);
+        }
+    }
+    BOOST_TEST_REQUIRE(guesses.size() == 400u);
+    std::this_thread::sleep_for(100ms);
+    for (int i = 0; i < 5; ++i) {
+        const auto probe = timedGet(server.port(), "/api/status", 5000ms, good);
+        BOOST_TEST(probe.status == 200);
+        BOOST_TEST(probe.seconds < 1.0);
+    }
+    // Most guesses were turned away at once instead of waiting for a check.
+    std::size_t busy = 0;
+    for (const int fd : guesses) {
+        const auto answer = readAnswer(fd, std::chrono::steady_clock::now() + 100ms);
+        busy += answer.status == 503 ? 1u : 0u;
+        ::close(fd);
+    }
+    BOOST_TEST(busy >= 300u);
+}
+
 BOOST_AUTO_TEST_CASE(aChangedFileTakesEffectOnReload) {
     TempDir folder;
     fs::create_directories(folder.path / "out");
@@ -211,6 +283,31 @@ BOOST_AUTO_TEST_CASE(aChangedFileTakesEffectOnReload) {
     BOOST_TEST(
         fetch(server.port(), "/api/status", {{"Authorization", "Bearer second-token-0123456789"}})
             .status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(aCheckUnderWayWhenTheFileIsReloadedGrantsNothingAfterIt) {
+    TempDir folder;
+    fs::create_directories(folder.path / "out");
+    StatusBoard board;
+    confcap::testing::FakeClock clock{
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+    StatusServer::Options options;
+    options.outputDir = folder.path / "out";
+    // A cost at which a check takes a good part of a second: the reload comes during it.
+    options.authFile =
+        writeFile(folder.path / "status-auth", "anna:" + hashOf("old", "$2y$", 13) + "\n");
+    StatusServer server(board, clock, options);
+    using confcap::testing::timedGet;
+    const auto old = "Authorization: " + basic("anna", "old") + "\r\n";
+    std::thread during([&] { timedGet(server.port(), "/api/status", 30000ms, old); });
+    std::this_thread::sleep_for(100ms);
+    writeFile(folder.path / "status-auth", "anna:" + hashOf("new", "$2y$") + "\n");
+    server.reload();
+    during.join();
+    BOOST_TEST(timedGet(server.port(), "/api/status", 30000ms, old).status == 401);
+    BOOST_TEST(timedGet(server.port(), "/api/status", 30000ms,
+                        "Authorization: " + basic("anna", "new") + "\r\n")
+                   .status == 200);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

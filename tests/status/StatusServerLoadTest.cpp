@@ -4,6 +4,8 @@
 // arrive and stay byte for byte as they are.
 #include <boost/test/unit_test.hpp>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -174,6 +176,30 @@ BOOST_AUTO_TEST_CASE(connectionsFromOneAddressAreCapped) {
     BOOST_TEST(probe.status == 200);
 }
 
+BOOST_AUTO_TEST_CASE(aProbeFromAnAddressAtItsCapReplacesItsOldestHalfOpenConnection) {
+    // A kubelet's probes come from the node's address, which other traffic may share: that
+    // address at its cap must not fail the probe.
+    StatusServer::Options options;
+    options.maxPerAddress = 8;
+    options.headTimeout = 60s;
+    Server s(options);
+    HalfOpenConnections crowd(s.port(), 8, 8, 0);  // from 127.0.0.1, as the probe
+    BOOST_TEST_REQUIRE(crowd.opened() == 8u);
+    std::this_thread::sleep_for(200ms);
+    BOOST_TEST(crowd.closedByServer() == 0u);
+    for (int i = 0; i < 3; ++i) {
+        const auto probe = timedGet(s.port(), "/healthz");
+        BOOST_TEST(probe.status == 200);
+        BOOST_TEST(probe.body == "ok\n");
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 3s;
+    while (crowd.closedByServer() < 3u && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(50ms);
+    }
+    BOOST_TEST(crowd.closedByServer() >= 1u);
+    BOOST_TEST(crowd.closedByServer() <= 3u);
+}
+
 BOOST_AUTO_TEST_CASE(whenFullANewConnectionReplacesTheOldestThatSentNoRequest) {
     StatusServer::Options options;
     options.maxConnections = 50;
@@ -190,6 +216,121 @@ BOOST_AUTO_TEST_CASE(whenFullANewConnectionReplacesTheOldestThatSentNoRequest) {
     }
     // The oldest ones made room.
     BOOST_TEST(first.closedByServer() >= 30u);
+}
+
+BOOST_AUTO_TEST_CASE(whenFullANewConnectionMayReplaceAnIdleOneFromTheSameAddress) {
+    // The idle connection it replaces is the last one counted for its address: replacing it
+    // must leave the count of that address right (run under the address sanitizer, a count
+    // kept through the replacement is a write to freed memory).
+    StatusServer::Options options;
+    options.maxConnections = 2;
+    options.headTimeout = 60s;
+    options.idleTimeout = 60s;
+    Server s(options);
+    const std::string get = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    const int kept = connectFrom("127.0.0.1", s.port());
+    BOOST_TEST_REQUIRE(kept >= 0);
+    BOOST_TEST_REQUIRE(sendAll(kept, get));
+    BOOST_TEST(readAnswer(kept, std::chrono::steady_clock::now() + 5s).status == 200);
+    HalfOpenConnections other(s.port(), 1, 1, 2);
+    BOOST_TEST_REQUIRE(other.opened() == 1u);
+    std::this_thread::sleep_for(200ms);
+    for (int i = 0; i < 3; ++i) {
+        const int again = connectFrom("127.0.0.1", s.port());
+        BOOST_TEST_REQUIRE(again >= 0);
+        BOOST_TEST_REQUIRE(sendAll(again, get));
+        const auto answer = readAnswer(again, std::chrono::steady_clock::now() + 5s);
+        BOOST_TEST(answer.status == 200);
+        BOOST_TEST(answer.body == "ok\n");
+        ::close(again);
+        std::this_thread::sleep_for(100ms);
+    }
+    BOOST_TEST(closedByPeer(kept));
+    ::close(kept);
+}
+
+BOOST_AUTO_TEST_CASE(downloadsPastTheirCapAreAskedToComeBackButProbesAreNot) {
+    StatusServer::Options options;
+    options.maxFileAnswers = 4;
+    Server s(options);
+    const auto recording = recordingBytes(8 * 1024 * 1024, 7);
+    std::ofstream(s.out / "talk.ts", std::ios::binary) << recording;
+    const std::string get = "GET /recordings/talk.ts HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    // Four clients that read nothing hold their downloads open.
+    std::vector<int> held;
+    for (int i = 0; i < 4; ++i) {
+        const int fd = connectFrom("127.0.4." + std::to_string(i + 1), s.port(), 8 * 1024);
+        BOOST_TEST_REQUIRE(fd >= 0);
+        BOOST_TEST_REQUIRE(sendAll(fd, get));
+        held.push_back(fd);
+    }
+    std::this_thread::sleep_for(300ms);
+    const int fifth = connectFrom("127.0.4.5", s.port());
+    BOOST_TEST_REQUIRE(fifth >= 0);
+    BOOST_TEST_REQUIRE(sendAll(fifth, get));
+    const auto refused = readAnswer(fifth, std::chrono::steady_clock::now() + 5s);
+    ::close(fifth);
+    BOOST_TEST(refused.status == 503);
+    BOOST_TEST(refused.head.find("Retry-After: 5") != std::string::npos);
+    for (const auto* path : {"/healthz", "/api/status", "/metrics"}) {
+        BOOST_TEST(timedGet(s.port(), path).status == 200, path);
+    }
+    // A download that ends makes room for the next.
+    ::close(held.back());
+    held.pop_back();
+    std::this_thread::sleep_for(300ms);
+    const int next = connectFrom("127.0.4.6", s.port());
+    BOOST_TEST_REQUIRE(next >= 0);
+    BOOST_TEST_REQUIRE(sendAll(next, get));
+    const auto answer = readAnswer(next, std::chrono::steady_clock::now() + 30s);
+    ::close(next);
+    BOOST_TEST(answer.status == 200);
+    BOOST_TEST((answer.body == recording));
+    for (const int fd : held) {
+        ::close(fd);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(theOpenFileLimitIsRaisedOnlyAsFarAsTheConnectionsNeed) {
+    // A child process closes every descriptor up to the limit: a million would slow each start.
+    rlimit before{};
+    BOOST_TEST_REQUIRE(::getrlimit(RLIMIT_NOFILE, &before) == 0);
+    BOOST_TEST_REQUIRE(before.rlim_max >= 2000u, "the test needs a hard limit of 2000 files");
+    const auto softLimit = [] {
+        rlimit now{};
+        ::getrlimit(RLIMIT_NOFILE, &now);
+        return now.rlim_cur;
+    };
+    const auto setSoft = [&](rlim_t soft) {
+        rlimit changed = before;
+        changed.rlim_cur = soft;
+        return ::setrlimit(RLIMIT_NOFILE, &changed) == 0;
+    };
+    BOOST_TEST_REQUIRE(setSoft(1024));
+    {
+        StatusServer::Options options;
+        options.maxConnections = 100;
+        Server s(options);
+        BOOST_TEST(softLimit() == 2 * 100 + 1024u);
+    }
+    {
+        // Never lowered.
+        BOOST_TEST_REQUIRE(setSoft(1900));
+        StatusServer::Options options;
+        options.maxConnections = 100;
+        Server s(options);
+        BOOST_TEST(softLimit() == 1900u);
+    }
+    {
+        // Left to choose: 4096 connections when the hard limit allows them, else what it allows.
+        BOOST_TEST_REQUIRE(setSoft(1024));
+        Server s(StatusServer::Options{});
+        const auto expected = std::min<rlim_t>(before.rlim_max, 2 * 4096 + 1024);
+        BOOST_TEST(softLimit() == expected);
+        BOOST_TEST(s.server->maxConnections() ==
+                   std::min<std::size_t>(4096, static_cast<std::size_t>((expected - 1024) / 2)));
+    }
+    ::setrlimit(RLIMIT_NOFILE, &before);
 }
 
 BOOST_AUTO_TEST_CASE(keptAliveConnectionsAnswerPipelinedRequestsAndCloseWhenIdle) {

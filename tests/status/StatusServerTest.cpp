@@ -414,6 +414,15 @@ BOOST_FIXTURE_TEST_CASE(refusesForeignHostNamesOnLoopback, Fixture) {
     BOOST_TEST(fetch(port(), "/api/status", {{"Host", "evil.example:80"}}).status == 403);
     BOOST_TEST(fetch(port(), "/api/status", {{"Host", "localhost:1234"}}).status == 200);
     BOOST_TEST(fetch(port(), "/api/status", {{"Host", "[::1]:1234"}}).status == 200);
+    // An absolute-form target names its host too.
+    BOOST_TEST(fetch(port(), "http://evil.example/api/status", {{"Host", "127.0.0.1"}}).status ==
+               403);
+    BOOST_TEST(fetch(port(), "http://evil.example:80", {{"Host", "127.0.0.1"}}).status == 403);
+    BOOST_TEST(
+        fetch(port(), "http://127.0.0.1@evil.example/api/status", {{"Host", "127.0.0.1"}}).status ==
+        403);
+    BOOST_TEST(fetch(port(), "http://127.0.0.1:8080/api/status", {{"Host", "127.0.0.1"}}).status ==
+               200);
 }
 
 BOOST_FIXTURE_TEST_CASE(thePageEscapesWhatItShows, Fixture) {

@@ -26,7 +26,9 @@ public:
 
     /// True once the first SIGINT or SIGTERM arrived. Thread-safe.
     bool stopRequested() const { return stopRequested_; }
-    /// Called on the watcher's thread after each SIGHUP. Thread-safe.
+    /// Called on the watcher's thread after each SIGHUP. Replaces the callback given before, and
+    /// returns only when a call of that one has ended: onReload({}) before what it calls goes
+    /// away. Thread-safe.
     void onReload(std::function<void()> callback);
     /// Called once, on the watcher's thread, after the first SIGINT or SIGTERM; at once when
     /// that has already arrived. Replaces the callback given before, and returns only when a
@@ -43,7 +45,7 @@ private:
     std::function<void()> onReload_;
     std::function<void()> onStop_;
     std::mutex mutex_;
-    std::mutex callMutex_;  ///< held while the stop callback runs or is replaced
+    std::mutex callMutex_;  ///< held while a callback runs or is replaced
 };
 
 }  // namespace confcap::app

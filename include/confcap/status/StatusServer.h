@@ -51,12 +51,18 @@ public:
         std::chrono::milliseconds sendTimeout{30000};
         /// Wrong credentials are answered 401 this long after the request arrived.
         std::chrono::milliseconds authDelay{1000};
-        /// Open connections at most; 0 takes half the open-file limit (at most 4096). When
+        /// Open connections at most; 0 takes what the open-file limit allows (two files each, 1024
+        /// kept for the rest of the program; at most 4096). When
         /// full, a new connection replaces an idle kept-alive one, else the oldest one that has
         /// not sent a whole request.
         std::size_t maxConnections = 0;
-        /// Open connections from one client address at most; more are closed at once.
+        /// Open connections from one client address at most. A new one past it replaces that
+        /// address's oldest idle one or one that has not sent a whole request; it is closed at
+        /// once only when all of them are answering.
         std::size_t maxPerAddress = 32;
+        /// Recordings and other files being sent at once at most; more are answered 503 with
+        /// Retry-After (never /healthz, /api/status or /metrics, which send no file).
+        std::size_t maxFileAnswers = 64;
         /// The schedule refreshes, for /metrics; its schedule metrics are left out when empty.
         std::function<run::ScheduleRefresher::Counts()> scheduleRefreshes;
         /// How often the schedule is re-read (--refresh), for /metrics.
@@ -86,7 +92,8 @@ public:
     /// authDelay). /healthz, /api/status and /metrics never wait behind a download: files are
     /// streamed by the one network thread without blocking, pages and checks are made on
     /// worker threads of their own. A request body is never read (the connection closes after
-    /// the answer). Raises the soft limit of open files to the hard limit.
+    /// the answer). Raises the soft limit of open files to what the connections need (never
+    /// past the hard limit, never lower).
     /// Starts listening at once. Throws core::UsageError naming the address when it cannot,
     /// core::ConfigError naming the file when the auth file or the TLS files cannot be used.
     StatusServer(const StatusBoard& board, const core::Clock& clock, Options options);
