@@ -139,6 +139,21 @@ struct Io {
     bool closed = false;  // the peer closed, or an error: the connection is done
 };
 
+/// What a TLS read or write that returned `n` means.
+Io tlsIo(int n) {
+    Io io;
+    if (n > 0) {
+        io.bytes = static_cast<std::size_t>(n);
+    } else if (n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ) {
+        io.wantRead = true;
+    } else if (n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE) {
+        io.wantWrite = true;
+    } else {
+        io.closed = true;
+    }
+    return io;
+}
+
 }  // namespace
 
 // Named, not anonymous: the front's Impl holds them.
@@ -624,16 +639,7 @@ struct HttpFront::Impl {
             return io;
         }
         try {
-            const int n = c.socket.receiveBytes(buffer, static_cast<int>(size));
-            if (n > 0) {
-                io.bytes = static_cast<std::size_t>(n);
-            } else if (n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ) {
-                io.wantRead = true;
-            } else if (n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE) {
-                io.wantWrite = true;
-            } else {
-                io.closed = true;
-            }
+            io = tlsIo(c.socket.receiveBytes(buffer, static_cast<int>(size)));
         } catch (const Poco::Exception&) {
             io.closed = true;
         }
@@ -656,16 +662,7 @@ struct HttpFront::Impl {
         try {
             // OpenSSL wants a write it could not finish repeated with the same bytes: the
             // chunk depends only on what is left, which a failed write leaves as it was.
-            const int n = c.socket.sendBytes(data, static_cast<int>(std::min(size, kTlsRecord)));
-            if (n > 0) {
-                io.bytes = static_cast<std::size_t>(n);
-            } else if (n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE) {
-                io.wantWrite = true;
-            } else if (n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ) {
-                io.wantRead = true;
-            } else {
-                io.closed = true;
-            }
+            io = tlsIo(c.socket.sendBytes(data, static_cast<int>(std::min(size, kTlsRecord))));
         } catch (const Poco::Exception&) {
             io.closed = true;
         }
