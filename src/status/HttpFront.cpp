@@ -32,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "FrontSocket.h"
 #include "confcap/status/RequestHead.h"
 
 namespace confcap::status {
@@ -71,88 +72,11 @@ constexpr std::uint64_t kWakeId = 1;
 constexpr std::size_t kReadChunk = 16 * 1024;
 /// Read from a file per write: what one download holds in memory.
 constexpr std::size_t kFileChunk = 64 * 1024;
-constexpr std::size_t kTlsRecord = 16 * 1024;
 /// Bytes written to one connection before the others get their turn.
 constexpr std::size_t kWriteTurn = 512 * 1024;
 /// How long a closing connection may still send what it had in flight.
 constexpr auto kLinger = 2s;
 constexpr auto kScanEvery = 50ms;
-
-/// A server-side TLS connection over an accepted socket; Poco starts the handshake lazily.
-class AcceptedTls : public Poco::Net::SecureStreamSocketImpl {
-public:
-    AcceptedTls(Poco::Net::StreamSocketImpl* plain, Poco::Net::Context::Ptr context)
-        : SecureStreamSocketImpl(plain, std::move(context)) {
-        acceptSSL();
-    }
-};
-
-/// Descriptors kept for what the recorder opens beside the status server's connections.
-constexpr rlim_t kOtherFiles = 1024;
-/// Connections at most when the caller leaves the number open.
-constexpr rlim_t kMostConnections = 4096;
-
-/// The soft limit of open files raised to `wanted` (at most the hard limit), never lowered; the
-/// limit in force. Not to the hard limit: a child process started later closes every
-/// descriptor up to the limit, slow when it is a million.
-rlim_t raiseFileLimit(rlim_t wanted) {
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
-        return 1024;
-    }
-    const auto target = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
-    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < target) {
-        rlimit raised = limit;
-        raised.rlim_cur = target;
-        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
-            return raised.rlim_cur;
-        }
-    }
-    return limit.rlim_cur;
-}
-
-/// The connections a limit of `files` open files allows: two descriptors each (its socket and
-/// a file it sends), beside the recorder's own.
-std::size_t connectionsFor(rlim_t files) {
-    const auto reserve = std::min(kOtherFiles, files / 2);
-    return static_cast<std::size_t>(
-        std::clamp<rlim_t>((files - reserve) / 2, 16, kMostConnections));
-}
-
-std::string addressText(const sockaddr_storage& address) {
-    char text[INET6_ADDRSTRLEN] = {};
-    if (address.ss_family == AF_INET) {
-        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(address).sin_addr, text,
-                    sizeof text);
-    } else if (address.ss_family == AF_INET6) {
-        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(address).sin6_addr, text,
-                    sizeof text);
-    }
-    return text;
-}
-
-/// What one read or write did.
-struct Io {
-    std::size_t bytes = 0;
-    bool wantRead = false;
-    bool wantWrite = false;
-    bool closed = false;  // the peer closed, or an error: the connection is done
-};
-
-/// What a TLS read or write that returned `n` means.
-Io tlsIo(int n) {
-    Io io;
-    if (n > 0) {
-        io.bytes = static_cast<std::size_t>(n);
-    } else if (n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ) {
-        io.wantRead = true;
-    } else if (n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE) {
-        io.wantWrite = true;
-    } else {
-        io.closed = true;
-    }
-    return io;
-}
 
 }  // namespace
 
@@ -626,47 +550,11 @@ struct HttpFront::Impl {
     // ---- reading and writing ----
 
     Io receive(Connection& c, char* buffer, std::size_t size) {
-        Io io;
-        if (!c.tls) {
-            const auto n = ::recv(c.fd, buffer, size, MSG_DONTWAIT);
-            if (n > 0) {
-                io.bytes = static_cast<std::size_t>(n);
-            } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-                io.wantRead = true;
-            } else {
-                io.closed = true;
-            }
-            return io;
-        }
-        try {
-            io = tlsIo(c.socket.receiveBytes(buffer, static_cast<int>(size)));
-        } catch (const Poco::Exception&) {
-            io.closed = true;
-        }
-        return io;
+        return receiveSome(c.fd, c.tls ? &c.socket : nullptr, buffer, size);
     }
 
     Io send(Connection& c, const char* data, std::size_t size) {
-        Io io;
-        if (!c.tls) {
-            const auto n = ::send(c.fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
-            if (n > 0) {
-                io.bytes = static_cast<std::size_t>(n);
-            } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-                io.wantWrite = true;
-            } else {
-                io.closed = true;
-            }
-            return io;
-        }
-        try {
-            // OpenSSL wants a write it could not finish repeated with the same bytes: the
-            // chunk depends only on what is left, which a failed write leaves as it was.
-            io = tlsIo(c.socket.sendBytes(data, static_cast<int>(std::min(size, kTlsRecord))));
-        } catch (const Poco::Exception&) {
-            io.closed = true;
-        }
-        return io;
+        return sendSome(c.fd, c.tls ? &c.socket : nullptr, data, size);
     }
 
     void handshake(Connection& c, SteadyTime now) {

@@ -2,8 +2,11 @@
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPMessage.h>
+#include <Poco/Net/IPAddress.h>
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <sstream>
 
 #include "confcap/core/Text.h"
@@ -45,6 +48,44 @@ bool isFieldValue(std::string_view value) {
         const auto u = static_cast<unsigned char>(c);
         return u == '\t' || (u >= 32 && u != 127);
     });
+}
+
+bool isLoopbackName(std::string host) {
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    for (auto& c : host) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (host == "localhost" || host.ends_with(".localhost")) {
+        return true;
+    }
+    Poco::Net::IPAddress address;
+    return Poco::Net::IPAddress::tryParse(host, address) && address.isLoopback();
+}
+
+/// The host part of a Host header: "127.0.0.1:8080" -> "127.0.0.1", "[::1]:80" -> "[::1]".
+std::string hostOf(const std::string& header) {
+    if (!header.empty() && header.front() == '[') {
+        const auto close = header.find(']');
+        return close == std::string::npos ? header : header.substr(0, close + 1);
+    }
+    return header.substr(0, header.find(':'));
+}
+
+/// The authority of an absolute-form target ("http://127.0.0.1:8080/x" -> "127.0.0.1:8080");
+/// nullopt for an origin-form one ("/x").
+std::optional<std::string> authorityOf(const std::string& target) {
+    if (target.empty() || target.front() == '/') {
+        return std::nullopt;
+    }
+    const auto scheme = target.find("://");
+    if (scheme == std::string::npos) {
+        return std::nullopt;
+    }
+    const auto start = scheme + 3;
+    const auto end = target.find_first_of("/?#", start);
+    return target.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
 }  // namespace
@@ -146,6 +187,14 @@ HeadReading readRequestHead(std::string_view bytes) {
     const auto length = core::trimmed(result.request.get("Content-Length", ""));
     result.hasBody = result.request.has("Transfer-Encoding") || (!length.empty() && length != "0");
     return result;
+}
+
+bool namesOnlyLoopback(const Poco::Net::HTTPRequest& head) {
+    // An absolute-form target names its host itself, which a client or proxy may take first.
+    const auto authority = authorityOf(head.getURI());
+    return (!head.has("Host") || isLoopbackName(hostOf(head.getHost()))) &&
+           (!authority ||
+            (authority->find('@') == std::string::npos && isLoopbackName(hostOf(*authority))));
 }
 
 }  // namespace confcap::status

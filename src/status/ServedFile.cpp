@@ -8,6 +8,7 @@
 #include <array>
 #include <climits>
 #include <cstdlib>
+#include <string>
 
 namespace confcap::status {
 
@@ -160,6 +161,96 @@ std::variant<int, FileRefusal> openServedFile(const std::filesystem::path& outpu
         return refuse({403, "outside the output folder"});
     }
     return fd;
+}
+
+RangeRequest parseRange(std::string_view header, std::uint64_t size) {
+    header = core::trimmed(header);
+    constexpr std::string_view kUnit = "bytes=";
+    if (header.size() <= kUnit.size() || header.substr(0, kUnit.size()) != kUnit ||
+        header.find(',') != std::string_view::npos) {
+        return WholeFile{};
+    }
+    const auto spec = core::trimmed(header.substr(kUnit.size()));
+    const auto dash = spec.find('-');
+    if (dash == std::string_view::npos) {
+        return WholeFile{};
+    }
+    const auto number = [](std::string_view s) -> std::optional<std::uint64_t> {
+        if (s.empty() || s.size() > 19 ||
+            !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            return std::nullopt;
+        }
+        return std::stoull(std::string(s));
+    };
+    const auto firstText = core::trimmed(spec.substr(0, dash));
+    const auto lastText = core::trimmed(spec.substr(dash + 1));
+    if (firstText.empty()) {
+        const auto suffix = number(lastText);
+        if (!suffix) {
+            return WholeFile{};
+        }
+        if (*suffix == 0 || size == 0) {
+            return Unsatisfiable{};
+        }
+        return ByteRange{size - std::min(*suffix, size), size - 1};
+    }
+    const auto first = number(firstText);
+    if (!first) {
+        return WholeFile{};
+    }
+    std::uint64_t last = size == 0 ? 0 : size - 1;
+    if (!lastText.empty()) {
+        const auto given = number(lastText);
+        if (!given || *given < *first) {
+            return WholeFile{};
+        }
+        last = std::min(last, *given);
+    }
+    if (*first >= size) {
+        return Unsatisfiable{};
+    }
+    return ByteRange{*first, last};
+}
+
+std::string contentType(std::string_view name) {
+    constexpr std::string_view kPart = ".part";
+    if (name.size() > kPart.size() && name.substr(name.size() - kPart.size()) == kPart) {
+        name.remove_suffix(kPart.size());
+    }
+    const auto dot = name.rfind('.');
+    const auto slash = name.rfind('/');
+    if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) {
+        return "application/octet-stream";
+    }
+    std::string extension(name.substr(dot + 1));
+    for (auto& c : extension) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    static const std::array<std::pair<std::string_view, std::string_view>, 17> kTypes{{
+        {"ts", "video/mp2t"},
+        {"m2ts", "video/mp2t"},
+        {"webm", "video/webm"},
+        {"mkv", "video/x-matroska"},
+        {"mp4", "video/mp4"},
+        {"m4a", "audio/mp4"},
+        {"flv", "video/x-flv"},
+        {"mp3", "audio/mpeg"},
+        {"aac", "audio/aac"},
+        {"ogg", "audio/ogg"},
+        {"opus", "audio/ogg"},
+        {"json", "application/json"},
+        {"jpg", "image/jpeg"},
+        {"jpeg", "image/jpeg"},
+        {"m3u8", "application/vnd.apple.mpegurl"},
+        {"txt", "text/plain; charset=utf-8"},
+        {"log", "text/plain; charset=utf-8"},
+    }};
+    for (const auto& [ext, type] : kTypes) {
+        if (extension == ext) {
+            return std::string(type);
+        }
+    }
+    return "application/octet-stream";
 }
 
 }  // namespace confcap::status

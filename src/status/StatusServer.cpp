@@ -45,105 +45,6 @@ using Poco::Net::HTTPResponse;
 
 constexpr std::size_t kEventsInJson = 100;
 
-struct ByteRange {
-    std::uint64_t first, last;  // inclusive
-};
-struct Unsatisfiable {};
-struct WholeFile {};
-using RangeRequest = std::variant<WholeFile, ByteRange, Unsatisfiable>;
-
-/// A single "bytes=" range against a file of `size` bytes. Multiple ranges and malformed or
-/// inverted ranges are ignored (the whole file is sent), as RFC 9110 allows.
-RangeRequest parseRange(std::string_view header, std::uint64_t size) {
-    header = core::trimmed(header);
-    constexpr std::string_view kUnit = "bytes=";
-    if (header.size() <= kUnit.size() || header.substr(0, kUnit.size()) != kUnit ||
-        header.find(',') != std::string_view::npos) {
-        return WholeFile{};
-    }
-    const auto spec = core::trimmed(header.substr(kUnit.size()));
-    const auto dash = spec.find('-');
-    if (dash == std::string_view::npos) {
-        return WholeFile{};
-    }
-    const auto number = [](std::string_view s) -> std::optional<std::uint64_t> {
-        if (s.empty() || s.size() > 19 ||
-            !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-            return std::nullopt;
-        }
-        return std::stoull(std::string(s));
-    };
-    const auto firstText = core::trimmed(spec.substr(0, dash));
-    const auto lastText = core::trimmed(spec.substr(dash + 1));
-    if (firstText.empty()) {
-        const auto suffix = number(lastText);
-        if (!suffix) {
-            return WholeFile{};
-        }
-        if (*suffix == 0 || size == 0) {
-            return Unsatisfiable{};
-        }
-        return ByteRange{size - std::min(*suffix, size), size - 1};
-    }
-    const auto first = number(firstText);
-    if (!first) {
-        return WholeFile{};
-    }
-    std::uint64_t last = size == 0 ? 0 : size - 1;
-    if (!lastText.empty()) {
-        const auto given = number(lastText);
-        if (!given || *given < *first) {
-            return WholeFile{};
-        }
-        last = std::min(last, *given);
-    }
-    if (*first >= size) {
-        return Unsatisfiable{};
-    }
-    return ByteRange{*first, last};
-}
-
-std::string contentType(std::string_view name) {
-    constexpr std::string_view kPart = ".part";
-    if (name.size() > kPart.size() && name.substr(name.size() - kPart.size()) == kPart) {
-        name.remove_suffix(kPart.size());
-    }
-    const auto dot = name.rfind('.');
-    const auto slash = name.rfind('/');
-    if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) {
-        return "application/octet-stream";
-    }
-    std::string extension(name.substr(dot + 1));
-    for (auto& c : extension) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    static const std::array<std::pair<std::string_view, std::string_view>, 17> kTypes{{
-        {"ts", "video/mp2t"},
-        {"m2ts", "video/mp2t"},
-        {"webm", "video/webm"},
-        {"mkv", "video/x-matroska"},
-        {"mp4", "video/mp4"},
-        {"m4a", "audio/mp4"},
-        {"flv", "video/x-flv"},
-        {"mp3", "audio/mpeg"},
-        {"aac", "audio/aac"},
-        {"ogg", "audio/ogg"},
-        {"opus", "audio/ogg"},
-        {"json", "application/json"},
-        {"jpg", "image/jpeg"},
-        {"jpeg", "image/jpeg"},
-        {"m3u8", "application/vnd.apple.mpegurl"},
-        {"txt", "text/plain; charset=utf-8"},
-        {"log", "text/plain; charset=utf-8"},
-    }};
-    for (const auto& [ext, type] : kTypes) {
-        if (extension == ext) {
-            return std::string(type);
-        }
-    }
-    return "application/octet-stream";
-}
-
 /// The query of a request target, without '?' and fragment; empty when there is none.
 std::string_view queryOf(std::string_view target) {
     const auto mark = target.find('?');
@@ -166,44 +67,6 @@ std::string randomNonce() {
         }
     }
     return nonce;
-}
-
-bool isLoopbackName(std::string host) {
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-        host = host.substr(1, host.size() - 2);
-    }
-    for (auto& c : host) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    if (host == "localhost" || host.ends_with(".localhost")) {
-        return true;
-    }
-    Poco::Net::IPAddress address;
-    return Poco::Net::IPAddress::tryParse(host, address) && address.isLoopback();
-}
-
-/// The host part of a Host header: "127.0.0.1:8080" -> "127.0.0.1", "[::1]:80" -> "[::1]".
-std::string hostOf(const std::string& header) {
-    if (!header.empty() && header.front() == '[') {
-        const auto close = header.find(']');
-        return close == std::string::npos ? header : header.substr(0, close + 1);
-    }
-    return header.substr(0, header.find(':'));
-}
-
-/// The authority of an absolute-form target ("http://127.0.0.1:8080/x" -> "127.0.0.1:8080");
-/// nullopt for an origin-form one ("/x").
-std::optional<std::string> authorityOf(const std::string& target) {
-    if (target.empty() || target.front() == '/') {
-        return std::nullopt;
-    }
-    const auto scheme = target.find("://");
-    if (scheme == std::string::npos) {
-        return std::nullopt;
-    }
-    const auto start = scheme + 3;
-    const auto end = target.find_first_of("/?#", start);
-    return target.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
 Reply bodyReply(const std::string& contentType, std::string body) {
@@ -387,12 +250,8 @@ struct StatusServer::Impl {
             reply.close = true;
             return {secured(std::move(reply))};
         }
-        // A name other than loopback's is a page of another site rebinding its name to us; an
-        // absolute-form target names its host itself, which a client or proxy may take first.
-        const auto authority = authorityOf(head.getURI());
-        if (loopbackOnly && ((head.has("Host") && !isLoopbackName(hostOf(head.getHost()))) ||
-                             (authority && (authority->find('@') != std::string::npos ||
-                                            !isLoopbackName(hostOf(*authority)))))) {
+        // A name other than loopback's is a page of another site rebinding its name to us.
+        if (loopbackOnly && !namesOnlyLoopback(head)) {
             return {secured(textReply(HTTPResponse::HTTP_FORBIDDEN, "Unknown host.\n"))};
         }
         if (requestPath(head.getURI()) == "/healthz") {

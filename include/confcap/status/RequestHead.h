@@ -47,4 +47,8 @@ using HeadReading = std::variant<HeadIncomplete, RequestHead, HeadRefusal>;
 /// Any method is read: which are answered is the server's choice. Pure.
 HeadReading readRequestHead(std::string_view bytes);
 
+/// Whether the hosts a request names (its Host header, and an absolute-form target's authority)
+/// are all loopback ("localhost", *.localhost, 127/8, ::1); an authority with user info is not.
+bool namesOnlyLoopback(const Poco::Net::HTTPRequest& head);
+
 }  // namespace confcap::status

@@ -2,6 +2,7 @@
 // and opening it so that nothing outside that folder (or in its bookkeeping folder) is read.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -40,5 +41,21 @@ std::optional<std::variant<std::string, FileRefusal>> servedFile(std::string_vie
 /// files are served, and a FIFO does not block. Refuses with 403 or 404 otherwise.
 std::variant<int, FileRefusal> openServedFile(const std::filesystem::path& outputDir,
                                               const std::string& relative);
+
+/// What a Range header asks of a file: a byte range (both ends inclusive), nothing it holds
+/// (416), or the whole file.
+struct ByteRange {
+    std::uint64_t first, last;  // inclusive
+};
+struct Unsatisfiable {};
+struct WholeFile {};
+using RangeRequest = std::variant<WholeFile, ByteRange, Unsatisfiable>;
+
+/// A single "bytes=" range against a file of `size` bytes. Multiple ranges and malformed or
+/// inverted ranges are ignored (the whole file is sent), as RFC 9110 allows.
+RangeRequest parseRange(std::string_view header, std::uint64_t size);
+
+/// The Content-Type of a served file, by its extension (a .part file by the name before it).
+std::string contentType(std::string_view name);
 
 }  // namespace confcap::status
