@@ -364,35 +364,31 @@ struct HttpFront::Impl {
     /// Makes room for a new connection: closes an idle kept-alive one, else the oldest one that
     /// has not sent a whole request. False when every connection is busy or answering.
     bool evict() {
-        Connection* oldest = nullptr;
         for (auto& [id, c] : connections) {
             if (c->state == State::Head && !c->fresh && !c->headStarted) {
                 close(*c);
                 return true;
             }
-            if ((c->state == State::Head || c->state == State::Handshake ||
-                 c->state == State::Closing) &&
-                (oldest == nullptr || c->opened < oldest->opened)) {
-                oldest = c.get();
-            }
         }
-        if (oldest == nullptr) {
-            return false;
-        }
-        close(*oldest);
-        return true;
+        return closeOldestWaiting([](const Connection&) { return true; });
     }
 
     /// Makes room for a new connection from `peer`, which has its most: closes its oldest one
     /// that is idle or has not sent a whole request (a probe from a busy address still gets in).
     /// False when all of them are busy or answering.
     bool evictFrom(const std::string& peer) {
+        return closeOldestWaiting([&](const Connection& c) { return c.peer == peer; });
+    }
+
+    /// Closes the oldest connection `among` takes that is not being answered: one in its
+    /// handshake, waiting for a request, or closing. False when there is none.
+    template <typename Among>
+    bool closeOldestWaiting(Among among) {
         Connection* oldest = nullptr;
         for (auto& [id, c] : connections) {
-            if (c->peer == peer &&
-                (c->state == State::Head || c->state == State::Handshake ||
+            if ((c->state == State::Head || c->state == State::Handshake ||
                  c->state == State::Closing) &&
-                (oldest == nullptr || c->opened < oldest->opened)) {
+                among(*c) && (oldest == nullptr || c->opened < oldest->opened)) {
                 oldest = c.get();
             }
         }
