@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "confcap/core/Text.h"
+
 namespace confcap::status {
 
 namespace {

@@ -31,6 +31,7 @@
 #include "confcap/core/Error.h"
 #include "confcap/core/Text.h"
 #include "confcap/status/Metrics.h"
+#include "confcap/status/RequestHead.h"
 #include "confcap/status/ServedFile.h"
 #include "confcap/status/StatusAuth.h"
 #include "confcap/status/StatusJson.h"
