@@ -69,6 +69,7 @@ private:
     void deliver(std::string_view bytes, bool final);
     void connect();
     void write(std::string_view bytes);
+    void emit(std::string_view bytes);
     void track(std::string_view bytes);
     void drain();
     void stopProgram() {
@@ -96,6 +97,7 @@ private:
     bool connected_ = false;
     bool tracking_ = false;  // the program writes MPEG-TS
     bool lossTold_ = false;
+    std::optional<OverlapTrim> trim_;  // a restart that begins inside what was written
     RunStart start_ = RunStart::Gather;
     std::string sniffed_;
     std::string startBytes_;  // this run's first bytes
@@ -242,22 +244,23 @@ void CommandSource::Run::connect() {
         resume.sequence = restart_->sequence;
         out_.notice(source_.command_.name + " began again at segment " +
                     std::to_string(restart_->sequence) +
-                    ", the first one after what it had written");
+                    (restart_->overlaps
+                         ? ", which holds the end of what it had written; what it writes again "
+                           "is dropped"
+                         : ", the oldest one listed"));
     }
     source_.connectedBefore_ = true;
     connected_ = true;
     startBytes_ = sniffed_.substr(0, kRecorderReplayBytes);
     const auto format = detectFormat("", sniffed_);
     out_.connected(format, resume);
-    core::Chunk chunk;
-    chunk.bytes = sniffed_;
-    out_.write(chunk);
     tracking_ = format.extension == "ts";
-    if (tracking_) {
-        track(sniffed_);
-    } else {
+    if (!tracking_) {
         source_.ticks_.forget();
+    } else if (restart_ && restart_->overlaps && !resume.first) {
+        trim_.emplace(source_.ticks_.lastByPid());
     }
+    emit(sniffed_);
     sniffed_.clear();
 }
 
@@ -267,6 +270,17 @@ void CommandSource::Run::write(std::string_view bytes) {
     }
     if (startBytes_.size() < kRecorderReplayBytes) {
         startBytes_.append(bytes.substr(0, kRecorderReplayBytes - startBytes_.size()));
+    }
+    emit(bytes);
+}
+
+// What the program wrote goes to the file, but for what a restart wrote again.
+void CommandSource::Run::emit(std::string_view bytes) {
+    if (trim_) {
+        bytes = trim_->take(bytes);
+    }
+    if (bytes.empty()) {
+        return;
     }
     core::Chunk chunk;
     chunk.bytes = bytes;

@@ -66,7 +66,7 @@ std::optional<std::int64_t> firstTicksOf(fetch::HttpClient& client, const HlsSeg
 
 }  // namespace
 
-std::optional<std::size_t> resumeIndex(
+std::optional<ResumePoint> resumePoint(
     std::size_t count, std::int64_t lastTicks,
     const std::function<std::optional<std::int64_t>(std::size_t)>& firstTicks) {
     bool readAny = false;
@@ -77,11 +77,10 @@ std::optional<std::size_t> resumeIndex(
         }
         readAny = true;
         if (media::pesTicksBetween(lastTicks, *ticks) <= 0) {
-            // Segment i holds what was written last: go on with the next one, if it is listed.
-            return i + 1 < count ? std::optional<std::size_t>(i + 1) : std::nullopt;
+            return ResumePoint{i, true};
         }
     }
-    return readAny ? std::optional<std::size_t>(0) : std::nullopt;
+    return readAny ? std::optional<ResumePoint>(ResumePoint{0, false}) : std::nullopt;
 }
 
 std::optional<HlsRestart> findHlsRestart(fetch::HttpClient& client, const std::string& url,
@@ -99,17 +98,17 @@ std::optional<HlsRestart> findHlsRestart(fetch::HttpClient& client, const std::s
         if (segments.empty() || playlist.endList) {
             return std::nullopt;
         }
-        const auto index = resumeIndex(segments.size(), lastTicks, [&](std::size_t i) {
+        const auto point = resumePoint(segments.size(), lastTicks, [&](std::size_t i) {
             try {
                 return firstTicksOf(client, segments[i], timeout);
             } catch (const std::exception&) {
                 return std::optional<std::int64_t>();
             }
         });
-        if (!index) {
+        if (!point) {
             return std::nullopt;
         }
-        return HlsRestart{*index, segments[*index].sequence};
+        return HlsRestart{point->index, segments[point->index].sequence, point->overlaps};
     } catch (const std::exception&) {
         return std::nullopt;
     }

@@ -58,6 +58,13 @@ void RecorderTicks::feed(std::string_view bytes) {
         if (!found) {
             return;
         }
+        const auto pid = std::find_if(lastByPid_.begin(), lastByPid_.end(),
+                                      [&](const auto& p) { return p.first == found->pid; });
+        if (pid == lastByPid_.end()) {
+            lastByPid_.emplace_back(found->pid, found->ticks);
+        } else {
+            pid->second = found->ticks;
+        }
         if (found->video()) {
             lastVideo_ = found->ticks;
         }
@@ -70,8 +77,55 @@ void RecorderTicks::feed(std::string_view bytes) {
 }
 
 void RecorderTicks::forget() noexcept {
+    lastByPid_.clear();
     lastVideo_.reset();
     lastAny_.reset();
+}
+
+OverlapTrim::OverlapTrim(std::vector<std::pair<std::uint16_t, std::int64_t>> last) {
+    for (const auto& [pid, ticks] : last) {
+        pids_.push_back({pid, ticks, std::nullopt, true});
+    }
+}
+
+std::string_view OverlapTrim::take(std::string_view bytes) {
+    if (done()) {
+        return bytes;
+    }
+    kept_.clear();
+    packets_.feed(bytes, [&](std::string_view packet) {
+        if (done() || keep(packet)) {
+            kept_.append(packet);
+        } else {
+            dropped_ += packet.size();
+        }
+    });
+    if (done()) {
+        kept_ += packets_.release();
+    }
+    return kept_;
+}
+
+// A packet of a PID still inside its overlap goes with the PES it belongs to; a PES that begins
+// after what was written, or that does not follow the overlap's timestamps, ends the PID's trim.
+bool OverlapTrim::keep(std::string_view packet) {
+    const auto pid = std::find_if(pids_.begin(), pids_.end(),
+                                  [&](const Pid& p) { return p.pid == media::tsPid(packet); });
+    if (pid == pids_.end()) {
+        return true;
+    }
+    if (const auto pes = media::pesTimestamp(packet)) {
+        const auto behind = media::pesTicksBetween(pes->ticks, pid->last);
+        const bool onward =
+            !pid->previous || media::pesTicksBetween(*pid->previous, pes->ticks) > 0;
+        pid->dropping = behind >= 0 && behind <= kOverlapLimit && onward;
+        pid->previous = pes->ticks;
+        if (!pid->dropping) {
+            pids_.erase(pid);
+            return true;
+        }
+    }
+    return !pid->dropping;
 }
 
 std::optional<core::Gap> skippedGap(std::int64_t lastTicks, std::int64_t firstTicks,

@@ -14,7 +14,7 @@ BOOST_AUTO_TEST_SUITE(HlsRestartTest)
 
 namespace bdata = boost::unit_test::data;
 using confcap::source::RecorderCommand;
-using confcap::source::resumeIndex;
+using confcap::source::resumePoint;
 using confcap::source::startingAt;
 
 namespace {
@@ -27,6 +27,7 @@ struct ResumeCase {
     std::vector<std::optional<std::int64_t>> starts;  ///< each listed segment's first timestamp
     std::int64_t last;                                ///< what the recorder wrote last
     std::optional<std::size_t> expected;
+    bool overlaps;
     std::size_t maxReads;  ///< segments read at most
 };
 
@@ -39,32 +40,40 @@ const std::vector<std::optional<std::int64_t>> kListed = {
     100 * kSecond, 102 * kSecond, 104 * kSecond, 106 * kSecond, 108 * kSecond};
 
 const std::vector<ResumeCase> kCases = {
-    {"the next segment after the one written last", kListed, 103 * kSecond, 2, 4},
-    {"the last frame of a segment: the next one", kListed, 104 * kSecond - 3600, 2, 4},
-    {"written up to the newest: nothing new yet", kListed, 109 * kSecond, std::nullopt, 1},
-    {"all listed are newer: the oldest", kListed, 90 * kSecond, 0, 5},
+    {"the segment written last", kListed, 103 * kSecond, 1, true, 4},
+    {"the last frame of a segment: that segment", kListed, 104 * kSecond - 3600, 1, true, 4},
+    {"the first frame of a segment: that segment", kListed, 104 * kSecond, 2, true, 3},
+    {"written up to the newest: the newest", kListed, 109 * kSecond, 4, true, 1},
+    {"all listed are newer: the oldest", kListed, 90 * kSecond, 0, false, 5},
     {"an unreadable segment is passed over",
      {100 * kSecond, 102 * kSecond, std::nullopt, 106 * kSecond, 108 * kSecond},
      105 * kSecond,
-     2,
+     1,
+     true,
      4},
-    {"nothing readable", {std::nullopt, std::nullopt}, 100 * kSecond, std::nullopt, 2},
+    {"nothing readable", {std::nullopt, std::nullopt}, 100 * kSecond, std::nullopt, false, 2},
     {"across the 2^33 wrap",
      {kWrap - 4 * kSecond, kWrap - 2 * kSecond, 0, 2 * kSecond},
      kWrap - kSecond,
-     2,
+     1,
+     true,
      3},
 };
 
 }  // namespace
 
-BOOST_DATA_TEST_CASE(aRestartGoesOnAtTheFirstSegmentAfterWhatWasWritten, bdata::make(kCases), c) {
+BOOST_DATA_TEST_CASE(aRestartBeginsAtTheSegmentThatHoldsWhatWasWrittenLast, bdata::make(kCases),
+                     c) {
     std::size_t reads = 0;
-    const auto index = resumeIndex(c.starts.size(), c.last, [&](std::size_t i) {
+    const auto point = resumePoint(c.starts.size(), c.last, [&](std::size_t i) {
         ++reads;
         return c.starts.at(i);
     });
-    BOOST_TEST((index == c.expected));
+    BOOST_TEST(point.has_value() == c.expected.has_value());
+    if (point && c.expected) {
+        BOOST_TEST(point->index == *c.expected);
+        BOOST_TEST(point->overlaps == c.overlaps);
+    }
     BOOST_TEST(reads <= c.maxReads);
 }
 

@@ -40,6 +40,25 @@ std::string pesPacket(int stream, std::int64_t ticks) {
     return p;
 }
 
+// A TS packet on `pid` that goes on with a PES packet begun before.
+std::string continuation(int pid) {
+    std::string p(confcap::media::kTsPacketSize, '\x55');
+    p[0] = 0x47;
+    p[1] = static_cast<char>((pid >> 8) & 0x1F);
+    p[2] = static_cast<char>(pid & 0xFF);
+    p[3] = 0x10;
+    return p;
+}
+
+// What `trim` keeps of `bytes` fed in pieces of `piece` bytes.
+std::string trimmed(OverlapTrim& trim, const std::string& bytes, std::size_t piece) {
+    std::string kept;
+    for (std::size_t at = 0; at < bytes.size(); at += piece) {
+        kept += trim.take(std::string_view(bytes).substr(at, piece));
+    }
+    return kept;
+}
+
 const std::string kTs = pesPacket(0xE0, 1000) + std::string(400, '\0');
 const std::string kPlaylist = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n" + std::string(600, '#');
 
@@ -131,6 +150,7 @@ BOOST_AUTO_TEST_CASE(the_last_video_timestamp_is_where_a_restart_goes_on) {
 
     ticks.forget();
     BOOST_TEST(!ticks.last().has_value());
+    BOOST_TEST(ticks.lastByPid().empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_sound_only_stream_goes_on_after_its_last_timestamp) {
@@ -139,6 +159,34 @@ BOOST_AUTO_TEST_CASE(a_sound_only_stream_goes_on_after_its_last_timestamp) {
     ticks.feed(pesPacket(0xC0, 500) + pesPacket(0xC0, 700));
     BOOST_TEST(*ticks.last() == 700);
     BOOST_TEST(!ticks.sawVideo());
+}
+
+BOOST_AUTO_TEST_CASE(what_a_restart_writes_again_is_dropped_on_each_pid) {
+    // Written before: video (PID 0x100) up to 900, audio (0x101) up to 950.
+    RecorderTicks before;
+    before.feed(pesPacket(0xE0, 900) + pesPacket(0xC0, 950));
+    OverlapTrim trim(before.lastByPid());
+    const std::string table = continuation(0);
+    const std::string again = pesPacket(0xE0, 500) + continuation(0x100) + pesPacket(0xC0, 500) +
+                              pesPacket(0xE0, 900) + continuation(0x100) + pesPacket(0xC0, 950);
+    const std::string fresh =
+        pesPacket(0xE0, 1000) + continuation(0x100) + pesPacket(0xC0, 1100) + continuation(0x101);
+    const std::string kept = trimmed(trim, table + again + fresh, 100);
+    BOOST_TEST(kept == table + fresh);
+    BOOST_TEST(trim.done());
+    BOOST_TEST(trim.dropped() == again.size());
+    const std::string later = pesPacket(0xE0, 2000);
+    BOOST_TEST(trim.take(later).data() == later.data());  // passed through, not copied
+}
+
+BOOST_AUTO_TEST_CASE(new_timestamps_after_an_encoder_restart_are_not_trimmed) {
+    RecorderTicks before;
+    before.feed(pesPacket(0xE0, 100 * kPesTicksPerSecond));
+    OverlapTrim trim(before.lastByPid());
+    // 90 s behind what was written: a new timeline, not the segment written last.
+    const std::string restarted = pesPacket(0xE0, 10 * kPesTicksPerSecond) + continuation(0x100);
+    BOOST_TEST(trimmed(trim, restarted, 188) == restarted);
+    BOOST_TEST(trim.done());
 }
 
 BOOST_AUTO_TEST_CASE(a_restart_that_skipped_media_tells_a_gap) {

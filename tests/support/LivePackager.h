@@ -32,10 +32,12 @@ struct PackagerSpec {
     /// master.m3u8: 1280x720 at about 2.2 Mbit/s, 640x360 at 660 kbit/s and 320x180 at
     /// 170 kbit/s (BANDWIDTH), constant bit rate (x264 filler), sharing their timestamps.
     bool ladder = false;
+    /// Segments the playlist lists (-hls_list_size).
+    int window = 5;
 };
 
-/// ffmpeg encoding in real time into `folder` with its HLS muxer: 2 s segments, a window of 5,
-/// old segments deleted, EXT-X-PROGRAM-DATE-TIME on. The entry is entry().
+/// ffmpeg encoding in real time into `folder` with its HLS muxer: 2 s segments, a window of
+/// spec.window, old segments deleted, EXT-X-PROGRAM-DATE-TIME on. The entry is entry().
 class LivePackager {
 public:
     LivePackager(std::filesystem::path folder, PackagerSpec spec)
@@ -68,8 +70,9 @@ public:
         if (spec_.appendList) {
             flags += "+append_list";
         }
-        std::vector<std::string> hls = {"-f", "hls",        "-hls_time", "2", "-hls_list_size",
-                                        "5",  "-hls_flags", flags};
+        std::vector<std::string> hls = {
+            "-f",         "hls", "-hls_time", "2", "-hls_list_size", std::to_string(spec_.window),
+            "-hls_flags", flags};
         if (spec_.segmentType == "fmp4") {
             hls.insert(hls.end(), {"-hls_segment_type", "fmp4"});
         }

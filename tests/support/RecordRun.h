@@ -115,6 +115,7 @@ struct Timeline {
     double first = 0;        ///< the earliest packet start, all streams
     double last = 0;         ///< the latest packet end, all streams
     double largestJump = 0;  ///< the largest step between consecutive video packets
+    int repeated = 0;        ///< video packets with the time of another: media written twice
     double span() const { return last - first; }
 };
 
@@ -158,6 +159,7 @@ inline Timeline timelineOf(const std::filesystem::path& file) {
     std::sort(video.begin(), video.end());
     for (std::size_t i = 1; i < video.size(); ++i) {
         t.largestJump = std::max(t.largestJump, video[i] - video[i - 1]);
+        t.repeated += video[i] == video[i - 1] ? 1 : 0;
     }
     t.streams = static_cast<int>(streams.size());
     t.ok = result.exitCode == 0 && !streams.empty() && t.last > t.first;

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace confcap::media {
 
@@ -63,6 +64,8 @@ public:
     using Packet = std::function<void(std::string_view packet)>;
     /// Calls `packet` for each whole packet `bytes` completes, in order.
     void feed(std::string_view bytes, const Packet& packet);
+    /// The start of a packet that no feed has completed yet, handed back and forgotten.
+    std::string release() noexcept { return std::exchange(carry_, {}); }
 
 private:
     std::string carry_;  // the start of a packet the next feed completes

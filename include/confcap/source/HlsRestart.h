@@ -1,6 +1,6 @@
-// Where a restarted external recorder picks a live HLS stream up again: the first listed segment
-// whose media begins after what the recorder last wrote (told by the PES timestamps the listed
-// segments begin with), and the recorder's command line that starts there.
+// Where a restarted external recorder picks a live HLS stream up again: the listed segment that
+// holds the end of what the recorder last wrote (told by the PES timestamps the listed segments
+// begin with), and the recorder's command line that starts there.
 #pragma once
 
 #include <chrono>
@@ -15,13 +15,22 @@
 
 namespace confcap::source {
 
-/// The index in a live media playlist of `count` segments at which a recorder that last wrote
-/// media stamped `lastTicks` (90 kHz) goes on: the first segment whose media begins after it.
+/// Where in a live media playlist a restarted recorder begins.
+struct ResumePoint {
+    std::size_t index = 0;
+    /// The segment holds the end of what the recorder wrote: what it writes again up to there
+    /// is dropped (OverlapTrim). False when every listed segment begins after it.
+    bool overlaps = false;
+};
+
+/// Where a recorder that last wrote media stamped `lastTicks` (90 kHz) goes on in a live media
+/// playlist of `count` segments: at the newest segment that begins at or before it, so that
+/// nothing is lost when the playlist moves on between this read and the recorder's own.
 /// `firstTicks(i)` reads segment i's first timestamp (nullopt when it cannot). Reads from the
-/// newest segment back and stops at the first one that begins at or before `lastTicks`. 0 when
-/// every listed segment begins after it (those between rolled out); nullopt when the newest
-/// begins at or before it (nothing new is listed yet) or no segment could be read.
-std::optional<std::size_t> resumeIndex(
+/// newest segment back and stops at the first one that begins at or before `lastTicks`. Index 0
+/// without overlap when every listed segment begins after it (those between rolled out);
+/// nullopt when no segment could be read.
+std::optional<ResumePoint> resumePoint(
     std::size_t count, std::int64_t lastTicks,
     const std::function<std::optional<std::int64_t>(std::size_t)>& firstTicks);
 
@@ -29,12 +38,13 @@ std::optional<std::size_t> resumeIndex(
 struct HlsRestart {
     std::size_t index = 0;      ///< in the media playlist as it was read
     std::int64_t sequence = 0;  ///< that segment's media sequence number
+    bool overlaps = false;      ///< it holds the end of what was written (ResumePoint)
 };
 
 /// Reads the live HLS stream `url` (of a master playlist, its variant with the highest
 /// bandwidth, which is what a recorder that takes the best picks) and finds where a recorder
-/// that last wrote `lastTicks` goes on (resumeIndex), reading the first 64 KiB of the segments
-/// it needs. nullopt when the stream cannot be read, is not MPEG-TS, or lists nothing new.
+/// that last wrote `lastTicks` goes on (resumePoint), reading the first 64 KiB of the segments
+/// it needs. nullopt when the stream cannot be read, has ended, or is not MPEG-TS.
 /// Throws nothing.
 std::optional<HlsRestart> findHlsRestart(fetch::HttpClient& client, const std::string& url,
                                          std::int64_t lastTicks,

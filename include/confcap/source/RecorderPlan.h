@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "confcap/core/Media.h"
 #include "confcap/media/TsPackets.h"
@@ -58,13 +60,53 @@ public:
     /// The run's first video timestamp, else its first one; and whether that is video.
     std::optional<std::int64_t> runFirst() const noexcept { return runFirst_; }
     bool runFirstIsVideo() const noexcept { return runFirstIsVideo_; }
+    /// The last timestamp of each PID.
+    const std::vector<std::pair<std::uint16_t, std::int64_t>>& lastByPid() const noexcept {
+        return lastByPid_;
+    }
 
 private:
     media::TsPacketizer packets_;
+    std::vector<std::pair<std::uint16_t, std::int64_t>> lastByPid_;
     std::optional<std::int64_t> lastVideo_;
     std::optional<std::int64_t> lastAny_;
     std::optional<std::int64_t> runFirst_;
     bool runFirstIsVideo_ = false;
+};
+
+/// What a restarted recorder writes twice. It begins at the segment that holds the end of what
+/// the run before wrote (the segment after it may be gone from the playlist by the time the
+/// program reads it), so on each PID the PES packets up to the last timestamp written there come
+/// again: they are dropped, and what follows goes through. A PID whose first PES is not within
+/// kOverlapLimit before its last timestamp (new timestamps after an encoder restart) is not
+/// trimmed. No I/O.
+class OverlapTrim {
+public:
+    static constexpr std::int64_t kOverlapLimit = 60 * media::kPesTicksPerSecond;
+
+    /// `last`: the last timestamp written on each PID (RecorderTicks::lastByPid).
+    explicit OverlapTrim(std::vector<std::pair<std::uint16_t, std::int64_t>> last);
+    /// What of `bytes` (any cut of the program's output) is new; a view of `bytes` itself once
+    /// every PID has gone past its overlap, else of a buffer valid until the next call.
+    std::string_view take(std::string_view bytes);
+    /// Every PID has gone past what was written before.
+    bool done() const noexcept { return pids_.empty(); }
+    /// The bytes dropped so far.
+    std::uint64_t dropped() const noexcept { return dropped_; }
+
+private:
+    struct Pid {
+        std::uint16_t pid = 0;
+        std::int64_t last = 0;                 // written before
+        std::optional<std::int64_t> previous;  // this run's last PES on it
+        bool dropping = true;                  // the current PES is dropped
+    };
+    bool keep(std::string_view packet);
+
+    std::vector<Pid> pids_;  // those still inside their overlap
+    media::TsPacketizer packets_;
+    std::string kept_;
+    std::uint64_t dropped_ = 0;
 };
 
 /// What a restarted run of `name` skipped: the media between `lastTicks` (what the run before
