@@ -118,8 +118,7 @@ private:
     std::vector<int> fds_;
 };
 
-/// Reads an HTTP/1.1 answer with a Content-Length from `fd`, `chunk` bytes at a time with
-/// `pause` between reads, until it is whole, the peer closes or `deadline` passes.
+/// An HTTP/1.1 answer with a Content-Length, as a client read it.
 struct RawAnswer {
     int status = 0;
     std::string head;
@@ -127,46 +126,77 @@ struct RawAnswer {
     bool whole = false;
 };
 
+/// Reads answers from one connection in order: bytes read past an answer (the next one of
+/// pipelined requests) are kept for the next call.
+class AnswerReader {
+public:
+    explicit AnswerReader(int fd) : fd_(fd) {}
+
+    /// Reads the next answer, `chunk` bytes at a time with `pause` between reads, until it is
+    /// whole, the peer closes or `deadline` passes.
+    RawAnswer next(std::chrono::steady_clock::time_point deadline, std::size_t chunk = 64 * 1024,
+                   std::chrono::milliseconds pause = std::chrono::milliseconds(0)) {
+        RawAnswer answer;
+        std::vector<char> buffer(chunk);
+        for (;;) {
+            if (parse(answer)) {
+                return answer;
+            }
+            if (std::chrono::steady_clock::now() >= deadline) {
+                break;
+            }
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>(std::max<long>(1, left.count()))) <= 0) {
+                continue;
+            }
+            const auto n = ::recv(fd_, buffer.data(), buffer.size(), 0);
+            if (n <= 0) {
+                break;
+            }
+            data_.append(buffer.data(), static_cast<std::size_t>(n));
+            if (pause.count() > 0) {
+                std::this_thread::sleep_for(pause);
+            }
+        }
+        if (answer.status != 0) {
+            answer.body = data_.substr(answer.head.size());
+        }
+        return answer;
+    }
+
+private:
+    // Takes a whole answer from the front of what was read; fills in the head as soon as it
+    // has arrived.
+    bool parse(RawAnswer& answer) {
+        const auto headEnd = data_.find("\r\n\r\n");
+        if (headEnd == std::string::npos) {
+            return false;
+        }
+        answer.head = data_.substr(0, headEnd + 4);
+        answer.status = std::stoi(answer.head.substr(9, 3));
+        const auto at = answer.head.find("Content-Length: ");
+        const std::size_t length =
+            at == std::string::npos ? 0 : std::stoull(answer.head.substr(at + 16));
+        if (data_.size() < headEnd + 4 + length) {
+            return false;
+        }
+        answer.body = data_.substr(headEnd + 4, length);
+        answer.whole = true;
+        data_.erase(0, headEnd + 4 + length);
+        return true;
+    }
+
+    int fd_;
+    std::string data_;
+};
+
+/// Reads one HTTP/1.1 answer from `fd` (AnswerReader::next); what follows it is dropped.
 inline RawAnswer readAnswer(int fd, std::chrono::steady_clock::time_point deadline,
                             std::size_t chunk = 64 * 1024,
                             std::chrono::milliseconds pause = std::chrono::milliseconds(0)) {
-    RawAnswer answer;
-    std::string data;
-    std::size_t headEnd = std::string::npos;
-    std::size_t length = 0;
-    std::vector<char> buffer(chunk);
-    while (std::chrono::steady_clock::now() < deadline) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(std::max<long>(1, left.count()))) <= 0) {
-            continue;
-        }
-        const auto n = ::recv(fd, buffer.data(), buffer.size(), 0);
-        if (n <= 0) {
-            break;
-        }
-        data.append(buffer.data(), static_cast<std::size_t>(n));
-        if (headEnd == std::string::npos &&
-            (headEnd = data.find("\r\n\r\n")) != std::string::npos) {
-            answer.head = data.substr(0, headEnd + 4);
-            answer.status = std::stoi(answer.head.substr(9, 3));
-            const auto at = answer.head.find("Content-Length: ");
-            length = at == std::string::npos ? 0 : std::stoull(answer.head.substr(at + 16));
-        }
-        if (headEnd != std::string::npos && data.size() >= headEnd + 4 + length) {
-            answer.body = data.substr(headEnd + 4, length);
-            answer.whole = true;
-            return answer;
-        }
-        if (pause.count() > 0) {
-            std::this_thread::sleep_for(pause);
-        }
-    }
-    if (headEnd != std::string::npos) {
-        answer.body = data.substr(headEnd + 4);
-    }
-    return answer;
+    return AnswerReader(fd).next(deadline, chunk, pause);
 }
 
 /// One GET as a probe sends it, on a new connection from 127.0.0.1: its status and how long the
