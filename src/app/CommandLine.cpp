@@ -97,7 +97,7 @@ const std::vector<OptionSpec>& optionSpecs() {
          "writes into",
          false, kPlanning | kCapture, "Streams"},
         {"out", "DIR", "the output folder (default ./recordings; merge: required)", false,
-         kPlanning | kMerge, "Recording"},
+         kPlanning | kMerge | kRecut, "Recording"},
         {"name", "TEMPLATE",
          "file name template (default \"{date}/{room}/{time} {title}.{ext}\"); fields: "
          "{conference} "
@@ -133,6 +133,16 @@ const std::vector<OptionSpec>& optionSpecs() {
          false, kRecord | kCapture | kDemo, "Recording"},
         {"nfo", nullptr, "write a Kodi/Jellyfin .nfo beside each recorded talk", false,
          kRecord | kDemo, "Recording"},
+        {"keep-tape", "DUR",
+         "also write each room's stream once to OUT/.confcap/tape while it records, for confcap "
+         "recut, and delete it this long after (default 48h; 0 = no tape)",
+         false, kRecord | kDemo, "Recording"},
+        {"start", "TIME|+-DUR",
+         "the new start of the talk's window: a shift such as -2m or a time such as "
+         "2026-12-27T14:05:00+01:00 (default: as it was)",
+         false, kRecut, "Recut"},
+        {"end", "TIME|+-DUR", "the new end of the talk's window, e.g. +12m (default: as it was)",
+         false, kRecut, "Recut"},
         {"refresh", "DUR", "re-read the schedule this often (default 5m; 0 = never)", false,
          kRecord, "Recording"},
         {"exit-when-done", nullptr,
@@ -205,6 +215,8 @@ std::optional<Command> commandNamed(std::string_view name) {
         return kSummary;
     if (name == "merge")
         return kMerge;
+    if (name == "recut")
+        return kRecut;
     return std::nullopt;
 }
 
@@ -226,6 +238,8 @@ const char* subcommandName(Command command) {
             return "summary";
         case kMerge:
             return "merge";
+        case kRecut:
+            return "recut";
         default:
             return "";
     }
@@ -249,6 +263,8 @@ const char* commandSummary(Command command) {
             return "one table of the talks in several output folders (shards or replicas)";
         case kMerge:
             return "one file per talk from the folders of several recording hosts";
+        case kRecut:
+            return "make a recorded talk's file again from its room's tape, with new times";
         default:
             return "";
     }

@@ -18,6 +18,7 @@
 #include "confcap/app/MergeCommand.h"
 #include "confcap/app/PlanCommand.h"
 #include "confcap/app/RecordCommand.h"
+#include "confcap/app/RecutCommand.h"
 #include "confcap/app/SummaryCommand.h"
 #include "confcap/core/Error.h"
 
@@ -75,6 +76,18 @@ constexpr const char* kMergeHelp =
     "Exit codes: 0 merged; 64 no folders, no --out, or --out is one of the folders; 66 a\n"
     "folder does not exist; 73 --out cannot be created or written.\n";
 
+constexpr const char* kRecutHelp =
+    "TALK is a recorded talk in --out: its id, guid, title or file name. While record runs\n"
+    "(with --keep-tape, on by default) each room's stream is also written once to\n"
+    "OUT/.confcap/tape; recut makes the talk's file again from it for the new window, e.g.\n"
+    "--end +12m for a talk that ran 12 minutes over. What the tape does not hold of the new\n"
+    "window is a gap (\"not on the tape\"). The file is replaced only while it is as confcap\n"
+    "published it (the size and SHA-256 in its sidecar); the sidecar's \"cuts\" lists every\n"
+    "cut (when, the old window and the new).\n"
+    "\n"
+    "Exit codes: 0 cut; 64 no or an unknown TALK, or a bad --start/--end; 66 the room has no\n"
+    "tape of the new window; 73 the file was changed since, or the new one cannot be written.\n";
+
 }  // namespace
 
 int ConfcapApp::runMain(int argc, char** argv) {
@@ -92,7 +105,7 @@ int ConfcapApp::runMain(int argc, char** argv) {
         if (!command) {
             std::cerr << "confcap: '" << word
                       << "' is not a subcommand; use list, plan, record, capture, demo, "
-                         "conferences, summary or merge (confcap --help).\n";
+                         "conferences, summary, merge or recut (confcap --help).\n";
             return kExitUsage;
         }
     }
@@ -178,6 +191,8 @@ int ConfcapApp::main(const std::vector<std::string>& args) {
                 return runSummary(arguments_, std::cout, std::cerr);
             case kMerge:
                 return runMerge(arguments_, std::cout, std::cerr);
+            case kRecut:
+                return runRecut(arguments_, std::cout, std::cerr);
             default:
                 throw core::UsageError(std::string("'") + subcommandName(*command_) +
                                        "' is not available in this version of confcap.");
@@ -194,7 +209,8 @@ void ConfcapApp::printHelp() const {
         out << "confcap " << CONFCAP_VERSION
             << ": records conference talks from live streams, driven by the schedule.\n\n"
                "Usage: confcap COMMAND [OPTIONS]\n\nCommands:\n";
-        for (Command c : {kList, kPlan, kRecord, kCapture, kDemo, kConferences, kSummary, kMerge}) {
+        for (Command c :
+             {kList, kPlan, kRecord, kCapture, kDemo, kConferences, kSummary, kMerge, kRecut}) {
             out << "  " << std::left << std::setw(13) << subcommandName(c) << commandSummary(c)
                 << "\n";
         }
@@ -231,6 +247,7 @@ const char* ConfcapApp::usageArguments(Command command) {
     return command == kCapture   ? " URL --for DURATION -o FILE"
            : command == kSummary ? " DIR..."
            : command == kMerge   ? " DIR1 DIR2 ... --out DIR"
+           : command == kRecut   ? " TALK --out DIR"
                                  : "";
 }
 
@@ -238,6 +255,7 @@ const char* ConfcapApp::helpNotes(std::optional<Command> command) {
     return command == kCapture   ? kCaptureHelp
            : command == kSummary ? kSummaryHelp
            : command == kMerge   ? kMergeHelp
+           : command == kRecut   ? kRecutHelp
                                  : kExitCodeHelp;
 }
 

@@ -1,10 +1,12 @@
 #include "confcap/run/CaptureRecorder.h"
 
 #include "confcap/core/Time.h"
+#include "confcap/run/TapeReplay.h"
 
 namespace confcap::run {
 
 struct CaptureRecorder::Capture {
+    std::unique_ptr<sink::RoomTape> tape;  ///< attached with the room's first talk; may be null
     std::unique_ptr<capture::RoomCapture> capture;
     mutable std::mutex mutex;
     std::vector<std::string> keys;  ///< jobs attached, for marking events
@@ -123,6 +125,12 @@ void CaptureRecorder::start(const plan::Job& job, const std::optional<core::Gap>
         // as the room's previous one ends never joins a capture that is being closed.
         capture->capture->attach(
             *sink, std::chrono::system_clock::time_point(job.until.time_since_epoch()));
+        if (!capture->tape && options_.keepTape.count() > 0) {
+            expireTapes(clock.now());
+            capture->tape = std::make_unique<sink::RoomTape>(
+                tapeFolderFor(options_.outDir, job.talk.room), clock);
+            capture->capture->attach(*capture->tape, {});
+        }
         recordings_[key] =
             Recording{captureKey, std::move(sink),
                       std::chrono::system_clock::time_point(job.until.time_since_epoch())};
@@ -210,16 +218,27 @@ std::optional<CaptureRecorder::Recording> CaptureRecorder::take(
             std::lock_guard lock(mutex_);
             const auto c = captures_.find(recording.captureKey);
             if (c != captures_.end() && c->second == capture &&
-                capture->capture->sinkCount() == 0) {
+                capture->capture->sinkCount() == (capture->tape ? 1u : 0u)) {
                 captures_.erase(c);
                 closing = true;
             }
         }
         if (closing) {
+            if (capture->tape) {
+                capture->capture->detach(*capture->tape);
+            }
             capture->capture->stop();
         }
     }
     return recording;
+}
+
+void CaptureRecorder::expireTapes(std::chrono::system_clock::time_point now) {
+    if (now < tapesExpired_ + std::chrono::minutes(10)) {
+        return;
+    }
+    tapesExpired_ = now;
+    sink::expireTapes(options_.outDir / ".confcap" / "tape", options_.keepTape, now);
 }
 
 std::optional<sink::SinkStatus> CaptureRecorder::progress(const std::string& key) const {

@@ -4,6 +4,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/SHA2Engine.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -33,6 +34,7 @@ constexpr std::string_view kKnown[] = {"version",
                                        "firstDataOffsetSeconds",
                                        "file",
                                        "files",
+                                       "fileCheck",
                                        "audioRenditions",
                                        "bytes",
                                        "scheduledSeconds",
@@ -290,6 +292,12 @@ Poco::JSON::Object::Ptr toJson(const Sidecar& sidecar) {
         json->set("file", sidecar.files.front());
         json->set("files", arrayOf(sidecar.files, [](const std::string& f) { return f; }));
     }
+    if (sidecar.fileCheck) {
+        auto check = newJsonObject();
+        check->set("bytes", static_cast<Poco::UInt64>(sidecar.fileCheck->bytes));
+        check->set("sha256", sidecar.fileCheck->sha256);
+        json->set("fileCheck", check);
+    }
     if (!sidecar.audioRenditions.empty()) {
         json->set("audioRenditions",
                   arrayOf(sidecar.audioRenditions, [](const SidecarRendition& rendition) {
@@ -325,6 +333,10 @@ Sidecar sidecarFrom(const Poco::JSON::Object& json) {
     sidecar.files = textsIn(json, "files");
     if (sidecar.files.empty() && json.has("file")) {
         sidecar.files.push_back(json.getValue<std::string>("file"));
+    }
+    if (const auto check = json.getObject("fileCheck")) {
+        sidecar.fileCheck = SidecarFileCheck{check->getValue<Poco::UInt64>("bytes"),
+                                             check->getValue<std::string>("sha256")};
     }
     sidecar.audioRenditions =
         objectsIn(json, "audioRenditions", [](const Poco::JSON::Object& rendition) {
@@ -415,6 +427,27 @@ std::optional<core::Instant> sidecarFirstData(const std::filesystem::path& sidec
     } catch (const std::exception&) {
         return std::nullopt;
     }
+}
+
+std::optional<SidecarFileCheck> fileCheckOf(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return std::nullopt;
+    }
+    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+    SidecarFileCheck check;
+    std::vector<char> buffer(1024 * 1024);
+    while (in) {
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        const auto n = static_cast<std::size_t>(in.gcount());
+        sha.update(buffer.data(), n);
+        check.bytes += n;
+    }
+    if (in.bad()) {
+        return std::nullopt;
+    }
+    check.sha256 = Poco::DigestEngine::digestToHex(sha.digest());
+    return check;
 }
 
 }  // namespace confcap::sink

@@ -44,6 +44,7 @@ Sidecar sidecarOf(const SidecarInput& input) {
     for (const auto& file : input.files) {
         sidecar.files.push_back(file.lexically_relative(input.outDir).generic_string());
     }
+    sidecar.fileCheck = input.fileCheck;
     sidecar.audioRenditions = renditionsOf(input.pieces);
     sidecar.bytes = counters.bytes;
     sidecar.scheduledSeconds =

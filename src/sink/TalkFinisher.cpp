@@ -212,6 +212,9 @@ SidecarInput TalkFinisher::sidecarInput(const Published& published, const Finali
     input.windowEnd = config_.windowEnd;
     input.outDir = config_.outDir;
     input.files = published.files;
+    if (!published.files.empty()) {
+        input.fileCheck = fileCheckOf(published.files.front());
+    }
     input.merged = published.merged;
     input.container = published.container;
     input.tagged = published.tagged;

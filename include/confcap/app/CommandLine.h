@@ -20,7 +20,9 @@ enum Command : unsigned {
     kConferences = 1U << 5,
     kSummary = 1U << 6,
     kMerge = 1U << 7,
-    kAllCommands = kList | kPlan | kRecord | kCapture | kDemo | kConferences | kSummary | kMerge,
+    kRecut = 1U << 8,
+    kAllCommands =
+        kList | kPlan | kRecord | kCapture | kDemo | kConferences | kSummary | kMerge | kRecut,
 };
 
 struct OptionSpec {

@@ -38,6 +38,9 @@ inline constexpr const char* kNotRunning = "confcap was not running";
 /// The output folder's file system had no space (ENOSPC, EDQUOT, EFBIG): the stream was read
 /// on, but what arrived could not be written.
 inline constexpr const char* kDiskFull = "disk full";
+/// A talk cut again from its room's tape: the tape does not hold this stretch (the room was not
+/// recording then).
+inline constexpr const char* kNotTaped = "not on the tape";
 }  // namespace gapcause
 
 /// A stretch of the stream that was not recorded.

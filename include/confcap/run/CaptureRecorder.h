@@ -1,5 +1,6 @@
 // The recording side of a run: one RoomCapture per room stream, shared by every talk in that
-// room, and one TalkSink per talk. The Scheduler tells it when a talk starts and ends.
+// room, and one TalkSink per talk, with the room's tape beside them. The Scheduler tells it when a
+// talk starts and ends.
 #pragma once
 
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "confcap/core/Sleeper.h"
 #include "confcap/plan/Plan.h"
 #include "confcap/run/Recorder.h"
+#include "confcap/sink/RoomTape.h"
 #include "confcap/sink/TalkSink.h"
 #include "confcap/source/Source.h"
 
@@ -39,6 +41,10 @@ public:
         const core::Clock* clock = nullptr;
         /// What the captures' waits wait on; real time when null. Must outlive the recorder.
         core::Sleeper* sleeper = nullptr;
+        /// Each room's stream is also written to its tape (sink::RoomTape, in tapeFolderFor)
+        /// while the room records, and tapes are deleted this long after their last write
+        /// (--keep-tape). No tape when zero.
+        std::chrono::seconds keepTape{0};
     };
     /// Called on a capture's thread for each of its events, with the keys of the jobs attached.
     using EventHandler = std::function<void(const capture::CaptureEvent& event,
@@ -85,6 +91,9 @@ private:
         const std::string& key,
         std::optional<std::chrono::system_clock::time_point> reaching = std::nullopt);
 
+    // Deletes the tapes older than keepTape, at most every ten minutes; call with mutex_ held.
+    void expireTapes(std::chrono::system_clock::time_point now);
+
     Options options_;
     EventHandler onEvent_;
     core::SystemClock systemClock_;
@@ -92,6 +101,7 @@ private:
     std::map<std::string, std::shared_ptr<Capture>> captures_;  ///< by room + URL
     std::map<std::string, Recording> recordings_;               ///< by job key
     std::map<std::string, std::string> suspended_;              ///< parts left open, by job key
+    std::chrono::system_clock::time_point tapesExpired_{};      ///< last look for old tapes
 };
 
 }  // namespace confcap::run

@@ -1,0 +1,67 @@
+// `confcap recut`: a finished talk's file made again from its room's tape with new boundaries,
+// for a talk that began late or ran over. Only the file confcap published for that talk is
+// replaced, and only while it is as confcap left it (same size and SHA-256 as its sidecar
+// says); the sidecar tells of every cut ("cuts").
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "confcap/core/Time.h"
+#include "confcap/sink/Recording.h"
+#include "confcap/sink/Sidecar.h"
+
+namespace confcap::run {
+
+/// A new boundary: a moment, or a shift of the old one.
+struct BoundaryEdit {
+    std::optional<std::chrono::system_clock::time_point> at;
+    std::chrono::seconds shift{0};
+
+    std::chrono::system_clock::time_point applied(std::chrono::system_clock::time_point old) const {
+        return at ? *at : old + shift;
+    }
+};
+
+/// "+12m", "-90s" (a shift) or an RFC 3339 time ("2026-12-27T14:05:00+01:00"). Throws
+/// core::UsageError naming `option` when it is neither.
+BoundaryEdit boundaryEditFrom(std::string_view text, std::string_view option);
+
+/// A published talk found by what a person calls it.
+struct PublishedTalk {
+    std::filesystem::path sidecar;  ///< full path
+    sink::Sidecar content;
+};
+
+/// The talk in `outDir` that `name` names: its id, guid, pretalx code or slug, its file's
+/// path relative to `outDir` (with or without extension), the file's name, or its title (any
+/// case). Sidecars under ".confcap" are not looked at. Throws core::UsageError naming the
+/// candidates when none or several match.
+PublishedTalk findPublishedTalk(const std::filesystem::path& outDir, const std::string& name);
+
+struct RecutRequest {
+    std::filesystem::path outDir;
+    std::string talk;  ///< as findPublishedTalk takes it
+    std::optional<BoundaryEdit> start;
+    std::optional<BoundaryEdit> end;
+};
+
+/// What a recut did.
+struct Recut {
+    std::filesystem::path file;  ///< the new file (full path)
+    std::chrono::system_clock::time_point oldStart, oldEnd, newStart, newEnd;
+    sink::FinalizeResult result;
+    std::uint64_t tapeBytes = 0;  ///< the tape's bytes in the new window
+};
+
+/// Cuts the talk again from its room's tape (tapeFolderFor) for the new window. Throws
+/// core::UsageError for an unknown talk or a window that ends before it starts,
+/// core::InputError when the room has no tape or the tape holds nothing of the new window, and
+/// core::OutputError when the published file was changed or removed since, or the new file
+/// cannot be written; the published file is then left as it was.
+Recut recutTalk(const RecutRequest& request);
+
+}  // namespace confcap::run

@@ -1,0 +1,73 @@
+// A room's tape: the room's stream written once, as it arrives, while the room records, with an
+// index from wall-clock time to where the bytes lie (TapeIndex), so that a talk whose times were
+// wrong can be cut again from it later (`confcap recut`). It lives in its own folder
+// (OUT/.confcap/tape/<room>/): every piece (a connection, a new timeline) has its index
+// "<id>.idx" and a file per track "<id>-t<track>.<ext>". Both are appended to with POSIX
+// write(), so what was written survives the process being killed; an index line cut off then is
+// ignored by the reader.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "confcap/core/Clock.h"
+#include "confcap/core/Media.h"
+#include "confcap/sink/TapeIndex.h"
+
+namespace confcap::sink {
+
+/// Writes one room's tape. The MediaSink calls come from the room's capture thread. A failure to
+/// write (a full disk) never reaches the capture: the tape stops, says why once (error()), and
+/// the talks record on.
+class RoomTape final : public core::MediaSink {
+public:
+    /// A tape in `folder` (created when the first piece begins), its times from `clock`.
+    RoomTape(std::filesystem::path folder, const core::Clock& clock);
+    ~RoomTape() override;
+    RoomTape(const RoomTape&) = delete;
+    RoomTape& operator=(const RoomTape&) = delete;
+
+    void beginPiece(const core::StreamFormat& format, bool newTimeline) override;
+    void beginTrack(const core::TrackInfo& track, const core::StreamFormat& format) override;
+    void write(const core::Chunk& chunk) override;
+    void gap(const core::Gap& gap) override;
+    void reconnected() override;
+    void variantSwitched(const core::VariantSwitch& change) override;
+
+    const std::filesystem::path& folder() const noexcept { return folder_; }
+    /// Why the tape stopped being written; empty while it is written.
+    const std::string& error() const noexcept { return error_; }
+    /// The media bytes written so far.
+    std::uint64_t bytes() const noexcept { return bytes_; }
+
+private:
+    struct TrackFile {
+        int fd = -1;
+        std::uint64_t size = 0;
+        core::StreamFormat format;
+    };
+    void closeFiles();
+    void append(const TapeEvent& event);
+    void fail(const std::string& what, int error);
+
+    std::filesystem::path folder_;
+    const core::Clock& clock_;
+    std::optional<TapePiece> piece_;
+    int index_ = -1;  // the piece's index file
+    std::map<int, TrackFile> tracks_;
+    int pieces_ = 0;
+    std::uint64_t bytes_ = 0;
+    std::string error_;
+};
+
+/// Deletes the pieces of the tapes under `tapes` (one folder per room) whose last event is
+/// older than `keep` before `now`, oldest first, with their files. Returns the bytes freed.
+/// Errors are ignored: what cannot be deleted now is tried again next time.
+std::uint64_t expireTapes(const std::filesystem::path& tapes, std::chrono::seconds keep,
+                          std::chrono::system_clock::time_point now);
+
+}  // namespace confcap::sink

@@ -1,0 +1,199 @@
+#include "confcap/sink/RoomTape.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <system_error>
+#include <vector>
+
+#include "confcap/core/FileIo.h"
+
+namespace confcap::sink {
+
+namespace {
+
+// A piece's name: its start in UTC to the millisecond, and a count that keeps two pieces begun
+// in the same millisecond apart; names sort in the order the pieces began.
+std::string pieceId(std::chrono::system_clock::time_point at, int count) {
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+    const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[64];
+    std::snprintf(text, sizeof text, "%04d%02d%02dT%02d%02d%02d.%03dZ-%04d", utc.tm_year + 1900,
+                  utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                  static_cast<int>(ms % 1000), count % 10000);
+    return text;
+}
+
+int openAppend(const std::filesystem::path& path) {
+    return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+}
+
+}  // namespace
+
+RoomTape::RoomTape(std::filesystem::path folder, const core::Clock& clock)
+    : folder_(std::move(folder)), clock_(clock) {}
+
+RoomTape::~RoomTape() {
+    closeFiles();
+}
+
+void RoomTape::closeFiles() {
+    for (auto& [track, file] : tracks_) {
+        if (file.fd >= 0) {
+            ::close(file.fd);
+        }
+    }
+    tracks_.clear();
+    if (index_ >= 0) {
+        ::close(index_);
+        index_ = -1;
+    }
+    piece_.reset();
+}
+
+void RoomTape::fail(const std::string& what, int error) {
+    if (error_.empty()) {
+        error_ = "The room's tape stopped: cannot write " + what + ": " + std::strerror(error) +
+                 ". The talks record on without it.";
+    }
+    closeFiles();
+}
+
+void RoomTape::append(const TapeEvent& event) {
+    if (index_ < 0) {
+        return;
+    }
+    if (!core::writeAll(index_, tapeLine(event))) {
+        fail(core::quotedPath(folder_), errno);
+    }
+}
+
+void RoomTape::beginPiece(const core::StreamFormat& format, bool newTimeline) {
+    if (!error_.empty()) {
+        return;
+    }
+    closeFiles();
+    std::error_code error;
+    std::filesystem::create_directories(folder_, error);
+    if (error) {
+        fail(core::quotedPath(folder_), error.value());
+        return;
+    }
+    const auto now = clock_.now();
+    TapePiece piece{pieceId(now, ++pieces_), format, newTimeline};
+    index_ = openAppend(folder_ / (piece.id + ".idx"));
+    if (index_ < 0) {
+        fail(core::quotedPath(folder_ / (piece.id + ".idx")), errno);
+        return;
+    }
+    piece_ = piece;
+    tracks_[0].format = format;
+    append({now, piece});
+}
+
+void RoomTape::beginTrack(const core::TrackInfo& track, const core::StreamFormat& format) {
+    if (!piece_) {
+        return;
+    }
+    auto& file = tracks_[track.index];
+    if (file.fd >= 0 && file.format.extension != format.extension) {
+        ::close(file.fd);  // the track goes on in a file of its own (its name has the extension)
+        file = TrackFile{};
+    }
+    file.format = format;
+    append({clock_.now(), TapeTrack{track, format}});
+}
+
+void RoomTape::write(const core::Chunk& chunk) {
+    if (!piece_ || chunk.bytes.empty()) {
+        return;
+    }
+    const auto it = tracks_.find(chunk.track);
+    if (it == tracks_.end()) {
+        return;  // a track never begun
+    }
+    auto& file = it->second;
+    if (file.fd < 0) {
+        const auto path = tapeTrackFile(folder_, *piece_, chunk.track, file.format);
+        file.fd = openAppend(path);
+        if (file.fd < 0) {
+            fail(core::quotedPath(path), errno);
+            return;
+        }
+        struct stat info {};
+        file.size = ::fstat(file.fd, &info) == 0 ? static_cast<std::uint64_t>(info.st_size) : 0;
+    }
+    if (!core::writeAll(file.fd, chunk.bytes)) {
+        fail(core::quotedPath(tapeTrackFile(folder_, *piece_, chunk.track, file.format)), errno);
+        return;
+    }
+    TapeChunk entry;
+    entry.track = chunk.track;
+    entry.kind = chunk.kind;
+    entry.offset = file.size;
+    entry.length = chunk.bytes.size();
+    entry.mediaSeconds = chunk.mediaSeconds;
+    entry.sequence = chunk.sequence;
+    entry.uri = std::string(chunk.uri);
+    entry.endsAt = chunk.endsAt;
+    file.size += chunk.bytes.size();
+    bytes_ += chunk.bytes.size();
+    append({clock_.now(), entry});
+}
+
+void RoomTape::gap(const core::Gap& gap) {
+    append({clock_.now(), TapeGap{gap}});
+}
+
+void RoomTape::reconnected() {
+    append({clock_.now(), TapeReconnect{}});
+}
+
+void RoomTape::variantSwitched(const core::VariantSwitch& change) {
+    append({clock_.now(), TapeVariant{change}});
+}
+
+std::uint64_t expireTapes(const std::filesystem::path& tapes, std::chrono::seconds keep,
+                          std::chrono::system_clock::time_point now) {
+    std::uint64_t freed = 0;
+    std::error_code error;
+    if (!std::filesystem::is_directory(tapes, error)) {
+        return 0;
+    }
+    for (const auto& room : std::filesystem::directory_iterator(tapes, error)) {
+        if (!room.is_directory(error)) {
+            continue;
+        }
+        std::vector<TapeFile> pieces;
+        try {
+            pieces = readTape(room.path());
+        } catch (const std::exception&) {
+            continue;
+        }
+        for (const auto& piece : pieces) {
+            if (piece.last + keep > now) {
+                continue;
+            }
+            const auto stem = piece.index.stem().string();
+            for (const auto& file : std::filesystem::directory_iterator(room.path(), error)) {
+                const auto name = file.path().filename().string();
+                if (name.rfind(stem + "-t", 0) == 0) {
+                    freed += file.file_size(error);
+                    std::filesystem::remove(file.path(), error);
+                }
+            }
+            std::filesystem::remove(piece.index, error);
+        }
+    }
+    return freed;
+}
+
+}  // namespace confcap::sink

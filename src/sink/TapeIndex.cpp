@@ -1,0 +1,280 @@
+#include "confcap/sink/TapeIndex.h"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "confcap/core/Error.h"
+
+namespace confcap::sink {
+
+namespace {
+
+using std::chrono::milliseconds;
+using Time = std::chrono::system_clock::time_point;
+
+Poco::Int64 millis(Time t) {
+    return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
+}
+
+Time fromMillis(Poco::Int64 ms) {
+    return Time(milliseconds(ms));
+}
+
+const char* kindName(core::ChunkKind kind) {
+    switch (kind) {
+        case core::ChunkKind::SegmentStart:
+            return "segment";
+        case core::ChunkKind::Init:
+            return "init";
+        case core::ChunkKind::Media:
+            break;
+    }
+    return "media";
+}
+
+core::ChunkKind kindFrom(const std::string& name) {
+    if (name == "segment") {
+        return core::ChunkKind::SegmentStart;
+    }
+    return name == "init" ? core::ChunkKind::Init : core::ChunkKind::Media;
+}
+
+void setFormat(Poco::JSON::Object& o, const core::StreamFormat& format) {
+    o.set("format", format.extension);
+    o.set("concatSafe", format.concatSafe);
+}
+
+core::StreamFormat formatFrom(const Poco::JSON::Object& o) {
+    core::StreamFormat format;
+    format.extension = o.getValue<std::string>("format");
+    format.concatSafe = o.optValue<bool>("concatSafe", true);
+    return format;
+}
+
+template <typename T>
+std::optional<T> optional(const Poco::JSON::Object& o, const std::string& key) {
+    if (!o.has(key) || o.isNull(key)) {
+        return std::nullopt;
+    }
+    return o.getValue<T>(key);
+}
+
+void setVariant(Poco::JSON::Object& o, const std::string& key, const core::VariantInfo& v) {
+    Poco::JSON::Object::Ptr variant = new Poco::JSON::Object;
+    variant->set("width", v.width);
+    variant->set("height", v.height);
+    variant->set("bandwidth", v.bandwidth);
+    o.set(key, variant);
+}
+
+core::VariantInfo variantFrom(const Poco::JSON::Object& o, const std::string& key) {
+    core::VariantInfo v;
+    if (const auto variant = o.getObject(key)) {
+        v.width = variant->optValue<int>("width", 0);
+        v.height = variant->optValue<int>("height", 0);
+        v.bandwidth = variant->optValue<Poco::Int64>("bandwidth", 0);
+    }
+    return v;
+}
+
+// Fills `o` with what `what` holds, keyed by its kind ("piece", "track", "chunk", ...).
+struct LineOf {
+    Poco::JSON::Object& o;
+
+    void operator()(const TapePiece& p) const {
+        o.set("piece", p.id);
+        setFormat(o, p.format);
+        o.set("newTimeline", p.newTimeline);
+    }
+    void operator()(const TapeTrack& t) const {
+        o.set("track", t.track.index);
+        o.set("name", t.track.name);
+        o.set("language", t.track.language);
+        setFormat(o, t.format);
+    }
+    void operator()(const TapeChunk& c) const {
+        o.set("chunk", kindName(c.kind));
+        o.set("track", c.track);
+        o.set("offset", static_cast<Poco::UInt64>(c.offset));
+        o.set("length", static_cast<Poco::UInt64>(c.length));
+        if (c.mediaSeconds > 0) {
+            o.set("seconds", c.mediaSeconds);
+        }
+        if (c.sequence) {
+            o.set("sequence", *c.sequence);
+        }
+        if (!c.uri.empty()) {
+            o.set("uri", c.uri);
+        }
+        if (c.endsAt) {
+            o.set("endsAt", millis(*c.endsAt));
+        }
+    }
+    void operator()(const TapeGap& g) const {
+        o.set("gap", g.gap.cause);
+        o.set("from", millis(g.gap.at));
+        o.set("length", static_cast<Poco::Int64>(g.gap.length.count()));
+        if (!g.gap.detail.empty()) {
+            o.set("detail", g.gap.detail);
+        }
+        if (g.gap.firstSequence) {
+            o.set("firstSequence", *g.gap.firstSequence);
+        }
+        if (g.gap.lastSequence) {
+            o.set("lastSequence", *g.gap.lastSequence);
+        }
+    }
+    void operator()(const TapeReconnect&) const { o.set("reconnected", true); }
+    void operator()(const TapeVariant& v) const {
+        o.set("variant", v.change.why);
+        o.set("from", millis(v.change.at));
+        setVariant(o, "was", v.change.from);
+        setVariant(o, "now", v.change.to);
+        if (v.change.sequence) {
+            o.set("sequence", *v.change.sequence);
+        }
+    }
+};
+
+TapeEvent eventFrom(const Poco::JSON::Object& o) {
+    TapeEvent event;
+    event.at = fromMillis(o.getValue<Poco::Int64>("at"));
+    if (o.has("piece")) {
+        TapePiece p;
+        p.id = o.getValue<std::string>("piece");
+        p.format = formatFrom(o);
+        p.newTimeline = o.optValue<bool>("newTimeline", false);
+        event.what = p;
+    } else if (o.has("chunk")) {
+        TapeChunk c;
+        c.kind = kindFrom(o.getValue<std::string>("chunk"));
+        c.track = o.optValue<int>("track", 0);
+        c.offset = o.getValue<Poco::UInt64>("offset");
+        c.length = o.getValue<Poco::UInt64>("length");
+        c.mediaSeconds = o.optValue<double>("seconds", 0);
+        c.sequence = optional<Poco::Int64>(o, "sequence");
+        c.uri = o.optValue<std::string>("uri", "");
+        if (const auto ends = optional<Poco::Int64>(o, "endsAt")) {
+            c.endsAt = fromMillis(*ends);
+        }
+        event.what = c;
+    } else if (o.has("track")) {
+        TapeTrack t;
+        t.track.index = o.getValue<int>("track");
+        t.track.name = o.optValue<std::string>("name", "");
+        t.track.language = o.optValue<std::string>("language", "");
+        t.format = formatFrom(o);
+        event.what = t;
+    } else if (o.has("gap")) {
+        TapeGap g;
+        g.gap.cause = o.getValue<std::string>("gap");
+        g.gap.at = fromMillis(o.getValue<Poco::Int64>("from"));
+        g.gap.length = milliseconds(o.getValue<Poco::Int64>("length"));
+        g.gap.detail = o.optValue<std::string>("detail", "");
+        g.gap.firstSequence = optional<Poco::Int64>(o, "firstSequence");
+        g.gap.lastSequence = optional<Poco::Int64>(o, "lastSequence");
+        event.what = g;
+    } else if (o.has("reconnected")) {
+        event.what = TapeReconnect{};
+    } else if (o.has("variant")) {
+        TapeVariant v;
+        v.change.why = o.getValue<std::string>("variant");
+        v.change.at = fromMillis(o.getValue<Poco::Int64>("from"));
+        v.change.from = variantFrom(o, "was");
+        v.change.to = variantFrom(o, "now");
+        v.change.sequence = optional<Poco::Int64>(o, "sequence");
+        event.what = v;
+    } else {
+        throw Poco::DataException("not a tape event");
+    }
+    return event;
+}
+
+}  // namespace
+
+Time TapeChunk::mediaStart(Time at) const {
+    if (!endsAt) {
+        return at;
+    }
+    return *endsAt - std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                         std::chrono::duration<double>(mediaSeconds));
+}
+
+Time TapeChunk::mediaEnd(Time at) const {
+    return endsAt ? *endsAt : at;
+}
+
+std::string tapeLine(const TapeEvent& event) {
+    Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+    o.set("at", millis(event.at));
+    std::visit(LineOf{o}, event.what);
+    std::ostringstream out;
+    o.stringify(out, 0);
+    out << '\n';
+    return out.str();
+}
+
+std::optional<TapeEvent> tapeEventFrom(std::string_view line) {
+    try {
+        Poco::JSON::Parser parser;
+        const auto value = parser.parse(std::string(line));
+        const auto object = value.extract<Poco::JSON::Object::Ptr>();
+        if (!object) {
+            return std::nullopt;
+        }
+        return eventFrom(*object);
+    } catch (const Poco::Exception&) {
+        return std::nullopt;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::vector<TapeFile> readTape(const std::filesystem::path& folder) {
+    std::vector<TapeFile> files;
+    std::error_code error;
+    if (!std::filesystem::is_directory(folder, error)) {
+        return files;
+    }
+    std::filesystem::directory_iterator it(folder, error);
+    if (error) {
+        throw core::OutputError("Cannot read the tape folder " + folder.string() + ": " +
+                                error.message() + ".");
+    }
+    for (const auto& entry : it) {
+        if (entry.path().extension() != ".idx") {
+            continue;
+        }
+        TapeFile file;
+        file.index = entry.path();
+        std::ifstream in(entry.path(), std::ios::binary);
+        std::string line;
+        while (std::getline(in, line)) {
+            if (auto event = tapeEventFrom(line)) {
+                file.events.push_back(std::move(*event));
+            }
+        }
+        if (file.events.empty() || !std::holds_alternative<TapePiece>(file.events.front().what)) {
+            continue;
+        }
+        file.first = file.events.front().at;
+        file.last = file.events.back().at;
+        files.push_back(std::move(file));
+    }
+    std::sort(files.begin(), files.end(),
+              [](const TapeFile& a, const TapeFile& b) { return a.index < b.index; });
+    return files;
+}
+
+std::filesystem::path tapeTrackFile(const std::filesystem::path& folder, const TapePiece& piece,
+                                    int track, const core::StreamFormat& format) {
+    return folder / (piece.id + "-t" + std::to_string(track) + "." + format.extension);
+}
+
+}  // namespace confcap::sink

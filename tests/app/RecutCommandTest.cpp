@@ -1,0 +1,233 @@
+// A room runs over: `confcap record` of two back-to-back talks on a live HLS stream writes the
+// room's tape, and `confcap recut` makes the first talk's file again with a later end, from the
+// tape: the new file holds the media of the new window, what the tape does not hold is a gap,
+// the sidecar lists the cuts, and a file the user changed is left alone.
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "confcap/demo/FakeConference.h"
+#include "support/ChildProcess.h"
+#include "support/MediaTestSupport.h"
+#include "support/RecordRun.h"
+#include "support/RunProcess.h"
+
+BOOST_AUTO_TEST_SUITE(RecutCommandTest)
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using confcap::demo::FakeConference;
+using confcap::demo::StreamKind;
+using confcap::testing::ChildProcess;
+using confcap::testing::RunFolders;
+
+namespace {
+
+// An HLS capture's media may begin a few one-second segments before its window.
+constexpr double kSpanSlack = 3.5;
+
+struct Talk {
+    fs::path file;
+    Poco::JSON::Object::Ptr sidecar;
+    confcap::testing::Timeline timeline;
+    confcap::testing::StreamList streams;
+};
+
+Talk talkIn(const fs::path& out, const std::string& title) {
+    Talk talk;
+    for (const auto& sidecar : confcap::testing::sidecarsUnder(out)) {
+        const auto json = confcap::testing::readJsonFile(sidecar);
+        const auto info = json->getObject("talk");
+        if (!info.isNull() && info->getValue<std::string>("title") == title) {
+            talk.sidecar = json;
+            talk.file = out / json->getValue<std::string>("file");
+            talk.timeline = confcap::testing::timelineOf(talk.file);
+            talk.streams = confcap::testing::streamsOf(talk.file);
+        }
+    }
+    return talk;
+}
+
+double gapSeconds(const Poco::JSON::Object::Ptr& sidecar, const std::string& cause) {
+    double seconds = 0;
+    const auto gaps = sidecar->getArray("gaps");
+    for (std::size_t i = 0; gaps && i < gaps->size(); ++i) {
+        const auto gap = gaps->getObject(static_cast<unsigned>(i));
+        if (gap->getValue<std::string>("cause") == cause) {
+            seconds += gap->getValue<double>("lengthSeconds");
+        }
+    }
+    return seconds;
+}
+
+std::size_t cutsOf(const Poco::JSON::Object::Ptr& sidecar) {
+    const auto cuts = sidecar->getArray("cuts");
+    return cuts ? cuts->size() : 0;
+}
+
+struct RecutRun {
+    std::string error;
+    std::optional<int> recordExit;
+    std::string recordErr;
+    Talk before;                             ///< "Runs Over" as record published it
+    Talk nextBefore;                         ///< "Next Up" as record published it
+    confcap::testing::ProcessResult longer;  ///< recut --end +8s
+    Talk longerTalk;
+    confcap::testing::ProcessResult beyond;  ///< then --end +6s, past the tape
+    Talk beyondTalk;
+    Talk nextAfter;
+    confcap::testing::ProcessResult changed;  ///< recut of a file the user changed
+    std::string changedBytes;                 ///< that file, as the user left it
+    std::string changedAfter;                 ///< that file after the refused recut
+    std::vector<std::string> tapeFiles;
+};
+
+std::string readFile(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+RecutRun recordThenRecut() {
+    RecutRun run;
+    try {
+        RunFolders folders;
+        const auto start =
+            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + 2s;
+        confcap::demo::StreamSpec hls{"hls1", StreamKind::Hls};
+        hls.window = 8;
+        // Windows, padded by 2 s: Runs Over [2,16), Next Up [12,26): the room records 2..26.
+        FakeConference conference(
+            confcap::testing::testClip(), {{"Saal 1", hls}},
+            {{"00000000-0000-4000-8000-000000000301", "Saal 1", "Runs Over", 4s, 10s},
+             {"00000000-0000-4000-8000-000000000302", "Saal 1", "Next Up", 14s, 10s}},
+            start);
+        std::vector<std::string> args = {"record",
+                                         "--schedule",
+                                         conference.scheduleUrl(),
+                                         "--out",
+                                         "out",
+                                         "--pad-before",
+                                         "2s",
+                                         "--pad-after",
+                                         "2s",
+                                         "--min-size",
+                                         "32K",
+                                         "--min-duration",
+                                         "5s",
+                                         "--refresh",
+                                         "0",
+                                         "--exit-when-done",
+                                         "--stall-timeout",
+                                         "4s"};
+        for (const auto& stream : conference.streamOptions()) {
+            args.push_back("--stream");
+            args.push_back(stream);
+        }
+        {
+            ChildProcess record(CONFCAP_BINARY, args, folders.work, folders.env());
+            run.recordExit = record.wait(90s);
+            run.recordErr = record.err();
+        }
+        run.tapeFiles = confcap::testing::filesUnder(folders.out / ".confcap" / "tape");
+        run.before = talkIn(folders.out, "Runs Over");
+        run.nextBefore = talkIn(folders.out, "Next Up");
+        const auto out = folders.out.string();
+        run.longer = confcap::testing::runConfcap(
+            {"recut", "Runs Over", "--out", out, "--end", "+8s"}, folders.env());
+        run.longerTalk = talkIn(folders.out, "Runs Over");
+        run.beyond = confcap::testing::runConfcap(
+            {"recut", "00000000-0000-4000-8000-000000000301", "--out", out, "--end", "+6s"},
+            folders.env());
+        run.beyondTalk = talkIn(folders.out, "Runs Over");
+        run.nextAfter = talkIn(folders.out, "Next Up");
+
+        // The user trims the next talk's file; a recut must not replace it.
+        const auto next = run.nextAfter.file;
+        run.changedBytes = readFile(next).substr(0, 188 * 100);
+        std::ofstream(next, std::ios::binary | std::ios::trunc) << run.changedBytes;
+        run.changed = confcap::testing::runConfcap(
+            {"recut", "Next Up", "--out", out, "--start", "-4s"}, folders.env());
+        run.changedAfter = readFile(next);
+    } catch (const std::exception& e) {
+        run.error = e.what();
+    }
+    return run;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(aTalkThatRanOverIsCutAgainFromTheRoomsTape) {
+    const auto run = recordThenRecut();
+    BOOST_TEST_REQUIRE(run.error.empty(), run.error);
+    BOOST_TEST_REQUIRE(run.recordExit.has_value(), run.recordErr);
+    BOOST_TEST(*run.recordExit == 0, run.recordErr);
+    BOOST_TEST(!run.tapeFiles.empty());
+    BOOST_TEST_REQUIRE(!run.before.sidecar.isNull(), run.recordErr);
+    BOOST_TEST_REQUIRE(run.before.timeline.ok);
+    BOOST_TEST_MESSAGE("recorded span " << run.before.timeline.span() << " s; recut span "
+                                        << run.longerTalk.timeline.span() << " s, then "
+                                        << run.beyondTalk.timeline.span() << " s");
+    // As recorded: the window of 14 s.
+    BOOST_TEST(std::abs(run.before.timeline.span() - 14.0) <= kSpanSlack);
+
+    // --end +8s: 22 s, all of it on the tape (the next talk kept the room recording).
+    BOOST_TEST(run.longer.exitCode == 0, run.longer.err);
+    BOOST_TEST(run.longer.out.find("Cut again from the tape") != std::string::npos);
+    BOOST_TEST_REQUIRE(!run.longerTalk.sidecar.isNull());
+    BOOST_TEST(run.longerTalk.file == run.before.file);
+    BOOST_TEST(run.longerTalk.streams.video == 1);
+    BOOST_TEST(run.longerTalk.streams.audio == 1);
+    BOOST_TEST(std::abs(run.longerTalk.timeline.span() - 22.0) <= kSpanSlack);
+    BOOST_TEST(run.longerTalk.timeline.largestJump < 1.5);
+    BOOST_TEST(gapSeconds(run.longerTalk.sidecar, "not on the tape") == 0.0);
+    BOOST_TEST(cutsOf(run.longerTalk.sidecar) == 1u);
+    BOOST_TEST(run.longerTalk.sidecar->getValue<std::string>("outcome") == "recorded");
+
+    // Another +6s reaches 4 s past what the room recorded: a gap says so.
+    BOOST_TEST(run.beyond.exitCode == 0, run.beyond.err);
+    BOOST_TEST_REQUIRE(!run.beyondTalk.sidecar.isNull());
+    BOOST_TEST(cutsOf(run.beyondTalk.sidecar) == 2u);
+    const double missing = gapSeconds(run.beyondTalk.sidecar, "not on the tape");
+    BOOST_TEST(missing >= 2.0);
+    BOOST_TEST(missing <= 6.0);
+    BOOST_TEST(run.beyondTalk.timeline.span() >= run.longerTalk.timeline.span() - 1.0);
+
+    // The next talk's file was not touched by either cut.
+    BOOST_TEST_REQUIRE(!run.nextAfter.sidecar.isNull());
+    BOOST_TEST(cutsOf(run.nextAfter.sidecar) == 0u);
+    BOOST_TEST(run.nextAfter.timeline.span() == run.nextBefore.timeline.span());
+
+    // A file changed since it was published is left as it is.
+    BOOST_TEST(run.changed.exitCode == 73, run.changed.err);
+    BOOST_TEST(run.changed.err.find("was changed since confcap published it") != std::string::npos);
+    BOOST_TEST((run.changedAfter == run.changedBytes));
+}
+
+BOOST_AUTO_TEST_CASE(aTalkThatIsNotThereOrABadTimeIsRefusedInOneSentence) {
+    RunFolders folders;
+    fs::create_directories(folders.out);
+    const auto out = folders.out.string();
+    const auto unknown = confcap::testing::runConfcap({"recut", "No Such Talk", "--out", out});
+    BOOST_TEST(unknown.exitCode == 64);
+    BOOST_TEST(unknown.err.find("No recording in") != std::string::npos, unknown.err);
+    const auto badEnd =
+        confcap::testing::runConfcap({"recut", "x", "--out", out, "--end", "later"});
+    BOOST_TEST(badEnd.exitCode == 64);
+    BOOST_TEST(badEnd.err.find("--end takes a shift") != std::string::npos, badEnd.err);
+    const auto none = confcap::testing::runConfcap({"recut", "--out", out});
+    BOOST_TEST(none.exitCode == 64);
+    const auto noFolder = confcap::testing::runConfcap(
+        {"recut", "x", "--out", (folders.root.path / "nope").string()});
+    BOOST_TEST(noFolder.exitCode == 66);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
