@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -31,6 +32,13 @@ Io tlsIo(int n) {
 }
 
 }  // namespace
+
+void watchFd(int epoll, int fd, std::uint64_t id, std::uint32_t events, bool modify) {
+    epoll_event event{};
+    event.events = events;
+    event.data.u64 = id;
+    ::epoll_ctl(epoll, modify ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event);
+}
 
 /// The soft limit of open files raised to `wanted` (at most the hard limit), never lowered; the
 /// limit in force. Not to the hard limit: a child process started later closes every

@@ -1,5 +1,6 @@
 // A status server connection's socket: TLS over an accepted socket, reads and writes that never
-// block (plain or TLS), and the open-files budget the connections live in.
+// block (plain or TLS), its entry in the event loop's epoll set, and the open-files budget the
+// connections live in.
 #pragma once
 
 #include <Poco/Net/Context.h>
@@ -11,6 +12,7 @@
 #include <sys/socket.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -41,6 +43,10 @@ std::size_t connectionsFor(rlim_t files);
 
 /// The numeric address of a peer ("127.0.0.1", "::1").
 std::string addressText(const sockaddr_storage& address);
+
+/// Adds `fd` to the epoll set `epoll` for `events`, reported with `id`; with `modify`, changes
+/// the events of an `fd` already there.
+void watchFd(int epoll, int fd, std::uint64_t id, std::uint32_t events, bool modify);
 
 /// What one read or write did.
 struct Io {

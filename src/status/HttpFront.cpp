@@ -3,13 +3,8 @@
 #include <Poco/Exception.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SecureStreamSocketImpl.h>
-#include <Poco/Net/SocketAddress.h>
-#include <Poco/Net/StreamSocket.h>
-#include <Poco/Net/StreamSocketImpl.h>
 #include <Poco/Timestamp.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -21,17 +16,15 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
-#include <condition_variable>
 #include <csignal>
-#include <deque>
-#include <map>
-#include <mutex>
 #include <sstream>
 #include <thread>
-#include <unordered_map>
 #include <utility>
+#include <variant>
 #include <vector>
 
+#include "FrontConnections.h"
+#include "FrontLanes.h"
 #include "FrontSocket.h"
 #include "confcap/status/RequestHead.h"
 
@@ -74,126 +67,68 @@ constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr std::size_t kFileChunk = 64 * 1024;
 /// Bytes written to one connection before the others get their turn.
 constexpr std::size_t kWriteTurn = 512 * 1024;
-/// How long a closing connection may still send what it had in flight.
-constexpr auto kLinger = 2s;
 constexpr auto kScanEvery = 50ms;
+
+/// The connections `limits` allow, after raising the open-files limit for them.
+std::size_t allowedConnections(const HttpFront::Limits& limits) {
+    const rlim_t wanted =
+        2 * (limits.maxConnections != 0 ? limits.maxConnections : kMostConnections) + kOtherFiles;
+    const auto files = raiseFileLimit(wanted);
+    return limits.maxConnections != 0 ? limits.maxConnections : connectionsFor(files);
+}
+
+/// `fd`, a descriptor the event loop needs; throws when it could not be made.
+int loopFile(int fd) {
+    if (fd < 0) {
+        throw Poco::IOException("cannot create the event loop");
+    }
+    return fd;
+}
 
 }  // namespace
 
-// Named, not anonymous: the front's Impl holds them.
-namespace front {
-
-enum class State { Handshake, Head, Busy, Writing, Closing };
-
-struct Connection {
-    std::uint64_t id = 0;
-    Poco::Net::StreamSocket socket;
-    int fd = -1;
-    bool tls = false;
-    std::string peer;
-    State state = State::Head;
-    std::uint32_t events = 0;  // what epoll watches now
-    bool registered = false;
-    SteadyTime opened{};
-    SteadyTime deadline{};
-    bool fresh = true;         // no request answered on it yet
-    bool headStarted = false;  // a byte of the next request arrived
-    std::string in;            // bytes read that are not a request yet
-    bool keepAlive = false;
-    bool peerClosed = false;  // the client closed its side (or the connection failed)
-    bool head = false;        // the request being answered is a HEAD
-    // What is being written.
-    std::string out;
-    std::size_t outAt = 0;
-    OwnedFile file;
-    std::uint64_t fileOffset = 0;
-    std::uint64_t fileLeft = 0;
-    bool closeAfter = false;
-    SteadyTime notBefore{};
-    SteadyTime lastProgress{};
-};
-
-struct Job {
-    std::uint64_t id;
-    Request request;
-};
-
-}  // namespace front
-
 using front::Connection;
-using front::Job;
 using front::State;
 
 struct HttpFront::Impl {
     Poco::Net::ServerSocket listener;
     Handlers handlers;
     Limits limits;
-    std::size_t maxConnections = 0;
-    int epoll = -1;
-    int wake = -1;
+    std::size_t maxConnections;
+    int epoll;
+    int wake;
     std::atomic<bool> stopping{false};
 
-    std::mutex tlsMutex;
-    Poco::Net::Context::Ptr tls;
-
     // Owned by the front's thread.
-    std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections;
-    std::map<std::string, std::size_t> perAddress;
-    std::uint64_t nextId = 2;
+    FrontConnections table;
     SteadyTime acceptPausedUntil{};
     bool listening = false;
 
-    // The lanes, and the answers coming back from them.
-    struct Pool {
-        std::deque<Job> jobs;
-        std::vector<std::thread> threads;
-        std::condition_variable ready;
-    };
-    std::mutex laneMutex;
-    std::array<Pool, 2> pools;
-    std::vector<std::pair<std::uint64_t, Reply>> done;
-
+    FrontLanes lanes;
     std::thread thread;
 
     Impl(Poco::Net::ServerSocket s, Handlers h, Limits l, Poco::Net::Context::Ptr context)
-        : listener(std::move(s)), handlers(std::move(h)), limits(l), tls(std::move(context)) {
-        const rlim_t wanted =
-            2 * (limits.maxConnections != 0 ? limits.maxConnections : kMostConnections) +
-            kOtherFiles;
-        const auto files = raiseFileLimit(wanted);
-        maxConnections = limits.maxConnections != 0 ? limits.maxConnections : connectionsFor(files);
+        : listener(std::move(s)),
+          handlers(std::move(h)),
+          limits(l),
+          maxConnections(allowedConnections(limits)),
+          epoll(loopFile(::epoll_create1(EPOLL_CLOEXEC))),
+          wake(loopFile(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC))),
+          table(limits, maxConnections, epoll, std::move(context)),
+          lanes(handlers.respond, limits, [this] { notifyLoop(); }) {
         listener.setBlocking(false);
-        epoll = ::epoll_create1(EPOLL_CLOEXEC);
-        wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (epoll < 0 || wake < 0) {
-            throw Poco::IOException("cannot create the event loop");
-        }
-        watch(listener.impl()->sockfd(), kListenerId, EPOLLIN, false);
+        watchFd(epoll, listener.impl()->sockfd(), kListenerId, EPOLLIN, false);
         listening = true;
-        watch(wake, kWakeId, EPOLLIN, false);
-        const std::array<std::size_t, 2> workers{2, 1};
-        for (std::size_t lane = 0; lane < pools.size(); ++lane) {
-            for (std::size_t i = 0; i < workers[lane]; ++i) {
-                pools[lane].threads.emplace_back([this, lane] { work(lane); });
-            }
-        }
+        watchFd(epoll, wake, kWakeId, EPOLLIN, false);
         thread = std::thread([this] { loop(); });
     }
 
     ~Impl() {
         stopping = true;
+        lanes.stop();
         notifyLoop();
         thread.join();
-        { std::lock_guard lock(laneMutex); }
-        for (auto& pool : pools) {
-            pool.ready.notify_all();
-        }
-        for (auto& pool : pools) {
-            for (auto& t : pool.threads) {
-                t.join();
-            }
-        }
-        connections.clear();
+        table.clear();
         ::close(wake);
         ::close(epoll);
     }
@@ -203,92 +138,10 @@ struct HttpFront::Impl {
         [[maybe_unused]] const auto n = ::write(wake, &one, sizeof one);
     }
 
-    void watch(int fd, std::uint64_t id, std::uint32_t events, bool modify) {
-        epoll_event event{};
-        event.events = events;
-        event.data.u64 = id;
-        ::epoll_ctl(epoll, modify ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event);
-    }
-
-    /// Watches `c` for `events`; 0 takes it out of the set.
-    void want(Connection& c, std::uint32_t events) {
-        if (events == 0) {
-            if (c.registered) {
-                ::epoll_ctl(epoll, EPOLL_CTL_DEL, c.fd, nullptr);
-                c.registered = false;
-            }
-        } else if (!c.registered) {
-            watch(c.fd, c.id, events, false);
-            c.registered = true;
-        } else if (c.events != events) {
-            watch(c.fd, c.id, events, true);
-        }
-        c.events = events;
-    }
-
-    // ---- the lanes ----
-
-    void work(std::size_t lane) {
-        auto& pool = pools[lane];
-        for (;;) {
-            std::optional<Job> job;
-            {
-                std::unique_lock lock(laneMutex);
-                pool.ready.wait(lock, [&] { return stopping || !pool.jobs.empty(); });
-                if (stopping) {
-                    return;
-                }
-                job.emplace(std::move(pool.jobs.front()));
-                pool.jobs.pop_front();
-            }
-            Reply reply;
-            try {
-                reply = handlers.respond(job->request);
-            } catch (const std::exception&) {
-                reply = textReply(Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR,
-                                  "Internal error.\n");
-            }
-            {
-                std::lock_guard lock(laneMutex);
-                done.emplace_back(job->id, std::move(reply));
-            }
-            notifyLoop();
-        }
-    }
-
-    bool queue(Lane lane, std::uint64_t id, Request request) {
-        auto& pool = pools[lane == Lane::Status ? 0 : 1];
-        {
-            std::lock_guard lock(laneMutex);
-            if (lane == Lane::Status) {
-                if (pool.jobs.size() >= limits.maxQueued) {
-                    return false;
-                }
-            } else {
-                const auto fromPeer =
-                    std::count_if(pool.jobs.begin(), pool.jobs.end(),
-                                  [&](const Job& job) { return job.request.peer == request.peer; });
-                if (pool.jobs.size() >= limits.maxQueuedChecks ||
-                    static_cast<std::size_t>(fromPeer) >= limits.maxQueuedChecksPerAddress) {
-                    return false;
-                }
-            }
-            pool.jobs.push_back(Job{id, std::move(request)});
-        }
-        pool.ready.notify_one();
-        return true;
-    }
-
     void takeDone(SteadyTime now) {
-        std::vector<std::pair<std::uint64_t, Reply>> replies;
-        {
-            std::lock_guard lock(laneMutex);
-            replies.swap(done);
-        }
-        for (auto& [id, reply] : replies) {
-            const auto it = connections.find(id);
-            if (it != connections.end()) {
-                startWriting(*it->second, std::move(reply), now);
+        for (auto& [id, reply] : lanes.takeDone()) {
+            if (auto* c = table.find(id)) {
+                startWriting(*c, std::move(reply), now);
             }
         }
     }
@@ -316,8 +169,8 @@ struct HttpFront::Impl {
                 } else if (id == kWakeId) {
                     std::uint64_t count = 0;
                     [[maybe_unused]] const auto r = ::read(wake, &count, sizeof count);
-                } else if (const auto it = connections.find(id); it != connections.end()) {
-                    onEvent(*it->second, what, now);
+                } else if (auto* c = table.find(id)) {
+                    onEvent(*c, what, now);
                 }
             }
             takeDone(Clock::now());
@@ -327,8 +180,6 @@ struct HttpFront::Impl {
             }
         }
     }
-
-    bool crowded() const { return connections.size() * 4 > maxConnections * 3; }
 
     void acceptAll(SteadyTime now) {
         for (int i = 0; i < 256; ++i) {
@@ -346,163 +197,19 @@ struct HttpFront::Impl {
                 }
                 return;
             }
-            auto peer = addressText(address);
-            const auto known = perAddress.find(peer);
-            const std::size_t count = known == perAddress.end() ? 0 : known->second;
-            // Making room closes a connection, which may take this address out of perAddress:
-            // its count is looked up again only after that.
-            if ((count >= limits.maxPerAddress && !evictFrom(peer)) ||
-                (connections.size() >= maxConnections && !evict())) {
-                ::close(fd);
-                continue;
-            }
-            ++perAddress[peer];
-            open(fd, std::move(peer), now);
-        }
-    }
-
-    /// Makes room for a new connection: closes an idle kept-alive one, else the oldest one that
-    /// has not sent a whole request. False when every connection is busy or answering.
-    bool evict() {
-        for (auto& [id, c] : connections) {
-            if (c->state == State::Head && !c->fresh && !c->headStarted) {
-                close(*c);
-                return true;
+            auto* c = table.admit(fd, addressText(address), now);
+            if (c != nullptr && c->state == State::Handshake) {
+                handshake(*c, now);
             }
         }
-        return closeOldestWaiting([](const Connection&) { return true; });
-    }
-
-    /// Makes room for a new connection from `peer`, which has its most: closes its oldest one
-    /// that is idle or has not sent a whole request (a probe from a busy address still gets in).
-    /// False when all of them are busy or answering.
-    bool evictFrom(const std::string& peer) {
-        return closeOldestWaiting([&](const Connection& c) { return c.peer == peer; });
-    }
-
-    /// Closes the oldest connection `among` takes that is not being answered: one in its
-    /// handshake, waiting for a request, or closing. False when there is none.
-    template <typename Among>
-    bool closeOldestWaiting(Among among) {
-        Connection* oldest = nullptr;
-        for (auto& [id, c] : connections) {
-            if ((c->state == State::Head || c->state == State::Handshake ||
-                 c->state == State::Closing) &&
-                among(*c) && (oldest == nullptr || c->opened < oldest->opened)) {
-                oldest = c.get();
-            }
-        }
-        if (oldest == nullptr) {
-            return false;
-        }
-        close(*oldest);
-        return true;
-    }
-
-    void open(int fd, std::string peer, SteadyTime now) {
-        auto c = std::make_unique<Connection>();
-        c->id = nextId++;
-        c->fd = fd;
-        c->peer = std::move(peer);
-        c->opened = now;
-        c->deadline = now + limits.headTimeout;
-        Poco::Net::Context::Ptr context;
-        {
-            std::lock_guard lock(tlsMutex);
-            context = tls;
-        }
-        try {
-            auto* plain = new Poco::Net::StreamSocketImpl(fd);
-            Poco::Net::StreamSocket plainSocket(plain);
-            plain->setBlocking(false);
-            if (context) {
-                c->socket = Poco::Net::StreamSocket(new AcceptedTls(plain, context));
-                c->tls = true;
-                c->state = State::Handshake;
-            } else {
-                c->socket = plainSocket;
-                c->state = State::Head;
-            }
-        } catch (const Poco::Exception&) {
-            releaseAddress(c->peer);
-            return;
-        }
-        auto& stored = *c;
-        connections.emplace(stored.id, std::move(c));
-        want(stored, EPOLLIN);
-        if (stored.state == State::Handshake) {
-            handshake(stored, now);
-        }
-    }
-
-    void releaseAddress(const std::string& peer) {
-        const auto it = perAddress.find(peer);
-        if (it != perAddress.end() && --it->second == 0) {
-            perAddress.erase(it);
-        }
-    }
-
-    void close(Connection& c) {
-        want(c, 0);
-        try {
-            c.socket.close();
-        } catch (const Poco::Exception&) {
-            // Closing a connection that failed fails as well; it is gone either way.
-        }
-        releaseAddress(c.peer);
-        connections.erase(c.id);
-    }
-
-    /// Stops writing; the peer's last bytes are read and dropped for a moment, so that what
-    /// was sent is not lost to a reset.
-    void closeGently(Connection& c, SteadyTime now) {
-        if (c.tls) {
-            close(c);
-            return;
-        }
-        ::shutdown(c.fd, SHUT_WR);
-        c.state = State::Closing;
-        c.deadline = now + kLinger;
-        c.in.clear();
-        want(c, EPOLLIN);
     }
 
     void scan(SteadyTime now) {
         if (!listening && now >= acceptPausedUntil) {
-            watch(listener.impl()->sockfd(), kListenerId, EPOLLIN, false);
+            watchFd(epoll, listener.impl()->sockfd(), kListenerId, EPOLLIN, false);
             listening = true;
         }
-        const bool busy = crowded();
-        std::vector<Connection*> expired;
-        std::vector<Connection*> due;
-        for (auto& [id, c] : connections) {
-            switch (c->state) {
-                case State::Handshake:
-                case State::Head:
-                case State::Closing: {
-                    const bool idle = c->state == State::Head && !c->fresh && !c->headStarted;
-                    if (now >= c->deadline ||
-                        (idle && busy && now >= c->lastProgress + limits.crowdedIdleTimeout)) {
-                        expired.push_back(c.get());
-                    }
-                    break;
-                }
-                case State::Writing:
-                    if (c->notBefore != SteadyTime{} && now >= c->notBefore) {
-                        due.push_back(c.get());
-                    } else if (c->notBefore == SteadyTime{} &&
-                               now >= c->lastProgress + limits.sendTimeout) {
-                        expired.push_back(c.get());
-                    }
-                    break;
-                case State::Busy:
-                    break;
-            }
-        }
-        for (auto* c : expired) {
-            close(*c);
-        }
-        for (auto* c : due) {
+        for (auto* c : table.expire(now)) {
             c->notBefore = {};
             c->lastProgress = now;
             writeMore(*c, now);
@@ -511,7 +218,7 @@ struct HttpFront::Impl {
 
     void onEvent(Connection& c, std::uint32_t what, SteadyTime now) {
         if ((what & EPOLLERR) != 0) {
-            close(c);
+            table.close(c);
             return;
         }
         switch (c.state) {
@@ -529,7 +236,7 @@ struct HttpFront::Impl {
                 for (;;) {
                     const auto io = receive(c, sink.data(), sink.size());
                     if (io.closed) {
-                        close(c);
+                        table.close(c);
                         return;
                     }
                     if (io.bytes == 0) {
@@ -538,7 +245,7 @@ struct HttpFront::Impl {
                 }
             }
             case State::Busy:
-                want(c, 0);
+                table.want(c, 0);
                 break;
         }
     }
@@ -559,19 +266,19 @@ struct HttpFront::Impl {
             result = static_cast<Poco::Net::SecureStreamSocketImpl*>(c.socket.impl())
                          ->completeHandshake();
         } catch (const Poco::Exception&) {
-            close(c);
+            table.close(c);
             return;
         }
         if (result == 1) {
             c.state = State::Head;
-            want(c, EPOLLIN);
+            table.want(c, EPOLLIN);
             readHead(c, now);
         } else if (result == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ) {
-            want(c, EPOLLIN);
+            table.want(c, EPOLLIN);
         } else if (result == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE) {
-            want(c, EPOLLOUT);
+            table.want(c, EPOLLOUT);
         } else {
-            close(c);
+            table.close(c);
         }
     }
 
@@ -583,20 +290,20 @@ struct HttpFront::Impl {
                 // A client may send its request and close its side at once: what it sent is
                 // still answered, then the connection closes.
                 c.peerClosed = true;
-                want(c, 0);
+                table.want(c, 0);
                 break;
             }
             if (io.bytes == 0) {
-                want(c, io.wantWrite ? EPOLLOUT : EPOLLIN);
+                table.want(c, io.wantWrite ? EPOLLOUT : EPOLLIN);
                 break;
             }
             c.in.append(buffer.data(), io.bytes);
         }
         const auto id = c.id;
         nextRequest(c, now);
-        const auto it = connections.find(id);
-        if (it != connections.end() && it->second->peerClosed && it->second->state == State::Head) {
-            close(*it->second);
+        auto* after = table.find(id);
+        if (after != nullptr && after->peerClosed && after->state == State::Head) {
+            table.close(*after);
         }
     }
 
@@ -640,8 +347,8 @@ struct HttpFront::Impl {
             return;
         }
         c.state = State::Busy;
-        want(c, 0);
-        if (!queue(route.lane, c.id, std::move(request))) {
+        table.want(c, 0);
+        if (!lanes.queue(route.lane, c.id, std::move(request))) {
             auto busy = textReply(Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
                                   "Busy; try again in a moment.\n");
             busy.head.set("Retry-After", "1");
@@ -650,19 +357,14 @@ struct HttpFront::Impl {
         }
     }
 
-    std::size_t fileAnswers() const {
-        return static_cast<std::size_t>(
-            std::count_if(connections.begin(), connections.end(),
-                          [](const auto& entry) { return entry.second->file.get() >= 0; }));
-    }
-
     void startWriting(Connection& c, Reply reply, SteadyTime now) {
-        if (reply.file.get() >= 0 && !c.head && fileAnswers() >= limits.maxFileAnswers) {
+        if (reply.file.get() >= 0 && !c.head && table.fileAnswers() >= limits.maxFileAnswers) {
             reply = textReply(Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
                               "Too many downloads at once; try again in a moment.\n");
             reply.head.set("Retry-After", "5");
         }
-        const bool keep = c.keepAlive && !c.peerClosed && !reply.close && !stopping && !crowded();
+        const bool keep =
+            c.keepAlive && !c.peerClosed && !reply.close && !stopping && !table.crowded();
         const bool withFile = reply.file.get() >= 0;
         if (reply.head.getContentLength64() == Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH) {
             reply.head.setContentLength64(
@@ -688,7 +390,7 @@ struct HttpFront::Impl {
         c.lastProgress = now;
         c.notBefore = reply.notBefore > now ? reply.notBefore : SteadyTime{};
         if (c.notBefore != SteadyTime{}) {
-            want(c, 0);
+            table.want(c, 0);
             return;
         }
         writeMore(c, now);
@@ -707,7 +409,7 @@ struct HttpFront::Impl {
                 const auto n = ::pread(c.file.get(), c.out.data(), c.out.size(),
                                        static_cast<off_t>(c.fileOffset));
                 if (n <= 0) {
-                    close(c);  // the file shrank: the promised length cannot be kept
+                    table.close(c);  // the file shrank: the promised length cannot be kept
                     return;
                 }
                 c.out.resize(static_cast<std::size_t>(n));
@@ -716,16 +418,16 @@ struct HttpFront::Impl {
                 c.fileLeft -= static_cast<std::uint64_t>(n);
             }
             if (turn >= kWriteTurn) {
-                want(c, EPOLLOUT);
+                table.want(c, EPOLLOUT);
                 return;
             }
             const auto io = send(c, c.out.data() + c.outAt, c.out.size() - c.outAt);
             if (io.closed) {
-                close(c);
+                table.close(c);
                 return;
             }
             if (io.bytes == 0) {
-                want(c, io.wantRead ? EPOLLIN : EPOLLOUT);
+                table.want(c, io.wantRead ? EPOLLIN : EPOLLOUT);
                 return;
             }
             c.outAt += io.bytes;
@@ -740,7 +442,7 @@ struct HttpFront::Impl {
         c.outAt = 0;
         c.file = OwnedFile();
         if (c.closeAfter) {
-            closeGently(c, now);
+            table.closeGently(c, now);
             return;
         }
         c.state = State::Head;
@@ -748,7 +450,7 @@ struct HttpFront::Impl {
         c.headStarted = false;
         c.lastProgress = now;
         c.deadline = now + limits.idleTimeout;
-        want(c, EPOLLIN);
+        table.want(c, EPOLLIN);
         nextRequest(c, now);
     }
 };
@@ -761,8 +463,7 @@ HttpFront::HttpFront(Poco::Net::ServerSocket socket, Handlers handlers, Limits l
 HttpFront::~HttpFront() = default;
 
 void HttpFront::setTls(Poco::Net::Context::Ptr tls) {
-    std::lock_guard lock(impl_->tlsMutex);
-    impl_->tls = std::move(tls);
+    impl_->table.setTls(std::move(tls));
 }
 
 std::size_t HttpFront::maxConnections() const {

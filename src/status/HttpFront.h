@@ -1,6 +1,8 @@
 // The status server's network side: one thread accepts connections, reads request heads and
 // writes answers and files without blocking, so that a slow or idle client holds no thread; what
 // an answer needs computed (the page, the status, a password check) runs on small worker pools.
+// HttpFront owns the event loop and each connection's reading and writing; the connections
+// themselves are in FrontConnections.h, the worker pools in FrontLanes.h.
 #pragma once
 
 #include <Poco/Net/Context.h>

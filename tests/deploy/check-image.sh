@@ -9,37 +9,14 @@
 # Minutes, like the package test: runs only with CONFCAP_PACKAGE_TEST=1 (scripts/package-test.sh).
 # Exits 77 (skipped) without root, umoci, skopeo, mmdebstrap or a reachable Debian mirror.
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-checkout="$(cd "$here/../.." && pwd)"
-build="$(cd "$1" && pwd)"
-skip() {
-    echo "check-image: $*: skipped"
-    exit 77
-}
-fail() {
-    echo "check-image: $*"
-    exit 1
-}
-if [[ ${CONFCAP_PACKAGE_TEST:-} != 1 ]]; then
-    skip "it builds a Debian root and an image for minutes; scripts/package-test.sh runs it"
-fi
-[[ $(id -u) -eq 0 ]] || skip "it needs root (mmdebstrap, chroot)"
-for tool in mmdebstrap umoci skopeo jq; do
-    command -v $tool >/dev/null || skip "$tool is not installed (scripts/install-deps.sh --package)"
-done
+check=check-image
+source "$(dirname "$0")/deb-setup.sh"
+needs_package_test "it builds a Debian root and an image for minutes" mmdebstrap umoci skopeo jq
 
 start=$SECONDS
-rm -f "$build"/package/confcap_*.deb
-(cd "$build" && cpack -G DEB >cpack.log 2>&1) || fail "cpack -G DEB failed: $(tail "$build/cpack.log")"
-debs=("$build"/package/confcap_*_"$(dpkg --print-architecture)".deb)
-deb=${debs[0]}
+make_deb
 version=$(dpkg-deb -f "$deb" Version)
-set +e
-"$checkout/scripts/debian-root.sh" "$deb" >/dev/null
-code=$?
-set -e
-[[ $code -ne 75 ]] || skip "the Debian mirror cannot be reached"
-[[ $code -eq 0 ]] || fail "scripts/debian-root.sh failed ($code)"
+debian_root
 
 "$checkout/deploy/container/build.sh" --deb "$deb"
 archive="$checkout/build/container/confcap-$version.oci.tar"

@@ -10,37 +10,14 @@
 # CONFCAP_PACKAGE_TEST=1, as scripts/package-test.sh runs it. Exits 77 (skipped) without root,
 # mmdebstrap or a reachable Debian mirror.
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-checkout="$(cd "$here/../.." && pwd)"
-build="$(cd "$1" && pwd)"
-skip() {
-    echo "check-package: $*: skipped"
-    exit 77
-}
-fail() {
-    echo "check-package: $*"
-    exit 1
-}
-if [[ ${CONFCAP_PACKAGE_TEST:-} != 1 ]]; then
-    skip "it builds a Debian root and runs the demo in it for minutes; scripts/package-test.sh runs it"
-fi
-[[ $(id -u) -eq 0 ]] || skip "it needs root (mmdebstrap, chroot)"
-command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (scripts/install-deps.sh --package)"
+check=check-package
+source "$(dirname "$0")/deb-setup.sh"
+needs_package_test "it builds a Debian root and runs the demo in it for minutes" mmdebstrap
 
 start=$SECONDS
-rm -f "$build"/package/confcap_*.deb
-(cd "$build" && cpack -G DEB >cpack.log 2>&1) || fail "cpack -G DEB failed: $(tail "$build/cpack.log")"
-debs=("$build"/package/confcap_*_"$(dpkg --print-architecture)".deb)
-[[ ${#debs[@]} -eq 1 && -f ${debs[0]} ]] || fail "cpack wrote no confcap_VERSION_ARCH.deb"
-deb=${debs[0]}
+make_deb
 echo "check-package: $(basename "$deb"), $(stat -c %s "$deb") bytes"
-
-set +e
-cached="$("$checkout/scripts/debian-root.sh" "$deb")"
-code=$?
-set -e
-[[ $code -ne 75 ]] || skip "the Debian mirror cannot be reached"
-[[ $code -eq 0 ]] || fail "scripts/debian-root.sh failed ($code)"
+debian_root
 echo "check-package: the Debian root is ready after $((SECONDS - start)) s"
 
 # A copy of the root for this run, left for a look until the next run.

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "confcap/core/Error.h"
+#include "support/ScheduleTalks.h"
 #include "support/TestData.h"
 
 BOOST_AUTO_TEST_SUITE(EmfScheduleTest)
@@ -20,6 +21,7 @@ using confcap::schedule::ParseOptions;
 using confcap::schedule::parseSchedule;
 using confcap::schedule::Schedule;
 using confcap::schedule::Talk;
+using confcap::testing::talkWithId;
 
 namespace {
 
@@ -30,13 +32,6 @@ Schedule parseSample(std::optional<std::string> zone = std::nullopt) {
     options.source = confcap::testing::testDataPath(kFile);
     options.timeZone = std::move(zone);
     return parseSchedule(confcap::testing::testData(kFile), options);
-}
-
-const Talk& talkWithId(const Schedule& schedule, const std::string& id) {
-    const auto it = std::find_if(schedule.talks.begin(), schedule.talks.end(),
-                                 [&](const Talk& talk) { return talk.id == id; });
-    BOOST_REQUIRE_MESSAGE(it != schedule.talks.end(), "no talk " << id);
-    return *it;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "confcap/core/Error.h"
+#include "support/ScheduleTalks.h"
 #include "support/TestData.h"
 
 BOOST_AUTO_TEST_SUITE(IndicoScheduleTest)
@@ -19,6 +20,7 @@ using confcap::schedule::ParseOptions;
 using confcap::schedule::parseSchedule;
 using confcap::schedule::Schedule;
 using confcap::schedule::Talk;
+using confcap::testing::talkTitled;
 
 namespace {
 
@@ -26,13 +28,6 @@ const std::string kFile = "schedules/indico-timetable-sample.json";
 
 Schedule parseSample() {
     return parseSchedule(confcap::testing::testData(kFile), {"indico.json", std::nullopt});
-}
-
-const Talk& talkTitled(const Schedule& schedule, const std::string& title) {
-    const auto it = std::find_if(schedule.talks.begin(), schedule.talks.end(),
-                                 [&](const Talk& talk) { return talk.title == title; });
-    BOOST_REQUIRE_MESSAGE(it != schedule.talks.end(), "no talk " << title);
-    return *it;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "confcap/core/Error.h"
+#include "support/ScheduleTalks.h"
 #include "support/TestData.h"
 
 BOOST_AUTO_TEST_SUITE(ScheduleFilesTest)
@@ -25,6 +26,7 @@ using confcap::schedule::ParseOptions;
 using confcap::schedule::parseSchedule;
 using confcap::schedule::Schedule;
 using confcap::schedule::Talk;
+using confcap::testing::talkWithId;
 
 namespace {
 
@@ -54,12 +56,6 @@ const Schedule& parsed(const std::string& file) {
         it = cache.emplace(file, parseSchedule(readFile(file), options)).first;
     }
     return it->second;
-}
-
-const Talk* talkWithId(const Schedule& schedule, const std::string& id) {
-    const auto it = std::find_if(schedule.talks.begin(), schedule.talks.end(),
-                                 [&](const Talk& talk) { return talk.id == id; });
-    return it == schedule.talks.end() ? nullptr : &*it;
 }
 
 /// The document without its <date> elements, so that every start comes from day and <start>.
@@ -207,16 +203,15 @@ BOOST_DATA_TEST_CASE(readsOptouts,
 
 BOOST_DATA_TEST_CASE(pinsHandCheckedTalks, bdata::make(kGolden), golden) {
     const Schedule& schedule = parsed(golden.file);
-    const Talk* talk = talkWithId(schedule, golden.id);
-    BOOST_REQUIRE(talk != nullptr);
+    const Talk& talk = talkWithId(schedule, golden.id);
     if (golden.title != nullptr) {
-        BOOST_TEST(talk->title == golden.title);
+        BOOST_TEST(talk.title == golden.title);
     }
-    BOOST_TEST(formatUtc(talk->start) == golden.startUtc);
-    BOOST_TEST(talk->duration.count() == golden.seconds);
-    BOOST_TEST(talk->room == golden.room);
-    BOOST_TEST(talk->day == golden.day);
-    BOOST_TEST(talk->doNotRecord == golden.doNotRecord);
+    BOOST_TEST(formatUtc(talk.start) == golden.startUtc);
+    BOOST_TEST(talk.duration.count() == golden.seconds);
+    BOOST_TEST(talk.room == golden.room);
+    BOOST_TEST(talk.day == golden.day);
+    BOOST_TEST(talk.doNotRecord == golden.doNotRecord);
 }
 
 BOOST_DATA_TEST_CASE(keepsTheFilesOrder,
@@ -240,19 +235,19 @@ BOOST_AUTO_TEST_CASE(readsRoomGuidsAndLegacyEventGuids) {
     BOOST_TEST(std::all_of(congress.talks.begin(), congress.talks.end(), [&](const Talk& talk) {
         return talk.roomGuid == congress.findRoom(talk.room)->guid;
     }));
-    BOOST_TEST(talkWithId(congress, "2")->roomGuid == "ba692ba3-421b-5371-8309-60acc34a3c05");
+    BOOST_TEST(talkWithId(congress, "2").roomGuid == "ba692ba3-421b-5371-8309-60acc34a3c05");
     const auto* saal1 = congress.findRoom("ba692ba3-421b-5371-8309-60acc34a3c05");
     BOOST_REQUIRE(saal1 != nullptr);
     BOOST_TEST(saal1->name == "Saal 1");
 
     const Schedule& frab = parsed("31c3-frab-v1.5.xml");
-    BOOST_TEST(talkWithId(frab, "6109")->guid == "Mw1wjnNzwxzSkM3Ip5Lg0g");
-    BOOST_TEST(talkWithId(frab, "6264")->guid == "HOqeNIb6G7M4hYFKFRkCmQ");
+    BOOST_TEST(talkWithId(frab, "6109").guid == "Mw1wjnNzwxzSkM3Ip5Lg0g");
+    BOOST_TEST(talkWithId(frab, "6264").guid == "HOqeNIb6G7M4hYFKFRkCmQ");
 
     const Schedule& fosdem = parsed("fosdem2024-pentabarf.xml");
     BOOST_TEST(fosdem.findRoom("ud2.208 (decroly)")->slug == "ud2208");
     BOOST_TEST(fosdem.findRoom("Janson")->slug == "janson");  // empty on day 1, still a room
-    BOOST_TEST(talkWithId(fosdem, "10528")->guid.empty());
+    BOOST_TEST(talkWithId(fosdem, "10528").guid.empty());
 }
 
 // Without <date>, day@date + <start> with the day@start rule in Europe/Berlin must give every

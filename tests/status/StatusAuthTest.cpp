@@ -9,9 +9,13 @@
 #include <crypt.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -59,6 +63,28 @@ fs::path writeFile(const fs::path& path, const std::string& text) {
     std::ofstream(path, std::ios::binary) << text;
     return path;
 }
+
+/// A status server's parts in a folder of its own: its output in out/, its credentials
+/// `authText` in the file `authName` there. Set `options` further, then start().
+struct Guarded {
+    TempDir folder;
+    StatusBoard board;
+    confcap::testing::FakeClock clock{
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+    StatusServer::Options options;
+    std::unique_ptr<StatusServer> server;
+
+    Guarded(const std::string& authName, const std::string& authText) {
+        fs::create_directories(folder.path / "out");
+        options.outputDir = folder.path / "out";
+        options.authFile = writeFile(folder.path / authName, authText);
+    }
+    /// Starts the server with `options`; the port it listens on.
+    std::uint16_t start() {
+        server = std::make_unique<StatusServer>(board, clock, options);
+        return server->port();
+    }
+};
 
 std::string errorFor(const fs::path& file) {
     try {
@@ -153,45 +179,38 @@ BOOST_AUTO_TEST_CASE(aCostlyHashIsReadWithoutHashing) {
 }
 
 BOOST_AUTO_TEST_CASE(theServerAsksForCredentialsOnEveryPathButHealthz) {
-    TempDir folder;
-    fs::create_directories(folder.path / "out" / "day");
-    writeFile(folder.path / "out" / "day" / "talk.ts", "recording");
-    StatusBoard board;
-    confcap::testing::FakeClock clock{
-        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
-    StatusServer::Options options;
-    options.outputDir = folder.path / "out";
-    options.authFile =
-        writeFile(folder.path / "status-auth", "anna:" + hashOf("correct horse", "$2y$") + "\n");
-    options.authDelay = 700ms;
-    StatusServer server(board, clock, options);
+    Guarded guarded("status-auth", "anna:" + hashOf("correct horse", "$2y$") + "\n");
+    const auto out = guarded.folder.path / "out";
+    fs::create_directories(out / "day");
+    writeFile(out / "day" / "talk.ts", "recording");
+    guarded.options.authDelay = 700ms;
+    const auto port = guarded.start();
     using confcap::testing::fetch;
 
-    const auto health = fetch(server.port(), "/healthz");
+    const auto health = fetch(port, "/healthz");
     BOOST_TEST(health.status == 200);
     BOOST_TEST(health.body == "ok\n");
     for (const auto* path : {"/", "/api/status", "/metrics", "/recordings/day/talk.ts",
                              "/recordings/day/", "/summary.json", "/nothing"}) {
-        const auto asked = fetch(server.port(), path);
+        const auto asked = fetch(port, path);
         BOOST_TEST(asked.status == 401, path);
         BOOST_TEST(asked.header("WWW-Authenticate").starts_with("Basic realm=\"confcap\""));
         BOOST_TEST(asked.body.find("recording") == std::string::npos);
     }
-    const auto granted = fetch(server.port(), "/recordings/day/talk.ts",
-                               {{"Authorization", basic("anna", "correct horse")}});
+    const auto granted =
+        fetch(port, "/recordings/day/talk.ts", {{"Authorization", basic("anna", "correct horse")}});
     BOOST_TEST(granted.status == 200);
     BOOST_TEST(granted.body == "recording");
     BOOST_TEST(
-        fetch(server.port(), "/api/status", {{"Authorization", basic("anna", "correct horse")}})
-            .status == 200);
+        fetch(port, "/api/status", {{"Authorization", basic("anna", "correct horse")}}).status ==
+        200);
 
     // A wrong password and an unknown user get the same answer, after the delay.
     std::string bodies[2];
     int i = 0;
     for (const auto& [user, password] : {std::pair{"anna", "wrong"}, std::pair{"bob", "x"}}) {
         const auto start = std::chrono::steady_clock::now();
-        const auto denied =
-            fetch(server.port(), "/api/status", {{"Authorization", basic(user, password)}});
+        const auto denied = fetch(port, "/api/status", {{"Authorization", basic(user, password)}});
         const auto took = std::chrono::steady_clock::now() - start;
         BOOST_TEST(denied.status == 401);
         BOOST_TEST(took >= 650ms);
@@ -200,31 +219,23 @@ BOOST_AUTO_TEST_CASE(theServerAsksForCredentialsOnEveryPathButHealthz) {
     BOOST_TEST(bodies[0] == bodies[1]);
     // While a wrong password waits, the probe does not.
     std::thread wrong([&] {
-        fetch(server.port(), "/api/status", {{"Authorization", basic("anna", "wrong")}});
+        fetch(port, "/api/status", {{"Authorization", basic("anna", "wrong")}});
     });
     std::this_thread::sleep_for(50ms);
-    const auto probe = confcap::testing::timedGet(server.port(), "/healthz");
+    const auto probe = confcap::testing::timedGet(port, "/healthz");
     wrong.join();
     BOOST_TEST(probe.status == 200);
     BOOST_TEST(probe.seconds < 0.5);
 }
 
 BOOST_AUTO_TEST_CASE(aFloodOfWrongPasswordsNeverRefusesCredentialsAlreadyChecked) {
-    TempDir folder;
-    fs::create_directories(folder.path / "out");
-    StatusBoard board;
-    confcap::testing::FakeClock clock{
-        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
-    StatusServer::Options options;
-    options.outputDir = folder.path / "out";
     // A cost at which each check takes a good part of a second: the guesses pile up.
-    options.authFile = writeFile(folder.path / "status-auth",
-                                 "anna:" + hashOf("correct horse", "$2y$", 12) + "\n");
-    options.headTimeout = 60s;
-    StatusServer server(board, clock, options);
+    Guarded guarded("status-auth", "anna:" + hashOf("correct horse", "$2y$", 12) + "\n");
+    guarded.options.headTimeout = 60s;
+    const auto port = guarded.start();
     using namespace confcap::testing;
     const auto good = "Authorization: " + basic("anna", "correct horse") + "\r\n";
-    BOOST_TEST_REQUIRE(timedGet(server.port(), "/api/status", 10000ms, good).status == 200);
+    BOOST_TEST_REQUIRE(timedGet(port, "/api/status", 10000ms, good).status == 200);
 
     // 400 guesses from 40 addresses, none of them read.
     std::vector<int> guesses;
@@ -232,7 +243,7 @@ BOOST_AUTO_TEST_CASE(aFloodOfWrongPasswordsNeverRefusesCredentialsAlreadyChecked
         "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + basic("anna", "guess") +
         "\r\n\r\n";
     for (int i = 0; i < 400; ++i) {
-        const int fd = connectFrom("127.0.3." + std::to_string(1 + i / 10), server.port());
+        const int fd = connectFrom("127.0.3." + std::to_string(1 + i / 10), port);
         if (fd >= 0) {
             sendAll(fd, guess);
             guesses.push_back(fd);
@@ -241,7 +252,7 @@ BOOST_AUTO_TEST_CASE(aFloodOfWrongPasswordsNeverRefusesCredentialsAlreadyChecked
     BOOST_TEST_REQUIRE(guesses.size() == 400u);
     std::this_thread::sleep_for(100ms);
     for (int i = 0; i < 5; ++i) {
-        const auto probe = timedGet(server.port(), "/api/status", 5000ms, good);
+        const auto probe = timedGet(port, "/api/status", 5000ms, good);
         BOOST_TEST(probe.status == 200);
         BOOST_TEST(probe.seconds < 1.0);
     }
@@ -256,58 +267,47 @@ BOOST_AUTO_TEST_CASE(aFloodOfWrongPasswordsNeverRefusesCredentialsAlreadyChecked
 }
 
 BOOST_AUTO_TEST_CASE(aChangedFileTakesEffectOnReload) {
-    TempDir folder;
-    fs::create_directories(folder.path / "out");
-    StatusBoard board;
-    confcap::testing::FakeClock clock{
-        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
-    StatusServer::Options options;
-    options.outputDir = folder.path / "out";
-    options.authFile = writeFile(folder.path / "token", "first-token-0123456789\n");
-    StatusServer server(board, clock, options);
+    Guarded guarded("token", "first-token-0123456789\n");
+    const auto port = guarded.start();
+    const auto& folder = guarded.folder;
+    auto& server = *guarded.server;
     using confcap::testing::fetch;
     BOOST_TEST(
-        fetch(server.port(), "/api/status", {{"Authorization", "Bearer first-token-0123456789"}})
-            .status == 200);
+        fetch(port, "/api/status", {{"Authorization", "Bearer first-token-0123456789"}}).status ==
+        200);
     writeFile(folder.path / "token", "second-token-0123456789\n");
     server.reload();
     BOOST_TEST(
-        fetch(server.port(), "/api/status", {{"Authorization", "Bearer first-token-0123456789"}})
-            .status == 401);
+        fetch(port, "/api/status", {{"Authorization", "Bearer first-token-0123456789"}}).status ==
+        401);
     BOOST_TEST(
-        fetch(server.port(), "/api/status", {{"Authorization", "Bearer second-token-0123456789"}})
-            .status == 200);
+        fetch(port, "/api/status", {{"Authorization", "Bearer second-token-0123456789"}}).status ==
+        200);
     // A file that became unusable is refused, and the one in force stays.
     writeFile(folder.path / "token", "short\n");
     BOOST_CHECK_THROW(server.reload(), confcap::core::ConfigError);
     BOOST_TEST(
-        fetch(server.port(), "/api/status", {{"Authorization", "Bearer second-token-0123456789"}})
-            .status == 200);
+        fetch(port, "/api/status", {{"Authorization", "Bearer second-token-0123456789"}}).status ==
+        200);
 }
 
 BOOST_AUTO_TEST_CASE(aCheckUnderWayWhenTheFileIsReloadedGrantsNothingAfterIt) {
-    TempDir folder;
-    fs::create_directories(folder.path / "out");
-    StatusBoard board;
-    confcap::testing::FakeClock clock{
-        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
-    StatusServer::Options options;
-    options.outputDir = folder.path / "out";
     // A cost at which a check takes a good part of a second: the reload comes during it.
-    options.authFile =
-        writeFile(folder.path / "status-auth", "anna:" + hashOf("old", "$2y$", 13) + "\n");
-    StatusServer server(board, clock, options);
+    Guarded guarded("status-auth", "anna:" + hashOf("old", "$2y$", 13) + "\n");
+    const auto port = guarded.start();
+    const auto& folder = guarded.folder;
+    auto& server = *guarded.server;
     using confcap::testing::timedGet;
     const auto old = "Authorization: " + basic("anna", "old") + "\r\n";
-    std::thread during([&] { timedGet(server.port(), "/api/status", 30000ms, old); });
+    std::thread during([&] { timedGet(port, "/api/status", 30000ms, old); });
     std::this_thread::sleep_for(100ms);
     writeFile(folder.path / "status-auth", "anna:" + hashOf("new", "$2y$") + "\n");
     server.reload();
     during.join();
-    BOOST_TEST(timedGet(server.port(), "/api/status", 30000ms, old).status == 401);
-    BOOST_TEST(timedGet(server.port(), "/api/status", 30000ms,
-                        "Authorization: " + basic("anna", "new") + "\r\n")
-                   .status == 200);
+    BOOST_TEST(timedGet(port, "/api/status", 30000ms, old).status == 401);
+    BOOST_TEST(
+        timedGet(port, "/api/status", 30000ms, "Authorization: " + basic("anna", "new") + "\r\n")
+            .status == 200);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
