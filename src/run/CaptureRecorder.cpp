@@ -8,6 +8,8 @@ namespace confcap::run {
 struct CaptureRecorder::Capture {
     std::unique_ptr<sink::RoomTape> tape;  ///< attached with the room's first talk; may be null
     std::unique_ptr<capture::RoomCapture> capture;
+    /// Only the tape is attached: the capture goes on until then (CaptureRecorder's mutex_).
+    std::optional<std::chrono::system_clock::time_point> bridgeUntil;
     mutable std::mutex mutex;
     std::vector<std::string> keys;  ///< jobs attached, for marking events
 
@@ -18,9 +20,17 @@ struct CaptureRecorder::Capture {
 };
 
 CaptureRecorder::CaptureRecorder(Options options, EventHandler onEvent)
-    : options_(std::move(options)), onEvent_(std::move(onEvent)) {}
+    : options_(std::move(options)), onEvent_(std::move(onEvent)) {
+    if (options_.keepTape.count() > 0 && options_.tapeBridge.count() > 0) {
+        bridger_ = std::jthread([this](std::stop_token stop) { closeBridges(stop); });
+    }
+}
 
 CaptureRecorder::~CaptureRecorder() {
+    if (bridger_.joinable()) {
+        bridger_.request_stop();
+        bridger_.join();
+    }
     std::map<std::string, std::shared_ptr<Capture>> captures;
     {
         std::lock_guard lock(mutex_);
@@ -117,6 +127,7 @@ void CaptureRecorder::start(const plan::Job& job, const std::optional<core::Gap>
             }
         }
         capture = slot;
+        capture->bridgeUntil.reset();
         {
             std::lock_guard keysLock(capture->mutex);
             capture->keys.push_back(key);
@@ -219,8 +230,19 @@ std::optional<CaptureRecorder::Recording> CaptureRecorder::take(
             const auto c = captures_.find(recording.captureKey);
             if (c != captures_.end() && c->second == capture &&
                 capture->capture->sinkCount() == (capture->tape ? 1u : 0u)) {
-                captures_.erase(c);
-                closing = true;
+                if (capture->tape && options_.tapeBridge.count() > 0 &&
+                    capture->tape->error().empty()) {
+                    // The tape goes on for a while: the room's next talk may come soon, and
+                    // this one may run over.
+                    const auto& clock = options_.clock != nullptr ? *options_.clock : systemClock_;
+                    capture->bridgeUntil = clock.now() + options_.tapeBridge;
+                    capture->capture->setWindowEnd(*capture->tape, *capture->bridgeUntil);
+                    ++bridgesBegun_;
+                    bridgeWake_.notify_all();
+                } else {
+                    captures_.erase(c);
+                    closing = true;
+                }
             }
         }
         if (closing) {
@@ -231,6 +253,42 @@ std::optional<CaptureRecorder::Recording> CaptureRecorder::take(
         }
     }
     return recording;
+}
+
+void CaptureRecorder::closeBridges(std::stop_token stop) {
+    const auto& clock = options_.clock != nullptr ? *options_.clock : systemClock_;
+    std::unique_lock lock(mutex_);
+    while (!stop.stop_requested()) {
+        std::vector<std::shared_ptr<Capture>> ended;
+        std::optional<std::chrono::system_clock::time_point> next;
+        const auto now = clock.now();
+        for (auto it = captures_.begin(); it != captures_.end();) {
+            const auto& until = it->second->bridgeUntil;
+            if (until && *until <= now) {
+                ended.push_back(it->second);
+                it = captures_.erase(it);
+                continue;
+            }
+            if (until && (!next || *until < *next)) {
+                next = *until;
+            }
+            ++it;
+        }
+        if (!ended.empty()) {
+            lock.unlock();
+            for (const auto& capture : ended) {
+                capture->capture->detach(*capture->tape);
+                capture->capture->stop();
+            }
+            lock.lock();
+            continue;
+        }
+        const auto wait = next ? std::chrono::duration_cast<std::chrono::milliseconds>(*next - now)
+                               : std::chrono::milliseconds(60'000);
+        const auto seen = bridgesBegun_;
+        bridgeWake_.wait_for(lock, stop, std::max(wait, std::chrono::milliseconds(10)),
+                             [&] { return bridgesBegun_ != seen; });
+    }
 }
 
 void CaptureRecorder::expireTapes(std::chrono::system_clock::time_point now) {

@@ -3,6 +3,7 @@
 // talk starts and ends.
 #pragma once
 
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -10,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "confcap/capture/RoomCapture.h"
 #include "confcap/core/Clock.h"
@@ -45,6 +47,10 @@ public:
         /// while the room records, and tapes are deleted this long after their last write
         /// (--keep-tape). No tape when zero.
         std::chrono::seconds keepTape{0};
+        /// After a room's last talk ends, its capture and tape go on this long (--tape-bridge):
+        /// a break up to that long before the room's next talk, or a talk that runs over, stays
+        /// on the tape. Only with a tape.
+        std::chrono::seconds tapeBridge{0};
     };
     /// Called on a capture's thread for each of its events, with the keys of the jobs attached.
     using EventHandler = std::function<void(const capture::CaptureEvent& event,
@@ -93,6 +99,8 @@ private:
 
     // Deletes the tapes older than keepTape, at most every ten minutes; call with mutex_ held.
     void expireTapes(std::chrono::system_clock::time_point now);
+    // Closes the captures whose bridge (tapeBridge) ran out without a talk; on bridger_.
+    void closeBridges(std::stop_token stop);
 
     Options options_;
     EventHandler onEvent_;
@@ -102,6 +110,9 @@ private:
     std::map<std::string, Recording> recordings_;               ///< by job key
     std::map<std::string, std::string> suspended_;              ///< parts left open, by job key
     std::chrono::system_clock::time_point tapesExpired_{};      ///< last look for old tapes
+    std::condition_variable_any bridgeWake_;                    ///< a bridge began (mutex_)
+    std::uint64_t bridgesBegun_ = 0;
+    std::jthread bridger_;  ///< closes ended bridges; declared last, stopped first
 };
 
 }  // namespace confcap::run
