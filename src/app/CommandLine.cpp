@@ -24,7 +24,7 @@ const std::vector<OptionSpec>& optionSpecs() {
         {"schedule", "SRC",
          "the schedule: an http(s) URL or a file (frab, pretalx, Pentabarf XML or JSON; EMF; "
          "Indico)",
-         false, kSchedule, "Schedule"},
+         false, kSchedule | kRecut, "Schedule"},
         {"conference", "SLUG",
          "schedule and streams from a preset (fosdem, fosdemYYYY) or the streaming API "
          "(confcap conferences lists them)",
@@ -33,13 +33,13 @@ const std::vector<OptionSpec>& optionSpecs() {
          "the c3voc streaming API to ask (default https://streaming.media.ccc.de/streams/v2.json)",
          false, kSchedule | kConferences, "Schedule"},
         {"timezone", "ZONE", "IANA time zone for schedules that name none, e.g. Europe/Brussels",
-         false, kSchedule, "Schedule"},
+         false, kSchedule | kRecut, "Schedule"},
         {"cache-dir", "DIR",
          "where the last good schedule and streaming API document are cached (default: "
          "$XDG_CACHE_HOME/confcap)",
-         false, kSchedule | kConferences, "Schedule"},
+         false, kSchedule | kConferences | kRecut, "Schedule"},
         {"ca-file", "FILE", "an extra CA certificate (PEM) to trust for https", false,
-         kSchedule | kCapture | kConferences, "Schedule"},
+         kSchedule | kCapture | kConferences | kRecut, "Schedule"},
         {"room", "NAME", "only talks in this room (name or guid, any case; repeatable)", true,
          kSchedule, "Selection"},
         {"track", "NAME", "only talks in this track (any case; repeatable)", true, kSchedule,

@@ -1,4 +1,5 @@
 #include "confcap/app/RecordCommand.h"
+#include "confcap/app/RecutCommand.h"
 
 #include <date/tz.h>
 
@@ -341,6 +342,31 @@ private:
     std::set<std::string> warnings_;
 };
 
+/// A talk the schedule moved after it was recorded has its file cut again from the tape once its
+/// new window is over (looked at with every refresh); the log says so, or why not.
+void followMovedTalks(run::MovedTalks& moved, const std::vector<run::ScheduledTimes>& times,
+                      status::StatusBoard& board, std::chrono::system_clock::time_point now) {
+    try {
+        for (const auto& result : moved.follow(times, now)) {
+            if (result.cut) {
+                board.publish(status::Level::Info, {},
+                              "\"" + result.title +
+                                  "\" moved in the schedule after it was recorded: cut again "
+                                  "from the room's tape for its new times");
+            } else {
+                board.publish(status::Level::Warning, {},
+                              "\"" + result.title +
+                                  "\" moved in the schedule after it was recorded, but was not "
+                                  "cut again: " +
+                                  result.failure);
+            }
+        }
+    } catch (const core::Error& e) {
+        board.publish(status::Level::Warning, {},
+                      std::string("Moved talks were not looked for: ") + e.what());
+    }
+}
+
 }  // namespace
 
 int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
@@ -378,6 +404,12 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     // The favourites lists are re-read with it (see FavouritesInRun).
     Arguments active = arguments;  // the options in force
     FavouritesInRun favourites(favouritesReader, board, std::move(unmatched));
+    // Finished talks the schedule moves are cut again from the tape.
+    std::optional<run::MovedTalks> moved;
+    if (options.recorder.keepTape.count() > 0) {
+        moved.emplace(outDir);
+    }
+    auto times = scheduledTimes(schedule);  // of the schedule read last
     options.refresh = [&](bool everything) -> std::optional<plan::Plan> {
         if (everything && active.has("config")) {
             active = active.withConfigReloaded(kRecord);
@@ -385,6 +417,12 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         const bool favouritesChanged = favourites.reread(active);
         std::ostringstream warnings;
         auto fresh = scheduleReader.read(active, warnings, everything || favouritesChanged);
+        if (fresh) {
+            times = scheduledTimes(*fresh);
+        }
+        if (moved) {
+            followMovedTalks(*moved, times, board, clock.now());
+        }
         if (!fresh) {
             return std::nullopt;
         }

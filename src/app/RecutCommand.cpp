@@ -1,8 +1,10 @@
 #include "confcap/app/RecutCommand.h"
 
 #include <filesystem>
+#include <map>
 
 #include "confcap/app/ExitCode.h"
+#include "confcap/app/ScheduleLoader.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/Format.h"
 #include "confcap/core/Time.h"
@@ -16,13 +18,58 @@ std::string utc(std::chrono::system_clock::time_point t) {
     return core::formatUtc(std::chrono::floor<std::chrono::seconds>(t));
 }
 
+void print(std::ostream& out, const std::filesystem::path& outDir, const run::Recut& cut) {
+    const auto& status = cut.result.status;
+    out << "Cut again from the tape: " << cut.file.lexically_relative(outDir).string()
+        << "\n  window " << utc(cut.newStart) << " to " << utc(cut.newEnd) << " (was "
+        << utc(cut.oldStart) << " to " << utc(cut.oldEnd) << ")\n  "
+        << core::formatBytes(status.bytes) << ", " << static_cast<long>(status.coveredSeconds)
+        << " s of media, " << status.gaps.size() << (status.gaps.size() == 1 ? " gap" : " gaps")
+        << "\n";
+}
+
+// recut --schedule: every recorded talk whose times differ in the schedule, cut again.
+int recutMoved(const Arguments& arguments, const std::filesystem::path& outDir, std::ostream& out,
+               std::ostream& err) {
+    const auto schedule = loadSchedule(arguments, err);
+    run::MovedTalks moved(outDir);
+    int cut = 0;
+    int failed = 0;
+    for (const auto& result : moved.follow(scheduledTimes(schedule))) {
+        if (result.cut) {
+            print(out, outDir, *result.cut);
+            ++cut;
+        } else {
+            err << "confcap: warning: \"" << result.title
+                << "\" was not cut again: " << result.failure << "\n";
+            ++failed;
+        }
+    }
+    out << cut << (cut == 1 ? " talk" : " talks") << " cut again for the schedule's times";
+    if (failed > 0) {
+        out << "; " << failed << " could not be";
+    }
+    out << ".\n";
+    return failed > 0 ? kExitTalksFailed : kExitOk;
+}
+
 }  // namespace
+
+std::vector<run::ScheduledTimes> scheduledTimes(const schedule::Schedule& schedule) {
+    std::vector<run::ScheduledTimes> times;
+    for (const auto& talk : schedule.talks) {
+        times.push_back({talk.key(), talk.start, talk.end()});
+    }
+    return times;
+}
 
 int runRecut(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     const auto& talks = arguments.positional();
-    if (talks.size() != 1) {
+    const bool bySchedule = arguments.has("schedule");
+    if ((talks.size() != 1 && !bySchedule) || (!talks.empty() && bySchedule)) {
         throw core::UsageError(
-            "recut takes one talk: confcap recut TALK --out DIR [--start …] [--end …].");
+            "recut takes one talk, or a schedule whose times it follows: confcap recut TALK "
+            "--out DIR [--start …] [--end …], or confcap recut --out DIR --schedule SRC.");
     }
     run::RecutRequest request;
     request.outDir = arguments.value("out").value_or("recordings");
@@ -30,6 +77,13 @@ int runRecut(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     if (!std::filesystem::is_directory(request.outDir, error)) {
         throw core::InputError("The output folder " + core::quotedPath(request.outDir) +
                                " does not exist.");
+    }
+    if (bySchedule) {
+        if (arguments.has("start") || arguments.has("end")) {
+            throw core::UsageError(
+                "recut --schedule takes the times from the schedule: leave out --start and --end.");
+        }
+        return recutMoved(arguments, request.outDir, out, err);
     }
     request.talk = talks.front();
     if (const auto start = arguments.value("start")) {
@@ -42,14 +96,7 @@ int runRecut(const Arguments& arguments, std::ostream& out, std::ostream& err) {
         err << "confcap: warning: neither --start nor --end given: the talk is cut again with the "
                "window it had.\n";
     }
-    const auto cut = run::recutTalk(request);
-    const auto& status = cut.result.status;
-    out << "Cut again from the tape: " << cut.file.lexically_relative(request.outDir).string()
-        << "\n  window " << utc(cut.newStart) << " to " << utc(cut.newEnd) << " (was "
-        << utc(cut.oldStart) << " to " << utc(cut.oldEnd) << ")\n  "
-        << core::formatBytes(status.bytes) << ", " << static_cast<long>(status.coveredSeconds)
-        << " s of media, " << status.gaps.size() << (status.gaps.size() == 1 ? " gap" : " gaps")
-        << "\n";
+    print(out, request.outDir, run::recutTalk(request));
     return kExitOk;
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <system_error>
 
 #include "confcap/core/Error.h"
@@ -116,7 +117,7 @@ BoundaryEdit boundaryEditFrom(std::string_view text, std::string_view option) {
                            std::string(text) + "\".");
 }
 
-PublishedTalk findPublishedTalk(const fs::path& outDir, const std::string& name) {
+std::vector<PublishedTalk> publishedTalks(const fs::path& outDir) {
     std::vector<PublishedTalk> found;
     std::error_code error;
     fs::recursive_directory_iterator it(outDir, fs::directory_options::skip_permission_denied,
@@ -137,11 +138,23 @@ PublishedTalk findPublishedTalk(const fs::path& outDir, const std::string& name)
             continue;
         }
         try {
-            if (auto sidecar = sink::sidecarIn(it->path()); sidecar && names(*sidecar, name)) {
+            if (auto sidecar = sink::sidecarIn(it->path()); sidecar && !sidecar->file().empty()) {
                 found.push_back({it->path(), std::move(*sidecar)});
             }
         } catch (const core::OutputError&) {
             // Not a sidecar that can be read: not a talk to cut.
+        }
+    }
+    std::sort(found.begin(), found.end(),
+              [](const PublishedTalk& a, const PublishedTalk& b) { return a.sidecar < b.sidecar; });
+    return found;
+}
+
+PublishedTalk findPublishedTalk(const fs::path& outDir, const std::string& name) {
+    std::vector<PublishedTalk> found;
+    for (auto& talk : publishedTalks(outDir)) {
+        if (names(talk.content, name)) {
+            found.push_back(std::move(talk));
         }
     }
     if (found.size() == 1) {
@@ -159,8 +172,72 @@ PublishedTalk findPublishedTalk(const fs::path& outDir, const std::string& name)
                            " recordings: " + which + "; give one's file name.");
 }
 
+std::optional<MovedWindow> movedWindow(const sink::Sidecar& recorded, Time start, Time end) {
+    const auto& talk = recorded.talk;
+    if (!recorded.windowStart || !recorded.windowEnd || !talk.start || !talk.end) {
+        return std::nullopt;
+    }
+    const auto before = Time(*talk.start) - Time(*recorded.windowStart);
+    const auto after = Time(*recorded.windowEnd) - Time(*talk.end);
+    MovedWindow moved{start - before, end + after};
+    const auto differs = [](Time a, Time b) {
+        return std::chrono::abs(a - b) >= std::chrono::seconds(1);
+    };
+    if (!differs(moved.start, Time(*recorded.windowStart)) &&
+        !differs(moved.end, Time(*recorded.windowEnd))) {
+        return std::nullopt;
+    }
+    return moved;
+}
+
+std::vector<MovedRecut> MovedTalks::follow(const std::vector<ScheduledTimes>& times,
+                                           std::optional<Time> endedBy) {
+    std::map<std::string, const ScheduledTimes*> byKey;
+    for (const auto& talk : times) {
+        byKey.emplace(talk.key, &talk);
+    }
+    std::vector<MovedRecut> done;
+    for (const auto& talk : publishedTalks(outDir_)) {
+        const auto& recorded = talk.content.talk;
+        const auto key = recorded.guid.empty() ? recorded.id : recorded.guid;
+        const auto found = byKey.find(key);
+        if (key.empty() || found == byKey.end()) {
+            continue;
+        }
+        const auto moved = movedWindow(talk.content, found->second->start, found->second->end);
+        if (!moved || (endedBy && moved->end > *endedBy)) {
+            continue;
+        }
+        const auto attempt = key + "\n" + utc(moved->start) + "\n" + utc(moved->end);
+        if (!tried_.insert(attempt).second) {
+            continue;
+        }
+        MovedRecut result;
+        result.title = recorded.title;
+        try {
+            BoundaryEdit start;
+            start.at = moved->start;
+            BoundaryEdit end;
+            end.at = moved->end;
+            result.cut = recutPublished(outDir_, talk, start, end, *found->second);
+        } catch (const core::Error& e) {
+            result.failure = e.what();
+        }
+        done.push_back(std::move(result));
+    }
+    return done;
+}
+
 Recut recutTalk(const RecutRequest& request) {
-    const auto talk = findPublishedTalk(request.outDir, request.talk);
+    return recutPublished(request.outDir, findPublishedTalk(request.outDir, request.talk),
+                          request.start, request.end);
+}
+
+Recut recutPublished(const fs::path& outDir, const PublishedTalk& talk,
+                     const std::optional<BoundaryEdit>& start,
+                     const std::optional<BoundaryEdit>& end,
+                     const std::optional<ScheduledTimes>& scheduled) {
+    RecutRequest request{outDir, {}, start, end};
     const auto& old = talk.content;
     if (!old.windowStart || !old.windowEnd || old.file().empty()) {
         throw core::UsageError("The sidecar " + core::quotedPath(talk.sidecar) +
@@ -210,6 +287,13 @@ Recut recutTalk(const RecutRequest& request) {
     config.windowEnd = cut.newEnd;
     config.streamUrl = old.stream;
     config.talk = old.talk;
+    if (scheduled) {
+        config.talk.start = std::chrono::floor<std::chrono::seconds>(scheduled->start);
+        config.talk.end = std::chrono::floor<std::chrono::seconds>(scheduled->end);
+        config.talk.durationSeconds =
+            std::chrono::duration_cast<std::chrono::seconds>(scheduled->end - scheduled->start)
+                .count();
+    }
     config.nfo = !old.nfo.empty();
     if (old.container.tagged) {
         config.container = sink::containerNamed(old.container.requested);

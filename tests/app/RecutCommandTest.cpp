@@ -10,9 +10,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -80,12 +82,14 @@ struct RecutRun {
     std::string error;
     std::optional<int> recordExit;
     std::string recordErr;
-    Talk before;                             ///< "Runs Over" as record published it
     Talk nextBefore;                         ///< "Next Up" as record published it
     std::string nextBytes;                   ///< its file
-    confcap::testing::ProcessResult longer;  ///< recut --end +8s, across the break
+    Talk moved;                              ///< "Runs Over" after the run (moved by 3 s)
+    confcap::testing::ProcessResult longer;  ///< recut --end +5s, across the break
     Talk longerTalk;
-    std::string nextBytesAfter;              ///< "Next Up"'s file after that
+    std::string nextBytesAfter;                  ///< "Next Up"'s file after that
+    confcap::testing::ProcessResult bySchedule;  ///< recut --schedule: nothing moved since
+    Talk afterSchedule;
     confcap::testing::ProcessResult beyond;  ///< "Next Up" --end +20s, past the tape
     Talk beyondTalk;
     confcap::testing::ProcessResult changed;  ///< recut of a file the user changed
@@ -107,12 +111,22 @@ RecutRun recordThenRecut() {
             std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + 2s;
         confcap::demo::StreamSpec hls{"hls1", StreamKind::Hls};
         hls.window = 8;
-        // Windows, padded by 2 s: Runs Over [2,16), Next Up [12,26): the room records 2..26.
-        FakeConference conference(
-            confcap::testing::testClip(), {{"Saal 1", hls}},
-            {{"00000000-0000-4000-8000-000000000301", "Saal 1", "Runs Over", 4s, 10s},
-             {"00000000-0000-4000-8000-000000000302", "Saal 1", "Next Up", 14s, 10s}},
-            start);
+        // Windows, padded by 2 s: Runs Over [2,16), Next Up [20,32); the tape bridges the break.
+        std::vector<confcap::demo::FakeTalk> talks = {
+            {"00000000-0000-4000-8000-000000000301", "Saal 1", "Runs Over", 4s, 10s},
+            {"00000000-0000-4000-8000-000000000302", "Saal 1", "Next Up", 22s, 8s}};
+        FakeConference conference(confcap::testing::testClip(), {{"Saal 1", hls}}, talks, start);
+        // At 18 s, after Runs Over was recorded, the schedule says it ran 3 s longer.
+        std::jthread organizer([&conference, talks, start](std::stop_token stop) mutable {
+            std::mutex mutex;
+            std::condition_variable_any wake;
+            std::unique_lock lock(mutex);
+            if (!wake.wait_until(lock, stop, start + 18s,
+                                 [&stop] { return stop.stop_requested(); })) {
+                talks.front().duration += 3s;
+                conference.setTalks(talks);
+            }
+        });
         std::vector<std::string> args = {"record",
                                          "--schedule",
                                          conference.scheduleUrl(),
@@ -127,7 +141,7 @@ RecutRun recordThenRecut() {
                                          "--min-duration",
                                          "5s",
                                          "--refresh",
-                                         "0",
+                                         "2s",
                                          "--exit-when-done",
                                          "--stall-timeout",
                                          "4s"};
@@ -141,14 +155,17 @@ RecutRun recordThenRecut() {
             run.recordErr = record.err();
         }
         run.tapeFiles = confcap::testing::filesUnder(folders.out / ".confcap" / "tape");
-        run.before = talkIn(folders.out, "Runs Over");
+        run.moved = talkIn(folders.out, "Runs Over");
         run.nextBefore = talkIn(folders.out, "Next Up");
         run.nextBytes = readFile(run.nextBefore.file);
         const auto out = folders.out.string();
         run.longer = confcap::testing::runConfcap(
-            {"recut", "Runs Over", "--out", out, "--end", "+8s"}, folders.env());
+            {"recut", "Runs Over", "--out", out, "--end", "+5s"}, folders.env());
         run.longerTalk = talkIn(folders.out, "Runs Over");
         run.nextBytesAfter = readFile(run.nextBefore.file);
+        run.bySchedule = confcap::testing::runConfcap(
+            {"recut", "--out", out, "--schedule", conference.scheduleUrl()}, folders.env());
+        run.afterSchedule = talkIn(folders.out, "Runs Over");
         run.beyond = confcap::testing::runConfcap(
             {"recut", "00000000-0000-4000-8000-000000000302", "--out", out, "--end", "+20s"},
             folders.env());
@@ -177,27 +194,35 @@ BOOST_AUTO_TEST_CASE(aTalkThatRanOverIsCutAgainFromTheRoomsTape) {
     // One connection through the break: one piece on the tape.
     BOOST_TEST(std::count_if(run.tapeFiles.begin(), run.tapeFiles.end(),
                              [](const std::string& f) { return f.ends_with(".idx"); }) == 1);
-    BOOST_TEST_REQUIRE(!run.before.sidecar.isNull(), run.recordErr);
-    BOOST_TEST_REQUIRE(run.before.timeline.ok);
-    BOOST_TEST_MESSAGE("recorded span " << run.before.timeline.span() << " s; recut span "
-                                        << run.longerTalk.timeline.span() << " s, then "
-                                        << run.beyondTalk.timeline.span() << " s");
-    // As recorded: the window of 14 s.
-    BOOST_TEST(std::abs(run.before.timeline.span() - 14.0) <= kSpanSlack);
+    // The refresh that moved Runs Over after it was recorded cut it again: 17 s.
+    BOOST_TEST_REQUIRE(!run.moved.sidecar.isNull(), run.recordErr);
+    BOOST_TEST_REQUIRE(run.moved.timeline.ok);
+    BOOST_TEST(
+        run.recordErr.find("cut again from the room's tape for its new times") != std::string::npos,
+        run.recordErr);
+    BOOST_TEST(cutsOf(run.moved.sidecar) == 1u);
+    BOOST_TEST(std::abs(run.moved.timeline.span() - 17.0) <= kSpanSlack);
+    BOOST_TEST_MESSAGE("moved span " << run.moved.timeline.span() << " s; recut span "
+                                     << run.longerTalk.timeline.span() << " s");
 
-    // --end +8s: 22 s, all of it on the tape (the tape went on through the break).
+    // --end +5s: 22 s, all of it on the tape (the tape went on through the break).
     BOOST_TEST(run.longer.exitCode == 0, run.longer.err);
     BOOST_TEST(run.longer.out.find("Cut again from the tape") != std::string::npos);
     BOOST_TEST_REQUIRE(!run.longerTalk.sidecar.isNull());
-    BOOST_TEST(run.longerTalk.file == run.before.file);
+    BOOST_TEST(run.longerTalk.file == run.moved.file);
     BOOST_TEST(run.longerTalk.streams.video == 1);
     BOOST_TEST(run.longerTalk.streams.audio == 1);
     BOOST_TEST(std::abs(run.longerTalk.timeline.span() - 22.0) <= kSpanSlack);
     BOOST_TEST(run.longerTalk.timeline.largestJump < 1.5);
     BOOST_TEST(run.longerTalk.timeline.repeated == 0);
     BOOST_TEST(gapSeconds(run.longerTalk.sidecar, "not on the tape") == 0.0);
-    BOOST_TEST(cutsOf(run.longerTalk.sidecar) == 1u);
+    BOOST_TEST(cutsOf(run.longerTalk.sidecar) == 2u);
     BOOST_TEST(run.longerTalk.sidecar->getValue<std::string>("outcome") == "recorded");
+    // The schedule has not moved anything since: recut --schedule leaves the files alone.
+    BOOST_TEST(run.bySchedule.exitCode == 0, run.bySchedule.err);
+    BOOST_TEST(run.bySchedule.out.find("0 talks cut again") != std::string::npos,
+               run.bySchedule.out);
+    BOOST_TEST(cutsOf(run.afterSchedule.sidecar) == 2u);
     // The next talk's file was not touched.
     BOOST_TEST((run.nextBytesAfter == run.nextBytes));
 

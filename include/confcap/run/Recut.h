@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct PublishedTalk {
     sink::Sidecar content;
 };
 
+/// Every recorded talk in `outDir` (sidecars of an outcome, outside ".confcap"), in path order.
+std::vector<PublishedTalk> publishedTalks(const std::filesystem::path& outDir);
+
 /// The talk in `outDir` that `name` names: its id, guid, pretalx code or slug, its file's
 /// path relative to `outDir` (with or without extension), the file's name, or its title (any
 /// case). Sidecars under ".confcap" are not looked at. Throws core::UsageError naming the
@@ -55,6 +59,56 @@ struct Recut {
     std::chrono::system_clock::time_point oldStart, oldEnd, newStart, newEnd;
     sink::FinalizeResult result;
     std::uint64_t tapeBytes = 0;  ///< the tape's bytes in the new window
+};
+
+/// A talk's times in a schedule: its key (guid, else id) and when it starts and ends (UTC).
+struct ScheduledTimes {
+    std::string key;
+    std::chrono::system_clock::time_point start;
+    std::chrono::system_clock::time_point end;
+};
+
+/// Cuts `talk` (of `outDir`) again from its room's tape with its window's start and end moved
+/// as `start` and `end` say; with `scheduled`, the sidecar tells those as the talk's times.
+/// Throws as recutTalk.
+Recut recutPublished(const std::filesystem::path& outDir, const PublishedTalk& talk,
+                     const std::optional<BoundaryEdit>& start,
+                     const std::optional<BoundaryEdit>& end,
+                     const std::optional<ScheduledTimes>& scheduled = std::nullopt);
+
+/// The window a talk recorded as `recorded` (its sidecar) has when the schedule now says it
+/// runs from `start` to `end`: the same padding on both sides. None when it is the window the
+/// recording has, or the sidecar tells no times.
+struct MovedWindow {
+    std::chrono::system_clock::time_point start;
+    std::chrono::system_clock::time_point end;
+};
+std::optional<MovedWindow> movedWindow(const sink::Sidecar& recorded,
+                                       std::chrono::system_clock::time_point start,
+                                       std::chrono::system_clock::time_point end);
+
+/// What became of one recorded talk whose times moved: cut again, or why not.
+struct MovedRecut {
+    std::string title;
+    std::optional<Recut> cut;
+    std::string failure;  ///< the error's sentence when it was not cut
+};
+
+/// Follows moved talks: each recorded talk of `outDir` whose times differ in a schedule is cut
+/// again for its new window (the same padding), once per new window.
+class MovedTalks {
+public:
+    explicit MovedTalks(std::filesystem::path outDir) : outDir_(std::move(outDir)) {}
+    /// Cuts again the recorded talks whose times differ in `times` (matched by guid, else id)
+    /// and whose new window ended by `endedBy` (none: whatever their new window), unless that
+    /// window was tried before. Throws core::InputError when `outDir` cannot be read.
+    std::vector<MovedRecut> follow(
+        const std::vector<ScheduledTimes>& times,
+        std::optional<std::chrono::system_clock::time_point> endedBy = std::nullopt);
+
+private:
+    std::filesystem::path outDir_;
+    std::set<std::string> tried_;  ///< key and new window
 };
 
 /// Cuts the talk again from its room's tape (tapeFolderFor) for the new window. Throws
