@@ -10,6 +10,7 @@ struct CaptureRecorder::Capture {
     std::unique_ptr<capture::RoomCapture> capture;
     /// Only the tape is attached: the capture goes on until then (CaptureRecorder's mutex_).
     std::optional<std::chrono::system_clock::time_point> bridgeUntil;
+    bool tapeFailureTold = false;  ///< (CaptureRecorder's mutex_)
     mutable std::mutex mutex;
     std::vector<std::string> keys;  ///< jobs attached, for marking events
 
@@ -216,6 +217,7 @@ std::optional<CaptureRecorder::Recording> CaptureRecorder::take(
     }
     if (capture) {
         capture->capture->detach(*recording.sink, reaching);
+        tellTapeFailure(*capture);
         {
             std::lock_guard lock(capture->mutex);
             std::erase(capture->keys, key);
@@ -253,6 +255,26 @@ std::optional<CaptureRecorder::Recording> CaptureRecorder::take(
         }
     }
     return recording;
+}
+
+void CaptureRecorder::tellTapeFailure(Capture& capture) {
+    if (!capture.tape || !onEvent_) {
+        return;
+    }
+    auto why = capture.tape->error();
+    {
+        std::lock_guard lock(mutex_);
+        if (why.empty() || capture.tapeFailureTold) {
+            return;
+        }
+        capture.tapeFailureTold = true;
+    }
+    capture::CaptureEvent event;
+    event.kind = capture::CaptureEvent::Kind::Notice;
+    event.room = capture.capture->room();
+    event.at = std::chrono::system_clock::now();
+    event.message = std::move(why);
+    onEvent_(event, capture.attachedKeys());
 }
 
 void CaptureRecorder::closeBridges(std::stop_token stop) {

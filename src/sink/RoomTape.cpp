@@ -59,8 +59,15 @@ void RoomTape::closeFiles() {
     piece_.reset();
 }
 
+std::string RoomTape::error() const {
+    std::lock_guard lock(mutex_);
+    return error_;
+}
+
 void RoomTape::fail(const std::string& what, int error) {
-    if (error_.empty()) {
+    if (!failed_) {
+        failed_ = true;
+        std::lock_guard lock(mutex_);
         error_ = "The room's tape stopped: cannot write " + what + ": " + std::strerror(error) +
                  ". The talks record on without it.";
     }
@@ -77,7 +84,7 @@ void RoomTape::append(const TapeEvent& event) {
 }
 
 void RoomTape::beginPiece(const core::StreamFormat& format, bool newTimeline) {
-    if (!error_.empty()) {
+    if (failed_) {
         return;
     }
     closeFiles();

@@ -99,6 +99,8 @@ private:
 
     // Deletes the tapes older than keepTape, at most every ten minutes; call with mutex_ held.
     void expireTapes(std::chrono::system_clock::time_point now);
+    // Logs once that the capture's tape stopped (a full disk), when it did; without mutex_.
+    void tellTapeFailure(Capture& capture);
     // Closes the captures whose bridge (tapeBridge) ran out without a talk; on bridger_.
     void closeBridges(std::stop_token stop);
 

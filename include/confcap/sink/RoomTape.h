@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -39,8 +40,8 @@ public:
     void variantSwitched(const core::VariantSwitch& change) override;
 
     const std::filesystem::path& folder() const noexcept { return folder_; }
-    /// Why the tape stopped being written; empty while it is written.
-    const std::string& error() const noexcept { return error_; }
+    /// Why the tape stopped being written; empty while it is written. Any thread.
+    std::string error() const;
     /// The media bytes written so far.
     std::uint64_t bytes() const noexcept { return bytes_; }
 
@@ -61,6 +62,8 @@ private:
     std::map<int, TrackFile> tracks_;
     int pieces_ = 0;
     std::uint64_t bytes_ = 0;
+    bool failed_ = false;
+    mutable std::mutex mutex_;  ///< guards error_
     std::string error_;
 };
 
