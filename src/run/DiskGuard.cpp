@@ -84,12 +84,24 @@ bool DiskGuard::check(std::chrono::system_clock::time_point now, const std::vect
         return *skipped;
     }
     // The file system is read, and the reporter told, without the lock.
-    const auto space = readSpace();
+    auto space = readSpace();
     if (!space) {
         return false;
     }
     const auto at = toInstant(now);
     const auto forecast = plan::forecastDisk(rest, rates, at);
+    const auto wanted = reserveBytes(options_.minFree, space->totalBytes) + forecast.neededBytes;
+    if (options_.makeRoom && space->freeBytes < wanted) {
+        const auto freed = options_.makeRoom(wanted - space->freeBytes);
+        if (freed > 0) {
+            reporter_.publish(Level::Info, {},
+                              "disk: deleted " + core::formatBytes(freed) +
+                                  " of the oldest room tapes to make room for the talks");
+            if (auto again = readSpace()) {
+                space = again;
+            }
+        }
+    }
     const auto runsOut = plan::diskRunsOutAt(rest, rates, at, space->freeBytes);
 
     DiskSnapshot snapshot;

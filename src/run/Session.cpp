@@ -7,6 +7,7 @@
 
 #include "confcap/sink/PieceMerger.h"
 #include "confcap/sink/Recovery.h"
+#include "confcap/sink/RoomTape.h"
 
 namespace confcap::run {
 
@@ -86,6 +87,13 @@ std::unique_ptr<DiskGuard> Session::makeDiskGuard() {
     options.minFree = *options_.minFree;
     options.folder = options_.recorder.outDir.string();
     options.clockText = options_.clockText;
+    if (options_.recorder.keepTape.count() > 0) {
+        const auto tapes = options_.recorder.outDir / ".confcap" / "tape";
+        options.makeRoom = [tapes](std::uint64_t bytes) {
+            return sink::freeTapeSpace(tapes, bytes, std::chrono::system_clock::now(),
+                                       std::chrono::minutes(1));
+        };
+    }
     return std::make_unique<DiskGuard>(freeSpaceOf(options_.recorder.outDir), reporter_, options);
 }
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -168,37 +169,71 @@ void RoomTape::variantSwitched(const core::VariantSwitch& change) {
     append({clock_.now(), TapeVariant{change}});
 }
 
-std::uint64_t expireTapes(const std::filesystem::path& tapes, std::chrono::seconds keep,
-                          std::chrono::system_clock::time_point now) {
-    std::uint64_t freed = 0;
+namespace {
+
+// Every piece of every room's tape under `tapes`, the oldest last write first.
+std::vector<TapeFile> piecesUnder(const std::filesystem::path& tapes) {
+    std::vector<TapeFile> all;
     std::error_code error;
     if (!std::filesystem::is_directory(tapes, error)) {
-        return 0;
+        return all;
     }
     for (const auto& room : std::filesystem::directory_iterator(tapes, error)) {
         if (!room.is_directory(error)) {
             continue;
         }
-        std::vector<TapeFile> pieces;
         try {
-            pieces = readTape(room.path());
+            for (auto& piece : readTape(room.path())) {
+                all.push_back(std::move(piece));
+            }
         } catch (const std::exception&) {
-            continue;
+            // A room's tape that cannot be read now is looked at next time.
         }
-        for (const auto& piece : pieces) {
-            if (piece.last + keep > now) {
-                continue;
+    }
+    std::sort(all.begin(), all.end(),
+              [](const TapeFile& a, const TapeFile& b) { return a.last < b.last; });
+    return all;
+}
+
+// Deletes a piece's files and its index; the bytes freed.
+std::uint64_t removePiece(const TapeFile& piece) {
+    std::uint64_t freed = 0;
+    std::error_code error;
+    const auto stem = piece.index.stem().string();
+    for (const auto& file : std::filesystem::directory_iterator(piece.index.parent_path(), error)) {
+        const auto name = file.path().filename().string();
+        if (name.rfind(stem + "-t", 0) == 0) {
+            const auto size = file.file_size(error);
+            if (std::filesystem::remove(file.path(), error)) {
+                freed += size;
             }
-            const auto stem = piece.index.stem().string();
-            for (const auto& file : std::filesystem::directory_iterator(room.path(), error)) {
-                const auto name = file.path().filename().string();
-                if (name.rfind(stem + "-t", 0) == 0) {
-                    freed += file.file_size(error);
-                    std::filesystem::remove(file.path(), error);
-                }
-            }
-            std::filesystem::remove(piece.index, error);
         }
+    }
+    std::filesystem::remove(piece.index, error);
+    return freed;
+}
+
+}  // namespace
+
+std::uint64_t expireTapes(const std::filesystem::path& tapes, std::chrono::seconds keep,
+                          std::chrono::system_clock::time_point now) {
+    std::uint64_t freed = 0;
+    for (const auto& piece : piecesUnder(tapes)) {
+        if (piece.last + keep <= now) {
+            freed += removePiece(piece);
+        }
+    }
+    return freed;
+}
+
+std::uint64_t freeTapeSpace(const std::filesystem::path& tapes, std::uint64_t bytes,
+                            std::chrono::system_clock::time_point now, std::chrono::seconds idle) {
+    std::uint64_t freed = 0;
+    for (const auto& piece : piecesUnder(tapes)) {
+        if (freed >= bytes || piece.last + idle > now) {
+            break;
+        }
+        freed += removePiece(piece);
     }
     return freed;
 }

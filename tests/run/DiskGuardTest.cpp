@@ -288,6 +288,29 @@ BOOST_AUTO_TEST_CASE(aDiskThatCannotBeReadIsToldOnceAndHoldsNothingBack) {
     BOOST_TEST(!reporter.lastDisk().has_value());
 }
 
+BOOST_AUTO_TEST_CASE(oldRoomTapesMakeRoomBeforeTalksWait) {
+    NotingReporter reporter;
+    std::uint64_t free = 1 * kGB;
+    std::vector<std::uint64_t> asked;
+    DiskGuard::Options options;
+    options.minFree.bytes = 2 * kGB;
+    options.makeRoom = [&](std::uint64_t bytes) {
+        asked.push_back(bytes);
+        free += 3 * kGB;  // the tapes it deleted
+        return std::uint64_t{3 * kGB};
+    };
+    DiskGuard guard([&free] { return DiskSpace{free, 100 * kGB}; }, reporter, options);
+    // 1 GB free; the reserve (2 GB) and the talk (675 MB) need 1.675 GB more.
+    BOOST_TEST(!guard.check(at(kNoon), {job("a", kNoon, 30min)}, {}, false));
+    BOOST_TEST_REQUIRE(asked.size() == 1u);
+    BOOST_TEST(asked.front() == 2 * kGB + 675 * kMB - 1 * kGB);
+    BOOST_TEST(reporter.said("disk: deleted 3.0 GB of the oldest room tapes"));
+    BOOST_TEST(reporter.lastDisk()->freeBytes == 4 * kGB);
+    // With room enough, nothing more is deleted.
+    BOOST_TEST(!guard.check(at(kNoon) + 2min, {job("a", kNoon, 30min)}, {}, false));
+    BOOST_TEST(asked.size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(theRealDiskHasSpace) {
     const auto space = confcap::run::freeSpaceOf(CONFCAP_SOURCE_DIR)();
     BOOST_TEST(space.totalBytes > 0U);

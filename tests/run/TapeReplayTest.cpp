@@ -178,6 +178,17 @@ BOOST_AUTO_TEST_CASE(oldPiecesAreDeletedAndNewOnesKept) {
     BOOST_TEST(confcap::sink::readTape(tapes / "Saal 1").empty());
 }
 
+BOOST_AUTO_TEST_CASE(aFullDiskTakesTheOldestPiecesButNotOneBeingWritten) {
+    confcap::testing::TempDir dir;
+    const auto tapes = dir.path / "tape";
+    recordHlsRoom(tapes / "Saal 1");
+    // Asked for one byte: the oldest piece goes whole.
+    BOOST_TEST(confcap::sink::freeTapeSpace(tapes, 1, kStart + 10min, 1min) == 10u * 188u);
+    // The second piece was written to 30 s ago: it is kept, whatever is asked.
+    BOOST_TEST(confcap::sink::freeTapeSpace(tapes, 1'000'000, kStart + 90s, 1min) == 0u);
+    BOOST_TEST(confcap::sink::readTape(tapes / "Saal 1").size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(aLineCutOffWhenTheProcessDiedIsPassedOver) {
     confcap::testing::TempDir dir;
     const auto folder = dir.path / "tape";

@@ -66,6 +66,9 @@ public:
         std::string folder;
         /// A wall-clock time as the operator reads it ("23:40"); RFC 3339 UTC when empty.
         std::function<std::string(std::chrono::system_clock::time_point)> clockText;
+        /// Frees at least the bytes asked for if it can (the oldest room tapes), returning what
+        /// it freed; called when the rest of the plan and the reserve do not fit in what is free.
+        std::function<std::uint64_t(std::uint64_t bytes)> makeRoom;
     };
 
     /// `reporter` must outlive the guard; it gets the warnings and a DiskSnapshot each time the

@@ -73,4 +73,10 @@ private:
 std::uint64_t expireTapes(const std::filesystem::path& tapes, std::chrono::seconds keep,
                           std::chrono::system_clock::time_point now);
 
+/// Deletes pieces of the tapes under `tapes`, oldest first, until `bytes` are freed: a full disk
+/// needs the space for the talks. A piece written to within `idle` of `now` (one being written)
+/// is kept. Returns the bytes freed.
+std::uint64_t freeTapeSpace(const std::filesystem::path& tapes, std::uint64_t bytes,
+                            std::chrono::system_clock::time_point now, std::chrono::seconds idle);
+
 }  // namespace confcap::sink
