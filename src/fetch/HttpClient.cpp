@@ -219,6 +219,7 @@ Poco::Net::Context::Ptr sharedTlsContext(const std::string& caFile) {
     std::lock_guard lock(mutex);
     Poco::Net::Context::Ptr& context = contexts[caFile];
     if (!context) {
+        initializeTlsOnce();
         try {
             Poco::Net::Context::Params params;
             params.verificationMode = Poco::Net::Context::VERIFY_STRICT;

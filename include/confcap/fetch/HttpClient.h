@@ -56,8 +56,9 @@ struct HttpResponse {
 /// an unsupported scheme and an unreadable --ca-file are Unusable.
 ///
 /// HTTPS verifies the server's certificate against the system CA store (/etc/ssl/certs) and an
-/// optional extra CA file, and checks the host name. The first client made initializes OpenSSL
-/// for the process and sets SIGPIPE to be ignored (a closed connection must not kill it).
+/// optional extra CA file, and checks the host name. The first client made sets SIGPIPE to be
+/// ignored (a closed connection must not kill it); OpenSSL is initialized for the process before
+/// the first HTTPS request, and not at all by a process that fetches only plain HTTP.
 class HttpClient {
 public:
     struct Options {
