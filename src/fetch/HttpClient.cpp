@@ -219,6 +219,7 @@ Poco::Net::Context::Ptr sharedTlsContext(const std::string& caFile) {
     std::lock_guard lock(mutex);
     Poco::Net::Context::Ptr& context = contexts[caFile];
     if (!context) {
+        initializeTlsOnce();
         try {
             Poco::Net::Context::Params params;
             params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
@@ -366,6 +367,13 @@ HttpClient::HttpClient(Options options) : impl_(std::make_unique<Impl>()) {
 HttpClient::~HttpClient() = default;
 
 HttpResponse HttpClient::get(const HttpRequest& request) {
+    std::string body;
+    HttpResponse response = get(request, body);
+    response.body = std::move(body);
+    return response;
+}
+
+HttpResponse HttpClient::get(const HttpRequest& request, std::string& body) {
     auto stream = open(request);
     HttpResponse response;
     response.status = stream->status();
@@ -388,7 +396,7 @@ HttpResponse HttpClient::get(const HttpRequest& request) {
         // announcement is not trusted with memory before its bytes arrive.
         initial = static_cast<std::size_t>(std::min<std::uint64_t>(*length, kMaxInitialBuffer)) + 1;
     }
-    std::string& body = response.body;
+    // Sized, not cleared: bytes a reused body already holds are overwritten, not zeroed first.
     body.resize(initial);
     std::size_t used = 0;
     for (;;) {

@@ -240,8 +240,12 @@ void throwFetchError(const Poco::Exception& error, const std::string& url, Phase
 
 void initializeNetworkOnce() {
     static std::once_flag once;
+    std::call_once(once, [] { std::signal(SIGPIPE, SIG_IGN); });
+}
+
+void initializeTlsOnce() {
+    static std::once_flag once;
     std::call_once(once, [] {
-        std::signal(SIGPIPE, SIG_IGN);
         Poco::Net::initializeSSL();
         Poco::Net::SSLManager::instance().ClientVerificationError +=
             Poco::delegate(&onVerificationError);

@@ -81,7 +81,12 @@ private:
 /// "20 s", "1.5 s" or "300 ms": a timeout as the error messages show it.
 std::string formatTimeout(std::chrono::milliseconds timeout);
 
-/// Loads OpenSSL and the SIGPIPE setting once per process; safe to call from any thread.
+/// Sets SIGPIPE to be ignored, once per process; safe to call from any thread.
 void initializeNetworkOnce();
+
+/// Loads OpenSSL once per process, before the first TLS context; safe to call from any thread.
+/// Plain HTTP never needs it, and a process that only fetches plain HTTP keeps OpenSSL's
+/// pages out of its memory.
+void initializeTlsOnce();
 
 }  // namespace confcap::fetch

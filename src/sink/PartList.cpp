@@ -280,7 +280,9 @@ std::string partListText(const PartList& list, const std::filesystem::path& stem
     object->set("notes", notes);
     object->set("resume", resumeJson(list.resume));
     std::ostringstream text;
-    object->stringify(text, 2);
+    // Compact: the list is written again after every segment of a live stream, and indenting
+    // its segment marks doubled the cost of each save.
+    object->stringify(text, 0);
     text << '\n';
     return text.str();
 }

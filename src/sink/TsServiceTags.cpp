@@ -21,6 +21,8 @@ constexpr std::uint16_t kSdtPid = 0x0011;
 constexpr std::uint8_t kSdtActual = 0x42;
 /// Provider and service name together, with their encoding bytes, in one packet's section.
 constexpr std::size_t kNamesRoom = 158;
+/// How much of the file nameServiceInPlace reads at once.
+constexpr std::size_t kReadSize = 64 * 1024;
 
 std::uint32_t crc32Mpeg(std::string_view bytes) {
     static const auto table = [] {
@@ -157,12 +159,14 @@ std::size_t nameServiceInPlace(const std::filesystem::path& file, std::string_vi
         throw fail("open");
     }
     TsServiceTagger tagger(service, provider);
-    std::string buffer;        // bytes not looked at yet, starting at `offset`
+    // Read in blocks; what a block leaves (less than a packet and the byte after it) moves to
+    // the front before the next read.
+    std::vector<char> buffer(kReadSize);
+    std::size_t held = 0;      // bytes in buffer not looked at yet, starting at `offset`
     std::uint64_t offset = 0;  // of buffer[0] in the file
-    std::vector<char> block(1u << 20);
     try {
         for (;;) {
-            const auto n = ::read(fd, block.data(), block.size());
+            const auto n = ::read(fd, buffer.data() + held, buffer.size() - held);
             if (n < 0 && errno == EINTR) {
                 continue;
             }
@@ -170,15 +174,16 @@ std::size_t nameServiceInPlace(const std::filesystem::path& file, std::string_vi
                 throw fail("read");
             }
             const bool end = n == 0;
-            buffer.append(block.data(), static_cast<std::size_t>(n));
+            held += static_cast<std::size_t>(n);
+            const std::string_view bytes(buffer.data(), held);
             // A packet is a sync byte with another one a packet later (or the file's end).
             std::size_t at = 0;
-            while (at + kPacket < buffer.size() || (end && at + kPacket == buffer.size())) {
-                if (!media::tsSyncAt(buffer, at)) {
+            while (at + kPacket < bytes.size() || (end && at + kPacket == bytes.size())) {
+                if (!media::tsSyncAt(bytes, at)) {
                     ++at;
                     continue;
                 }
-                const auto patch = tagger.replacement(std::string_view(buffer).substr(at, kPacket));
+                const auto patch = tagger.replacement(bytes.substr(at, kPacket));
                 if (patch &&
                     ::pwrite(fd, patch->data(), kPacket, static_cast<off_t>(offset + at)) !=
                         static_cast<ssize_t>(kPacket)) {
@@ -189,7 +194,8 @@ std::size_t nameServiceInPlace(const std::filesystem::path& file, std::string_vi
             if (end) {
                 break;
             }
-            buffer.erase(0, at);
+            std::memmove(buffer.data(), buffer.data() + at, held - at);
+            held -= at;
             offset += at;
         }
     } catch (...) {

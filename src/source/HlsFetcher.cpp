@@ -10,6 +10,20 @@ constexpr std::size_t kPlaylistLimit = 16 * 1024 * 1024;
 // A segment larger than this is not a media segment of a live stream.
 constexpr std::size_t kSegmentLimit = 256 * 1024 * 1024;
 
+fetch::HttpRequest mediaRequest(const SourceOptions& options, const std::string& url,
+                                std::optional<std::uint64_t> length, std::uint64_t offset) {
+    fetch::HttpRequest request;
+    request.url = url;
+    request.connectTimeout = options.connectTimeout;
+    request.readTimeout = options.stallTimeout;
+    request.maxBodyBytes = kSegmentLimit;
+    if (length) {
+        request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" +
+                                                  std::to_string(offset + *length - 1));
+    }
+    return request;
+}
+
 }  // namespace
 
 HlsFetcher::HlsFetcher(const SourceOptions& options) : options_(options) {
@@ -36,20 +50,20 @@ HlsPlaylist HlsFetcher::playlist(const std::string& url) {
 
 std::string HlsFetcher::media(const std::string& url, std::optional<std::uint64_t> length,
                               std::uint64_t offset, std::string* contentType) {
-    fetch::HttpRequest request;
-    request.url = url;
-    request.connectTimeout = options_.connectTimeout;
-    request.readTimeout = options_.stallTimeout;
-    request.maxBodyBytes = kSegmentLimit;
-    if (length) {
-        request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" +
-                                                  std::to_string(offset + *length - 1));
-    }
-    auto response = client_->get(request);
+    auto response = client_->get(mediaRequest(options_, url, length, offset));
     if (contentType != nullptr) {
         *contentType = response.headers.get("Content-Type").value_or("");
     }
     return std::move(response.body);
+}
+
+std::string_view HlsFetcher::segment(const std::string& url, std::optional<std::uint64_t> length,
+                                     std::uint64_t offset, std::string* contentType) {
+    const auto response = client_->get(mediaRequest(options_, url, length, offset), segment_);
+    if (contentType != nullptr) {
+        *contentType = response.headers.get("Content-Type").value_or("");
+    }
+    return segment_;
 }
 
 }  // namespace confcap::source

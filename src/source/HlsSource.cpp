@@ -430,8 +430,8 @@ bool HlsSource::deliver(SourceOutput& out, Connection& connection, HlsTrack& tra
     }
     std::string contentType;
     const auto fetchStart = SteadyClock::now();
-    const std::string body =
-        fetcher_.media(segment.uri, segment.byteLength, segment.byteOffset, &contentType);
+    const std::string_view body =
+        fetcher_.segment(segment.uri, segment.byteLength, segment.byteOffset, &contentType);
     if (isMain) {
         SegmentFetch fetched;
         fetched.at = SteadyClock::now();
@@ -445,8 +445,8 @@ bool HlsSource::deliver(SourceOutput& out, Connection& connection, HlsTrack& tra
             fetcher_.media(segment.map->uri, segment.map->byteLength, segment.map->byteOffset);
         track.map = segment.map;
     }
-    const core::StreamFormat format = detectFormat(
-        contentType, segment.map ? std::string_view(track.mapBytes) : std::string_view(body));
+    const core::StreamFormat format =
+        detectFormat(contentType, segment.map ? std::string_view(track.mapBytes) : body);
     if (isMain) {
         beginPiece(out, connection, track, segment, format);
     } else if (!track.begun) {

@@ -7,7 +7,7 @@ void HlsTrack::leavePiece() noexcept {
     pieceMap.reset();
 }
 
-void HlsTrack::write(SourceOutput& out, const HlsSegment& segment, const std::string& body) {
+void HlsTrack::write(SourceOutput& out, const HlsSegment& segment, std::string_view body) {
     if (segment.map && pieceMap != segment.map) {
         core::Chunk init;
         init.bytes = mapBytes;

@@ -316,6 +316,32 @@ BOOST_AUTO_TEST_CASE(several_requests_share_one_kept_alive_connection) {
     BOOST_TEST(client.connectionsOpened() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_reused_body_holds_exactly_each_new_response) {
+    // Longer and shorter bodies, with and without a length, into the same string.
+    LoopbackServer server([](HTTPServerRequest& request, HTTPServerResponse& response) {
+        const auto uri = request.getURI();
+        const auto size = std::stoul(uri.substr(uri.rfind('/') + 1));
+        const std::string body(size, static_cast<char>('a' + size % 26));
+        if (uri.rfind("/chunked/", 0) == 0) {
+            response.setChunkedTransferEncoding(true);
+            response.send() << body;
+        } else {
+            sendText(response, body);
+        }
+    });
+    HttpClient client;
+    std::string body = "what the string held before";
+    for (const std::string path :
+         {"/300000", "/5", "/chunked/200000", "/0", "/chunked/7", "/100000"}) {
+        const auto response = client.get(requestFor(server.url(path)), body);
+        const auto size = std::stoul(path.substr(path.rfind('/') + 1));
+        BOOST_TEST(response.status == 200);
+        BOOST_TEST(response.body.empty());
+        BOOST_TEST(body.size() == size, path);
+        BOOST_TEST((body == std::string(size, static_cast<char>('a' + size % 26))), path);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_connection_the_server_closes_is_replaced) {
     LoopbackServer server([](HTTPServerRequest&, HTTPServerResponse& response) {
         response.setKeepAlive(false);

@@ -294,6 +294,30 @@ BOOST_AUTO_TEST_CASE(mpegTsGetsTheTalksNameInPlaceAndKeepsEveryOtherByte) {
     BOOST_TEST(readFile(file).size() == media().muxed.size());
 }
 
+BOOST_AUTO_TEST_CASE(aFileOfManyReadsIsNamedThroughout) {
+    // The clip over and over, far longer than one read, so that packets (the SDT ones among
+    // them) straddle the reads at every offset the clip's length gives.
+    TempDir temp;
+    const auto& clip = media().muxed;
+    const auto once = confcap::testing::writeFile(temp.path / "once.ts", clip);
+    const std::size_t sections = confcap::sink::nameServiceInPlace(once, kTitle, "38C3");
+    BOOST_TEST_REQUIRE(sections > 0u);
+    std::string input;
+    std::size_t repeats = 0;
+    for (; input.size() < 1024 * 1024; ++repeats) {
+        input += clip;
+    }
+    const auto file = confcap::testing::writeFile(temp.path / "long.ts", input);
+    BOOST_TEST(confcap::sink::nameServiceInPlace(file, kTitle, "38C3") == sections * repeats);
+    const auto tagged = readFile(file);
+    BOOST_TEST_REQUIRE(tagged.size() == input.size());
+    // Each copy of the clip is named as the clip alone is.
+    const auto named = readFile(once);
+    for (std::size_t at = 0; at < tagged.size(); at += clip.size()) {
+        BOOST_TEST_REQUIRE(tagged.compare(at, clip.size(), named) == 0, "at byte " << at);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(aStreamWithoutServiceDescriptionIsLeftAsItIs) {
     TempDir temp;
     const auto bare = confcap::testing::withoutServiceTable(media().muxed);

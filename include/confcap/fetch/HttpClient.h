@@ -56,8 +56,9 @@ struct HttpResponse {
 /// an unsupported scheme and an unreadable --ca-file are Unusable.
 ///
 /// HTTPS verifies the server's certificate against the system CA store (/etc/ssl/certs) and an
-/// optional extra CA file, and checks the host name. The first client made initializes OpenSSL
-/// for the process and sets SIGPIPE to be ignored (a closed connection must not kill it).
+/// optional extra CA file, and checks the host name. The first client made sets SIGPIPE to be
+/// ignored (a closed connection must not kill it); OpenSSL is initialized for the process before
+/// the first HTTPS request, and not at all by a process that fetches only plain HTTP.
 class HttpClient {
 public:
     struct Options {
@@ -77,6 +78,10 @@ public:
     /// final 2xx response with its whole body, or a 304 as a response (conditional GET).
     /// Throws core::FetchError as described for the class.
     HttpResponse get(const HttpRequest& request);
+    /// Like get(), but reads the body into `body`, reusing its storage (what it held is
+    /// dropped); the response's own body stays empty. For bodies fetched one after another,
+    /// such as HLS segments, which then need no new allocation each.
+    HttpResponse get(const HttpRequest& request, std::string& body);
 
     /// Like get(), but returns once the final response's header has arrived; the body is then
     /// read through the stream. Throws core::FetchError as described for the class. The stream

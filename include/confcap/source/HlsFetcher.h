@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "confcap/source/HlsPlaylist.h"
 #include "confcap/source/Source.h"
@@ -33,12 +34,17 @@ public:
     /// `contentType` when given. Throws core::FetchError.
     std::string media(const std::string& url, std::optional<std::uint64_t> length,
                       std::uint64_t offset, std::string* contentType = nullptr);
+    /// Like media(), into a buffer the fetcher keeps and reuses: the bytes stay valid until the
+    /// next segment() call. Throws core::FetchError.
+    std::string_view segment(const std::string& url, std::optional<std::uint64_t> length,
+                             std::uint64_t offset, std::string* contentType = nullptr);
     /// Makes the request under way fail at once. Thread-safe.
     void abort() noexcept;
 
 private:
     SourceOptions options_;
     std::unique_ptr<fetch::HttpClient> client_;
+    std::string segment_;  // the last segment() read
 };
 
 }  // namespace confcap::source

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "confcap/core/Media.h"
 #include "confcap/source/HlsFollowing.h"
@@ -36,7 +37,7 @@ struct HlsTrack {
     /// wall-clock end, preceded by the init section (mapBytes) when the segment has one the
     /// piece did not have yet, and remembers the segment as delivered now. Throws what `out`
     /// throws.
-    void write(SourceOutput& out, const HlsSegment& segment, const std::string& body);
+    void write(SourceOutput& out, const HlsSegment& segment, std::string_view body);
 };
 
 }  // namespace confcap::source
