@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -239,6 +240,73 @@ BOOST_AUTO_TEST_CASE(aTalkThatRanOverIsCutAgainFromTheRoomsTape) {
     BOOST_TEST(run.changed.exitCode == 73, run.changed.err);
     BOOST_TEST(run.changed.err.find("was changed since confcap published it") != std::string::npos);
     BOOST_TEST((run.changedAfter == run.changedBytes));
+}
+
+BOOST_AUTO_TEST_CASE(theTapeSurvivesKillAndTheNextRunAddsToIt) {
+    RunFolders folders;
+    const auto start =
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + 2s;
+    confcap::demo::StreamSpec hls{"hls1", StreamKind::Hls};
+    hls.window = 8;
+    // Window [2,20), padded by 2 s; confcap is killed at 10 s and started again at 12 s.
+    FakeConference conference(
+        confcap::testing::testClip(), {{"Saal 1", hls}},
+        {{"00000000-0000-4000-8000-000000000401", "Saal 1", "Killed", 4s, 14s}}, start);
+    std::vector<std::string> args = {"record",
+                                     "--schedule",
+                                     conference.scheduleUrl(),
+                                     "--out",
+                                     "out",
+                                     "--pad-before",
+                                     "2s",
+                                     "--pad-after",
+                                     "2s",
+                                     "--min-size",
+                                     "32K",
+                                     "--min-duration",
+                                     "5s",
+                                     "--refresh",
+                                     "0",
+                                     "--exit-when-done",
+                                     "--stall-timeout",
+                                     "4s"};
+    for (const auto& stream : conference.streamOptions()) {
+        args.push_back("--stream");
+        args.push_back(stream);
+    }
+    const auto indexes = [&] {
+        const auto files = confcap::testing::filesUnder(folders.out / ".confcap" / "tape");
+        return std::count_if(files.begin(), files.end(),
+                             [](const std::string& f) { return f.ends_with(".idx"); });
+    };
+    {
+        ChildProcess first(CONFCAP_BINARY, args, folders.work, folders.env());
+        std::this_thread::sleep_until(start + 10s);
+        first.signal(SIGKILL);
+        first.wait(10s);
+    }
+    BOOST_TEST(indexes() == 1);
+    std::this_thread::sleep_until(start + 12s);
+    std::string err;
+    {
+        ChildProcess second(CONFCAP_BINARY, args, folders.work, folders.env());
+        const auto exit = second.wait(90s);
+        err = second.err();
+        BOOST_TEST_REQUIRE(exit.has_value(), err);
+    }
+    BOOST_TEST(indexes() == 2);
+    // The talk cut again from both runs' tape: the window's media, but for the restart.
+    const auto cut = confcap::testing::runConfcap(
+        {"recut", "Killed", "--out", folders.out.string()}, folders.env());
+    BOOST_TEST(cut.exitCode == 0, cut.err << err);
+    const auto talk = talkIn(folders.out, "Killed");
+    BOOST_TEST_REQUIRE(!talk.sidecar.isNull());
+    BOOST_TEST(cutsOf(talk.sidecar) == 1u);
+    BOOST_TEST(talk.streams.video == 1);
+    BOOST_TEST(talk.streams.audio == 1);
+    BOOST_TEST_MESSAGE("span after kill -9 and recut: " << talk.timeline.span() << " s");
+    BOOST_TEST(std::abs(talk.timeline.span() - 18.0) <= kSpanSlack);
+    BOOST_TEST(gapSeconds(talk.sidecar, "not on the tape") <= 4.0);
 }
 
 BOOST_AUTO_TEST_CASE(aTalkThatIsNotThereOrABadTimeIsRefusedInOneSentence) {
