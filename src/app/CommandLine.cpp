@@ -136,11 +136,11 @@ const std::vector<OptionSpec>& optionSpecs() {
         {"keep-tape", "DUR",
          "also write each room's stream once to OUT/.confcap/tape while it records, for confcap "
          "recut, and delete it this long after (default 48h; 0 = no tape)",
-         false, kRecord | kDemo, "Recording"},
+         false, kPlanning | kDemo, "Recording"},
         {"tape-bridge", "DUR",
          "keep a room's tape going this long after its last talk ends: a break up to this long "
          "before its next talk, or a talk running over, stays on the tape (default 30m)",
-         false, kRecord | kDemo, "Recording"},
+         false, kPlanning | kDemo, "Recording"},
         {"start", "TIME|+-DUR",
          "the new start of the talk's window: a shift such as -2m or a time such as "
          "2026-12-27T14:05:00+01:00 (default: as it was)",

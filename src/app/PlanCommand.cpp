@@ -69,6 +69,13 @@ PlanForecast planForecast(const plan::Plan& plan, const std::vector<RoomStreamCh
     return result;
 }
 
+TapeOptions tapeOptions(const Arguments& arguments) {
+    TapeOptions tape;
+    tape.keep = durationOption(arguments, "keep-tape", tape.keep);
+    tape.bridge = durationOption(arguments, "tape-bridge", tape.bridge);
+    return tape;
+}
+
 std::optional<run::DiskSpace> spaceFor(const std::filesystem::path& folder) {
     std::error_code error;
     auto existing = std::filesystem::absolute(folder, error);
@@ -107,6 +114,12 @@ void printForecast(const PlanForecast& forecast, const std::string& outDir, cons
         }
     } else {
         out << "  The free space of " << status::sanitize(outDir) << " cannot be read.\n";
+    }
+    if (forecast.tape) {
+        out << "  Room tapes (for confcap recut): " << core::formatDuration(forecast.tape->seconds)
+            << " of the rooms' streams, " << core::formatBytes(forecast.tape->bytes)
+            << " on top of the talks' files, kept " << core::formatDuration(forecast.keepTape)
+            << " (--keep-tape; 0 keeps none).\n";
     }
     if (!forecast.rooms.empty()) {
         out << "  Rates:";
@@ -191,6 +204,11 @@ void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderC
             rooms->add(r);
         }
         j->set("rooms", rooms);
+        if (forecast->tape) {
+            j->set("tape_seconds", static_cast<Poco::Int64>(forecast->tape->seconds.count()));
+            j->set("tape_bytes", static_cast<Poco::UInt64>(forecast->tape->bytes));
+            j->set("keep_tape_seconds", static_cast<Poco::Int64>(forecast->keepTape.count()));
+        }
         root.set("forecast", j);
     }
     if (favourites != nullptr) {
@@ -407,10 +425,18 @@ int runPlan(const Arguments& given, std::ostream& out, std::ostream& err) {
                    arguments.value("variant").value_or("")});
     }
     const auto outDir = outputFolder(arguments);
-    const auto forecast =
+    auto forecast =
         planForecast(plan, checks ? &*checks : nullptr,
                      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()),
                      spaceFor(outDir), minFree);
+    if (const auto tape = tapeOptions(arguments); tape.keep.count() > 0) {
+        plan::RoomRates rates;
+        for (const auto& [room, rate] : forecast.rooms) {
+            rates.announced[room] = rate.bitsPerSecond;
+        }
+        forecast.tape = plan::forecastTape(plan.jobs, rates, tape.bridge);
+        forecast.keepTape = tape.keep;
+    }
     if (arguments.flag("json")) {
         printPlanJson(plan, recorder, out, checks ? &*checks : nullptr, shard, &forecast,
                       favourites.lists().empty() ? nullptr : &outcomes);

@@ -101,8 +101,9 @@ run::Session::Options sessionOptions(const Arguments& arguments,
     run::Session::Options options;
     options.recorder = recordingOptions(arguments);
     options.recorder.outDir = outDir;
-    options.recorder.keepTape = durationOption(arguments, "keep-tape", core::Seconds(48 * 3600));
-    options.recorder.tapeBridge = durationOption(arguments, "tape-bridge", core::Seconds(30 * 60));
+    const auto tape = tapeOptions(arguments);
+    options.recorder.keepTape = tape.keep;
+    options.recorder.tapeBridge = tape.bridge;
     options.recorder.source.pipeFolder = outDir / ".confcap";
     options.recorder.source.recorderHome = outDir / ".confcap" / "recorder-home";
     options.refreshPeriod = durationOption(arguments, "refresh", core::Seconds(300));

@@ -119,6 +119,39 @@ DiskForecast forecastDisk(const std::vector<Job>& jobs, const RoomRates& rates, 
     return forecast;
 }
 
+TapeForecast forecastTape(const std::vector<Job>& jobs, const RoomRates& rates,
+                          core::Seconds bridge) {
+    // Each room's windows in order, with its rate.
+    std::map<std::string, std::vector<std::pair<core::Instant, core::Instant>>> windows;
+    std::map<std::string, double> rate;
+    for (const auto& job : jobs) {
+        if (job.until > job.from) {
+            windows[job.talk.room].emplace_back(job.from, job.until);
+            rate.emplace(job.talk.room, rates.rateFor(job).bitsPerSecond);
+        }
+    }
+    TapeForecast forecast;
+    double bits = 0;
+    for (auto& [room, list] : windows) {
+        std::sort(list.begin(), list.end());
+        auto from = list.front().first;
+        auto until = list.front().second;
+        core::Seconds taped{0};
+        for (const auto& [start, end] : list) {
+            if (start > until + bridge) {
+                taped += (until + bridge) - from;
+                from = start;
+            }
+            until = std::max(until, end);
+        }
+        taped += (until + bridge) - from;
+        forecast.seconds += taped;
+        bits += rate[room] * static_cast<double>(taped.count());
+    }
+    forecast.bytes = bytesOf(bits);
+    return forecast;
+}
+
 std::optional<core::Instant> diskRunsOutAt(const std::vector<Job>& jobs, const RoomRates& rates,
                                            core::Instant now, std::uint64_t freeBytes) {
     double leftBits = static_cast<double>(freeBytes) * 8;

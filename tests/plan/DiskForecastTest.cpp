@@ -201,6 +201,19 @@ BOOST_DATA_TEST_CASE(tellsAudioStreamsByTheirExtension, bdata::make(kAudio), c) 
     BOOST_TEST(confcap::plan::isAudioStream(c.url) == c.audio);
 }
 
+BOOST_AUTO_TEST_CASE(aRoomTapeBridgesShortBreaksAndRunsOnAfterTheLastTalk) {
+    // Saal 1: 0-60, a 20 min break, 80-120, a 2 h break, 240-270; Saal 2: 10-30. Bridge 30 min.
+    const auto tape =
+        confcap::plan::forecastTape({job("Saal 1", 0min, 60min), job("Saal 1", 80min, 40min),
+                                     job("Saal 1", 240min, 30min), job("Saal 2", 10min, 20min)},
+                                    {}, 30min);
+    // Saal 1: 0-150 and 240-300; Saal 2: 10-60.
+    BOOST_TEST(tape.seconds.count() == (150 + 60 + 50) * 60);
+    // At the assumed 3 Mbit/s.
+    BOOST_TEST(tape.bytes == static_cast<std::uint64_t>(260 * 60 * 3'000'000.0 / 8));
+    BOOST_TEST(confcap::plan::forecastTape({}, {}, 30min).seconds.count() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(saysWhereARateCameFrom) {
     const RoomRates rates{{{"Saal 1", 2e6}}, {{"Saal 2", 4e6}}};
     BOOST_TEST((rates.rateFor(job("Saal 1", 0min, 1min)).source == RateSource::Measured));

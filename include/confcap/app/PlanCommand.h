@@ -49,6 +49,9 @@ struct PlanForecast {
     std::uint64_t reserveBytes = 0;  ///< --min-free on that file system; 0 without `space`
     /// When the free space runs out at the forecast rates; none when it fits or is unknown.
     std::optional<core::Instant> runsOutAt;
+    /// What the room tapes hold (none with --keep-tape 0), and how long they are kept.
+    std::optional<plan::TapeForecast> tape;
+    core::Seconds keepTape{0};
 };
 
 /// The forecast of `plan`'s jobs at `now`: rooms at the rate `checks` found announced (the
@@ -56,6 +59,13 @@ struct PlanForecast {
 PlanForecast planForecast(const plan::Plan& plan, const std::vector<RoomStreamCheck>* checks,
                           core::Instant now, const std::optional<run::DiskSpace>& space,
                           const run::MinFree& minFree);
+
+/// --keep-tape and --tape-bridge as record reads them (48h and 30m by default).
+struct TapeOptions {
+    core::Seconds keep{48 * 3600};
+    core::Seconds bridge{30 * 60};
+};
+TapeOptions tapeOptions(const Arguments& arguments);
 
 /// The space of the file system that holds `folder`, or would hold it once created (its nearest
 /// existing parent); none when that cannot be read.

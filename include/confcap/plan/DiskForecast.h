@@ -68,6 +68,18 @@ struct DiskForecast {
 /// The forecast of `jobs` at `now` (UTC). Pure.
 DiskForecast forecastDisk(const std::vector<Job>& jobs, const RoomRates& rates, core::Instant now);
 
+/// What the room tapes of a selection hold: each room's stream from its first window's start
+/// through its last window's end, across every break up to `bridge` long, and `bridge` past
+/// each stretch (the tape goes on after a room's last talk).
+struct TapeForecast {
+    core::Seconds seconds{0};  ///< of all rooms together
+    std::uint64_t bytes = 0;   ///< at the rooms' rates
+};
+
+/// The tapes of `jobs` with `bridge` (--tape-bridge). Pure.
+TapeForecast forecastTape(const std::vector<Job>& jobs, const RoomRates& rates,
+                          core::Seconds bridge);
+
 /// When the jobs, written from `now` on, have used `freeBytes`; nullopt when they fit. Pure.
 std::optional<core::Instant> diskRunsOutAt(const std::vector<Job>& jobs, const RoomRates& rates,
                                            core::Instant now, std::uint64_t freeBytes);
