@@ -8,10 +8,12 @@
 #include <stop_token>
 #include <thread>
 
+#include "confcap/app/ExitCode.h"
 #include "confcap/app/RecordCommand.h"
 #include "confcap/app/RunOptions.h"
 #include "confcap/demo/FakeConference.h"
 #include "confcap/demo/MediaFixture.h"
+#include "confcap/run/Recut.h"
 
 namespace confcap::app {
 
@@ -60,6 +62,25 @@ std::vector<demo::FakeTalk> demoTalks() {
         {"00000000-0000-4000-8000-000000000005", "Saal 2", "A Talk That Moves", seconds(75),
          seconds(20)},
     };
+}
+
+// The opening ran 8 s past its end: its file is cut again from Saal 1's tape, as a user would
+// with `confcap recut`.
+void recutOverrun(const std::filesystem::path& outDir, std::ostream& out, std::ostream& err) {
+    out << "\nThe opening ran 8 s over. confcap recut \"Opening: Welcome to FakeCon\" --out "
+        << outDir.string() << " --end +8s:\n";
+    try {
+        run::RecutRequest request;
+        request.outDir = outDir;
+        request.talk = "Opening: Welcome to FakeCon";
+        request.end = run::boundaryEditFrom("+8s", "end");
+        const auto cut = run::recutTalk(request);
+        out << "  " << cut.file.lexically_relative(outDir).string() << " now holds "
+            << static_cast<long>(cut.result.status.coveredSeconds)
+            << " s, to the end of the overrun.\n";
+    } catch (const std::exception& e) {
+        err << "confcap demo: warning: the recut did not work: " << e.what() << "\n";
+    }
 }
 
 }  // namespace
@@ -122,6 +143,9 @@ int runDemo(const Arguments& arguments, std::ostream& out, std::ostream& err) {
     const int code = runRecord(run, out, err);
     organizer.request_stop();
     organizer.join();
+    if (code == kExitOk && run.value("keep-tape").value_or("1") != "0") {
+        recutOverrun(outDir, out, err);
+    }
     out << "\nThe recordings are in " << std::filesystem::absolute(outDir).string()
         << "; each has a .json sidecar with its gaps.\n";
     return code;
