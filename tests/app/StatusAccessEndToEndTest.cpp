@@ -32,7 +32,8 @@ int statusWith(std::uint16_t port, const std::string& token) {
 /// Waits up to 15 s for `condition`.
 template <typename Condition>
 bool eventually(Condition condition) {
-    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    // The demo makes its clips with ffmpeg first: on a loaded machine that takes a while.
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
     while (!condition()) {
         if (std::chrono::steady_clock::now() > deadline) {
             return false;
