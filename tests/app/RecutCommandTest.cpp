@@ -79,6 +79,34 @@ std::size_t cutsOf(const Poco::JSON::Object::Ptr& sidecar) {
     return cuts ? cuts->size() : 0;
 }
 
+/// `confcap record` of `conference` into "out": 2 s of padding, schedule read every `refresh`,
+/// ending when every window has passed.
+std::vector<std::string> recordArgs(const FakeConference& conference, const std::string& refresh) {
+    std::vector<std::string> args = {"record",
+                                     "--schedule",
+                                     conference.scheduleUrl(),
+                                     "--out",
+                                     "out",
+                                     "--pad-before",
+                                     "2s",
+                                     "--pad-after",
+                                     "2s",
+                                     "--min-size",
+                                     "32K",
+                                     "--min-duration",
+                                     "5s",
+                                     "--refresh",
+                                     refresh,
+                                     "--exit-when-done",
+                                     "--stall-timeout",
+                                     "4s"};
+    for (const auto& stream : conference.streamOptions()) {
+        args.push_back("--stream");
+        args.push_back(stream);
+    }
+    return args;
+}
+
 struct RecutRun {
     std::string error;
     std::optional<int> recordExit;
@@ -128,28 +156,7 @@ RecutRun recordThenRecut() {
                 conference.setTalks(talks);
             }
         });
-        std::vector<std::string> args = {"record",
-                                         "--schedule",
-                                         conference.scheduleUrl(),
-                                         "--out",
-                                         "out",
-                                         "--pad-before",
-                                         "2s",
-                                         "--pad-after",
-                                         "2s",
-                                         "--min-size",
-                                         "32K",
-                                         "--min-duration",
-                                         "5s",
-                                         "--refresh",
-                                         "2s",
-                                         "--exit-when-done",
-                                         "--stall-timeout",
-                                         "4s"};
-        for (const auto& stream : conference.streamOptions()) {
-            args.push_back("--stream");
-            args.push_back(stream);
-        }
+        const auto args = recordArgs(conference, "2s");
         {
             ChildProcess record(CONFCAP_BINARY, args, folders.work, folders.env());
             run.recordExit = record.wait(90s);
@@ -252,28 +259,7 @@ BOOST_AUTO_TEST_CASE(theTapeSurvivesKillAndTheNextRunAddsToIt) {
     FakeConference conference(
         confcap::testing::testClip(), {{"Saal 1", hls}},
         {{"00000000-0000-4000-8000-000000000401", "Saal 1", "Killed", 4s, 14s}}, start);
-    std::vector<std::string> args = {"record",
-                                     "--schedule",
-                                     conference.scheduleUrl(),
-                                     "--out",
-                                     "out",
-                                     "--pad-before",
-                                     "2s",
-                                     "--pad-after",
-                                     "2s",
-                                     "--min-size",
-                                     "32K",
-                                     "--min-duration",
-                                     "5s",
-                                     "--refresh",
-                                     "0",
-                                     "--exit-when-done",
-                                     "--stall-timeout",
-                                     "4s"};
-    for (const auto& stream : conference.streamOptions()) {
-        args.push_back("--stream");
-        args.push_back(stream);
-    }
+    const auto args = recordArgs(conference, "0");
     const auto indexes = [&] {
         const auto files = confcap::testing::filesUnder(folders.out / ".confcap" / "tape");
         return std::count_if(files.begin(), files.end(),
