@@ -20,9 +20,11 @@
 #include "confcap/app/ExitCode.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/FileIo.h"
+#include "confcap/core/Format.h"
 #include "confcap/core/Text.h"
 #include "confcap/core/Time.h"
 #include "confcap/health/HealthFlags.h"
+#include "confcap/sink/RoomTape.h"
 #include "confcap/sink/Sidecar.h"
 #include "confcap/status/Summary.h"
 #include "confcap/status/SummaryPage.h"
@@ -250,6 +252,25 @@ void printTable(const std::vector<TalkCopy>& copies, std::size_t folders, std::o
     }
 }
 
+// The room tapes of each folder, for confcap recut: a line per room.
+void printTapes(const std::vector<fs::path>& folders, std::ostream& out) {
+    bool first = true;
+    for (const auto& folder : folders) {
+        for (const auto& tape : sink::tapesIn(folder / ".confcap" / "tape")) {
+            if (first) {
+                out << "\nRoom tapes (confcap recut cuts talks again from them):\n";
+                first = false;
+            }
+            out << "  " << status::fit(status::sanitize(tape.room), 14) << "  "
+                << status::fit(status::sanitize(folder.string()), 16) << "  "
+                << core::formatUtc(std::chrono::floor<std::chrono::seconds>(tape.from)) << " to "
+                << core::formatUtc(std::chrono::floor<std::chrono::seconds>(tape.until)) << ", "
+                << tape.pieces << (tape.pieces == 1 ? " piece, " : " pieces, ")
+                << core::formatBytes(tape.bytes) << "\n";
+        }
+    }
+}
+
 void printCopiesJson(const std::vector<TalkCopy>& copies, const std::vector<fs::path>& folders,
                      std::ostream& out) {
     Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -390,6 +411,7 @@ int runSummary(const Arguments& arguments, std::ostream& out, std::ostream& /*er
         printCopiesJson(copies, folders, out);
     } else {
         printTable(copies, folders.size(), out);
+        printTapes(folders, out);
     }
     return kExitOk;
 }

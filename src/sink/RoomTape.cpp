@@ -215,6 +215,34 @@ std::uint64_t removePiece(const TapeFile& piece) {
 
 }  // namespace
 
+std::vector<TapeHolding> tapesIn(const std::filesystem::path& tapes) {
+    std::map<std::string, TapeHolding> rooms;
+    std::error_code error;
+    for (const auto& piece : piecesUnder(tapes)) {
+        const auto room = piece.index.parent_path().filename().string();
+        auto& holding = rooms[room];
+        if (holding.pieces == 0 || piece.first < holding.from) {
+            holding.from = piece.first;
+        }
+        holding.room = room;
+        holding.until = std::max(holding.until, piece.last);
+        ++holding.pieces;
+        const auto stem = piece.index.stem().string();
+        for (const auto& file :
+             std::filesystem::directory_iterator(piece.index.parent_path(), error)) {
+            if (file.path().filename().string().rfind(stem + "-t", 0) == 0) {
+                const auto size = file.file_size(error);
+                holding.bytes += error ? 0 : size;
+            }
+        }
+    }
+    std::vector<TapeHolding> all;
+    for (auto& [room, holding] : rooms) {
+        all.push_back(std::move(holding));
+    }
+    return all;
+}
+
 std::uint64_t expireTapes(const std::filesystem::path& tapes, std::chrono::seconds keep,
                           std::chrono::system_clock::time_point now) {
     std::uint64_t freed = 0;

@@ -5,9 +5,12 @@
 #include <regex>
 #include <string>
 
+#include "confcap/sink/RoomTape.h"
 #include "support/Browser.h"
+#include "support/FakeClock.h"
 #include "support/MediaTestSupport.h"
 #include "support/RunProcess.h"
+#include "support/TempDir.h"
 
 BOOST_AUTO_TEST_SUITE(SummaryCommandTest)
 
@@ -112,6 +115,29 @@ BOOST_AUTO_TEST_CASE(writesOnePageForSeveralFolders) {
         ++links;
     }
     BOOST_TEST(links == 5u);  // two copies, the best one's bar, a thumbnail and a strip
+}
+
+BOOST_AUTO_TEST_CASE(eachRoomsTapeIsListedForRecut) {
+    confcap::testing::TempDir out;
+    {
+        confcap::testing::FakeClock clock(
+            std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000)));
+        confcap::sink::RoomTape tape(out.path / ".confcap" / "tape" / "Saal 1", clock);
+        tape.beginPiece({"ts", true}, false);
+        const std::string bytes(188 * 10, '\x47');
+        confcap::core::Chunk chunk;
+        chunk.bytes = bytes;
+        tape.write(chunk);
+        clock.advance(std::chrono::seconds(90));
+        tape.write(chunk);
+    }
+    const auto result = runConfcap({"summary", out.path.string()});
+    BOOST_TEST(result.exitCode == 0, result.err);
+    BOOST_TEST(result.out.find("Room tapes") != std::string::npos, result.out);
+    BOOST_TEST(result.out.find("Saal 1") != std::string::npos, result.out);
+    BOOST_TEST(result.out.find("2027-01-15T08:00:00Z to 2027-01-15T08:01:30Z, 1 piece, 3.8 kB") !=
+                   std::string::npos,
+               result.out);
 }
 
 BOOST_AUTO_TEST_CASE(aPageThatCannotBeWrittenIsOneSentenceAndExit73) {

@@ -73,6 +73,18 @@ private:
 std::uint64_t expireTapes(const std::filesystem::path& tapes, std::chrono::seconds keep,
                           std::chrono::system_clock::time_point now);
 
+/// What one room's tape holds, as `confcap summary` tells it.
+struct TapeHolding {
+    std::string room;  ///< the tape's folder name (the room's name, made safe for a file name)
+    std::chrono::system_clock::time_point from;   ///< its first piece's first event
+    std::chrono::system_clock::time_point until;  ///< its last piece's last event
+    std::size_t pieces = 0;
+    std::uint64_t bytes = 0;  ///< of its media files
+};
+
+/// The tapes under `tapes` (OUT/.confcap/tape), by room name; empty when there are none.
+std::vector<TapeHolding> tapesIn(const std::filesystem::path& tapes);
+
 /// Deletes pieces of the tapes under `tapes`, oldest first, until `bytes` are freed: a full disk
 /// needs the space for the talks. A piece written to within `idle` of `now` (one being written)
 /// is kept. Returns the bytes freed.
