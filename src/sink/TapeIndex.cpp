@@ -22,8 +22,22 @@ Poco::Int64 millis(Time t) {
     return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
 }
 
+// Milliseconds since the epoch as a time; a value the clock cannot hold (beyond the year 2200)
+// is not a tape's.
 Time fromMillis(Poco::Int64 ms) {
+    constexpr Poco::Int64 kLimit = 7'258'118'400'000;  // 2200-01-01
+    if (ms < -kLimit || ms > kLimit) {
+        throw Poco::DataException("a time out of range");
+    }
     return Time(milliseconds(ms));
+}
+
+// A length in milliseconds no longer than a tape can be (a year).
+milliseconds lengthFrom(Poco::Int64 ms) {
+    if (ms < 0 || ms > Poco::Int64{366} * 24 * 3600 * 1000) {
+        throw Poco::DataException("a length out of range");
+    }
+    return milliseconds(ms);
 }
 
 const char* kindName(core::ChunkKind kind) {
@@ -158,6 +172,9 @@ TapeEvent eventFrom(const Poco::JSON::Object& o) {
         c.offset = o.getValue<Poco::UInt64>("offset");
         c.length = o.getValue<Poco::UInt64>("length");
         c.mediaSeconds = o.optValue<double>("seconds", 0);
+        if (!(c.mediaSeconds >= 0 && c.mediaSeconds <= 86'400)) {
+            throw Poco::DataException("a segment length out of range");
+        }
         c.sequence = optional<Poco::Int64>(o, "sequence");
         c.uri = o.optValue<std::string>("uri", "");
         if (const auto ends = optional<Poco::Int64>(o, "endsAt")) {
@@ -175,7 +192,7 @@ TapeEvent eventFrom(const Poco::JSON::Object& o) {
         TapeGap g;
         g.gap.cause = o.getValue<std::string>("gap");
         g.gap.at = fromMillis(o.getValue<Poco::Int64>("from"));
-        g.gap.length = milliseconds(o.getValue<Poco::Int64>("length"));
+        g.gap.length = lengthFrom(o.getValue<Poco::Int64>("length"));
         g.gap.detail = o.optValue<std::string>("detail", "");
         g.gap.firstSequence = optional<Poco::Int64>(o, "firstSequence");
         g.gap.lastSequence = optional<Poco::Int64>(o, "lastSequence");

@@ -203,6 +203,13 @@ BOOST_AUTO_TEST_CASE(aLineCutOffWhenTheProcessDiedIsPassedOver) {
     BOOST_TEST_REQUIRE(again.size() == 2u);
     BOOST_TEST(again.back().events.size() == tape.back().events.size());
     BOOST_TEST(!confcap::sink::tapeEventFrom(R"({"at":1,"chunk":"segment","track":0,"off)"));
+    // Times and lengths no tape holds (the clock could not) are not events either.
+    BOOST_TEST(!confcap::sink::tapeEventFrom(R"({"at":99999999999999999,"reconnected":true})"));
+    BOOST_TEST(!confcap::sink::tapeEventFrom(
+        R"({"at":1,"chunk":"segment","track":0,"offset":0,"length":1,"seconds":1e300})"));
+    BOOST_TEST(!confcap::sink::tapeEventFrom(R"({"at":1,"gap":"outage","from":1,"length":-5})"));
+    BOOST_TEST(
+        confcap::sink::tapeEventFrom(R"({"at":1796619870000,"reconnected":true})").has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
