@@ -24,6 +24,7 @@
 #include "confcap/core/Text.h"
 #include "confcap/core/Time.h"
 #include "confcap/health/HealthFlags.h"
+#include "confcap/run/TapeReplay.h"
 #include "confcap/sink/RoomTape.h"
 #include "confcap/sink/Sidecar.h"
 #include "confcap/status/Summary.h"
@@ -256,7 +257,7 @@ void printTable(const std::vector<TalkCopy>& copies, std::size_t folders, std::o
 void printTapes(const std::vector<fs::path>& folders, std::ostream& out) {
     bool first = true;
     for (const auto& folder : folders) {
-        for (const auto& tape : sink::tapesIn(folder / ".confcap" / "tape")) {
+        for (const auto& tape : sink::tapesIn(run::tapesFolder(folder))) {
             if (first) {
                 out << "\nRoom tapes (confcap recut cuts talks again from them):\n";
                 first = false;

@@ -84,14 +84,14 @@ void CaptureRecorder::start(const plan::Job& job, const std::optional<core::Gap>
     config.talk = metadataOf(job);
     config.container = options_.container;
     config.nfo = options_.nfo;
-    const core::Clock& clock = options_.clock != nullptr ? *options_.clock : systemClock_;
-    auto sink = std::make_unique<sink::TalkSink>(std::move(config), clock);
+    auto sink = std::make_unique<sink::TalkSink>(std::move(config), clock());
     if (waited && waited->length.count() > 0) {
         sink->gap(*waited);
     }
 
     const auto captureKey = job.talk.room + "\n" + job.stream;
     std::shared_ptr<Capture> capture;
+    bool expireTapes = false;
     {
         std::lock_guard lock(mutex_);
         auto& slot = captures_[captureKey];
@@ -138,14 +138,18 @@ void CaptureRecorder::start(const plan::Job& job, const std::optional<core::Gap>
         capture->capture->attach(
             *sink, std::chrono::system_clock::time_point(job.until.time_since_epoch()));
         if (!capture->tape && options_.keepTape.count() > 0) {
-            expireTapes(clock.now());
             capture->tape = std::make_unique<sink::RoomTape>(
-                tapeFolderFor(options_.outDir, job.talk.room), clock);
+                tapeFolderFor(options_.outDir, job.talk.room), clock());
             capture->capture->attach(*capture->tape, {});
+            expireTapes = tapesDue(clock().now());
         }
         recordings_[key] =
             Recording{captureKey, std::move(sink),
                       std::chrono::system_clock::time_point(job.until.time_since_epoch())};
+    }
+    // Old tapes are read and deleted without the lock: starting and ending talks do not wait.
+    if (expireTapes) {
+        sink::expireTapes(tapesFolder(options_.outDir), options_.keepTape, clock().now());
     }
 }
 
@@ -236,8 +240,7 @@ std::optional<CaptureRecorder::Recording> CaptureRecorder::take(
                     capture->tape->error().empty()) {
                     // The tape goes on for a while: the room's next talk may come soon, and
                     // this one may run over.
-                    const auto& clock = options_.clock != nullptr ? *options_.clock : systemClock_;
-                    capture->bridgeUntil = clock.now() + options_.tapeBridge;
+                    capture->bridgeUntil = clock().now() + options_.tapeBridge;
                     capture->capture->setWindowEnd(*capture->tape, *capture->bridgeUntil);
                     ++bridgesBegun_;
                     bridgeWake_.notify_all();
@@ -248,10 +251,7 @@ std::optional<CaptureRecorder::Recording> CaptureRecorder::take(
             }
         }
         if (closing) {
-            if (capture->tape) {
-                capture->capture->detach(*capture->tape);
-            }
-            capture->capture->stop();
+            close(*capture);
         }
     }
     return recording;
@@ -278,12 +278,11 @@ void CaptureRecorder::tellTapeFailure(Capture& capture) {
 }
 
 void CaptureRecorder::closeBridges(std::stop_token stop) {
-    const auto& clock = options_.clock != nullptr ? *options_.clock : systemClock_;
     std::unique_lock lock(mutex_);
     while (!stop.stop_requested()) {
         std::vector<std::shared_ptr<Capture>> ended;
         std::optional<std::chrono::system_clock::time_point> next;
-        const auto now = clock.now();
+        const auto now = clock().now();
         for (auto it = captures_.begin(); it != captures_.end();) {
             const auto& until = it->second->bridgeUntil;
             if (until && *until <= now) {
@@ -299,8 +298,7 @@ void CaptureRecorder::closeBridges(std::stop_token stop) {
         if (!ended.empty()) {
             lock.unlock();
             for (const auto& capture : ended) {
-                capture->capture->detach(*capture->tape);
-                capture->capture->stop();
+                close(*capture);
             }
             lock.lock();
             continue;
@@ -313,12 +311,23 @@ void CaptureRecorder::closeBridges(std::stop_token stop) {
     }
 }
 
-void CaptureRecorder::expireTapes(std::chrono::system_clock::time_point now) {
+bool CaptureRecorder::tapesDue(std::chrono::system_clock::time_point now) {
     if (now < tapesExpired_ + std::chrono::minutes(10)) {
-        return;
+        return false;
     }
     tapesExpired_ = now;
-    sink::expireTapes(options_.outDir / ".confcap" / "tape", options_.keepTape, now);
+    return true;
+}
+
+void CaptureRecorder::close(Capture& capture) {
+    if (capture.tape) {
+        capture.capture->detach(*capture.tape);
+    }
+    capture.capture->stop();
+}
+
+const core::Clock& CaptureRecorder::clock() const {
+    return options_.clock != nullptr ? *options_.clock : systemClock_;
 }
 
 std::optional<sink::SinkStatus> CaptureRecorder::progress(const std::string& key) const {

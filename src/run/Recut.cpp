@@ -4,12 +4,12 @@
 #include <Poco/JSON/Object.h>
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <system_error>
 
 #include "confcap/core/Error.h"
 #include "confcap/core/FileIo.h"
+#include "confcap/core/Text.h"
 #include "confcap/run/TapeReplay.h"
 #include "confcap/sink/TalkSink.h"
 #include "confcap/sink/TapeIndex.h"
@@ -21,15 +21,9 @@ namespace {
 namespace fs = std::filesystem;
 using Time = std::chrono::system_clock::time_point;
 
-std::string folded(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
-
 bool names(const sink::Sidecar& sidecar, const std::string& name) {
     const auto& talk = sidecar.talk;
-    if (name == talk.id || name == talk.guid || folded(name) == folded(talk.title)) {
+    if (name == talk.id || name == talk.guid || core::equalsIgnoreCase(name, talk.title)) {
         return !name.empty();
     }
     const fs::path file = sidecar.file();
@@ -237,7 +231,6 @@ Recut recutPublished(const fs::path& outDir, const PublishedTalk& talk,
                      const std::optional<BoundaryEdit>& start,
                      const std::optional<BoundaryEdit>& end,
                      const std::optional<ScheduledTimes>& scheduled) {
-    RecutRequest request{outDir, {}, start, end};
     const auto& old = talk.content;
     if (!old.windowStart || !old.windowEnd || old.file().empty()) {
         throw core::UsageError("The sidecar " + core::quotedPath(talk.sidecar) +
@@ -246,13 +239,13 @@ Recut recutPublished(const fs::path& outDir, const PublishedTalk& talk,
     Recut cut;
     cut.oldStart = *old.windowStart;
     cut.oldEnd = *old.windowEnd;
-    cut.newStart = request.start ? request.start->applied(cut.oldStart) : cut.oldStart;
-    cut.newEnd = request.end ? request.end->applied(cut.oldEnd) : cut.oldEnd;
+    cut.newStart = start ? start->applied(cut.oldStart) : cut.oldStart;
+    cut.newEnd = end ? end->applied(cut.oldEnd) : cut.oldEnd;
     if (cut.newEnd <= cut.newStart) {
         throw core::UsageError("The new window of \"" + old.talk.title + "\" would end (" +
                                utc(cut.newEnd) + ") before it starts (" + utc(cut.newStart) + ").");
     }
-    const auto file = request.outDir / old.file();
+    const auto file = outDir / old.file();
     const auto check = sink::fileCheckOf(file);
     if (!check) {
         throw core::OutputError("The recording " + core::quotedPath(file) +
@@ -265,19 +258,15 @@ Recut recutPublished(const fs::path& outDir, const PublishedTalk& talk,
                            : " was published without the size and hash that tell it unchanged") +
             "; it is left as it is.");
     }
-    const auto folder = tapeFolderFor(request.outDir, old.talk.room);
+    const auto folder = tapeFolderFor(outDir, old.talk.room);
     const auto tape = sink::readTape(folder);
     if (tape.empty()) {
         throw core::InputError("The room \"" + old.talk.room + "\" has no tape in " +
                                core::quotedPath(folder) + " to cut from.");
     }
-    if (tape.back().last < cut.newStart || tape.front().first > cut.newEnd) {
-        throw core::InputError("The tape of \"" + old.talk.room + "\" holds nothing between " +
-                               utc(cut.newStart) + " and " + utc(cut.newEnd) + ".");
-    }
 
     // The new cut is made apart and takes the old one's place only once it is whole.
-    Staging staging(request.outDir);
+    Staging staging(outDir);
     const fs::path relative = old.file();
     sink::TalkSinkConfig config;
     config.outDir = staging.path();
@@ -300,15 +289,12 @@ Recut recutPublished(const fs::path& outDir, const PublishedTalk& talk,
     }
     ReplayClock clock;
     clock.at = cut.newStart;
-    std::optional<sink::TalkSink> sink(std::in_place, config, clock);
-    const auto replayed = replayTape(folder, tape, cut.newStart, cut.newEnd, *sink, clock);
-    cut.tapeBytes = replayed.bytes;
-    if (replayed.bytes == 0) {
+    sink::TalkSink sink(config, clock);
+    if (replayTape(folder, tape, cut.newStart, cut.newEnd, sink, clock) == 0) {
         throw core::InputError("The tape of \"" + old.talk.room + "\" holds no media between " +
                                utc(cut.newStart) + " and " + utc(cut.newEnd) + ".");
     }
-    cut.result = sink->finalize("cut again from the room's tape");
-    sink.reset();
+    cut.result = sink.finalize("cut again from the room's tape");
     if (cut.result.outcome != core::Outcome::Recorded || cut.result.files.empty() ||
         cut.result.sidecar.empty()) {
         throw core::OutputError("The new cut of \"" + old.talk.title +
@@ -316,7 +302,7 @@ Recut recutPublished(const fs::path& outDir, const PublishedTalk& talk,
     }
 
     // Into the old one's folder, named as the old one is, replacing it.
-    const auto folderOut = (request.outDir / relative).parent_path();
+    const auto folderOut = (outDir / relative).parent_path();
     const auto there = [&](const fs::path& made) { return folderOut / made.filename(); };
     std::vector<fs::path> placed;
     for (const auto& made : cut.result.files) {
@@ -326,14 +312,14 @@ Recut recutPublished(const fs::path& outDir, const PublishedTalk& talk,
     const bool withNfo = fs::exists(nfo);
     Poco::JSON::Array::Ptr files = new Poco::JSON::Array;
     for (const auto& path : placed) {
-        files->add(path.lexically_relative(request.outDir).generic_string());
+        files->add(path.lexically_relative(outDir).generic_string());
     }
     std::vector<std::pair<std::string, Poco::Dynamic::Var>> fields = {
         {"file", files->getElement<std::string>(0)},
         {"files", files},
         {"cuts", cutsWith(old, cut)}};
     if (withNfo) {
-        fields.emplace_back("nfo", there(nfo).lexically_relative(request.outDir).generic_string());
+        fields.emplace_back("nfo", there(nfo).lexically_relative(outDir).generic_string());
     }
     sink::amendSidecar(cut.result.sidecar, fields);
     try {
@@ -351,10 +337,10 @@ Recut recutPublished(const fs::path& outDir, const PublishedTalk& talk,
     // What the old cut had that the new one does not (another extension, numbered pieces).
     std::vector<fs::path> stale;
     for (const auto& name : old.files) {
-        stale.push_back(request.outDir / name);
+        stale.push_back(outDir / name);
     }
     if (!old.nfo.empty()) {
-        stale.push_back(request.outDir / old.nfo);
+        stale.push_back(outDir / old.nfo);
     }
     for (const auto& path : stale) {
         if (std::find(placed.begin(), placed.end(), path) == placed.end() &&

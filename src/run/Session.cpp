@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "confcap/run/TapeReplay.h"
 #include "confcap/sink/PieceMerger.h"
 #include "confcap/sink/Recovery.h"
 #include "confcap/sink/RoomTape.h"
@@ -88,7 +89,7 @@ std::unique_ptr<DiskGuard> Session::makeDiskGuard() {
     options.folder = options_.recorder.outDir.string();
     options.clockText = options_.clockText;
     if (options_.recorder.keepTape.count() > 0) {
-        const auto tapes = options_.recorder.outDir / ".confcap" / "tape";
+        const auto tapes = tapesFolder(options_.recorder.outDir);
         options.makeRoom = [tapes](std::uint64_t bytes) {
             return sink::freeTapeSpace(tapes, bytes, std::chrono::system_clock::now(),
                                        std::chrono::minutes(1));

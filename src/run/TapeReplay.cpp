@@ -100,7 +100,6 @@ public:
         attached_->sink = &sink;
         attached_->windowEnd = until;
         attached_->attachedAt = from;
-        result_.from = result_.until = from;
     }
 
     // Plays one piece; false once the window is over.
@@ -143,10 +142,10 @@ public:
         return true;
     }
 
-    Replayed finish() {
+    std::uint64_t finish() {
         clock_.at = until_;
         hole(until_);
-        return result_;
+        return bytes_;
     }
 
 private:
@@ -182,18 +181,11 @@ private:
             }
             return true;
         }
-        if (!joined_) {
-            joined_ = true;
-        }
+        joined_ = true;
         if (c.track == 0) {
             hole(start);
         }
-        const auto reached = deliver(files, c);
-        if (c.track == 0 && reached) {
-            if (result_.bytes == 0) {
-                result_.from = std::max(start, from_);
-            }
-            result_.until = std::min(std::max(result_.until, end), until_);
+        if (deliver(files, c) && c.track == 0) {
             reach_ = std::max(reach_, end);
         }
         return true;
@@ -212,7 +204,7 @@ private:
         chunk.endsAt = c.endsAt;
         const auto reached = fanout_.write(sinks(), chunk, failures_);
         if (!reached.empty()) {
-            result_.bytes += bytes.size();
+            bytes_ += bytes.size();
         }
         return !reached.empty();
     }
@@ -261,19 +253,24 @@ private:
     std::shared_ptr<capture::AttachedSink> attached_;
     bool joined_ = false;
     std::vector<std::string> failures_;
-    Replayed result_;
+    std::uint64_t bytes_ = 0;  // media bytes the sink got
 };
 
 }  // namespace
 
+std::filesystem::path tapesFolder(const std::filesystem::path& outDir) {
+    return outDir / ".confcap" / "tape";
+}
+
 std::filesystem::path tapeFolderFor(const std::filesystem::path& outDir, const std::string& room) {
     plan::NameFields fields;
     fields.room = room;
-    return outDir / ".confcap" / "tape" / plan::fileNameFor(fields, "{room}", false);
+    return tapesFolder(outDir) / plan::fileNameFor(fields, "{room}", false);
 }
 
-Replayed replayTape(const std::filesystem::path& folder, const std::vector<sink::TapeFile>& tape,
-                    Time from, Time until, core::MediaSink& sink, ReplayClock& clock) {
+std::uint64_t replayTape(const std::filesystem::path& folder,
+                         const std::vector<sink::TapeFile>& tape, Time from, Time until,
+                         core::MediaSink& sink, ReplayClock& clock) {
     Replay replay(folder, from, until, sink, clock);
     for (const auto& piece : tape) {
         if (!replay.play(piece)) {

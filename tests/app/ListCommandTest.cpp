@@ -508,12 +508,25 @@ BOOST_AUTO_TEST_CASE(planForecastsTheDiskAndReadsTheFreeSpaceOfOut) {
     BOOST_TEST(rooms->getObject(1)->getValue<std::string>("room") == "Saal GLITCH");
     BOOST_TEST(rooms->getObject(1)->getValue<double>("bits_per_second") == 192'000);
     BOOST_TEST(!std::filesystem::exists(out));
+    // The room tapes: each room from its first window to 30 min (--tape-bridge) past its last,
+    // at least the talks' windows and a bridge each; kept 48 h.
+    const auto tapeSeconds = forecast->getValue<Poco::Int64>("tape_seconds");
+    BOOST_TEST(tapeSeconds >= (214 + 82 + 2 * 30) * 60);
+    BOOST_TEST(forecast->getValue<Poco::UInt64>("tape_bytes") >=
+               forecast->getValue<Poco::UInt64>("total_bytes"));
+    BOOST_TEST(forecast->getValue<Poco::Int64>("keep_tape_seconds") == 48 * 3600);
+    auto noTape = jsonArgs;
+    noTape.insert(noTape.end(), {"--keep-tape", "0"});
+    const auto without = runConfcap(noTape);
+    BOOST_TEST_REQUIRE(without.exitCode == 0, without.err);
+    BOOST_TEST(!parseJson(without.out)->getObject("forecast")->has("tape_bytes"));
 
     const auto table = runConfcap(args);
     BOOST_TEST_REQUIRE(table.exitCode == 0, table.err);
     BOOST_TEST(table.out.find("\nDisk forecast: at most ") != std::string::npos, table.out);
     BOOST_TEST(table.out.find(" free on " + out.string() + " (--min-free ") != std::string::npos,
                table.out);
+    BOOST_TEST(table.out.find("Room tapes (for confcap recut): ") != std::string::npos, table.out);
     BOOST_TEST(table.out.find("Rates: Saal 1 3.0 Mb/s (assumed), Saal GLITCH 192 kb/s (assumed)") !=
                    std::string::npos,
                table.out);

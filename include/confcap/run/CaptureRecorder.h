@@ -97,8 +97,12 @@ private:
         const std::string& key,
         std::optional<std::chrono::system_clock::time_point> reaching = std::nullopt);
 
-    // Deletes the tapes older than keepTape, at most every ten minutes; call with mutex_ held.
-    void expireTapes(std::chrono::system_clock::time_point now);
+    // Whether the tapes are due for a look for expired pieces (every ten minutes at most);
+    // call with mutex_ held.
+    bool tapesDue(std::chrono::system_clock::time_point now);
+    // Detaches the capture's tape and stops it: the room's capture is over. Without mutex_.
+    void close(Capture& capture);
+    const core::Clock& clock() const;
     // Logs once that the capture's tape stopped (a full disk), when it did; without mutex_.
     void tellTapeFailure(Capture& capture);
     // Closes the captures whose bridge (tapeBridge) ran out without a talk; on bridger_.

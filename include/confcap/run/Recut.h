@@ -40,10 +40,10 @@ struct PublishedTalk {
 /// Every recorded talk in `outDir` (sidecars of an outcome, outside ".confcap"), in path order.
 std::vector<PublishedTalk> publishedTalks(const std::filesystem::path& outDir);
 
-/// The talk in `outDir` that `name` names: its id, guid, pretalx code or slug, its file's
-/// path relative to `outDir` (with or without extension), the file's name, or its title (any
-/// case). Sidecars under ".confcap" are not looked at. Throws core::UsageError naming the
-/// candidates when none or several match.
+/// The talk in `outDir` that `name` names: its id, guid, its file's path relative to `outDir`
+/// (with or without extension), the file's name (with or without), or its title (any case).
+/// Sidecars under ".confcap" are not looked at. Throws core::UsageError naming the candidates when
+/// none or several match.
 PublishedTalk findPublishedTalk(const std::filesystem::path& outDir, const std::string& name);
 
 struct RecutRequest {
@@ -58,7 +58,6 @@ struct Recut {
     std::filesystem::path file;  ///< the new file (full path)
     std::chrono::system_clock::time_point oldStart, oldEnd, newStart, newEnd;
     sink::FinalizeResult result;
-    std::uint64_t tapeBytes = 0;  ///< the tape's bytes in the new window
 };
 
 /// A talk's times in a schedule: its key (guid, else id) and when it starts and ends (UTC).
@@ -76,13 +75,15 @@ Recut recutPublished(const std::filesystem::path& outDir, const PublishedTalk& t
                      const std::optional<BoundaryEdit>& end,
                      const std::optional<ScheduledTimes>& scheduled = std::nullopt);
 
-/// The window a talk recorded as `recorded` (its sidecar) has when the schedule now says it
-/// runs from `start` to `end`: the same padding on both sides. None when it is the window the
-/// recording has, or the sidecar tells no times.
+/// A recording window.
 struct MovedWindow {
     std::chrono::system_clock::time_point start;
     std::chrono::system_clock::time_point end;
 };
+
+/// The window a talk recorded as `recorded` (its sidecar) has when the schedule now says it
+/// runs from `start` to `end`: the same padding on both sides. None when it is the window the
+/// recording has, or the sidecar tells no times.
 std::optional<MovedWindow> movedWindow(const sink::Sidecar& recorded,
                                        std::chrono::system_clock::time_point start,
                                        std::chrono::system_clock::time_point end);

@@ -14,7 +14,10 @@
 
 namespace confcap::run {
 
-/// The folder of `room`'s tape in the output folder `outDir`: ".confcap/tape/<room>", the room's
+/// The folder of the room tapes in the output folder `outDir`: ".confcap/tape".
+std::filesystem::path tapesFolder(const std::filesystem::path& outDir);
+
+/// The folder of `room`'s tape in the output folder `outDir`: tapesFolder/<room>, the room's
 /// name made safe for a file name.
 std::filesystem::path tapeFolderFor(const std::filesystem::path& outDir, const std::string& room);
 
@@ -25,23 +28,16 @@ public:
     TimePoint at{};
 };
 
-/// What a replay delivered.
-struct Replayed {
-    std::uint64_t bytes = 0;  ///< media bytes written to the sink
-    /// Where the tape's media began and ended inside the window; both the window's start when
-    /// nothing was delivered.
-    std::chrono::system_clock::time_point from;
-    std::chrono::system_clock::time_point until;
-};
-
 /// Plays the media of `tape` (readTape of `folder`) that lies in [from, until] into `sink`:
 /// HLS segments whose media overlaps the window, other chunks that arrived inside it. Gaps are
 /// cut to the window; a stretch of the window the tape does not hold at all is a gap of its own
 /// ("not on the tape"). `clock` is set to each event's time before the sink hears of it.
-/// Throws core::OutputError naming a tape file that cannot be read.
-Replayed replayTape(const std::filesystem::path& folder, const std::vector<sink::TapeFile>& tape,
-                    std::chrono::system_clock::time_point from,
-                    std::chrono::system_clock::time_point until, core::MediaSink& sink,
-                    ReplayClock& clock);
+/// Returns the media bytes the sink got. Throws core::OutputError naming a tape file that cannot
+/// be read.
+std::uint64_t replayTape(const std::filesystem::path& folder,
+                         const std::vector<sink::TapeFile>& tape,
+                         std::chrono::system_clock::time_point from,
+                         std::chrono::system_clock::time_point until, core::MediaSink& sink,
+                         ReplayClock& clock);
 
 }  // namespace confcap::run
