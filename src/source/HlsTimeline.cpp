@@ -28,6 +28,20 @@ WallClock::time_point segmentEnd(const HlsSegment& segment, WallClock::time_poin
     return firstListed;
 }
 
+std::vector<WallClock::time_point> listedEnds(const HlsPlaylist& playlist,
+                                              WallClock::time_point now) {
+    std::vector<WallClock::time_point> ends(playlist.segments.size(), now);
+    if (playlist.endList || playlist.playlistType == "VOD") {
+        return ends;
+    }
+    auto end = now;
+    for (std::size_t i = ends.size(); i-- > 0;) {
+        ends[i] = end;
+        end -= hlsMillis(playlist.segments[i].duration);
+    }
+    return ends;
+}
+
 std::int64_t startSequence(const HlsPlaylist& playlist, bool ended, int liveEdgeSegments,
                            std::optional<WallClock::time_point> mainStart,
                            WallClock::time_point now) {
@@ -40,9 +54,10 @@ std::int64_t startSequence(const HlsPlaylist& playlist, bool ended, int liveEdge
     std::int64_t start = ended ? first : std::max(first, newest - liveEdgeSegments + 1);
     if (mainStart) {
         // Begin where the main track began: the first segment that reaches past its start.
-        for (const auto& segment : playlist.segments) {
-            if (segmentEnd(segment, now) > *mainStart) {
-                start = segment.sequence;
+        const auto ends = listedEnds(playlist, now);
+        for (std::size_t i = 0; i < ends.size(); ++i) {
+            if (segmentEnd(playlist.segments[i], ends[i]) > *mainStart) {
+                start = playlist.segments[i].sequence;
                 break;
             }
         }
@@ -110,8 +125,12 @@ HlsContinuity HlsTimeline::read(const HlsPlaylist& playlist, WallClock::time_poi
         firstListed_.clear();
     }
     discontinuitySequence_ = playlist.discontinuitySequence;
-    for (const auto& segment : playlist.segments) {
-        firstListed_.try_emplace(segment.sequence, now);
+    // A segment first listed now ends by its listing, but never before one listed earlier.
+    const auto ends = listedEnds(playlist, now);
+    std::optional<WallClock::time_point> before;
+    for (std::size_t i = 0; i < ends.size(); ++i) {
+        const auto end = before ? std::max(*before, ends[i]) : ends[i];
+        before = firstListed_.try_emplace(playlist.segments[i].sequence, end).first->second;
     }
     std::erase_if(firstListed_, [&](const auto& entry) { return entry.first < first; });
     return continuity;

@@ -519,9 +519,9 @@ BOOST_AUTO_TEST_CASE(a_stream_that_is_not_live_yet_is_recorded_from_when_it_appe
     BOOST_REQUIRE_EQUAL(gaps.size(), 1u);
     BOOST_TEST(gaps[0].cause == "not live yet");
     BOOST_TEST(gaps[0].detail.find("404") != std::string::npos);
-    // The playlist answered 404 for 3 s, then listed segments from a little before: the gap
-    // ends where the first segment recorded begins.
-    BOOST_TEST(gaps[0].length.count() >= 1000);
+    // The playlist answered 404 for 3 s, then listed the segments of the seconds before: the gap
+    // ends where the first segment recorded begins, dated back from when it was listed.
+    BOOST_TEST(gaps[0].length.count() > 0);
     BOOST_TEST(gaps[0].length.count() <= 6000);
     BOOST_TEST(run.events->of(Kind::GaveUp).empty());
 }

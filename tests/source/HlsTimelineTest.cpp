@@ -103,7 +103,8 @@ std::ostream& operator<<(std::ostream& out, const StartCase& c) {
 }
 
 // Read at 10:30:12Z. With date and time, segment 200 of live(200, 6) ends at 10:30:02, 205 at
-// 10:30:12; without, every segment ends when it was listed.
+// 10:30:12; without, by its listing: 109 of live(100, 10) ends at 10:30:12, 106 at 10:30:06 and
+// 100 at 10:29:54.
 const StartCase kStartCases[] = {
     {"the live edge", live(100, 10), false, 3, std::nullopt, 107},
     {"a live edge longer than the playlist", live(100, 10), false, 20, std::nullopt, 100},
@@ -119,7 +120,13 @@ const StartCase kStartCases[] = {
      "2024-12-27T10:29:00Z", 200},
     {"audio when the main track began after it", live(200, 6, "a", 0, 0), false, 3,
      "2024-12-27T10:31:00Z", 203},
-    {"audio without date and time", live(100, 10, "a"), false, 3, "2024-12-27T10:30:11Z", 100},
+    {"audio without date and time", live(100, 10, "a"), false, 3, "2024-12-27T10:30:05Z", 106},
+    {"audio without date and time, begun a second ago", live(100, 10, "a"), false, 3,
+     "2024-12-27T10:30:11Z", 109},
+    {"audio without date and time, begun before the playlist", live(100, 10, "a"), false, 3,
+     "2024-12-27T10:29:00Z", 100},
+    {"audio of a finished stream without date and time", live(100, 10, "a") + "#EXT-X-ENDLIST\n",
+     true, 3, "2024-12-27T10:30:11Z", 100},
     {"audio without date and time, begun just now", live(100, 10, "a"), false, 3,
      "2024-12-27T10:30:12Z", 107},
 };
@@ -184,12 +191,36 @@ BOOST_AUTO_TEST_CASE(a_segment_keeps_the_time_it_was_first_listed) {
     timeline.read(parse(live(100, 3)), t0);
     const auto later = parse(live(101, 3));
     timeline.read(later, t0 + 2s);
-    BOOST_TEST((timeline.endOf(later.segments[0], t0 + 9s) == t0));
+    BOOST_TEST((timeline.endOf(later.segments[0], t0 + 9s) == t0 - 2s));
     BOOST_TEST((timeline.endOf(later.segments[2], t0 + 9s) == t0 + 2s));
     BOOST_TEST((timeline.startOf(later.segments[2], t0 + 9s) == t0));
     // Segment 100 rolled out: it is no longer known.
     const auto first = parse(live(100, 1));
     BOOST_TEST((timeline.endOf(first.segments[0], t0 + 9s) == t0 + 9s));
+}
+
+BOOST_AUTO_TEST_CASE(segments_first_listed_together_end_one_duration_apart) {
+    const WallTime t0 = at("2024-12-27T10:30:00Z");
+    HlsTimeline timeline;
+    const auto first = parse(live(100, 3));
+    timeline.read(first, t0);
+    BOOST_TEST((timeline.endOf(first.segments[0], t0 + 9s) == t0 - 4s));
+    BOOST_TEST((timeline.endOf(first.segments[2], t0 + 9s) == t0));
+    // Back after an outage: the segments listed meanwhile end one after another up to now.
+    const auto after = parse(live(104, 4));
+    timeline.read(after, t0 + 60s);
+    BOOST_TEST((timeline.endOf(after.segments[0], t0 + 99s) == t0 + 54s));
+    BOOST_TEST((timeline.endOf(after.segments[3], t0 + 99s) == t0 + 60s));
+    // Two new segments a second after the last reading: neither ends before 107 did.
+    const auto soon = parse(live(106, 4));
+    timeline.read(soon, t0 + 61s);
+    BOOST_TEST((timeline.endOf(soon.segments[2], t0 + 99s) == t0 + 60s));
+    BOOST_TEST((timeline.endOf(soon.segments[3], t0 + 99s) == t0 + 61s));
+    // A finished playlist ties nothing to the wall clock.
+    HlsTimeline finished;
+    const auto done = parse(live(100, 3) + "#EXT-X-ENDLIST\n");
+    finished.read(done, t0);
+    BOOST_TEST((finished.endOf(done.segments[0], t0 + 9s) == t0));
 }
 
 BOOST_AUTO_TEST_CASE(a_stale_playlist_changes_nothing) {

@@ -20,12 +20,19 @@ namespace confcap::source {
 std::chrono::system_clock::time_point segmentEnd(const HlsSegment& segment,
                                                  std::chrono::system_clock::time_point firstListed);
 
+/// When each of `playlist`'s segments ends on the wall clock by its listing in a read at `now`,
+/// in the playlist's order: a live playlist's newest segment ends at `now`, and each before it
+/// one duration earlier than the next; a finished one (EXT-X-ENDLIST or VOD) ties nothing to the
+/// wall clock, so every segment ends at `now`. Pure.
+std::vector<std::chrono::system_clock::time_point> listedEnds(
+    const HlsPlaylist& playlist, std::chrono::system_clock::time_point now);
+
 /// The sequence number a track that has delivered nothing yet starts with in `playlist`: its first
 /// segment when the stream had `ended` when first read (EXT-X-ENDLIST or VOD), else the first of
 /// its newest `liveEdgeSegments`. A further track given `mainStart` (when the media of the main
 /// track's first segment starts) begins instead with the first segment whose segmentEnd, taken
-/// from `now`, lies past it, when there is one. Always a listed segment; the playlist's media
-/// sequence when it lists none. Pure.
+/// from its listedEnds at `now`, lies past it, when there is one. Always a listed segment; the
+/// playlist's media sequence when it lists none. Pure.
 std::int64_t startSequence(const HlsPlaylist& playlist, bool ended, int liveEdgeSegments,
                            std::optional<std::chrono::system_clock::time_point> mainStart,
                            std::chrono::system_clock::time_point now);
@@ -73,7 +80,8 @@ public:
     /// When the last segment was delivered; the epoch before the first.
     WallClock::time_point lastDelivered() const noexcept { return lastDelivered_; }
 
-    /// segmentEnd of `segment`, from when a read() first listed it (`now` when none did).
+    /// segmentEnd of `segment`, from its listedEnds in the read() that first listed it (`now`
+    /// when none did).
     WallClock::time_point endOf(const HlsSegment& segment, WallClock::time_point now) const;
     /// When `segment`'s media starts on the wall clock: endOf less its duration.
     WallClock::time_point startOf(const HlsSegment& segment, WallClock::time_point now) const;
