@@ -373,6 +373,30 @@ const date::time_zone* summaryZone(const std::vector<fs::path>& folders) {
     return nullptr;
 }
 
+// The folders' room tapes for the timeline, each under its room's name as the talks give it
+// (a tape's folder name is the room's name made safe for a file name).
+std::vector<status::TimelineTape> timelineTapes(const std::vector<TalkCopy>& copies,
+                                                const std::vector<fs::path>& folders) {
+    std::vector<status::TimelineTape> tapes;
+    for (const auto& folder : folders) {
+        std::map<std::string, std::string> rooms;  // tape folder name -> room
+        for (const auto& copy : copies) {
+            rooms.emplace(run::tapeFolderFor(folder, copy.room).filename().string(), copy.room);
+        }
+        for (const auto& holding : sink::tapesIn(run::tapesFolder(folder))) {
+            const auto room = rooms.find(holding.room);
+            status::TimelineTape tape{
+                room == rooms.end() ? holding.room : room->second, {}, holding.bytes, false, {}};
+            for (const auto& span : holding.spans) {
+                tape.spans.emplace_back(std::chrono::floor<std::chrono::seconds>(span.from),
+                                        std::chrono::ceil<std::chrono::seconds>(span.until));
+            }
+            tapes.push_back(std::move(tape));
+        }
+    }
+    return tapes;
+}
+
 void writeSummaryPage(const std::vector<TalkCopy>& copies, const std::vector<fs::path>& folders,
                       const fs::path& page, const date::time_zone* zone, core::Instant written) {
     const auto base = page.has_parent_path() ? page.parent_path() : fs::path(".");
@@ -387,6 +411,7 @@ void writeSummaryPage(const std::vector<TalkCopy>& copies, const std::vector<fs:
     }
     info.zone = zone;
     info.written = written;
+    info.tapes = timelineTapes(copies, folders);
     std::error_code error;
     fs::create_directories(base, error);
     if (!core::replaceFile(page, status::summaryHtml(rows, info))) {

@@ -141,6 +141,7 @@ void CaptureRecorder::start(const plan::Job& job, const std::optional<core::Gap>
             capture->tape = std::make_unique<sink::RoomTape>(
                 tapeFolderFor(options_.outDir, job.talk.room), clock());
             capture->capture->attach(*capture->tape, {});
+            tapedRooms_.insert(job.talk.room);
             expireTapes = tapesDue(clock().now());
         }
         recordings_[key] =
@@ -348,6 +349,46 @@ std::optional<std::string> CaptureRecorder::partFile(const std::string& key) con
         file = left->second;
     }
     return file.empty() ? std::nullopt : std::optional<std::string>(file);
+}
+
+std::vector<TapeSnapshot> CaptureRecorder::tapes() const {
+    // The tape folders are read at most this often; the status asks every tick.
+    constexpr auto kReadEvery = std::chrono::seconds(5);
+    std::set<std::string> rooms;
+    std::map<std::string, std::string> writing;  // room -> why its tape stopped
+    {
+        std::lock_guard lock(mutex_);
+        rooms = tapedRooms_;
+        for (const auto& [captureKey, capture] : captures_) {
+            if (capture->tape) {
+                writing[captureKey.substr(0, captureKey.find('\n'))] = capture->tape->error();
+            }
+        }
+    }
+    std::lock_guard lock(tapesMutex_);
+    const auto now = std::chrono::steady_clock::now();
+    if (tapesRead_.size() != rooms.size() || now - tapesReadAt_ >= kReadEvery) {
+        tapesRead_.clear();
+        for (const auto& room : rooms) {
+            const auto holding = sink::tapeIn(tapeFolderFor(options_.outDir, room));
+            TapeSnapshot tape;
+            tape.room = room;
+            tape.bytes = holding.bytes;
+            for (const auto& span : holding.spans) {
+                tape.spans.emplace_back(span.from, span.until);
+            }
+            tapesRead_.push_back(std::move(tape));
+        }
+        tapesReadAt_ = now;
+    }
+    auto tapes = tapesRead_;
+    for (auto& tape : tapes) {
+        if (const auto it = writing.find(tape.room); it != writing.end()) {
+            tape.error = it->second;
+            tape.writing = it->second.empty();
+        }
+    }
+    return tapes;
 }
 
 }  // namespace confcap::run

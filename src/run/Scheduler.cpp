@@ -315,6 +315,7 @@ void Scheduler::reportProgress() {
         }
         reporter_.update(std::move(s));
     }
+    reporter_.tapes(recorder_.tapes());
     flush();
     carryOut(std::move(ends));
 }

@@ -183,7 +183,7 @@ std::vector<TapeFile> piecesUnder(const std::filesystem::path& tapes) {
             continue;
         }
         try {
-            for (auto& piece : readTape(room.path())) {
+            for (auto& piece : readTapeBounds(room.path())) {
                 all.push_back(std::move(piece));
             }
         } catch (const std::exception&) {
@@ -215,31 +215,56 @@ std::uint64_t removePiece(const TapeFile& piece) {
 
 }  // namespace
 
-std::vector<TapeHolding> tapesIn(const std::filesystem::path& tapes) {
-    std::map<std::string, TapeHolding> rooms;
+namespace {
+
+// The bytes of the media files of the piece whose index is `index`.
+std::uint64_t pieceBytes(const std::filesystem::path& index) {
+    std::uint64_t bytes = 0;
     std::error_code error;
-    for (const auto& piece : piecesUnder(tapes)) {
-        const auto room = piece.index.parent_path().filename().string();
-        auto& holding = rooms[room];
-        if (holding.pieces == 0 || piece.first < holding.from) {
-            holding.from = piece.first;
+    const auto stem = index.stem().string() + "-t";
+    for (const auto& file : std::filesystem::directory_iterator(index.parent_path(), error)) {
+        if (file.path().filename().string().rfind(stem, 0) == 0) {
+            const auto size = file.file_size(error);
+            bytes += error ? 0 : size;
         }
-        holding.room = room;
-        holding.until = std::max(holding.until, piece.last);
-        ++holding.pieces;
-        const auto stem = piece.index.stem().string();
-        for (const auto& file :
-             std::filesystem::directory_iterator(piece.index.parent_path(), error)) {
-            if (file.path().filename().string().rfind(stem + "-t", 0) == 0) {
-                const auto size = file.file_size(error);
-                holding.bytes += error ? 0 : size;
+    }
+    return bytes;
+}
+
+}  // namespace
+
+TapeHolding tapeIn(const std::filesystem::path& folder) {
+    TapeHolding holding;
+    holding.room = folder.filename().string();
+    try {
+        for (const auto& piece : readTapeBounds(folder)) {
+            holding.from = holding.pieces == 0 ? piece.first : std::min(holding.from, piece.first);
+            holding.until = std::max(holding.until, piece.last);
+            ++holding.pieces;
+            holding.bytes += pieceBytes(piece.index);
+            holding.spans.push_back({piece.first, piece.last});
+        }
+    } catch (const std::exception&) {
+        // A tape that cannot be read now is looked at next time.
+    }
+    return holding;
+}
+
+std::vector<TapeHolding> tapesIn(const std::filesystem::path& tapes) {
+    std::vector<TapeHolding> all;
+    std::error_code error;
+    if (!std::filesystem::is_directory(tapes, error)) {
+        return all;
+    }
+    for (const auto& room : std::filesystem::directory_iterator(tapes, error)) {
+        if (room.is_directory(error)) {
+            if (auto holding = tapeIn(room.path()); holding.pieces > 0) {
+                all.push_back(std::move(holding));
             }
         }
     }
-    std::vector<TapeHolding> all;
-    for (auto& [room, holding] : rooms) {
-        all.push_back(std::move(holding));
-    }
+    std::sort(all.begin(), all.end(),
+              [](const TapeHolding& a, const TapeHolding& b) { return a.room < b.room; });
     return all;
 }
 

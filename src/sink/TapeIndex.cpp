@@ -253,11 +253,14 @@ std::optional<TapeEvent> tapeEventFrom(std::string_view line) {
     }
 }
 
-std::vector<TapeFile> readTape(const std::filesystem::path& folder) {
-    std::vector<TapeFile> files;
+namespace {
+
+// The index files in the tape folder `folder`, in the order their pieces began.
+std::vector<std::filesystem::path> indexFiles(const std::filesystem::path& folder) {
+    std::vector<std::filesystem::path> indexes;
     std::error_code error;
     if (!std::filesystem::is_directory(folder, error)) {
-        return files;
+        return indexes;
     }
     std::filesystem::directory_iterator it(folder, error);
     if (error) {
@@ -265,12 +268,50 @@ std::vector<TapeFile> readTape(const std::filesystem::path& folder) {
                                 error.message() + ".");
     }
     for (const auto& entry : it) {
-        if (entry.path().extension() != ".idx") {
-            continue;
+        if (entry.path().extension() == ".idx") {
+            indexes.push_back(entry.path());
         }
+    }
+    std::sort(indexes.begin(), indexes.end());
+    return indexes;
+}
+
+// The last line of `in` (whose size is `size`) that reads as an event: index lines are short, so
+// the last 64 KiB hold it unless nothing there does.
+std::optional<TapeEvent> lastEvent(std::ifstream& in, std::uint64_t size) {
+    constexpr std::uint64_t kTail = 64 * 1024;
+    const auto start = size > kTail ? size - kTail : 0;
+    std::string tail(size - start, '\0');
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(start));
+    in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+    tail.resize(static_cast<std::size_t>(in.gcount()));
+    auto end = tail.size();
+    while (end > 0) {
+        const auto newline = tail.rfind('\n', end - 1);
+        const auto begin = newline == std::string::npos ? 0 : newline + 1;
+        if (begin == 0 && start > 0) {
+            break;  // the tail's first line may be cut off
+        }
+        if (auto event = tapeEventFrom(std::string_view(tail).substr(begin, end - begin))) {
+            return event;
+        }
+        if (newline == std::string::npos) {
+            break;
+        }
+        end = newline;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<TapeFile> readTape(const std::filesystem::path& folder) {
+    std::vector<TapeFile> files;
+    for (const auto& index : indexFiles(folder)) {
         TapeFile file;
-        file.index = entry.path();
-        std::ifstream in(entry.path(), std::ios::binary);
+        file.index = index;
+        std::ifstream in(index, std::ios::binary);
         std::string line;
         while (std::getline(in, line)) {
             if (auto event = tapeEventFrom(line)) {
@@ -284,8 +325,30 @@ std::vector<TapeFile> readTape(const std::filesystem::path& folder) {
         file.last = file.events.back().at;
         files.push_back(std::move(file));
     }
-    std::sort(files.begin(), files.end(),
-              [](const TapeFile& a, const TapeFile& b) { return a.index < b.index; });
+    return files;
+}
+
+std::vector<TapeFile> readTapeBounds(const std::filesystem::path& folder) {
+    std::vector<TapeFile> files;
+    for (const auto& index : indexFiles(folder)) {
+        std::error_code error;
+        const auto size = std::filesystem::file_size(index, error);
+        std::ifstream in(index, std::ios::binary);
+        std::string line;
+        if (error || !std::getline(in, line)) {
+            continue;
+        }
+        const auto first = tapeEventFrom(line);
+        if (!first || !std::holds_alternative<TapePiece>(first->what)) {
+            continue;
+        }
+        TapeFile file;
+        file.index = index;
+        file.first = first->at;
+        const auto last = lastEvent(in, size);
+        file.last = last ? std::max(last->at, first->at) : first->at;
+        files.push_back(std::move(file));
+    }
     return files;
 }
 

@@ -65,6 +65,16 @@ std::optional<DiskSnapshot> StatusBoard::disk() const {
     return disk_;
 }
 
+void StatusBoard::tapes(std::vector<run::TapeSnapshot> tapes) {
+    std::lock_guard lock(mutex_);
+    tapes_ = std::move(tapes);
+}
+
+std::vector<run::TapeSnapshot> StatusBoard::tapes() const {
+    std::lock_guard lock(mutex_);
+    return tapes_;
+}
+
 std::vector<JobSnapshot> StatusBoard::jobs() const {
     std::lock_guard lock(mutex_);
     return jobs_;

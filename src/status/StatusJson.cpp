@@ -223,6 +223,32 @@ std::string statusJson(const std::vector<JobSnapshot>& jobs, const std::vector<E
     } else {
         root->set("disk", Poco::Dynamic::Var());
     }
+    Poco::JSON::Array::Ptr tapes = new Poco::JSON::Array;
+    for (const auto& tape : context.tapes) {
+        const auto utc = [](std::chrono::system_clock::time_point t) {
+            return core::formatUtc(std::chrono::floor<std::chrono::seconds>(t));
+        };
+        auto t = newObject();
+        t->set("room", sanitize(tape.room));
+        t->set("bytes", static_cast<Poco::UInt64>(tape.bytes));
+        t->set("writing", tape.writing);
+        t->set("error", tape.error.empty() ? Poco::Dynamic::Var()
+                                           : Poco::Dynamic::Var(sanitize(tape.error)));
+        Poco::JSON::Array::Ptr spans = new Poco::JSON::Array;
+        for (const auto& [from, until] : tape.spans) {
+            auto s = newObject();
+            s->set("from", utc(from));
+            s->set("until", utc(until));
+            spans->add(s);
+        }
+        t->set("from", tape.spans.empty() ? Poco::Dynamic::Var()
+                                          : Poco::Dynamic::Var(utc(tape.spans.front().first)));
+        t->set("until", tape.spans.empty() ? Poco::Dynamic::Var()
+                                           : Poco::Dynamic::Var(utc(tape.spans.back().second)));
+        t->set("spans", spans);
+        tapes->add(t);
+    }
+    root->set("tapes", tapes);
     if (!context.timelineSvg.empty()) {
         root->set("timeline", context.timelineSvg);
     }

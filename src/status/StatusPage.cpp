@@ -276,8 +276,22 @@ TimelineZoom timelineZoom(std::string_view query) {
     return zoom;
 }
 
+std::vector<TimelineTape> timelineTapes(const std::vector<run::TapeSnapshot>& tapes) {
+    std::vector<TimelineTape> out;
+    for (const auto& tape : tapes) {
+        TimelineTape drawn{tape.room, {}, tape.bytes, tape.writing, tape.error};
+        for (const auto& [from, until] : tape.spans) {
+            drawn.spans.emplace_back(std::chrono::floor<std::chrono::seconds>(from),
+                                     std::chrono::ceil<std::chrono::seconds>(until));
+        }
+        out.push_back(std::move(drawn));
+    }
+    return out;
+}
+
 std::string statusTimeline(const std::vector<JobSnapshot>& jobs, core::Instant now,
-                           const TimelineZoom& zoom, const date::time_zone* zone) {
+                           const TimelineZoom& zoom, const date::time_zone* zone,
+                           const std::vector<run::TapeSnapshot>& tapes) {
     std::vector<TimelineTalk> talks;
     talks.reserve(jobs.size());
     for (const auto& job : jobs) {
@@ -287,7 +301,7 @@ std::string statusTimeline(const std::vector<JobSnapshot>& jobs, core::Instant n
     view.zone = zone;
     view.room = zoom.room;
     view.roomHref = zoom.hours ? "?hours=" + std::to_string(*zoom.hours) + "&room=" : "?room=";
-    return timelineSvg(talks, view);
+    return timelineSvg(talks, view, timelineTapes(tapes));
 }
 
 std::string statusPage(const std::vector<JobSnapshot>& jobs, const std::vector<Event>& events,
@@ -318,7 +332,8 @@ std::string statusPage(const std::vector<JobSnapshot>& jobs, const std::vector<E
     page +=
         "<p id=\"stale\">The status could not be refreshed; this is the last known state.</p>\n";
     page += "<h2>Timeline</h2>\n" + zoomLinks(zoom) + "<div class=\"scroll\" id=\"timeline\">" +
-            statusTimeline(jobs, now, zoom, zone) + "</div>\n" + timelineLegend() + "\n";
+            statusTimeline(jobs, now, zoom, zone, context.tapes) + "</div>\n" + timelineLegend() +
+            "\n";
     page += "<h2>Recording</h2>\n" + table("active", kActiveHeads, activeRows(jobs, now, zone));
     page +=
         "<h2>Upcoming</h2>\n" + table("upcoming", kUpcomingHeads, upcomingRows(jobs, now, zone));

@@ -167,6 +167,7 @@ struct StatusServer::Impl {
         StatusContext c;
         c.summaryUrl = summaryUrl();
         c.disk = board.disk();
+        c.tapes = board.tapes();
         c.zone = options.zone;
         return c;
     }
@@ -175,7 +176,7 @@ struct StatusServer::Impl {
         const auto jobs = board.jobs();
         auto c = context();
         if (query.find("timeline=svg") != std::string_view::npos) {
-            c.timelineSvg = statusTimeline(jobs, now(), timelineZoom(query), options.zone);
+            c.timelineSvg = statusTimeline(jobs, now(), timelineZoom(query), options.zone, c.tapes);
         }
         return statusJson(jobs, board.recentEvents(kEventsInJson), now(), c);
     }

@@ -141,6 +141,15 @@ std::string summaryHtml(const std::vector<SummaryRow>& rows, const SummaryPageIn
     std::stable_sort(talks.begin(), talks.end(),
                      [](const auto& a, const auto& b) { return a.from < b.from; });
     auto view = timelineView(talks, info.written, std::nullopt);
+    // The axis holds the tapes too: the whole of what recut can cut from.
+    bool first = talks.empty();
+    for (const auto& tape : info.tapes) {
+        for (const auto& [from, until] : tape.spans) {
+            view.start = first ? from : std::min(view.start, from);
+            view.end = first ? until : std::max(view.end, until);
+            first = false;
+        }
+    }
     view.now.reset();
     view.zone = info.zone;
     std::string page;
@@ -158,8 +167,8 @@ std::string summaryHtml(const std::vector<SummaryRow>& rows, const SummaryPageIn
             " &middot; all times in <strong id=\"zone\">" + text(zoneName(info.zone)) +
             "</strong> &middot; " + (info.folders.size() == 1 ? "folder " : "folders ") + folders +
             "</p>\n";
-    page += "<h2>Timeline</h2>\n<div class=\"scroll\" id=\"timeline\">" + timelineSvg(talks, view) +
-            "</div>\n" + timelineLegend(false) + "\n";
+    page += "<h2>Timeline</h2>\n<div class=\"scroll\" id=\"timeline\">" +
+            timelineSvg(talks, view, info.tapes) + "</div>\n" + timelineLegend(false) + "\n";
     page +=
         "<h2>Talks</h2>\n<table><thead><tr><th>Picture</th><th>Talk</th><th>Outcome</th>"
         "<th>Covered</th><th>Gaps</th><th>Health</th><th>File</th></tr></thead>\n"

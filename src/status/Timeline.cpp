@@ -29,6 +29,8 @@ constexpr double kMaxPlotWidth = 4000;
 constexpr double kCharWidth = 6.4;  // an average character at the bars' 11px font
 
 constexpr std::string_view kWaiting = "waiting";
+constexpr double kTapeHeight = 3;  // the tape's line under a room's bars
+constexpr std::string_view kTapeColour = "#3949ab";
 
 double secondsOf(std::chrono::system_clock::duration d) {
     return std::chrono::duration<double>(d).count();
@@ -379,13 +381,52 @@ std::string_view gapColour(std::string_view cause) noexcept {
     return "#ec407a";
 }
 
-std::string timelineSvg(const std::vector<TimelineTalk>& talks, const TimelineView& view) {
-    std::vector<std::string> rooms;
-    for (const auto& talk : talks) {
-        if ((view.room.empty() || talk.room == view.room) &&
-            std::find(rooms.begin(), rooms.end(), talk.room) == rooms.end()) {
-            rooms.push_back(talk.room);
+namespace {
+
+// The line of `tape`'s pieces under the bars of a row at `top`: a rect per piece in view.
+std::string tapeLine(const TimelineTape& tape, const Plot& plot, double top) {
+    std::string summary = "tape of " + tape.room + ": " + std::to_string(tape.spans.size()) +
+                          (tape.spans.size() == 1 ? " piece, " : " pieces, ") +
+                          core::formatBytes(tape.bytes);
+    if (tape.writing) {
+        summary += ", being written";
+    } else if (!tape.error.empty()) {
+        summary += ", stopped: " + tape.error;
+    }
+    std::string out = "<g class=\"tape\" data-room=\"" + escapeHtml(sanitize(tape.room)) +
+                      "\"><title>" + escapeHtml(sanitize(summary)) + "</title>";
+    const double y = top + kBarHeight + 2;
+    for (std::size_t i = 0; i < tape.spans.size(); ++i) {
+        const auto& [from, until] = tape.spans[i];
+        if (until < plot.view.start || from > plot.view.end) {
+            continue;
         }
+        const bool open = tape.writing && i + 1 == tape.spans.size();
+        const auto text = "tape " + clockText(from, plot.view.zone, true) + "\u2013" +
+                          (open ? std::string("now") : clockText(until, plot.view.zone, true));
+        out += rect(plot.x(from), y, plot.x(until) - plot.x(from), kTapeHeight,
+                    "class=\"tape-span\" fill=\"" + std::string(kTapeColour) + "\"><title>" +
+                        escapeHtml(text) + "</title></rect>");
+    }
+    return out + "</g>";
+}
+
+}  // namespace
+
+std::string timelineSvg(const std::vector<TimelineTalk>& talks, const TimelineView& view,
+                        const std::vector<TimelineTape>& tapes) {
+    std::vector<std::string> rooms;
+    const auto addRoom = [&](const std::string& room) {
+        if ((view.room.empty() || room == view.room) &&
+            std::find(rooms.begin(), rooms.end(), room) == rooms.end()) {
+            rooms.push_back(room);
+        }
+    };
+    for (const auto& talk : talks) {
+        addRoom(talk.room);
+    }
+    for (const auto& tape : tapes) {
+        addRoom(tape.room);
     }
     const double span = std::max(1.0, secondsOf(view.end - view.start));
     const double width = std::clamp(span / 3600 * kPixelsPerHour, kMinPlotWidth, kMaxPlotWidth);
@@ -407,6 +448,11 @@ std::string timelineSvg(const std::vector<TimelineTalk>& talks, const TimelineVi
         for (const auto& talk : talks) {
             if (talk.room == rooms[row] && talk.until > view.start && talk.from < view.end) {
                 out += talkBar(talk, plot, top);
+            }
+        }
+        for (const auto& tape : tapes) {
+            if (tape.room == rooms[row]) {
+                out += tapeLine(tape, plot, top);
             }
         }
         out += "</g>";
@@ -447,6 +493,7 @@ std::string timelineLegend(bool withNow) {
           core::gapcause::kNotRunning}) {
         out += swatch(gapColour(cause), gapColour(cause), "", std::string("gap: ") + cause);
     }
+    out += swatch(kTapeColour, kTapeColour, "", "room tape");
     if (withNow) {
         out += swatch("#d32f2f", "#d32f2f", "", "now");
     }

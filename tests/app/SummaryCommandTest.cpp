@@ -131,9 +131,16 @@ BOOST_AUTO_TEST_CASE(eachRoomsTapeIsListedForRecut) {
         clock.advance(std::chrono::seconds(90));
         tape.write(chunk);
     }
-    const auto result = runConfcap({"summary", out.path.string()});
+    const auto page = out.path / "summary.html";
+    const auto result = runConfcap({"summary", out.path.string(), "--html", page.string()});
     BOOST_TEST(result.exitCode == 0, result.err);
     BOOST_TEST(result.out.find("Room tapes") != std::string::npos, result.out);
+    // The page's timeline draws the tape in its room's row.
+    const auto html = read(page);
+    BOOST_TEST(html.find("<g class=\"tape\" data-room=\"Saal 1\"><title>tape of Saal 1: 1 piece, "
+                         "3.8 kB</title>") != std::string::npos,
+               html);
+    BOOST_TEST(occurrences(html, "class=\"tape-span\"") == 1u);
     BOOST_TEST(result.out.find("Saal 1") != std::string::npos, result.out);
     BOOST_TEST(result.out.find("2027-01-15T08:00:00Z to 2027-01-15T08:01:30Z, 1 piece, 3.8 kB") !=
                    std::string::npos,

@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(oldPiecesAreDeletedAndNewOnesKept) {
     confcap::testing::TempDir dir;
     const auto tapes = dir.path / "tape";
     recordHlsRoom(tapes / "Saal 1");
-    // The first piece's last write was 20 s after kStart, the second's 60 s.
+    // The first piece's last write (the outage) was 26 s after kStart, the second's 60 s.
     const auto freed = confcap::sink::expireTapes(tapes, 1h, kStart + 1h + 30s);
     BOOST_TEST(freed == 10u * 188u);
     const auto left = confcap::sink::readTape(tapes / "Saal 1");
@@ -210,6 +210,55 @@ BOOST_AUTO_TEST_CASE(aLineCutOffWhenTheProcessDiedIsPassedOver) {
     BOOST_TEST(!confcap::sink::tapeEventFrom(R"({"at":1,"gap":"outage","from":1,"length":-5})"));
     BOOST_TEST(
         confcap::sink::tapeEventFrom(R"({"at":1796619870000,"reconnected":true})").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(aTapeIsSummedUpFromEachIndexsFirstAndLastLines) {
+    confcap::testing::TempDir dir;
+    const auto folder = dir.path / "Saal 1";
+    recordHlsRoom(folder);
+    {
+        // A third piece of a thousand segments: its index is longer than the tail that is read.
+        FakeClock clock(kStart + 100s);
+        confcap::sink::RoomTape tape(folder, clock);
+        tape.beginPiece(kTs, false);
+        for (int n = 0; n < 1000; ++n) {
+            Chunk chunk;
+            chunk.bytes = packet(n);
+            chunk.kind = ChunkKind::SegmentStart;
+            chunk.mediaSeconds = 2;
+            chunk.sequence = n;
+            clock.set(kStart + 100s + std::chrono::seconds(2 * n));
+            tape.write(chunk);
+        }
+    }
+    const auto index = confcap::sink::readTape(folder).back().index;
+    BOOST_TEST_REQUIRE(std::filesystem::file_size(index) > 64u * 1024u);
+    std::ofstream(index, std::ios::app) << R"({"at":1800009999000,"chunk":"segment","tr)";
+    const auto full = confcap::sink::readTape(folder);
+    const auto bounds = confcap::sink::readTapeBounds(folder);
+    BOOST_TEST_REQUIRE(bounds.size() == full.size());
+    for (std::size_t i = 0; i < full.size(); ++i) {
+        BOOST_TEST((bounds[i].index == full[i].index));
+        BOOST_TEST((bounds[i].first == full[i].first));
+        BOOST_TEST((bounds[i].last == full[i].last));
+        BOOST_TEST(bounds[i].events.empty());
+    }
+    const auto holding = confcap::sink::tapeIn(folder);
+    BOOST_TEST(holding.room == "Saal 1");
+    BOOST_TEST(holding.pieces == 3u);
+    BOOST_TEST(holding.bytes == 1027u * 188u);
+    BOOST_TEST_REQUIRE(holding.spans.size() == 3u);
+    BOOST_TEST((holding.spans[0].from == kStart));
+    BOOST_TEST((holding.spans[0].until == kStart + 26s));  // the outage is its last line
+    BOOST_TEST((holding.spans[1].from == kStart + 26s));
+    BOOST_TEST((holding.spans[1].until == kStart + 60s));
+    BOOST_TEST((holding.spans[2].until == kStart + 100s + 1998s));
+    BOOST_TEST((holding.from == kStart));
+    BOOST_TEST((holding.until == kStart + 100s + 1998s));
+    const auto all = confcap::sink::tapesIn(dir.path);
+    BOOST_TEST_REQUIRE(all.size() == 1u);
+    BOOST_TEST(all.front().bytes == holding.bytes);
+    BOOST_TEST(confcap::sink::tapeIn(dir.path / "nowhere").pieces == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -86,6 +86,17 @@ void fillBoard(StatusBoard& board) {
     disk.runsOutAt = std::chrono::system_clock::time_point(kNow + 10min);
     disk.belowReserve = true;
     board.disk(disk);
+    // Saal 1's tape: a piece from the night before, out of view, one that ended at an outage,
+    // and the one being written.
+    const auto at = [](Instant t) { return std::chrono::system_clock::time_point(t); };
+    confcap::run::TapeSnapshot tape;
+    tape.room = "Saal 1";
+    tape.spans = {{at(kNow - 20h), at(kNow - 19h)},
+                  {at(kNow - 90min), at(kNow - 12min)},
+                  {at(kNow - 11min), at(kNow)}};
+    tape.bytes = 3'000'000'000;
+    tape.writing = true;
+    board.tapes({tape});
     auto d = job("job-d", "Saal 1", "09:30 Early", JobState::Recorded, kNow - 80min);
     d.file = "Saal 1/2024-12-27 09-30 Early.ts";
     d.coveredSeconds = 3300;
@@ -223,6 +234,15 @@ BOOST_AUTO_TEST_CASE(rendersInAHeadlessBrowserWithoutErrors,
     BOOST_TEST(svg.find("class=\"gap open\" data-cause=\"disk full\"") != std::string::npos);
     BOOST_TEST(occurrences(svg, "class=\"now\"") == 1u);
     BOOST_TEST(svg.find("&lt;img src=x onerror=alert(1)&gt;") != std::string::npos);
+    // Saal 1's tape under its bars: the two pieces in view, the last one being written.
+    BOOST_TEST(occurrences(svg, "<g class=\"tape\"") == 1u);
+    BOOST_TEST(svg.find("<g class=\"tape\" data-room=\"Saal 1\"><title>tape of Saal 1: 3 pieces, "
+                        "3.0 GB, being written</title>") != std::string::npos,
+               svg);
+    BOOST_TEST(occurrences(svg, "class=\"tape-span\"") == 2u);
+    BOOST_TEST(svg.find("<title>tape 10:12:00–11:30:00</title>") != std::string::npos, svg);
+    BOOST_TEST(svg.find("<title>tape 11:31:00–now</title>") != std::string::npos, svg);
+    BOOST_TEST(dom.find("room tape</span>") != std::string::npos);
 
     // Words a person knows, and one zone, named once: the window is in Berlin time (UTC+1).
     BOOST_TEST(dom.find("core::") == std::string::npos);

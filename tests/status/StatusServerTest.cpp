@@ -246,6 +246,49 @@ BOOST_AUTO_TEST_CASE(theDiskGuardsLastLookIsInTheStatusThePageAndTheMetrics) {
     BOOST_TEST(metrics.find("\nconfcap_disk_min_free_bytes 1000000000\n") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(eachRoomsTapeIsInTheStatusAndOnItsTimeline) {
+    TempDir folder;
+    StatusBoard board;
+    confcap::testing::FakeClock clock{kNow};
+    StatusServer::Options options;
+    options.outputDir = folder.path;
+    StatusServer server(board, clock, options);
+    BOOST_TEST(parse(fetch(server.port(), "/api/status").body)->getArray("tapes")->size() == 0u);
+
+    const auto at = [](Instant t) { return std::chrono::system_clock::time_point(t); };
+    confcap::run::TapeSnapshot writing;
+    writing.room = "Saal 1";
+    writing.spans = {{at(kNow - 2h), at(kNow - 1h)}, {at(kNow - 50min), at(kNow)}};
+    writing.bytes = 1'500'000'000;
+    writing.writing = true;
+    confcap::run::TapeSnapshot stopped;
+    stopped.room = "Saal 2";
+    stopped.spans = {{at(kNow - 30min), at(kNow - 10min)}};
+    stopped.error = "The room's tape stopped: No space left on device.";
+    board.tapes({writing, stopped});
+
+    const auto status = parse(fetch(server.port(), "/api/status?timeline=svg").body);
+    const auto tapes = status->getArray("tapes");
+    BOOST_REQUIRE(tapes->size() == 2u);
+    const auto first = tapes->getObject(0);
+    BOOST_TEST(first->getValue<std::string>("room") == "Saal 1");
+    BOOST_TEST(first->getValue<Poco::UInt64>("bytes") == 1'500'000'000U);
+    BOOST_TEST(first->getValue<bool>("writing"));
+    BOOST_TEST(first->isNull("error"));
+    BOOST_TEST(first->getValue<std::string>("from") == "2024-12-27T08:42:00Z");
+    BOOST_TEST(first->getValue<std::string>("until") == "2024-12-27T10:42:00Z");
+    BOOST_TEST(first->getArray("spans")->size() == 2u);
+    const auto second = tapes->getObject(1);
+    BOOST_TEST(!second->getValue<bool>("writing"));
+    BOOST_TEST(second->getValue<std::string>("error") == stopped.error);
+    // No talks: the rows are the tapes' rooms.
+    const auto svg = status->getValue<std::string>("timeline");
+    BOOST_TEST(svg.find("<g class=\"room-row\" data-room=\"Saal 2\">") != std::string::npos, svg);
+    BOOST_TEST(svg.find("tape of Saal 2: 1 piece, 0 B, stopped: The room&#39;s tape stopped") !=
+                   std::string::npos,
+               svg);
+}
+
 BOOST_FIXTURE_TEST_CASE(servesRangesOfAGrowingFile, Fixture) {
     const auto file = out / "Saal 1" / "talk.ts.part";
     const auto start = pattern(1000, 'a');

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -83,6 +84,8 @@ public:
     /// The relative path of the file the job writes (its .part while recording; the part it left
     /// when suspended). Thread-safe.
     std::optional<std::string> partFile(const std::string& key) const override;
+    /// Read from the tape folders at most every few seconds.
+    std::vector<TapeSnapshot> tapes() const override;
 
 private:
     struct Capture;
@@ -115,8 +118,12 @@ private:
     std::map<std::string, std::shared_ptr<Capture>> captures_;  ///< by room + URL
     std::map<std::string, Recording> recordings_;               ///< by job key
     std::map<std::string, std::string> suspended_;              ///< parts left open, by job key
-    std::chrono::system_clock::time_point tapesExpired_{};      ///< last look for old tapes
-    std::condition_variable_any bridgeWake_;                    ///< a bridge began (mutex_)
+    std::set<std::string> tapedRooms_;  ///< the rooms whose tape was written in this run
+    mutable std::mutex tapesMutex_;     ///< guards the two below
+    mutable std::vector<TapeSnapshot> tapesRead_;
+    mutable std::chrono::steady_clock::time_point tapesReadAt_;
+    std::chrono::system_clock::time_point tapesExpired_{};  ///< last look for old tapes
+    std::condition_variable_any bridgeWake_;                ///< a bridge began (mutex_)
     std::uint64_t bridgesBegun_ = 0;
     std::jthread bridger_;  ///< closes ended bridges; declared last, stopped first
 };

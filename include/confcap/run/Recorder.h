@@ -5,9 +5,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "confcap/core/Media.h"
 #include "confcap/plan/Plan.h"
+#include "confcap/run/Report.h"
 #include "confcap/sink/Interruption.h"
 #include "confcap/sink/Recording.h"
 
@@ -40,6 +42,8 @@ public:
     virtual std::optional<std::string> partFile(const std::string& key) const = 0;
     /// The output folder the files are relative to.
     virtual const std::filesystem::path& outDir() const noexcept = 0;
+    /// The tapes of the rooms that recorded in this run; none without tapes.
+    virtual std::vector<TapeSnapshot> tapes() const { return {}; }
 };
 
 }  // namespace confcap::run

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "confcap/core/Media.h"
@@ -175,6 +176,19 @@ struct DiskSnapshot {
     bool belowReserve = false;
 };
 
+/// One room's tape (see sink::RoomTape) as the status shows it.
+struct TapeSnapshot {
+    std::string room;
+    /// When each piece of it was written, from its first event to its last (UTC), oldest
+    /// first: the earlier runs' pieces that are kept too.
+    std::vector<
+        std::pair<std::chrono::system_clock::time_point, std::chrono::system_clock::time_point>>
+        spans;
+    std::uint64_t bytes = 0;  ///< of its media files
+    bool writing = false;     ///< the room's capture writes to it now
+    std::string error;        ///< why it stopped being written in this run; empty when it did not
+};
+
 /// Receives what a run publishes. Implementations are thread-safe; the run never calls them
 /// while it holds a lock of its own.
 class Reporter {
@@ -189,6 +203,8 @@ public:
     /// What the health checks found of the job with `key` (replaces what they found before;
     /// the job's other updates keep it). Ignored unless overridden.
     virtual void health(const std::string& /*key*/, TalkHealth /*health*/) {}
+    /// The rooms' tapes now (replaces what was told before). Ignored unless overridden.
+    virtual void tapes(std::vector<TapeSnapshot> /*tapes*/) {}
 
     /// Convenience: publish now with `level`.
     void publish(Level level, Mark mark, std::string message, Topic topic = Topic::Run) {

@@ -73,14 +73,24 @@ private:
 std::uint64_t expireTapes(const std::filesystem::path& tapes, std::chrono::seconds keep,
                           std::chrono::system_clock::time_point now);
 
-/// What one room's tape holds, as `confcap summary` tells it.
+/// When one piece of a tape was written: its first event and its last (UTC).
+struct TapeSpan {
+    std::chrono::system_clock::time_point from;
+    std::chrono::system_clock::time_point until;
+};
+
+/// What one room's tape holds, as `confcap summary` and the status timeline tell it.
 struct TapeHolding {
     std::string room;  ///< the tape's folder name (the room's name, made safe for a file name)
     std::chrono::system_clock::time_point from;   ///< its first piece's first event
     std::chrono::system_clock::time_point until;  ///< its last piece's last event
     std::size_t pieces = 0;
-    std::uint64_t bytes = 0;  ///< of its media files
+    std::uint64_t bytes = 0;      ///< of its media files
+    std::vector<TapeSpan> spans;  ///< a span per piece, in the order they began
 };
+
+/// What the tape in `folder` (one room's) holds; pieces = 0 when it holds none.
+TapeHolding tapeIn(const std::filesystem::path& folder);
 
 /// The tapes under `tapes` (OUT/.confcap/tape), by room name; empty when there are none.
 std::vector<TapeHolding> tapesIn(const std::filesystem::path& tapes);

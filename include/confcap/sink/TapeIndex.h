@@ -87,6 +87,11 @@ struct TapeFile {
 /// not exist. Throws core::OutputError naming the folder when it cannot be read.
 std::vector<TapeFile> readTape(const std::filesystem::path& folder);
 
+/// The pieces in `folder` as readTape gives them, without their events: each piece's first time
+/// comes from its index's first line and its last from the last line that reads as an event, so
+/// a long tape is looked over in a few reads. Throws as readTape.
+std::vector<TapeFile> readTapeBounds(const std::filesystem::path& folder);
+
 /// The file that holds `track` of the piece `piece` in the tape folder `folder`.
 std::filesystem::path tapeTrackFile(const std::filesystem::path& folder, const TapePiece& piece,
                                     int track, const core::StreamFormat& format);

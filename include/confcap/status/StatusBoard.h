@@ -53,6 +53,10 @@ public:
     /// The disk as the disk guard saw it last; none before it looked (or without a guard).
     /// Thread-safe.
     std::optional<DiskSnapshot> disk() const;
+    /// Keeps the rooms' tapes as the recorder told them last. Thread-safe.
+    void tapes(std::vector<run::TapeSnapshot> tapes) override;
+    /// The rooms' tapes as told last; empty before (or without tapes). Thread-safe.
+    std::vector<run::TapeSnapshot> tapes() const;
     /// Every job in window order (by `from`, then room, then key). Thread-safe.
     std::vector<JobSnapshot> jobs() const;
     /// The job with `key`, if there is one. Thread-safe.
@@ -67,6 +71,7 @@ private:
     std::vector<JobSnapshot> jobs_;
     std::deque<Event> recent_;
     std::optional<DiskSnapshot> disk_;
+    std::vector<run::TapeSnapshot> tapes_;
     std::map<std::string, run::TalkHealth> health_;
     std::vector<EventListener> listeners_;
 };

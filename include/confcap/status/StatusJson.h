@@ -48,6 +48,8 @@ struct StatusContext {
     const date::time_zone* zone = nullptr;
     /// The timeline as SVG, sent as "timeline" when not empty.
     std::string timelineSvg;
+    /// The rooms' tapes as the recorder told them last.
+    std::vector<run::TapeSnapshot> tapes;
 };
 
 /// The zone's IANA name, "UTC" for null. Pure.
@@ -66,7 +68,9 @@ std::string zoneName(const date::time_zone* zone);
 ///  "events": [{"time", "level", "room", "talk", "message"}],
 ///  "disk": {"free_bytes", "total_bytes", "needed_bytes", "min_free_bytes",
 ///  "peak_bits_per_second", "runs_out_at" (or null), "below_min_free", "checked", "line"} or
-///  null, "timeline": SVG text when the context has it}, oldest event first. "zone" names the
+///  null, "tapes": [{"room", "bytes", "writing", "error" (or null), "from", "until",
+///  "spans": [{"from", "until"}]}], "timeline": SVG text when the context has it}, oldest event
+///  first. "zone" names the
 /// conference's zone (the times themselves are UTC); the spans are a job's timelineTalk(), in
 /// seconds from "from". Text is sanitized (no control characters). Pure.
 std::string statusJson(const std::vector<JobSnapshot>& jobs, const std::vector<Event>& events,

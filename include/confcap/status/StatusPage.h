@@ -28,10 +28,14 @@ struct TimelineZoom {
 /// (percent-encoded); anything else, or a malformed query, is ignored. Pure.
 TimelineZoom timelineZoom(std::string_view query);
 
-/// The timeline (timelineSvg) of `jobs` at `now` in `zoom`, times in `zone` (UTC when null),
-/// each room's name linking to its own zoom. Pure.
+/// The timeline (timelineSvg) of `jobs` and `tapes` at `now` in `zoom`, times in `zone` (UTC
+/// when null), each room's name linking to its own zoom. Pure.
 std::string statusTimeline(const std::vector<JobSnapshot>& jobs, core::Instant now,
-                           const TimelineZoom& zoom, const date::time_zone* zone);
+                           const TimelineZoom& zoom, const date::time_zone* zone,
+                           const std::vector<run::TapeSnapshot>& tapes = {});
+
+/// The tapes as the timeline draws them. Pure.
+std::vector<TimelineTape> timelineTapes(const std::vector<run::TapeSnapshot>& tapes);
 
 /// The page for `jobs` and `events` at `now`: the timeline in `zoom` (with links that zoom it
 /// to the last hours and to one room, working without script), then what records, waits and

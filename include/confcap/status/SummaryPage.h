@@ -38,16 +38,16 @@ struct SummaryPageInfo {
     std::vector<std::string> folders;       ///< the folders read, as given
     const date::time_zone* zone = nullptr;  ///< the zone of every time shown; UTC when null
     core::Instant written;                  ///< when the page was made (UTC)
+    std::vector<TimelineTape> tapes;        ///< the rooms' tapes, for the timeline
 };
 
 /// The page: a headline with the counts by outcome, the folders and the zone (named once),
-/// the timeline of the best copy of each talk (timelineSvg, without a now line), then one
-/// table row per copy (<tr class="OUTCOME" data-key>) with the thumbnail (<img class="thumb">)
-/// and strip, or a grey placeholder without one; the talk's local start, room and title;
-/// outcome and reason; covered and scheduled time; its gaps inside the window by cause; the health
-/// flags
-/// (<ul class="flags">); and the link to the file. Text is escaped; links are used as given
-/// (percent-encoded). Pure.
+/// the timeline of the best copy of each talk and of the rooms' tapes (timelineSvg, without a
+/// now line, its axis holding both), then one table row per copy (<tr class="OUTCOME" data-key>)
+/// with the thumbnail (<img class="thumb">) and strip, or a grey placeholder without one; the
+/// talk's local start, room and title; outcome and reason; covered and scheduled time; its gaps
+/// inside the window by cause; the health flags (<ul class="flags">); and the link to the file.
+/// Text is escaped; links are used as given (percent-encoded). Pure.
 std::string summaryHtml(const std::vector<SummaryRow>& rows, const SummaryPageInfo& info);
 
 /// `path` as a relative URL: each segment percent-encoded, '/' kept. Pure.

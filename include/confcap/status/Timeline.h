@@ -3,9 +3,11 @@
 // line at "now". Pure functions that return SVG (and HTML) text.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "confcap/core/Time.h"
@@ -44,6 +46,15 @@ struct TimelineTalk {
     std::vector<TimelineGap> gaps;      ///< in order of offset, inside the window
 };
 
+/// One room's tape (what `confcap recut` cuts from) on the timeline.
+struct TimelineTape {
+    std::string room;
+    std::vector<std::pair<core::Instant, core::Instant>> spans;  ///< each piece's, UTC, in order
+    std::uint64_t bytes = 0;                                     ///< of its media files
+    bool writing = false;  ///< its last piece is being written
+    std::string error;     ///< why it stopped being written; empty when it did not
+};
+
 /// The talk of `job` as it stands at `now`: its gaps (clipped to the window), a gap under way
 /// ("not live yet" before the first byte, "outage" while it retries, "disk full" or "waiting"
 /// while a begun window waits), and as covered the part of the window up to now (the whole
@@ -77,15 +88,17 @@ TimelineView timelineView(const std::vector<TimelineTalk>& talks, core::Instant 
 std::string_view gapColour(std::string_view cause) noexcept;
 
 /// The timeline as one <svg> element: a time axis in the view's zone, one row per room (in the
-/// order the rooms first appear in `talks`), each talk overlapping the axis a bar
-/// (<g class="talk STATE" data-key>, linking to its href) with its title, covered spans
-/// (class "covered") and gaps (class "gap", data-cause, filled by gapColour) that each hover
-/// with their cause and length (<title>), and the "now" line (class "now"). Text is escaped for
-/// HTML and XML. Pure.
-std::string timelineSvg(const std::vector<TimelineTalk>& talks, const TimelineView& view);
+/// order the rooms first appear in `talks`, then rooms only `tapes` name), each talk overlapping
+/// the axis a bar (<g class="talk STATE" data-key>, linking to its href) with its title, covered
+/// spans (class "covered") and gaps (class "gap", data-cause, filled by gapColour) that each
+/// hover with their cause and length (<title>); under a room's bars a thin line for each piece
+/// of its tape (<g class="tape" data-room>, class "tape-span", each with its times), and the
+/// "now" line (class "now"). Text is escaped for HTML and XML. Pure.
+std::string timelineSvg(const std::vector<TimelineTalk>& talks, const TimelineView& view,
+                        const std::vector<TimelineTape>& tapes = {});
 
-/// A legend for timelineSvg as HTML: what each colour and bar style means (and the now line
-/// when `withNow`). Pure.
+/// A legend for timelineSvg as HTML: what each colour and bar style means, the tape's line (and
+/// the now line when `withNow`). Pure.
 std::string timelineLegend(bool withNow = true);
 
 }  // namespace confcap::status
