@@ -141,9 +141,9 @@ std::string summaryHtml(const std::vector<SummaryRow>& rows, const SummaryPageIn
     std::stable_sort(talks.begin(), talks.end(),
                      [](const auto& a, const auto& b) { return a.from < b.from; });
     auto view = timelineView(talks, info.written, std::nullopt);
-    // The axis holds the tapes too: the whole of what recut can cut from.
-    bool first = talks.empty();
-    for (const auto& tape : info.tapes) {
+    // Without talks, the axis spans the tapes.
+    bool first = true;
+    for (const auto& tape : talks.empty() ? info.tapes : std::vector<TimelineTape>()) {
         for (const auto& [from, until] : tape.spans) {
             view.start = first ? from : std::min(view.start, from);
             view.end = first ? until : std::max(view.end, until);

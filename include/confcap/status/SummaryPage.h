@@ -43,11 +43,12 @@ struct SummaryPageInfo {
 
 /// The page: a headline with the counts by outcome, the folders and the zone (named once),
 /// the timeline of the best copy of each talk and of the rooms' tapes (timelineSvg, without a
-/// now line, its axis holding both), then one table row per copy (<tr class="OUTCOME" data-key>)
-/// with the thumbnail (<img class="thumb">) and strip, or a grey placeholder without one; the
-/// talk's local start, room and title; outcome and reason; covered and scheduled time; its gaps
-/// inside the window by cause; the health flags (<ul class="flags">); and the link to the file.
-/// Text is escaped; links are used as given (percent-encoded). Pure.
+/// now line; its axis spans the talks, or the tapes when there are no talks), then one table row
+/// per copy (<tr class="OUTCOME" data-key>) with the thumbnail (<img class="thumb">) and strip, or
+/// a grey placeholder without one; the talk's local start, room and title; outcome and reason;
+/// covered and scheduled time; its gaps inside the window by cause; the health flags (<ul
+/// class="flags">); and the link to the file. Text is escaped; links are used as given
+/// (percent-encoded). Pure.
 std::string summaryHtml(const std::vector<SummaryRow>& rows, const SummaryPageInfo& info);
 
 /// `path` as a relative URL: each segment percent-encoded, '/' kept. Pure.
