@@ -315,6 +315,22 @@ void addDiskFamilies(Exposition& out, const RunCounters& run) {
     out.sample("confcap_disk_min_free_bytes", {}, number(run.disk->reserveBytes));
 }
 
+/// Each room's tape: its size, and whether it is being written.
+void addTapeFamilies(Exposition& out, const RunCounters& run) {
+    out.family("confcap_tape_bytes", "gauge",
+               "Bytes of the room's tape (its stream kept for confcap recut) on disk.");
+    for (const auto& tape : run.tapes) {
+        out.sample("confcap_tape_bytes", {{"room", tape.room}}, number(tape.bytes));
+    }
+    out.family("confcap_tape_writing", "gauge",
+               "1 while the room's tape is written; 0 once it stopped (after the room's last "
+               "talk and its bridge, or because it could not be written).");
+    for (const auto& tape : run.tapes) {
+        out.sample("confcap_tape_writing", {{"room", tape.room}},
+                   number(static_cast<std::uint64_t>(tape.writing ? 1 : 0)));
+    }
+}
+
 }  // namespace
 
 std::string metricsText(const std::vector<JobSnapshot>& jobs, const RunCounters& run,
@@ -325,6 +341,7 @@ std::string metricsText(const std::vector<JobSnapshot>& jobs, const RunCounters&
     addOutcomeFamily(out, jobs);
     addRefreshFamilies(out, run);
     addDiskFamilies(out, run);
+    addTapeFamilies(out, run);
     out.family("confcap_hooks_total", "counter", "Hooks run for finished talks, by result.");
     for (const auto& [result, count] : run.hooks) {
         out.sample("confcap_hooks_total", {{"result", result}}, number(count));

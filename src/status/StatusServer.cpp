@@ -191,6 +191,7 @@ struct StatusServer::Impl {
             counters.hooks = options.hookResults();
         }
         counters.disk = board.disk();
+        counters.tapes = board.tapes();
         return metricsText(board.jobs(), counters, clock.now());
     }
 

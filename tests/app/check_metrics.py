@@ -36,6 +36,8 @@ FAMILIES = {
     "confcap_disk_free_bytes": "gauge",
     "confcap_disk_needed_bytes": "gauge",
     "confcap_disk_min_free_bytes": "gauge",
+    "confcap_tape_bytes": "gauge",
+    "confcap_tape_writing": "gauge",
 }
 OUTCOMES = {"recorded", "discarded", "failed", "skipped", "cancelled", "interrupted"}
 TALK_LABELS = {"room", "talk", "id"}

@@ -370,6 +370,27 @@ BOOST_AUTO_TEST_CASE(theDiskGuardsLastLookIsThreeGauges) {
     BOOST_TEST(find(samples, "confcap_disk_min_free_bytes", {})->value == "838861");
 }
 
+BOOST_AUTO_TEST_CASE(eachRoomsTapeIsItsSizeAndWhetherItIsWritten) {
+    RunCounters run;
+    confcap::run::TapeSnapshot writing;
+    writing.room = "Saal \"1\"";
+    writing.bytes = 1'500'000'000;
+    writing.writing = true;
+    confcap::run::TapeSnapshot stopped;
+    stopped.room = "Saal 2";
+    stopped.bytes = 42;
+    stopped.error = "The room's tape stopped: No space left on device.";
+    run.tapes = {writing, stopped};
+    const auto text = metricsText({}, run, kNow);
+    const auto samples = checkedSamples(text);
+    BOOST_TEST(text.find("# TYPE confcap_tape_bytes gauge\n") != std::string::npos);
+    BOOST_TEST(find(samples, "confcap_tape_bytes", {{"room", "Saal \"1\""}})->value ==
+               "1500000000");
+    BOOST_TEST(find(samples, "confcap_tape_writing", {{"room", "Saal \"1\""}})->value == "1");
+    BOOST_TEST(find(samples, "confcap_tape_bytes", {{"room", "Saal 2"}})->value == "42");
+    BOOST_TEST(find(samples, "confcap_tape_writing", {{"room", "Saal 2"}})->value == "0");
+}
+
 BOOST_AUTO_TEST_CASE(withoutARefresherOrHooksThoseSamplesAreLeftOut) {
     const auto text = metricsText({}, {}, kNow);
     const auto samples = checkedSamples(text);

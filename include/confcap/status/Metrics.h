@@ -32,6 +32,8 @@ struct RunCounters {
     /// The output folder's disk as the disk guard saw it last; none without one (then the disk
     /// metrics are left out).
     std::optional<run::DiskSnapshot> disk;
+    /// The rooms' tapes as the recorder told them last.
+    std::vector<run::TapeSnapshot> tapes;
 };
 
 /// `value` as a label value between double quotes: backslash, double quote and line feed
@@ -53,6 +55,7 @@ std::string escapeLabelValue(std::string_view value);
 ///   confcap_hooks_total{result}
 ///   confcap_disk_free_bytes, confcap_disk_needed_bytes, confcap_disk_min_free_bytes
 ///                                                     the output folder's disk (see DiskGuard)
+///   confcap_tape_bytes{room}, confcap_tape_writing{room}  each room's tape (see RoomTape)
 /// A room is in a window while one of its talks is between its window's start and end and has
 /// not been skipped, cancelled, interrupted, recorded or discarded (a talk that failed inside its
 /// window keeps the room in it). A room's seconds since the last byte count from the last byte
