@@ -2,8 +2,8 @@
 """Reads what confcap's /metrics served (a file) with the Prometheus client's text parser.
 
 Exit status: 0 when every family confcap exposes is there with its type and help, and a talk is
-recording with bytes (stdout then has that talk as a JSON object: room, talk, id, bytes); 1 when
-the document is fine but no talk records with bytes yet; 2 when the document is malformed or a
+recording with bytes and its room's tape written (stdout then has that talk as a JSON object:
+room, talk, id, bytes); 1 when the document is fine but no talk records so yet; 2 when the document is malformed or a
 family is missing (stdout says why, in one line).
 """
 
@@ -103,6 +103,7 @@ def main(path):
     bytes_of = by_id("confcap_talk_bytes")
     since_of = by_id("confcap_talk_seconds_since_last_byte")
     in_window = {s.labels["room"]: s.value for s in samples("confcap_room_in_window")}
+    taping = {s.labels["room"]: s.value for s in samples("confcap_tape_writing")}
     for state in samples("confcap_talk_state"):
         if state.value != 1:
             fail(2, f"{state.labels} has the value {state.value}")
@@ -115,6 +116,9 @@ def main(path):
             fail(2, f"talk {talk} records, but its last byte is not recent")
         if in_window.get(state.labels["room"]) != 1:
             fail(2, f"room {state.labels['room']} records but is not in its window")
+        if taping.get(state.labels["room"]) != 1:
+            continue  # its tape is told on the next tick
+
         print(json.dumps({"room": state.labels["room"], "talk": state.labels["talk"],
                           "id": talk, "bytes": bytes_of[talk].value}, ensure_ascii=False))
         return 0
