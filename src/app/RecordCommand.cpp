@@ -55,10 +55,15 @@ void prepareOutputFolder(const std::filesystem::path& out) {
 }
 
 /// "10:30 Opening" in the conference's zone.
+status::Mark markOf(const std::string& room, core::Instant start, const std::string& title,
+                    const date::time_zone* zone) {
+    const auto local =
+        zone != nullptr ? zone->to_local(start) : date::local_seconds(start.time_since_epoch());
+    return {room, date::format("%H:%M", local) + " " + title};
+}
+
 status::Mark markFor(const plan::Job& job, const date::time_zone* zone) {
-    const auto local = zone != nullptr ? zone->to_local(job.talk.start)
-                                       : date::local_seconds(job.talk.start.time_since_epoch());
-    return {job.talk.room, date::format("%H:%M", local) + " " + job.talk.title};
+    return markOf(job.talk.room, job.talk.start, job.talk.title, zone);
 }
 
 /// summary.html beside summary.json: this run's talks, with what their sidecars add.
@@ -345,20 +350,30 @@ private:
 
 /// A talk the schedule moved after it was recorded has its file cut again from the tape once its
 /// new window is over (looked at with every refresh); the log says so, or why not.
+// Cuts again the finished talks the schedule moved; each new cut gets its hook and content check
+// (not while those of the old cut still run: the talk is looked at again next refresh).
 void followMovedTalks(run::MovedTalks& moved, const std::vector<run::ScheduledTimes>& times,
-                      status::StatusBoard& board, std::chrono::system_clock::time_point now) {
+                      status::StatusBoard& board, std::chrono::system_clock::time_point now,
+                      run::Session* session, const date::time_zone* zone) {
+    const auto busy = [session](const std::string& key) {
+        return session != nullptr && session->busyWith(key);
+    };
     try {
-        for (const auto& result : moved.follow(times, now)) {
+        for (const auto& result : moved.follow(times, now, busy)) {
+            const auto mark =
+                markOf(result.room, std::chrono::floor<std::chrono::seconds>(result.start),
+                       result.title, zone);
             if (result.cut) {
-                board.publish(status::Level::Info, {},
-                              "\"" + result.title +
-                                  "\" moved in the schedule after it was recorded: cut again "
-                                  "from the room's tape for its new times");
+                board.publish(status::Level::Info, mark,
+                              "moved in the schedule after it was recorded: cut again from the "
+                              "room's tape for its new times");
+                if (session != nullptr) {
+                    session->published(result.key, mark, result.cut->result);
+                }
             } else {
-                board.publish(status::Level::Warning, {},
-                              "\"" + result.title +
-                                  "\" moved in the schedule after it was recorded, but was not "
-                                  "cut again: " +
+                board.publish(status::Level::Warning, mark,
+                              "moved in the schedule after it was recorded, but was not cut "
+                              "again: " +
                                   result.failure);
             }
         }
@@ -411,6 +426,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
         moved.emplace(outDir);
     }
     auto times = scheduledTimes(schedule);  // of the schedule read last
+    run::Session* running = nullptr;        // once it is made
     options.refresh = [&](bool everything) -> std::optional<plan::Plan> {
         if (everything && active.has("config")) {
             active = active.withConfigReloaded(kRecord);
@@ -422,7 +438,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
             times = scheduledTimes(*fresh);
         }
         if (moved) {
-            followMovedTalks(*moved, times, board, clock.now());
+            followMovedTalks(*moved, times, board, clock.now(), running, zone);
         }
         if (!fresh) {
             return std::nullopt;
@@ -441,6 +457,7 @@ int runRecord(const Arguments& given, std::ostream& out, std::ostream& err) {
     options.clockText = [zone](auto t) { return clockTextIn(zone, t); };
     const auto sources = options.recorder.source;
     run::Session session(std::move(options), clock, board);
+    running = &session;
     // Before anything starts: a port in use or an auth or TLS file that cannot be used ends
     // the run here.
     auto server = serveStatus(arguments, board, clock, session, outDir, zone);

@@ -4,11 +4,14 @@
 #include <map>
 
 #include "confcap/app/ExitCode.h"
+#include "confcap/app/RunOptions.h"
 #include "confcap/app/ScheduleLoader.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/Format.h"
 #include "confcap/core/Time.h"
+#include "confcap/run/HealthChecker.h"
 #include "confcap/run/Recut.h"
+#include "confcap/status/StatusBoard.h"
 
 namespace confcap::app {
 
@@ -28,6 +31,37 @@ void print(std::ostream& out, const std::filesystem::path& outDir, const run::Re
         << "\n";
 }
 
+// The new cuts' content checked and their thumbnails drawn, as record does for a finished talk
+// (not with --no-health, nor without ffmpeg); what the checks flag is told on `err`.
+void checkContent(const Arguments& arguments, const std::filesystem::path& outDir,
+                  const std::vector<run::Recut>& cuts, std::ostream& err) {
+    const auto thresholds = healthOptions(arguments);
+    const auto ffmpeg = run::HealthChecker::ffmpegOnPath();
+    if (!thresholds || ffmpeg.empty() || cuts.empty()) {
+        return;
+    }
+    run::HealthChecker::Options options;
+    options.thresholds = *thresholds;
+    options.ffmpeg = ffmpeg;
+    options.outDir = outDir;
+    status::StatusBoard board;
+    {
+        run::HealthChecker checker(options, board);
+        for (const auto& cut : cuts) {
+            const auto& talk = cut.result.talk;
+            checker.submit(talk.guid.empty() ? talk.id : talk.guid, {talk.room, talk.title},
+                           cut.result);
+        }
+        while (!checker.waitIdle(std::chrono::seconds(1))) {
+        }
+    }
+    for (const auto& event : board.recentEvents(status::StatusBoard::kKeptEvents)) {
+        if (event.level != status::Level::Info && event.level != status::Level::Debug) {
+            err << "confcap: warning: \"" << event.mark.talk << "\": " << event.message << "\n";
+        }
+    }
+}
+
 // recut --schedule: every recorded talk whose times differ in the schedule, cut again.
 int recutMoved(const Arguments& arguments, const std::filesystem::path& outDir, std::ostream& out,
                std::ostream& err) {
@@ -35,9 +69,11 @@ int recutMoved(const Arguments& arguments, const std::filesystem::path& outDir, 
     run::MovedTalks moved(outDir);
     int cut = 0;
     int failed = 0;
+    std::vector<run::Recut> cuts;
     for (const auto& result : moved.follow(scheduledTimes(schedule))) {
         if (result.cut) {
             print(out, outDir, *result.cut);
+            cuts.push_back(*result.cut);
             ++cut;
         } else {
             err << "confcap: warning: \"" << result.title
@@ -45,6 +81,7 @@ int recutMoved(const Arguments& arguments, const std::filesystem::path& outDir, 
             ++failed;
         }
     }
+    checkContent(arguments, outDir, cuts, err);
     out << cut << (cut == 1 ? " talk" : " talks") << " cut again for the schedule's times";
     if (failed > 0) {
         out << "; " << failed << " could not be";
@@ -96,7 +133,9 @@ int runRecut(const Arguments& arguments, std::ostream& out, std::ostream& err) {
         err << "confcap: warning: neither --start nor --end given: the talk is cut again with the "
                "window it had.\n";
     }
-    print(out, request.outDir, run::recutTalk(request));
+    const auto cut = run::recutTalk(request);
+    print(out, request.outDir, cut);
+    checkContent(arguments, request.outDir, {cut}, err);
     return kExitOk;
 }
 

@@ -85,8 +85,14 @@ void HealthChecker::submit(const std::string& key, const Mark& mark,
         }
         queue_.push_back(
             {key, mark, result.files.front(), result.sidecar, result.relativeStem, false});
+        finishedQueued_.insert(key);
     }
     changed_.notify_all();
+}
+
+bool HealthChecker::busyWith(const std::string& key) const {
+    std::lock_guard lock(mutex_);
+    return finishedQueued_.count(key) > 0;
 }
 
 bool HealthChecker::waitIdle(std::chrono::milliseconds wait) {
@@ -99,6 +105,7 @@ void HealthChecker::stop() {
         std::lock_guard lock(mutex_);
         stopping_ = true;
         queue_.clear();
+        finishedQueued_.clear();
     }
     changed_.notify_all();
     for (auto& worker : workers_) {
@@ -135,6 +142,9 @@ void HealthChecker::work() {
             --running_;
             if (task.live) {
                 liveQueued_.erase(task.key);
+            } else if (const auto it = finishedQueued_.find(task.key);
+                       it != finishedQueued_.end()) {
+                finishedQueued_.erase(it);
             }
         }
         changed_.notify_all();

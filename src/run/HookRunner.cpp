@@ -129,6 +129,12 @@ std::size_t HookRunner::resumePending() {
     return count;
 }
 
+bool HookRunner::busyWith(const std::string& key) const {
+    std::lock_guard lock(mutex_);
+    const auto it = records_.find(key);
+    return it != records_.end() && it->second.state == HookState::Pending;
+}
+
 bool HookRunner::waitIdle(std::chrono::milliseconds wait) {
     std::unique_lock lock(mutex_);
     return changed_.wait_for(lock, wait, [this] { return queue_.empty() && running_ == 0; });

@@ -185,7 +185,8 @@ std::optional<MovedWindow> movedWindow(const sink::Sidecar& recorded, Time start
 }
 
 std::vector<MovedRecut> MovedTalks::follow(const std::vector<ScheduledTimes>& times,
-                                           std::optional<Time> endedBy) {
+                                           std::optional<Time> endedBy,
+                                           const std::function<bool(const std::string&)>& busy) {
     std::map<std::string, const ScheduledTimes*> byKey;
     for (const auto& talk : times) {
         byKey.emplace(talk.key, &talk);
@@ -203,10 +204,14 @@ std::vector<MovedRecut> MovedTalks::follow(const std::vector<ScheduledTimes>& ti
             continue;
         }
         const auto attempt = key + "\n" + utc(moved->start) + "\n" + utc(moved->end);
-        if (!tried_.insert(attempt).second) {
+        if (tried_.count(attempt) > 0 || (busy && busy(key))) {
             continue;
         }
+        tried_.insert(attempt);
         MovedRecut result;
+        result.key = key;
+        result.room = recorded.room;
+        result.start = found->second->start;
         result.title = recorded.title;
         try {
             BoundaryEdit start;
@@ -352,6 +357,7 @@ Recut recutPublished(const fs::path& outDir, const PublishedTalk& talk,
     cut.file = placed.front();
     cut.result.files = placed;
     cut.result.sidecar = talk.sidecar;
+    cut.result.relativeStem = fs::path(relative).replace_extension();
     return cut;
 }
 

@@ -110,12 +110,7 @@ Scheduler::Options Session::schedulerOptions() {
     if (hooks_ || health_) {
         options.onFinalized = [this](const std::string& key, const Mark& mark,
                                      const sink::FinalizeResult& result) {
-            if (hooks_) {
-                hooks_->submit(key, mark, result);
-            }
-            if (health_) {
-                health_->submit(key, mark, result);
-            }
+            published(key, mark, result);
         };
     }
     return options;
@@ -234,6 +229,20 @@ void Session::finishHealthChecks() {
 
 bool Session::done() const {
     return scheduler_.done();
+}
+
+void Session::published(const std::string& key, const Mark& mark,
+                        const sink::FinalizeResult& result) {
+    if (hooks_) {
+        hooks_->submit(key, mark, result);
+    }
+    if (health_) {
+        health_->submit(key, mark, result);
+    }
+}
+
+bool Session::busyWith(const std::string& key) const {
+    return (hooks_ && hooks_->busyWith(key)) || (health_ && health_->busyWith(key));
 }
 
 std::optional<sink::FinalizeResult> Session::result(const std::string& key) const {

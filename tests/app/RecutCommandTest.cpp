@@ -210,6 +210,12 @@ BOOST_AUTO_TEST_CASE(aTalkThatRanOverIsCutAgainFromTheRoomsTape) {
         run.recordErr);
     BOOST_TEST(cutsOf(run.moved.sidecar) == 1u);
     BOOST_TEST(std::abs(run.moved.timeline.span() - 17.0) <= kSpanSlack);
+    // The new cut had its content checked as a finished talk has: the analysis is of it.
+    const auto health = run.moved.sidecar->getObject("health");
+    BOOST_TEST_REQUIRE(health, run.recordErr);
+    BOOST_TEST(
+        std::abs(health->getValue<double>("analysedSeconds") - run.moved.timeline.span()) <= 1.5,
+        health->getValue<double>("analysedSeconds"));
     BOOST_TEST_MESSAGE("moved span " << run.moved.timeline.span() << " s; recut span "
                                      << run.longerTalk.timeline.span() << " s");
 
@@ -225,6 +231,15 @@ BOOST_AUTO_TEST_CASE(aTalkThatRanOverIsCutAgainFromTheRoomsTape) {
     BOOST_TEST(run.longerTalk.timeline.repeated == 0);
     BOOST_TEST(gapSeconds(run.longerTalk.sidecar, "not on the tape") == 0.0);
     BOOST_TEST(cutsOf(run.longerTalk.sidecar) == 2u);
+    // Its content was checked and its pictures drawn, beside where record puts a talk's.
+    const auto longerHealth = run.longerTalk.sidecar->getObject("health");
+    BOOST_TEST_REQUIRE(longerHealth, run.longer.err);
+    BOOST_TEST(std::abs(longerHealth->getValue<double>("analysedSeconds") -
+                        run.longerTalk.timeline.span()) <= 1.5);
+    const auto thumbnails = run.longerTalk.sidecar->getObject("thumbnails");
+    BOOST_TEST_REQUIRE(thumbnails, run.longer.err);
+    BOOST_TEST(thumbnails->getValue<std::string>("middle").find("Saal 1/") != std::string::npos,
+               thumbnails->getValue<std::string>("middle"));
     BOOST_TEST(run.longerTalk.sidecar->getValue<std::string>("outcome") == "recorded");
     // The schedule has not moved anything since: recut --schedule leaves the files alone.
     BOOST_TEST(run.bySchedule.exitCode == 0, run.bySchedule.err);

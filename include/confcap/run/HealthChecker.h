@@ -64,6 +64,9 @@ public:
     /// Blocks until nothing runs or waits, or `wait` has passed; true when nothing does.
     /// Thread-safe.
     bool waitIdle(std::chrono::milliseconds wait);
+    /// Whether the finished talk with job key `key` waits for its analysis or is analysed.
+    /// Thread-safe.
+    bool busyWith(const std::string& key) const;
     /// Takes no more work; what runs is ended at once (SIGTERM, then SIGKILL after killGrace) and
     /// what waits is dropped. Blocks until every thread has ended. Thread-safe; idempotent.
     void stop();
@@ -95,7 +98,8 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::deque<Task> queue_;
-    std::set<std::string> liveQueued_;  ///< keys with a live check waiting or running
+    std::set<std::string> liveQueued_;           ///< keys with a live check waiting or running
+    std::multiset<std::string> finishedQueued_;  ///< keys of finished talks waiting or analysed
     std::map<std::string, TalkHealth> health_;
     int running_ = 0;
     bool stopping_ = false;

@@ -59,6 +59,8 @@ public:
     /// Blocks until no hook runs or waits, or `wait` has passed; true when none does.
     /// Thread-safe.
     bool waitIdle(std::chrono::milliseconds wait);
+    /// Whether the hook of the talk with job key `key` waits or runs. Thread-safe.
+    bool busyWith(const std::string& key) const;
     /// Takes no more hooks; running ones may go on for Options::stopGrace, then are stopped and
     /// marked interrupted; queued ones stay pending for the next run. Blocks until every worker
     /// has ended. Thread-safe; idempotent.

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -90,6 +91,9 @@ std::optional<MovedWindow> movedWindow(const sink::Sidecar& recorded,
 
 /// What became of one recorded talk whose times moved: cut again, or why not.
 struct MovedRecut {
+    std::string key;  ///< the talk's guid, else its id
+    std::string room;
+    std::chrono::system_clock::time_point start;  ///< when the talk starts now (UTC)
     std::string title;
     std::optional<Recut> cut;
     std::string failure;  ///< the error's sentence when it was not cut
@@ -102,10 +106,13 @@ public:
     explicit MovedTalks(std::filesystem::path outDir) : outDir_(std::move(outDir)) {}
     /// Cuts again the recorded talks whose times differ in `times` (matched by guid, else id)
     /// and whose new window ended by `endedBy` (none: whatever their new window), unless that
-    /// window was tried before. Throws core::InputError when `outDir` cannot be read.
+    /// window was tried before. A talk `busy` names (its hook or content check is not done
+    /// with its file) is left for a later call. Throws core::InputError when `outDir` cannot be
+    /// read.
     std::vector<MovedRecut> follow(
         const std::vector<ScheduledTimes>& times,
-        std::optional<std::chrono::system_clock::time_point> endedBy = std::nullopt);
+        std::optional<std::chrono::system_clock::time_point> endedBy = std::nullopt,
+        const std::function<bool(const std::string& key)>& busy = {});
 
 private:
     std::filesystem::path outDir_;

@@ -128,6 +128,12 @@ public:
     std::optional<HookCounts> hookCounts() const;
     /// The hooks of this run's talks; empty without --on-recorded. Thread-safe.
     std::vector<HookRecord> hookRecords() const;
+    /// A talk published again outside the scheduler (cut again from its room's tape) goes the
+    /// way of a talk finished now: its hook and its content check. Thread-safe.
+    void published(const std::string& key, const Mark& mark, const sink::FinalizeResult& result);
+    /// Whether the hook or the content check of the talk with job key `key` waits or runs:
+    /// its file and sidecar are not to be replaced now. Thread-safe.
+    bool busyWith(const std::string& key) const;
 
 private:
     CaptureRecorder::Options recorderOptions() const;
