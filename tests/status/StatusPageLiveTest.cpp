@@ -33,7 +33,8 @@ using confcap::testing::occurrences;
 namespace {
 
 /// Saal 1 streams live HLS without a fault; Saal 2 progressive MPEG-TS whose connection drops
-/// 6 s into the conference and is answered 503 until 10 s: its talk has an outage gap.
+/// 6 s into the conference and is answered 503 until 10 s: its talk has an outage gap, and goes
+/// on long enough after it for a browser on a loaded machine to see it recording.
 std::vector<confcap::demo::FakeRoom> rooms() {
     confcap::demo::StreamSpec hls{"saal1", StreamKind::Hls};
     hls.window = 8;
@@ -42,9 +43,9 @@ std::vector<confcap::demo::FakeRoom> rooms() {
 
 std::vector<confcap::demo::FakeTalk> talks() {
     return {
-        {"00000000-0000-4000-8000-000000000001", "Saal 1", "Steady <b>HLS</b> & \"Co\"", 3s, 14s},
-        {"00000000-0000-4000-8000-000000000002", "Saal 2", "Outage Talk", 3s, 14s},
-        {"00000000-0000-4000-8000-000000000003", "Saal 1", "Later Talk", 26s, 6s}};
+        {"00000000-0000-4000-8000-000000000001", "Saal 1", "Steady <b>HLS</b> & \"Co\"", 3s, 26s},
+        {"00000000-0000-4000-8000-000000000002", "Saal 2", "Outage Talk", 3s, 26s},
+        {"00000000-0000-4000-8000-000000000003", "Saal 1", "Later Talk", 38s, 6s}};
 }
 
 /// Whether /api/status lists an outage that ended among the gaps of the talk titled `title`.
@@ -117,6 +118,9 @@ BOOST_AUTO_TEST_CASE(theLivePageAndTheSummaryShowTheRunsBarsAndGaps,
         dom.find("<g class=\"talk waiting\" data-key=\"00000000-0000-4000-8000-000000000003\"") !=
         std::string::npos);
     BOOST_TEST(occurrences(dom, "class=\"now\"") == 1u);
+    // Each room's tape under its bars.
+    BOOST_TEST(occurrences(dom, "<g class=\"tape\"") == 2u, dom);
+    BOOST_TEST(dom.find("being written</title>") != std::string::npos);
     // The bar of a talk that records links to the file being written (its watch link).
     BOOST_TEST(std::regex_search(
                    dom, std::regex("<a href=\"/recordings/[^\"]*Outage%20Talk[^\"]*\\.part\">")),
