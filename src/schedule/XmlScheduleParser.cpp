@@ -5,6 +5,7 @@
 #include <charconv>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <pugixml.hpp>
 
@@ -270,18 +271,17 @@ std::string lowerFirst(std::string text) {
     return text;
 }
 
-}  // namespace
+/// The error for a document pugixml could not parse, at `line`.
+core::ScheduleError notWellFormed(const std::string& source, const pugi::xml_parse_result& result,
+                                  std::size_t line) {
+    return core::ScheduleError(source +
+                               " is not well-formed XML: " + lowerFirst(result.description()) +
+                               " at line " + std::to_string(line) + ".");
+}
 
-Schedule XmlScheduleParser::parse(std::string_view bytes) const {
-    const std::string& source = options_.source;
-    pugi::xml_document doc;
-    const pugi::xml_parse_result result =
-        doc.load_buffer(bytes.data(), bytes.size(), pugi::parse_default, pugi::encoding_auto);
-    if (!result) {
-        throw core::ScheduleError(source +
-                                  " is not well-formed XML: " + lowerFirst(result.description()) +
-                                  " at line " + std::to_string(lineAt(bytes, result.offset)) + ".");
-    }
+/// The schedule in a parsed document.
+Schedule readSchedule(const pugi::xml_document& doc, const ParseOptions& options) {
+    const std::string& source = options.source;
     const pugi::xml_node root = doc.document_element();
     const std::string_view rootName = root.name();
     if (rootName == "html" || rootName == "HTML") {
@@ -317,7 +317,7 @@ Schedule XmlScheduleParser::parse(std::string_view bytes) const {
         }
     }
 
-    const ScheduleTime time(source, zoneName, options_.timeZone);
+    const ScheduleTime time(source, zoneName, options.timeZone);
     builder.conference().timeZone = time.zoneName();
     if (!time.warning().empty()) {
         builder.warn(time.warning());
@@ -335,6 +335,42 @@ Schedule XmlScheduleParser::parse(std::string_view bytes) const {
         builder.setFormat("pretalx XML");
     }
     return builder.finish();
+}
+
+}  // namespace
+
+Schedule XmlScheduleParser::parse(std::string_view bytes) const {
+    pugi::xml_document doc;
+    const pugi::xml_parse_result result =
+        doc.load_buffer(bytes.data(), bytes.size(), pugi::parse_default, pugi::encoding_auto);
+    if (!result) {
+        throw notWellFormed(options_.source, result, lineAt(bytes, result.offset));
+    }
+    return readSchedule(doc, options_);
+}
+
+Schedule XmlScheduleParser::parseInPlace(std::string&& bytes) const {
+    std::string buffer = std::move(bytes);
+    // pugixml overwrites the buffer as it parses, at times past the point where it then reports
+    // an error (an attribute value never closed), so the line of an error is looked up among the
+    // newlines as they were before.
+    std::vector<std::size_t> newlines;
+    newlines.reserve(static_cast<std::size_t>(std::count(buffer.begin(), buffer.end(), '\n')));
+    for (auto at = buffer.find('\n'); at != std::string::npos; at = buffer.find('\n', at + 1)) {
+        newlines.push_back(at);
+    }
+    pugi::xml_document doc;
+    // The string's terminating zero included, as in the copy load_buffer() parses: pugixml reads
+    // the last character apart, and a truncated document would fail differently.
+    const pugi::xml_parse_result result = doc.load_buffer_inplace(
+        buffer.data(), buffer.size() + 1, pugi::parse_default, pugi::encoding_auto);
+    if (!result) {
+        const auto offset = static_cast<std::size_t>(std::max<std::ptrdiff_t>(result.offset, 0));
+        const auto before = std::lower_bound(newlines.begin(), newlines.end(), offset);
+        throw notWellFormed(options_.source, result,
+                            static_cast<std::size_t>(before - newlines.begin()) + 1);
+    }
+    return readSchedule(doc, options_);
 }
 
 }  // namespace confcap::schedule
