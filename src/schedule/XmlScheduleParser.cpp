@@ -271,6 +271,23 @@ std::string lowerFirst(std::string text) {
     return text;
 }
 
+/// The <event>s under the <day>s, straight or in a <room>, as Walker::day() reads them.
+std::size_t eventCount(pugi::xml_node root) {
+    std::size_t count = 0;
+    for (pugi::xml_node day : root.children("day")) {
+        for (pugi::xml_node child : day.children()) {
+            const std::string_view name = child.name();
+            if (name == "room") {
+                const auto events = child.children("event");
+                count += static_cast<std::size_t>(std::distance(events.begin(), events.end()));
+            } else if (name == "event") {
+                ++count;
+            }
+        }
+    }
+    return count;
+}
+
 /// The error for a document pugixml could not parse, at `line`.
 core::ScheduleError notWellFormed(const std::string& source, const pugi::xml_parse_result& result,
                                   std::size_t line) {
@@ -323,6 +340,7 @@ Schedule readSchedule(const pugi::xml_document& doc, const ParseOptions& options
         builder.warn(time.warning());
     }
 
+    builder.reserveTalks(eventCount(root));
     Walker walker(time, builder);
     int ordinal = 0;
     for (pugi::xml_node day : root.children("day")) {
