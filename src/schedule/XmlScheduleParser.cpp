@@ -288,6 +288,35 @@ std::size_t eventCount(pugi::xml_node root) {
     return count;
 }
 
+/// Whether pugixml reads `bytes` as UTF-8, as it is: no UTF-16 or UTF-32 byte order mark, no zero
+/// byte among the first four, and an XML declaration that names no encoding or UTF-8. Anything
+/// else pugixml converts first, and an extra zero byte at the end would change what it converts.
+bool plainUtf8(std::string_view bytes) {
+    const std::string_view head = bytes.substr(0, 4);
+    if (head.find('\0') != std::string_view::npos || head.substr(0, 2) == "\xFE\xFF" ||
+        head.substr(0, 2) == "\xFF\xFE") {
+        return false;
+    }
+    if (bytes.substr(0, 5) != "<?xml") {
+        return true;
+    }
+    const std::string_view declaration = bytes.substr(0, bytes.find("?>"));
+    const std::size_t name = declaration.find("encoding");
+    if (name == std::string_view::npos) {
+        return true;
+    }
+    const std::size_t open = declaration.find_first_of("\"'", name);
+    const std::size_t close =
+        open == std::string_view::npos ? open : declaration.find(declaration[open], open + 1);
+    if (close == std::string_view::npos) {
+        return false;
+    }
+    std::string encoding(declaration.substr(open + 1, close - open - 1));
+    std::transform(encoding.begin(), encoding.end(), encoding.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return encoding == "utf-8" || encoding == "utf8";
+}
+
 /// The error for a document pugixml could not parse, at `line`.
 core::ScheduleError notWellFormed(const std::string& source, const pugi::xml_parse_result& result,
                                   std::size_t line) {
@@ -369,6 +398,9 @@ Schedule XmlScheduleParser::parse(std::string_view bytes) const {
 
 Schedule XmlScheduleParser::parseInPlace(std::string&& bytes) const {
     std::string buffer = std::move(bytes);
+    if (!plainUtf8(buffer)) {
+        return parse(buffer);  // pugixml converts it into a buffer of its own anyway
+    }
     // pugixml overwrites the buffer as it parses, at times past the point where it then reports
     // an error (an attribute value never closed), so the line of an error is looked up among the
     // newlines as they were before.

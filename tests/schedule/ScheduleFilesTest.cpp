@@ -395,4 +395,19 @@ BOOST_AUTO_TEST_CASE(reportsTheSameLineInPlace) {
     BOOST_TEST(compared > 900);
 }
 
+// Documents pugixml does not read as UTF-8 as they are: it converts them first.
+BOOST_DATA_TEST_CASE(parsesOtherEncodingsInPlaceAsFromACopy,
+                     bdata::make({std::string("<\0\0\0\xFFQ\n", 7), std::string("<\0\0", 3),
+                                  std::string("<\0s\0c\0h\0>\0", 10),
+                                  std::string("\xFF\xFE<\0s\0c\0h\0e\0", 12),
+                                  std::string("<?xml version='1.0' encoding='ISO-8859-1'?>"
+                                              "<schedule><conference><title>Caf\xE9</title>"
+                                              "</conference></schedule>"),
+                                  std::string("<?xml version='1.0' encoding='latin1'?><schedule><"),
+                                  std::string("<?xml version='1.0' encoding='UTF-8'?><schedule><"),
+                                  std::string("<?xml encoding=")}),
+                     bytes) {
+    BOOST_TEST(errorOf(bytes, false) == errorOf(bytes, true));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -26,7 +26,8 @@ struct ParseOptions {
 Schedule parseSchedule(std::string_view bytes, const ParseOptions& options);
 
 /// parseSchedule() for bytes the caller gives up: an XML schedule is parsed in place instead of
-/// in a copy of the whole document. Same result and errors; `bytes` is left unspecified.
+/// in a copy of the whole document. Same result and errors; what `bytes` holds afterwards is
+/// unspecified.
 Schedule parseScheduleInPlace(std::string&& bytes, const ParseOptions& options);
 
 /// Parses a schedule duration: "HH:MM", "H:MM", "D:HH:MM" (>= 24 h), "HH:MM:SS" where the

@@ -26,7 +26,7 @@ public:
     Schedule parse(std::string_view bytes) const;
 
     /// parse() without a copy of the document: pugixml parses `bytes` where they are, writing
-    /// into them. Same result and errors; `bytes` is left empty.
+    /// into them. Same result and errors; what `bytes` holds afterwards is unspecified.
     Schedule parseInPlace(std::string&& bytes) const;
 
 private:
