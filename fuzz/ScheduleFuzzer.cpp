@@ -1,12 +1,13 @@
-// Schedule bytes (frab/pretalx/Pentabarf XML or frab/schedule2 JSON) through the parser, the
-// selection with regexes, `list --json` and the plan: nothing may crash, the JSON must be valid
-// UTF-8 that parses again, every file name stays inside the output folder and every room field
-// in a stream URL is encoded.
+// Schedule bytes (frab/pretalx/Pentabarf XML or frab/schedule2 JSON) through the parser (from a
+// copy and in place, which must agree, errors included), the selection with regexes, `list --json`
+// and the plan: nothing may crash, the JSON must be valid UTF-8 that parses again, every file name
+// stays inside the output folder and every room field in a stream URL is encoded.
 #include <Poco/JSON/Parser.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
+#include <string>
 #include <string_view>
 
 #include "FuzzCheck.h"
@@ -25,11 +26,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.source = "fuzz.xml";
     options.timeZone = "Europe/Berlin";
     schedule::Schedule parsed;
+    std::string error;
     try {
         parsed = schedule::parseSchedule(bytes, options);
-    } catch (const core::ScheduleError&) {
+    } catch (const core::ScheduleError& e) {
+        error = e.what();
+    }
+    schedule::Schedule inPlace;
+    std::string inPlaceError;
+    try {
+        inPlace = schedule::parseScheduleInPlace(std::string(bytes), options);
+    } catch (const core::ScheduleError& e) {
+        inPlaceError = e.what();
+    }
+    fuzz::check(inPlaceError == error,
+                "parsed in place, the bytes fail otherwise: " + inPlaceError + " | " + error);
+    if (!error.empty()) {
         return 0;
     }
+    fuzz::check(inPlace.talks.size() == parsed.talks.size() && inPlace.warnings == parsed.warnings,
+                "parsed in place, the bytes give another schedule");
 
     static const select::Selector selector({.match = {"a.*b", "(x|y)+z"}, .exclude = {".*cancel"}});
     std::vector<const schedule::Talk*> talks;

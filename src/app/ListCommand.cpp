@@ -37,7 +37,7 @@ std::string hoursMinutes(core::Seconds d) {
 }
 
 /// JSON strings must be valid UTF-8: schedules are not always.
-std::string valid(const std::string& text) {
+std::string valid(std::string_view text) {
     return core::toValidUtf8(text);
 }
 
@@ -83,27 +83,25 @@ void printJson(const Poco::Dynamic::Var& json, std::ostream& out) {
 namespace {
 
 /// Hands each field of a talk in the JSON contract, in order, to `field(key, value)`: the one
-/// list of them, for the tree (talkJson) and the stream (printTalksJson).
+/// list of them, for the tree (talkJson) and the stream (printTalksJson). Texts are given as the
+/// schedule has them, which is not always valid UTF-8; JSON strings must be.
 template <typename Field>
 void talkFields(const schedule::Talk& talk, Field&& field) {
-    field("id", valid(talk.id));
-    field("guid", valid(talk.guid));
-    field("title", valid(talk.title));
-    field("subtitle", valid(talk.subtitle));
-    field("room", valid(talk.room));
-    field("track", valid(talk.track));
-    field("type", valid(talk.type));
-    field("language", valid(talk.language));
-    field("start", core::formatUtc(talk.start));
-    field("end", core::formatUtc(talk.end()));
+    field("id", std::string_view(talk.id));
+    field("guid", std::string_view(talk.guid));
+    field("title", std::string_view(talk.title));
+    field("subtitle", std::string_view(talk.subtitle));
+    field("room", std::string_view(talk.room));
+    field("track", std::string_view(talk.track));
+    field("type", std::string_view(talk.type));
+    field("language", std::string_view(talk.language));
+    const std::string start = core::formatUtc(talk.start);
+    const std::string end = core::formatUtc(talk.end());
+    field("start", std::string_view(start));
+    field("end", std::string_view(end));
     field("duration", static_cast<std::int64_t>(talk.duration.count()));
-    std::vector<std::string> persons;
-    persons.reserve(talk.persons.size());
-    for (const auto& person : talk.persons) {
-        persons.push_back(valid(person.name));
-    }
-    field("persons", persons);
-    field("url", valid(talk.url));
+    field("persons", talk.persons);
+    field("url", std::string_view(talk.url));
     field("do_not_record", talk.doNotRecord);
 }
 
@@ -113,12 +111,14 @@ Poco::JSON::Object::Ptr talkJson(const schedule::Talk& talk) {
     Poco::JSON::Object::Ptr t = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     talkFields(talk, [&](const char* key, const auto& value) {
         using Value = std::decay_t<decltype(value)>;
-        if constexpr (std::is_same_v<Value, std::vector<std::string>>) {
+        if constexpr (std::is_same_v<Value, std::vector<schedule::Person>>) {
             Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
-            for (const auto& item : value) {
-                array->add(item);
+            for (const auto& person : value) {
+                array->add(valid(person.name));
             }
             t->set(key, array);
+        } else if constexpr (std::is_same_v<Value, std::string_view>) {
+            t->set(key, valid(value));
         } else if constexpr (std::is_same_v<Value, std::int64_t>) {
             t->set(key, static_cast<Poco::Int64>(value));
         } else {
@@ -131,14 +131,14 @@ Poco::JSON::Object::Ptr talkJson(const schedule::Talk& talk) {
 void printTalksJson(const schedule::Schedule& schedule,
                     const std::vector<const schedule::Talk*>& talks, std::ostream& out) {
     // Written as it goes: a tree of Poco objects for 100 000 talks takes seconds to build,
-    // print and free.
+    // print and free. JsonWriter makes the texts valid UTF-8 as it writes them.
     core::JsonWriter json(out);
     json.beginObject();
     json.key("conference");
     json.beginObject();
-    json.member("title", valid(schedule.conference.title));
-    json.member("acronym", valid(schedule.conference.acronym));
-    json.member("time_zone", valid(schedule.conference.timeZone));
+    json.member("title", schedule.conference.title);
+    json.member("acronym", schedule.conference.acronym);
+    json.member("time_zone", schedule.conference.timeZone);
     json.endObject();
     json.key("talks");
     json.beginArray();
@@ -147,10 +147,10 @@ void printTalksJson(const schedule::Schedule& schedule,
         talkFields(*talk, [&](const char* key, const auto& value) {
             using Value = std::decay_t<decltype(value)>;
             json.key(key);
-            if constexpr (std::is_same_v<Value, std::vector<std::string>>) {
+            if constexpr (std::is_same_v<Value, std::vector<schedule::Person>>) {
                 json.beginArray();
-                for (const auto& item : value) {
-                    json.value(item);
+                for (const auto& person : value) {
+                    json.value(person.name);
                 }
                 json.endArray();
             } else {

@@ -40,7 +40,7 @@ std::optional<schedule::Schedule> ScheduleReader::read(const Arguments& argument
     }
     validated_.reset();
     fallback_.reset();
-    const auto fetched = source_->fetch();
+    auto fetched = source_->fetch();
     if (fetched.fromCache) {
         fallback_ = fetched.warning;
     }
@@ -52,7 +52,7 @@ std::optional<schedule::Schedule> ScheduleReader::read(const Arguments& argument
     }
     auto parsed = validated_ && validatedBytes_ == fetched.bytes
                       ? std::move(*validated_)
-                      : schedule::parseSchedule(fetched.bytes, parseOptions);
+                      : schedule::parseScheduleInPlace(std::move(fetched.bytes), parseOptions);
     validated_.reset();
     validatedBytes_.clear();
     for (const auto& warning : parsed.warnings) {

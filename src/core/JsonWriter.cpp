@@ -1,13 +1,24 @@
 #include "confcap/core/JsonWriter.h"
 
+#include <charconv>
 #include <string>
 
+#include "confcap/core/Text.h"
+
 namespace confcap::core {
+
+namespace {
+
+// Writing each piece to the stream as it comes costs a stream call per comma and quote; a piece
+// this size costs one per many talks.
+constexpr std::size_t kPieceBytes = 64 * 1024;
+
+}  // namespace
 
 void JsonWriter::key(std::string_view name) {
     separate();
     string(name);
-    out_ << ": ";
+    pending_ += ": ";
     afterKey_ = true;
 }
 
@@ -18,22 +29,24 @@ void JsonWriter::value(std::string_view text) {
 
 void JsonWriter::value(std::int64_t number) {
     separate();
-    out_ << number;
+    char digits[24];
+    const auto end = std::to_chars(std::begin(digits), std::end(digits), number).ptr;
+    pending_.append(digits, end);
 }
 
 void JsonWriter::value(bool flag) {
     separate();
-    out_ << (flag ? "true" : "false");
+    pending_ += flag ? "true" : "false";
 }
 
 void JsonWriter::null() {
     separate();
-    out_ << "null";
+    pending_ += "null";
 }
 
 void JsonWriter::open(char bracket) {
     separate();
-    out_ << bracket;
+    pending_ += bracket;
     empty_.push_back(true);
 }
 
@@ -43,9 +56,12 @@ void JsonWriter::close(char bracket) {
     if (!wasEmpty) {
         newline();
     }
-    out_ << bracket;
+    pending_ += bracket;
     if (empty_.empty()) {
-        out_ << '\n';
+        pending_ += '\n';
+        flush();
+    } else if (pending_.size() >= kPieceBytes) {
+        flush();
     }
 }
 
@@ -58,58 +74,75 @@ void JsonWriter::separate() {
         return;
     }
     if (!empty_.back()) {
-        out_ << ',';
+        pending_ += ',';
     }
     empty_.back() = false;
     newline();
 }
 
 void JsonWriter::newline() {
-    out_ << '\n';
-    for (std::size_t i = 0; i < empty_.size(); ++i) {
-        out_ << "  ";
-    }
+    pending_ += '\n';
+    pending_.append(2 * empty_.size(), ' ');
 }
 
 void JsonWriter::string(std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";
-    out_ << '"';
+    pending_ += '"';
     std::size_t plain = 0;  // start of the run of characters written as they are
-    for (std::size_t i = 0; i < text.size(); ++i) {
+    std::size_t i = 0;
+    while (i < text.size()) {
         const auto c = static_cast<unsigned char>(text[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') {
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            ++i;
             continue;
         }
-        out_.write(text.data() + plain, static_cast<std::streamsize>(i - plain));
-        plain = i + 1;
+        if (c >= 0x80) {
+            const std::size_t start = i;
+            if (decodeUtf8(text, i)) {
+                continue;
+            }
+            pending_.append(text.data() + plain, start - plain);
+            pending_ += "\xEF\xBF\xBD";
+            plain = i;
+            continue;
+        }
+        pending_.append(text.data() + plain, i - plain);
+        plain = ++i;
         switch (c) {
             case '"':
-                out_ << "\\\"";
+                pending_ += "\\\"";
                 break;
             case '\\':
-                out_ << "\\\\";
+                pending_ += "\\\\";
                 break;
             case '\n':
-                out_ << "\\n";
+                pending_ += "\\n";
                 break;
             case '\r':
-                out_ << "\\r";
+                pending_ += "\\r";
                 break;
             case '\t':
-                out_ << "\\t";
+                pending_ += "\\t";
                 break;
             case '\b':
-                out_ << "\\b";
+                pending_ += "\\b";
                 break;
             case '\f':
-                out_ << "\\f";
+                pending_ += "\\f";
                 break;
             default:
-                out_ << "\\u00" << kHex[c >> 4] << kHex[c & 0xF];
+                pending_ += "\\u00";
+                pending_ += kHex[c >> 4];
+                pending_ += kHex[c & 0xF];
         }
     }
-    out_.write(text.data() + plain, static_cast<std::streamsize>(text.size() - plain));
-    out_ << '"';
+    pending_.append(text.data() + plain, text.size() - plain);
+    pending_ += '"';
+}
+
+void JsonWriter::flush() {
+    out_.write(pending_.data(), static_cast<std::streamsize>(pending_.size()));
+    pending_.clear();
 }
 
 }  // namespace confcap::core

@@ -1,11 +1,11 @@
 #include "confcap/fetch/ScheduleSource.h"
 
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 #include <system_error>
 
 #include <Poco/DigestEngine.h>
@@ -166,18 +166,15 @@ FetchedSchedule ScheduleSource::fetchFile() {
                                std::strerror(errno) + ".");
     }
     FetchedSchedule result;
-    // One read of the whole file into a string of its size: growing a buffer as it comes costs
-    // more than parsing it.
+    // Reserved at the file's size and appended in chunks: resizing first would zero-fill the
+    // whole string before the read overwrites it, and growing it as it comes copies it again.
     const auto size = std::filesystem::file_size(path, error);
     if (!error) {
-        result.bytes.resize(static_cast<std::size_t>(size));
-        in.read(result.bytes.data(), static_cast<std::streamsize>(size));
-        result.bytes.resize(static_cast<std::size_t>(in.gcount()));
+        result.bytes.reserve(static_cast<std::size_t>(size));
     }
-    if (error || in.peek() != std::char_traits<char>::eof()) {
-        std::ostringstream rest;  // not a regular file, or it grew while being read
-        rest << in.rdbuf();
-        result.bytes += std::move(rest).str();
+    std::array<char, 64 * 1024> chunk;
+    while (in.read(chunk.data(), chunk.size()) || in.gcount() > 0) {
+        result.bytes.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
     }
     if (in.bad()) {
         throw core::InputError("Could not read the " + options_.what + " file " + source_ + ".");

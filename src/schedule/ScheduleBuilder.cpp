@@ -84,6 +84,10 @@ void ScheduleBuilder::addTalk(Talk&& talk) {
     schedule_.talks.push_back(std::move(talk));
 }
 
+void ScheduleBuilder::reserveTalks(std::size_t count) {
+    schedule_.talks.reserve(count);
+}
+
 void ScheduleBuilder::skipTalk(const Talk& talk, std::string_view reason) {
     std::string message = "Skipped ";
     message += describeEvent(talk);

@@ -70,7 +70,11 @@ bool readNumber(std::string_view text, std::size_t maxDigits, long long& out) no
 
 }  // namespace
 
-Schedule parseSchedule(std::string_view bytes, const ParseOptions& options) {
+namespace {
+
+/// The document in `bytes` without a UTF-8 BOM and surrounding white space, checked to open like
+/// XML or JSON. Throws core::ScheduleError when it cannot be a schedule.
+std::string_view scheduleText(std::string_view bytes, const ParseOptions& options) {
     std::string_view text = bytes;
     if (text.substr(0, 3) == "\xEF\xBB\xBF") {
         text.remove_prefix(3);
@@ -84,13 +88,31 @@ Schedule parseSchedule(std::string_view bytes, const ParseOptions& options) {
             throw core::ScheduleError(options.source +
                                       " looks like an HTML page, not a schedule; check the URL.");
         }
-        return XmlScheduleParser(options).parse(bytes);
+        return text;
     }
     if (text.front() == '{' || text.front() == '[') {
-        return JsonScheduleParser(options).parse(text);
+        return text;
     }
     throw core::ScheduleError(options.source +
                               " is neither XML nor JSON, so it is not a schedule.");
+}
+
+}  // namespace
+
+Schedule parseSchedule(std::string_view bytes, const ParseOptions& options) {
+    const std::string_view text = scheduleText(bytes, options);
+    if (text.front() == '<') {
+        return XmlScheduleParser(options).parse(bytes);
+    }
+    return JsonScheduleParser(options).parse(text);
+}
+
+Schedule parseScheduleInPlace(std::string&& bytes, const ParseOptions& options) {
+    const std::string_view text = scheduleText(bytes, options);
+    if (text.front() == '<') {
+        return XmlScheduleParser(options).parseInPlace(std::move(bytes));
+    }
+    return JsonScheduleParser(options).parse(text);
 }
 
 std::optional<core::Seconds> parseScheduleDuration(std::string_view text) {

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <pugixml.hpp>
 
@@ -270,18 +271,63 @@ std::string lowerFirst(std::string text) {
     return text;
 }
 
-}  // namespace
-
-Schedule XmlScheduleParser::parse(std::string_view bytes) const {
-    const std::string& source = options_.source;
-    pugi::xml_document doc;
-    const pugi::xml_parse_result result =
-        doc.load_buffer(bytes.data(), bytes.size(), pugi::parse_default, pugi::encoding_auto);
-    if (!result) {
-        throw core::ScheduleError(source +
-                                  " is not well-formed XML: " + lowerFirst(result.description()) +
-                                  " at line " + std::to_string(lineAt(bytes, result.offset)) + ".");
+/// The <event>s under the <day>s, straight or in a <room>, as Walker::day() reads them.
+std::size_t eventCount(pugi::xml_node root) {
+    std::size_t count = 0;
+    for (pugi::xml_node day : root.children("day")) {
+        for (pugi::xml_node child : day.children()) {
+            const std::string_view name = child.name();
+            if (name == "room") {
+                const auto events = child.children("event");
+                count += static_cast<std::size_t>(std::distance(events.begin(), events.end()));
+            } else if (name == "event") {
+                ++count;
+            }
+        }
     }
+    return count;
+}
+
+/// Whether pugixml reads `bytes` as UTF-8, as it is: no UTF-16 or UTF-32 byte order mark, no zero
+/// byte among the first four, and an XML declaration that names no encoding or UTF-8. Anything
+/// else pugixml converts first, and an extra zero byte at the end would change what it converts.
+bool plainUtf8(std::string_view bytes) {
+    const std::string_view head = bytes.substr(0, 4);
+    if (head.find('\0') != std::string_view::npos || head.substr(0, 2) == "\xFE\xFF" ||
+        head.substr(0, 2) == "\xFF\xFE") {
+        return false;
+    }
+    if (bytes.substr(0, 5) != "<?xml") {
+        return true;
+    }
+    const std::string_view declaration = bytes.substr(0, bytes.find("?>"));
+    const std::size_t name = declaration.find("encoding");
+    if (name == std::string_view::npos) {
+        return true;
+    }
+    const std::size_t open = declaration.find_first_of("\"'", name);
+    const std::size_t close =
+        open == std::string_view::npos ? open : declaration.find(declaration[open], open + 1);
+    if (close == std::string_view::npos) {
+        return false;
+    }
+    std::string encoding(declaration.substr(open + 1, close - open - 1));
+    std::transform(encoding.begin(), encoding.end(), encoding.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return encoding == "utf-8" || encoding == "utf8";
+}
+
+/// The error for a document pugixml could not parse, at `line`.
+core::ScheduleError notWellFormed(const std::string& source, const pugi::xml_parse_result& result,
+                                  std::size_t line) {
+    return core::ScheduleError(source +
+                               " is not well-formed XML: " + lowerFirst(result.description()) +
+                               " at line " + std::to_string(line) + ".");
+}
+
+/// The schedule in a parsed document.
+Schedule readSchedule(const pugi::xml_document& doc, const ParseOptions& options) {
+    const std::string& source = options.source;
     const pugi::xml_node root = doc.document_element();
     const std::string_view rootName = root.name();
     if (rootName == "html" || rootName == "HTML") {
@@ -317,12 +363,13 @@ Schedule XmlScheduleParser::parse(std::string_view bytes) const {
         }
     }
 
-    const ScheduleTime time(source, zoneName, options_.timeZone);
+    const ScheduleTime time(source, zoneName, options.timeZone);
     builder.conference().timeZone = time.zoneName();
     if (!time.warning().empty()) {
         builder.warn(time.warning());
     }
 
+    builder.reserveTalks(eventCount(root));
     Walker walker(time, builder);
     int ordinal = 0;
     for (pugi::xml_node day : root.children("day")) {
@@ -335,6 +382,45 @@ Schedule XmlScheduleParser::parse(std::string_view bytes) const {
         builder.setFormat("pretalx XML");
     }
     return builder.finish();
+}
+
+}  // namespace
+
+Schedule XmlScheduleParser::parse(std::string_view bytes) const {
+    pugi::xml_document doc;
+    const pugi::xml_parse_result result =
+        doc.load_buffer(bytes.data(), bytes.size(), pugi::parse_default, pugi::encoding_auto);
+    if (!result) {
+        throw notWellFormed(options_.source, result, lineAt(bytes, result.offset));
+    }
+    return readSchedule(doc, options_);
+}
+
+Schedule XmlScheduleParser::parseInPlace(std::string&& bytes) const {
+    std::string buffer = std::move(bytes);
+    if (!plainUtf8(buffer)) {
+        return parse(buffer);  // pugixml converts it into a buffer of its own anyway
+    }
+    // pugixml overwrites the buffer as it parses, at times past the point where it then reports
+    // an error (an attribute value never closed), so the line of an error is looked up among the
+    // newlines as they were before.
+    std::vector<std::size_t> newlines;
+    newlines.reserve(static_cast<std::size_t>(std::count(buffer.begin(), buffer.end(), '\n')));
+    for (auto at = buffer.find('\n'); at != std::string::npos; at = buffer.find('\n', at + 1)) {
+        newlines.push_back(at);
+    }
+    pugi::xml_document doc;
+    // The string's terminating zero included, as in the copy load_buffer() parses: pugixml reads
+    // the last character apart, and a truncated document would fail differently.
+    const pugi::xml_parse_result result = doc.load_buffer_inplace(
+        buffer.data(), buffer.size() + 1, pugi::parse_default, pugi::encoding_auto);
+    if (!result) {
+        const auto offset = static_cast<std::size_t>(std::max<std::ptrdiff_t>(result.offset, 0));
+        const auto before = std::lower_bound(newlines.begin(), newlines.end(), offset);
+        throw notWellFormed(options_.source, result,
+                            static_cast<std::size_t>(before - newlines.begin()) + 1);
+    }
+    return readSchedule(doc, options_);
 }
 
 }  // namespace confcap::schedule

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include "confcap/core/Text.h"
+
 BOOST_AUTO_TEST_SUITE(JsonWriterTest)
 
 using confcap::core::JsonWriter;
@@ -68,6 +70,43 @@ BOOST_AUTO_TEST_CASE(everyCharacterThatMustBeEscapedIs) {
     BOOST_TEST(array->getElement<std::string>(0) == text);
     BOOST_TEST(out.str().find('\x01') == std::string::npos);
     BOOST_TEST(out.str().find("\\u001f") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(invalidUtf8BecomesTheReplacementCharacter) {
+    // A lone continuation byte, a truncated sequence, an overlong '/', a surrogate, Latin-1.
+    const std::string text =
+        "a\x80"
+        "b \xE2\x82 \xC0\xAF \xED\xA0\x80 caf\xE9 \xC3\xBC";
+    std::ostringstream out;
+    JsonWriter json(out);
+    json.beginArray();
+    json.value(text);
+    json.endArray();
+    const auto array = Poco::JSON::Parser().parse(out.str()).extract<Poco::JSON::Array::Ptr>();
+    BOOST_TEST(array->getElement<std::string>(0) == confcap::core::toValidUtf8(text));
+    BOOST_TEST(array->getElement<std::string>(0).find("caf\xEF\xBF\xBD \xC3\xBC") !=
+               std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(aLongOutputReachesTheStreamWholeAndOnlyWhenDone) {
+    std::ostringstream out;
+    {
+        JsonWriter json(out);
+        json.beginArray();
+        for (std::int64_t i = 0; i < 20000; ++i) {
+            json.beginObject();
+            json.member("n", i);
+            json.member("text", "some words to make the output long");
+            json.endObject();
+        }
+        // Most of it has reached the stream in pieces before the end, not kept in memory.
+        BOOST_TEST(out.str().size() > 1000000U);
+        json.endArray();
+        BOOST_TEST(out.str().back() == '\n');
+    }
+    const auto array = Poco::JSON::Parser().parse(out.str()).extract<Poco::JSON::Array::Ptr>();
+    BOOST_REQUIRE(array->size() == 20000U);
+    BOOST_TEST(array->getObject(19999)->getValue<int>("n") == 19999);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,5 +1,6 @@
 #include "confcap/fetch/ScheduleSource.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/test/unit_test.hpp>
@@ -174,6 +176,31 @@ BOOST_AUTO_TEST_CASE(reads_a_file_and_notices_when_it_changes) {
     const FetchedSchedule third = source.fetch();
     BOOST_TEST(third.changed);
     BOOST_TEST(third.bytes == kScheduleV2);
+}
+
+BOOST_AUTO_TEST_CASE(reads_a_large_file_and_a_pipe_whole) {
+    // Larger than one read, and not a multiple of it: 300 000 bytes, each line numbered.
+    std::string content;
+    for (int line = 0; content.size() < 300000; ++line) {
+        content += "<!-- line " + std::to_string(line) + " -->\n";
+    }
+    content.resize(300000);
+    TempDir dir;
+    const auto file = dir.path / "large.xml";
+    writeFile(file, content);
+    BOOST_TEST(ScheduleSource(file.string()).fetch().bytes == content);
+
+    // A named pipe has no size to read up front (--schedule <(curl ...)).
+    const auto fifo = dir.path / "pipe.xml";
+    BOOST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    std::thread writer([&] {
+        std::ofstream out(fifo, std::ios::binary);
+        out << content;
+    });
+    const FetchedSchedule piped = ScheduleSource(fifo.string()).fetch();
+    writer.join();
+    BOOST_TEST(piped.bytes.size() == content.size());
+    BOOST_TEST(piped.bytes == content);
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_file_is_a_permanent_error_naming_the_path) {

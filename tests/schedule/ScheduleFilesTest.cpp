@@ -24,6 +24,7 @@ using confcap::core::formatUtc;
 using confcap::core::ScheduleError;
 using confcap::schedule::ParseOptions;
 using confcap::schedule::parseSchedule;
+using confcap::schedule::parseScheduleInPlace;
 using confcap::schedule::Schedule;
 using confcap::schedule::Talk;
 using confcap::testing::talkWithId;
@@ -44,6 +45,23 @@ std::optional<std::string> zoneFor(const std::string& file) {
         return std::string("Europe/Brussels");
     }
     return std::nullopt;
+}
+
+/// What parsing `bytes` throws, from a copy (copy == true) or in place; empty when it parses.
+std::string errorOf(const std::string& bytes, bool copy) {
+    ParseOptions options;
+    options.source = "broken.xml";
+    options.timeZone = "Europe/Berlin";
+    try {
+        if (copy) {
+            parseSchedule(bytes, options);
+        } else {
+            parseScheduleInPlace(std::string(bytes), options);
+        }
+    } catch (const ScheduleError& e) {
+        return e.what();
+    }
+    return {};
 }
 
 const Schedule& parsed(const std::string& file) {
@@ -309,6 +327,87 @@ BOOST_AUTO_TEST_CASE(reportsTheLineWhereATruncatedFileEnds) {
         BOOST_TEST(message.find("38c3-truncated.xml is not well-formed XML") == 0u);
         BOOST_TEST(message.find("at line 100.") != std::string::npos);
     }
+}
+
+BOOST_DATA_TEST_CASE(parsesInPlaceAsFromACopy,
+                     bdata::make({"38c3-fahrplan-20251206.xml", "31c3-frab-v1.5.xml",
+                                  "divoc-ptt-pretalx-2.2.xml", "fosdem2024-pentabarf.xml",
+                                  "fosdem2007-pentabarf-noroom.xml", "json-frab-camp2019.json"}),
+                     file) {
+    const Schedule& copied = parsed(file);
+    ParseOptions options;
+    options.source = pathOf(file);
+    options.timeZone = zoneFor(file);
+    const Schedule inPlace = parseScheduleInPlace(readFile(file), options);
+    BOOST_TEST(inPlace.format == copied.format);
+    BOOST_TEST(inPlace.conference.title == copied.conference.title);
+    BOOST_TEST(inPlace.warnings == copied.warnings, boost::test_tools::per_element());
+    BOOST_REQUIRE(inPlace.talks.size() == copied.talks.size());
+    for (std::size_t i = 0; i < copied.talks.size(); ++i) {
+        const Talk& a = inPlace.talks[i];
+        const Talk& b = copied.talks[i];
+        BOOST_TEST_INFO("talk " << b.id);
+        BOOST_TEST((a.guid == b.guid && a.title == b.title && a.abstract == b.abstract &&
+                    a.room == b.room && a.start == b.start && a.duration == b.duration &&
+                    a.persons.size() == b.persons.size()));
+    }
+}
+
+// Parsing in place overwrites the document behind the parser; the line of an error must still
+// be the line in the bytes as given, for every place a document can break.
+BOOST_AUTO_TEST_CASE(reportsTheSameLineInPlace) {
+    const std::string head = readFile("38c3-fahrplan-20251206.xml").substr(0, 30000);
+    std::string crlf;  // CR LF line ends, which the parser folds into LF as it goes
+    for (const char c : head) {
+        crlf += c == '\n' ? "\r\n" : std::string(1, c);
+    }
+    std::string broken = head;  // names ended by a newline, a newline in an attribute
+    for (std::size_t at = broken.find("<event "); at != std::string::npos;
+         at = broken.find("<event ", at + 1)) {
+        broken[at + 6] = '\n';
+    }
+    for (std::size_t at = broken.find("guid=\""); at != std::string::npos;
+         at = broken.find("guid=\"", at + 1)) {
+        broken.insert(at + 6, "\n");
+    }
+    int compared = 0;
+    for (const std::string* text : std::vector<const std::string*>{&head, &crlf, &broken}) {
+        for (std::size_t size = 200; size < text->size(); size += 97) {
+            const std::string prefix = text->substr(0, size);
+            const std::string copied = errorOf(prefix, true);
+            BOOST_TEST_INFO("first " << size << " bytes");
+            BOOST_REQUIRE(copied.find(" at line ") != std::string::npos);
+            BOOST_TEST(errorOf(prefix, false) == copied);
+            ++compared;
+        }
+    }
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"</title>", "</titel>"}, {"&amp;", "&amp"}, {"id=\"", "id="}, {"<date>", "<date"}}) {
+        std::string text = head + "</day></schedule>";
+        const auto at = text.find(from, 20000);
+        BOOST_REQUIRE(at != std::string::npos);
+        text.replace(at, from.size(), to);
+        const std::string copied = errorOf(text, true);
+        BOOST_TEST_INFO(from << " replaced by " << to);
+        BOOST_REQUIRE(copied.find(" at line ") != std::string::npos);
+        BOOST_TEST(errorOf(text, false) == copied);
+    }
+    BOOST_TEST(compared > 900);
+}
+
+// Documents pugixml does not read as UTF-8 as they are: it converts them first.
+BOOST_DATA_TEST_CASE(parsesOtherEncodingsInPlaceAsFromACopy,
+                     bdata::make({std::string("<\0\0\0\xFFQ\n", 7), std::string("<\0\0", 3),
+                                  std::string("<\0s\0c\0h\0>\0", 10),
+                                  std::string("\xFF\xFE<\0s\0c\0h\0e\0", 12),
+                                  std::string("<?xml version='1.0' encoding='ISO-8859-1'?>"
+                                              "<schedule><conference><title>Caf\xE9</title>"
+                                              "</conference></schedule>"),
+                                  std::string("<?xml version='1.0' encoding='latin1'?><schedule><"),
+                                  std::string("<?xml version='1.0' encoding='UTF-8'?><schedule><"),
+                                  std::string("<?xml encoding=")}),
+                     bytes) {
+    BOOST_TEST(errorOf(bytes, false) == errorOf(bytes, true));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

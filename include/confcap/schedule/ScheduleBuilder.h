@@ -32,6 +32,9 @@ public:
     /// addRoom() returned; finish() fills in an empty Talk::roomGuid from that room.
     void addTalk(Talk&& talk);
 
+    /// Makes room for `count` talks in all, so that adding them does not move the ones added.
+    void reserveTalks(std::size_t count);
+
     /// Reports that `talk` was not added: one sentence naming its id and title and the `reason`
     /// (e.g. "its <duration> \"1h\" is not a schedule duration").
     void skipTalk(const Talk& talk, std::string_view reason);

@@ -25,6 +25,11 @@ struct ParseOptions {
 /// A single bad event is skipped and reported in Schedule::warnings.
 Schedule parseSchedule(std::string_view bytes, const ParseOptions& options);
 
+/// parseSchedule() for bytes the caller gives up: an XML schedule is parsed in place instead of
+/// in a copy of the whole document. Same result and errors; what `bytes` holds afterwards is
+/// unspecified.
+Schedule parseScheduleInPlace(std::string&& bytes, const ParseOptions& options);
+
 /// Parses a schedule duration: "HH:MM", "H:MM", "D:HH:MM" (>= 24 h), "HH:MM:SS" where the
 /// value cannot be D:HH:MM, a bare number of minutes. Returns nullopt when malformed. Pure.
 /// A 3-part value A:B:C is ambiguous between H:MM:SS (XSD, fosdem-companion) and D:HH:MM

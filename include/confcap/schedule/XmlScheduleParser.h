@@ -3,6 +3,7 @@
 // Reached through parseSchedule(), which picks it when the bytes look like XML.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -23,6 +24,10 @@ public:
     /// <schedule>, or when a time zone is needed and unknown (see ScheduleTime). A bad event is
     /// skipped and reported in Schedule::warnings.
     Schedule parse(std::string_view bytes) const;
+
+    /// parse() without a copy of the document: pugixml parses `bytes` where they are, writing
+    /// into them. Same result and errors; what `bytes` holds afterwards is unspecified.
+    Schedule parseInPlace(std::string&& bytes) const;
 
 private:
     ParseOptions options_;
