@@ -139,7 +139,8 @@ void CaptureRecorder::start(const plan::Job& job, const std::optional<core::Gap>
             *sink, std::chrono::system_clock::time_point(job.until.time_since_epoch()));
         if (!capture->tape && options_.keepTape.count() > 0) {
             capture->tape = std::make_unique<sink::RoomTape>(
-                tapeFolderFor(options_.outDir, job.talk.room), clock());
+                tapeFolderFor(options_.outDir, job.talk.room), clock(),
+                options_.tapeKeepFree ? options_.tapeKeepFree() : 0);
             capture->capture->attach(*capture->tape, {});
             tapedRooms_.insert(job.talk.room);
             expireTapes = tapesDue(clock().now());

@@ -52,6 +52,8 @@ Session::~Session() {
 CaptureRecorder::Options Session::recorderOptions() const {
     auto options = options_.recorder;
     options.clock = &clock_;
+    // A tape stops before it takes the space --min-free keeps for the talks.
+    options.tapeKeepFree = [this] { return diskGuard_ ? diskGuard_->reserve() : 0; };
     return options;
 }
 

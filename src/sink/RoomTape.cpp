@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "confcap/core/FileIo.h"
+#include "confcap/core/Format.h"
 
 namespace confcap::sink {
 
@@ -39,8 +41,8 @@ int openAppend(const std::filesystem::path& path) {
 
 }  // namespace
 
-RoomTape::RoomTape(std::filesystem::path folder, const core::Clock& clock)
-    : folder_(std::move(folder)), clock_(clock) {}
+RoomTape::RoomTape(std::filesystem::path folder, const core::Clock& clock, std::uint64_t keepFree)
+    : folder_(std::move(folder)), clock_(clock), keepFree_(keepFree) {}
 
 RoomTape::~RoomTape() {
     closeFiles();
@@ -75,6 +77,31 @@ void RoomTape::fail(const std::string& what, int error) {
     closeFiles();
 }
 
+bool RoomTape::roomLeft() {
+    constexpr std::uint64_t kLookEvery = 1024 * 1024;
+    if (keepFree_ == 0 || (piece_ && sinceLook_ < kLookEvery)) {
+        return true;
+    }
+    sinceLook_ = 0;
+    struct statvfs disk {};
+    if (::statvfs(folder_.c_str(), &disk) != 0) {
+        return true;  // a disk that cannot be looked at fails, if at all, at the next write
+    }
+    const auto free = static_cast<std::uint64_t>(disk.f_bavail) * disk.f_frsize;
+    if (free >= keepFree_) {
+        return true;
+    }
+    failed_ = true;
+    {
+        std::lock_guard lock(mutex_);
+        error_ = "The room's tape stopped: its disk has " + core::formatBytes(free) +
+                 " free, less than the " + core::formatBytes(keepFree_) +
+                 " --min-free keeps for the talks, which record on without it.";
+    }
+    closeFiles();
+    return false;
+}
+
 void RoomTape::append(const TapeEvent& event) {
     if (index_ < 0) {
         return;
@@ -93,6 +120,9 @@ void RoomTape::beginPiece(const core::StreamFormat& format, bool newTimeline) {
     std::filesystem::create_directories(folder_, error);
     if (error) {
         fail(core::quotedPath(folder_), error.value());
+        return;
+    }
+    if (!roomLeft()) {
         return;
     }
     const auto now = clock_.now();
@@ -121,7 +151,7 @@ void RoomTape::beginTrack(const core::TrackInfo& track, const core::StreamFormat
 }
 
 void RoomTape::write(const core::Chunk& chunk) {
-    if (!piece_ || chunk.bytes.empty()) {
+    if (!piece_ || chunk.bytes.empty() || !roomLeft()) {
         return;
     }
     const auto it = tracks_.find(chunk.track);
@@ -154,6 +184,7 @@ void RoomTape::write(const core::Chunk& chunk) {
     entry.endsAt = chunk.endsAt;
     file.size += chunk.bytes.size();
     bytes_ += chunk.bytes.size();
+    sinceLook_ += chunk.bytes.size();
     append({clock_.now(), entry});
 }
 

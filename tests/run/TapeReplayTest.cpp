@@ -5,6 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <sys/statvfs.h>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include "confcap/sink/RoomTape.h"
 #include "support/FakeClock.h"
 #include "support/MediaTestSupport.h"
+#include "support/SmallDisk.h"
 #include "support/TempDir.h"
 
 BOOST_AUTO_TEST_SUITE(TapeReplayTest)
@@ -162,6 +164,46 @@ BOOST_AUTO_TEST_CASE(aTapeThatCannotBeWrittenStopsWithoutDisturbingTheCapture) {
     tape.write(chunk);
     BOOST_TEST(tape.error().find("The room's tape stopped") != std::string::npos, tape.error());
     BOOST_TEST(tape.bytes() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(aTapeStopsBeforeItTakesTheSpaceMinFreeKeeps) {
+    confcap::testing::SmallDisk disk(16);
+    BOOST_TEST_REQUIRE(disk.mounted(), disk.why());
+    const auto freeNow = [&] {
+        struct statvfs info {};
+        ::statvfs(disk.path().c_str(), &info);
+        return static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
+    };
+    const std::string megabyte(1024 * 1024, '\x47');
+    const auto record = [&](confcap::sink::RoomTape& tape, FakeClock& clock) {
+        tape.beginPiece(kTs, false);
+        for (int n = 0; n < 20; ++n) {
+            Chunk chunk;
+            chunk.bytes = megabyte;
+            chunk.kind = ChunkKind::SegmentStart;
+            chunk.sequence = n;
+            clock.set(kStart + std::chrono::seconds(n));
+            tape.write(chunk);
+        }
+    };
+    {
+        // 8 MB kept free: the tape stops with a megabyte or two to spare, and says why.
+        FakeClock clock(kStart);
+        confcap::sink::RoomTape tape(disk.path() / "kept", clock, 8'000'000);
+        record(tape, clock);
+        BOOST_TEST(tape.error().find("--min-free keeps for the talks") != std::string::npos,
+                   tape.error());
+        BOOST_TEST(freeNow() >= 6'000'000u, freeNow());
+        BOOST_TEST(tape.bytes() >= 5u * megabyte.size());
+    }
+    {
+        // Without a reserve the disk fills, and the tape stops at the first write that fails.
+        FakeClock clock(kStart);
+        confcap::sink::RoomTape tape(disk.path() / "unkept", clock);
+        record(tape, clock);
+        BOOST_TEST(tape.error().find("cannot write") != std::string::npos, tape.error());
+        BOOST_TEST(freeNow() < 1'100'000u, freeNow());
+    }
 }
 
 BOOST_AUTO_TEST_CASE(oldPiecesAreDeletedAndNewOnesKept) {

@@ -52,6 +52,9 @@ public:
         /// a break up to that long before the room's next talk, or a talk that runs over, stays
         /// on the tape. Only with a tape.
         std::chrono::seconds tapeBridge{0};
+        /// The free space a tape leaves on its disk, in bytes, when it begins (see
+        /// sink::RoomTape); none looked at when empty or 0.
+        std::function<std::uint64_t()> tapeKeepFree;
     };
     /// Called on a capture's thread for each of its events, with the keys of the jobs attached.
     using EventHandler = std::function<void(const capture::CaptureEvent& event,

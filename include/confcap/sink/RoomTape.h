@@ -23,11 +23,14 @@ namespace confcap::sink {
 
 /// Writes one room's tape. The MediaSink calls come from the room's capture thread. A failure to
 /// write (a full disk) never reaches the capture: the tape stops, says why once (error()), and
-/// the talks record on.
+/// the talks record on. So it does when the disk's free space falls below what is to be kept
+/// free (--min-free): the talks have the space.
 class RoomTape final : public core::MediaSink {
 public:
-    /// A tape in `folder` (created when the first piece begins), its times from `clock`.
-    RoomTape(std::filesystem::path folder, const core::Clock& clock);
+    /// A tape in `folder` (created when the first piece begins), its times from `clock`; it
+    /// stops before the free space of its disk falls below `keepFree` bytes (0: never looked
+    /// at), looked at as each piece begins and after every MiB written.
+    RoomTape(std::filesystem::path folder, const core::Clock& clock, std::uint64_t keepFree = 0);
     ~RoomTape() override;
     RoomTape(const RoomTape&) = delete;
     RoomTape& operator=(const RoomTape&) = delete;
@@ -54,6 +57,8 @@ private:
     void closeFiles();
     void append(const TapeEvent& event);
     void fail(const std::string& what, int error);
+    // Stops the tape when its disk has less than keepFree_ free; whether it goes on.
+    bool roomLeft();
 
     std::filesystem::path folder_;
     const core::Clock& clock_;
@@ -62,6 +67,8 @@ private:
     std::map<int, TrackFile> tracks_;
     int pieces_ = 0;
     std::uint64_t bytes_ = 0;
+    std::uint64_t keepFree_ = 0;
+    std::uint64_t sinceLook_ = 0;  ///< bytes written since the free space was looked at
     bool failed_ = false;
     mutable std::mutex mutex_;  ///< guards error_
     std::string error_;
