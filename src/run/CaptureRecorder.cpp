@@ -313,6 +313,24 @@ void CaptureRecorder::closeBridges(std::stop_token stop) {
     }
 }
 
+void CaptureRecorder::endBridges() {
+    std::vector<std::shared_ptr<Capture>> ended;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto it = captures_.begin(); it != captures_.end();) {
+            if (it->second->bridgeUntil) {
+                ended.push_back(it->second);
+                it = captures_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (const auto& capture : ended) {
+        close(*capture);
+    }
+}
+
 bool CaptureRecorder::tapesDue(std::chrono::system_clock::time_point now) {
     if (now < tapesExpired_ + std::chrono::minutes(10)) {
         return false;

@@ -190,6 +190,8 @@ void Session::finish(const std::string& reason) {
         refresher_->stop();
     }
     scheduler_.stop(reason);
+    // No talk comes any more: the bridges end now, not while the hooks and checks finish.
+    recorder_.endBridges();
     finishHooks();
     finishHealthChecks();
 }

@@ -89,6 +89,9 @@ public:
     std::optional<std::string> partFile(const std::string& key) const override;
     /// Read from the tape folders at most every few seconds.
     std::vector<TapeSnapshot> tapes() const override;
+    /// Closes every capture that only a tape's bridge keeps going: the run ends, and no talk
+    /// comes to join it. Thread-safe.
+    void endBridges();
 
 private:
     struct Capture;
