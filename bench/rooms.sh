@@ -31,8 +31,9 @@ server_pid=$!
 for _ in $(seq 120); do [[ -f $work/info ]] && break; sleep 0.5; done
 [[ -f $work/info ]] || { echo "rooms.sh: the bench server did not start" >&2; exit 1; }
 talk_start=$(sed -n 's/^talk_start=//p' "$work/info")
+# Without the content checks: analysing every talk after the end is not what is measured here.
 args=(record --schedule "$work/schedule.xml" --out "$work/out" --pad-before 0 --pad-after 0
-      --refresh 0 --exit-when-done --quiet)
+      --refresh 0 --exit-when-done --quiet --no-health)
 while IFS= read -r stream; do
     args+=(--stream "$stream")
 done < <(sed -n 's/^stream=//p' "$work/info")
@@ -98,5 +99,5 @@ print(f"{'left unfinished (.part)':<34}{unfinished}")
 print(f"{'recorded':<34}{total_bytes / 1e6:.0f} MB in finished files; "
       f"{covered / talks:.1f} s covered per talk on average")
 print(f"{'gaps / lost segments':<34}{gaps} / {lost}")
-print("Targets: below 20 % of one core, below 100 MB, nothing lost.")
+print("Targets: 64 rooms under 60 MB; 256 rooms under 25 % of one core and 150 MB; nothing lost.")
 EOF
