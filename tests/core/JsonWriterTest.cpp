@@ -10,12 +10,30 @@
 
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "confcap/core/Text.h"
 
 BOOST_AUTO_TEST_SUITE(JsonWriterTest)
 
 using confcap::core::JsonWriter;
+
+namespace {
+
+/// `text` written as the one string of an array, and what that reads back as.
+std::pair<std::string, std::string> writtenAndRead(const std::string& text) {
+    std::ostringstream out;
+    {
+        JsonWriter json(out);
+        json.beginArray();
+        json.value(text);
+        json.endArray();
+    }
+    const auto array = Poco::JSON::Parser().parse(out.str()).extract<Poco::JSON::Array::Ptr>();
+    return {out.str(), array->getElement<std::string>(0)};
+}
+
+}  // namespace
 
 BOOST_AUTO_TEST_CASE(nestedValuesParseBack) {
     std::ostringstream out;
@@ -61,15 +79,10 @@ BOOST_AUTO_TEST_CASE(everyCharacterThatMustBeEscapedIs) {
     for (char c = 1; c < 0x20; ++c) {
         text += c;
     }
-    std::ostringstream out;
-    JsonWriter json(out);
-    json.beginArray();
-    json.value(text);
-    json.endArray();
-    const auto array = Poco::JSON::Parser().parse(out.str()).extract<Poco::JSON::Array::Ptr>();
-    BOOST_TEST(array->getElement<std::string>(0) == text);
-    BOOST_TEST(out.str().find('\x01') == std::string::npos);
-    BOOST_TEST(out.str().find("\\u001f") != std::string::npos);
+    const auto [written, read] = writtenAndRead(text);
+    BOOST_TEST(read == text);
+    BOOST_TEST(written.find('\x01') == std::string::npos);
+    BOOST_TEST(written.find("\\u001f") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(invalidUtf8BecomesTheReplacementCharacter) {
@@ -77,15 +90,9 @@ BOOST_AUTO_TEST_CASE(invalidUtf8BecomesTheReplacementCharacter) {
     const std::string text =
         "a\x80"
         "b \xE2\x82 \xC0\xAF \xED\xA0\x80 caf\xE9 \xC3\xBC";
-    std::ostringstream out;
-    JsonWriter json(out);
-    json.beginArray();
-    json.value(text);
-    json.endArray();
-    const auto array = Poco::JSON::Parser().parse(out.str()).extract<Poco::JSON::Array::Ptr>();
-    BOOST_TEST(array->getElement<std::string>(0) == confcap::core::toValidUtf8(text));
-    BOOST_TEST(array->getElement<std::string>(0).find("caf\xEF\xBF\xBD \xC3\xBC") !=
-               std::string::npos);
+    const auto read = writtenAndRead(text).second;
+    BOOST_TEST(read == confcap::core::toValidUtf8(text));
+    BOOST_TEST(read.find("caf\xEF\xBF\xBD \xC3\xBC") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(aLongOutputReachesTheStreamWholeAndOnlyWhenDone) {

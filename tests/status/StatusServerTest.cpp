@@ -202,15 +202,9 @@ BOOST_AUTO_TEST_CASE(metricsHaveTheRefreshesAndHooksTheAppGives) {
     BOOST_TEST(body.find("\nconfcap_hooks_total{result=\"exit 0\"} 3\n") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(theDiskGuardsLastLookIsInTheStatusThePageAndTheMetrics) {
-    TempDir folder;
-    StatusBoard board;
-    confcap::testing::FakeClock clock{kNow};
-    StatusServer::Options options;
-    options.outputDir = folder.path;
-    StatusServer server(board, clock, options);
-    BOOST_TEST(parse(fetch(server.port(), "/api/status").body)->isNull("disk"));
-    BOOST_TEST(fetch(server.port(), "/metrics").body.find("confcap_disk_") == std::string::npos);
+BOOST_FIXTURE_TEST_CASE(theDiskGuardsLastLookIsInTheStatusThePageAndTheMetrics, Fixture) {
+    BOOST_TEST(parse(fetch(port(), "/api/status").body)->isNull("disk"));
+    BOOST_TEST(fetch(port(), "/metrics").body.find("confcap_disk_") == std::string::npos);
 
     confcap::run::DiskSnapshot disk;
     disk.at = std::chrono::system_clock::time_point(kNow - 20s);
@@ -223,7 +217,7 @@ BOOST_AUTO_TEST_CASE(theDiskGuardsLastLookIsInTheStatusThePageAndTheMetrics) {
     disk.belowReserve = true;
     board.disk(disk);
 
-    const auto status = parse(fetch(server.port(), "/api/status").body);
+    const auto status = parse(fetch(port(), "/api/status").body);
     const auto d = status->getObject("disk");
     BOOST_REQUIRE(d);
     BOOST_TEST(d->getValue<Poco::UInt64>("free_bytes") == 800'000'000U);
@@ -237,23 +231,17 @@ BOOST_AUTO_TEST_CASE(theDiskGuardsLastLookIsInTheStatusThePageAndTheMetrics) {
         "--min-free 1.0 GB. It does not fit: the free space lasts 17m. Free space is below "
         "--min-free: a talk whose window opens waits for disk space.";
     BOOST_TEST(d->getValue<std::string>("line") == line);
-    BOOST_TEST(fetch(server.port(), "/").body.find("<p id=\"disk\">" + line + "</p>") !=
+    BOOST_TEST(fetch(port(), "/").body.find("<p id=\"disk\">" + line + "</p>") !=
                std::string::npos);
 
-    const auto metrics = fetch(server.port(), "/metrics").body;
+    const auto metrics = fetch(port(), "/metrics").body;
     BOOST_TEST(metrics.find("\nconfcap_disk_free_bytes 800000000\n") != std::string::npos);
     BOOST_TEST(metrics.find("\nconfcap_disk_needed_bytes 2700000000\n") != std::string::npos);
     BOOST_TEST(metrics.find("\nconfcap_disk_min_free_bytes 1000000000\n") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(eachRoomsTapeIsInTheStatusAndOnItsTimeline) {
-    TempDir folder;
-    StatusBoard board;
-    confcap::testing::FakeClock clock{kNow};
-    StatusServer::Options options;
-    options.outputDir = folder.path;
-    StatusServer server(board, clock, options);
-    BOOST_TEST(parse(fetch(server.port(), "/api/status").body)->getArray("tapes")->size() == 0u);
+BOOST_FIXTURE_TEST_CASE(eachRoomsTapeIsInTheStatusAndOnItsTimeline, Fixture) {
+    BOOST_TEST(parse(fetch(port(), "/api/status").body)->getArray("tapes")->size() == 0u);
 
     const auto at = [](Instant t) { return std::chrono::system_clock::time_point(t); };
     confcap::run::TapeSnapshot writing;
@@ -267,7 +255,7 @@ BOOST_AUTO_TEST_CASE(eachRoomsTapeIsInTheStatusAndOnItsTimeline) {
     stopped.error = "The room's tape stopped: No space left on device.";
     board.tapes({writing, stopped});
 
-    const auto status = parse(fetch(server.port(), "/api/status?timeline=svg").body);
+    const auto status = parse(fetch(port(), "/api/status?timeline=svg").body);
     const auto tapes = status->getArray("tapes");
     BOOST_REQUIRE(tapes->size() == 2u);
     const auto first = tapes->getObject(0);
