@@ -264,8 +264,9 @@ BOOST_AUTO_TEST_CASE(aTapeIsSummedUpFromEachIndexsFirstAndLastLines) {
         confcap::sink::RoomTape tape(folder, clock);
         tape.beginPiece(kTs, false);
         for (int n = 0; n < 1000; ++n) {
+            const auto bytes = packet(n);
             Chunk chunk;
-            chunk.bytes = packet(n);
+            chunk.bytes = bytes;
             chunk.kind = ChunkKind::SegmentStart;
             chunk.mediaSeconds = 2;
             chunk.sequence = n;
