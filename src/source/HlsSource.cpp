@@ -454,6 +454,7 @@ bool HlsSource::deliver(SourceOutput& out, Connection& connection, HlsTrack& tra
         track.begun = true;
     }
     track.write(out, segment, body);
+    fetcher_.release();  // the sinks have the bytes: the buffer serves another room
     delivered_ = true;
     return true;
 }

@@ -34,17 +34,22 @@ public:
     /// `contentType` when given. Throws core::FetchError.
     std::string media(const std::string& url, std::optional<std::uint64_t> length,
                       std::uint64_t offset, std::string* contentType = nullptr);
-    /// Like media(), into a buffer the fetcher keeps and reuses: the bytes stay valid until the
-    /// next segment() call. Throws core::FetchError.
+    /// Like media(), into a buffer the fetcher holds: the bytes stay valid until release() or
+    /// the next segment() call. The buffers are shared by every fetcher of the process, so a
+    /// record of many rooms keeps about as many as it reads segments at once, not one per room.
+    /// Throws core::FetchError.
     std::string_view segment(const std::string& url, std::optional<std::uint64_t> length,
                              std::uint64_t offset, std::string* contentType = nullptr);
+    /// Gives the last segment()'s buffer back for another fetcher to reuse (its bytes are no
+    /// longer needed).
+    void release() noexcept;
     /// Makes the request under way fail at once. Thread-safe.
     void abort() noexcept;
 
 private:
     SourceOptions options_;
     std::unique_ptr<fetch::HttpClient> client_;
-    std::string segment_;  // the last segment() read
+    std::string segment_;  // the last segment() read, until release()
 };
 
 }  // namespace confcap::source
