@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "RunFollowers.h"
 #include "confcap/app/ExitCode.h"
 #include "confcap/app/FavouritesReport.h"
 #include "confcap/app/ListCommand.h"
@@ -52,14 +53,6 @@ void prepareOutputFolder(const std::filesystem::path& out) {
     }
     file.close();
     std::filesystem::remove(probe, error);
-}
-
-/// "10:30 Opening" in the conference's zone.
-status::Mark markOf(const std::string& room, core::Instant start, const std::string& title,
-                    const date::time_zone* zone) {
-    const auto local =
-        zone != nullptr ? zone->to_local(start) : date::local_seconds(start.time_since_epoch());
-    return {room, date::format("%H:%M", local) + " " + title};
 }
 
 status::Mark markFor(const plan::Job& job, const date::time_zone* zone) {
@@ -281,106 +274,6 @@ int endRun(RunDisplay& display, const run::Session& session, const std::filesyst
         return kExitIoError;
     }
     return end.failed == 0 && end.discarded == 0 ? kExitOk : kExitTalksFailed;
-}
-
-/// Each entry naming no talk, as its list and what it names (not where in the list: a line added
-/// above it does not make it new).
-std::set<std::string> unmatchedEntries(const select::FavouriteMatches& matches) {
-    std::set<std::string> out;
-    for (const auto& match : matches.entries) {
-        if (match.talk == nullptr) {
-            out.insert(match.list->source + "\n" + match.entry->label());
-        }
-    }
-    return out;
-}
-
-/// The favourites during a run: read again with every schedule refresh. A list that cannot be
-/// read leaves the last good lists in force, and says so once; what reading says (a list served
-/// from the cache, an entry skipped) and each entry that comes to name no talk are logged once.
-class FavouritesInRun {
-public:
-    FavouritesInRun(FavouritesReader& reader, status::StatusBoard& board,
-                    std::set<std::string> unmatched)
-        : reader_(reader), board_(board), unmatched_(std::move(unmatched)) {}
-
-    /// Reads the lists again; whether they changed.
-    bool reread(const Arguments& active) {
-        std::ostringstream said;
-        bool changed = false;
-        std::set<std::string> now;
-        try {
-            changed = reader_.read(active, said);
-        } catch (const core::Error& e) {
-            now.insert(core::clause(e.what()) +
-                       "; the favourites read before stay in force until it can be read");
-        }
-        std::istringstream lines(said.str());
-        const std::string prefix = "confcap: warning: ";
-        for (std::string line; std::getline(lines, line);) {
-            now.insert(line.rfind(prefix, 0) == 0 ? line.substr(prefix.size()) : line);
-        }
-        for (const auto& warning : now) {
-            if (warnings_.count(warning) == 0) {
-                board_.publish(status::Level::Warning, {}, warning);
-            }
-        }
-        warnings_ = std::move(now);
-        return changed;
-    }
-
-    /// Logs each entry of `matches` naming no talk that did not at the last look.
-    void noteUnmatched(const select::FavouriteMatches& matches) {
-        auto now = unmatchedEntries(matches);
-        for (const auto& match : matches.entries) {
-            if (match.talk == nullptr &&
-                unmatched_.count(match.list->source + "\n" + match.entry->label()) == 0) {
-                board_.publish(status::Level::Warning, {}, select::unmatchedSentence(match));
-            }
-        }
-        unmatched_ = std::move(now);
-    }
-
-private:
-    FavouritesReader& reader_;
-    status::StatusBoard& board_;
-    std::set<std::string> unmatched_;
-    std::set<std::string> warnings_;
-};
-
-/// A talk the schedule moved after it was recorded has its file cut again from the tape once its
-/// new window is over (looked at with every refresh); the log says so, or why not.
-// Cuts again the finished talks the schedule moved; each new cut gets its hook and content check
-// (not while those of the old cut still run: the talk is looked at again next refresh).
-void followMovedTalks(run::MovedTalks& moved, const std::vector<run::ScheduledTimes>& times,
-                      status::StatusBoard& board, std::chrono::system_clock::time_point now,
-                      run::Session* session, const date::time_zone* zone) {
-    const auto busy = [session](const std::string& key) {
-        return session != nullptr && session->busyWith(key);
-    };
-    try {
-        for (const auto& result : moved.follow(times, now, busy)) {
-            const auto mark =
-                markOf(result.room, std::chrono::floor<std::chrono::seconds>(result.start),
-                       result.title, zone);
-            if (result.cut) {
-                board.publish(status::Level::Info, mark,
-                              "moved in the schedule after it was recorded: cut again from the "
-                              "room's tape for its new times");
-                if (session != nullptr) {
-                    session->published(result.key, mark, result.cut->result);
-                }
-            } else {
-                board.publish(status::Level::Warning, mark,
-                              "moved in the schedule after it was recorded, but was not cut "
-                              "again: " +
-                                  result.failure);
-            }
-        }
-    } catch (const core::Error& e) {
-        board.publish(status::Level::Warning, {},
-                      std::string("Moved talks were not looked for: ") + e.what());
-    }
 }
 
 }  // namespace

@@ -20,6 +20,11 @@ using Seconds = std::chrono::seconds;
 /// A bare number is seconds. Throws UsageError naming `text` when it is malformed or negative.
 Seconds parseDuration(std::string_view text);
 
+/// A duration as seconds with their fraction. Pure.
+inline double secondsIn(std::chrono::system_clock::duration d) noexcept {
+    return std::chrono::duration<double>(d).count();
+}
+
 /// Formats a duration compactly for people: "45s", "5m", "1h30m", "1h0m5s". Pure.
 std::string formatDuration(Seconds d);
 
