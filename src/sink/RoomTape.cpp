@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "confcap/core/FileIo.h"
@@ -202,19 +203,42 @@ void RoomTape::variantSwitched(const core::VariantSwitch& change) {
 
 namespace {
 
+// The tape folders under `tapes`, one per room; none when it does not exist.
+std::vector<std::filesystem::path> roomFolders(const std::filesystem::path& tapes) {
+    std::vector<std::filesystem::path> rooms;
+    std::error_code error;
+    if (!std::filesystem::is_directory(tapes, error)) {
+        return rooms;
+    }
+    for (const auto& room : std::filesystem::directory_iterator(tapes, error)) {
+        if (room.is_directory(error)) {
+            rooms.push_back(room.path());
+        }
+    }
+    return rooms;
+}
+
+// The media files of the piece whose index is `index` ("<id>-t<track>.<ext>"), with their sizes.
+std::vector<std::pair<std::filesystem::path, std::uint64_t>> trackFiles(
+    const std::filesystem::path& index) {
+    std::vector<std::pair<std::filesystem::path, std::uint64_t>> files;
+    std::error_code error;
+    const auto stem = index.stem().string() + "-t";
+    for (const auto& file : std::filesystem::directory_iterator(index.parent_path(), error)) {
+        if (file.path().filename().string().rfind(stem, 0) == 0) {
+            const auto size = file.file_size(error);
+            files.emplace_back(file.path(), error ? 0 : size);
+        }
+    }
+    return files;
+}
+
 // Every piece of every room's tape under `tapes`, the oldest last write first.
 std::vector<TapeFile> piecesUnder(const std::filesystem::path& tapes) {
     std::vector<TapeFile> all;
-    std::error_code error;
-    if (!std::filesystem::is_directory(tapes, error)) {
-        return all;
-    }
-    for (const auto& room : std::filesystem::directory_iterator(tapes, error)) {
-        if (!room.is_directory(error)) {
-            continue;
-        }
+    for (const auto& room : roomFolders(tapes)) {
         try {
-            for (auto& piece : readTapeBounds(room.path())) {
+            for (auto& piece : readTapeBounds(room)) {
                 all.push_back(std::move(piece));
             }
         } catch (const std::exception&) {
@@ -230,36 +254,13 @@ std::vector<TapeFile> piecesUnder(const std::filesystem::path& tapes) {
 std::uint64_t removePiece(const TapeFile& piece) {
     std::uint64_t freed = 0;
     std::error_code error;
-    const auto stem = piece.index.stem().string();
-    for (const auto& file : std::filesystem::directory_iterator(piece.index.parent_path(), error)) {
-        const auto name = file.path().filename().string();
-        if (name.rfind(stem + "-t", 0) == 0) {
-            const auto size = file.file_size(error);
-            if (std::filesystem::remove(file.path(), error)) {
-                freed += size;
-            }
+    for (const auto& [file, size] : trackFiles(piece.index)) {
+        if (std::filesystem::remove(file, error)) {
+            freed += size;
         }
     }
     std::filesystem::remove(piece.index, error);
     return freed;
-}
-
-}  // namespace
-
-namespace {
-
-// The bytes of the media files of the piece whose index is `index`.
-std::uint64_t pieceBytes(const std::filesystem::path& index) {
-    std::uint64_t bytes = 0;
-    std::error_code error;
-    const auto stem = index.stem().string() + "-t";
-    for (const auto& file : std::filesystem::directory_iterator(index.parent_path(), error)) {
-        if (file.path().filename().string().rfind(stem, 0) == 0) {
-            const auto size = file.file_size(error);
-            bytes += error ? 0 : size;
-        }
-    }
-    return bytes;
 }
 
 }  // namespace
@@ -272,7 +273,9 @@ TapeHolding tapeIn(const std::filesystem::path& folder) {
             holding.from = holding.pieces == 0 ? piece.first : std::min(holding.from, piece.first);
             holding.until = std::max(holding.until, piece.last);
             ++holding.pieces;
-            holding.bytes += pieceBytes(piece.index);
+            for (const auto& file : trackFiles(piece.index)) {
+                holding.bytes += file.second;
+            }
             holding.spans.push_back({piece.first, piece.last});
         }
     } catch (const std::exception&) {
@@ -283,15 +286,9 @@ TapeHolding tapeIn(const std::filesystem::path& folder) {
 
 std::vector<TapeHolding> tapesIn(const std::filesystem::path& tapes) {
     std::vector<TapeHolding> all;
-    std::error_code error;
-    if (!std::filesystem::is_directory(tapes, error)) {
-        return all;
-    }
-    for (const auto& room : std::filesystem::directory_iterator(tapes, error)) {
-        if (room.is_directory(error)) {
-            if (auto holding = tapeIn(room.path()); holding.pieces > 0) {
-                all.push_back(std::move(holding));
-            }
+    for (const auto& room : roomFolders(tapes)) {
+        if (auto holding = tapeIn(room); holding.pieces > 0) {
+            all.push_back(std::move(holding));
         }
     }
     std::sort(all.begin(), all.end(),
