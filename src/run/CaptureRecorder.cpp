@@ -182,6 +182,11 @@ std::optional<sink::FinalizeResult> CaptureRecorder::finish(const std::string& k
     if (!recording) {
         return std::nullopt;
     }
+    publishing_.acquire();
+    const struct Release {
+        std::counting_semaphore<>& s;
+        ~Release() { s.release(); }
+    } release{publishing_};
     return recording->sink->finalize(reason);
 }
 

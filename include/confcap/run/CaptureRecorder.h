@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <semaphore>
 #include <set>
 #include <string>
 #include <thread>
@@ -94,6 +95,7 @@ public:
     void endBridges();
 
 private:
+    static constexpr std::ptrdiff_t kPublishingAtOnce = 4;
     struct Capture;
     struct Recording {
         std::string captureKey;
@@ -131,6 +133,9 @@ private:
     std::chrono::system_clock::time_point tapesExpired_{};  ///< last look for old tapes
     std::condition_variable_any bridgeWake_;                ///< a bridge began (mutex_)
     std::uint64_t bridgesBegun_ = 0;
+    /// Talks published at once. Rooms end together; each publication reads its whole file
+    /// (tags, hash), so more at once only share the disk and add each one's buffers.
+    std::counting_semaphore<> publishing_{kPublishingAtOnce};
     std::jthread bridger_;  ///< closes ended bridges; declared last, stopped first
 };
 
