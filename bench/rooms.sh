@@ -88,6 +88,22 @@ for p in pathlib.Path(out).rglob("*.json"):
         if "firstSequence" in g and "lastSequence" in g:
             lost += g["lastSequence"] - g["firstSequence"] + 1
 talks = max(files + unfinished, 1)
+# On disk: every file once (a tape's hard link to a talk's file is the same bytes), and what the
+# tapes hold on their own.
+seen = set()
+disk = tape_own = tape_shared = 0
+for p in pathlib.Path(out).rglob("*"):
+    if not p.is_file():
+        continue
+    st = p.stat()
+    if (st.st_dev, st.st_ino) not in seen:
+        seen.add((st.st_dev, st.st_ino))
+        disk += st.st_size
+    if "tape" in p.parts and ".confcap" in p.parts and p.suffix != ".idx":
+        if st.st_nlink == 1:
+            tape_own += st.st_size
+        else:
+            tape_shared += st.st_size
 print(f"rooms.sh: {rooms} live HLS rooms, {seconds} s talks, one confcap record process")
 print(f"{'exit code':<34}{status}")
 print(f"{'CPU while recording':<34}{float(cpu):.1f} % of one core (over {float(span):.0f} s)")
@@ -99,5 +115,7 @@ print(f"{'left unfinished (.part)':<34}{unfinished}")
 print(f"{'recorded':<34}{total_bytes / 1e6:.0f} MB in finished files; "
       f"{covered / talks:.1f} s covered per talk on average")
 print(f"{'gaps / lost segments':<34}{gaps} / {lost}")
+print(f"{'on disk (each file once)':<34}{disk / 1e6:.0f} MB; the tapes hold {tape_own / 1e6:.0f} MB "
+      f"of their own and share {tape_shared / 1e6:.0f} MB with the talks' files")
 print("Targets: 64 rooms under 60 MB; 256 rooms under 25 % of one core and 150 MB; nothing lost.")
 EOF

@@ -117,9 +117,9 @@ void printForecast(const PlanForecast& forecast, const std::string& outDir, cons
     }
     if (forecast.tape) {
         out << "  Room tapes (for confcap recut): " << core::formatDuration(forecast.tape->seconds)
-            << " of the rooms' streams, " << core::formatBytes(forecast.tape->bytes)
-            << " on top of the talks' files, kept " << core::formatDuration(forecast.keepTape)
-            << " (--keep-tape; 0 keeps none).\n";
+            << " of the rooms' streams; they share the talks' files and add "
+            << core::formatBytes(forecast.tape->bytes) << " for what lies between talks, kept "
+            << core::formatDuration(forecast.keepTape) << " (--keep-tape; 0 keeps none).\n";
     }
     if (!forecast.rooms.empty()) {
         out << "  Rates:";

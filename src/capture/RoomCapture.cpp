@@ -84,7 +84,7 @@ bool RoomCapture::setWindowEnd(core::MediaSink& sink, TimePoint windowEnd) {
     return false;
 }
 
-void RoomCapture::attach(core::MediaSink& sink, TimePoint windowEnd) {
+void RoomCapture::attach(core::MediaSink& sink, TimePoint windowEnd, Order order) {
     std::unique_lock lock(mutex_);
     // A run winding down (its last sink left, or stop()) ends before a new one starts.
     wake_.wait(lock, [&] { return !(running_ && stopRequested_); });
@@ -92,7 +92,12 @@ void RoomCapture::attach(core::MediaSink& sink, TimePoint windowEnd) {
     attached->sink = &sink;
     attached->windowEnd = windowEnd;
     attached->attachedAt = now();
-    sinks_.push_back(std::move(attached));
+    attached->last = order == Order::Last;
+    // Those that go last stay at the end, in the order they came.
+    const auto at = attached->last ? sinks_.end()
+                                   : std::find_if(sinks_.begin(), sinks_.end(),
+                                                  [](const auto& a) { return a->last; });
+    sinks_.insert(at, std::move(attached));
     if (!running_) {
         start();
     }

@@ -137,16 +137,20 @@ TapeForecast forecastTape(const std::vector<Job>& jobs, const RoomRates& rates,
         auto from = list.front().first;
         auto until = list.front().second;
         core::Seconds taped{0};
+        core::Seconds covered{0};  // by the windows, whose bytes the tape shares
+        auto coveredUntil = from;
         for (const auto& [start, end] : list) {
             if (start > until + bridge) {
                 taped += (until + bridge) - from;
                 from = start;
             }
             until = std::max(until, end);
+            covered += std::max(end, coveredUntil) - std::max(start, coveredUntil);
+            coveredUntil = std::max(coveredUntil, end);
         }
         taped += (until + bridge) - from;
         forecast.seconds += taped;
-        bits += rate[room] * static_cast<double>(taped.count());
+        bits += rate[room] * static_cast<double>((taped - covered).count());
     }
     forecast.bytes = bytesOf(bits);
     return forecast;

@@ -133,15 +133,25 @@ void CaptureRecorder::start(const plan::Job& job, const std::optional<core::Gap>
             std::lock_guard keysLock(capture->mutex);
             capture->keys.push_back(key);
         }
+        const bool newTape = !capture->tape && options_.keepTape.count() > 0;
+        if (newTape) {
+            capture->tape = std::make_unique<sink::RoomTape>(
+                tapeFolderFor(options_.outDir, job.talk.room), clock(),
+                options_.tapeKeepFree ? options_.tapeKeepFree() : 0);
+        }
+        if (capture->tape) {
+            // The talk writes the room's bytes once; the tape, which gets them after it, keeps
+            // them by referring to the talk's file.
+            sink->shareWrites([tape = capture->tape.get()](
+                                  const core::Chunk& chunk, const std::filesystem::path& file,
+                                  std::uint64_t offset) { tape->shared(chunk, file, offset); });
+        }
         // Attached under the lock finish() decides a capture's end under, so a talk starting
         // as the room's previous one ends never joins a capture that is being closed.
         capture->capture->attach(
             *sink, std::chrono::system_clock::time_point(job.until.time_since_epoch()));
-        if (!capture->tape && options_.keepTape.count() > 0) {
-            capture->tape = std::make_unique<sink::RoomTape>(
-                tapeFolderFor(options_.outDir, job.talk.room), clock(),
-                options_.tapeKeepFree ? options_.tapeKeepFree() : 0);
-            capture->capture->attach(*capture->tape, {});
+        if (newTape) {
+            capture->capture->attach(*capture->tape, {}, capture::RoomCapture::Order::Last);
             tapedRooms_.insert(job.talk.room);
             expireTapes = tapesDue(clock().now());
         }

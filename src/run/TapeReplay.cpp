@@ -37,6 +37,9 @@ public:
         for (auto& [track, fd] : fds_) {
             ::close(fd);
         }
+        for (auto& [name, fd] : shared_) {
+            ::close(fd);
+        }
     }
     PieceFiles(const PieceFiles&) = delete;
     PieceFiles& operator=(const PieceFiles&) = delete;
@@ -50,20 +53,27 @@ public:
     }
 
     std::string read(const sink::TapeChunk& chunk) {
-        const auto path = sink::tapeTrackFile(folder_, piece_, chunk.track, formats_[chunk.track]);
-        auto fd = fds_.find(chunk.track);
-        if (fd == fds_.end()) {
-            const int opened = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-            if (opened < 0) {
-                throw core::OutputError("Cannot read the tape file " + core::quotedPath(path) +
-                                        ": " + std::strerror(errno) + ".");
+        int fd = -1;
+        if (chunk.file.empty()) {
+            auto own = fds_.find(chunk.track);
+            if (own == fds_.end()) {
+                own =
+                    fds_.emplace(chunk.track, open(sink::tapeTrackFile(folder_, piece_, chunk.track,
+                                                                       formats_[chunk.track])))
+                        .first;
             }
-            fd = fds_.emplace(chunk.track, opened).first;
+            fd = own->second;
+        } else {
+            auto shared = shared_.find(chunk.file);
+            if (shared == shared_.end()) {
+                shared = shared_.emplace(chunk.file, open(folder_ / chunk.file)).first;
+            }
+            fd = shared->second;
         }
         std::string bytes(chunk.length, '\0');
         std::size_t done = 0;
         while (done < bytes.size()) {
-            const auto n = ::pread(fd->second, bytes.data() + done, bytes.size() - done,
+            const auto n = ::pread(fd, bytes.data() + done, bytes.size() - done,
                                    static_cast<off_t>(chunk.offset + done));
             if (n <= 0) {
                 if (n < 0 && errno == EINTR) {
@@ -80,10 +90,20 @@ public:
     const core::StreamFormat& mainFormat() const { return piece_.format; }
 
 private:
+    static int open(const std::filesystem::path& path) {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            throw core::OutputError("Cannot read the tape file " + core::quotedPath(path) + ": " +
+                                    std::strerror(errno) + ".");
+        }
+        return fd;
+    }
+
     std::filesystem::path folder_;
     sink::TapePiece piece_;
     std::map<int, core::StreamFormat> formats_;
     std::map<int, int> fds_;
+    std::map<std::string, int> shared_;  // by name: the talks' files the piece shares
 };
 
 bool isMatroska(const core::StreamFormat& format) {

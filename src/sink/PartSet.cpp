@@ -234,6 +234,7 @@ int PartSet::append(int track, std::string_view bytes, std::size_t& written) {
         left -= static_cast<std::size_t>(n);
         written += static_cast<std::size_t>(n);
     }
+    lastOffset_ = start >= 0 ? static_cast<std::uint64_t>(start) : 0;
     return 0;
 }
 

@@ -151,15 +151,91 @@ void RoomTape::beginTrack(const core::TrackInfo& track, const core::StreamFormat
     append({clock_.now(), TapeTrack{track, format}});
 }
 
+void RoomTape::shared(const core::Chunk& chunk, const std::filesystem::path& file,
+                      std::uint64_t offset) {
+    if (!failed_ && !chunk.bytes.empty()) {
+        offers_.push_back(
+            {chunk.bytes.data(), chunk.bytes.size(), chunk.track, chunk.sequence, file, offset});
+    }
+}
+
+namespace {
+
+// Whether `file` holds `bytes` at `offset`, judged by their first and last packet's worth: an
+// offer is only taken for the chunk it was made for, even where buffers are reused.
+bool holds(const std::filesystem::path& file, std::uint64_t offset, std::string_view bytes) {
+    constexpr std::size_t kProbe = 188;
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return false;
+    }
+    const auto probe = [&](std::size_t at) {
+        const auto length = std::min(kProbe, bytes.size() - at);
+        char found[kProbe];
+        return ::pread(fd, found, length, static_cast<off_t>(offset + at)) ==
+                   static_cast<ssize_t>(length) &&
+               std::memcmp(found, bytes.data() + at, length) == 0;
+    };
+    const bool same = probe(0) && probe(bytes.size() - std::min(kProbe, bytes.size()));
+    ::close(fd);
+    return same;
+}
+
+}  // namespace
+
+bool RoomTape::refer(const core::Chunk& chunk, TrackFile& file) {
+    std::optional<Offer> taken;
+    for (const auto& offer : offers_) {
+        if (offer.data == chunk.bytes.data() && offer.size == chunk.bytes.size() &&
+            offer.track == chunk.track && offer.sequence == chunk.sequence &&
+            (!taken || offer.file == file.sharing)) {
+            taken = offer;  // the file shared already, when it is one of them
+        }
+    }
+    offers_.clear();
+    if (!taken || !holds(taken->file, taken->offset, chunk.bytes)) {
+        return false;
+    }
+    if (taken->file != file.sharing) {
+        const auto name = piece_->id + "-t" + std::to_string(chunk.track) + "-s" +
+                          std::to_string(++links_) + "." + file.format.extension;
+        if (::link(taken->file.c_str(), (folder_ / name).c_str()) != 0) {
+            // A file system without hard links: the tape writes the bytes itself.
+            file.sharing.clear();
+            return false;
+        }
+        file.sharing = taken->file;
+        file.link = name;
+    }
+    TapeChunk entry;
+    entry.file = file.link;
+    entry.track = chunk.track;
+    entry.kind = chunk.kind;
+    entry.offset = taken->offset;
+    entry.length = chunk.bytes.size();
+    entry.mediaSeconds = chunk.mediaSeconds;
+    entry.sequence = chunk.sequence;
+    entry.uri = std::string(chunk.uri);
+    entry.endsAt = chunk.endsAt;
+    sharedBytes_ += chunk.bytes.size();
+    append({clock_.now(), entry});
+    return true;
+}
+
 void RoomTape::write(const core::Chunk& chunk) {
-    if (!piece_ || chunk.bytes.empty() || !roomLeft()) {
+    if (!piece_ || chunk.bytes.empty()) {
+        offers_.clear();
         return;
     }
     const auto it = tracks_.find(chunk.track);
     if (it == tracks_.end()) {
+        offers_.clear();
         return;  // a track never begun
     }
     auto& file = it->second;
+    if (refer(chunk, file) || !roomLeft()) {
+        return;
+    }
     if (file.fd < 0) {
         const auto path = tapeTrackFile(folder_, *piece_, chunk.track, file.format);
         file.fd = openAppend(path);
@@ -218,7 +294,9 @@ std::vector<std::filesystem::path> roomFolders(const std::filesystem::path& tape
     return rooms;
 }
 
-// The media files of the piece whose index is `index` ("<id>-t<track>.<ext>"), with their sizes.
+// The media files of the piece whose index is `index` (its own "<id>-t<track>.<ext>" and the
+// talks' files it shares), each with the bytes only the tape holds: a shared file's count once
+// the talk's own name for it is gone.
 std::vector<std::pair<std::filesystem::path, std::uint64_t>> trackFiles(
     const std::filesystem::path& index) {
     std::vector<std::pair<std::filesystem::path, std::uint64_t>> files;
@@ -226,8 +304,9 @@ std::vector<std::pair<std::filesystem::path, std::uint64_t>> trackFiles(
     const auto stem = index.stem().string() + "-t";
     for (const auto& file : std::filesystem::directory_iterator(index.parent_path(), error)) {
         if (file.path().filename().string().rfind(stem, 0) == 0) {
-            const auto size = file.file_size(error);
-            files.emplace_back(file.path(), error ? 0 : size);
+            struct stat info {};
+            const bool alone = ::stat(file.path().c_str(), &info) == 0 && info.st_nlink == 1;
+            files.emplace_back(file.path(), alone ? static_cast<std::uint64_t>(info.st_size) : 0);
         }
     }
     return files;

@@ -260,6 +260,13 @@ int TalkSink::store(const core::Chunk& chunk) {
     if (chunk.kind != core::ChunkKind::Init) {
         startedTracks_.insert(chunk.track);
     }
+    if (error == 0 && written == chunk.bytes.size() && onWritten_) {
+        for (const auto& track : parts_.list().pieces.back().tracks) {
+            if (track.track == chunk.track) {
+                onWritten_(chunk, parts_.pathOf(track), parts_.lastOffset());
+            }
+        }
+    }
     const auto now = clock_.now();
     const bool firstData = account(chunk, written, now);
     if (error != 0) {

@@ -117,6 +117,9 @@ struct LineOf {
         o.set("track", c.track);
         o.set("offset", static_cast<Poco::UInt64>(c.offset));
         o.set("length", static_cast<Poco::UInt64>(c.length));
+        if (!c.file.empty()) {
+            o.set("file", c.file);
+        }
         if (c.mediaSeconds > 0) {
             o.set("seconds", c.mediaSeconds);
         }
@@ -171,6 +174,10 @@ TapeEvent eventFrom(const Poco::JSON::Object& o) {
         c.track = o.optValue<int>("track", 0);
         c.offset = o.getValue<Poco::UInt64>("offset");
         c.length = o.getValue<Poco::UInt64>("length");
+        c.file = o.optValue<std::string>("file", "");
+        if (c.file.find('/') != std::string::npos || c.file == "." || c.file == "..") {
+            throw Poco::DataException("a shared file outside the tape's folder");
+        }
         c.mediaSeconds = o.optValue<double>("seconds", 0);
         if (!(c.mediaSeconds >= 0 && c.mediaSeconds <= 86'400)) {
             throw Poco::DataException("a segment length out of range");

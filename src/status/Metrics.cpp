@@ -318,7 +318,8 @@ void addDiskFamilies(Exposition& out, const RunCounters& run) {
 /// Each room's tape: its size, and whether it is being written.
 void addTapeFamilies(Exposition& out, const RunCounters& run) {
     out.family("confcap_tape_bytes", "gauge",
-               "Bytes of the room's tape (its stream kept for confcap recut) on disk.");
+               "Bytes on disk only the room's tape (its stream kept for confcap recut) holds; it "
+               "shares the rest with the talks' files.");
     for (const auto& tape : run.tapes) {
         out.sample("confcap_tape_bytes", {{"room", tape.room}}, number(tape.bytes));
     }

@@ -512,7 +512,9 @@ BOOST_AUTO_TEST_CASE(planForecastsTheDiskAndReadsTheFreeSpaceOfOut) {
     // at least the talks' windows and a bridge each; kept 48 h.
     const auto tapeSeconds = forecast->getValue<Poco::Int64>("tape_seconds");
     BOOST_TEST(tapeSeconds >= (214 + 82 + 2 * 30) * 60);
-    BOOST_TEST(forecast->getValue<Poco::UInt64>("tape_bytes") >=
+    // On disk the tapes add only the bridges: they share the talks' files for the rest.
+    BOOST_TEST(forecast->getValue<Poco::UInt64>("tape_bytes") > 0U);
+    BOOST_TEST(forecast->getValue<Poco::UInt64>("tape_bytes") <
                forecast->getValue<Poco::UInt64>("total_bytes"));
     BOOST_TEST(forecast->getValue<Poco::Int64>("keep_tape_seconds") == 48 * 3600);
     auto noTape = jsonArgs;

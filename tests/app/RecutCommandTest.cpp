@@ -113,6 +113,7 @@ struct RecutRun {
     std::string recordErr;
     Talk nextBefore;                         ///< "Next Up" as record published it
     std::string nextBytes;                   ///< its file
+    std::uintmax_t nextLinks = 0;            ///< the names its file has
     Talk moved;                              ///< "Runs Over" after the run (moved by 3 s)
     confcap::testing::ProcessResult longer;  ///< recut --end +5s, across the break
     Talk longerTalk;
@@ -166,6 +167,8 @@ RecutRun recordThenRecut() {
         run.moved = talkIn(folders.out, "Runs Over");
         run.nextBefore = talkIn(folders.out, "Next Up");
         run.nextBytes = readFile(run.nextBefore.file);
+        std::error_code error;
+        run.nextLinks = fs::hard_link_count(run.nextBefore.file, error);
         const auto out = folders.out.string();
         run.longer = confcap::testing::runConfcap(
             {"recut", "Runs Over", "--out", out, "--end", "+5s"}, folders.env());
@@ -202,6 +205,9 @@ BOOST_AUTO_TEST_CASE(aTalkThatRanOverIsCutAgainFromTheRoomsTape) {
     // One connection through the break: one piece on the tape.
     BOOST_TEST(std::count_if(run.tapeFiles.begin(), run.tapeFiles.end(),
                              [](const std::string& f) { return f.ends_with(".idx"); }) == 1);
+    // The tape shares what the talks wrote instead of writing it again: a talk's file has a
+    // second name on the tape.
+    BOOST_TEST(run.nextLinks == 2u);
     // The refresh that moved Runs Over after it was recorded cut it again: 17 s.
     BOOST_TEST_REQUIRE(!run.moved.sidecar.isNull(), run.recordErr);
     BOOST_TEST_REQUIRE(run.moved.timeline.ok);

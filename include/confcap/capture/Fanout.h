@@ -25,6 +25,7 @@ struct AttachedSink {
     // Changed only while the capture delivers (see RoomCapture), read after it.
     bool active = false;   ///< had a beginPiece: gets the current piece (its main track)
     bool broken = false;   ///< threw; gets nothing more
+    bool last = false;     ///< gets each chunk after the others (fixed when attached)
     std::set<int> tracks;  ///< further tracks it gets in the current piece
     /// HLS: how far the media it got reaches on the wall clock, per track. Changed under the
     /// capture's lock.

@@ -104,11 +104,14 @@ public:
     /// Adds `sink` (not already attached) until detach(). Its first call is beginPiece; then it
     /// gets the stream from the next point a player can start at (the next HLS segment, WebM
     /// cluster or MPEG-TS packet, after the piece's init section or header; the next chunk for
-    /// other formats). Reconnect attempts
-    /// go on until the latest `windowEnd` (UTC) of the attached sinks. Starts the capture when it
-    /// is not running (after a winding-down run has ended). The sink must stay valid until detach()
-    /// returns. Must not be called from the event handler.
-    void attach(core::MediaSink& sink, std::chrono::system_clock::time_point windowEnd);
+    /// other formats). Reconnect attempts go on until the latest `windowEnd` (UTC) of the
+    /// attached sinks. Starts the capture when it is not running (after a winding-down run has
+    /// ended). The sink must stay valid until detach() returns. With `Order::Last`, the sink
+    /// gets each chunk after every sink attached without it (the room's tape, which refers to
+    /// what the talks wrote). Must not be called from the event handler.
+    enum class Order { AsAttached, Last };
+    void attach(core::MediaSink& sink, std::chrono::system_clock::time_point windowEnd,
+                Order order = Order::AsAttached);
     /// Moves an attached sink's window end (its talk moved): reconnect attempts now go on until
     /// the new latest end. Returns false when `sink` is not attached.
     bool setWindowEnd(core::MediaSink& sink, std::chrono::system_clock::time_point windowEnd);

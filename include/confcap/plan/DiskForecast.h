@@ -73,7 +73,9 @@ DiskForecast forecastDisk(const std::vector<Job>& jobs, const RoomRates& rates, 
 /// each stretch (the tape goes on after a room's last talk).
 struct TapeForecast {
     core::Seconds seconds{0};  ///< of all rooms together
-    std::uint64_t bytes = 0;   ///< at the rooms' rates
+    /// What the tapes add on disk, at the rooms' rates: what no talk's window covers (the
+    /// bridges). The rest they share with the talks' files.
+    std::uint64_t bytes = 0;
 };
 
 /// The tapes of `jobs` with `bridge` (--tape-bridge). Pure.

@@ -67,6 +67,8 @@ public:
     /// noted in the track's segment list with the offset it begins at.
     int appendSegment(int track, std::string_view bytes, std::int64_t sequence, double seconds,
                       std::size_t& written);
+    /// Where the last append() or appendSegment() that wrote every byte began in its file.
+    std::uint64_t lastOffset() const noexcept { return lastOffset_; }
     /// Closes the files of the current piece.
     void closeFiles() noexcept;
 
@@ -98,6 +100,7 @@ private:
     bool loaded_ = false;
     std::map<int, int> files_;  // track → open descriptor of the current piece
     int lockFd_ = -1;           // holds flock() on the first piece
+    std::uint64_t lastOffset_ = 0;
 };
 
 }  // namespace confcap::sink

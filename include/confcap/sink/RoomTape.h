@@ -1,10 +1,13 @@
-// A room's tape: the room's stream written once, as it arrives, while the room records, with an
-// index from wall-clock time to where the bytes lie (TapeIndex), so that a talk whose times were
-// wrong can be cut again from it later (`confcap recut`). It lives in its own folder
-// (OUT/.confcap/tape/<room>/): every piece (a connection, a new timeline) has its index
-// "<id>.idx" and a file per track "<id>-t<track>.<ext>". Both are appended to with POSIX
-// write(), so what was written survives the process being killed; an index line cut off then is
-// ignored by the reader.
+// A room's tape: the room's stream kept while the room records, with an index from wall-clock
+// time to where the bytes lie (TapeIndex), so that a talk whose times were wrong can be cut again
+// from it later (`confcap recut`). It lives in its own folder (OUT/.confcap/tape/<room>/): every
+// piece (a connection, a new timeline) has its index "<id>.idx" and a file per track
+// "<id>-t<track>.<ext>". Bytes a talk of the room wrote are not written again: the tape shares
+// the talk's file through a hard link "<id>-t<track>-s<n>.<ext>", which keeps them when the
+// talk's file is renamed, replaced by a new cut or deleted. The tape writes its own file only
+// for what no talk wrote (between talks, or where a talk's disk was full). Files and index are
+// appended to with POSIX write(), so what was written survives the process being killed; an
+// index line cut off then is ignored by the reader.
 #pragma once
 
 #include <chrono>
@@ -14,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "confcap/core/Clock.h"
 #include "confcap/core/Media.h"
@@ -42,18 +46,38 @@ public:
     void reconnected() override;
     void variantSwitched(const core::VariantSwitch& change) override;
 
+    /// A talk of the room wrote `chunk` whole into `file` at `offset`: when the tape gets the
+    /// same chunk next, it refers to those bytes instead of writing them. Called on the capture's
+    /// thread by the talks' sinks, which get each chunk before the tape does.
+    void shared(const core::Chunk& chunk, const std::filesystem::path& file, std::uint64_t offset);
+
     const std::filesystem::path& folder() const noexcept { return folder_; }
     /// Why the tape stopped being written; empty while it is written. Any thread.
     std::string error() const;
-    /// The media bytes written so far.
+    /// The media bytes written to the tape's own files so far.
     std::uint64_t bytes() const noexcept { return bytes_; }
+    /// The media bytes the tape refers to in the talks' files.
+    std::uint64_t sharedBytes() const noexcept { return sharedBytes_; }
 
 private:
     struct TrackFile {
         int fd = -1;
         std::uint64_t size = 0;
         core::StreamFormat format;
+        std::filesystem::path sharing;  ///< the talk's file it shares now
+        std::string link;               ///< its name in the folder
     };
+    /// What a talk wrote of the chunk being delivered (shared()).
+    struct Offer {
+        const char* data = nullptr;
+        std::size_t size = 0;
+        int track = 0;
+        std::optional<std::int64_t> sequence;
+        std::filesystem::path file;
+        std::uint64_t offset = 0;
+    };
+    // Notes `chunk` as bytes a talk's file holds, when one offered them; whether it did.
+    bool refer(const core::Chunk& chunk, TrackFile& file);
     void closeFiles();
     void append(const TapeEvent& event);
     void fail(const std::string& what, int error);
@@ -67,6 +91,9 @@ private:
     std::map<int, TrackFile> tracks_;
     int pieces_ = 0;
     std::uint64_t bytes_ = 0;
+    std::uint64_t sharedBytes_ = 0;
+    std::vector<Offer> offers_;  ///< of the chunk being delivered
+    int links_ = 0;              ///< shared files linked so far
     std::uint64_t keepFree_ = 0;
     std::uint64_t sinceLook_ = 0;  ///< bytes written since the free space was looked at
     bool failed_ = false;
@@ -92,7 +119,7 @@ struct TapeHolding {
     std::chrono::system_clock::time_point from;   ///< its first piece's first event
     std::chrono::system_clock::time_point until;  ///< its last piece's last event
     std::size_t pieces = 0;
-    std::uint64_t bytes = 0;      ///< of its media files
+    std::uint64_t bytes = 0;      ///< on disk only for it (not shared with a talk's file)
     std::vector<TapeSpan> spans;  ///< a span per piece, in the order they began
 };
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -95,6 +96,13 @@ public:
     /// are not allowed. Does not throw for I/O problems.
     Interruption interrupt(std::string_view reason);
 
+    /// Told of every chunk written whole: the file it went into (full path) and the offset it
+    /// begins at, so that the room's tape refers to those bytes instead of writing them again.
+    using WriteObserver = std::function<void(
+        const core::Chunk& chunk, const std::filesystem::path& file, std::uint64_t offset)>;
+    /// Sets the observer of the writes; before the sink is attached to a capture.
+    void shareWrites(WriteObserver observer) { onWritten_ = std::move(observer); }
+
     /// The process-wide system clock used when none is given.
     static const core::Clock& defaultClock();
 
@@ -150,6 +158,7 @@ private:
     bool suspended_ = false;
     std::set<int> startedTracks_;  ///< tracks that wrote media of the window
     std::optional<FinalizeResult> result_;
+    WriteObserver onWritten_;
 
     mutable std::mutex mutex_;  ///< guards status_, current_ and resume_
     SinkStatus status_;

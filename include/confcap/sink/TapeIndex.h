@@ -29,9 +29,13 @@ struct TapeTrack {
     core::StreamFormat format;
 };
 
-/// Media bytes of one track: `length` bytes at `offset` in the track's file of the piece.
+/// Media bytes of one track: `length` bytes at `offset` in the track's file of the piece, or in
+/// `file` when the tape shares a talk's file for them.
 struct TapeChunk {
     int track = 0;
+    /// The name, in the tape's folder, of a talk's file the tape shares (a hard link to it):
+    /// the bytes were written once, by the talk. Empty: the piece's own file of the track.
+    std::string file;
     core::ChunkKind kind = core::ChunkKind::Media;
     std::uint64_t offset = 0;
     std::uint64_t length = 0;
