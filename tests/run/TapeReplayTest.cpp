@@ -44,12 +44,8 @@ std::string packet(int n) {
 // HLS segment `n`: 2 s of media ending 2(n+1) s after kStart, written as it ends.
 void writeSegment(confcap::sink::RoomTape& tape, FakeClock& clock, int n) {
     const auto bytes = packet(n);
-    Chunk chunk;
-    chunk.bytes = bytes;
-    chunk.kind = ChunkKind::SegmentStart;
-    chunk.mediaSeconds = 2;
-    chunk.sequence = n;
-    chunk.endsAt = kStart + std::chrono::seconds(2 * (n + 1));
+    const auto chunk =
+        confcap::testing::segmentChunk(bytes, n, 2, kStart + std::chrono::seconds(2 * (n + 1)));
     clock.set(*chunk.endsAt);
     tape.write(chunk);
 }

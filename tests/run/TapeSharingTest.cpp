@@ -75,12 +75,8 @@ std::unique_ptr<TalkSink> talkFor(const fs::path& out, RoomTape& tape, FakeClock
 // one, then to the tape, as the capture delivers it.
 void deliver(int n, TalkSink* talk, RoomTape& tape, FakeClock& clock) {
     const auto bytes = segment(n);
-    Chunk chunk;
-    chunk.bytes = bytes;
-    chunk.kind = ChunkKind::SegmentStart;
-    chunk.mediaSeconds = 2;
-    chunk.sequence = n;
-    chunk.endsAt = kStart + std::chrono::seconds(2 * (n + 1));
+    const auto chunk =
+        confcap::testing::segmentChunk(bytes, n, 2, kStart + std::chrono::seconds(2 * (n + 1)));
     clock.set(*chunk.endsAt);
     if (talk != nullptr) {
         talk->write(chunk);
@@ -98,6 +94,15 @@ std::vector<fs::path> filesWith(const fs::path& folder, const std::string& part)
     }
     return found;
 }
+
+// A room whose tape has begun a piece, in a folder of its own.
+struct Room {
+    Room() { tape.beginPiece(kTs, false); }
+    TempDir dir;
+    fs::path folder = dir.path / "tape";
+    FakeClock clock{kStart};
+    RoomTape tape{folder, clock};
+};
 
 std::string replayed(const fs::path& folder, Time from, Time until) {
     RecordingSink sink;
@@ -137,12 +142,7 @@ BOOST_AUTO_TEST_CASE(whatATalkWroteIsKeptByTheTapeWithoutBeingWrittenAgain) {
     BOOST_TEST((replayed(folder, kStart, kStart + 20s) == segments(0, 9)));
 }
 
-BOOST_AUTO_TEST_CASE(whatNoTalkWroteTheTapeWritesItself) {
-    TempDir dir;
-    const auto folder = dir.path / "tape";
-    FakeClock clock(kStart);
-    RoomTape tape(folder, clock);
-    tape.beginPiece(kTs, false);
+BOOST_FIXTURE_TEST_CASE(whatNoTalkWroteTheTapeWritesItself, Room) {
     for (int n = 0; n < 4; ++n) {
         deliver(n, nullptr, tape, clock);  // before the talk
     }
@@ -160,12 +160,7 @@ BOOST_AUTO_TEST_CASE(whatNoTalkWroteTheTapeWritesItself) {
     BOOST_TEST((replayed(folder, kStart + 7s, kStart + 17s) == segments(3, 8)));
 }
 
-BOOST_AUTO_TEST_CASE(anOfferIsTakenOnlyForTheChunkItWasMadeFor) {
-    TempDir dir;
-    const auto folder = dir.path / "tape";
-    FakeClock clock(kStart);
-    RoomTape tape(folder, clock);
-    tape.beginPiece(kTs, false);
+BOOST_FIXTURE_TEST_CASE(anOfferIsTakenOnlyForTheChunkItWasMadeFor, Room) {
     auto talk = talkFor(dir.path, tape, clock);
     // One buffer read into again: the talk writes a chunk the tape does not get (it joins
     // later), and the buffer then holds the next chunk, of the same size and without a

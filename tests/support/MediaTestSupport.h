@@ -40,6 +40,19 @@ inline const demo::MediaClip& testClip() {
     return clip;
 }
 
+/// An HLS segment: `seconds` of media with the media sequence number `sequence`, ending at
+/// `endsAt` on the wall clock. It views `bytes`, which must outlive it.
+inline core::Chunk segmentChunk(std::string_view bytes, std::int64_t sequence, double seconds,
+                                std::chrono::system_clock::time_point endsAt) {
+    core::Chunk chunk;
+    chunk.bytes = bytes;
+    chunk.kind = core::ChunkKind::SegmentStart;
+    chunk.mediaSeconds = seconds;
+    chunk.sequence = sequence;
+    chunk.endsAt = endsAt;
+    return chunk;
+}
+
 /// The whole contents of a file ("" when it cannot be read).
 inline std::string readFile(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
