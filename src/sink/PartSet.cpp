@@ -214,6 +214,8 @@ int PartSet::append(int track, std::string_view bytes, std::size_t& written) {
     }
     const int fd = open->second;
     const auto start = ::lseek(fd, 0, SEEK_CUR);
+    lastTrack_ = track;
+    lastOffset_.reset();
     const char* data = bytes.data();
     std::size_t left = bytes.size();
     while (left > 0) {
@@ -234,8 +236,22 @@ int PartSet::append(int track, std::string_view bytes, std::size_t& written) {
         left -= static_cast<std::size_t>(n);
         written += static_cast<std::size_t>(n);
     }
-    lastOffset_ = start >= 0 ? static_cast<std::uint64_t>(start) : 0;
+    if (start >= 0) {
+        lastOffset_ = static_cast<std::uint64_t>(start);
+    }
     return 0;
+}
+
+std::optional<PartSet::WrittenAt> PartSet::lastWrite() const {
+    if (!lastOffset_ || list_.pieces.empty()) {
+        return std::nullopt;
+    }
+    for (const auto& track : list_.pieces.back().tracks) {
+        if (track.track == lastTrack_) {
+            return WrittenAt{pathOf(track), *lastOffset_};
+        }
+    }
+    return std::nullopt;
 }
 
 int PartSet::appendSegment(int track, std::string_view bytes, std::int64_t sequence, double seconds,
@@ -261,6 +277,7 @@ void PartSet::closeFiles() noexcept {
         ::close(fd);
     }
     files_.clear();
+    lastOffset_.reset();
 }
 
 std::uint64_t PartSet::bytesOf(const PartPiece& piece) const {

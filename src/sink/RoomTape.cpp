@@ -49,11 +49,18 @@ RoomTape::~RoomTape() {
     closeFiles();
 }
 
+void RoomTape::TrackFile::close() noexcept {
+    for (const int open : {fd, sharingFd}) {
+        if (open >= 0) {
+            ::close(open);
+        }
+    }
+    fd = sharingFd = -1;
+}
+
 void RoomTape::closeFiles() {
     for (auto& [track, file] : tracks_) {
-        if (file.fd >= 0) {
-            ::close(file.fd);
-        }
+        file.close();
     }
     tracks_.clear();
     if (index_ >= 0) {
@@ -143,8 +150,8 @@ void RoomTape::beginTrack(const core::TrackInfo& track, const core::StreamFormat
         return;
     }
     auto& file = tracks_[track.index];
-    if (file.fd >= 0 && file.format.extension != format.extension) {
-        ::close(file.fd);  // the track goes on in a file of its own (its name has the extension)
+    if (file.format.extension != format.extension) {
+        file.close();  // the track goes on in files of its own (their names have the extension)
         file = TrackFile{};
     }
     file.format = format;
@@ -161,14 +168,11 @@ void RoomTape::shared(const core::Chunk& chunk, const std::filesystem::path& fil
 
 namespace {
 
-// Whether `file` holds `bytes` at `offset`, judged by their first and last packet's worth: an
-// offer is only taken for the chunk it was made for, even where buffers are reused.
-bool holds(const std::filesystem::path& file, std::uint64_t offset, std::string_view bytes) {
+// Whether the file open as `fd` holds `bytes` at `offset`, judged by their first and last
+// packet's worth: an offer is only taken for the chunk it was made for, even where buffers are
+// reused.
+bool holds(int fd, std::uint64_t offset, std::string_view bytes) {
     constexpr std::size_t kProbe = 188;
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return false;
-    }
     const auto probe = [&](std::size_t at) {
         const auto length = std::min(kProbe, bytes.size() - at);
         char found[kProbe];
@@ -176,9 +180,7 @@ bool holds(const std::filesystem::path& file, std::uint64_t offset, std::string_
                    static_cast<ssize_t>(length) &&
                std::memcmp(found, bytes.data() + at, length) == 0;
     };
-    const bool same = probe(0) && probe(bytes.size() - std::min(kProbe, bytes.size()));
-    ::close(fd);
-    return same;
+    return probe(0) && probe(bytes.size() - std::min(kProbe, bytes.size()));
 }
 
 }  // namespace
@@ -193,17 +195,30 @@ bool RoomTape::refer(const core::Chunk& chunk, TrackFile& file) {
         }
     }
     offers_.clear();
-    if (!taken || !holds(taken->file, taken->offset, chunk.bytes)) {
+    if (!taken) {
         return false;
     }
-    if (taken->file != file.sharing) {
+    const bool another = taken->file != file.sharing;
+    const int fd = another ? ::open(taken->file.c_str(), O_RDONLY | O_CLOEXEC) : file.sharingFd;
+    const auto drop = [&] {
+        if (another && fd >= 0) {
+            ::close(fd);
+        }
+        return false;
+    };
+    if (fd < 0 || !holds(fd, taken->offset, chunk.bytes)) {
+        return drop();
+    }
+    if (another) {
         const auto name = piece_->id + "-t" + std::to_string(chunk.track) + "-s" +
                           std::to_string(++links_) + "." + file.format.extension;
         if (::link(taken->file.c_str(), (folder_ / name).c_str()) != 0) {
-            // A file system without hard links: the tape writes the bytes itself.
-            file.sharing.clear();
-            return false;
+            return drop();  // a file system without hard links: the tape writes the bytes itself
         }
+        if (file.sharingFd >= 0) {
+            ::close(file.sharingFd);
+        }
+        file.sharingFd = fd;
         file.sharing = taken->file;
         file.link = name;
     }

@@ -260,11 +260,9 @@ int TalkSink::store(const core::Chunk& chunk) {
     if (chunk.kind != core::ChunkKind::Init) {
         startedTracks_.insert(chunk.track);
     }
-    if (error == 0 && written == chunk.bytes.size() && onWritten_) {
-        for (const auto& track : parts_.list().pieces.back().tracks) {
-            if (track.track == chunk.track) {
-                onWritten_(chunk, parts_.pathOf(track), parts_.lastOffset());
-            }
+    if (onWritten_ && error == 0) {
+        if (const auto at = parts_.lastWrite()) {
+            onWritten_(chunk, at->file, at->offset);
         }
     }
     const auto now = clock_.now();

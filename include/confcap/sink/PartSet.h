@@ -67,8 +67,14 @@ public:
     /// noted in the track's segment list with the offset it begins at.
     int appendSegment(int track, std::string_view bytes, std::int64_t sequence, double seconds,
                       std::size_t& written);
-    /// Where the last append() or appendSegment() that wrote every byte began in its file.
-    std::uint64_t lastOffset() const noexcept { return lastOffset_; }
+    /// Where the bytes of a write lie: the track's file (full path) and the offset they begin at.
+    struct WrittenAt {
+        std::filesystem::path file;
+        std::uint64_t offset = 0;
+    };
+    /// Where the last append() or appendSegment() put its bytes, when it wrote every one of them
+    /// and the file's position was known; none otherwise.
+    std::optional<WrittenAt> lastWrite() const;
     /// Closes the files of the current piece.
     void closeFiles() noexcept;
 
@@ -98,9 +104,10 @@ private:
     std::filesystem::path listPath_;
     PartList list_;
     bool loaded_ = false;
-    std::map<int, int> files_;  // track → open descriptor of the current piece
-    int lockFd_ = -1;           // holds flock() on the first piece
-    std::uint64_t lastOffset_ = 0;
+    std::map<int, int> files_;                 // track → open descriptor of the current piece
+    int lockFd_ = -1;                          // holds flock() on the first piece
+    int lastTrack_ = 0;                        // of the last append()
+    std::optional<std::uint64_t> lastOffset_;  // where it began, when it wrote every byte
 };
 
 }  // namespace confcap::sink

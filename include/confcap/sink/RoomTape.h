@@ -66,6 +66,9 @@ private:
         core::StreamFormat format;
         std::filesystem::path sharing;  ///< the talk's file it shares now
         std::string link;               ///< its name in the folder
+        int sharingFd = -1;             ///< that file, open for reading
+
+        void close() noexcept;
     };
     /// What a talk wrote of the chunk being delivered (shared()).
     struct Offer {
