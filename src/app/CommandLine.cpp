@@ -134,8 +134,9 @@ const std::vector<OptionSpec>& optionSpecs() {
         {"nfo", nullptr, "write a Kodi/Jellyfin .nfo beside each recorded talk", false,
          kRecord | kDemo, "Recording"},
         {"keep-tape", "DUR",
-         "also write each room's stream once to OUT/.confcap/tape while it records, for confcap "
-         "recut, and delete it this long after (default 48h; 0 = no tape)",
+         "also keep each room's stream in OUT/.confcap/tape while it records (sharing the "
+         "talks' files, writing only what lies between talks), for confcap recut, and delete "
+         "it this long after (default 48h; 0 = no tape)",
          false, kPlanning | kDemo, "Recording"},
         {"tape-bridge", "DUR",
          "keep a room's tape going this long after its last talk ends: a break up to this long "
