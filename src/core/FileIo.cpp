@@ -11,6 +11,12 @@
 
 namespace confcap::core {
 
+FileDescriptor::~FileDescriptor() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+    }
+}
+
 bool writeAll(int fd, std::string_view bytes) noexcept {
     while (!bytes.empty()) {
         const auto n = ::write(fd, bytes.data(), bytes.size());

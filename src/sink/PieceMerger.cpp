@@ -21,29 +21,9 @@
 
 namespace confcap::sink {
 
+using core::FileDescriptor;
+
 namespace {
-
-/// Closes a file descriptor when it goes out of scope.
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    ~FileDescriptor() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    int get() const { return fd_; }
-    int release() {
-        const int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
-
-private:
-    int fd_;
-};
 
 core::OutputError ioError(const std::string& what, const std::filesystem::path& file, int error) {
     return core::OutputError("Could not " + what + " \"" + file.string() +

@@ -1,4 +1,4 @@
-// Low-level file helpers shared by the modules: writing with POSIX descriptors, finding a
+// Low-level file helpers shared by the modules: owning and writing POSIX descriptors, finding a
 // program the way a shell does, and naming a file in a message.
 #pragma once
 
@@ -7,6 +7,25 @@
 #include <string_view>
 
 namespace confcap::core {
+
+/// Closes a file descriptor when it goes out of scope.
+class FileDescriptor {
+public:
+    explicit FileDescriptor(int fd) noexcept : fd_(fd) {}
+    ~FileDescriptor();
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    int get() const noexcept { return fd_; }
+    /// Gives up the descriptor without closing it.
+    int release() noexcept {
+        const int fd = fd_;
+        fd_ = -1;
+        return fd;
+    }
+
+private:
+    int fd_;
+};
 
 /// Writes all of `bytes` to `fd`, retrying short writes and EINTR. Returns false with errno set
 /// when a write fails (ENOSPC, EFBIG, EPIPE...). Any thread.
