@@ -12,6 +12,7 @@
 #include "confcap/core/Time.h"
 #include "confcap/status/StatusBoard.h"
 #include "confcap/status/StatusJson.h"
+#include "confcap/status/Timeline.h"
 
 namespace confcap::status {
 
