@@ -9,12 +9,14 @@ packages=(g++ cmake make pkg-config libpoco-dev libpugixml-dev libhowardhinnant-
           libboost-test-dev libre2-dev tzdata ca-certificates ffmpeg)
 case "${1:-}" in
     --test) packages+=(openssl curl chromium mplayer streamlink python3-prometheus-client
-                       clang libclang-rt-14-dev llvm-14 clang-format systemd man-db)
+                       clang libclang-rt-14-dev llvm-14 clang-format systemd man-db xfsprogs)
+            # xfsprogs: an XFS image, whose files share blocks, for the overlap of back-to-back
+            # talks.
             # node and npm (Debian's, unless a node that brings its own npm is installed) for the
             # offline Kubernetes schema check in tests/deploy.
             command -v node >/dev/null || packages+=(nodejs)
             command -v npm >/dev/null || packages+=(npm) ;;
-    --bench) packages+=(time bc curl streamlink mplayer python3) ;;
+    --bench) packages+=(time bc curl streamlink mplayer python3 xfsprogs) ;;
     # The Debian package: dpkg-shlibdeps and file compute its Depends.
     --deb) packages+=(dpkg-dev file) ;;
     # The package, the clean Debian 12 root its test and the container image start from

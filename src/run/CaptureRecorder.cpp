@@ -8,6 +8,9 @@ namespace confcap::run {
 struct CaptureRecorder::Capture {
     std::unique_ptr<sink::RoomTape> tape;  ///< attached with the room's first talk; may be null
     std::unique_ptr<capture::RoomCapture> capture;
+    /// Lines the talks' files up where their windows overlap; null where the output folder's
+    /// file system cannot share blocks.
+    std::shared_ptr<sink::OverlapLedger> overlaps;
     /// Only the tape is attached: the capture goes on until then (CaptureRecorder's mutex_).
     std::optional<std::chrono::system_clock::time_point> bridgeUntil;
     bool tapeFailureTold = false;  ///< (CaptureRecorder's mutex_)
@@ -22,6 +25,7 @@ struct CaptureRecorder::Capture {
 
 CaptureRecorder::CaptureRecorder(Options options, EventHandler onEvent)
     : options_(std::move(options)), onEvent_(std::move(onEvent)) {
+    sharedBlockSize_ = sink::sharedBlockSize(options_.outDir);
     if (options_.keepTape.count() > 0 && options_.tapeBridge.count() > 0) {
         bridger_ = std::jthread([this](std::stop_token stop) { closeBridges(stop); });
     }
@@ -129,6 +133,12 @@ void CaptureRecorder::start(const plan::Job& job, const std::optional<core::Gap>
         }
         capture = slot;
         capture->bridgeUntil.reset();
+        if (!capture->overlaps && sharedBlockSize_) {
+            capture->overlaps = std::make_shared<sink::OverlapLedger>(*sharedBlockSize_);
+        }
+        if (capture->overlaps) {
+            sink->shareOverlaps(capture->overlaps);
+        }
         {
             std::lock_guard keysLock(capture->mutex);
             capture->keys.push_back(key);

@@ -254,6 +254,23 @@ std::optional<PartSet::WrittenAt> PartSet::lastWrite() const {
     return std::nullopt;
 }
 
+std::optional<PartSet::TrackEnd> PartSet::endOf(int track) const {
+    const auto open = files_.find(track);
+    if (open == files_.end() || list_.pieces.empty()) {
+        return std::nullopt;
+    }
+    struct stat file {};
+    if (::fstat(open->second, &file) != 0) {
+        return std::nullopt;
+    }
+    for (const auto& t : list_.pieces.back().tracks) {
+        if (t.track == track) {
+            return TrackEnd{{pathOf(t), static_cast<std::uint64_t>(file.st_size)}, t.format};
+        }
+    }
+    return std::nullopt;
+}
+
 int PartSet::appendSegment(int track, std::string_view bytes, std::int64_t sequence, double seconds,
                            std::size_t& written) {
     const auto open = files_.find(track);

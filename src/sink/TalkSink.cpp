@@ -7,6 +7,7 @@
 
 #include "confcap/core/Error.h"
 #include "confcap/core/FileIo.h"
+#include "confcap/core/Format.h"
 #include "confcap/core/Text.h"
 #include "confcap/core/Time.h"
 #include "confcap/sink/RecordedGaps.h"
@@ -249,6 +250,7 @@ int TalkSink::store(const core::Chunk& chunk) {
         startedTracks_.count(chunk.track) == 0) {
         return 0;  // a segment a live stream starts behind its edge with, over before the window
     }
+    const auto overlap = alignWithEarlierTalk(chunk);
     std::size_t written = 0;
     const int error = chunk.kind == core::ChunkKind::SegmentStart && chunk.sequence
                           ? parts_.appendSegment(chunk.track, chunk.bytes, *chunk.sequence,
@@ -260,9 +262,17 @@ int TalkSink::store(const core::Chunk& chunk) {
     if (chunk.kind != core::ChunkKind::Init) {
         startedTracks_.insert(chunk.track);
     }
-    if (onWritten_ && error == 0) {
+    if (error == 0) {
         if (const auto at = parts_.lastWrite()) {
-            onWritten_(chunk, at->file, at->offset);
+            if (onWritten_) {
+                onWritten_(chunk, at->file, at->offset);
+            }
+            if (ledger_) {
+                ledger_->wrote(chunk, at->file, at->offset);
+                if (overlap) {
+                    ledger_->pair({overlap->earlier, overlap->earlierOffset, at->file, at->offset});
+                }
+            }
         }
     }
     const auto now = clock_.now();
@@ -393,9 +403,53 @@ Interruption TalkSink::interrupt(std::string_view reason) {
     return interruption;
 }
 
+std::optional<Overlap> TalkSink::alignWithEarlierTalk(const core::Chunk& chunk) {
+    if (!ledger_ || chunk.bytes.empty()) {
+        return std::nullopt;
+    }
+    const auto end = parts_.endOf(chunk.track);
+    if (!end || end->at.offset != 0 || end->format.extension != "ts" || !ledger_->sharing()) {
+        return std::nullopt;
+    }
+    const auto earlier = ledger_->writtenElsewhere(chunk, end->at.file);
+    const auto packets =
+        earlier ? ledger_->paddingPackets(0, earlier->earlierOffset) : std::nullopt;
+    if (!packets) {
+        return std::nullopt;
+    }
+    std::size_t written = 0;
+    if (*packets > 0 && parts_.append(chunk.track, nullPackets(*packets), written) != 0) {
+        return std::nullopt;  // the chunk's own write meets the same trouble and handles it
+    }
+    return earlier;
+}
+
+void TalkSink::shareOverlapsWithLaterTalks() {
+    if (!ledger_) {
+        return;
+    }
+    for (const auto& piece : parts_.list().pieces) {
+        for (const auto& track : piece.tracks) {
+            for (const auto& overlap : ledger_->takeOverlapsOf(parts_.pathOf(track))) {
+                if (const auto shared = ledger_->share(overlap); shared > 0) {
+                    // The later talk's file as it is named once published.
+                    const auto later = overlap.later.extension() == ".part"
+                                           ? overlap.later.stem()
+                                           : overlap.later.filename();
+                    parts_.list().notes.push_back(
+                        "Its last " + core::formatBytes(shared) + " are kept on disk once with " +
+                        core::quotedPath(later) + ", whose window overlaps it.");
+                }
+            }
+        }
+    }
+}
+
 FinalizeResult TalkSink::conclude(std::string_view reason, bool interrupted) {
     releaseHold();
     parts_.closeFiles();
+    // Before publishing, which may rewrite the file's service description in place.
+    shareOverlapsWithLaterTalks();
     SinkEnd end;
     end.counters = status();
     end.resume = resumePoints();

@@ -104,8 +104,12 @@ inline Probe probe(const std::filesystem::path& file) {
     std::string line;
     while (std::getline(lines, line)) {
         const auto comma = line.find(',');
-        if (comma == std::string::npos) {
-            if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0])) != 0) {
+        // A stream's index, alone or followed by an empty field (a video stream with side data).
+        if (comma == std::string::npos || comma + 1 == line.size()) {
+            line.resize(std::min(comma, line.size()));
+            if (!line.empty() && std::all_of(line.begin(), line.end(), [](unsigned char c) {
+                    return std::isdigit(c) != 0;
+                })) {
                 indexes.insert(line);
             }
             continue;

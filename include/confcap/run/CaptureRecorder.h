@@ -4,6 +4,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -122,6 +123,8 @@ private:
     Options options_;
     EventHandler onEvent_;
     core::SystemClock systemClock_;
+    /// The block size of the output folder's file system when its files can share blocks.
+    std::optional<std::uint64_t> sharedBlockSize_;
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<Capture>> captures_;  ///< by room + URL
     std::map<std::string, Recording> recordings_;               ///< by job key

@@ -75,6 +75,13 @@ public:
     /// Where the last append() or appendSegment() put its bytes, when it wrote every one of them
     /// and the file's position was known; none otherwise.
     std::optional<WrittenAt> lastWrite() const;
+    /// Where the next append() to `track` puts its bytes: the track's file in the current piece
+    /// and its end, with the track's format; none when the track has no open file.
+    struct TrackEnd {
+        WrittenAt at;
+        core::StreamFormat format;
+    };
+    std::optional<TrackEnd> endOf(int track) const;
     /// Closes the files of the current piece.
     void closeFiles() noexcept;
 

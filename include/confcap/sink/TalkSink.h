@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -19,6 +20,7 @@
 #include "confcap/core/Media.h"
 #include "confcap/sink/HeldStream.h"
 #include "confcap/sink/Interruption.h"
+#include "confcap/sink/OverlapLedger.h"
 #include "confcap/sink/PartSet.h"
 #include "confcap/sink/Publisher.h"
 #include "confcap/sink/Recording.h"
@@ -103,6 +105,11 @@ public:
     /// Sets the observer of the writes; before the sink is attached to a capture.
     void shareWrites(WriteObserver observer) { onWritten_ = std::move(observer); }
 
+    /// Lines the sink's MPEG-TS files up with the other talks of the room in `ledger`, and
+    /// shares the blocks its files have in common with a later talk's when it finishes (see
+    /// OverlapLedger); before the sink is attached to a capture.
+    void shareOverlaps(std::shared_ptr<OverlapLedger> ledger) { ledger_ = std::move(ledger); }
+
     /// The process-wide system clock used when none is given.
     static const core::Clock& defaultClock();
 
@@ -118,6 +125,11 @@ private:
     /// Writes a chunk; returns the errno of a full disk (nothing written), 0 otherwise. Throws
     /// core::OutputError (failWrite) for other failures.
     int store(const core::Chunk& chunk);
+    /// Before the first bytes of a track's MPEG-TS file: writes the null packets that put `chunk`
+    /// where another talk's file has it within a block, and returns that file and place.
+    std::optional<Overlap> alignWithEarlierTalk(const core::Chunk& chunk);
+    /// Shares the blocks the recording's files have in common with later talks' files.
+    void shareOverlapsWithLaterTalks();
     /// Counts `written` bytes of `chunk`, written at `now`, in the coverage, the part list and
     /// the counters. Returns whether they are the recording's first data.
     bool account(const core::Chunk& chunk, std::size_t written, core::Clock::TimePoint now);
@@ -159,6 +171,7 @@ private:
     std::set<int> startedTracks_;  ///< tracks that wrote media of the window
     std::optional<FinalizeResult> result_;
     WriteObserver onWritten_;
+    std::shared_ptr<OverlapLedger> ledger_;
 
     mutable std::mutex mutex_;  ///< guards status_, current_ and resume_
     SinkStatus status_;
