@@ -9,7 +9,7 @@
 //       up to the same bytes. Everything is rendered into memory before the info file appears.
 //   confcap-bench-server rooms --rooms 64 --talk-in 10 --talk-length 60 --media DIR --info FILE
 //       Live HLS rooms in real time (FakeStreamServer, 16 rooms per server) and a frab schedule
-//       with one talk per room.
+//       with one talk per room, or with --talks N that many back to back.
 //   confcap-bench-server soak --seconds 3600 --talk-in 20 --talk-length 30 --media DIR --info FILE
 //       A fake conference for bench/soak.sh: four rooms (live HLS, live HLS with fMP4 segments,
 //       progressive MPEG-TS, MP3 radio) from the small demo clip, each with talks back to back
@@ -257,6 +257,7 @@ int serveRooms(const std::map<std::string, std::string>& args) {
     std::vector<confcap::demo::FakeTalk> talks;
     const auto talkIn = std::chrono::seconds(std::stoi(args.at("talk-in")));
     const auto talkLength = std::chrono::seconds(std::stoi(args.at("talk-length")));
+    const int talksPerRoom = args.count("talks") != 0 ? std::stoi(args.at("talks")) : 1;
     std::vector<std::unique_ptr<confcap::demo::FakeStreamServer>> servers;
     std::ostringstream info;
     for (int first = 0; first < rooms; first += kRoomsPerServer) {
@@ -273,10 +274,15 @@ int serveRooms(const std::map<std::string, std::string>& args) {
             char name[32];
             std::snprintf(name, sizeof name, "Room %02d", std::stoi(spec.name.substr(4)));
             char guid[64];
-            std::snprintf(guid, sizeof guid, "00000000-0000-4000-8000-%012d",
-                          std::stoi(spec.name.substr(4)));
             fakeRooms.push_back({name, spec});
-            talks.push_back({guid, name, std::string("Bench talk in ") + name, talkIn, talkLength});
+            for (int k = 0; k < talksPerRoom; ++k) {
+                std::snprintf(guid, sizeof guid, "00000000-0000-4000-%04d-%012d", 8000 + k,
+                              std::stoi(spec.name.substr(4)));
+                const auto title = std::string("Bench talk") +
+                                   (talksPerRoom > 1 ? " " + std::to_string(k + 1) : "") + " in " +
+                                   name;
+                talks.push_back({guid, name, title, talkIn + k * talkLength, talkLength});
+            }
             info << "stream=" << name << "=" << servers.back()->url(spec.name) << "\n";
         }
     }
