@@ -5,12 +5,6 @@
 // exactly the stream's packets. Needs root for the mount; skipped with a message otherwise.
 #include <boost/test/unit_test.hpp>
 
-#include <fcntl.h>
-#include <linux/fiemap.h>
-#include <linux/fs.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -19,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "confcap/core/FileIo.h"
 #include "confcap/sink/OverlapLedger.h"
 #include "confcap/sink/TalkSink.h"
 #include "support/FakeClock.h"
@@ -31,7 +24,6 @@
 BOOST_AUTO_TEST_SUITE(OverlapSharingTest)
 
 using namespace std::chrono_literals;
-using confcap::core::FileDescriptor;
 using confcap::sink::OverlapLedger;
 using confcap::sink::TalkSink;
 using confcap::testing::FakeClock;
@@ -102,26 +94,6 @@ std::unique_ptr<TalkSink> talk(const fs::path& out, const std::string& title,
     return sink;
 }
 
-// The bytes of `file` whose blocks another file shares too (FIEMAP).
-std::uint64_t sharedBytes(const fs::path& file) {
-    const FileDescriptor fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-    constexpr unsigned kExtents = 512;
-    std::vector<std::uint8_t> buffer(sizeof(fiemap) + kExtents * sizeof(fiemap_extent));
-    auto* map = reinterpret_cast<fiemap*>(buffer.data());
-    map->fm_length = FIEMAP_MAX_OFFSET;
-    map->fm_flags = FIEMAP_FLAG_SYNC;
-    map->fm_extent_count = kExtents;
-    BOOST_REQUIRE(fd.get() >= 0);
-    BOOST_REQUIRE(::ioctl(fd.get(), FS_IOC_FIEMAP, map) == 0);
-    std::uint64_t shared = 0;
-    for (unsigned i = 0; i < map->fm_mapped_extents; ++i) {
-        if ((map->fm_extents[i].fe_flags & FIEMAP_EXTENT_SHARED) != 0) {
-            shared += map->fm_extents[i].fe_length;
-        }
-    }
-    return shared;
-}
-
 std::string joined(const std::vector<std::string>& segments, std::size_t from, std::size_t to) {
     std::string all;
     for (std::size_t n = from; n <= to; ++n) {
@@ -171,7 +143,7 @@ BOOST_AUTO_TEST_CASE(back_to_back_talks_keep_their_overlap_on_disk_once) {
     BOOST_REQUIRE(first.outcome == confcap::core::Outcome::Recorded);
     BOOST_REQUIRE_EQUAL(first.files.size(), 1u);
     // All but the blocks at the overlap's edges, and those the talk's name was written into.
-    BOOST_TEST(sharedBytes(first.files.front()) >= overlap * 9 / 10);
+    BOOST_TEST(SharingDisk::sharedBytes(first.files.front()) >= overlap * 9 / 10);
     // The log and the sidecar say so.
     BOOST_TEST(std::any_of(first.notes.begin(), first.notes.end(), [](const std::string& note) {
         return note.find("kept on disk once with \"Late.ts\"") != std::string::npos;

@@ -1,8 +1,13 @@
 // A real file system whose files can share blocks, for the overlap of back-to-back talks: a small
 // XFS image (mkfs.xfs makes it with reflink on) mounted through a loop device on a temporary
-// folder (root only). The blocks in use tell what the files cost on disk.
+// folder (root only). The blocks in use, and the blocks a file shares, tell what the files cost
+// on disk.
 #pragma once
 
+#include <fcntl.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -11,7 +16,9 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
+#include "confcap/core/FileIo.h"
 #include "support/RunProcess.h"
 #include "support/TempDir.h"
 
@@ -59,6 +66,27 @@ public:
             return 0;
         }
         return static_cast<std::uint64_t>(fs.f_blocks - fs.f_bfree) * fs.f_frsize;
+    }
+
+    /// The bytes of `file` whose blocks another file shares too (FIEMAP).
+    static std::uint64_t sharedBytes(const std::filesystem::path& file) {
+        const core::FileDescriptor fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+        constexpr unsigned kExtents = 512;
+        std::vector<std::uint8_t> buffer(sizeof(fiemap) + kExtents * sizeof(fiemap_extent));
+        auto* map = reinterpret_cast<fiemap*>(buffer.data());
+        map->fm_length = FIEMAP_MAX_OFFSET;
+        map->fm_flags = FIEMAP_FLAG_SYNC;
+        map->fm_extent_count = kExtents;
+        if (fd.get() < 0 || ::ioctl(fd.get(), FS_IOC_FIEMAP, map) != 0) {
+            return 0;
+        }
+        std::uint64_t shared = 0;
+        for (unsigned i = 0; i < map->fm_mapped_extents; ++i) {
+            if ((map->fm_extents[i].fe_flags & FIEMAP_EXTENT_SHARED) != 0) {
+                shared += map->fm_extents[i].fe_length;
+            }
+        }
+        return shared;
     }
 
 private:
