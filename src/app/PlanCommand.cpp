@@ -14,6 +14,7 @@
 #include "confcap/app/ScheduleLoader.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/Format.h"
+#include "confcap/sink/OverlapLedger.h"
 #include "confcap/status/TextFormat.h"
 
 namespace confcap::app {
@@ -76,14 +77,19 @@ TapeOptions tapeOptions(const Arguments& arguments) {
     return tape;
 }
 
-std::optional<run::DiskSpace> spaceFor(const std::filesystem::path& folder) {
+/// `folder`, or the nearest folder above it that exists (--out is created by record).
+std::filesystem::path existingFolder(const std::filesystem::path& folder) {
     std::error_code error;
     auto existing = std::filesystem::absolute(folder, error);
     while (!error && !std::filesystem::exists(existing, error) && existing.has_relative_path()) {
         existing = existing.parent_path();
     }
+    return existing;
+}
+
+std::optional<run::DiskSpace> spaceFor(const std::filesystem::path& folder) {
     try {
-        return run::freeSpaceOf(existing)();
+        return run::freeSpaceOf(existingFolder(folder))();
     } catch (const core::OutputError&) {
         return std::nullopt;
     }
@@ -114,6 +120,14 @@ void printForecast(const PlanForecast& forecast, const std::string& outDir, cons
         }
     } else {
         out << "  The free space of " << status::sanitize(outDir) << " cannot be read.\n";
+    }
+    if (f.overlapBytes > 0) {
+        out << "  Back-to-back windows overlap for " << core::formatDuration(f.overlapSeconds)
+            << " (" << core::formatBytes(f.overlapBytes) << " of the selection, in the files of "
+            << "both talks); "
+            << (forecast.sharesBlocks
+                    ? "this file system shares blocks, so that is on disk once.\n"
+                    : "a file system that shares blocks (XFS, btrfs) would keep it once.\n");
     }
     if (forecast.tape) {
         out << "  Room tapes (for confcap recut): " << core::formatDuration(forecast.tape->seconds)
@@ -204,6 +218,9 @@ void printPlanJson(const plan::Plan& plan, const std::optional<source::RecorderC
             rooms->add(r);
         }
         j->set("rooms", rooms);
+        j->set("overlap_seconds", static_cast<Poco::Int64>(f.overlapSeconds.count()));
+        j->set("overlap_bytes", static_cast<Poco::UInt64>(f.overlapBytes));
+        j->set("shares_blocks", forecast->sharesBlocks);
         if (forecast->tape) {
             j->set("tape_seconds", static_cast<Poco::Int64>(forecast->tape->seconds.count()));
             j->set("tape_bytes", static_cast<Poco::UInt64>(forecast->tape->bytes));
@@ -429,6 +446,7 @@ int runPlan(const Arguments& given, std::ostream& out, std::ostream& err) {
         planForecast(plan, checks ? &*checks : nullptr,
                      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()),
                      spaceFor(outDir), minFree);
+    forecast.sharesBlocks = sink::sharedBlockSize(existingFolder(outDir)).has_value();
     if (const auto tape = tapeOptions(arguments); tape.keep.count() > 0) {
         plan::RoomRates rates;
         for (const auto& [room, rate] : forecast.rooms) {

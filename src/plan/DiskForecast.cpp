@@ -4,6 +4,11 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace confcap::plan {
 
@@ -57,6 +62,44 @@ std::vector<Step> stepsFrom(const std::vector<Job>& jobs, const RoomRates& rates
         }
     }
     return steps;
+}
+
+/// Each room's windows in order, with the room's rate.
+struct RoomWindows {
+    double bitsPerSecond = 0;
+    std::vector<std::pair<core::Instant, core::Instant>> windows;
+};
+
+std::map<std::string, RoomWindows> windowsByRoom(const std::vector<Job>& jobs,
+                                                 const RoomRates& rates) {
+    std::map<std::string, RoomWindows> rooms;
+    for (const auto& job : jobs) {
+        if (job.until > job.from) {
+            auto& room = rooms[job.talk.room];
+            if (room.windows.empty()) {
+                room.bitsPerSecond = rates.rateFor(job).bitsPerSecond;
+            }
+            room.windows.emplace_back(job.from, job.until);
+        }
+    }
+    for (auto& [name, room] : rooms) {
+        std::sort(room.windows.begin(), room.windows.end());
+    }
+    return rooms;
+}
+
+/// How long the windows cover at least once (their union).
+core::Seconds covered(const std::vector<std::pair<core::Instant, core::Instant>>& windows) {
+    core::Seconds total{0};
+    std::optional<core::Instant> coveredUntil;
+    for (const auto& [start, end] : windows) {
+        const auto from = coveredUntil ? std::max(start, *coveredUntil) : start;
+        if (end > from) {
+            total += end - from;
+        }
+        coveredUntil = coveredUntil ? std::max(*coveredUntil, end) : end;
+    }
+    return total;
 }
 
 }  // namespace
@@ -116,41 +159,40 @@ DiskForecast forecastDisk(const std::vector<Job>& jobs, const RoomRates& rates, 
     }
     forecast.neededBytes = bytesOf(neededBits);
     forecast.peakBytesPerHour = bytesOf(forecast.peakBitsPerSecond * 3600);
+    double overlapBits = 0;
+    for (const auto& [name, room] : windowsByRoom(jobs, rates)) {
+        core::Seconds all{0};
+        for (const auto& [start, end] : room.windows) {
+            all += end - start;
+        }
+        const auto overlap = all - covered(room.windows);
+        forecast.overlapSeconds += overlap;
+        overlapBits += room.bitsPerSecond * static_cast<double>(overlap.count());
+    }
+    forecast.overlapBytes = bytesOf(overlapBits);
     return forecast;
 }
 
 TapeForecast forecastTape(const std::vector<Job>& jobs, const RoomRates& rates,
                           core::Seconds bridge) {
-    // Each room's windows in order, with its rate.
-    std::map<std::string, std::vector<std::pair<core::Instant, core::Instant>>> windows;
-    std::map<std::string, double> rate;
-    for (const auto& job : jobs) {
-        if (job.until > job.from) {
-            windows[job.talk.room].emplace_back(job.from, job.until);
-            rate.emplace(job.talk.room, rates.rateFor(job).bitsPerSecond);
-        }
-    }
     TapeForecast forecast;
     double bits = 0;
-    for (auto& [room, list] : windows) {
-        std::sort(list.begin(), list.end());
+    for (const auto& [name, room] : windowsByRoom(jobs, rates)) {
+        const auto& list = room.windows;
         auto from = list.front().first;
         auto until = list.front().second;
         core::Seconds taped{0};
-        core::Seconds covered{0};  // by the windows, whose bytes the tape shares
-        auto coveredUntil = from;
         for (const auto& [start, end] : list) {
             if (start > until + bridge) {
                 taped += (until + bridge) - from;
                 from = start;
             }
             until = std::max(until, end);
-            covered += std::max(end, coveredUntil) - std::max(start, coveredUntil);
-            coveredUntil = std::max(coveredUntil, end);
         }
         taped += (until + bridge) - from;
         forecast.seconds += taped;
-        bits += rate[room] * static_cast<double>((taped - covered).count());
+        // What no window covers: the rest the tape shares with the talks' files.
+        bits += room.bitsPerSecond * static_cast<double>((taped - covered(list)).count());
     }
     forecast.bytes = bytesOf(bits);
     return forecast;

@@ -11,12 +11,14 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "confcap/demo/FakeConference.h"
 #include "support/ChildProcess.h"
 #include "support/MediaTestSupport.h"
 #include "support/RecordRun.h"
+#include "support/RunProcess.h"
 #include "support/SharingDisk.h"
 
 BOOST_AUTO_TEST_SUITE(OverlapEndToEndTest)
@@ -64,13 +66,29 @@ BOOST_AUTO_TEST_CASE(back_to_back_talks_share_their_overlap_on_a_file_system_tha
         {{"00000000-0000-4000-8000-000000000071", "Saal 1", "Earlier Talk", 5s, 10s},
          {"00000000-0000-4000-8000-000000000072", "Saal 1", "Later Talk", 15s, 10s}},
         start);
-    std::vector<std::string> args = {"record", "--schedule", conference.scheduleUrl()};
+    std::vector<std::string> selection = {
+        "--schedule", conference.scheduleUrl(), "--pad-before", "3s", "--pad-after", "3s"};
     for (const auto& stream : conference.streamOptions()) {
-        args.insert(args.end(), {"--stream", stream});
+        selection.insert(selection.end(), {"--stream", stream});
     }
-    args.insert(args.end(), {"--out", out.string(), "--pad-before", "3s", "--pad-after", "3s",
-                             "--min-size", "1K", "--min-duration", "5s", "--refresh", "0",
+    std::vector<std::string> args = {"record", "--out", out.string()};
+    args.insert(args.end(), selection.begin(), selection.end());
+    args.insert(args.end(), {"--min-size", "1K", "--min-duration", "5s", "--refresh", "0",
                              "--no-health", "--exit-when-done"});
+    // Before the run, plan says what the windows have in common and that this disk keeps it
+    // once; of a folder on ext4 it says that it would not.
+    for (const auto& [folder, says] :
+         {std::pair{out, std::string("this file system shares blocks, so that is on disk once")},
+          std::pair{folders.work / "elsewhere",
+                    std::string("a file system that shares blocks (XFS, btrfs) would keep it")}}) {
+        std::vector<std::string> planArgs = {"plan", "--out", folder.string()};
+        planArgs.insert(planArgs.end(), selection.begin(), selection.end());
+        const auto plan = confcap::testing::runConfcap(planArgs, folders.env());
+        BOOST_TEST(plan.exitCode == 0, plan.err);
+        BOOST_TEST(plan.out.find("Back-to-back windows overlap for 6s") != std::string::npos,
+                   plan.out);
+        BOOST_TEST(plan.out.find(says) != std::string::npos, plan.out);
+    }
     ChildProcess confcap(CONFCAP_BINARY, args, folders.work, folders.env());
     const auto exitCode = confcap.wait(120s);
     BOOST_REQUIRE_MESSAGE(exitCode == 0, confcap.err());

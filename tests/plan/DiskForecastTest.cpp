@@ -215,6 +215,23 @@ BOOST_AUTO_TEST_CASE(aRoomTapeBridgesShortBreaksAndRunsOnAfterTheLastTalk) {
     BOOST_TEST(confcap::plan::forecastTape({}, {}, 30min).seconds.count() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(countsWhatTheWindowsOfARoomHaveInCommon) {
+    // Saal 1: 0-60 and 50-110 share 10 min, 100-130 shares 10 min with the second and lies inside
+    // no other; Saal 2's 20-40 overlaps Saal 1 but is another room's stream, in no other file.
+    const auto forecast =
+        confcap::plan::forecastDisk({job("Saal 1", 0min, 60min), job("Saal 1", 50min, 60min),
+                                     job("Saal 1", 100min, 30min), job("Saal 2", 20min, 20min)},
+                                    {}, kEight);
+    BOOST_TEST(forecast.overlapSeconds.count() == 20 * 60);
+    BOOST_TEST(forecast.overlapBytes == static_cast<std::uint64_t>(20 * 60 * 3'000'000.0 / 8));
+    // A window inside another is in two files for its whole length.
+    const auto inside = confcap::plan::forecastDisk(
+        {job("Saal 1", 0min, 60min), job("Saal 1", 10min, 20min)}, {}, kEight);
+    BOOST_TEST(inside.overlapSeconds.count() == 20 * 60);
+    BOOST_TEST(confcap::plan::forecastDisk({job("Saal 1", 0min, 60min)}, {}, kEight)
+                   .overlapSeconds.count() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(saysWhereARateCameFrom) {
     const RoomRates rates{{{"Saal 1", 2e6}}, {{"Saal 2", 4e6}}};
     BOOST_TEST((rates.rateFor(job("Saal 1", 0min, 1min)).source == RateSource::Measured));

@@ -52,6 +52,9 @@ struct PlanForecast {
     /// What the room tapes hold (none with --keep-tape 0), and how long they are kept.
     std::optional<plan::TapeForecast> tape;
     core::Seconds keepTape{0};
+    /// --out's file system shares blocks between files (XFS, btrfs): the overlap of a room's
+    /// windows is on disk once.
+    bool sharesBlocks = false;
 };
 
 /// The forecast of `plan`'s jobs at `now`: rooms at the rate `checks` found announced (the

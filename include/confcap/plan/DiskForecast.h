@@ -63,6 +63,11 @@ struct DiskForecast {
     std::uint64_t peakBytesPerHour = 0;
     /// When the last window ends; none without jobs.
     std::optional<core::Instant> end;
+    /// What the windows of a room have in common (back-to-back talks' padding), counted once
+    /// for each further file it is in, and its bytes: part of totalBytes, which a file system
+    /// that shares blocks keeps once.
+    core::Seconds overlapSeconds{0};
+    std::uint64_t overlapBytes = 0;
 };
 
 /// The forecast of `jobs` at `now` (UTC). Pure.
