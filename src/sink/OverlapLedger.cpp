@@ -35,23 +35,17 @@ bool OverlapLedger::sharing() const {
 void OverlapLedger::wrote(const core::Chunk& chunk, const std::filesystem::path& file,
                           std::uint64_t offset) {
     std::lock_guard lock(mutex_);
-    const bool same = !last_.empty() && last_.front().data == chunk.bytes.data() &&
-                      last_.front().size == chunk.bytes.size() &&
-                      last_.front().track == chunk.track &&
-                      last_.front().sequence == chunk.sequence;
-    if (!same) {
+    if (!last_.empty() && !last_.front().of(chunk)) {
         last_.clear();
     }
-    last_.push_back(
-        {chunk.bytes.data(), chunk.bytes.size(), chunk.track, chunk.sequence, file, offset});
+    last_.emplace_back(chunk, file, offset);
 }
 
 std::optional<Overlap> OverlapLedger::writtenElsewhere(const core::Chunk& chunk,
                                                        const std::filesystem::path& file) const {
     std::lock_guard lock(mutex_);
     for (const auto& write : last_) {
-        if (write.data == chunk.bytes.data() && write.size == chunk.bytes.size() &&
-            write.track == chunk.track && write.sequence == chunk.sequence && write.file != file) {
+        if (write.of(chunk) && write.file != file) {
             return Overlap{write.file, write.offset, file, 0};
         }
     }

@@ -161,8 +161,7 @@ void RoomTape::beginTrack(const core::TrackInfo& track, const core::StreamFormat
 void RoomTape::shared(const core::Chunk& chunk, const std::filesystem::path& file,
                       std::uint64_t offset) {
     if (!failed_ && !chunk.bytes.empty()) {
-        offers_.push_back(
-            {chunk.bytes.data(), chunk.bytes.size(), chunk.track, chunk.sequence, file, offset});
+        offers_.emplace_back(chunk, file, offset);
     }
 }
 
@@ -186,11 +185,9 @@ bool holds(int fd, std::uint64_t offset, std::string_view bytes) {
 }  // namespace
 
 bool RoomTape::refer(const core::Chunk& chunk, TrackFile& file) {
-    std::optional<Offer> taken;
+    std::optional<ChunkWrite> taken;
     for (const auto& offer : offers_) {
-        if (offer.data == chunk.bytes.data() && offer.size == chunk.bytes.size() &&
-            offer.track == chunk.track && offer.sequence == chunk.sequence &&
-            (!taken || offer.file == file.sharing)) {
+        if (offer.of(chunk) && (!taken || offer.file == file.sharing)) {
             taken = offer;  // the file shared already, when it is one of them
         }
     }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "confcap/core/Media.h"
+#include "confcap/sink/ChunkWrite.h"
 
 namespace confcap::sink {
 
@@ -63,18 +64,9 @@ public:
     std::optional<std::size_t> paddingPackets(std::uint64_t at, std::uint64_t other) const;
 
 private:
-    struct Write {
-        const char* data = nullptr;
-        std::size_t size = 0;
-        int track = 0;
-        std::optional<std::int64_t> sequence;
-        std::filesystem::path file;
-        std::uint64_t offset = 0;
-    };
-
     const std::uint64_t blockSize_;
     mutable std::mutex mutex_;
-    std::vector<Write> last_;  ///< the writes of the chunk delivered last
+    std::vector<ChunkWrite> last_;  ///< the writes of the chunk delivered last
     std::vector<Overlap> overlaps_;
     bool sharing_ = true;
 };

@@ -21,6 +21,7 @@
 
 #include "confcap/core/Clock.h"
 #include "confcap/core/Media.h"
+#include "confcap/sink/ChunkWrite.h"
 #include "confcap/sink/TapeIndex.h"
 
 namespace confcap::sink {
@@ -70,15 +71,6 @@ private:
 
         void close() noexcept;
     };
-    /// What a talk wrote of the chunk being delivered (shared()).
-    struct Offer {
-        const char* data = nullptr;
-        std::size_t size = 0;
-        int track = 0;
-        std::optional<std::int64_t> sequence;
-        std::filesystem::path file;
-        std::uint64_t offset = 0;
-    };
     // Notes `chunk` as bytes a talk's file holds, when one offered them; whether it did.
     bool refer(const core::Chunk& chunk, TrackFile& file);
     void closeFiles();
@@ -95,8 +87,8 @@ private:
     int pieces_ = 0;
     std::uint64_t bytes_ = 0;
     std::uint64_t sharedBytes_ = 0;
-    std::vector<Offer> offers_;  ///< of the chunk being delivered
-    int links_ = 0;              ///< shared files linked so far
+    std::vector<ChunkWrite> offers_;  ///< what talks wrote of the chunk being delivered
+    int links_ = 0;                   ///< shared files linked so far
     std::uint64_t keepFree_ = 0;
     std::uint64_t sinceLook_ = 0;  ///< bytes written since the free space was looked at
     bool failed_ = false;
