@@ -273,14 +273,12 @@ int serveRooms(const std::map<std::string, std::string>& args) {
         for (const auto& spec : specs) {
             char name[32];
             std::snprintf(name, sizeof name, "Room %02d", std::stoi(spec.name.substr(4)));
-            char guid[64];
             fakeRooms.push_back({name, spec});
             for (int k = 0; k < talksPerRoom; ++k) {
+                char guid[64];
                 std::snprintf(guid, sizeof guid, "00000000-0000-4000-%04d-%012d", 8000 + k,
                               std::stoi(spec.name.substr(4)));
-                const auto title = std::string("Bench talk") +
-                                   (talksPerRoom > 1 ? " " + std::to_string(k + 1) : "") + " in " +
-                                   name;
+                const auto title = "Bench talk " + std::to_string(k + 1) + " in " + name;
                 talks.push_back({guid, name, title, talkIn + k * talkLength, talkLength});
             }
             info << "stream=" << name << "=" << servers.back()->url(spec.name) << "\n";
