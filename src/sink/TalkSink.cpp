@@ -178,6 +178,7 @@ void TalkSink::stopWriting(const std::string& message) {
 
 void TalkSink::openPiece(const core::StreamFormat& format, bool newTimeline) {
     parts_.openPiece(format, newTimeline);
+    linedUp_.clear();
     coverage_.startPiece(parts_.list().pieces.back().tracks.front().format.extension);
     const auto file = (std::filesystem::path(config_.relativeStem).parent_path() /
                        parts_.list().pieces.back().tracks.front().file)
@@ -404,7 +405,8 @@ Interruption TalkSink::interrupt(std::string_view reason) {
 }
 
 std::optional<Overlap> TalkSink::alignWithEarlierTalk(const core::Chunk& chunk) {
-    if (!ledger_ || chunk.bytes.empty()) {
+    // Only a file's first bytes are lined up: every later chunk is looked at no further.
+    if (!ledger_ || chunk.bytes.empty() || !linedUp_.insert(chunk.track).second) {
         return std::nullopt;
     }
     const auto end = parts_.endOf(chunk.track);

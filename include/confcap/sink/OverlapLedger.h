@@ -37,7 +37,6 @@ public:
     /// A ledger for files whose blocks are `blockSize` bytes (a power of two, at least 512).
     explicit OverlapLedger(std::uint64_t blockSize);
 
-    std::uint64_t blockSize() const noexcept { return blockSize_; }
     /// False once sharing blocks failed for a reason other than differing bytes (an XFS made
     /// without reflink): the talks then stop aligning their files.
     bool sharing() const;

@@ -172,6 +172,7 @@ private:
     std::optional<FinalizeResult> result_;
     WriteObserver onWritten_;
     std::shared_ptr<OverlapLedger> ledger_;
+    std::set<int> linedUp_;  ///< tracks of the current piece past their file's first write
 
     mutable std::mutex mutex_;  ///< guards status_, current_ and resume_
     SinkStatus status_;
