@@ -150,6 +150,8 @@ Reopening reopenPublished(const fs::path& outDir, const fs::path& stem,
             }
             moved.emplace_back(path, part);
         }
+        // A log left beside an earlier list of the stem does not continue this one.
+        fs::remove(PartSet::logPathFor(outDir, stem), error);
         if (!core::replaceFile(list, continuation)) {
             undo();
             result.state = Reopening::State::Changed;

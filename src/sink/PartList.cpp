@@ -4,6 +4,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
@@ -223,6 +224,7 @@ PartList listFrom(const Poco::JSON::Object& object) {
             list.notes.push_back(notes->getElement<std::string>(static_cast<unsigned>(i)));
         }
     }
+    list.logMark = object.optValue<std::string>("logMark", "");
     if (const auto resume = object.getArray("resume")) {
         list.resume = resumeFrom(*resume);
     }
@@ -279,6 +281,9 @@ std::string partListText(const PartList& list, const std::filesystem::path& stem
     }
     object->set("notes", notes);
     object->set("resume", resumeJson(list.resume));
+    if (!list.logMark.empty()) {
+        object->set("logMark", list.logMark);
+    }
     std::ostringstream text;
     // Compact: the list is written again after every segment of a live stream, and indenting
     // its segment marks doubled the cost of each save.
@@ -303,6 +308,86 @@ std::optional<PartList> partListFrom(std::string_view text) {
     } catch (const Poco::Exception& e) {
         throw std::invalid_argument(e.displayText());
     }
+}
+
+std::string partLogText(const PartLogLine& line) {
+    Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+    o.set("mark", line.mark);
+    o.set("file", line.file);
+    o.set("track", line.track);
+    if (line.segment) {
+        o.set("segment", segmentsJson({*line.segment})->get(0));
+    }
+    if (line.resume) {
+        o.set("nextSequence", line.resume->nextSequence);
+        o.set("lastUri", line.resume->lastUri);
+    }
+    o.set("lastDataMs", epochMillis(line.lastData));
+    o.set("coveredSeconds", std::round(line.coveredSeconds * 1000.0) / 1000.0);
+    o.set("measured", line.measured);
+    std::ostringstream text;
+    o.stringify(text, 0);
+    text << '\n';
+    return text.str();
+}
+
+std::optional<PartLogLine> partLogLineFrom(std::string_view text) {
+    try {
+        Poco::JSON::Parser parser;
+        const auto object = parser.parse(std::string(text)).extract<Poco::JSON::Object::Ptr>();
+        if (!object || !object->has("mark") || !object->has("file") || !object->has("lastDataMs")) {
+            return std::nullopt;
+        }
+        PartLogLine line;
+        line.mark = object->getValue<std::string>("mark");
+        line.file = object->getValue<std::string>("file");
+        line.track = object->optValue<int>("track", 0);
+        if (const auto segment = object->getArray("segment")) {
+            Poco::JSON::Array marks;
+            marks.add(segment);
+            if (const auto read = segmentsFrom(marks); !read.empty()) {
+                line.segment = read.front();
+            }
+        }
+        if (object->has("nextSequence")) {
+            line.resume =
+                core::HlsResumePoint{line.track, object->getValue<std::int64_t>("nextSequence"),
+                                     object->optValue<std::string>("lastUri", "")};
+        }
+        line.lastData = fromEpochMillis(object->getValue<std::int64_t>("lastDataMs"));
+        line.coveredSeconds = object->optValue<double>("coveredSeconds", 0);
+        line.measured = object->optValue<bool>("measured", false);
+        return line;
+    } catch (const Poco::Exception&) {
+        return std::nullopt;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+bool applyLogLine(PartList& list, const PartLogLine& line) {
+    if (list.logMark.empty() || line.mark != list.logMark || list.pieces.empty()) {
+        return false;
+    }
+    auto& tracks = list.pieces.back().tracks;
+    const auto track = std::find_if(tracks.begin(), tracks.end(), [&](const PartTrack& t) {
+        return t.track == line.track && t.file == line.file;
+    });
+    if (track == tracks.end()) {
+        return false;
+    }
+    if (line.segment) {
+        track->segments.push_back(*line.segment);
+    }
+    if (line.resume) {
+        std::erase_if(list.resume,
+                      [&](const core::HlsResumePoint& p) { return p.track == line.track; });
+        list.resume.push_back(*line.resume);
+    }
+    list.lastData = line.lastData;
+    list.progress.coveredSeconds = line.coveredSeconds;
+    list.progress.measured = line.measured;
+    return true;
 }
 
 }  // namespace confcap::sink

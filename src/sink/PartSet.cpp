@@ -5,9 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 
@@ -18,6 +21,7 @@ namespace confcap::sink {
 namespace {
 
 constexpr std::string_view kListSuffix = ".part.json";
+constexpr std::string_view kLogSuffix = ".part.log";
 constexpr int kMaxNameAttempts = 10000;
 
 /// The extension as a file name part: letters and digits only, at most 16, "bin" when none.
@@ -38,7 +42,30 @@ std::uint64_t fileSize(const std::filesystem::path& path) {
                                                             : 0;
 }
 
+/// A mark no other save of a part list (in any process) is likely to give: a random start,
+/// counted on, mixed (splitmix64).
+std::string newLogMark() {
+    static std::atomic<std::uint64_t> next{[] {
+        std::random_device random;
+        return (static_cast<std::uint64_t>(random()) << 32) ^ random();
+    }()};
+    std::uint64_t z = next.fetch_add(0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(z));
+    return text;
+}
+
 }  // namespace
+
+std::filesystem::path PartSet::logPathFor(const std::filesystem::path& outDir,
+                                          const std::filesystem::path& stem) {
+    auto path = outDir / stem;
+    path += std::string(kLogSuffix);
+    return path;
+}
 
 std::filesystem::path PartSet::listPathFor(const std::filesystem::path& outDir,
                                            const std::filesystem::path& stem) {
@@ -52,6 +79,7 @@ PartSet::PartSet(std::filesystem::path outDir, std::filesystem::path stem)
     folder_ = (outDir_ / stem_).parent_path();
     leaf_ = stem_.filename().string();
     listPath_ = listPathFor(outDir_, stem_);
+    logPath_ = logPathFor(outDir_, stem_);
     load();
 }
 
@@ -90,6 +118,7 @@ void PartSet::load() {
         return;  // not a part list of ours
     }
     list_ = std::move(*read);
+    applyLog();
     // A piece is kept with the files of it that are still there, when its main track is.
     for (auto& piece : list_.pieces) {
         std::erase_if(piece.tracks, [&](const PartTrack& track) {
@@ -107,6 +136,20 @@ void PartSet::load() {
     }
     lockFirstPiece();
     loaded_ = true;
+}
+
+void PartSet::applyLog() {
+    std::ifstream in(logPath_, std::ios::binary);
+    std::string line;
+    while (std::getline(in, line)) {
+        // A line the process did not finish when it died has no line break, and is not read.
+        if (in.eof()) {
+            break;
+        }
+        if (const auto read = partLogLineFrom(line)) {
+            applyLogLine(list_, *read);
+        }
+    }
 }
 
 void PartSet::lockFirstPiece() {
@@ -216,6 +259,7 @@ int PartSet::append(int track, std::string_view bytes, std::size_t& written) {
     const auto start = ::lseek(fd, 0, SEEK_CUR);
     lastTrack_ = track;
     lastOffset_.reset();
+    lastSegment_.reset();
     const char* data = bytes.data();
     std::size_t left = bytes.size();
     while (left > 0) {
@@ -279,10 +323,12 @@ int PartSet::appendSegment(int track, std::string_view bytes, std::int64_t seque
     }
     const auto at = ::lseek(open->second, 0, SEEK_END);
     const int error = append(track, bytes, written);
+    lastSegment_.reset();
     if (error == 0 && at >= 0 && written == bytes.size()) {
+        lastSegment_ = SegmentMark{sequence, static_cast<std::uint64_t>(at), seconds};
         for (auto& t : list_.pieces.back().tracks) {
             if (t.track == track) {
-                t.segments.push_back({sequence, static_cast<std::uint64_t>(at), seconds});
+                t.segments.push_back(*lastSegment_);
             }
         }
     }
@@ -295,6 +341,11 @@ void PartSet::closeFiles() noexcept {
     }
     files_.clear();
     lastOffset_.reset();
+    lastSegment_.reset();
+    if (logFd_ >= 0) {
+        ::close(logFd_);
+        logFd_ = -1;
+    }
 }
 
 std::uint64_t PartSet::bytesOf(const PartPiece& piece) const {
@@ -309,12 +360,72 @@ std::string PartSet::textOf(const PartList& list, const std::filesystem::path& s
     return partListText(list, stem);
 }
 
-bool PartSet::save() const noexcept {
+bool PartSet::save() noexcept {
     if (list_.pieces.empty()) {
         return true;
     }
+    // The lines logged after this save carry its mark; those before it carry an earlier one
+    // and are not read again, so removing the log is only tidying up.
+    auto mark = list_.logMark;
     try {
-        return core::replaceFile(listPath_, textOf(list_, stem_));
+        list_.logMark = newLogMark();
+        if (!core::replaceFile(listPath_, textOf(list_, stem_))) {
+            list_.logMark = std::move(mark);
+            return false;
+        }
+    } catch (...) {
+        list_.logMark = std::move(mark);
+        return false;
+    }
+    if (logFd_ >= 0) {
+        ::close(logFd_);
+        logFd_ = -1;
+    }
+    ::unlink(logPath_.c_str());
+    return true;
+}
+
+bool PartSet::logWrite(int track) noexcept {
+    if (list_.logMark.empty() || list_.pieces.empty()) {
+        return false;
+    }
+    try {
+        PartLogLine line;
+        line.mark = list_.logMark;
+        line.track = track;
+        for (const auto& t : list_.pieces.back().tracks) {
+            if (t.track == track) {
+                line.file = t.file;
+            }
+        }
+        if (line.file.empty()) {
+            return false;
+        }
+        line.segment = lastSegment_;
+        for (const auto& point : list_.resume) {
+            if (point.track == track) {
+                line.resume = point;
+            }
+        }
+        line.lastData = list_.lastData.value_or(std::chrono::system_clock::time_point{});
+        line.coveredSeconds = list_.progress.coveredSeconds;
+        line.measured = list_.progress.measured;
+        const auto text = partLogText(line);
+        if (logFd_ < 0) {
+            logFd_ = ::open(logPath_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+            if (logFd_ < 0) {
+                return false;
+            }
+        }
+        const auto end = ::lseek(logFd_, 0, SEEK_END);
+        if (!core::writeAll(logFd_, text)) {
+            // No half line for a later line to be joined to.
+            if (end >= 0) {
+                static_cast<void>(::ftruncate(logFd_, end));
+            }
+            return false;
+        }
+        return true;
     } catch (...) {
         return false;
     }
@@ -328,6 +439,7 @@ void PartSet::removeAll() noexcept {
         }
     }
     ::unlink(listPath_.c_str());
+    ::unlink(logPath_.c_str());
 }
 
 }  // namespace confcap::sink

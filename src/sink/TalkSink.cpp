@@ -21,9 +21,15 @@ namespace {
 using TimePoint = std::chrono::system_clock::time_point;
 using std::chrono::milliseconds;
 
-// After a kill -9 the part list is all a restart knows about the time before it (last data,
-// covered seconds): it may be this old.
-constexpr auto kSaveInterval = std::chrono::seconds(1);
+// How often the whole part list is written again while data flows. In between, each write adds
+// a line to the part log (PartSet::logWrite), which a restart after a kill -9 reads with the
+// list. Rewriting the list for each segment made a new file each time: in a record of 256 rooms
+// that was a third of the process's CPU time, and segments waited in memory while the file system
+// made the files.
+constexpr auto kSaveInterval = std::chrono::seconds(30);
+// How old the part log's last data and coverage may be after a kill -9, for writes that add no
+// segment (a progressive stream's chunks). Each HLS segment is logged.
+constexpr auto kLogInterval = std::chrono::seconds(1);
 
 /// Errors after which writing can succeed again once space is freed.
 bool isSpaceError(int error) {
@@ -133,6 +139,20 @@ void TalkSink::saveList() {
     }
     parts_.save();
     lastSave_ = clock_.now();
+}
+
+void TalkSink::logWrite(int track, TimePoint now) {
+    auto& list = parts_.list();
+    {
+        std::lock_guard lock(mutex_);
+        list.progress.coveredSeconds = status_.coveredSeconds;
+        list.progress.measured = status_.measured;
+        list.resume = resume_;
+    }
+    lastLog_ = now;
+    if (!parts_.logWrite(track) && now - lastSave_ >= kLogInterval) {
+        saveList();  // without a log, the list is what a restart knows
+    }
 }
 
 void TalkSink::beginPiece(const core::StreamFormat& format, bool newTimeline) {
@@ -287,6 +307,8 @@ int TalkSink::store(const core::Chunk& chunk) {
     }
     if (firstData || now - lastSave_ >= kSaveInterval) {
         saveList();
+    } else if (written > 0 && (chunk.sequence || now - lastLog_ >= kLogInterval)) {
+        logWrite(chunk.track, now);
     }
     return 0;
 }

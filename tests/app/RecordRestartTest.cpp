@@ -101,7 +101,7 @@ std::map<std::string, std::string> partsUnder(const fs::path& out) {
 std::map<std::string, std::string> mediaUnder(const fs::path& out) {
     std::map<std::string, std::string> media;
     for (const auto& file : confcap::testing::filesUnder(out)) {
-        if (!file.ends_with(".part") && !file.ends_with(".json")) {
+        if (!file.ends_with(".part") && !file.ends_with(".json") && !file.ends_with(".part.log")) {
             media[file] = readFile(out / file);
         }
     }
@@ -432,7 +432,9 @@ void checkOneFilePerTalk(const std::string& how) {
         // The kill left the two talks under way as parts.
         BOOST_TEST_REQUIRE(run.partsAtKill.size() == 2u);
         for (const auto& file : run.filesAtKill) {
-            BOOST_TEST((file.ends_with(".part") || file.ends_with(".part.json")), file);
+            BOOST_TEST((file.ends_with(".part") || file.ends_with(".part.json") ||
+                        file.ends_with(".part.log")),
+                       file);
         }
     } else {
         // A clean stop inside the windows leaves the talks open, not failed, and a file a
@@ -657,7 +659,9 @@ BOOST_AUTO_TEST_CASE(aSecondSigintQuitsAtOnceLeavingParts) {
     // Nothing was finalized: the recording stays as parts for the next start.
     BOOST_TEST(run.parts.size() == 1u);
     for (const auto& file : run.outFiles) {
-        BOOST_TEST((file.ends_with(".part") || file.ends_with(".part.json")), file);
+        BOOST_TEST((file.ends_with(".part") || file.ends_with(".part.json") ||
+                    file.ends_with(".part.log")),
+                   file);
     }
 }
 

@@ -21,6 +21,7 @@
 #include "confcap/core/Clock.h"
 #include "confcap/core/Error.h"
 #include "confcap/core/Time.h"
+#include "confcap/sink/PartSet.h"
 #include "confcap/sink/Recovery.h"
 #include "support/FakeClock.h"
 #include "support/MediaTestSupport.h"
@@ -159,7 +160,7 @@ BOOST_AUTO_TEST_CASE(tinyDumpIsDiscarded) {
     TalkSink sink(config, clock);
     sink.beginPiece(kTs, false);
     feed(sink, clock, std::string(12'000, 'x'), 4000);
-    BOOST_TEST(filesUnder(temp.path).size() == 2u);  // the part and its manifest
+    BOOST_TEST(filesUnder(temp.path).size() == 3u);  // the part, its list and its log
     const auto result = sink.finalize("window ended");
     BOOST_TEST(result.outcome == confcap::core::Outcome::Discarded);
     BOOST_TEST(result.reason ==
@@ -651,6 +652,64 @@ BOOST_AUTO_TEST_CASE(recoverLeftoversFinalizesPartsOfACrashedProcess) {
     BOOST_TEST(readFile(results[0].files.at(0)) == data);
     BOOST_TEST(readJson(results[0].sidecar)->getValue<std::uint64_t>("bytes") == data.size());
     BOOST_TEST(filesUnder(temp.path).size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(aKilledProcessLeavesEverySegmentItWroteToTheNextRun) {
+    // The part list is written whole only now and then; the writes after it are in the part log.
+    TempDir temp;
+    const std::string_view data = clips().tsA;
+    constexpr std::size_t kSegmentBytes = 188 * 40;
+    const std::size_t count = data.size() / kSegmentBytes;
+    BOOST_REQUIRE(count >= 5u);
+    const pid_t child = ::fork();
+    BOOST_REQUIRE(child >= 0);
+    if (child == 0) {
+        // Dies mid-recording: no finalize, no destructor.
+        FakeClock clock(kWindowStart);
+        auto* sink = new TalkSink(configIn(temp.path), clock);
+        sink->beginPiece(kTs, false);
+        for (std::size_t i = 0; i < count; ++i) {
+            clock.advance(2s);
+            const auto uri = "seg" + std::to_string(500 + i) + ".ts";
+            auto chunk = chunkOf(data.substr(i * kSegmentBytes, kSegmentBytes), 2.0);
+            chunk.sequence = static_cast<std::int64_t>(500 + i);
+            chunk.uri = uri;
+            sink->write(chunk);
+        }
+        ::_exit(0);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    BOOST_REQUIRE(WIFEXITED(status));
+
+    const fs::path stem = "2024-12-27/Saal 1/10:30 Opening";
+    const auto saved =
+        confcap::sink::partListFrom(readFile(confcap::sink::PartSet::listPathFor(temp.path, stem)));
+    BOOST_REQUIRE(saved.has_value());
+    BOOST_TEST(saved->pieces.back().tracks.front().segments.size() < count);
+    {
+        const confcap::sink::PartSet parts(temp.path, stem);
+        const auto& list = parts.list();
+        BOOST_REQUIRE(list.pieces.size() == 1u);
+        const auto& segments = list.pieces[0].tracks.at(0).segments;
+        BOOST_TEST_REQUIRE(segments.size() == count);
+        for (std::size_t i = 0; i < count; ++i) {
+            BOOST_TEST(segments[i].sequence == static_cast<std::int64_t>(500 + i));
+            BOOST_TEST(segments[i].offset == i * kSegmentBytes);
+        }
+        BOOST_TEST_REQUIRE(list.resume.size() == 1u);
+        BOOST_TEST(list.resume[0].nextSequence == static_cast<std::int64_t>(500 + count));
+        BOOST_TEST(list.resume[0].lastUri == "seg" + std::to_string(500 + count - 1) + ".ts");
+        BOOST_TEST((list.lastData == kWindowStart + 2s * count));
+        // Measured from the clip's timestamps, further than when the list was saved.
+        BOOST_TEST(list.progress.measured);
+        BOOST_TEST(list.progress.coveredSeconds > saved->progress.coveredSeconds);
+    }
+    const auto results = confcap::sink::recoverLeftovers(temp.path);
+    BOOST_REQUIRE(results.size() == 1u);
+    BOOST_TEST(results[0].outcome == Outcome::Recorded, results[0].reason);
+    BOOST_TEST(readFile(results[0].files.at(0)) == data.substr(0, count * kSegmentBytes));
+    BOOST_TEST(filesUnder(temp.path).size() == 2u);  // the file and its sidecar
 }
 
 BOOST_AUTO_TEST_CASE(piecesOfDifferentFormatsAreKeptApart) {

@@ -68,7 +68,32 @@ struct PartList {
     std::vector<std::string> notes;
     /// HLS: per track, the next segment to write, so a later run goes on from there.
     std::vector<core::HlsResumePoint> resume;
+    /// The mark the lines of the part log that continue this list carry (PartLogLine).
+    std::string logMark;
 };
+
+/// What one write added to a recording after its part list was last saved: a line of the part
+/// log "<stem>.part.log", appended after each write, so that the whole list is written again
+/// only now and then. A reader applies the lines that carry the list's logMark (applyLogLine):
+/// the lines written before the list was saved carry an earlier mark.
+struct PartLogLine {
+    std::string mark;  ///< the logMark of the list it continues
+    std::string file;  ///< the track's file in the list's last piece
+    int track = 0;
+    std::optional<SegmentMark> segment;          ///< HLS: the whole segment the write added
+    std::optional<core::HlsResumePoint> resume;  ///< HLS: where the track goes on
+    std::chrono::system_clock::time_point lastData;
+    double coveredSeconds = 0;
+    bool measured = false;
+};
+
+/// The part log's line for `line`: one JSON object without a line break, then "\n". Pure.
+std::string partLogText(const PartLogLine& line);
+/// The line in `text`; none when it is not one (cut off when the process died). Pure.
+std::optional<PartLogLine> partLogLineFrom(std::string_view text);
+/// Adds what `line` tells to `list` when it carries the list's mark and names a track of its
+/// last piece. Returns whether it did. Pure.
+bool applyLogLine(PartList& list, const PartLogLine& line);
 
 /// The version of the part list this build writes (the "confcapPartSet" field). Version 1
 /// lists kept one file per piece; version 2 keeps tracks per piece. Both are read.

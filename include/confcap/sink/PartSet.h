@@ -1,6 +1,7 @@
 // A talk's recording on disk while it is made: the files of its pieces beside the final name
 // ("<stem>.<ext>.part", a further track's "<stem>.a1.<ext>.part", later pieces "....part2") and
-// the part list "<stem>.part.json" from which a later process continues or finishes it.
+// the part list "<stem>.part.json" from which a later process continues or finishes it, with
+// the part log "<stem>.part.log" of what was written since the list was saved.
 #pragma once
 
 #include <chrono>
@@ -29,7 +30,8 @@ public:
 class PartSet {
 public:
     /// The part set of `stem` (relative to `outDir`, without extension). A part list left there
-    /// is read and its first piece locked (flock), so no other holder can take it. Throws
+    /// is read, with the lines of the part log that continue it, and its first piece locked
+    /// (flock), so no other holder can take it. Throws
     /// PartSetInUse when another holder has it, and core::OutputError when the list cannot be
     /// read or is damaged. Without a list the set starts empty and creates nothing yet.
     PartSet(std::filesystem::path outDir, std::filesystem::path stem);
@@ -85,12 +87,18 @@ public:
     /// Closes the files of the current piece.
     void closeFiles() noexcept;
 
-    /// Writes the part list atomically (core::replaceFile). Never throws.
-    bool save() const noexcept;
+    /// Writes the part list atomically (core::replaceFile) under a new log mark, and removes
+    /// the part log. Never throws.
+    bool save() noexcept;
+    /// Appends to the part log what the last write to `track` added: its segment (after an
+    /// appendSegment()), the list's resume point of the track, last data and coverage; what a
+    /// save would keep of that write. Nothing before the first save (there is no mark to
+    /// continue). Never throws; false when the line could not be written whole.
+    bool logWrite(int track) noexcept;
     /// The part list's text for `list` of the recording `stem` (what save() writes:
     /// partListText). Pure.
     static std::string textOf(const PartList& list, const std::filesystem::path& stem);
-    /// Deletes every piece file and the part list.
+    /// Deletes every piece file, the part list and the part log.
     void removeAll() noexcept;
     /// Lets go of the lock (the set may then be taken over by a recovery).
     void release() noexcept;
@@ -98,9 +106,14 @@ public:
     /// "<outDir>/<stem>.part.json". Pure.
     static std::filesystem::path listPathFor(const std::filesystem::path& outDir,
                                              const std::filesystem::path& stem);
+    /// "<outDir>/<stem>.part.log". Pure.
+    static std::filesystem::path logPathFor(const std::filesystem::path& outDir,
+                                            const std::filesystem::path& stem);
 
 private:
     void load();
+    /// Adds the lines of the part log that continue the list just read.
+    void applyLog();
     void lockFirstPiece();
     int create(const std::string& name);
 
@@ -109,12 +122,15 @@ private:
     std::filesystem::path folder_;
     std::string leaf_;
     std::filesystem::path listPath_;
+    std::filesystem::path logPath_;
     PartList list_;
     bool loaded_ = false;
     std::map<int, int> files_;                 // track → open descriptor of the current piece
     int lockFd_ = -1;                          // holds flock() on the first piece
+    int logFd_ = -1;                           // the part log, once written to
     int lastTrack_ = 0;                        // of the last append()
     std::optional<std::uint64_t> lastOffset_;  // where it began, when it wrote every byte
+    std::optional<SegmentMark> lastSegment_;   // what the last appendSegment() added
 };
 
 }  // namespace confcap::sink

@@ -147,6 +147,8 @@ private:
     void openPiece(const core::StreamFormat& format, bool newTimeline);
     void failWrite(int error, const PartTrack& track);
     void saveList();
+    /// Notes the last write to `track` in the part log instead of saving the whole list.
+    void logWrite(int track, core::Clock::TimePoint now);
     /// Finalizes (or, when `interrupted`, publishes for the next run to continue) through a
     /// TalkFinisher; the state becomes Finalized and the parts are released.
     FinalizeResult conclude(std::string_view reason, bool interrupted);
@@ -162,6 +164,7 @@ private:
     RecordingCoverage coverage_;
     std::optional<core::Clock::TimePoint> restartedAfter_;
     core::Clock::TimePoint lastSave_{};
+    core::Clock::TimePoint lastLog_{};
     std::string writeError_;
     std::optional<HeldStream> hold_;  ///< while the disk is full
     std::string stillFull_;           ///< the disk was still full when the recording ended
