@@ -1,6 +1,10 @@
 #include "confcap/sink/GapJson.h"
 
+#include <Poco/JSON/Parser.h>
+
 #include <cmath>
+#include <exception>
+#include <sstream>
 #include <string>
 
 #include "confcap/core/Time.h"
@@ -11,6 +15,25 @@ using TimePoint = std::chrono::system_clock::time_point;
 
 Poco::JSON::Object::Ptr newJsonObject() {
     return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+}
+
+std::string jsonLine(const Poco::JSON::Object& object) {
+    std::ostringstream out;
+    object.stringify(out, 0);
+    out << '\n';
+    return out.str();
+}
+
+Poco::JSON::Object::Ptr objectOfLine(std::string_view line) noexcept {
+    try {
+        Poco::JSON::Parser parser;
+        const auto value = parser.parse(std::string(line));
+        return value.type() == typeid(Poco::JSON::Object::Ptr)
+                   ? value.extract<Poco::JSON::Object::Ptr>()
+                   : Poco::JSON::Object::Ptr();
+    } catch (const std::exception&) {
+        return {};
+    }
 }
 
 std::int64_t epochMillis(TimePoint t) {

@@ -323,21 +323,17 @@ std::string partLogText(const PartLogLine& line) {
         o.set("lastUri", line.resume->lastUri);
     }
     o.set("lastDataMs", epochMillis(line.lastData));
-    o.set("coveredSeconds", std::round(line.coveredSeconds * 1000.0) / 1000.0);
+    o.set("coveredSeconds", roundedSeconds(line.coveredSeconds));
     o.set("measured", line.measured);
-    std::ostringstream text;
-    o.stringify(text, 0);
-    text << '\n';
-    return text.str();
+    return jsonLine(o);
 }
 
 std::optional<PartLogLine> partLogLineFrom(std::string_view text) {
+    const auto object = objectOfLine(text);
+    if (!object || !object->has("mark") || !object->has("file") || !object->has("lastDataMs")) {
+        return std::nullopt;
+    }
     try {
-        Poco::JSON::Parser parser;
-        const auto object = parser.parse(std::string(text)).extract<Poco::JSON::Object::Ptr>();
-        if (!object || !object->has("mark") || !object->has("file") || !object->has("lastDataMs")) {
-            return std::nullopt;
-        }
         PartLogLine line;
         line.mark = object->getValue<std::string>("mark");
         line.file = object->getValue<std::string>("file");
@@ -358,10 +354,8 @@ std::optional<PartLogLine> partLogLineFrom(std::string_view text) {
         line.coveredSeconds = object->optValue<double>("coveredSeconds", 0);
         line.measured = object->optValue<bool>("measured", false);
         return line;
-    } catch (const Poco::Exception&) {
-        return std::nullopt;
     } catch (const std::exception&) {
-        return std::nullopt;
+        return std::nullopt;  // a field of the wrong kind: written by something else
     }
 }
 

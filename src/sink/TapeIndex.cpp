@@ -2,14 +2,13 @@
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include "confcap/core/Error.h"
+#include "confcap/sink/GapJson.h"
 
 namespace confcap::sink {
 
@@ -238,25 +237,18 @@ std::string tapeLine(const TapeEvent& event) {
     Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
     o.set("at", millis(event.at));
     std::visit(LineOf{o}, event.what);
-    std::ostringstream out;
-    o.stringify(out, 0);
-    out << '\n';
-    return out.str();
+    return jsonLine(o);
 }
 
 std::optional<TapeEvent> tapeEventFrom(std::string_view line) {
+    const auto object = objectOfLine(line);
+    if (!object) {
+        return std::nullopt;
+    }
     try {
-        Poco::JSON::Parser parser;
-        const auto value = parser.parse(std::string(line));
-        const auto object = value.extract<Poco::JSON::Object::Ptr>();
-        if (!object) {
-            return std::nullopt;
-        }
         return eventFrom(*object);
-    } catch (const Poco::Exception&) {
-        return std::nullopt;
     } catch (const std::exception&) {
-        return std::nullopt;
+        return std::nullopt;  // a field of the wrong kind: written by something else
     }
 }
 

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <random>
@@ -148,6 +149,24 @@ void feed(TalkSink& sink, FakeClock& clock, std::string_view bytes, std::size_t 
         clock.advance(1s);
         sink.write(chunkOf(bytes.substr(pos, chunk), mediaSeconds));
     }
+}
+
+/// Records the talk of configIn(`outDir`) as `record` says, in a process that then dies
+/// mid-recording, as a kill -9 leaves it: no finalize, no destructor.
+void recordAndDie(const fs::path& outDir,
+                  const std::function<void(TalkSink&, FakeClock&)>& record) {
+    const pid_t child = ::fork();
+    BOOST_REQUIRE(child >= 0);
+    if (child == 0) {
+        FakeClock clock(kWindowStart);
+        auto* sink = new TalkSink(configIn(outDir), clock);
+        sink->beginPiece(kTs, false);
+        record(*sink, clock);
+        ::_exit(0);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    BOOST_REQUIRE(WIFEXITED(status));
 }
 
 }  // namespace
@@ -633,19 +652,8 @@ BOOST_AUTO_TEST_CASE(recoverLeftoversFinalizesAbandonedParts) {
 BOOST_AUTO_TEST_CASE(recoverLeftoversFinalizesPartsOfACrashedProcess) {
     TempDir temp;
     const auto& data = clips().tsA;  // made here, not in the child that never cleans up
-    const pid_t child = ::fork();
-    BOOST_REQUIRE(child >= 0);
-    if (child == 0) {
-        // Dies mid-recording: no finalize, no destructor.
-        FakeClock clock(kWindowStart);
-        auto* sink = new TalkSink(configIn(temp.path), clock);
-        sink->beginPiece(kTs, false);
-        feed(*sink, clock, data, 4096, 0.1);
-        ::_exit(0);
-    }
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    BOOST_REQUIRE(WIFEXITED(status));
+    recordAndDie(temp.path,
+                 [&](TalkSink& sink, FakeClock& clock) { feed(sink, clock, data, 4096, 0.1); });
     const auto results = confcap::sink::recoverLeftovers(temp.path);
     BOOST_REQUIRE(results.size() == 1u);
     BOOST_TEST(results[0].outcome == confcap::core::Outcome::Recorded, results[0].reason);
@@ -661,26 +669,16 @@ BOOST_AUTO_TEST_CASE(aKilledProcessLeavesEverySegmentItWroteToTheNextRun) {
     constexpr std::size_t kSegmentBytes = 188 * 40;
     const std::size_t count = data.size() / kSegmentBytes;
     BOOST_REQUIRE(count >= 5u);
-    const pid_t child = ::fork();
-    BOOST_REQUIRE(child >= 0);
-    if (child == 0) {
-        // Dies mid-recording: no finalize, no destructor.
-        FakeClock clock(kWindowStart);
-        auto* sink = new TalkSink(configIn(temp.path), clock);
-        sink->beginPiece(kTs, false);
+    recordAndDie(temp.path, [&](TalkSink& sink, FakeClock& clock) {
         for (std::size_t i = 0; i < count; ++i) {
             clock.advance(2s);
             const auto uri = "seg" + std::to_string(500 + i) + ".ts";
             auto chunk = chunkOf(data.substr(i * kSegmentBytes, kSegmentBytes), 2.0);
             chunk.sequence = static_cast<std::int64_t>(500 + i);
             chunk.uri = uri;
-            sink->write(chunk);
+            sink.write(chunk);
         }
-        ::_exit(0);
-    }
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    BOOST_REQUIRE(WIFEXITED(status));
+    });
 
     const fs::path stem = "2024-12-27/Saal 1/10:30 Opening";
     const auto saved =

@@ -1,12 +1,15 @@
 // The JSON spellings the part list and the sidecar share: a recorded gap (the cause, the failure
 // and the HLS sequences lost, with the gap's times in the form of each document), instants in
-// milliseconds and lengths in seconds to the millisecond.
+// milliseconds and lengths in seconds to the millisecond; and the lines of the logs (the tape
+// index, the part log), one JSON object each.
 #pragma once
 
 #include <Poco/JSON/Object.h>
 
 #include <chrono>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "confcap/sink/Recording.h"
 
@@ -14,6 +17,12 @@ namespace confcap::sink {
 
 /// A JSON object that keeps its keys in the order they are set, as the documents are written.
 Poco::JSON::Object::Ptr newJsonObject();
+
+/// `object` as a line of a log: compact JSON, then "\n".
+std::string jsonLine(const Poco::JSON::Object& object);
+/// The object a log line holds; null when the line is not one (cut off when its writer died).
+/// Never throws.
+Poco::JSON::Object::Ptr objectOfLine(std::string_view line) noexcept;
 
 /// An instant as milliseconds since the epoch (the part list's "...Ms" fields), and back. Pure.
 std::int64_t epochMillis(std::chrono::system_clock::time_point t);
