@@ -95,5 +95,6 @@ CPU s = user + sys of the process (/usr/bin/time); vs curl = CPU s/GB against cu
 Targets for confcap: at most 1.0x curl's CPU per GB, peak RSS below 12 MB (the shared
 libraries alone take about 12 MB: confcap --version peaks there). Below ~300 MB the start-up
 (about 40 ms of CPU) weighs on the ratio. The progressive confcap run includes one reconnect
-attempt (about 1 s of wall time) after the stream ends.
+attempt (about 1 s of wall time) after the stream ends. confcap's CPU includes publishing the
+file: reading it back for the SHA-256 in the sidecar (about 40 % of it here).
 EOF
