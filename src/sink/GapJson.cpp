@@ -1,5 +1,6 @@
 #include "confcap/sink/GapJson.h"
 
+#include <Poco/Exception.h>
 #include <Poco/JSON/Parser.h>
 
 #include <cmath>
@@ -41,6 +42,10 @@ std::int64_t epochMillis(TimePoint t) {
 }
 
 TimePoint fromEpochMillis(std::int64_t ms) {
+    constexpr std::int64_t kLimit = 7'258'118'400'000;  // 2200-01-01
+    if (ms < -kLimit || ms > kLimit) {
+        throw Poco::DataException("a time out of range");
+    }
     return TimePoint(
         std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms)));
 }

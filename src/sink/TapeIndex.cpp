@@ -17,20 +17,6 @@ namespace {
 using std::chrono::milliseconds;
 using Time = std::chrono::system_clock::time_point;
 
-Poco::Int64 millis(Time t) {
-    return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
-}
-
-// Milliseconds since the epoch as a time; a value the clock cannot hold (beyond the year 2200)
-// is not a tape's.
-Time fromMillis(Poco::Int64 ms) {
-    constexpr Poco::Int64 kLimit = 7'258'118'400'000;  // 2200-01-01
-    if (ms < -kLimit || ms > kLimit) {
-        throw Poco::DataException("a time out of range");
-    }
-    return Time(milliseconds(ms));
-}
-
 // A length in milliseconds no longer than a tape can be (a year).
 milliseconds lengthFrom(Poco::Int64 ms) {
     if (ms < 0 || ms > Poco::Int64{366} * 24 * 3600 * 1000) {
@@ -129,12 +115,12 @@ struct LineOf {
             o.set("uri", c.uri);
         }
         if (c.endsAt) {
-            o.set("endsAt", millis(*c.endsAt));
+            o.set("endsAt", epochMillis(*c.endsAt));
         }
     }
     void operator()(const TapeGap& g) const {
         o.set("gap", g.gap.cause);
-        o.set("from", millis(g.gap.at));
+        o.set("from", epochMillis(g.gap.at));
         o.set("length", static_cast<Poco::Int64>(g.gap.length.count()));
         if (!g.gap.detail.empty()) {
             o.set("detail", g.gap.detail);
@@ -149,7 +135,7 @@ struct LineOf {
     void operator()(const TapeReconnect&) const { o.set("reconnected", true); }
     void operator()(const TapeVariant& v) const {
         o.set("variant", v.change.why);
-        o.set("from", millis(v.change.at));
+        o.set("from", epochMillis(v.change.at));
         setVariant(o, "was", v.change.from);
         setVariant(o, "now", v.change.to);
         if (v.change.sequence) {
@@ -160,7 +146,7 @@ struct LineOf {
 
 TapeEvent eventFrom(const Poco::JSON::Object& o) {
     TapeEvent event;
-    event.at = fromMillis(o.getValue<Poco::Int64>("at"));
+    event.at = fromEpochMillis(o.getValue<Poco::Int64>("at"));
     if (o.has("piece")) {
         TapePiece p;
         p.id = o.getValue<std::string>("piece");
@@ -184,7 +170,7 @@ TapeEvent eventFrom(const Poco::JSON::Object& o) {
         c.sequence = optional<Poco::Int64>(o, "sequence");
         c.uri = o.optValue<std::string>("uri", "");
         if (const auto ends = optional<Poco::Int64>(o, "endsAt")) {
-            c.endsAt = fromMillis(*ends);
+            c.endsAt = fromEpochMillis(*ends);
         }
         event.what = c;
     } else if (o.has("track")) {
@@ -197,7 +183,7 @@ TapeEvent eventFrom(const Poco::JSON::Object& o) {
     } else if (o.has("gap")) {
         TapeGap g;
         g.gap.cause = o.getValue<std::string>("gap");
-        g.gap.at = fromMillis(o.getValue<Poco::Int64>("from"));
+        g.gap.at = fromEpochMillis(o.getValue<Poco::Int64>("from"));
         g.gap.length = lengthFrom(o.getValue<Poco::Int64>("length"));
         g.gap.detail = o.optValue<std::string>("detail", "");
         g.gap.firstSequence = optional<Poco::Int64>(o, "firstSequence");
@@ -208,7 +194,7 @@ TapeEvent eventFrom(const Poco::JSON::Object& o) {
     } else if (o.has("variant")) {
         TapeVariant v;
         v.change.why = o.getValue<std::string>("variant");
-        v.change.at = fromMillis(o.getValue<Poco::Int64>("from"));
+        v.change.at = fromEpochMillis(o.getValue<Poco::Int64>("from"));
         v.change.from = variantFrom(o, "was");
         v.change.to = variantFrom(o, "now");
         v.change.sequence = optional<Poco::Int64>(o, "sequence");
@@ -235,7 +221,7 @@ Time TapeChunk::mediaEnd(Time at) const {
 
 std::string tapeLine(const TapeEvent& event) {
     Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
-    o.set("at", millis(event.at));
+    o.set("at", epochMillis(event.at));
     std::visit(LineOf{o}, event.what);
     return jsonLine(o);
 }

@@ -120,6 +120,9 @@ BOOST_AUTO_TEST_CASE(otherJsonIsNoPartListAndDamageIsTold) {
     BOOST_TEST(!partListFrom("[1, 2]").has_value());
     BOOST_CHECK_THROW(partListFrom(R"({"confcapPartSet": 2, "pieces": )"), std::invalid_argument);
     BOOST_CHECK_THROW(partListFrom(R"({"confcapPartSet": 2, "gaps": [1]})"), std::invalid_argument);
+    // A time the clock cannot hold.
+    BOOST_CHECK_THROW(partListFrom(R"({"confcapPartSet": 2, "lastDataMs": 179666131335008000})"),
+                      std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(aLogLineReadsBackTheSame) {
@@ -154,6 +157,9 @@ BOOST_AUTO_TEST_CASE(aLogLineReadsBackTheSame) {
     BOOST_TEST(!partLogLineFrom(text.substr(0, text.size() / 2)).has_value());
     BOOST_TEST(!partLogLineFrom(R"({"mark": "x"})").has_value());
     BOOST_TEST(!partLogLineFrom("").has_value());
+    // A time the clock cannot hold (found by fuzz/run.sh part_log).
+    BOOST_TEST(!partLogLineFrom(R"({"mark": "m", "file": "f", "lastDataMs": 179666131335008000})")
+                    .has_value());
 }
 
 BOOST_AUTO_TEST_CASE(aLogLineContinuesOnlyTheListItsMarkNames) {

@@ -24,7 +24,9 @@ std::string jsonLine(const Poco::JSON::Object& object);
 /// Never throws.
 Poco::JSON::Object::Ptr objectOfLine(std::string_view line) noexcept;
 
-/// An instant as milliseconds since the epoch (the part list's "...Ms" fields), and back. Pure.
+/// An instant as milliseconds since the epoch (the part list's "...Ms" fields), and back; a value
+/// the clock cannot hold (beyond the year 2200 either way) is not a time of ours and throws
+/// Poco::DataException. Pure.
 std::int64_t epochMillis(std::chrono::system_clock::time_point t);
 std::chrono::system_clock::time_point fromEpochMillis(std::int64_t ms);
 
