@@ -342,6 +342,10 @@ void PartSet::closeFiles() noexcept {
     files_.clear();
     lastOffset_.reset();
     lastSegment_.reset();
+    closeLog();
+}
+
+void PartSet::closeLog() noexcept {
     if (logFd_ >= 0) {
         ::close(logFd_);
         logFd_ = -1;
@@ -377,10 +381,7 @@ bool PartSet::save() noexcept {
         list_.logMark = std::move(mark);
         return false;
     }
-    if (logFd_ >= 0) {
-        ::close(logFd_);
-        logFd_ = -1;
-    }
+    closeLog();
     ::unlink(logPath_.c_str());
     return true;
 }
@@ -413,18 +414,19 @@ bool PartSet::logWrite(int track) noexcept {
         const auto text = partLogText(line);
         if (logFd_ < 0) {
             logFd_ = ::open(logPath_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-            if (logFd_ < 0) {
+            const auto end = logFd_ < 0 ? -1 : ::lseek(logFd_, 0, SEEK_END);
+            if (end < 0) {
+                closeLog();
                 return false;
             }
+            logSize_ = static_cast<std::uint64_t>(end);
         }
-        const auto end = ::lseek(logFd_, 0, SEEK_END);
         if (!core::writeAll(logFd_, text)) {
             // No half line for a later line to be joined to.
-            if (end >= 0) {
-                static_cast<void>(::ftruncate(logFd_, end));
-            }
+            static_cast<void>(::ftruncate(logFd_, static_cast<off_t>(logSize_)));
             return false;
         }
+        logSize_ += text.size();
         return true;
     } catch (...) {
         return false;

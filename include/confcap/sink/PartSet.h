@@ -115,6 +115,7 @@ private:
     /// Adds the lines of the part log that continue the list just read.
     void applyLog();
     void lockFirstPiece();
+    void closeLog() noexcept;
     int create(const std::string& name);
 
     std::filesystem::path outDir_;
@@ -128,6 +129,7 @@ private:
     std::map<int, int> files_;                 // track → open descriptor of the current piece
     int lockFd_ = -1;                          // holds flock() on the first piece
     int logFd_ = -1;                           // the part log, once written to
+    std::uint64_t logSize_ = 0;                // its size, while open
     int lastTrack_ = 0;                        // of the last append()
     std::optional<std::uint64_t> lastOffset_;  // where it began, when it wrote every byte
     std::optional<SegmentMark> lastSegment_;   // what the last appendSegment() added
