@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(g++ cmake make pkg-config libpoco-dev libpugixml-dev libhowardhinnant-date-dev libcrypt-dev
-          libboost-test-dev libre2-dev tzdata ca-certificates ffmpeg)
+          libboost-test-dev libre2-dev libxxhash-dev tzdata ca-certificates ffmpeg)
 case "${1:-}" in
     --test) packages+=(openssl curl chromium mplayer streamlink python3-prometheus-client
                        clang libclang-rt-14-dev llvm-14 clang-format systemd man-db xfsprogs)

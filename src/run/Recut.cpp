@@ -251,7 +251,8 @@ Recut recutPublished(const fs::path& outDir, const PublishedTalk& talk,
                                utc(cut.newEnd) + ") before it starts (" + utc(cut.newStart) + ").");
     }
     const auto file = outDir / old.file();
-    const auto check = sink::fileCheckOf(file);
+    const auto check =
+        sink::fileCheckOf(file, old.fileCheck ? old.fileCheck->hash : sink::FileCheck::Hash{});
     if (!check) {
         throw core::OutputError("The recording " + core::quotedPath(file) +
                                 " is gone; there is nothing to replace.");

@@ -174,7 +174,9 @@ void tag(const PieceMerger& merger, const PublishPlan& plan, const FileTags& tag
         // MPEG-TS keeps its bytes: only its service description is rewritten, in place.
         try {
             const auto [service, provider] = serviceOf(tags);
-            published.tagged = nameServiceInPlace(joined.from, service, provider) > 0;
+            const auto named = nameServiceInPlace(joined.from, service, provider);
+            published.tagged = named.sections > 0;
+            published.check = named.check;
         } catch (const core::OutputError& e) {
             published.finishError = std::string(e.what()) + " The file is kept as recorded.";
             published.notes.push_back(published.finishError);

@@ -1,6 +1,5 @@
 #include "confcap/sink/Sidecar.h"
 
-#include <Poco/Crypto/DigestEngine.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/ParseHandler.h>
@@ -295,7 +294,7 @@ Poco::JSON::Object::Ptr toJson(const Sidecar& sidecar) {
     if (sidecar.fileCheck) {
         auto check = newJsonObject();
         check->set("bytes", static_cast<Poco::UInt64>(sidecar.fileCheck->bytes));
-        check->set("sha256", sidecar.fileCheck->sha256);
+        check->set(std::string(hashName(sidecar.fileCheck->hash)), sidecar.fileCheck->digest);
         json->set("fileCheck", check);
     }
     if (!sidecar.audioRenditions.empty()) {
@@ -335,8 +334,13 @@ Sidecar sidecarFrom(const Poco::JSON::Object& json) {
         sidecar.files.push_back(json.getValue<std::string>("file"));
     }
     if (const auto check = json.getObject("fileCheck")) {
-        sidecar.fileCheck = SidecarFileCheck{check->getValue<Poco::UInt64>("bytes"),
-                                             check->getValue<std::string>("sha256")};
+        for (const auto hash : {FileCheck::Hash::Xxh128, FileCheck::Hash::Sha256}) {
+            const std::string name(hashName(hash));
+            if (check->has(name)) {
+                sidecar.fileCheck = FileCheck{check->getValue<Poco::UInt64>("bytes"), hash,
+                                              check->getValue<std::string>(name)};
+            }
+        }
     }
     sidecar.audioRenditions =
         objectsIn(json, "audioRenditions", [](const Poco::JSON::Object& rendition) {
@@ -427,29 +431,6 @@ std::optional<core::Instant> sidecarFirstData(const std::filesystem::path& sidec
     } catch (const std::exception&) {
         return std::nullopt;
     }
-}
-
-std::optional<SidecarFileCheck> fileCheckOf(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return std::nullopt;
-    }
-    // OpenSSL's SHA-256 uses the CPU's SHA instructions: four times Poco's own on a talk's file.
-    Poco::Crypto::DigestEngine sha("SHA256");
-    SidecarFileCheck check;
-    // Small: the talks that end together are hashed at once, each on its own thread.
-    std::vector<char> buffer(64 * 1024);
-    while (in) {
-        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        const auto n = static_cast<std::size_t>(in.gcount());
-        sha.update(buffer.data(), n);
-        check.bytes += n;
-    }
-    if (in.bad()) {
-        return std::nullopt;
-    }
-    check.sha256 = Poco::DigestEngine::digestToHex(sha.digest());
-    return check;
 }
 
 }  // namespace confcap::sink

@@ -213,7 +213,7 @@ SidecarInput TalkFinisher::sidecarInput(const Published& published, const Finali
     input.outDir = config_.outDir;
     input.files = published.files;
     if (!published.files.empty()) {
-        input.fileCheck = fileCheckOf(published.files.front());
+        input.fileCheck = published.check ? published.check : fileCheckOf(published.files.front());
     }
     input.merged = published.merged;
     input.container = published.container;

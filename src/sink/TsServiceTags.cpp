@@ -148,8 +148,8 @@ std::optional<std::string> TsServiceTagger::replacement(std::string_view p) {
     return out;
 }
 
-std::size_t nameServiceInPlace(const std::filesystem::path& file, std::string_view service,
-                               std::string_view provider) {
+NamedInPlace nameServiceInPlace(const std::filesystem::path& file, std::string_view service,
+                                std::string_view provider) {
     const auto fail = [&](const char* what) {
         return core::OutputError("Could not " + std::string(what) + " \"" + file.string() +
                                  "\": " + std::strerror(errno) + ".");
@@ -159,6 +159,7 @@ std::size_t nameServiceInPlace(const std::filesystem::path& file, std::string_vi
         throw fail("open");
     }
     TsServiceTagger tagger(service, provider);
+    FileHasher hasher;
     // Read in blocks; what a block leaves (less than a packet and the byte after it) moves to
     // the front before the next read.
     std::vector<char> buffer(kReadSize);
@@ -184,16 +185,20 @@ std::size_t nameServiceInPlace(const std::filesystem::path& file, std::string_vi
                     continue;
                 }
                 const auto patch = tagger.replacement(bytes.substr(at, kPacket));
-                if (patch &&
-                    ::pwrite(fd, patch->data(), kPacket, static_cast<off_t>(offset + at)) !=
+                if (patch) {
+                    if (::pwrite(fd, patch->data(), kPacket, static_cast<off_t>(offset + at)) !=
                         static_cast<ssize_t>(kPacket)) {
-                    throw fail("write");
+                        throw fail("write");
+                    }
+                    std::memcpy(buffer.data() + at, patch->data(), kPacket);
                 }
                 at += kPacket;
             }
             if (end) {
+                hasher.add(bytes);
                 break;
             }
+            hasher.add(bytes.substr(0, at));
             std::memmove(buffer.data(), buffer.data() + at, held - at);
             held -= at;
             offset += at;
@@ -205,7 +210,7 @@ std::size_t nameServiceInPlace(const std::filesystem::path& file, std::string_vi
     if (::close(fd) != 0) {
         throw fail("write");
     }
-    return tagger.named();
+    return {tagger.named(), hasher.done()};
 }
 
 }  // namespace confcap::sink

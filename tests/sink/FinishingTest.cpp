@@ -276,7 +276,7 @@ BOOST_AUTO_TEST_CASE(nfoIsXmlAMediaServerReads) {
 BOOST_AUTO_TEST_CASE(mpegTsGetsTheTalksNameInPlaceAndKeepsEveryOtherByte) {
     TempDir temp;
     const auto file = confcap::testing::writeFile(temp.path / "talk.ts", media().muxed);
-    BOOST_TEST(confcap::sink::nameServiceInPlace(file, kTitle, "38C3") > 0u);
+    BOOST_TEST(confcap::sink::nameServiceInPlace(file, kTitle, "38C3").sections > 0u);
     const auto tagged = readFile(file);
     BOOST_TEST(tagged.size() == media().muxed.size());
     BOOST_TEST(confcap::testing::withoutServiceTable(tagged) ==
@@ -290,7 +290,7 @@ BOOST_AUTO_TEST_CASE(mpegTsGetsTheTalksNameInPlaceAndKeepsEveryOtherByte) {
     BOOST_TEST(tags->getValue<std::string>("service_provider") == "38C3");
     BOOST_TEST(streamsOf(probe).size() == 2u);
     // Named twice, the second name wins; nothing else changes.
-    BOOST_TEST(confcap::sink::nameServiceInPlace(file, "Zweiter Titel", "38C3") > 0u);
+    BOOST_TEST(confcap::sink::nameServiceInPlace(file, "Zweiter Titel", "38C3").sections > 0u);
     BOOST_TEST(readFile(file).size() == media().muxed.size());
 }
 
@@ -300,7 +300,7 @@ BOOST_AUTO_TEST_CASE(aFileOfManyReadsIsNamedThroughout) {
     TempDir temp;
     const auto& clip = media().muxed;
     const auto once = confcap::testing::writeFile(temp.path / "once.ts", clip);
-    const std::size_t sections = confcap::sink::nameServiceInPlace(once, kTitle, "38C3");
+    const std::size_t sections = confcap::sink::nameServiceInPlace(once, kTitle, "38C3").sections;
     BOOST_TEST_REQUIRE(sections > 0u);
     std::string input;
     std::size_t repeats = 0;
@@ -308,13 +308,16 @@ BOOST_AUTO_TEST_CASE(aFileOfManyReadsIsNamedThroughout) {
         input += clip;
     }
     const auto file = confcap::testing::writeFile(temp.path / "long.ts", input);
-    BOOST_TEST(confcap::sink::nameServiceInPlace(file, kTitle, "38C3") == sections * repeats);
+    const auto named = confcap::sink::nameServiceInPlace(file, kTitle, "38C3");
+    BOOST_TEST(named.sections == sections * repeats);
     const auto tagged = readFile(file);
     BOOST_TEST_REQUIRE(tagged.size() == input.size());
+    // The check made on the way is the one of the file as it is left.
+    BOOST_TEST((named.check == confcap::sink::fileCheckOf(file)));
     // Each copy of the clip is named as the clip alone is.
-    const auto named = readFile(once);
+    const auto namedOnce = readFile(once);
     for (std::size_t at = 0; at < tagged.size(); at += clip.size()) {
-        BOOST_TEST_REQUIRE(tagged.compare(at, clip.size(), named) == 0, "at byte " << at);
+        BOOST_TEST_REQUIRE(tagged.compare(at, clip.size(), namedOnce) == 0, "at byte " << at);
     }
 }
 
@@ -322,10 +325,10 @@ BOOST_AUTO_TEST_CASE(aStreamWithoutServiceDescriptionIsLeftAsItIs) {
     TempDir temp;
     const auto bare = confcap::testing::withoutServiceTable(media().muxed);
     const auto file = confcap::testing::writeFile(temp.path / "bare.ts", bare);
-    BOOST_TEST(confcap::sink::nameServiceInPlace(file, kTitle, "38C3") == 0u);
+    BOOST_TEST(confcap::sink::nameServiceInPlace(file, kTitle, "38C3").sections == 0u);
     BOOST_TEST(readFile(file) == bare);
     const auto text = confcap::testing::writeFile(temp.path / "text.ts", std::string(5000, 'a'));
-    BOOST_TEST(confcap::sink::nameServiceInPlace(text, kTitle, "38C3") == 0u);
+    BOOST_TEST(confcap::sink::nameServiceInPlace(text, kTitle, "38C3").sections == 0u);
     BOOST_TEST(readFile(text) == std::string(5000, 'a'));
 }
 
@@ -337,8 +340,10 @@ BOOST_AUTO_TEST_CASE(bytesThatAreNotWholePacketsAreSkippedOver) {
     const std::string input =
         "junk" + clip.substr(0, 188 * 10 + 77) + clip.substr(188 * 10) + clip.substr(0, 100);
     const auto file = confcap::testing::writeFile(temp.path / "cut.ts", input);
-    BOOST_TEST(confcap::sink::nameServiceInPlace(file, kTitle, "38C3") > 0u);
+    const auto named = confcap::sink::nameServiceInPlace(file, kTitle, "38C3");
+    BOOST_TEST(named.sections > 0u);
     const auto tagged = readFile(file);
+    BOOST_TEST((named.check == confcap::sink::fileCheckOf(file)));
     BOOST_TEST(tagged.size() == input.size());
     BOOST_TEST(tagged.substr(0, 4) == "junk");
     BOOST_TEST(tagged.substr(tagged.size() - 100) == input.substr(input.size() - 100));

@@ -297,4 +297,57 @@ BOOST_AUTO_TEST_CASE(aSidecarWithoutVersionKeepsWhatOthersAdded) {
     BOOST_TEST(valueAt(written, "gaps[0].offsetSeconds") == "4");
 }
 
+BOOST_AUTO_TEST_CASE(aFilesCheckIsTheHashItsOwnToolsPrint) {
+    // XXH128 as `xxhsum -H2` prints it, SHA-256 as `sha256sum` does.
+    const auto folder = std::filesystem::temp_directory_path() /
+                        ("confcap-filecheck-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(folder);
+    const auto empty = folder / "empty.ts";
+    const auto some = folder / "some.ts";
+    std::ofstream(empty).close();
+    std::ofstream(some, std::ios::binary) << std::string(200'000, 'a');
+    using Hash = confcap::sink::FileCheck::Hash;
+    const auto none = confcap::sink::fileCheckOf(empty);
+    BOOST_TEST_REQUIRE(none.has_value());
+    BOOST_TEST(none->bytes == 0u);
+    BOOST_TEST(none->digest == "99aa06d3014798d86001c324468d497f");
+    const auto check = confcap::sink::fileCheckOf(some);
+    BOOST_TEST_REQUIRE(check.has_value());
+    BOOST_TEST(check->bytes == 200'000u);
+    BOOST_TEST((check->hash == Hash::Xxh128));
+    BOOST_TEST(check->digest == "62877c42deec445efe6260b94654c0f4");
+    const auto sha = confcap::sink::fileCheckOf(some, Hash::Sha256);
+    BOOST_TEST_REQUIRE(sha.has_value());
+    BOOST_TEST(sha->digest == "2287d207f24a941ff3b56c04c8a25ad56b63e3023207b3bb5b4ac0c9869d74be");
+    // Given in pieces, the same as whole.
+    confcap::sink::FileHasher pieces;
+    pieces.add(std::string(1, 'a'));
+    pieces.add(std::string(199'999, 'a'));
+    BOOST_TEST((pieces.done() == *check));
+    BOOST_TEST(!confcap::sink::fileCheckOf(folder / "missing.ts").has_value());
+    std::filesystem::remove_all(folder);
+}
+
+BOOST_AUTO_TEST_CASE(theFileCheckReadsBackWithItsHash) {
+    using confcap::sink::FileCheck;
+    auto input = plain();
+    input.fileCheck = FileCheck{376, FileCheck::Hash::Xxh128, "62877c42deec445efe6260b94654c0f4"};
+    const auto text = sidecarText(input);
+    BOOST_TEST(valueAt(text, "fileCheck.xxh128") == R"("62877c42deec445efe6260b94654c0f4")");
+    BOOST_TEST(valueAt(text, "fileCheck.sha256") == "absent");
+    Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
+    const auto read =
+        confcap::sink::sidecarFrom(*parser.parse(text).extract<Poco::JSON::Object::Ptr>());
+    BOOST_TEST((read.fileCheck == input.fileCheck));
+    // A sidecar from before XXH128 keeps its SHA-256, which recut then checks the file by.
+    const std::string older =
+        R"({"file": "a.ts", "fileCheck": {"bytes": 5, "sha256": "2cf24dba"}, "notes": []})";
+    const auto old =
+        confcap::sink::sidecarFrom(*parser.parse(older).extract<Poco::JSON::Object::Ptr>());
+    BOOST_TEST_REQUIRE(old.fileCheck.has_value());
+    BOOST_TEST((old.fileCheck->hash == FileCheck::Hash::Sha256));
+    BOOST_TEST(old.fileCheck->digest == "2cf24dba");
+    BOOST_TEST(valueAt(confcap::sink::sidecarText(old), "fileCheck.sha256") == R"("2cf24dba")");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

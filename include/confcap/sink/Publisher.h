@@ -5,9 +5,11 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "confcap/sink/FileCheck.h"
 #include "confcap/sink/PartSet.h"
 #include "confcap/sink/PieceMerger.h"
 
@@ -37,6 +39,9 @@ struct Published {
     std::size_t chapters = 0;
     std::string finishError;
     std::filesystem::path nfo;  ///< "<name>.nfo"; empty when none was written
+    /// The final file's check, when publishing read the file through anyway (an MPEG-TS file
+    /// named in place); none when it is still to be made (fileCheckOf).
+    std::optional<FileCheck> check;
 };
 
 /// Publishes recordings. Immutable after construction; safe to use from any thread.

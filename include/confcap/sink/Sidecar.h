@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "confcap/core/Time.h"
+#include "confcap/sink/FileCheck.h"
 #include "confcap/sink/FileTags.h"
 #include "confcap/sink/PartSet.h"
 #include "confcap/sink/Recording.h"
@@ -30,17 +31,6 @@ struct SidecarSegments {
     bool operator==(const SidecarSegments&) const = default;
 };
 
-/// The final file as it was published: its size and SHA-256, so that a later change to it (by
-/// a person or a program) can be told.
-struct SidecarFileCheck {
-    std::uint64_t bytes = 0;
-    std::string sha256;  ///< lower-case hex
-    bool operator==(const SidecarFileCheck&) const = default;
-};
-
-/// The size and SHA-256 of the file at `path`; none when it cannot be read. Reads it whole.
-std::optional<SidecarFileCheck> fileCheckOf(const std::filesystem::path& path);
-
 /// What a sidecar tells, gathered once the recording's files are placed.
 struct SidecarInput {
     TalkMetadata talk;
@@ -50,7 +40,7 @@ struct SidecarInput {
     std::filesystem::path outDir;  ///< the output folder, which the files are named relative to
     /// The files placed (Published::files, full paths), the final file first; not empty.
     std::vector<std::filesystem::path> files;
-    std::optional<SidecarFileCheck> fileCheck;    ///< of the final file, as placed
+    std::optional<FileCheck> fileCheck;           ///< of the final file, as placed
     bool merged = false;                          ///< one file holds every kept piece
     Container container = Container::AsRecorded;  ///< the container asked for (--container)
     bool tagged = false;                          ///< the final file holds the talk's tags
@@ -113,7 +103,7 @@ struct Sidecar {
     std::optional<std::chrono::milliseconds> firstDataOffset;
     /// The files, relative to the output folder, the final file first ("file" is that one).
     std::vector<std::string> files;
-    std::optional<SidecarFileCheck> fileCheck;  ///< of the final file, as published ("fileCheck")
+    std::optional<FileCheck> fileCheck;  ///< of the final file, as published ("fileCheck")
     std::vector<SidecarRendition> audioRenditions;
     std::uint64_t bytes = 0;
     double scheduledSeconds = 0;

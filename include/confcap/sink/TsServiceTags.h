@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "confcap/sink/FileCheck.h"
+
 namespace confcap::sink {
 
 /// Decides, packet by packet, what an MPEG-TS stream's SDT packets become: the start of an
@@ -39,12 +41,19 @@ std::string sdtSection(std::uint16_t transportStream, std::uint16_t network,
                        std::uint16_t serviceId, std::uint8_t version, std::string_view service,
                        std::string_view provider);
 
+/// What nameServiceInPlace did: the SDT sections it rewrote (0 when the stream has none, and
+/// the file is then unchanged) and the check of the file as it left it.
+struct NamedInPlace {
+    std::size_t sections = 0;
+    FileCheck check;
+};
+
 /// Names the talk in the MPEG-TS file `file` in place (TsServiceTagger), reading it through
-/// once and rewriting only SDT packets; bytes that are not whole packets (a connection cut
-/// inside one) are skipped over. Returns the SDT sections rewritten: 0 when the stream has
-/// none, and the file is then unchanged. Throws core::OutputError naming the file when reading
-/// or writing fails.
-std::size_t nameServiceInPlace(const std::filesystem::path& file, std::string_view service,
-                               std::string_view provider);
+/// once, rewriting only SDT packets and hashing the file as it leaves it on the way (so that
+/// the check costs no second read); bytes that are not whole packets (a connection cut inside
+/// one) are skipped over. Throws core::OutputError naming the file when reading or writing
+/// fails.
+NamedInPlace nameServiceInPlace(const std::filesystem::path& file, std::string_view service,
+                                std::string_view provider);
 
 }  // namespace confcap::sink

@@ -1,0 +1,114 @@
+#include "confcap/sink/FileCheck.h"
+
+#include <Poco/Crypto/DigestEngine.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
+
+// xxHash is used from its header alone (every function inline): nothing to load at run time.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+namespace confcap::sink {
+
+namespace {
+
+/// How much of a file fileCheckOf reads at once. Small: the talks that end together are
+/// hashed at once, each on its own thread.
+constexpr std::size_t kReadSize = 64 * 1024;
+
+std::string hexOf(const unsigned char* bytes, std::size_t size) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(2 * size);
+    for (std::size_t i = 0; i < size; ++i) {
+        hex += kDigits[bytes[i] >> 4];
+        hex += kDigits[bytes[i] & 0x0F];
+    }
+    return hex;
+}
+
+}  // namespace
+
+std::string_view hashName(FileCheck::Hash hash) noexcept {
+    return hash == FileCheck::Hash::Sha256 ? "sha256" : "xxh128";
+}
+
+std::optional<FileCheck::Hash> hashNamed(std::string_view name) noexcept {
+    if (name == "xxh128") {
+        return FileCheck::Hash::Xxh128;
+    }
+    if (name == "sha256") {
+        return FileCheck::Hash::Sha256;
+    }
+    return std::nullopt;
+}
+
+struct FileHasher::State {
+    FileCheck::Hash hash;
+    std::uint64_t bytes = 0;
+    XXH3_state_t xxh{};
+    // OpenSSL's SHA-256 uses the CPU's SHA instructions where it has them.
+    std::optional<Poco::Crypto::DigestEngine> sha;
+};
+
+FileHasher::FileHasher(FileCheck::Hash hash) : state_(std::make_unique<State>()) {
+    state_->hash = hash;
+    if (hash == FileCheck::Hash::Sha256) {
+        state_->sha.emplace("SHA256");
+    } else {
+        XXH3_INITSTATE(&state_->xxh);
+        XXH3_128bits_reset(&state_->xxh);
+    }
+}
+
+FileHasher::~FileHasher() = default;
+
+void FileHasher::add(std::string_view bytes) {
+    state_->bytes += bytes.size();
+    if (state_->sha) {
+        state_->sha->update(bytes.data(), bytes.size());
+    } else {
+        XXH3_128bits_update(&state_->xxh, bytes.data(), bytes.size());
+    }
+}
+
+FileCheck FileHasher::done() {
+    FileCheck check;
+    check.bytes = state_->bytes;
+    check.hash = state_->hash;
+    if (state_->sha) {
+        const auto& digest = state_->sha->digest();
+        check.digest = hexOf(digest.data(), digest.size());
+    } else {
+        XXH128_canonical_t canonical;
+        XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(&state_->xxh));
+        check.digest = hexOf(canonical.digest, sizeof canonical.digest);
+    }
+    return check;
+}
+
+std::optional<FileCheck> fileCheckOf(const std::filesystem::path& path, FileCheck::Hash hash) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return std::nullopt;
+    }
+    FileHasher hasher(hash);
+    std::vector<char> buffer(kReadSize);
+    for (;;) {
+        const auto n = ::read(fd, buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            ::close(fd);
+            return n == 0 ? std::optional(hasher.done()) : std::nullopt;
+        }
+        hasher.add({buffer.data(), static_cast<std::size_t>(n)});
+    }
+}
+
+}  // namespace confcap::sink
