@@ -96,5 +96,6 @@ Targets for confcap: at most 1.0x curl's CPU per GB, peak RSS below 12 MB (the s
 libraries alone take about 12 MB: confcap --version peaks there). Below ~300 MB the start-up
 (about 40 ms of CPU) weighs on the ratio. The progressive confcap run includes one reconnect
 attempt (about 1 s of wall time) after the stream ends. confcap's CPU includes publishing the
-file: reading it back for the SHA-256 in the sidecar (about 40 % of it here).
+file: naming the talk in its MPEG-TS service description reads it through once, hashing it on
+the way for the sidecar's check. One run each is noisy: pair runs to compare closely.
 EOF

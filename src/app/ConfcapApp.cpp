@@ -82,7 +82,7 @@ constexpr const char* kRecutHelp =
     "OUT/.confcap/tape; recut makes the talk's file again from it for the new window, e.g.\n"
     "--end +12m for a talk that ran 12 minutes over. What the tape does not hold of the new\n"
     "window is a gap (\"not on the tape\"). The file is replaced only while it is as confcap\n"
-    "published it (the size and SHA-256 in its sidecar); the sidecar's \"cuts\" lists every\n"
+    "published it (the size and hash in its sidecar); the sidecar's \"cuts\" lists every\n"
     "cut (when, the old window and the new).\n"
     "\n"
     "Exit codes: 0 cut; 64 no or an unknown TALK, or a bad --start/--end; 66 the room has no\n"

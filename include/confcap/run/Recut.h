@@ -1,6 +1,6 @@
 // `confcap recut`: a finished talk's file made again from its room's tape with new boundaries,
 // for a talk that began late or ran over. Only the file confcap published for that talk is
-// replaced, and only while it is as confcap left it (same size and SHA-256 as its sidecar
+// replaced, and only while it is as confcap left it (same size and hash as its sidecar
 // says); the sidecar tells of every cut ("cuts").
 #pragma once
 
