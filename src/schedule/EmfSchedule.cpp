@@ -59,12 +59,12 @@ public:
         const auto start = instantOf(startText);
         const auto end = instantOf(endText);
         if (!start) {
-            builder_.skipTalk(talk,
-                              "its start_date " + quoted(startText) + " is not a date and time");
+            builder_.skipTalk(
+                talk, "its start_date " + doubleQuoted(startText) + " is not a date and time");
             return;
         }
         if (!end || *end < *start) {
-            builder_.skipTalk(talk, "its end_date " + quoted(endText) +
+            builder_.skipTalk(talk, "its end_date " + doubleQuoted(endText) +
                                         " is not a date and time after its start");
             return;
         }

@@ -224,7 +224,7 @@ private:
         }
         std::string message = describeEvent(talk);
         message.front() = 'E';
-        builder_.warn(message + " has " + key + " " + quoted(stringOf(value)) +
+        builder_.warn(message + " has " + key + " " + doubleQuoted(stringOf(value)) +
                       ", which is not true or false; it is read as false.");
     }
 
@@ -240,8 +240,8 @@ private:
             if (auto local = parseLocalDateTime(dateText)) {
                 return time_->toUtc(*local);
             }
-            builder_.skipTalk(talk,
-                              "its date " + quoted(dateText) + " is not an ISO 8601 date and time");
+            builder_.skipTalk(
+                talk, "its date " + doubleQuoted(dateText) + " is not an ISO 8601 date and time");
             return std::nullopt;
         }
         const std::string startText = field(event, "start");
@@ -251,7 +251,8 @@ private:
         }
         const auto clock = parseTimeOfDay(startText);
         if (!clock) {
-            builder_.skipTalk(talk, "its start " + quoted(startText) + " is not a time of day");
+            builder_.skipTalk(talk,
+                              "its start " + doubleQuoted(startText) + " is not a time of day");
             return std::nullopt;
         }
         if (!localDate) {
@@ -274,7 +275,7 @@ private:
         auto duration = parseScheduleDuration(durationText);
         if (!duration) {
             builder_.skipTalk(
-                talk, "its duration " + quoted(durationText) + " is not a schedule duration");
+                talk, "its duration " + doubleQuoted(durationText) + " is not a schedule duration");
         }
         return duration;
     }
@@ -340,7 +341,7 @@ private:
         if (!start) {
             builder_.skipTalk(talk, startText.empty()
                                         ? std::string("it has no start")
-                                        : "its start " + quoted(startText) +
+                                        : "its start " + doubleQuoted(startText) +
                                               " is not an ISO 8601 date and time with an offset");
             return;
         }

@@ -5,7 +5,7 @@
 
 namespace confcap::schedule {
 
-std::string quoted(std::string_view text) {
+std::string doubleQuoted(std::string_view text) {
     std::string out = "\"";
     out += text;
     out += '"';

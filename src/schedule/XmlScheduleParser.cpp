@@ -127,7 +127,7 @@ private:
         }
         std::string message = describeEvent(talk);
         message.front() = 'E';
-        builder_.warn(message + " has <" + node.name() + "> " + quoted(text) +
+        builder_.warn(message + " has <" + node.name() + "> " + doubleQuoted(text) +
                       ", which is not true or false; it is read as false.");
     }
 
@@ -237,14 +237,16 @@ private:
             } else if (auto local = parseLocalDateTime(texts.date)) {
                 talk.start = time_.toUtc(*local);
             } else {
-                return "its <date> " + quoted(texts.date) + " is not an ISO 8601 date and time";
+                return "its <date> " + doubleQuoted(texts.date) +
+                       " is not an ISO 8601 date and time";
             }
         } else if (texts.start.empty()) {
             return "it has neither a <date> nor a <start>";
         } else if (auto clock = parseTimeOfDay(texts.start); !clock) {
-            return "its <start> " + quoted(texts.start) + " is not a time of day";
+            return "its <start> " + doubleQuoted(texts.start) + " is not a time of day";
         } else if (!day.localDate) {
-            return "it has no <date> and its day's date " + quoted(day.date) + " is not a date";
+            return "it has no <date> and its day's date " + doubleQuoted(day.date) +
+                   " is not a date";
         } else {
             talk.start = time_.eventStart(*day.localDate, *clock, day.rollover);
         }
@@ -253,7 +255,8 @@ private:
         }
         const auto duration = parseScheduleDuration(*texts.duration);
         if (!duration) {
-            return "its <duration> " + quoted(*texts.duration) + " is not a schedule duration";
+            return "its <duration> " + doubleQuoted(*texts.duration) +
+                   " is not a schedule duration";
         }
         talk.duration = *duration;
         return std::nullopt;
@@ -357,7 +360,7 @@ Schedule readSchedule(const pugi::xml_document& doc, const ParseOptions& options
             hasDayChange = !text.empty();
             dayChange = parseTimeOfDay(text);
             if (hasDayChange && !dayChange) {
-                builder.warn(source + " has the day_change " + quoted(text) +
+                builder.warn(source + " has the day_change " + doubleQuoted(text) +
                              ", which is not a time of day; it is ignored.");
             }
         }

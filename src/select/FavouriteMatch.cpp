@@ -150,12 +150,12 @@ Talks byTitle(const Indexes& indexes, const Favourite& entry, std::optional<core
 }
 
 std::string describe(const schedule::Talk& talk) {
-    return quoted(talk.title) + " (" + talk.room + ", " + core::formatUtc(talk.start) + ")";
+    return singleQuoted(talk.title) + " (" + talk.room + ", " + core::formatUtc(talk.start) + ")";
 }
 
 std::string entryName(const FavouriteMatch& match) {
-    return match.list->source + " " + match.entry->where + " (" + quoted(match.entry->label()) +
-           ")";
+    return match.list->source + " " + match.entry->where + " (" +
+           singleQuoted(match.entry->label()) + ")";
 }
 
 /// The closest titles to an entry with a title; else the closest ids, with their talks' titles.

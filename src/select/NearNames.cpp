@@ -31,7 +31,7 @@ std::set<std::string> wordsOf(std::string_view text) {
 
 }  // namespace
 
-std::string quoted(std::string_view text) {
+std::string singleQuoted(std::string_view text) {
     return "'" + std::string(text) + "'";
 }
 
@@ -67,7 +67,7 @@ std::string nameList(const std::vector<std::string>& names, std::size_t limit, b
         if (i > 0) {
             out += i + 1 == shown && shown == names.size() ? " and " : ", ";
         }
-        out += quote ? quoted(names[i]) : names[i];
+        out += quote ? singleQuoted(names[i]) : names[i];
     }
     if (names.size() > shown) {
         out += " and " + std::to_string(names.size() - shown) + " more";

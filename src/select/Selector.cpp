@@ -151,7 +151,7 @@ std::optional<std::string> notFound(const std::string& value, const std::vector<
             near.push_back(name);
         }
     }
-    std::string sentence = std::string("No ") + what + " " + quoted(value);
+    std::string sentence = std::string("No ") + what + " " + singleQuoted(value);
     if (!containing.empty()) {
         sentence += "; " + std::string(whats) + " with that word: " + nameList(containing, 8);
     } else if (!near.empty()) {
@@ -205,11 +205,11 @@ Decision Selector::decide(const schedule::Talk& talk) const {
             return equalsIgnoreCase(room, talk.room) ||
                    (!talk.roomGuid.empty() && equalsIgnoreCase(room, talk.roomGuid));
         })) {
-        return {false, "room " + quoted(talk.room) + " not selected"};
+        return {false, "room " + singleQuoted(talk.room) + " not selected"};
     }
     if (!anyOf(rules_.tracks,
                [&](const std::string& track) { return equalsIgnoreCase(track, talk.track); })) {
-        return {false, "track " + quoted(talk.track) + " not selected"};
+        return {false, "track " + singleQuoted(talk.track) + " not selected"};
     }
     if (!anyOf(rules_.days, [&](const std::string& day) {
             return day == talk.dayDate || day == std::to_string(talk.day);
@@ -220,7 +220,7 @@ Decision Selector::decide(const schedule::Talk& talk) const {
         return {false, "no --match pattern matches"};
     }
     if (const auto* pattern = firstHit(talk, exclude_, rules_.exclude)) {
-        return {false, "excluded by --exclude " + quoted(*pattern)};
+        return {false, "excluded by --exclude " + singleQuoted(*pattern)};
     }
     if (rules_.respectOptout && talk.doNotRecord) {
         return {false, "speakers opted out of recording (--include-optout records it anyway)"};
@@ -305,7 +305,7 @@ std::vector<std::string> unknownValues(const SelectionRules& rules, const KnownV
     std::sort(dates.begin(), dates.end());
     for (const auto& day : rules.days) {
         if (std::find(known.days.begin(), known.days.end(), day) == known.days.end()) {
-            sentences.push_back("No day " + quoted(day) + "; the schedule's days are 1 to " +
+            sentences.push_back("No day " + singleQuoted(day) + "; the schedule's days are 1 to " +
                                 std::to_string(known.lastDay) +
                                 (dates.empty()
                                      ? std::string()
@@ -316,7 +316,7 @@ std::vector<std::string> unknownValues(const SelectionRules& rules, const KnownV
     for (const auto& id : rules.talks) {
         if (!std::any_of(known.ids.begin(), known.ids.end(),
                          [&](const std::string& k) { return equalsIgnoreCase(k, id); })) {
-            sentences.push_back("No talk has the id, guid, slug or code " + quoted(id) + ".");
+            sentences.push_back("No talk has the id, guid, slug or code " + singleQuoted(id) + ".");
         }
     }
     return sentences;

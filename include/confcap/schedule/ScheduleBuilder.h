@@ -59,6 +59,6 @@ private:
 std::string describeEvent(const Talk& talk);
 
 /// `text` in double quotes, for messages. Pure.
-std::string quoted(std::string_view text);
+std::string doubleQuoted(std::string_view text);
 
 }  // namespace confcap::schedule

@@ -10,7 +10,7 @@
 namespace confcap::select {
 
 /// `text` in single quotes, as the messages quote names.
-std::string quoted(std::string_view text);
+std::string singleQuoted(std::string_view text);
 
 /// `text` in ASCII lower case. Pure.
 std::string lowered(std::string_view text);
