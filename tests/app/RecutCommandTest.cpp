@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "confcap/demo/FakeConference.h"
+#include "confcap/sink/FileCheck.h"
 #include "support/ChildProcess.h"
 #include "support/MediaTestSupport.h"
 #include "support/RecordRun.h"
@@ -177,6 +178,19 @@ RecutRun recordThenRecut() {
         run.bySchedule = confcap::testing::runConfcap(
             {"recut", "--out", out, "--schedule", conference.scheduleUrl()}, folders.env());
         run.afterSchedule = talkIn(folders.out, "Runs Over");
+        // A sidecar from before the file check was XXH128 holds a SHA-256; recut checks by it.
+        const auto nextSidecar = fs::path(run.nextBefore.file).replace_extension(".json");
+        const auto sha =
+            confcap::sink::fileCheckOf(run.nextBefore.file, confcap::sink::FileCheck::Hash::Sha256);
+        if (sha) {
+            Poco::JSON::Object json(*confcap::testing::readJsonFile(nextSidecar));
+            Poco::JSON::Object::Ptr check = new Poco::JSON::Object;
+            check->set("bytes", sha->bytes);
+            check->set("sha256", sha->digest);
+            json.set("fileCheck", check);
+            std::ofstream older(nextSidecar, std::ios::trunc);
+            json.stringify(older, 2);
+        }
         run.beyond = confcap::testing::runConfcap(
             {"recut", "00000000-0000-4000-8000-000000000302", "--out", out, "--end", "+20s"},
             folders.env());
@@ -257,6 +271,9 @@ BOOST_AUTO_TEST_CASE(aTalkThatRanOverIsCutAgainFromTheRoomsTape) {
 
     // The last talk 20 s longer: past the end of the run, which a gap says.
     BOOST_TEST(run.beyond.exitCode == 0, run.beyond.err);
+    // Its sidecar had the SHA-256 of an older confcap; the new one has the XXH128.
+    BOOST_TEST(
+        !run.beyondTalk.sidecar->getObject("fileCheck")->getValue<std::string>("xxh128").empty());
     BOOST_TEST_REQUIRE(!run.beyondTalk.sidecar.isNull());
     BOOST_TEST(cutsOf(run.beyondTalk.sidecar) == 1u);
     const double missing = gapSeconds(run.beyondTalk.sidecar, "not on the tape");
