@@ -16,6 +16,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -182,7 +183,10 @@ RecutRun recordThenRecut() {
         const auto nextSidecar = fs::path(run.nextBefore.file).replace_extension(".json");
         const auto sha =
             confcap::sink::fileCheckOf(run.nextBefore.file, confcap::sink::FileCheck::Hash::Sha256);
-        if (sha) {
+        if (!sha) {
+            throw std::runtime_error("cannot read " + run.nextBefore.file.string());
+        }
+        {
             Poco::JSON::Object json(*confcap::testing::readJsonFile(nextSidecar));
             Poco::JSON::Object::Ptr check = new Poco::JSON::Object;
             check->set("bytes", sha->bytes);
