@@ -22,7 +22,7 @@ if [[ ! " ${targets[*]} " == *" $target "* ]]; then
     echo "usage: fuzz/run.sh TARGET [SECONDS] [libFuzzer options...]; TARGET: ${targets[*]} or all" >&2
     exit 64
 fi
-command -v clang++ >/dev/null && [[ -d /usr/lib/llvm-14/lib/clang ]] || scripts/install-deps.sh --test
+command -v clang++ >/dev/null && [[ -d /usr/lib/llvm-14/lib/clang ]] || scripts/install-deps.sh --dev
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCONFCAP_FUZZ=ON -DCONFCAP_TESTS=OFF >/dev/null

@@ -3,7 +3,7 @@
 # changes nothing and fails when a file is not formatted (CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v clang-format >/dev/null || scripts/install-deps.sh --test
+command -v clang-format >/dev/null || scripts/install-deps.sh --dev
 mapfile -t files < <(git ls-files '*.cpp' '*.h')
 if [[ ${1:-} == --check ]]; then
     clang-format --dry-run -Werror "${files[@]}"

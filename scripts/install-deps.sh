@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages confcap needs to build and run; with --test also what the test
-# suite uses; with --deb what building the Debian package uses, with --package what building
-# and testing the package and the container image use. Skips what is already installed. Needs
-# root (or sudo) only when something is missing.
+# suite uses; with --dev what the format check and the fuzz targets use (clang, clang-format);
+# with --deb what building the Debian package uses, with --package what building and testing
+# the package and the container image use. Skips what is already installed. Needs root (or
+# sudo) only when something is missing.
 set -euo pipefail
 
 packages=(g++ cmake make pkg-config libpoco-dev libpugixml-dev libhowardhinnant-date-dev libcrypt-dev
           libboost-test-dev libre2-dev libxxhash-dev tzdata ca-certificates ffmpeg)
 case "${1:-}" in
     --test) packages+=(openssl curl chromium mplayer streamlink python3-prometheus-client
-                       clang libclang-rt-14-dev llvm-14 clang-format systemd man-db xfsprogs)
+                       systemd man-db xfsprogs)
             # xfsprogs: an XFS image, whose files share blocks, for the overlap of back-to-back
             # talks.
             # node and npm (Debian's, unless a node that brings its own npm is installed) for the
             # offline Kubernetes schema check in tests/deploy.
             command -v node >/dev/null || packages+=(nodejs)
             command -v npm >/dev/null || packages+=(npm) ;;
+    # clang++ with libFuzzer (llvm-14's symbolizer for its reports) and clang-format 14: about
+    # 300 MB the test suite does not use.
+    --dev) packages+=(clang libclang-rt-14-dev llvm-14 clang-format) ;;
     --bench) packages+=(time bc curl streamlink mplayer python3 xfsprogs) ;;
     # The Debian package: dpkg-shlibdeps and file compute its Depends.
     --deb) packages+=(dpkg-dev file) ;;
