@@ -88,9 +88,9 @@ const date::time_zone* zoneOf(const schedule::Schedule& schedule) {
 
 /// "10:31" in the conference's zone, "10:31 UTC" without one.
 std::string clockTextIn(const date::time_zone* zone, std::chrono::system_clock::time_point t) {
-    const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
-    return zone != nullptr ? date::format("%H:%M", zone->to_local(seconds))
-                           : date::format("%H:%M UTC", seconds);
+    const auto whole = std::chrono::floor<std::chrono::seconds>(t);
+    return zone != nullptr ? date::format("%H:%M", zone->to_local(whole))
+                           : date::format("%H:%M UTC", whole);
 }
 
 /// What `record` asks of its run, read in the order the options are checked.
