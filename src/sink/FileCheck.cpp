@@ -37,16 +37,6 @@ std::string_view hashName(FileCheck::Hash hash) noexcept {
     return hash == FileCheck::Hash::Sha256 ? "sha256" : "xxh128";
 }
 
-std::optional<FileCheck::Hash> hashNamed(std::string_view name) noexcept {
-    if (name == "xxh128") {
-        return FileCheck::Hash::Xxh128;
-    }
-    if (name == "sha256") {
-        return FileCheck::Hash::Sha256;
-    }
-    return std::nullopt;
-}
-
 struct FileHasher::State {
     FileCheck::Hash hash;
     std::uint64_t bytes = 0;

@@ -285,8 +285,8 @@ std::string partListText(const PartList& list, const std::filesystem::path& stem
         object->set("logMark", list.logMark);
     }
     std::ostringstream text;
-    // Compact: the list is written again after every segment of a live stream, and indenting
-    // its segment marks doubled the cost of each save.
+    // Compact: a long talk's list holds thousands of segment marks, and indenting them doubled
+    // the cost of each save.
     object->stringify(text, 0);
     text << '\n';
     return text.str();

@@ -317,15 +317,10 @@ std::optional<PartSet::TrackEnd> PartSet::endOf(int track) const {
 
 int PartSet::appendSegment(int track, std::string_view bytes, std::int64_t sequence, double seconds,
                            std::size_t& written) {
-    const auto open = files_.find(track);
-    if (open == files_.end()) {
-        throw std::logic_error("PartSet::append to a track without a file");
-    }
-    const auto at = ::lseek(open->second, 0, SEEK_END);
+    // append() knows where the bytes began when it wrote every one of them.
     const int error = append(track, bytes, written);
-    lastSegment_.reset();
-    if (error == 0 && at >= 0 && written == bytes.size()) {
-        lastSegment_ = SegmentMark{sequence, static_cast<std::uint64_t>(at), seconds};
+    if (error == 0 && lastOffset_ && written == bytes.size()) {
+        lastSegment_ = SegmentMark{sequence, *lastOffset_, seconds};
         for (auto& t : list_.pieces.back().tracks) {
             if (t.track == track) {
                 t.segments.push_back(*lastSegment_);

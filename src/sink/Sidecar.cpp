@@ -339,6 +339,7 @@ Sidecar sidecarFrom(const Poco::JSON::Object& json) {
             if (check->has(name)) {
                 sidecar.fileCheck = FileCheck{check->getValue<Poco::UInt64>("bytes"), hash,
                                               check->getValue<std::string>(name)};
+                break;
             }
         }
     }

@@ -26,8 +26,6 @@ struct FileCheck {
 
 /// The sidecar's name of `hash`: "xxh128" or "sha256".
 std::string_view hashName(FileCheck::Hash hash) noexcept;
-/// The hash named `name` (hashName); none for a name not known.
-std::optional<FileCheck::Hash> hashNamed(std::string_view name) noexcept;
 
 /// Hashes bytes given in order, in pieces. Not thread-safe.
 class FileHasher {
