@@ -1,14 +1,11 @@
 #include "confcap/demo/LoopbackServer.h"
 
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/SSLManager.h>
-#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/ThreadPool.h>
@@ -19,6 +16,8 @@
 #include <optional>
 #include <ostream>
 #include <thread>
+
+#include "confcap/tls/TlsModule.h"
 
 namespace confcap::demo {
 
@@ -53,11 +52,9 @@ Poco::Net::ServerSocket bindSocket(const LoopbackServer::Options& options) {
     if (options.certificateFile.empty()) {
         return Poco::Net::ServerSocket(address, 64);
     }
-    Poco::Net::initializeSSL();
-    Poco::Net::Context::Ptr context =
-        new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, options.privateKeyFile,
-                               options.certificateFile, "", Poco::Net::Context::VERIFY_NONE);
-    return Poco::Net::SecureServerSocket(address, 64, context);
+    const auto& module = tls::module();
+    return module.listeningSocket(
+        address, 64, module.serverContext(options.certificateFile, options.privateKeyFile));
 }
 
 // A slice of a body that takes its turn on the uplink.

@@ -4,8 +4,6 @@
 #include <cctype>
 #include <chrono>
 #include <limits>
-#include <map>
-#include <mutex>
 
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeParser.h>
@@ -21,6 +19,7 @@
 #include "HttpConnection.h"
 #include "HttpStreamImpl.h"
 #include "confcap/core/Error.h"
+#include "confcap/tls/TlsModule.h"
 
 namespace confcap::fetch {
 
@@ -211,32 +210,21 @@ bool staleConnectionFailure(const Poco::Exception& error) {
     return dynamic_cast<const Poco::TimeoutException*>(&error) == nullptr;
 }
 
-// One TLS context per CA file for the whole process: loading the system store costs tens of
-// milliseconds, and a context may serve any number of connections on any threads.
-Poco::Net::Context::Ptr sharedTlsContext(const std::string& caFile) {
-    static std::mutex mutex;
-    static std::map<std::string, Poco::Net::Context::Ptr> contexts;
-    std::lock_guard lock(mutex);
-    Poco::Net::Context::Ptr& context = contexts[caFile];
-    if (!context) {
-        initializeTlsOnce();
-        try {
-            Poco::Net::Context::Params params;
-            params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
-            params.loadDefaultCAs = true;  // OpenSSL's default store: /etc/ssl/certs
-            params.caLocation = caFile;
-            params.cipherList = "DEFAULT";
-            Poco::Net::Context::Ptr made =
-                new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-            made->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-            context = made;
-        } catch (const Poco::Exception& error) {
-            throw FetchError("Could not load the CA certificates of " + caFile + " (" +
-                                 error.displayText() + ").",
-                             ErrorKind::Unusable);
-        }
+// The TLS context for `caFile`, from the TLS module, which is loaded now to fetch `url`.
+Poco::Net::Context::Ptr tlsContextFor(const std::string& caFile, const std::string& url) {
+    const tls::Module* module = nullptr;
+    try {
+        module = &tls::module();
+    } catch (const core::Error& error) {
+        throw FetchError("Could not fetch " + url + ": " + error.what(), ErrorKind::Unusable);
     }
-    return context;
+    try {
+        return module->clientContext(caFile);
+    } catch (const Poco::Exception& error) {
+        throw FetchError(
+            "Could not load the CA certificates of " + caFile + " (" + error.displayText() + ").",
+            ErrorKind::Unusable);
+    }
 }
 
 }  // namespace
@@ -246,9 +234,9 @@ struct HttpClient::Impl {
     std::shared_ptr<ConnectionPool> pool = std::make_shared<ConnectionPool>();
     Poco::Net::Context::Ptr tls;
 
-    Poco::Net::Context::Ptr tlsContext() {
+    Poco::Net::Context::Ptr tlsContext(const std::string& url) {
         if (!tls) {
-            tls = sharedTlsContext(options.caFile);
+            tls = tlsContextFor(options.caFile, url);
         }
         return tls;
     }
@@ -306,7 +294,7 @@ struct HttpClient::Impl {
         message.setKeepAlive(true);
 
         const Poco::Net::Context::Ptr context =
-            parsed.endpoint.secure() ? tlsContext() : Poco::Net::Context::Ptr();
+            parsed.endpoint.secure() ? tlsContext(url) : Poco::Net::Context::Ptr();
         auto connection = pool->take(parsed.endpoint, context);
         for (bool retried = false;; retried = true) {
             if (pool->aborted()) {

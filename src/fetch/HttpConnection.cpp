@@ -10,78 +10,32 @@
 #include <mutex>
 #include <ostream>
 
-#include <Poco/Delegate.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/NetSSL.h>
-#include <Poco/Net/SSLException.h>
-#include <Poco/Net/SSLManager.h>
-#include <Poco/Net/VerificationErrorArgs.h>
 
 #include "confcap/core/Error.h"
+#include "confcap/tls/TlsModule.h"
 
 namespace confcap::fetch {
 
 namespace {
 
-// The reason OpenSSL gave for rejecting a certificate on this thread's last handshake. Poco only
-// reports "certificate verify failed"; the reason ("self-signed certificate") comes through
-// SSLManager's event, which fires on the thread doing the handshake.
-thread_local std::string verificationError;
-
-void onVerificationError(const void*, Poco::Net::VerificationErrorArgs& args) {
-    verificationError = args.errorMessage();
-}
-
 Poco::Timespan timespan(std::chrono::milliseconds d) {
     return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(d.count()) * 1000);
 }
-
-bool mentionsCertificate(const Poco::Exception& error) {
-    const std::string text = error.displayText();
-    return text.find("certificate") != std::string::npos ||
-           text.find("Certificate") != std::string::npos;
-}
-
-}  // namespace
-
-// Poco keeps the session's raw read, its buffer fill and its reconnect decision protected; this
-// opens them up for one session class (plain or TLS) without touching anything else.
-class PocoSession {
-public:
-    virtual ~PocoSession() = default;
-    virtual Poco::Net::HTTPClientSession& session() = 0;
-    virtual bool willReconnect() const = 0;
-    virtual int readBody(char* buffer, std::streamsize size) = 0;
-    virtual int bufferedBytes() const = 0;
-};
-
-namespace {
-
-template <class Base>
-class OpenSession final : public Base, public PocoSession {
-public:
-    using Base::Base;
-    Poco::Net::HTTPClientSession& session() override { return *this; }
-    bool willReconnect() const override { return !this->connected() || this->mustReconnect(); }
-    int readBody(char* buffer, std::streamsize size) override { return this->read(buffer, size); }
-    int bufferedBytes() const override { return this->buffered(); }
-};
 
 }  // namespace
 
 HttpConnection::HttpConnection(Endpoint endpoint, Poco::Net::Context::Ptr tls)
     : endpoint_(std::move(endpoint)) {
     if (endpoint_.secure()) {
-        session_ = std::make_unique<OpenSession<Poco::Net::HTTPSClientSession>>(
-            endpoint_.host, endpoint_.port, tls);
+        session_ = tls::module().clientSession(endpoint_.host, endpoint_.port, std::move(tls));
     } else {
-        session_ = std::make_unique<OpenSession<Poco::Net::HTTPClientSession>>(endpoint_.host,
-                                                                               endpoint_.port);
+        session_ = std::make_unique<tls::OpenedSession<Poco::Net::HTTPClientSession>>(
+            endpoint_.host, endpoint_.port);
     }
     session_->session().setKeepAlive(true);
 }
@@ -106,7 +60,9 @@ void HttpConnection::setTimeouts(std::chrono::milliseconds connect,
 }
 
 void HttpConnection::send(Poco::Net::HTTPRequest& request) {
-    verificationError.clear();
+    if (endpoint_.secure()) {
+        tls::module().clearVerificationError();
+    }
     auto& session = session_->session();
     // Poco holds the request in the stream it returns until the response is read; flushing
     // sends it now, so a TLS wait for the answer does not start before the question is out.
@@ -188,13 +144,13 @@ void throwFetchError(const Poco::Exception& error, const std::string& url, Phase
     using core::FetchError;
     const bool connecting = phase == Phase::Connect;
 
-    if (dynamic_cast<const Poco::Net::CertificateValidationException*>(&error) ||
-        dynamic_cast<const Poco::Net::InvalidCertificateException*>(&error) ||
-        (dynamic_cast<const Poco::Net::SSLException*>(&error) &&
-         (!verificationError.empty() || mentionsCertificate(error)))) {
-        const std::string reason =
-            verificationError.empty() ? error.displayText() : verificationError;
-        throw FetchError("Could not verify the TLS certificate of " + url + " (" + reason +
+    // A TLS error can only come from a session of the TLS module, which is then loaded.
+    const tls::Failure tlsFailure =
+        tls::loaded() ? tls::module().failureOf(error) : tls::Failure::None;
+    if (tlsFailure == tls::Failure::Certificate) {
+        const std::string reason = tls::module().verificationError();
+        throw FetchError("Could not verify the TLS certificate of " + url + " (" +
+                             (reason.empty() ? error.displayText() : reason) +
                              "); if you trust it, pass the certificate of its issuer with "
                              "--ca-file.",
                          ErrorKind::Permanent, FetchError::Cause::Certificate);
@@ -218,7 +174,7 @@ void throwFetchError(const Poco::Exception& error, const std::string& url, Phase
     }
     if (dynamic_cast<const Poco::Net::ConnectionResetException*>(&error) ||
         dynamic_cast<const Poco::Net::ConnectionAbortedException*>(&error) ||
-        dynamic_cast<const Poco::Net::SSLConnectionUnexpectedlyClosedException*>(&error)) {
+        tlsFailure == tls::Failure::Closed) {
         throw FetchError("The connection to " + url + " was reset.", ErrorKind::Transient,
                          FetchError::Cause::Reset);
     }
@@ -241,15 +197,6 @@ void throwFetchError(const Poco::Exception& error, const std::string& url, Phase
 void initializeNetworkOnce() {
     static std::once_flag once;
     std::call_once(once, [] { std::signal(SIGPIPE, SIG_IGN); });
-}
-
-void initializeTlsOnce() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        Poco::Net::initializeSSL();
-        Poco::Net::SSLManager::instance().ClientVerificationError +=
-            Poco::delegate(&onVerificationError);
-    });
 }
 
 }  // namespace confcap::fetch

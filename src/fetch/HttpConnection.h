@@ -11,6 +11,8 @@
 
 #include <Poco/Net/Context.h>
 
+#include "confcap/tls/TlsModule.h"
+
 namespace Poco {
 class Exception;
 namespace Net {
@@ -20,8 +22,6 @@ class HTTPResponse;
 }  // namespace Poco
 
 namespace confcap::fetch {
-
-class PocoSession;
 
 /// Where a connection goes. Connections are pooled by key().
 struct Endpoint {
@@ -70,7 +70,7 @@ private:
 
     Endpoint endpoint_;
     std::chrono::milliseconds readTimeout_{20'000};
-    std::unique_ptr<PocoSession> session_;
+    std::unique_ptr<tls::ClientSession> session_;
 };
 
 /// Throws the FetchError for `error` raised while fetching `url` during `phase`; `timeout` is the
@@ -83,10 +83,5 @@ std::string formatTimeout(std::chrono::milliseconds timeout);
 
 /// Sets SIGPIPE to be ignored, once per process; safe to call from any thread.
 void initializeNetworkOnce();
-
-/// Loads OpenSSL once per process, before the first TLS context; safe to call from any thread.
-/// Plain HTTP never needs it, and a process that only fetches plain HTTP keeps OpenSSL's
-/// pages out of its memory.
-void initializeTlsOnce();
 
 }  // namespace confcap::fetch

@@ -1,6 +1,6 @@
 #include "confcap/sink/FileCheck.h"
 
-#include <Poco/Crypto/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -41,14 +41,14 @@ struct FileHasher::State {
     FileCheck::Hash hash;
     std::uint64_t bytes = 0;
     XXH3_state_t xxh{};
-    // OpenSSL's SHA-256 uses the CPU's SHA instructions where it has them.
-    std::optional<Poco::Crypto::DigestEngine> sha;
+    // Only to check a file against a sidecar written before XXH128 was its hash.
+    std::optional<Poco::SHA2Engine> sha;
 };
 
 FileHasher::FileHasher(FileCheck::Hash hash) : state_(std::make_unique<State>()) {
     state_->hash = hash;
     if (hash == FileCheck::Hash::Sha256) {
-        state_->sha.emplace("SHA256");
+        state_->sha.emplace(Poco::SHA2Engine::SHA_256);
     } else {
         XXH3_INITSTATE(&state_->xxh);
         XXH3_128bits_reset(&state_->xxh);

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "FrontSocket.h"
+#include "confcap/tls/TlsModule.h"
 
 namespace confcap::status {
 
@@ -116,7 +117,7 @@ Connection* FrontConnections::open(int fd, std::string peer, SteadyTime now) {
         Poco::Net::StreamSocket plainSocket(plain);
         plain->setBlocking(false);
         if (context) {
-            c->socket = Poco::Net::StreamSocket(new AcceptedTls(plain, context));
+            c->socket = tls::module().acceptedSocket(plainSocket, context);
             c->tls = true;
             c->state = State::Handshake;
         } else {

@@ -1,10 +1,9 @@
-// A status server connection's socket: TLS over an accepted socket, reads and writes that never
+// A status server connection's socket: reads and writes that never
 // block (plain or TLS), its entry in the event loop's epoll set, and the open-files budget the
 // connections live in.
 #pragma once
 
 #include <Poco/Net/Context.h>
-#include <Poco/Net/SecureStreamSocketImpl.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/StreamSocketImpl.h>
 
@@ -17,15 +16,6 @@
 #include <utility>
 
 namespace confcap::status {
-
-/// A server-side TLS connection over an accepted socket; Poco starts the handshake lazily.
-class AcceptedTls : public Poco::Net::SecureStreamSocketImpl {
-public:
-    AcceptedTls(Poco::Net::StreamSocketImpl* plain, Poco::Net::Context::Ptr context)
-        : SecureStreamSocketImpl(plain, std::move(context)) {
-        acceptSSL();
-    }
-};
 
 /// Descriptors kept for what the recorder opens beside the status server's connections.
 constexpr rlim_t kOtherFiles = 1024;

@@ -1,8 +1,6 @@
 #include "HttpFront.h"
 
 #include <Poco/Exception.h>
-#include <Poco/Net/SecureStreamSocket.h>
-#include <Poco/Net/SecureStreamSocketImpl.h>
 #include <Poco/Timestamp.h>
 
 #include <pthread.h>
@@ -27,6 +25,7 @@
 #include "FrontLanes.h"
 #include "FrontSocket.h"
 #include "confcap/status/RequestHead.h"
+#include "confcap/tls/TlsModule.h"
 
 namespace confcap::status {
 
@@ -261,24 +260,21 @@ struct HttpFront::Impl {
     }
 
     void handshake(Connection& c, SteadyTime now) {
-        int result = 0;
-        try {
-            result = static_cast<Poco::Net::SecureStreamSocketImpl*>(c.socket.impl())
-                         ->completeHandshake();
-        } catch (const Poco::Exception&) {
-            table.close(c);
-            return;
-        }
-        if (result == 1) {
-            c.state = State::Head;
-            table.want(c, EPOLLIN);
-            readHead(c, now);
-        } else if (result == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ) {
-            table.want(c, EPOLLIN);
-        } else if (result == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE) {
-            table.want(c, EPOLLOUT);
-        } else {
-            table.close(c);
+        switch (tls::module().completeHandshake(c.socket)) {
+            case tls::Handshake::Done:
+                c.state = State::Head;
+                table.want(c, EPOLLIN);
+                readHead(c, now);
+                break;
+            case tls::Handshake::WantRead:
+                table.want(c, EPOLLIN);
+                break;
+            case tls::Handshake::WantWrite:
+                table.want(c, EPOLLOUT);
+                break;
+            case tls::Handshake::Failed:
+                table.close(c);
+                break;
         }
     }
 

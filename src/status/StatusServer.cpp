@@ -1,15 +1,14 @@
 #include "confcap/status/StatusServer.h"
 
+#include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/SSLManager.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/SHA2Engine.h>
-#include <openssl/ssl.h>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -36,6 +35,7 @@
 #include "confcap/status/StatusAuth.h"
 #include "confcap/status/StatusJson.h"
 #include "confcap/status/StatusPage.h"
+#include "confcap/tls/TlsModule.h"
 
 namespace confcap::status {
 
@@ -94,28 +94,16 @@ Reply secured(Reply reply) {
 /// A server TLS context for the certificate (chain) and its key, loaded now.
 Poco::Net::Context::Ptr tlsContext(const std::filesystem::path& certificate,
                                    const std::filesystem::path& key) {
-    static std::once_flag initialized;
-    std::call_once(initialized, [] { Poco::Net::initializeSSL(); });
     const auto named = "The TLS certificate " + certificate.string() + " and key " + key.string();
-    Poco::Net::Context::Ptr context;
     try {
-        Poco::Net::Context::Params params;
-        params.certificateFile = certificate.string();
-        params.privateKeyFile = key.string();
-        params.verificationMode = Poco::Net::Context::VERIFY_NONE;
-        params.loadDefaultCAs = false;
-        params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
-        context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
-        context->disableProtocols(
-            Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
-            Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+        return tls::module().serverContext(certificate, key);
+    } catch (const Poco::InvalidArgumentException&) {
+        throw core::ConfigError(named + " do not belong together.");
     } catch (const Poco::Exception& e) {
         throw core::ConfigError(named + " cannot be used (" + e.displayText() + ").");
+    } catch (const core::Error& e) {
+        throw core::ConfigError(e.what());
     }
-    if (::SSL_CTX_check_private_key(context->sslContext()) != 1) {
-        throw core::ConfigError(named + " do not belong together.");
-    }
-    return context;
 }
 
 std::string digestOf(std::string_view text) {
