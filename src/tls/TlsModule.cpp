@@ -15,7 +15,7 @@ namespace confcap::tls {
 namespace {
 
 std::mutex mutex;
-std::filesystem::path chosenFile;  // guarded by mutex
+std::filesystem::path chosenFile;               // guarded by mutex
 std::atomic<const Module*> theModule{nullptr};  // set once, never unloaded
 
 // Where the module may be: beside the program (a build folder), then in the installation's

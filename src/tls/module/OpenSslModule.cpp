@@ -87,15 +87,16 @@ public:
             dynamic_cast<const Poco::Net::InvalidCertificateException*>(&error)) {
             return Failure::Certificate;
         }
+        if (dynamic_cast<const Poco::Net::SSLException*>(&error) == nullptr) {
+            return Failure::None;
+        }
+        if (!lastVerificationError.empty() || mentionsCertificate(error)) {
+            return Failure::Certificate;
+        }
         if (dynamic_cast<const Poco::Net::SSLConnectionUnexpectedlyClosedException*>(&error)) {
             return Failure::Closed;
         }
-        if (dynamic_cast<const Poco::Net::SSLException*>(&error)) {
-            return !lastVerificationError.empty() || mentionsCertificate(error)
-                       ? Failure::Certificate
-                       : Failure::Other;
-        }
-        return Failure::None;
+        return Failure::Other;
     }
 
     Poco::Net::Context::Ptr serverContext(const std::filesystem::path& certificate,
@@ -160,8 +161,7 @@ private:
 
 }  // namespace confcap::tls
 
-extern "C" __attribute__((visibility("default"))) const confcap::tls::Module&
-confcap_tls_module() {
+extern "C" __attribute__((visibility("default"))) const confcap::tls::Module& confcap_tls_module() {
     // Never destroyed: sessions and contexts may still be released during exit.
     static const auto* module = new confcap::tls::OpenSslModule;
     return *module;
