@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times `confcap list` (read the file, parse, select, print the table) and `confcap list --json`
 # on the real schedules, several runs each, and prints wall time and peak RSS as a table; then
-# `list --json` of 38C3 and of a generated schedule of 100 000 talks against their targets.
+# `list --json` of 38C3, `--help` (the start alone) and `list --json` of a generated schedule of
+# 100 000 talks against their targets.
 # Usage: bench/parse.sh [RUNS]   (the 100 000-talk schedule runs a third as often, at least 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +59,19 @@ printf '%-34s %10s %10s %9s %10s\n' "list --json" "wall min" "wall med" "peak RS
 measure "$runs" list --json --schedule "$schedules/38c3-fahrplan-20251206.xml"
 printf '%-34s %8.1fms %8.1fms %7.1fMB %10s\n' "38C3 (1007 talks, 2.1 MB)" "$min" "$med" "$rss" \
     "< 30 ms"
+measure "$runs" --help
+printf '%-34s %8.1fms %8.1fms %7.1fMB %10s\n' "confcap --help (the start alone)" "$min" "$med" \
+    "$rss" "< 10 ms"
+# The floor under it: a program that does nothing, linked with the libraries confcap loads at
+# its start, and one linked with nothing (what starting any process costs from a shell here).
+libs=$(ldd "$bin" | awk '$1 ~ /^lib/ && $1 !~ /^lib(c|m|gcc_s)\.so/ { print "-l:" $1 }')
+printf 'int main() { return 0; }\n' >"$work/empty.cpp"
+g++ -O2 "$work/empty.cpp" -o "$work/floor" -Wl,--no-as-needed $libs
+g++ -O2 "$work/empty.cpp" -o "$work/nothing"
+bin=$work/floor measure "$runs"
+printf '%-34s %8.1fms %8.1fms %7.1fMB\n' "  an empty program, the same libs" "$min" "$med" "$rss"
+bin=$work/nothing measure "$runs"
+printf '%-34s %8.1fms %8.1fms %7.1fMB\n' "  an empty program, no libs" "$min" "$med" "$rss"
 big_runs=$(( runs / 3 > 3 ? runs / 3 : 3 ))
 measure "$big_runs" list --json --schedule "$work/100000-talks.xml"
 printf '%-34s %8.2fs  %8.2fs  %7.1fMB %10s\n' "generated (100000 talks, $(du -h "$work/100000-talks.xml" | cut -f1))" \
