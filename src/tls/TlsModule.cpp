@@ -65,16 +65,16 @@ const Module& module() {
                                   "); reinstall confcap.",
                               core::ErrorKind::Unusable);
         }
-        using Entry = const Module& (*)();
+        using Entry = const Module* (*)();
         const auto entry = reinterpret_cast<Entry>(::dlsym(handle, "confcap_tls_module"));
         if (entry == nullptr) {
             throw core::Error("TLS needs confcap's module, but " + file.string() +
                                   " is not one; reinstall confcap.",
                               core::ErrorKind::Unusable);
         }
-        const Module& made = entry();
-        theModule.store(&made);
-        return made;
+        const Module* made = entry();
+        theModule.store(made);
+        return *made;
     }
     throw core::Error(std::string("TLS needs confcap's module ") + kModuleFileName +
                           ", which is not installed (looked for " + listed(files) +

@@ -2,9 +2,9 @@
 # The Debian package as a user meets it. cpack builds the .deb from the build folder (the
 # argument); apt installs it into a copy of a clean Debian 12 root (scripts/debian-root.sh, made
 # by mmdebstrap from Debian's packages, which holds its dependencies, so that the install needs
-# no download); there, under chroot, confcap --version answers and confcap demo records as the
-# user confcap that the package creates; the installed unit passes systemd-analyze verify and
-# the man page renders; then the package is purged.
+# no download); there, under chroot, confcap --version answers, an https URL finds the TLS
+# module, and confcap demo records as the user confcap that the package creates; the installed
+# unit passes systemd-analyze verify and the man page renders; then the package is purged.
 #
 # It takes minutes (the demo alone two, the first root about two more), so it runs only with
 # CONFCAP_PACKAGE_TEST=1, as scripts/package-test.sh runs it. Exits 77 (skipped) without root,
@@ -54,6 +54,9 @@ owner="$(as_root stat -c %U:%G /var/lib/confcap)"
 want="$("$build/confcap" --version)"
 got="$(as_root confcap --version)"
 [[ $got == "$want" ]] || fail "confcap --version in the root says '$got', not '$want'"
+# Its TLS module: an https URL gets as far as connecting (nothing listens on port 1).
+https="$(as_confcap confcap list --schedule https://127.0.0.1:1/schedule.xml 2>&1 || true)"
+grep -q "connection refused" <<<"$https" || fail "an https URL fails in the root so: $https"
 
 # The unit as installed: systemd-analyze verify, ExecStart naming the installed binary.
 unit=$root/usr/lib/systemd/system/confcap@.service

@@ -117,5 +117,5 @@ inline constexpr const char* kModuleFileName = "confcap-tls.so";
 
 }  // namespace confcap::tls
 
-/// The module's one exported symbol.
-extern "C" const confcap::tls::Module& confcap_tls_module();
+/// The module's one exported symbol: the module, made on the first call and never destroyed.
+extern "C" const confcap::tls::Module* confcap_tls_module();

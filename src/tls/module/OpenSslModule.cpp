@@ -161,8 +161,8 @@ private:
 
 }  // namespace confcap::tls
 
-extern "C" __attribute__((visibility("default"))) const confcap::tls::Module& confcap_tls_module() {
+extern "C" __attribute__((visibility("default"))) const confcap::tls::Module* confcap_tls_module() {
     // Never destroyed: sessions and contexts may still be released during exit.
     static const auto* module = new confcap::tls::OpenSslModule;
-    return *module;
+    return module;
 }
