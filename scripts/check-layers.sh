@@ -4,7 +4,8 @@
 # and link (cc_<module>) only itself, `core` and the modules its row lists. It checks src/<m>/ and
 # include/confcap/<m>/ with src/<m>/CMakeLists.txt; tests/<m>/ with its CMakeLists.txt, which may
 # use what module <m> may use and `demo` too; and each file in bench/ and fuzz/ as the module its
-# build target links. The crossings the table lists as known are let through and counted.
+# build target links. The crossings the table lists as known are let through and counted. Only
+# the TLS module (src/tls/module/) may include or link Poco NetSSL, Poco Crypto and OpenSSL.
 # With --dot it prints the linked module graph in Graphviz dot instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -146,6 +147,22 @@ for folder in bench fuzz; do
                 "$file:$line (checked as '$module') includes confcap/$used/"
         done < <(includes "$file")
     done
+done
+
+# TLS lives in its module (src/tls/module/, loaded when first used): nothing else in the program
+# includes Poco NetSSL, Poco Crypto or OpenSSL, nor links them.
+netssl='Secure[A-Za-z]*|SSL[A-Za-z]*|HTTPS[A-Z][A-Za-z]*|FTPS[A-Za-z]*|NetSSL|Context|Session'
+netssl+='|Utility|X509Certificate|VerificationErrorArgs'
+netssl+='|[A-Za-z]*(Certificate|PrivateKey|Passphrase|KeyConsole|KeyFile)[A-Za-z]*'
+while IFS=: read -r file line _; do
+    fail "$file:$line includes TLS headers, which only src/tls/module/ may"
+done < <(grep -rHnE "^#include <(openssl/|Poco/Crypto/|Poco/Net/($netssl)\.h>)" \
+    src include --include='*.cpp' --include='*.h' | grep -v '^src/tls/module/' || true)
+for cmake in src/*/CMakeLists.txt; do
+    [[ $cmake == src/tls/CMakeLists.txt ]] && continue
+    if grep -qE 'Poco::(NetSSL|Crypto)|OpenSSL::' "$cmake"; then
+        fail "$cmake links NetSSL, Crypto or OpenSSL, which only the TLS module may"
+    fi
 done
 
 if ((failures)); then

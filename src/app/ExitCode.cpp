@@ -23,7 +23,8 @@ ExitCode exitCodeFor(const std::exception& error) noexcept {
     if (dynamic_cast<const core::OutputError*>(&error) != nullptr) {
         return kExitCantCreate;
     }
-    if (dynamic_cast<const core::SourceError*>(&error) != nullptr) {
+    if (dynamic_cast<const core::SourceError*>(&error) != nullptr ||
+        dynamic_cast<const core::NotInstalledError*>(&error) != nullptr) {
         return kExitUnavailable;
     }
     return kExitSoftware;

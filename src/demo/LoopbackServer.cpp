@@ -1,5 +1,6 @@
 #include "confcap/demo/LoopbackServer.h"
 
+#include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
@@ -53,8 +54,12 @@ Poco::Net::ServerSocket bindSocket(const LoopbackServer::Options& options) {
         return Poco::Net::ServerSocket(address, 64);
     }
     const auto& module = tls::module();
-    return module.listeningSocket(
-        address, 64, module.serverContext(options.certificateFile, options.privateKeyFile));
+    const auto context = module.serverContext(options.certificateFile, options.privateKeyFile);
+    if (!context) {
+        throw Poco::InvalidArgumentException("the key " + options.privateKeyFile +
+                                             " does not belong to " + options.certificateFile);
+    }
+    return module.listeningSocket(address, 64, context);
 }
 
 // A slice of a body that takes its turn on the uplink.

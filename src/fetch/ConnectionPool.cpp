@@ -3,7 +3,7 @@
 namespace confcap::fetch {
 
 std::unique_ptr<HttpConnection> ConnectionPool::take(const Endpoint& endpoint,
-                                                     Poco::Net::Context::Ptr tls) {
+                                                     tls::ContextPtr tls) {
     {
         std::lock_guard lock(mutex_);
         if (auto it = idle_.find(endpoint.key()); it != idle_.end()) {

@@ -16,7 +16,7 @@ namespace confcap::fetch {
 class ConnectionPool {
 public:
     /// The idle connection to `endpoint`, or a new unconnected one.
-    std::unique_ptr<HttpConnection> take(const Endpoint& endpoint, Poco::Net::Context::Ptr tls);
+    std::unique_ptr<HttpConnection> take(const Endpoint& endpoint, tls::ContextPtr tls);
     /// Keeps a connection whose last response was read to the end, for the next request to its
     /// endpoint (replacing an older idle one).
     void giveBack(std::unique_ptr<HttpConnection> connection);

@@ -8,7 +8,6 @@
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeParser.h>
 #include <Poco/Exception.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/NetException.h>
@@ -211,11 +210,11 @@ bool staleConnectionFailure(const Poco::Exception& error) {
 }
 
 // The TLS context for `caFile`, from the TLS module, which is loaded now to fetch `url`.
-Poco::Net::Context::Ptr tlsContextFor(const std::string& caFile, const std::string& url) {
+tls::ContextPtr tlsContextFor(const std::string& caFile, const std::string& url) {
     const tls::Module* module = nullptr;
     try {
         module = &tls::module();
-    } catch (const core::Error& error) {
+    } catch (const core::NotInstalledError& error) {
         throw FetchError("Could not fetch " + url + ": " + error.what(), ErrorKind::Unusable);
     }
     try {
@@ -232,9 +231,9 @@ Poco::Net::Context::Ptr tlsContextFor(const std::string& caFile, const std::stri
 struct HttpClient::Impl {
     Options options;
     std::shared_ptr<ConnectionPool> pool = std::make_shared<ConnectionPool>();
-    Poco::Net::Context::Ptr tls;
+    tls::ContextPtr tls;
 
-    Poco::Net::Context::Ptr tlsContext(const std::string& url) {
+    tls::ContextPtr tlsContext(const std::string& url) {
         if (!tls) {
             tls = tlsContextFor(options.caFile, url);
         }
@@ -293,8 +292,8 @@ struct HttpClient::Impl {
         }
         message.setKeepAlive(true);
 
-        const Poco::Net::Context::Ptr context =
-            parsed.endpoint.secure() ? tlsContext(url) : Poco::Net::Context::Ptr();
+        const tls::ContextPtr context =
+            parsed.endpoint.secure() ? tlsContext(url) : tls::ContextPtr();
         auto connection = pool->take(parsed.endpoint, context);
         for (bool retried = false;; retried = true) {
             if (pool->aborted()) {

@@ -29,7 +29,7 @@ Poco::Timespan timespan(std::chrono::milliseconds d) {
 
 }  // namespace
 
-HttpConnection::HttpConnection(Endpoint endpoint, Poco::Net::Context::Ptr tls)
+HttpConnection::HttpConnection(Endpoint endpoint, tls::ContextPtr tls)
     : endpoint_(std::move(endpoint)) {
     if (endpoint_.secure()) {
         session_ = tls::module().clientSession(endpoint_.host, endpoint_.port, std::move(tls));

@@ -9,8 +9,6 @@
 #include <memory>
 #include <string>
 
-#include <Poco/Net/Context.h>
-
 #include "confcap/tls/TlsModule.h"
 
 namespace Poco {
@@ -42,7 +40,7 @@ enum class Phase { Connect, Exchange, Body };
 class HttpConnection {
 public:
     /// `tls` is required for an https endpoint and ignored otherwise. Does not connect yet.
-    HttpConnection(Endpoint endpoint, Poco::Net::Context::Ptr tls);
+    HttpConnection(Endpoint endpoint, tls::ContextPtr tls);
     ~HttpConnection();
     HttpConnection(const HttpConnection&) = delete;
     HttpConnection& operator=(const HttpConnection&) = delete;

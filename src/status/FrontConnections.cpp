@@ -29,10 +29,10 @@ constexpr auto kLinger = 2s;
 }  // namespace
 
 FrontConnections::FrontConnections(const HttpFront::Limits& limits, std::size_t maxConnections,
-                                   int epoll, Poco::Net::Context::Ptr tls)
+                                   int epoll, tls::ContextPtr tls)
     : limits_(limits), maxConnections_(maxConnections), epoll_(epoll), tls_(std::move(tls)) {}
 
-void FrontConnections::setTls(Poco::Net::Context::Ptr tls) {
+void FrontConnections::setTls(tls::ContextPtr tls) {
     std::lock_guard lock(tlsMutex_);
     tls_ = std::move(tls);
 }
@@ -107,7 +107,7 @@ Connection* FrontConnections::open(int fd, std::string peer, SteadyTime now) {
     c->peer = std::move(peer);
     c->opened = now;
     c->deadline = now + limits_.headTimeout;
-    Poco::Net::Context::Ptr context;
+    tls::ContextPtr context;
     {
         std::lock_guard lock(tlsMutex_);
         context = tls_;

@@ -3,7 +3,6 @@
 // long. Owned by the front's thread; only setTls() may be called from another.
 #pragma once
 
-#include <Poco/Net/Context.h>
 #include <Poco/Net/StreamSocket.h>
 
 #include <cstddef>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "HttpFront.h"
+#include "confcap/tls/TlsModule.h"
 
 namespace confcap::status {
 
@@ -60,12 +60,12 @@ public:
     /// stays the caller's); new ones use `tls` when it is not null. Ids 0 and 1 are left to
     /// the caller.
     FrontConnections(const HttpFront::Limits& limits, std::size_t maxConnections, int epoll,
-                     Poco::Net::Context::Ptr tls);
+                     tls::ContextPtr tls);
     FrontConnections(const FrontConnections&) = delete;
     FrontConnections& operator=(const FrontConnections&) = delete;
 
     /// New connections use this TLS context from now on. Thread-safe.
-    void setTls(Poco::Net::Context::Ptr tls);
+    void setTls(tls::ContextPtr tls);
 
     std::size_t maxConnections() const { return maxConnections_; }
 
@@ -113,7 +113,7 @@ private:
     int epoll_;
 
     std::mutex tlsMutex_;
-    Poco::Net::Context::Ptr tls_;  // guarded by tlsMutex_
+    tls::ContextPtr tls_;  // guarded by tlsMutex_
 
     std::unordered_map<std::uint64_t, std::unique_ptr<front::Connection>> connections_;
     std::map<std::string, std::size_t> perAddress_;

@@ -1,7 +1,6 @@
 #include "FrontSocket.h"
 
 #include <Poco/Exception.h>
-#include <Poco/Net/SecureStreamSocket.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -9,6 +8,8 @@
 
 #include <algorithm>
 #include <cerrno>
+
+#include "confcap/tls/TlsModule.h"
 
 namespace confcap::status {
 
@@ -21,9 +22,9 @@ Io tlsIo(int n) {
     Io io;
     if (n > 0) {
         io.bytes = static_cast<std::size_t>(n);
-    } else if (n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ) {
+    } else if (n == tls::kWantRead) {
         io.wantRead = true;
-    } else if (n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE) {
+    } else if (n == tls::kWantWrite) {
         io.wantWrite = true;
     } else {
         io.closed = true;

@@ -3,7 +3,6 @@
 // connections live in.
 #pragma once
 
-#include <Poco/Net/Context.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/StreamSocketImpl.h>
 

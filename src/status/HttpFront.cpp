@@ -106,7 +106,7 @@ struct HttpFront::Impl {
     FrontLanes lanes;
     std::thread thread;
 
-    Impl(Poco::Net::ServerSocket s, Handlers h, Limits l, Poco::Net::Context::Ptr context)
+    Impl(Poco::Net::ServerSocket s, Handlers h, Limits l, tls::ContextPtr context)
         : listener(std::move(s)),
           handlers(std::move(h)),
           limits(l),
@@ -452,13 +452,13 @@ struct HttpFront::Impl {
 };
 
 HttpFront::HttpFront(Poco::Net::ServerSocket socket, Handlers handlers, Limits limits,
-                     Poco::Net::Context::Ptr tls)
+                     tls::ContextPtr tls)
     : impl_(
           std::make_unique<Impl>(std::move(socket), std::move(handlers), limits, std::move(tls))) {}
 
 HttpFront::~HttpFront() = default;
 
-void HttpFront::setTls(Poco::Net::Context::Ptr tls) {
+void HttpFront::setTls(tls::ContextPtr tls) {
     impl_->table.setTls(std::move(tls));
 }
 

@@ -5,7 +5,6 @@
 // themselves are in FrontConnections.h, the worker pools in FrontLanes.h.
 #pragma once
 
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/ServerSocket.h>
@@ -16,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include "confcap/tls/TlsModule.h"
 
 namespace confcap::status {
 
@@ -123,14 +123,14 @@ public:
     /// null. Raises the soft limit of open files first to what the connections need (at most the
     /// hard limit; never lowers it).
     HttpFront(Poco::Net::ServerSocket socket, Handlers handlers, Limits limits,
-              Poco::Net::Context::Ptr tls);
+              tls::ContextPtr tls);
     /// Stops: closes every connection and joins the threads.
     ~HttpFront();
     HttpFront(const HttpFront&) = delete;
     HttpFront& operator=(const HttpFront&) = delete;
 
     /// New connections use this TLS context from now on. Thread-safe.
-    void setTls(Poco::Net::Context::Ptr tls);
+    void setTls(tls::ContextPtr tls);
 
     /// The open connections allowed at once.
     std::size_t maxConnections() const;

@@ -1,7 +1,6 @@
 #include "confcap/status/StatusServer.h"
 
 #include <Poco/Exception.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/IPAddress.h>
@@ -92,18 +91,23 @@ Reply secured(Reply reply) {
 }
 
 /// A server TLS context for the certificate (chain) and its key, loaded now.
-Poco::Net::Context::Ptr tlsContext(const std::filesystem::path& certificate,
-                                   const std::filesystem::path& key) {
+tls::ContextPtr tlsContext(const std::filesystem::path& certificate,
+                           const std::filesystem::path& key) {
     const auto named = "The TLS certificate " + certificate.string() + " and key " + key.string();
+    tls::ContextPtr context;
     try {
-        return tls::module().serverContext(certificate, key);
-    } catch (const Poco::InvalidArgumentException&) {
-        throw core::ConfigError(named + " do not belong together.");
+        context = tls::module().serverContext(certificate, key);
     } catch (const Poco::Exception& e) {
         throw core::ConfigError(named + " cannot be used (" + e.displayText() + ").");
-    } catch (const core::Error& e) {
-        throw core::ConfigError(e.what());
+    } catch (const core::NotInstalledError& e) {
+        throw core::NotInstalledError(
+            std::string("The status page cannot be served over TLS (--status-tls-cert): ") +
+            e.what());
     }
+    if (!context) {
+        throw core::ConfigError(named + " do not belong together.");
+    }
+    return context;
 }
 
 std::string digestOf(std::string_view text) {
@@ -385,7 +389,7 @@ StatusServer::StatusServer(const StatusBoard& board, const core::Clock& clock, O
         throw core::UsageError(
             "--status-tls-cert and --status-tls-key go together: give both, or neither.");
     }
-    Poco::Net::Context::Ptr tls;
+    tls::ContextPtr tls;
     if (!o.tlsCertificate.empty()) {
         tls = tlsContext(o.tlsCertificate, o.tlsKey);
         impl_->secure = true;
@@ -430,7 +434,7 @@ void StatusServer::reload() {
     if (!o.authFile.empty()) {
         auth = std::make_shared<const StatusAuth>(StatusAuth::fromFile(o.authFile));
     }
-    Poco::Net::Context::Ptr tls;
+    tls::ContextPtr tls;
     if (!o.tlsCertificate.empty()) {
         tls = tlsContext(o.tlsCertificate, o.tlsKey);
     }

@@ -31,7 +31,7 @@ std::vector<std::filesystem::path> candidates() {
     }
     const auto folder = program.parent_path();
     return {folder / kModuleFileName,
-            folder.parent_path() / CONFCAP_TLS_MODULE_DIR / kModuleFileName};
+            (folder / CONFCAP_TLS_MODULE_DIR / kModuleFileName).lexically_normal()};
 }
 
 std::string listed(const std::vector<std::filesystem::path>& files) {
@@ -39,7 +39,7 @@ std::string listed(const std::vector<std::filesystem::path>& files) {
     for (const auto& file : files) {
         text += (text.empty() ? "" : " or ") + file.string();
     }
-    return text.empty() ? std::string("(the program's own path is unknown)") : text;
+    return text.empty() ? std::string("nowhere: the program's own path is unknown") : text;
 }
 
 }  // namespace
@@ -60,26 +60,26 @@ const Module& module() {
         }
         void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
         if (handle == nullptr) {
-            throw core::Error("TLS needs confcap's module " + file.string() +
-                                  ", which cannot be loaded (" + ::dlerror() +
-                                  "); reinstall confcap.",
-                              core::ErrorKind::Unusable);
+            throw core::NotInstalledError("TLS needs confcap's module " + file.string() +
+                                          ", which cannot be loaded (" + ::dlerror() +
+                                          "); reinstall confcap.");
         }
-        using Entry = const Module* (*)();
+        using Entry = const Module* (*)(const char*);
         const auto entry = reinterpret_cast<Entry>(::dlsym(handle, "confcap_tls_module"));
-        if (entry == nullptr) {
-            throw core::Error("TLS needs confcap's module, but " + file.string() +
-                                  " is not one; reinstall confcap.",
-                              core::ErrorKind::Unusable);
+        const Module* made = entry != nullptr ? entry(kInterface) : nullptr;
+        if (made == nullptr) {
+            ::dlclose(handle);
+            throw core::NotInstalledError(
+                "TLS needs confcap's module, but " + file.string() +
+                " belongs to another build of confcap (was it upgraded while this one ran?); "
+                "restart confcap, or reinstall it.");
         }
-        const Module* made = entry();
         theModule.store(made);
         return *made;
     }
-    throw core::Error(std::string("TLS needs confcap's module ") + kModuleFileName +
-                          ", which is not installed (looked for " + listed(files) +
-                          "); reinstall confcap.",
-                      core::ErrorKind::Unusable);
+    throw core::NotInstalledError(std::string("TLS needs confcap's module ") + kModuleFileName +
+                                  ", which is not installed (looked for " + listed(files) +
+                                  "); reinstall confcap.");
 }
 
 bool loaded() noexcept {

@@ -350,9 +350,18 @@ BOOST_AUTO_TEST_CASE(aProgramWithoutItsTlsModuleFetchesPlainHttpAndSaysWhatHttps
     BOOST_TEST(r.err.find("confcap-tls.so, which is not installed") != std::string::npos, r.err);
     BOOST_TEST(r.err.find((dir.path / "confcap-tls.so").string()) != std::string::npos, r.err);
 
+    // A file of that name that is no module of this build (an upgrade that replaced it under a
+    // running program) is refused, not called.
+    const auto module = dir.path / "confcap-tls.so";
+    std::filesystem::copy_file("/lib/x86_64-linux-gnu/libz.so.1", module);
+    r = list(url);
+    BOOST_TEST(r.exitCode == 69, r.err);
+    BOOST_TEST(lineCount(r.err) == 1U, r.err);
+    BOOST_TEST(r.err.find("belongs to another build of confcap") != std::string::npos, r.err);
+
     std::filesystem::copy_file(
-        std::filesystem::path(CONFCAP_BINARY).parent_path() / "confcap-tls.so",
-        dir.path / "confcap-tls.so");
+        std::filesystem::path(CONFCAP_BINARY).parent_path() / "confcap-tls.so", module,
+        std::filesystem::copy_options::overwrite_existing);
     r = list(url);
     BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);
     BOOST_TEST(parseJson(r.out)->getArray("talks")->size() == 9U);

@@ -99,6 +99,12 @@ public:
         : Error(message, kind, retryAfter) {}
 };
 
+/// A part of confcap that a task needs is not installed (or belongs to another build of it).
+class NotInstalledError : public Error {
+public:
+    explicit NotInstalledError(const std::string& message) : Error(message, ErrorKind::Unusable) {}
+};
+
 /// Writing output failed (folder not writable, disk full, file size limit).
 class OutputError : public Error {
 public:

@@ -22,7 +22,8 @@ public:
         std::function<void(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&)>;
 
     struct Options {
-        /// Serve HTTPS with this certificate and key (PEM files); plain HTTP when empty.
+        /// Serve HTTPS with this certificate and key (PEM files), with the status server's TLS
+        /// settings (TLS 1.2 at least, strong ciphers); plain HTTP when empty.
         std::string certificateFile;
         std::string privateKeyFile;
         int maxThreads = 32;
@@ -32,7 +33,8 @@ public:
         double bytesPerSecond = 0;
     };
 
-    /// Starts listening at once. Throws Poco::Exception when the socket cannot be bound.
+    /// Starts listening at once. Throws Poco::Exception when the socket cannot be bound or the
+    /// certificate and key cannot be used, core::NotInstalledError without the TLS module.
     explicit LoopbackServer(Handler handler);
     LoopbackServer(Handler handler, Options options);
     /// Stops accepting and aborts open connections.

@@ -3,6 +3,7 @@
 // callers turn into their own sentences.
 #include <openssl/ssl.h>
 
+#include <cstring>
 #include <map>
 #include <mutex>
 
@@ -21,6 +22,16 @@
 #include "confcap/tls/TlsModule.h"
 
 namespace confcap::tls {
+
+static_assert(kWantRead == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ);
+static_assert(kWantWrite == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE);
+
+// The opaque context of the interface: Poco's.
+class Context {
+public:
+    explicit Context(Poco::Net::Context::Ptr context) : poco(std::move(context)) {}
+    Poco::Net::Context::Ptr poco;
+};
 
 namespace {
 
@@ -55,9 +66,9 @@ public:
             Poco::delegate(&onVerificationError);
     }
 
-    Poco::Net::Context::Ptr clientContext(const std::string& caFile) const override {
+    ContextPtr clientContext(const std::string& caFile) const override {
         std::lock_guard lock(mutex_);
-        Poco::Net::Context::Ptr& context = (*clientContexts_)[caFile];
+        ContextPtr& context = (*clientContexts_)[caFile];
         if (!context) {
             Poco::Net::Context::Params params;
             params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
@@ -67,15 +78,15 @@ public:
             Poco::Net::Context::Ptr made =
                 new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
             made->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-            context = made;
+            context = std::make_shared<const Context>(made);
         }
         return context;
     }
 
     std::unique_ptr<ClientSession> clientSession(const std::string& host, std::uint16_t port,
-                                                 Poco::Net::Context::Ptr context) const override {
+                                                 const ContextPtr& context) const override {
         return std::make_unique<OpenedSession<Poco::Net::HTTPSClientSession>>(host, port,
-                                                                              std::move(context));
+                                                                              context->poco);
     }
 
     void clearVerificationError() const override { lastVerificationError.clear(); }
@@ -99,8 +110,8 @@ public:
         return Failure::Other;
     }
 
-    Poco::Net::Context::Ptr serverContext(const std::filesystem::path& certificate,
-                                          const std::filesystem::path& key) const override {
+    ContextPtr serverContext(const std::filesystem::path& certificate,
+                             const std::filesystem::path& key) const override {
         Poco::Net::Context::Params params;
         params.certificateFile = certificate.string();
         params.privateKeyFile = key.string();
@@ -113,20 +124,20 @@ public:
             Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
             Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
         if (::SSL_CTX_check_private_key(context->sslContext()) != 1) {
-            throw Poco::InvalidArgumentException("the key does not belong to the certificate");
+            return nullptr;
         }
-        return context;
+        return std::make_shared<const Context>(context);
     }
 
     Poco::Net::ServerSocket listeningSocket(const Poco::Net::SocketAddress& address, int backlog,
-                                            Poco::Net::Context::Ptr context) const override {
-        return Poco::Net::SecureServerSocket(address, backlog, std::move(context));
+                                            const ContextPtr& context) const override {
+        return Poco::Net::SecureServerSocket(address, backlog, context->poco);
     }
 
     Poco::Net::StreamSocket acceptedSocket(const Poco::Net::StreamSocket& plain,
-                                           Poco::Net::Context::Ptr context) const override {
+                                           const ContextPtr& context) const override {
         auto* impl = static_cast<Poco::Net::StreamSocketImpl*>(plain.impl());
-        return Poco::Net::StreamSocket(new AcceptedTls(impl, std::move(context)));
+        return Poco::Net::StreamSocket(new AcceptedTls(impl, context->poco));
     }
 
     Handshake completeHandshake(Poco::Net::StreamSocket& socket) const noexcept override {
@@ -153,15 +164,18 @@ private:
     mutable std::mutex mutex_;
     // Kept to the end of the process: a context may serve any number of connections on any
     // threads, and is never freed after OpenSSL's own clean-up at exit.
-    std::map<std::string, Poco::Net::Context::Ptr>* clientContexts_ =
-        new std::map<std::string, Poco::Net::Context::Ptr>;
+    std::map<std::string, ContextPtr>* clientContexts_ = new std::map<std::string, ContextPtr>;
 };
 
 }  // namespace
 
 }  // namespace confcap::tls
 
-extern "C" __attribute__((visibility("default"))) const confcap::tls::Module* confcap_tls_module() {
+extern "C" __attribute__((visibility("default"))) const confcap::tls::Module* confcap_tls_module(
+    const char* expected) {
+    if (expected == nullptr || std::strcmp(expected, confcap::tls::kInterface) != 0) {
+        return nullptr;
+    }
     // Never destroyed: sessions and contexts may still be released during exit.
     static const auto* module = new confcap::tls::OpenSslModule;
     return module;
