@@ -4,7 +4,8 @@
 # (user, entrypoint, working folder, volume, port) and copies it; umoci unpacks it, and in the
 # unpacked file system confcap, ffmpeg and /bin/sh run as the manifests' uid 10001. Where
 # containerd is installed, a containerd of the test's own imports the archive as `k3s ctr images
-# import` does and runs the image: --version, and confcap demo as the image's user.
+# import` does and runs the image: --version, an https URL (the TLS module is found), and
+# confcap demo as the image's user.
 #
 # Minutes, like the package test: runs only with CONFCAP_PACKAGE_TEST=1 (scripts/package-test.sh).
 # Exits 77 (skipped) without root, umoci, skopeo, mmdebstrap or a reachable Debian mirror.
@@ -82,6 +83,11 @@ done
 "${ctr[@]}" images ls -q | grep -qx "$name" || fail "ctr images import did not name it $name"
 got="$("${ctr[@]}" run --rm --net-host "$name" check-version confcap --version)"
 [[ $got == "confcap $version" ]] || fail "the container says '$got'"
+# The TLS module is found from the program's own path (/proc/self/exe): an https URL gets as far
+# as connecting (nothing listens on port 1).
+https="$("${ctr[@]}" run --rm --net-host "$name" check-https confcap list \
+    --schedule https://127.0.0.1:1/schedule.xml 2>&1 || true)"
+grep -q "connection refused" <<<"$https" || fail "an https URL fails in the container so: $https"
 # The image's own user, working folder and entrypoint: the fake conference, recorded.
 demo_start=$SECONDS
 "${ctr[@]}" run --rm --net-host "$name" check-demo confcap demo >"$work/demo.log" 2>&1 ||
