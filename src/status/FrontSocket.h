@@ -1,6 +1,5 @@
-// A status server connection's socket: reads and writes that never
-// block (plain or TLS), its entry in the event loop's epoll set, and the open-files budget the
-// connections live in.
+// A status server connection's socket: reads and writes that never block (plain or TLS), its
+// entry in the event loop's epoll set, and the open-files budget the connections live in.
 #pragma once
 
 #include <Poco/Net/StreamSocket.h>

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+
 #include "confcap/tls/TlsModule.h"
 
 namespace confcap::status {

@@ -318,55 +318,6 @@ BOOST_AUTO_TEST_CASE(untrustedCertificateIsRefusedUnlessItsCaIsGiven) {
     BOOST_TEST(parseJson(r.out)->getArray("talks")->size() == 9U);
 }
 
-// TLS is a module of its own, loaded when first used: a program without it still fetches plain
-// HTTP, and an https URL then fails with one sentence that says what is missing.
-BOOST_AUTO_TEST_CASE(aProgramWithoutItsTlsModuleFetchesPlainHttpAndSaysWhatHttpsLacks) {
-    TempDir dir;
-    const auto program = dir.path / "confcap";
-    std::filesystem::copy_file(CONFCAP_BINARY, program);
-    std::ifstream in(kExample);
-    const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto serve = [&](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
-        response.send() << body;
-    };
-    const std::string tls = CONFCAP_SOURCE_DIR "/tests/data/tls/";
-    confcap::demo::LoopbackServer plain(serve);
-    confcap::demo::LoopbackServer secure(serve, {tls + "localhost.crt", tls + "localhost.key"});
-    const auto list = [&](const std::string& url) {
-        return confcap::testing::runProcess(
-            program.string(),
-            {"list", "--schedule", url, "--cache-dir", (dir.path / "cache").string(), "--json",
-             "--ca-file", tls + "localhost.crt"});
-    };
-
-    auto r = list(plain.url("/schedule.xml"));
-    BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);
-    BOOST_TEST(parseJson(r.out)->getArray("talks")->size() == 9U);
-
-    const auto url = secure.url("/schedule.xml");
-    r = list(url);
-    BOOST_TEST(r.exitCode == 69, r.err);
-    BOOST_TEST(lineCount(r.err) == 1U, r.err);
-    BOOST_TEST(r.err.find("confcap-tls.so, which is not installed") != std::string::npos, r.err);
-    BOOST_TEST(r.err.find((dir.path / "confcap-tls.so").string()) != std::string::npos, r.err);
-
-    // A file of that name that is no module of this build (an upgrade that replaced it under a
-    // running program) is refused, not called.
-    const auto module = dir.path / "confcap-tls.so";
-    std::filesystem::copy_file("/lib/x86_64-linux-gnu/libz.so.1", module);
-    r = list(url);
-    BOOST_TEST(r.exitCode == 69, r.err);
-    BOOST_TEST(lineCount(r.err) == 1U, r.err);
-    BOOST_TEST(r.err.find("belongs to another build of confcap") != std::string::npos, r.err);
-
-    std::filesystem::copy_file(
-        std::filesystem::path(CONFCAP_BINARY).parent_path() / "confcap-tls.so", module,
-        std::filesystem::copy_options::overwrite_existing);
-    r = list(url);
-    BOOST_TEST_REQUIRE(r.exitCode == 0, r.err);
-    BOOST_TEST(parseJson(r.out)->getArray("talks")->size() == 9U);
-}
-
 BOOST_AUTO_TEST_CASE(servedScheduleIsListedAndCached) {
     TempDir cache;
     std::ifstream in(kExample);

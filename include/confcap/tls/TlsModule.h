@@ -59,12 +59,11 @@ public:
     int bufferedBytes() const override { return this->buffered(); }
 };
 
-/// What a failed exchange had to do with TLS.
+/// What a failed exchange had to do with TLS, where that changes how it is reported.
 enum class Failure {
-    None,         ///< nothing: not a TLS error
+    None,         ///< nothing of the two below (not a TLS error, or another one)
     Certificate,  ///< the peer's certificate was not accepted
     Closed,       ///< the peer closed the connection in the middle of TLS
-    Other,        ///< another TLS error
 };
 
 /// What completing a server-side handshake needs next.

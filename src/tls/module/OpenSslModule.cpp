@@ -107,7 +107,7 @@ public:
         if (dynamic_cast<const Poco::Net::SSLConnectionUnexpectedlyClosedException*>(&error)) {
             return Failure::Closed;
         }
-        return Failure::Other;
+        return Failure::None;
     }
 
     ContextPtr serverContext(const std::filesystem::path& certificate,
