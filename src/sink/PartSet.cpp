@@ -203,7 +203,11 @@ void PartSet::openPiece(const core::StreamFormat& format, bool newTimeline) {
             ::flock(lockFd_, LOCK_EX | LOCK_NB);
         }
     }
-    files_[0] = fd;
+    auto& file = files_[0];
+    file.fd = fd;
+    if (naming_ && main.format.extension == "ts") {
+        file.namer = std::make_unique<TsServiceNamer>(fd, *naming_);
+    }
     piece.tracks.push_back(std::move(main));
     list_.pieces.push_back(std::move(piece));
 }
@@ -221,7 +225,7 @@ void PartSet::openTrack(const core::TrackInfo& info, const core::StreamFormat& f
         }
     }
     if (const auto open = files_.find(info.index); open != files_.end()) {
-        ::close(open->second);
+        closeFile(open->first, open->second);
         files_.erase(open);
     }
     PartTrack track;
@@ -245,7 +249,7 @@ void PartSet::openTrack(const core::TrackInfo& info, const core::StreamFormat& f
                                     std::strerror(error) + ".");
         }
     }
-    files_[info.index] = fd;
+    files_[info.index].fd = fd;
     piece.tracks.push_back(std::move(track));
 }
 
@@ -255,24 +259,29 @@ int PartSet::append(int track, std::string_view bytes, std::size_t& written) {
     if (open == files_.end()) {
         throw std::logic_error("PartSet::append to a track without a file");
     }
-    const int fd = open->second;
-    const auto start = ::lseek(fd, 0, SEEK_CUR);
+    auto& file = open->second;
+    // The file was created by this set and is only written at its end: its size is where.
+    const auto start = file.end;
     lastTrack_ = track;
     lastOffset_.reset();
     lastSegment_.reset();
     const char* data = bytes.data();
     std::size_t left = bytes.size();
     while (left > 0) {
-        const auto n = ::write(fd, data, left);
+        const auto n = ::write(file.fd, data, left);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
             }
             const int error = errno;
             // A chunk is written whole or not at all: a later retry must not follow half of it.
-            if (start >= 0 && ::ftruncate(fd, start) == 0 &&
-                ::lseek(fd, start, SEEK_SET) == start) {
+            const auto at = static_cast<off_t>(start);
+            if (written == 0 ||
+                (::ftruncate(file.fd, at) == 0 && ::lseek(file.fd, at, SEEK_SET) == at)) {
                 written = 0;
+            } else {
+                file.end += written;  // the half chunk stays, and is not named as written
+                file.namer.reset();
             }
             return error;
         }
@@ -280,9 +289,11 @@ int PartSet::append(int track, std::string_view bytes, std::size_t& written) {
         left -= static_cast<std::size_t>(n);
         written += static_cast<std::size_t>(n);
     }
-    if (start >= 0) {
-        lastOffset_ = static_cast<std::uint64_t>(start);
+    file.end += written;
+    if (file.namer && !file.namer->feed(bytes)) {
+        file.namer.reset();  // publishing names it, and reports what fails then
     }
+    lastOffset_ = start;
     return 0;
 }
 
@@ -303,13 +314,9 @@ std::optional<PartSet::TrackEnd> PartSet::endOf(int track) const {
     if (open == files_.end() || list_.pieces.empty()) {
         return std::nullopt;
     }
-    struct stat file {};
-    if (::fstat(open->second, &file) != 0) {
-        return std::nullopt;
-    }
     for (const auto& t : list_.pieces.back().tracks) {
         if (t.track == track) {
-            return TrackEnd{{pathOf(t), static_cast<std::uint64_t>(file.st_size)}, t.format};
+            return TrackEnd{{pathOf(t), open->second.end}, t.format};
         }
     }
     return std::nullopt;
@@ -330,14 +337,52 @@ int PartSet::appendSegment(int track, std::string_view bytes, std::int64_t seque
     return error;
 }
 
+void PartSet::closeFile(int track, OpenFile& file) noexcept {
+    if (file.namer && !list_.pieces.empty()) {
+        try {
+            for (const auto& t : list_.pieces.back().tracks) {
+                if (t.track == track) {
+                    if (auto named = file.namer->finish()) {
+                        named_[pathOf(t)] = {*naming_, *named};
+                    }
+                }
+            }
+        } catch (...) {
+            // Without the naming as written, publishing names the file.
+        }
+        file.namer.reset();
+    }
+    ::close(file.fd);
+}
+
 void PartSet::closeFiles() noexcept {
-    for (const auto& [track, fd] : files_) {
-        ::close(fd);
+    for (auto& [track, file] : files_) {
+        closeFile(track, file);
     }
     files_.clear();
     lastOffset_.reset();
     lastSegment_.reset();
     closeLog();
+}
+
+void PartSet::nameServiceAsWritten(std::optional<TsService> names) {
+    naming_ = std::move(names);
+    if (!naming_) {
+        for (auto& [track, file] : files_) {
+            file.namer.reset();
+        }
+    }
+}
+
+std::optional<NamedInPlace> PartSet::namedAsWritten(const std::filesystem::path& file,
+                                                    const TsService& names) const {
+    const auto found = named_.find(file);
+    // The size tells that nothing was written to the file since.
+    if (found == named_.end() || !(found->second.names == names) ||
+        fileSize(file) != found->second.named.check.bytes) {
+        return std::nullopt;
+    }
+    return found->second.named;
 }
 
 void PartSet::closeLog() noexcept {

@@ -74,19 +74,6 @@ std::vector<PieceOnDisk> piecesOnDisk(const PartSet& parts, const std::vector<st
     return pieces;
 }
 
-/// The service name and provider among an MPEG-TS file's tags.
-std::pair<std::string, std::string> serviceOf(const FileTags& tags) {
-    std::string service, provider;
-    for (const auto& [key, value] : tags.tags) {
-        if (key == "service_name") {
-            service = value;
-        } else if (key == "service_provider") {
-            provider = value;
-        }
-    }
-    return {service, provider};
-}
-
 /// Writes the .nfo beside the sidecar, never replacing a file.
 void writeNfo(const std::string& text, Published& published) {
     auto nfo = published.sidecar;
@@ -168,15 +155,19 @@ std::vector<Placement> join(const PieceMerger& merger, const PublishPlan& plan,
 
 /// Gives the joined file `joined` its tags; when that fails it stays as recorded.
 void tag(const PieceMerger& merger, const PublishPlan& plan, const FileTags& tags,
-         Placement& joined, Temporaries& temporary, Published& published) {
+         const PartSet& parts, Placement& joined, Temporaries& temporary, Published& published) {
     const auto& step = plan.tag;
     if (step.kind == TagStep::Kind::ServiceInPlace) {
-        // MPEG-TS keeps its bytes: only its service description is rewritten, in place.
+        // MPEG-TS keeps its bytes: only its service description is rewritten, in place, unless
+        // that was done as the file was written.
         try {
-            const auto [service, provider] = serviceOf(tags);
-            const auto named = nameServiceInPlace(joined.from, service, provider);
-            published.tagged = named.sections > 0;
-            published.check = named.check;
+            const auto names = tsServiceIn(tags);
+            auto named = parts.namedAsWritten(joined.from, names);
+            if (!named) {
+                named = nameServiceInPlace(joined.from, names);
+            }
+            published.tagged = named->sections > 0;
+            published.check = named->check;
         } catch (const core::OutputError& e) {
             published.finishError = std::string(e.what()) + " The file is kept as recorded.";
             published.notes.push_back(published.finishError);
@@ -273,7 +264,7 @@ Published Publisher::publish(const PartSet& parts, const std::vector<std::size_t
     const auto pieceFiles = makePieces(merger_, plan, temporary, extras, published);
     auto placements = join(merger_, plan, pieceFiles, temporary, published);
     if (published.merged && finishing.tags) {
-        tag(merger_, plan, finishing.tags(plan.tag.extension), placements.front(), temporary,
+        tag(merger_, plan, finishing.tags(plan.tag.extension), parts, placements.front(), temporary,
             published);
     } else if (finishing.tags) {
         published.notes.push_back(plan.tag.apartNote);

@@ -11,6 +11,7 @@
 #include "confcap/core/Time.h"
 #include "confcap/sink/RecordedGaps.h"
 #include "confcap/sink/SinkStates.h"
+#include "confcap/sink/TsServiceTags.h"
 
 namespace confcap::sink {
 
@@ -99,6 +100,25 @@ TalkSink::TalkSink(TalkSinkConfig config, const core::Clock& clock, PieceMerger 
     list.minBytes = config_.minBytes;
     list.minDuration = config_.minDuration;
     list.talk = config_.talk;
+    if (config_.container == Container::AsRecorded) {
+        // Publishing keeps an MPEG-TS file as recorded and names the talk in it: that is done
+        // as it is written, which spares reading it through again.
+        parts_.nameServiceAsWritten(tsServiceIn(fileTagsFor(config_.talk, "ts", std::nullopt, 0)));
+    }
+}
+
+void TalkSink::shareWrites(WriteObserver observer) {
+    onWritten_ = std::move(observer);
+    if (onWritten_) {
+        parts_.nameServiceAsWritten(std::nullopt);
+    }
+}
+
+void TalkSink::shareOverlaps(std::shared_ptr<OverlapLedger> ledger) {
+    ledger_ = std::move(ledger);
+    if (ledger_) {
+        parts_.nameServiceAsWritten(std::nullopt);
+    }
 }
 
 TalkSink::~TalkSink() {

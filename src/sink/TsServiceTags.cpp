@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -107,8 +108,19 @@ std::string sdtSection(std::uint16_t transportStream, std::uint16_t network,
     return section;
 }
 
-TsServiceTagger::TsServiceTagger(std::string_view service, std::string_view provider)
-    : service_(service), provider_(provider) {}
+TsService tsServiceIn(const FileTags& tags) {
+    TsService names;
+    for (const auto& [key, value] : tags.tags) {
+        if (key == "service_name") {
+            names.name = value;
+        } else if (key == "service_provider") {
+            names.provider = value;
+        }
+    }
+    return names;
+}
+
+TsServiceTagger::TsServiceTagger(const TsService& names) : names_(names) {}
 
 std::optional<std::string> TsServiceTagger::replacement(std::string_view p) {
     if (media::tsPid(p) != kSdtPid) {
@@ -141,15 +153,76 @@ std::optional<std::string> TsServiceTagger::replacement(std::string_view p) {
     put16(out, 0x4000 | kSdtPid);
     out += static_cast<char>(0x10 | (media::byteAt(p, 3) & 0x0F));  // the packet's own counter
     out += '\0';                                                    // pointer field
-    out += sdtSection(u16(3), u16(8), u16(11), (media::byteAt(section, 5) >> 1) & 0x1F, service_,
-                      provider_);
+    out += sdtSection(u16(3), u16(8), u16(11), (media::byteAt(section, 5) >> 1) & 0x1F, names_.name,
+                      names_.provider);
     out.resize(kPacket, '\xFF');
     ++named_;
     return out;
 }
 
-NamedInPlace nameServiceInPlace(const std::filesystem::path& file, std::string_view service,
-                                std::string_view provider) {
+TsServiceNamer::TsServiceNamer(int fd, const TsService& names) : fd_(fd), tagger_(names) {}
+
+std::size_t TsServiceNamer::settle(std::string_view bytes, std::size_t stop, bool end) {
+    std::size_t at = 0;
+    std::size_t hashed = 0;  // bytes[0, hashed) went to the hasher, patched where they were
+    while (at < stop && (at + kPacket < bytes.size() || (end && at + kPacket == bytes.size()))) {
+        if (!media::tsSyncAt(bytes, at)) {
+            ++at;
+            continue;
+        }
+        if (const auto patch = tagger_.replacement(bytes.substr(at, kPacket))) {
+            if (::pwrite(fd_, patch->data(), kPacket, static_cast<off_t>(settled_ + at)) !=
+                static_cast<ssize_t>(kPacket)) {
+                return std::string_view::npos;
+            }
+            hasher_.add(bytes.substr(hashed, at - hashed));
+            hasher_.add(*patch);
+            hashed = at + kPacket;
+        }
+        at += kPacket;
+    }
+    hasher_.add(bytes.substr(hashed, at - hashed));
+    settled_ += at;
+    return at;
+}
+
+bool TsServiceNamer::feed(std::string_view bytes) {
+    fed_ += bytes.size();
+    if (!held_.empty()) {
+        // The packets that begin in what is held need the first bytes of these to be decided;
+        // two packets' worth is enough to decide every one of them.
+        const auto heldSize = held_.size();
+        held_.append(bytes.substr(0, std::min(bytes.size(), 2 * kPacket)));
+        const auto at = settle(held_, heldSize, false);
+        if (at == std::string_view::npos) {
+            return false;
+        }
+        if (at < heldSize) {  // too few bytes came to decide: all of them are held
+            held_.erase(0, at);
+            return true;
+        }
+        bytes.remove_prefix(at - heldSize);
+        held_.clear();
+    }
+    const auto at = settle(bytes, std::string_view::npos, false);
+    if (at == std::string_view::npos) {
+        return false;
+    }
+    held_.assign(bytes.substr(at));
+    return true;
+}
+
+std::optional<NamedInPlace> TsServiceNamer::finish() {
+    const auto at = settle(held_, std::string_view::npos, true);
+    if (at == std::string_view::npos) {
+        return std::nullopt;
+    }
+    hasher_.add(std::string_view(held_).substr(at));  // no whole packet: kept as it is
+    held_.clear();
+    return NamedInPlace{tagger_.named(), hasher_.done()};
+}
+
+NamedInPlace nameServiceInPlace(const std::filesystem::path& file, const TsService& names) {
     const auto fail = [&](const char* what) {
         return core::OutputError("Could not " + std::string(what) + " \"" + file.string() +
                                  "\": " + std::strerror(errno) + ".");
@@ -158,50 +231,29 @@ NamedInPlace nameServiceInPlace(const std::filesystem::path& file, std::string_v
     if (fd < 0) {
         throw fail("open");
     }
-    TsServiceTagger tagger(service, provider);
-    FileHasher hasher;
-    // Read in blocks; what a block leaves (less than a packet and the byte after it) moves to
-    // the front before the next read.
-    std::vector<char> buffer(kReadSize);
-    std::size_t held = 0;      // bytes in buffer not looked at yet, starting at `offset`
-    std::uint64_t offset = 0;  // of buffer[0] in the file
+    std::optional<NamedInPlace> named;
     try {
+        TsServiceNamer namer(fd, names);
+        std::vector<char> buffer(kReadSize);
         for (;;) {
-            const auto n = ::read(fd, buffer.data() + held, buffer.size() - held);
+            const auto n = ::read(fd, buffer.data(), buffer.size());
             if (n < 0 && errno == EINTR) {
                 continue;
             }
             if (n < 0) {
                 throw fail("read");
             }
-            const bool end = n == 0;
-            held += static_cast<std::size_t>(n);
-            const std::string_view bytes(buffer.data(), held);
-            // A packet is a sync byte with another one a packet later (or the file's end).
-            std::size_t at = 0;
-            while (at + kPacket < bytes.size() || (end && at + kPacket == bytes.size())) {
-                if (!media::tsSyncAt(bytes, at)) {
-                    ++at;
-                    continue;
-                }
-                const auto patch = tagger.replacement(bytes.substr(at, kPacket));
-                if (patch) {
-                    if (::pwrite(fd, patch->data(), kPacket, static_cast<off_t>(offset + at)) !=
-                        static_cast<ssize_t>(kPacket)) {
-                        throw fail("write");
-                    }
-                    std::memcpy(buffer.data() + at, patch->data(), kPacket);
-                }
-                at += kPacket;
-            }
-            if (end) {
-                hasher.add(bytes);
+            if (n == 0) {
                 break;
             }
-            hasher.add(bytes.substr(0, at));
-            std::memmove(buffer.data(), buffer.data() + at, held - at);
-            held -= at;
-            offset += at;
+            // Rewrites land behind what was read: the file's position is not moved by pwrite().
+            if (!namer.feed({buffer.data(), static_cast<std::size_t>(n)})) {
+                throw fail("write");
+            }
+        }
+        named = namer.finish();
+        if (!named) {
+            throw fail("write");
         }
     } catch (...) {
         ::close(fd);
@@ -210,7 +262,7 @@ NamedInPlace nameServiceInPlace(const std::filesystem::path& file, std::string_v
     if (::close(fd) != 0) {
         throw fail("write");
     }
-    return {tagger.named(), hasher.done()};
+    return *named;
 }
 
 }  // namespace confcap::sink

@@ -7,7 +7,9 @@
 #include <boost/test/unit_test.hpp>
 #include <pugixml.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -19,7 +21,9 @@
 
 #include "confcap/core/Clock.h"
 #include "confcap/core/Time.h"
+#include "confcap/sink/FileCheck.h"
 #include "confcap/sink/FileTags.h"
+#include "confcap/sink/PartSet.h"
 #include "confcap/sink/TalkSink.h"
 #include "confcap/sink/TsServiceTags.h"
 #include "support/FakeClock.h"
@@ -276,7 +280,7 @@ BOOST_AUTO_TEST_CASE(nfoIsXmlAMediaServerReads) {
 BOOST_AUTO_TEST_CASE(mpegTsGetsTheTalksNameInPlaceAndKeepsEveryOtherByte) {
     TempDir temp;
     const auto file = confcap::testing::writeFile(temp.path / "talk.ts", media().muxed);
-    BOOST_TEST(confcap::sink::nameServiceInPlace(file, kTitle, "38C3").sections > 0u);
+    BOOST_TEST(confcap::sink::nameServiceInPlace(file, {kTitle, "38C3"}).sections > 0u);
     const auto tagged = readFile(file);
     BOOST_TEST(tagged.size() == media().muxed.size());
     BOOST_TEST(confcap::testing::withoutServiceTable(tagged) ==
@@ -290,7 +294,7 @@ BOOST_AUTO_TEST_CASE(mpegTsGetsTheTalksNameInPlaceAndKeepsEveryOtherByte) {
     BOOST_TEST(tags->getValue<std::string>("service_provider") == "38C3");
     BOOST_TEST(streamsOf(probe).size() == 2u);
     // Named twice, the second name wins; nothing else changes.
-    BOOST_TEST(confcap::sink::nameServiceInPlace(file, "Zweiter Titel", "38C3").sections > 0u);
+    BOOST_TEST(confcap::sink::nameServiceInPlace(file, {"Zweiter Titel", "38C3"}).sections > 0u);
     BOOST_TEST(readFile(file).size() == media().muxed.size());
 }
 
@@ -300,7 +304,7 @@ BOOST_AUTO_TEST_CASE(aFileOfManyReadsIsNamedThroughout) {
     TempDir temp;
     const auto& clip = media().muxed;
     const auto once = confcap::testing::writeFile(temp.path / "once.ts", clip);
-    const std::size_t sections = confcap::sink::nameServiceInPlace(once, kTitle, "38C3").sections;
+    const std::size_t sections = confcap::sink::nameServiceInPlace(once, {kTitle, "38C3"}).sections;
     BOOST_TEST_REQUIRE(sections > 0u);
     std::string input;
     std::size_t repeats = 0;
@@ -308,7 +312,7 @@ BOOST_AUTO_TEST_CASE(aFileOfManyReadsIsNamedThroughout) {
         input += clip;
     }
     const auto file = confcap::testing::writeFile(temp.path / "long.ts", input);
-    const auto named = confcap::sink::nameServiceInPlace(file, kTitle, "38C3");
+    const auto named = confcap::sink::nameServiceInPlace(file, {kTitle, "38C3"});
     BOOST_TEST(named.sections == sections * repeats);
     const auto tagged = readFile(file);
     BOOST_TEST_REQUIRE(tagged.size() == input.size());
@@ -325,10 +329,10 @@ BOOST_AUTO_TEST_CASE(aStreamWithoutServiceDescriptionIsLeftAsItIs) {
     TempDir temp;
     const auto bare = confcap::testing::withoutServiceTable(media().muxed);
     const auto file = confcap::testing::writeFile(temp.path / "bare.ts", bare);
-    BOOST_TEST(confcap::sink::nameServiceInPlace(file, kTitle, "38C3").sections == 0u);
+    BOOST_TEST(confcap::sink::nameServiceInPlace(file, {kTitle, "38C3"}).sections == 0u);
     BOOST_TEST(readFile(file) == bare);
     const auto text = confcap::testing::writeFile(temp.path / "text.ts", std::string(5000, 'a'));
-    BOOST_TEST(confcap::sink::nameServiceInPlace(text, kTitle, "38C3").sections == 0u);
+    BOOST_TEST(confcap::sink::nameServiceInPlace(text, {kTitle, "38C3"}).sections == 0u);
     BOOST_TEST(readFile(text) == std::string(5000, 'a'));
 }
 
@@ -340,7 +344,7 @@ BOOST_AUTO_TEST_CASE(bytesThatAreNotWholePacketsAreSkippedOver) {
     const std::string input =
         "junk" + clip.substr(0, 188 * 10 + 77) + clip.substr(188 * 10) + clip.substr(0, 100);
     const auto file = confcap::testing::writeFile(temp.path / "cut.ts", input);
-    const auto named = confcap::sink::nameServiceInPlace(file, kTitle, "38C3");
+    const auto named = confcap::sink::nameServiceInPlace(file, {kTitle, "38C3"});
     BOOST_TEST(named.sections > 0u);
     const auto tagged = readFile(file);
     BOOST_TEST((named.check == confcap::sink::fileCheckOf(file)));
@@ -349,6 +353,102 @@ BOOST_AUTO_TEST_CASE(bytesThatAreNotWholePacketsAreSkippedOver) {
     BOOST_TEST(tagged.substr(tagged.size() - 100) == input.substr(input.size() - 100));
     BOOST_TEST(confcap::testing::withoutServiceTable(tagged) ==
                confcap::testing::withoutServiceTable(input));
+}
+
+/// A progressive dump's worth of MPEG-TS: junk, a packet cut short, the clip over and over
+/// (past 1 MiB, so that SDT packets fall across pieces at many offsets), half a packet.
+std::string cutAndRepeated() {
+    const auto& clip = media().muxed;
+    std::string input = "junk" + clip.substr(0, 188 * 10 + 77) + clip.substr(188 * 10);
+    while (input.size() < 1024 * 1024) {
+        input += clip;
+    }
+    return input + clip.substr(0, 100);
+}
+
+BOOST_AUTO_TEST_CASE(aFileNamedAsItIsWrittenEndsAsOneNamedAfterwards) {
+    TempDir temp;
+    const auto input = cutAndRepeated();
+    const auto after = confcap::testing::writeFile(temp.path / "after.ts", input);
+    const auto namedAfter = confcap::sink::nameServiceInPlace(after, {kTitle, "38C3"});
+    BOOST_TEST_REQUIRE(namedAfter.sections > 0u);
+    // Written in pieces of every size around a packet's, each fed to the namer once written.
+    const auto path = temp.path / "written.ts";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    BOOST_TEST_REQUIRE(fd >= 0);
+    confcap::sink::TsServiceNamer namer(fd, {kTitle, "38C3"});
+    const std::vector<std::size_t> sizes = {1, 3, 187, 188, 189, 200, 376, 377, 4096, 65536, 5};
+    std::size_t at = 0;
+    for (std::size_t n = 0; at < input.size(); ++n) {
+        const auto piece = std::string_view(input).substr(at, sizes[n % sizes.size()]);
+        BOOST_TEST_REQUIRE(::write(fd, piece.data(), piece.size()) ==
+                           static_cast<ssize_t>(piece.size()));
+        BOOST_TEST_REQUIRE(namer.feed(piece));
+        at += piece.size();
+    }
+    BOOST_TEST(namer.fed() == input.size());
+    const auto named = namer.finish();
+    ::close(fd);
+    BOOST_TEST_REQUIRE(named.has_value());
+    BOOST_TEST(named->sections == namedAfter.sections);
+    BOOST_TEST((named->check == namedAfter.check));
+    BOOST_TEST((named->check == confcap::sink::fileCheckOf(path)));
+    BOOST_TEST(readFile(path) == readFile(after));
+}
+
+BOOST_AUTO_TEST_CASE(aPartNamedAsItIsWrittenIsKnownByItsNamesAndSize) {
+    TempDir temp;
+    const auto input = cutAndRepeated();
+    const confcap::sink::TsService names{kTitle, "38C3"};
+    confcap::sink::PartSet parts(temp.path, "talk");
+    parts.nameServiceAsWritten(names);
+    parts.openPiece({"ts", true}, false);
+    for (std::size_t at = 0; at < input.size(); at += 100000) {
+        std::size_t written = 0;
+        BOOST_TEST_REQUIRE(parts.append(0, input.substr(at, 100000), written) == 0);
+    }
+    const auto file = parts.pathOf(parts.list().pieces.back().tracks.front());
+    // Known only once the file is closed: its last packet is decided at its end.
+    BOOST_TEST(!parts.namedAsWritten(file, names));
+    parts.closeFiles();
+    const auto named = parts.namedAsWritten(file, names);
+    BOOST_TEST_REQUIRE(named.has_value());
+    BOOST_TEST((named->check == confcap::sink::fileCheckOf(file)));
+    const auto after = confcap::testing::writeFile(temp.path / "after.ts", input);
+    BOOST_TEST(named->sections == confcap::sink::nameServiceInPlace(after, names).sections);
+    BOOST_TEST(readFile(file) == readFile(after));
+    // Other names, or a file written to since, are named afresh when published.
+    BOOST_TEST(!parts.namedAsWritten(file, {"Anderer Titel", "38C3"}));
+    std::ofstream(file, std::ios::binary | std::ios::app) << "more";
+    BOOST_TEST(!parts.namedAsWritten(file, names));
+}
+
+BOOST_AUTO_TEST_CASE(aRecordingKeptAsRecordedIsPublishedWithTheCheckOfItsNamedFile) {
+    TempDir temp;
+    FakeClock clock(kFirstData);
+    TalkSink sink(configIn(temp.path, Container::AsRecorded), clock);
+    sink.beginPiece({"ts", true}, false);
+    const auto input = cutAndRepeated();
+    for (std::size_t at = 0; at < input.size(); at += 65536) {
+        confcap::core::Chunk chunk;
+        chunk.bytes = std::string_view(input).substr(at, 65536);
+        chunk.mediaSeconds =
+            6.0 * static_cast<double>(chunk.bytes.size()) / static_cast<double>(input.size());
+        sink.write(chunk);
+    }
+    clock.advance(6s);
+    const auto result = sink.finalize("window ended");
+    BOOST_TEST_REQUIRE(result.outcome == confcap::core::Outcome::Recorded, result.reason);
+    const auto file = result.files.at(0);
+    const auto tags = probeJson(file)->getArray("programs")->getObject(0)->getObject("tags");
+    BOOST_TEST_REQUIRE(tags);
+    BOOST_TEST(tags->getValue<std::string>("service_name") == kTitle);
+    const auto check = readJson(result.sidecar)->getObject("fileCheck");
+    BOOST_TEST_REQUIRE(check);
+    const auto actual = confcap::sink::fileCheckOf(file);
+    BOOST_TEST_REQUIRE(actual.has_value());
+    BOOST_TEST(check->getValue<std::uint64_t>("bytes") == actual->bytes);
+    BOOST_TEST(check->getValue<std::string>("xxh128") == actual->digest);
 }
 
 BOOST_AUTO_TEST_CASE(anSdtSectionHasTheLayoutAndCrcOfEn300468) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 #include "confcap/core/Media.h"
 #include "confcap/sink/PartList.h"
 #include "confcap/sink/Recording.h"
+#include "confcap/sink/TsServiceTags.h"
 
 namespace confcap::sink {
 
@@ -74,8 +76,8 @@ public:
         std::filesystem::path file;
         std::uint64_t offset = 0;
     };
-    /// Where the last append() or appendSegment() put its bytes, when it wrote every one of them
-    /// and the file's position was known; none otherwise.
+    /// Where the last append() or appendSegment() put its bytes, when it wrote every one of
+    /// them; none otherwise.
     std::optional<WrittenAt> lastWrite() const;
     /// Where the next append() to `track` puts its bytes: the track's file in the current piece
     /// and its end, with the track's format; none when the track has no open file.
@@ -86,6 +88,15 @@ public:
     std::optional<TrackEnd> endOf(int track) const;
     /// Closes the files of the current piece.
     void closeFiles() noexcept;
+
+    /// Names the talk as `names` in the service description of each MPEG-TS main track from the
+    /// next piece on, as it is written (TsServiceNamer), so that publishing need not read the
+    /// file through again; none stops that, for the current piece too.
+    void nameServiceAsWritten(std::optional<TsService> names);
+    /// What naming `file` as it was written did, when it is a main track of this set named as
+    /// `names` from its first byte to its last and closed since; none otherwise.
+    std::optional<NamedInPlace> namedAsWritten(const std::filesystem::path& file,
+                                               const TsService& names) const;
 
     /// Writes the part list atomically (core::replaceFile) under a new log mark, and removes
     /// the part log. Never throws.
@@ -126,13 +137,28 @@ private:
     std::filesystem::path logPath_;
     PartList list_;
     bool loaded_ = false;
-    std::map<int, int> files_;                 // track → open descriptor of the current piece
-    int lockFd_ = -1;                          // holds flock() on the first piece
-    int logFd_ = -1;                           // the part log, once written to
-    std::uint64_t logSize_ = 0;                // its size, while open
-    int lastTrack_ = 0;                        // of the last append()
-    std::optional<std::uint64_t> lastOffset_;  // where it began, when it wrote every byte
-    std::optional<SegmentMark> lastSegment_;   // what the last appendSegment() added
+    /// A file of the current piece: its descriptor, its size, and its naming as it is written.
+    struct OpenFile {
+        int fd = -1;
+        std::uint64_t end = 0;
+        std::unique_ptr<TsServiceNamer> namer;
+    };
+    /// A closed file's naming as it was written.
+    struct Named {
+        TsService names;
+        NamedInPlace named;
+    };
+    void closeFile(int track, OpenFile& file) noexcept;
+
+    std::map<int, OpenFile> files_;  // track → its file in the current piece
+    std::optional<TsService> naming_;
+    std::map<std::filesystem::path, Named> named_;  // closed main tracks named as written
+    int lockFd_ = -1;                               // holds flock() on the first piece
+    int logFd_ = -1;                                // the part log, once written to
+    std::uint64_t logSize_ = 0;                     // its size, while open
+    int lastTrack_ = 0;                             // of the last append()
+    std::optional<std::uint64_t> lastOffset_;       // where it began, when it wrote every byte
+    std::optional<SegmentMark> lastSegment_;        // what the last appendSegment() added
 };
 
 }  // namespace confcap::sink
