@@ -8,9 +8,13 @@
 #include <cerrno>
 #include <vector>
 
-// xxHash is used from its header alone (every function inline): nothing to load at run time.
-#define XXH_INLINE_ALL
+// XXH3_state_t is declared whole, to be held by value.
+#define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
+#if defined(__x86_64__) || defined(__i386__)
+// XXH3_128bits_update becomes the library's version that uses the CPU's widest vector unit.
+#include <xxh_x86dispatch.h>
+#endif
 
 namespace confcap::sink {
 
