@@ -50,15 +50,6 @@ constexpr std::uint64_t kTimestampMask = kPesTimestampWrap - 1;
 
 }  // namespace
 
-bool tsSyncAt(std::string_view bytes, std::size_t at) noexcept {
-    return at < bytes.size() && wideByteAt(bytes, at) == 0x47 &&
-           (at + kTsPacketSize >= bytes.size() || wideByteAt(bytes, at + kTsPacketSize) == 0x47);
-}
-
-std::uint16_t tsPid(std::string_view p) noexcept {
-    return static_cast<std::uint16_t>(((wideByteAt(p, 1) & 0x1F) << 8) | wideByteAt(p, 2));
-}
-
 bool tsUnitStart(std::string_view p) noexcept {
     return (wideByteAt(p, 1) & 0x40) != 0;
 }

@@ -170,7 +170,11 @@ std::size_t TsServiceNamer::settle(std::string_view bytes, std::size_t stop, boo
             ++at;
             continue;
         }
-        if (const auto patch = tagger_.replacement(bytes.substr(at, kPacket))) {
+        // Only packets on the SDT's PID can change: the others are not handed over.
+        const auto packet = bytes.substr(at, kPacket);
+        const auto patch =
+            media::tsPid(packet) == kSdtPid ? tagger_.replacement(packet) : std::nullopt;
+        if (patch) {
             if (::pwrite(fd_, patch->data(), kPacket, static_cast<off_t>(settled_ + at)) !=
                 static_cast<ssize_t>(kPacket)) {
                 return std::string_view::npos;

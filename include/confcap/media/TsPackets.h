@@ -18,12 +18,20 @@ inline constexpr std::size_t kTsPacketSize = 188;
 inline constexpr std::int64_t kPesTicksPerSecond = 90'000;
 inline constexpr std::int64_t kPesTimestampWrap = std::int64_t{1} << 33;
 
+// The two below are asked of every packet of every stream recorded: inline.
+
 /// True when a packet starts at `at` of `bytes`: a sync byte (0x47) with another one a packet
 /// later, or the end of `bytes` before that. Pure.
-bool tsSyncAt(std::string_view bytes, std::size_t at) noexcept;
+inline bool tsSyncAt(std::string_view bytes, std::size_t at) noexcept {
+    return at < bytes.size() && bytes[at] == '\x47' &&
+           (at + kTsPacketSize >= bytes.size() || bytes[at + kTsPacketSize] == '\x47');
+}
 
 /// The PID of `packet` (at least its 4-byte header). Pure.
-std::uint16_t tsPid(std::string_view packet) noexcept;
+inline std::uint16_t tsPid(std::string_view packet) noexcept {
+    return static_cast<std::uint16_t>(((static_cast<std::uint8_t>(packet[1]) & 0x1F) << 8) |
+                                      static_cast<std::uint8_t>(packet[2]));
+}
 /// True when a PES packet or a section starts in `packet`'s payload. Pure.
 bool tsUnitStart(std::string_view packet) noexcept;
 /// True when `packet` carries a payload. Pure.
