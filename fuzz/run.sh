@@ -3,14 +3,14 @@
 # report fatal) into ./build-fuzz and runs one of them for SECONDS (default 60).
 # Usage: fuzz/run.sh TARGET [SECONDS] [libFuzzer options...]
 # TARGET: schedule, favourites, hls_playlist, file_name, config, status_path, request_head,
-# media, tape_index or part_log; `all` runs each in turn.
+# media, tape_index, part_log or ts_naming; `all` runs each in turn.
 # The committed seeds in fuzz/corpus/TARGET stay as they are; what the run finds goes into
 # build-fuzz/corpus/TARGET, and a crashing input into build-fuzz/artifacts/TARGET/ (turn it into
 # a regression test in the suite of the code at fault).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=(schedule favourites hls_playlist file_name config status_path request_head media tape_index
-         part_log)
+         part_log ts_naming)
 target=${1:-}
 seconds=${2:-60}
 shift $(($# > 2 ? 2 : $#))
