@@ -96,8 +96,7 @@ Targets for confcap: at most 1.0x curl's CPU per GB, peak RSS below 12 MB (the s
 libraries alone take about 9 MB: confcap --version peaks there; OpenSSL is loaded only for
 https); HLS holds each segment whole while it reads it (about 1.1 MB here). Below ~300 MB the
 start-up (about 40 ms of CPU) weighs on the ratio. The progressive confcap run includes one
-reconnect attempt (about 1 s of wall time) after the stream ends. confcap's CPU includes
-publishing the file: naming the talk in its MPEG-TS service description reads it through once,
-hashing it on the way for the sidecar's check. One run each is noisy: pair runs to compare
-closely.
+reconnect attempt (about 1 s of wall time) after the stream ends. confcap's CPU includes naming
+the talk in the file's MPEG-TS service description and hashing the file for the sidecar's
+check, both done as the file is written. One run each is noisy: pair runs to compare closely.
 EOF
