@@ -11,7 +11,7 @@
 // XXH3_state_t is declared whole, to be held by value.
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
-#if defined(__x86_64__) || defined(__i386__)
+#ifdef CONFCAP_XXH_DISPATCH
 // XXH3_128bits_update becomes the library's version that uses the CPU's widest vector unit.
 #include <xxh_x86dispatch.h>
 #endif
@@ -50,6 +50,17 @@ struct FileHasher::State {
 };
 
 FileHasher::FileHasher(FileCheck::Hash hash) : state_(std::make_unique<State>()) {
+#ifdef CONFCAP_XXH_DISPATCH
+    // The library picks its implementation at its first call, without a lock: that call is made
+    // once here, before hashers on several threads could make it at once.
+    static const bool dispatched = [] {
+        XXH3_state_t state;
+        XXH3_INITSTATE(&state);
+        XXH3_128bits_reset(&state);
+        return XXH3_128bits_update(&state, "", 0) == XXH_OK;
+    }();
+    static_cast<void>(dispatched);
+#endif
     state_->hash = hash;
     if (hash == FileCheck::Hash::Sha256) {
         state_->sha.emplace(Poco::SHA2Engine::SHA_256);
