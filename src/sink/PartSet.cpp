@@ -206,7 +206,8 @@ void PartSet::openPiece(const core::StreamFormat& format, bool newTimeline) {
     auto& file = files_[0];
     file.fd = fd;
     if (naming_ && main.format.extension == "ts") {
-        file.namer = std::make_unique<TsServiceNamer>(fd, *naming_);
+        file.names = *naming_;
+        file.namer = std::make_unique<TsServiceNamer>(fd, file.names);
     }
     piece.tracks.push_back(std::move(main));
     list_.pieces.push_back(std::move(piece));
@@ -262,22 +263,21 @@ int PartSet::append(int track, std::string_view bytes, std::size_t& written) {
     auto& file = open->second;
     // The file was created by this set and is only written at its end: its size is where.
     const auto start = file.end;
+    const auto at = [&] { return static_cast<off_t>(start + written); };
     lastTrack_ = track;
     lastOffset_.reset();
     lastSegment_.reset();
     const char* data = bytes.data();
     std::size_t left = bytes.size();
     while (left > 0) {
-        const auto n = ::write(file.fd, data, left);
+        const auto n = ::pwrite(file.fd, data, left, at());
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
             }
             const int error = errno;
             // A chunk is written whole or not at all: a later retry must not follow half of it.
-            const auto at = static_cast<off_t>(start);
-            if (written == 0 ||
-                (::ftruncate(file.fd, at) == 0 && ::lseek(file.fd, at, SEEK_SET) == at)) {
+            if (written == 0 || ::ftruncate(file.fd, static_cast<off_t>(start)) == 0) {
                 written = 0;
             } else {
                 file.end += written;  // the half chunk stays, and is not named as written
@@ -343,7 +343,7 @@ void PartSet::closeFile(int track, OpenFile& file) noexcept {
             for (const auto& t : list_.pieces.back().tracks) {
                 if (t.track == track) {
                     if (auto named = file.namer->finish()) {
-                        named_[pathOf(t)] = {*naming_, *named};
+                        named_[pathOf(t)] = {file.names, *named};
                     }
                 }
             }
@@ -366,12 +366,13 @@ void PartSet::closeFiles() noexcept {
 }
 
 void PartSet::nameServiceAsWritten(std::optional<TsService> names) {
-    naming_ = std::move(names);
-    if (!naming_) {
+    if (names != naming_) {
+        // A file being named under other names is named when it is published instead.
         for (auto& [track, file] : files_) {
             file.namer.reset();
         }
     }
+    naming_ = std::move(names);
 }
 
 std::optional<NamedInPlace> PartSet::namedAsWritten(const std::filesystem::path& file,

@@ -153,24 +153,33 @@ std::vector<Placement> join(const PieceMerger& merger, const PublishPlan& plan,
     return apart;
 }
 
+/// Names the talk in the MPEG-TS file `file`: it keeps its bytes, only its service description
+/// is rewritten, in place, unless that was done as the file was written. Returns what was done;
+/// none when it failed (`published` then says why, and the file stays as recorded).
+std::optional<NamedInPlace> nameService(const FileTags& tags, const PartSet& parts,
+                                        const std::filesystem::path& file, Published& published) {
+    try {
+        const auto names = tsServiceIn(tags);
+        auto named = parts.namedAsWritten(file, names);
+        if (!named) {
+            named = nameServiceInPlace(file, names);
+        }
+        published.tagged = published.tagged || named->sections > 0;
+        return named;
+    } catch (const core::OutputError& e) {
+        published.finishError = std::string(e.what()) + " The file is kept as recorded.";
+        published.notes.push_back(published.finishError);
+        return std::nullopt;
+    }
+}
+
 /// Gives the joined file `joined` its tags; when that fails it stays as recorded.
 void tag(const PieceMerger& merger, const PublishPlan& plan, const FileTags& tags,
          const PartSet& parts, Placement& joined, Temporaries& temporary, Published& published) {
     const auto& step = plan.tag;
     if (step.kind == TagStep::Kind::ServiceInPlace) {
-        // MPEG-TS keeps its bytes: only its service description is rewritten, in place, unless
-        // that was done as the file was written.
-        try {
-            const auto names = tsServiceIn(tags);
-            auto named = parts.namedAsWritten(joined.from, names);
-            if (!named) {
-                named = nameServiceInPlace(joined.from, names);
-            }
-            published.tagged = named->sections > 0;
+        if (const auto named = nameService(tags, parts, joined.from, published)) {
             published.check = named->check;
-        } catch (const core::OutputError& e) {
-            published.finishError = std::string(e.what()) + " The file is kept as recorded.";
-            published.notes.push_back(published.finishError);
         }
         return;
     }
@@ -266,6 +275,18 @@ Published Publisher::publish(const PartSet& parts, const std::vector<std::size_t
     if (published.merged && finishing.tags) {
         tag(merger_, plan, finishing.tags(plan.tag.extension), parts, placements.front(), temporary,
             published);
+    } else if (finishing.tags && plan.tag.kind == TagStep::Kind::ServiceInPlace) {
+        // Each MPEG-TS piece is named as a whole file would be (a piece may already be, as it
+        // was written).
+        const auto tags = finishing.tags("ts");
+        for (std::size_t i = 0; i < placements.size(); ++i) {
+            if (placements[i].suffix.ends_with(".ts")) {
+                const auto named = nameService(tags, parts, placements[i].from, published);
+                if (named && i == 0) {
+                    published.check = named->check;
+                }
+            }
+        }
     } else if (finishing.tags) {
         published.notes.push_back(plan.tag.apartNote);
     }

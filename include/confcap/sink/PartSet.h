@@ -62,7 +62,8 @@ public:
     void openTrack(const core::TrackInfo& info, const core::StreamFormat& format);
     /// True when the current piece has an open file for `track`.
     bool isOpen(int track) const noexcept { return files_.count(track) > 0; }
-    /// Appends to `track`'s file in the current piece with POSIX write(). Returns the errno that
+    /// Appends to `track`'s file in the current piece with POSIX pwrite() at the file's end,
+    /// which the set keeps (it created the file and alone writes it). Returns the errno that
     /// stopped it (0 when everything was written); `written` tells how much was. A write that
     /// fails is undone where the file can be cut back (then `written` is 0), so that the chunk
     /// can be written whole later.
@@ -91,7 +92,7 @@ public:
 
     /// Names the talk as `names` in the service description of each MPEG-TS main track from the
     /// next piece on, as it is written (TsServiceNamer), so that publishing need not read the
-    /// file through again; none stops that, for the current piece too.
+    /// file through again; none, or other names, stop it for the current piece's file too.
     void nameServiceAsWritten(std::optional<TsService> names);
     /// What naming `file` as it was written did, when it is a main track of this set named as
     /// `names` from its first byte to its last and closed since; none otherwise.
@@ -142,6 +143,7 @@ private:
         int fd = -1;
         std::uint64_t end = 0;
         std::unique_ptr<TsServiceNamer> namer;
+        TsService names;  ///< the namer's
     };
     /// A closed file's naming as it was written.
     struct Named {

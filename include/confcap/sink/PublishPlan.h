@@ -58,8 +58,8 @@ struct JoinStep {
     std::vector<std::string> apartSuffixes;
 };
 
-/// How the joined file gets the talk's tags; when the pieces stay apart they get none, and
-/// `apartNote` says so.
+/// How the joined file gets the talk's tags; when the pieces stay apart, MPEG-TS pieces kept as
+/// recorded are each named (ServiceInPlace), others get none, and `apartNote` says so.
 struct TagStep {
     enum class Kind {
         None,            ///< no tags asked for: placed as recorded

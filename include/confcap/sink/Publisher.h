@@ -59,8 +59,10 @@ public:
     /// Pieces that cannot be joined are placed as numbered files, renditions that cannot be
     /// muxed as "<name>.audio-<language>.<ext>". One final file is then given its tags: an
     /// MPEG-TS one kept as recorded is named in place (nameServiceInPlace, also in a part it
-    /// is), others are remuxed into the container `finishing` asks for (PieceMerger::remux);
-    /// when that fails the file is placed as recorded. The sidecar "<name>.json" is created
+    /// is, unless the part was named as it was written: PartSet::namedAsWritten), others are
+    /// remuxed into the container `finishing` asks for (PieceMerger::remux); when that fails
+    /// the file is placed as recorded. Pieces placed apart get no tags, except that MPEG-TS
+    /// ones kept as recorded are each named. The sidecar "<name>.json" is created
     /// first and exclusively: it reserves the name; "<name>.nfo" is written beside it when asked
     /// for. Throws core::OutputError when nothing could be placed; the parts' media is then
     /// untouched and no temporary file is left. The parts are not removed.
