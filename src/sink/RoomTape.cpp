@@ -16,6 +16,7 @@
 
 #include "confcap/core/FileIo.h"
 #include "confcap/core/Format.h"
+#include "confcap/media/TsPackets.h"
 
 namespace confcap::sink {
 
@@ -169,15 +170,23 @@ namespace {
 
 // Whether the file open as `fd` holds `bytes` at `offset`, judged by their first and last
 // packet's worth: an offer is only taken for the chunk it was made for, even where buffers are
-// reused.
+// reused. A talk names itself in its MPEG-TS service description as it writes (TsServiceNamer):
+// where the stream has a packet of it (PID 0x11), the file need only have one there too.
 bool holds(int fd, std::uint64_t offset, std::string_view bytes) {
-    constexpr std::size_t kProbe = 188;
+    constexpr std::size_t kProbe = media::kTsPacketSize;
+    const auto serviceDescription = [](std::string_view packet) {
+        return packet.size() == kProbe && packet[0] == '\x47' && media::tsPid(packet) == 0x11;
+    };
     const auto probe = [&](std::size_t at) {
         const auto length = std::min(kProbe, bytes.size() - at);
         char found[kProbe];
-        return ::pread(fd, found, length, static_cast<off_t>(offset + at)) ==
-                   static_cast<ssize_t>(length) &&
-               std::memcmp(found, bytes.data() + at, length) == 0;
+        if (::pread(fd, found, length, static_cast<off_t>(offset + at)) !=
+            static_cast<ssize_t>(length)) {
+            return false;
+        }
+        const std::string_view sent = bytes.substr(at, length);
+        const std::string_view kept(found, length);
+        return kept == sent || (serviceDescription(sent) && serviceDescription(kept));
     };
     return probe(0) && probe(bytes.size() - std::min(kProbe, bytes.size()));
 }

@@ -107,13 +107,6 @@ TalkSink::TalkSink(TalkSinkConfig config, const core::Clock& clock, PieceMerger 
     }
 }
 
-void TalkSink::shareWrites(WriteObserver observer) {
-    onWritten_ = std::move(observer);
-    if (onWritten_) {
-        parts_.nameServiceAsWritten(std::nullopt);
-    }
-}
-
 void TalkSink::shareOverlaps(std::shared_ptr<OverlapLedger> ledger) {
     ledger_ = std::move(ledger);
     if (ledger_) {

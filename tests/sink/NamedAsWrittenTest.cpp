@@ -1,7 +1,7 @@
 // A talk's MPEG-TS part named in its service description as it is written: what PartSet keeps of
-// that through failed writes and renamings, when a sink leaves the bytes as the stream sent them
-// (a room tape or a later talk compares them), and that publishing then takes it instead of
-// reading the file again.
+// that through failed writes and renamings, that the room's tape still shares such a file, that
+// a talk sharing blocks with a later one leaves the bytes as the stream sent them (the kernel
+// compares them), and that publishing then takes the naming instead of reading the file again.
 #include <boost/test/unit_test.hpp>
 
 #include <signal.h>
@@ -20,6 +20,7 @@
 #include "confcap/sink/FileCheck.h"
 #include "confcap/sink/OverlapLedger.h"
 #include "confcap/sink/PartSet.h"
+#include "confcap/sink/RoomTape.h"
 #include "confcap/sink/TalkSink.h"
 #include "confcap/sink/TsServiceTags.h"
 #include "support/FakeClock.h"
@@ -184,31 +185,58 @@ BOOST_AUTO_TEST_CASE(otherNamesStopTheNamingOfTheOpenFile) {
     BOOST_TEST(!parts.namedAsWritten(file, other));
 }
 
-BOOST_AUTO_TEST_CASE(aTalkWhoseBytesOthersReferToKeepsThemAsSentUntilPublished) {
+BOOST_AUTO_TEST_CASE(aTalkWhoseBlocksALaterTalkSharesKeepsTheStreamsBytesUntilPublished) {
     const auto input = stream();
-    enum class Sharing { None, Writes, Overlaps };
-    for (const auto sharing : {Sharing::None, Sharing::Writes, Sharing::Overlaps}) {
-        BOOST_TEST_CONTEXT("sharing " << static_cast<int>(sharing)) {
+    for (const bool sharing : {false, true}) {
+        BOOST_TEST_CONTEXT("sharing blocks " << sharing) {
             TempDir temp;
             FakeClock clock(kWindowStart);
             TalkSink sink(configIn(temp.path), clock);
-            if (sharing == Sharing::Writes) {
-                sink.shareWrites(
-                    [](const confcap::core::Chunk&, const fs::path&, std::uint64_t) {});
-            } else if (sharing == Sharing::Overlaps) {
+            if (sharing) {
                 sink.shareOverlaps(std::make_shared<confcap::sink::OverlapLedger>(4096));
             }
             writeSegments(sink, clock);
             const auto part = readFile(temp.path / sink.currentFile());
             BOOST_TEST_REQUIRE(part.size() == input.size());
-            // Alone, the talk is named while it records; shared, the bytes stay the stream's.
-            BOOST_TEST((part == input) == (sharing != Sharing::None));
+            // Alone, the talk is named while it records; sharing blocks, its bytes stay the
+            // stream's, which the kernel compares.
+            BOOST_TEST((part == input) == sharing);
             const auto result = sink.finalize("window ended");
             BOOST_TEST_REQUIRE(result.outcome == confcap::core::Outcome::Recorded, result.reason);
             const auto [expected, afterwards] = namedAfterwards(temp.path, input);
             BOOST_TEST(readFile(result.files.at(0)) == expected);
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(theRoomsTapeSharesATalkFileNamedAsItIsWritten) {
+    // Each segment begins with the service description, which the talk renames as it writes:
+    // the tape still takes the talk's bytes instead of writing its own.
+    TempDir temp;
+    const auto folder = temp.path / ".confcap" / "tape" / "Saal 1";
+    FakeClock clock(kWindowStart);
+    confcap::sink::RoomTape tape(folder, clock);
+    tape.beginPiece({"ts", true}, false);
+    TalkSink sink(configIn(temp.path), clock);
+    sink.shareWrites([&tape](const confcap::core::Chunk& chunk, const fs::path& file,
+                             std::uint64_t offset) { tape.shared(chunk, file, offset); });
+    sink.beginPiece({"ts", true}, false);
+    const auto& seconds = confcap::testing::testClip().segmentSeconds;
+    for (std::size_t i = 0; i < segments().size(); ++i) {
+        clock.advance(1s);
+        const auto chunk = confcap::testing::segmentChunk(
+            segments()[i], static_cast<std::int64_t>(i), seconds.at(i), clock.now());
+        sink.write(chunk);
+        tape.write(chunk);
+    }
+    const auto input = stream();
+    BOOST_TEST(readFile(temp.path / sink.currentFile()) != input);  // named as written
+    BOOST_TEST(tape.error().empty());
+    BOOST_TEST(tape.bytes() == 0u);
+    BOOST_TEST(tape.sharedBytes() == input.size());
+    const auto result = sink.finalize("window ended");
+    BOOST_TEST_REQUIRE(result.outcome == confcap::core::Outcome::Recorded, result.reason);
+    BOOST_TEST(fs::hard_link_count(result.files.at(0)) == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(publishingDoesNotReadAFileNamedAsWritten) {

@@ -48,7 +48,8 @@ public:
     void variantSwitched(const core::VariantSwitch& change) override;
 
     /// A talk of the room wrote `chunk` whole into `file` at `offset`: when the tape gets the
-    /// same chunk next, it refers to those bytes instead of writing them. Called on the capture's
+    /// same chunk next, it refers to those bytes instead of writing them (the talk's own name in
+    /// the MPEG-TS service description packets among them included). Called on the capture's
     /// thread by the talks' sinks, which get each chunk before the tape does.
     void shared(const core::Chunk& chunk, const std::filesystem::path& file, std::uint64_t offset);
 

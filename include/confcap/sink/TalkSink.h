@@ -103,15 +103,15 @@ public:
     using WriteObserver = std::function<void(
         const core::Chunk& chunk, const std::filesystem::path& file, std::uint64_t offset)>;
     /// Sets the observer of the writes; before the sink is attached to a capture.
-    void shareWrites(WriteObserver observer);
+    void shareWrites(WriteObserver observer) { onWritten_ = std::move(observer); }
 
     /// Lines the sink's MPEG-TS files up with the other talks of the room in `ledger`, and
     /// shares the blocks its files have in common with a later talk's when it finishes (see
-    /// OverlapLedger); before the sink is attached to a capture.
+    /// OverlapLedger); before the sink is attached to a capture. That keeps the files' bytes as
+    /// the stream sent them until the talk is published (the kernel shares only equal blocks):
+    /// the talk is then named in an MPEG-TS file's service description when it is published,
+    /// not as it is written.
     void shareOverlaps(std::shared_ptr<OverlapLedger> ledger);
-    // Both keep the files' bytes as the stream sent them until the talk is published (the tape
-    // and the later talk compare them): the talk is then named in an MPEG-TS file's service
-    // description when it is published, not as it is written.
 
     /// The process-wide system clock used when none is given.
     static const core::Clock& defaultClock();
