@@ -77,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // A changed byte lies in a packet that begins with a sync byte on the SDT's PID (0x11).
     std::vector<int> mayChange(stream.size() + 1, 0);  // +1 where such a packet begins, -1 after
     for (std::size_t p = 0; p + media::kTsPacketSize <= stream.size(); ++p) {
-        if (stream[p] == '\x47' && media::tsPid(stream.substr(p)) == 0x11) {
+        if (stream[p] == '\x47' && media::tsPid(stream.substr(p)) == media::kTsSdtPid) {
             ++mayChange[p];
             --mayChange[p + media::kTsPacketSize];
         }

@@ -206,8 +206,7 @@ void PartSet::openPiece(const core::StreamFormat& format, bool newTimeline) {
     auto& file = files_[0];
     file.fd = fd;
     if (naming_ && main.format.extension == "ts") {
-        file.names = *naming_;
-        file.namer = std::make_unique<TsServiceNamer>(fd, file.names);
+        file.namer = std::make_unique<TsServiceNamer>(fd, *naming_);
     }
     piece.tracks.push_back(std::move(main));
     list_.pieces.push_back(std::move(piece));
@@ -338,12 +337,12 @@ int PartSet::appendSegment(int track, std::string_view bytes, std::int64_t seque
 }
 
 void PartSet::closeFile(int track, OpenFile& file) noexcept {
-    if (file.namer && !list_.pieces.empty()) {
+    if (file.namer && naming_ && !list_.pieces.empty()) {
         try {
             for (const auto& t : list_.pieces.back().tracks) {
                 if (t.track == track) {
                     if (auto named = file.namer->finish()) {
-                        named_[pathOf(t)] = {file.names, *named};
+                        named_[pathOf(t)] = {*naming_, *named};
                     }
                 }
             }

@@ -175,7 +175,8 @@ namespace {
 bool holds(int fd, std::uint64_t offset, std::string_view bytes) {
     constexpr std::size_t kProbe = media::kTsPacketSize;
     const auto serviceDescription = [](std::string_view packet) {
-        return packet.size() == kProbe && packet[0] == '\x47' && media::tsPid(packet) == 0x11;
+        return packet.size() == kProbe && packet[0] == '\x47' &&
+               media::tsPid(packet) == media::kTsSdtPid;
     };
     const auto probe = [&](std::size_t at) {
         const auto length = std::min(kProbe, bytes.size() - at);

@@ -18,7 +18,6 @@ namespace confcap::sink {
 namespace {
 
 constexpr std::size_t kPacket = media::kTsPacketSize;
-constexpr std::uint16_t kSdtPid = 0x0011;
 constexpr std::uint8_t kSdtActual = 0x42;
 /// Provider and service name together, with their encoding bytes, in one packet's section.
 constexpr std::size_t kNamesRoom = 158;
@@ -123,7 +122,7 @@ TsService tsServiceIn(const FileTags& tags) {
 TsServiceTagger::TsServiceTagger(const TsService& names) : names_(names) {}
 
 std::optional<std::string> TsServiceTagger::replacement(std::string_view p) {
-    if (media::tsPid(p) != kSdtPid) {
+    if (media::tsPid(p) != media::kTsSdtPid) {
         return std::nullopt;
     }
     if (!media::tsUnitStart(p)) {
@@ -150,7 +149,7 @@ std::optional<std::string> TsServiceTagger::replacement(std::string_view p) {
     inSection_ = 3u + (u16(1) & 0x0FFF) > section.size();
     std::string out;
     out += '\x47';
-    put16(out, 0x4000 | kSdtPid);
+    put16(out, 0x4000 | media::kTsSdtPid);
     out += static_cast<char>(0x10 | (media::byteAt(p, 3) & 0x0F));  // the packet's own counter
     out += '\0';                                                    // pointer field
     out += sdtSection(u16(3), u16(8), u16(11), (media::byteAt(section, 5) >> 1) & 0x1F, names_.name,
@@ -173,7 +172,7 @@ std::size_t TsServiceNamer::settle(std::string_view bytes, std::size_t stop, boo
         // Only packets on the SDT's PID can change: the others are not handed over.
         const auto packet = bytes.substr(at, kPacket);
         const auto patch =
-            media::tsPid(packet) == kSdtPid ? tagger_.replacement(packet) : std::nullopt;
+            media::tsPid(packet) == media::kTsSdtPid ? tagger_.replacement(packet) : std::nullopt;
         if (patch) {
             if (::pwrite(fd_, patch->data(), kPacket, static_cast<off_t>(settled_ + at)) !=
                 static_cast<ssize_t>(kPacket)) {
@@ -191,7 +190,6 @@ std::size_t TsServiceNamer::settle(std::string_view bytes, std::size_t stop, boo
 }
 
 bool TsServiceNamer::feed(std::string_view bytes) {
-    fed_ += bytes.size();
     if (!held_.empty()) {
         // The packets that begin in what is held need the first bytes of these to be decided;
         // two packets' worth is enough to decide every one of them.

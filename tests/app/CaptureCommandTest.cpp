@@ -17,6 +17,7 @@
 #include "confcap/app/CaptureCommand.h"
 #include "confcap/core/Error.h"
 #include "confcap/demo/FakeStreamServer.h"
+#include "confcap/sink/FileCheck.h"
 #include "support/MediaTestSupport.h"
 #include "support/RefusingPort.h"
 
@@ -256,6 +257,17 @@ Probe requireRecorded(const CaptureRun& run) {
     const auto json = sidecar(run.files[0]);
     BOOST_TEST(json->getValue<std::string>("file") == "talk.ts");
     BOOST_TEST(json->getValue<std::string>("outcome") == "recorded");
+    // The talk is named in the file's service description, and the sidecar's check is of the
+    // file as it was left (both made as the file was written).
+    const auto service = confcap::testing::runProcess(
+        "/usr/bin/ffprobe", {"-v", "error", "-show_entries", "program_tags=service_name", "-of",
+                             "csv=p=0", run.files[1].string()});
+    BOOST_TEST(service.out.find("talk") == 0u, service.out << service.err);
+    const auto check = json->getObject("fileCheck");
+    const auto actual = confcap::sink::fileCheckOf(run.files[1]);
+    BOOST_TEST_REQUIRE((check && actual));
+    BOOST_TEST(check->getValue<std::uint64_t>("bytes") == actual->bytes);
+    BOOST_TEST(check->getValue<std::string>("xxh128") == actual->digest);
     return confcap::testing::probe(run.files[1]);
 }
 

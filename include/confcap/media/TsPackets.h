@@ -14,6 +14,8 @@
 namespace confcap::media {
 
 inline constexpr std::size_t kTsPacketSize = 188;
+/// The PID of the service description table (SDT), where a stream names its service.
+inline constexpr std::uint16_t kTsSdtPid = 0x0011;
 /// PES timestamps count 90 kHz ticks and wrap at 2^33.
 inline constexpr std::int64_t kPesTicksPerSecond = 90'000;
 inline constexpr std::int64_t kPesTimestampWrap = std::int64_t{1} << 33;

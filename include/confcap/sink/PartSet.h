@@ -142,8 +142,7 @@ private:
     struct OpenFile {
         int fd = -1;
         std::uint64_t end = 0;
-        std::unique_ptr<TsServiceNamer> namer;
-        TsService names;  ///< the namer's
+        std::unique_ptr<TsServiceNamer> namer;  ///< named as naming_ (other names reset it)
     };
     /// A closed file's naming as it was written.
     struct Named {

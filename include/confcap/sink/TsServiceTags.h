@@ -78,8 +78,6 @@ public:
     /// The file ends after what was fed: decides the rest and says what was done; none when a
     /// rewrite failed (errno says why). Call once.
     std::optional<NamedInPlace> finish();
-    /// The bytes fed so far.
-    std::uint64_t fed() const noexcept { return fed_; }
 
 private:
     /// Decides the packets of `bytes` (which begin at the file's offset `settled_`) that begin
@@ -90,7 +88,6 @@ private:
     int fd_;
     TsServiceTagger tagger_;
     FileHasher hasher_;
-    std::uint64_t fed_ = 0;
     std::uint64_t settled_ = 0;  ///< the bytes decided and hashed; `held_` follows them
     std::string held_;           ///< what was fed and is not decided yet: under two packets
 };
